@@ -1,0 +1,205 @@
+#include "db/database.hpp"
+
+#include "services/core/errors.hpp"
+
+#include <boost/url/parse.hpp>
+#include <soci/sqlite3/soci-sqlite3.h>
+#ifdef COURTYARD_WITH_MYSQL
+#include <soci/mysql/soci-mysql.h>
+#endif
+
+#include <cstring>
+#include <stdexcept>
+
+namespace courtyard::db {
+
+namespace {
+
+// Values inside a SOCI connect string are space separated; quote those with spaces.
+std::string quoted(std::string const& v) {
+  if (v.find_first_of(" '\"") == std::string::npos) return v;
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'') out += "\\'";
+    else out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+DbUrl DbUrl::parse(std::string const& url) {
+  DbUrl out;
+  constexpr std::string_view kSqlite = "sqlite3://";
+  if (url.rfind(kSqlite, 0) == 0) {
+    out.backend = Backend::Sqlite;
+    out.soci_backend = "sqlite3";
+    out.database = url.substr(kSqlite.size());
+    if (out.database.empty()) throw std::invalid_argument("sqlite3:// URL needs a file path");
+    out.connect_string = "db=" + quoted(out.database) + " timeout=10 shared_cache=false";
+    return out;
+  }
+  if (url.rfind("mysql://", 0) == 0 || url.rfind("mariadb://", 0) == 0) {
+#ifndef COURTYARD_WITH_MYSQL
+    throw std::invalid_argument("this build has no MySQL backend (COURTYARD_WITH_MYSQL=OFF)");
+#else
+    auto parsed = boost::urls::parse_uri(url);
+    if (!parsed) throw std::invalid_argument("invalid mysql:// URL");
+    auto const& u = *parsed;
+    out.backend = Backend::MySql;
+    out.soci_backend = "mysql";
+    std::string path = u.path();
+    if (!path.empty() && path.front() == '/') path.erase(0, 1);
+    out.database = path;
+    std::string cs;
+    if (!out.database.empty()) cs += "db=" + quoted(out.database) + " ";
+    cs += "user=" + quoted(u.has_userinfo() ? std::string(u.user()) : std::string("root"));
+    if (u.has_password()) cs += " password=" + quoted(std::string(u.password()));
+    cs += " host=" + quoted(u.host().empty() ? std::string("127.0.0.1") : std::string(u.host()));
+    if (u.has_port()) cs += " port=" + std::string(u.port());
+    for (auto p : u.params()) {
+      if (p.key == "unix_socket" || p.key == "sslca" || p.key == "sslcert" || p.key == "sslkey" ||
+          p.key == "connect_timeout" || p.key == "read_timeout" || p.key == "write_timeout")
+        cs += " " + std::string(p.key) + "=" + quoted(std::string(p.value));
+      else
+        throw std::invalid_argument("unknown mysql:// URL option: " + std::string(p.key));
+    }
+    cs += " charset=utf8mb4 reconnect=1";
+    out.connect_string = cs;
+    return out;
+#endif
+  }
+  throw std::invalid_argument("database URL must start with sqlite3:// or mysql://");
+}
+
+Lease::Lease(Database& db, std::size_t slot) : db_(&db), slot_(slot) {}
+Lease::Lease(Lease&& o) noexcept : db_(o.db_), slot_(o.slot_) { o.db_ = nullptr; }
+Lease::~Lease() {
+  if (db_) db_->release(slot_);
+}
+soci::session& Lease::operator*() const { return *db_->sessions_[slot_]; }
+
+Database::Database(std::string const& url, std::size_t pool_size) : url_(DbUrl::parse(url)) {
+  if (url_.backend == Backend::Sqlite && url_.database == ":memory:") pool_size = 1;
+  if (pool_size == 0) pool_size = 1;
+  for (std::size_t i = 0; i < pool_size; ++i) {
+    auto s = std::make_unique<soci::session>();
+    connect(*s);
+    sessions_.push_back(std::move(s));
+    busy_.push_back(false);
+  }
+}
+
+Database::~Database() = default;
+
+void Database::connect(soci::session& s) {
+  if (url_.backend == Backend::Sqlite) {
+    s.open(soci::sqlite3, url_.connect_string);
+    s << "PRAGMA journal_mode=WAL";
+    s << "PRAGMA synchronous=NORMAL";
+    s << "PRAGMA foreign_keys=ON";
+    s << "PRAGMA busy_timeout=10000";
+  } else {
+#ifdef COURTYARD_WITH_MYSQL
+    s.open(soci::mysql, url_.connect_string);
+    // READ COMMITTED keeps gap locks (and so deadlocks) rare; correctness never depends on
+    // snapshot reads: shared counters move by conditional UPDATEs.
+    s << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+    s << "SET SESSION time_zone = '+00:00'";
+    s << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY'";
+    s << "SET SESSION innodb_lock_wait_timeout = 10";
+#endif
+  }
+}
+
+void Database::reconnect(soci::session& s) {
+  s.close();
+  connect(s);
+}
+
+Lease Database::acquire(std::chrono::milliseconds timeout) {
+  std::unique_lock lk(mu_);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    for (std::size_t i = 0; i < busy_.size(); ++i) {
+      if (!busy_[i]) {
+        busy_[i] = true;
+        return Lease(*this, i);
+      }
+    }
+    if (cv_.wait_until(lk, deadline) == std::cv_status::timeout) {
+      throw Unavailable("storage is busy; try again");
+    }
+  }
+}
+
+void Database::release(std::size_t slot) {
+  {
+    std::lock_guard lk(mu_);
+    busy_[slot] = false;
+  }
+  cv_.notify_one();
+}
+
+bool Database::ping() {
+  try {
+    Lease l = acquire(std::chrono::milliseconds(2000));
+    int one = 0;
+    try {
+      *l << "SELECT 1", soci::into(one);
+    } catch (std::exception const&) {
+      reconnect(*l);
+      *l << "SELECT 1", soci::into(one);
+    }
+    return one == 1;
+  } catch (std::exception const&) {
+    return false;
+  }
+}
+
+std::string_view pk(Backend b) {
+  return b == Backend::Sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGINT PRIMARY KEY AUTO_INCREMENT";
+}
+std::string_view for_update(Backend b) { return b == Backend::Sqlite ? "" : " FOR UPDATE"; }
+std::string_view insert_ignore(Backend b) { return b == Backend::Sqlite ? "INSERT OR IGNORE" : "INSERT IGNORE"; }
+
+namespace {
+
+int mysql_errno(std::exception const& e) {
+#ifdef COURTYARD_WITH_MYSQL
+  if (auto const* m = dynamic_cast<soci::mysql_soci_error const*>(&e)) return static_cast<int>(m->err_num_);
+#endif
+  return 0;
+}
+
+bool contains(std::exception const& e, char const* needle) { return std::strstr(e.what(), needle) != nullptr; }
+
+}  // namespace
+
+bool is_unique_violation(std::exception const& e) {
+  if (mysql_errno(e) == 1062) return true;
+  if (auto const* s = dynamic_cast<soci::sqlite3_soci_error const*>(&e)) {
+    return (s->result() & 0xff) == 19 /* SQLITE_CONSTRAINT */ && (contains(e, "UNIQUE") || contains(e, "PRIMARY KEY"));
+  }
+  return contains(e, "UNIQUE constraint failed") || contains(e, "Duplicate entry");
+}
+
+bool is_retryable(std::exception const& e) {
+  switch (mysql_errno(e)) {
+    case 1213:  // ER_LOCK_DEADLOCK
+    case 1205:  // ER_LOCK_WAIT_TIMEOUT
+    case 2006:  // CR_SERVER_GONE_ERROR
+    case 2013:  // CR_SERVER_LOST
+    case 1927:  // ER_CONNECTION_KILLED
+      return true;
+    default:
+      break;
+  }
+  if (auto const* s = dynamic_cast<soci::sqlite3_soci_error const*>(&e)) {
+    int rc = s->result() & 0xff;
+    if (rc == 5 /* SQLITE_BUSY */ || rc == 6 /* SQLITE_LOCKED */) return true;
+  }
+  return contains(e, "database is locked") || contains(e, "Deadlock found");
+}
+
+}  // namespace courtyard::db

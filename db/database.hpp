@@ -1,0 +1,86 @@
+#pragma once
+// Storage: a pool of SOCI sessions over sqlite3 (embedded default) or mysql
+// (MariaDB/MySQL/TiDB), picked by the connection URL.
+//   sqlite3://courtyard.db      sqlite3:///abs/path.db     sqlite3://:memory: (tests only, pool of 1)
+//   mysql://user:pw@127.0.0.1:3306/courtyard[?unix_socket=/path]
+#include <soci/soci.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace courtyard::db {
+
+enum class Backend { Sqlite, MySql };
+
+struct DbUrl {
+  Backend backend = Backend::Sqlite;
+  std::string soci_backend;      // "sqlite3" | "mysql"
+  std::string connect_string;    // what SOCI's backend takes
+  std::string database;          // mysql: schema name; sqlite: file path
+  static DbUrl parse(std::string const& url);  // throws std::invalid_argument
+};
+
+class Database;
+
+// A session borrowed from the pool; returned on destruction.
+class Lease {
+ public:
+  Lease(Database& db, std::size_t slot);
+  Lease(Lease&& o) noexcept;
+  Lease(Lease const&) = delete;
+  Lease& operator=(Lease const&) = delete;
+  ~Lease();
+  soci::session& operator*() const;
+  soci::session* operator->() const { return &**this; }
+
+ private:
+  Database* db_;
+  std::size_t slot_;
+};
+
+class Database {
+ public:
+  Database(std::string const& url, std::size_t pool_size);
+  ~Database();
+  Database(Database const&) = delete;
+  Database& operator=(Database const&) = delete;
+
+  Backend backend() const { return url_.backend; }
+  DbUrl const& url() const { return url_; }
+  std::size_t pool_size() const { return sessions_.size(); }
+
+  // Waits up to `timeout` for a free session; throws Unavailable (503) after.
+  Lease acquire(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+  // Runs `SELECT 1`; false when storage is unreachable.
+  bool ping();
+  // Re-opens a session whose connection was lost and re-applies session settings.
+  void reconnect(soci::session& s);
+
+ private:
+  friend class Lease;
+  void release(std::size_t slot);
+  void connect(soci::session& s);
+
+  DbUrl url_;
+  std::vector<std::unique_ptr<soci::session>> sessions_;
+  std::vector<bool> busy_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+// SQL dialect helpers (all values still go through bound parameters).
+std::string_view pk(Backend b);             // auto-increment BIGINT primary key column type
+std::string_view for_update(Backend b);     // " FOR UPDATE" on MySQL, "" on SQLite
+std::string_view insert_ignore(Backend b);  // "INSERT IGNORE" / "INSERT OR IGNORE"
+// True when the error is a uniqueness violation (duplicate key).
+bool is_unique_violation(std::exception const& e);
+// True when the whole transaction should be retried (deadlock, lock wait timeout, SQLITE_BUSY).
+bool is_retryable(std::exception const& e);
+
+}  // namespace courtyard::db

@@ -1,0 +1,104 @@
+#include "db/tx.hpp"
+
+#include "services/core/events.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <sodium.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace courtyard::db {
+
+namespace {
+std::atomic<std::int64_t> g_clock_offset{0};
+}
+
+std::int64_t now_ms() {
+  auto t = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+  return t.count() + g_clock_offset.load(std::memory_order_relaxed);
+}
+
+void set_clock_offset_ms(std::int64_t offset) { g_clock_offset.store(offset); }
+
+Tx::Tx(Database& db, events::Bus* bus) : lease_(db.acquire()), backend_(db.backend()), bus_(bus), now_ms_(db::now_ms()) {
+  char const* begin = backend_ == Backend::Sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION";
+  try {
+    sql() << begin;
+  } catch (std::exception const&) {
+    if (backend_ == Backend::Sqlite) throw;
+    // A pooled MySQL connection may have been dropped by the server while idle.
+    db.reconnect(sql());
+    sql() << begin;
+  }
+  open_ = true;
+}
+
+Tx::~Tx() { rollback(); }
+
+void Tx::commit() {
+  sql() << "COMMIT";
+  open_ = false;
+  auto fns = std::move(after_commit_);
+  after_commit_.clear();
+  for (auto& fn : fns) {
+    try {
+      fn();
+    } catch (...) {
+      // after-commit work is best effort (wake-ups, caches); the commit stands.
+    }
+  }
+}
+
+void Tx::rollback() noexcept {
+  if (!open_) return;
+  open_ = false;
+  try {
+    sql() << "ROLLBACK";
+  } catch (...) {
+    // The connection is unusable; the server rolls back on disconnect. Reconnect lazily.
+    try {
+      sql().close();
+    } catch (...) {
+    }
+  }
+}
+
+std::int64_t Tx::last_insert_id(std::string const& table) {
+  long long id = 0;
+  if (!sql().get_last_insert_id(table, id)) throw std::runtime_error("no last insert id for " + table);
+  return id;
+}
+
+std::int64_t Tx::publish(std::string const& topic, std::int64_t community_id, boost::json::value const& payload) {
+  std::string body = boost::json::serialize(payload);
+  std::int64_t now = now_ms_;
+  std::int64_t event_id = insert("events",
+                                 "INSERT INTO events (topic, community_id, payload, created_at) "
+                                 "VALUES (:t, :c, :p, :n)",
+                                 soci::use(topic, "t"), soci::use(community_id, "c"), soci::use(body, "p"),
+                                 soci::use(now, "n"));
+  if (bus_) {
+    for (auto const& sub : bus_->subscribers_of(topic)) {
+      exec("INSERT INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until) "
+           "VALUES (:e, :s, :t, 'pending', 0, :n, 0)",
+           soci::use(event_id, "e"), soci::use(sub, "s"), soci::use(topic, "t"), soci::use(now, "n"));
+    }
+    if (!notify_scheduled_) {
+      notify_scheduled_ = true;
+      auto* bus = bus_;
+      after_commit([bus] { bus->notify_published(); });
+    }
+  }
+  return event_id;
+}
+
+void detail_backoff(RetryPolicy const& p, int attempt) {
+  // Exponential backoff with jitter so retried transactions do not collide again.
+  auto base = p.base_backoff.count() << std::min(attempt, 8);
+  auto jitter = static_cast<long>(randombytes_uniform(static_cast<std::uint32_t>(base + 1)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(base + jitter));
+}
+
+}  // namespace courtyard::db

@@ -1,0 +1,108 @@
+#pragma once
+// RAII transaction. db::transact() runs the unit and retries it whole on
+// deadlock / SQLITE_BUSY, so the unit must not have side effects outside the database
+// (use after_commit for those).
+#include "db/database.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <functional>
+#include <string>
+#include <type_traits>
+
+namespace courtyard::events {
+class Bus;
+}
+
+namespace courtyard::db {
+
+class Tx {
+ public:
+  Tx(Database& db, events::Bus* bus);
+  ~Tx();  // rolls back unless committed
+  Tx(Tx const&) = delete;
+  Tx& operator=(Tx const&) = delete;
+
+  soci::session& sql() { return *lease_; }
+  Backend backend() const { return backend_; }
+
+  // Runs a statement with bound values (`soci::use(...)` bound via the callback-free form):
+  //   auto n = tx.exec("UPDATE p SET stock = stock - :q WHERE id = :id AND stock >= :q2",
+  //                    soci::use(q, "q"), soci::use(id, "id"), soci::use(q, "q2"));
+  // and returns rows affected. Give every placeholder its own name (no repeats).
+  template <class... Uses>
+  long long exec(std::string const& query, Uses&&... uses) {
+    soci::statement st = ((sql().prepare << query), ..., std::forward<Uses>(uses));
+    st.execute(true);
+    return st.get_affected_rows();
+  }
+  // INSERT with bound values; returns the new row's id.
+  template <class... Uses>
+  std::int64_t insert(std::string const& table, std::string const& query, Uses&&... uses) {
+    exec(query, std::forward<Uses>(uses)...);
+    return last_insert_id(table);
+  }
+  std::int64_t last_insert_id(std::string const& table);
+
+  // Transactional outbox: one delivery row per subscriber of `topic`, committed with this tx.
+  // Returns the event id.
+  std::int64_t publish(std::string const& topic, std::int64_t community_id, boost::json::value const& payload);
+
+  void after_commit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
+
+  void commit();
+  void rollback() noexcept;
+  std::int64_t now_ms() const { return now_ms_; }
+
+ private:
+  Lease lease_;
+  Backend backend_;
+  events::Bus* bus_;
+  bool open_ = false;
+  bool notify_scheduled_ = false;
+  std::int64_t now_ms_;
+  std::vector<std::function<void()>> after_commit_;
+};
+
+struct RetryPolicy {
+  int max_attempts = 8;
+  std::chrono::milliseconds base_backoff{2};
+};
+void detail_backoff(RetryPolicy const& p, int attempt);
+
+// Runs fn(Tx&) in a transaction, retrying the whole unit on deadlock/busy.
+// Typed API errors and other exceptions roll back and propagate.
+template <class F>
+auto transact(Database& db, events::Bus* bus, F&& fn, RetryPolicy policy = {}) {
+  using R = std::invoke_result_t<F&, Tx&>;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      Tx tx(db, bus);
+      if constexpr (std::is_void_v<R>) {
+        fn(tx);
+        tx.commit();
+        return;
+      } else {
+        R result = fn(tx);
+        tx.commit();
+        return result;
+      }
+    } catch (std::exception const& e) {
+      if (attempt >= policy.max_attempts || !is_retryable(e)) throw;
+      detail_backoff(policy, attempt);
+    }
+  }
+}
+
+// A read-only unit on a plain pooled session (no transaction).
+template <class F>
+auto read(Database& db, F&& fn) {
+  Lease l = db.acquire();
+  return fn(*l);
+}
+
+std::int64_t now_ms();  // UTC epoch milliseconds (adjustable clock, see set_clock_offset_ms)
+// Tests move time forward (overdue bills, group-buy deadlines) without sleeping.
+void set_clock_offset_ms(std::int64_t offset);
+
+}  // namespace courtyard::db

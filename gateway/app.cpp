@@ -1,0 +1,290 @@
+#include "gateway/app.hpp"
+
+#include "db/migration.hpp"
+#include "db/tx.hpp"
+#include "services/core/context.hpp"
+#include "services/core/errors.hpp"
+
+#include <boost/json.hpp>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace courtyard::gateway {
+
+std::vector<std::string_view> openapi_fragments();  // generated from the fragments in the repo
+
+namespace {
+
+std::string random_hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  std::string hex(bytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<unsigned char const*>(raw.data()), raw.size());
+  hex.pop_back();
+  return hex;
+}
+
+std::string default_instance_id() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + random_hex(4);
+}
+
+bool valid_request_id(std::string_view v) {
+  if (v.empty() || v.size() > 128) return false;
+  return std::all_of(v.begin(), v.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' ||
+           c == '.' || c == ':';
+  });
+}
+
+void merge_into(boost::json::object& dst, boost::json::object const& src) {
+  for (auto const& [k, v] : src) {
+    auto it = dst.find(k);
+    if (it != dst.end() && it->value().is_object() && v.is_object())
+      merge_into(it->value().as_object(), v.as_object());
+    else
+      dst[k] = v;
+  }
+}
+
+}  // namespace
+
+Response problem(int status, std::string_view slug, std::string_view title, std::string_view detail,
+                 std::string_view request_id) {
+  boost::json::object o;
+  o["type"] = "/problems/" + std::string(slug);
+  o["title"] = title;
+  o["status"] = status;
+  o["detail"] = detail;
+  o["request_id"] = request_id;
+  Response r = Response::json(o, status);
+  r.content_type = "application/problem+json";
+  return r;
+}
+
+Response problem(ApiError const& e, std::string_view request_id) {
+  boost::json::object o;
+  o["type"] = "/problems/" + e.slug();
+  o["title"] = e.title();
+  o["status"] = e.status();
+  o["detail"] = e.what();
+  o["request_id"] = request_id;
+  if (!e.errors().empty()) {
+    boost::json::array errs;
+    for (auto const& fe : e.errors()) errs.push_back(boost::json::object{{"field", fe.field}, {"detail", fe.detail}});
+    o["errors"] = std::move(errs);
+  }
+  Response r = Response::json(o, e.status());
+  r.content_type = "application/problem+json";
+  for (auto const& h : e.headers) r.headers.push_back(h);
+  return r;
+}
+
+std::string merged_openapi() {
+  boost::json::object doc;
+  for (auto frag : openapi_fragments()) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(frag, ec);
+    if (ec || !v.is_object()) throw std::runtime_error("an embedded OpenAPI fragment is not a JSON object");
+    merge_into(doc, v.as_object());
+  }
+  return boost::json::serialize(doc);
+}
+
+App::App(Config config, std::vector<ServiceEntry> const& available, Authenticator auth)
+    : config_(std::move(config)),
+      instance_id_(config_.instance_id.empty() ? default_instance_id() : config_.instance_id),
+      limiter_(config_.rate_limit_rps, config_.rate_limit_burst),
+      auth_(std::move(auth)) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
+  std::size_t pool = config_.db_pool ? config_.db_pool : static_cast<std::size_t>(config_.workers) + 4;
+  db_ = std::make_unique<db::Database>(config_.db, pool);
+  env_ = std::make_unique<Env>(Env{config_, *db_, bus_});
+  scheduler_ = std::make_unique<jobs::Scheduler>(*db_, bus_, instance_id_);
+  dispatcher_ = std::make_unique<events::Dispatcher>(
+      *db_, bus_, events::DispatcherOptions{.owner = instance_id_, .poll = config_.dispatcher_poll});
+
+  db::migrate(*db_, "platform", db::platform_migrations());
+  platform_routes();
+
+  for (auto const& name : config_.services) {
+    if (std::none_of(available.begin(), available.end(), [&](auto const& e) { return e.name == name; }))
+      throw std::invalid_argument("unknown service in config: " + name);
+  }
+  for (auto const& entry : available) {
+    if (std::find(config_.services.begin(), config_.services.end(), entry.name) == config_.services.end()) continue;
+    add_service(entry.make(*env_));
+  }
+  openapi_ = merged_openapi();
+}
+
+App::~App() { stop_background(); }
+
+void App::add_service(std::unique_ptr<Service> s) {
+  std::string name(s->name());
+  db::migrate(*db_, name, s->migrations());
+  router_.set_current_service(name);
+  s->routes(router_);
+  s->subscribe(bus_);
+  s->jobs(*scheduler_);
+  router_.set_current_service("");
+  for (auto const& r : router_.routes()) metrics_.series(r->method + " " + r->pattern);
+  services_.push_back(std::move(s));
+}
+
+void App::platform_routes() {
+  router_.set_current_service("platform");
+  router_.get("/healthz", Access::public_(), [](Request const&, Context&) {
+           return Response::json(boost::json::object{{"status", "ok"}});
+         }).inline_ok = true;
+  router_.get("/readyz", Access::public_(), [](Request const&, Context& ctx) {
+    if (!ctx.db.ping()) throw Unavailable("storage is not reachable", 5);
+    return Response::json(boost::json::object{{"status", "ready"}});
+  });
+  router_.get("/metrics", Access::public_(), [this](Request const&, Context&) {
+           return Response::text(metrics_.render(), "text/plain; version=0.0.4; charset=utf-8");
+         }).inline_ok = true;
+  router_.get("/v1/openapi.json", Access::public_(), [this](Request const&, Context&) {
+           Response r;
+           r.body = openapi_;
+           return r;
+         }).inline_ok = true;
+  router_.set_current_service("");
+
+  scheduler_->every("platform.gc", std::chrono::hours(1), [](jobs::JobContext& jc) {
+    // Idempotency keys are kept at least 24 h (API.md); finished deliveries a week.
+    std::int64_t keys_before = jc.now_ms - 48LL * 3600 * 1000;
+    std::int64_t deliveries_before = jc.now_ms - 7LL * 24 * 3600 * 1000;
+    db::transact(jc.db, &jc.bus, [&](db::Tx& tx) {
+      tx.exec("DELETE FROM idempotency_keys WHERE created_at < :t", soci::use(keys_before, "t"));
+      tx.exec("DELETE FROM event_deliveries WHERE status = 'done' AND done_at < :t",
+              soci::use(deliveries_before, "t"));
+    });
+  });
+}
+
+bool App::is_inline(std::string_view method, std::string_view path) const {
+  auto m = router_.match(method, path);
+  return m.route && m.route->inline_ok;
+}
+
+void App::check_access(Route const& route, Request const& req, Principal const& p) const {
+  auto const& a = route.access;
+  switch (a.level) {
+    case Access::Level::Public:
+      return;
+    case Access::Level::Authenticated:
+      if (!p.authenticated()) throw Unauthorized();
+      if (p.kind == Principal::Kind::ApiKey && (a.scope.empty() || !p.has_scope(a.scope)))
+        throw Forbidden("this API key may not call this route");
+      return;
+    case Access::Level::Admin:
+      if (!p.authenticated()) throw Unauthorized();
+      if (!p.admin) throw Forbidden("platform administrators only");
+      return;
+    case Access::Level::Community:
+      break;
+  }
+  if (!p.authenticated()) throw Unauthorized();
+  std::int64_t cid = req.id("cid");
+  if (p.admin) return;
+  if (!p.in_community(cid)) throw NotFound("community");
+  if (p.kind == Principal::Kind::ApiKey) {
+    if (a.scope.empty()) throw Forbidden("API keys may not call this route");
+    if (!p.has_scope(a.scope)) throw Forbidden("this API key lacks the scope " + a.scope);
+  }
+  if (p.has_any(a.roles & ~unsigned(Role::Merchant), cid)) return;
+  if ((a.roles & unsigned(Role::Merchant)) && p.has(Role::Merchant, cid)) {
+    auto mid = std::find_if(req.params.begin(), req.params.end(), [](auto const& kv) { return kv.first == "mid"; });
+    if (mid == req.params.end() || p.acts_for_merchant(cid, req.id("mid"))) return;
+    throw Forbidden("you do not act for this merchant");
+  }
+  throw Forbidden("requires role " + a.describe());
+}
+
+Response App::handle(Request& req) {
+  auto started = std::chrono::steady_clock::now();
+  if (auto rid = req.header("x-request-id"); rid && valid_request_id(*rid))
+    req.request_id = std::string(*rid);
+  else
+    req.request_id = random_hex(8);
+
+  Response resp;
+  std::string route_key = "unmatched";
+  std::int64_t account_id = 0;
+  try {
+    auto m = router_.match(req.method, req.path);
+    if (!m.route) {
+      if (m.path_known) throw ApiError(405, "method-not-allowed", "Method not allowed", req.method + " is not allowed here");
+      throw NotFound("route");
+    }
+    Route const& route = *m.route;
+    route_key = route.method + " " + route.pattern;
+    req.params = std::move(m.params);
+
+    Principal principal;
+    if (auto authz = req.header("authorization")) {
+      constexpr std::string_view kBearer = "Bearer ";
+      if (authz->size() <= kBearer.size() || strncasecmp(authz->data(), kBearer.data(), kBearer.size()) != 0)
+        throw Unauthorized("use Authorization: Bearer <token>");
+      auto found = auth_ ? auth_(*db_, authz->substr(kBearer.size())) : std::nullopt;
+      if (!found) throw Unauthorized("the token is unknown or expired");
+      principal = std::move(*found);
+      account_id = principal.account_id;
+    }
+    if (!route.inline_ok) {
+      std::string key = principal.authenticated() ? "a:" + std::to_string(principal.account_id) : "ip:" + req.remote_ip;
+      if (int wait = limiter_.take(key)) throw TooManyRequests(wait);
+    }
+    check_access(route, req, principal);
+
+    Context ctx(principal, *db_, bus_, config_, req.request_id);
+    for (auto const& [k, v] : req.params)
+      if (k == "cid") ctx.community_id = req.id("cid");
+    resp = route.handler(req, ctx);
+  } catch (ApiError const& e) {
+    resp = problem(e, req.request_id);
+  } catch (std::exception const& e) {
+    // Never leak SQL or internals: log them with the request id, answer generically.
+    bool transient = db::is_retryable(e);
+    spdlog::error("request {} {} {} failed: {}", req.request_id, req.method, req.path, e.what());
+    if (transient)
+      resp = problem(Unavailable("storage is busy; retry shortly"), req.request_id);
+    else
+      resp = gateway::problem(500, "internal-error", "Internal server error", "the server could not complete the request",
+                     req.request_id);
+  }
+  resp.headers.emplace_back("X-Request-Id", req.request_id);
+
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics_.observe(route_key, resp.status, secs);
+  if (config_.access_log) {
+    boost::json::object line{{"rid", req.request_id}, {"method", req.method}, {"path", req.path},
+                             {"route", route_key},    {"status", resp.status}, {"ms", secs * 1000.0},
+                             {"account", account_id}, {"ip", req.remote_ip}};
+    spdlog::info("{}", boost::json::serialize(line));
+  }
+  return resp;
+}
+
+void App::start_background() {
+  if (!config_.background) return;
+  dispatcher_->start();
+  scheduler_->start(config_.scheduler_poll);
+}
+
+void App::stop_background() {
+  if (dispatcher_) dispatcher_->stop();
+  if (scheduler_) scheduler_->stop();
+}
+
+int App::drain_events() { return dispatcher_->drain(); }
+bool App::run_job(std::string const& name) { return scheduler_->run_now(name); }
+
+}  // namespace courtyard::gateway

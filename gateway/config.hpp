@@ -1,0 +1,63 @@
+#pragma once
+// Configuration: CLI flags > environment (COURTYARD_<KEY>, dashes as underscores) >
+// config file (key = value lines; unknown keys are rejected) > defaults.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace courtyard::gateway {
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::string db = "sqlite3://courtyard.db";
+  int threads = 2;             // I/O threads
+  int workers = 8;             // handler worker threads (blocking storage calls)
+  int queue = 1024;            // pending handler jobs before 503
+  std::size_t db_pool = 0;     // 0 = workers + 4
+  bool demo = false;
+  std::vector<std::string> services{"identity", "wallet", "property", "shops", "clubs", "delivery", "notifications"};
+  std::vector<std::string> plugins;       // paths to plugin .so files
+  std::string instance_id;                // lease owner; default host:pid:random
+
+  // HTTP limits
+  std::size_t header_limit = 16 * 1024;   // -> 431
+  std::size_t body_limit = 1024 * 1024;   // -> 413
+  std::chrono::seconds read_timeout{15};  // whole request (headers + body) must arrive in this
+  std::chrono::seconds idle_timeout{60};  // keep-alive idle
+  std::chrono::seconds drain_timeout{20}; // SIGTERM: in-flight requests get this long
+  std::size_t max_connections = 20000;
+
+  // Middleware
+  bool access_log = true;
+  std::string log_level = "info";
+  double rate_limit_rps = 50;   // per principal (or IP when anonymous); 0 disables
+  double rate_limit_burst = 100;
+
+  // Identity
+  std::chrono::hours token_ttl{24 * 30};
+  std::string password_hash = "interactive";  // interactive | moderate | min (tests only)
+  int login_max_failures = 5;                  // per email per window -> 429
+  std::chrono::minutes login_window{15};
+
+  // Services
+  std::chrono::seconds delivery_auto_assign_delay{300};
+  std::string webhook_secret_salt;  // not used for signing; per-merchant secrets are stored
+
+  // Events / jobs
+  std::chrono::milliseconds dispatcher_poll{200};
+  std::chrono::milliseconds scheduler_poll{1000};
+  bool background = true;  // run dispatcher + scheduler threads (tests turn it off and drain)
+};
+
+// Parses argv + environment + optional --config file. Throws std::invalid_argument with a
+// readable message on unknown keys or bad values. Sets `help` when --help was given.
+struct ParsedConfig {
+  Config config;
+  bool help = false;
+  std::string help_text;
+};
+ParsedConfig parse_config(int argc, char const* const* argv, char const* const* envp);
+
+}  // namespace courtyard::gateway

@@ -1,0 +1,123 @@
+#include "gateway/net/message.hpp"
+
+#include "gateway/app.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <algorithm>
+#include <iterator>
+#include <random>
+
+namespace courtyard::gateway::net {
+
+namespace urls = boost::urls;
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::optional<urls::url_view> parse_target(std::string_view target) {
+  if (!target.empty() && target.front() == '/') {
+    auto r = urls::parse_origin_form(target);
+    if (r) return *r;
+    return std::nullopt;
+  }
+  auto r = urls::parse_absolute_uri(target);  // absolute-form, as sent to proxies
+  if (r) return *r;
+  return std::nullopt;
+}
+
+bool sane_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.' || c == ':';
+  });
+}
+
+}  // namespace
+
+std::optional<Request> to_request(BeastRequest&& msg, std::string remote_ip) {
+  Request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+
+  if (req.target == "*") {
+    req.path = "*";
+  } else {
+    auto const url = parse_target(req.target);
+    if (!url) return std::nullopt;
+    req.path = url->path();
+    if (req.path.empty()) req.path = "/";
+    if (url->has_query()) {
+      urls::encoding_opts opts;
+      opts.space_as_plus = true;
+      for (auto const& p : url->params(opts)) req.query.emplace_back(p.key, p.value);
+    }
+  }
+
+  req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
+  for (auto const& f : msg) req.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
+
+  req.body = std::move(msg.body());
+  req.remote_ip = std::move(remote_ip);
+  return req;
+}
+
+BeastResponse to_beast(Response&& r, unsigned version, bool keep_alive, bool head_request) {
+  BeastResponse res{static_cast<http::status>(r.status), version};
+  res.set(http::field::server, "courtyard");
+  bool const bodiless = r.status < 200 || r.status == 204 || r.status == 304;
+  if (bodiless) r.body.clear();
+  if (!r.body.empty() && !r.content_type.empty()) res.set(http::field::content_type, r.content_type);
+  for (auto& [name, value] : r.headers) res.insert(name, value);
+  res.keep_alive(keep_alive);
+  auto const length = r.body.size();
+  if (head_request) {
+    res.content_length(length);
+  } else {
+    res.body() = std::move(r.body);
+    res.prepare_payload();
+  }
+  return res;
+}
+
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::uint64_t v = rng();
+  std::string id(16, '0');
+  for (char& c : id) {
+    c = kHex[v & 0xF];
+    v >>= 4;
+  }
+  return id;
+}
+
+std::string request_id_for(std::optional<std::string_view> client_id) {
+  if (client_id && sane_request_id(*client_id)) return std::string(*client_id);
+  return new_request_id();
+}
+
+std::string request_id_for(http::fields const& fields) {
+  auto const it = fields.find("x-request-id");
+  if (it == fields.end()) return new_request_id();
+  return request_id_for(std::optional<std::string_view>(it->value()));
+}
+
+Response net_problem(int status, std::string_view slug, std::string_view title, std::string_view detail,
+                     std::string const& request_id) {
+  Response r = problem(status, slug, title, detail, request_id);
+  if (!r.header("x-request-id")) r.headers.emplace_back("X-Request-Id", request_id);
+  if ((status == 503 || status == 429) && !r.header("retry-after")) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+}  // namespace courtyard::gateway::net

@@ -1,0 +1,211 @@
+#include "services/core/json.hpp"
+
+#include "services/core/errors.hpp"
+
+#include <charconv>
+#include <ctime>
+
+namespace courtyard::json {
+
+namespace {
+
+bj::value const* find(bj::object const& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) return nullptr;
+  return &it->value();
+}
+
+[[noreturn]] void wrong_type(std::string_view key, char const* expected) {
+  throw BadRequest(std::string(key) + " must be " + expected, "wrong-type");
+}
+
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+std::string checked_text(std::string_view key, bj::string const& s, std::size_t min_len, std::size_t max_len) {
+  std::string out(s.data(), s.size());
+  // Trim surrounding whitespace: "   " is not a name.
+  auto b = out.find_first_not_of(" \t\r\n");
+  auto e = out.find_last_not_of(" \t\r\n");
+  out = b == std::string::npos ? std::string() : out.substr(b, e - b + 1);
+  auto len = utf8_length(out);
+  if (len < min_len) throw Invalid(std::string(key), min_len <= 1 ? "must not be empty" : "must have at least " + std::to_string(min_len) + " characters");
+  if (len > max_len) throw Invalid(std::string(key), "must have at most " + std::to_string(max_len) + " characters");
+  if (out.find('\0') != std::string::npos) throw Invalid(std::string(key), "must not contain NUL characters");
+  return out;
+}
+
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = static_cast<unsigned>(y - era * 400);
+  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string str(bj::object const& o, std::string_view key, std::size_t min_len, std::size_t max_len) {
+  auto const* v = find(o, key);
+  if (!v) throw Invalid(std::string(key), "is required");
+  if (!v->is_string()) wrong_type(key, "a string");
+  return checked_text(key, v->as_string(), min_len, max_len);
+}
+
+std::int64_t integer(bj::object const& o, std::string_view key) {
+  auto v = opt_integer(o, key);
+  if (!v) throw Invalid(std::string(key), "is required");
+  return *v;
+}
+
+bool boolean(bj::object const& o, std::string_view key) {
+  auto v = opt_boolean(o, key);
+  if (!v) throw Invalid(std::string(key), "is required");
+  return *v;
+}
+
+std::optional<std::string> opt_str(bj::object const& o, std::string_view key, std::size_t max_len) {
+  auto const* v = find(o, key);
+  if (!v) return std::nullopt;
+  if (!v->is_string()) wrong_type(key, "a string");
+  return checked_text(key, v->as_string(), 0, max_len);
+}
+
+std::optional<std::int64_t> opt_integer(bj::object const& o, std::string_view key) {
+  auto const* v = find(o, key);
+  if (!v) return std::nullopt;
+  if (v->is_int64()) return v->as_int64();
+  if (v->is_uint64()) {
+    if (v->as_uint64() > static_cast<std::uint64_t>(INT64_MAX)) throw Invalid(std::string(key), "is out of range");
+    return static_cast<std::int64_t>(v->as_uint64());
+  }
+  wrong_type(key, "an integer");
+}
+
+std::optional<bool> opt_boolean(bj::object const& o, std::string_view key) {
+  auto const* v = find(o, key);
+  if (!v) return std::nullopt;
+  if (!v->is_bool()) wrong_type(key, "a boolean");
+  return v->as_bool();
+}
+
+std::int64_t time_ms(bj::object const& o, std::string_view key) {
+  auto v = opt_time_ms(o, key);
+  if (!v) throw Invalid(std::string(key), "is required");
+  return *v;
+}
+
+std::optional<std::int64_t> opt_time_ms(bj::object const& o, std::string_view key) {
+  auto const* v = find(o, key);
+  if (!v) return std::nullopt;
+  if (!v->is_string()) wrong_type(key, "an RFC 3339 timestamp string");
+  auto t = parse_rfc3339(std::string_view(v->as_string().data(), v->as_string().size()));
+  if (!t) throw Invalid(std::string(key), "must be an RFC 3339 timestamp like 2026-11-23T10:00:00Z");
+  return t;
+}
+
+bj::array const& array(bj::object const& o, std::string_view key) {
+  auto const* v = find(o, key);
+  if (!v) throw Invalid(std::string(key), "is required");
+  if (!v->is_array()) wrong_type(key, "an array");
+  return v->as_array();
+}
+
+std::string rfc3339(std::int64_t epoch_ms) {
+  std::time_t secs = static_cast<std::time_t>(epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000);
+  int ms = static_cast<int>(epoch_ms - static_cast<std::int64_t>(secs) * 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  if (ms == 0)
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec);
+  else
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return buf;
+}
+
+std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
+  int y, mo, d, h, mi, se;
+  if (!digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) ||
+      s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se))
+    return std::nullopt;
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || h > 23 || mi > 59 || se > 60) return std::nullopt;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo == 2 && d == 29 && !leap) return std::nullopt;
+  std::size_t pos = 19;
+  int ms = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    int scale = 100;
+    std::size_t start = pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (scale > 0) ms += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+  }
+  std::int64_t offset_min = 0;
+  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+    ++pos;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+    int oh, om;
+    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !digits(s, pos + 4, 2, om) ||
+        oh > 23 || om > 59)
+      return std::nullopt;
+    offset_min = (oh * 60 + om) * (s[pos] == '+' ? 1 : -1);
+    pos += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+  std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + std::min(se, 59) - offset_min * 60;
+  return secs * 1000 + ms;
+}
+
+bj::value time_or_null(std::optional<std::int64_t> epoch_ms) {
+  if (!epoch_ms) return nullptr;
+  return bj::value(rfc3339(*epoch_ms));
+}
+
+std::string encode_cursor(std::int64_t key) {
+  // Opaque to clients, but simple: "c" + decimal key. Clients must not build cursors.
+  return "c" + std::to_string(key);
+}
+
+std::optional<std::int64_t> decode_cursor(std::string_view cursor) {
+  if (cursor.size() < 2 || cursor.size() > 21 || cursor[0] != 'c') return std::nullopt;
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(cursor.data() + 1, cursor.data() + cursor.size(), v);
+  if (ec != std::errc() || p != cursor.data() + cursor.size() || v < 0) return std::nullopt;
+  return v;
+}
+
+bj::object page_result(bj::array items, std::optional<std::int64_t> next_key) {
+  bj::object o;
+  o["items"] = std::move(items);
+  o["next_cursor"] = next_key ? bj::value(encode_cursor(*next_key)) : bj::value(nullptr);
+  return o;
+}
+
+}  // namespace courtyard::json

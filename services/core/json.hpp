@@ -1,0 +1,43 @@
+#pragma once
+// Reading request bodies: typed accessors that throw the API's errors.
+// Wrong JSON type -> 400 (BadRequest); missing or out-of-range -> 422 (Invalid).
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace courtyard::json {
+
+namespace bj = boost::json;
+
+// Required fields.
+std::string str(bj::object const& o, std::string_view key, std::size_t min_len = 1, std::size_t max_len = 1000);
+std::int64_t integer(bj::object const& o, std::string_view key);
+bool boolean(bj::object const& o, std::string_view key);
+// Optional fields: absent or null -> nullopt; wrong type -> 400.
+std::optional<std::string> opt_str(bj::object const& o, std::string_view key, std::size_t max_len = 1000);
+std::optional<std::int64_t> opt_integer(bj::object const& o, std::string_view key);
+std::optional<bool> opt_boolean(bj::object const& o, std::string_view key);
+// Required RFC 3339 UTC timestamp ("2026-11-23T10:00:00Z") -> epoch ms; 422 when unparsable.
+std::int64_t time_ms(bj::object const& o, std::string_view key);
+std::optional<std::int64_t> opt_time_ms(bj::object const& o, std::string_view key);
+// Array of objects.
+bj::array const& array(bj::object const& o, std::string_view key);
+
+// Formatting for responses.
+std::string rfc3339(std::int64_t epoch_ms);                 // "2026-11-23T10:00:00Z" (ms dropped if 0)
+std::optional<std::int64_t> parse_rfc3339(std::string_view s);  // accepts Z or +hh:mm offsets
+bj::value time_or_null(std::optional<std::int64_t> epoch_ms);
+
+// Cursor pagination: `limit` (1-200, default 50) and opaque `cursor` (an id, base64url).
+struct Page {
+  std::int64_t limit = 50;
+  std::optional<std::int64_t> after;  // decoded cursor: continue strictly after this key
+};
+std::string encode_cursor(std::int64_t key);
+std::optional<std::int64_t> decode_cursor(std::string_view cursor);  // nullopt when garbage
+// {"items": items, "next_cursor": cursor-or-null}
+bj::object page_result(bj::array items, std::optional<std::int64_t> next_key);
+
+}  // namespace courtyard::json

@@ -1,0 +1,44 @@
+#pragma once
+// What other services and the gateway may call from identity.
+#include "db/tx.hpp"
+#include "services/core/principal.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace courtyard::identity {
+
+// Bearer credential (session token, or ck_ merchant API key) -> Principal with its
+// memberships; nullopt when unknown, revoked or expired. The gateway's Authenticator.
+std::optional<Principal> authenticate(db::Database& db, std::string_view credential);
+
+// Grants a community role (idempotent). Shops calls it when a manager approves a merchant
+// (role Merchant with merchant_id); identity uses it for residents and staff.
+void grant_role(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, Role role,
+                std::int64_t unit_id = 0, std::int64_t merchant_id = 0);
+
+// True when the community exists.
+bool community_exists(db::Tx& tx, std::int64_t community_id);
+// The unit's community (0 when unknown) — to check a unit belongs to {cid}.
+std::int64_t unit_community(db::Tx& tx, std::int64_t unit_id);
+// Accounts holding a role in the community (e.g. couriers for auto-assignment, managers to notify).
+std::vector<std::int64_t> accounts_with_role(db::Tx& tx, std::int64_t community_id, Role role);
+// Residents of a unit (for parcel notifications) and of a building (0 = whole community).
+std::vector<std::int64_t> residents_of_unit(db::Tx& tx, std::int64_t unit_id);
+std::vector<std::int64_t> residents_of_community(db::Tx& tx, std::int64_t community_id, std::int64_t building_id = 0);
+
+// Creates the first platform admin when no admin exists (COURTYARD_ADMIN_EMAIL /
+// COURTYARD_ADMIN_PASSWORD at start). Returns true when it created one.
+bool bootstrap_admin(db::Database& db, std::string const& email, std::string const& password,
+                     std::string const& password_hash_level);
+
+struct AccountInfo {
+  std::int64_t id = 0;
+  std::string email;
+  std::string display_name;
+};
+std::optional<AccountInfo> account(db::Tx& tx, std::int64_t account_id);
+
+}  // namespace courtyard::identity

@@ -1,0 +1,97 @@
+#include "services/identity/credentials.hpp"
+
+#include "services/core/errors.hpp"
+
+#include <sodium.h>
+
+#include <array>
+#include <mutex>
+#include <stdexcept>
+
+namespace courtyard::identity {
+
+namespace {
+
+struct Limits {
+  unsigned long long ops;
+  std::size_t mem;
+};
+
+Limits limits(PasswordCost cost) {
+  switch (cost) {
+    case PasswordCost::Interactive: return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
+    case PasswordCost::Moderate: return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};
+    case PasswordCost::Min: return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+  }
+  return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
+}
+
+std::string hex(unsigned char const* data, std::size_t n) {
+  std::string out(n * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), data, n);
+  out.pop_back();
+  return out;
+}
+
+std::string random_hex(std::size_t bytes) {
+  ensure_sodium();
+  std::array<unsigned char, 64> buf{};
+  randombytes_buf(buf.data(), bytes);
+  std::string out = hex(buf.data(), bytes);
+  sodium_memzero(buf.data(), buf.size());
+  return out;
+}
+
+}  // namespace
+
+void ensure_sodium() {
+  static std::once_flag once;
+  static bool ok = false;
+  std::call_once(once, [] { ok = sodium_init() >= 0; });
+  if (!ok) throw std::runtime_error("libsodium failed to initialise");
+}
+
+std::string hash_password(std::string_view password, PasswordCost cost) {
+  ensure_sodium();
+  auto [ops, mem] = limits(cost);
+  std::array<char, crypto_pwhash_STRBYTES> out{};
+  if (crypto_pwhash_str(out.data(), password.data(), password.size(), ops, mem) != 0) {
+    // Only fails when the memory for the hash cannot be allocated.
+    throw Unavailable("the server is short of memory; try again");
+  }
+  return std::string(out.data());
+}
+
+bool verify_password(std::string const& stored_hash, std::string_view password) {
+  ensure_sodium();
+  if (stored_hash.size() >= crypto_pwhash_STRBYTES) return false;
+  return crypto_pwhash_str_verify(stored_hash.c_str(), password.data(), password.size()) == 0;
+}
+
+bool needs_rehash(std::string const& stored_hash, PasswordCost cost) {
+  ensure_sodium();
+  if (stored_hash.size() >= crypto_pwhash_STRBYTES) return true;
+  auto [ops, mem] = limits(cost);
+  return crypto_pwhash_str_needs_rehash(stored_hash.c_str(), ops, mem) != 0;
+}
+
+void verify_dummy_password(std::string_view password, PasswordCost cost) {
+  static std::once_flag once[3];
+  static std::string dummy[3];
+  auto i = static_cast<std::size_t>(cost);
+  std::call_once(once[i], [&] { dummy[i] = hash_password("not a password of anyone", cost); });
+  (void)verify_password(dummy[i], password);
+}
+
+std::string new_session_token() { return random_hex(32); }
+
+std::string new_api_key() { return std::string(kApiKeyPrefix) + random_hex(32); }
+
+std::string token_digest(std::string_view token) {
+  ensure_sodium();
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256(digest.data(), reinterpret_cast<unsigned char const*>(token.data()), token.size());
+  return hex(digest.data(), digest.size());
+}
+
+}  // namespace courtyard::identity

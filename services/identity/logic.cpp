@@ -1,0 +1,164 @@
+#include "services/identity/logic.hpp"
+
+#include <algorithm>
+
+namespace courtyard::identity {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+bool valid_local_part(std::string_view local) {
+  if (local.empty() || local.size() > 64) return false;
+  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) return false;
+  constexpr std::string_view kSpecials = ".!#$%&'*+/=?^_`{|}~-";
+  return std::all_of(local.begin(), local.end(), [&](char c) {
+    return is_lower(c) || is_digit(c) || kSpecials.find(c) != std::string_view::npos;
+  });
+}
+
+bool valid_domain(std::string_view domain) {
+  if (domain.empty() || domain.size() > 253) return false;
+  int labels = 0;
+  std::size_t start = 0;
+  while (start <= domain.size()) {
+    std::size_t end = domain.find('.', start);
+    if (end == std::string_view::npos) end = domain.size();
+    std::string_view label = domain.substr(start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    if (!std::all_of(label.begin(), label.end(), [](char c) { return is_lower(c) || is_digit(c) || c == '-'; }))
+      return false;
+    ++labels;
+    start = end + 1;
+  }
+  return labels >= 2;
+}
+
+bool valid_scope_word(std::string_view w) {
+  if (w.empty() || !is_lower(w.front())) return false;
+  return std::all_of(w.begin(), w.end(),
+                     [](char c) { return is_lower(c) || is_digit(c) || c == '_' || c == '.' || c == '-'; });
+}
+
+}  // namespace
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::size_t utf8_length(std::string_view s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string normalize_email(std::string_view raw) {
+  std::string out = trim(raw);
+  for (char& c : out) {
+    if (is_upper(c)) c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::optional<std::string> email_problem(std::string_view email) {
+  if (email.empty()) return "is required";
+  if (email.size() > kMaxEmailLength) return "must be at most 254 characters";
+  auto at = email.find('@');
+  if (at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos ||
+      !valid_local_part(email.substr(0, at)) || !valid_domain(email.substr(at + 1)))
+    return "must be a valid email address (ASCII; internationalised domains in punycode)";
+  return std::nullopt;
+}
+
+std::optional<std::string> password_problem(std::string_view password) {
+  std::size_t n = utf8_length(password);
+  if (n < kMinPasswordChars) return "must be at least 8 characters";
+  if (n > kMaxPasswordChars) return "must be at most 128 characters";
+  if (std::all_of(password.begin(), password.end(), is_space)) return "must not be only whitespace";
+  return std::nullopt;
+}
+
+std::optional<std::string> text_problem(std::string_view trimmed, std::size_t max_chars) {
+  if (trimmed.empty()) return "is required";
+  if (utf8_length(trimmed) > max_chars) return "must be at most " + std::to_string(max_chars) + " characters";
+  if (std::any_of(trimmed.begin(), trimmed.end(), [](char c) { return is_control(static_cast<unsigned char>(c)); }))
+    return "must not contain control characters";
+  return std::nullopt;
+}
+
+std::optional<std::string> timezone_problem(std::string_view tz) {
+  // The IANA database is not available to check against everywhere, so this checks the
+  // shape of a zone name ("UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5").
+  constexpr char kWhy[] = "must be an IANA time zone name such as Europe/Berlin";
+  if (tz.empty() || tz.size() > 64) return kWhy;
+  std::size_t start = 0;
+  while (start <= tz.size()) {
+    std::size_t end = tz.find('/', start);
+    if (end == std::string_view::npos) end = tz.size();
+    std::string_view part = tz.substr(start, end - start);
+    if (part.empty() || !(is_upper(part.front()) || is_lower(part.front()))) return kWhy;
+    bool ok = std::all_of(part.begin(), part.end(), [](char c) {
+      return is_upper(c) || is_lower(c) || is_digit(c) || c == '_' || c == '-' || c == '+';
+    });
+    if (!ok) return kWhy;
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> scope_problem(std::string_view scope) {
+  constexpr char kWhy[] = "must look like \"orders:write\" (lower-case words joined by ':')";
+  if (scope.empty() || scope.size() > 64) return kWhy;
+  std::size_t start = 0;
+  while (start <= scope.size()) {
+    std::size_t end = scope.find(':', start);
+    if (end == std::string_view::npos) end = scope.size();
+    if (!valid_scope_word(scope.substr(start, end - start))) return kWhy;
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<Role> staff_role(std::string_view name) {
+  if (name == "manager") return Role::Manager;
+  if (name == "courier") return Role::Courier;
+  return std::nullopt;
+}
+
+std::string_view status_name(ApplicationStatus s) {
+  switch (s) {
+    case ApplicationStatus::Pending: return "pending";
+    case ApplicationStatus::Approved: return "approved";
+    case ApplicationStatus::Rejected: return "rejected";
+  }
+  return "pending";
+}
+
+std::optional<ApplicationStatus> parse_status(std::string_view s) {
+  if (s == "pending") return ApplicationStatus::Pending;
+  if (s == "approved") return ApplicationStatus::Approved;
+  if (s == "rejected") return ApplicationStatus::Rejected;
+  return std::nullopt;
+}
+
+std::optional<PasswordCost> parse_password_cost(std::string_view s) {
+  if (s == "interactive") return PasswordCost::Interactive;
+  if (s == "moderate") return PasswordCost::Moderate;
+  if (s == "min") return PasswordCost::Min;
+  return std::nullopt;
+}
+
+Throttle login_throttle(std::vector<std::int64_t> const& recent_failures, int max_failures, std::int64_t window_ms,
+                        std::int64_t now_ms) {
+  if (max_failures <= 0 || recent_failures.size() < static_cast<std::size_t>(max_failures)) return {};
+  std::int64_t unlock_at = recent_failures[static_cast<std::size_t>(max_failures) - 1] + window_ms;
+  if (unlock_at <= now_ms) return {};
+  return {true, std::max<std::int64_t>(1, (unlock_at - now_ms + 999) / 1000)};
+}
+
+}  // namespace courtyard::identity
