@@ -19,6 +19,9 @@ std::optional<Principal> authenticate(db::Database& db, std::string_view credent
 void grant_role(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, Role role,
                 std::int64_t unit_id = 0, std::int64_t merchant_id = 0);
 
+// True when the account holds any role in the community.
+bool is_member(db::Tx& tx, std::int64_t account_id, std::int64_t community_id);
+
 // True when the community exists.
 bool community_exists(db::Tx& tx, std::int64_t community_id);
 // The unit's community (0 when unknown) — to check a unit belongs to {cid}.

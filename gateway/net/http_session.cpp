@@ -1,0 +1,267 @@
+#include "gateway/net/http_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace courtyard::gateway::net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// Enough for a typical request head in one read; an idle connection holds only this.
+constexpr std::size_t kIdleReadSize = 1024;
+// A buffer grown by a large request is given back before the connection goes idle.
+constexpr std::size_t kIdleBufferCapacity = 8 * 1024;
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+bool is_parse_error(beast::error_code const& ec) {
+  static auto const& category = beast::error_code(http::error::bad_method).category();
+  return ec.category() == category && ec != http::error::end_of_stream && ec != http::error::partial_message &&
+         ec != http::error::need_more && ec != http::error::need_buffer;
+}
+
+Response handle_safely(App& app, Request& req) {
+  try {
+    Response r = app.handle(req);
+    if (!req.request_id.empty() && !r.header("x-request-id")) r.headers.emplace_back("X-Request-Id", req.request_id);
+    return r;
+  } catch (std::exception const& e) {
+    spdlog::error("unhandled error in {} {}: {}", req.method, req.path, e.what());
+  } catch (...) {
+    spdlog::error("unhandled non-standard exception in {} {}", req.method, req.path);
+  }
+  std::string id = req.request_id.empty() ? request_id_for(req.header("x-request-id")) : req.request_id;
+  return net_problem(500, "internal", "Internal server error", "an unexpected error occurred", id);
+}
+
+}  // namespace
+
+HttpSession::HttpSession(tcp::socket&& socket, SharedState& state)
+    : state_(state), strand_(socket.get_executor()), stream_(std::move(socket)) {
+  state_.metrics().open_connections.fetch_add(1, std::memory_order_relaxed);
+  beast::error_code ec;
+  auto const remote = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_ip_ = remote.address().to_string();
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+}
+
+HttpSession::~HttpSession() {
+  state_.metrics().open_connections.fetch_sub(1, std::memory_order_relaxed);
+  if (joined_) state_.leave(this);
+}
+
+void HttpSession::run() {
+  asio::dispatch(strand_, beast::bind_front_handler(&HttpSession::start, shared_from_this()));
+}
+
+void HttpSession::start() {
+  state_.join(this);
+  joined_ = true;
+  if (state_.stopping()) return close();
+  stream_.expires_after(config().read_timeout);
+  wait_for_request();
+}
+
+void HttpSession::shutdown() {
+  asio::dispatch(strand_, [self = shared_from_this()] {
+    self->stop_requested_ = true;
+    if (self->phase_ == Phase::Idle) self->stream_.cancel();
+  });
+}
+
+void HttpSession::wait_for_request() {
+  phase_ = Phase::Idle;
+  if (buffer_.size() > 0) return read_header();  // the client pipelined the next request
+  stream_.async_read_some(buffer_.prepare(kIdleReadSize),
+                          beast::bind_front_handler(&HttpSession::on_first_bytes, shared_from_this()));
+}
+
+void HttpSession::on_first_bytes(beast::error_code ec, std::size_t n) {
+  if (ec) return close();  // idle timeout, the client left, or a graceful stop
+  buffer_.commit(n);
+  if (!first_request_) stream_.expires_after(config().read_timeout);
+  read_header();
+}
+
+void HttpSession::read_header() {
+  phase_ = Phase::Reading;
+  parser_.emplace();
+  auto const header_limit = std::min<std::size_t>(config().header_limit, std::numeric_limits<std::uint32_t>::max());
+  parser_->header_limit(static_cast<std::uint32_t>(header_limit));
+  parser_->body_limit(config().body_limit);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
+}
+
+void HttpSession::on_header(beast::error_code ec, std::size_t) {
+  if (ec) return on_read_error(ec);
+  auto const& msg = parser_->get();
+
+  if (beast::websocket::is_upgrade(msg)) {
+    auto const target = msg.target();
+    if (target.substr(0, target.find('?')) == "/v1/ws") return upgrade();
+  }
+
+  if (parser_->is_done()) return dispatch();
+
+  auto const expect = msg[http::field::expect];
+  if (msg.version() >= 11 && beast::iequals(expect, "100-continue")) {
+    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                      beast::bind_front_handler(&HttpSession::on_continue_sent, shared_from_this()));
+    return;
+  }
+  read_body();
+}
+
+void HttpSession::on_continue_sent(beast::error_code ec, std::size_t) {
+  if (ec) return close();
+  read_body();
+}
+
+void HttpSession::read_body() {
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_body, shared_from_this()));
+}
+
+void HttpSession::on_body(beast::error_code ec, std::size_t) {
+  if (ec) return on_read_error(ec);
+  dispatch();
+}
+
+void HttpSession::on_read_error(beast::error_code ec) {
+  if (ec == http::error::header_limit) {
+    return reply_and_close(431, "header-too-large", "Request header fields too large",
+                           "the request header exceeds " + std::to_string(config().header_limit) + " bytes");
+  }
+  if (ec == http::error::body_limit) {
+    return reply_and_close(413, "payload-too-large", "Payload too large",
+                           "the request body exceeds " + std::to_string(config().body_limit) + " bytes");
+  }
+  if (is_parse_error(ec)) {
+    return reply_and_close(400, "bad-request", "Bad request", "malformed HTTP request");
+  }
+  // Timeouts, resets and a client that stopped mid-request: nobody to answer.
+  if (ec == beast::error::timeout) spdlog::debug("closing {}: request not received in time", remote_ip_);
+  close();
+}
+
+void HttpSession::upgrade() {
+  auto const& hook = state_.websocket_upgrade();
+  if (!hook) {
+    auto const& msg = parser_->get();
+    keep_alive_ = msg.keep_alive() && parser_->is_done();
+    version_ = msg.version();
+    head_request_ = false;
+    std::string id = request_id_for(msg);
+    parser_.reset();
+    return send(net_problem(404, "not-found", "Not found", "WebSocket endpoint is not available", id));
+  }
+  phase_ = Phase::Upgraded;
+  BeastRequest msg = parser_->release();
+  parser_.reset();
+  if (joined_) {
+    state_.leave(this);
+    joined_ = false;
+  }
+  hook(std::move(stream_), std::move(msg));
+}
+
+void HttpSession::dispatch() {
+  phase_ = Phase::Handling;
+  BeastRequest msg = parser_->release();
+  parser_.reset();
+  keep_alive_ = msg.keep_alive();
+  version_ = msg.version();
+  head_request_ = msg.method() == http::verb::head;
+
+  auto req = to_request(std::move(msg), remote_ip_);
+  if (!req) {
+    return send(net_problem(400, "bad-request", "Bad request", "the request target is not a valid URI",
+                            new_request_id()));
+  }
+
+  App& app = state_.app();
+  if (app.is_inline(req->method, req->path)) return send(handle_safely(app, *req));
+
+  std::optional<std::string> client_request_id;
+  if (auto id = req->header("x-request-id")) client_request_id.emplace(*id);
+
+  bool const queued = state_.pool().try_submit([self = shared_from_this(), req = std::move(*req)]() mutable {
+    Response r = handle_safely(self->state_.app(), req);
+    auto strand = self->strand_;
+    asio::post(strand, [self = std::move(self), r = std::move(r)]() mutable { self->send(std::move(r)); });
+  });
+  if (!queued) {
+    state_.metrics().rejected_overload.fetch_add(1, std::memory_order_relaxed);
+    send(net_problem(503, "overloaded", "Service unavailable", "the server is busy; retry shortly",
+                     request_id_for(client_request_id)));
+  }
+}
+
+void HttpSession::send(Response&& r) {
+  phase_ = Phase::Writing;
+  bool const keep_alive = keep_alive_ && !stop_requested_ && !state_.stopping();
+  response_.emplace(to_beast(std::move(r), version_, keep_alive, head_request_));
+  stream_.expires_after(config().read_timeout);
+  http::async_write(stream_, *response_,
+                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), !keep_alive));
+}
+
+void HttpSession::on_write(bool close_after, beast::error_code ec, std::size_t) {
+  response_.reset();
+  if (ec) return close();
+  if (close_after || stop_requested_) return linger_after_write_ ? linger() : close();
+
+  first_request_ = false;
+  if (buffer_.size() == 0 && buffer_.capacity() > kIdleBufferCapacity) buffer_.shrink_to_fit();
+  stream_.expires_after(config().idle_timeout);
+  wait_for_request();
+}
+
+void HttpSession::reply_and_close(int status, std::string_view slug, std::string_view title, std::string_view detail) {
+  std::string id = parser_ ? request_id_for(parser_->get()) : new_request_id();
+  parser_.reset();
+  keep_alive_ = false;
+  linger_after_write_ = true;
+  version_ = 11;
+  head_request_ = false;
+  send(net_problem(status, slug, title, detail, id));
+}
+
+void HttpSession::close() {
+  phase_ = Phase::Closing;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+void HttpSession::linger() {
+  phase_ = Phase::Closing;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return;
+  buffer_.clear();
+  stream_.expires_after(kLingerTime);
+  stream_.async_read_some(buffer_.prepare(kIdleReadSize),
+                          beast::bind_front_handler(&HttpSession::on_linger, shared_from_this()));
+}
+
+void HttpSession::on_linger(beast::error_code ec, std::size_t) {
+  if (ec) return;  // the client closed, or the linger time is up: the session ends here
+  stream_.async_read_some(buffer_.prepare(kIdleReadSize),
+                          beast::bind_front_handler(&HttpSession::on_linger, shared_from_this()));
+}
+
+}  // namespace courtyard::gateway::net

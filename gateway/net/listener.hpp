@@ -1,0 +1,36 @@
+#pragma once
+// Accepts connections and hands each to an HttpSession on a strand of its own. Over
+// config.max_connections a connection is accepted, answered 503 and closed, so clients get
+// a clear answer instead of a silent backlog.
+#include "gateway/net/shared_state.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+
+namespace courtyard::gateway::net {
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(boost::asio::io_context& ioc, SharedState& state);
+
+  // Binds and listens; returns the bound endpoint (port 0 picks a free one).
+  // Throws boost::system::system_error.
+  boost::asio::ip::tcp::endpoint open(boost::asio::ip::tcp::endpoint const& endpoint);
+  void run();
+  // Closes the acceptor; thread-safe.
+  void stop();
+
+ private:
+  void accept();
+  void on_accept(beast::error_code ec, boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& ioc_;
+  SharedState& state_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_;
+};
+
+}  // namespace courtyard::gateway::net

@@ -1,0 +1,177 @@
+/*
+ * Courtyard native plugin ABI (C). A plugin is a shared object that the server loads at
+ * start-up (config key `plugins`) and runs as one more service: it adds HTTP routes with
+ * access rules and subscribes to events from the transactional outbox.
+ *
+ * A plugin exports two functions (and optionally a third):
+ *
+ *   uint32_t courtyard_plugin_abi_version(void);
+ *       Returns COURTYARD_PLUGIN_ABI_VERSION as the plugin was compiled. The server refuses
+ *       a plugin whose version differs from its own, before calling anything else.
+ *
+ *   int courtyard_plugin_init(const courtyard_host* host, courtyard_plugin_info* info);
+ *       Fills `info` (name, version, routes, subscriptions). Returns 0 on success; any
+ *       other value aborts start-up. Everything `info` points to must stay valid until
+ *       the plugin is unloaded (static storage is the usual choice). `host` also stays
+ *       valid until then.
+ *
+ *   void courtyard_plugin_shutdown(void);            (optional)
+ *       Called once before the shared object is closed.
+ *
+ * Rules of the boundary: errors travel as return values; a callback must never let a C++
+ * exception or a longjmp escape. Callbacks run concurrently on the server's worker
+ * threads, so shared state needs atomics or locks. Strings passed in are NOT
+ * NUL-terminated unless stated: use the size.
+ */
+#ifndef COURTYARD_PLUGIN_H
+#define COURTYARD_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define COURTYARD_PLUGIN_ABI_VERSION 1u
+
+/* Symbol names the loader looks up. */
+#define COURTYARD_PLUGIN_ABI_VERSION_SYMBOL "courtyard_plugin_abi_version"
+#define COURTYARD_PLUGIN_INIT_SYMBOL "courtyard_plugin_init"
+#define COURTYARD_PLUGIN_SHUTDOWN_SYMBOL "courtyard_plugin_shutdown"
+
+#if defined(_WIN32)
+#define COURTYARD_PLUGIN_EXPORT __declspec(dllexport)
+#else
+#define COURTYARD_PLUGIN_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* A byte string with its length; not NUL-terminated. */
+typedef struct courtyard_str {
+  const char* data;
+  size_t size;
+} courtyard_str;
+
+/* A path parameter, e.g. {"cid", "42"} for pattern /v1/communities/{cid}/... */
+typedef struct courtyard_param {
+  courtyard_str name;
+  courtyard_str value;
+} courtyard_param;
+
+/* What a route handler sees. Valid only during the call. */
+typedef struct courtyard_request {
+  courtyard_str method;        /* "GET", "POST", ... */
+  courtyard_str path;          /* percent-decoded path, no query */
+  courtyard_str query;         /* raw query string without '?', may be empty */
+  courtyard_str body;          /* request body (JSON for API calls), may be empty */
+  courtyard_str request_id;    /* echo it in logs */
+  int64_t account_id;          /* the signed-in account; 0 when anonymous */
+  int64_t community_id;        /* from {cid}, already access-checked; 0 when the route has none */
+  const courtyard_param* params;
+  size_t param_count;
+} courtyard_request;
+
+/* What a route handler fills. The server sets status 200 and content type
+ * "application/json" before the call. Body memory must come from host->alloc (or be
+ * static); the server copies it and frees what alloc returned after the call.
+ * A status >= 400 with an empty body becomes an application/problem+json error. */
+typedef struct courtyard_response {
+  int status;
+  const char* content_type;  /* NUL-terminated; static, or from host->alloc */
+  const char* body;
+  size_t body_size;
+  void* host_reserved;       /* owned by the server: do not touch */
+} courtyard_response;
+
+typedef struct courtyard_host courtyard_host;
+
+/* Returns 0 when `res` was filled (whatever its status); any other value is a plugin
+ * failure and the client gets a 500 with no details. */
+typedef int (*courtyard_route_fn)(void* user_data, const courtyard_request* req, courtyard_response* res);
+
+/* One route. `access` is the rule checked before the handler runs:
+ *   "public"          anyone, signed in or not
+ *   "authenticated"   any signed-in account
+ *   "admin"           platform admins
+ *   "member"          any role in the {cid} community
+ *   "resident" | "manager" | "merchant" | "courier", or several joined with '|'
+ *                     ("resident|manager"): one of those roles in {cid}
+ * Community rules need a {cid} segment in the pattern. Merchant API keys are refused
+ * unless the rule names a scope: "merchant scope=orders:read". */
+typedef struct courtyard_route {
+  const char* method;   /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+  const char* pattern;  /* "/v1/communities/{cid}/plugins/hello"; {name} marks a parameter */
+  const char* access;
+  courtyard_route_fn handler;
+  void* user_data;
+} courtyard_route;
+
+/* An event from the outbox. Delivery is at least once: key side effects on event_id. */
+typedef struct courtyard_event {
+  courtyard_str topic;    /* "order.completed" */
+  courtyard_str payload;  /* JSON object */
+  int64_t event_id;
+  int64_t community_id;
+  int64_t created_at_ms;  /* UTC epoch milliseconds */
+} courtyard_event;
+
+/* Returns 0 when handled; any other value asks for a retry later (with backoff). */
+typedef int (*courtyard_event_fn)(void* user_data, const courtyard_event* event);
+
+typedef struct courtyard_subscription {
+  const char* topic;
+  courtyard_event_fn handler;
+  void* user_data;
+} courtyard_subscription;
+
+/* Filled by courtyard_plugin_init. */
+typedef struct courtyard_plugin_info {
+  const char* name;     /* [a-z0-9_-]+, unique among services and plugins */
+  const char* version;  /* free text, e.g. "1.0.0" */
+  const courtyard_route* routes;
+  size_t route_count;
+  const courtyard_subscription* subscriptions;
+  size_t subscription_count;
+} courtyard_plugin_info;
+
+enum courtyard_log_level {
+  COURTYARD_LOG_DEBUG = 0,
+  COURTYARD_LOG_INFO = 1,
+  COURTYARD_LOG_WARN = 2,
+  COURTYARD_LOG_ERROR = 3
+};
+
+/* Services the server offers a plugin. */
+struct courtyard_host {
+  uint32_t abi_version;
+  void* host_data;  /* owned by the server: pass `host` back, do not touch */
+  /* Memory for a response (body, content type), freed by the server after the route
+   * callback returns. NULL when out of memory. */
+  void* (*alloc)(courtyard_response* res, size_t size);
+  /* Writes a NUL-terminated line to the server log, tagged with the plugin's name. */
+  void (*log)(const courtyard_host* host, int level, const char* message);
+};
+
+/* Convenience: copies `size` bytes into host memory and makes them the body.
+ * Returns 0, or -1 when out of memory. */
+static inline int courtyard_set_body(const courtyard_host* host, courtyard_response* res, const char* data,
+                                     size_t size) {
+  char* buf = (char*)host->alloc(res, size ? size : 1);
+  if (!buf) return -1;
+  if (size) memcpy(buf, data, size);
+  res->body = buf;
+  res->body_size = size;
+  return 0;
+}
+
+/* The exports, for plugins to define and the loader to type-check against. */
+typedef uint32_t (*courtyard_plugin_abi_version_fn)(void);
+typedef int (*courtyard_plugin_init_fn)(const courtyard_host* host, courtyard_plugin_info* info);
+typedef void (*courtyard_plugin_shutdown_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* COURTYARD_PLUGIN_H */

@@ -1,0 +1,146 @@
+#pragma once
+// Identity storage (SOCI, bound parameters only). Every query over community data is
+// filtered by community_id. List queries return up to page.limit + 1 rows so the caller
+// can tell whether another page follows.
+#include "db/tx.hpp"
+#include "services/core/json.hpp"
+#include "services/core/principal.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace courtyard::identity::repo {
+
+struct Account {
+  std::int64_t id = 0;
+  std::string email;
+  std::string display_name;
+  std::string password_hash;
+  bool admin = false;
+  std::int64_t created_at = 0;
+};
+
+std::optional<Account> account_by_email(soci::session& s, std::string const& email);
+std::optional<Account> account_by_id(soci::session& s, std::int64_t id);
+bool any_admin(soci::session& s);
+std::int64_t insert_account(db::Tx& tx, std::string const& email, std::string const& display_name,
+                            std::string const& password_hash, bool admin);
+void set_password(db::Tx& tx, std::int64_t account_id, std::string const& password_hash);
+void make_admin(db::Tx& tx, std::int64_t account_id);
+
+// Sessions: stored as the token's digest.
+void insert_session(db::Tx& tx, std::string const& token_hash, std::int64_t account_id, std::int64_t expires_at);
+bool revoke_session(db::Tx& tx, std::string const& token_hash);
+// The live (unrevoked, unexpired) session's account.
+std::optional<Account> session_account(soci::session& s, std::string const& token_hash, std::int64_t now);
+std::vector<Membership> memberships_of(soci::session& s, std::int64_t account_id);
+
+// Failed logins per (normalised) email.
+std::vector<std::int64_t> recent_failures(soci::session& s, std::string const& email, std::int64_t since, int limit);
+void record_failure(db::Tx& tx, std::string const& email);
+void clear_failures(db::Tx& tx, std::string const& email);
+// Drops failures older than `failures_before` and sessions expired or revoked before
+// `sessions_before`; returns rows removed.
+long long prune(db::Tx& tx, std::int64_t failures_before, std::int64_t sessions_before);
+
+struct Community {
+  std::int64_t id = 0;
+  std::string name;
+  std::string address;
+  std::string timezone;
+  std::int64_t created_at = 0;
+};
+std::int64_t insert_community(db::Tx& tx, std::string const& name, std::string const& address,
+                              std::string const& timezone);
+std::optional<Community> community(soci::session& s, std::int64_t id);
+bool community_exists(soci::session& s, std::int64_t id);
+std::vector<Community> communities(soci::session& s, json::Page const& page);
+std::vector<Community> communities_of(soci::session& s, std::int64_t account_id, json::Page const& page);
+
+struct Building {
+  std::int64_t id = 0;
+  std::int64_t community_id = 0;
+  std::string name;
+  std::int64_t created_at = 0;
+};
+std::int64_t insert_building(db::Tx& tx, std::int64_t community_id, std::string const& name);
+std::optional<Building> building(soci::session& s, std::int64_t community_id, std::int64_t building_id);
+std::vector<Building> buildings(soci::session& s, std::int64_t community_id, json::Page const& page);
+
+struct Unit {
+  std::int64_t id = 0;
+  std::int64_t community_id = 0;
+  std::int64_t building_id = 0;
+  std::string number;
+  std::int64_t created_at = 0;
+};
+std::int64_t insert_unit(db::Tx& tx, std::int64_t community_id, std::int64_t building_id, std::string const& number);
+std::optional<Unit> unit(soci::session& s, std::int64_t community_id, std::int64_t unit_id);
+std::vector<Unit> units(soci::session& s, std::int64_t community_id, std::int64_t building_id, json::Page const& page);
+// Cross-tenant by design: tells which community a unit belongs to (0 when unknown).
+std::int64_t unit_community(soci::session& s, std::int64_t unit_id);
+
+// Memberships (roles). Returns true when the grant is new.
+bool grant(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, Role role, std::int64_t unit_id,
+           std::int64_t merchant_id);
+bool has_role(soci::session& s, std::int64_t account_id, std::int64_t community_id, Role role, std::int64_t unit_id);
+std::vector<std::int64_t> accounts_with_role(soci::session& s, std::int64_t community_id, Role role);
+std::vector<std::int64_t> residents_of_unit(soci::session& s, std::int64_t unit_id);
+std::vector<std::int64_t> residents_of_community(soci::session& s, std::int64_t community_id,
+                                                 std::int64_t building_id);
+bool merchant_known(soci::session& s, std::int64_t community_id, std::int64_t merchant_id);
+
+struct StaffMember {
+  std::int64_t membership_id = 0;
+  std::int64_t account_id = 0;
+  std::string role;
+  std::string email;
+  std::string display_name;
+  std::int64_t since = 0;
+};
+std::optional<StaffMember> staff_member(soci::session& s, std::int64_t community_id, std::int64_t account_id,
+                                        Role role);
+std::vector<StaffMember> staff(soci::session& s, std::int64_t community_id, json::Page const& page);
+
+struct Application {
+  std::int64_t id = 0;
+  std::int64_t community_id = 0;
+  std::int64_t account_id = 0;
+  std::int64_t unit_id = 0;
+  std::string status;
+  std::int64_t created_at = 0;
+  std::int64_t decided_at = 0;  // 0 while pending
+  std::string applicant_email;
+  std::string applicant_name;
+};
+// Throws the storage's unique violation when the account already has an open application
+// for the unit.
+std::int64_t insert_application(db::Tx& tx, std::int64_t community_id, std::int64_t account_id,
+                                std::int64_t unit_id);
+std::optional<Application> application(soci::session& s, std::int64_t community_id, std::int64_t id);
+std::vector<Application> applications(soci::session& s, std::int64_t community_id,
+                                      std::optional<std::string> const& status, json::Page const& page);
+std::vector<Application> applications_of(soci::session& s, std::int64_t account_id, json::Page const& page);
+// Moves a pending application to `status`; false when it is not (or no longer) pending.
+bool decide(db::Tx& tx, std::int64_t community_id, std::int64_t id, std::string const& status,
+            std::int64_t decided_by);
+
+struct ApiKey {
+  std::int64_t id = 0;
+  std::int64_t community_id = 0;
+  std::int64_t merchant_id = 0;
+  std::string name;
+  std::string prefix;
+  std::vector<std::string> scopes;
+  std::int64_t created_by = 0;
+  std::int64_t created_at = 0;
+};
+std::int64_t insert_api_key(db::Tx& tx, ApiKey const& key, std::string const& key_hash);
+std::vector<ApiKey> api_keys(soci::session& s, std::int64_t community_id, std::int64_t merchant_id,
+                             json::Page const& page);
+bool revoke_api_key(db::Tx& tx, std::int64_t community_id, std::int64_t merchant_id, std::int64_t key_id);
+std::optional<ApiKey> live_api_key(soci::session& s, std::string const& key_hash);
+
+}  // namespace courtyard::identity::repo

@@ -1,0 +1,47 @@
+#pragma once
+// The community wallet: a double-entry ledger. Every posting is one ledger transaction
+// whose entries sum to zero; balances are kept on the accounts in the same database
+// transaction. Resident and merchant accounts never go below zero (a conditional update
+// refuses it: 409 /problems/insufficient-funds); the external `cash` account is the
+// counterpart of money entering or leaving the platform and may go negative.
+// Other services (property bills, shop orders, paid events, group-buy holds) pay through
+// this header, always inside their own db::Tx so a payment commits with its cause.
+#include "db/tx.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace courtyard::wallet {
+
+enum class Owner { Resident, Merchant, Community, Cash, Hold };
+
+struct AccountRef {
+  Owner kind;
+  std::int64_t owner_id;  // account id, merchant id, 0 for community/cash, hold reference id
+};
+inline AccountRef resident(std::int64_t account_id) { return {Owner::Resident, account_id}; }
+inline AccountRef merchant(std::int64_t merchant_id) { return {Owner::Merchant, merchant_id}; }
+// The community's own income account (property fees).
+inline AccountRef community() { return {Owner::Community, 0}; }
+// Outside money: top-ups, offline payments, refunds to a card.
+inline AccountRef cash() { return {Owner::Cash, 0}; }
+// Escrow for one purpose (e.g. a group buy participation); `id` is the holder's row id.
+inline AccountRef hold(std::int64_t id) { return {Owner::Hold, id}; }
+
+struct Leg {
+  AccountRef account;
+  std::int64_t amount_cents;  // + credit, - debit
+};
+
+// Posts one balanced transaction (legs sum to zero, each amount != 0). Throws
+// Conflict("insufficient-funds") when a non-negative account would drop below zero.
+// `kind` e.g. "top_up", "bill_payment", "order_payment", "refund"; `reference` e.g. "order:42".
+std::int64_t post(db::Tx& tx, std::int64_t community_id, std::vector<Leg> const& legs, std::string const& kind,
+                  std::string const& reference);
+// Moves `amount_cents` (> 0) from one account to another.
+std::int64_t transfer(db::Tx& tx, std::int64_t community_id, AccountRef from, AccountRef to, std::int64_t amount_cents,
+                      std::string const& kind, std::string const& reference);
+std::int64_t balance(db::Tx& tx, std::int64_t community_id, AccountRef account);
+
+}  // namespace courtyard::wallet
