@@ -1,0 +1,170 @@
+#include "gateway/demo.hpp"
+
+#include "db/tx.hpp"
+#include "services/core/json.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <iostream>
+
+namespace courtyard::gateway {
+
+namespace {
+
+namespace bj = boost::json;
+
+constexpr char const* kPassword = "courtyard-demo";
+constexpr char const* kManager = "manager@demo.courtyard.local";
+
+struct DemoFailed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The demo goes through App::handle like any client, so it only ever creates what the
+// public API allows, with the same validation and events.
+class Client {
+ public:
+  explicit Client(App& app) : app_(app) {}
+
+  bj::value call(std::string method, std::string path, bj::value body, std::string const& token, int expect,
+                 bool tolerate_failure = false) {
+    Request req;
+    req.method = std::move(method);
+    req.target = path;
+    req.path = std::move(path);
+    req.remote_ip = "127.0.0.1";
+    req.headers.emplace_back("content-type", "application/json");
+    req.headers.emplace_back("idempotency-key", "demo-" + std::to_string(++seq_) + "-" + req.path);
+    if (!token.empty()) req.headers.emplace_back("authorization", "Bearer " + token);
+    if (!body.is_null()) req.body = bj::serialize(body);
+    Response res = app_.handle(req);
+    if (res.status != expect) {
+      if (tolerate_failure) return nullptr;
+      throw DemoFailed(req.method + " " + req.path + " answered " + std::to_string(res.status) + ": " + res.body);
+    }
+    boost::system::error_code ec;
+    auto v = res.body.empty() ? bj::value() : bj::parse(res.body, ec);
+    return ec ? bj::value() : v;
+  }
+
+  std::string login(std::string const& email, std::string const& password, bool tolerate_failure = false) {
+    auto v = call("POST", "/v1/auth/login", bj::object{{"email", email}, {"password", password}}, "", 200,
+                  tolerate_failure);
+    return v.is_object() ? std::string(v.at("token").as_string()) : std::string();
+  }
+
+  // Registers an account and returns {account_id, token}.
+  std::pair<std::int64_t, std::string> account(std::string const& email, std::string const& name) {
+    auto reg = call("POST", "/v1/auth/register",
+                    bj::object{{"email", email}, {"password", kPassword}, {"display_name", name}}, "", 201);
+    return {reg.at("id").as_int64(), login(email, kPassword)};
+  }
+
+ private:
+  App& app_;
+  int seq_ = 0;
+};
+
+std::string str(std::int64_t v) { return std::to_string(v); }
+
+void print_logins(std::int64_t cid) {
+  std::cout << "demo community " << cid << " — logins (password '" << kPassword << "'):\n"
+            << "  manager   " << kManager << "\n"
+            << "  resident  alice@demo.courtyard.local (wallet topped up)\n"
+            << "  resident  bob@demo.courtyard.local (wallet topped up)\n"
+            << "  merchant  carol@demo.courtyard.local (Corner Bakery)\n"
+            << "  courier   dan@demo.courtyard.local\n"
+            << std::flush;
+}
+
+}  // namespace
+
+void seed_demo(App& app) {
+  Client c(app);
+  if (auto token = c.login(kManager, kPassword, true); !token.empty()) {
+    auto me = c.call("GET", "/v1/me", nullptr, token, 200, true);
+    std::int64_t cid = 0;
+    if (me.is_object() && me.as_object().contains("roles") && !me.at("roles").as_array().empty())
+      cid = me.at("roles").at(0).at("community_id").as_int64();
+    print_logins(cid);
+    return;
+  }
+  char const* admin_email = std::getenv("COURTYARD_ADMIN_EMAIL");
+  char const* admin_password = std::getenv("COURTYARD_ADMIN_PASSWORD");
+  if (!admin_email || !admin_password) {
+    spdlog::warn("demo data needs COURTYARD_ADMIN_EMAIL / COURTYARD_ADMIN_PASSWORD; skipped");
+    return;
+  }
+  try {
+    std::string admin = c.login(admin_email, admin_password);
+    auto cid = c.call("POST", "/v1/communities",
+                      bj::object{{"name", "Maple Court"}, {"address", "1 Maple Way"}, {"timezone", "Europe/London"}},
+                      admin, 201)
+                   .at("id")
+                   .as_int64();
+    std::string base = "/v1/communities/" + str(cid);
+    auto bid = c.call("POST", base + "/buildings", bj::object{{"name", "Block A"}}, admin, 201).at("id").as_int64();
+    std::vector<std::int64_t> units;
+    for (auto const* n : {"101", "102", "201", "202"})
+      units.push_back(c.call("POST", base + "/buildings/" + str(bid) + "/units", bj::object{{"number", n}}, admin, 201)
+                          .at("id")
+                          .as_int64());
+
+    auto [manager_id, manager] = c.account(kManager, "Morgan (manager)");
+    c.call("POST", base + "/staff", bj::object{{"account_id", manager_id}, {"role", "manager"}}, admin, 201);
+
+    auto resident = [&](std::string const& email, std::string const& name, std::int64_t unit) {
+      auto [id, token] = c.account(email, name);
+      auto app_id = c.call("POST", base + "/residency-applications", bj::object{{"unit_id", unit}}, token, 201)
+                        .at("id")
+                        .as_int64();
+      c.call("POST", base + "/residency-applications/" + str(app_id) + "/approve", nullptr, manager, 200);
+      return std::pair{id, token};
+    };
+    auto [alice_id, alice] = resident("alice@demo.courtyard.local", "Alice", units[0]);
+    auto [bob_id, bob] = resident("bob@demo.courtyard.local", "Bob", units[1]);
+    auto [carol_id, carol] = resident("carol@demo.courtyard.local", "Carol", units[2]);
+    auto [dan_id, dan] = c.account("dan@demo.courtyard.local", "Dan (courier)");
+    c.call("POST", base + "/staff", bj::object{{"account_id", dan_id}, {"role", "courier"}}, manager, 201);
+
+    for (auto id : {alice_id, bob_id})
+      c.call("POST", base + "/wallets/" + str(id) + "/top-ups", bj::object{{"amount_cents", 50000}}, manager, 201);
+
+    // Optional services: each step is skipped when its service is disabled.
+    auto mid_v = c.call("POST", base + "/merchants", bj::object{{"name", "Corner Bakery"}, {"category", "bakery"}},
+                        carol, 201, true);
+    if (mid_v.is_object()) {
+      auto mid = mid_v.at("id").as_int64();
+      c.call("POST", base + "/merchants/" + str(mid) + "/approve", nullptr, manager, 200);
+      carol = c.login("carol@demo.courtyard.local", kPassword);  // picks up the merchant role
+      for (auto const& [name, price, stock] : {std::tuple{"Sourdough loaf", 450, 20}, std::tuple{"Croissant", 180, 40},
+                                               std::tuple{"Cinnamon bun", 250, 30}})
+        c.call("POST", base + "/merchants/" + str(mid) + "/products",
+               bj::object{{"name", name}, {"price_cents", price}, {"stock", stock}, {"category", "bakery"}}, carol,
+               201);
+    }
+    c.call("POST", base + "/fee-schedules",
+           bj::object{{"name", "Service charge"}, {"amount_cents", 12000}, {"scope", "community"}}, manager, 201, true);
+    c.call("POST", base + "/announcements",
+           bj::object{{"title", "Welcome to Courtyard"}, {"body", "Pay bills, report repairs and shop local here."}},
+           manager, 201, true);
+    auto club = c.call("POST", base + "/clubs",
+                       bj::object{{"name", "Morning Runners"}, {"description", "Easy 5k loops"}, {"open", true}}, alice,
+                       201, true);
+    if (club.is_object()) {
+      auto starts = json::rfc3339((db::now_ms() / 3600000 + 7 * 24) * 3600000);
+      c.call("POST", base + "/clubs/" + str(club.at("id").as_int64()) + "/events",
+             bj::object{{"title", "Saturday 5k"}, {"starts_at", starts}, {"capacity", 20}, {"fee_cents", 0}}, alice,
+             201, true);
+    }
+    (void)bob;
+    (void)dan;
+    print_logins(cid);
+  } catch (std::exception const& e) {
+    spdlog::error("demo data could not be created: {}", e.what());
+  }
+}
+
+}  // namespace courtyard::gateway

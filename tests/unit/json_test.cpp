@@ -1,0 +1,54 @@
+#include "services/core/errors.hpp"
+#include "services/core/json.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+using namespace courtyard;
+
+TEST_CASE("typed body fields: wrong type is 400, missing or invalid is 422", "[json]") {
+  auto o = boost::json::parse(R"({"name":"  Rose  ","n":5,"b":true,"s":7,"blank":"   ","big":18446744073709551615})").as_object();
+  CHECK(json::str(o, "name") == "Rose");
+  CHECK(json::integer(o, "n") == 5);
+  CHECK(json::boolean(o, "b"));
+  CHECK_THROWS_AS(json::str(o, "s"), BadRequest);
+  CHECK_THROWS_AS(json::integer(o, "name"), BadRequest);
+  CHECK_THROWS_AS(json::str(o, "missing"), Invalid);
+  CHECK_THROWS_AS(json::str(o, "blank"), Invalid);
+  CHECK_THROWS_AS(json::integer(o, "big"), Invalid);
+  CHECK_FALSE(json::opt_str(o, "missing"));
+  CHECK_THROWS_AS(json::str(o, "name", 1, 3), Invalid);
+  try {
+    json::str(o, "missing");
+  } catch (Invalid const& e) {
+    REQUIRE(e.errors().size() == 1);
+    CHECK(e.errors()[0].field == "missing");
+    CHECK(e.status() == 422);
+  }
+}
+
+TEST_CASE("RFC 3339 round trip", "[json][time]") {
+  auto t = json::parse_rfc3339("2026-11-23T10:00:00Z");
+  REQUIRE(t);
+  CHECK(*t == 1795428000000LL);
+  CHECK(json::rfc3339(*t) == "2026-11-23T10:00:00Z");
+  CHECK(json::parse_rfc3339("2026-11-23T12:00:00+02:00") == t);
+  CHECK(json::parse_rfc3339("2026-11-23T10:00:00.250Z") == *t + 250);
+  CHECK(json::rfc3339(*t + 250) == "2026-11-23T10:00:00.250Z");
+  CHECK_FALSE(json::parse_rfc3339("2026-02-30T10:00:00Z"));
+  CHECK_FALSE(json::parse_rfc3339("2026-11-23"));
+  CHECK_FALSE(json::parse_rfc3339("2026-11-23T10:00:00"));
+  CHECK_FALSE(json::parse_rfc3339("yesterday"));
+  CHECK(json::parse_rfc3339("2024-02-29T00:00:00Z"));
+  CHECK_FALSE(json::parse_rfc3339("2025-02-29T00:00:00Z"));
+}
+
+TEST_CASE("cursors are opaque round trips and garbage is rejected", "[json][pagination]") {
+  CHECK(json::decode_cursor(json::encode_cursor(12345)) == 12345);
+  CHECK_FALSE(json::decode_cursor("zzz"));
+  CHECK_FALSE(json::decode_cursor("c-1"));
+  CHECK_FALSE(json::decode_cursor("c12x"));
+  auto page = json::page_result(boost::json::array{1, 2}, 2);
+  CHECK(page.at("next_cursor").as_string() == json::encode_cursor(2));
+  CHECK(json::page_result({}, std::nullopt).at("next_cursor").is_null());
+}
