@@ -16,9 +16,8 @@ bool valid_local_part(std::string_view local) {
   if (local.empty() || local.size() > 64) return false;
   if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) return false;
   constexpr std::string_view kSpecials = ".!#$%&'*+/=?^_`{|}~-";
-  return std::all_of(local.begin(), local.end(), [&](char c) {
-    return is_lower(c) || is_digit(c) || kSpecials.find(c) != std::string_view::npos;
-  });
+  return std::all_of(local.begin(), local.end(),
+                     [&](char c) { return is_lower(c) || is_digit(c) || kSpecials.find(c) != std::string_view::npos; });
 }
 
 bool valid_domain(std::string_view domain) {
@@ -132,9 +131,12 @@ std::optional<Role> staff_role(std::string_view name) {
 
 std::string_view status_name(ApplicationStatus s) {
   switch (s) {
-    case ApplicationStatus::Pending: return "pending";
-    case ApplicationStatus::Approved: return "approved";
-    case ApplicationStatus::Rejected: return "rejected";
+    case ApplicationStatus::Pending:
+      return "pending";
+    case ApplicationStatus::Approved:
+      return "approved";
+    case ApplicationStatus::Rejected:
+      return "rejected";
   }
   return "pending";
 }

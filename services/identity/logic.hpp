@@ -55,7 +55,7 @@ struct Throttle {
 // `recent_failures` are the failure times inside the window, newest first (at most
 // `max_failures` of them are needed). Locked once `max_failures` are inside the window;
 // unlocked again when the oldest of those leaves it.
-Throttle login_throttle(std::vector<std::int64_t> const& recent_failures, int max_failures,
-                        std::int64_t window_ms, std::int64_t now_ms);
+Throttle login_throttle(std::vector<std::int64_t> const& recent_failures, int max_failures, std::int64_t window_ms,
+                        std::int64_t now_ms);
 
 }  // namespace courtyard::identity

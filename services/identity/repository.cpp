@@ -1,6 +1,7 @@
 #include "services/identity/repository.hpp"
 
 #include "db/database.hpp"
+#include "services/identity/logic.hpp"
 
 #include <sstream>
 
@@ -22,7 +23,12 @@ struct AccountRow {
   Account get() const { return {id, email, display_name, password_hash, admin != 0, created_at}; }
 };
 
-#define ACCOUNT_INTO(r) into(r.id), into(r.email), into(r.display_name), into(r.password_hash), into(r.admin), into(r.created_at)
+// Adds a row's into() bindings to a statement being built: `into_row(s << query, row), use(x)`.
+template <class Statement>
+decltype(auto) into_row(Statement&& st, AccountRow& r) {
+  return (st, into(r.id), into(r.email), into(r.display_name), into(r.password_hash), into(r.admin),
+          into(r.created_at));
+}
 
 std::string join_scopes(std::vector<std::string> const& scopes) {
   std::string out;
@@ -48,15 +54,14 @@ long long fetch_limit(json::Page const& p) { return p.limit + 1; }
 
 std::optional<Account> account_by_email(soci::session& s, std::string const& email) {
   AccountRow r;
-  s << std::string("SELECT ") + kAccountColumns + " FROM accounts a WHERE a.email = :email", ACCOUNT_INTO(r),
-      use(email);
+  into_row(s << std::string("SELECT ") + kAccountColumns + " FROM accounts a WHERE a.email = :email", r), use(email);
   if (!s.got_data()) return std::nullopt;
   return r.get();
 }
 
 std::optional<Account> account_by_id(soci::session& s, std::int64_t id) {
   AccountRow r;
-  s << std::string("SELECT ") + kAccountColumns + " FROM accounts a WHERE a.id = :id", ACCOUNT_INTO(r), use(id);
+  into_row(s << std::string("SELECT ") + kAccountColumns + " FROM accounts a WHERE a.id = :id", r), use(id);
   if (!s.got_data()) return std::nullopt;
   return r.get();
 }
@@ -99,12 +104,19 @@ bool revoke_session(db::Tx& tx, std::string const& token_hash) {
                  use(token_hash)) > 0;
 }
 
+void revoke_sessions_of(db::Tx& tx, std::int64_t account_id) {
+  long long now = tx.now_ms();
+  tx.exec("UPDATE sessions SET revoked_at = :now WHERE account_id = :account AND revoked_at IS NULL", use(now),
+          use(account_id));
+}
+
 std::optional<Account> session_account(soci::session& s, std::string const& token_hash, std::int64_t now) {
   AccountRow r;
-  s << std::string("SELECT ") + kAccountColumns +
-           " FROM sessions t JOIN accounts a ON a.id = t.account_id"
-           " WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND t.expires_at > :now",
-      ACCOUNT_INTO(r), use(token_hash), use(now);
+  into_row(s << std::string("SELECT ") + kAccountColumns +
+                    " FROM sessions t JOIN accounts a ON a.id = t.account_id"
+                    " WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND t.expires_at > :now",
+           r),
+      use(token_hash), use(now);
   if (!s.got_data()) return std::nullopt;
   return r.get();
 }
@@ -198,22 +210,22 @@ std::vector<Community> fetch_communities(soci::statement& st, Community& row, lo
 std::vector<Community> communities(soci::session& s, json::Page const& page) {
   Community row;
   long long id = 0, created = 0, from = after(page), n = fetch_limit(page);
-  soci::statement st = (s.prepare << "SELECT id, name, address, timezone, created_at FROM communities"
-                                     " WHERE id > :after ORDER BY id LIMIT :n",
-                        into(id), into(row.name), into(row.address), into(row.timezone), into(created), use(from),
-                        use(n));
+  soci::statement st =
+      (s.prepare << "SELECT id, name, address, timezone, created_at FROM communities"
+                    " WHERE id > :after ORDER BY id LIMIT :n",
+       into(id), into(row.name), into(row.address), into(row.timezone), into(created), use(from), use(n));
   return fetch_communities(st, row, id, created);
 }
 
 std::vector<Community> communities_of(soci::session& s, std::int64_t account_id, json::Page const& page) {
   Community row;
   long long id = 0, created = 0, from = after(page), n = fetch_limit(page);
-  soci::statement st =
-      (s.prepare << "SELECT c.id, c.name, c.address, c.timezone, c.created_at FROM communities c"
-                    " WHERE c.id > :after AND c.id IN (SELECT m.community_id FROM memberships m WHERE m.account_id = :account)"
-                    " ORDER BY c.id LIMIT :n",
-       into(id), into(row.name), into(row.address), into(row.timezone), into(created), use(from), use(account_id),
-       use(n));
+  soci::statement st = (s.prepare << "SELECT c.id, c.name, c.address, c.timezone, c.created_at FROM communities c"
+                                     " WHERE c.id > :after AND c.id IN (SELECT m.community_id FROM memberships m WHERE "
+                                     "m.account_id = :account)"
+                                     " ORDER BY c.id LIMIT :n",
+                        into(id), into(row.name), into(row.address), into(row.timezone), into(created), use(from),
+                        use(account_id), use(n));
   return fetch_communities(st, row, id, created);
 }
 
@@ -312,6 +324,13 @@ bool grant(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, Role 
                  use(account_id), use(community_id), use(r), use(unit_id), use(merchant_id), use(now)) > 0;
 }
 
+bool is_member(soci::session& s, std::int64_t account_id, std::int64_t community_id) {
+  long long id = 0;
+  s << "SELECT id FROM memberships WHERE account_id = :account AND community_id = :cid LIMIT 1", into(id),
+      use(account_id), use(community_id);
+  return s.got_data();
+}
+
 bool has_role(soci::session& s, std::int64_t account_id, std::int64_t community_id, Role role, std::int64_t unit_id) {
   std::string r = role_text(role);
   long long id = 0;
@@ -371,8 +390,8 @@ std::vector<std::int64_t> residents_of_community(soci::session& s, std::int64_t 
 bool merchant_known(soci::session& s, std::int64_t community_id, std::int64_t merchant_id) {
   std::string r = role_text(Role::Merchant);
   long long id = 0;
-  s << "SELECT id FROM memberships WHERE community_id = :cid AND role = :role AND merchant_id = :mid LIMIT 1",
-      into(id), use(community_id), use(r), use(merchant_id);
+  s << "SELECT id FROM memberships WHERE community_id = :cid AND role = :role AND merchant_id = :mid LIMIT 1", into(id),
+      use(community_id), use(r), use(merchant_id);
   return s.got_data();
 }
 
@@ -388,7 +407,11 @@ struct StaffRow {
   StaffMember get() const { return {membership_id, account_id, role, email, display_name, since}; }
 };
 
-#define STAFF_INTO(r) into(r.membership_id), into(r.account_id), into(r.role), into(r.email), into(r.display_name), into(r.since)
+template <class Statement>
+decltype(auto) into_row(Statement&& st, StaffRow& r) {
+  return (st, into(r.membership_id), into(r.account_id), into(r.role), into(r.email), into(r.display_name),
+          into(r.since));
+}
 
 }  // namespace
 
@@ -396,8 +419,10 @@ std::optional<StaffMember> staff_member(soci::session& s, std::int64_t community
                                         Role role) {
   std::string r = role_text(role);
   StaffRow row;
-  s << std::string(kStaffSelect) + "WHERE m.community_id = :cid AND m.account_id = :account AND m.role = :role",
-      STAFF_INTO(row), use(community_id), use(account_id), use(r);
+  into_row(
+      s << std::string(kStaffSelect) + "WHERE m.community_id = :cid AND m.account_id = :account AND m.role = :role",
+      row),
+      use(community_id), use(account_id), use(r);
   if (!s.got_data()) return std::nullopt;
   return row.get();
 }
@@ -407,10 +432,11 @@ std::vector<StaffMember> staff(soci::session& s, std::int64_t community_id, json
   StaffRow row;
   long long from = after(page), n = fetch_limit(page);
   soci::statement st =
-      (s.prepare << std::string(kStaffSelect) +
-                        "WHERE m.community_id = :cid AND m.role IN (:manager, :courier) AND m.id > :after"
-                        " ORDER BY m.id LIMIT :n",
-       STAFF_INTO(row), use(community_id), use(manager), use(courier), use(from), use(n));
+      (into_row(s.prepare << std::string(kStaffSelect) +
+                                 "WHERE m.community_id = :cid AND m.role IN (:manager, :courier) AND m.id > :after"
+                                 " ORDER BY m.id LIMIT :n",
+                row),
+       use(community_id), use(manager), use(courier), use(from), use(n));
   st.execute();
   std::vector<StaffMember> out;
   while (st.fetch()) out.push_back(row.get());
@@ -433,9 +459,11 @@ struct ApplicationRow {
   }
 };
 
-#define APPLICATION_INTO(r)                                                                                   \
-  into(r.id), into(r.community_id), into(r.account_id), into(r.unit_id), into(r.status), into(r.created_at), \
-      into(r.decided_at), into(r.email), into(r.name)
+template <class Statement>
+decltype(auto) into_row(Statement&& st, ApplicationRow& r) {
+  return (st, into(r.id), into(r.community_id), into(r.account_id), into(r.unit_id), into(r.status), into(r.created_at),
+          into(r.decided_at), into(r.email), into(r.name));
+}
 
 std::vector<Application> fetch_applications(soci::statement& st, ApplicationRow& row) {
   st.execute();
@@ -446,9 +474,8 @@ std::vector<Application> fetch_applications(soci::statement& st, ApplicationRow&
 
 }  // namespace
 
-std::int64_t insert_application(db::Tx& tx, std::int64_t community_id, std::int64_t account_id,
-                                std::int64_t unit_id) {
-  std::string pending(status_text_pending);
+std::int64_t insert_application(db::Tx& tx, std::int64_t community_id, std::int64_t account_id, std::int64_t unit_id) {
+  std::string pending(status_name(ApplicationStatus::Pending));
   long long now = tx.now_ms();
   return tx.insert("residency_applications",
                    "INSERT INTO residency_applications (community_id, account_id, unit_id, status, pending, created_at)"
@@ -458,7 +485,7 @@ std::int64_t insert_application(db::Tx& tx, std::int64_t community_id, std::int6
 
 std::optional<Application> application(soci::session& s, std::int64_t community_id, std::int64_t id) {
   ApplicationRow row;
-  s << std::string(kApplicationSelect) + "WHERE r.id = :id AND r.community_id = :cid", APPLICATION_INTO(row), use(id),
+  into_row(s << std::string(kApplicationSelect) + "WHERE r.id = :id AND r.community_id = :cid", row), use(id),
       use(community_id);
   if (!s.got_data()) return std::nullopt;
   return row.get();
@@ -469,34 +496,41 @@ std::vector<Application> applications(soci::session& s, std::int64_t community_i
   ApplicationRow row;
   long long from = after(page), n = fetch_limit(page);
   if (status) {
-    soci::statement st = (s.prepare << std::string(kApplicationSelect) +
-                                           "WHERE r.community_id = :cid AND r.status = :status AND r.id > :after"
-                                           " ORDER BY r.id LIMIT :n",
-                          APPLICATION_INTO(row), use(community_id), use(*status), use(from), use(n));
+    soci::statement st =
+        (into_row(s.prepare << std::string(kApplicationSelect) +
+                                   "WHERE r.community_id = :cid AND r.status = :status AND r.id > :after"
+                                   " ORDER BY r.id LIMIT :n",
+                  row),
+         use(community_id), use(*status), use(from), use(n));
     return fetch_applications(st, row);
   }
-  soci::statement st = (s.prepare << std::string(kApplicationSelect) +
-                                         "WHERE r.community_id = :cid AND r.id > :after ORDER BY r.id LIMIT :n",
-                        APPLICATION_INTO(row), use(community_id), use(from), use(n));
+  soci::statement st =
+      (into_row(s.prepare << std::string(kApplicationSelect) +
+                                 "WHERE r.community_id = :cid AND r.id > :after ORDER BY r.id LIMIT :n",
+                row),
+       use(community_id), use(from), use(n));
   return fetch_applications(st, row);
 }
 
 std::vector<Application> applications_of(soci::session& s, std::int64_t account_id, json::Page const& page) {
   ApplicationRow row;
   long long from = after(page), n = fetch_limit(page);
-  soci::statement st = (s.prepare << std::string(kApplicationSelect) +
-                                         "WHERE r.account_id = :account AND r.id > :after ORDER BY r.id LIMIT :n",
-                        APPLICATION_INTO(row), use(account_id), use(from), use(n));
+  soci::statement st =
+      (into_row(s.prepare << std::string(kApplicationSelect) +
+                                 "WHERE r.account_id = :account AND r.id > :after ORDER BY r.id LIMIT :n",
+                row),
+       use(account_id), use(from), use(n));
   return fetch_applications(st, row);
 }
 
 bool decide(db::Tx& tx, std::int64_t community_id, std::int64_t id, std::string const& status,
             std::int64_t decided_by) {
-  std::string pending(status_text_pending);
+  std::string pending(status_name(ApplicationStatus::Pending));
   long long now = tx.now_ms();
-  return tx.exec("UPDATE residency_applications SET status = :status, pending = NULL, decided_at = :now,"
-                 " decided_by = :by WHERE id = :id AND community_id = :cid AND status = :pending",
-                 use(status), use(now), use(decided_by), use(id), use(community_id), use(pending)) == 1;
+  return tx.exec(
+             "UPDATE residency_applications SET status = :status, pending = NULL, decided_at = :now,"
+             " decided_by = :by WHERE id = :id AND community_id = :cid AND status = :pending",
+             use(status), use(now), use(decided_by), use(id), use(community_id), use(pending)) == 1;
 }
 
 // ---- API keys
@@ -524,9 +558,11 @@ struct ApiKeyRow {
   }
 };
 
-#define API_KEY_INTO(r)                                                                                          \
-  into(r.id), into(r.community_id), into(r.merchant_id), into(r.name), into(r.prefix), into(r.scopes), \
-      into(r.created_by), into(r.created_at)
+template <class Statement>
+decltype(auto) into_row(Statement&& st, ApiKeyRow& r) {
+  return (st, into(r.id), into(r.community_id), into(r.merchant_id), into(r.name), into(r.prefix), into(r.scopes),
+          into(r.created_by), into(r.created_at));
+}
 
 }  // namespace
 
@@ -534,10 +570,12 @@ std::vector<ApiKey> api_keys(soci::session& s, std::int64_t community_id, std::i
                              json::Page const& page) {
   ApiKeyRow row;
   long long from = after(page), n = fetch_limit(page);
-  soci::statement st = (s.prepare << std::string(kApiKeySelect) +
-                                         "WHERE community_id = :cid AND merchant_id = :mid AND revoked_at IS NULL"
-                                         " AND id > :after ORDER BY id LIMIT :n",
-                        API_KEY_INTO(row), use(community_id), use(merchant_id), use(from), use(n));
+  soci::statement st =
+      (into_row(s.prepare << std::string(kApiKeySelect) +
+                                 "WHERE community_id = :cid AND merchant_id = :mid AND revoked_at IS NULL"
+                                 " AND id > :after ORDER BY id LIMIT :n",
+                row),
+       use(community_id), use(merchant_id), use(from), use(n));
   st.execute();
   std::vector<ApiKey> out;
   while (st.fetch()) out.push_back(row.get());
@@ -546,15 +584,15 @@ std::vector<ApiKey> api_keys(soci::session& s, std::int64_t community_id, std::i
 
 bool revoke_api_key(db::Tx& tx, std::int64_t community_id, std::int64_t merchant_id, std::int64_t key_id) {
   long long now = tx.now_ms();
-  return tx.exec("UPDATE api_keys SET revoked_at = :now"
-                 " WHERE id = :id AND community_id = :cid AND merchant_id = :mid AND revoked_at IS NULL",
-                 use(now), use(key_id), use(community_id), use(merchant_id)) == 1;
+  return tx.exec(
+             "UPDATE api_keys SET revoked_at = :now"
+             " WHERE id = :id AND community_id = :cid AND merchant_id = :mid AND revoked_at IS NULL",
+             use(now), use(key_id), use(community_id), use(merchant_id)) == 1;
 }
 
 std::optional<ApiKey> live_api_key(soci::session& s, std::string const& key_hash) {
   ApiKeyRow row;
-  s << std::string(kApiKeySelect) + "WHERE key_hash = :hash AND revoked_at IS NULL", API_KEY_INTO(row),
-      use(key_hash);
+  into_row(s << std::string(kApiKeySelect) + "WHERE key_hash = :hash AND revoked_at IS NULL", row), use(key_hash);
   if (!s.got_data()) return std::nullopt;
   return row.get();
 }

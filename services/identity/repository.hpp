@@ -33,6 +33,7 @@ void make_admin(db::Tx& tx, std::int64_t account_id);
 // Sessions: stored as the token's digest.
 void insert_session(db::Tx& tx, std::string const& token_hash, std::int64_t account_id, std::int64_t expires_at);
 bool revoke_session(db::Tx& tx, std::string const& token_hash);
+void revoke_sessions_of(db::Tx& tx, std::int64_t account_id);
 // The live (unrevoked, unexpired) session's account.
 std::optional<Account> session_account(soci::session& s, std::string const& token_hash, std::int64_t now);
 std::vector<Membership> memberships_of(soci::session& s, std::int64_t account_id);
@@ -85,15 +86,15 @@ std::int64_t unit_community(soci::session& s, std::int64_t unit_id);
 // Memberships (roles). Returns true when the grant is new.
 bool grant(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, Role role, std::int64_t unit_id,
            std::int64_t merchant_id);
+bool is_member(soci::session& s, std::int64_t account_id, std::int64_t community_id);
 bool has_role(soci::session& s, std::int64_t account_id, std::int64_t community_id, Role role, std::int64_t unit_id);
 std::vector<std::int64_t> accounts_with_role(soci::session& s, std::int64_t community_id, Role role);
 std::vector<std::int64_t> residents_of_unit(soci::session& s, std::int64_t unit_id);
-std::vector<std::int64_t> residents_of_community(soci::session& s, std::int64_t community_id,
-                                                 std::int64_t building_id);
+std::vector<std::int64_t> residents_of_community(soci::session& s, std::int64_t community_id, std::int64_t building_id);
 bool merchant_known(soci::session& s, std::int64_t community_id, std::int64_t merchant_id);
 
 struct StaffMember {
-  std::int64_t membership_id = 0;
+  std::int64_t id = 0;  // the membership row
   std::int64_t account_id = 0;
   std::string role;
   std::string email;
@@ -117,15 +118,13 @@ struct Application {
 };
 // Throws the storage's unique violation when the account already has an open application
 // for the unit.
-std::int64_t insert_application(db::Tx& tx, std::int64_t community_id, std::int64_t account_id,
-                                std::int64_t unit_id);
+std::int64_t insert_application(db::Tx& tx, std::int64_t community_id, std::int64_t account_id, std::int64_t unit_id);
 std::optional<Application> application(soci::session& s, std::int64_t community_id, std::int64_t id);
 std::vector<Application> applications(soci::session& s, std::int64_t community_id,
                                       std::optional<std::string> const& status, json::Page const& page);
 std::vector<Application> applications_of(soci::session& s, std::int64_t account_id, json::Page const& page);
 // Moves a pending application to `status`; false when it is not (or no longer) pending.
-bool decide(db::Tx& tx, std::int64_t community_id, std::int64_t id, std::string const& status,
-            std::int64_t decided_by);
+bool decide(db::Tx& tx, std::int64_t community_id, std::int64_t id, std::string const& status, std::int64_t decided_by);
 
 struct ApiKey {
   std::int64_t id = 0;

@@ -26,7 +26,6 @@ class IdentityService final : public Service {
   void jobs(jobs::Scheduler& s) override;
 
  private:
-  Env env_;
   Settings settings_;
 };
 

@@ -1,0 +1,117 @@
+#include "services/identity/api.hpp"
+
+#include "services/identity/credentials.hpp"
+#include "services/identity/logic.hpp"
+#include "services/identity/repository.hpp"
+
+#include <stdexcept>
+
+namespace courtyard::identity {
+
+namespace {
+
+constexpr std::size_t kMaxCredentialLength = 256;
+
+Principal api_key_principal(repo::ApiKey const& key) {
+  Principal p;
+  p.kind = Principal::Kind::ApiKey;
+  // The key acts for its merchant only: the creating account's own roles do not carry over.
+  p.account_id = key.created_by;
+  p.display_name = key.name;
+  p.memberships.push_back({key.community_id, Role::Merchant, 0, key.merchant_id});
+  p.scopes = key.scopes;
+  return p;
+}
+
+}  // namespace
+
+std::optional<Principal> authenticate(db::Database& db, std::string_view credential) {
+  if (credential.empty() || credential.size() > kMaxCredentialLength) return std::nullopt;
+  std::string digest = token_digest(credential);
+  bool is_api_key = credential.substr(0, kApiKeyPrefix.size()) == kApiKeyPrefix;
+  return db::read(db, [&](soci::session& s) -> std::optional<Principal> {
+    if (is_api_key) {
+      auto key = repo::live_api_key(s, digest);
+      // A key stops working once nobody holds the merchant role any more.
+      if (!key || !repo::merchant_known(s, key->community_id, key->merchant_id)) return std::nullopt;
+      return api_key_principal(*key);
+    }
+    auto account = repo::session_account(s, digest, db::now_ms());
+    if (!account) return std::nullopt;
+    Principal p;
+    p.kind = Principal::Kind::Session;
+    p.account_id = account->id;
+    p.display_name = account->display_name;
+    p.email = account->email;
+    p.admin = account->admin;
+    p.memberships = repo::memberships_of(s, account->id);
+    p.token_hash = digest;
+    return p;
+  });
+}
+
+void grant_role(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, Role role, std::int64_t unit_id,
+                std::int64_t merchant_id) {
+  repo::grant(tx, account_id, community_id, role, unit_id, merchant_id);
+}
+
+bool is_member(db::Tx& tx, std::int64_t account_id, std::int64_t community_id) {
+  return repo::is_member(tx.sql(), account_id, community_id);
+}
+
+bool community_exists(db::Tx& tx, std::int64_t community_id) { return repo::community_exists(tx.sql(), community_id); }
+
+std::int64_t unit_community(db::Tx& tx, std::int64_t unit_id) { return repo::unit_community(tx.sql(), unit_id); }
+
+std::vector<std::int64_t> accounts_with_role(db::Tx& tx, std::int64_t community_id, Role role) {
+  return repo::accounts_with_role(tx.sql(), community_id, role);
+}
+
+std::vector<std::int64_t> residents_of_unit(db::Tx& tx, std::int64_t unit_id) {
+  return repo::residents_of_unit(tx.sql(), unit_id);
+}
+
+std::vector<std::int64_t> residents_of_community(db::Tx& tx, std::int64_t community_id, std::int64_t building_id) {
+  return repo::residents_of_community(tx.sql(), community_id, building_id);
+}
+
+bool bootstrap_admin(db::Database& db, std::string const& email, std::string const& password,
+                     std::string const& password_hash_level) {
+  auto cost = parse_password_cost(password_hash_level);
+  if (!cost) throw std::invalid_argument("password_hash must be interactive, moderate or min");
+  std::string normalized = normalize_email(email);
+  if (auto why = email_problem(normalized)) throw std::invalid_argument("admin email " + *why);
+  if (auto why = password_problem(password)) throw std::invalid_argument("admin password " + *why);
+
+  if (db::read(db, [](soci::session& s) { return repo::any_admin(s); })) return false;
+  std::string hash = hash_password(password, *cost);
+  // Instances starting together may race to insert the same email: the loser sees the
+  // unique violation and goes round once more, finding the admin (or the account) in place.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return db::transact(db, nullptr, [&](db::Tx& tx) {
+        if (repo::any_admin(tx.sql())) return false;
+        // An account registered under the admin email before the first start must not keep
+        // a password of someone else's choosing.
+        if (auto existing = repo::account_by_email(tx.sql(), normalized)) {
+          repo::set_password(tx, existing->id, hash);
+          repo::make_admin(tx, existing->id);
+          repo::revoke_sessions_of(tx, existing->id);
+        } else {
+          repo::insert_account(tx, normalized, "Administrator", hash, true);
+        }
+        return true;
+      });
+    } catch (std::exception const& e) {
+      if (attempt > 0 || !db::is_unique_violation(e)) throw;
+    }
+  }
+}
+
+std::optional<AccountInfo> account(db::Tx& tx, std::int64_t account_id) {
+  auto a = repo::account_by_id(tx.sql(), account_id);
+  if (!a) return std::nullopt;
+  return AccountInfo{a->id, a->email, a->display_name};
+}
+
+}  // namespace courtyard::identity

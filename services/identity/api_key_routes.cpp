@@ -1,0 +1,92 @@
+// Merchant API keys: created by a merchant's own staff (a key cannot mint keys), shown
+// once, stored as a digest, listed without secrets, revoked by id.
+#include "services/identity/credentials.hpp"
+#include "services/identity/logic.hpp"
+#include "services/identity/routes.hpp"
+
+#include <algorithm>
+
+namespace courtyard::identity {
+
+namespace bj = boost::json;
+using gateway::Access;
+using gateway::Request;
+using gateway::Response;
+
+namespace {
+
+constexpr std::size_t kDisplayedKeyChars = 11;  // "ck_" and 8 hex digits: enough to tell keys apart
+
+std::string keys_path(std::int64_t cid, std::int64_t mid) {
+  return "/v1/communities/" + std::to_string(cid) + "/merchants/" + std::to_string(mid) + "/api-keys";
+}
+
+void require_acts_for(Principal const& p, std::int64_t cid, std::int64_t mid) {
+  if (!p.admin && !p.acts_for_merchant(cid, mid)) throw Forbidden("you do not act for this merchant");
+}
+
+Response create_key(Request const& req, Context& ctx) {
+  auto cid = req.id("cid");
+  auto mid = req.id("mid");
+  require_acts_for(ctx.principal, cid, mid);
+  Fields f(req);
+  auto name = f.text("name", kMaxKeyNameChars);
+  auto scopes = f.strings("scopes");
+  std::vector<std::string> unique_scopes;
+  if (scopes) {
+    if (scopes->empty()) f.check("scopes", "must list at least one scope");
+    for (std::size_t i = 0; i < scopes->size(); ++i) {
+      auto const& s = (*scopes)[i];
+      f.check("scopes[" + std::to_string(i) + "]", scope_problem(s));
+      if (std::find(unique_scopes.begin(), unique_scopes.end(), s) == unique_scopes.end()) unique_scopes.push_back(s);
+    }
+    if (unique_scopes.size() > kMaxScopes) f.check("scopes", "must list at most 32 scopes");
+  }
+  f.done();
+
+  std::string secret = new_api_key();
+  repo::ApiKey key;
+  key.community_id = cid;
+  key.merchant_id = mid;
+  key.name = *name;
+  key.prefix = secret.substr(0, kDisplayedKeyChars);
+  key.scopes = std::move(unique_scopes);
+  key.created_by = ctx.principal.account_id;
+  ctx.tx([&](db::Tx& tx) {
+    if (!repo::merchant_known(tx.sql(), cid, mid)) throw NotFound("merchant");
+    key.id = repo::insert_api_key(tx, key, token_digest(secret));
+    key.created_at = tx.now_ms();
+  });
+  bj::object body = api_key_json(key);
+  body["key"] = secret;
+  return Response::created(body, keys_path(cid, mid) + "/" + std::to_string(key.id));
+}
+
+Response list_keys(Request const& req, Context& ctx) {
+  auto cid = req.id("cid");
+  auto mid = req.id("mid");
+  require_acts_for(ctx.principal, cid, mid);
+  auto page = page_of(req);
+  auto rows = db::read(ctx.db, [&](soci::session& s) { return repo::api_keys(s, cid, mid, page); });
+  return Response::json(page_json(std::move(rows), page, api_key_json));
+}
+
+Response revoke_key(Request const& req, Context& ctx) {
+  auto cid = req.id("cid");
+  auto mid = req.id("mid");
+  require_acts_for(ctx.principal, cid, mid);
+  auto kid = req.id("kid");
+  bool revoked = ctx.tx([&](db::Tx& tx) { return repo::revoke_api_key(tx, cid, mid, kid); });
+  if (!revoked) throw NotFound("API key");
+  return Response::no_content();
+}
+
+}  // namespace
+
+void add_api_key_routes(gateway::Router& r) {
+  r.post("/v1/communities/{cid}/merchants/{mid}/api-keys", Access::merchant(), create_key);
+  r.get("/v1/communities/{cid}/merchants/{mid}/api-keys", Access::merchant(), list_keys);
+  r.del("/v1/communities/{cid}/merchants/{mid}/api-keys/{kid}", Access::merchant(), revoke_key);
+}
+
+}  // namespace courtyard::identity

@@ -1,0 +1,86 @@
+#pragma once
+// Internal to the identity service: route registration by area, and what the handlers share
+// (reading request bodies and pages, rendering resources).
+#include "gateway/router.hpp"
+#include "services/core/context.hpp"
+#include "services/core/errors.hpp"
+#include "services/core/json.hpp"
+#include "services/identity/repository.hpp"
+#include "services/identity/service.hpp"
+
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace courtyard::identity {
+
+void add_account_routes(gateway::Router& r, Settings const& settings);
+void add_community_routes(gateway::Router& r);
+void add_api_key_routes(gateway::Router& r);
+
+// Reads body fields and collects every field problem, so one 422 lists them all.
+// A field of the wrong JSON type is a 400 straight away.
+class Fields {
+ public:
+  explicit Fields(gateway::Request const& req);
+  // Required string as sent; nullopt (problem recorded) when absent, null or empty.
+  std::optional<std::string> string(std::string_view key);
+  // Required single-line text, trimmed, at most `max_chars` characters.
+  std::optional<std::string> text(std::string_view key, std::size_t max_chars);
+  // Required positive integer id.
+  std::optional<std::int64_t> id(std::string_view key);
+  // Required array of strings.
+  std::optional<std::vector<std::string>> strings(std::string_view key);
+  void check(std::string field, std::optional<std::string> problem);
+  // Throws Invalid listing every recorded problem.
+  void done() const;
+
+ private:
+  boost::json::value const* required(std::string_view key);
+
+  boost::json::object body_;
+  std::vector<FieldError> errors_;
+};
+
+// `limit` (1-200, default 50) and `cursor` from the query string; 422 when invalid.
+json::Page page_of(gateway::Request const& req);
+
+// {"items": [...], "next_cursor": ...} from rows fetched with limit + 1.
+template <class Row, class Render>
+boost::json::object page_json(std::vector<Row> rows, json::Page const& page, Render render) {
+  std::optional<std::int64_t> next;
+  if (rows.size() > static_cast<std::size_t>(page.limit)) {
+    rows.resize(static_cast<std::size_t>(page.limit));
+    next = rows.back().id;
+  }
+  boost::json::array items;
+  for (auto const& row : rows) items.push_back(render(row));
+  return json::page_result(std::move(items), next);
+}
+
+boost::json::object account_json(repo::Account const& a);
+boost::json::array roles_json(std::vector<Membership> const& memberships);
+boost::json::object community_json(repo::Community const& c);
+boost::json::object building_json(repo::Building const& b);
+boost::json::object unit_json(repo::Unit const& u);
+boost::json::object application_json(repo::Application const& a);
+boost::json::object staff_json(std::int64_t community_id, repo::StaffMember const& s);
+boost::json::object api_key_json(repo::ApiKey const& k);
+
+// Maps a uniqueness violation from the storage to 409 `duplicate`; rethrows anything else.
+template <class F>
+auto unique_or_conflict(std::string_view detail, F&& fn) {
+  try {
+    return fn();
+  } catch (ApiError const&) {
+    throw;
+  } catch (std::exception const& e) {
+    if (db::is_unique_violation(e)) throw Conflict("duplicate", std::string(detail));
+    throw;
+  }
+}
+
+}  // namespace courtyard::identity
