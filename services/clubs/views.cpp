@@ -1,0 +1,131 @@
+// Shared handler helpers and the JSON shape of clubs' resources.
+#include "db/database.hpp"
+#include "services/clubs/routes.hpp"
+
+namespace courtyard::clubs {
+
+namespace bj = boost::json;
+
+json::Page page_of(gateway::Request const& req) {
+  json::Page p;
+  p.limit = req.query_int("limit", 50);
+  if (p.limit < 1 || p.limit > 200) throw Invalid("limit", "must be between 1 and 200");
+  if (auto c = req.query_param("cursor")) {
+    p.after = json::decode_cursor(*c);
+    if (!p.after) throw Invalid("cursor", "is not a cursor this API returned");
+  }
+  return p;
+}
+
+bool is_manager(Context const& ctx) {
+  return ctx.principal.admin || ctx.principal.has(Role::Manager, ctx.community_id);
+}
+
+std::string community_path(std::int64_t cid) { return "/v1/communities/" + std::to_string(cid); }
+
+repo::Club club_or_404(db::Tx& tx, std::int64_t cid, std::int64_t club_id) {
+  auto c = repo::find_club(tx, cid, club_id);
+  if (!c) throw NotFound("club");
+  return *c;
+}
+
+bool is_club_member(std::optional<repo::Member> const& m) { return m && m->status == "member"; }
+bool is_organiser(std::optional<repo::Member> const& m) { return is_club_member(m) && m->organiser; }
+
+repo::Member require_organiser(db::Tx& tx, Context const& ctx, std::int64_t club_id) {
+  auto m = repo::find_member(tx, club_id, ctx.principal.account_id);
+  if (!is_organiser(m)) throw Forbidden("only an organiser of the club may do this");
+  return *m;
+}
+
+void require_can_see(db::Tx& tx, Context const& ctx, repo::Club const& club) {
+  if (club.open || is_manager(ctx)) return;
+  if (!is_club_member(repo::find_member(tx, club.id, ctx.principal.account_id)))
+    throw Forbidden("this club is closed; its content is for its members");
+}
+
+void rethrow_duplicate(std::exception const& e, std::string slug, std::string detail) {
+  if (db::is_unique_violation(e)) throw Conflict(std::move(slug), std::move(detail));
+  throw;
+}
+
+bj::value membership_json(std::optional<repo::Member> const& m) {
+  if (!m) return nullptr;
+  return bj::object{{"status", m->status}, {"organiser", m->organiser}, {"joined_at", json::rfc3339(m->created_at)}};
+}
+
+bj::object club_json(repo::Club const& c, std::optional<repo::Member> const& mine) {
+  return bj::object{{"id", c.id},
+                    {"community_id", c.community_id},
+                    {"name", c.name},
+                    {"description", c.description},
+                    {"open", c.open},
+                    {"member_count", c.member_count},
+                    {"created_by", c.created_by},
+                    {"created_at", json::rfc3339(c.created_at)},
+                    {"my_membership", membership_json(mine)}};
+}
+
+bj::object member_json(repo::Member const& m) {
+  return bj::object{{"club_id", m.club_id},
+                    {"account_id", m.account_id},
+                    {"status", m.status},
+                    {"organiser", m.organiser},
+                    {"joined_at", json::rfc3339(m.created_at)}};
+}
+
+bj::object event_json(repo::Event const& e) {
+  return bj::object{{"id", e.id},
+                    {"community_id", e.community_id},
+                    {"club_id", e.club_id},
+                    {"club_name", e.club_name},
+                    {"club_open", e.club_open},
+                    {"series_id", e.series_id ? bj::value(e.series_id) : bj::value(nullptr)},
+                    {"title", e.title},
+                    {"starts_at", json::rfc3339(e.starts_at)},
+                    {"capacity", e.capacity},
+                    {"seats_left", std::max<std::int64_t>(0, e.capacity - e.seats_taken)},
+                    {"fee_cents", e.fee_cents},
+                    {"created_by", e.created_by},
+                    {"created_at", json::rfc3339(e.created_at)}};
+}
+
+bj::object rsvp_json(repo::Rsvp const& r, std::optional<std::int64_t> position) {
+  bj::object o{{"event_id", r.event_id},
+               {"account_id", r.account_id},
+               {"status", r.status},
+               {"paid_cents", r.paid_cents},
+               {"created_at", json::rfc3339(r.created_at)}};
+  if (r.status == "going") {
+    o["check_in_code"] = r.check_in_code.value_or("");
+    o["checked_in_at"] = json::time_or_null(r.checked_in_at);
+  }
+  if (r.status == "waitlisted" && position) o["position"] = *position;
+  return o;
+}
+
+bj::object post_json(repo::Post const& p, bool moderator) {
+  bj::object o{{"id", p.id},
+               {"community_id", p.community_id},
+               {"club_id", p.club_id ? bj::value(p.club_id) : bj::value(nullptr)},
+               {"author_id", p.author_id},
+               {"body", p.body},
+               {"like_count", p.like_count},
+               {"comment_count", p.comment_count},
+               {"created_at", json::rfc3339(p.created_at)}};
+  if (moderator) {
+    o["hidden"] = p.hidden;
+    o["report_count"] = p.report_count;
+  }
+  return o;
+}
+
+bj::object comment_json(repo::Comment const& c) {
+  return bj::object{{"id", c.id},
+                    {"post_id", c.post_id},
+                    {"author_id", c.author_id},
+                    {"body", c.body},
+                    {"created_at", json::rfc3339(c.created_at)}};
+}
+
+}  // namespace courtyard::clubs
