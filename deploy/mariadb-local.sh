@@ -3,12 +3,12 @@
 #   deploy/mariadb-local.sh start   initialises and starts it; prints mysql://root@127.0.0.1:PORT/
 #   deploy/mariadb-local.sh url     prints the URL of the running server (exit 1 when none)
 #   deploy/mariadb-local.sh stop    shuts it down and deletes its data
-# start and stop pair through a state dir: COURTYARD_MARIADB_STATE, default
+# start and stop pair through a state dir: MARIADB_LOCAL_DIR, default
 # ${TMPDIR:-/tmp}/courtyard-mariadb-<uid>. root has no password; the server listens on
 # 127.0.0.1 only. Tuned for speed, not durability.
 set -euo pipefail
 
-state_dir=${COURTYARD_MARIADB_STATE:-${TMPDIR:-/tmp}/courtyard-mariadb-$(id -u)}
+state_dir=${MARIADB_LOCAL_DIR:-${TMPDIR:-/tmp}/courtyard-mariadb-$(id -u)}
 state_file=$state_dir/state
 user=$(id -un)
 

@@ -16,6 +16,7 @@ export BUILD_DIR=$build_dir
 data_dir=${COURTYARD_DATA_DIR:-$root/data}
 mkdir -p "$data_dir"
 data_dir=$(cd "$data_dir" && pwd)
+unset COURTYARD_DATA_DIR  # the server rejects COURTYARD_* variables that are not its keys
 # Environment, so a --db on the command line still wins (flags > environment).
 export COURTYARD_DB=${COURTYARD_DB:-sqlite3://$data_dir/courtyard.db}
 export COURTYARD_ADMIN_EMAIL=${COURTYARD_ADMIN_EMAIL:-admin@courtyard.local}
@@ -23,9 +24,9 @@ export COURTYARD_ADMIN_PASSWORD=${COURTYARD_ADMIN_PASSWORD:-courtyard-admin-chan
 
 args=("$@")
 demo=(--demo)
-for a in "$@"; do [[ $a == --demo ]] && demo=(); done
+for a in "$@"; do [[ $a == --demo || $a == --demo=* ]] && demo=(); done
 
-echo "run.sh: database $COURTYARD_DB"
+echo "run.sh: database $COURTYARD_DB (unless --db is given)"
 echo "run.sh: platform admin $COURTYARD_ADMIN_EMAIL / $COURTYARD_ADMIN_PASSWORD (created only if no admin exists)"
 cd "$root"
 exec "$build_dir/courtyard" "${demo[@]}" "${args[@]}"

@@ -12,11 +12,13 @@ build_dir=${BUILD_DIR:-$root/build}
 export BUILD_DIR=$build_dir
 
 deploy/setup.sh --with-mariadb
-deploy/build.sh
+deploy/build.sh || { echo "test.sh: build failed" >&2; exit 1; }
 
 # A private state dir, so this run's server never collides with one started by hand.
+# (Not a COURTYARD_* name: the server rejects unknown COURTYARD_* variables, and e2e tests
+# start it with this environment.)
 work=$(mktemp -d "${TMPDIR:-/tmp}/courtyard-test.XXXXXX")
-export COURTYARD_MARIADB_STATE=$work/mariadb
+export MARIADB_LOCAL_DIR=$work/mariadb
 cleanup() {
   deploy/mariadb-local.sh stop || true
   rm -rf -- "$work"

@@ -92,7 +92,7 @@ TEST_CASE("unexpected failures answer 500 without internals", "[middleware]") {
     throw std::runtime_error("SELECT secret FROM accounts WHERE x = 'y' near line 1: syntax error");
   });
   app->router().get("/typed", Access::public_(), [](Request const&, Context&) -> Response {
-    throw Invalid({{"a", "bad"}, {"b", "worse"}});
+    throw Invalid(std::vector<FieldError>{{"a", "bad"}, {"b", "worse"}});
   });
   auto boom = make("GET", "/boom");
   auto res = app->handle(boom);
