@@ -1,0 +1,59 @@
+#pragma once
+// Internal to the property service: route groups, request helpers and JSON views.
+#include "gateway/router.hpp"
+#include "services/core/context.hpp"
+#include "services/core/jobs.hpp"
+#include "services/core/json.hpp"
+#include "services/property/repository.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace courtyard::property {
+
+void billing_routes(gateway::Router& r);
+void ticket_routes(gateway::Router& r);
+void announcement_routes(gateway::Router& r);
+void visitor_pass_routes(gateway::Router& r);
+void amenity_routes(gateway::Router& r);
+void suggestion_routes(gateway::Router& r);
+
+// The daily job "property.mark_overdue".
+void mark_overdue_bills(jobs::JobContext& jc);
+
+// ---- request helpers
+json::Page page_of(gateway::Request const& req);
+// Managers of {cid} and platform admins.
+bool is_manager(Context const& ctx);
+// The caller's units in {cid} (resident memberships).
+std::vector<std::int64_t> my_units(Context const& ctx);
+bool lives_in(Context const& ctx, std::int64_t unit_id);
+std::string community_path(std::int64_t cid);
+// A list page: items plus the cursor when another page follows (rows hold limit + 1).
+template <class Row, class View>
+boost::json::object page_of_rows(std::vector<Row> rows, json::Page const& page, View view) {
+  boost::json::array items;
+  std::optional<std::int64_t> next;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (static_cast<std::int64_t>(i) == page.limit) {
+      next = rows[i - 1].id;
+      break;
+    }
+    items.push_back(view(rows[i]));
+  }
+  return json::page_result(std::move(items), next);
+}
+
+// ---- views
+boost::json::object fee_schedule_view(repo::FeeSchedule const& s);
+boost::json::object bill_view(repo::Bill const& b);
+boost::json::object ticket_view(repo::Ticket const& t, std::int64_t now);
+boost::json::array history_view(std::vector<repo::HistoryEntry> const& h);
+boost::json::array ids_json(std::vector<std::int64_t> const& ids);
+boost::json::value optional_int(std::optional<std::int64_t> v);
+boost::json::value optional_text(std::optional<std::string> const& v);
+
+}  // namespace courtyard::property
