@@ -37,6 +37,16 @@ std::vector<std::int64_t> residents_of_community(db::Tx& tx, std::int64_t commun
 bool bootstrap_admin(db::Database& db, std::string const& email, std::string const& password,
                      std::string const& password_hash_level);
 
+// Units with at least one approved resident, with their building (property billing).
+struct OccupiedUnit {
+  std::int64_t unit_id = 0;
+  std::int64_t building_id = 0;
+};
+std::vector<OccupiedUnit> occupied_units(db::Tx& tx, std::int64_t community_id);
+bool building_in_community(db::Tx& tx, std::int64_t community_id, std::int64_t building_id);
+// The unit's building when the unit is in the community, else 0.
+std::int64_t unit_building(db::Tx& tx, std::int64_t community_id, std::int64_t unit_id);
+
 struct AccountInfo {
   std::int64_t id = 0;
   std::string email;

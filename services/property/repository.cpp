@@ -67,34 +67,6 @@ std::string resident_role() { return std::string(role_name(Role::Resident)); }
 
 }  // namespace
 
-// ---- identity read model
-
-std::vector<OccupiedUnit> occupied_units(db::Tx& tx, std::int64_t cid) {
-  std::string role = resident_role();
-  std::vector<OccupiedUnit> out;
-  soci::rowset<soci::row> rs =
-      (tx.sql().prepare << "SELECT u.id, u.building_id FROM units u WHERE u.community_id = :c AND EXISTS ("
-                           "SELECT 1 FROM memberships m WHERE m.unit_id = u.id AND m.community_id = :c2 "
-                           "AND m.role = :r) ORDER BY u.id",
-       use(cid, "c"), use(cid, "c2"), use(role, "r"));
-  for (auto const& r : rs) out.push_back({db::as_int(r, 0), db::as_int(r, 1)});
-  return out;
-}
-
-bool building_in_community(db::Tx& tx, std::int64_t cid, std::int64_t building_id) {
-  long long id = 0;
-  tx.sql() << "SELECT id FROM buildings WHERE id = :b AND community_id = :c", use(building_id, "b"), use(cid, "c"),
-      into(id);
-  return tx.sql().got_data();
-}
-
-std::int64_t unit_building(db::Tx& tx, std::int64_t cid, std::int64_t unit_id) {
-  long long bid = 0;
-  tx.sql() << "SELECT building_id FROM units WHERE id = :u AND community_id = :c", use(unit_id, "u"), use(cid, "c"),
-      into(bid);
-  return tx.sql().got_data() ? bid : 0;
-}
-
 // ---- fee schedules
 
 namespace {

@@ -3,6 +3,7 @@
 // community_id. Lists return up to page.limit + 1 rows, newest first (id descending) unless
 // said otherwise, so the caller can tell whether another page follows.
 #include "db/tx.hpp"
+#include "services/identity/api.hpp"
 #include "services/core/json.hpp"
 
 #include <cstdint>
@@ -12,17 +13,11 @@
 
 namespace courtyard::property::repo {
 
-// ---- identity read model (units, buildings, residents). identity/api.hpp has no calls for
-// these yet; they read identity's tables and nothing else.
-struct OccupiedUnit {
-  std::int64_t unit_id = 0;
-  std::int64_t building_id = 0;
-};
-// Units of the community with at least one approved resident.
-std::vector<OccupiedUnit> occupied_units(db::Tx& tx, std::int64_t cid);
-bool building_in_community(db::Tx& tx, std::int64_t cid, std::int64_t building_id);
-// The unit's building when the unit belongs to the community, else 0.
-std::int64_t unit_building(db::Tx& tx, std::int64_t cid, std::int64_t unit_id);
+// Units, buildings and residents come from identity's public API.
+using identity::building_in_community;
+using identity::occupied_units;
+using identity::OccupiedUnit;
+using identity::unit_building;
 
 // ---- fee schedules
 struct FeeSchedule {
