@@ -1,8 +1,23 @@
 #include "services/shops/service.hpp"
 
+#include "services/shops/api.hpp"
+#include "services/shops/routes.hpp"
+
 namespace courtyard::shops {
 
-std::vector<db::Migration> ShopsService::migrations() const { return {}; }
-void ShopsService::routes(gateway::Router&) {}
+void ShopsService::routes(gateway::Router& r) {
+  add_merchant_routes(r);
+  add_order_routes(r);
+  add_group_buy_routes(r);
+}
+
+void ShopsService::subscribe(events::Bus& bus) {
+  bus.subscribe("shops.delivery_completed", "delivery.delivered", on_delivery_delivered);
+}
+
+void ShopsService::jobs(jobs::Scheduler& s) {
+  s.every("shops.close_group_buys", std::chrono::seconds(5),
+          [](jobs::JobContext& ctx) { close_due_group_buys(ctx.db, ctx.bus, ctx.now_ms); });
+}
 
 }  // namespace courtyard::shops

@@ -1,0 +1,16 @@
+#pragma once
+// What other parts of Courtyard may call from shops.
+#include "db/database.hpp"
+#include "services/core/events.hpp"
+
+#include <cstdint>
+
+namespace courtyard::shops {
+
+// The "shops.close_group_buys" job body: settles every open group buy whose closes_at has
+// passed. Each is claimed with a conditional update (open -> closing) in the transaction
+// that settles it, so concurrent closers (two instances, a lease that expired mid-run)
+// process each group buy exactly once. Returns how many this call closed.
+int close_due_group_buys(db::Database& db, events::Bus& bus, std::int64_t now_ms);
+
+}  // namespace courtyard::shops

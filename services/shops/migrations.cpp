@@ -1,0 +1,158 @@
+#include "services/shops/service.hpp"
+
+namespace courtyard::shops {
+
+// No foreign keys (as identity): references are checked by the service, within the
+// community. Every row carries community_id; stock_movements is the purchase-sale-stock
+// ledger (products.stock always equals the sum of its product's movements).
+std::vector<db::Migration> ShopsService::migrations() const {
+  return {
+      {1, "merchants, catalogue, stock ledger, orders, coupons, reviews, group buys", R"SQL(
+CREATE TABLE merchants (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  owner_id BIGINT NOT NULL,
+  name VARCHAR(100) NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  rating_sum BIGINT NOT NULL DEFAULT 0,
+  rating_count BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  approved_at BIGINT NULL,
+  approved_by BIGINT NULL
+){engine};
+CREATE INDEX merchants_community ON merchants (community_id, status, id);
+
+CREATE TABLE products (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  name VARCHAR(100) NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  price_cents BIGINT NOT NULL,
+  stock BIGINT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+){engine};
+CREATE INDEX products_merchant ON products (community_id, merchant_id, id);
+
+CREATE TABLE stock_movements (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  product_id BIGINT NOT NULL,
+  delta BIGINT NOT NULL,
+  reason VARCHAR(16) NOT NULL,
+  order_id BIGINT NULL,
+  actor BIGINT NOT NULL,
+  stock_after BIGINT NOT NULL,
+  at BIGINT NOT NULL
+){engine};
+CREATE INDEX stock_movements_product ON stock_movements (product_id, id);
+
+CREATE TABLE orders (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  buyer_id BIGINT NOT NULL,
+  unit_id BIGINT NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  fulfilment VARCHAR(16) NOT NULL,
+  subtotal_cents BIGINT NOT NULL,
+  discount_cents BIGINT NOT NULL,
+  total_cents BIGINT NOT NULL,
+  coupon_id BIGINT NULL,
+  coupon_code VARCHAR(32) NULL,
+  redemption_code VARCHAR(16) NULL,
+  group_buy_id BIGINT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  accepted_at BIGINT NULL,
+  ready_at BIGINT NULL,
+  completed_at BIGINT NULL,
+  cancelled_at BIGINT NULL,
+  cancelled_by BIGINT NULL
+){engine};
+CREATE INDEX orders_merchant ON orders (community_id, merchant_id, status, id);
+CREATE INDEX orders_buyer ON orders (buyer_id, id);
+CREATE UNIQUE INDEX orders_redemption ON orders (redemption_code);
+
+CREATE TABLE order_items (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  order_id BIGINT NOT NULL,
+  product_id BIGINT NOT NULL,
+  name VARCHAR(100) NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  unit_price_cents BIGINT NOT NULL,
+  quantity BIGINT NOT NULL,
+  line_cents BIGINT NOT NULL
+){engine};
+CREATE INDEX order_items_order ON order_items (order_id);
+
+CREATE TABLE coupons (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  code VARCHAR(32) NOT NULL,
+  percent_off BIGINT NULL,
+  amount_off_cents BIGINT NULL,
+  min_spend_cents BIGINT NOT NULL,
+  max_redemptions BIGINT NOT NULL,
+  redemptions BIGINT NOT NULL DEFAULT 0,
+  expires_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX coupons_code ON coupons (merchant_id, code);
+
+CREATE TABLE reviews (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  order_id BIGINT NOT NULL,
+  buyer_id BIGINT NOT NULL,
+  rating INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX reviews_order ON reviews (order_id);
+CREATE INDEX reviews_merchant ON reviews (community_id, merchant_id, id);
+
+CREATE TABLE group_buys (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  product_id BIGINT NOT NULL,
+  unit_price_cents BIGINT NOT NULL,
+  min_participants BIGINT NOT NULL,
+  participants BIGINT NOT NULL DEFAULT 0,
+  quantity BIGINT NOT NULL DEFAULT 0,
+  closes_at BIGINT NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  outcome VARCHAR(32) NULL,
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  closed_at BIGINT NULL
+){engine};
+CREATE INDEX group_buys_due ON group_buys (status, closes_at);
+CREATE INDEX group_buys_community ON group_buys (community_id, status, id);
+
+CREATE TABLE group_buy_participants (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  group_buy_id BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  unit_id BIGINT NOT NULL,
+  quantity BIGINT NOT NULL,
+  amount_cents BIGINT NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  order_id BIGINT NULL,
+  created_at BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX group_buy_participants_one ON group_buy_participants (group_buy_id, account_id);
+)SQL"},
+  };
+}
+
+}  // namespace courtyard::shops

@@ -1,0 +1,355 @@
+// Orders: checkout paid from the wallet, the state machine, pickup redemptions, reviews,
+// and completion of delivery orders when the delivery service reports them delivered.
+#include "db/database.hpp"
+#include "services/shops/routes.hpp"
+#include "services/wallet/api.hpp"
+
+#include <algorithm>
+
+namespace courtyard::shops {
+
+using gateway::Access;
+using gateway::Request;
+using gateway::Response;
+using logic::OrderStatus;
+using logic::OrderVerb;
+
+namespace {
+
+std::string order_path(std::int64_t cid, std::int64_t oid) { return base_path(cid) + "/orders/" + std::to_string(oid); }
+std::string order_ref(std::int64_t oid) { return "order:" + std::to_string(oid); }
+
+struct Checkout {
+  std::int64_t merchant_id = 0;
+  std::vector<logic::Line> lines;
+  logic::Fulfilment fulfilment = logic::Fulfilment::Pickup;
+  std::optional<std::string> coupon_code;
+};
+
+// Reads the checkout body; every field problem in one 422.
+Checkout read_checkout(bj::object const& body) {
+  Checkout c;
+  std::vector<FieldError> errors;
+  auto merchant = json::opt_integer(body, "merchant_id");
+  if (!merchant || *merchant <= 0) errors.push_back({"merchant_id", "is required (a merchant id)"});
+  else c.merchant_id = *merchant;
+
+  auto it = body.find("items");
+  if (it == body.end() || it->value().is_null()) {
+    errors.push_back({"items", "is required"});
+  } else {
+    auto const& items = json::array(body, "items");
+    if (items.empty()) errors.push_back({"items", "must list at least one product"});
+    if (items.size() > logic::kMaxOrderLines)
+      errors.push_back({"items", "may list at most " + std::to_string(logic::kMaxOrderLines) + " lines"});
+    for (std::size_t i = 0; i < items.size() && i < logic::kMaxOrderLines; ++i) {
+      std::string at = "items[" + std::to_string(i) + "]";
+      if (!items[i].is_object()) throw BadRequest(at + " must be an object", "wrong-type");
+      auto const& item = items[i].as_object();
+      auto pid = json::opt_integer(item, "product_id");
+      auto qty = json::opt_integer(item, "quantity");
+      if (!pid || *pid <= 0) errors.push_back({at + ".product_id", "is required (a product id)"});
+      if (!qty || *qty < 1 || *qty > logic::kMaxQuantity)
+        errors.push_back({at + ".quantity", "must be between 1 and " + std::to_string(logic::kMaxQuantity)});
+      if (pid && qty) c.lines.push_back({*pid, 0, *qty});
+    }
+  }
+
+  auto f = json::opt_str(body, "fulfilment", 16);
+  auto parsed = f ? logic::parse_fulfilment(*f) : std::nullopt;
+  if (!parsed) errors.push_back({"fulfilment", "must be pickup or delivery"});
+  else c.fulfilment = *parsed;
+
+  if (auto code = json::opt_str(body, "coupon_code", 64); code && !code->empty()) {
+    c.coupon_code = logic::normalize_coupon_code(*code);
+    if (!c.coupon_code) errors.push_back({"coupon_code", "is not a valid coupon code"});
+  }
+  if (!errors.empty()) throw Invalid(std::move(errors));
+  c.lines = logic::merge_lines(c.lines);
+  for (auto const& l : c.lines)
+    if (l.quantity > logic::kMaxQuantity)
+      throw Invalid("items", "at most " + std::to_string(logic::kMaxQuantity) + " of one product");
+  return c;
+}
+
+// Checkout in one transaction: prices, coupon, stock (conditional updates), the sale
+// movements, the coupon redemption and the payment. Any refusal rolls all of it back.
+repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
+  std::int64_t cid = ctx.community_id;
+  auto merchant = merchant_or_404(tx, cid, c.merchant_id);
+  require_approved(merchant);
+
+  repo::Order o;
+  o.community_id = cid;
+  o.merchant_id = merchant.id;
+  o.buyer_id = ctx.principal.account_id;
+  o.unit_id = ctx.principal.unit_in(cid);
+  o.status = logic::to_string(OrderStatus::Placed);
+  o.fulfilment = logic::to_string(c.fulfilment);
+
+  std::vector<logic::Line> lines = c.lines;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto p = repo::find_product(tx, cid, merchant.id, lines[i].product_id);
+    std::string at = "items[" + std::to_string(i) + "].product_id";
+    if (!p) throw Invalid(at, "is not a product of this merchant");
+    if (!p->active) throw Invalid(at, "is not for sale");
+    lines[i].unit_price_cents = p->price_cents;
+    o.items.push_back({p->id, p->name, p->category, p->price_cents, lines[i].quantity, logic::line_total(lines[i])});
+  }
+
+  std::optional<repo::Coupon> coupon;
+  std::optional<logic::CouponTerms> terms;
+  std::int64_t sub = logic::subtotal(lines);
+  if (c.coupon_code) {
+    coupon = repo::find_coupon(tx, cid, merchant.id, *c.coupon_code);
+    if (!coupon) throw Invalid("coupon_code", "is not a coupon of this merchant");
+    terms = coupon_terms(*coupon);
+    switch (logic::coupon_problem(*terms, sub, tx.now_ms())) {
+      case logic::CouponProblem::Expired: throw Invalid("coupon_code", "has expired");
+      case logic::CouponProblem::BelowMinSpend:
+        throw Invalid("coupon_code", "needs a minimum spend of " + std::to_string(coupon->min_spend_cents) + " cents");
+      case logic::CouponProblem::Exhausted:
+        throw Conflict("coupon-exhausted", "this coupon has no redemptions left");
+      case logic::CouponProblem::None: break;
+    }
+  }
+  auto totals = logic::price(lines, terms);
+  o.subtotal_cents = totals.subtotal_cents;
+  o.discount_cents = totals.discount_cents;
+  o.total_cents = totals.total_cents;
+  if (coupon) {
+    o.coupon_id = coupon->id;
+    o.coupon_code = coupon->code;
+  }
+  if (c.fulfilment == logic::Fulfilment::Pickup) o.redemption_code = new_redemption_code();
+
+  // Take stock in product-id order so concurrent checkouts lock rows in the same order.
+  std::vector<logic::Line> by_id = lines;
+  std::sort(by_id.begin(), by_id.end(), [](auto const& a, auto const& b) { return a.product_id < b.product_id; });
+  for (auto const& l : by_id)
+    if (!repo::change_stock(tx, cid, l.product_id, -l.quantity))
+      throw Conflict("insufficient-stock", "not enough stock of product " + std::to_string(l.product_id));
+
+  if (coupon && !repo::redeem_coupon(tx, coupon->id))
+    throw Conflict("coupon-exhausted", "this coupon has no redemptions left");
+
+  o.id = repo::insert_order(tx, o);
+  for (auto const& l : by_id)
+    repo::insert_movement(tx, cid, merchant.id, l.product_id, -l.quantity, "sale", o.id, o.buyer_id);
+  if (o.total_cents > 0)
+    wallet::transfer(tx, cid, wallet::resident(o.buyer_id), wallet::merchant(merchant.id), o.total_cents,
+                     "order_payment", order_ref(o.id));
+  auto placed = repo::find_order(tx, cid, o.id);
+  tx.publish("order.placed", cid, order_event(*placed));
+  return *placed;
+}
+
+repo::Order order_or_404(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
+  auto o = repo::find_order(tx, cid, oid);
+  if (!o) throw NotFound("order");
+  return *o;
+}
+
+bool is_buyer(Context const& ctx, repo::Order const& o) {
+  return ctx.principal.kind == Principal::Kind::Session && ctx.principal.account_id == o.buyer_id;
+}
+
+[[noreturn]] void illegal(repo::Order const& o, std::string_view verb) {
+  throw Conflict("order-state", "an order that is " + o.status + " cannot be " + std::string(verb));
+}
+
+// Moves the order along the state machine with a conditional update on its current state.
+repo::Order advance(db::Tx& tx, std::int64_t cid, repo::Order const& o, OrderVerb verb, logic::Actor who,
+                    std::string_view verb_name, std::optional<std::int64_t> cancelled_by = std::nullopt) {
+  auto from = logic::parse_order_status(o.status);
+  auto f = logic::parse_fulfilment(o.fulfilment).value_or(logic::Fulfilment::Pickup);
+  auto to = from ? logic::transition(*from, verb, who, f) : std::nullopt;
+  if (!to) illegal(o, verb_name);
+  if (!repo::set_order_status(tx, cid, o.id, o.status, std::string(logic::to_string(*to)), cancelled_by))
+    throw Conflict("order-state", "the order changed meanwhile; reload it");
+  return order_or_404(tx, cid, o.id);
+}
+
+// Cancelling refunds the buyer and puts the stock back, in the same transaction.
+repo::Order cancel(db::Tx& tx, Context& ctx, repo::Order const& o, logic::Actor who) {
+  std::int64_t cid = ctx.community_id;
+  auto done = advance(tx, cid, o, OrderVerb::Cancel, who, "cancelled", ctx.principal.account_id);
+  std::vector<repo::OrderItem> items = o.items;
+  std::sort(items.begin(), items.end(), [](auto const& a, auto const& b) { return a.product_id < b.product_id; });
+  for (auto const& i : items) {
+    repo::change_stock(tx, cid, i.product_id, i.quantity);
+    repo::insert_movement(tx, cid, o.merchant_id, i.product_id, i.quantity, "cancel", o.id, ctx.principal.account_id);
+  }
+  if (o.coupon_id) repo::release_coupon(tx, *o.coupon_id);
+  if (o.total_cents > 0)
+    wallet::transfer(tx, cid, wallet::merchant(o.merchant_id), wallet::resident(o.buyer_id), o.total_cents, "refund",
+                     order_ref(o.id));
+  tx.publish("order.cancelled", cid, order_event(done));
+  return done;
+}
+
+void checkout_routes(gateway::Router& r) {
+  r.post("/v1/communities/{cid}/orders", Access::resident(), [](Request const& req, Context& ctx) {
+    auto checkout = read_checkout(req.json());
+    return ctx.idempotent(req, [&](db::Tx& tx) {
+      auto o = place_order(tx, ctx, checkout);
+      return Response::created(order_json(o, true), order_path(ctx.community_id, o.id));
+    });
+  });
+
+  r.get("/v1/me/orders", Access::authenticated(), [](Request const& req, Context& ctx) {
+    auto page = page_of(req);
+    std::string status = query_filter(req, "status", {"placed", "accepted", "ready", "completed", "cancelled"});
+    return ctx.tx([&](db::Tx& tx) {
+      return Response::json(page_json(repo::orders_of_buyer(tx, ctx.principal.account_id, status, page), page,
+                                      [](repo::Order const& o) { return order_json(o, true); }));
+    });
+  });
+
+  r.get("/v1/communities/{cid}/orders/{oid}", Access::any_of(Role::Resident | Role::Merchant).with_scope("orders:read"),
+        [](Request const& req, Context& ctx) {
+          std::int64_t oid = req.id("oid");
+          return ctx.tx([&](db::Tx& tx) {
+            auto o = order_or_404(tx, ctx.community_id, oid);
+            if (is_buyer(ctx, o)) return Response::json(order_json(o, true));
+            if (acts_for(ctx, o.merchant_id)) return Response::json(order_json(o, false));
+            throw NotFound("order");
+          });
+        });
+
+  r.get("/v1/communities/{cid}/merchants/{mid}/orders", Access::merchant("orders:read"),
+        [](Request const& req, Context& ctx) {
+          std::int64_t mid = req.id("mid");
+          auto page = page_of(req);
+          std::string status = query_filter(req, "status", {"placed", "accepted", "ready", "completed", "cancelled"});
+          return ctx.tx([&](db::Tx& tx) {
+            merchant_or_404(tx, ctx.community_id, mid);
+            return Response::json(page_json(repo::orders_of_merchant(tx, ctx.community_id, mid, status, page), page,
+                                            [](repo::Order const& o) { return order_json(o, false); }));
+          });
+        });
+}
+
+void state_routes(gateway::Router& r) {
+  struct Step {
+    char const* verb;
+    OrderVerb v;
+    char const* topic;
+    char const* done;
+  };
+  for (Step s : {Step{"accept", OrderVerb::Accept, "order.accepted", "accepted"},
+                 Step{"ready", OrderVerb::Ready, "order.ready", "marked ready"}}) {
+    r.post(std::string("/v1/communities/{cid}/orders/{oid}/") + s.verb, Access::merchant("orders:write"),
+           [s](Request const& req, Context& ctx) {
+             std::int64_t oid = req.id("oid");
+             return ctx.tx([&](db::Tx& tx) {
+               auto o = order_or_404(tx, ctx.community_id, oid);
+               if (!acts_for(ctx, o.merchant_id)) throw Forbidden("you do not act for this order's merchant");
+               auto next = advance(tx, ctx.community_id, o, s.v, logic::Actor::Merchant, s.done);
+               tx.publish(s.topic, ctx.community_id, order_event(next));
+               return Response::json(order_json(next, false));
+             });
+           });
+  }
+
+  r.post("/v1/communities/{cid}/orders/{oid}/cancel",
+         Access::any_of(Role::Resident | Role::Merchant).with_scope("orders:write"),
+         [](Request const& req, Context& ctx) {
+           std::int64_t oid = req.id("oid");
+           return ctx.idempotent(req, [&](db::Tx& tx) {
+             auto o = order_or_404(tx, ctx.community_id, oid);
+             if (acts_for(ctx, o.merchant_id))
+               return Response::json(order_json(cancel(tx, ctx, o, logic::Actor::Merchant), is_buyer(ctx, o)));
+             if (is_buyer(ctx, o)) return Response::json(order_json(cancel(tx, ctx, o, logic::Actor::Buyer), true));
+             throw NotFound("order");
+           });
+         });
+
+  r.post("/v1/communities/{cid}/merchants/{mid}/redemptions", Access::merchant("orders:write"),
+         [](Request const& req, Context& ctx) {
+           std::int64_t mid = req.id("mid");
+           auto body = req.json();
+           std::string code = logic::normalize_redemption_code(json::str(body, "code", 1, 64));
+           return ctx.tx([&](db::Tx& tx) {
+             merchant_or_404(tx, ctx.community_id, mid);
+             auto o = repo::find_order_by_code(tx, ctx.community_id, mid, code);
+             if (!o) throw NotFound("redemption code");
+             if (o->status == "completed") throw Conflict("already-redeemed", "this code was already redeemed");
+             auto from = logic::parse_order_status(o->status);
+             auto to = from ? logic::transition(*from, OrderVerb::Redeem, logic::Actor::Merchant,
+                                                logic::Fulfilment::Pickup)
+                            : std::nullopt;
+             if (!to) illegal(*o, "redeemed");
+             if (!repo::set_order_status(tx, ctx.community_id, o->id, o->status, "completed")) {
+               // Someone else changed it first: a concurrent redemption, or a cancellation.
+               if (repo::current_order_status(tx, ctx.community_id, o->id) == "cancelled") illegal(*o, "redeemed");
+               throw Conflict("already-redeemed", "this code was already redeemed");
+             }
+             auto done = order_or_404(tx, ctx.community_id, o->id);
+             tx.publish("order.completed", ctx.community_id, order_event(done));
+             return Response::json(order_json(done, false));
+           });
+         });
+}
+
+void review_routes(gateway::Router& r) {
+  r.post("/v1/communities/{cid}/orders/{oid}/review", Access::resident(), [](Request const& req, Context& ctx) {
+    std::int64_t oid = req.id("oid");
+    auto body = req.json();
+    std::int64_t rating = json::integer(body, "rating");
+    if (auto why = logic::rating_problem(rating)) throw Invalid("rating", *why);
+    std::string text = json::opt_str(body, "text", 2000).value_or("");
+    return ctx.tx([&](db::Tx& tx) {
+      auto o = order_or_404(tx, ctx.community_id, oid);
+      if (!is_buyer(ctx, o)) throw NotFound("order");
+      if (o.status != "completed") throw Conflict("order-not-completed", "only a completed order can be reviewed");
+      if (repo::find_review_of_order(tx, ctx.community_id, oid))
+        throw Conflict("already-reviewed", "this order has been reviewed already");
+      repo::Review rv{0, ctx.community_id, o.merchant_id, oid, o.buyer_id, rating, text, 0};
+      try {
+        rv.id = repo::insert_review(tx, rv);
+      } catch (std::exception const& e) {
+        if (db::is_unique_violation(e)) throw Conflict("already-reviewed", "this order has been reviewed already");
+        throw;
+      }
+      repo::add_rating(tx, ctx.community_id, o.merchant_id, rating);
+      tx.publish("review.posted", ctx.community_id,
+                 bj::object{{"community_id", ctx.community_id},
+                            {"review_id", rv.id},
+                            {"order_id", oid},
+                            {"merchant_id", o.merchant_id},
+                            {"buyer_id", o.buyer_id},
+                            {"rating", rating}});
+      auto stored = repo::find_review_of_order(tx, ctx.community_id, oid);
+      return Response::created(review_json(*stored), base_path(ctx.community_id) + "/merchants/" +
+                                                         std::to_string(o.merchant_id) + "/reviews");
+    });
+  });
+}
+
+}  // namespace
+
+void on_delivery_delivered(events::Event const& e, db::Tx& tx) {
+  if (!e.payload.is_object()) return;
+  auto const& p = e.payload.as_object();
+  auto it = p.find("order_id");
+  if (it == p.end() || !it->value().is_int64()) return;
+  std::int64_t oid = it->value().as_int64();
+  auto o = repo::find_order(tx, e.community_id, oid);
+  if (!o || o->fulfilment != "delivery") return;
+  auto from = logic::parse_order_status(o->status);
+  if (!from || !logic::transition(*from, OrderVerb::Deliver, logic::Actor::System, logic::Fulfilment::Delivery))
+    return;
+  // A redelivered event finds the order completed already and changes nothing.
+  if (!repo::set_order_status(tx, e.community_id, oid, o->status, "completed")) return;
+  auto done = repo::find_order(tx, e.community_id, oid);
+  tx.publish("order.completed", e.community_id, order_event(*done));
+}
+
+void add_order_routes(gateway::Router& r) {
+  checkout_routes(r);
+  state_routes(r);
+  review_routes(r);
+}
+
+}  // namespace courtyard::shops

@@ -1,0 +1,163 @@
+#pragma once
+// SOCI access for the shops tables. Bound parameters only; every tenant query filters by
+// community_id. Stock, coupon redemptions, group-buy slots and order states change with
+// conditional updates whose affected-row count is the answer.
+#include "db/tx.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace courtyard::shops::repo {
+
+// Keyset page: rows with id < before (newest first), at most limit + 1 returned so the
+// caller can tell whether another page exists.
+struct Page {
+  std::int64_t limit = 50;
+  std::optional<std::int64_t> before;
+};
+
+struct Merchant {
+  std::int64_t id = 0, community_id = 0, owner_id = 0;
+  std::string name, category, status;
+  std::int64_t rating_sum = 0, rating_count = 0, created_at = 0;
+  std::optional<std::int64_t> approved_at;
+};
+
+struct Product {
+  std::int64_t id = 0, community_id = 0, merchant_id = 0;
+  std::string name, category;
+  std::int64_t price_cents = 0, stock = 0;
+  bool active = true;
+  std::int64_t created_at = 0, updated_at = 0;
+};
+
+struct Movement {
+  std::int64_t id = 0, community_id = 0, merchant_id = 0, product_id = 0, delta = 0;
+  std::string reason;
+  std::optional<std::int64_t> order_id;
+  std::int64_t actor = 0, stock_after = 0, at = 0;
+};
+
+struct OrderItem {
+  std::int64_t product_id = 0;
+  std::string name, category;
+  std::int64_t unit_price_cents = 0, quantity = 0, line_cents = 0;
+};
+
+struct Order {
+  std::int64_t id = 0, community_id = 0, merchant_id = 0, buyer_id = 0, unit_id = 0;
+  std::string status, fulfilment;
+  std::int64_t subtotal_cents = 0, discount_cents = 0, total_cents = 0;
+  std::optional<std::int64_t> coupon_id;
+  std::optional<std::string> coupon_code, redemption_code;
+  std::optional<std::int64_t> group_buy_id;
+  std::int64_t created_at = 0, updated_at = 0;
+  std::optional<std::int64_t> accepted_at, ready_at, completed_at, cancelled_at, cancelled_by;
+  std::vector<OrderItem> items;
+};
+
+struct Coupon {
+  std::int64_t id = 0, community_id = 0, merchant_id = 0;
+  std::string code;
+  std::optional<std::int64_t> percent_off, amount_off_cents;
+  std::int64_t min_spend_cents = 0, max_redemptions = 0, redemptions = 0, expires_at = 0, created_at = 0;
+};
+
+struct Review {
+  std::int64_t id = 0, community_id = 0, merchant_id = 0, order_id = 0, buyer_id = 0, rating = 0;
+  std::string body;
+  std::int64_t created_at = 0;
+};
+
+struct GroupBuy {
+  std::int64_t id = 0, community_id = 0, merchant_id = 0, product_id = 0, unit_price_cents = 0;
+  std::int64_t min_participants = 0, participants = 0, quantity = 0, closes_at = 0;
+  std::string status;
+  std::optional<std::string> outcome;
+  std::int64_t created_by = 0, created_at = 0;
+  std::optional<std::int64_t> closed_at;
+};
+
+struct Participant {
+  std::int64_t id = 0, community_id = 0, group_buy_id = 0, account_id = 0, unit_id = 0, quantity = 0, amount_cents = 0;
+  std::string status;
+  std::optional<std::int64_t> order_id;
+  std::int64_t created_at = 0;
+};
+
+// ---- merchants
+std::int64_t insert_merchant(db::Tx& tx, std::int64_t cid, std::int64_t owner_id, std::string const& name,
+                             std::string const& category);
+std::optional<Merchant> find_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid);
+// pending -> approved; false when the merchant is not pending (or unknown).
+bool approve_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t by);
+// status/category empty = any.
+std::vector<Merchant> list_merchants(db::Tx& tx, std::int64_t cid, std::string const& status,
+                                     std::string const& category, Page const& page);
+void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t rating);
+
+// ---- catalogue and the stock ledger
+std::int64_t insert_product(db::Tx& tx, Product const& p);
+std::optional<Product> find_product(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid);
+std::vector<Product> list_products(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& category,
+                                   bool include_inactive, Page const& page);
+void update_product(db::Tx& tx, Product const& p);
+// stock = stock + delta unless that would go below zero; false when refused.
+bool change_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid, std::int64_t delta);
+std::int64_t stock_of(db::Tx& tx, std::int64_t pid);
+// Appends a movement (stock_after read from the product row just changed).
+std::int64_t insert_movement(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid, std::int64_t delta,
+                             std::string const& reason, std::optional<std::int64_t> order_id, std::int64_t actor);
+std::vector<Movement> list_movements(db::Tx& tx, std::int64_t cid, std::int64_t pid, Page const& page);
+std::int64_t movement_sum(db::Tx& tx, std::int64_t cid, std::int64_t pid);
+
+// ---- orders
+std::int64_t insert_order(db::Tx& tx, Order const& o);  // with its items
+std::optional<Order> find_order(db::Tx& tx, std::int64_t cid, std::int64_t oid);
+std::optional<Order> find_order_by_code(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& code);
+// status from -> to, stamping the matching *_at column; false when the order is no longer in `from`.
+bool set_order_status(db::Tx& tx, std::int64_t cid, std::int64_t oid, std::string const& from, std::string const& to,
+                      std::optional<std::int64_t> cancelled_by = std::nullopt);
+// The order's status as last committed (a locking read on MySQL), "" when unknown.
+std::string current_order_status(db::Tx& tx, std::int64_t cid, std::int64_t oid);
+std::vector<Order> orders_of_buyer(db::Tx& tx, std::int64_t buyer_id, std::string const& status, Page const& page);
+std::vector<Order> orders_of_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& status,
+                                      Page const& page);
+// Orders of a merchant created in [from, to) with their items (figures).
+std::vector<Order> orders_between(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t from,
+                                  std::int64_t to);
+
+// ---- coupons
+std::int64_t insert_coupon(db::Tx& tx, Coupon const& c);
+std::optional<Coupon> find_coupon(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& code);
+std::vector<Coupon> list_coupons(db::Tx& tx, std::int64_t cid, std::int64_t mid, Page const& page);
+// redemptions + 1 while below max_redemptions; false when exhausted.
+bool redeem_coupon(db::Tx& tx, std::int64_t coupon_id);
+void release_coupon(db::Tx& tx, std::int64_t coupon_id);
+
+// ---- reviews
+std::int64_t insert_review(db::Tx& tx, Review const& r);  // throws on a second review of an order
+std::optional<Review> find_review_of_order(db::Tx& tx, std::int64_t cid, std::int64_t oid);
+std::vector<Review> list_reviews(db::Tx& tx, std::int64_t cid, std::int64_t mid, Page const& page);
+
+// ---- group buys
+std::int64_t insert_group_buy(db::Tx& tx, GroupBuy const& g);
+std::optional<GroupBuy> find_group_buy(db::Tx& tx, std::int64_t cid, std::int64_t gid);
+std::vector<GroupBuy> list_group_buys(db::Tx& tx, std::int64_t cid, std::string const& status, Page const& page);
+// One more participant while open and before closes_at; false otherwise.
+bool take_group_buy_slot(db::Tx& tx, std::int64_t cid, std::int64_t gid, std::int64_t quantity, std::int64_t now);
+std::int64_t insert_participant(db::Tx& tx, Participant const& p);  // throws on a second join
+std::optional<Participant> find_participant(db::Tx& tx, std::int64_t cid, std::int64_t gid, std::int64_t account_id);
+// Open group buys whose closes_at has passed (any community): {id, community_id}.
+std::vector<std::pair<std::int64_t, std::int64_t>> due_group_buys(db::Tx& tx, std::int64_t now, std::int64_t limit);
+// open -> closing: the claim that lets exactly one closer process a group buy.
+bool claim_group_buy(db::Tx& tx, std::int64_t gid);
+// Participants, locked against concurrent joins (FOR UPDATE on MySQL).
+std::vector<Participant> participants_for_close(db::Tx& tx, std::int64_t cid, std::int64_t gid);
+void settle_participant(db::Tx& tx, std::int64_t participant_id, std::string const& status,
+                        std::optional<std::int64_t> order_id);
+void close_group_buy(db::Tx& tx, std::int64_t gid, std::string const& outcome);
+
+}  // namespace courtyard::shops::repo

@@ -1,0 +1,208 @@
+// What the shops handlers share: pages, look-ups that throw, JSON views, event payloads.
+#include "services/shops/routes.hpp"
+
+#include <sodium.h>
+
+namespace courtyard::shops {
+
+repo::Page page_of(gateway::Request const& req) {
+  repo::Page p;
+  p.limit = req.query_int("limit", 50);
+  if (p.limit < 1 || p.limit > 200) throw Invalid("limit", "must be between 1 and 200");
+  if (auto c = req.query_param("cursor")) {
+    p.before = json::decode_cursor(*c);
+    if (!p.before) throw Invalid("cursor", "is not a cursor this API returned");
+  }
+  return p;
+}
+
+std::string query_filter(gateway::Request const& req, std::string_view name,
+                         std::initializer_list<std::string_view> allowed) {
+  auto v = req.query_param(name);
+  if (!v || v->empty()) return "";
+  for (auto a : allowed)
+    if (a == *v) return std::string(*v);
+  std::string list;
+  for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  throw Invalid(std::string(name), "must be one of " + list);
+}
+
+std::string base_path(std::int64_t cid) { return "/v1/communities/" + std::to_string(cid); }
+
+bool is_manager(Context const& ctx) {
+  return ctx.principal.admin || ctx.principal.has(Role::Manager, ctx.community_id);
+}
+
+bool acts_for(Context const& ctx, std::int64_t merchant_id) {
+  return ctx.principal.admin || ctx.principal.acts_for_merchant(ctx.community_id, merchant_id);
+}
+
+repo::Merchant merchant_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
+  auto m = repo::find_merchant(tx, cid, mid);
+  if (!m) throw NotFound("merchant");
+  return *m;
+}
+
+void require_approved(repo::Merchant const& m) {
+  if (m.status != logic::to_string(logic::MerchantStatus::Approved))
+    throw Conflict("merchant-not-approved", "the merchant has not been approved to sell yet");
+}
+
+repo::Product product_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid) {
+  auto p = repo::find_product(tx, cid, mid, pid);
+  if (!p) throw NotFound("product");
+  return *p;
+}
+
+logic::CouponTerms coupon_terms(repo::Coupon const& c) {
+  return {c.percent_off, c.amount_off_cents, c.min_spend_cents, c.max_redemptions, c.redemptions, c.expires_at};
+}
+
+std::string new_redemption_code() {
+  std::vector<unsigned char> bytes(logic::kRedemptionCodeLength);
+  randombytes_buf(bytes.data(), bytes.size());
+  return logic::redemption_code_from(bytes);
+}
+
+namespace {
+bj::value opt_time(std::optional<std::int64_t> t) { return json::time_or_null(t); }
+bj::value opt_int(std::optional<std::int64_t> v) { return v ? bj::value(*v) : bj::value(nullptr); }
+}  // namespace
+
+bj::object rating_json(std::int64_t sum, std::int64_t count) {
+  auto avg = logic::rating_average(sum, count);
+  return bj::object{{"avg", avg ? bj::value(*avg) : bj::value(nullptr)}, {"count", count}};
+}
+
+bj::object merchant_json(repo::Merchant const& m) {
+  return bj::object{{"id", m.id},
+                    {"community_id", m.community_id},
+                    {"owner_id", m.owner_id},
+                    {"name", m.name},
+                    {"category", m.category},
+                    {"status", m.status},
+                    {"rating", rating_json(m.rating_sum, m.rating_count)},
+                    {"created_at", json::rfc3339(m.created_at)},
+                    {"approved_at", opt_time(m.approved_at)}};
+}
+
+bj::object product_json(repo::Product const& p) {
+  return bj::object{{"id", p.id},
+                    {"community_id", p.community_id},
+                    {"merchant_id", p.merchant_id},
+                    {"name", p.name},
+                    {"category", p.category},
+                    {"price_cents", p.price_cents},
+                    {"stock", p.stock},
+                    {"active", p.active},
+                    {"created_at", json::rfc3339(p.created_at)},
+                    {"updated_at", json::rfc3339(p.updated_at)}};
+}
+
+bj::object movement_json(repo::Movement const& m) {
+  return bj::object{{"id", m.id},
+                    {"product_id", m.product_id},
+                    {"merchant_id", m.merchant_id},
+                    {"delta", m.delta},
+                    {"reason", m.reason},
+                    {"order_id", opt_int(m.order_id)},
+                    {"actor", m.actor},
+                    {"stock_after", m.stock_after},
+                    {"at", json::rfc3339(m.at)}};
+}
+
+bj::object order_json(repo::Order const& o, bool show_code) {
+  bj::array items;
+  for (auto const& i : o.items)
+    items.push_back(bj::object{{"product_id", i.product_id},
+                               {"name", i.name},
+                               {"category", i.category},
+                               {"unit_price_cents", i.unit_price_cents},
+                               {"quantity", i.quantity},
+                               {"line_total_cents", i.line_cents}});
+  bj::object out{{"id", o.id},
+                 {"community_id", o.community_id},
+                 {"merchant_id", o.merchant_id},
+                 {"buyer_id", o.buyer_id},
+                 {"unit_id", o.unit_id},
+                 {"status", o.status},
+                 {"fulfilment", o.fulfilment},
+                 {"items", std::move(items)},
+                 {"subtotal_cents", o.subtotal_cents},
+                 {"discount_cents", o.discount_cents},
+                 {"total_cents", o.total_cents},
+                 {"coupon_code", o.coupon_code ? bj::value(*o.coupon_code) : bj::value(nullptr)},
+                 {"group_buy_id", opt_int(o.group_buy_id)},
+                 {"created_at", json::rfc3339(o.created_at)},
+                 {"updated_at", json::rfc3339(o.updated_at)},
+                 {"accepted_at", opt_time(o.accepted_at)},
+                 {"ready_at", opt_time(o.ready_at)},
+                 {"completed_at", opt_time(o.completed_at)},
+                 {"cancelled_at", opt_time(o.cancelled_at)}};
+  if (show_code && o.redemption_code) out["redemption_code"] = *o.redemption_code;
+  return out;
+}
+
+bj::object coupon_json(repo::Coupon const& c) {
+  return bj::object{{"id", c.id},
+                    {"merchant_id", c.merchant_id},
+                    {"code", c.code},
+                    {"percent_off", opt_int(c.percent_off)},
+                    {"amount_off_cents", opt_int(c.amount_off_cents)},
+                    {"min_spend_cents", c.min_spend_cents},
+                    {"max_redemptions", c.max_redemptions},
+                    {"redemptions", c.redemptions},
+                    {"expires_at", json::rfc3339(c.expires_at)},
+                    {"created_at", json::rfc3339(c.created_at)}};
+}
+
+bj::object review_json(repo::Review const& r) {
+  return bj::object{{"id", r.id},
+                    {"merchant_id", r.merchant_id},
+                    {"order_id", r.order_id},
+                    {"buyer_id", r.buyer_id},
+                    {"rating", r.rating},
+                    {"text", r.body},
+                    {"created_at", json::rfc3339(r.created_at)}};
+}
+
+bj::object group_buy_json(repo::GroupBuy const& g) {
+  return bj::object{{"id", g.id},
+                    {"community_id", g.community_id},
+                    {"merchant_id", g.merchant_id},
+                    {"product_id", g.product_id},
+                    {"unit_price_cents", g.unit_price_cents},
+                    {"min_participants", g.min_participants},
+                    {"participants", g.participants},
+                    {"quantity", g.quantity},
+                    {"closes_at", json::rfc3339(g.closes_at)},
+                    {"status", g.status},
+                    {"outcome", g.outcome ? bj::value(*g.outcome) : bj::value(nullptr)},
+                    {"created_at", json::rfc3339(g.created_at)},
+                    {"closed_at", opt_time(g.closed_at)}};
+}
+
+bj::object participant_json(repo::Participant const& p) {
+  return bj::object{{"id", p.id},
+                    {"group_buy_id", p.group_buy_id},
+                    {"account_id", p.account_id},
+                    {"quantity", p.quantity},
+                    {"amount_cents", p.amount_cents},
+                    {"status", p.status},
+                    {"order_id", opt_int(p.order_id)},
+                    {"created_at", json::rfc3339(p.created_at)}};
+}
+
+bj::object order_event(repo::Order const& o) {
+  return bj::object{{"community_id", o.community_id},
+                    {"order_id", o.id},
+                    {"merchant_id", o.merchant_id},
+                    {"buyer_id", o.buyer_id},
+                    {"total_cents", o.total_cents},
+                    {"fulfilment", o.fulfilment},
+                    {"unit_id", o.unit_id},
+                    {"status", o.status},
+                    {"group_buy_id", o.group_buy_id.value_or(0)}};
+}
+
+}  // namespace courtyard::shops

@@ -1,0 +1,140 @@
+#pragma once
+// Shared fixtures for the shops tests: a community with an approved merchant and products,
+// topped-up residents, and direct looks at the outbox.
+#include "db/row.hpp"
+#include "db/tx.hpp"
+#include "services/core/json.hpp"
+#include "tests/support/test_app.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+namespace shops_test {
+
+namespace bj = boost::json;
+using courtyard::test::Actor;
+using courtyard::test::Community;
+using courtyard::test::Result;
+using courtyard::test::TestApp;
+
+inline courtyard::gateway::Headers idem(std::string k) { return {{"Idempotency-Key", std::move(k)}}; }
+
+struct Shop {
+  Community c;
+  Actor owner;
+  std::int64_t mid = 0;
+  std::string merchant_base() const { return c.base() + "/merchants/" + std::to_string(mid); }
+  std::string products() const { return merchant_base() + "/products"; }
+  std::string product(std::int64_t pid) const { return products() + "/" + std::to_string(pid); }
+  std::string orders() const { return c.base() + "/orders"; }
+  std::string order(std::int64_t oid) const { return orders() + "/" + std::to_string(oid); }
+};
+
+inline Shop shop(std::string const& category = "grocery") {
+  auto& t = TestApp::get();
+  Shop s;
+  s.c = t.community();
+  auto [owner, mid] = t.merchant(s.c, category);
+  s.owner = owner;
+  s.mid = mid;
+  return s;
+}
+
+// Another approved merchant in the same community.
+inline Shop second_shop(Shop const& s) {
+  auto& t = TestApp::get();
+  Shop o;
+  o.c = s.c;
+  auto [owner, mid] = t.merchant(s.c, "bakery");
+  o.owner = owner;
+  o.mid = mid;
+  return o;
+}
+
+inline std::int64_t product(Shop const& s, std::string const& name, std::int64_t price, std::int64_t stock,
+                            std::string const& category = "") {
+  auto& t = TestApp::get();
+  bj::object body{{"name", name}, {"price_cents", price}, {"stock", stock}};
+  if (!category.empty()) body["category"] = category;
+  auto r = t.post(s.products(), body, s.owner.token);
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  return r.id();
+}
+
+inline Actor buyer(Shop const& s, std::int64_t cents, std::size_t unit = 0) {
+  auto& t = TestApp::get();
+  auto a = t.resident(s.c, unit);
+  if (cents > 0) t.top_up(s.c, a, cents);
+  return a;
+}
+
+inline bj::object order_body(std::int64_t mid, std::vector<std::pair<std::int64_t, std::int64_t>> items,
+                             std::string fulfilment = "pickup") {
+  bj::array arr;
+  for (auto [pid, q] : items) arr.push_back(bj::object{{"product_id", pid}, {"quantity", q}});
+  return bj::object{{"merchant_id", mid}, {"items", arr}, {"fulfilment", fulfilment}};
+}
+
+inline Result place(Shop const& s, Actor const& who, bj::object body, std::string key = "") {
+  auto& t = TestApp::get();
+  return t.post(s.orders(), std::move(body), who.token, key.empty() ? courtyard::gateway::Headers{} : idem(key));
+}
+
+inline std::int64_t stock(Shop const& s, std::int64_t pid) {
+  auto r = TestApp::get().get(s.product(pid) + "/stock-movements?limit=1", s.owner.token);
+  REQUIRE(r.status == 200);
+  return r.json.at("stock").as_int64();
+}
+
+inline std::int64_t movements_total(Shop const& s, std::int64_t pid) {
+  auto r = TestApp::get().get(s.product(pid) + "/stock-movements?limit=1", s.owner.token);
+  REQUIRE(r.status == 200);
+  return r.json.at("movements_total").as_int64();
+}
+
+inline std::int64_t merchant_balance(Shop const& s) {
+  auto r = TestApp::get().get(s.merchant_base() + "/wallet", s.owner.token);
+  REQUIRE(r.status == 200);
+  return r.json.at("balance_cents").as_int64();
+}
+
+inline bool ledger_balanced(Community const& c) {
+  auto r = TestApp::get().get(c.base() + "/ledger/summary", c.manager.token);
+  REQUIRE(r.status == 200);
+  return r.json.at("balanced").as_bool() && r.json.at("total_cents").as_int64() == 0;
+}
+
+// Payloads of the events with this topic published in the community, oldest first.
+inline std::vector<bj::object> events(Community const& c, std::string const& topic) {
+  auto& t = TestApp::get();
+  std::vector<bj::object> out;
+  courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
+    out.clear();
+    soci::rowset<soci::row> rs = (tx.sql().prepare << "SELECT payload FROM events WHERE community_id = :c AND "
+                                                      "topic = :t ORDER BY id",
+                                  soci::use(c.id, "c"), soci::use(topic, "t"));
+    for (auto const& r : rs) out.push_back(bj::parse(courtyard::db::as_text(r, 0)).as_object());
+  });
+  return out;
+}
+
+// Events of the topic that concern one order.
+inline std::vector<bj::object> order_events(Community const& c, std::string const& topic, std::int64_t oid) {
+  std::vector<bj::object> out;
+  for (auto& e : events(c, topic))
+    if (e.at("order_id").as_int64() == oid) out.push_back(e);
+  return out;
+}
+
+// Publishes an event as another service would (e.g. delivery.delivered).
+inline void publish(Community const& c, std::string const& topic, bj::object payload) {
+  auto& t = TestApp::get();
+  courtyard::db::transact(t.app().db(), &t.app().bus(),
+                          [&](courtyard::db::Tx& tx) { tx.publish(topic, c.id, payload); });
+}
+
+}  // namespace shops_test
