@@ -3,15 +3,16 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 namespace courtyard::gateway::net {
@@ -45,18 +46,18 @@ Response handle_safely(App& app, Request& req) {
     spdlog::error("unhandled non-standard exception in {} {}", req.method, req.path);
   }
   std::string id = req.request_id.empty() ? request_id_for(req.header("x-request-id")) : req.request_id;
-  return net_problem(500, "internal", "Internal server error", "an unexpected error occurred", id);
+  return net_problem(500, "internal-error", "Internal server error", "the server could not complete the request", id);
 }
 
 }  // namespace
 
-HttpSession::HttpSession(tcp::socket&& socket, SharedState& state)
-    : state_(state), strand_(socket.get_executor()), stream_(std::move(socket)) {
+HttpSession::HttpSession(StrandSocket&& socket, SharedState& state)
+    : state_(state), socket_(std::move(socket)), timer_(socket_.get_executor()) {
   state_.metrics().open_connections.fetch_add(1, std::memory_order_relaxed);
   beast::error_code ec;
-  auto const remote = stream_.socket().remote_endpoint(ec);
+  auto const remote = socket_.remote_endpoint(ec);
   if (!ec) remote_ip_ = remote.address().to_string();
-  stream_.socket().set_option(tcp::no_delay(true), ec);
+  socket_.set_option(tcp::no_delay(true), ec);
 }
 
 HttpSession::~HttpSession() {
@@ -65,35 +66,75 @@ HttpSession::~HttpSession() {
 }
 
 void HttpSession::run() {
-  asio::dispatch(strand_, beast::bind_front_handler(&HttpSession::start, shared_from_this()));
+  asio::dispatch(timer_.get_executor(), beast::bind_front_handler(&HttpSession::start, shared_from_this()));
 }
 
 void HttpSession::start() {
   state_.join(this);
   joined_ = true;
   if (state_.stopping()) return close();
-  stream_.expires_after(config().read_timeout);
+  set_deadline(config().read_timeout);
   wait_for_request();
 }
 
 void HttpSession::shutdown() {
-  asio::dispatch(strand_, [self = shared_from_this()] {
+  // The timer's executor is the strand; unlike the socket, the timer is never handed off.
+  asio::dispatch(timer_.get_executor(), [self = shared_from_this()] {
     self->stop_requested_ = true;
-    if (self->phase_ == Phase::Idle) self->stream_.cancel();
+    if (self->phase_ == Phase::Idle) {
+      beast::error_code ignored;
+      self->socket_.cancel(ignored);
+    }
   });
 }
+
+// ---- deadlines
+
+void HttpSession::set_deadline(Clock::duration d) {
+  deadline_ = Clock::now() + d;
+  if (!timer_pending_) return arm_timer(deadline_);
+  if (deadline_ < timer_expiry_) {
+    timer_expiry_ = deadline_;
+    // 0 cancelled: the timer already fired and its handler, queued, re-arms from deadline_.
+    if (timer_.expires_at(timer_expiry_) > 0) {
+      timer_.async_wait(beast::bind_front_handler(&HttpSession::on_timer, shared_from_this()));
+    }
+  }
+}
+
+void HttpSession::arm_timer(Clock::time_point at) {
+  auto const longest_sleep = std::min(config().read_timeout, config().idle_timeout);
+  timer_expiry_ = std::min(at, Clock::now() + longest_sleep);
+  timer_pending_ = true;
+  timer_.expires_at(timer_expiry_);
+  timer_.async_wait(beast::bind_front_handler(&HttpSession::on_timer, shared_from_this()));
+}
+
+void HttpSession::on_timer(beast::error_code ec) {
+  if (ec == asio::error::operation_aborted) return;  // re-armed (a newer wait is pending) or closed
+  timer_pending_ = false;
+  if (phase_ == Phase::Closed || phase_ == Phase::Upgraded) return;
+  auto const now = Clock::now();
+  if (phase_ == Phase::Handling) return arm_timer(now + config().read_timeout);  // no I/O to bound
+  if (now < deadline_) return arm_timer(deadline_);
+  timed_out_ = true;
+  beast::error_code ignored;
+  socket_.close(ignored);  // the pending read or write completes with an error and the session ends
+}
+
+// ---- reading
 
 void HttpSession::wait_for_request() {
   phase_ = Phase::Idle;
   if (buffer_.size() > 0) return read_header();  // the client pipelined the next request
-  stream_.async_read_some(buffer_.prepare(kIdleReadSize),
+  socket_.async_read_some(buffer_.prepare(kIdleReadSize),
                           beast::bind_front_handler(&HttpSession::on_first_bytes, shared_from_this()));
 }
 
 void HttpSession::on_first_bytes(beast::error_code ec, std::size_t n) {
   if (ec) return close();  // idle timeout, the client left, or a graceful stop
   buffer_.commit(n);
-  if (!first_request_) stream_.expires_after(config().read_timeout);
+  if (!first_request_) set_deadline(config().read_timeout);
   read_header();
 }
 
@@ -103,7 +144,16 @@ void HttpSession::read_header() {
   auto const header_limit = std::min<std::size_t>(config().header_limit, std::numeric_limits<std::uint32_t>::max());
   parser_->header_limit(static_cast<std::uint32_t>(header_limit));
   parser_->body_limit(config().body_limit);
-  http::async_read_header(stream_, buffer_, *parser_,
+
+  // Usually the whole head is already buffered: parse it here rather than through another
+  // asynchronous operation and completion.
+  if (buffer_.size() > 0) {
+    beast::error_code ec;
+    buffer_.consume(parser_->put(buffer_.data(), ec));
+    if (ec && ec != http::error::need_more) return on_read_error(ec);
+    if (parser_->is_header_done()) return on_header({}, 0);
+  }
+  http::async_read_header(socket_, buffer_, *parser_,
                           beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
 }
 
@@ -120,7 +170,7 @@ void HttpSession::on_header(beast::error_code ec, std::size_t) {
 
   auto const expect = msg[http::field::expect];
   if (msg.version() >= 11 && beast::iequals(expect, "100-continue")) {
-    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+    asio::async_write(socket_, asio::buffer(kContinue.data(), kContinue.size()),
                       beast::bind_front_handler(&HttpSession::on_continue_sent, shared_from_this()));
     return;
   }
@@ -133,7 +183,7 @@ void HttpSession::on_continue_sent(beast::error_code ec, std::size_t) {
 }
 
 void HttpSession::read_body() {
-  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_body, shared_from_this()));
+  http::async_read(socket_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_body, shared_from_this()));
 }
 
 void HttpSession::on_body(beast::error_code ec, std::size_t) {
@@ -154,7 +204,7 @@ void HttpSession::on_read_error(beast::error_code ec) {
     return reply_and_close(400, "bad-request", "Bad request", "malformed HTTP request");
   }
   // Timeouts, resets and a client that stopped mid-request: nobody to answer.
-  if (ec == beast::error::timeout) spdlog::debug("closing {}: request not received in time", remote_ip_);
+  if (timed_out_) spdlog::debug("closing {}: request not received in time", remote_ip_);
   close();
 }
 
@@ -170,14 +220,17 @@ void HttpSession::upgrade() {
     return send(net_problem(404, "not-found", "Not found", "WebSocket endpoint is not available", id));
   }
   phase_ = Phase::Upgraded;
+  timer_.cancel();
   BeastRequest msg = parser_->release();
   parser_.reset();
   if (joined_) {
     state_.leave(this);
     joined_ = false;
   }
-  hook(std::move(stream_), std::move(msg));
+  hook(beast::tcp_stream(std::move(socket_)), std::move(msg));
 }
+
+// ---- handling
 
 void HttpSession::dispatch() {
   phase_ = Phase::Handling;
@@ -201,7 +254,7 @@ void HttpSession::dispatch() {
 
   bool const queued = state_.pool().try_submit([self = shared_from_this(), req = std::move(*req)]() mutable {
     Response r = handle_safely(self->state_.app(), req);
-    auto strand = self->strand_;
+    auto strand = self->timer_.get_executor();
     asio::post(strand, [self = std::move(self), r = std::move(r)]() mutable { self->send(std::move(r)); });
   });
   if (!queued) {
@@ -211,23 +264,26 @@ void HttpSession::dispatch() {
   }
 }
 
+// ---- writing
+
 void HttpSession::send(Response&& r) {
   phase_ = Phase::Writing;
   bool const keep_alive = keep_alive_ && !stop_requested_ && !state_.stopping();
-  response_.emplace(to_beast(std::move(r), version_, keep_alive, head_request_));
-  stream_.expires_after(config().read_timeout);
-  http::async_write(stream_, *response_,
+  out_ = serialize(std::move(r), version_, keep_alive, head_request_);
+  set_deadline(config().read_timeout);
+  std::array<asio::const_buffer, 2> const buffers{asio::buffer(out_.head), asio::buffer(out_.body)};
+  asio::async_write(socket_, buffers,
                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), !keep_alive));
 }
 
 void HttpSession::on_write(bool close_after, beast::error_code ec, std::size_t) {
-  response_.reset();
+  out_ = {};
   if (ec) return close();
   if (close_after || stop_requested_) return linger_after_write_ ? linger() : close();
 
   first_request_ = false;
   if (buffer_.size() == 0 && buffer_.capacity() > kIdleBufferCapacity) buffer_.shrink_to_fit();
-  stream_.expires_after(config().idle_timeout);
+  set_deadline(config().idle_timeout);
   wait_for_request();
 }
 
@@ -241,26 +297,29 @@ void HttpSession::reply_and_close(int status, std::string_view slug, std::string
   send(net_problem(status, slug, title, detail, id));
 }
 
+// ---- closing
+
 void HttpSession::close() {
-  phase_ = Phase::Closing;
-  beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  phase_ = Phase::Closed;
+  timer_.cancel();
+  beast::error_code ignored;
+  socket_.shutdown(asio::socket_base::shutdown_send, ignored);
 }
 
 void HttpSession::linger() {
-  phase_ = Phase::Closing;
+  phase_ = Phase::Lingering;
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  if (ec) return;
+  socket_.shutdown(asio::socket_base::shutdown_send, ec);
+  if (ec) return close();
   buffer_.clear();
-  stream_.expires_after(kLingerTime);
-  stream_.async_read_some(buffer_.prepare(kIdleReadSize),
+  set_deadline(kLingerTime);
+  socket_.async_read_some(buffer_.prepare(kIdleReadSize),
                           beast::bind_front_handler(&HttpSession::on_linger, shared_from_this()));
 }
 
 void HttpSession::on_linger(beast::error_code ec, std::size_t) {
-  if (ec) return;  // the client closed, or the linger time is up: the session ends here
-  stream_.async_read_some(buffer_.prepare(kIdleReadSize),
+  if (ec) return close();  // the client closed, or the linger time is up
+  socket_.async_read_some(buffer_.prepare(kIdleReadSize),
                           beast::bind_front_handler(&HttpSession::on_linger, shared_from_this()));
 }
 

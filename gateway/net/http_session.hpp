@@ -7,16 +7,24 @@
 // keep-alive idle timeout, and from that byte the whole request (headers and body) must
 // arrive within the read timeout, which is set once and never extended, so a client
 // trickling bytes (slowloris) is cut off. The first request of a connection gets the read
-// timeout from accept.
+// timeout from accept. Writing a response gets the read timeout too.
+//
+// Deadlines are enforced by one timer per connection that is re-armed lazily: moving a
+// deadline only stores a time point, and the timer, which never sleeps longer than the
+// shorter of the two timeouts, checks the current deadline when it fires. A busy connection
+// therefore costs no timer operations per request.
 #include "gateway/net/message.hpp"
 #include "gateway/net/shared_state.hpp"
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -24,10 +32,15 @@
 
 namespace courtyard::gateway::net {
 
+// Concrete executor types rather than any_io_executor: the type-erased executor costs
+// measurably on the per-request path.
+using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+using StrandSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
+
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  // `socket`'s executor must be a strand of its own.
-  HttpSession(boost::asio::ip::tcp::socket&& socket, SharedState& state);
+  // The socket's strand is the session's own.
+  HttpSession(StrandSocket&& socket, SharedState& state);
   ~HttpSession();
   HttpSession(HttpSession const&) = delete;
   HttpSession& operator=(HttpSession const&) = delete;
@@ -38,7 +51,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void shutdown();
 
  private:
-  enum class Phase : std::uint8_t { Idle, Reading, Handling, Writing, Closing, Upgraded };
+  using Clock = std::chrono::steady_clock;
+  enum class Phase : std::uint8_t { Idle, Reading, Handling, Writing, Lingering, Closed, Upgraded };
 
   void start();
   void wait_for_request();
@@ -61,17 +75,25 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void linger();
   void on_linger(beast::error_code ec, std::size_t n);
 
+  void set_deadline(Clock::duration d);
+  void arm_timer(Clock::time_point at);
+  void on_timer(beast::error_code ec);
+
   Config const& config() const { return state_.config(); }
 
   SharedState& state_;
-  boost::asio::any_io_executor strand_;
-  beast::tcp_stream stream_;
+  StrandSocket socket_;
+  boost::asio::basic_waitable_timer<Clock, boost::asio::wait_traits<Clock>, Strand> timer_;
+  Clock::time_point deadline_;
+  Clock::time_point timer_expiry_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::optional<BeastResponse> response_;
+  WireResponse out_;
   std::string remote_ip_;
   unsigned version_ = 11;
   Phase phase_ = Phase::Idle;
+  bool timer_pending_ = false;
+  bool timed_out_ = false;
   bool joined_ = false;
   bool first_request_ = true;
   bool keep_alive_ = true;

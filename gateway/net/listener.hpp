@@ -2,6 +2,7 @@
 // Accepts connections and hands each to an HttpSession on a strand of its own. Over
 // config.max_connections a connection is accepted, answered 503 and closed, so clients get
 // a clear answer instead of a silent backlog.
+#include "gateway/net/http_session.hpp"
 #include "gateway/net/shared_state.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -25,7 +26,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void accept();
-  void on_accept(beast::error_code ec, boost::asio::ip::tcp::socket socket);
+  void on_accept(beast::error_code ec, StrandSocket socket);
 
   boost::asio::io_context& ioc_;
   SharedState& state_;

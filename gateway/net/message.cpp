@@ -2,10 +2,14 @@
 
 #include "gateway/app.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
 #include <iterator>
 #include <random>
 
@@ -42,6 +46,15 @@ bool sane_request_id(std::string_view id) {
   });
 }
 
+bool header_safe(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos; }
+
+bool server_owned(std::string_view name) {
+  for (std::string_view owned : {"content-length", "connection", "date", "server", "transfer-encoding"}) {
+    if (beast::iequals(name, owned)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<Request> to_request(BeastRequest&& msg, std::string remote_ip) {
@@ -74,6 +87,7 @@ std::optional<Request> to_request(BeastRequest&& msg, std::string remote_ip) {
 BeastResponse to_beast(Response&& r, unsigned version, bool keep_alive, bool head_request) {
   BeastResponse res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "courtyard");
+  res.set(http::field::date, http_date());
   bool const bodiless = r.status < 200 || r.status == 204 || r.status == 304;
   if (bodiless) r.body.clear();
   if (!r.body.empty() && !r.content_type.empty()) res.set(http::field::content_type, r.content_type);
@@ -87,6 +101,66 @@ BeastResponse to_beast(Response&& r, unsigned version, bool keep_alive, bool hea
     res.prepare_payload();
   }
   return res;
+}
+
+std::string_view http_date() {
+  thread_local std::time_t cached_second = -1;
+  thread_local char text[40];
+  thread_local std::size_t length = 0;
+  std::time_t const now = std::time(nullptr);
+  if (now != cached_second) {
+    static constexpr char const* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr char const* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    int const n = std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
+                                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    length = n > 0 ? std::size_t(n) : 0;
+    cached_second = now;
+  }
+  return {text, length};
+}
+
+WireResponse serialize(Response&& r, unsigned version, bool keep_alive, bool head_request) {
+  bool const bodiless = r.status < 200 || r.status == 204 || r.status == 304;
+  if (bodiless) r.body.clear();
+
+  WireResponse out;
+  std::string& h = out.head;
+  std::size_t reserve = 160 + r.content_type.size();
+  for (auto const& [name, value] : r.headers) reserve += name.size() + value.size() + 4;
+  h.reserve(reserve);
+
+  auto field = [&h](std::string_view name, std::string_view value) {
+    h.append(name).append(": ").append(value).append("\r\n");
+  };
+  char status[8];
+  auto const [status_end, status_ec] = std::to_chars(status, status + sizeof status, r.status);
+  h.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ")
+      .append(status, std::size_t(status_end - status))
+      .append(" ")
+      .append(http::obsolete_reason(static_cast<http::status>(r.status)))
+      .append("\r\n");
+  field("Server", "courtyard");
+  field("Date", http_date());
+  if (!r.body.empty() && !r.content_type.empty() && header_safe(r.content_type)) field("Content-Type", r.content_type);
+  for (auto const& [name, value] : r.headers) {
+    if (!server_owned(name) && header_safe(name) && header_safe(value)) field(name, value);
+  }
+  if (!keep_alive) {
+    field("Connection", "close");
+  } else if (version == 10) {
+    field("Connection", "keep-alive");
+  }
+  if (!bodiless) {
+    char length[24];
+    auto const [length_end, length_ec] = std::to_chars(length, length + sizeof length, r.body.size());
+    field("Content-Length", std::string_view(length, std::size_t(length_end - length)));
+  }
+  h.append("\r\n");
+  if (!head_request) out.body = std::move(r.body);
+  return out;
 }
 
 std::string new_request_id() {

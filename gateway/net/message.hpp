@@ -19,9 +19,22 @@ using BeastResponse = http::response<http::string_body>;
 // lower-case header names, body. nullopt when the target is not a valid request-target.
 std::optional<Request> to_request(BeastRequest&& msg, std::string remote_ip);
 
-// Server: courtyard, Content-Length, keep-alive as given. For a HEAD request the body is
-// dropped but Content-Length still describes it.
+// Server: courtyard, Date, Content-Length, keep-alive as given. For a HEAD request the body
+// is dropped but Content-Length still describes it.
 BeastResponse to_beast(Response&& r, unsigned version, bool keep_alive, bool head_request);
+
+// The same response as wire bytes, written directly by the HTTP session (cheaper than
+// Beast's serializer on the hot path). The body is kept apart so it is never copied.
+// Handler headers that the server owns (Content-Length, Connection, Date, Server,
+// Transfer-Encoding) or that contain CR/LF/NUL are dropped.
+struct WireResponse {
+  std::string head;  // status line and header fields, ending in an empty line
+  std::string body;
+};
+WireResponse serialize(Response&& r, unsigned version, bool keep_alive, bool head_request);
+
+// IMF-fixdate of the current second ("Sun, 06 Nov 1994 08:49:37 GMT"), cached per thread.
+std::string_view http_date();
 
 // The client's X-Request-Id when it is a sane token, otherwise a fresh random id.
 std::string request_id_for(std::optional<std::string_view> client_id);

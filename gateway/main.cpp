@@ -1,0 +1,96 @@
+// courtyard: the server binary. Exit codes: 0 after a graceful stop (or --help),
+// 1 when start-up fails (storage, migrations, plugins, address in use), 2 on bad configuration.
+#include "gateway/app.hpp"
+#include "gateway/config.hpp"
+#include "gateway/demo.hpp"
+#include "gateway/net/notifier.hpp"
+#include "gateway/net/server.hpp"
+#include "gateway/service_list.hpp"
+#include "plugins/loader/loader.hpp"
+#include "services/identity/api.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+extern char** environ;
+
+namespace {
+
+using namespace courtyard;
+
+void setup_logging(gateway::Config const& config) {
+  // stdout carries only the "listening" line (and demo logins); logs go to stderr.
+  auto logger = spdlog::stderr_color_mt("courtyard");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+}
+
+void bootstrap_admin(gateway::App& app, gateway::Config const& config) {
+  if (config.demo) {
+    // The demo community is created by a platform admin; give one to a fresh demo install.
+    setenv("COURTYARD_ADMIN_EMAIL", "admin@demo.courtyard.local", 0);
+    setenv("COURTYARD_ADMIN_PASSWORD", "courtyard-admin", 0);
+  }
+  char const* email = std::getenv("COURTYARD_ADMIN_EMAIL");
+  char const* password = std::getenv("COURTYARD_ADMIN_PASSWORD");
+  if (!email || !*email || !password || !*password) return;
+  if (identity::bootstrap_admin(app.db(), email, password, config.password_hash)) {
+    spdlog::info("created platform admin {}", email);
+  }
+}
+
+std::string url_host(boost::asio::ip::address const& a) {
+  return a.is_v6() ? "[" + a.to_string() + "]" : a.to_string();
+}
+
+int serve(gateway::Config const& config) {
+  gateway::App app(config, gateway::all_services(), gateway::authenticator());
+  plugins::load_all(app, config.plugins);
+  bootstrap_admin(app, config);
+  if (config.demo) gateway::seed_demo(app);
+
+  gateway::net::Server server(app);
+  gateway::net::Notifier realtime(app, gateway::authenticator());  // /v1/ws
+  realtime.attach(server);
+  auto const endpoint = server.listen();
+  app.start_background();
+  realtime.start();
+  std::cout << "courtyard listening on http://" << url_host(endpoint.address()) << ":" << endpoint.port()
+            << std::endl;
+
+  server.run();
+  realtime.stop();
+  app.stop_background();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+
+  gateway::ParsedConfig parsed;
+  try {
+    parsed = gateway::parse_config(argc, argv, environ);
+  } catch (std::exception const& e) {
+    std::cerr << "courtyard: " << e.what() << "\nTry 'courtyard --help'.\n";
+    return 2;
+  }
+  if (parsed.help) {
+    std::cout << parsed.help_text;
+    return 0;
+  }
+
+  setup_logging(parsed.config);
+  try {
+    return serve(parsed.config);
+  } catch (std::exception const& e) {
+    spdlog::critical("courtyard cannot start: {}", e.what());
+    return 1;
+  }
+}

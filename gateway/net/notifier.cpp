@@ -1,0 +1,191 @@
+#include "gateway/net/notifier.hpp"
+
+#include "db/tx.hpp"
+#include "gateway/net/message.hpp"
+#include "gateway/net/server.hpp"
+#include "services/notifications/api.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace courtyard::gateway::net {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Rows looked at per poll at most; far above what a window holds in practice.
+constexpr int kMaxRowsPerPoll = 200000;
+
+std::string token_of(BeastRequest const& req) {
+  auto target = req.target();
+  if (auto url = boost::urls::parse_origin_form(std::string_view(target.data(), target.size()))) {
+    for (auto const& p : url->params())
+      if (p.key == "token" && p.has_value && !p.value.empty()) return std::string(p.value);
+  }
+  auto authz = req[http::field::authorization];
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authz.size() > kBearer.size() && strncasecmp(authz.data(), kBearer.data(), kBearer.size()) == 0)
+    return std::string(authz.substr(kBearer.size()));
+  return {};
+}
+
+struct PendingUpgrade {
+  beast::tcp_stream stream;
+  BeastRequest req;
+  std::string token;
+  std::optional<Principal> principal;
+  bool storage_failed = false;
+};
+
+}  // namespace
+
+Notifier::Notifier(App& app, Authenticator auth, RealtimeOptions options)
+    : app_(app),
+      auth_(std::move(auth)),
+      options_(options),
+      registry_(std::make_shared<SocketRegistry>(app.metrics(), options)) {}
+
+Notifier::~Notifier() { stop(); }
+
+void Notifier::attach(Server& server) {
+  server.set_websocket_upgrade(
+      [this](beast::tcp_stream&& stream, BeastRequest&& req) { upgrade(std::move(stream), std::move(req)); });
+  server.on_stop([this] {
+    stopping_ = true;
+    close_all();
+  });
+}
+
+void Notifier::upgrade(beast::tcp_stream&& stream, BeastRequest&& req) {
+  stream.expires_never();
+  unsigned version = req.version();
+  std::string rid = request_id_for(req);
+  auto reject = [&](int status, std::string_view slug, std::string_view title, std::string_view detail) {
+    auto r = net_problem(status, slug, title, detail, rid);
+    if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    if (status == 503 || status == 429) r.headers.emplace_back("Retry-After", "1");
+    reject_upgrade(std::move(stream), version, std::move(r));
+  };
+  if (stopping_) return reject(503, "unavailable", "Service unavailable", "the server is shutting down");
+  std::string token = token_of(req);
+  if (token.empty())
+    return reject(401, "unauthorized", "Unauthorized", "send the token as ?token= or Authorization: Bearer");
+  if (pending_auth_.fetch_add(1) >= options_.max_pending_auth) {
+    pending_auth_.fetch_sub(1);
+    return reject(503, "overloaded", "Service unavailable", "too many connections being set up; retry shortly");
+  }
+
+  // Checking the token reads storage (blocking): not on the I/O thread.
+  auto p = std::make_shared<PendingUpgrade>(PendingUpgrade{std::move(stream), std::move(req), std::move(token), {}, false});
+  asio::post(auth_pool_, [this, p, rid] {
+    try {
+      p->principal = auth_ ? auth_(app_.db(), p->token) : std::nullopt;
+    } catch (std::exception const& e) {
+      spdlog::warn("ws: token check failed: {}", e.what());
+      p->storage_failed = true;
+    }
+    pending_auth_.fetch_sub(1);
+    asio::post(p->stream.get_executor(), [this, p, rid] {
+      unsigned version = p->req.version();
+      auto reject = [&](int status, std::string_view slug, std::string_view title, std::string_view detail) {
+        auto r = net_problem(status, slug, title, detail, rid);
+        if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        if (status == 503 || status == 429) r.headers.emplace_back("Retry-After", "1");
+        reject_upgrade(std::move(p->stream), version, std::move(r));
+      };
+      if (p->storage_failed) return reject(503, "unavailable", "Service unavailable", "storage is not reachable");
+      if (stopping_) return reject(503, "unavailable", "Service unavailable", "the server is shutting down");
+      if (!p->principal || !p->principal->authenticated())
+        return reject(401, "unauthorized", "Unauthorized", "the token is unknown or expired");
+      if (p->principal->kind != Principal::Kind::Session || p->principal->account_id <= 0)
+        return reject(403, "forbidden", "Forbidden", "notifications are for signed-in accounts, not API keys");
+      std::int64_t account = p->principal->account_id;
+      if (sockets_of(account) >= options_.max_sockets_per_account)
+        return reject(429, "too-many-sockets", "Too many requests",
+                      "this account already has " + std::to_string(options_.max_sockets_per_account) +
+                          " open sockets");
+      std::make_shared<WebSocketSession>(std::move(p->stream), registry_, account)->run(std::move(p->req));
+    });
+  });
+}
+
+void Notifier::close_all() {
+  for (auto const& s : registry_->snapshot_all()) s->close();
+}
+
+int Notifier::poll_once() {
+  std::lock_guard poll(poll_mu_);
+  std::int64_t since = db::now_ms() - options_.window.count();
+  auto rows = notifications::created_since(app_.db(), since, kMaxRowsPerPoll);
+
+  // Ids whose rows left the window cannot come back: forget them.
+  for (auto it = seen_.begin(); it != seen_.end();) it = it->second < since ? seen_.erase(it) : std::next(it);
+
+  std::vector<notifications::Recent> fresh;
+  std::vector<std::int64_t> wanted;
+  for (auto const& r : rows) {
+    if (seen_.count(r.id)) continue;
+    fresh.push_back(r);
+    if (registry_->has(r.account_id)) wanted.push_back(r.id);
+  }
+  if (fresh.empty()) return 0;
+  // Fetch before marking them handled: if storage fails now, the next poll tries again.
+  auto full = notifications::by_ids(app_.db(), wanted);
+  for (auto const& r : fresh) seen_.emplace(r.id, r.created_at);
+
+  int sent = 0;
+  for (auto& n : full) {
+    std::int64_t account = n.at("account_id").as_int64();
+    auto message = std::make_shared<std::string const>(
+        boost::json::serialize(boost::json::object{{"type", "notification"}, {"notification", std::move(n)}}));
+    for (auto const& s : registry_->snapshot(account)) {
+      s->send(message);
+      ++sent;
+    }
+  }
+  return sent;
+}
+
+void Notifier::start() {
+  std::lock_guard lk(run_mu_);
+  if (thread_.joinable()) return;
+  run_stop_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Notifier::loop() {
+  std::unique_lock lk(run_mu_);
+  while (!run_stop_) {
+    lk.unlock();
+    try {
+      poll_once();
+    } catch (std::exception const& e) {
+      spdlog::warn("ws notifier: poll failed: {}", e.what());
+    }
+    lk.lock();
+    run_cv_.wait_for(lk, options_.poll, [this] { return run_stop_; });
+  }
+}
+
+void Notifier::stop() {
+  stopping_ = true;
+  {
+    std::lock_guard lk(run_mu_);
+    run_stop_ = true;
+  }
+  run_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (!auth_joined_) {
+    auth_joined_ = true;
+    auth_pool_.join();
+  }
+}
+
+}  // namespace courtyard::gateway::net

@@ -1,0 +1,153 @@
+// courtyard_loadgen: opens N keep-alive connections to HOST:PORT, sends one request on each,
+// reads the response, then holds them all idle so the caller can measure the server's memory.
+//
+//   courtyard_loadgen HOST PORT CONNECTIONS HOLD_SECONDS [TARGET]
+//
+// Prints "ready <open> <failed>" once every connection has its response, then holds for
+// HOLD_SECONDS (or until SIGTERM/SIGINT), closes them and prints "closed". Exit status 1
+// when any connection failed.
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// Connects in waves so the listen backlog is never overrun.
+constexpr int kConnectsInFlight = 256;
+
+struct Conn {
+  explicit Conn(asio::io_context& ioc) : socket(ioc) {}
+  tcp::socket socket;
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+};
+
+class IdleLoad {
+ public:
+  IdleLoad(asio::io_context& ioc, tcp::endpoint endpoint, int total, std::string request)
+      : ioc_(ioc), endpoint_(endpoint), total_(total), request_(std::move(request)) {}
+
+  void start() {
+    for (int i = 0; i < kConnectsInFlight && started_ < total_; ++i) open_next();
+  }
+  int open() const { return open_; }
+  int failed() const { return failed_; }
+  bool done() const { return open_ + failed_ == total_; }
+  // Runs once every connection has either its response or an error.
+  void watch(std::function<void()> on_ready) { on_ready_ = std::move(on_ready); }
+  void close_all() {
+    for (auto& c : conns_) {
+      beast::error_code ec;
+      c->socket.close(ec);
+    }
+  }
+
+ private:
+  void open_next() {
+    ++started_;
+    auto c = std::make_shared<Conn>(ioc_);
+    conns_.push_back(c);
+    c->socket.async_connect(endpoint_, [this, c](beast::error_code ec) {
+      if (ec) return fail();
+      asio::async_write(c->socket, asio::buffer(request_), [this, c](beast::error_code ec, std::size_t) {
+        if (ec) return fail();
+        http::async_read(c->socket, c->buffer, c->response, [this, c](beast::error_code ec, std::size_t) {
+          if (ec || c->response.result_int() != 200) return fail();
+          c->buffer.clear();
+          c->buffer.shrink_to_fit();
+          c->response = {};
+          ++open_;
+          next();
+        });
+      });
+    });
+  }
+  void fail() {
+    ++failed_;
+    next();
+  }
+  void next() {
+    if (started_ < total_) open_next();
+    if (done() && on_ready_) std::exchange(on_ready_, nullptr)();
+  }
+
+  asio::io_context& ioc_;
+  tcp::endpoint endpoint_;
+  int total_;
+  std::string request_;
+  int started_ = 0;
+  int open_ = 0;
+  int failed_ = 0;
+  std::vector<std::shared_ptr<Conn>> conns_;
+  std::function<void()> on_ready_;
+};
+
+void raise_fd_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 5) {
+    std::cerr << "usage: courtyard_loadgen HOST PORT CONNECTIONS HOLD_SECONDS [TARGET]\n";
+    return 2;
+  }
+  raise_fd_limit();
+  std::string const host = argv[1];
+  auto const port = static_cast<unsigned short>(std::stoi(argv[2]));
+  int const total = std::stoi(argv[3]);
+  int const hold_seconds = std::stoi(argv[4]);
+  std::string const target = argc > 5 ? argv[5] : "/healthz";
+
+  asio::io_context ioc(1);
+  tcp::endpoint const endpoint(asio::ip::make_address(host), port);
+  std::string const request = "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+  IdleLoad load(ioc, endpoint, total, request);
+
+  asio::steady_timer hold(ioc);
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  auto finish = [&] {
+    hold.cancel();
+    signals.cancel();
+    load.close_all();
+  };
+  signals.async_wait([&](beast::error_code ec, int) {
+    if (!ec) finish();
+  });
+  load.watch([&] {
+    std::cout << "ready " << load.open() << " " << load.failed() << std::endl;
+    hold.expires_after(std::chrono::seconds(hold_seconds));
+    hold.async_wait([&](beast::error_code ec) {
+      if (!ec) finish();
+    });
+  });
+  load.start();
+  ioc.run();
+  std::cout << "closed" << std::endl;
+  return load.failed() == 0 ? 0 : 1;
+}
