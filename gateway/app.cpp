@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <random>
 
 namespace courtyard::gateway {
 
@@ -33,6 +35,19 @@ std::string default_instance_id() {
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   return std::string(host) + ":" + std::to_string(getpid()) + ":" + random_hex(4);
+}
+
+// Request ids need to be unique, not secret: a per-thread generator seeded once from
+// libsodium avoids a getrandom() system call per request.
+std::string new_request_id() {
+  thread_local std::mt19937_64 gen = [] {
+    std::uint64_t seed = 0;
+    randombytes_buf(&seed, sizeof seed);
+    return std::mt19937_64(seed);
+  }();
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(gen()));
+  return buf;
 }
 
 bool valid_request_id(std::string_view v) {
@@ -213,7 +228,7 @@ Response App::handle(Request& req) {
   if (auto rid = req.header("x-request-id"); rid && valid_request_id(*rid))
     req.request_id = std::string(*rid);
   else
-    req.request_id = random_hex(8);
+    req.request_id = new_request_id();
 
   Response resp;
   std::string route_key = "unmatched";
