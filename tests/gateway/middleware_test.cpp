@@ -108,3 +108,23 @@ TEST_CASE("unexpected failures answer 500 without internals", "[middleware]") {
   CHECK(body.at("errors").as_array().size() == 2);
   CHECK(body.at("errors").at(1).at("field").as_string() == "b");
 }
+
+TEST_CASE("services are enabled by config; a disabled one leaves no routes behind", "[registry]") {
+  auto& t = test::TestApp::get();
+  Config cfg = t.app().config();
+  cfg.services = {"identity", "wallet"};
+  cfg.db_pool = 2;
+  App only_core(cfg, test::services_under_test(), nullptr);
+  bool shops_routes = false, wallet_routes = false;
+  for (auto const& r : only_core.router().routes()) {
+    shops_routes |= r->service == "shops";
+    wallet_routes |= r->service == "wallet";
+  }
+  CHECK(wallet_routes);
+  CHECK_FALSE(shops_routes);
+  auto req = make("GET", "/v1/communities/1/merchants");
+  CHECK(only_core.handle(req).status == 404);
+
+  cfg.services = {"identity", "no-such-service"};
+  CHECK_THROWS_AS(App(cfg, test::services_under_test(), nullptr), std::invalid_argument);
+}
