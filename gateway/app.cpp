@@ -223,8 +223,31 @@ void App::check_access(Route const& route, Request const& req, Principal const& 
   throw Forbidden("requires role " + a.describe());
 }
 
+std::string App::client_ip(Request const& req) const {
+  auto trusted = [this](std::string_view ip) {
+    return std::find(config_.trusted_proxies.begin(), config_.trusted_proxies.end(), ip) !=
+           config_.trusted_proxies.end();
+  };
+  if (!trusted(req.remote_ip)) return req.remote_ip;
+  auto xff = req.header("x-forwarded-for");
+  if (!xff) return req.remote_ip;
+  std::string_view rest = *xff;
+  while (!rest.empty()) {
+    auto comma = rest.rfind(',');
+    std::string_view hop = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
+    auto b = hop.find_first_not_of(' ');
+    auto e = hop.find_last_not_of(' ');
+    if (b == std::string_view::npos) continue;
+    hop = hop.substr(b, e - b + 1);
+    if (!trusted(hop)) return std::string(hop);
+  }
+  return req.remote_ip;
+}
+
 Response App::handle(Request& req) {
   auto started = std::chrono::steady_clock::now();
+  req.remote_ip = client_ip(req);
   if (auto rid = req.header("x-request-id"); rid && valid_request_id(*rid))
     req.request_id = std::string(*rid);
   else

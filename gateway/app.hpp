@@ -69,6 +69,7 @@ class App {
  private:
   void platform_routes();
   void check_access(Route const& route, Request const& req, Principal const& p) const;
+  std::string client_ip(Request const& req) const;
 
   Config config_;
   std::string instance_id_;

@@ -89,6 +89,8 @@ po::options_description config_options(Config const& d) {
     ("log-level", po::value<std::string>(), ("trace|debug|info|warn|error|critical|off" + def(d.log_level)).c_str())
     ("rate-limit-rps", po::value<double>(), ("requests per second per caller; 0 disables" + def(d.rate_limit_rps)).c_str())
     ("rate-limit-burst", po::value<double>(), ("burst size per caller" + def(d.rate_limit_burst)).c_str())
+    ("trusted-proxies", po::value<std::string>(),
+     "comma-separated load-balancer IPs whose X-Forwarded-For names the client")
     ("token-ttl-hours", po::value<I>(), ("session token lifetime" + def(d.token_ttl.count())).c_str())
     ("password-hash", po::value<std::string>(), ("interactive|moderate|min (min: tests only)" + def(d.password_hash)).c_str())
     ("login-max-failures", po::value<I>(), ("failed logins per email per window before 429" + def(d.login_max_failures)).c_str())
@@ -162,6 +164,7 @@ void apply_options(po::variables_map const& vm, Config& c) {
   one_of("log-level", c.log_level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
   take(vm, "rate-limit-rps", c.rate_limit_rps);
   take(vm, "rate-limit-burst", c.rate_limit_burst);
+  if (take(vm, "trusted-proxies", list)) c.trusted_proxies = split_list(list);
   if (!(c.rate_limit_rps >= 0)) throw std::invalid_argument("--rate-limit-rps must be 0 (off) or positive");
   if (c.rate_limit_rps > 0 && !(c.rate_limit_burst >= 1)) throw std::invalid_argument("--rate-limit-burst must be at least 1");
 

@@ -34,6 +34,9 @@ struct Config {
   std::string log_level = "info";
   double rate_limit_rps = 50;   // per principal (or IP when anonymous); 0 disables
   double rate_limit_burst = 100;
+  // Behind a load balancer every request comes from its address; for requests from these
+  // addresses the client is the right-most X-Forwarded-For entry that is not one of them.
+  std::vector<std::string> trusted_proxies;
 
   // Identity
   std::chrono::hours token_ttl{24 * 30};

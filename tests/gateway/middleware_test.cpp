@@ -128,3 +128,27 @@ TEST_CASE("services are enabled by config; a disabled one leaves no routes behin
   cfg.services = {"identity", "no-such-service"};
   CHECK_THROWS_AS(App(cfg, test::services_under_test(), nullptr), std::invalid_argument);
 }
+
+TEST_CASE("behind a trusted proxy the client is taken from X-Forwarded-For", "[middleware][ratelimit]") {
+  auto& t = test::TestApp::get();
+  Config cfg = t.app().config();
+  cfg.services = {};
+  cfg.db_pool = 2;
+  cfg.access_log = false;
+  cfg.rate_limit_rps = 0.01;
+  cfg.rate_limit_burst = 1;
+  cfg.trusted_proxies = {"10.0.0.2"};
+  App app(cfg, {}, nullptr);
+  auto via = [&](std::string from, std::string xff) {
+    auto r = make("GET", "/readyz", {{"x-forwarded-for", std::move(xff)}});
+    r.remote_ip = std::move(from);
+    return app.handle(r).status;
+  };
+  // Two clients behind the balancer get a bucket each.
+  CHECK(via("10.0.0.2", "198.51.100.7") == 200);
+  CHECK(via("10.0.0.2", "198.51.100.8, 10.0.0.2") == 200);
+  CHECK(via("10.0.0.2", "198.51.100.7") == 429);
+  // An untrusted peer cannot pick its bucket by sending the header.
+  CHECK(via("203.0.113.9", "198.51.100.99") == 200);
+  CHECK(via("203.0.113.9", "198.51.100.100") == 429);
+}
