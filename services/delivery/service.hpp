@@ -3,12 +3,18 @@
 
 namespace courtyard::delivery {
 
+// Delivery tasks for shop orders with fulfilment "delivery" (created from order.ready),
+// claimed, picked up and delivered by the community's couriers against the resident's proof
+// code, auto-assigned to the least-loaded courier when nobody claims them in time; and
+// parcels logged by managers, picked up by residents with a code.
 class DeliveryService final : public Service {
  public:
   explicit DeliveryService(Env& env) : env_(env) {}
   std::string_view name() const override { return "delivery"; }
   std::vector<db::Migration> migrations() const override;
   void routes(gateway::Router& r) override;
+  void subscribe(events::Bus& bus) override;
+  void jobs(jobs::Scheduler& s) override;
 
  private:
   Env& env_;

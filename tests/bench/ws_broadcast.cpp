@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -28,6 +29,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -58,7 +60,7 @@ struct Options {
 // ---- blocking HTTP for the setup (one keep-alive connection per thread)
 class Http {
  public:
-  explicit Http(unsigned short port) : stream_(ioc_), port_(port) { connect(); }
+  explicit Http(unsigned short port) : port_(port) { connect(); }
   std::pair<int, bj::value> call(http::verb method, std::string const& target, bj::value const* body,
                                  std::string const& token) {
     for (int attempt = 0;; ++attempt) {
@@ -72,11 +74,11 @@ class Http {
           req.body() = bj::serialize(*body);
         }
         req.prepare_payload();
-        stream_.expires_after(std::chrono::seconds(30));
-        http::write(stream_, req);
+        stream_->expires_after(std::chrono::seconds(30));
+        http::write(*stream_, req);
         beast::flat_buffer buf;
         http::response<http::string_body> res;
-        http::read(stream_, buf, res);
+        http::read(*stream_, buf, res);
         bj::value v;
         boost::system::error_code ec;
         if (!res.body().empty()) v = bj::parse(res.body(), ec);
@@ -97,15 +99,17 @@ class Http {
   }
 
  private:
-  void connect() { stream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_)); }
+  void connect() {
+    stream_.emplace(ioc_);
+    stream_->connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  }
   void reconnect() {
     beast::error_code ec;
-    stream_.socket().close(ec);
-    stream_ = beast::tcp_stream(ioc_);
+    stream_->socket().close(ec);
     connect();
   }
   asio::io_context ioc_;
-  beast::tcp_stream stream_;
+  std::optional<beast::tcp_stream> stream_;
   unsigned short port_;
 };
 

@@ -38,7 +38,6 @@ DB=${WS_DB:-sqlite3://$WORK/bench.db}
 ADMIN_EMAIL=ws-bench-admin@example.com
 ADMIN_PASSWORD=ws-bench-admin-password
 COURTYARD_ADMIN_EMAIL=$ADMIN_EMAIL COURTYARD_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-  timeout $((TIMEOUT * (ROUNDS + 10) + 600)) \
   "$BIN" --listen 127.0.0.1:0 --db "$DB" --threads "$SERVER_THREADS" \
   --access-log=false --log-level warn --rate-limit-rps 0 --password-hash min \
   --max-connections 20000 >"$WORK/courtyard.out" 2>"$WORK/courtyard.err" &

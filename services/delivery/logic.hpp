@@ -1,0 +1,62 @@
+#pragma once
+// Pure rules of delivery tasks and parcels: the state machine, who may move a task, the
+// least-loaded courier, proof and pick-up codes. No SOCI, no Beast.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace courtyard::delivery {
+
+// pending -> claimed -> picked_up -> delivered; claimed|picked_up -> failed (courier);
+// pending|claimed|picked_up -> failed (manager); any active -> cancelled (the order was
+// cancelled). delivered, failed and cancelled are final.
+enum class Status { Pending, Claimed, PickedUp, Delivered, Failed, Cancelled };
+
+std::string_view to_string(Status s);
+std::optional<Status> parse_status(std::string_view s);
+// Active tasks count towards a courier's load.
+bool is_active(Status s);
+
+enum class Verb { Claim, PickUp, Deliver, Fail, Cancel };
+
+// The state a verb leads to.
+Status target(Verb v);
+// Whether `v` may be applied in state `from` (ignoring who asks).
+bool allowed(Verb v, Status from);
+
+// Who asks, relative to one task.
+struct Actor {
+  std::int64_t account_id = 0;
+  bool courier = false;  // holds the courier role in the task's community
+  bool manager = false;  // holds the manager role (or is a platform admin)
+};
+
+enum class Decision { Ok, Forbidden, Conflict };
+// Courier verbs (pick-up, deliver, fail) belong to the assigned courier; a manager may fail
+// any active task. Claim is for couriers on unassigned tasks. Forbidden wins over Conflict
+// only when the task is assigned to someone else.
+Decision decide(Verb v, Status current, std::int64_t assigned_courier, Actor const& who);
+
+// The courier with the fewest active deliveries; ties go to the lowest account id.
+// nullopt when there is no courier.
+std::optional<std::int64_t> least_loaded(std::vector<std::int64_t> const& couriers,
+                                         std::map<std::int64_t, std::int64_t> const& active_by_courier);
+
+// Proof codes (resident -> courier) and parcel pick-up codes: 8 characters from a 31-symbol
+// alphabet without look-alikes (~2^39), from libsodium's CSPRNG.
+constexpr std::size_t kCodeLength = 8;
+std::string new_code();
+// Upper-cases and strips spaces and dashes, so "ab3d-ef7h" matches "AB3DEF7H".
+std::string normalise_code(std::string_view raw);
+// Constant-time comparison of a stored code with what a client typed.
+bool codes_match(std::string_view stored, std::string_view typed);
+
+// Parcels: waiting -> picked_up (once).
+enum class ParcelStatus { Waiting, PickedUp };
+std::string_view to_string(ParcelStatus s);
+std::optional<ParcelStatus> parse_parcel_status(std::string_view s);
+
+}  // namespace courtyard::delivery

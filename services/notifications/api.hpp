@@ -1,0 +1,34 @@
+#pragma once
+// What other services and the gateway's WebSocket push may call from notifications.
+#include "db/tx.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace courtyard::notifications {
+
+// Adds a notification row for one account inside the caller's transaction (so it commits
+// with its cause). `dedupe_key`, when given, makes the call idempotent per account
+// (a second call with the same key adds nothing and returns 0). Returns the new row's id.
+std::int64_t notify(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, std::string const& type,
+                    std::string const& title, std::string const& body, boost::json::object const& data = {},
+                    std::optional<std::string> const& dedupe_key = std::nullopt);
+
+// ---- for the WebSocket push (gateway/net/notifier)
+
+struct Recent {
+  std::int64_t id = 0;
+  std::int64_t account_id = 0;
+  std::int64_t created_at = 0;
+};
+// Rows created at or after `since_ms` (id order), at most `limit`.
+std::vector<Recent> created_since(db::Database& db, std::int64_t since_ms, int limit);
+// The rows with these ids, as the API shows them ({id, account_id, community_id, type, title,
+// body, data, created_at, read_at}), in id order.
+std::vector<boost::json::object> by_ids(db::Database& db, std::vector<std::int64_t> const& ids);
+
+}  // namespace courtyard::notifications

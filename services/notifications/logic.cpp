@@ -1,0 +1,172 @@
+#include "services/notifications/logic.hpp"
+
+#include "services/core/json.hpp"
+
+#include <algorithm>
+
+namespace courtyard::notifications {
+
+namespace bj = boost::json;
+
+namespace {
+
+std::int64_t num(bj::object const& o, std::string_view k) {
+  auto const* v = o.if_contains(k);
+  if (!v) return 0;
+  if (v->is_int64()) return v->as_int64();
+  if (v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
+  return 0;
+}
+
+std::string text(bj::object const& o, std::string_view k) {
+  auto const* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+std::vector<std::int64_t> ids(bj::object const& o, std::string_view k) {
+  std::vector<std::int64_t> out;
+  auto const* v = o.if_contains(k);
+  if (!v || !v->is_array()) return out;
+  for (auto const& x : v->as_array()) {
+    if (x.is_int64() && x.as_int64() > 0) out.push_back(x.as_int64());
+    else if (x.is_uint64()) out.push_back(static_cast<std::int64_t>(x.as_uint64()));
+  }
+  return out;
+}
+
+std::vector<std::int64_t> one(std::int64_t id) {
+  if (id > 0) return {id};
+  return {};
+}
+
+std::string order_ref(bj::object const& p) { return "Order #" + std::to_string(num(p, "order_id")); }
+
+}  // namespace
+
+std::string money(std::int64_t cents) {
+  bool neg = cents < 0;
+  std::uint64_t c = neg ? static_cast<std::uint64_t>(-(cents + 1)) + 1 : static_cast<std::uint64_t>(cents);
+  std::string frac = std::to_string(c % 100);
+  if (frac.size() < 2) frac = "0" + frac;
+  return (neg ? "-" : "") + std::to_string(c / 100) + "." + frac;
+}
+
+std::string clip(std::string s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  s.resize(max_bytes);
+  // Do not leave half a UTF-8 sequence at the end.
+  while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();
+  if (!s.empty() && (static_cast<unsigned char>(s.back()) & 0x80)) s.pop_back();
+  return s;
+}
+
+std::vector<std::string> const& topics() {
+  static std::vector<std::string> const all{
+      "order.placed",     "order.accepted",     "order.ready",      "order.completed",    "order.cancelled",
+      "delivery.created", "delivery.claimed",   "delivery.picked_up", "delivery.delivered", "delivery.failed",
+      "bill.issued",      "bill.overdue",       "announcement.published", "event.reminder", "event.rsvp",
+      "parcel.logged",    "parcel.picked_up",   "ticket.resolved",  "wallet.topped_up"};
+  return all;
+}
+
+std::optional<Draft> render(std::string_view topic, bj::object const& p) {
+  Draft d;
+  d.type = std::string(topic);
+  std::string order = order_ref(p);
+  if (topic == "order.placed") {
+    d.recipients = one(num(p, "buyer_id"));
+    d.title = order + " placed";
+    d.body = "You paid " + money(num(p, "total_cents")) + ". The shop will confirm it shortly.";
+  } else if (topic == "order.accepted") {
+    d.recipients = one(num(p, "buyer_id"));
+    d.title = order + " accepted";
+    d.body = "The shop is preparing your order.";
+  } else if (topic == "order.ready") {
+    d.recipients = one(num(p, "buyer_id"));
+    bool delivery = text(p, "fulfilment") == "delivery";
+    d.title = order + (delivery ? " is ready for delivery" : " is ready for pick-up");
+    d.body = delivery ? "A courier will bring it to you." : "Show your redemption code at the shop.";
+  } else if (topic == "order.completed") {
+    d.recipients = one(num(p, "buyer_id"));
+    d.title = order + " completed";
+    d.body = "Thank you! Tell your neighbours how it went: leave a review.";
+  } else if (topic == "order.cancelled") {
+    d.recipients = one(num(p, "buyer_id"));
+    d.title = order + " cancelled";
+    d.body = "Your payment of " + money(num(p, "total_cents")) + " was refunded to your wallet.";
+  } else if (topic == "delivery.created") {
+    d.recipients = one(num(p, "resident_id"));
+    d.title = "Delivery of " + order + " scheduled";
+    d.body = "Give the courier the proof code shown in the delivery's details.";
+  } else if (topic == "delivery.claimed") {
+    d.recipients = one(num(p, "resident_id"));
+    d.title = "A courier took the delivery of " + order;
+    d.body = "Your order will be picked up at the shop soon.";
+  } else if (topic == "delivery.picked_up") {
+    d.recipients = one(num(p, "resident_id"));
+    d.title = order + " is on its way";
+    d.body = "Have your proof code ready.";
+  } else if (topic == "delivery.delivered") {
+    d.recipients = one(num(p, "resident_id"));
+    d.title = order + " delivered";
+    d.body = "Enjoy!";
+  } else if (topic == "delivery.failed") {
+    d.recipients = one(num(p, "resident_id"));
+    d.title = "Delivery of " + order + " failed";
+    std::string reason = text(p, "reason");
+    d.body = reason.empty() ? "The courier could not deliver your order." : "Reason: " + reason;
+  } else if (topic == "bill.issued") {
+    d.recipients = ids(p, "account_ids");
+    d.title = "New bill for " + text(p, "period");
+    d.body = "Amount due: " + money(num(p, "amount_cents")) + ".";
+    if (auto due = num(p, "due_at_ms"); due > 0) d.body += " Due by " + json::rfc3339(due).substr(0, 10) + ".";
+  } else if (topic == "bill.overdue") {
+    d.recipients = ids(p, "account_ids");
+    d.title = "Bill for " + text(p, "period") + " is overdue";
+    d.body = "Please pay " + money(num(p, "amount_cents")) + " as soon as possible.";
+  } else if (topic == "announcement.published") {
+    d.recipients = ids(p, "account_ids");
+    d.title = "Announcement: " + text(p, "title");
+    d.body = "A new announcement from your property manager.";
+  } else if (topic == "event.reminder") {
+    d.recipients = ids(p, "account_ids");
+    d.title = "Reminder: " + text(p, "title");
+    auto starts = num(p, "starts_at_ms");
+    d.body = starts > 0 ? "Starts at " + json::rfc3339(starts) + "." : "Starting soon.";
+  } else if (topic == "event.rsvp") {
+    if (text(p, "status") != "promoted") return std::nullopt;
+    d.recipients = one(num(p, "account_id"));
+    d.title = "You're in: a seat opened up";
+    d.body = "You moved from the waiting list to going.";
+  } else if (topic == "parcel.logged") {
+    d.recipients = ids(p, "account_ids");
+    d.title = "A parcel has arrived for you";
+    std::string carrier = text(p, "carrier"), code = text(p, "pickup_code");
+    d.body = (carrier.empty() ? std::string("A parcel") : carrier + " parcel") + " " + text(p, "tracking_no") +
+             " is waiting at the front desk." + (code.empty() ? "" : " Pick-up code: " + code + ".");
+  } else if (topic == "parcel.picked_up") {
+    d.recipients = ids(p, "account_ids");
+    d.title = "Parcel picked up";
+    d.body = "The parcel for your unit was collected from the front desk.";
+  } else if (topic == "ticket.resolved") {
+    d.recipients = one(num(p, "opened_by"));
+    d.title = "Repair ticket #" + std::to_string(num(p, "ticket_id")) + " resolved";
+    d.body = "Please confirm and rate the repair, or reopen the ticket.";
+  } else if (topic == "wallet.topped_up") {
+    d.recipients = one(num(p, "account_id"));
+    d.title = "Wallet topped up";
+    d.body = money(num(p, "amount_cents")) + " added; balance " + money(num(p, "balance_cents")) + ".";
+  } else {
+    return std::nullopt;
+  }
+  std::sort(d.recipients.begin(), d.recipients.end());
+  d.recipients.erase(std::unique(d.recipients.begin(), d.recipients.end()), d.recipients.end());
+  if (d.recipients.empty()) return std::nullopt;
+  for (auto const& [k, v] : p)
+    if (k != "account_ids" && k != "participant_ids") d.data[k] = v;
+  d.title = clip(std::move(d.title), kTitleMax);
+  d.body = clip(std::move(d.body), kBodyMax);
+  return d;
+}
+
+}  // namespace courtyard::notifications

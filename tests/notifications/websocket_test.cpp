@@ -1,0 +1,252 @@
+// /v1/ws over real sockets: in-process gateway instances (App + net::Server + Notifier) on
+// the test database, so a change made through one instance is pushed by another.
+#include "gateway/net/notifier.hpp"
+#include "gateway/net/server.hpp"
+#include "gateway/service_list.hpp"
+#include "services/identity/api.hpp"
+#include "services/notifications/api.hpp"
+#include "tests/notifications/helpers.hpp"
+#include "tests/notifications/ws_client.hpp"
+
+#include <thread>
+
+using namespace courtyard;
+using namespace courtyard::test;
+using namespace std::chrono_literals;
+namespace bj = boost::json;
+
+namespace {
+
+// One more gateway instance on the shared test database, serving on a free loopback port.
+struct Instance {
+  Instance(bool background, gateway::net::RealtimeOptions opts = {})
+      : app(config(background), services_under_test(), &identity::authenticate),
+        notifier(app, &identity::authenticate, opts),
+        server(app) {
+    notifier.attach(server);
+    port = server.listen().port();
+    app.start_background();
+    notifier.start();
+    thread = std::thread([this] { server.run(); });
+  }
+  ~Instance() {
+    server.stop();
+    thread.join();
+    notifier.stop();
+    app.stop_background();
+  }
+
+  static gateway::Config config(bool background) {
+    gateway::Config c = TestApp::get().app().config();
+    c.listen = "127.0.0.1:0";
+    c.instance_id = TestApp::get().unique("instance");
+    c.background = background;
+    c.dispatcher_poll = 100ms;
+    c.threads = 2;
+    c.workers = 4;
+    c.db_pool = 10;
+    return c;
+  }
+
+  std::string ws(std::string const& token) const { return "/v1/ws?token=" + token; }
+
+  gateway::App app;
+  gateway::net::Notifier notifier;
+  gateway::net::Server server;
+  unsigned short port = 0;
+  std::thread thread;
+};
+
+template <class F>
+bool eventually(F f, std::chrono::milliseconds within = 3000ms) {
+  auto end = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < end) {
+    if (f()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return f();
+}
+
+std::int64_t notify_now(Actor const& a, std::int64_t cid, std::string const& title, std::string const& body = "b") {
+  auto& t = TestApp::get();
+  return db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) {
+    return notifications::notify(tx, a.account_id, cid, "test.push", title, body);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("the upgrade checks the token first", "[ws]") {
+  auto& t = TestApp::get();
+  Instance a(false);
+  auto alice = t.account("alice");
+  auto gauge = [&] { return a.app.metrics().websocket_connections.load(); };
+
+  {
+    ws::Client none;
+    CHECK(none.connect(a.port, "/v1/ws") == 401);
+    CHECK(none.response_body().find("/problems/unauthorized") != std::string::npos);
+  }
+  {
+    ws::Client bad;
+    CHECK(bad.connect(a.port, "/v1/ws?token=not-a-token") == 401);
+  }
+  {
+    ws::Client bad_header;
+    CHECK(bad_header.connect(a.port, "/v1/ws", "nope") == 401);
+  }
+  CHECK(gauge() == 0);
+  {
+    ws::Client by_query;
+    REQUIRE(by_query.connect(a.port, a.ws(alice.token)) == 101);
+    ws::Client by_header;
+    REQUIRE(by_header.connect(a.port, "/v1/ws", alice.token) == 101);
+    CHECK(eventually([&] { return gauge() == 2 && a.notifier.connections() == 2; }));
+    CHECK(a.notifier.sockets_of(alice.account_id) == 2);
+
+    // Both of alice's sockets get her notification.
+    auto id = notify_now(alice, 1, "hello");
+    for (auto* c : {&by_query, &by_header}) {
+      auto m = c->next_notification(2000ms);
+      REQUIRE(m);
+      CHECK(m->at("notification").at("id").as_int64() == id);
+      CHECK(m->at("notification").at("title") == "hello");
+      CHECK(m->at("notification").at("account_id").as_int64() == alice.account_id);
+    }
+    // An application-level ping is answered.
+    by_query.send(R"({"type":"ping"})");
+    auto pong = by_query.read(2000ms);
+    REQUIRE(pong);
+    CHECK(*pong == R"({"type":"pong"})");
+    by_query.close();
+    by_header.close();
+  }
+  CHECK(eventually([&] { return gauge() == 0 && a.notifier.connections() == 0; }));
+}
+
+TEST_CASE("a change made on one instance is pushed by another within a second", "[ws][scale-out]") {
+  auto& t = TestApp::get();
+  auto c = t.community();
+  auto resident = t.resident(c, 0);
+  auto neighbour = t.resident(c, 1);
+
+  Instance a(false);  // holds the sockets; runs no dispatcher of its own
+  Instance b(true);   // takes the request and processes its events
+
+  ws::Client mine, theirs;
+  REQUIRE(mine.connect(a.port, a.ws(resident.token)) == 101);
+  REQUIRE(theirs.connect(a.port, a.ws(neighbour.token)) == 101);
+  REQUIRE(eventually([&] { return a.notifier.connections() == 2; }));
+
+  for (int round = 0; round < 3; ++round) {
+    auto body = bj::serialize(bj::object{{"unit_id", c.unit_ids[0]}, {"carrier", "DHL"}, {"tracking_no", "R" + std::to_string(round)}});
+    auto [status, res] = ws::http_request(b.port, ws::http::verb::post, c.base() + "/parcels", c.manager.token, body);
+    auto committed = std::chrono::steady_clock::now();
+    REQUIRE(status == 201);
+    auto parcel_id = bj::parse(res).at("id").as_int64();
+
+    auto m = mine.next_notification(2000ms);
+    auto latency = std::chrono::steady_clock::now() - committed;
+    REQUIRE(m);
+    auto const& n = m->at("notification").as_object();
+    CHECK(n.at("type") == "parcel.logged");
+    CHECK(n.at("data").at("parcel_id").as_int64() == parcel_id);
+    CHECK(n.at("account_id").as_int64() == resident.account_id);
+    INFO("push latency " << std::chrono::duration_cast<std::chrono::milliseconds>(latency).count() << " ms");
+    CHECK(latency < 1000ms);
+  }
+  // The neighbour in another unit got nothing.
+  CHECK(!theirs.next_notification(300ms));
+  CHECK(!theirs.closed());
+  // Each notification was pushed once.
+  CHECK(!mine.next_notification(500ms));
+}
+
+TEST_CASE("limits: message size, per-account sockets", "[ws][limits]") {
+  auto& t = TestApp::get();
+  gateway::net::RealtimeOptions opts;
+  opts.max_sockets_per_account = 2;
+  Instance a(false, opts);
+  auto alice = t.account("alice");
+
+  ws::Client c1, c2, c3;
+  REQUIRE(c1.connect(a.port, a.ws(alice.token)) == 101);
+  REQUIRE(c2.connect(a.port, a.ws(alice.token)) == 101);
+  REQUIRE(eventually([&] { return a.notifier.sockets_of(alice.account_id) == 2; }));
+  CHECK(c3.connect(a.port, a.ws(alice.token)) == 429);
+
+  // Over 4 KiB: the server fails the connection with 1009 (message too big).
+  c1.send(std::string(5000, 'x'));
+  CHECK(!c1.read(2000ms));
+  CHECK(c1.closed());
+  CHECK(c1.reason().code == ws::websocket::close_code::too_big);
+  // Just under the limit is fine.
+  c2.send(R"({"type":"hello","pad":")" + std::string(3000, 'y') + "\"}");
+  c2.send(R"({"type":"ping"})");
+  auto pong = c2.read(2000ms);
+  REQUIRE(pong);
+  CHECK(*pong == R"({"type":"pong"})");
+  CHECK(eventually([&] { return a.notifier.sockets_of(alice.account_id) == 1; }));
+}
+
+TEST_CASE("a client that answers no ping is closed", "[ws][limits]") {
+  auto& t = TestApp::get();
+  gateway::net::RealtimeOptions opts;
+  opts.ping_interval = 200ms;
+  Instance a(false, opts);
+  auto quiet = t.account("quiet");
+  auto alive = t.account("alive");
+
+  ws::Client silent, reader;
+  REQUIRE(silent.connect(a.port, a.ws(quiet.token)) == 101);  // never reads: never answers a ping
+  REQUIRE(reader.connect(a.port, a.ws(alive.token)) == 101);
+  REQUIRE(eventually([&] { return a.notifier.connections() == 2; }));
+  // The reader's pending reads answer the pings (Beast replies with pongs while reading).
+  auto end = std::chrono::steady_clock::now() + 1500ms;
+  while (std::chrono::steady_clock::now() < end) reader.read(100ms);
+  CHECK(!reader.closed());
+  CHECK(a.notifier.sockets_of(alive.account_id) == 1);
+  CHECK(eventually([&] { return a.notifier.sockets_of(quiet.account_id) == 0; }, 2000ms));
+}
+
+TEST_CASE("a slow consumer is disconnected, not buffered without bound", "[ws][limits]") {
+  auto& t = TestApp::get();
+  gateway::net::RealtimeOptions opts;
+  opts.max_queue_messages = 8;
+  opts.max_queue_bytes = 32 * 1024;
+  Instance a(false, opts);
+  auto slow = t.account("slow");
+  auto fast = t.account("fast");
+
+  ws::Client lazy, eager;
+  REQUIRE(lazy.connect(a.port, a.ws(slow.token), "", 4096) == 101);  // tiny receive buffer, never reads
+  REQUIRE(eager.connect(a.port, a.ws(fast.token)) == 101);
+  REQUIRE(eventually([&] { return a.notifier.connections() == 2; }));
+
+  // Far more than the kernel's socket buffers hold: the queue must hit its bound.
+  std::string big(1900, 'z');
+  db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) {
+    for (int i = 0; i < 5000; ++i) notifications::notify(tx, slow.account_id, 1, "test.flood", "flood", big);
+    notifications::notify(tx, fast.account_id, 1, "test.flood", "for the eager one", "b");
+  });
+  CHECK(eventually([&] { return a.notifier.sockets_of(slow.account_id) == 0; }, 5000ms));
+  auto m = eager.next_notification(3000ms);
+  REQUIRE(m);
+  CHECK(m->at("notification").at("title") == "for the eager one");
+  CHECK(a.notifier.sockets_of(fast.account_id) == 1);
+}
+
+TEST_CASE("a graceful stop closes the sockets with 1001", "[ws]") {
+  auto& t = TestApp::get();
+  auto alice = t.account("alice");
+  ws::Client c;
+  {
+    Instance a(false);
+    REQUIRE(c.connect(a.port, a.ws(alice.token)) == 101);
+    REQUIRE(eventually([&] { return a.notifier.connections() == 1; }));
+    a.notifier.close_all();
+    CHECK(!c.read(2000ms));
+    CHECK(c.closed());
+    CHECK(c.reason().code == ws::websocket::close_code::going_away);
+  }
+}
