@@ -96,7 +96,6 @@ po::options_description config_options(Config const& d) {
     ("login-max-failures", po::value<I>(), ("failed logins per email per window before 429" + def(d.login_max_failures)).c_str())
     ("login-window-minutes", po::value<I>(), ("failed-login window" + def(d.login_window.count())).c_str())
     ("delivery-auto-assign-delay", po::value<I>(), ("seconds before an unclaimed delivery is auto-assigned" + def(d.delivery_auto_assign_delay.count())).c_str())
-    ("webhook-secret-salt", po::value<std::string>(), "extra salt mixed into generated webhook secrets")
     ("dispatcher-poll-ms", po::value<I>(), ("event dispatcher poll interval" + def(d.dispatcher_poll.count())).c_str())
     ("scheduler-poll-ms", po::value<I>(), ("job scheduler poll interval" + def(d.scheduler_poll.count())).c_str())
     ("background", po::value<bool>()->implicit_value(true), "run the event dispatcher and job scheduler (default: true)");
@@ -176,7 +175,6 @@ void apply_options(po::variables_map const& vm, Config& c) {
 
   c.delivery_auto_assign_delay =
       std::chrono::seconds(ranged(vm, "delivery-auto-assign-delay", c.delivery_auto_assign_delay.count(), 0, 7 * 24 * 3600));
-  take(vm, "webhook-secret-salt", c.webhook_secret_salt);
   c.dispatcher_poll = std::chrono::milliseconds(ranged(vm, "dispatcher-poll-ms", c.dispatcher_poll.count(), 1, 3'600'000));
   c.scheduler_poll = std::chrono::milliseconds(ranged(vm, "scheduler-poll-ms", c.scheduler_poll.count(), 1, 3'600'000));
   take(vm, "background", c.background);

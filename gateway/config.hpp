@@ -46,7 +46,6 @@ struct Config {
 
   // Services
   std::chrono::seconds delivery_auto_assign_delay{300};
-  std::string webhook_secret_salt;  // not used for signing; per-merchant secrets are stored
 
   // Events / jobs
   std::chrono::milliseconds dispatcher_poll{200};
