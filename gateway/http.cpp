@@ -45,6 +45,17 @@ std::int64_t Request::query_int(std::string_view name, std::int64_t fallback) co
   return v;
 }
 
+json::Page Request::page() const {
+  json::Page p;
+  p.limit = query_int("limit", 50);
+  if (p.limit < 1 || p.limit > 200) throw Invalid("limit", "must be between 1 and 200");
+  if (auto c = query_param("cursor"); c && !c->empty()) {
+    p.after = json::decode_cursor(*c);
+    if (!p.after) throw Invalid("cursor", "is not a cursor this API returned");
+  }
+  return p;
+}
+
 boost::json::object Request::json() const {
   if (body.empty()) throw BadRequest("a JSON object body is required", "malformed-json");
   boost::system::error_code ec;

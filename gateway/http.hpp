@@ -1,6 +1,8 @@
 #pragma once
 // Framework-free request/response types. Handlers see only these (no Beast),
 // so services compile without the network layer and tests call them in-process.
+#include "services/core/json.hpp"
+
 #include <boost/json/value.hpp>
 
 #include <cstdint>
@@ -33,6 +35,8 @@ struct Request {
   std::int64_t id(std::string_view name) const;
   // Query parameter as an integer; 422 on garbage. Returns fallback when absent.
   std::int64_t query_int(std::string_view name, std::int64_t fallback) const;
+  // `limit` (1-200, default 50) and `cursor` of a list request; 422 on bad values.
+  json::Page page() const;
   // Parses the body as a JSON object; 400 when malformed or not an object.
   boost::json::object json() const;
 };

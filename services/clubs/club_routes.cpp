@@ -52,7 +52,7 @@ void add_club_routes(gateway::Router& r) {
          });
 
   r.get("/v1/communities/{cid}/clubs", Access::member(), [](Request const& req, Context& ctx) {
-    auto page = page_of(req);
+    auto page = req.page();
     return ctx.tx([&](db::Tx& tx) {
       auto rows = repo::list_clubs(tx, ctx.community_id, page.after.value_or(0), page.limit + 1);
       return Response::json(page_json(rows, page, [&](repo::Club const& c) {
@@ -88,7 +88,7 @@ void add_club_routes(gateway::Router& r) {
 
   r.get("/v1/communities/{cid}/clubs/{id}/members", Access::member(), [](Request const& req, Context& ctx) {
     std::int64_t club_id = req.id("id");
-    auto page = page_of(req);
+    auto page = req.page();
     return ctx.tx([&](db::Tx& tx) {
       auto club = club_or_404(tx, ctx.community_id, club_id);
       require_can_see(tx, ctx, club);

@@ -120,7 +120,7 @@ logic::Window window_of(Request const& req, std::int64_t now) {
 }
 
 Response event_list(Request const& req, Context& ctx, std::int64_t club_id) {
-  auto page = page_of(req);
+  auto page = req.page();
   auto window = window_of(req, db::now_ms());
   return ctx.tx([&](db::Tx& tx) {
     if (club_id) club_or_404(tx, ctx.community_id, club_id);

@@ -55,7 +55,7 @@ void add_post_routes(gateway::Router& r) {
   });
 
   r.get("/v1/communities/{cid}/posts", Access::member(), [](Request const& req, Context& ctx) {
-    auto page = page_of(req);
+    auto page = req.page();
     bool reported = false;
     if (auto v = req.query_param("reported")) {
       if (*v == "true")
@@ -107,7 +107,7 @@ void add_post_routes(gateway::Router& r) {
 
   r.get("/v1/communities/{cid}/posts/{id}/comments", Access::member(), [](Request const& req, Context& ctx) {
     std::int64_t post_id = req.id("id");
-    auto page = page_of(req);
+    auto page = req.page();
     return ctx.tx([&](db::Tx& tx) {
       visible_post(tx, ctx, post_id);
       auto rows = repo::list_comments(tx, post_id, page.after.value_or(0), page.limit + 1);

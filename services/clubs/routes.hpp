@@ -24,8 +24,6 @@ void add_post_routes(gateway::Router& r);
 // Returns how many reminders were published.
 int send_event_reminders(db::Database& db, events::Bus& bus, std::int64_t now_ms);
 
-// `limit` (1-200, default 50) and `cursor` from the query string; 422 when invalid.
-json::Page page_of(gateway::Request const& req);
 
 // {"items": [...], "next_cursor": ...} from rows fetched with limit + 1.
 template <class Row, class Render>

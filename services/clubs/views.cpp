@@ -6,17 +6,6 @@ namespace courtyard::clubs {
 
 namespace bj = boost::json;
 
-json::Page page_of(gateway::Request const& req) {
-  json::Page p;
-  p.limit = req.query_int("limit", 50);
-  if (p.limit < 1 || p.limit > 200) throw Invalid("limit", "must be between 1 and 200");
-  if (auto c = req.query_param("cursor")) {
-    p.after = json::decode_cursor(*c);
-    if (!p.after) throw Invalid("cursor", "is not a cursor this API returned");
-  }
-  return p;
-}
-
 bool is_manager(Context const& ctx) {
   return ctx.principal.admin || ctx.principal.has(Role::Manager, ctx.community_id);
 }

@@ -22,17 +22,6 @@ namespace {
 
 constexpr int kAssignBatch = 200;
 
-json::Page page_of(Request const& req) {
-  json::Page p;
-  p.limit = req.query_int("limit", 50);
-  if (p.limit < 1 || p.limit > 200) throw Invalid("limit", "must be between 1 and 200");
-  if (auto c = req.query_param("cursor")) {
-    p.after = json::decode_cursor(*c);
-    if (!p.after) throw Invalid("cursor", "is not a cursor this API returned");
-  }
-  return p;
-}
-
 std::optional<Status> status_filter(Request const& req) {
   auto s = req.query_param("status");
   if (!s || s->empty()) return std::nullopt;
@@ -205,7 +194,7 @@ void DeliveryService::routes(gateway::Router& r) {
   auto const courier_or_manager = Access::any_of(Role::Courier | Role::Manager);
 
   r.get("/v1/communities/{cid}/deliveries", courier_or_manager, [](Request const& req, Context& ctx) {
-    auto page = page_of(req);
+    auto page = req.page();
     repo::ListFilter f;
     f.community_id = ctx.community_id;
     f.status = status_filter(req);
@@ -248,7 +237,7 @@ void DeliveryService::routes(gateway::Router& r) {
          [](Request const& req, Context& ctx) { return move(req, ctx, Verb::Fail); });
 
   r.get("/v1/me/deliveries", Access::authenticated(), [](Request const& req, Context& ctx) {
-    auto page = page_of(req);
+    auto page = req.page();
     repo::ListFilter f;
     f.resident_id = ctx.principal.account_id;
     f.status = status_filter(req);
@@ -306,7 +295,7 @@ void DeliveryService::routes(gateway::Router& r) {
 
   r.get("/v1/communities/{cid}/parcels", Access::any_of(Role::Resident | Role::Manager),
         [](Request const& req, Context& ctx) {
-          auto page = page_of(req);
+          auto page = req.page();
           repo::ParcelFilter f;
           f.community_id = ctx.community_id;
           if (auto s = req.query_param("status"); s && !s->empty()) {

@@ -99,7 +99,7 @@ Response me(Request const&, Context& ctx) {
 }
 
 Response my_applications(Request const& req, Context& ctx) {
-  auto page = page_of(req);
+  auto page = req.page();
   auto rows =
       db::read(ctx.db, [&](soci::session& s) { return repo::applications_of(s, ctx.principal.account_id, page); });
   return Response::json(page_json(std::move(rows), page, application_json));

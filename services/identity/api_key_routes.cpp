@@ -66,7 +66,7 @@ Response list_keys(Request const& req, Context& ctx) {
   auto cid = req.id("cid");
   auto mid = req.id("mid");
   require_acts_for(ctx.principal, cid, mid);
-  auto page = page_of(req);
+  auto page = req.page();
   auto rows = db::read(ctx.db, [&](soci::session& s) { return repo::api_keys(s, cid, mid, page); });
   return Response::json(page_json(std::move(rows), page, api_key_json));
 }

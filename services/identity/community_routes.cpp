@@ -42,7 +42,7 @@ Response create_community(Request const& req, Context& ctx) {
 }
 
 Response list_communities(Request const& req, Context& ctx) {
-  auto page = page_of(req);
+  auto page = req.page();
   auto rows = db::read(ctx.db, [&](soci::session& s) {
     return ctx.principal.admin ? repo::communities(s, page) : repo::communities_of(s, ctx.principal.account_id, page);
   });
@@ -74,7 +74,7 @@ Response create_building(Request const& req, Context& ctx) {
 
 Response list_buildings(Request const& req, Context& ctx) {
   auto cid = req.id("cid");
-  auto page = page_of(req);
+  auto page = req.page();
   auto rows = db::read(ctx.db, [&](soci::session& s) {
     require_community(s, cid);
     return repo::buildings(s, cid, page);
@@ -107,7 +107,7 @@ Response create_unit(Request const& req, Context& ctx) {
 Response list_units(Request const& req, Context& ctx) {
   auto cid = req.id("cid");
   auto bid = req.id("bid");
-  auto page = page_of(req);
+  auto page = req.page();
   auto rows = db::read(ctx.db, [&](soci::session& s) {
     require_building(s, cid, bid);
     return repo::units(s, cid, bid, page);
@@ -150,7 +150,7 @@ Response apply(Request const& req, Context& ctx) {
 
 Response list_applications(Request const& req, Context& ctx) {
   auto cid = req.id("cid");
-  auto page = page_of(req);
+  auto page = req.page();
   std::optional<std::string> status;
   if (auto s = req.query_param("status"); s && !s->empty()) {
     if (!parse_status(*s)) throw Invalid("status", "must be pending, approved or rejected");
@@ -221,7 +221,7 @@ Response add_staff(Request const& req, Context& ctx) {
 
 Response list_staff(Request const& req, Context& ctx) {
   auto cid = req.id("cid");
-  auto page = page_of(req);
+  auto page = req.page();
   auto rows = db::read(ctx.db, [&](soci::session& s) {
     require_community(s, cid);
     return repo::staff(s, cid, page);

@@ -45,8 +45,6 @@ class Fields {
   std::vector<FieldError> errors_;
 };
 
-// `limit` (1-200, default 50) and `cursor` from the query string; 422 when invalid.
-json::Page page_of(gateway::Request const& req);
 
 // {"items": [...], "next_cursor": ...} from rows fetched with limit + 1.
 template <class Row, class Render>

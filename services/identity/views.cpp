@@ -71,17 +71,6 @@ void Fields::done() const {
   if (!errors_.empty()) throw Invalid(errors_);
 }
 
-json::Page page_of(gateway::Request const& req) {
-  json::Page page;
-  page.limit = req.query_int("limit", 50);
-  if (page.limit < 1 || page.limit > 200) throw Invalid("limit", "must be between 1 and 200");
-  if (auto cursor = req.query_param("cursor"); cursor && !cursor->empty()) {
-    page.after = json::decode_cursor(*cursor);
-    if (!page.after) throw Invalid("cursor", "is not a cursor returned by this list");
-  }
-  return page;
-}
-
 bj::object account_json(repo::Account const& a) {
   return {{"id", a.id},
           {"email", a.email},

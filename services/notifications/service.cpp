@@ -17,17 +17,6 @@ using gateway::Response;
 
 namespace {
 
-json::Page page_of(Request const& req) {
-  json::Page p;
-  p.limit = req.query_int("limit", 50);
-  if (p.limit < 1 || p.limit > 200) throw Invalid("limit", "must be between 1 and 200");
-  if (auto c = req.query_param("cursor")) {
-    p.after = json::decode_cursor(*c);
-    if (!p.after) throw Invalid("cursor", "is not a cursor this API returned");
-  }
-  return p;
-}
-
 bool flag(Request const& req, std::string_view name) {
   auto v = req.query_param(name);
   if (!v || v->empty() || *v == "false" || *v == "0") return false;
@@ -47,7 +36,7 @@ struct UpgradeRequired : ApiError {
 
 void NotificationsService::routes(gateway::Router& r) {
   r.get("/v1/me/notifications", Access::authenticated(), [](Request const& req, Context& ctx) {
-    auto page = page_of(req);
+    auto page = req.page();
     repo::ListFilter f;
     f.account_id = ctx.principal.account_id;
     f.unread_only = flag(req, "unread");

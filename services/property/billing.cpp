@@ -82,7 +82,7 @@ void billing_routes(gateway::Router& r) {
   });
 
   r.get("/v1/communities/{cid}/fee-schedules", Access::manager(), [](Request const& req, Context& ctx) {
-    auto page = page_of(req);
+    auto page = req.page();
     std::optional<bool> active;
     if (auto a = req.query_param("active")) {
       if (*a != "true" && *a != "false") throw Invalid("active", "must be true or false");
@@ -163,7 +163,7 @@ void billing_routes(gateway::Router& r) {
   });
 
   r.get("/v1/communities/{cid}/bills", Access::manager(), [](Request const& req, Context& ctx) {
-    auto page = page_of(req);
+    auto page = req.page();
     repo::BillFilter f;
     f.status = status_filter(req);
     f.period = period_filter(req);
@@ -220,7 +220,7 @@ void billing_routes(gateway::Router& r) {
          });
 
   r.get("/v1/me/bills", Access::authenticated(), [](Request const& req, Context& ctx) {
-    auto page = page_of(req);
+    auto page = req.page();
     auto status = status_filter(req);
     std::int64_t only = 0;
     if (req.query_param("community_id")) {

@@ -167,7 +167,7 @@ void announcement_routes(gateway::Router& r) {
 
   r.get("/v1/communities/{cid}/announcements", Access::any_of(Role::Resident | Role::Manager),
         [](Request const& req, Context& ctx) {
-          auto page = page_of(req);
+          auto page = req.page();
           bool manager = is_manager(ctx);
           return ctx.tx([&](db::Tx& tx) {
             std::optional<std::vector<std::int64_t>> buildings;
@@ -228,7 +228,7 @@ void visitor_pass_routes(gateway::Router& r) {
 
   r.get("/v1/communities/{cid}/visitor-passes", Access::any_of(Role::Resident | Role::Manager),
         [](Request const& req, Context& ctx) {
-          auto page = page_of(req);
+          auto page = req.page();
           std::int64_t me = ctx.principal.account_id;
           std::int64_t only = is_manager(ctx) ? 0 : me;
           return ctx.tx([&](db::Tx& tx) {
@@ -296,7 +296,7 @@ void amenity_routes(gateway::Router& r) {
   });
 
   r.get("/v1/communities/{cid}/amenities", Access::member(), [](Request const& req, Context& ctx) {
-    auto page = page_of(req);
+    auto page = req.page();
     return ctx.tx([&](db::Tx& tx) {
       return Response::json(page_of_rows(repo::amenities(tx, ctx.community_id, page), page, amenity_view));
     });
@@ -342,7 +342,7 @@ void amenity_routes(gateway::Router& r) {
 
   r.get("/v1/communities/{cid}/amenities/{aid}/bookings", Access::member(), [](Request const& req, Context& ctx) {
     auto aid = req.id("aid");
-    auto page = page_of(req);
+    auto page = req.page();
     std::int64_t from = query_time(req, "from", db::now_ms());
     std::int64_t to = query_time(req, "to", from + kDefaultBookingListWindowMs);
     if (to <= from) throw Invalid("to", "must be after from");
@@ -399,7 +399,7 @@ void suggestion_routes(gateway::Router& r) {
   // sort=new (default): newest first, cursor = last id. sort=votes: most votes first; the
   // cursor is an offset into that order.
   r.get("/v1/communities/{cid}/suggestions", Access::member(), [](Request const& req, Context& ctx) {
-    auto page = page_of(req);
+    auto page = req.page();
     std::string sort(req.query_param("sort").value_or("new"));
     if (sort != "new" && sort != "votes") throw Invalid("sort", "must be votes or new");
     return ctx.tx([&](db::Tx& tx) {

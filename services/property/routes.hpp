@@ -24,8 +24,6 @@ void suggestion_routes(gateway::Router& r);
 // The daily job "property.mark_overdue".
 void mark_overdue_bills(jobs::JobContext& jc);
 
-// ---- request helpers
-json::Page page_of(gateway::Request const& req);
 // Managers of {cid} and platform admins.
 bool is_manager(Context const& ctx);
 // The caller's units in {cid} (resident memberships).

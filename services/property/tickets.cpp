@@ -161,7 +161,7 @@ void ticket_routes(gateway::Router& r) {
 
   r.get("/v1/communities/{cid}/tickets", Access::any_of(Role::Resident | Role::Manager),
         [](Request const& req, Context& ctx) {
-          auto page = page_of(req);
+          auto page = req.page();
           std::optional<std::string> status;
           if (auto s = req.query_param("status")) {
             if (!logic::parse_ticket_status(*s))

@@ -6,14 +6,8 @@
 namespace courtyard::shops {
 
 repo::Page page_of(gateway::Request const& req) {
-  repo::Page p;
-  p.limit = req.query_int("limit", 50);
-  if (p.limit < 1 || p.limit > 200) throw Invalid("limit", "must be between 1 and 200");
-  if (auto c = req.query_param("cursor")) {
-    p.before = json::decode_cursor(*c);
-    if (!p.before) throw Invalid("cursor", "is not a cursor this API returned");
-  }
-  return p;
+  auto p = req.page();
+  return {p.limit, p.after};
 }
 
 std::string query_filter(gateway::Request const& req, std::string_view name,

@@ -28,17 +28,6 @@ std::string_view owner_kind(Owner k) {
   }
 }
 
-json::Page page_of(Request const& req) {
-  json::Page p;
-  p.limit = req.query_int("limit", 50);
-  if (p.limit < 1 || p.limit > 200) throw Invalid("limit", "must be between 1 and 200");
-  if (auto c = req.query_param("cursor")) {
-    p.after = json::decode_cursor(*c);
-    if (!p.after) throw Invalid("cursor", "is not a cursor this API returned");
-  }
-  return p;
-}
-
 // The account's balance and its entries, newest first, one page.
 bj::object statement(db::Tx& tx, std::int64_t cid, AccountRef ref, json::Page const& page) {
   bj::object out;
@@ -82,7 +71,7 @@ void WalletService::routes(gateway::Router& r) {
   r.get("/v1/me/wallet", Access::authenticated(), [](Request const& req, Context& ctx) {
     auto cid = req.query_int("community_id", 0);
     if (cid <= 0) throw Invalid("community_id", "is required");
-    auto page = page_of(req);
+    auto page = req.page();
     return ctx.tx([&](db::Tx& tx) {
       if (!identity::is_member(tx, ctx.principal.account_id, cid)) throw NotFound("community");
       return Response::json(statement(tx, cid, resident(ctx.principal.account_id), page));
@@ -114,7 +103,7 @@ void WalletService::routes(gateway::Router& r) {
 
   r.get("/v1/communities/{cid}/wallets/{account_id}", Access::manager(), [](Request const& req, Context& ctx) {
     std::int64_t target = req.id("account_id");
-    auto page = page_of(req);
+    auto page = req.page();
     return ctx.tx([&](db::Tx& tx) {
       if (!identity::is_member(tx, target, ctx.community_id)) throw NotFound("account");
       auto out = statement(tx, ctx.community_id, resident(target), page);
@@ -126,7 +115,7 @@ void WalletService::routes(gateway::Router& r) {
   r.get("/v1/communities/{cid}/merchants/{mid}/wallet", Access::any_of(Role::Merchant | Role::Manager),
         [](Request const& req, Context& ctx) {
           std::int64_t mid = req.id("mid");
-          auto page = page_of(req);
+          auto page = req.page();
           return ctx.tx([&](db::Tx& tx) {
             auto out = statement(tx, ctx.community_id, merchant(mid), page);
             out["merchant_id"] = mid;
