@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace courtyard::json {
 
@@ -39,5 +40,20 @@ std::string encode_cursor(std::int64_t key);
 std::optional<std::int64_t> decode_cursor(std::string_view cursor);  // nullopt when garbage
 // {"items": items, "next_cursor": cursor-or-null}
 bj::object page_result(bj::array items, std::optional<std::int64_t> next_key);
+// A list page from rows fetched with LIMIT page.limit + 1 (keyed by `row.id`): the first
+// page.limit rows rendered by `view`, and the cursor when another page follows.
+template <class Row, class View>
+bj::object page_of_rows(std::vector<Row> const& rows, Page const& page, View view) {
+  bj::array items;
+  std::optional<std::int64_t> next;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (static_cast<std::int64_t>(i) == page.limit) {
+      next = rows[i - 1].id;
+      break;
+    }
+    items.push_back(view(rows[i]));
+  }
+  return page_result(std::move(items), next);
+}
 
 }  // namespace courtyard::json

@@ -203,17 +203,7 @@ void DeliveryService::routes(gateway::Router& r) {
     f.before_id = page.after.value_or(0);
     f.limit = page.limit + 1;
     return ctx.tx([&](db::Tx& tx) {
-      auto rows = repo::list(tx, f);
-      bj::array items;
-      std::optional<std::int64_t> next;
-      for (auto const& t : rows) {
-        if (static_cast<std::int64_t>(items.size()) == page.limit) {
-          next = items.back().as_object().at("id").as_int64();
-          break;
-        }
-        items.push_back(task_json(t));
-      }
-      return Response::json(json::page_result(std::move(items), next));
+      return Response::json(json::page_of_rows(repo::list(tx, f), page, task_json));
     });
   });
 
@@ -244,19 +234,11 @@ void DeliveryService::routes(gateway::Router& r) {
     f.before_id = page.after.value_or(0);
     f.limit = page.limit + 1;
     return ctx.tx([&](db::Tx& tx) {
-      auto rows = repo::list(tx, f);
-      bj::array items;
-      std::optional<std::int64_t> next;
-      for (auto const& t : rows) {
-        if (static_cast<std::int64_t>(items.size()) == page.limit) {
-          next = items.back().as_object().at("id").as_int64();
-          break;
-        }
+      return Response::json(json::page_of_rows(repo::list(tx, f), page, [](repo::Task const& t) {
         auto o = task_json(t);
         o["proof_code"] = t.proof_code;
-        items.push_back(std::move(o));
-      }
-      return Response::json(json::page_result(std::move(items), next));
+        return o;
+      }));
     });
   });
 

@@ -30,20 +30,7 @@ bool is_manager(Context const& ctx);
 std::vector<std::int64_t> my_units(Context const& ctx);
 bool lives_in(Context const& ctx, std::int64_t unit_id);
 std::string community_path(std::int64_t cid);
-// A list page: items plus the cursor when another page follows (rows hold limit + 1).
-template <class Row, class View>
-boost::json::object page_of_rows(std::vector<Row> rows, json::Page const& page, View view) {
-  boost::json::array items;
-  std::optional<std::int64_t> next;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (static_cast<std::int64_t>(i) == page.limit) {
-      next = rows[i - 1].id;
-      break;
-    }
-    items.push_back(view(rows[i]));
-  }
-  return json::page_result(std::move(items), next);
-}
+using json::page_of_rows;
 
 // ---- views
 boost::json::object fee_schedule_view(repo::FeeSchedule const& s);
