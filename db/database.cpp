@@ -1,6 +1,6 @@
 #include "db/database.hpp"
 
-#include "services/core/errors.hpp"
+#include "db/errors.hpp"
 
 #include <boost/url/parse.hpp>
 #include <soci/sqlite3/soci-sqlite3.h>

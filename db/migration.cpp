@@ -123,7 +123,7 @@ int migrate(Database& db, std::string const& service, std::vector<Migration> con
 
 std::vector<Migration> platform_migrations() {
   return {
-      {1, "events outbox, job leases, idempotency keys",
+      {1, "events outbox, job leases",
        R"SQL(
 CREATE TABLE IF NOT EXISTS events (
   id {pk},
@@ -153,17 +153,6 @@ CREATE TABLE IF NOT EXISTS job_leases (
   lease_until BIGINT NOT NULL,
   last_run_at BIGINT NOT NULL
 ){engine};
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-  account_id BIGINT NOT NULL,
-  idem_key VARCHAR(255) NOT NULL,
-  request_hash VARCHAR(64) NOT NULL,
-  status INT NOT NULL,
-  body MEDIUMTEXT NOT NULL,
-  location VARCHAR(512),
-  created_at BIGINT NOT NULL,
-  PRIMARY KEY (account_id, idem_key)
-){engine};
-CREATE INDEX idx_idempotency_created ON idempotency_keys (created_at);
 )SQL"},
   };
 }

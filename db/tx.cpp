@@ -1,6 +1,6 @@
 #include "db/tx.hpp"
 
-#include "services/core/events.hpp"
+#include "db/outbox.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <sodium.h>

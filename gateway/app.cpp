@@ -2,11 +2,14 @@
 
 #include "db/migration.hpp"
 #include "db/tx.hpp"
-#include "services/core/context.hpp"
-#include "services/core/errors.hpp"
+#include "db/errors.hpp"
+#include "http/context.hpp"
+#include "http/errors.hpp"
+#include "http/idempotency.hpp"
 
 #include <boost/json.hpp>
 #include <sodium.h>
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 #include <strings.h>
 #include <unistd.h>
@@ -70,37 +73,6 @@ void merge_into(boost::json::object& dst, boost::json::object const& src) {
 
 }  // namespace
 
-Response problem(int status, std::string_view slug, std::string_view title, std::string_view detail,
-                 std::string_view request_id) {
-  boost::json::object o;
-  o["type"] = "/problems/" + std::string(slug);
-  o["title"] = title;
-  o["status"] = status;
-  o["detail"] = detail;
-  o["request_id"] = request_id;
-  Response r = Response::json(o, status);
-  r.content_type = "application/problem+json";
-  return r;
-}
-
-Response problem(ApiError const& e, std::string_view request_id) {
-  boost::json::object o;
-  o["type"] = "/problems/" + e.slug();
-  o["title"] = e.title();
-  o["status"] = e.status();
-  o["detail"] = e.what();
-  o["request_id"] = request_id;
-  if (!e.errors().empty()) {
-    boost::json::array errs;
-    for (auto const& fe : e.errors()) errs.push_back(boost::json::object{{"field", fe.field}, {"detail", fe.detail}});
-    o["errors"] = std::move(errs);
-  }
-  Response r = Response::json(o, e.status());
-  r.content_type = "application/problem+json";
-  for (auto const& h : e.headers) r.headers.push_back(h);
-  return r;
-}
-
 std::string merged_openapi() {
   boost::json::object doc;
   for (auto frag : openapi_fragments()) {
@@ -120,12 +92,17 @@ App::App(Config config, std::vector<ServiceEntry> const& available, Authenticato
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
   std::size_t pool = config_.db_pool ? config_.db_pool : static_cast<std::size_t>(config_.workers) + 4;
   db_ = std::make_unique<db::Database>(config_.db, pool);
-  env_ = std::make_unique<Env>(Env{config_, *db_, bus_});
+  for (auto const& entry : available)
+    for (auto const& key : entry.settings)
+      if (!config_.settings.has(key.name)) config_.settings.set(key.name, key.fallback);
+  env_ = std::make_unique<Env>(Env{config_.settings, *db_, bus_});
   scheduler_ = std::make_unique<jobs::Scheduler>(*db_, bus_, instance_id_);
   dispatcher_ = std::make_unique<events::Dispatcher>(
       *db_, bus_, events::DispatcherOptions{.owner = instance_id_, .poll = config_.dispatcher_poll});
 
   db::migrate(*db_, "platform", db::platform_migrations());
+  db::migrate(*db_, "idempotency", idempotency::migrations());
+  idempotency::jobs(*scheduler_);
   platform_routes();
 
   for (auto const& name : config_.services) {
@@ -173,11 +150,9 @@ void App::platform_routes() {
   router_.set_current_service("");
 
   scheduler_->every("platform.gc", std::chrono::hours(1), [](jobs::JobContext& jc) {
-    // Idempotency keys are kept at least 24 h (API.md); finished deliveries a week.
-    std::int64_t keys_before = jc.now_ms - 48LL * 3600 * 1000;
+    // Finished event deliveries are kept a week.
     std::int64_t deliveries_before = jc.now_ms - 7LL * 24 * 3600 * 1000;
     db::transact(jc.db, &jc.bus, [&](db::Tx& tx) {
-      tx.exec("DELETE FROM idempotency_keys WHERE created_at < :t", soci::use(keys_before, "t"));
       tx.exec("DELETE FROM event_deliveries WHERE status = 'done' AND done_at < :t",
               soci::use(deliveries_before, "t"));
     });
@@ -245,6 +220,21 @@ std::string App::client_ip(Request const& req) const {
   return req.remote_ip;
 }
 
+std::string App::access_line(Request const& req, std::string const& route, int status, double secs,
+                             std::int64_t account) const {
+  if (!access_log_json_) {
+    // The short human form for a terminal: "GET /v1/me 200 1.234 ms rid=… account=7".
+    return fmt::format("{} {} {} {:.3f} ms rid={} account={} ip={}", req.method, req.path, status, secs * 1000.0,
+                       req.request_id, account, req.remote_ip);
+  }
+  boost::json::object line{{"rid", req.request_id}, {"method", req.method}, {"path", req.path}, {"route", route},
+                           {"status", status},       {"account", account},    {"ip", req.remote_ip}};
+  std::string out = boost::json::serialize(line);
+  // Milliseconds with three decimals ({"ms":12.345}); Boost.JSON would print 1.2345E1.
+  out.insert(out.size() - 1, fmt::format(",\"ms\":{:.3f}", secs * 1000.0));
+  return out;
+}
+
 Response App::handle(Request& req) {
   auto started = std::chrono::steady_clock::now();
   req.remote_ip = client_ip(req);
@@ -282,12 +272,14 @@ Response App::handle(Request& req) {
     }
     check_access(route, req, principal);
 
-    Context ctx(principal, *db_, bus_, config_, req.request_id);
+    Context ctx(principal, *db_, bus_, req.request_id);
     for (auto const& [k, v] : req.params)
       if (k == "cid") ctx.community_id = req.id("cid");
     resp = route.handler(req, ctx);
   } catch (ApiError const& e) {
     resp = problem(e, req.request_id);
+  } catch (db::Unavailable const& e) {
+    resp = problem(Unavailable(e.what(), e.retry_after_s), req.request_id);
   } catch (std::exception const& e) {
     // Never leak SQL or internals: log them with the request id, answer generically.
     bool transient = db::is_retryable(e);
@@ -295,7 +287,7 @@ Response App::handle(Request& req) {
     if (transient)
       resp = problem(Unavailable("storage is busy; retry shortly"), req.request_id);
     else
-      resp = gateway::problem(500, "internal-error", "Internal server error", "the server could not complete the request",
+      resp = http::problem(500, "internal-error", "Internal server error", "the server could not complete the request",
                      req.request_id);
   }
   resp.headers.emplace_back("X-Request-Id", req.request_id);
@@ -303,10 +295,8 @@ Response App::handle(Request& req) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.observe(route_key, resp.status, secs);
   if (config_.access_log) {
-    boost::json::object line{{"rid", req.request_id}, {"method", req.method}, {"path", req.path},
-                             {"route", route_key},    {"status", resp.status}, {"ms", secs * 1000.0},
-                             {"account", account_id}, {"ip", req.remote_ip}};
-    spdlog::info("{}", boost::json::serialize(line));
+    auto const level = access_log_level_.load(std::memory_order_relaxed);
+    if (spdlog::should_log(level)) spdlog::log(level, "{}", access_line(req, route_key, resp.status, secs, account_id));
   }
   return resp;
 }

@@ -4,16 +4,18 @@
 // The Beast server (gateway/net) and the in-process test harness both drive App::handle.
 #include "db/database.hpp"
 #include "gateway/config.hpp"
-#include "gateway/http.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/rate_limit.hpp"
-#include "gateway/router.hpp"
-#include "services/core/errors.hpp"
-#include "services/core/events.hpp"
-#include "services/core/jobs.hpp"
-#include "services/core/principal.hpp"
-#include "services/core/service.hpp"
+#include "http/problem.hpp"
+#include "http/router.hpp"
+#include "http/principal.hpp"
+#include "http/service.hpp"
+#include "db/jobs.hpp"
+#include "db/outbox.hpp"
 
+#include <spdlog/common.h>
+
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -21,6 +23,15 @@
 #include <vector>
 
 namespace courtyard::gateway {
+
+// The HTTP vocabulary (http/) used unqualified throughout the gateway.
+using http::Access;
+using http::Headers;
+using http::problem;
+using http::Request;
+using http::Response;
+using http::Route;
+using http::Router;
 
 // Resolves a bearer credential (session token or ck_ API key) to a Principal;
 // nullopt when unknown or expired. Provided by the identity service.
@@ -30,6 +41,7 @@ using ServiceFactory = std::function<std::unique_ptr<Service>(Env&)>;
 struct ServiceEntry {
   std::string name;
   ServiceFactory make;
+  std::vector<settings::Key> settings = {};  // the service's configuration section
 };
 
 class App {
@@ -63,11 +75,18 @@ class App {
   std::string const& openapi() const { return openapi_; }
   std::string const& instance_id() const { return instance_id_; }
 
+  // The access log: one JSON line per request (machines), or a short human line (terminal);
+  // its level (info; the demo seeding logs at debug so the terminal shows the URLs first).
+  void set_access_log_format(bool json) { access_log_json_ = json; }
+  void set_access_log_level(spdlog::level::level_enum l) { access_log_level_ = l; }
+
   // Adds a service at run time before start (plugins).
   void add_service(std::unique_ptr<Service> s);
 
  private:
   void platform_routes();
+  std::string access_line(Request const& req, std::string const& route, int status, double secs,
+                          std::int64_t account) const;
   void check_access(Route const& route, Request const& req, Principal const& p) const;
   std::string client_ip(Request const& req) const;
 
@@ -84,13 +103,9 @@ class App {
   std::unique_ptr<jobs::Scheduler> scheduler_;
   std::unique_ptr<events::Dispatcher> dispatcher_;
   std::string openapi_;
+  bool access_log_json_ = true;
+  std::atomic<spdlog::level::level_enum> access_log_level_{spdlog::level::info};
 };
-
-// Renders an error as application/problem+json (RFC 9457).
-Response problem(int status, std::string_view slug, std::string_view title, std::string_view detail,
-                 std::string_view request_id);
-
-Response problem(ApiError const& e, std::string_view request_id);
 
 // The merged OpenAPI document from the embedded fragments.
 std::string merged_openapi();

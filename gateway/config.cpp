@@ -2,6 +2,9 @@
 
 #include "db/database.hpp"
 #include "gateway/listen_address.hpp"
+#include "gateway/service_list.hpp"
+
+#include <spdlog/spdlog.h>
 
 #include <boost/program_options.hpp>
 
@@ -9,6 +12,7 @@
 #include <array>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
@@ -24,15 +28,6 @@ constexpr std::string_view kEnvPrefix = "COURTYARD_";
 // COURTYARD_* variables that belong to start-up or tests, not to the configuration.
 bool is_reserved_env(std::string_view name) {
   return name == "ADMIN_EMAIL" || name == "ADMIN_PASSWORD" || name == "BIN" || name.starts_with("TEST_");
-}
-
-std::string env_key(std::string_view name) {
-  std::string key(name);
-  for (char& c : key) {
-    if (c == '_') c = '-';
-    else if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  }
-  return key;
 }
 
 std::vector<std::string> split_list(std::string const& s) {
@@ -59,7 +54,10 @@ std::string join_list(std::vector<std::string> const& items) {
 // Every key that the CLI, the environment and the config file share. Numbers are read as
 // signed 64-bit and range-checked afterwards: program_options would wrap "-1" into a
 // huge unsigned value.
-po::options_description config_options(Config const& d) {
+template <class T>
+bool take(po::variables_map const& vm, char const* key, T& out);
+
+po::options_description config_options(Config const& d, std::vector<settings::Key> const& service_keys) {
   using I = std::int64_t;
   po::options_description o("Configuration (also COURTYARD_<KEY> in the environment and `key = value` in --config)");
   auto def = [](auto const& v) {
@@ -86,21 +84,45 @@ po::options_description config_options(Config const& d) {
     ("drain-timeout", po::value<I>(), ("seconds in-flight requests get on SIGTERM" + def(d.drain_timeout.count())).c_str())
     ("max-connections", po::value<I>(), ("open connections before answering 503" + def(d.max_connections)).c_str())
     ("access-log", po::value<bool>()->implicit_value(true), "one JSON line per request (--access-log=false to disable)")
+    ("log-format", po::value<std::string>(), ("access log format: json|text|auto (text on a terminal)" + def(d.log_format)).c_str())
     ("log-level", po::value<std::string>(), ("trace|debug|info|warn|error|critical|off" + def(d.log_level)).c_str())
     ("rate-limit-rps", po::value<double>(), ("requests per second per caller; 0 disables" + def(d.rate_limit_rps)).c_str())
     ("rate-limit-burst", po::value<double>(), ("burst size per caller" + def(d.rate_limit_burst)).c_str())
     ("trusted-proxies", po::value<std::string>(),
      "comma-separated load-balancer IPs whose X-Forwarded-For names the client")
-    ("token-ttl-hours", po::value<I>(), ("session token lifetime" + def(d.token_ttl.count())).c_str())
-    ("password-hash", po::value<std::string>(), ("interactive|moderate|min (min: tests only)" + def(d.password_hash)).c_str())
-    ("login-max-failures", po::value<I>(), ("failed logins per email per window before 429" + def(d.login_max_failures)).c_str())
-    ("login-window-minutes", po::value<I>(), ("failed-login window" + def(d.login_window.count())).c_str())
-    ("delivery-auto-assign-delay", po::value<I>(), ("seconds before an unclaimed delivery is auto-assigned" + def(d.delivery_auto_assign_delay.count())).c_str())
     ("dispatcher-poll-ms", po::value<I>(), ("event dispatcher poll interval" + def(d.dispatcher_poll.count())).c_str())
     ("scheduler-poll-ms", po::value<I>(), ("job scheduler poll interval" + def(d.scheduler_poll.count())).c_str())
     ("background", po::value<bool>()->implicit_value(true), "run the event dispatcher and job scheduler (default: true)");
   // clang-format on
+  for (auto const& k : service_keys) {
+    o.add_options()(k.name.c_str(), po::value<std::string>(), (k.help + " (default: " + k.fallback + ")").c_str());
+    if (!k.deprecated_alias.empty())
+      o.add_options()(k.deprecated_alias.c_str(), po::value<std::string>(),
+                      ("deprecated alias of --" + k.name).c_str());
+  }
   return o;
+}
+
+// COURTYARD_IDENTITY_TOKEN_TTL_HOURS -> identity.token-ttl-hours: every key's environment
+// name is its upper-cased name with dashes and dots as underscores.
+std::string env_name(std::string_view key) {
+  std::string out;
+  for (char c : key) out += (c == '-' || c == '.') ? '_' : (c >= 'a' && c <= 'z') ? char(c - 'a' + 'A') : c;
+  return out;
+}
+
+void apply_service_keys(po::variables_map const& vm, std::vector<settings::Key> const& keys, Config& c) {
+  for (auto const& k : keys) {
+    std::string value = k.fallback;
+    std::string used = k.name;
+    if (take(vm, k.name.c_str(), value)) {
+    } else if (!k.deprecated_alias.empty() && take(vm, k.deprecated_alias.c_str(), value)) {
+      used = k.deprecated_alias;
+      spdlog::warn("configuration key '{}' is deprecated; use '{}'", k.deprecated_alias, k.name);
+    }
+    if (auto why = settings::check(k, value); !why.empty()) throw std::invalid_argument("--" + used + " " + why);
+    c.settings.set(k.name, value);
+  }
 }
 
 template <class T>
@@ -159,6 +181,8 @@ void apply_options(po::variables_map const& vm, Config& c) {
   c.max_connections = std::size_t(ranged(vm, "max-connections", std::int64_t(c.max_connections), 1, 10'000'000));
 
   take(vm, "access-log", c.access_log);
+  take(vm, "log-format", c.log_format);
+  one_of("log-format", c.log_format, {"json", "text", "auto"});
   take(vm, "log-level", c.log_level);
   one_of("log-level", c.log_level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
   take(vm, "rate-limit-rps", c.rate_limit_rps);
@@ -167,14 +191,6 @@ void apply_options(po::variables_map const& vm, Config& c) {
   if (!(c.rate_limit_rps >= 0)) throw std::invalid_argument("--rate-limit-rps must be 0 (off) or positive");
   if (c.rate_limit_rps > 0 && !(c.rate_limit_burst >= 1)) throw std::invalid_argument("--rate-limit-burst must be at least 1");
 
-  c.token_ttl = std::chrono::hours(ranged(vm, "token-ttl-hours", c.token_ttl.count(), 1, 24 * 366 * 10));
-  take(vm, "password-hash", c.password_hash);
-  one_of("password-hash", c.password_hash, {"interactive", "moderate", "min"});
-  c.login_max_failures = int(ranged(vm, "login-max-failures", c.login_max_failures, 1, kIntMax));
-  c.login_window = std::chrono::minutes(ranged(vm, "login-window-minutes", c.login_window.count(), 1, 24 * 60 * 31));
-
-  c.delivery_auto_assign_delay =
-      std::chrono::seconds(ranged(vm, "delivery-auto-assign-delay", c.delivery_auto_assign_delay.count(), 0, 7 * 24 * 3600));
   c.dispatcher_poll = std::chrono::milliseconds(ranged(vm, "dispatcher-poll-ms", c.dispatcher_poll.count(), 1, 3'600'000));
   c.scheduler_poll = std::chrono::milliseconds(ranged(vm, "scheduler-poll-ms", c.scheduler_poll.count(), 1, 3'600'000));
   take(vm, "background", c.background);
@@ -183,8 +199,15 @@ void apply_options(po::variables_map const& vm, Config& c) {
 }  // namespace
 
 ParsedConfig parse_config(int argc, char const* const* argv, char const* const* envp) {
+  return parse_config(argc, argv, envp, all_service_keys());
+}
+
+ParsedConfig parse_config(int argc, char const* const* argv, char const* const* envp,
+                          std::vector<settings::Key> const& service_keys) {
   ParsedConfig out;
-  po::options_description const keys = config_options(out.config);
+  po::options_description const keys = config_options(out.config, service_keys);
+  std::map<std::string, std::string> by_env;
+  for (auto const& opt : keys.options()) by_env[env_name(opt->long_name())] = opt->long_name();
   po::options_description cli("Usage: courtyard [options]");
   cli.add_options()("help,h", "show this help and exit")("config", po::value<std::string>(),
                                                          "read `key = value` lines from FILE (also COURTYARD_CONFIG)");
@@ -217,16 +240,16 @@ ParsedConfig parse_config(int argc, char const* const* argv, char const* const* 
       std::string_view const name = entry.substr(kEnvPrefix.size(), eq - kEnvPrefix.size());
       std::string const value(entry.substr(eq + 1));
       if (is_reserved_env(name)) continue;
-      std::string const key = env_key(name);
-      if (key == "config") {
+      if (name == "CONFIG") {
         if (config_file.empty()) config_file = value;
         continue;
       }
-      if (!keys.find_nothrow(key, false)) {
+      auto const key = by_env.find(std::string(name));
+      if (key == by_env.end()) {
         throw std::invalid_argument("unknown environment variable " + std::string(entry.substr(0, eq)) +
                                     " (not a configuration key; see --help)");
       }
-      env.options.emplace_back(key, std::vector<std::string>{value});
+      env.options.emplace_back(key->second, std::vector<std::string>{value});
     }
     po::store(env, vm);
 
@@ -248,6 +271,7 @@ ParsedConfig parse_config(int argc, char const* const* argv, char const* const* 
   }
 
   apply_options(vm, out.config);
+  apply_service_keys(vm, service_keys, out.config);
   return out;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
-// Configuration: CLI flags > environment (COURTYARD_<KEY>, dashes as underscores) >
-// config file (key = value lines; unknown keys are rejected) > defaults.
+// Configuration: CLI flags > environment (COURTYARD_<KEY>: upper case, dashes and dots as
+// underscores) > config file (`key = value` lines, `[service]` sections; unknown keys are
+// rejected) > defaults. Platform keys live here; each service declares its own section.
+#include "http/settings.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -32,20 +35,16 @@ struct Config {
   // Middleware
   bool access_log = true;
   std::string log_level = "info";
+  std::string log_format = "auto";  // access log: json | text | auto (text on a terminal, else JSON)
   double rate_limit_rps = 50;   // per principal (or IP when anonymous); 0 disables
   double rate_limit_burst = 100;
   // Behind a load balancer every request comes from its address; for requests from these
   // addresses the client is the right-most X-Forwarded-For entry that is not one of them.
   std::vector<std::string> trusted_proxies;
 
-  // Identity
-  std::chrono::hours token_ttl{24 * 30};
-  std::string password_hash = "interactive";  // interactive | moderate | min (tests only)
-  int login_max_failures = 5;                  // per email per window -> 429
-  std::chrono::minutes login_window{15};
-
-  // Services
-  std::chrono::seconds delivery_auto_assign_delay{300};
+  // Each service's own section ("identity.token-ttl-hours", "delivery.auto-assign-delay"),
+  // declared by the service (http/settings.hpp). App fills in defaults for keys not set here.
+  settings::Values settings;
 
   // Events / jobs
   std::chrono::milliseconds dispatcher_poll{200};
@@ -60,6 +59,9 @@ struct ParsedConfig {
   bool help = false;
   std::string help_text;
 };
+// `service_keys` are the keys the services declare (all_service_keys() by default).
+ParsedConfig parse_config(int argc, char const* const* argv, char const* const* envp,
+                          std::vector<settings::Key> const& service_keys);
 ParsedConfig parse_config(int argc, char const* const* argv, char const* const* envp);
 
 }  // namespace courtyard::gateway

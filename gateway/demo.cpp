@@ -1,7 +1,7 @@
 #include "gateway/demo.hpp"
 
 #include "db/tx.hpp"
-#include "services/core/json.hpp"
+#include "http/json.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -82,6 +82,13 @@ void print_logins(std::int64_t cid) {
 }  // namespace
 
 void seed_demo(App& app) {
+  // The seeding requests are the server talking to itself: keep them out of the terminal
+  // (visible with --log-level debug) so the URLs and logins are what a newcomer sees.
+  app.set_access_log_level(spdlog::level::debug);
+  struct Restore {
+    App& app;
+    ~Restore() { app.set_access_log_level(spdlog::level::info); }
+  } restore{app};
   Client c(app);
   if (auto token = c.login(kManager, kPassword, true); !token.empty()) {
     auto me = c.call("GET", "/v1/me", nullptr, token, 200, true);

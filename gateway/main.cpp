@@ -6,11 +6,13 @@
 #include "gateway/net/notifier.hpp"
 #include "gateway/net/server.hpp"
 #include "gateway/service_list.hpp"
-#include "plugins/loader/loader.hpp"
+#include "gateway/plugins/loader.hpp"
 #include "services/identity/api.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -39,7 +41,7 @@ void bootstrap_admin(gateway::App& app, gateway::Config const& config) {
   char const* email = std::getenv("COURTYARD_ADMIN_EMAIL");
   char const* password = std::getenv("COURTYARD_ADMIN_PASSWORD");
   if (!email || !*email || !password || !*password) return;
-  if (identity::bootstrap_admin(app.db(), email, password, config.password_hash)) {
+  if (identity::bootstrap_admin(app.db(), email, password, config.settings.text("identity.password-hash"))) {
     spdlog::info("created platform admin {}", email);
   }
 }
@@ -50,6 +52,7 @@ std::string url_host(boost::asio::ip::address const& a) {
 
 int serve(gateway::Config const& config) {
   gateway::App app(config, gateway::all_services(), gateway::authenticator());
+  app.set_access_log_format(config.log_format == "json" || (config.log_format == "auto" && !isatty(STDERR_FILENO)));
   plugins::load_all(app, config.plugins);
   bootstrap_admin(app, config);
   if (config.demo) gateway::seed_demo(app);

@@ -16,7 +16,10 @@ namespace courtyard::gateway {
 
 template <class S>
 static ServiceEntry entry(std::string name) {
-  return {std::move(name), [](Env& env) -> std::unique_ptr<Service> { return std::make_unique<S>(env); }};
+  std::vector<settings::Key> keys;
+  if constexpr (requires { S::settings_keys(); }) keys = S::settings_keys();
+  return {std::move(name), [](Env& env) -> std::unique_ptr<Service> { return std::make_unique<S>(env); },
+          std::move(keys)};
 }
 
 std::vector<ServiceEntry> all_services() {
@@ -29,6 +32,12 @@ std::vector<ServiceEntry> all_services() {
       entry<delivery::DeliveryService>("delivery"),
       entry<notifications::NotificationsService>("notifications"),
   };
+}
+
+std::vector<settings::Key> all_service_keys() {
+  std::vector<settings::Key> keys;
+  for (auto const& e : all_services()) keys.insert(keys.end(), e.settings.begin(), e.settings.end());
+  return keys;
 }
 
 Authenticator authenticator() { return &identity::authenticate; }

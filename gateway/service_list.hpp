@@ -6,6 +6,8 @@
 namespace courtyard::gateway {
 
 std::vector<ServiceEntry> all_services();
+// Every configuration key the services declare (their sections), for the config loader.
+std::vector<settings::Key> all_service_keys();
 Authenticator authenticator();
 
 }  // namespace courtyard::gateway

@@ -1,6 +1,6 @@
 #pragma once
-// Translation between Beast messages and the framework-free gateway::Request/Response.
-#include "gateway/http.hpp"
+// Translation between Beast messages and the framework-free http::Request/Response.
+#include "http/message.hpp"
 #include "gateway/net/shared_state.hpp"
 
 #include <boost/beast/http/fields.hpp>

@@ -6,9 +6,9 @@
 namespace courtyard::clubs {
 
 namespace bj = boost::json;
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 
 namespace {
 
@@ -32,7 +32,7 @@ Response member_response(db::Tx& tx, std::int64_t club_id, std::int64_t account_
 
 }  // namespace
 
-void add_club_routes(gateway::Router& r) {
+void add_club_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/clubs", Access::any_of(Role::Resident | Role::Manager),
          [](Request const& req, Context& ctx) {
            auto body = req.json();

@@ -11,9 +11,9 @@
 namespace courtyard::clubs {
 
 namespace bj = boost::json;
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 
 namespace {
 
@@ -132,7 +132,7 @@ Response event_list(Request const& req, Context& ctx, std::int64_t club_id) {
 
 }  // namespace
 
-void add_event_routes(gateway::Router& r) {
+void add_event_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/clubs/{id}/events", Access::member(), [](Request const& req, Context& ctx) {
     std::int64_t club_id = req.id("id");
     auto body = req.json();

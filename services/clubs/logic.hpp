@@ -1,7 +1,7 @@
 #pragma once
 // Pure rules of clubs, events and posts: validation, recurrence expansion, the RSVP
 // decision, waitlist order, leaving a club, reminder timing. No SOCI, no Beast.
-#include "services/core/errors.hpp"
+#include "http/errors.hpp"
 
 #include <cstdint>
 #include <optional>

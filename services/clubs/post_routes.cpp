@@ -5,9 +5,9 @@
 namespace courtyard::clubs {
 
 namespace bj = boost::json;
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 
 namespace {
 
@@ -31,7 +31,7 @@ bj::object like_json(db::Tx& tx, Context const& ctx, std::int64_t post_id, bool 
 
 }  // namespace
 
-void add_post_routes(gateway::Router& r) {
+void add_post_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/posts", Access::member(), [](Request const& req, Context& ctx) {
     auto body = req.json();
     auto text = json::str(body, "body", 1, kMaxPostBody);

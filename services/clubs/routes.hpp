@@ -1,12 +1,12 @@
 #pragma once
 // Internal to the clubs service: route registration by area and what the handlers share
 // (pages, roles in the club, rendering resources).
-#include "gateway/router.hpp"
+#include "http/router.hpp"
 #include "services/clubs/logic.hpp"
 #include "services/clubs/repository.hpp"
-#include "services/core/context.hpp"
-#include "services/core/errors.hpp"
-#include "services/core/json.hpp"
+#include "http/context.hpp"
+#include "http/errors.hpp"
+#include "http/json.hpp"
 
 #include <boost/json.hpp>
 
@@ -16,9 +16,9 @@
 
 namespace courtyard::clubs {
 
-void add_club_routes(gateway::Router& r);
-void add_event_routes(gateway::Router& r);
-void add_post_routes(gateway::Router& r);
+void add_club_routes(http::Router& r);
+void add_event_routes(http::Router& r);
+void add_post_routes(http::Router& r);
 
 // Publishes event.reminder once per event about to start (conditional update on reminder_sent).
 // Returns how many reminders were published.

@@ -4,7 +4,7 @@
 
 namespace courtyard::clubs {
 
-void ClubsService::routes(gateway::Router& r) {
+void ClubsService::routes(http::Router& r) {
   add_club_routes(r);
   add_event_routes(r);
   add_post_routes(r);

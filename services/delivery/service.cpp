@@ -1,9 +1,8 @@
 #include "services/delivery/service.hpp"
 
-#include "gateway/config.hpp"
-#include "services/core/context.hpp"
-#include "services/core/errors.hpp"
-#include "services/core/json.hpp"
+#include "http/context.hpp"
+#include "http/errors.hpp"
+#include "http/json.hpp"
 #include "services/delivery/logic.hpp"
 #include "services/delivery/repository.hpp"
 #include "services/identity/api.hpp"
@@ -14,9 +13,9 @@
 namespace courtyard::delivery {
 
 namespace bj = boost::json;
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 
 namespace {
 
@@ -190,7 +189,7 @@ std::optional<std::int64_t> int_field(bj::object const& o, std::string_view key)
 
 }  // namespace
 
-void DeliveryService::routes(gateway::Router& r) {
+void DeliveryService::routes(http::Router& r) {
   auto const courier_or_manager = Access::any_of(Role::Courier | Role::Manager);
 
   r.get("/v1/communities/{cid}/deliveries", courier_or_manager, [](Request const& req, Context& ctx) {
@@ -382,8 +381,16 @@ void DeliveryService::subscribe(events::Bus& bus) {
   });
 }
 
+DeliveryService::DeliveryService(Env& env)
+    : auto_assign_delay_ms_(env.settings.integer("delivery.auto-assign-delay", 0, 7 * 24 * 3600) * 1000) {}
+
+std::vector<settings::Key> DeliveryService::settings_keys() {
+  return {settings::Key::integer("delivery.auto-assign-delay", 300, 0, 7 * 24 * 3600,
+                                 "seconds before an unclaimed delivery is auto-assigned", "delivery-auto-assign-delay")};
+}
+
 void DeliveryService::jobs(jobs::Scheduler& s) {
-  auto delay_ms = std::chrono::duration_cast<std::chrono::milliseconds>(env_.config.delivery_auto_assign_delay).count();
+  auto delay_ms = auto_assign_delay_ms_;
   s.every("delivery.auto_assign", std::chrono::seconds(15), [delay_ms](jobs::JobContext& jc) {
     auto due = repo::due_for_assignment(jc.db, jc.now_ms - delay_ms, kAssignBatch);
     for (auto const& [id, cid] : due) {

@@ -1,5 +1,5 @@
 #pragma once
-#include "services/core/service.hpp"
+#include "http/service.hpp"
 
 namespace courtyard::delivery {
 
@@ -9,15 +9,17 @@ namespace courtyard::delivery {
 // parcels logged by managers, picked up by residents with a code.
 class DeliveryService final : public Service {
  public:
-  explicit DeliveryService(Env& env) : env_(env) {}
+  explicit DeliveryService(Env& env);
+  // The delivery.* configuration section.
+  static std::vector<settings::Key> settings_keys();
   std::string_view name() const override { return "delivery"; }
   std::vector<db::Migration> migrations() const override;
-  void routes(gateway::Router& r) override;
+  void routes(http::Router& r) override;
   void subscribe(events::Bus& bus) override;
   void jobs(jobs::Scheduler& s) override;
 
  private:
-  Env& env_;
+  std::int64_t auto_assign_delay_ms_;
 };
 
 }  // namespace courtyard::delivery

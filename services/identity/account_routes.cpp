@@ -6,9 +6,9 @@
 namespace courtyard::identity {
 
 namespace bj = boost::json;
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 
 namespace {
 
@@ -107,7 +107,7 @@ Response my_applications(Request const& req, Context& ctx) {
 
 }  // namespace
 
-void add_account_routes(gateway::Router& r, Settings const& settings) {
+void add_account_routes(http::Router& r, Settings const& settings) {
   r.post("/v1/auth/register", Access::public_(),
          [settings](Request const& req, Context& ctx) { return register_account(settings, req, ctx); });
   r.post("/v1/auth/login", Access::public_(),

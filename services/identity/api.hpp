@@ -1,7 +1,7 @@
 #pragma once
 // What other services and the gateway may call from identity.
 #include "db/tx.hpp"
-#include "services/core/principal.hpp"
+#include "http/principal.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -9,9 +9,9 @@
 namespace courtyard::identity {
 
 namespace bj = boost::json;
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 
 namespace {
 
@@ -83,7 +83,7 @@ Response revoke_key(Request const& req, Context& ctx) {
 
 }  // namespace
 
-void add_api_key_routes(gateway::Router& r) {
+void add_api_key_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/merchants/{mid}/api-keys", Access::merchant(), create_key);
   r.get("/v1/communities/{cid}/merchants/{mid}/api-keys", Access::merchant(), list_keys);
   r.del("/v1/communities/{cid}/merchants/{mid}/api-keys/{kid}", Access::merchant(), revoke_key);

@@ -6,9 +6,9 @@
 namespace courtyard::identity {
 
 namespace bj = boost::json;
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 
 namespace {
 
@@ -232,7 +232,7 @@ Response list_staff(Request const& req, Context& ctx) {
 
 }  // namespace
 
-void add_community_routes(gateway::Router& r) {
+void add_community_routes(http::Router& r) {
   r.post("/v1/communities", Access::admin(), create_community);
   r.get("/v1/communities", Access::authenticated(), list_communities);
   r.get("/v1/communities/{cid}", Access::member(), get_community);

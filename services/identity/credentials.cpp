@@ -1,6 +1,6 @@
 #include "services/identity/credentials.hpp"
 
-#include "services/core/errors.hpp"
+#include "http/errors.hpp"
 
 #include <sodium.h>
 

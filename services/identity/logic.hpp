@@ -1,7 +1,7 @@
 #pragma once
 // Identity rules with no storage or network: input validation, application states,
 // login throttling. Validators return the reason a value is rejected, or nullopt.
-#include "services/core/principal.hpp"
+#include "http/principal.hpp"
 
 #include <cstdint>
 #include <optional>

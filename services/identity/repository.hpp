@@ -3,8 +3,8 @@
 // filtered by community_id. List queries return up to page.limit + 1 rows so the caller
 // can tell whether another page follows.
 #include "db/tx.hpp"
-#include "services/core/json.hpp"
-#include "services/core/principal.hpp"
+#include "http/json.hpp"
+#include "http/principal.hpp"
 
 #include <cstdint>
 #include <optional>

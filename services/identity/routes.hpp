@@ -1,10 +1,10 @@
 #pragma once
 // Internal to the identity service: route registration by area, and what the handlers share
 // (reading request bodies and pages, rendering resources).
-#include "gateway/router.hpp"
-#include "services/core/context.hpp"
-#include "services/core/errors.hpp"
-#include "services/core/json.hpp"
+#include "http/router.hpp"
+#include "http/context.hpp"
+#include "http/errors.hpp"
+#include "http/json.hpp"
 #include "services/identity/repository.hpp"
 #include "services/identity/service.hpp"
 
@@ -17,15 +17,15 @@
 
 namespace courtyard::identity {
 
-void add_account_routes(gateway::Router& r, Settings const& settings);
-void add_community_routes(gateway::Router& r);
-void add_api_key_routes(gateway::Router& r);
+void add_account_routes(http::Router& r, Settings const& settings);
+void add_community_routes(http::Router& r);
+void add_api_key_routes(http::Router& r);
 
 // Reads body fields and collects every field problem, so one 422 lists them all.
 // A field of the wrong JSON type is a 400 straight away.
 class Fields {
  public:
-  explicit Fields(gateway::Request const& req);
+  explicit Fields(http::Request const& req);
   // Required string as sent; nullopt (problem recorded) when absent, null or empty.
   std::optional<std::string> string(std::string_view key);
   // Required single-line text, trimmed, at most `max_chars` characters.

@@ -1,6 +1,5 @@
 #include "services/identity/service.hpp"
 
-#include "gateway/config.hpp"
 #include "services/identity/credentials.hpp"
 #include "services/identity/repository.hpp"
 #include "services/identity/routes.hpp"
@@ -11,25 +10,35 @@ namespace courtyard::identity {
 
 namespace {
 
-Settings settings_from(gateway::Config const& config) {
+Settings settings_from(settings::Values const& v) {
   Settings s;
-  auto cost = parse_password_cost(config.password_hash);
-  if (!cost) throw std::invalid_argument("password_hash must be interactive, moderate or min");
-  if (config.token_ttl.count() <= 0) throw std::invalid_argument("token_ttl must be positive");
-  if (config.login_max_failures < 0) throw std::invalid_argument("login_max_failures must not be negative");
-  if (config.login_window.count() <= 0) throw std::invalid_argument("login_window must be positive");
+  auto cost = parse_password_cost(v.one_of("identity.password-hash", {"interactive", "moderate", "min"}));
   s.password_cost = *cost;
-  s.token_ttl_ms = std::chrono::duration_cast<std::chrono::milliseconds>(config.token_ttl).count();
-  s.login_max_failures = config.login_max_failures;
-  s.login_window_ms = std::chrono::duration_cast<std::chrono::milliseconds>(config.login_window).count();
+  s.token_ttl_ms = v.integer("identity.token-ttl-hours", 1, 24 * 366 * 10) * 3600 * 1000;
+  s.login_max_failures = int(v.integer("identity.login-max-failures", 1, 1'000'000));
+  s.login_window_ms = v.integer("identity.login-window-minutes", 1, 24 * 60 * 31) * 60 * 1000;
   return s;
 }
 
 }  // namespace
 
-IdentityService::IdentityService(Env& env) : settings_(settings_from(env.config)) { ensure_sodium(); }
+IdentityService::IdentityService(Env& env) : settings_(settings_from(env.settings)) { ensure_sodium(); }
 
-void IdentityService::routes(gateway::Router& r) {
+std::vector<settings::Key> IdentityService::settings_keys() {
+  using K = settings::Key;
+  return {
+      K::integer("identity.token-ttl-hours", 720, 1, 24 * 366 * 10, "session token lifetime in hours",
+                 "token-ttl-hours"),
+      K::choice("identity.password-hash", "interactive", {"interactive", "moderate", "min"},
+                "Argon2id cost (min: tests only)", "password-hash"),
+      K::integer("identity.login-max-failures", 5, 1, 1'000'000, "failed logins per email per window before 429",
+                 "login-max-failures"),
+      K::integer("identity.login-window-minutes", 15, 1, 24 * 60 * 31, "failed-login window in minutes",
+                 "login-window-minutes"),
+  };
+}
+
+void IdentityService::routes(http::Router& r) {
   add_account_routes(r, settings_);
   add_community_routes(r);
   add_api_key_routes(r);

@@ -1,7 +1,7 @@
 #pragma once
 // Accounts, sessions, communities and their buildings/units, roles (residency and staff),
 // and merchant API keys. Other services use services/identity/api.hpp.
-#include "services/core/service.hpp"
+#include "http/service.hpp"
 #include "services/identity/logic.hpp"
 
 #include <cstdint>
@@ -20,9 +20,11 @@ class IdentityService final : public Service {
  public:
   // Throws std::invalid_argument when the identity settings in the config are invalid.
   explicit IdentityService(Env& env);
+  // The identity.* configuration section.
+  static std::vector<settings::Key> settings_keys();
   std::string_view name() const override { return "identity"; }
   std::vector<db::Migration> migrations() const override;
-  void routes(gateway::Router& r) override;
+  void routes(http::Router& r) override;
   void jobs(jobs::Scheduler& s) override;
 
  private:

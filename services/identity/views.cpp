@@ -6,7 +6,7 @@ namespace courtyard::identity {
 
 namespace bj = boost::json;
 
-Fields::Fields(gateway::Request const& req) : body_(req.json()) {}
+Fields::Fields(http::Request const& req) : body_(req.json()) {}
 
 bj::value const* Fields::required(std::string_view key) {
   auto const* v = body_.if_contains(key);

@@ -1,6 +1,6 @@
 #include "services/notifications/logic.hpp"
 
-#include "services/core/json.hpp"
+#include "http/json.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 #include "services/notifications/repository.hpp"
 
 #include "db/row.hpp"
-#include "services/core/json.hpp"
+#include "http/json.hpp"
 
 #include <boost/json.hpp>
 

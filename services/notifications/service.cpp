@@ -1,8 +1,8 @@
 #include "services/notifications/service.hpp"
 
-#include "services/core/context.hpp"
-#include "services/core/errors.hpp"
-#include "services/core/json.hpp"
+#include "http/context.hpp"
+#include "http/errors.hpp"
+#include "http/json.hpp"
 #include "services/notifications/logic.hpp"
 #include "services/notifications/repository.hpp"
 
@@ -11,9 +11,9 @@
 namespace courtyard::notifications {
 
 namespace bj = boost::json;
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 
 namespace {
 
@@ -34,7 +34,7 @@ struct UpgradeRequired : ApiError {
 
 }  // namespace
 
-void NotificationsService::routes(gateway::Router& r) {
+void NotificationsService::routes(http::Router& r) {
   r.get("/v1/me/notifications", Access::authenticated(), [](Request const& req, Context& ctx) {
     auto page = req.page();
     repo::ListFilter f;

@@ -1,5 +1,5 @@
 #pragma once
-#include "services/core/service.hpp"
+#include "http/service.hpp"
 
 namespace courtyard::notifications {
 
@@ -12,7 +12,7 @@ class NotificationsService final : public Service {
   explicit NotificationsService(Env& env) : env_(env) {}
   std::string_view name() const override { return "notifications"; }
   std::vector<db::Migration> migrations() const override;
-  void routes(gateway::Router& r) override;
+  void routes(http::Router& r) override;
   void subscribe(events::Bus& bus) override;
 
  private:

@@ -1,6 +1,6 @@
 // Fee schedules, billing runs, bills, payments, the overdue job and collection figures.
 #include "db/tx.hpp"
-#include "services/core/errors.hpp"
+#include "http/errors.hpp"
 #include "services/identity/api.hpp"
 #include "services/property/logic.hpp"
 #include "services/property/routes.hpp"
@@ -11,9 +11,9 @@
 namespace courtyard::property {
 
 namespace bj = boost::json;
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 
 namespace {
 
@@ -51,7 +51,7 @@ bj::object summary_view(repo::PeriodSummary const& s) {
 
 }  // namespace
 
-void billing_routes(gateway::Router& r) {
+void billing_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/fee-schedules", Access::manager(), [](Request const& req, Context& ctx) {
     auto body = req.json();
     repo::FeeSchedule s;

@@ -2,7 +2,7 @@
 // suggestions with votes.
 #include "db/row.hpp"
 #include "db/tx.hpp"
-#include "services/core/errors.hpp"
+#include "http/errors.hpp"
 #include "services/identity/api.hpp"
 #include "services/property/logic.hpp"
 #include "services/property/routes.hpp"
@@ -14,9 +14,9 @@
 namespace courtyard::property {
 
 namespace bj = boost::json;
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 
 namespace {
 
@@ -137,7 +137,7 @@ bj::object suggestion_view(repo::Suggestion const& s) {
 
 }  // namespace
 
-void announcement_routes(gateway::Router& r) {
+void announcement_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/announcements", Access::manager(), [](Request const& req, Context& ctx) {
     auto body = req.json();
     repo::Announcement a;
@@ -197,7 +197,7 @@ void announcement_routes(gateway::Router& r) {
   });
 }
 
-void visitor_pass_routes(gateway::Router& r) {
+void visitor_pass_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/visitor-passes", Access::resident(), [](Request const& req, Context& ctx) {
     auto body = req.json();
     repo::VisitorPass p;
@@ -279,7 +279,7 @@ void visitor_pass_routes(gateway::Router& r) {
   });
 }
 
-void amenity_routes(gateway::Router& r) {
+void amenity_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/amenities", Access::manager(), [](Request const& req, Context& ctx) {
     auto body = req.json();
     repo::Amenity a;
@@ -380,7 +380,7 @@ void amenity_routes(gateway::Router& r) {
         });
 }
 
-void suggestion_routes(gateway::Router& r) {
+void suggestion_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/suggestions", Access::resident(), [](Request const& req, Context& ctx) {
     auto body = req.json();
     repo::Suggestion s;

@@ -1,7 +1,7 @@
 #include "services/property/repository.hpp"
 
 #include "db/row.hpp"
-#include "services/core/principal.hpp"
+#include "http/principal.hpp"
 
 #include <algorithm>
 #include <deque>

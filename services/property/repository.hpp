@@ -4,7 +4,7 @@
 // said otherwise, so the caller can tell whether another page follows.
 #include "db/tx.hpp"
 #include "services/identity/api.hpp"
-#include "services/core/json.hpp"
+#include "http/json.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -1,9 +1,9 @@
 #pragma once
 // Internal to the property service: route groups, request helpers and JSON views.
-#include "gateway/router.hpp"
-#include "services/core/context.hpp"
-#include "services/core/jobs.hpp"
-#include "services/core/json.hpp"
+#include "http/router.hpp"
+#include "http/context.hpp"
+#include "db/jobs.hpp"
+#include "http/json.hpp"
 #include "services/property/repository.hpp"
 
 #include <boost/json.hpp>
@@ -14,12 +14,12 @@
 
 namespace courtyard::property {
 
-void billing_routes(gateway::Router& r);
-void ticket_routes(gateway::Router& r);
-void announcement_routes(gateway::Router& r);
-void visitor_pass_routes(gateway::Router& r);
-void amenity_routes(gateway::Router& r);
-void suggestion_routes(gateway::Router& r);
+void billing_routes(http::Router& r);
+void ticket_routes(http::Router& r);
+void announcement_routes(http::Router& r);
+void visitor_pass_routes(http::Router& r);
+void amenity_routes(http::Router& r);
+void suggestion_routes(http::Router& r);
 
 // The daily job "property.mark_overdue".
 void mark_overdue_bills(jobs::JobContext& jc);

@@ -1,6 +1,6 @@
 #include "services/property/service.hpp"
 
-#include "services/core/errors.hpp"
+#include "http/errors.hpp"
 #include "services/property/logic.hpp"
 #include "services/property/routes.hpp"
 
@@ -10,7 +10,7 @@ namespace courtyard::property {
 
 namespace bj = boost::json;
 
-void PropertyService::routes(gateway::Router& r) {
+void PropertyService::routes(http::Router& r) {
   billing_routes(r);
   ticket_routes(r);
   announcement_routes(r);

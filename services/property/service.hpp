@@ -1,5 +1,5 @@
 #pragma once
-#include "services/core/service.hpp"
+#include "http/service.hpp"
 
 namespace courtyard::property {
 
@@ -11,7 +11,7 @@ class PropertyService final : public Service {
   explicit PropertyService(Env& env) : env_(env) {}
   std::string_view name() const override { return "property"; }
   std::vector<db::Migration> migrations() const override;
-  void routes(gateway::Router& r) override;
+  void routes(http::Router& r) override;
   void jobs(jobs::Scheduler& s) override;
 
  private:

@@ -1,7 +1,7 @@
 // Repair tickets: submitted -> assigned -> in_progress -> resolved -> closed (and reopen),
 // every transition recorded with its actor. The allowed transitions live in logic.cpp.
 #include "db/tx.hpp"
-#include "services/core/errors.hpp"
+#include "http/errors.hpp"
 #include "services/identity/api.hpp"
 #include "services/property/logic.hpp"
 #include "services/property/routes.hpp"
@@ -11,9 +11,9 @@
 namespace courtyard::property {
 
 namespace bj = boost::json;
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 using logic::TicketAction;
 
 namespace {
@@ -136,7 +136,7 @@ Response transition(Request const& req, Context& ctx, TicketAction action) {
 
 }  // namespace
 
-void ticket_routes(gateway::Router& r) {
+void ticket_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/tickets", Access::resident(), [](Request const& req, Context& ctx) {
     auto body = req.json();
     repo::Ticket t;
@@ -190,7 +190,7 @@ void ticket_routes(gateway::Router& r) {
   struct Verb {
     char const* path;
     TicketAction action;
-    gateway::Access access;
+    http::Access access;
   };
   for (auto const& v : {Verb{"assign", TicketAction::Assign, Access::manager()},
                         Verb{"start", TicketAction::Start, Access::manager()},

@@ -1,7 +1,7 @@
 #pragma once
 // What other parts of Courtyard may call from shops.
 #include "db/database.hpp"
-#include "services/core/events.hpp"
+#include "db/outbox.hpp"
 
 #include <cstdint>
 

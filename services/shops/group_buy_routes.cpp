@@ -10,9 +10,9 @@
 
 namespace courtyard::shops {
 
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 
 namespace {
 
@@ -110,7 +110,7 @@ int close_due_group_buys(db::Database& db, events::Bus& bus, std::int64_t now_ms
   return closed;
 }
 
-void add_group_buy_routes(gateway::Router& r) {
+void add_group_buy_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/group-buys", Access::merchant("groupbuys:write"), [](Request const& req, Context& ctx) {
     auto body = req.json();
     std::vector<FieldError> errors;

@@ -8,9 +8,9 @@
 
 namespace courtyard::shops {
 
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 
 namespace {
 
@@ -39,7 +39,7 @@ std::optional<std::int64_t> figures_bound(Request const& req, std::string_view n
   throw Invalid(std::string(name), "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp");
 }
 
-void merchants(gateway::Router& r) {
+void merchants(http::Router& r) {
   r.post("/v1/communities/{cid}/merchants", Access::member(), [](Request const& req, Context& ctx) {
     auto body = req.json();
     std::string name = json::str(body, "name", 1, 100);
@@ -85,7 +85,7 @@ void merchants(gateway::Router& r) {
   });
 }
 
-void products(gateway::Router& r) {
+void products(http::Router& r) {
   r.post("/v1/communities/{cid}/merchants/{mid}/products", Access::merchant("products:write"),
          [](Request const& req, Context& ctx) {
            std::int64_t mid = req.id("mid");
@@ -205,7 +205,7 @@ void products(gateway::Router& r) {
         });
 }
 
-void coupons(gateway::Router& r) {
+void coupons(http::Router& r) {
   r.post("/v1/communities/{cid}/merchants/{mid}/coupons", Access::merchant("coupons:write"),
          [](Request const& req, Context& ctx) {
            std::int64_t mid = req.id("mid");
@@ -250,7 +250,7 @@ void coupons(gateway::Router& r) {
         });
 }
 
-void reviews_and_figures(gateway::Router& r) {
+void reviews_and_figures(http::Router& r) {
   r.get("/v1/communities/{cid}/merchants/{mid}/reviews", Access::member().with_scope("reviews:read"),
         [](Request const& req, Context& ctx) {
           std::int64_t mid = req.id("mid");
@@ -317,7 +317,7 @@ void reviews_and_figures(gateway::Router& r) {
 
 }  // namespace
 
-void add_merchant_routes(gateway::Router& r) {
+void add_merchant_routes(http::Router& r) {
   merchants(r);
   products(r);
   coupons(r);

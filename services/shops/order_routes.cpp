@@ -8,9 +8,9 @@
 
 namespace courtyard::shops {
 
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 using logic::OrderStatus;
 using logic::OrderVerb;
 
@@ -188,7 +188,7 @@ repo::Order cancel(db::Tx& tx, Context& ctx, repo::Order const& o, logic::Actor 
   return done;
 }
 
-void checkout_routes(gateway::Router& r) {
+void checkout_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/orders", Access::resident(), [](Request const& req, Context& ctx) {
     auto checkout = read_checkout(req.json());
     return ctx.idempotent(req, [&](db::Tx& tx) {
@@ -230,7 +230,7 @@ void checkout_routes(gateway::Router& r) {
         });
 }
 
-void state_routes(gateway::Router& r) {
+void state_routes(http::Router& r) {
   struct Step {
     char const* verb;
     OrderVerb v;
@@ -292,7 +292,7 @@ void state_routes(gateway::Router& r) {
          });
 }
 
-void review_routes(gateway::Router& r) {
+void review_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/orders/{oid}/review", Access::resident(), [](Request const& req, Context& ctx) {
     std::int64_t oid = req.id("oid");
     auto body = req.json();
@@ -346,7 +346,7 @@ void on_delivery_delivered(events::Event const& e, db::Tx& tx) {
   tx.publish("order.completed", e.community_id, order_event(*done));
 }
 
-void add_order_routes(gateway::Router& r) {
+void add_order_routes(http::Router& r) {
   checkout_routes(r);
   state_routes(r);
   review_routes(r);

@@ -1,10 +1,10 @@
 #pragma once
 // Internal to the shops service: route registration by area, and what the handlers share
 // (pages, look-ups that throw the API's errors, JSON views, event payloads).
-#include "gateway/router.hpp"
-#include "services/core/context.hpp"
-#include "services/core/errors.hpp"
-#include "services/core/json.hpp"
+#include "http/router.hpp"
+#include "http/context.hpp"
+#include "http/errors.hpp"
+#include "http/json.hpp"
 #include "services/shops/logic.hpp"
 #include "services/shops/repository.hpp"
 
@@ -18,15 +18,15 @@ namespace courtyard::shops {
 
 namespace bj = boost::json;
 
-void add_merchant_routes(gateway::Router& r);   // merchants, catalogue, stock, coupons, reviews list, figures
-void add_order_routes(gateway::Router& r);      // orders, state verbs, redemptions, reviews
-void add_group_buy_routes(gateway::Router& r);  // group buys and joining
+void add_merchant_routes(http::Router& r);   // merchants, catalogue, stock, coupons, reviews list, figures
+void add_order_routes(http::Router& r);      // orders, state verbs, redemptions, reviews
+void add_group_buy_routes(http::Router& r);  // group buys and joining
 
 // Subscriber: delivery.delivered -> the delivery order completes (idempotent).
 void on_delivery_delivered(events::Event const& e, db::Tx& tx);
 
 // `limit` (1-200, default 50) and `cursor`; 422 when invalid.
-repo::Page page_of(gateway::Request const& req);
+repo::Page page_of(http::Request const& req);
 
 // {"items": [...], "next_cursor": ...} from rows fetched with limit + 1.
 template <class Row, class Render>
@@ -42,7 +42,7 @@ bj::object page_json(std::vector<Row> rows, repo::Page const& page, Render rende
 }
 
 // Optional query filter checked against allowed values; 422 otherwise. "" when absent.
-std::string query_filter(gateway::Request const& req, std::string_view name,
+std::string query_filter(http::Request const& req, std::string_view name,
                          std::initializer_list<std::string_view> allowed);
 
 std::string base_path(std::int64_t cid);  // "/v1/communities/{cid}"

@@ -5,7 +5,7 @@
 
 namespace courtyard::shops {
 
-void ShopsService::routes(gateway::Router& r) {
+void ShopsService::routes(http::Router& r) {
   add_merchant_routes(r);
   add_order_routes(r);
   add_group_buy_routes(r);

@@ -1,5 +1,5 @@
 #pragma once
-#include "services/core/service.hpp"
+#include "http/service.hpp"
 
 namespace courtyard::shops {
 
@@ -11,7 +11,7 @@ class ShopsService final : public Service {
   explicit ShopsService(Env& env) : env_(env) {}
   std::string_view name() const override { return "shops"; }
   std::vector<db::Migration> migrations() const override;
-  void routes(gateway::Router& r) override;
+  void routes(http::Router& r) override;
   void subscribe(events::Bus& bus) override;
   void jobs(jobs::Scheduler& s) override;
 

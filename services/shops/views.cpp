@@ -5,12 +5,12 @@
 
 namespace courtyard::shops {
 
-repo::Page page_of(gateway::Request const& req) {
+repo::Page page_of(http::Request const& req) {
   auto p = req.page();
   return {p.limit, p.after};
 }
 
-std::string query_filter(gateway::Request const& req, std::string_view name,
+std::string query_filter(http::Request const& req, std::string_view name,
                          std::initializer_list<std::string_view> allowed) {
   auto v = req.query_param(name);
   if (!v || v->empty()) return "";

@@ -1,5 +1,5 @@
 // Repository for the ledger (SOCI, bound parameters only).
-#include "services/core/errors.hpp"
+#include "http/errors.hpp"
 #include "services/wallet/api.hpp"
 
 #include <algorithm>

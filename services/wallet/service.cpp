@@ -1,9 +1,9 @@
 #include "services/wallet/service.hpp"
 
 #include "db/row.hpp"
-#include "services/core/context.hpp"
-#include "services/core/errors.hpp"
-#include "services/core/json.hpp"
+#include "http/context.hpp"
+#include "http/errors.hpp"
+#include "http/json.hpp"
 #include "services/identity/api.hpp"
 #include "services/wallet/api.hpp"
 
@@ -12,9 +12,9 @@
 namespace courtyard::wallet {
 
 namespace bj = boost::json;
-using gateway::Access;
-using gateway::Request;
-using gateway::Response;
+using http::Access;
+using http::Request;
+using http::Response;
 
 namespace {
 
@@ -67,7 +67,7 @@ bj::object statement(db::Tx& tx, std::int64_t cid, AccountRef ref, json::Page co
 
 }  // namespace
 
-void WalletService::routes(gateway::Router& r) {
+void WalletService::routes(http::Router& r) {
   r.get("/v1/me/wallet", Access::authenticated(), [](Request const& req, Context& ctx) {
     auto cid = req.query_int("community_id", 0);
     if (cid <= 0) throw Invalid("community_id", "is required");

@@ -1,5 +1,5 @@
 #pragma once
-#include "services/core/service.hpp"
+#include "http/service.hpp"
 
 namespace courtyard::wallet {
 
@@ -10,7 +10,7 @@ class WalletService final : public Service {
   explicit WalletService(Env& env) : env_(env) {}
   std::string_view name() const override { return "wallet"; }
   std::vector<db::Migration> migrations() const override;
-  void routes(gateway::Router& r) override;
+  void routes(http::Router& r) override;
 
  private:
   Env& env_;

@@ -13,7 +13,7 @@ using namespace courtyard::test::clubs;
 namespace {
 
 Result rsvp(TestApp& t, Community const& c, std::int64_t eid, Actor const& who, std::string const& key = "") {
-  courtyard::gateway::Headers h;
+  courtyard::http::Headers h;
   if (!key.empty()) h.emplace_back("Idempotency-Key", key);
   return t.call("POST", event_path(c, eid) + "/rsvp", std::nullopt, who.token, h);
 }

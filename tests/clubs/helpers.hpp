@@ -1,7 +1,7 @@
 #pragma once
 // Shared fixtures for the clubs tests.
 #include "db/tx.hpp"
-#include "services/core/json.hpp"
+#include "http/json.hpp"
 #include "tests/clubs/probe.hpp"
 #include "tests/support/test_app.hpp"
 

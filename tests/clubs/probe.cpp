@@ -14,7 +14,7 @@ class Probe final : public Service {
  public:
   std::string_view name() const override { return "clubs_probe"; }
   std::vector<db::Migration> migrations() const override { return {}; }
-  void routes(gateway::Router&) override {}
+  void routes(http::Router&) override {}
   void subscribe(events::Bus& bus) override {
     for (char const* topic : {"club.joined", "event.rsvp", "event.checked_in", "event.reminder", "post.published"}) {
       bus.subscribe(std::string("clubs_probe.") + topic, topic, [](events::Event const& e, db::Tx&) {

@@ -2,8 +2,8 @@
 #include "db/migration.hpp"
 #include "db/row.hpp"
 #include "db/tx.hpp"
-#include "services/core/events.hpp"
-#include "services/core/jobs.hpp"
+#include "db/outbox.hpp"
+#include "db/jobs.hpp"
 #include "tests/support/test_app.hpp"
 
 #include <boost/json.hpp>

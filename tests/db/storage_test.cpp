@@ -2,7 +2,7 @@
 #include "db/migration.hpp"
 #include "db/row.hpp"
 #include "db/tx.hpp"
-#include "services/core/errors.hpp"
+#include "http/errors.hpp"
 #include "tests/support/test_app.hpp"
 
 #include <catch2/catch.hpp>

@@ -10,7 +10,7 @@ using namespace courtyard::test::delivery;
 namespace {
 
 std::int64_t delay_ms(TestApp& t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.app().config().delivery_auto_assign_delay).count();
+  return t.app().config().settings.integer("delivery.auto-assign-delay", 0, 1'000'000) * 1000;
 }
 
 bj::object task(TestApp& t, Community const& c, std::int64_t id) {

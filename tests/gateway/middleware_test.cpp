@@ -1,8 +1,8 @@
 // The middleware chain in App::handle: request ids, problem mapping, auth, rate limit,
 // and the last-resort handler that never leaks internals.
 #include "gateway/app.hpp"
-#include "services/core/context.hpp"
-#include "services/core/errors.hpp"
+#include "http/context.hpp"
+#include "http/errors.hpp"
 #include "tests/support/test_app.hpp"
 
 #include <boost/json.hpp>
@@ -10,6 +10,7 @@
 
 using namespace courtyard;
 using namespace courtyard::gateway;
+using namespace courtyard::http;
 
 namespace {
 

@@ -49,8 +49,8 @@ TEST_CASE("every route is documented and every documented operation is routed", 
     auto const& op = ops.at(lower(r->method)).as_object();
     REQUIRE(op.contains("responses"));
     auto const& responses = op.at("responses").as_object();
-    if (r->access.level != gateway::Access::Level::Public) CHECK(responses.contains("401"));
-    if (r->access.level == gateway::Access::Level::Community) {
+    if (r->access.level != http::Access::Level::Public) CHECK(responses.contains("401"));
+    if (r->access.level == http::Access::Level::Community) {
       CHECK(responses.contains("403"));
       CHECK(responses.contains("404"));
     }

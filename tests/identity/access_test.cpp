@@ -31,7 +31,7 @@ TEST_CASE("every identity route is in the OpenAPI document, with problem respons
     CHECK(op->at("summary").is_string());
     auto const& responses = op->at("responses").as_object();
     CHECK(responses.contains("default"));
-    bool is_public = route->access.level == gateway::Access::Level::Public;
+    bool is_public = route->access.level == http::Access::Level::Public;
     if (!is_public) CHECK(responses.contains("401"));
     CHECK(op->as_object().contains("security") == is_public);
   }

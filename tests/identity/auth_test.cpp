@@ -171,26 +171,28 @@ TEST_CASE("unknown, malformed and foreign bearer credentials are 401", "[identit
 
 TEST_CASE("failed logins are limited per email in the database, across instances", "[identity][auth][brute-force]") {
   auto& t = TestApp::get();
-  auto const& cfg = t.app().config();
-  REQUIRE(cfg.login_max_failures == 5);
+  auto const& cfg = t.app().config().settings;
+  auto const max_failures = cfg.integer("identity.login-max-failures", 1, 1'000'000);
+  auto const window_s = cfg.integer("identity.login-window-minutes", 1, 1'000'000) * 60;
+  REQUIRE(max_failures == 5);
   auto email = fresh_email(t, "target");
   auto bystander = fresh_email(t, "bystander");
   REQUIRE(register_account(t, email).status == 201);
   REQUIRE(register_account(t, bystander).status == 201);
 
-  for (int i = 0; i < cfg.login_max_failures; ++i) CHECK(login(t, email, "guess " + std::to_string(i)).status == 401);
+  for (int i = 0; i < max_failures; ++i) CHECK(login(t, email, "guess " + std::to_string(i)).status == 401);
   auto locked = login(t, email, "one more guess");
   REQUIRE(locked.status == 429);
   auto retry = std::stoll(locked.header("Retry-After"));
   CHECK(retry >= 1);
-  CHECK(retry <= std::chrono::duration_cast<std::chrono::seconds>(cfg.login_window).count());
+  CHECK(retry <= window_s);
   // The right password does not get through a lock either, and the lock is per email.
   CHECK(login(t, email).status == 429);
   CHECK(login(t, bystander).status == 200);
 
   // Another gateway instance on the same database sees the same count.
-  gateway::App second(cfg, test::services_under_test(), &identity::authenticate);
-  gateway::Request req;
+  gateway::App second(t.app().config(), test::services_under_test(), &identity::authenticate);
+  http::Request req;
   req.method = "POST";
   req.target = req.path = "/v1/auth/login";
   req.headers = {{"content-type", "application/json"}};
@@ -198,7 +200,7 @@ TEST_CASE("failed logins are limited per email in the database, across instances
   req.remote_ip = "127.0.0.1";
   CHECK(second.handle(req).status == 429);
 
-  t.advance_clock_ms(std::chrono::duration_cast<std::chrono::milliseconds>(cfg.login_window).count() + 1000);
+  t.advance_clock_ms(window_s * 1000 + 1000);
   CHECK(login(t, email).status == 200);
   // A successful login clears the count.
   CHECK(login(t, email, "typo").status == 401);
@@ -209,7 +211,7 @@ TEST_CASE("session tokens expire after token_ttl", "[identity][auth][clock]") {
   auto& t = TestApp::get();
   auto a = t.account("expiring");
   REQUIRE(t.get("/v1/me", a.token).status == 200);
-  t.advance_clock_ms(std::chrono::duration_cast<std::chrono::milliseconds>(t.app().config().token_ttl).count() -
+  t.advance_clock_ms(t.app().config().settings.integer("identity.token-ttl-hours", 1, 1'000'000) * 3600 * 1000 -
                      60'000);
   CHECK(t.get("/v1/me", a.token).status == 200);
   t.advance_clock_ms(120'000);
@@ -226,7 +228,7 @@ TEST_CASE("the prune job drops expired sessions and old failures", "[identity][j
   auto a = t.account("pruned");
   auto email = fresh_email(t, "pruned-failures");
   CHECK(login(t, email, "whatever").status == 401);
-  t.advance_clock_ms(std::chrono::duration_cast<std::chrono::milliseconds>(t.app().config().token_ttl).count() + 1000);
+  t.advance_clock_ms(t.app().config().settings.integer("identity.token-ttl-hours", 1, 1'000'000) * 3600 * 1000 + 1000);
   REQUIRE(t.run_job("identity.prune"));
   auto counts = db::read(t.app().db(), [&](soci::session& s) {
     long long sessions = 0, failures = 0;

@@ -1,6 +1,6 @@
 // Native plugins: the C ABI adapted into a Service (plugins/loader).
 #include "db/tx.hpp"
-#include "plugins/loader/loader.hpp"
+#include "gateway/plugins/loader.hpp"
 #include "tests/support/test_app.hpp"
 
 #include <catch2/catch.hpp>
@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-using courtyard::gateway::Access;
+using courtyard::http::Access;
 using courtyard::plugins::PluginError;
 using courtyard::test::TestApp;
 namespace json = boost::json;

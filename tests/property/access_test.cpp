@@ -30,7 +30,7 @@ TEST_CASE("every property route is in the OpenAPI document with its problem resp
     auto const& op = item.at(method).as_object();
     auto const& responses = op.at("responses").as_object();
     CHECK(responses.contains("401"));
-    if (r->access.level == gateway::Access::Level::Community) {
+    if (r->access.level == http::Access::Level::Community) {
       CHECK(responses.contains("403"));  // also API keys, which no property route accepts
       CHECK(responses.contains("404"));
     }

@@ -1,4 +1,4 @@
-#include "services/core/json.hpp"
+#include "http/json.hpp"
 #include "services/property/logic.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 #pragma once
 // Helpers shared by the property tests.
 #include "db/tx.hpp"
-#include "services/core/json.hpp"
+#include "http/json.hpp"
 #include "tests/support/test_app.hpp"
 
 #include <boost/json.hpp>
@@ -13,7 +13,7 @@ namespace courtyard::test::property {
 
 namespace bj = boost::json;
 
-inline gateway::Headers idem(std::string k) { return {{"Idempotency-Key", std::move(k)}}; }
+inline http::Headers idem(std::string k) { return {{"Idempotency-Key", std::move(k)}}; }
 
 // Payloads of the events published on `topic` for the community, oldest first.
 inline std::vector<bj::object> events_of(TestApp& t, std::string const& topic, std::int64_t cid) {

@@ -28,7 +28,7 @@ std::string gb_path(Shop const& s, std::int64_t gid) { return s.c.base() + "/gro
 
 Result join(Shop const& s, std::int64_t gid, Actor const& who, std::int64_t q, std::string key = "") {
   return TestApp::get().post(gb_path(s, gid) + "/join", {{"quantity", q}}, who.token,
-                             key.empty() ? courtyard::gateway::Headers{} : idem(key));
+                             key.empty() ? courtyard::http::Headers{} : idem(key));
 }
 
 std::vector<bj::object> closed_events(Shop const& s, std::int64_t gid) {

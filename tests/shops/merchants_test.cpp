@@ -263,7 +263,7 @@ TEST_CASE("every shops route is in the OpenAPI document", "[shops][openapi]") {
     REQUIRE(paths.at(r->pattern).as_object().contains(method));
     auto const& responses = paths.at(r->pattern).at(method).at("responses").as_object();
     CHECK(responses.contains("401"));
-    if (r->access.level == courtyard::gateway::Access::Level::Community) {
+    if (r->access.level == courtyard::http::Access::Level::Community) {
       CHECK(responses.contains("403"));
       CHECK(responses.contains("404"));
     }

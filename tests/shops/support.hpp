@@ -3,7 +3,7 @@
 // topped-up residents, and direct looks at the outbox.
 #include "db/row.hpp"
 #include "db/tx.hpp"
-#include "services/core/json.hpp"
+#include "http/json.hpp"
 #include "tests/support/test_app.hpp"
 
 #include <boost/json.hpp>
@@ -20,7 +20,7 @@ using courtyard::test::Community;
 using courtyard::test::Result;
 using courtyard::test::TestApp;
 
-inline courtyard::gateway::Headers idem(std::string k) { return {{"Idempotency-Key", std::move(k)}}; }
+inline courtyard::http::Headers idem(std::string k) { return {{"Idempotency-Key", std::move(k)}}; }
 
 struct Shop {
   Community c;
@@ -81,7 +81,7 @@ inline bj::object order_body(std::int64_t mid, std::vector<std::pair<std::int64_
 
 inline Result place(Shop const& s, Actor const& who, bj::object body, std::string key = "") {
   auto& t = TestApp::get();
-  return t.post(s.orders(), std::move(body), who.token, key.empty() ? courtyard::gateway::Headers{} : idem(key));
+  return t.post(s.orders(), std::move(body), who.token, key.empty() ? courtyard::http::Headers{} : idem(key));
 }
 
 inline std::int64_t stock(Shop const& s, std::int64_t pid) {

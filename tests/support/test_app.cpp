@@ -178,7 +178,7 @@ TestApp::TestApp() {
   gateway::Config config;
   config.db = storage.url();
   config.background = false;
-  config.password_hash = "min";
+  config.settings.set("identity.password-hash", "min");
   config.rate_limit_rps = 0;
   config.access_log = !env("COURTYARD_TEST_LOG").empty();
   config.log_level = "warn";
@@ -197,8 +197,8 @@ TestApp::TestApp() {
 bool TestApp::mysql() const { return app_->db().backend() == db::Backend::MySql; }
 
 Result TestApp::call(std::string method, std::string const& target, std::optional<bj::value> body,
-                     std::string const& token, gateway::Headers extra) {
-  gateway::Request req;
+                     std::string const& token, http::Headers extra) {
+  http::Request req;
   req.method = std::move(method);
   req.target = target;
   auto parsed = boost::urls::parse_origin_form(target);
@@ -213,7 +213,7 @@ Result TestApp::call(std::string method, std::string const& target, std::optiona
   for (auto& [k, v] : extra) req.headers.emplace_back(lower(k), std::move(v));
   req.remote_ip = "127.0.0.1";
 
-  gateway::Response resp = app_->handle(req);
+  http::Response resp = app_->handle(req);
   Result r;
   r.status = resp.status;
   r.headers = std::move(resp.headers);
@@ -236,7 +236,7 @@ Actor TestApp::admin() {
   std::lock_guard lk(g_admin_mu);
   // Tests that move the clock past the session lifetime would otherwise leave the admin
   // signed out for every test after them.
-  auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(app_->config().token_ttl).count();
+  auto ttl = app_->config().settings.integer("identity.token-ttl-hours", 1, 1'000'000) * 3600 * 1000;
   auto offset = g_clock_offset.load();
   if (offset - g_admin_login_offset > ttl / 2) {
     auto login = expect(post("/v1/auth/login", {{"email", kAdminEmail}, {"password", kPassword}}), 200, "admin login");
@@ -338,12 +338,12 @@ struct Caller {
   bool member = false;  // of the walk's community
 };
 
-bool has_param(gateway::Route const& r, std::string_view name) {
+bool has_param(http::Route const& r, std::string_view name) {
   return std::find(r.segments.begin(), r.segments.end(), "{" + std::string(name) + "}") != r.segments.end();
 }
 
-Expect expectation(gateway::Route const& route, Caller const& who) {
-  using Level = gateway::Access::Level;
+Expect expectation(http::Route const& route, Caller const& who) {
+  using Level = http::Access::Level;
   auto const& a = route.access;
   if (a.level == Level::Public) return Expect::Any;
   if (who.email.empty() && who.api_key.empty()) return Expect::Unauthorized;
@@ -366,7 +366,7 @@ Expect expectation(gateway::Route const& route, Caller const& who) {
   return (a.roles & who.roles) ? Expect::Allowed : Expect::Forbidden;
 }
 
-std::string path_for(gateway::Route const& route, std::int64_t cid, std::int64_t mid) {
+std::string path_for(http::Route const& route, std::int64_t cid, std::int64_t mid) {
   std::string out;
   for (auto const& seg : route.segments) {
     if (seg.empty()) continue;

@@ -21,7 +21,7 @@ std::vector<gateway::ServiceEntry> services_under_test();
 struct Result {
   int status = 0;
   boost::json::value json;     // parsed body (null when empty / not JSON)
-  gateway::Headers headers;
+  http::Headers headers;
   std::string body;
   std::string header(std::string_view name) const;  // "" when absent
   std::int64_t id() const { return json.at("id").as_int64(); }
@@ -51,10 +51,10 @@ class TestApp {
   bool mysql() const;
 
   Result call(std::string method, std::string const& target, std::optional<boost::json::value> body = std::nullopt,
-              std::string const& token = "", gateway::Headers extra = {});
+              std::string const& token = "", http::Headers extra = {});
   Result get(std::string const& target, std::string const& token = "") { return call("GET", target, std::nullopt, token); }
   Result post(std::string const& target, boost::json::value body, std::string const& token = "",
-              gateway::Headers extra = {}) {
+              http::Headers extra = {}) {
     return call("POST", target, std::move(body), token, std::move(extra));
   }
   Result patch(std::string const& target, boost::json::value body, std::string const& token = "") {

@@ -66,7 +66,9 @@ TEST_CASE("config: nothing given yields the documented defaults", "[config]") {
   CHECK(p.config.body_limit == d.body_limit);
   CHECK(p.config.read_timeout == d.read_timeout);
   CHECK(p.config.access_log == d.access_log);
-  CHECK(p.config.password_hash == d.password_hash);
+  CHECK(p.config.settings.text("identity.password-hash") == "interactive");
+  CHECK(p.config.settings.text("identity.token-ttl-hours") == "720");
+  CHECK(p.config.settings.text("delivery.auto-assign-delay") == "300");
   CHECK(p.config.background == d.background);
 }
 
@@ -101,11 +103,12 @@ TEST_CASE("config: command-line flags", "[config]") {
   CHECK(c.log_level == "debug");
   CHECK(c.rate_limit_rps == 0);
   CHECK(c.rate_limit_burst == 5);
-  CHECK(c.token_ttl == std::chrono::hours(2));
-  CHECK(c.password_hash == "min");
-  CHECK(c.login_max_failures == 3);
-  CHECK(c.login_window == std::chrono::minutes(1));
-  CHECK(c.delivery_auto_assign_delay == std::chrono::seconds(60));
+  // The old flat names are deprecated aliases of the services' own sections.
+  CHECK(c.settings.text("identity.token-ttl-hours") == "2");
+  CHECK(c.settings.text("identity.password-hash") == "min");
+  CHECK(c.settings.text("identity.login-max-failures") == "3");
+  CHECK(c.settings.text("identity.login-window-minutes") == "1");
+  CHECK(c.settings.text("delivery.auto-assign-delay") == "60");
   CHECK(c.dispatcher_poll == std::chrono::milliseconds(50));
   CHECK(c.scheduler_poll == std::chrono::milliseconds(100));
 }
@@ -185,4 +188,37 @@ TEST_CASE("config: --help", "[config]") {
   CHECK_THAT(p.help_text, Catch::Contains("--listen"));
   CHECK_THAT(p.help_text, Catch::Contains("--read-timeout"));
   CHECK_THAT(p.help_text, Catch::Contains("COURTYARD_"));
+}
+
+TEST_CASE("config: each service owns its section, from flags, environment and file", "[config][settings]") {
+  auto const flags = parse({"--identity.token-ttl-hours", "3", "--delivery.auto-assign-delay", "45"}).config;
+  CHECK(flags.settings.text("identity.token-ttl-hours") == "3");
+  CHECK(flags.settings.integer("delivery.auto-assign-delay", 0, 1000) == 45);
+
+  auto const env = parse({}, {"COURTYARD_IDENTITY_LOGIN_MAX_FAILURES=9", "COURTYARD_DELIVERY_AUTO_ASSIGN_DELAY=7"}).config;
+  CHECK(env.settings.text("identity.login-max-failures") == "9");
+  CHECK(env.settings.text("delivery.auto-assign-delay") == "7");
+
+  TempFile file("threads = 2\n[identity]\ntoken-ttl-hours = 12\npassword-hash = moderate\n[delivery]\nauto-assign-delay = 0\n");
+  auto const from_file = parse({"--config", file.path()}).config;
+  CHECK(from_file.threads == 2);
+  CHECK(from_file.settings.text("identity.token-ttl-hours") == "12");
+  CHECK(from_file.settings.text("identity.password-hash") == "moderate");
+  CHECK(from_file.settings.text("delivery.auto-assign-delay") == "0");
+
+  // The new name beats its deprecated alias; flags still beat the file.
+  CHECK(parse({"--identity.token-ttl-hours", "4", "--token-ttl-hours", "5"}).config.settings.text(
+            "identity.token-ttl-hours") == "4");
+  CHECK(parse({"--config", file.path(), "--identity.token-ttl-hours", "1"}).config.settings.text(
+            "identity.token-ttl-hours") == "1");
+}
+
+TEST_CASE("config: service sections are validated and unknown section keys rejected", "[config][settings]") {
+  CHECK_THAT(error_of({"--identity.token-ttl-hours", "0"}), Catch::Contains("--identity.token-ttl-hours"));
+  CHECK_THAT(error_of({"--identity.password-hash", "weak"}), Catch::Contains("--identity.password-hash"));
+  CHECK_THAT(error_of({"--delivery.auto-assign-delay", "soon"}), Catch::Contains("delivery.auto-assign-delay"));
+  CHECK_THAT(error_of({}, {"COURTYARD_IDENTITY_COLOUR=blue"}), Catch::Contains("COURTYARD_IDENTITY_COLOUR"));
+  TempFile file("[identity]\ncolour = blue\n");
+  CHECK_THAT(error_of({"--config", file.path()}), Catch::Contains("identity.colour"));
+  CHECK_THAT(parse({"--help"}).help_text, Catch::Contains("--identity.token-ttl-hours"));
 }

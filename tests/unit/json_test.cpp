@@ -1,5 +1,5 @@
-#include "services/core/errors.hpp"
-#include "services/core/json.hpp"
+#include "http/errors.hpp"
+#include "http/json.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>

@@ -54,13 +54,13 @@ TEST_CASE("net: request targets", "[net]") {
 }
 
 TEST_CASE("net: a gateway Response becomes a Beast response", "[net]") {
-  courtyard::gateway::Response r;
+  courtyard::http::Response r;
   r.status = 201;
   r.body = R"({"id":1})";
   r.headers.emplace_back("Location", "/v1/x/1");
   r.headers.emplace_back("X-Request-Id", "abc");
 
-  auto res = net::to_beast(courtyard::gateway::Response(r), 11, true, false);
+  auto res = net::to_beast(courtyard::http::Response(r), 11, true, false);
   CHECK(res.result_int() == 201);
   CHECK(res[http::field::server] == "courtyard");
   CHECK(res[http::field::content_type] == "application/json");
@@ -70,12 +70,12 @@ TEST_CASE("net: a gateway Response becomes a Beast response", "[net]") {
   CHECK(res.keep_alive());
   CHECK(res.body() == r.body);
 
-  auto head = net::to_beast(courtyard::gateway::Response(r), 11, false, true);
+  auto head = net::to_beast(courtyard::http::Response(r), 11, false, true);
   CHECK(head.body().empty());
   CHECK(head[http::field::content_length] == "8");
   CHECK_FALSE(head.keep_alive());
 
-  auto none = net::to_beast(courtyard::gateway::Response::no_content(), 11, true, false);
+  auto none = net::to_beast(courtyard::http::Response::no_content(), 11, true, false);
   CHECK(none.result_int() == 204);
   CHECK(none.body().empty());
   CHECK(none.find(http::field::content_type) == none.end());
@@ -94,7 +94,7 @@ TEST_CASE("net: serialized responses are valid HTTP/1.1", "[net]") {
     return p.release();
   };
 
-  courtyard::gateway::Response r;
+  courtyard::http::Response r;
   r.status = 201;
   r.body = R"({"id":1})";
   r.headers.emplace_back("Location", "/v1/x/1");
@@ -102,7 +102,7 @@ TEST_CASE("net: serialized responses are valid HTTP/1.1", "[net]") {
   r.headers.emplace_back("Content-Length", "999");       // the server owns this one
   r.headers.emplace_back("X-Injected", "a\r\nSet-Cookie: x");  // never written
 
-  auto wire = net::serialize(courtyard::gateway::Response(r), 11, true, false);
+  auto wire = net::serialize(courtyard::http::Response(r), 11, true, false);
   CHECK(wire.head.rfind("HTTP/1.1 201 Created\r\n", 0) == 0);
   CHECK(wire.body == r.body);
   auto res = parse(wire);
@@ -118,18 +118,18 @@ TEST_CASE("net: serialized responses are valid HTTP/1.1", "[net]") {
   CHECK(res.keep_alive());
   CHECK(res.body() == r.body);
 
-  auto closing = parse(net::serialize(courtyard::gateway::Response(r), 11, false, false));
+  auto closing = parse(net::serialize(courtyard::http::Response(r), 11, false, false));
   CHECK_FALSE(closing.keep_alive());
 
-  auto head = net::serialize(courtyard::gateway::Response(r), 11, true, true);
+  auto head = net::serialize(courtyard::http::Response(r), 11, true, true);
   CHECK(head.body.empty());
   CHECK_THAT(head.head, Catch::Contains("Content-Length: 8\r\n"));
 
-  auto old_client = net::serialize(courtyard::gateway::Response(r), 10, true, false);
+  auto old_client = net::serialize(courtyard::http::Response(r), 10, true, false);
   CHECK(old_client.head.rfind("HTTP/1.0 201", 0) == 0);
   CHECK_THAT(old_client.head, Catch::Contains("Connection: keep-alive\r\n"));
 
-  auto none = net::serialize(courtyard::gateway::Response::no_content(), 11, true, false);
+  auto none = net::serialize(courtyard::http::Response::no_content(), 11, true, false);
   CHECK(none.head.rfind("HTTP/1.1 204 No Content\r\n", 0) == 0);
   CHECK(none.head.find("Content-Length") == std::string::npos);
   CHECK(none.head.find("Content-Type") == std::string::npos);

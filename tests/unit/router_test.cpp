@@ -1,10 +1,11 @@
 #include "gateway/metrics.hpp"
 #include "gateway/rate_limit.hpp"
-#include "gateway/router.hpp"
+#include "http/router.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace courtyard;
+using namespace courtyard::http;
 using namespace courtyard::gateway;
 
 namespace {

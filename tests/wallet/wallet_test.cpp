@@ -1,5 +1,5 @@
 #include "db/tx.hpp"
-#include "services/core/errors.hpp"
+#include "http/errors.hpp"
 #include "services/wallet/api.hpp"
 #include "tests/support/test_app.hpp"
 
@@ -18,7 +18,7 @@ std::string top_up_path(test::Community const& c, test::Actor const& who) {
   return c.base() + "/wallets/" + std::to_string(who.account_id) + "/top-ups";
 }
 
-gateway::Headers key(std::string k) { return {{"Idempotency-Key", std::move(k)}}; }
+http::Headers key(std::string k) { return {{"Idempotency-Key", std::move(k)}}; }
 
 }  // namespace
 

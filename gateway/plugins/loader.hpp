@@ -3,8 +3,8 @@
 // adapted into a Service (routes with access rules, event subscriptions). The library stays
 // open as long as its Service lives and is closed by the Service's destructor.
 #include "gateway/app.hpp"
-#include "gateway/router.hpp"
-#include "services/core/service.hpp"
+#include "http/router.hpp"
+#include "http/service.hpp"
 
 #include <memory>
 #include <stdexcept>
@@ -23,7 +23,7 @@ struct PluginError : std::runtime_error {
 // Parses a route's access rule: "public", "authenticated", "admin", "member", or roles
 // joined with '|' ("resident|manager"), optionally followed by " scope=<api-key scope>".
 // Throws std::invalid_argument on anything else.
-gateway::Access parse_access(std::string_view rule);
+http::Access parse_access(std::string_view rule);
 
 // Opens one plugin, checks the ABI handshake, runs its init and returns it as a Service.
 std::unique_ptr<Service> load(std::string const& path);

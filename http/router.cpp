@@ -1,8 +1,8 @@
-#include "gateway/router.hpp"
+#include "http/router.hpp"
 
 #include <stdexcept>
 
-namespace courtyard::gateway {
+namespace courtyard::http {
 
 namespace {
 
@@ -89,4 +89,4 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   return best;
 }
 
-}  // namespace courtyard::gateway
+}  // namespace courtyard::http

@@ -1,8 +1,8 @@
-#include "plugins/loader/loader.hpp"
+#include "gateway/plugins/loader.hpp"
 
 #include "courtyard/plugin.h"
-#include "services/core/context.hpp"
-#include "services/core/errors.hpp"
+#include "http/context.hpp"
+#include "http/errors.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <dlfcn.h>
@@ -155,10 +155,10 @@ class PluginService final : public Service {
   std::string_view name() const override { return name_; }
   std::vector<db::Migration> migrations() const override { return {}; }
 
-  void routes(gateway::Router& router) override {
+  void routes(http::Router& router) override {
     for (auto const& r : routes_) {
       router.add(r.method, r.pattern, r.access,
-                 [this, fn = r.fn, user = r.user_data](gateway::Request const& req, Context& ctx) {
+                 [this, fn = r.fn, user = r.user_data](http::Request const& req, Context& ctx) {
                    return call_route(fn, user, req, ctx);
                  });
     }
@@ -179,7 +179,7 @@ class PluginService final : public Service {
   struct RouteSpec {
     std::string method;
     std::string pattern;
-    gateway::Access access;
+    http::Access access;
     courtyard_route_fn fn;
     void* user_data;
   };
@@ -207,13 +207,13 @@ class PluginService final : public Service {
       std::string pattern = r.pattern;
       if (pattern.empty() || pattern.front() != '/') fail(where + ": pattern must start with '/'");
       where += " (" + method + " " + pattern + ")";
-      gateway::Access access;
+      http::Access access;
       try {
         access = parse_access(r.access);
       } catch (std::invalid_argument const& e) {
         fail(where + ": " + e.what());
       }
-      if (access.level == gateway::Access::Level::Community && !has_cid(pattern))
+      if (access.level == http::Access::Level::Community && !has_cid(pattern))
         fail(where + ": rule '" + std::string(r.access) + "' needs a {cid} segment in the pattern");
       routes_.push_back({std::move(method), std::move(pattern), std::move(access), r.handler, r.user_data});
     }
@@ -225,7 +225,7 @@ class PluginService final : public Service {
     }
   }
 
-  gateway::Response call_route(courtyard_route_fn fn, void* user, gateway::Request const& req, Context& ctx) const {
+  http::Response call_route(courtyard_route_fn fn, void* user, http::Request const& req, Context& ctx) const {
     std::vector<courtyard_param> params;
     params.reserve(req.params.size());
     for (auto const& [k, v] : req.params) params.push_back({view(k), view(v)});
@@ -260,7 +260,7 @@ class PluginService final : public Service {
       throw std::runtime_error("plugin " + name_ + ": " + req.method + " " + req.path + " answered status " + std::to_string(cres.status));
     if (cres.status >= 400 && cres.body_size == 0) throw_status(cres.status);
 
-    gateway::Response res;
+    http::Response res;
     res.status = cres.status;
     res.content_type = cres.content_type && *cres.content_type ? cres.content_type : "application/json";
     if (cres.body_size) {
@@ -303,7 +303,7 @@ class PluginService final : public Service {
 
 }  // namespace
 
-gateway::Access parse_access(std::string_view rule) {
+http::Access parse_access(std::string_view rule) {
   std::string_view rest = rule;
   auto next_token = [&rest]() -> std::string_view {
     while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
@@ -315,15 +315,15 @@ gateway::Access parse_access(std::string_view rule) {
 
   std::string_view base = next_token();
   if (base.empty()) throw std::invalid_argument("empty access rule");
-  gateway::Access access;
+  http::Access access;
   if (base == "public") {
-    access = gateway::Access::public_();
+    access = http::Access::public_();
   } else if (base == "authenticated") {
-    access = gateway::Access::authenticated();
+    access = http::Access::authenticated();
   } else if (base == "admin") {
-    access = gateway::Access::admin();
+    access = http::Access::admin();
   } else if (base == "member") {
-    access = gateway::Access::member();
+    access = http::Access::member();
   } else {
     unsigned mask = 0;
     std::string_view roles = base;
@@ -340,7 +340,7 @@ gateway::Access parse_access(std::string_view rule) {
       if (bar == std::string_view::npos) break;
       roles.remove_prefix(bar + 1);
     }
-    access = gateway::Access::any_of(mask);
+    access = http::Access::any_of(mask);
   }
   for (std::string_view tok = next_token(); !tok.empty(); tok = next_token()) {
     constexpr std::string_view kScope = "scope=";

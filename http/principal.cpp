@@ -1,4 +1,4 @@
-#include "services/core/principal.hpp"
+#include "http/principal.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 #pragma once
 // Framework-free request/response types. Handlers see only these (no Beast),
 // so services compile without the network layer and tests call them in-process.
-#include "services/core/json.hpp"
+#include "http/json.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-namespace courtyard::gateway {
+namespace courtyard::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -55,4 +55,4 @@ struct Response {
   std::optional<std::string_view> header(std::string_view name) const;  // case-insensitive
 };
 
-}  // namespace courtyard::gateway
+}  // namespace courtyard::http

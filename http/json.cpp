@@ -1,6 +1,6 @@
-#include "services/core/json.hpp"
+#include "http/json.hpp"
 
-#include "services/core/errors.hpp"
+#include "http/errors.hpp"
 
 #include <charconv>
 #include <ctime>

@@ -1,8 +1,8 @@
 #pragma once
 // Routes are data: method, path pattern, access rule, handler. One test walks
 // every route x every role using this table; another checks it against OpenAPI.
-#include "gateway/http.hpp"
-#include "services/core/principal.hpp"
+#include "http/message.hpp"
+#include "http/principal.hpp"
 
 #include <functional>
 #include <memory>
@@ -14,7 +14,7 @@ namespace courtyard {
 class Context;
 }
 
-namespace courtyard::gateway {
+namespace courtyard::http {
 
 // The access rule declared on a route, checked before its handler runs.
 // Community rules read the community from the `{cid}` path parameter:
@@ -84,4 +84,4 @@ class Router {
   std::string current_service_;
 };
 
-}  // namespace courtyard::gateway
+}  // namespace courtyard::http

@@ -1,6 +1,6 @@
-#include "gateway/http.hpp"
+#include "http/message.hpp"
 
-#include "services/core/errors.hpp"
+#include "http/errors.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -8,7 +8,7 @@
 #include <charconv>
 #include <strings.h>
 
-namespace courtyard::gateway {
+namespace courtyard::http {
 
 std::optional<std::string_view> Request::header(std::string_view lower_name) const {
   for (auto const& [k, v] : headers)
@@ -98,4 +98,4 @@ std::optional<std::string_view> Response::header(std::string_view name) const {
   return std::nullopt;
 }
 
-}  // namespace courtyard::gateway
+}  // namespace courtyard::http

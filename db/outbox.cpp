@@ -1,4 +1,4 @@
-#include "services/core/events.hpp"
+#include "db/outbox.hpp"
 
 #include "db/tx.hpp"
 

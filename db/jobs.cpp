@@ -1,4 +1,4 @@
-#include "services/core/jobs.hpp"
+#include "db/jobs.hpp"
 
 #include "db/tx.hpp"
 

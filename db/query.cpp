@@ -1,0 +1,108 @@
+#include "db/query.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace courtyard::db {
+
+// ---- Cols
+
+std::optional<std::int64_t> Cols::opt_integer() {
+  std::size_t i = i_++;
+  if (r_.get_indicator(i) == soci::i_null) return std::nullopt;
+  switch (r_.get_properties(i).get_data_type()) {
+    case soci::dt_integer: return r_.get<int>(i);
+    case soci::dt_long_long: return r_.get<long long>(i);
+    case soci::dt_unsigned_long_long: return static_cast<std::int64_t>(r_.get<unsigned long long>(i));
+    case soci::dt_double: return static_cast<std::int64_t>(std::llround(r_.get<double>(i)));
+    case soci::dt_string: return std::stoll(r_.get<std::string>(i));
+    default: throw std::runtime_error("column " + std::to_string(i) + " is not a number");
+  }
+}
+
+std::int64_t Cols::integer() { return opt_integer().value_or(0); }
+bool Cols::boolean() { return integer() != 0; }
+
+std::optional<std::string> Cols::opt_text() {
+  std::size_t i = i_;
+  if (r_.get_indicator(i) == soci::i_null) {
+    ++i_;
+    return std::nullopt;
+  }
+  switch (r_.get_properties(i).get_data_type()) {
+    case soci::dt_string:
+    case soci::dt_blob:
+    case soci::dt_xml: ++i_; return r_.get<std::string>(i);
+    default: return std::to_string(integer());
+  }
+}
+
+std::string Cols::text() { return opt_text().value_or(""); }
+
+std::optional<double> Cols::opt_real() {
+  std::size_t i = i_;
+  if (r_.get_indicator(i) == soci::i_null) {
+    ++i_;
+    return std::nullopt;
+  }
+  if (r_.get_properties(i).get_data_type() == soci::dt_double) {
+    ++i_;
+    return r_.get<double>(i);
+  }
+  return static_cast<double>(integer());
+}
+
+double Cols::real() { return opt_real().value_or(0.0); }
+
+// ---- Query
+
+std::string Query::placeholder() {
+  names_.push_back("p" + std::to_string(names_.size()));
+  return ":" + names_.back();
+}
+
+Query& Query::value(std::int64_t v) {
+  ints_.push_back(v);
+  slots_.push_back({false, ints_.size() - 1});
+  sql_ += placeholder();
+  return *this;
+}
+
+Query& Query::value(std::string v) {
+  strs_.push_back(std::move(v));
+  slots_.push_back({true, strs_.size() - 1});
+  sql_ += placeholder();
+  return *this;
+}
+
+Query& Query::values(std::vector<std::int64_t> const& vs) {
+  if (vs.empty()) return sql("NULL");
+  for (std::size_t i = 0; i < vs.size(); ++i) {
+    if (i) sql(", ");
+    value(vs[i]);
+  }
+  return *this;
+}
+
+soci::details::prepare_temp_type Query::prepare(soci::session& s) {
+  soci::details::prepare_temp_type p = (s.prepare << sql_);
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].text)
+      p, soci::use(strs_[slots_[i].index], names_[i]);
+    else
+      p, soci::use(ints_[slots_[i].index], names_[i]);
+  }
+  return p;
+}
+
+std::int64_t Query::scalar(Tx& tx) {
+  return one(tx, [](soci::row const& r) { return Cols(r).integer(); }).value_or(0);
+}
+
+long long Query::exec(Tx& tx) {
+  soci::statement st(prepare(tx.sql()));
+  st.execute(true);
+  return st.get_affected_rows();
+}
+
+}  // namespace courtyard::db

@@ -1,0 +1,143 @@
+#pragma once
+// The one way services write SQL (ARCHITECTURE.md "Storage"):
+//   * named query constants next to their use: constexpr char const* kFindOrder = "SELECT …";
+//   * db::Cols reads a row's columns in select order, by type, never by counted index;
+//   * db::one / db::all / db::each run a query with bound values and map each row;
+//   * db::Query builds a statement whose filters are chosen at run time (values bound, never
+//     pasted into the text).
+//
+//   Order order_from(soci::row const& r) {
+//     db::Cols c(r);
+//     Order o;
+//     o.id = c.integer();
+//     o.status = c.text();
+//     o.accepted_at = c.opt_integer();
+//     return o;
+//   }
+//   auto o = db::one(tx, kFindOrder, order_from, soci::use(cid, "c"), soci::use(id, "id"));
+//
+//   db::Query q(std::string("SELECT ") + kCols + " FROM bills WHERE community_id = ");
+//   q.value(cid);
+//   if (status) q.sql(" AND status = ").value(*status);
+//   q.sql(" AND id < ").value(before).sql(" ORDER BY id DESC LIMIT ").value(limit);
+//   auto bills = q.all(tx, bill_from);
+#include "db/tx.hpp"
+
+#include <soci/soci.h>
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace courtyard::db {
+
+// Reads the columns of one row in order. Numbers are read portably (COUNT/SUM are BIGINT on
+// SQLite but DECIMAL on MariaDB; INT columns come back as int).
+class Cols {
+ public:
+  explicit Cols(soci::row const& r) : r_(r) {}
+  std::int64_t integer();  // NULL -> 0
+  std::optional<std::int64_t> opt_integer();
+  bool boolean();  // integer != 0
+  std::string text();  // NULL -> ""
+  std::optional<std::string> opt_text();
+  double real();  // NULL -> 0
+  std::optional<double> opt_real();
+  void skip(std::size_t n = 1) { i_ += n; }
+
+ private:
+  soci::row const& r_;
+  std::size_t i_ = 0;
+};
+
+// All rows of a query with bound values, each mapped by `from(soci::row const&)`.
+template <class From, class... Uses>
+auto all(Tx& tx, std::string const& query, From&& from, Uses&&... uses) {
+  using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+  std::vector<T> out;
+  soci::rowset<soci::row> rs = ((tx.sql().prepare << query), ..., std::forward<Uses>(uses));
+  for (auto const& r : rs) out.push_back(from(r));
+  return out;
+}
+
+// The first row, or nullopt.
+template <class From, class... Uses>
+auto one(Tx& tx, std::string const& query, From&& from, Uses&&... uses) {
+  using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+  soci::rowset<soci::row> rs = ((tx.sql().prepare << query), ..., std::forward<Uses>(uses));
+  for (auto const& r : rs) return std::optional<T>(from(r));
+  return std::optional<T>();
+}
+
+// Calls fn(soci::row const&) for each row.
+template <class Fn, class... Uses>
+void each(Tx& tx, std::string const& query, Fn&& fn, Uses&&... uses) {
+  soci::rowset<soci::row> rs = ((tx.sql().prepare << query), ..., std::forward<Uses>(uses));
+  for (auto const& r : rs) fn(r);
+}
+
+// A single number (COUNT, SUM, …; NULL -> 0).
+template <class... Uses>
+std::int64_t scalar(Tx& tx, std::string const& query, Uses&&... uses) {
+  auto v = one(tx, query, [](soci::row const& r) { return Cols(r).integer(); }, std::forward<Uses>(uses)...);
+  return v.value_or(0);
+}
+
+// A statement assembled at run time. sql() appends text; value() appends a placeholder and
+// binds the value to it. Keep the Query alive while its rows are read.
+class Query {
+ public:
+  Query() = default;
+  explicit Query(std::string sql) : sql_(std::move(sql)) {}
+  Query(Query const&) = delete;
+  Query& operator=(Query const&) = delete;
+
+  Query& sql(std::string_view text) {
+    sql_ += text;
+    return *this;
+  }
+  Query& value(std::int64_t v);
+  Query& value(std::string v);
+  Query& value(char const* v) { return value(std::string(v)); }
+  // ", " separated placeholders for an IN (…) list; "NULL" when empty (matches nothing).
+  Query& values(std::vector<std::int64_t> const& vs);
+  std::string const& text() const { return sql_; }
+
+  template <class From>
+  auto all(Tx& tx, From&& from) {
+    using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+    std::vector<T> out;
+    soci::rowset<soci::row> rs(prepare(tx.sql()));
+    for (auto const& r : rs) out.push_back(from(r));
+    return out;
+  }
+  template <class From>
+  auto one(Tx& tx, From&& from) {
+    using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+    soci::rowset<soci::row> rs(prepare(tx.sql()));
+    for (auto const& r : rs) return std::optional<T>(from(r));
+    return std::optional<T>();
+  }
+  std::int64_t scalar(Tx& tx);
+  // Runs it; returns rows affected.
+  long long exec(Tx& tx);
+
+ private:
+  soci::details::prepare_temp_type prepare(soci::session& s);
+  std::string placeholder();
+  struct Slot {
+    bool text;
+    std::size_t index;
+  };
+  std::string sql_;
+  std::deque<long long> ints_;
+  std::deque<std::string> strs_;
+  std::vector<Slot> slots_;
+  std::vector<std::string> names_;
+};
+
+}  // namespace courtyard::db

@@ -1,0 +1,48 @@
+#pragma once
+// Per-request context handed to handlers with the Request: who calls, in which community,
+// and the storage and event bus to act through.
+#include "db/outbox.hpp"
+#include "db/tx.hpp"
+#include "http/message.hpp"
+#include "http/principal.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace courtyard {
+
+class Context {
+ public:
+  Context(Principal const& p, db::Database& db, events::Bus& bus, std::string request_id)
+      : principal(p), db(db), bus(bus), request_id(std::move(request_id)) {}
+
+  Principal const& principal;
+  db::Database& db;
+  events::Bus& bus;
+  std::string request_id;
+  std::int64_t community_id = 0;  // from {cid} when the route has one
+
+  // A transaction with the outbox attached; retried whole on deadlock/busy.
+  template <class F>
+  auto tx(F&& fn) {
+    return db::transact(db, &bus, std::forward<F>(fn));
+  }
+
+  // Runs fn in one transaction together with storing its answer under the request's
+  // `Idempotency-Key` (http/idempotency.hpp); a repeat replays the stored answer.
+  http::Response idempotent(http::Request const& req, std::function<http::Response(db::Tx&)> fn);
+
+  // ---- who the caller is in this community (community_id)
+  // A manager of the community, or a platform admin.
+  bool is_manager() const;
+  // The units the caller lives in within the community (residents; empty otherwise).
+  std::vector<std::int64_t> my_units() const;
+  bool lives_in(std::int64_t unit_id) const;
+  // The caller acts for this merchant (owner/staff, or an API key of it).
+  bool acts_for(std::int64_t merchant_id) const;
+  // "/v1/communities/{cid}" + suffix, for Location headers.
+  std::string path(std::string_view suffix = {}) const;
+};
+
+}  // namespace courtyard
