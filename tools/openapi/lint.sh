@@ -20,7 +20,11 @@ command -v npm >/dev/null || { echo "lint.sh: npm is required" >&2; exit 2; }
 stamp=node_modules/.courtyard-lock-sha256
 want="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [[ ! -x node_modules/.bin/redocly || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  if ! out="$(npm ci --no-audit --no-fund --loglevel=error 2>&1)"; then
+    printf '%s\n' "$out" >&2
+    echo "lint.sh: npm ci failed in $here" >&2
+    exit 2
+  fi
   echo "$want" >"$stamp"
 fi
 
