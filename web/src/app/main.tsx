@@ -20,20 +20,20 @@ import { A, online } from "./state";
 function Tabs() {
   const { path } = useLocation();
   const tabs: [string, string, string][] = [
-    [`${A}/`, t("tabs.home"), "⌂"],
-    [`${A}/shop`, t("tabs.shop"), "🛍"],
-    [`${A}/property`, t("tabs.property"), "🏠"],
-    [`${A}/clubs`, t("tabs.clubs"), "★"],
-    [`${A}/me`, t("tabs.me"), "☺"],
+    [`${A}/`, t("tabs.home"), "M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6h-6v6H4a1 1 0 0 1-1-1z"],
+    [`${A}/shop`, t("tabs.shop"), "M5 8h14l-1 12H6zM9 8V6a3 3 0 0 1 6 0v2"],
+    [`${A}/property`, t("tabs.property"), "M4 21V5l8-3 8 3v16M9 21v-5h6v5M8 8h2M14 8h2M8 12h2M14 12h2"],
+    [`${A}/clubs`, t("tabs.clubs"), "M12 3l2.6 5.6 6 .7-4.5 4.1 1.2 6-5.3-3-5.3 3 1.2-6L3.4 9.3l6-.7z"],
+    [`${A}/me`, t("tabs.me"), "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0"],
   ];
   const current = (href: string) => (href === `${A}/` ? path === href : path.startsWith(href));
   return (
     <nav class="tabs" aria-label={t("nav.main")}>
       {tabs.map(([href, label, icon]) => (
         <a href={href} aria-current={current(href) ? "page" : undefined}>
-          <span aria-hidden="true" class="icon">
-            {icon}
-          </span>
+          <svg aria-hidden="true" class="icon" viewBox="0 0 24 24">
+            <path d={icon} />
+          </svg>
           <span>{label}</span>
           {href === `${A}/` && unread.value > 0 && <span class="dot" aria-label={t("home.unread", { count: unread.value })}>{unread.value}</span>}
         </a>
