@@ -45,7 +45,7 @@ function Notifications() {
         <Empty>{t("home.noNotifications")}</Empty>
       ) : (
         <ul class="plain list notifications">
-          {data.items.slice(0, 8).map((n) => {
+          {data.items.slice(0, 5).map((n) => {
             const orderId = (n.data as { order_id?: number } | undefined)?.order_id;
             const body = (
               <>

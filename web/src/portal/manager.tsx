@@ -114,7 +114,7 @@ export function Dashboard() {
             </a>
             <a class="tile" href="/portal/billing">
               <span class="big">{data.rate === null ? "—" : new Intl.NumberFormat(undefined, { style: "percent" }).format(data.rate)}</span>
-              <span>{t("dashboard.collection", { period: data.latest?.period ?? "" })}</span>
+              <span>{t("dashboard.collection", { period: data.latest?.period ?? "—" })}</span>
             </a>
             <a class="tile" href="/portal/billing">
               <span class="big">{data.overdue}</span>
