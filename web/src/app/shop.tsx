@@ -1,0 +1,426 @@
+// Shop: merchants, products, a cart per merchant, checkout from the wallet, orders with live
+// status, the pickup code (large + QR, cached for offline) and the review after completion.
+import { signal } from "@preact/signals";
+import { useLocation, useRoute } from "preact-iso";
+import { useEffect, useState } from "preact/hooks";
+import { api, idempotencyKey, ok, type Schemas } from "../api/client";
+import { t } from "../lib/i18n";
+import { cid } from "../lib/session";
+import { onNotification } from "../lib/ws";
+import { Button, Empty, ErrorNote, Field, Money, Qr, Skeleton, Status, TextArea, Time, useAction, useLoad } from "../ui/kit";
+import { cacheCode, cachedCode, cachedCodes } from "./codes";
+import { A, online } from "./state";
+
+type Product = Schemas["Product"];
+type Order = Schemas["Order"];
+
+// cart: merchant id -> product id -> quantity (kept across reloads; contains no secrets)
+const cart = signal<Record<string, Record<string, number>>>(JSON.parse(localStorage.getItem("cy.cart") || "{}"));
+function setQty(mid: number, pid: number, qty: number) {
+  const next: Record<string, Record<string, number>> = { ...cart.value, [mid]: { ...(cart.value[mid] ?? {}) } };
+  if (qty <= 0) delete next[mid][pid];
+  else next[mid][pid] = qty;
+  if (!Object.keys(next[mid]).length) delete next[mid];
+  cart.value = next;
+  localStorage.setItem("cy.cart", JSON.stringify(next));
+}
+const cartCount = (mid: number) => Object.values(cart.value[mid] ?? {}).reduce((a, b) => a + b, 0);
+
+export function Shop() {
+  const { data, error } = useLoad(() => ok(api.GET("/v1/communities/{cid}/merchants", { params: { path: { cid: cid.value }, query: { limit: 100 } as never } })), [cid.value]);
+  return (
+    <div class="page">
+      <header class="page-head row between">
+        <h1>{t("tabs.shop")}</h1>
+        <a href={`${A}/orders`} class="button">
+          {t("shop.myOrders")}
+        </a>
+      </header>
+      <ErrorNote error={error} />
+      {!data ? (
+        <Skeleton lines={4} />
+      ) : !data.items.length ? (
+        <Empty>{t("shop.noMerchants")}</Empty>
+      ) : (
+        <ul class="plain cards">
+          {data.items.map((m) => (
+            <li class="card">
+              <a href={`${A}/shop/${m.id}`} class="row between">
+                <span>
+                  <strong>{m.name}</strong>
+                  <br />
+                  <small>{m.category}</small>
+                </span>
+                <span class="meta">
+                  {m.rating?.count ? `★ ${m.rating.avg?.toFixed(1)} (${m.rating.count})` : t("shop.noReviews")}
+                  {cartCount(m.id!) > 0 && <span class="count">{cartCount(m.id!)}</span>}
+                </span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function MerchantPage() {
+  const { params } = useRoute();
+  const mid = Number(params.mid);
+  const [q, setQ] = useState("");
+  const [category, setCategory] = useState("");
+  const { data, error } = useLoad(async () => {
+    const p = { cid: cid.value, mid };
+    const [merchant, products, reviews] = await Promise.all([
+      ok(api.GET("/v1/communities/{cid}/merchants/{mid}", { params: { path: p } })),
+      ok(api.GET("/v1/communities/{cid}/merchants/{mid}/products", { params: { path: p, query: { limit: 200 } as never } })),
+      ok(api.GET("/v1/communities/{cid}/merchants/{mid}/reviews", { params: { path: p, query: { limit: 10 } as never } })),
+    ]);
+    return { merchant, products: ((products as { items?: Product[] }).items ?? []) as Product[], reviews: ((reviews as { items?: Schemas["MerchantReview"][] }).items ?? []) as Schemas["MerchantReview"][] };
+  }, [cid.value, mid]);
+  const categories = [...new Set(data?.products.map((p) => p.category ?? "").filter(Boolean))];
+  const shown = (data?.products ?? []).filter((p) => p.active !== false && (!category || p.category === category) && (!q || p.name?.toLowerCase().includes(q.toLowerCase())));
+  const count = cartCount(mid);
+  return (
+    <div class="page">
+      <header class="page-head">
+        <a href={`${A}/shop`} class="back">
+          ‹ {t("tabs.shop")}
+        </a>
+        <h1>{data?.merchant.name ?? t("common.loading")}</h1>
+      </header>
+      <ErrorNote error={error} />
+      <div class="toolbar">
+        <Field label={t("shop.search")} name="q" type="search" value={q} onValue={setQ} />
+        {categories.length > 1 && (
+          <div role="group" aria-label={t("catalogue.category")} class="chips">
+            {["", ...categories].map((c) => (
+              <button type="button" class="chip" aria-pressed={category === c ? "true" : "false"} onClick={() => setCategory(c)}>
+                {c || t("common.all")}
+              </button>
+            ))}
+          </div>
+        )}
+      </div>
+      {!data ? (
+        <Skeleton lines={4} />
+      ) : !shown.length ? (
+        <Empty>{t("shop.noProducts")}</Empty>
+      ) : (
+        <ul class="plain list products">
+          {shown.map((p) => {
+            const qty = cart.value[mid]?.[p.id!] ?? 0;
+            return (
+              <li class="product" data-product={p.name}>
+                <span>
+                  <strong>{p.name}</strong>
+                  <br />
+                  <small>
+                    <Money cents={p.price_cents} /> · {(p.stock ?? 0) > 0 ? t("shop.inStock", { count: p.stock }) : t("shop.soldOut")}
+                  </small>
+                </span>
+                <span class="stepper">
+                  {qty > 0 && (
+                    <>
+                      <button type="button" aria-label={t("shop.remove", { name: p.name })} onClick={() => setQty(mid, p.id!, qty - 1)}>
+                        −
+                      </button>
+                      <output aria-live="polite" aria-label={t("shop.quantity", { name: p.name })}>
+                        {qty}
+                      </output>
+                    </>
+                  )}
+                  <button type="button" aria-label={t("shop.add", { name: p.name })} disabled={qty >= (p.stock ?? 0)} onClick={() => setQty(mid, p.id!, qty + 1)}>
+                    +
+                  </button>
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {data && (
+        <section aria-labelledby="rev-h">
+          <h2 id="rev-h">{t("shop.reviews")}</h2>
+          {!data.reviews.length ? (
+            <Empty>{t("shop.noReviews")}</Empty>
+          ) : (
+            <ul class="plain list">
+              {data.reviews.map((r) => (
+                <li>
+                  <span aria-label={t("shop.stars", { count: r.rating })}>{"★".repeat(r.rating ?? 0)}</span> <span class="badge st-verified">{t("shop.verified")}</span> {r.text}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+      {count > 0 && (
+        <a class="button primary sticky" href={`${A}/cart/${mid}`}>
+          {t("shop.viewCart", { count })}
+        </a>
+      )}
+    </div>
+  );
+}
+
+export function Cart() {
+  const { params } = useRoute();
+  const { route } = useLocation();
+  const mid = Number(params.mid);
+  const [fulfilment, setFulfilment] = useState<"pickup" | "delivery">("pickup");
+  const [coupon, setCoupon] = useState("");
+  const [key] = useState(idempotencyKey);
+  const a = useAction();
+  const { data, error } = useLoad(async () => {
+    const [products, wallet] = await Promise.all([
+      ok(api.GET("/v1/communities/{cid}/merchants/{mid}/products", { params: { path: { cid: cid.value, mid }, query: { limit: 200 } as never } })),
+      ok(api.GET("/v1/me/wallet", { params: { query: { community_id: cid.value, limit: 1 } as never } })),
+    ]);
+    return { products: ((products as { items?: Product[] }).items ?? []) as Product[], balance: wallet.balance_cents };
+  }, [cid.value, mid]);
+  const lines = Object.entries(cart.value[mid] ?? {}).map(([pid, qty]) => ({ product: data?.products.find((p) => p.id === Number(pid)), pid: Number(pid), qty }));
+  const total = lines.reduce((s, l) => s + (l.product?.price_cents ?? 0) * l.qty, 0);
+  const place = () =>
+    a.run(async () => {
+      const order = await ok(
+        api.POST("/v1/communities/{cid}/orders", {
+          params: { path: { cid: cid.value }, header: { "Idempotency-Key": key } as never },
+          body: { merchant_id: mid, items: lines.map((l) => ({ product_id: l.pid, quantity: l.qty })), fulfilment, coupon_code: coupon.trim() || undefined } as never,
+        }),
+      );
+      const next = { ...cart.value };
+      delete next[mid];
+      cart.value = next;
+      localStorage.setItem("cy.cart", JSON.stringify(next));
+      route(`${A}/orders/${(order as Order).id}`);
+    });
+  return (
+    <div class="page">
+      <header class="page-head">
+        <a href={`${A}/shop/${mid}`} class="back">
+          ‹ {t("shop.backToShop")}
+        </a>
+        <h1>{t("shop.cart")}</h1>
+      </header>
+      <ErrorNote error={error} />
+      {!data ? (
+        <Skeleton lines={3} />
+      ) : !lines.length ? (
+        <Empty>{t("shop.emptyCart")}</Empty>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            place();
+          }}
+        >
+          <ul class="plain list">
+            {lines.map((l) => (
+              <li class="row between">
+                <span>
+                  {l.qty} × {l.product?.name}
+                </span>
+                <Money cents={(l.product?.price_cents ?? 0) * l.qty} />
+              </li>
+            ))}
+            <li class="row between total">
+              <strong>{t("shop.total")}</strong>
+              <strong>
+                <Money cents={total} />
+              </strong>
+            </li>
+          </ul>
+          <fieldset>
+            <legend>{t("shop.fulfilment")}</legend>
+            {(["pickup", "delivery"] as const).map((f) => (
+              <label class="radio">
+                <input type="radio" name="fulfilment" value={f} checked={fulfilment === f} onChange={() => setFulfilment(f)} /> {t(`shop.${f}`)}
+              </label>
+            ))}
+          </fieldset>
+          <Field label={t("shop.coupon")} name="coupon_code" value={coupon} onValue={setCoupon} autoComplete="off" error={a.fields.coupon_code} />
+          <p class="meta">
+            {t("shop.walletBalance")}: <Money cents={data.balance} />
+          </p>
+          <ErrorNote error={a.error} shownFields={["coupon_code"]} />
+          <Button type="submit" class="primary wide" busy={a.busy}>
+            {t("shop.pay", { amount: "" })}
+            <Money cents={total} />
+          </Button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+function rememberCode(o: Order) {
+  if (o.redemption_code && o.id) cacheCode({ kind: "pickup", id: o.id, community_id: o.community_id ?? cid.value, code: o.redemption_code, title: (o.items ?? []).map((i) => `${i.quantity} × ${i.name}`).join(", "), status: o.status });
+}
+
+export function OrdersPage() {
+  const { data, error, reload } = useLoad(async () => {
+    const r = await ok(api.GET("/v1/me/orders", { params: { query: { limit: 50 } as never } }));
+    for (const o of r.items ?? []) if (o.status !== "completed" && o.status !== "cancelled") rememberCode(o);
+    return r.items as Order[];
+  }, []);
+  useEffect(() => onNotification((n) => n.type.startsWith("order.") && reload()), []);
+  const offline = !online.value || (error && !data);
+  const cached = Object.values(cachedCodes()).filter((c) => c.kind === "pickup");
+  return (
+    <div class="page">
+      <header class="page-head">
+        <a href={`${A}/shop`} class="back">
+          ‹ {t("tabs.shop")}
+        </a>
+        <h1>{t("shop.myOrders")}</h1>
+      </header>
+      {offline ? (
+        <>
+          <p class="meta">{t("shop.offlineCodes")}</p>
+          {!cached.length ? (
+            <Empty>{t("shop.noOrders")}</Empty>
+          ) : (
+            <ul class="plain list">
+              {cached.map((c) => (
+                <li>
+                  <a href={`${A}/orders/${c.id}`}>
+                    {t("merchant.order", { id: c.id })} · {c.title} · <span class="code-inline">{c.code}</span>
+                  </a>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      ) : (
+        <>
+          <ErrorNote error={error} />
+          {!data ? (
+            <Skeleton lines={4} />
+          ) : !data.length ? (
+            <Empty>{t("shop.noOrders")}</Empty>
+          ) : (
+            <ul class="plain list">
+              {data.map((o) => (
+                <li data-order={o.id}>
+                  <a href={`${A}/orders/${o.id}`} class="row between">
+                    <span>
+                      {t("merchant.order", { id: o.id })}
+                      <br />
+                      <small>
+                        {(o.items ?? []).map((i) => `${i.quantity} × ${i.name}`).join(", ")} · <Time at={o.created_at} opts={{ dateStyle: "short", timeStyle: "short" }} />
+                      </small>
+                    </span>
+                    <span>
+                      <Money cents={o.total_cents} /> <Status value={o.status} />
+                    </span>
+                  </a>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+function Review({ order, onDone }: { order: Order; onDone: () => void }) {
+  const [rating, setRating] = useState(5);
+  const [text, setText] = useState("");
+  const [done, setDone] = useState(false);
+  const a = useAction();
+  if (done) return <p class="ok" role="status">{t("shop.thanksReview")}</p>;
+  return (
+    <form
+      class="card"
+      onSubmit={(e) => {
+        e.preventDefault();
+        a.run(async () => {
+          await ok(api.POST("/v1/communities/{cid}/orders/{oid}/review", { params: { path: { cid: order.community_id ?? cid.value, oid: order.id! } }, body: { rating, text: text || undefined } }));
+          setDone(true);
+          onDone();
+        });
+      }}
+    >
+      <h2>{t("shop.review")}</h2>
+      <fieldset class="stars">
+        <legend>{t("shop.rating")}</legend>
+        {[1, 2, 3, 4, 5].map((n) => (
+          <label>
+            <input type="radio" name="rating" value={n} checked={rating === n} onChange={() => setRating(n)} />
+            <span aria-hidden="true">{n <= rating ? "★" : "☆"}</span>
+            <span class="sr-only">{t("shop.stars", { count: n })}</span>
+          </label>
+        ))}
+      </fieldset>
+      <TextArea label={t("shop.reviewText")} name="text" value={text} onValue={setText} error={a.fields.text} />
+      <ErrorNote error={a.error} shownFields={["text"]} />
+      <Button type="submit" class="primary" busy={a.busy}>
+        {t("shop.sendReview")}
+      </Button>
+    </form>
+  );
+}
+
+export function OrderPage() {
+  const { params } = useRoute();
+  const oid = Number(params.oid);
+  const { data, error, reload } = useLoad(async () => {
+    const o = (await ok(api.GET("/v1/communities/{cid}/orders/{oid}", { params: { path: { cid: cid.value || cachedCode("pickup", oid)?.community_id || 0, oid } } }))) as Order;
+    rememberCode(o);
+    return o;
+  }, [oid]);
+  useEffect(() => onNotification((n) => (n.data as { order_id?: number } | undefined)?.order_id === oid && reload()), [oid]);
+  const cached = cachedCode("pickup", oid);
+  const order: Partial<Order> | undefined = data ?? (cached ? { id: oid, redemption_code: cached.code, status: cached.status as Order["status"], fulfilment: "pickup" } : undefined);
+  const showCode = order?.redemption_code && order.status !== "completed" && order.status !== "cancelled";
+  return (
+    <div class="page">
+      <header class="page-head">
+        <a href={`${A}/orders`} class="back">
+          ‹ {t("shop.myOrders")}
+        </a>
+        <h1>{t("merchant.order", { id: oid })}</h1>
+      </header>
+      {!data && error && !cached ? <ErrorNote error={error} /> : null}
+      {!data && !error && !cached ? (
+        <Skeleton lines={4} />
+      ) : order ? (
+        <>
+          <p class="order-status" aria-live="polite">
+            {t("common.status")}: <Status value={order.status} />
+            {!data && cached && <small> ({t("shop.savedCopy")})</small>}
+          </p>
+          {showCode && (
+            <section class="code-card" aria-labelledby="code-h">
+              <h2 id="code-h">{t("shop.pickupCode")}</h2>
+              <p class="code" data-testid="pickup-code">
+                {order.redemption_code}
+              </p>
+              <Qr text={order.redemption_code!} label={t("shop.qrLabel", { code: order.redemption_code })} />
+              <p class="meta">{t("shop.showAtCounter")}</p>
+            </section>
+          )}
+          {data && (
+            <ul class="plain list">
+              {data.items?.map((i) => (
+                <li class="row between">
+                  <span>
+                    {i.quantity} × {i.name}
+                  </span>
+                  <Money cents={i.line_total_cents} />
+                </li>
+              ))}
+              <li class="row between total">
+                <strong>{t("shop.total")}</strong>
+                <Money cents={data.total_cents} />
+              </li>
+            </ul>
+          )}
+          {data?.status === "completed" && <Review order={data} onDone={() => undefined} />}
+        </>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+// English. Every key here must exist in zh-CN.ts too (tests/i18n.spec.ts fails otherwise).
+export const en = {
+  common: {
+    actions: "Actions", all: "All", date: "Date", exportCsv: "Export CSV", fixFields: "Please correct the highlighted fields.",
+    language: "Language", loading: "Loading…", more: "Load more", offline: "You are offline. Saved codes are still available.",
+    refresh: "Refresh", signOut: "Sign out", skip: "Skip to content", status: "Status", unit: "Unit", working: "Working…",
+  },
+  nav: {
+    main: "Main", dashboard: "Dashboard", applications: "Residency applications", billing: "Fees & bills", tickets: "Repair tickets",
+    announcements: "Announcements", orders: "Order queue", redeem: "Redeem a code", catalogue: "Catalogue & stock",
+  },
+  tabs: { home: "Home", shop: "Shop", property: "Property", clubs: "Clubs", me: "Me" },
+  auth: {
+    email: "Email", password: "Password", name: "Your name", signIn: "Sign in", signUp: "Create an account", signInTitle: "Welcome back",
+    signUpTitle: "Join your community", createAccount: "Create account", noAccount: "New here?", haveAccount: "Already have an account?",
+    passwordHint: "At least 8 characters.",
+  },
+  portal: {
+    signInTitle: "Courtyard portal", community: "Community", noRoleTitle: "Nothing to manage here",
+    noRole: "This account is not a manager or merchant of this community. Residents use the Courtyard app.",
+  },
+  dashboard: {
+    ticketsToday: "tickets opened today", collection: "collected for {{period}}", overdue: "overdue bills", pending: "pending applications",
+    ordersToday: "shop orders today", ticketsByState: "Tickets by state",
+  },
+  applications: { applicant: "Applicant", approve: "Approve", reject: "Reject", none: "No applications here." },
+  billing: {
+    fees: "Fee schedules", feeName: "Fee name", amount: "Amount", addFee: "Add fee", inactive: "inactive", fee: "Fee",
+    scope: { community: "whole community", building: "one building" },
+    run: "Billing run", period: "Period", runButton: "Bill this period",
+    runResult: "{{period}}: {{created}} new bills ({{total}} bills in the period).",
+    bills: "Bills", due: "Due", noBills: "No bills match.", recordOffline: "Record offline payment",
+    confirmOffline: "Record an offline payment of {{amount}} for {{unit}}?",
+    method: { wallet: "wallet", offline: "offline" },
+  },
+  tickets: {
+    age: "Age", overSla: "over 24 h", assignTo: "Assign to", assign: "Assign", start: "Start work", note: "Resolution note",
+    resolve: "Resolve", history: "History",
+  },
+  announcements: {
+    new: "New announcement", title: "Title", body: "Message", audience: "Audience", everyone: "Everyone", publish: "Publish",
+    read: "Read by {{read}} of {{total}}",
+  },
+  merchant: {
+    order: "Order #{{id}}", new: "New", newOrders: "New orders: {{count}}", noneHere: "None", accept: "Accept", ready: "Mark ready",
+    cancel: "Cancel", confirmCancel: "Cancel order #{{id}}? The buyer is refunded.", recent: "Recently finished",
+    code: "Pickup code", redeem: "Redeem", scan: "Scan QR code", stopScan: "Stop scanning", camera: "Camera preview",
+    noScanner: "QR scanning is not available in this browser: type the code.", redeemed: "Order #{{id}} handed over.",
+  },
+  catalogue: {
+    name: "Product", category: "Category", price: "Price", stock: "Stock", none: "No products yet.", offSale: "off sale",
+    stockButton: "Stock", delta: "Change", reason: "Reason", record: "Record",
+    reasons: { purchase: "Stock in (purchase)", adjustment: "Adjustment", return: "Return", sale: "Sale", cancel: "Cancelled order" },
+    add: "Add a product", addButton: "Add product",
+  },
+  apply: {
+    title: "Apply for residency", intro: "Welcome, {{name}}. Ask your property office for your community and unit numbers, or open the invitation link they sent.",
+    community: "Community number", communityHint: "Printed on your invitation.", unit: "Unit number", unitHint: "The unit id on your invitation.",
+    submit: "Apply", mine: "My applications", none: "No applications yet.", item: "Community {{community}}, unit {{unit}}",
+    continue: "Continue",
+  },
+  home: {
+    hello: "Hello, {{name}}", notifications: "Notifications", markAllRead: "Mark all read", noNotifications: "Nothing new.",
+    unread: "Unread: {{count}}", announcements: "Announcements", noAnnouncements: "No announcements.", new: "New",
+    billsDue: "Bills due", noBills: "No bills to pay.", events: "Upcoming events",
+  },
+  shop: {
+    myOrders: "My orders", noMerchants: "No shops yet.", noReviews: "No reviews yet", search: "Search", noProducts: "No products match.",
+    inStock: "{{count}} left", soldOut: "Sold out", add: "Add one {{name}}", remove: "Remove one {{name}}", quantity: "Quantity of {{name}}",
+    reviews: "Reviews", stars: "{{count}} of 5 stars", verified: "Verified resident", viewCart: "View cart ({{count}})",
+    backToShop: "Back to shop", cart: "Your cart", emptyCart: "Your cart is empty.", total: "Total", fulfilment: "How to receive it",
+    pickup: "Pick up at the shop", delivery: "Delivery to my door", coupon: "Coupon code", walletBalance: "Wallet balance",
+    pay: "Pay {{amount}}", noOrders: "No orders yet.", offlineCodes: "Offline: your saved pickup codes.", savedCopy: "saved copy",
+    pickupCode: "Pickup code", qrLabel: "QR code for pickup code {{code}}", showAtCounter: "Show this code at the counter.",
+    review: "How was it?", rating: "Rating", reviewText: "Your review (optional)", sendReview: "Send review",
+    thanksReview: "Thank you for your review!",
+  },
+  property: { bills: "Bills", dueOn: "Due {{date}}", paidOn: "Paid", payFromWallet: "Pay {{amount}} from wallet" },
+  clubs: {
+    clubs: "Clubs", free: "Free", seats: "{{going}} of {{capacity}} seats taken", waitlistCount: "waitlist: {{count}}",
+    going: "You're going", checkInCode: "Check-in code", waitlisted: "You're on the waitlist: position {{position}}",
+    rsvp: "RSVP", joinWaitlist: "Join the waitlist", cancelRsvp: "Cancel RSVP", noEvents: "No upcoming events.",
+    members: "members: {{count}}", join: "Join", membership: { member: "Member", pending: "Request sent" },
+  },
+  me: {
+    wallet: "Wallet", statement: "Statement", settings: "Settings",
+    kind: {
+      top_up: "Top-up", order_payment: "Shop order", refund: "Refund", bill_payment: "Bill payment", event_fee: "Event fee",
+      event_refund: "Event refund", group_buy_hold: "Group buy (held)", group_buy_release: "Group buy released",
+    },
+  },
+  state: {
+    submitted: "Open", assigned: "Assigned", in_progress: "In progress", resolved: "Resolved", closed: "Closed",
+    pending: "Pending", approved: "Approved", rejected: "Rejected", unpaid: "Unpaid", paid: "Paid", overdue: "Overdue",
+    placed: "Placed", accepted: "Accepted", ready: "Ready", completed: "Completed", cancelled: "Cancelled",
+    going: "Going", waitlisted: "Waitlisted", active: "Active", used: "Used", expired: "Expired",
+  },
+  status: {
+    "400": "The request was not understood.", "401": "Please sign in again (wrong email or password, or your session ended).",
+    "403": "You are not allowed to do that.", "404": "That could not be found. It may have been removed.",
+    "409": "That cannot be done in the current state. Refresh and try again.", "413": "That is too large.",
+    "422": "Some details are not valid.", "429": "Too many attempts. Wait a moment and try again.",
+    "503": "The service is busy. Try again in a moment.", other: "Something went wrong. Try again.",
+  },
+  problem: {
+    network: "Cannot reach Courtyard. Check your connection.", unexpected: "Something unexpected happened.",
+    "insufficient-funds": "Not enough money in the wallet. Ask the property office for a top-up.",
+    "insufficient-stock": "Not enough stock left for this order.", "order-state": "The order has moved on: refresh to see its status.",
+    "invalid-transition": "This step is not possible in the ticket's current state.", "already-reviewed": "You have already reviewed this order.",
+    "already-redeemed": "This code has already been used.", "already-rsvped": "You have already replied to this event.",
+    "already-joined": "You have already joined.", "coupon-exhausted": "This coupon has been used up.", "coupon-exists": "A coupon with this code exists.",
+    "event-started": "The event has already started.", "pass-not-valid-now": "The pass is not valid at this time.",
+    "idempotency-key-reused": "This was already submitted with different details. Please start again.",
+  },
+};

@@ -1,0 +1,141 @@
+import { render } from "preact";
+import { LocationProvider, Router, Route, useLocation } from "preact-iso";
+import { useEffect } from "preact/hooks";
+import "../ui/base.css";
+import "./portal.css";
+import { t } from "../lib/i18n";
+import { cid, community, hasRole, me, restore, restored, selectCommunity, signOut } from "../lib/session";
+import { LanguagePicker } from "../ui/LanguagePicker";
+import { SignIn } from "../ui/SignIn";
+import { Skeleton } from "../ui/kit";
+import { Dashboard, Applications, Billing, Tickets, Announcements } from "./manager";
+import { Orders, Redeem, Catalogue, newOrders } from "./merchant";
+
+export const P = "/portal";
+
+function Nav() {
+  const { path } = useLocation();
+  const manager = hasRole("manager");
+  const merchant = hasRole("merchant");
+  const links: [string, string][] = [];
+  if (manager)
+    links.push([`${P}/`, t("nav.dashboard")], [`${P}/applications`, t("nav.applications")], [`${P}/billing`, t("nav.billing")], [`${P}/tickets`, t("nav.tickets")], [`${P}/announcements`, t("nav.announcements")]);
+  if (merchant) links.push([`${P}/orders`, t("nav.orders")], [`${P}/redeem`, t("nav.redeem")], [`${P}/catalogue`, t("nav.catalogue")]);
+  return (
+    <nav class="side" aria-label={t("nav.main")}>
+      <ul>
+        {links.map(([href, label]) => (
+          <li>
+            <a href={href} aria-current={path === href ? "page" : undefined}>
+              {label}
+              {href.endsWith("/orders") && newOrders.value > 0 && (
+                <span class="count" aria-label={t("merchant.newOrders", { count: newOrders.value })}>
+                  {newOrders.value}
+                </span>
+              )}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function CommunitySwitcher() {
+  const ids = [...new Set((me.value?.roles ?? []).filter((r) => r.role === "manager" || r.role === "merchant").map((r) => r.community_id))];
+  if (ids.length < 2) return <span class="community-name">{community.value?.name}</span>;
+  return (
+    <label class="switcher">
+      <span class="sr-only">{t("portal.community")}</span>
+      <select value={String(cid.value)} onChange={(e) => selectCommunity(Number((e.currentTarget as HTMLSelectElement).value))}>
+        {ids.map((id) => (
+          <option value={String(id)}>{id === cid.value ? community.value?.name : `${t("portal.community")} #${id}`}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function Home() {
+  const { route } = useLocation();
+  const manager = hasRole("manager");
+  useEffect(() => {
+    if (!manager && hasRole("merchant")) route(`${P}/orders`, true);
+  }, [manager]);
+  return manager ? <Dashboard /> : <NoRole />;
+}
+
+function NoRole() {
+  if (hasRole("merchant")) return <Skeleton />;
+  return (
+    <section>
+      <h1>{t("portal.noRoleTitle")}</h1>
+      <p>{t("portal.noRole")}</p>
+    </section>
+  );
+}
+
+function Shell() {
+  const { route } = useLocation();
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">
+        {t("common.skip")}
+      </a>
+      <header class="top">
+        <strong class="brand">Courtyard</strong>
+        <CommunitySwitcher />
+        <span class="grow" />
+        <LanguagePicker />
+        <span class="who">{me.value?.display_name}</span>
+        <button
+          type="button"
+          class="ghost"
+          onClick={async () => {
+            await signOut();
+            route(`${P}/`);
+          }}
+        >
+          {t("common.signOut")}
+        </button>
+      </header>
+      <Nav />
+      <main id="main" tabIndex={-1}>
+        {cid.value ? (
+          <Router>
+            <Route path={`${P}/`} component={Home} />
+            <Route path={`${P}/applications`} component={Applications} />
+            <Route path={`${P}/billing`} component={Billing} />
+            <Route path={`${P}/tickets`} component={Tickets} />
+            <Route path={`${P}/announcements`} component={Announcements} />
+            <Route path={`${P}/orders`} component={Orders} />
+            <Route path={`${P}/redeem`} component={Redeem} />
+            <Route path={`${P}/catalogue`} component={Catalogue} />
+            <Route default component={Home} />
+          </Router>
+        ) : (
+          <NoRole />
+        )}
+      </main>
+    </div>
+  );
+}
+
+function Root() {
+  if (!restored.value) return <Skeleton lines={4} />;
+  if (!me.value)
+    return (
+      <main id="main" class="center">
+        <SignIn title={t("portal.signInTitle")} prefer={["manager", "merchant"]} />
+      </main>
+    );
+  return <Shell />;
+}
+
+restore(["manager", "merchant"]);
+render(
+  <LocationProvider>
+    <Root />
+  </LocationProvider>,
+  document.getElementById("root")!,
+);

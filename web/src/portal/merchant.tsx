@@ -1,0 +1,374 @@
+// The merchant console: live order queue, redemption, catalogue and stock.
+import { signal } from "@preact/signals";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, idempotencyKey, ok, type Schemas } from "../api/client";
+import { t } from "../lib/i18n";
+import { cid, merchantId } from "../lib/session";
+import { onNotification } from "../lib/ws";
+import { Button, Empty, ErrorNote, Field, Money, Select, Skeleton, Status, Time, useAction, useLoad } from "../ui/kit";
+
+type Order = Schemas["Order"];
+type Product = Schemas["Product"];
+
+/** Orders waiting for the merchant to accept (the nav badge). */
+export const newOrders = signal(0);
+const mp = () => ({ cid: cid.value, mid: merchantId() ?? 0 });
+
+function beep() {
+  try {
+    const ctx = new AudioContext();
+    const o = ctx.createOscillator();
+    const g = ctx.createGain();
+    o.frequency.value = 880;
+    g.gain.value = 0.08;
+    o.connect(g).connect(ctx.destination);
+    o.start();
+    o.stop(ctx.currentTime + 0.15);
+    o.onended = () => ctx.close();
+  } catch {
+    /* no audio: the badge still shows */
+  }
+}
+
+const queueStates = ["placed", "accepted", "ready"] as const;
+
+export function Orders() {
+  const [orders, setOrders] = useState<Order[] | null>(null);
+  const [fresh, setFresh] = useState<Set<number>>(new Set());
+  const [error, setError] = useState<unknown>(null);
+  const known = useRef<Set<number> | null>(null);
+  const a = useAction();
+  const load = async () => {
+    try {
+      const r = await ok(api.GET("/v1/communities/{cid}/merchants/{mid}/orders", { params: { path: mp(), query: { limit: 100 } as never } }));
+      const items = (r.items ?? []) as Order[];
+      const ids = new Set(items.map((o) => o.id!));
+      if (known.current) {
+        const arrived = items.filter((o) => !known.current!.has(o.id!) && o.status === "placed").map((o) => o.id!);
+        if (arrived.length) {
+          beep();
+          setFresh((f) => new Set([...f, ...arrived]));
+        }
+      }
+      known.current = ids;
+      setOrders(items);
+      newOrders.value = items.filter((o) => o.status === "placed").length;
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  useEffect(() => {
+    load();
+    // Pushed notifications trigger a refresh at once; a slow poll covers events the server
+    // does not push to merchants.
+    const off = onNotification(() => load());
+    const timer = setInterval(() => document.visibilityState === "visible" && load(), 4000);
+    return () => {
+      off();
+      clearInterval(timer);
+    };
+  }, [cid.value]);
+  const act = (o: Order, verb: "accept" | "ready" | "cancel") =>
+    a.run(async () => {
+      if (verb === "cancel" && !confirm(t("merchant.confirmCancel", { id: o.id }))) return;
+      const p = { params: { path: { cid: cid.value, oid: o.id! } } };
+      const r = verb === "accept" ? await ok(api.POST("/v1/communities/{cid}/orders/{oid}/accept", p)) : verb === "ready" ? await ok(api.POST("/v1/communities/{cid}/orders/{oid}/ready", p)) : await ok(api.POST("/v1/communities/{cid}/orders/{oid}/cancel", p));
+      setFresh((f) => {
+        const n = new Set(f);
+        n.delete(o.id!);
+        return n;
+      });
+      setOrders((list) => list?.map((x) => (x.id === o.id ? (r as Order) : x)) ?? null);
+      load();
+    });
+  return (
+    <section>
+      <h1>
+        {t("nav.orders")} {newOrders.value > 0 && <span class="count">{newOrders.value}</span>}
+      </h1>
+      <p class="sr-only" aria-live="polite">
+        {fresh.size ? t("merchant.newOrders", { count: fresh.size }) : ""}
+      </p>
+      <ErrorNote error={error || a.error} />
+      {!orders ? (
+        <Skeleton lines={5} />
+      ) : (
+        <div class="board three">
+          {queueStates.map((s) => {
+            const list = orders.filter((o) => o.status === s);
+            return (
+              <section class="column" aria-labelledby={`oc-${s}`} data-column={s}>
+                <h2 id={`oc-${s}`}>
+                  {t(`state.${s}`)} <span class="count">{list.length}</span>
+                </h2>
+                {!list.length && <Empty>{t("merchant.noneHere")}</Empty>}
+                {list.map((o) => (
+                  <article class={`order${fresh.has(o.id!) ? " fresh" : ""}`} data-order={o.id} aria-labelledby={`o-${o.id}`}>
+                    <h3 id={`o-${o.id}`}>
+                      {t("merchant.order", { id: o.id })} {fresh.has(o.id!) && <span class="badge st-new">{t("merchant.new")}</span>}
+                    </h3>
+                    <ul class="plain">
+                      {o.items?.map((i) => (
+                        <li>
+                          {i.quantity} × {i.name}
+                        </li>
+                      ))}
+                    </ul>
+                    <p class="meta">
+                      <Money cents={o.total_cents} /> · {t(`shop.${o.fulfilment}`)} · <Time at={o.created_at} opts={{ timeStyle: "short" }} />
+                    </p>
+                    <div class="actions">
+                      {o.status === "placed" && (
+                        <Button class="primary" busy={a.busy} onClick={() => act(o, "accept")}>
+                          {t("merchant.accept")}
+                        </Button>
+                      )}
+                      {o.status === "accepted" && (
+                        <Button class="primary" busy={a.busy} onClick={() => act(o, "ready")}>
+                          {t("merchant.ready")}
+                        </Button>
+                      )}
+                      <Button busy={a.busy} onClick={() => act(o, "cancel")}>
+                        {t("merchant.cancel")}
+                      </Button>
+                    </div>
+                  </article>
+                ))}
+              </section>
+            );
+          })}
+        </div>
+      )}
+      <h2>{t("merchant.recent")}</h2>
+      <ul class="plain">
+        {orders
+          ?.filter((o) => o.status === "completed" || o.status === "cancelled")
+          .slice(0, 10)
+          .map((o) => (
+            <li>
+              {t("merchant.order", { id: o.id })} · <Money cents={o.total_cents} /> · <Status value={o.status} />
+            </li>
+          ))}
+      </ul>
+    </section>
+  );
+}
+
+type Detector = { detect(src: CanvasImageSource): Promise<{ rawValue: string }[]> };
+
+export function Redeem() {
+  const [code, setCode] = useState("");
+  const [done, setDone] = useState<Order | null>(null);
+  const [scanning, setScanning] = useState(false);
+  const video = useRef<HTMLVideoElement>(null);
+  const a = useAction();
+  const canScan = typeof window !== "undefined" && "BarcodeDetector" in window && !!navigator.mediaDevices?.getUserMedia;
+  const redeem = (value: string) =>
+    a.run(async () => {
+      const r = await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/redemptions", { params: { path: mp() }, body: { code: value } }));
+      setDone(r as Order);
+      setCode("");
+    });
+  useEffect(() => {
+    if (!scanning) return;
+    let stream: MediaStream | undefined;
+    let live = true;
+    (async () => {
+      try {
+        const Ctor = (window as unknown as { BarcodeDetector: new (o: object) => Detector }).BarcodeDetector;
+        const detector = new Ctor({ formats: ["qr_code"] });
+        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+        if (!video.current) return;
+        video.current.srcObject = stream;
+        await video.current.play();
+        while (live) {
+          const found = await detector.detect(video.current).catch(() => []);
+          if (found[0]?.rawValue) {
+            setScanning(false);
+            setCode(found[0].rawValue);
+            redeem(found[0].rawValue);
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 300));
+        }
+      } catch (e) {
+        a.setError(e);
+        setScanning(false);
+      }
+    })();
+    return () => {
+      live = false;
+      stream?.getTracks().forEach((tr) => tr.stop());
+    };
+  }, [scanning]);
+  return (
+    <section>
+      <h1>{t("nav.redeem")}</h1>
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          redeem(code);
+        }}
+      >
+        <Field label={t("merchant.code")} name="code" value={code} onValue={setCode} required autoComplete="off" error={a.fields.code} class="code-input" />
+        <div class="actions">
+          <Button type="submit" class="primary" busy={a.busy}>
+            {t("merchant.redeem")}
+          </Button>
+          {canScan && <Button onClick={() => setScanning((s) => !s)}>{scanning ? t("merchant.stopScan") : t("merchant.scan")}</Button>}
+        </div>
+        {!canScan && <p class="hint">{t("merchant.noScanner")}</p>}
+        {scanning && <video ref={video} class="scanner" muted playsInline aria-label={t("merchant.camera")} />}
+        <ErrorNote error={a.error} shownFields={["code"]} />
+      </form>
+      {done && (
+        <p class="ok" role="status">
+          {t("merchant.redeemed", { id: done.id })} · <Money cents={done.total_cents} /> · {done.items?.map((i) => `${i.quantity} × ${i.name}`).join(", ")}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function StockForm({ product, onDone }: { product: Product; onDone: () => void }) {
+  const [delta, setDelta] = useState("");
+  const [reason, setReason] = useState<"purchase" | "adjustment" | "return">("purchase");
+  const a = useAction();
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        a.run(async () => {
+          await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/products/{pid}/stock", { params: { path: { ...mp(), pid: product.id! }, header: { "Idempotency-Key": idempotencyKey() } as never }, body: { delta: Number(delta), reason } }));
+          setDelta("");
+          onDone();
+        });
+      }}
+    >
+      <Field label={t("catalogue.delta")} name="delta" type="number" step="1" value={delta} onValue={setDelta} required error={a.fields.delta} aria-label={`${t("catalogue.delta")} ${product.name}`} />
+      <Select label={t("catalogue.reason")} name="reason" value={reason} onValue={(v) => setReason(v as typeof reason)} options={["purchase", "adjustment", "return"].map((r) => ({ value: r, label: t(`catalogue.reasons.${r}`) }))} error={a.fields.reason} />
+      <Button type="submit" busy={a.busy}>
+        {t("catalogue.record")}
+      </Button>
+      <ErrorNote error={a.error} shownFields={["delta", "reason"]} />
+    </form>
+  );
+}
+
+function Movements({ product }: { product: Product }) {
+  const { data, error } = useLoad(() => ok(api.GET("/v1/communities/{cid}/merchants/{mid}/products/{pid}/stock-movements", { params: { path: { ...mp(), pid: product.id! }, query: { limit: 20 } as never } })), [product.id, product.stock]);
+  return (
+    <div>
+      <ErrorNote error={error} />
+      {!data ? (
+        <Skeleton lines={2} />
+      ) : (
+        <ol class="history">
+          {((data as { items?: Schemas["StockMovement"][] }).items ?? []).map((m) => (
+            <li>
+              <Time at={m.at} /> · {t(`catalogue.reasons.${m.reason}`)} · {m.delta! > 0 ? `+${m.delta}` : m.delta} → {m.stock_after}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+export function Catalogue() {
+  const { data, error, reload } = useLoad(() => ok(api.GET("/v1/communities/{cid}/merchants/{mid}/products", { params: { path: mp(), query: { limit: 200 } as never } })), [cid.value]);
+  const [open, setOpen] = useState<number | null>(null);
+  const [name, setName] = useState("");
+  const [price, setPrice] = useState("");
+  const [stock, setStock] = useState("0");
+  const [category, setCategory] = useState("");
+  const a = useAction();
+  const products = ((data as { items?: Product[] } | undefined)?.items ?? []) as Product[];
+  return (
+    <section>
+      <h1>{t("nav.catalogue")}</h1>
+      <ErrorNote error={error} />
+      {!data ? (
+        <Skeleton />
+      ) : !products.length ? (
+        <Empty>{t("catalogue.none")}</Empty>
+      ) : (
+        <table>
+          <caption class="sr-only">{t("nav.catalogue")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("catalogue.name")}</th>
+              <th scope="col">{t("catalogue.category")}</th>
+              <th scope="col" class="num">
+                {t("catalogue.price")}
+              </th>
+              <th scope="col" class="num">
+                {t("catalogue.stock")}
+              </th>
+              <th scope="col">
+                <span class="sr-only">{t("common.actions")}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {products.map((p) => (
+              <>
+                <tr>
+                  <td>
+                    {p.name} {p.active === false && <small>({t("catalogue.offSale")})</small>}
+                  </td>
+                  <td>{p.category}</td>
+                  <td class="num">
+                    <Money cents={p.price_cents} />
+                  </td>
+                  <td class={`num${(p.stock ?? 0) < 5 ? " low" : ""}`}>{p.stock}</td>
+                  <td>
+                    <button type="button" class="link" aria-expanded={open === p.id ? "true" : "false"} onClick={() => setOpen(open === p.id ? null : p.id!)}>
+                      {t("catalogue.stockButton")}
+                    </button>
+                  </td>
+                </tr>
+                {open === p.id && (
+                  <tr>
+                    <td colSpan={5}>
+                      <StockForm product={p} onDone={reload} />
+                      <Movements product={p} />
+                    </td>
+                  </tr>
+                )}
+              </>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/products", { params: { path: mp(), header: { "Idempotency-Key": idempotencyKey() } as never }, body: { name, price_cents: Math.round(Number(price) * 100), stock: Number(stock), category: category || undefined } as never }));
+            setName("");
+            setPrice("");
+            setStock("0");
+            reload();
+          });
+        }}
+      >
+        <h2>{t("catalogue.add")}</h2>
+        <div class="cols">
+          <Field label={t("catalogue.name")} name="name" value={name} onValue={setName} required error={a.fields.name} />
+          <Field label={t("catalogue.category")} name="category" value={category} onValue={setCategory} error={a.fields.category} />
+          <Field label={t("catalogue.price")} name="price_cents" type="number" min="0" step="0.01" value={price} onValue={setPrice} required error={a.fields.price_cents} />
+          <Field label={t("catalogue.stock")} name="stock" type="number" min="0" step="1" value={stock} onValue={setStock} required error={a.fields.stock} />
+        </div>
+        <ErrorNote error={a.error} shownFields={["name", "category", "price_cents", "stock"]} />
+        <Button type="submit" class="primary" busy={a.busy}>
+          {t("catalogue.addButton")}
+        </Button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,187 @@
+// Small shared components: fields with their error, buttons with progress, money, time, QR.
+import type { ComponentChildren, JSX } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError } from "../api/client";
+import { friendly } from "../lib/errors";
+import { t } from "../lib/i18n";
+import { dateTime, money } from "../lib/format";
+
+let seq = 0;
+export const useId = (prefix = "f") => useRef(`${prefix}-${++seq}`).current;
+
+/** Runs an async action with busy state and the error it threw (for messages next to fields). */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function run<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    setBusy(true);
+    setError(null);
+    try {
+      return await fn();
+    } catch (e) {
+      setError(e);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }
+  const fields = error instanceof ApiError ? error.fieldErrors() : {};
+  return { busy, error, fields, run, setError };
+}
+
+type FieldProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "onInput" | "value" | "label"> & {
+  label: string;
+  name: string;
+  value: string | number;
+  onValue: (v: string) => void;
+  error?: string;
+  hint?: string;
+  type?: string;
+  required?: boolean;
+  min?: string | number;
+  max?: string | number;
+  step?: string | number;
+  autoComplete?: string;
+};
+
+export function Field({ label, name, value, onValue, error, hint, type = "text", ...rest }: FieldProps) {
+  const id = useId(name);
+  const describedBy = [error ? `${id}-err` : "", hint ? `${id}-hint` : ""].filter(Boolean).join(" ") || undefined;
+  return (
+    <div class={`field${error ? " has-error" : ""}`}>
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        name={name}
+        type={type}
+        value={value}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={describedBy}
+        onInput={(e) => onValue((e.currentTarget as HTMLInputElement).value)}
+        {...rest}
+      />
+      {hint && (
+        <small id={`${id}-hint`} class="hint">
+          {hint}
+        </small>
+      )}
+      {error && (
+        <small id={`${id}-err`} class="field-error" role="alert">
+          {error}
+        </small>
+      )}
+    </div>
+  );
+}
+
+export function Select({ label, name, value, onValue, options, error }: { label: string; name: string; value: string | number; onValue: (v: string) => void; options: { value: string | number; label: string }[]; error?: string }) {
+  const id = useId(name);
+  return (
+    <div class={`field${error ? " has-error" : ""}`}>
+      <label for={id}>{label}</label>
+      <select id={id} name={name} value={String(value)} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `${id}-err` : undefined} onChange={(e) => onValue((e.currentTarget as HTMLSelectElement).value)}>
+        {options.map((o) => (
+          <option value={String(o.value)}>{o.label}</option>
+        ))}
+      </select>
+      {error && (
+        <small id={`${id}-err`} class="field-error" role="alert">
+          {error}
+        </small>
+      )}
+    </div>
+  );
+}
+
+export function TextArea({ label, name, value, onValue, error, required }: { label: string; name: string; value: string; onValue: (v: string) => void; error?: string; required?: boolean }) {
+  const id = useId(name);
+  return (
+    <div class={`field${error ? " has-error" : ""}`}>
+      <label for={id}>{label}</label>
+      <textarea id={id} name={name} value={value} required={required} rows={3} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `${id}-err` : undefined} onInput={(e) => onValue((e.currentTarget as HTMLTextAreaElement).value)} />
+      {error && (
+        <small id={`${id}-err`} class="field-error" role="alert">
+          {error}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** The error of an action in words, unless every problem is already shown next to its field. */
+export function ErrorNote({ error, shownFields = [] }: { error: unknown; shownFields?: string[] }) {
+  if (!error) return null;
+  if (error instanceof ApiError) {
+    const fields = Object.keys(error.fieldErrors());
+    if (fields.length && fields.every((f) => shownFields.includes(f))) return <p class="error" role="alert">{t("common.fixFields")}</p>;
+  }
+  return (
+    <p class="error" role="alert">
+      {friendly(error)}
+    </p>
+  );
+}
+
+export function Button({ busy, children, ...rest }: JSX.HTMLAttributes<HTMLButtonElement> & { busy?: boolean; type?: "button" | "submit"; disabled?: boolean; class?: string }) {
+  return (
+    <button type="button" {...rest} disabled={busy || rest.disabled} aria-busy={busy ? "true" : undefined}>
+      {busy ? <span class="spinner" aria-hidden="true" /> : null}
+      {children}
+    </button>
+  );
+}
+
+export const Money = ({ cents }: { cents: number | null | undefined }) => <span class="money">{money(cents)}</span>;
+export const Time = ({ at, opts }: { at: string | null | undefined; opts?: Intl.DateTimeFormatOptions }) => (at ? <time dateTime={at}>{dateTime(at, opts)}</time> : null);
+
+export function Skeleton({ lines = 3 }: { lines?: number }) {
+  return (
+    <div class="skeleton" aria-busy="true" aria-label={t("common.loading")}>
+      {Array.from({ length: lines }, () => (
+        <div class="sk-line" />
+      ))}
+    </div>
+  );
+}
+
+export function Empty({ children }: { children: ComponentChildren }) {
+  return <p class="empty">{children}</p>;
+}
+
+export function Status({ value }: { value: string | undefined }) {
+  return <span class={`badge st-${value}`}>{value ? t(`state.${value}`) : ""}</span>;
+}
+
+/** A QR code drawn on a canvas (qrcode is loaded on first use). */
+export function Qr({ text, size = 220, label }: { text: string; size?: number; label: string }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    let live = true;
+    import("qrcode").then((QR) => {
+      if (live && ref.current) QR.toCanvas(ref.current, text, { width: size, margin: 1, errorCorrectionLevel: "M" });
+    });
+    return () => {
+      live = false;
+    };
+  }, [text, size]);
+  return <canvas ref={ref} width={size} height={size} role="img" aria-label={label} class="qr" />;
+}
+
+/** Loads data for a view; `reload` re-runs it. Errors stay visible instead of failing silently. */
+export function useLoad<T>(fn: () => Promise<T>, deps: unknown[] = []) {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    fn().then(
+      (d) => live && setData(d),
+      (e) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, n]);
+  return { data, error, reload: () => setN((x) => x + 1), setData };
+}
