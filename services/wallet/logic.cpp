@@ -34,7 +34,8 @@ std::map<std::int64_t, std::int64_t> net_by_account(std::vector<std::pair<std::i
 }
 
 std::optional<std::string> top_up_problem(std::int64_t amount_cents) {
-  if (amount_cents <= 0 || amount_cents > kMaxTopUpCents) return "must be between 1 and " + std::to_string(kMaxTopUpCents);
+  if (amount_cents <= 0 || amount_cents > kMaxTopUpCents)
+    return "must be between 1 and " + std::to_string(kMaxTopUpCents);
   return std::nullopt;
 }
 
