@@ -5,11 +5,6 @@
 
 namespace courtyard::identity {
 
-namespace bj = boost::json;
-using http::Access;
-using http::Request;
-using http::Response;
-
 namespace {
 
 std::optional<std::string> read_email(Fields& f) {
@@ -102,7 +97,7 @@ Response my_applications(Request const& req, Context& ctx) {
   auto page = req.page();
   auto rows =
       db::read(ctx.db, [&](soci::session& s) { return repo::applications_of(s, ctx.principal.account_id, page); });
-  return Response::json(page_json(std::move(rows), page, application_json));
+  return Response::json(json::page_of_rows(rows, page, application_json));
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 #include "services/identity/api.hpp"
 
-#include "db/row.hpp"
-
 #include "services/identity/credentials.hpp"
 #include "services/identity/logic.hpp"
 #include "services/identity/repository.hpp"
@@ -116,30 +114,14 @@ std::optional<AccountInfo> account(db::Tx& tx, std::int64_t account_id) {
   return AccountInfo{a->id, a->email, a->display_name};
 }
 
-std::vector<OccupiedUnit> occupied_units(db::Tx& tx, std::int64_t cid) {
-  std::string role(role_name(Role::Resident));
-  std::vector<OccupiedUnit> out;
-  soci::rowset<soci::row> rs =
-      (tx.sql().prepare << "SELECT u.id, u.building_id FROM units u WHERE u.community_id = :c AND EXISTS ("
-                           "SELECT 1 FROM memberships m WHERE m.unit_id = u.id AND m.community_id = :c2 "
-                           "AND m.role = :r) ORDER BY u.id",
-       soci::use(cid, "c"), soci::use(cid, "c2"), soci::use(role, "r"));
-  for (auto const& r : rs) out.push_back({db::as_int(r, 0), db::as_int(r, 1)});
-  return out;
-}
+std::vector<OccupiedUnit> occupied_units(db::Tx& tx, std::int64_t cid) { return repo::occupied_units(tx.sql(), cid); }
 
 bool building_in_community(db::Tx& tx, std::int64_t cid, std::int64_t building_id) {
-  long long id = 0;
-  tx.sql() << "SELECT id FROM buildings WHERE id = :b AND community_id = :c", soci::use(building_id, "b"),
-      soci::use(cid, "c"), soci::into(id);
-  return tx.sql().got_data();
+  return repo::building_in_community(tx.sql(), cid, building_id);
 }
 
 std::int64_t unit_building(db::Tx& tx, std::int64_t cid, std::int64_t unit_id) {
-  long long bid = 0;
-  tx.sql() << "SELECT building_id FROM units WHERE id = :u AND community_id = :c", soci::use(unit_id, "u"),
-      soci::use(cid, "c"), soci::into(bid);
-  return tx.sql().got_data() ? bid : 0;
+  return repo::unit_building(tx.sql(), cid, unit_id);
 }
 
 }  // namespace courtyard::identity

@@ -8,27 +8,19 @@
 
 namespace courtyard::identity {
 
-namespace bj = boost::json;
-using http::Access;
-using http::Request;
-using http::Response;
-
 namespace {
 
 constexpr std::size_t kDisplayedKeyChars = 11;  // "ck_" and 8 hex digits: enough to tell keys apart
 
-std::string keys_path(std::int64_t cid, std::int64_t mid) {
-  return "/v1/communities/" + std::to_string(cid) + "/merchants/" + std::to_string(mid) + "/api-keys";
-}
-
-void require_acts_for(Principal const& p, std::int64_t cid, std::int64_t mid) {
-  if (!p.admin && !p.acts_for_merchant(cid, mid)) throw Forbidden("you do not act for this merchant");
+// Platform admins may manage any merchant's keys.
+void require_acts_for(Context const& ctx, std::int64_t mid) {
+  if (!ctx.principal.admin && !ctx.acts_for(mid)) throw Forbidden("you do not act for this merchant");
 }
 
 Response create_key(Request const& req, Context& ctx) {
   auto cid = req.id("cid");
   auto mid = req.id("mid");
-  require_acts_for(ctx.principal, cid, mid);
+  require_acts_for(ctx, mid);
   Fields f(req);
   auto name = f.text("name", kMaxKeyNameChars);
   auto scopes = f.strings("scopes");
@@ -59,22 +51,22 @@ Response create_key(Request const& req, Context& ctx) {
   });
   bj::object body = api_key_json(key);
   body["key"] = secret;
-  return Response::created(body, keys_path(cid, mid) + "/" + std::to_string(key.id));
+  return Response::created(body, ctx.path("/merchants/" + std::to_string(mid) + "/api-keys/" + std::to_string(key.id)));
 }
 
 Response list_keys(Request const& req, Context& ctx) {
   auto cid = req.id("cid");
   auto mid = req.id("mid");
-  require_acts_for(ctx.principal, cid, mid);
+  require_acts_for(ctx, mid);
   auto page = req.page();
   auto rows = db::read(ctx.db, [&](soci::session& s) { return repo::api_keys(s, cid, mid, page); });
-  return Response::json(page_json(std::move(rows), page, api_key_json));
+  return Response::json(json::page_of_rows(rows, page, api_key_json));
 }
 
 Response revoke_key(Request const& req, Context& ctx) {
   auto cid = req.id("cid");
   auto mid = req.id("mid");
-  require_acts_for(ctx.principal, cid, mid);
+  require_acts_for(ctx, mid);
   auto kid = req.id("kid");
   bool revoked = ctx.tx([&](db::Tx& tx) { return repo::revoke_api_key(tx, cid, mid, kid); });
   if (!revoked) throw NotFound("API key");

@@ -5,14 +5,7 @@
 
 namespace courtyard::identity {
 
-namespace bj = boost::json;
-using http::Access;
-using http::Request;
-using http::Response;
-
 namespace {
-
-std::string community_path(std::int64_t cid) { return "/v1/communities/" + std::to_string(cid); }
 
 // Admins pass every access rule, so a {cid} that does not exist reaches the handler.
 void require_community(soci::session& s, std::int64_t cid) {
@@ -38,7 +31,8 @@ Response create_community(Request const& req, Context& ctx) {
     auto id = repo::insert_community(tx, *name, *address, *timezone);
     return *repo::community(tx.sql(), id);
   });
-  return Response::created(community_json(community), community_path(community.id));
+  // POST /v1/communities has no {cid} of its own: the new community's path is spelled out.
+  return Response::created(community_json(community), "/v1/communities/" + std::to_string(community.id));
 }
 
 Response list_communities(Request const& req, Context& ctx) {
@@ -46,7 +40,7 @@ Response list_communities(Request const& req, Context& ctx) {
   auto rows = db::read(ctx.db, [&](soci::session& s) {
     return ctx.principal.admin ? repo::communities(s, page) : repo::communities_of(s, ctx.principal.account_id, page);
   });
-  return Response::json(page_json(std::move(rows), page, community_json));
+  return Response::json(json::page_of_rows(rows, page, community_json));
 }
 
 Response get_community(Request const& req, Context& ctx) {
@@ -69,7 +63,7 @@ Response create_building(Request const& req, Context& ctx) {
       return *repo::building(tx.sql(), cid, id);
     });
   });
-  return Response::created(building_json(building), community_path(cid) + "/buildings/" + std::to_string(building.id));
+  return Response::created(building_json(building), ctx.path("/buildings/" + std::to_string(building.id)));
 }
 
 Response list_buildings(Request const& req, Context& ctx) {
@@ -79,7 +73,7 @@ Response list_buildings(Request const& req, Context& ctx) {
     require_community(s, cid);
     return repo::buildings(s, cid, page);
   });
-  return Response::json(page_json(std::move(rows), page, building_json));
+  return Response::json(json::page_of_rows(rows, page, building_json));
 }
 
 Response get_building(Request const& req, Context& ctx) {
@@ -101,7 +95,7 @@ Response create_unit(Request const& req, Context& ctx) {
     });
   });
   return Response::created(
-      unit_json(unit), community_path(cid) + "/buildings/" + std::to_string(bid) + "/units/" + std::to_string(unit.id));
+      unit_json(unit), ctx.path("/buildings/" + std::to_string(bid) + "/units/" + std::to_string(unit.id)));
 }
 
 Response list_units(Request const& req, Context& ctx) {
@@ -112,7 +106,7 @@ Response list_units(Request const& req, Context& ctx) {
     require_building(s, cid, bid);
     return repo::units(s, cid, bid, page);
   });
-  return Response::json(page_json(std::move(rows), page, unit_json));
+  return Response::json(json::page_of_rows(rows, page, unit_json));
 }
 
 Response get_unit(Request const& req, Context& ctx) {
@@ -145,7 +139,7 @@ Response apply(Request const& req, Context& ctx) {
     });
   });
   return Response::created(application_json(application),
-                           community_path(cid) + "/residency-applications/" + std::to_string(application.id));
+                           ctx.path("/residency-applications/" + std::to_string(application.id)));
 }
 
 Response list_applications(Request const& req, Context& ctx) {
@@ -160,15 +154,14 @@ Response list_applications(Request const& req, Context& ctx) {
     require_community(s, cid);
     return repo::applications(s, cid, status, page);
   });
-  return Response::json(page_json(std::move(rows), page, application_json));
+  return Response::json(json::page_of_rows(rows, page, application_json));
 }
 
 // The applicant sees their own application; managers see every one in their community.
 Response get_application(Request const& req, Context& ctx) {
   auto cid = req.id("cid");
   auto a = db::read(ctx.db, [&](soci::session& s) { return repo::application(s, cid, req.id("id")); });
-  auto const& p = ctx.principal;
-  if (!a || !(p.admin || p.has(Role::Manager, cid) || a->account_id == p.account_id))
+  if (!a || !(ctx.is_manager() || a->account_id == ctx.principal.account_id))
     throw NotFound("residency application");
   return Response::json(application_json(*a));
 }
@@ -195,6 +188,14 @@ Response decide_application(Request const& req, Context& ctx, ApplicationStatus 
   return Response::json(application_json(application));
 }
 
+Response approve_application(Request const& req, Context& ctx) {
+  return decide_application(req, ctx, ApplicationStatus::Approved);
+}
+
+Response reject_application(Request const& req, Context& ctx) {
+  return decide_application(req, ctx, ApplicationStatus::Rejected);
+}
+
 // ---- staff
 
 Response add_staff(Request const& req, Context& ctx) {
@@ -216,7 +217,7 @@ Response add_staff(Request const& req, Context& ctx) {
   });
   auto body = staff_json(cid, member);
   if (!created) return Response::json(body);
-  return Response::created(body, community_path(cid) + "/staff");
+  return Response::created(body, ctx.path("/staff"));
 }
 
 Response list_staff(Request const& req, Context& ctx) {
@@ -227,7 +228,7 @@ Response list_staff(Request const& req, Context& ctx) {
     return repo::staff(s, cid, page);
   });
   return Response::json(
-      page_json(std::move(rows), page, [cid](repo::StaffMember const& m) { return staff_json(cid, m); }));
+      json::page_of_rows(rows, page, [cid](repo::StaffMember const& m) { return staff_json(cid, m); }));
 }
 
 }  // namespace
@@ -248,10 +249,8 @@ void add_community_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/residency-applications", Access::authenticated(), apply);
   r.get("/v1/communities/{cid}/residency-applications", Access::manager(), list_applications);
   r.get("/v1/communities/{cid}/residency-applications/{id}", Access::authenticated(), get_application);
-  r.post("/v1/communities/{cid}/residency-applications/{id}/approve", Access::manager(),
-         [](Request const& req, Context& ctx) { return decide_application(req, ctx, ApplicationStatus::Approved); });
-  r.post("/v1/communities/{cid}/residency-applications/{id}/reject", Access::manager(),
-         [](Request const& req, Context& ctx) { return decide_application(req, ctx, ApplicationStatus::Rejected); });
+  r.post("/v1/communities/{cid}/residency-applications/{id}/approve", Access::manager(), approve_application);
+  r.post("/v1/communities/{cid}/residency-applications/{id}/reject", Access::manager(), reject_application);
 
   r.post("/v1/communities/{cid}/staff", Access::manager(), add_staff);
   r.get("/v1/communities/{cid}/staff", Access::manager(), list_staff);

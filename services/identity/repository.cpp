@@ -1,33 +1,43 @@
 #include "services/identity/repository.hpp"
 
 #include "db/database.hpp"
+#include "db/query.hpp"
 #include "services/identity/logic.hpp"
 
 #include <sstream>
 
 namespace courtyard::identity::repo {
 
-using soci::into;
 using soci::use;
 
 namespace {
 
-constexpr char kAccountColumns[] = "a.id, a.email, a.display_name, a.password_hash, a.is_admin, a.created_at";
+// db::all / db::one for a plain pooled session. Identity's reads run under db::read, outside
+// a transaction (authentication runs on every request and must not take SQLite's write
+// lock), and db/query.hpp's helpers take a db::Tx only; callers holding a Tx pass tx.sql().
+template <class From, class... Uses>
+auto all(soci::session& s, std::string const& query, From&& from, Uses&&... uses) {
+  using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+  std::vector<T> out;
+  soci::rowset<soci::row> rs = ((s.prepare << query), ..., std::forward<Uses>(uses));
+  for (auto const& r : rs) out.push_back(from(r));
+  return out;
+}
 
-struct AccountRow {
-  long long id = 0;
-  std::string email, display_name, password_hash;
-  int admin = 0;
-  long long created_at = 0;
+template <class From, class... Uses>
+auto one(soci::session& s, std::string const& query, From&& from, Uses&&... uses) {
+  using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+  soci::rowset<soci::row> rs = ((s.prepare << query), ..., std::forward<Uses>(uses));
+  for (auto const& r : rs) return std::optional<T>(from(r));
+  return std::optional<T>();
+}
 
-  Account get() const { return {id, email, display_name, password_hash, admin != 0, created_at}; }
-};
+std::int64_t first_integer(soci::row const& r) { return db::Cols(r).integer(); }
 
-// Adds a row's into() bindings to a statement being built: `into_row(s << query, row), use(x)`.
-template <class Statement>
-decltype(auto) into_row(Statement&& st, AccountRow& r) {
-  return (st, into(r.id), into(r.email), into(r.display_name), into(r.password_hash), into(r.admin),
-          into(r.created_at));
+// True when the query returns a row.
+template <class... Uses>
+bool found(soci::session& s, std::string const& query, Uses&&... uses) {
+  return one(s, query, first_integer, std::forward<Uses>(uses)...).has_value();
 }
 
 std::string join_scopes(std::vector<std::string> const& scopes) {
@@ -45,6 +55,7 @@ std::vector<std::string> split_scopes(std::string const& joined) {
 
 std::string role_text(Role r) { return std::string(role_name(r)); }
 
+// Identity's lists page forwards by id: rows after the cursor, page.limit + 1 of them.
 long long after(json::Page const& p) { return p.after.value_or(0); }
 long long fetch_limit(json::Page const& p) { return p.limit + 1; }
 
@@ -52,365 +63,431 @@ long long fetch_limit(json::Page const& p) { return p.limit + 1; }
 
 // ---- accounts
 
+#define COURTYARD_ACCOUNT_COLUMNS "SELECT a.id, a.email, a.display_name, a.password_hash, a.is_admin, a.created_at"
+
+constexpr char const* kAccountByEmail = COURTYARD_ACCOUNT_COLUMNS " FROM accounts a WHERE a.email = :email";
+constexpr char const* kAccountById = COURTYARD_ACCOUNT_COLUMNS " FROM accounts a WHERE a.id = :id";
+constexpr char const* kSessionAccount = COURTYARD_ACCOUNT_COLUMNS
+    " FROM sessions t JOIN accounts a ON a.id = t.account_id"
+    " WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND t.expires_at > :now";
+
+#undef COURTYARD_ACCOUNT_COLUMNS
+
+namespace {
+
+Account account_from(soci::row const& r) {
+  db::Cols c(r);
+  Account a;
+  a.id = c.integer();
+  a.email = c.text();
+  a.display_name = c.text();
+  a.password_hash = c.text();
+  a.admin = c.boolean();
+  a.created_at = c.integer();
+  return a;
+}
+
+}  // namespace
+
 std::optional<Account> account_by_email(soci::session& s, std::string const& email) {
-  AccountRow r;
-  into_row(s << std::string("SELECT ") + kAccountColumns + " FROM accounts a WHERE a.email = :email", r), use(email);
-  if (!s.got_data()) return std::nullopt;
-  return r.get();
+  return one(s, kAccountByEmail, account_from, use(email));
 }
 
 std::optional<Account> account_by_id(soci::session& s, std::int64_t id) {
-  AccountRow r;
-  into_row(s << std::string("SELECT ") + kAccountColumns + " FROM accounts a WHERE a.id = :id", r), use(id);
-  if (!s.got_data()) return std::nullopt;
-  return r.get();
+  return one(s, kAccountById, account_from, use(id));
 }
 
-bool any_admin(soci::session& s) {
-  long long id = 0;
-  s << "SELECT id FROM accounts WHERE is_admin = 1 LIMIT 1", into(id);
-  return s.got_data();
-}
+constexpr char const* kAnyAdmin = "SELECT id FROM accounts WHERE is_admin = 1 LIMIT 1";
+
+bool any_admin(soci::session& s) { return found(s, kAnyAdmin); }
+
+constexpr char const* kInsertAccount =
+    "INSERT INTO accounts (email, display_name, password_hash, is_admin, created_at) "
+    "VALUES (:email, :name, :hash, :admin, :now)";
 
 std::int64_t insert_account(db::Tx& tx, std::string const& email, std::string const& display_name,
                             std::string const& password_hash, bool admin) {
   int is_admin = admin ? 1 : 0;
   long long now = tx.now_ms();
-  return tx.insert("accounts",
-                   "INSERT INTO accounts (email, display_name, password_hash, is_admin, created_at) "
-                   "VALUES (:email, :name, :hash, :admin, :now)",
-                   use(email), use(display_name), use(password_hash), use(is_admin), use(now));
+  return tx.insert("accounts", kInsertAccount, use(email), use(display_name), use(password_hash), use(is_admin),
+                   use(now));
 }
+
+constexpr char const* kSetPassword = "UPDATE accounts SET password_hash = :hash WHERE id = :id";
 
 void set_password(db::Tx& tx, std::int64_t account_id, std::string const& password_hash) {
-  tx.exec("UPDATE accounts SET password_hash = :hash WHERE id = :id", use(password_hash), use(account_id));
+  tx.exec(kSetPassword, use(password_hash), use(account_id));
 }
 
-void make_admin(db::Tx& tx, std::int64_t account_id) {
-  tx.exec("UPDATE accounts SET is_admin = 1 WHERE id = :id", use(account_id));
-}
+constexpr char const* kMakeAdmin = "UPDATE accounts SET is_admin = 1 WHERE id = :id";
+
+void make_admin(db::Tx& tx, std::int64_t account_id) { tx.exec(kMakeAdmin, use(account_id)); }
 
 // ---- sessions
 
+constexpr char const* kInsertSession =
+    "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (:hash, :account, :now, :exp)";
+
 void insert_session(db::Tx& tx, std::string const& token_hash, std::int64_t account_id, std::int64_t expires_at) {
   long long now = tx.now_ms();
-  tx.exec("INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (:hash, :account, :now, :exp)",
-          use(token_hash), use(account_id), use(now), use(expires_at));
+  tx.exec(kInsertSession, use(token_hash), use(account_id), use(now), use(expires_at));
 }
+
+constexpr char const* kRevokeSession =
+    "UPDATE sessions SET revoked_at = :now WHERE token_hash = :hash AND revoked_at IS NULL";
 
 bool revoke_session(db::Tx& tx, std::string const& token_hash) {
   long long now = tx.now_ms();
-  return tx.exec("UPDATE sessions SET revoked_at = :now WHERE token_hash = :hash AND revoked_at IS NULL", use(now),
-                 use(token_hash)) > 0;
+  return tx.exec(kRevokeSession, use(now), use(token_hash)) > 0;
 }
+
+constexpr char const* kRevokeSessionsOf =
+    "UPDATE sessions SET revoked_at = :now WHERE account_id = :account AND revoked_at IS NULL";
 
 void revoke_sessions_of(db::Tx& tx, std::int64_t account_id) {
   long long now = tx.now_ms();
-  tx.exec("UPDATE sessions SET revoked_at = :now WHERE account_id = :account AND revoked_at IS NULL", use(now),
-          use(account_id));
+  tx.exec(kRevokeSessionsOf, use(now), use(account_id));
 }
 
 std::optional<Account> session_account(soci::session& s, std::string const& token_hash, std::int64_t now) {
-  AccountRow r;
-  into_row(s << std::string("SELECT ") + kAccountColumns +
-                    " FROM sessions t JOIN accounts a ON a.id = t.account_id"
-                    " WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND t.expires_at > :now",
-           r),
-      use(token_hash), use(now);
-  if (!s.got_data()) return std::nullopt;
-  return r.get();
+  return one(s, kSessionAccount, account_from, use(token_hash), use(now));
 }
 
+constexpr char const* kMembershipsOf =
+    "SELECT community_id, role, unit_id, merchant_id FROM memberships"
+    " WHERE account_id = :account ORDER BY community_id, id";
+
 std::vector<Membership> memberships_of(soci::session& s, std::int64_t account_id) {
-  long long community_id = 0, unit_id = 0, merchant_id = 0;
-  std::string role;
-  soci::statement st = (s.prepare << "SELECT community_id, role, unit_id, merchant_id FROM memberships"
-                                     " WHERE account_id = :account ORDER BY community_id, id",
-                        into(community_id), into(role), into(unit_id), into(merchant_id), use(account_id));
-  st.execute();
+  auto rows = all(
+      s, kMembershipsOf,
+      [](soci::row const& r) -> std::optional<Membership> {
+        db::Cols c(r);
+        auto community_id = c.integer();
+        auto role = parse_role(c.text());
+        auto unit_id = c.integer();
+        auto merchant_id = c.integer();
+        if (!role) return std::nullopt;  // a role this build does not know is skipped
+        return Membership{community_id, *role, unit_id, merchant_id};
+      },
+      use(account_id));
   std::vector<Membership> out;
-  while (st.fetch()) {
-    if (auto r = parse_role(role)) out.push_back({community_id, *r, unit_id, merchant_id});
-  }
+  for (auto const& m : rows)
+    if (m) out.push_back(*m);
   return out;
 }
 
 // ---- login failures
 
+constexpr char const* kRecentFailures =
+    "SELECT failed_at FROM login_failures WHERE email = :email AND failed_at > :since"
+    " ORDER BY failed_at DESC LIMIT :n";
+
 std::vector<std::int64_t> recent_failures(soci::session& s, std::string const& email, std::int64_t since, int limit) {
-  long long at = 0;
   long long n = limit;
-  soci::statement st = (s.prepare << "SELECT failed_at FROM login_failures WHERE email = :email AND failed_at > :since"
-                                     " ORDER BY failed_at DESC LIMIT :n",
-                        into(at), use(email), use(since), use(n));
-  st.execute();
-  std::vector<std::int64_t> out;
-  while (st.fetch()) out.push_back(at);
-  return out;
+  return all(s, kRecentFailures, first_integer, use(email), use(since), use(n));
 }
+
+constexpr char const* kRecordFailure = "INSERT INTO login_failures (email, failed_at) VALUES (:email, :now)";
 
 void record_failure(db::Tx& tx, std::string const& email) {
   long long now = tx.now_ms();
-  tx.exec("INSERT INTO login_failures (email, failed_at) VALUES (:email, :now)", use(email), use(now));
+  tx.exec(kRecordFailure, use(email), use(now));
 }
 
-void clear_failures(db::Tx& tx, std::string const& email) {
-  tx.exec("DELETE FROM login_failures WHERE email = :email", use(email));
-}
+constexpr char const* kClearFailures = "DELETE FROM login_failures WHERE email = :email";
+
+void clear_failures(db::Tx& tx, std::string const& email) { tx.exec(kClearFailures, use(email)); }
+
+constexpr char const* kPruneFailures = "DELETE FROM login_failures WHERE failed_at < :before";
+constexpr char const* kPruneExpiredSessions = "DELETE FROM sessions WHERE expires_at < :before";
+constexpr char const* kPruneRevokedSessions = "DELETE FROM sessions WHERE revoked_at < :before";
 
 long long prune(db::Tx& tx, std::int64_t failures_before, std::int64_t sessions_before) {
-  long long n = tx.exec("DELETE FROM login_failures WHERE failed_at < :before", use(failures_before));
-  n += tx.exec("DELETE FROM sessions WHERE expires_at < :before", use(sessions_before));
-  n += tx.exec("DELETE FROM sessions WHERE revoked_at < :before", use(sessions_before));
+  long long n = tx.exec(kPruneFailures, use(failures_before));
+  n += tx.exec(kPruneExpiredSessions, use(sessions_before));
+  n += tx.exec(kPruneRevokedSessions, use(sessions_before));
   return n;
 }
 
 // ---- communities
 
+constexpr char const* kInsertCommunity =
+    "INSERT INTO communities (name, address, timezone, created_at) VALUES (:name, :address, :tz, :now)";
+
 std::int64_t insert_community(db::Tx& tx, std::string const& name, std::string const& address,
                               std::string const& timezone) {
   long long now = tx.now_ms();
-  return tx.insert("communities",
-                   "INSERT INTO communities (name, address, timezone, created_at) VALUES (:name, :address, :tz, :now)",
-                   use(name), use(address), use(timezone), use(now));
+  return tx.insert("communities", kInsertCommunity, use(name), use(address), use(timezone), use(now));
 }
 
-std::optional<Community> community(soci::session& s, std::int64_t id) {
-  Community c;
-  long long cid = 0, created = 0;
-  s << "SELECT id, name, address, timezone, created_at FROM communities WHERE id = :id", into(cid), into(c.name),
-      into(c.address), into(c.timezone), into(created), use(id);
-  if (!s.got_data()) return std::nullopt;
-  c.id = cid;
-  c.created_at = created;
-  return c;
-}
-
-bool community_exists(soci::session& s, std::int64_t id) {
-  long long found = 0;
-  s << "SELECT id FROM communities WHERE id = :id", into(found), use(id);
-  return s.got_data();
-}
+constexpr char const* kCommunity = "SELECT id, name, address, timezone, created_at FROM communities WHERE id = :id";
+constexpr char const* kCommunities =
+    "SELECT id, name, address, timezone, created_at FROM communities"
+    " WHERE id > :after ORDER BY id LIMIT :n";
+constexpr char const* kCommunitiesOf =
+    "SELECT c.id, c.name, c.address, c.timezone, c.created_at FROM communities c"
+    " WHERE c.id > :after AND c.id IN (SELECT m.community_id FROM memberships m WHERE "
+    "m.account_id = :account)"
+    " ORDER BY c.id LIMIT :n";
 
 namespace {
 
-std::vector<Community> fetch_communities(soci::statement& st, Community& row, long long& id, long long& created) {
-  st.execute();
-  std::vector<Community> out;
-  while (st.fetch()) {
-    row.id = id;
-    row.created_at = created;
-    out.push_back(row);
-  }
+Community community_from(soci::row const& r) {
+  db::Cols c(r);
+  Community out;
+  out.id = c.integer();
+  out.name = c.text();
+  out.address = c.text();
+  out.timezone = c.text();
+  out.created_at = c.integer();
   return out;
 }
 
 }  // namespace
 
+std::optional<Community> community(soci::session& s, std::int64_t id) {
+  return one(s, kCommunity, community_from, use(id));
+}
+
+constexpr char const* kCommunityExists = "SELECT id FROM communities WHERE id = :id";
+
+bool community_exists(soci::session& s, std::int64_t id) { return found(s, kCommunityExists, use(id)); }
+
 std::vector<Community> communities(soci::session& s, json::Page const& page) {
-  Community row;
-  long long id = 0, created = 0, from = after(page), n = fetch_limit(page);
-  soci::statement st =
-      (s.prepare << "SELECT id, name, address, timezone, created_at FROM communities"
-                    " WHERE id > :after ORDER BY id LIMIT :n",
-       into(id), into(row.name), into(row.address), into(row.timezone), into(created), use(from), use(n));
-  return fetch_communities(st, row, id, created);
+  long long from = after(page), n = fetch_limit(page);
+  return all(s, kCommunities, community_from, use(from), use(n));
 }
 
 std::vector<Community> communities_of(soci::session& s, std::int64_t account_id, json::Page const& page) {
-  Community row;
-  long long id = 0, created = 0, from = after(page), n = fetch_limit(page);
-  soci::statement st = (s.prepare << "SELECT c.id, c.name, c.address, c.timezone, c.created_at FROM communities c"
-                                     " WHERE c.id > :after AND c.id IN (SELECT m.community_id FROM memberships m WHERE "
-                                     "m.account_id = :account)"
-                                     " ORDER BY c.id LIMIT :n",
-                        into(id), into(row.name), into(row.address), into(row.timezone), into(created), use(from),
-                        use(account_id), use(n));
-  return fetch_communities(st, row, id, created);
+  long long from = after(page), n = fetch_limit(page);
+  return all(s, kCommunitiesOf, community_from, use(from), use(account_id), use(n));
 }
 
 // ---- buildings and units
 
+constexpr char const* kInsertBuilding =
+    "INSERT INTO buildings (community_id, name, created_at) VALUES (:cid, :name, :now)";
+
 std::int64_t insert_building(db::Tx& tx, std::int64_t community_id, std::string const& name) {
   long long now = tx.now_ms();
-  return tx.insert("buildings", "INSERT INTO buildings (community_id, name, created_at) VALUES (:cid, :name, :now)",
-                   use(community_id), use(name), use(now));
+  return tx.insert("buildings", kInsertBuilding, use(community_id), use(name), use(now));
 }
 
+constexpr char const* kBuilding =
+    "SELECT id, name, created_at FROM buildings WHERE id = :id AND community_id = :cid";
+constexpr char const* kBuildings =
+    "SELECT id, name, created_at FROM buildings"
+    " WHERE community_id = :cid AND id > :after ORDER BY id LIMIT :n";
+
+namespace {
+
+// Rows of one community's buildings: id, name, created_at.
+auto building_in(std::int64_t community_id) {
+  return [community_id](soci::row const& r) {
+    db::Cols c(r);
+    Building b;
+    b.id = c.integer();
+    b.community_id = community_id;
+    b.name = c.text();
+    b.created_at = c.integer();
+    return b;
+  };
+}
+
+}  // namespace
+
 std::optional<Building> building(soci::session& s, std::int64_t community_id, std::int64_t building_id) {
-  Building b;
-  long long id = 0, created = 0;
-  s << "SELECT id, name, created_at FROM buildings WHERE id = :id AND community_id = :cid", into(id), into(b.name),
-      into(created), use(building_id), use(community_id);
-  if (!s.got_data()) return std::nullopt;
-  b.id = id;
-  b.community_id = community_id;
-  b.created_at = created;
-  return b;
+  return one(s, kBuilding, building_in(community_id), use(building_id), use(community_id));
 }
 
 std::vector<Building> buildings(soci::session& s, std::int64_t community_id, json::Page const& page) {
-  Building row;
-  row.community_id = community_id;
-  long long id = 0, created = 0, from = after(page), n = fetch_limit(page);
-  soci::statement st = (s.prepare << "SELECT id, name, created_at FROM buildings"
-                                     " WHERE community_id = :cid AND id > :after ORDER BY id LIMIT :n",
-                        into(id), into(row.name), into(created), use(community_id), use(from), use(n));
-  st.execute();
-  std::vector<Building> out;
-  while (st.fetch()) {
-    row.id = id;
-    row.created_at = created;
-    out.push_back(row);
-  }
-  return out;
+  long long from = after(page), n = fetch_limit(page);
+  return all(s, kBuildings, building_in(community_id), use(community_id), use(from), use(n));
 }
+
+constexpr char const* kBuildingInCommunity = "SELECT id FROM buildings WHERE id = :b AND community_id = :c";
+
+bool building_in_community(soci::session& s, std::int64_t community_id, std::int64_t building_id) {
+  return found(s, kBuildingInCommunity, use(building_id), use(community_id));
+}
+
+constexpr char const* kInsertUnit =
+    "INSERT INTO units (community_id, building_id, unit_number, created_at)"
+    " VALUES (:cid, :bid, :number, :now)";
 
 std::int64_t insert_unit(db::Tx& tx, std::int64_t community_id, std::int64_t building_id, std::string const& number) {
   long long now = tx.now_ms();
-  return tx.insert("units",
-                   "INSERT INTO units (community_id, building_id, unit_number, created_at)"
-                   " VALUES (:cid, :bid, :number, :now)",
-                   use(community_id), use(building_id), use(number), use(now));
+  return tx.insert("units", kInsertUnit, use(community_id), use(building_id), use(number), use(now));
 }
+
+constexpr char const* kUnit =
+    "SELECT id, building_id, unit_number, created_at FROM units WHERE id = :id AND community_id = :cid";
 
 std::optional<Unit> unit(soci::session& s, std::int64_t community_id, std::int64_t unit_id) {
-  Unit u;
-  long long id = 0, building_id = 0, created = 0;
-  s << "SELECT id, building_id, unit_number, created_at FROM units WHERE id = :id AND community_id = :cid", into(id),
-      into(building_id), into(u.number), into(created), use(unit_id), use(community_id);
-  if (!s.got_data()) return std::nullopt;
-  u.id = id;
-  u.community_id = community_id;
-  u.building_id = building_id;
-  u.created_at = created;
-  return u;
+  return one(
+      s, kUnit,
+      [community_id](soci::row const& r) {
+        db::Cols c(r);
+        Unit u;
+        u.id = c.integer();
+        u.community_id = community_id;
+        u.building_id = c.integer();
+        u.number = c.text();
+        u.created_at = c.integer();
+        return u;
+      },
+      use(unit_id), use(community_id));
 }
+
+constexpr char const* kUnits =
+    "SELECT id, unit_number, created_at FROM units"
+    " WHERE community_id = :cid AND building_id = :bid AND id > :after ORDER BY id LIMIT :n";
 
 std::vector<Unit> units(soci::session& s, std::int64_t community_id, std::int64_t building_id, json::Page const& page) {
-  Unit row;
-  row.community_id = community_id;
-  row.building_id = building_id;
-  long long id = 0, created = 0, from = after(page), n = fetch_limit(page);
-  soci::statement st =
-      (s.prepare << "SELECT id, unit_number, created_at FROM units"
-                    " WHERE community_id = :cid AND building_id = :bid AND id > :after ORDER BY id LIMIT :n",
-       into(id), into(row.number), into(created), use(community_id), use(building_id), use(from), use(n));
-  st.execute();
-  std::vector<Unit> out;
-  while (st.fetch()) {
-    row.id = id;
-    row.created_at = created;
-    out.push_back(row);
-  }
-  return out;
+  long long from = after(page), n = fetch_limit(page);
+  return all(
+      s, kUnits,
+      [community_id, building_id](soci::row const& r) {
+        db::Cols c(r);
+        Unit u;
+        u.id = c.integer();
+        u.community_id = community_id;
+        u.building_id = building_id;
+        u.number = c.text();
+        u.created_at = c.integer();
+        return u;
+      },
+      use(community_id), use(building_id), use(from), use(n));
 }
 
+constexpr char const* kUnitCommunity = "SELECT community_id FROM units WHERE id = :id";
+
 std::int64_t unit_community(soci::session& s, std::int64_t unit_id) {
-  long long cid = 0;
-  s << "SELECT community_id FROM units WHERE id = :id", into(cid), use(unit_id);
-  return s.got_data() ? cid : 0;
+  return one(s, kUnitCommunity, first_integer, use(unit_id)).value_or(0);
+}
+
+constexpr char const* kUnitBuilding = "SELECT building_id FROM units WHERE id = :u AND community_id = :c";
+
+std::int64_t unit_building(soci::session& s, std::int64_t community_id, std::int64_t unit_id) {
+  return one(s, kUnitBuilding, first_integer, use(unit_id), use(community_id)).value_or(0);
+}
+
+constexpr char const* kOccupiedUnits =
+    "SELECT u.id, u.building_id FROM units u WHERE u.community_id = :c AND EXISTS ("
+    "SELECT 1 FROM memberships m WHERE m.unit_id = u.id AND m.community_id = :c2 "
+    "AND m.role = :r) ORDER BY u.id";
+
+std::vector<OccupiedUnit> occupied_units(soci::session& s, std::int64_t community_id) {
+  std::string resident = role_text(Role::Resident);
+  return all(
+      s, kOccupiedUnits,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        OccupiedUnit u;
+        u.unit_id = c.integer();
+        u.building_id = c.integer();
+        return u;
+      },
+      use(community_id, "c"), use(community_id, "c2"), use(resident, "r"));
 }
 
 // ---- memberships
+
+// Prefixed by the backend's INSERT IGNORE.
+constexpr char const* kGrant =
+    " INTO memberships (account_id, community_id, role, unit_id, merchant_id, created_at)"
+    " VALUES (:account, :cid, :role, :unit, :merchant, :now)";
 
 bool grant(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, Role role, std::int64_t unit_id,
            std::int64_t merchant_id) {
   std::string r = role_text(role);
   long long now = tx.now_ms();
-  return tx.exec(std::string(db::insert_ignore(tx.backend())) +
-                     " INTO memberships (account_id, community_id, role, unit_id, merchant_id, created_at)"
-                     " VALUES (:account, :cid, :role, :unit, :merchant, :now)",
-                 use(account_id), use(community_id), use(r), use(unit_id), use(merchant_id), use(now)) > 0;
+  return tx.exec(std::string(db::insert_ignore(tx.backend())) + kGrant, use(account_id), use(community_id), use(r),
+                 use(unit_id), use(merchant_id), use(now)) > 0;
 }
 
+constexpr char const* kIsMember =
+    "SELECT id FROM memberships WHERE account_id = :account AND community_id = :cid LIMIT 1";
+
 bool is_member(soci::session& s, std::int64_t account_id, std::int64_t community_id) {
-  long long id = 0;
-  s << "SELECT id FROM memberships WHERE account_id = :account AND community_id = :cid LIMIT 1", into(id),
-      use(account_id), use(community_id);
-  return s.got_data();
+  return found(s, kIsMember, use(account_id), use(community_id));
 }
+
+constexpr char const* kHasRole =
+    "SELECT id FROM memberships WHERE account_id = :account AND community_id = :cid AND role = :role"
+    " AND unit_id = :unit LIMIT 1";
 
 bool has_role(soci::session& s, std::int64_t account_id, std::int64_t community_id, Role role, std::int64_t unit_id) {
   std::string r = role_text(role);
-  long long id = 0;
-  s << "SELECT id FROM memberships WHERE account_id = :account AND community_id = :cid AND role = :role"
-       " AND unit_id = :unit LIMIT 1",
-      into(id), use(account_id), use(community_id), use(r), use(unit_id);
-  return s.got_data();
+  return found(s, kHasRole, use(account_id), use(community_id), use(r), use(unit_id));
 }
 
-namespace {
-
-std::vector<std::int64_t> fetch_ids(soci::statement& st, long long& id) {
-  st.execute();
-  std::vector<std::int64_t> out;
-  while (st.fetch()) out.push_back(id);
-  return out;
-}
-
-}  // namespace
+constexpr char const* kAccountsWithRole =
+    "SELECT DISTINCT account_id FROM memberships"
+    " WHERE community_id = :cid AND role = :role ORDER BY account_id";
 
 std::vector<std::int64_t> accounts_with_role(soci::session& s, std::int64_t community_id, Role role) {
   std::string r = role_text(role);
-  long long id = 0;
-  soci::statement st = (s.prepare << "SELECT DISTINCT account_id FROM memberships"
-                                     " WHERE community_id = :cid AND role = :role ORDER BY account_id",
-                        into(id), use(community_id), use(r));
-  return fetch_ids(st, id);
+  return all(s, kAccountsWithRole, first_integer, use(community_id), use(r));
 }
+
+constexpr char const* kResidentsOfUnit =
+    "SELECT DISTINCT account_id FROM memberships"
+    " WHERE unit_id = :unit AND role = :role ORDER BY account_id";
 
 std::vector<std::int64_t> residents_of_unit(soci::session& s, std::int64_t unit_id) {
   std::string r = role_text(Role::Resident);
-  long long id = 0;
-  soci::statement st = (s.prepare << "SELECT DISTINCT account_id FROM memberships"
-                                     " WHERE unit_id = :unit AND role = :role ORDER BY account_id",
-                        into(id), use(unit_id), use(r));
-  return fetch_ids(st, id);
+  return all(s, kResidentsOfUnit, first_integer, use(unit_id), use(r));
 }
+
+constexpr char const* kResidentsOfBuilding =
+    "SELECT DISTINCT m.account_id FROM memberships m"
+    " JOIN units u ON u.id = m.unit_id AND u.community_id = m.community_id"
+    " WHERE m.community_id = :cid AND m.role = :role AND u.building_id = :bid"
+    " ORDER BY m.account_id";
 
 std::vector<std::int64_t> residents_of_community(soci::session& s, std::int64_t community_id,
                                                  std::int64_t building_id) {
   std::string r = role_text(Role::Resident);
-  long long id = 0;
-  if (building_id == 0) {
-    soci::statement st = (s.prepare << "SELECT DISTINCT account_id FROM memberships"
-                                       " WHERE community_id = :cid AND role = :role ORDER BY account_id",
-                          into(id), use(community_id), use(r));
-    return fetch_ids(st, id);
-  }
-  soci::statement st = (s.prepare << "SELECT DISTINCT m.account_id FROM memberships m"
-                                     " JOIN units u ON u.id = m.unit_id AND u.community_id = m.community_id"
-                                     " WHERE m.community_id = :cid AND m.role = :role AND u.building_id = :bid"
-                                     " ORDER BY m.account_id",
-                        into(id), use(community_id), use(r), use(building_id));
-  return fetch_ids(st, id);
+  // The whole community: every account with the resident role there.
+  if (building_id == 0) return all(s, kAccountsWithRole, first_integer, use(community_id), use(r));
+  return all(s, kResidentsOfBuilding, first_integer, use(community_id), use(r), use(building_id));
 }
+
+constexpr char const* kMerchantKnown =
+    "SELECT id FROM memberships WHERE community_id = :cid AND role = :role AND merchant_id = :mid LIMIT 1";
 
 bool merchant_known(soci::session& s, std::int64_t community_id, std::int64_t merchant_id) {
   std::string r = role_text(Role::Merchant);
-  long long id = 0;
-  s << "SELECT id FROM memberships WHERE community_id = :cid AND role = :role AND merchant_id = :mid LIMIT 1", into(id),
-      use(community_id), use(r), use(merchant_id);
-  return s.got_data();
+  return found(s, kMerchantKnown, use(community_id), use(r), use(merchant_id));
 }
+
+// ---- staff
+
+#define COURTYARD_STAFF_SELECT                                           \
+  "SELECT m.id, m.account_id, m.role, a.email, a.display_name, m.created_at" \
+  " FROM memberships m JOIN accounts a ON a.id = m.account_id "
+
+constexpr char const* kStaffMember =
+    COURTYARD_STAFF_SELECT "WHERE m.community_id = :cid AND m.account_id = :account AND m.role = :role";
+constexpr char const* kStaff = COURTYARD_STAFF_SELECT
+    "WHERE m.community_id = :cid AND m.role IN (:manager, :courier) AND m.id > :after"
+    " ORDER BY m.id LIMIT :n";
+
+#undef COURTYARD_STAFF_SELECT
 
 namespace {
 
-constexpr char kStaffSelect[] =
-    "SELECT m.id, m.account_id, m.role, a.email, a.display_name, m.created_at"
-    " FROM memberships m JOIN accounts a ON a.id = m.account_id ";
-
-struct StaffRow {
-  long long membership_id = 0, account_id = 0, since = 0;
-  std::string role, email, display_name;
-  StaffMember get() const { return {membership_id, account_id, role, email, display_name, since}; }
-};
-
-template <class Statement>
-decltype(auto) into_row(Statement&& st, StaffRow& r) {
-  return (st, into(r.membership_id), into(r.account_id), into(r.role), into(r.email), into(r.display_name),
-          into(r.since));
+StaffMember staff_from(soci::row const& r) {
+  db::Cols c(r);
+  StaffMember m;
+  m.id = c.integer();
+  m.account_id = c.integer();
+  m.role = c.text();
+  m.email = c.text();
+  m.display_name = c.text();
+  m.since = c.integer();
+  return m;
 }
 
 }  // namespace
@@ -418,183 +495,148 @@ decltype(auto) into_row(Statement&& st, StaffRow& r) {
 std::optional<StaffMember> staff_member(soci::session& s, std::int64_t community_id, std::int64_t account_id,
                                         Role role) {
   std::string r = role_text(role);
-  StaffRow row;
-  into_row(
-      s << std::string(kStaffSelect) + "WHERE m.community_id = :cid AND m.account_id = :account AND m.role = :role",
-      row),
-      use(community_id), use(account_id), use(r);
-  if (!s.got_data()) return std::nullopt;
-  return row.get();
+  return one(s, kStaffMember, staff_from, use(community_id), use(account_id), use(r));
 }
 
 std::vector<StaffMember> staff(soci::session& s, std::int64_t community_id, json::Page const& page) {
   std::string manager = role_text(Role::Manager), courier = role_text(Role::Courier);
-  StaffRow row;
   long long from = after(page), n = fetch_limit(page);
-  soci::statement st =
-      (into_row(s.prepare << std::string(kStaffSelect) +
-                                 "WHERE m.community_id = :cid AND m.role IN (:manager, :courier) AND m.id > :after"
-                                 " ORDER BY m.id LIMIT :n",
-                row),
-       use(community_id), use(manager), use(courier), use(from), use(n));
-  st.execute();
-  std::vector<StaffMember> out;
-  while (st.fetch()) out.push_back(row.get());
-  return out;
+  return all(s, kStaff, staff_from, use(community_id), use(manager), use(courier), use(from), use(n));
 }
 
 // ---- residency applications
 
+#define COURTYARD_APPLICATION_SELECT                                                                       \
+  "SELECT r.id, r.community_id, r.account_id, r.unit_id, r.status, r.created_at, COALESCE(r.decided_at, 0)," \
+  " a.email, a.display_name FROM residency_applications r JOIN accounts a ON a.id = r.account_id "
+
+constexpr char const* kApplication = COURTYARD_APPLICATION_SELECT "WHERE r.id = :id AND r.community_id = :cid";
+constexpr char const* kApplications = COURTYARD_APPLICATION_SELECT
+    "WHERE r.community_id = :cid AND r.id > :after ORDER BY r.id LIMIT :n";
+constexpr char const* kApplicationsWithStatus = COURTYARD_APPLICATION_SELECT
+    "WHERE r.community_id = :cid AND r.status = :status AND r.id > :after"
+    " ORDER BY r.id LIMIT :n";
+constexpr char const* kApplicationsOf = COURTYARD_APPLICATION_SELECT
+    "WHERE r.account_id = :account AND r.id > :after ORDER BY r.id LIMIT :n";
+
+#undef COURTYARD_APPLICATION_SELECT
+
 namespace {
 
-constexpr char kApplicationSelect[] =
-    "SELECT r.id, r.community_id, r.account_id, r.unit_id, r.status, r.created_at, COALESCE(r.decided_at, 0),"
-    " a.email, a.display_name FROM residency_applications r JOIN accounts a ON a.id = r.account_id ";
-
-struct ApplicationRow {
-  long long id = 0, community_id = 0, account_id = 0, unit_id = 0, created_at = 0, decided_at = 0;
-  std::string status, email, name;
-  Application get() const {
-    return {id, community_id, account_id, unit_id, status, created_at, decided_at, email, name};
-  }
-};
-
-template <class Statement>
-decltype(auto) into_row(Statement&& st, ApplicationRow& r) {
-  return (st, into(r.id), into(r.community_id), into(r.account_id), into(r.unit_id), into(r.status), into(r.created_at),
-          into(r.decided_at), into(r.email), into(r.name));
-}
-
-std::vector<Application> fetch_applications(soci::statement& st, ApplicationRow& row) {
-  st.execute();
-  std::vector<Application> out;
-  while (st.fetch()) out.push_back(row.get());
-  return out;
+Application application_from(soci::row const& r) {
+  db::Cols c(r);
+  Application a;
+  a.id = c.integer();
+  a.community_id = c.integer();
+  a.account_id = c.integer();
+  a.unit_id = c.integer();
+  a.status = c.text();
+  a.created_at = c.integer();
+  a.decided_at = c.integer();
+  a.applicant_email = c.text();
+  a.applicant_name = c.text();
+  return a;
 }
 
 }  // namespace
 
+constexpr char const* kInsertApplication =
+    "INSERT INTO residency_applications (community_id, account_id, unit_id, status, pending, created_at)"
+    " VALUES (:cid, :account, :unit, :status, 1, :now)";
+
 std::int64_t insert_application(db::Tx& tx, std::int64_t community_id, std::int64_t account_id, std::int64_t unit_id) {
   std::string pending(status_name(ApplicationStatus::Pending));
   long long now = tx.now_ms();
-  return tx.insert("residency_applications",
-                   "INSERT INTO residency_applications (community_id, account_id, unit_id, status, pending, created_at)"
-                   " VALUES (:cid, :account, :unit, :status, 1, :now)",
-                   use(community_id), use(account_id), use(unit_id), use(pending), use(now));
+  return tx.insert("residency_applications", kInsertApplication, use(community_id), use(account_id), use(unit_id),
+                   use(pending), use(now));
 }
 
 std::optional<Application> application(soci::session& s, std::int64_t community_id, std::int64_t id) {
-  ApplicationRow row;
-  into_row(s << std::string(kApplicationSelect) + "WHERE r.id = :id AND r.community_id = :cid", row), use(id),
-      use(community_id);
-  if (!s.got_data()) return std::nullopt;
-  return row.get();
+  return one(s, kApplication, application_from, use(id), use(community_id));
 }
 
 std::vector<Application> applications(soci::session& s, std::int64_t community_id,
                                       std::optional<std::string> const& status, json::Page const& page) {
-  ApplicationRow row;
   long long from = after(page), n = fetch_limit(page);
-  if (status) {
-    soci::statement st =
-        (into_row(s.prepare << std::string(kApplicationSelect) +
-                                   "WHERE r.community_id = :cid AND r.status = :status AND r.id > :after"
-                                   " ORDER BY r.id LIMIT :n",
-                  row),
-         use(community_id), use(*status), use(from), use(n));
-    return fetch_applications(st, row);
-  }
-  soci::statement st =
-      (into_row(s.prepare << std::string(kApplicationSelect) +
-                                 "WHERE r.community_id = :cid AND r.id > :after ORDER BY r.id LIMIT :n",
-                row),
-       use(community_id), use(from), use(n));
-  return fetch_applications(st, row);
+  if (status)
+    return all(s, kApplicationsWithStatus, application_from, use(community_id), use(*status), use(from), use(n));
+  return all(s, kApplications, application_from, use(community_id), use(from), use(n));
 }
 
 std::vector<Application> applications_of(soci::session& s, std::int64_t account_id, json::Page const& page) {
-  ApplicationRow row;
   long long from = after(page), n = fetch_limit(page);
-  soci::statement st =
-      (into_row(s.prepare << std::string(kApplicationSelect) +
-                                 "WHERE r.account_id = :account AND r.id > :after ORDER BY r.id LIMIT :n",
-                row),
-       use(account_id), use(from), use(n));
-  return fetch_applications(st, row);
+  return all(s, kApplicationsOf, application_from, use(account_id), use(from), use(n));
 }
+
+constexpr char const* kDecide =
+    "UPDATE residency_applications SET status = :status, pending = NULL, decided_at = :now,"
+    " decided_by = :by WHERE id = :id AND community_id = :cid AND status = :pending";
 
 bool decide(db::Tx& tx, std::int64_t community_id, std::int64_t id, std::string const& status,
             std::int64_t decided_by) {
   std::string pending(status_name(ApplicationStatus::Pending));
   long long now = tx.now_ms();
-  return tx.exec(
-             "UPDATE residency_applications SET status = :status, pending = NULL, decided_at = :now,"
-             " decided_by = :by WHERE id = :id AND community_id = :cid AND status = :pending",
-             use(status), use(now), use(decided_by), use(id), use(community_id), use(pending)) == 1;
+  return tx.exec(kDecide, use(status), use(now), use(decided_by), use(id), use(community_id), use(pending)) == 1;
 }
 
 // ---- API keys
 
+constexpr char const* kInsertApiKey =
+    "INSERT INTO api_keys (community_id, merchant_id, name, prefix, key_hash, scopes, created_by,"
+    " created_at) VALUES (:cid, :mid, :name, :prefix, :hash, :scopes, :by, :now)";
+
 std::int64_t insert_api_key(db::Tx& tx, ApiKey const& key, std::string const& key_hash) {
   std::string scopes = join_scopes(key.scopes);
   long long now = tx.now_ms();
-  return tx.insert("api_keys",
-                   "INSERT INTO api_keys (community_id, merchant_id, name, prefix, key_hash, scopes, created_by,"
-                   " created_at) VALUES (:cid, :mid, :name, :prefix, :hash, :scopes, :by, :now)",
-                   use(key.community_id), use(key.merchant_id), use(key.name), use(key.prefix), use(key_hash),
-                   use(scopes), use(key.created_by), use(now));
+  return tx.insert("api_keys", kInsertApiKey, use(key.community_id), use(key.merchant_id), use(key.name),
+                   use(key.prefix), use(key_hash), use(scopes), use(key.created_by), use(now));
 }
+
+#define COURTYARD_API_KEY_SELECT \
+  "SELECT id, community_id, merchant_id, name, prefix, scopes, created_by, created_at FROM api_keys "
+
+constexpr char const* kApiKeys = COURTYARD_API_KEY_SELECT
+    "WHERE community_id = :cid AND merchant_id = :mid AND revoked_at IS NULL"
+    " AND id > :after ORDER BY id LIMIT :n";
+constexpr char const* kLiveApiKey = COURTYARD_API_KEY_SELECT "WHERE key_hash = :hash AND revoked_at IS NULL";
+
+#undef COURTYARD_API_KEY_SELECT
 
 namespace {
 
-constexpr char kApiKeySelect[] =
-    "SELECT id, community_id, merchant_id, name, prefix, scopes, created_by, created_at FROM api_keys ";
-
-struct ApiKeyRow {
-  long long id = 0, community_id = 0, merchant_id = 0, created_by = 0, created_at = 0;
-  std::string name, prefix, scopes;
-  ApiKey get() const {
-    return {id, community_id, merchant_id, name, prefix, split_scopes(scopes), created_by, created_at};
-  }
-};
-
-template <class Statement>
-decltype(auto) into_row(Statement&& st, ApiKeyRow& r) {
-  return (st, into(r.id), into(r.community_id), into(r.merchant_id), into(r.name), into(r.prefix), into(r.scopes),
-          into(r.created_by), into(r.created_at));
+ApiKey api_key_from(soci::row const& r) {
+  db::Cols c(r);
+  ApiKey k;
+  k.id = c.integer();
+  k.community_id = c.integer();
+  k.merchant_id = c.integer();
+  k.name = c.text();
+  k.prefix = c.text();
+  k.scopes = split_scopes(c.text());
+  k.created_by = c.integer();
+  k.created_at = c.integer();
+  return k;
 }
 
 }  // namespace
 
 std::vector<ApiKey> api_keys(soci::session& s, std::int64_t community_id, std::int64_t merchant_id,
                              json::Page const& page) {
-  ApiKeyRow row;
   long long from = after(page), n = fetch_limit(page);
-  soci::statement st =
-      (into_row(s.prepare << std::string(kApiKeySelect) +
-                                 "WHERE community_id = :cid AND merchant_id = :mid AND revoked_at IS NULL"
-                                 " AND id > :after ORDER BY id LIMIT :n",
-                row),
-       use(community_id), use(merchant_id), use(from), use(n));
-  st.execute();
-  std::vector<ApiKey> out;
-  while (st.fetch()) out.push_back(row.get());
-  return out;
+  return all(s, kApiKeys, api_key_from, use(community_id), use(merchant_id), use(from), use(n));
 }
+
+constexpr char const* kRevokeApiKey =
+    "UPDATE api_keys SET revoked_at = :now"
+    " WHERE id = :id AND community_id = :cid AND merchant_id = :mid AND revoked_at IS NULL";
 
 bool revoke_api_key(db::Tx& tx, std::int64_t community_id, std::int64_t merchant_id, std::int64_t key_id) {
   long long now = tx.now_ms();
-  return tx.exec(
-             "UPDATE api_keys SET revoked_at = :now"
-             " WHERE id = :id AND community_id = :cid AND merchant_id = :mid AND revoked_at IS NULL",
-             use(now), use(key_id), use(community_id), use(merchant_id)) == 1;
+  return tx.exec(kRevokeApiKey, use(now), use(key_id), use(community_id), use(merchant_id)) == 1;
 }
 
 std::optional<ApiKey> live_api_key(soci::session& s, std::string const& key_hash) {
-  ApiKeyRow row;
-  into_row(s << std::string(kApiKeySelect) + "WHERE key_hash = :hash AND revoked_at IS NULL", row), use(key_hash);
-  if (!s.got_data()) return std::nullopt;
-  return row.get();
+  return one(s, kLiveApiKey, api_key_from, use(key_hash));
 }
 
 }  // namespace courtyard::identity::repo

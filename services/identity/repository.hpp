@@ -1,10 +1,12 @@
 #pragma once
-// Identity storage (SOCI, bound parameters only). Every query over community data is
-// filtered by community_id. List queries return up to page.limit + 1 rows so the caller
-// can tell whether another page follows.
+// Identity storage: all of identity's SQL (SOCI, bound parameters only). Reads take a plain
+// session so they run under db::read as well as inside a Tx (tx.sql()). Every query over
+// community data is filtered by community_id. List queries return up to page.limit + 1 rows,
+// ascending by id after the cursor, so the caller can tell whether another page follows.
 #include "db/tx.hpp"
 #include "http/json.hpp"
 #include "http/principal.hpp"
+#include "services/identity/api.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -82,6 +84,11 @@ std::optional<Unit> unit(soci::session& s, std::int64_t community_id, std::int64
 std::vector<Unit> units(soci::session& s, std::int64_t community_id, std::int64_t building_id, json::Page const& page);
 // Cross-tenant by design: tells which community a unit belongs to (0 when unknown).
 std::int64_t unit_community(soci::session& s, std::int64_t unit_id);
+// The unit's building when the unit is in the community, else 0.
+std::int64_t unit_building(soci::session& s, std::int64_t community_id, std::int64_t unit_id);
+bool building_in_community(soci::session& s, std::int64_t community_id, std::int64_t building_id);
+// Units with at least one resident, with their building, by unit id.
+std::vector<OccupiedUnit> occupied_units(soci::session& s, std::int64_t community_id);
 
 // Memberships (roles). Returns true when the grant is new.
 bool grant(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, Role role, std::int64_t unit_id,

@@ -17,11 +17,16 @@
 
 namespace courtyard::identity {
 
+namespace bj = boost::json;
+using http::Access;
+using http::Request;
+using http::Response;
+
 void add_account_routes(http::Router& r, Settings const& settings);
 void add_community_routes(http::Router& r);
 void add_api_key_routes(http::Router& r);
 
-// Reads body fields and collects every field problem, so one 422 lists them all.
+// Reads body fields (fields.cpp) and collects every field problem, so one 422 lists them all.
 // A field of the wrong JSON type is a 400 straight away.
 class Fields {
  public:
@@ -45,20 +50,7 @@ class Fields {
   std::vector<FieldError> errors_;
 };
 
-
-// {"items": [...], "next_cursor": ...} from rows fetched with limit + 1.
-template <class Row, class Render>
-boost::json::object page_json(std::vector<Row> rows, json::Page const& page, Render render) {
-  std::optional<std::int64_t> next;
-  if (rows.size() > static_cast<std::size_t>(page.limit)) {
-    rows.resize(static_cast<std::size_t>(page.limit));
-    next = rows.back().id;
-  }
-  boost::json::array items;
-  for (auto const& row : rows) items.push_back(render(row));
-  return json::page_result(std::move(items), next);
-}
-
+// Views (views.cpp).
 boost::json::object account_json(repo::Account const& a);
 boost::json::array roles_json(std::vector<Membership> const& memberships);
 boost::json::object community_json(repo::Community const& c);
