@@ -27,12 +27,6 @@ bj::object booking_view_for(repo::Booking const& b, Context const& ctx) {
   return booking_view(b, ctx.principal.account_id, ctx.is_manager());
 }
 
-repo::Booking booking_or_404(db::Tx& tx, Context const& ctx, std::int64_t aid, std::int64_t id) {
-  auto b = repo::booking(tx, ctx.community_id, aid, id);
-  if (!b) throw NotFound("booking");
-  return *b;
-}
-
 Response create_amenity(Request const& req, Context& ctx) {
   auto body = req.json();
   repo::Amenity a;
@@ -58,9 +52,7 @@ Response list_amenities(Request const& req, Context& ctx) {
 Response get_amenity(Request const& req, Context& ctx) {
   auto aid = req.id("aid");
   return ctx.tx([&](db::Tx& tx) {
-    auto a = repo::amenity(tx, ctx.community_id, aid);
-    if (!a) throw NotFound("amenity");
-    return Response::json(amenity_view(*a));
+    return Response::json(amenity_view(found(repo::amenity(tx, ctx.community_id, aid), "amenity")));
   });
 }
 
@@ -111,14 +103,16 @@ Response list_bookings(Request const& req, Context& ctx) {
 Response get_booking(Request const& req, Context& ctx) {
   auto aid = req.id("aid");
   auto id = req.id("id");
-  return ctx.tx([&](db::Tx& tx) { return Response::json(booking_view_for(booking_or_404(tx, ctx, aid, id), ctx)); });
+  return ctx.tx([&](db::Tx& tx) {
+    return Response::json(booking_view_for(found(repo::booking(tx, ctx.community_id, aid, id), "booking"), ctx));
+  });
 }
 
 Response cancel_booking(Request const& req, Context& ctx) {
   auto aid = req.id("aid");
   auto id = req.id("id");
   return ctx.tx([&](db::Tx& tx) {
-    auto b = booking_or_404(tx, ctx, aid, id);
+    auto b = found(repo::booking(tx, ctx.community_id, aid, id), "booking");
     if (b.account_id != ctx.principal.account_id && !ctx.is_manager())
       throw Forbidden("only the resident who booked or a manager may cancel a booking");
     if (!repo::cancel_booking(tx, ctx.community_id, id, tx.now_ms()))
@@ -136,8 +130,7 @@ void add_amenity_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/amenities/{aid}/bookings", Access::resident(), book_amenity);
   r.get("/v1/communities/{cid}/amenities/{aid}/bookings", Access::member(), list_bookings);
   r.get("/v1/communities/{cid}/amenities/{aid}/bookings/{id}", Access::member(), get_booking);
-  r.del("/v1/communities/{cid}/amenities/{aid}/bookings/{id}", Access::any_of(Role::Resident | Role::Manager),
-        cancel_booking);
+  r.del("/v1/communities/{cid}/amenities/{aid}/bookings/{id}", resident_or_manager(), cancel_booking);
 }
 
 }  // namespace courtyard::property

@@ -26,12 +26,11 @@ std::vector<std::int64_t> my_buildings(db::Tx& tx, Context const& ctx) {
 // The announcement when the caller may see it: managers all, residents the community-wide
 // ones and those for their buildings.
 repo::Announcement visible_announcement(db::Tx& tx, Context const& ctx, std::int64_t id) {
-  auto a = repo::announcement(tx, ctx.community_id, id, ctx.principal.account_id);
-  if (!a) throw NotFound("announcement");
-  if (a->building_id == 0 || ctx.is_manager()) return *a;
+  auto a = found(repo::announcement(tx, ctx.community_id, id, ctx.principal.account_id), "announcement");
+  if (a.building_id == 0 || ctx.is_manager()) return a;
   auto mine = my_buildings(tx, ctx);
-  if (std::find(mine.begin(), mine.end(), a->building_id) == mine.end()) throw NotFound("announcement");
-  return *a;
+  if (std::find(mine.begin(), mine.end(), a.building_id) == mine.end()) throw NotFound("announcement");
+  return a;
 }
 
 Response publish_announcement(Request const& req, Context& ctx) {
@@ -92,10 +91,9 @@ Response mark_read(Request const& req, Context& ctx) {
 }  // namespace
 
 void add_announcement_routes(http::Router& r) {
-  auto const resident_or_manager = Access::any_of(Role::Resident | Role::Manager);
   r.post("/v1/communities/{cid}/announcements", Access::manager(), publish_announcement);
-  r.get("/v1/communities/{cid}/announcements", resident_or_manager, list_announcements);
-  r.get("/v1/communities/{cid}/announcements/{id}", resident_or_manager, get_announcement);
+  r.get("/v1/communities/{cid}/announcements", resident_or_manager(), list_announcements);
+  r.get("/v1/communities/{cid}/announcements/{id}", resident_or_manager(), get_announcement);
   r.post("/v1/communities/{cid}/announcements/{id}/read", Access::resident(), mark_read);
 }
 

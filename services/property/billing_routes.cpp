@@ -28,12 +28,6 @@ std::optional<std::string> period_filter(Request const& req) {
   return std::string(*s);
 }
 
-repo::FeeSchedule schedule_or_404(db::Tx& tx, Context const& ctx, std::int64_t id) {
-  auto s = repo::schedule(tx, ctx.community_id, id);
-  if (!s) throw NotFound("fee schedule");
-  return *s;
-}
-
 repo::Bill load_bill(db::Tx& tx, Context const& ctx, std::int64_t id) {
   auto b = repo::bill(tx, ctx.community_id, id);
   // Residents of other units do not learn that the bill exists.
@@ -79,19 +73,22 @@ Response list_schedules(Request const& req, Context& ctx) {
     active = *a == "true";
   }
   return ctx.tx([&](db::Tx& tx) {
-    return Response::json(json::page_of_rows(repo::schedules(tx, ctx.community_id, active, page), page, fee_schedule_view));
+    auto rows = repo::schedules(tx, ctx.community_id, active, page);
+    return Response::json(json::page_of_rows(rows, page, fee_schedule_view));
   });
 }
 
 Response get_schedule(Request const& req, Context& ctx) {
   auto id = req.id("id");
-  return ctx.tx([&](db::Tx& tx) { return Response::json(fee_schedule_view(schedule_or_404(tx, ctx, id))); });
+  return ctx.tx([&](db::Tx& tx) {
+    return Response::json(fee_schedule_view(found(repo::schedule(tx, ctx.community_id, id), "fee schedule")));
+  });
 }
 
 Response deactivate_schedule(Request const& req, Context& ctx) {
   auto id = req.id("id");
   return ctx.tx([&](db::Tx& tx) {
-    schedule_or_404(tx, ctx, id);
+    found(repo::schedule(tx, ctx.community_id, id), "fee schedule");
     if (!repo::deactivate_schedule(tx, ctx.community_id, id))
       throw Conflict("already-inactive", "the fee schedule is already inactive");
     return Response::json(fee_schedule_view(*repo::schedule(tx, ctx.community_id, id)));
@@ -238,15 +235,14 @@ Response billing_summary(Request const& req, Context& ctx) {
 }  // namespace
 
 void add_billing_routes(http::Router& r) {
-  auto const resident_or_manager = Access::any_of(Role::Resident | Role::Manager);
   r.post("/v1/communities/{cid}/fee-schedules", Access::manager(), create_schedule);
   r.get("/v1/communities/{cid}/fee-schedules", Access::manager(), list_schedules);
   r.get("/v1/communities/{cid}/fee-schedules/{id}", Access::manager(), get_schedule);
   r.post("/v1/communities/{cid}/fee-schedules/{id}/deactivate", Access::manager(), deactivate_schedule);
   r.post("/v1/communities/{cid}/billing-runs", Access::manager(), run_billing);
   r.get("/v1/communities/{cid}/bills", Access::manager(), list_bills);
-  r.get("/v1/communities/{cid}/bills/{id}", resident_or_manager, get_bill);
-  r.post("/v1/communities/{cid}/bills/{id}/payments", resident_or_manager, pay_bill);
+  r.get("/v1/communities/{cid}/bills/{id}", resident_or_manager(), get_bill);
+  r.post("/v1/communities/{cid}/bills/{id}/payments", resident_or_manager(), pay_bill);
   r.get("/v1/me/bills", Access::authenticated(), my_bills);
   r.get("/v1/communities/{cid}/billing-summary", Access::manager(), billing_summary);
 }

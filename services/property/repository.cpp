@@ -11,6 +11,16 @@ namespace courtyard::property::repo {
 
 using soci::use;
 
+namespace {
+// A counter moves in the same transaction as the row it counts, and only when that row
+// changed (`changed` rows affected by the insert-once or delete): true when it did.
+bool count_if_changed(db::Tx& tx, long long changed, char const* count, std::int64_t id, std::int64_t cid) {
+  if (changed != 1) return false;
+  tx.exec(count, use(id, "id"), use(cid, "c"));
+  return true;
+}
+}  // namespace
+
 // ---- fee schedules
 
 namespace {
@@ -21,7 +31,8 @@ constexpr char const* kInsertSchedule =
     "created_at) VALUES (:c, :n, :a, :s, :b, :ac, :by, :t)";
 constexpr char const* kFindSchedule =
     "SELECT " PROPERTY_SCHEDULE_COLS " FROM property_fee_schedules WHERE id = :id AND community_id = :c";
-constexpr char const* kListSchedules = "SELECT " PROPERTY_SCHEDULE_COLS " FROM property_fee_schedules WHERE community_id = ";
+constexpr char const* kListSchedules =
+    "SELECT " PROPERTY_SCHEDULE_COLS " FROM property_fee_schedules WHERE community_id = ";
 constexpr char const* kActiveSchedules =
     "SELECT " PROPERTY_SCHEDULE_COLS " FROM property_fee_schedules WHERE community_id = :c AND active = 1 ORDER BY id";
 constexpr char const* kDeactivateSchedule =
@@ -179,7 +190,8 @@ std::vector<Bill> bills_of_units(db::Tx& tx, std::vector<UnitRef> const& units, 
   std::vector<Bill> out;
   for (auto const& u : units) {
     db::Query q(kListBills);
-    q.value(u.community_id).sql(" AND unit_id = ").value(u.unit_id).sql(" AND id < ").value(page.after.value_or(INT64_MAX));
+    q.value(u.community_id).sql(" AND unit_id = ").value(u.unit_id);
+    q.sql(" AND id < ").value(page.after.value_or(INT64_MAX));
     if (status) q.sql(" AND status = ").value(*status);
     q.sql(" ORDER BY id DESC LIMIT ").value(page.limit + 1);
     auto rows = q.all(tx, bill_from);
@@ -396,9 +408,7 @@ std::vector<Announcement> announcements(db::Tx& tx, std::int64_t cid,
 bool mark_read(db::Tx& tx, std::int64_t cid, std::int64_t announcement_id, std::int64_t account_id, std::int64_t now) {
   auto n = tx.exec(std::string(db::insert_ignore(tx.backend())) + kInsertRead, use(cid, "c"),
                    use(announcement_id, "a"), use(account_id, "acc"), use(now, "t"));
-  if (n != 1) return false;
-  tx.exec(kCountRead, use(announcement_id, "id"), use(cid, "c"));
-  return true;
+  return count_if_changed(tx, n, kCountRead, announcement_id, cid);
 }
 
 // ---- visitor passes
@@ -629,16 +639,12 @@ std::vector<Suggestion> suggestions(db::Tx& tx, std::int64_t cid, bool by_votes,
 bool add_vote(db::Tx& tx, std::int64_t cid, std::int64_t suggestion_id, std::int64_t account_id, std::int64_t now) {
   auto n = tx.exec(std::string(db::insert_ignore(tx.backend())) + kInsertVote, use(cid, "c"), use(suggestion_id, "s"),
                    use(account_id, "a"), use(now, "t"));
-  if (n != 1) return false;
-  tx.exec(kCountVote, use(suggestion_id, "id"), use(cid, "c"));
-  return true;
+  return count_if_changed(tx, n, kCountVote, suggestion_id, cid);
 }
 
 bool remove_vote(db::Tx& tx, std::int64_t cid, std::int64_t suggestion_id, std::int64_t account_id) {
   auto n = tx.exec(kDeleteVote, use(suggestion_id, "s"), use(account_id, "a"), use(cid, "c"));
-  if (n != 1) return false;
-  tx.exec(kUncountVote, use(suggestion_id, "id"), use(cid, "c"));
-  return true;
+  return count_if_changed(tx, n, kUncountVote, suggestion_id, cid);
 }
 
 }  // namespace courtyard::property::repo

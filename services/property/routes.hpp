@@ -3,6 +3,7 @@
 // the handlers share (JSON views).
 #include "db/jobs.hpp"
 #include "http/context.hpp"
+#include "http/errors.hpp"
 #include "http/json.hpp"
 #include "http/router.hpp"
 #include "services/property/repository.hpp"
@@ -28,6 +29,16 @@ void add_announcement_routes(http::Router& r);  // announcements and read receip
 void add_visitor_pass_routes(http::Router& r);  // visitor passes and the gate check
 void add_amenity_routes(http::Router& r);       // amenities and bookings
 void add_suggestion_routes(http::Router& r);    // suggestions and votes
+
+// Residents and managers of {cid} (who exactly may act is checked in the handler).
+inline http::Access resident_or_manager() { return http::Access::any_of(Role::Resident | Role::Manager); }
+
+// The looked-up row, or 404 naming `what`.
+template <class T>
+T found(std::optional<T> row, std::string const& what) {
+  if (!row) throw NotFound(what);
+  return std::move(*row);
+}
 
 // The daily job "property.mark_overdue" (jobs.cpp).
 void mark_overdue_bills(jobs::JobContext& jc);

@@ -12,10 +12,8 @@ using http::Response;
 namespace {
 
 // The suggestion as the caller sees it (with their vote), or 404.
-repo::Suggestion suggestion_or_404(db::Tx& tx, Context const& ctx, std::int64_t id) {
-  auto s = repo::suggestion(tx, ctx.community_id, id, ctx.principal.account_id);
-  if (!s) throw NotFound("suggestion");
-  return *s;
+repo::Suggestion visible_suggestion(db::Tx& tx, Context const& ctx, std::int64_t id) {
+  return found(repo::suggestion(tx, ctx.community_id, id, ctx.principal.account_id), "suggestion");
 }
 
 Response create_suggestion(Request const& req, Context& ctx) {
@@ -50,7 +48,7 @@ Response list_suggestions(Request const& req, Context& ctx) {
 
 Response get_suggestion(Request const& req, Context& ctx) {
   auto id = req.id("id");
-  return ctx.tx([&](db::Tx& tx) { return Response::json(suggestion_view(suggestion_or_404(tx, ctx, id))); });
+  return ctx.tx([&](db::Tx& tx) { return Response::json(suggestion_view(visible_suggestion(tx, ctx, id))); });
 }
 
 // One vote per resident: the unique (suggestion, account) key decides, and vote_count
@@ -58,10 +56,10 @@ Response get_suggestion(Request const& req, Context& ctx) {
 Response vote(Request const& req, Context& ctx) {
   auto id = req.id("id");
   return ctx.tx([&](db::Tx& tx) {
-    suggestion_or_404(tx, ctx, id);
+    visible_suggestion(tx, ctx, id);
     if (!repo::add_vote(tx, ctx.community_id, id, ctx.principal.account_id, tx.now_ms()))
       throw Conflict("already-voted", "you have already voted for this suggestion");
-    return Response::created(suggestion_view(suggestion_or_404(tx, ctx, id)),
+    return Response::created(suggestion_view(visible_suggestion(tx, ctx, id)),
                              ctx.path("/suggestions/" + std::to_string(id)));
   });
 }
@@ -69,7 +67,7 @@ Response vote(Request const& req, Context& ctx) {
 Response unvote(Request const& req, Context& ctx) {
   auto id = req.id("id");
   return ctx.tx([&](db::Tx& tx) {
-    suggestion_or_404(tx, ctx, id);
+    visible_suggestion(tx, ctx, id);
     if (!repo::remove_vote(tx, ctx.community_id, id, ctx.principal.account_id)) throw NotFound("vote");
     return Response::no_content();
   });

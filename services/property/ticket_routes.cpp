@@ -81,10 +81,9 @@ Response transition(Request const& req, Context& ctx, TicketAction action) {
   std::int64_t cid = ctx.community_id;
   std::int64_t me = ctx.principal.account_id;
   return ctx.tx([&](db::Tx& tx) {
-    auto t = repo::ticket(tx, cid, id);
-    if (!t) throw NotFound("ticket");
+    auto t = found(repo::ticket(tx, cid, id), "ticket");
     if (logic::actor_for(action) == logic::Actor::Opener) {
-      if (t->opened_by != me)
+      if (t.opened_by != me)
         throw Forbidden("only the resident who opened the ticket may " + std::string(logic::action_name(action)) + " it");
     } else if (!ctx.is_manager()) {
       throw Forbidden("only managers may " + std::string(logic::action_name(action)) + " a ticket");
@@ -94,11 +93,11 @@ Response transition(Request const& req, Context& ctx, TicketAction action) {
       if (std::find(staff.begin(), staff.end(), in.staff_id) == staff.end())
         throw Invalid("staff_id", "is not maintenance staff (a manager) of this community");
     }
-    auto from = logic::parse_ticket_status(t->status);
+    auto from = logic::parse_ticket_status(t.status);
     auto to = from ? logic::next_status(*from, action) : std::nullopt;
     if (!to)
       throw Conflict("invalid-transition", "cannot " + std::string(logic::action_name(action)) +
-                                               " a ticket that is " + t->status);
+                                               " a ticket that is " + t.status);
     std::string to_text(logic::ticket_status_name(*to));
 
     repo::TicketChange change;
@@ -118,15 +117,15 @@ Response transition(Request const& req, Context& ctx, TicketAction action) {
       case TicketAction::Reopen: change.clear_resolved = true; break;
       case TicketAction::Start: break;
     }
-    if (!repo::transition_ticket(tx, cid, id, t->status, to_text, change, tx.now_ms()))
+    if (!repo::transition_ticket(tx, cid, id, t.status, to_text, change, tx.now_ms()))
       throw Conflict("invalid-transition", "the ticket changed meanwhile; reload it");
-    repo::add_history(tx, cid, id, t->status, to_text, me, note, tx.now_ms());
+    repo::add_history(tx, cid, id, t.status, to_text, me, note, tx.now_ms());
     if (action == TicketAction::Resolve || action == TicketAction::Close) {
       tx.publish(action == TicketAction::Resolve ? "ticket.resolved" : "ticket.closed", cid,
                  bj::object{{"community_id", cid},
                             {"ticket_id", id},
-                            {"opened_by", t->opened_by},
-                            {"unit_id", t->unit_id},
+                            {"opened_by", t.opened_by},
+                            {"unit_id", t.unit_id},
                             {"status", to_text}});
     }
     return Response::json(full_view(tx, *repo::ticket(tx, cid, id)));
@@ -186,10 +185,9 @@ Response get_ticket(Request const& req, Context& ctx) {
 }  // namespace
 
 void add_ticket_routes(http::Router& r) {
-  auto const resident_or_manager = Access::any_of(Role::Resident | Role::Manager);
   r.post("/v1/communities/{cid}/tickets", Access::resident(), open_ticket);
-  r.get("/v1/communities/{cid}/tickets", resident_or_manager, list_tickets);
-  r.get("/v1/communities/{cid}/tickets/{id}", resident_or_manager, get_ticket);
+  r.get("/v1/communities/{cid}/tickets", resident_or_manager(), list_tickets);
+  r.get("/v1/communities/{cid}/tickets/{id}", resident_or_manager(), get_ticket);
 
   // The state verbs share transition(); the opener is a resident, and who exactly may
   // close or reopen is checked there (403).
@@ -201,8 +199,8 @@ void add_ticket_routes(http::Router& r) {
   for (auto const& v : {Verb{"assign", TicketAction::Assign, Access::manager()},
                         Verb{"start", TicketAction::Start, Access::manager()},
                         Verb{"resolve", TicketAction::Resolve, Access::manager()},
-                        Verb{"close", TicketAction::Close, resident_or_manager},
-                        Verb{"reopen", TicketAction::Reopen, resident_or_manager}}) {
+                        Verb{"close", TicketAction::Close, resident_or_manager()},
+                        Verb{"reopen", TicketAction::Reopen, resident_or_manager()}}) {
     auto action = v.action;
     r.post(std::string("/v1/communities/{cid}/tickets/{id}/") + v.path, v.access,
            [action](Request const& req, Context& ctx) { return transition(req, ctx, action); });

@@ -80,22 +80,21 @@ Response verify_pass(Request const& req, Context& ctx) {
   if (!code) throw NotFound("visitor pass");
   std::int64_t me = ctx.principal.account_id;
   return ctx.tx([&](db::Tx& tx) {
-    auto p = repo::pass_by_code(tx, ctx.community_id, *code);
-    if (!p) throw NotFound("visitor pass");
+    auto p = found(repo::pass_by_code(tx, ctx.community_id, *code), "visitor pass");
     auto now = tx.now_ms();
-    auto check = logic::check_pass(p->status == "used", p->valid_from, p->valid_until, now);
-    if (check == logic::PassCheck::Valid && !repo::use_pass(tx, ctx.community_id, p->id, me, now))
+    auto check = logic::check_pass(p.status == "used", p.valid_from, p.valid_until, now);
+    if (check == logic::PassCheck::Valid && !repo::use_pass(tx, ctx.community_id, p.id, me, now))
       check = logic::PassCheck::Used;  // another verification got there first
     switch (check) {
       case logic::PassCheck::Used: throw Conflict("pass-used", "this pass has already been used");
       case logic::PassCheck::NotYetValid:
-        throw Conflict("pass-not-valid-now", "this pass is valid from " + json::rfc3339(p->valid_from));
+        throw Conflict("pass-not-valid-now", "this pass is valid from " + json::rfc3339(p.valid_from));
       case logic::PassCheck::Expired:
-        throw Conflict("pass-not-valid-now", "this pass expired at " + json::rfc3339(p->valid_until));
+        throw Conflict("pass-not-valid-now", "this pass expired at " + json::rfc3339(p.valid_until));
       case logic::PassCheck::Valid: break;
     }
-    auto v = pass_view(*repo::pass(tx, ctx.community_id, p->id), me, now);
-    v["code"] = p->code;
+    auto v = pass_view(*repo::pass(tx, ctx.community_id, p.id), me, now);
+    v["code"] = p.code;
     return Response::json(v);
   });
 }
@@ -103,10 +102,9 @@ Response verify_pass(Request const& req, Context& ctx) {
 }  // namespace
 
 void add_visitor_pass_routes(http::Router& r) {
-  auto const resident_or_manager = Access::any_of(Role::Resident | Role::Manager);
   r.post("/v1/communities/{cid}/visitor-passes", Access::resident(), issue_pass);
-  r.get("/v1/communities/{cid}/visitor-passes", resident_or_manager, list_passes);
-  r.get("/v1/communities/{cid}/visitor-passes/{id}", resident_or_manager, get_pass);
+  r.get("/v1/communities/{cid}/visitor-passes", resident_or_manager(), list_passes);
+  r.get("/v1/communities/{cid}/visitor-passes/{id}", resident_or_manager(), get_pass);
   r.post("/v1/communities/{cid}/visitor-passes/verify", Access::manager(), verify_pass);
 }
 
