@@ -1,44 +1,66 @@
 #pragma once
-// Internal to the property service: route groups, request helpers and JSON views.
-#include "http/router.hpp"
-#include "http/context.hpp"
+// Internal to the property service: route registration by area, the overdue job, and what
+// the handlers share (JSON views).
 #include "db/jobs.hpp"
+#include "http/context.hpp"
+#include "http/errors.hpp"
 #include "http/json.hpp"
+#include "http/router.hpp"
 #include "services/property/repository.hpp"
 
 #include <boost/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace courtyard::property {
 
-void billing_routes(http::Router& r);
-void ticket_routes(http::Router& r);
-void announcement_routes(http::Router& r);
-void visitor_pass_routes(http::Router& r);
-void amenity_routes(http::Router& r);
-void suggestion_routes(http::Router& r);
+namespace bj = boost::json;
 
-// The daily job "property.mark_overdue".
+// Text limits shared by the community-life resources.
+constexpr std::size_t kMaxTitle = 200;
+constexpr std::size_t kMaxBody = 10000;
+
+void add_billing_routes(http::Router& r);       // fee schedules, billing runs, bills, payments, summary
+void add_ticket_routes(http::Router& r);        // repair tickets and their transitions
+void add_announcement_routes(http::Router& r);  // announcements and read receipts
+void add_visitor_pass_routes(http::Router& r);  // visitor passes and the gate check
+void add_amenity_routes(http::Router& r);       // amenities and bookings
+void add_suggestion_routes(http::Router& r);    // suggestions and votes
+
+// Residents and managers of {cid} (who exactly may act is checked in the handler).
+inline http::Access resident_or_manager() { return http::Access::any_of(Role::Resident | Role::Manager); }
+
+// The looked-up row, or 404 naming `what`.
+template <class T>
+T found(std::optional<T> row, std::string const& what) {
+  if (!row) throw NotFound(what);
+  return std::move(*row);
+}
+
+// The daily job "property.mark_overdue" (jobs.cpp).
 void mark_overdue_bills(jobs::JobContext& jc);
 
-// Managers of {cid} and platform admins.
-bool is_manager(Context const& ctx);
-// The caller's units in {cid} (resident memberships).
-std::vector<std::int64_t> my_units(Context const& ctx);
-bool lives_in(Context const& ctx, std::int64_t unit_id);
-std::string community_path(std::int64_t cid);
-using json::page_of_rows;
+// ---- views (views.cpp)
+bj::array ids_json(std::vector<std::int64_t> const& ids);
+bj::value optional_int(std::optional<std::int64_t> v);
+bj::value optional_text(std::optional<std::string> const& v);
 
-// ---- views
-boost::json::object fee_schedule_view(repo::FeeSchedule const& s);
-boost::json::object bill_view(repo::Bill const& b);
-boost::json::object ticket_view(repo::Ticket const& t, std::int64_t now);
-boost::json::array history_view(std::vector<repo::HistoryEntry> const& h);
-boost::json::array ids_json(std::vector<std::int64_t> const& ids);
-boost::json::value optional_int(std::optional<std::int64_t> v);
-boost::json::value optional_text(std::optional<std::string> const& v);
+bj::object fee_schedule_view(repo::FeeSchedule const& s);
+bj::object bill_view(repo::Bill const& b);
+bj::object summary_view(repo::PeriodSummary const& s);
+// age_minutes is counted up to `now` while the ticket is unresolved.
+bj::object ticket_view(repo::Ticket const& t, std::int64_t now);
+bj::array history_view(std::vector<repo::HistoryEntry> const& h);
+// Managers also see read_count and audience_count.
+bj::object announcement_view(repo::Announcement const& a, bool manager);
+// The code only for its creator (`viewer`); an active pass past valid_until shows "expired".
+bj::object pass_view(repo::VisitorPass const& p, std::int64_t viewer, std::int64_t now);
+bj::object amenity_view(repo::Amenity const& a);
+// Neighbours see that a slot is taken, not by whom: account_id for the booker and managers.
+bj::object booking_view(repo::Booking const& b, std::int64_t viewer, bool manager);
+bj::object suggestion_view(repo::Suggestion const& s);
 
 }  // namespace courtyard::property

@@ -10,7 +10,6 @@
 
 namespace courtyard::property {
 
-namespace bj = boost::json;
 using http::Access;
 using http::Request;
 using http::Response;
@@ -82,12 +81,11 @@ Response transition(Request const& req, Context& ctx, TicketAction action) {
   std::int64_t cid = ctx.community_id;
   std::int64_t me = ctx.principal.account_id;
   return ctx.tx([&](db::Tx& tx) {
-    auto t = repo::ticket(tx, cid, id);
-    if (!t) throw NotFound("ticket");
+    auto t = found(repo::ticket(tx, cid, id), "ticket");
     if (logic::actor_for(action) == logic::Actor::Opener) {
-      if (t->opened_by != me)
+      if (t.opened_by != me)
         throw Forbidden("only the resident who opened the ticket may " + std::string(logic::action_name(action)) + " it");
-    } else if (!is_manager(ctx)) {
+    } else if (!ctx.is_manager()) {
       throw Forbidden("only managers may " + std::string(logic::action_name(action)) + " a ticket");
     }
     if (action == TicketAction::Assign) {
@@ -95,11 +93,11 @@ Response transition(Request const& req, Context& ctx, TicketAction action) {
       if (std::find(staff.begin(), staff.end(), in.staff_id) == staff.end())
         throw Invalid("staff_id", "is not maintenance staff (a manager) of this community");
     }
-    auto from = logic::parse_ticket_status(t->status);
+    auto from = logic::parse_ticket_status(t.status);
     auto to = from ? logic::next_status(*from, action) : std::nullopt;
     if (!to)
       throw Conflict("invalid-transition", "cannot " + std::string(logic::action_name(action)) +
-                                               " a ticket that is " + t->status);
+                                               " a ticket that is " + t.status);
     std::string to_text(logic::ticket_status_name(*to));
 
     repo::TicketChange change;
@@ -119,74 +117,80 @@ Response transition(Request const& req, Context& ctx, TicketAction action) {
       case TicketAction::Reopen: change.clear_resolved = true; break;
       case TicketAction::Start: break;
     }
-    if (!repo::transition_ticket(tx, cid, id, t->status, to_text, change, tx.now_ms()))
+    if (!repo::transition_ticket(tx, cid, id, t.status, to_text, change, tx.now_ms()))
       throw Conflict("invalid-transition", "the ticket changed meanwhile; reload it");
-    repo::add_history(tx, cid, id, t->status, to_text, me, note, tx.now_ms());
+    repo::add_history(tx, cid, id, t.status, to_text, me, note, tx.now_ms());
     if (action == TicketAction::Resolve || action == TicketAction::Close) {
       tx.publish(action == TicketAction::Resolve ? "ticket.resolved" : "ticket.closed", cid,
                  bj::object{{"community_id", cid},
                             {"ticket_id", id},
-                            {"opened_by", t->opened_by},
-                            {"unit_id", t->unit_id},
+                            {"opened_by", t.opened_by},
+                            {"unit_id", t.unit_id},
                             {"status", to_text}});
     }
     return Response::json(full_view(tx, *repo::ticket(tx, cid, id)));
   });
 }
 
+// ---- handlers
+
+Response open_ticket(Request const& req, Context& ctx) {
+  auto body = req.json();
+  repo::Ticket t;
+  t.community_id = ctx.community_id;
+  t.unit_id = json::integer(body, "unit_id");
+  if (t.unit_id <= 0) throw Invalid("unit_id", "must be a positive id");
+  t.category = json::str(body, "category", 1, 32);
+  if (!logic::is_ticket_category(t.category)) throw Invalid("category", "must be one of " + categories_text());
+  t.description = json::str(body, "description", 1, kMaxDescription);
+  t.opened_by = ctx.principal.account_id;
+  t.status = std::string(logic::ticket_status_name(logic::TicketStatus::Submitted));
+  return ctx.tx([&](db::Tx& tx) {
+    if (repo::unit_building(tx, ctx.community_id, t.unit_id) == 0)
+      throw Invalid("unit_id", "is not a unit of this community");
+    if (!ctx.lives_in(t.unit_id)) throw Forbidden("you are not a resident of this unit");
+    t.created_at = t.updated_at = tx.now_ms();
+    t.id = repo::insert_ticket(tx, t);
+    repo::add_history(tx, t.community_id, t.id, std::nullopt, t.status, t.opened_by, std::nullopt, t.created_at);
+    return Response::created(full_view(tx, t), ctx.path("/tickets/" + std::to_string(t.id)));
+  });
+}
+
+Response list_tickets(Request const& req, Context& ctx) {
+  auto page = req.page();
+  std::optional<std::string> status;
+  if (auto s = req.query_param("status")) {
+    if (!logic::parse_ticket_status(*s))
+      throw Invalid("status", "must be submitted, assigned, in_progress, resolved or closed");
+    status = std::string(*s);
+  }
+  // Managers see every ticket; a resident sees the tickets they opened.
+  std::int64_t opened_by = ctx.is_manager() ? 0 : ctx.principal.account_id;
+  return ctx.tx([&](db::Tx& tx) {
+    auto now = tx.now_ms();
+    return Response::json(json::page_of_rows(repo::tickets(tx, ctx.community_id, opened_by, status, page), page,
+                                             [&](repo::Ticket const& t) { return ticket_view(t, now); }));
+  });
+}
+
+Response get_ticket(Request const& req, Context& ctx) {
+  auto id = req.id("id");
+  return ctx.tx([&](db::Tx& tx) {
+    auto t = repo::ticket(tx, ctx.community_id, id);
+    if (!t || !(ctx.is_manager() || t->opened_by == ctx.principal.account_id)) throw NotFound("ticket");
+    return Response::json(full_view(tx, *t));
+  });
+}
+
 }  // namespace
 
-void ticket_routes(http::Router& r) {
-  r.post("/v1/communities/{cid}/tickets", Access::resident(), [](Request const& req, Context& ctx) {
-    auto body = req.json();
-    repo::Ticket t;
-    t.community_id = ctx.community_id;
-    t.unit_id = json::integer(body, "unit_id");
-    if (t.unit_id <= 0) throw Invalid("unit_id", "must be a positive id");
-    t.category = json::str(body, "category", 1, 32);
-    if (!logic::is_ticket_category(t.category)) throw Invalid("category", "must be one of " + categories_text());
-    t.description = json::str(body, "description", 1, kMaxDescription);
-    t.opened_by = ctx.principal.account_id;
-    t.status = std::string(logic::ticket_status_name(logic::TicketStatus::Submitted));
-    return ctx.tx([&](db::Tx& tx) {
-      if (repo::unit_building(tx, ctx.community_id, t.unit_id) == 0)
-        throw Invalid("unit_id", "is not a unit of this community");
-      if (!lives_in(ctx, t.unit_id)) throw Forbidden("you are not a resident of this unit");
-      t.created_at = t.updated_at = tx.now_ms();
-      t.id = repo::insert_ticket(tx, t);
-      repo::add_history(tx, t.community_id, t.id, std::nullopt, t.status, t.opened_by, std::nullopt, t.created_at);
-      return Response::created(full_view(tx, t), community_path(t.community_id) + "/tickets/" + std::to_string(t.id));
-    });
-  });
+void add_ticket_routes(http::Router& r) {
+  r.post("/v1/communities/{cid}/tickets", Access::resident(), open_ticket);
+  r.get("/v1/communities/{cid}/tickets", resident_or_manager(), list_tickets);
+  r.get("/v1/communities/{cid}/tickets/{id}", resident_or_manager(), get_ticket);
 
-  r.get("/v1/communities/{cid}/tickets", Access::any_of(Role::Resident | Role::Manager),
-        [](Request const& req, Context& ctx) {
-          auto page = req.page();
-          std::optional<std::string> status;
-          if (auto s = req.query_param("status")) {
-            if (!logic::parse_ticket_status(*s))
-              throw Invalid("status", "must be submitted, assigned, in_progress, resolved or closed");
-            status = std::string(*s);
-          }
-          // Managers see every ticket; a resident sees the tickets they opened.
-          std::int64_t opened_by = is_manager(ctx) ? 0 : ctx.principal.account_id;
-          return ctx.tx([&](db::Tx& tx) {
-            auto now = tx.now_ms();
-            return Response::json(page_of_rows(repo::tickets(tx, ctx.community_id, opened_by, status, page), page,
-                                               [&](repo::Ticket const& t) { return ticket_view(t, now); }));
-          });
-        });
-
-  r.get("/v1/communities/{cid}/tickets/{id}", Access::any_of(Role::Resident | Role::Manager),
-        [](Request const& req, Context& ctx) {
-          auto id = req.id("id");
-          return ctx.tx([&](db::Tx& tx) {
-            auto t = repo::ticket(tx, ctx.community_id, id);
-            if (!t || !(is_manager(ctx) || t->opened_by == ctx.principal.account_id)) throw NotFound("ticket");
-            return Response::json(full_view(tx, *t));
-          });
-        });
-
+  // The state verbs share transition(); the opener is a resident, and who exactly may
+  // close or reopen is checked there (403).
   struct Verb {
     char const* path;
     TicketAction action;
@@ -195,9 +199,8 @@ void ticket_routes(http::Router& r) {
   for (auto const& v : {Verb{"assign", TicketAction::Assign, Access::manager()},
                         Verb{"start", TicketAction::Start, Access::manager()},
                         Verb{"resolve", TicketAction::Resolve, Access::manager()},
-                        // The opener is a resident; who exactly is checked in the handler (403).
-                        Verb{"close", TicketAction::Close, Access::any_of(Role::Resident | Role::Manager)},
-                        Verb{"reopen", TicketAction::Reopen, Access::any_of(Role::Resident | Role::Manager)}}) {
+                        Verb{"close", TicketAction::Close, resident_or_manager()},
+                        Verb{"reopen", TicketAction::Reopen, resident_or_manager()}}) {
     auto action = v.action;
     r.post(std::string("/v1/communities/{cid}/tickets/{id}/") + v.path, v.access,
            [action](Request const& req, Context& ctx) { return transition(req, ctx, action); });
