@@ -31,6 +31,28 @@ std::optional<Status> parse_status(std::string_view s) {
 
 bool is_active(Status s) { return s == Status::Claimed || s == Status::PickedUp; }
 
+std::string_view to_string(Verb v) {
+  switch (v) {
+    case Verb::Claim: return "claim";
+    case Verb::PickUp: return "pick up";
+    case Verb::Deliver: return "deliver";
+    case Verb::Fail: return "fail";
+    case Verb::Cancel: return "cancel";
+  }
+  return "?";
+}
+
+std::string_view topic_of(Verb v) {
+  switch (v) {
+    case Verb::Claim: return "delivery.claimed";
+    case Verb::PickUp: return "delivery.picked_up";
+    case Verb::Deliver: return "delivery.delivered";
+    case Verb::Fail: return "delivery.failed";
+    case Verb::Cancel: return "";
+  }
+  return "";
+}
+
 Status target(Verb v) {
   switch (v) {
     case Verb::Claim: return Status::Claimed;
@@ -68,6 +90,10 @@ Decision decide(Verb v, Status current, std::int64_t assigned, Actor const& who)
   }
   if (v == Verb::Fail) return current == Status::Claimed || current == Status::PickedUp ? Decision::Ok : Decision::Conflict;
   return allowed(v, current) ? Decision::Ok : Decision::Conflict;
+}
+
+bool courier_may_see(Status current, std::int64_t assigned, std::int64_t me) {
+  return assigned == me || (assigned == 0 && current == Status::Pending);
 }
 
 std::optional<std::int64_t> least_loaded(std::vector<std::int64_t> const& couriers,

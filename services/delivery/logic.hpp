@@ -22,6 +22,11 @@ bool is_active(Status s);
 
 enum class Verb { Claim, PickUp, Deliver, Fail, Cancel };
 
+// The verb as messages say it ("pick up").
+std::string_view to_string(Verb v);
+// The event a verb publishes ("delivery.claimed"); "" for Cancel, which publishes none.
+std::string_view topic_of(Verb v);
+
 // The state a verb leads to.
 Status target(Verb v);
 // Whether `v` may be applied in state `from` (ignoring who asks).
@@ -39,6 +44,9 @@ enum class Decision { Ok, Forbidden, Conflict };
 // any active task. Claim is for couriers on unassigned tasks. Forbidden wins over Conflict
 // only when the task is assigned to someone else.
 Decision decide(Verb v, Status current, std::int64_t assigned_courier, Actor const& who);
+
+// What a courier (not a manager) may see: unassigned pending tasks and their own.
+bool courier_may_see(Status current, std::int64_t assigned_courier, std::int64_t me);
 
 // The courier with the fewest active deliveries; ties go to the lowest account id.
 // nullopt when there is no courier.

@@ -2,6 +2,7 @@
 // SOCI access for delivery tasks, their history and parcels (bound parameters only; every
 // tenant query filters by community_id).
 #include "db/tx.hpp"
+#include "http/json.hpp"
 #include "services/delivery/logic.hpp"
 
 #include <cstdint>
@@ -43,16 +44,13 @@ std::optional<Task> find(db::Tx& tx, std::int64_t community_id, std::int64_t id)
 std::optional<Task> find_any(db::Tx& tx, std::int64_t id);
 std::optional<Task> find_by_order(db::Tx& tx, std::int64_t order_id);
 
-struct ListFilter {
-  std::int64_t community_id = 0;
-  std::optional<Status> status;
-  // Couriers see unassigned pending tasks and their own; 0 = everything (managers).
-  std::int64_t visible_to_courier = 0;
-  std::int64_t resident_id = 0;  // > 0: only this resident's tasks (any community)
-  std::int64_t before_id = 0;    // cursor: ids strictly below; 0 = from the newest
-  std::int64_t limit = 50;
-};
-std::vector<Task> list(db::Tx& tx, ListFilter const& f);
+// A page of a community's tasks (newest first, page.limit + 1 rows), optionally in one status.
+// visible_to_courier > 0: only unassigned pending tasks and that courier's; 0 = all (managers).
+std::vector<Task> list_for_community(db::Tx& tx, std::int64_t community_id, std::optional<Status> status,
+                                     std::int64_t visible_to_courier, json::Page const& page);
+// A page of one resident's tasks in any community (newest first, page.limit + 1 rows).
+std::vector<Task> list_for_resident(db::Tx& tx, std::int64_t resident_id, std::optional<Status> status,
+                                    json::Page const& page);
 
 // Conditional state change: only when the row is still in `from` with `expected_courier`
 // assigned. Sets `new_courier` (claim/auto-assign) and the failure reason when given.
@@ -89,14 +87,10 @@ Parcel insert_parcel(db::Tx& tx, std::int64_t community_id, std::int64_t unit_id
                      std::string const& tracking_no, std::int64_t logged_by);
 std::optional<Parcel> find_parcel(db::Tx& tx, std::int64_t community_id, std::int64_t id);
 std::optional<Parcel> find_parcel_by_code(db::Tx& tx, std::int64_t community_id, std::string const& code);
-struct ParcelFilter {
-  std::int64_t community_id = 0;
-  std::optional<ParcelStatus> status;
-  std::optional<std::vector<std::int64_t>> unit_ids;  // residents: only their units
-  std::int64_t before_id = 0;
-  std::int64_t limit = 50;
-};
-std::vector<Parcel> list_parcels(db::Tx& tx, ParcelFilter const& f);
+// A page of a community's parcels (newest first, page.limit + 1 rows); `unit_ids` limits
+// them to those units (residents: theirs; an empty list finds nothing).
+std::vector<Parcel> list_parcels(db::Tx& tx, std::int64_t community_id, std::optional<ParcelStatus> status,
+                                 std::optional<std::vector<std::int64_t>> const& unit_ids, json::Page const& page);
 // waiting -> picked_up; rows affected (0 when someone was first).
 long long pick_up_parcel(db::Tx& tx, std::int64_t community_id, std::int64_t id, std::int64_t by);
 

@@ -1,25 +1,49 @@
 #include "services/notifications/repository.hpp"
 
-#include "db/row.hpp"
-#include "http/json.hpp"
+#include "db/query.hpp"
 
-#include <boost/json.hpp>
+#include <algorithm>
+#include <cstdint>
 
 namespace courtyard::notifications::repo {
 
-namespace bj = boost::json;
+namespace {
+
+using soci::use;
+
+// The columns notification_from reads, in its order.
+#define NOTIFICATION_COLUMNS "id, account_id, community_id, type, title, body, data, created_at, read_at"
+
+Notification notification_from(soci::row const& r) {
+  db::Cols c(r);
+  Notification n;
+  n.id = c.integer();
+  n.account_id = c.integer();
+  n.community_id = c.integer();
+  n.type = c.text();
+  n.title = c.text();
+  n.body = c.text();
+  n.data = c.text();
+  n.created_at = c.integer();
+  n.read_at = c.opt_integer();
+  return n;
+}
+
+}  // namespace
+
+constexpr char const* kInsert =
+    " INTO notifications (account_id, community_id, type, title, body, data, dedupe_key, "
+    "created_at) VALUES (:a, :c, :ty, :ti, :b, :d, :k, :t)";
 
 long long insert_many(db::Tx& tx, std::vector<Row> const& rows) {
   if (rows.empty()) return 0;
   std::int64_t account = 0, community = 0, created = 0;
   std::string type, title, body, data, key;
   soci::indicator key_ind = soci::i_null;
-  soci::statement st =
-      (tx.sql().prepare << std::string(db::insert_ignore(tx.backend())) +
-                               " INTO notifications (account_id, community_id, type, title, body, data, dedupe_key, "
-                               "created_at) VALUES (:a, :c, :ty, :ti, :b, :d, :k, :t)",
-       soci::use(account, "a"), soci::use(community, "c"), soci::use(type, "ty"), soci::use(title, "ti"),
-       soci::use(body, "b"), soci::use(data, "d"), soci::use(key, key_ind, "k"), soci::use(created, "t"));
+  // One statement, executed once per row with the bound values refreshed.
+  soci::statement st = (tx.sql().prepare << std::string(db::insert_ignore(tx.backend())) + kInsert,
+                        use(account, "a"), use(community, "c"), use(type, "ty"), use(title, "ti"), use(body, "b"),
+                        use(data, "d"), use(key, key_ind, "k"), use(created, "t"));
   long long inserted = 0;
   for (auto const& r : rows) {
     account = r.account_id;
@@ -39,66 +63,92 @@ long long insert_many(db::Tx& tx, std::vector<Row> const& rows) {
   return inserted;
 }
 
-bj::object to_json(soci::row const& r) {
-  bj::value data;
-  boost::system::error_code ec;
-  data = bj::parse(db::as_text(r, 6), ec);
-  if (ec || !data.is_object()) data = bj::object{};
-  return bj::object{{"id", db::as_int(r, 0)},
-                    {"account_id", db::as_int(r, 1)},
-                    {"community_id", db::as_int(r, 2)},
-                    {"type", db::as_text(r, 3)},
-                    {"title", db::as_text(r, 4)},
-                    {"body", db::as_text(r, 5)},
-                    {"data", std::move(data)},
-                    {"created_at", json::rfc3339(db::as_int(r, 7))},
-                    {"read_at", json::time_or_null(db::opt_int(r, 8))}};
+constexpr char const* kList =
+    "SELECT " NOTIFICATION_COLUMNS
+    " FROM notifications WHERE account_id = :a AND id < :b "
+    "AND (:u = 0 OR read_at IS NULL) AND (:c = 0 OR community_id = :c2) "
+    "ORDER BY id DESC LIMIT :l";
+
+std::vector<Notification> list(db::Tx& tx, std::int64_t account_id, bool unread_only, std::int64_t community_id,
+                               json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, limit = page.limit + 1;
+  int unread = unread_only ? 1 : 0;
+  return db::all(tx, kList, notification_from, use(account_id, "a"), use(before, "b"), use(unread, "u"),
+                 use(community_id, "c"), use(community_id, "c2"), use(limit, "l"));
 }
 
-std::vector<bj::object> list(db::Tx& tx, ListFilter const& f) {
-  long long before = f.before_id > 0 ? f.before_id : INT64_MAX;
-  long long limit = f.limit;
-  int unread = f.unread_only ? 1 : 0;
-  soci::rowset<soci::row> rs =
-      (tx.sql().prepare << std::string("SELECT ") + kColumns +
-                               " FROM notifications WHERE account_id = :a AND id < :b "
-                               "AND (:u = 0 OR read_at IS NULL) AND (:c = 0 OR community_id = :c2) "
-                               "ORDER BY id DESC LIMIT :l",
-       soci::use(f.account_id, "a"), soci::use(before, "b"), soci::use(unread, "u"), soci::use(f.community_id, "c"),
-       soci::use(f.community_id, "c2"), soci::use(limit, "l"));
-  std::vector<bj::object> out;
-  for (auto const& r : rs) out.push_back(to_json(r));
-  return out;
+constexpr char const* kFind = "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE id = :id AND account_id = :a";
+
+std::optional<Notification> find(db::Tx& tx, std::int64_t account_id, std::int64_t id) {
+  return db::one(tx, kFind, notification_from, use(id, "id"), use(account_id, "a"));
 }
 
-std::optional<bj::object> find(db::Tx& tx, std::int64_t account_id, std::int64_t id) {
-  soci::rowset<soci::row> rs =
-      (tx.sql().prepare << std::string("SELECT ") + kColumns + " FROM notifications WHERE id = :id AND account_id = :a",
-       soci::use(id, "id"), soci::use(account_id, "a"));
-  for (auto const& r : rs) return to_json(r);
-  return std::nullopt;
-}
+constexpr char const* kMarkRead =
+    "UPDATE notifications SET read_at = :t WHERE id = :id AND account_id = :a AND read_at IS NULL";
 
 long long mark_read(db::Tx& tx, std::int64_t account_id, std::int64_t id) {
   std::int64_t now = tx.now_ms();
-  return tx.exec("UPDATE notifications SET read_at = :t WHERE id = :id AND account_id = :a AND read_at IS NULL",
-                 soci::use(now, "t"), soci::use(id, "id"), soci::use(account_id, "a"));
+  return tx.exec(kMarkRead, use(now, "t"), use(id, "id"), use(account_id, "a"));
 }
+
+constexpr char const* kMarkAllRead =
+    "UPDATE notifications SET read_at = :t WHERE account_id = :a AND read_at IS NULL "
+    "AND (:c = 0 OR community_id = :c2)";
 
 long long mark_all_read(db::Tx& tx, std::int64_t account_id, std::int64_t community_id) {
   std::int64_t now = tx.now_ms();
-  return tx.exec("UPDATE notifications SET read_at = :t WHERE account_id = :a AND read_at IS NULL "
-                 "AND (:c = 0 OR community_id = :c2)",
-                 soci::use(now, "t"), soci::use(account_id, "a"), soci::use(community_id, "c"),
-                 soci::use(community_id, "c2"));
+  return tx.exec(kMarkAllRead, use(now, "t"), use(account_id, "a"), use(community_id, "c"),
+                 use(community_id, "c2"));
 }
 
+constexpr char const* kUnreadCount = "SELECT COUNT(*) FROM notifications WHERE account_id = :a AND read_at IS NULL";
+
 std::int64_t unread_count(db::Tx& tx, std::int64_t account_id) {
-  soci::rowset<soci::row> rs =
-      (tx.sql().prepare << "SELECT COUNT(*) FROM notifications WHERE account_id = :a AND read_at IS NULL",
-       soci::use(account_id, "a"));
-  for (auto const& r : rs) return db::as_int(r, 0);
-  return 0;
+  return db::scalar(tx, kUnreadCount, use(account_id, "a"));
 }
+
+// ---- plain reads (db::one/all need a Tx, which on SQLite takes the write lock: not for a poll)
+
+constexpr char const* kCreatedSince =
+    "SELECT id, account_id, created_at FROM notifications WHERE created_at >= :s "
+    "ORDER BY created_at, id LIMIT :l";
+
+std::vector<Recent> created_since(soci::session& s, std::int64_t since_ms, int limit) {
+  soci::rowset<soci::row> rs = (s.prepare << kCreatedSince, use(since_ms, "s"), use(limit, "l"));
+  std::vector<Recent> out;
+  for (auto const& r : rs) {
+    db::Cols c(r);
+    Recent n;
+    n.id = c.integer();
+    n.account_id = c.integer();
+    n.created_at = c.integer();
+    out.push_back(n);
+  }
+  return out;
+}
+
+constexpr char const* kByIds = "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE id IN (";
+
+std::vector<Notification> by_ids(soci::session& s, std::vector<std::int64_t> const& ids) {
+  constexpr std::size_t kChunk = 100;
+  std::vector<Notification> out;
+  for (std::size_t start = 0; start < ids.size(); start += kChunk) {
+    std::size_t n = std::min(kChunk, ids.size() - start);
+    std::vector<std::string> names;
+    std::string sql = kByIds;
+    for (std::size_t i = 0; i < n; ++i) {
+      names.push_back("i" + std::to_string(i));
+      sql += (i ? ", :" : ":") + names.back();
+    }
+    sql += ") ORDER BY id";
+    auto prep = (s.prepare << sql);
+    for (std::size_t i = 0; i < n; ++i) prep, use(ids[start + i], names[i]);
+    soci::rowset<soci::row> rs = prep;
+    for (auto const& r : rs) out.push_back(notification_from(r));
+  }
+  return out;
+}
+
+#undef NOTIFICATION_COLUMNS
 
 }  // namespace courtyard::notifications::repo

@@ -2,8 +2,8 @@
 // SOCI access for notification rows (bound parameters only). Rows are per account; every
 // read filters by the account that asks.
 #include "db/tx.hpp"
-
-#include <boost/json/object.hpp>
+#include "http/json.hpp"
+#include "services/notifications/api.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -12,6 +12,7 @@
 
 namespace courtyard::notifications::repo {
 
+// A row to add.
 struct Row {
   std::int64_t account_id = 0;
   std::int64_t community_id = 0;
@@ -22,25 +23,37 @@ struct Row {
   std::optional<std::string> dedupe_key;
 };
 
+// A stored row.
+struct Notification {
+  std::int64_t id = 0;
+  std::int64_t account_id = 0;
+  std::int64_t community_id = 0;
+  std::string type;
+  std::string title;
+  std::string body;
+  std::string data;  // serialized JSON object
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> read_at;
+};
+
 // INSERT IGNORE on UNIQUE(account_id, dedupe_key); returns rows inserted.
 long long insert_many(db::Tx& tx, std::vector<Row> const& rows);
 
-inline constexpr char const* kColumns =
-    "id, account_id, community_id, type, title, body, data, created_at, read_at";
-boost::json::object to_json(soci::row const& r);
-
-struct ListFilter {
-  std::int64_t account_id = 0;
-  bool unread_only = false;
-  std::int64_t community_id = 0;  // 0 = every community
-  std::int64_t before_id = 0;
-  std::int64_t limit = 50;
-};
-std::vector<boost::json::object> list(db::Tx& tx, ListFilter const& f);
-std::optional<boost::json::object> find(db::Tx& tx, std::int64_t account_id, std::int64_t id);
+// A page of the account's rows, newest first (page.limit + 1 rows); only unread ones when
+// asked; community_id 0 = every community.
+std::vector<Notification> list(db::Tx& tx, std::int64_t account_id, bool unread_only, std::int64_t community_id,
+                               json::Page const& page);
+std::optional<Notification> find(db::Tx& tx, std::int64_t account_id, std::int64_t id);
 // Sets read_at when unset; rows affected.
 long long mark_read(db::Tx& tx, std::int64_t account_id, std::int64_t id);
 long long mark_all_read(db::Tx& tx, std::int64_t account_id, std::int64_t community_id);
 std::int64_t unread_count(db::Tx& tx, std::int64_t account_id);
+
+// ---- plain reads outside a transaction (db::read), for the WebSocket push
+
+// Rows created at or after `since_ms` (created_at, id order), at most `limit`.
+std::vector<Recent> created_since(soci::session& s, std::int64_t since_ms, int limit);
+// The rows with these ids, in id order.
+std::vector<Notification> by_ids(soci::session& s, std::vector<std::int64_t> const& ids);
 
 }  // namespace courtyard::notifications::repo

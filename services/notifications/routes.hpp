@@ -1,0 +1,23 @@
+#pragma once
+// Internal to the notifications service: route registration, the event reaction and the JSON
+// view the routes and api.cpp share.
+#include "db/outbox.hpp"
+#include "http/router.hpp"
+#include "services/notifications/repository.hpp"
+
+#include <boost/json/object.hpp>
+
+namespace courtyard::notifications {
+
+// notification_routes.cpp: /v1/me/notifications (list, mark read) and the /v1/ws placeholder.
+void add_notification_routes(http::Router& r);
+
+// subscriptions.cpp: one event of any topic() -> a notification row per recipient (once per
+// event and account).
+void on_event(events::Event const& e, db::Tx& tx);
+
+// views.cpp: a row as the API shows it ({id, account_id, community_id, type, title, body,
+// data, created_at, read_at}).
+boost::json::object notification_json(repo::Notification const& n);
+
+}  // namespace courtyard::notifications
