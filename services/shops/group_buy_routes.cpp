@@ -6,10 +6,6 @@
 
 namespace courtyard::shops {
 
-using http::Access;
-using http::Request;
-using http::Response;
-
 namespace {
 
 std::string group_buy_suffix(std::int64_t gid) { return "/group-buys/" + std::to_string(gid); }

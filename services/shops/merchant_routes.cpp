@@ -8,10 +8,6 @@
 
 namespace courtyard::shops {
 
-using http::Access;
-using http::Request;
-using http::Response;
-
 namespace {
 
 std::string lower(std::string s) {

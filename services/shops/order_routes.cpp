@@ -7,9 +7,6 @@
 
 namespace courtyard::shops {
 
-using http::Access;
-using http::Request;
-using http::Response;
 using logic::OrderStatus;
 using logic::OrderVerb;
 

@@ -18,6 +18,9 @@
 namespace courtyard::shops {
 
 namespace bj = boost::json;
+using http::Access;
+using http::Request;
+using http::Response;
 
 void add_merchant_routes(http::Router& r);   // merchants, catalogue, stock, coupons, reviews list, figures
 void add_order_routes(http::Router& r);      // orders, state verbs, redemptions, reviews
