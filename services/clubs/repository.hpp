@@ -3,6 +3,7 @@
 // that reads tenant data filters by community_id (directly or through a row already
 // checked to belong to the community).
 #include "db/tx.hpp"
+#include "http/json.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -36,15 +37,15 @@ struct Member {
 std::int64_t insert_club(db::Tx& tx, std::int64_t cid, std::string const& name, std::string const& description,
                          bool open, std::int64_t created_by);
 std::optional<Club> find_club(db::Tx& tx, std::int64_t cid, std::int64_t club_id);
-// Ascending by id, strictly after `after`, at most `limit` rows.
-std::vector<Club> list_clubs(db::Tx& tx, std::int64_t cid, std::int64_t after, std::int64_t limit);
+// Ascending by id, strictly after page.after, at most page.limit + 1 rows.
+std::vector<Club> list_clubs(db::Tx& tx, std::int64_t cid, json::Page const& page);
 
 std::optional<Member> find_member(db::Tx& tx, std::int64_t club_id, std::int64_t account_id);
 // Inserts a membership row; throws the driver's unique violation on a duplicate.
 void insert_member(db::Tx& tx, std::int64_t cid, std::int64_t club_id, std::int64_t account_id,
                    std::string const& status, bool organiser);
-std::vector<Member> list_members(db::Tx& tx, std::int64_t club_id, bool include_pending, std::int64_t after,
-                                 std::int64_t limit);
+// Ascending by id, strictly after page.after, at most page.limit + 1 rows.
+std::vector<Member> list_members(db::Tx& tx, std::int64_t club_id, bool include_pending, json::Page const& page);
 // Conditional transitions; return rows affected.
 long long approve_member(db::Tx& tx, std::int64_t club_id, std::int64_t account_id);
 long long make_organiser(db::Tx& tx, std::int64_t club_id, std::int64_t account_id);
@@ -76,10 +77,10 @@ std::int64_t insert_event(db::Tx& tx, std::int64_t cid, std::int64_t club_id, st
                           std::int64_t created_by);
 void set_series(db::Tx& tx, std::int64_t event_id, std::int64_t series_id);
 std::optional<Event> find_event(db::Tx& tx, std::int64_t cid, std::int64_t event_id);
-// Ordered by (starts_at, id) within [from, to); `after` is the id of the last event of the
-// previous page (0 = first page). club_id 0 = every club of the community.
+// Ordered by (starts_at, id) within [from, to); page.after is the id of the last event of the
+// previous page; at most page.limit + 1 rows. club_id 0 = every club of the community.
 std::vector<Event> list_events(db::Tx& tx, std::int64_t cid, std::int64_t club_id, std::int64_t from, std::int64_t to,
-                               std::int64_t after, std::int64_t limit);
+                               json::Page const& page);
 
 // The seat: `UPDATE ... SET seats_taken = seats_taken + 1 WHERE id AND seats_taken < capacity`.
 bool take_seat(db::Tx& tx, std::int64_t event_id);
@@ -145,11 +146,9 @@ struct FeedQuery {
   std::int64_t club_id = 0;          // 0: community feed
   bool include_hidden = false;
   bool reported_only = false;        // every club's reported posts
-  std::int64_t before = 0;           // 0: newest page
-  std::int64_t limit = 50;
 };
-// Newest first (id desc).
-std::vector<Post> list_posts(db::Tx& tx, std::int64_t cid, FeedQuery const& q);
+// Newest first (id desc), strictly before page.after, at most page.limit + 1 rows.
+std::vector<Post> list_posts(db::Tx& tx, std::int64_t cid, FeedQuery const& q, json::Page const& page);
 bool hide_post(db::Tx& tx, std::int64_t post_id);
 
 struct Comment {
@@ -161,8 +160,8 @@ struct Comment {
 };
 std::int64_t insert_comment(db::Tx& tx, std::int64_t cid, std::int64_t post_id, std::int64_t author_id,
                             std::string const& body);
-// Oldest first, strictly after `after`.
-std::vector<Comment> list_comments(db::Tx& tx, std::int64_t post_id, std::int64_t after, std::int64_t limit);
+// Oldest first, strictly after page.after, at most page.limit + 1 rows.
+std::vector<Comment> list_comments(db::Tx& tx, std::int64_t post_id, json::Page const& page);
 
 // Throws the driver's unique violation on a second like / report by the same account.
 void insert_like(db::Tx& tx, std::int64_t cid, std::int64_t post_id, std::int64_t account_id);
@@ -173,5 +172,22 @@ void insert_report(db::Tx& tx, std::int64_t cid, std::int64_t post_id, std::int6
 enum class Counter { Likes, Comments, Reports };
 // Adds `delta` to the post's counter in the same transaction as the row it counts.
 void bump_post_counter(db::Tx& tx, std::int64_t post_id, Counter counter, std::int64_t delta);
+
+// ---- savepoints
+
+// A savepoint inside the transaction, so one step can be undone without undoing the rest.
+// End it with rollback() (undo the step) or release() (keep it).
+class Savepoint {
+ public:
+  explicit Savepoint(db::Tx& tx);
+  Savepoint(Savepoint const&) = delete;
+  Savepoint& operator=(Savepoint const&) = delete;
+  void rollback();
+  void release();
+
+ private:
+  db::Tx& tx_;
+  bool done_ = false;
+};
 
 }  // namespace courtyard::clubs::repo

@@ -1,42 +1,9 @@
-// Shared handler helpers and the JSON shape of clubs' resources.
-#include "db/database.hpp"
+// The JSON shapes of clubs' resources.
 #include "services/clubs/routes.hpp"
 
+#include <algorithm>
+
 namespace courtyard::clubs {
-
-namespace bj = boost::json;
-
-bool is_manager(Context const& ctx) {
-  return ctx.principal.admin || ctx.principal.has(Role::Manager, ctx.community_id);
-}
-
-std::string community_path(std::int64_t cid) { return "/v1/communities/" + std::to_string(cid); }
-
-repo::Club club_or_404(db::Tx& tx, std::int64_t cid, std::int64_t club_id) {
-  auto c = repo::find_club(tx, cid, club_id);
-  if (!c) throw NotFound("club");
-  return *c;
-}
-
-bool is_club_member(std::optional<repo::Member> const& m) { return m && m->status == "member"; }
-bool is_organiser(std::optional<repo::Member> const& m) { return is_club_member(m) && m->organiser; }
-
-repo::Member require_organiser(db::Tx& tx, Context const& ctx, std::int64_t club_id) {
-  auto m = repo::find_member(tx, club_id, ctx.principal.account_id);
-  if (!is_organiser(m)) throw Forbidden("only an organiser of the club may do this");
-  return *m;
-}
-
-void require_can_see(db::Tx& tx, Context const& ctx, repo::Club const& club) {
-  if (club.open || is_manager(ctx)) return;
-  if (!is_club_member(repo::find_member(tx, club.id, ctx.principal.account_id)))
-    throw Forbidden("this club is closed; its content is for its members");
-}
-
-void rethrow_duplicate(std::exception const& e, std::string slug, std::string detail) {
-  if (db::is_unique_violation(e)) throw Conflict(std::move(slug), std::move(detail));
-  throw;
-}
 
 bj::value membership_json(std::optional<repo::Member> const& m) {
   if (!m) return nullptr;

@@ -1,5 +1,4 @@
-// Orders: checkout paid from the wallet, the state machine, pickup redemptions, reviews,
-// and completion of delivery orders when the delivery service reports them delivered.
+// Orders: checkout paid from the wallet, the state machine, pickup redemptions and reviews.
 #include "db/database.hpp"
 #include "services/shops/routes.hpp"
 #include "services/wallet/api.hpp"
@@ -8,16 +7,10 @@
 
 namespace courtyard::shops {
 
-using http::Access;
-using http::Request;
-using http::Response;
 using logic::OrderStatus;
 using logic::OrderVerb;
 
 namespace {
-
-std::string order_path(std::int64_t cid, std::int64_t oid) { return base_path(cid) + "/orders/" + std::to_string(oid); }
-std::string order_ref(std::int64_t oid) { return "order:" + std::to_string(oid); }
 
 struct Checkout {
   std::int64_t merchant_id = 0;
@@ -144,12 +137,6 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
   return *placed;
 }
 
-repo::Order order_or_404(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
-  auto o = repo::find_order(tx, cid, oid);
-  if (!o) throw NotFound("order");
-  return *o;
-}
-
 bool is_buyer(Context const& ctx, repo::Order const& o) {
   return ctx.principal.kind == Principal::Kind::Session && ctx.principal.account_id == o.buyer_id;
 }
@@ -188,168 +175,158 @@ repo::Order cancel(db::Tx& tx, Context& ctx, repo::Order const& o, logic::Actor 
   return done;
 }
 
-void checkout_routes(http::Router& r) {
-  r.post("/v1/communities/{cid}/orders", Access::resident(), [](Request const& req, Context& ctx) {
-    auto checkout = read_checkout(req.json());
-    return ctx.idempotent(req, [&](db::Tx& tx) {
-      auto o = place_order(tx, ctx, checkout);
-      return Response::created(order_json(o, true), order_path(ctx.community_id, o.id));
-    });
+// ---- checkout and reading orders
+
+Response checkout(Request const& req, Context& ctx) {
+  auto c = read_checkout(req.json());
+  return ctx.idempotent(req, [&](db::Tx& tx) {
+    auto o = place_order(tx, ctx, c);
+    return Response::created(order_json(o, true), ctx.path("/orders/" + std::to_string(o.id)));
   });
-
-  r.get("/v1/me/orders", Access::authenticated(), [](Request const& req, Context& ctx) {
-    auto page = page_of(req);
-    std::string status = query_filter(req, "status", {"placed", "accepted", "ready", "completed", "cancelled"});
-    return ctx.tx([&](db::Tx& tx) {
-      return Response::json(page_json(repo::orders_of_buyer(tx, ctx.principal.account_id, status, page), page,
-                                      [](repo::Order const& o) { return order_json(o, true); }));
-    });
-  });
-
-  r.get("/v1/communities/{cid}/orders/{oid}", Access::any_of(Role::Resident | Role::Merchant).with_scope("orders:read"),
-        [](Request const& req, Context& ctx) {
-          std::int64_t oid = req.id("oid");
-          return ctx.tx([&](db::Tx& tx) {
-            auto o = order_or_404(tx, ctx.community_id, oid);
-            if (is_buyer(ctx, o)) return Response::json(order_json(o, true));
-            if (acts_for(ctx, o.merchant_id)) return Response::json(order_json(o, false));
-            throw NotFound("order");
-          });
-        });
-
-  r.get("/v1/communities/{cid}/merchants/{mid}/orders", Access::merchant("orders:read"),
-        [](Request const& req, Context& ctx) {
-          std::int64_t mid = req.id("mid");
-          auto page = page_of(req);
-          std::string status = query_filter(req, "status", {"placed", "accepted", "ready", "completed", "cancelled"});
-          return ctx.tx([&](db::Tx& tx) {
-            merchant_or_404(tx, ctx.community_id, mid);
-            return Response::json(page_json(repo::orders_of_merchant(tx, ctx.community_id, mid, status, page), page,
-                                            [](repo::Order const& o) { return order_json(o, false); }));
-          });
-        });
 }
 
-void state_routes(http::Router& r) {
-  struct Step {
-    char const* verb;
-    OrderVerb v;
-    char const* topic;
-    char const* done;
-  };
-  for (Step s : {Step{"accept", OrderVerb::Accept, "order.accepted", "accepted"},
-                 Step{"ready", OrderVerb::Ready, "order.ready", "marked ready"}}) {
-    r.post(std::string("/v1/communities/{cid}/orders/{oid}/") + s.verb, Access::merchant("orders:write"),
-           [s](Request const& req, Context& ctx) {
-             std::int64_t oid = req.id("oid");
-             return ctx.tx([&](db::Tx& tx) {
-               auto o = order_or_404(tx, ctx.community_id, oid);
-               if (!acts_for(ctx, o.merchant_id)) throw Forbidden("you do not act for this order's merchant");
-               auto next = advance(tx, ctx.community_id, o, s.v, logic::Actor::Merchant, s.done);
-               tx.publish(s.topic, ctx.community_id, order_event(next));
-               return Response::json(order_json(next, false));
-             });
-           });
-  }
-
-  r.post("/v1/communities/{cid}/orders/{oid}/cancel",
-         Access::any_of(Role::Resident | Role::Merchant).with_scope("orders:write"),
-         [](Request const& req, Context& ctx) {
-           std::int64_t oid = req.id("oid");
-           return ctx.idempotent(req, [&](db::Tx& tx) {
-             auto o = order_or_404(tx, ctx.community_id, oid);
-             if (acts_for(ctx, o.merchant_id))
-               return Response::json(order_json(cancel(tx, ctx, o, logic::Actor::Merchant), is_buyer(ctx, o)));
-             if (is_buyer(ctx, o)) return Response::json(order_json(cancel(tx, ctx, o, logic::Actor::Buyer), true));
-             throw NotFound("order");
-           });
-         });
-
-  r.post("/v1/communities/{cid}/merchants/{mid}/redemptions", Access::merchant("orders:write"),
-         [](Request const& req, Context& ctx) {
-           std::int64_t mid = req.id("mid");
-           auto body = req.json();
-           std::string code = logic::normalize_redemption_code(json::str(body, "code", 1, 64));
-           return ctx.tx([&](db::Tx& tx) {
-             merchant_or_404(tx, ctx.community_id, mid);
-             auto o = repo::find_order_by_code(tx, ctx.community_id, mid, code);
-             if (!o) throw NotFound("redemption code");
-             if (o->status == "completed") throw Conflict("already-redeemed", "this code was already redeemed");
-             auto from = logic::parse_order_status(o->status);
-             auto to = from ? logic::transition(*from, OrderVerb::Redeem, logic::Actor::Merchant,
-                                                logic::Fulfilment::Pickup)
-                            : std::nullopt;
-             if (!to) illegal(*o, "redeemed");
-             if (!repo::set_order_status(tx, ctx.community_id, o->id, o->status, "completed")) {
-               // Someone else changed it first: a concurrent redemption, or a cancellation.
-               if (repo::current_order_status(tx, ctx.community_id, o->id) == "cancelled") illegal(*o, "redeemed");
-               throw Conflict("already-redeemed", "this code was already redeemed");
-             }
-             auto done = order_or_404(tx, ctx.community_id, o->id);
-             tx.publish("order.completed", ctx.community_id, order_event(done));
-             return Response::json(order_json(done, false));
-           });
-         });
+std::string order_status_filter(Request const& req) {
+  return query_filter(req, "status", {"placed", "accepted", "ready", "completed", "cancelled"});
 }
 
-void review_routes(http::Router& r) {
-  r.post("/v1/communities/{cid}/orders/{oid}/review", Access::resident(), [](Request const& req, Context& ctx) {
-    std::int64_t oid = req.id("oid");
-    auto body = req.json();
-    std::int64_t rating = json::integer(body, "rating");
-    if (auto why = logic::rating_problem(rating)) throw Invalid("rating", *why);
-    std::string text = json::opt_str(body, "text", 2000).value_or("");
-    return ctx.tx([&](db::Tx& tx) {
-      auto o = order_or_404(tx, ctx.community_id, oid);
-      if (!is_buyer(ctx, o)) throw NotFound("order");
-      if (o.status != "completed") throw Conflict("order-not-completed", "only a completed order can be reviewed");
-      if (repo::find_review_of_order(tx, ctx.community_id, oid))
-        throw Conflict("already-reviewed", "this order has been reviewed already");
-      repo::Review rv{0, ctx.community_id, o.merchant_id, oid, o.buyer_id, rating, text, 0};
-      try {
-        rv.id = repo::insert_review(tx, rv);
-      } catch (std::exception const& e) {
-        if (db::is_unique_violation(e)) throw Conflict("already-reviewed", "this order has been reviewed already");
-        throw;
-      }
-      repo::add_rating(tx, ctx.community_id, o.merchant_id, rating);
-      tx.publish("review.posted", ctx.community_id,
-                 bj::object{{"community_id", ctx.community_id},
-                            {"review_id", rv.id},
-                            {"order_id", oid},
-                            {"merchant_id", o.merchant_id},
-                            {"buyer_id", o.buyer_id},
-                            {"rating", rating}});
-      auto stored = repo::find_review_of_order(tx, ctx.community_id, oid);
-      return Response::created(review_json(*stored), base_path(ctx.community_id) + "/merchants/" +
-                                                         std::to_string(o.merchant_id) + "/reviews");
-    });
+Response my_orders(Request const& req, Context& ctx) {
+  auto page = req.page();
+  std::string status = order_status_filter(req);
+  return ctx.tx([&](db::Tx& tx) {
+    return Response::json(json::page_of_rows(repo::orders_of_buyer(tx, ctx.principal.account_id, status, page), page,
+                                             [](repo::Order const& o) { return order_json(o, true); }));
+  });
+}
+
+Response get_order(Request const& req, Context& ctx) {
+  std::int64_t oid = req.id("oid");
+  return ctx.tx([&](db::Tx& tx) {
+    auto o = order_or_404(tx, ctx.community_id, oid);
+    if (is_buyer(ctx, o)) return Response::json(order_json(o, true));
+    if (merchant_or_admin(ctx, o.merchant_id)) return Response::json(order_json(o, false));
+    throw NotFound("order");
+  });
+}
+
+Response merchant_orders(Request const& req, Context& ctx) {
+  std::int64_t mid = req.id("mid");
+  auto page = req.page();
+  std::string status = order_status_filter(req);
+  return ctx.tx([&](db::Tx& tx) {
+    merchant_or_404(tx, ctx.community_id, mid);
+    return Response::json(json::page_of_rows(repo::orders_of_merchant(tx, ctx.community_id, mid, status, page), page,
+                                             [](repo::Order const& o) { return order_json(o, false); }));
+  });
+}
+
+// ---- the state verbs
+
+// accept / ready: the merchant moves its order along and the step's event is published.
+Response merchant_step(Request const& req, Context& ctx, OrderVerb verb, char const* topic, char const* done) {
+  std::int64_t oid = req.id("oid");
+  return ctx.tx([&](db::Tx& tx) {
+    auto o = order_or_404(tx, ctx.community_id, oid);
+    if (!merchant_or_admin(ctx, o.merchant_id)) throw Forbidden("you do not act for this order's merchant");
+    auto next = advance(tx, ctx.community_id, o, verb, logic::Actor::Merchant, done);
+    tx.publish(topic, ctx.community_id, order_event(next));
+    return Response::json(order_json(next, false));
+  });
+}
+
+Response accept_order(Request const& req, Context& ctx) {
+  return merchant_step(req, ctx, OrderVerb::Accept, "order.accepted", "accepted");
+}
+
+Response mark_order_ready(Request const& req, Context& ctx) {
+  return merchant_step(req, ctx, OrderVerb::Ready, "order.ready", "marked ready");
+}
+
+Response cancel_order(Request const& req, Context& ctx) {
+  std::int64_t oid = req.id("oid");
+  return ctx.idempotent(req, [&](db::Tx& tx) {
+    auto o = order_or_404(tx, ctx.community_id, oid);
+    if (merchant_or_admin(ctx, o.merchant_id))
+      return Response::json(order_json(cancel(tx, ctx, o, logic::Actor::Merchant), is_buyer(ctx, o)));
+    if (is_buyer(ctx, o)) return Response::json(order_json(cancel(tx, ctx, o, logic::Actor::Buyer), true));
+    throw NotFound("order");
+  });
+}
+
+// A pickup: the merchant redeems the buyer's code and the order completes.
+Response redeem_code(Request const& req, Context& ctx) {
+  std::int64_t mid = req.id("mid");
+  auto body = req.json();
+  std::string code = logic::normalize_redemption_code(json::str(body, "code", 1, 64));
+  return ctx.tx([&](db::Tx& tx) {
+    merchant_or_404(tx, ctx.community_id, mid);
+    auto o = repo::find_order_by_code(tx, ctx.community_id, mid, code);
+    if (!o) throw NotFound("redemption code");
+    if (o->status == "completed") throw Conflict("already-redeemed", "this code was already redeemed");
+    auto from = logic::parse_order_status(o->status);
+    auto to = from ? logic::transition(*from, OrderVerb::Redeem, logic::Actor::Merchant, logic::Fulfilment::Pickup)
+                   : std::nullopt;
+    if (!to) illegal(*o, "redeemed");
+    if (!repo::set_order_status(tx, ctx.community_id, o->id, o->status, "completed")) {
+      // Someone else changed it first: a concurrent redemption, or a cancellation.
+      if (repo::current_order_status(tx, ctx.community_id, o->id) == "cancelled") illegal(*o, "redeemed");
+      throw Conflict("already-redeemed", "this code was already redeemed");
+    }
+    auto done = order_or_404(tx, ctx.community_id, o->id);
+    tx.publish("order.completed", ctx.community_id, order_event(done));
+    return Response::json(order_json(done, false));
+  });
+}
+
+// ---- reviews
+
+Response review_order(Request const& req, Context& ctx) {
+  std::int64_t oid = req.id("oid");
+  auto body = req.json();
+  std::int64_t rating = json::integer(body, "rating");
+  if (auto why = logic::rating_problem(rating)) throw Invalid("rating", *why);
+  std::string text = json::opt_str(body, "text", 2000).value_or("");
+  return ctx.tx([&](db::Tx& tx) {
+    auto o = order_or_404(tx, ctx.community_id, oid);
+    if (!is_buyer(ctx, o)) throw NotFound("order");
+    if (o.status != "completed") throw Conflict("order-not-completed", "only a completed order can be reviewed");
+    if (repo::find_review_of_order(tx, ctx.community_id, oid))
+      throw Conflict("already-reviewed", "this order has been reviewed already");
+    repo::Review rv{0, ctx.community_id, o.merchant_id, oid, o.buyer_id, rating, text, 0};
+    try {
+      rv.id = repo::insert_review(tx, rv);
+    } catch (std::exception const& e) {
+      if (db::is_unique_violation(e)) throw Conflict("already-reviewed", "this order has been reviewed already");
+      throw;
+    }
+    repo::add_rating(tx, ctx.community_id, o.merchant_id, rating);
+    tx.publish("review.posted", ctx.community_id,
+               bj::object{{"community_id", ctx.community_id},
+                          {"review_id", rv.id},
+                          {"order_id", oid},
+                          {"merchant_id", o.merchant_id},
+                          {"buyer_id", o.buyer_id},
+                          {"rating", rating}});
+    auto stored = repo::find_review_of_order(tx, ctx.community_id, oid);
+    return Response::created(review_json(*stored),
+                             ctx.path("/merchants/" + std::to_string(o.merchant_id) + "/reviews"));
   });
 }
 
 }  // namespace
 
-void on_delivery_delivered(events::Event const& e, db::Tx& tx) {
-  if (!e.payload.is_object()) return;
-  auto const& p = e.payload.as_object();
-  auto it = p.find("order_id");
-  if (it == p.end() || !it->value().is_int64()) return;
-  std::int64_t oid = it->value().as_int64();
-  auto o = repo::find_order(tx, e.community_id, oid);
-  if (!o || o->fulfilment != "delivery") return;
-  auto from = logic::parse_order_status(o->status);
-  if (!from || !logic::transition(*from, OrderVerb::Deliver, logic::Actor::System, logic::Fulfilment::Delivery))
-    return;
-  // A redelivered event finds the order completed already and changes nothing.
-  if (!repo::set_order_status(tx, e.community_id, oid, o->status, "completed")) return;
-  auto done = repo::find_order(tx, e.community_id, oid);
-  tx.publish("order.completed", e.community_id, order_event(*done));
-}
-
 void add_order_routes(http::Router& r) {
-  checkout_routes(r);
-  state_routes(r);
-  review_routes(r);
+  auto buyer_or_merchant = Access::any_of(Role::Resident | Role::Merchant);
+  r.post("/v1/communities/{cid}/orders", Access::resident(), checkout);
+  r.get("/v1/me/orders", Access::authenticated(), my_orders);
+  r.get("/v1/communities/{cid}/orders/{oid}", buyer_or_merchant.with_scope("orders:read"), get_order);
+  r.get("/v1/communities/{cid}/merchants/{mid}/orders", Access::merchant("orders:read"), merchant_orders);
+
+  r.post("/v1/communities/{cid}/orders/{oid}/accept", Access::merchant("orders:write"), accept_order);
+  r.post("/v1/communities/{cid}/orders/{oid}/ready", Access::merchant("orders:write"), mark_order_ready);
+  r.post("/v1/communities/{cid}/orders/{oid}/cancel", buyer_or_merchant.with_scope("orders:write"), cancel_order);
+  r.post("/v1/communities/{cid}/merchants/{mid}/redemptions", Access::merchant("orders:write"), redeem_code);
+
+  r.post("/v1/communities/{cid}/orders/{oid}/review", Access::resident(), review_order);
 }
 
 }  // namespace courtyard::shops

@@ -1,8 +1,9 @@
 #include "services/shops/repository.hpp"
 
-#include "db/row.hpp"
+#include "db/query.hpp"
 
-#include <climits>
+#include <cstdint>
+#include <stdexcept>
 
 namespace courtyard::shops::repo {
 
@@ -10,90 +11,115 @@ namespace {
 
 using soci::use;
 
-template <class Fn, class... Uses>
-void each_row(db::Tx& tx, std::string const& query, Fn&& fn, Uses&&... uses) {
-  soci::rowset<soci::row> rs = ((tx.sql().prepare << query), ..., std::forward<Uses>(uses));
-  for (auto const& r : rs) fn(r);
-}
+soci::indicator null_if_absent(bool present) { return present ? soci::i_ok : soci::i_null; }
 
-long long before_of(Page const& p) { return p.before ? *p.before : LLONG_MAX; }
-long long fetch_of(Page const& p) { return p.limit + 1; }
+// ---- row readers, in the order of their column lists
 
-constexpr char kMerchantCols[] =
-    "id, community_id, owner_id, name, category, status, rating_sum, rating_count, created_at, approved_at";
+#define SHOPS_MERCHANT_COLS \
+  "id, community_id, owner_id, name, category, status, rating_sum, rating_count, created_at, approved_at"
 Merchant merchant_from(soci::row const& r) {
+  db::Cols c(r);
   Merchant m;
-  m.id = db::as_int(r, 0);
-  m.community_id = db::as_int(r, 1);
-  m.owner_id = db::as_int(r, 2);
-  m.name = db::as_text(r, 3);
-  m.category = db::as_text(r, 4);
-  m.status = db::as_text(r, 5);
-  m.rating_sum = db::as_int(r, 6);
-  m.rating_count = db::as_int(r, 7);
-  m.created_at = db::as_int(r, 8);
-  m.approved_at = db::opt_int(r, 9);
+  m.id = c.integer();
+  m.community_id = c.integer();
+  m.owner_id = c.integer();
+  m.name = c.text();
+  m.category = c.text();
+  m.status = c.text();
+  m.rating_sum = c.integer();
+  m.rating_count = c.integer();
+  m.created_at = c.integer();
+  m.approved_at = c.opt_integer();
   return m;
 }
 
-constexpr char kProductCols[] =
-    "id, community_id, merchant_id, name, category, price_cents, stock, active, created_at, updated_at";
+#define SHOPS_PRODUCT_COLS \
+  "id, community_id, merchant_id, name, category, price_cents, stock, active, created_at, updated_at"
 Product product_from(soci::row const& r) {
+  db::Cols c(r);
   Product p;
-  p.id = db::as_int(r, 0);
-  p.community_id = db::as_int(r, 1);
-  p.merchant_id = db::as_int(r, 2);
-  p.name = db::as_text(r, 3);
-  p.category = db::as_text(r, 4);
-  p.price_cents = db::as_int(r, 5);
-  p.stock = db::as_int(r, 6);
-  p.active = db::as_int(r, 7) != 0;
-  p.created_at = db::as_int(r, 8);
-  p.updated_at = db::as_int(r, 9);
+  p.id = c.integer();
+  p.community_id = c.integer();
+  p.merchant_id = c.integer();
+  p.name = c.text();
+  p.category = c.text();
+  p.price_cents = c.integer();
+  p.stock = c.integer();
+  p.active = c.boolean();
+  p.created_at = c.integer();
+  p.updated_at = c.integer();
   return p;
 }
 
-constexpr char kOrderCols[] =
-    "id, community_id, merchant_id, buyer_id, unit_id, status, fulfilment, subtotal_cents, discount_cents, "
-    "total_cents, coupon_id, coupon_code, redemption_code, group_buy_id, created_at, updated_at, accepted_at, "
-    "ready_at, completed_at, cancelled_at, cancelled_by";
+Movement movement_from(soci::row const& r) {
+  db::Cols c(r);
+  Movement m;
+  m.id = c.integer();
+  m.community_id = c.integer();
+  m.merchant_id = c.integer();
+  m.product_id = c.integer();
+  m.delta = c.integer();
+  m.reason = c.text();
+  m.order_id = c.opt_integer();
+  m.actor = c.integer();
+  m.stock_after = c.integer();
+  m.at = c.integer();
+  return m;
+}
+
+#define SHOPS_ORDER_COLS                                                                                  \
+  "id, community_id, merchant_id, buyer_id, unit_id, status, fulfilment, subtotal_cents, discount_cents, " \
+  "total_cents, coupon_id, coupon_code, redemption_code, group_buy_id, created_at, updated_at, accepted_at, " \
+  "ready_at, completed_at, cancelled_at, cancelled_by"
 Order order_from(soci::row const& r) {
+  db::Cols c(r);
   Order o;
-  o.id = db::as_int(r, 0);
-  o.community_id = db::as_int(r, 1);
-  o.merchant_id = db::as_int(r, 2);
-  o.buyer_id = db::as_int(r, 3);
-  o.unit_id = db::as_int(r, 4);
-  o.status = db::as_text(r, 5);
-  o.fulfilment = db::as_text(r, 6);
-  o.subtotal_cents = db::as_int(r, 7);
-  o.discount_cents = db::as_int(r, 8);
-  o.total_cents = db::as_int(r, 9);
-  o.coupon_id = db::opt_int(r, 10);
-  o.coupon_code = db::opt_text(r, 11);
-  o.redemption_code = db::opt_text(r, 12);
-  o.group_buy_id = db::opt_int(r, 13);
-  o.created_at = db::as_int(r, 14);
-  o.updated_at = db::as_int(r, 15);
-  o.accepted_at = db::opt_int(r, 16);
-  o.ready_at = db::opt_int(r, 17);
-  o.completed_at = db::opt_int(r, 18);
-  o.cancelled_at = db::opt_int(r, 19);
-  o.cancelled_by = db::opt_int(r, 20);
+  o.id = c.integer();
+  o.community_id = c.integer();
+  o.merchant_id = c.integer();
+  o.buyer_id = c.integer();
+  o.unit_id = c.integer();
+  o.status = c.text();
+  o.fulfilment = c.text();
+  o.subtotal_cents = c.integer();
+  o.discount_cents = c.integer();
+  o.total_cents = c.integer();
+  o.coupon_id = c.opt_integer();
+  o.coupon_code = c.opt_text();
+  o.redemption_code = c.opt_text();
+  o.group_buy_id = c.opt_integer();
+  o.created_at = c.integer();
+  o.updated_at = c.integer();
+  o.accepted_at = c.opt_integer();
+  o.ready_at = c.opt_integer();
+  o.completed_at = c.opt_integer();
+  o.cancelled_at = c.opt_integer();
+  o.cancelled_by = c.opt_integer();
   return o;
 }
 
+OrderItem order_item_from(soci::row const& r) {
+  db::Cols c(r);
+  OrderItem i;
+  i.product_id = c.integer();
+  i.name = c.text();
+  i.category = c.text();
+  i.unit_price_cents = c.integer();
+  i.quantity = c.integer();
+  i.line_cents = c.integer();
+  return i;
+}
+
+constexpr char const* kOrderItems =
+    "SELECT product_id, name, category, unit_price_cents, quantity, line_cents FROM order_items "
+    "WHERE order_id = :o AND community_id = :c ORDER BY id";
 void load_items(db::Tx& tx, Order& o) {
-  o.items.clear();
-  each_row(
-      tx,
-      "SELECT product_id, name, category, unit_price_cents, quantity, line_cents FROM order_items "
-      "WHERE order_id = :o AND community_id = :c ORDER BY id",
-      [&](soci::row const& r) {
-        o.items.push_back({db::as_int(r, 0), db::as_text(r, 1), db::as_text(r, 2), db::as_int(r, 3),
-                           db::as_int(r, 4), db::as_int(r, 5)});
-      },
-      use(o.id, "o"), use(o.community_id, "c"));
+  o.items = db::all(tx, kOrderItems, order_item_from, use(o.id, "o"), use(o.community_id, "c"));
+}
+
+std::optional<Order> with_items(db::Tx& tx, std::optional<Order> order) {
+  if (order) load_items(tx, *order);
+  return order;
 }
 
 std::vector<Order> with_items(db::Tx& tx, std::vector<Order> orders) {
@@ -101,67 +127,79 @@ std::vector<Order> with_items(db::Tx& tx, std::vector<Order> orders) {
   return orders;
 }
 
-constexpr char kCouponCols[] =
-    "id, community_id, merchant_id, code, percent_off, amount_off_cents, min_spend_cents, max_redemptions, "
-    "redemptions, expires_at, created_at";
+#define SHOPS_COUPON_COLS                                                                                  \
+  "id, community_id, merchant_id, code, percent_off, amount_off_cents, min_spend_cents, max_redemptions, " \
+  "redemptions, expires_at, created_at"
 Coupon coupon_from(soci::row const& r) {
-  Coupon c;
-  c.id = db::as_int(r, 0);
-  c.community_id = db::as_int(r, 1);
-  c.merchant_id = db::as_int(r, 2);
-  c.code = db::as_text(r, 3);
-  c.percent_off = db::opt_int(r, 4);
-  c.amount_off_cents = db::opt_int(r, 5);
-  c.min_spend_cents = db::as_int(r, 6);
-  c.max_redemptions = db::as_int(r, 7);
-  c.redemptions = db::as_int(r, 8);
-  c.expires_at = db::as_int(r, 9);
-  c.created_at = db::as_int(r, 10);
-  return c;
+  db::Cols c(r);
+  Coupon k;
+  k.id = c.integer();
+  k.community_id = c.integer();
+  k.merchant_id = c.integer();
+  k.code = c.text();
+  k.percent_off = c.opt_integer();
+  k.amount_off_cents = c.opt_integer();
+  k.min_spend_cents = c.integer();
+  k.max_redemptions = c.integer();
+  k.redemptions = c.integer();
+  k.expires_at = c.integer();
+  k.created_at = c.integer();
+  return k;
 }
 
-constexpr char kReviewCols[] = "id, community_id, merchant_id, order_id, buyer_id, rating, body, created_at";
+#define SHOPS_REVIEW_COLS "id, community_id, merchant_id, order_id, buyer_id, rating, body, created_at"
 Review review_from(soci::row const& r) {
-  return {db::as_int(r, 0), db::as_int(r, 1), db::as_int(r, 2), db::as_int(r, 3),
-          db::as_int(r, 4), db::as_int(r, 5), db::as_text(r, 6), db::as_int(r, 7)};
+  db::Cols c(r);
+  Review v;
+  v.id = c.integer();
+  v.community_id = c.integer();
+  v.merchant_id = c.integer();
+  v.order_id = c.integer();
+  v.buyer_id = c.integer();
+  v.rating = c.integer();
+  v.body = c.text();
+  v.created_at = c.integer();
+  return v;
 }
 
-constexpr char kGroupBuyCols[] =
-    "id, community_id, merchant_id, product_id, unit_price_cents, min_participants, participants, quantity, "
-    "closes_at, status, outcome, created_by, created_at, closed_at";
+#define SHOPS_GROUP_BUY_COLS                                                                               \
+  "id, community_id, merchant_id, product_id, unit_price_cents, min_participants, participants, quantity, " \
+  "closes_at, status, outcome, created_by, created_at, closed_at"
 GroupBuy group_buy_from(soci::row const& r) {
+  db::Cols c(r);
   GroupBuy g;
-  g.id = db::as_int(r, 0);
-  g.community_id = db::as_int(r, 1);
-  g.merchant_id = db::as_int(r, 2);
-  g.product_id = db::as_int(r, 3);
-  g.unit_price_cents = db::as_int(r, 4);
-  g.min_participants = db::as_int(r, 5);
-  g.participants = db::as_int(r, 6);
-  g.quantity = db::as_int(r, 7);
-  g.closes_at = db::as_int(r, 8);
-  g.status = db::as_text(r, 9);
-  g.outcome = db::opt_text(r, 10);
-  g.created_by = db::as_int(r, 11);
-  g.created_at = db::as_int(r, 12);
-  g.closed_at = db::opt_int(r, 13);
+  g.id = c.integer();
+  g.community_id = c.integer();
+  g.merchant_id = c.integer();
+  g.product_id = c.integer();
+  g.unit_price_cents = c.integer();
+  g.min_participants = c.integer();
+  g.participants = c.integer();
+  g.quantity = c.integer();
+  g.closes_at = c.integer();
+  g.status = c.text();
+  g.outcome = c.opt_text();
+  g.created_by = c.integer();
+  g.created_at = c.integer();
+  g.closed_at = c.opt_integer();
   return g;
 }
 
-constexpr char kParticipantCols[] =
-    "id, community_id, group_buy_id, account_id, unit_id, quantity, amount_cents, status, order_id, created_at";
+#define SHOPS_PARTICIPANT_COLS \
+  "id, community_id, group_buy_id, account_id, unit_id, quantity, amount_cents, status, order_id, created_at"
 Participant participant_from(soci::row const& r) {
+  db::Cols c(r);
   Participant p;
-  p.id = db::as_int(r, 0);
-  p.community_id = db::as_int(r, 1);
-  p.group_buy_id = db::as_int(r, 2);
-  p.account_id = db::as_int(r, 3);
-  p.unit_id = db::as_int(r, 4);
-  p.quantity = db::as_int(r, 5);
-  p.amount_cents = db::as_int(r, 6);
-  p.status = db::as_text(r, 7);
-  p.order_id = db::opt_int(r, 8);
-  p.created_at = db::as_int(r, 9);
+  p.id = c.integer();
+  p.community_id = c.integer();
+  p.group_buy_id = c.integer();
+  p.account_id = c.integer();
+  p.unit_id = c.integer();
+  p.quantity = c.integer();
+  p.amount_cents = c.integer();
+  p.status = c.text();
+  p.order_id = c.opt_integer();
+  p.created_at = c.integer();
   return p;
 }
 
@@ -169,449 +207,389 @@ Participant participant_from(soci::row const& r) {
 
 // ---- merchants
 
+constexpr char const* kInsertMerchant =
+    "INSERT INTO merchants (community_id, owner_id, name, category, status, rating_sum, rating_count, "
+    "created_at) VALUES (:c, :o, :n, :k, 'pending', 0, 0, :t)";
 std::int64_t insert_merchant(db::Tx& tx, std::int64_t cid, std::int64_t owner_id, std::string const& name,
                              std::string const& category) {
   std::int64_t now = tx.now_ms();
-  return tx.insert("merchants",
-                   "INSERT INTO merchants (community_id, owner_id, name, category, status, rating_sum, rating_count, "
-                   "created_at) VALUES (:c, :o, :n, :k, 'pending', 0, 0, :t)",
-                   use(cid, "c"), use(owner_id, "o"), use(name, "n"), use(category, "k"), use(now, "t"));
+  return tx.insert("merchants", kInsertMerchant, use(cid, "c"), use(owner_id, "o"), use(name, "n"),
+                   use(category, "k"), use(now, "t"));
 }
 
+constexpr char const* kFindMerchant =
+    "SELECT " SHOPS_MERCHANT_COLS " FROM merchants WHERE id = :id AND community_id = :c";
 std::optional<Merchant> find_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
-  std::optional<Merchant> out;
-  each_row(
-      tx, std::string("SELECT ") + kMerchantCols + " FROM merchants WHERE id = :id AND community_id = :c",
-      [&](soci::row const& r) { out = merchant_from(r); }, use(mid, "id"), use(cid, "c"));
-  return out;
+  return db::one(tx, kFindMerchant, merchant_from, use(mid, "id"), use(cid, "c"));
 }
 
+constexpr char const* kApproveMerchant =
+    "UPDATE merchants SET status = 'approved', approved_at = :t, approved_by = :b "
+    "WHERE id = :id AND community_id = :c AND status = 'pending'";
 bool approve_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t by) {
   std::int64_t now = tx.now_ms();
-  return tx.exec("UPDATE merchants SET status = 'approved', approved_at = :t, approved_by = :b "
-                 "WHERE id = :id AND community_id = :c AND status = 'pending'",
-                 use(now, "t"), use(by, "b"), use(mid, "id"), use(cid, "c")) == 1;
+  return tx.exec(kApproveMerchant, use(now, "t"), use(by, "b"), use(mid, "id"), use(cid, "c")) == 1;
 }
 
+constexpr char const* kListMerchants =
+    "SELECT " SHOPS_MERCHANT_COLS
+    " FROM merchants WHERE community_id = :c AND (:s = '' OR status = :s2) AND (:k = '' OR category = :k2) "
+    "AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Merchant> list_merchants(db::Tx& tx, std::int64_t cid, std::string const& status,
-                                     std::string const& category, Page const& page) {
-  std::vector<Merchant> out;
-  long long before = before_of(page), n = fetch_of(page);
-  each_row(
-      tx,
-      std::string("SELECT ") + kMerchantCols +
-          " FROM merchants WHERE community_id = :c AND (:s = '' OR status = :s2) AND (:k = '' OR category = :k2) "
-          "AND id < :b ORDER BY id DESC LIMIT :l",
-      [&](soci::row const& r) { out.push_back(merchant_from(r)); }, use(cid, "c"), use(status, "s"),
-      use(status, "s2"), use(category, "k"), use(category, "k2"), use(before, "b"), use(n, "l"));
-  return out;
+                                     std::string const& category, json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+  return db::all(tx, kListMerchants, merchant_from, use(cid, "c"), use(status, "s"), use(status, "s2"),
+                 use(category, "k"), use(category, "k2"), use(before, "b"), use(n, "l"));
 }
 
+constexpr char const* kAddRating =
+    "UPDATE merchants SET rating_sum = rating_sum + :r, rating_count = rating_count + 1 "
+    "WHERE id = :id AND community_id = :c";
 void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t rating) {
-  tx.exec("UPDATE merchants SET rating_sum = rating_sum + :r, rating_count = rating_count + 1 "
-          "WHERE id = :id AND community_id = :c",
-          use(rating, "r"), use(mid, "id"), use(cid, "c"));
+  tx.exec(kAddRating, use(rating, "r"), use(mid, "id"), use(cid, "c"));
 }
 
 // ---- catalogue
 
+constexpr char const* kInsertProduct =
+    "INSERT INTO products (community_id, merchant_id, name, category, price_cents, stock, active, "
+    "created_at, updated_at) VALUES (:c, :m, :n, :k, :p, :s, :a, :t, :t2)";
 std::int64_t insert_product(db::Tx& tx, Product const& p) {
   int active = p.active ? 1 : 0;
   std::int64_t now = tx.now_ms();
-  return tx.insert("products",
-                   "INSERT INTO products (community_id, merchant_id, name, category, price_cents, stock, active, "
-                   "created_at, updated_at) VALUES (:c, :m, :n, :k, :p, :s, :a, :t, :t2)",
-                   use(p.community_id, "c"), use(p.merchant_id, "m"), use(p.name, "n"), use(p.category, "k"),
-                   use(p.price_cents, "p"), use(p.stock, "s"), use(active, "a"), use(now, "t"), use(now, "t2"));
+  return tx.insert("products", kInsertProduct, use(p.community_id, "c"), use(p.merchant_id, "m"), use(p.name, "n"),
+                   use(p.category, "k"), use(p.price_cents, "p"), use(p.stock, "s"), use(active, "a"),
+                   use(now, "t"), use(now, "t2"));
 }
 
+constexpr char const* kFindProduct =
+    "SELECT " SHOPS_PRODUCT_COLS
+    " FROM products WHERE id = :id AND community_id = :c AND (:m = 0 OR merchant_id = :m2)";
 std::optional<Product> find_product(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid) {
-  std::optional<Product> out;
-  each_row(
-      tx,
-      std::string("SELECT ") + kProductCols +
-          " FROM products WHERE id = :id AND community_id = :c AND (:m = 0 OR merchant_id = :m2)",
-      [&](soci::row const& r) { out = product_from(r); }, use(pid, "id"), use(cid, "c"), use(mid, "m"),
-      use(mid, "m2"));
-  return out;
+  return db::one(tx, kFindProduct, product_from, use(pid, "id"), use(cid, "c"), use(mid, "m"), use(mid, "m2"));
 }
 
+constexpr char const* kListProducts =
+    "SELECT " SHOPS_PRODUCT_COLS
+    " FROM products WHERE community_id = :c AND merchant_id = :m AND (:k = '' OR category = :k2) "
+    "AND (:all = 1 OR active = 1) AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Product> list_products(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& category,
-                                   bool include_inactive, Page const& page) {
-  std::vector<Product> out;
-  long long before = before_of(page), n = fetch_of(page);
+                                   bool include_inactive, json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
   int all = include_inactive ? 1 : 0;
-  each_row(
-      tx,
-      std::string("SELECT ") + kProductCols +
-          " FROM products WHERE community_id = :c AND merchant_id = :m AND (:k = '' OR category = :k2) "
-          "AND (:all = 1 OR active = 1) AND id < :b ORDER BY id DESC LIMIT :l",
-      [&](soci::row const& r) { out.push_back(product_from(r)); }, use(cid, "c"), use(mid, "m"),
-      use(category, "k"), use(category, "k2"), use(all, "all"), use(before, "b"), use(n, "l"));
-  return out;
+  return db::all(tx, kListProducts, product_from, use(cid, "c"), use(mid, "m"), use(category, "k"),
+                 use(category, "k2"), use(all, "all"), use(before, "b"), use(n, "l"));
 }
 
+constexpr char const* kUpdateProduct =
+    "UPDATE products SET name = :n, category = :k, price_cents = :p, active = :a, updated_at = :t "
+    "WHERE id = :id AND community_id = :c";
 void update_product(db::Tx& tx, Product const& p) {
   int active = p.active ? 1 : 0;
   std::int64_t now = tx.now_ms();
-  tx.exec("UPDATE products SET name = :n, category = :k, price_cents = :p, active = :a, updated_at = :t "
-          "WHERE id = :id AND community_id = :c",
-          use(p.name, "n"), use(p.category, "k"), use(p.price_cents, "p"), use(active, "a"), use(now, "t"),
-          use(p.id, "id"), use(p.community_id, "c"));
+  tx.exec(kUpdateProduct, use(p.name, "n"), use(p.category, "k"), use(p.price_cents, "p"), use(active, "a"),
+          use(now, "t"), use(p.id, "id"), use(p.community_id, "c"));
 }
 
+constexpr char const* kChangeStock =
+    "UPDATE products SET stock = stock + :d, updated_at = :t "
+    "WHERE id = :id AND community_id = :c AND stock + :d2 >= 0";
 bool change_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid, std::int64_t delta) {
   std::int64_t now = tx.now_ms();
-  return tx.exec("UPDATE products SET stock = stock + :d, updated_at = :t "
-                 "WHERE id = :id AND community_id = :c AND stock + :d2 >= 0",
-                 use(delta, "d"), use(now, "t"), use(pid, "id"), use(cid, "c"), use(delta, "d2")) == 1;
+  return tx.exec(kChangeStock, use(delta, "d"), use(now, "t"), use(pid, "id"), use(cid, "c"), use(delta, "d2")) == 1;
 }
 
-std::int64_t stock_of(db::Tx& tx, std::int64_t pid) {
-  std::int64_t out = 0;
-  each_row(
-      tx, "SELECT stock FROM products WHERE id = :id", [&](soci::row const& r) { out = db::as_int(r, 0); },
-      use(pid, "id"));
-  return out;
-}
+constexpr char const* kStockOf = "SELECT stock FROM products WHERE id = :id";
+std::int64_t stock_of(db::Tx& tx, std::int64_t pid) { return db::scalar(tx, kStockOf, use(pid, "id")); }
 
+constexpr char const* kInsertMovement =
+    "INSERT INTO stock_movements (community_id, merchant_id, product_id, delta, reason, order_id, "
+    "actor, stock_after, at) VALUES (:c, :m, :p, :d, :r, :o, :a, :s, :t)";
 std::int64_t insert_movement(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid, std::int64_t delta,
                              std::string const& reason, std::optional<std::int64_t> order_id, std::int64_t actor) {
   std::int64_t after = stock_of(tx, pid);
   std::int64_t now = tx.now_ms();
   long long oid = order_id.value_or(0);
-  soci::indicator oid_ind = order_id ? soci::i_ok : soci::i_null;
-  return tx.insert("stock_movements",
-                   "INSERT INTO stock_movements (community_id, merchant_id, product_id, delta, reason, order_id, "
-                   "actor, stock_after, at) VALUES (:c, :m, :p, :d, :r, :o, :a, :s, :t)",
-                   use(cid, "c"), use(mid, "m"), use(pid, "p"), use(delta, "d"), use(reason, "r"),
-                   use(oid, oid_ind, "o"), use(actor, "a"), use(after, "s"), use(now, "t"));
+  soci::indicator oid_ind = null_if_absent(order_id.has_value());
+  return tx.insert("stock_movements", kInsertMovement, use(cid, "c"), use(mid, "m"), use(pid, "p"), use(delta, "d"),
+                   use(reason, "r"), use(oid, oid_ind, "o"), use(actor, "a"), use(after, "s"), use(now, "t"));
 }
 
-std::vector<Movement> list_movements(db::Tx& tx, std::int64_t cid, std::int64_t pid, Page const& page) {
-  std::vector<Movement> out;
-  long long before = before_of(page), n = fetch_of(page);
-  each_row(
-      tx,
-      "SELECT id, community_id, merchant_id, product_id, delta, reason, order_id, actor, stock_after, at "
-      "FROM stock_movements WHERE community_id = :c AND product_id = :p AND id < :b ORDER BY id DESC LIMIT :l",
-      [&](soci::row const& r) {
-        Movement m;
-        m.id = db::as_int(r, 0);
-        m.community_id = db::as_int(r, 1);
-        m.merchant_id = db::as_int(r, 2);
-        m.product_id = db::as_int(r, 3);
-        m.delta = db::as_int(r, 4);
-        m.reason = db::as_text(r, 5);
-        m.order_id = db::opt_int(r, 6);
-        m.actor = db::as_int(r, 7);
-        m.stock_after = db::as_int(r, 8);
-        m.at = db::as_int(r, 9);
-        out.push_back(std::move(m));
-      },
-      use(cid, "c"), use(pid, "p"), use(before, "b"), use(n, "l"));
-  return out;
+constexpr char const* kListMovements =
+    "SELECT id, community_id, merchant_id, product_id, delta, reason, order_id, actor, stock_after, at "
+    "FROM stock_movements WHERE community_id = :c AND product_id = :p AND id < :b ORDER BY id DESC LIMIT :l";
+std::vector<Movement> list_movements(db::Tx& tx, std::int64_t cid, std::int64_t pid, json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+  return db::all(tx, kListMovements, movement_from, use(cid, "c"), use(pid, "p"), use(before, "b"), use(n, "l"));
 }
 
+constexpr char const* kMovementSum =
+    "SELECT COALESCE(SUM(delta), 0) FROM stock_movements WHERE community_id = :c AND product_id = :p";
 std::int64_t movement_sum(db::Tx& tx, std::int64_t cid, std::int64_t pid) {
-  std::int64_t out = 0;
-  each_row(
-      tx, "SELECT COALESCE(SUM(delta), 0) FROM stock_movements WHERE community_id = :c AND product_id = :p",
-      [&](soci::row const& r) { out = db::as_int(r, 0); }, use(cid, "c"), use(pid, "p"));
-  return out;
+  return db::scalar(tx, kMovementSum, use(cid, "c"), use(pid, "p"));
 }
 
 // ---- orders
 
+constexpr char const* kInsertOrder =
+    "INSERT INTO orders (community_id, merchant_id, buyer_id, unit_id, status, fulfilment, subtotal_cents, "
+    "discount_cents, total_cents, coupon_id, coupon_code, redemption_code, group_buy_id, created_at, updated_at) "
+    "VALUES (:c, :m, :b, :u, :s, :f, :st, :d, :tt, :cp, :cc, :rc, :g, :t, :t2)";
+constexpr char const* kInsertOrderItem =
+    "INSERT INTO order_items (community_id, order_id, product_id, name, category, unit_price_cents, quantity, "
+    "line_cents) VALUES (:c, :o, :p, :n, :k, :u, :q, :l)";
 std::int64_t insert_order(db::Tx& tx, Order const& o) {
   long long coupon_id = o.coupon_id.value_or(0), group_buy_id = o.group_buy_id.value_or(0);
   std::string coupon_code = o.coupon_code.value_or(""), code = o.redemption_code.value_or("");
-  soci::indicator coupon_ind = o.coupon_id ? soci::i_ok : soci::i_null;
-  soci::indicator coupon_code_ind = o.coupon_code ? soci::i_ok : soci::i_null;
-  soci::indicator code_ind = o.redemption_code ? soci::i_ok : soci::i_null;
-  soci::indicator gb_ind = o.group_buy_id ? soci::i_ok : soci::i_null;
+  soci::indicator coupon_ind = null_if_absent(o.coupon_id.has_value());
+  soci::indicator coupon_code_ind = null_if_absent(o.coupon_code.has_value());
+  soci::indicator code_ind = null_if_absent(o.redemption_code.has_value());
+  soci::indicator gb_ind = null_if_absent(o.group_buy_id.has_value());
   std::int64_t now = tx.now_ms();
   std::int64_t id = tx.insert(
-      "orders",
-      "INSERT INTO orders (community_id, merchant_id, buyer_id, unit_id, status, fulfilment, subtotal_cents, "
-      "discount_cents, total_cents, coupon_id, coupon_code, redemption_code, group_buy_id, created_at, updated_at) "
-      "VALUES (:c, :m, :b, :u, :s, :f, :st, :d, :tt, :cp, :cc, :rc, :g, :t, :t2)",
-      use(o.community_id, "c"), use(o.merchant_id, "m"), use(o.buyer_id, "b"), use(o.unit_id, "u"),
-      use(o.status, "s"), use(o.fulfilment, "f"), use(o.subtotal_cents, "st"), use(o.discount_cents, "d"),
-      use(o.total_cents, "tt"), use(coupon_id, coupon_ind, "cp"), use(coupon_code, coupon_code_ind, "cc"),
-      use(code, code_ind, "rc"), use(group_buy_id, gb_ind, "g"), use(now, "t"), use(now, "t2"));
+      "orders", kInsertOrder, use(o.community_id, "c"), use(o.merchant_id, "m"), use(o.buyer_id, "b"),
+      use(o.unit_id, "u"), use(o.status, "s"), use(o.fulfilment, "f"), use(o.subtotal_cents, "st"),
+      use(o.discount_cents, "d"), use(o.total_cents, "tt"), use(coupon_id, coupon_ind, "cp"),
+      use(coupon_code, coupon_code_ind, "cc"), use(code, code_ind, "rc"), use(group_buy_id, gb_ind, "g"),
+      use(now, "t"), use(now, "t2"));
   for (auto const& i : o.items) {
-    tx.exec("INSERT INTO order_items (community_id, order_id, product_id, name, category, unit_price_cents, quantity, "
-            "line_cents) VALUES (:c, :o, :p, :n, :k, :u, :q, :l)",
-            use(o.community_id, "c"), use(id, "o"), use(i.product_id, "p"), use(i.name, "n"), use(i.category, "k"),
-            use(i.unit_price_cents, "u"), use(i.quantity, "q"), use(i.line_cents, "l"));
+    tx.exec(kInsertOrderItem, use(o.community_id, "c"), use(id, "o"), use(i.product_id, "p"), use(i.name, "n"),
+            use(i.category, "k"), use(i.unit_price_cents, "u"), use(i.quantity, "q"), use(i.line_cents, "l"));
   }
   return id;
 }
 
+constexpr char const* kFindOrder = "SELECT " SHOPS_ORDER_COLS " FROM orders WHERE id = :id AND community_id = :c";
 std::optional<Order> find_order(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
-  std::optional<Order> out;
-  each_row(
-      tx, std::string("SELECT ") + kOrderCols + " FROM orders WHERE id = :id AND community_id = :c",
-      [&](soci::row const& r) { out = order_from(r); }, use(oid, "id"), use(cid, "c"));
-  if (out) load_items(tx, *out);
-  return out;
+  return with_items(tx, db::one(tx, kFindOrder, order_from, use(oid, "id"), use(cid, "c")));
 }
 
+constexpr char const* kFindOrderByCode =
+    "SELECT " SHOPS_ORDER_COLS " FROM orders WHERE redemption_code = :code AND community_id = :c AND merchant_id = :m";
 std::optional<Order> find_order_by_code(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& code) {
-  std::optional<Order> out;
-  each_row(
-      tx,
-      std::string("SELECT ") + kOrderCols +
-          " FROM orders WHERE redemption_code = :code AND community_id = :c AND merchant_id = :m",
-      [&](soci::row const& r) { out = order_from(r); }, use(code, "code"), use(cid, "c"), use(mid, "m"));
-  if (out) load_items(tx, *out);
-  return out;
+  return with_items(tx, db::one(tx, kFindOrderByCode, order_from, use(code, "code"), use(cid, "c"), use(mid, "m")));
 }
 
+// One statement per target status: the stamped column comes from this fixed list, never from input.
+#define SHOPS_SET_ORDER_STATUS(stamp)                                                           \
+  "UPDATE orders SET status = :to, updated_at = :t, " stamp                                     \
+  " = :t2, cancelled_by = COALESCE(:by, cancelled_by) WHERE id = :id AND community_id = :c AND " \
+  "status = :from"
+constexpr char const* kSetAccepted = SHOPS_SET_ORDER_STATUS("accepted_at");
+constexpr char const* kSetReady = SHOPS_SET_ORDER_STATUS("ready_at");
+constexpr char const* kSetCompleted = SHOPS_SET_ORDER_STATUS("completed_at");
+constexpr char const* kSetCancelled = SHOPS_SET_ORDER_STATUS("cancelled_at");
+#undef SHOPS_SET_ORDER_STATUS
 bool set_order_status(db::Tx& tx, std::int64_t cid, std::int64_t oid, std::string const& from, std::string const& to,
                       std::optional<std::int64_t> cancelled_by) {
-  // The stamp column comes from this fixed list, never from input.
-  std::string stamp;
-  if (to == "accepted") stamp = "accepted_at";
-  else if (to == "ready") stamp = "ready_at";
-  else if (to == "completed") stamp = "completed_at";
-  else if (to == "cancelled") stamp = "cancelled_at";
+  char const* query = nullptr;
+  if (to == "accepted") query = kSetAccepted;
+  else if (to == "ready") query = kSetReady;
+  else if (to == "completed") query = kSetCompleted;
+  else if (to == "cancelled") query = kSetCancelled;
   else throw std::logic_error("unknown order status " + to);
   std::int64_t now = tx.now_ms();
   long long by = cancelled_by.value_or(0);
-  soci::indicator by_ind = cancelled_by ? soci::i_ok : soci::i_null;
-  return tx.exec("UPDATE orders SET status = :to, updated_at = :t, " + stamp +
-                     " = :t2, cancelled_by = COALESCE(:by, cancelled_by) "
-                     "WHERE id = :id AND community_id = :c AND status = :from",
-                 use(to, "to"), use(now, "t"), use(now, "t2"), use(by, by_ind, "by"), use(oid, "id"), use(cid, "c"),
-                 use(from, "from")) == 1;
+  soci::indicator by_ind = null_if_absent(cancelled_by.has_value());
+  return tx.exec(query, use(to, "to"), use(now, "t"), use(now, "t2"), use(by, by_ind, "by"), use(oid, "id"),
+                 use(cid, "c"), use(from, "from")) == 1;
 }
 
+constexpr char const* kCurrentOrderStatus = "SELECT status FROM orders WHERE id = :id AND community_id = :c";
 std::string current_order_status(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
-  std::string out;
-  each_row(
-      tx,
-      "SELECT status FROM orders WHERE id = :id AND community_id = :c" + std::string(db::for_update(tx.backend())),
-      [&](soci::row const& r) { out = db::as_text(r, 0); }, use(oid, "id"), use(cid, "c"));
-  return out;
+  auto status = db::one(
+      tx, kCurrentOrderStatus + std::string(db::for_update(tx.backend())),
+      [](soci::row const& r) { return db::Cols(r).text(); }, use(oid, "id"), use(cid, "c"));
+  return status.value_or("");
 }
 
-std::vector<Order> orders_of_buyer(db::Tx& tx, std::int64_t buyer_id, std::string const& status, Page const& page) {
-  std::vector<Order> out;
-  long long before = before_of(page), n = fetch_of(page);
-  each_row(
-      tx,
-      std::string("SELECT ") + kOrderCols +
-          " FROM orders WHERE buyer_id = :b AND (:s = '' OR status = :s2) AND id < :bf ORDER BY id DESC LIMIT :l",
-      [&](soci::row const& r) { out.push_back(order_from(r)); }, use(buyer_id, "b"), use(status, "s"),
-      use(status, "s2"), use(before, "bf"), use(n, "l"));
-  return with_items(tx, std::move(out));
+constexpr char const* kOrdersOfBuyer =
+    "SELECT " SHOPS_ORDER_COLS
+    " FROM orders WHERE buyer_id = :b AND (:s = '' OR status = :s2) AND id < :bf ORDER BY id DESC LIMIT :l";
+std::vector<Order> orders_of_buyer(db::Tx& tx, std::int64_t buyer_id, std::string const& status,
+                                   json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+  return with_items(tx, db::all(tx, kOrdersOfBuyer, order_from, use(buyer_id, "b"), use(status, "s"),
+                                use(status, "s2"), use(before, "bf"), use(n, "l")));
 }
 
+constexpr char const* kOrdersOfMerchant =
+    "SELECT " SHOPS_ORDER_COLS
+    " FROM orders WHERE community_id = :c AND merchant_id = :m AND (:s = '' OR status = :s2) AND id < :bf "
+    "ORDER BY id DESC LIMIT :l";
 std::vector<Order> orders_of_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& status,
-                                      Page const& page) {
-  std::vector<Order> out;
-  long long before = before_of(page), n = fetch_of(page);
-  each_row(
-      tx,
-      std::string("SELECT ") + kOrderCols +
-          " FROM orders WHERE community_id = :c AND merchant_id = :m AND (:s = '' OR status = :s2) AND id < :bf "
-          "ORDER BY id DESC LIMIT :l",
-      [&](soci::row const& r) { out.push_back(order_from(r)); }, use(cid, "c"), use(mid, "m"), use(status, "s"),
-      use(status, "s2"), use(before, "bf"), use(n, "l"));
-  return with_items(tx, std::move(out));
+                                      json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+  return with_items(tx, db::all(tx, kOrdersOfMerchant, order_from, use(cid, "c"), use(mid, "m"), use(status, "s"),
+                                use(status, "s2"), use(before, "bf"), use(n, "l")));
 }
 
+constexpr char const* kOrdersBetween =
+    "SELECT " SHOPS_ORDER_COLS
+    " FROM orders WHERE community_id = :c AND merchant_id = :m AND created_at >= :f AND created_at < :t "
+    "ORDER BY id";
 std::vector<Order> orders_between(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t from,
                                   std::int64_t to) {
-  std::vector<Order> out;
-  each_row(
-      tx,
-      std::string("SELECT ") + kOrderCols +
-          " FROM orders WHERE community_id = :c AND merchant_id = :m AND created_at >= :f AND created_at < :t "
-          "ORDER BY id",
-      [&](soci::row const& r) { out.push_back(order_from(r)); }, use(cid, "c"), use(mid, "m"), use(from, "f"),
-      use(to, "t"));
-  return with_items(tx, std::move(out));
+  return with_items(
+      tx, db::all(tx, kOrdersBetween, order_from, use(cid, "c"), use(mid, "m"), use(from, "f"), use(to, "t")));
 }
 
 // ---- coupons
 
+constexpr char const* kInsertCoupon =
+    "INSERT INTO coupons (community_id, merchant_id, code, percent_off, amount_off_cents, "
+    "min_spend_cents, max_redemptions, redemptions, expires_at, created_at) "
+    "VALUES (:c, :m, :code, :p, :a, :ms, :mx, 0, :e, :t)";
 std::int64_t insert_coupon(db::Tx& tx, Coupon const& c) {
   long long pct = c.percent_off.value_or(0), amount = c.amount_off_cents.value_or(0);
-  soci::indicator pct_ind = c.percent_off ? soci::i_ok : soci::i_null;
-  soci::indicator amount_ind = c.amount_off_cents ? soci::i_ok : soci::i_null;
+  soci::indicator pct_ind = null_if_absent(c.percent_off.has_value());
+  soci::indicator amount_ind = null_if_absent(c.amount_off_cents.has_value());
   std::int64_t now = tx.now_ms();
-  return tx.insert("coupons",
-                   "INSERT INTO coupons (community_id, merchant_id, code, percent_off, amount_off_cents, "
-                   "min_spend_cents, max_redemptions, redemptions, expires_at, created_at) "
-                   "VALUES (:c, :m, :code, :p, :a, :ms, :mx, 0, :e, :t)",
-                   use(c.community_id, "c"), use(c.merchant_id, "m"), use(c.code, "code"), use(pct, pct_ind, "p"),
-                   use(amount, amount_ind, "a"), use(c.min_spend_cents, "ms"), use(c.max_redemptions, "mx"),
-                   use(c.expires_at, "e"), use(now, "t"));
+  return tx.insert("coupons", kInsertCoupon, use(c.community_id, "c"), use(c.merchant_id, "m"), use(c.code, "code"),
+                   use(pct, pct_ind, "p"), use(amount, amount_ind, "a"), use(c.min_spend_cents, "ms"),
+                   use(c.max_redemptions, "mx"), use(c.expires_at, "e"), use(now, "t"));
 }
 
+constexpr char const* kFindCoupon =
+    "SELECT " SHOPS_COUPON_COLS " FROM coupons WHERE merchant_id = :m AND code = :code AND community_id = :c";
 std::optional<Coupon> find_coupon(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& code) {
-  std::optional<Coupon> out;
-  each_row(
-      tx,
-      std::string("SELECT ") + kCouponCols +
-          " FROM coupons WHERE merchant_id = :m AND code = :code AND community_id = :c",
-      [&](soci::row const& r) { out = coupon_from(r); }, use(mid, "m"), use(code, "code"), use(cid, "c"));
-  return out;
+  return db::one(tx, kFindCoupon, coupon_from, use(mid, "m"), use(code, "code"), use(cid, "c"));
 }
 
-std::vector<Coupon> list_coupons(db::Tx& tx, std::int64_t cid, std::int64_t mid, Page const& page) {
-  std::vector<Coupon> out;
-  long long before = before_of(page), n = fetch_of(page);
-  each_row(
-      tx,
-      std::string("SELECT ") + kCouponCols +
-          " FROM coupons WHERE community_id = :c AND merchant_id = :m AND id < :b ORDER BY id DESC LIMIT :l",
-      [&](soci::row const& r) { out.push_back(coupon_from(r)); }, use(cid, "c"), use(mid, "m"), use(before, "b"),
-      use(n, "l"));
-  return out;
+constexpr char const* kListCoupons =
+    "SELECT " SHOPS_COUPON_COLS
+    " FROM coupons WHERE community_id = :c AND merchant_id = :m AND id < :b ORDER BY id DESC LIMIT :l";
+std::vector<Coupon> list_coupons(db::Tx& tx, std::int64_t cid, std::int64_t mid, json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+  return db::all(tx, kListCoupons, coupon_from, use(cid, "c"), use(mid, "m"), use(before, "b"), use(n, "l"));
 }
 
-bool redeem_coupon(db::Tx& tx, std::int64_t coupon_id) {
-  return tx.exec("UPDATE coupons SET redemptions = redemptions + 1 WHERE id = :id AND redemptions < max_redemptions",
-                 use(coupon_id, "id")) == 1;
-}
+constexpr char const* kRedeemCoupon =
+    "UPDATE coupons SET redemptions = redemptions + 1 WHERE id = :id AND redemptions < max_redemptions";
+bool redeem_coupon(db::Tx& tx, std::int64_t coupon_id) { return tx.exec(kRedeemCoupon, use(coupon_id, "id")) == 1; }
 
-void release_coupon(db::Tx& tx, std::int64_t coupon_id) {
-  tx.exec("UPDATE coupons SET redemptions = redemptions - 1 WHERE id = :id AND redemptions > 0",
-          use(coupon_id, "id"));
-}
+constexpr char const* kReleaseCoupon =
+    "UPDATE coupons SET redemptions = redemptions - 1 WHERE id = :id AND redemptions > 0";
+void release_coupon(db::Tx& tx, std::int64_t coupon_id) { tx.exec(kReleaseCoupon, use(coupon_id, "id")); }
 
 // ---- reviews
 
+constexpr char const* kInsertReview =
+    "INSERT INTO reviews (community_id, merchant_id, order_id, buyer_id, rating, body, created_at) "
+    "VALUES (:c, :m, :o, :b, :r, :body, :t)";
 std::int64_t insert_review(db::Tx& tx, Review const& r) {
   std::int64_t now = tx.now_ms();
-  return tx.insert("reviews",
-                   "INSERT INTO reviews (community_id, merchant_id, order_id, buyer_id, rating, body, created_at) "
-                   "VALUES (:c, :m, :o, :b, :r, :body, :t)",
-                   use(r.community_id, "c"), use(r.merchant_id, "m"), use(r.order_id, "o"), use(r.buyer_id, "b"),
-                   use(r.rating, "r"), use(r.body, "body"), use(now, "t"));
+  return tx.insert("reviews", kInsertReview, use(r.community_id, "c"), use(r.merchant_id, "m"), use(r.order_id, "o"),
+                   use(r.buyer_id, "b"), use(r.rating, "r"), use(r.body, "body"), use(now, "t"));
 }
 
+constexpr char const* kReviewOfOrder =
+    "SELECT " SHOPS_REVIEW_COLS " FROM reviews WHERE order_id = :o AND community_id = :c";
 std::optional<Review> find_review_of_order(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
-  std::optional<Review> out;
-  each_row(
-      tx, std::string("SELECT ") + kReviewCols + " FROM reviews WHERE order_id = :o AND community_id = :c",
-      [&](soci::row const& r) { out = review_from(r); }, use(oid, "o"), use(cid, "c"));
-  return out;
+  return db::one(tx, kReviewOfOrder, review_from, use(oid, "o"), use(cid, "c"));
 }
 
-std::vector<Review> list_reviews(db::Tx& tx, std::int64_t cid, std::int64_t mid, Page const& page) {
-  std::vector<Review> out;
-  long long before = before_of(page), n = fetch_of(page);
-  each_row(
-      tx,
-      std::string("SELECT ") + kReviewCols +
-          " FROM reviews WHERE community_id = :c AND merchant_id = :m AND id < :b ORDER BY id DESC LIMIT :l",
-      [&](soci::row const& r) { out.push_back(review_from(r)); }, use(cid, "c"), use(mid, "m"), use(before, "b"),
-      use(n, "l"));
-  return out;
+constexpr char const* kListReviews =
+    "SELECT " SHOPS_REVIEW_COLS
+    " FROM reviews WHERE community_id = :c AND merchant_id = :m AND id < :b ORDER BY id DESC LIMIT :l";
+std::vector<Review> list_reviews(db::Tx& tx, std::int64_t cid, std::int64_t mid, json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+  return db::all(tx, kListReviews, review_from, use(cid, "c"), use(mid, "m"), use(before, "b"), use(n, "l"));
 }
 
 // ---- group buys
 
+constexpr char const* kInsertGroupBuy =
+    "INSERT INTO group_buys (community_id, merchant_id, product_id, unit_price_cents, min_participants, "
+    "participants, quantity, closes_at, status, created_by, created_at) "
+    "VALUES (:c, :m, :p, :u, :mp, 0, 0, :ca, 'open', :by, :t)";
 std::int64_t insert_group_buy(db::Tx& tx, GroupBuy const& g) {
   std::int64_t now = tx.now_ms();
-  return tx.insert("group_buys",
-                   "INSERT INTO group_buys (community_id, merchant_id, product_id, unit_price_cents, min_participants, "
-                   "participants, quantity, closes_at, status, created_by, created_at) "
-                   "VALUES (:c, :m, :p, :u, :mp, 0, 0, :ca, 'open', :by, :t)",
-                   use(g.community_id, "c"), use(g.merchant_id, "m"), use(g.product_id, "p"),
-                   use(g.unit_price_cents, "u"), use(g.min_participants, "mp"), use(g.closes_at, "ca"),
-                   use(g.created_by, "by"), use(now, "t"));
+  return tx.insert("group_buys", kInsertGroupBuy, use(g.community_id, "c"), use(g.merchant_id, "m"),
+                   use(g.product_id, "p"), use(g.unit_price_cents, "u"), use(g.min_participants, "mp"),
+                   use(g.closes_at, "ca"), use(g.created_by, "by"), use(now, "t"));
 }
 
+constexpr char const* kFindGroupBuy =
+    "SELECT " SHOPS_GROUP_BUY_COLS " FROM group_buys WHERE id = :id AND community_id = :c";
 std::optional<GroupBuy> find_group_buy(db::Tx& tx, std::int64_t cid, std::int64_t gid) {
-  std::optional<GroupBuy> out;
-  each_row(
-      tx, std::string("SELECT ") + kGroupBuyCols + " FROM group_buys WHERE id = :id AND community_id = :c",
-      [&](soci::row const& r) { out = group_buy_from(r); }, use(gid, "id"), use(cid, "c"));
-  return out;
+  return db::one(tx, kFindGroupBuy, group_buy_from, use(gid, "id"), use(cid, "c"));
 }
 
-std::vector<GroupBuy> list_group_buys(db::Tx& tx, std::int64_t cid, std::string const& status, Page const& page) {
-  std::vector<GroupBuy> out;
-  long long before = before_of(page), n = fetch_of(page);
-  each_row(
-      tx,
-      std::string("SELECT ") + kGroupBuyCols +
-          " FROM group_buys WHERE community_id = :c AND (:s = '' OR status = :s2) AND id < :b "
-          "ORDER BY id DESC LIMIT :l",
-      [&](soci::row const& r) { out.push_back(group_buy_from(r)); }, use(cid, "c"), use(status, "s"),
-      use(status, "s2"), use(before, "b"), use(n, "l"));
-  return out;
+constexpr char const* kListGroupBuys =
+    "SELECT " SHOPS_GROUP_BUY_COLS
+    " FROM group_buys WHERE community_id = :c AND (:s = '' OR status = :s2) AND id < :b "
+    "ORDER BY id DESC LIMIT :l";
+std::vector<GroupBuy> list_group_buys(db::Tx& tx, std::int64_t cid, std::string const& status,
+                                      json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+  return db::all(tx, kListGroupBuys, group_buy_from, use(cid, "c"), use(status, "s"), use(status, "s2"),
+                 use(before, "b"), use(n, "l"));
 }
 
+constexpr char const* kTakeGroupBuySlot =
+    "UPDATE group_buys SET participants = participants + 1, quantity = quantity + :q "
+    "WHERE id = :id AND community_id = :c AND status = 'open' AND closes_at > :now";
 bool take_group_buy_slot(db::Tx& tx, std::int64_t cid, std::int64_t gid, std::int64_t quantity, std::int64_t now) {
-  return tx.exec("UPDATE group_buys SET participants = participants + 1, quantity = quantity + :q "
-                 "WHERE id = :id AND community_id = :c AND status = 'open' AND closes_at > :now",
-                 use(quantity, "q"), use(gid, "id"), use(cid, "c"), use(now, "now")) == 1;
+  return tx.exec(kTakeGroupBuySlot, use(quantity, "q"), use(gid, "id"), use(cid, "c"), use(now, "now")) == 1;
 }
 
+constexpr char const* kInsertParticipant =
+    "INSERT INTO group_buy_participants (community_id, group_buy_id, account_id, unit_id, quantity, "
+    "amount_cents, status, created_at) VALUES (:c, :g, :a, :u, :q, :m, 'held', :t)";
 std::int64_t insert_participant(db::Tx& tx, Participant const& p) {
   std::int64_t now = tx.now_ms();
-  return tx.insert("group_buy_participants",
-                   "INSERT INTO group_buy_participants (community_id, group_buy_id, account_id, unit_id, quantity, "
-                   "amount_cents, status, created_at) VALUES (:c, :g, :a, :u, :q, :m, 'held', :t)",
-                   use(p.community_id, "c"), use(p.group_buy_id, "g"), use(p.account_id, "a"), use(p.unit_id, "u"),
-                   use(p.quantity, "q"),
-                   use(p.amount_cents, "m"), use(now, "t"));
+  return tx.insert("group_buy_participants", kInsertParticipant, use(p.community_id, "c"), use(p.group_buy_id, "g"),
+                   use(p.account_id, "a"), use(p.unit_id, "u"), use(p.quantity, "q"), use(p.amount_cents, "m"),
+                   use(now, "t"));
 }
 
+constexpr char const* kFindParticipant =
+    "SELECT " SHOPS_PARTICIPANT_COLS
+    " FROM group_buy_participants WHERE group_buy_id = :g AND account_id = :a AND community_id = :c";
 std::optional<Participant> find_participant(db::Tx& tx, std::int64_t cid, std::int64_t gid, std::int64_t account_id) {
-  std::optional<Participant> out;
-  each_row(
-      tx,
-      std::string("SELECT ") + kParticipantCols +
-          " FROM group_buy_participants WHERE group_buy_id = :g AND account_id = :a AND community_id = :c",
-      [&](soci::row const& r) { out = participant_from(r); }, use(gid, "g"), use(account_id, "a"), use(cid, "c"));
-  return out;
+  return db::one(tx, kFindParticipant, participant_from, use(gid, "g"), use(account_id, "a"), use(cid, "c"));
 }
 
+constexpr char const* kDueGroupBuys =
+    "SELECT id, community_id FROM group_buys WHERE status = 'open' AND closes_at <= :now ORDER BY id LIMIT :l";
 std::vector<std::pair<std::int64_t, std::int64_t>> due_group_buys(db::Tx& tx, std::int64_t now, std::int64_t limit) {
-  std::vector<std::pair<std::int64_t, std::int64_t>> out;
   long long n = limit;
-  each_row(
-      tx, "SELECT id, community_id FROM group_buys WHERE status = 'open' AND closes_at <= :now ORDER BY id LIMIT :l",
-      [&](soci::row const& r) { out.emplace_back(db::as_int(r, 0), db::as_int(r, 1)); }, use(now, "now"),
-      use(n, "l"));
-  return out;
+  return db::all(
+      tx, kDueGroupBuys,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        auto id = c.integer();
+        return std::pair<std::int64_t, std::int64_t>(id, c.integer());
+      },
+      use(now, "now"), use(n, "l"));
 }
 
-bool claim_group_buy(db::Tx& tx, std::int64_t gid) {
-  return tx.exec("UPDATE group_buys SET status = 'closing' WHERE id = :id AND status = 'open'", use(gid, "id")) == 1;
-}
+constexpr char const* kClaimGroupBuy = "UPDATE group_buys SET status = 'closing' WHERE id = :id AND status = 'open'";
+bool claim_group_buy(db::Tx& tx, std::int64_t gid) { return tx.exec(kClaimGroupBuy, use(gid, "id")) == 1; }
 
+constexpr char const* kParticipantsForClose =
+    "SELECT " SHOPS_PARTICIPANT_COLS
+    " FROM group_buy_participants WHERE group_buy_id = :g AND community_id = :c ORDER BY id";
 std::vector<Participant> participants_for_close(db::Tx& tx, std::int64_t cid, std::int64_t gid) {
-  std::vector<Participant> out;
-  each_row(
-      tx,
-      std::string("SELECT ") + kParticipantCols +
-          " FROM group_buy_participants WHERE group_buy_id = :g AND community_id = :c ORDER BY id" +
-          std::string(db::for_update(tx.backend())),
-      [&](soci::row const& r) { out.push_back(participant_from(r)); }, use(gid, "g"), use(cid, "c"));
-  return out;
+  return db::all(tx, kParticipantsForClose + std::string(db::for_update(tx.backend())), participant_from,
+                 use(gid, "g"), use(cid, "c"));
 }
 
+constexpr char const* kSettleParticipant =
+    "UPDATE group_buy_participants SET status = :s, order_id = :o WHERE id = :id";
 void settle_participant(db::Tx& tx, std::int64_t participant_id, std::string const& status,
                         std::optional<std::int64_t> order_id) {
   long long oid = order_id.value_or(0);
-  soci::indicator ind = order_id ? soci::i_ok : soci::i_null;
-  tx.exec("UPDATE group_buy_participants SET status = :s, order_id = :o WHERE id = :id", use(status, "s"),
-          use(oid, ind, "o"), use(participant_id, "id"));
+  soci::indicator ind = null_if_absent(order_id.has_value());
+  tx.exec(kSettleParticipant, use(status, "s"), use(oid, ind, "o"), use(participant_id, "id"));
 }
 
+constexpr char const* kCloseGroupBuy =
+    "UPDATE group_buys SET status = 'closed', outcome = :o, closed_at = :t WHERE id = :id AND status = 'closing'";
 void close_group_buy(db::Tx& tx, std::int64_t gid, std::string const& outcome) {
   std::int64_t now = tx.now_ms();
-  tx.exec("UPDATE group_buys SET status = 'closed', outcome = :o, closed_at = :t WHERE id = :id AND status = 'closing'",
-          use(outcome, "o"), use(now, "t"), use(gid, "id"));
+  tx.exec(kCloseGroupBuy, use(outcome, "o"), use(now, "t"), use(gid, "id"));
 }
 
 }  // namespace courtyard::shops::repo

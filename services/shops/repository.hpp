@@ -3,6 +3,7 @@
 // community_id. Stock, coupon redemptions, group-buy slots and order states change with
 // conditional updates whose affected-row count is the answer.
 #include "db/tx.hpp"
+#include "http/json.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -11,12 +12,8 @@
 
 namespace courtyard::shops::repo {
 
-// Keyset page: rows with id < before (newest first), at most limit + 1 returned so the
-// caller can tell whether another page exists.
-struct Page {
-  std::int64_t limit = 50;
-  std::optional<std::int64_t> before;
-};
+// List functions take a json::Page: rows with id < page.after (newest first), at most
+// page.limit + 1 of them, for json::page_of_rows to tell whether another page follows.
 
 struct Merchant {
   std::int64_t id = 0, community_id = 0, owner_id = 0;
@@ -95,14 +92,14 @@ std::optional<Merchant> find_merchant(db::Tx& tx, std::int64_t cid, std::int64_t
 bool approve_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t by);
 // status/category empty = any.
 std::vector<Merchant> list_merchants(db::Tx& tx, std::int64_t cid, std::string const& status,
-                                     std::string const& category, Page const& page);
+                                     std::string const& category, json::Page const& page);
 void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t rating);
 
 // ---- catalogue and the stock ledger
 std::int64_t insert_product(db::Tx& tx, Product const& p);
 std::optional<Product> find_product(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid);
 std::vector<Product> list_products(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& category,
-                                   bool include_inactive, Page const& page);
+                                   bool include_inactive, json::Page const& page);
 void update_product(db::Tx& tx, Product const& p);
 // stock = stock + delta unless that would go below zero; false when refused.
 bool change_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid, std::int64_t delta);
@@ -110,7 +107,7 @@ std::int64_t stock_of(db::Tx& tx, std::int64_t pid);
 // Appends a movement (stock_after read from the product row just changed).
 std::int64_t insert_movement(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid, std::int64_t delta,
                              std::string const& reason, std::optional<std::int64_t> order_id, std::int64_t actor);
-std::vector<Movement> list_movements(db::Tx& tx, std::int64_t cid, std::int64_t pid, Page const& page);
+std::vector<Movement> list_movements(db::Tx& tx, std::int64_t cid, std::int64_t pid, json::Page const& page);
 std::int64_t movement_sum(db::Tx& tx, std::int64_t cid, std::int64_t pid);
 
 // ---- orders
@@ -122,9 +119,9 @@ bool set_order_status(db::Tx& tx, std::int64_t cid, std::int64_t oid, std::strin
                       std::optional<std::int64_t> cancelled_by = std::nullopt);
 // The order's status as last committed (a locking read on MySQL), "" when unknown.
 std::string current_order_status(db::Tx& tx, std::int64_t cid, std::int64_t oid);
-std::vector<Order> orders_of_buyer(db::Tx& tx, std::int64_t buyer_id, std::string const& status, Page const& page);
+std::vector<Order> orders_of_buyer(db::Tx& tx, std::int64_t buyer_id, std::string const& status, json::Page const& page);
 std::vector<Order> orders_of_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& status,
-                                      Page const& page);
+                                      json::Page const& page);
 // Orders of a merchant created in [from, to) with their items (figures).
 std::vector<Order> orders_between(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t from,
                                   std::int64_t to);
@@ -132,7 +129,7 @@ std::vector<Order> orders_between(db::Tx& tx, std::int64_t cid, std::int64_t mid
 // ---- coupons
 std::int64_t insert_coupon(db::Tx& tx, Coupon const& c);
 std::optional<Coupon> find_coupon(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& code);
-std::vector<Coupon> list_coupons(db::Tx& tx, std::int64_t cid, std::int64_t mid, Page const& page);
+std::vector<Coupon> list_coupons(db::Tx& tx, std::int64_t cid, std::int64_t mid, json::Page const& page);
 // redemptions + 1 while below max_redemptions; false when exhausted.
 bool redeem_coupon(db::Tx& tx, std::int64_t coupon_id);
 void release_coupon(db::Tx& tx, std::int64_t coupon_id);
@@ -140,12 +137,12 @@ void release_coupon(db::Tx& tx, std::int64_t coupon_id);
 // ---- reviews
 std::int64_t insert_review(db::Tx& tx, Review const& r);  // throws on a second review of an order
 std::optional<Review> find_review_of_order(db::Tx& tx, std::int64_t cid, std::int64_t oid);
-std::vector<Review> list_reviews(db::Tx& tx, std::int64_t cid, std::int64_t mid, Page const& page);
+std::vector<Review> list_reviews(db::Tx& tx, std::int64_t cid, std::int64_t mid, json::Page const& page);
 
 // ---- group buys
 std::int64_t insert_group_buy(db::Tx& tx, GroupBuy const& g);
 std::optional<GroupBuy> find_group_buy(db::Tx& tx, std::int64_t cid, std::int64_t gid);
-std::vector<GroupBuy> list_group_buys(db::Tx& tx, std::int64_t cid, std::string const& status, Page const& page);
+std::vector<GroupBuy> list_group_buys(db::Tx& tx, std::int64_t cid, std::string const& status, json::Page const& page);
 // One more participant while open and before closes_at; false otherwise.
 bool take_group_buy_slot(db::Tx& tx, std::int64_t cid, std::int64_t gid, std::int64_t quantity, std::int64_t now);
 std::int64_t insert_participant(db::Tx& tx, Participant const& p);  // throws on a second join

@@ -1,62 +1,7 @@
-// What the shops handlers share: pages, look-ups that throw, JSON views, event payloads.
+// The JSON shapes of the shops resources and the order.* event payload.
 #include "services/shops/routes.hpp"
 
-#include <sodium.h>
-
 namespace courtyard::shops {
-
-repo::Page page_of(http::Request const& req) {
-  auto p = req.page();
-  return {p.limit, p.after};
-}
-
-std::string query_filter(http::Request const& req, std::string_view name,
-                         std::initializer_list<std::string_view> allowed) {
-  auto v = req.query_param(name);
-  if (!v || v->empty()) return "";
-  for (auto a : allowed)
-    if (a == *v) return std::string(*v);
-  std::string list;
-  for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-  throw Invalid(std::string(name), "must be one of " + list);
-}
-
-std::string base_path(std::int64_t cid) { return "/v1/communities/" + std::to_string(cid); }
-
-bool is_manager(Context const& ctx) {
-  return ctx.principal.admin || ctx.principal.has(Role::Manager, ctx.community_id);
-}
-
-bool acts_for(Context const& ctx, std::int64_t merchant_id) {
-  return ctx.principal.admin || ctx.principal.acts_for_merchant(ctx.community_id, merchant_id);
-}
-
-repo::Merchant merchant_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
-  auto m = repo::find_merchant(tx, cid, mid);
-  if (!m) throw NotFound("merchant");
-  return *m;
-}
-
-void require_approved(repo::Merchant const& m) {
-  if (m.status != logic::to_string(logic::MerchantStatus::Approved))
-    throw Conflict("merchant-not-approved", "the merchant has not been approved to sell yet");
-}
-
-repo::Product product_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid) {
-  auto p = repo::find_product(tx, cid, mid, pid);
-  if (!p) throw NotFound("product");
-  return *p;
-}
-
-logic::CouponTerms coupon_terms(repo::Coupon const& c) {
-  return {c.percent_off, c.amount_off_cents, c.min_spend_cents, c.max_redemptions, c.redemptions, c.expires_at};
-}
-
-std::string new_redemption_code() {
-  std::vector<unsigned char> bytes(logic::kRedemptionCodeLength);
-  randombytes_buf(bytes.data(), bytes.size());
-  return logic::redemption_code_from(bytes);
-}
 
 namespace {
 bj::value opt_time(std::optional<std::int64_t> t) { return json::time_or_null(t); }
@@ -185,6 +130,34 @@ bj::object participant_json(repo::Participant const& p) {
                     {"status", p.status},
                     {"order_id", opt_int(p.order_id)},
                     {"created_at", json::rfc3339(p.created_at)}};
+}
+
+bj::object figures_json(std::int64_t merchant_id, std::int64_t from, std::int64_t to, logic::Figures const& f) {
+  bj::array by_day, by_category;
+  std::int64_t sales = 0, units = 0, count = 0;
+  for (auto const& d : f.by_day) {
+    by_day.push_back(
+        bj::object{{"date", d.date}, {"orders", d.orders}, {"units", d.units}, {"sales_cents", d.sales_cents}});
+    sales += d.sales_cents;
+    units += d.units;
+    count += d.orders;
+  }
+  for (auto const& c : f.by_category)
+    by_category.push_back(bj::object{{"category", c.category}, {"units", c.units}, {"sales_cents", c.sales_cents}});
+  bj::object by_status;
+  for (auto const& [k, v] : f.orders_by_status) by_status[k] = v;
+  return bj::object{{"merchant_id", merchant_id},
+                    {"from", json::rfc3339(from)},
+                    {"to", json::rfc3339(to)},
+                    {"sales_cents", sales},
+                    {"units", units},
+                    {"orders", count},
+                    {"by_day", std::move(by_day)},
+                    {"by_category", std::move(by_category)},
+                    {"orders_by_status", std::move(by_status)},
+                    {"buyers", f.buyers},
+                    {"repeat_buyers", f.repeat_buyers},
+                    {"repeat_buyer_rate", f.repeat_buyer_rate}};
 }
 
 bj::object order_event(repo::Order const& o) {
