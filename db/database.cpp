@@ -1,5 +1,7 @@
 #include "db/database.hpp"
 
+#include <atomic>
+
 #include "db/errors.hpp"
 
 #include <boost/url/parse.hpp>
@@ -64,7 +66,10 @@ DbUrl DbUrl::parse(std::string const& url) {
       else
         throw std::invalid_argument("unknown mysql:// URL option: " + std::string(p.key));
     }
-    cs += " charset=utf8mb4 reconnect=1";
+    // No libmysql auto-reconnect: it would silently drop the session settings applied in
+    // Database::connect (isolation, sql_mode, lock wait). A lost connection fails the
+    // statement; the pool reconnects through connect().
+    cs += " charset=utf8mb4";
     out.connect_string = cs;
     return out;
 #endif
@@ -78,6 +83,11 @@ Lease::~Lease() {
   if (db_) db_->release(slot_);
 }
 soci::session& Lease::operator*() const { return *db_->sessions_[slot_]; }
+void Lease::mark_broken() {
+  if (!db_) return;
+  std::lock_guard lk(db_->mu_);
+  db_->broken_[slot_] = true;
+}
 
 Database::Database(std::string const& url, std::size_t pool_size) : url_(DbUrl::parse(url)) {
   if (url_.backend == Backend::Sqlite && url_.database == ":memory:") pool_size = 1;
@@ -87,6 +97,7 @@ Database::Database(std::string const& url, std::size_t pool_size) : url_(DbUrl::
     connect(*s);
     sessions_.push_back(std::move(s));
     busy_.push_back(false);
+    broken_.push_back(false);
   }
 }
 
@@ -113,7 +124,10 @@ void Database::connect(soci::session& s) {
 }
 
 void Database::reconnect(soci::session& s) {
-  s.close();
+  try {
+    s.close();
+  } catch (...) {
+  }
   connect(s);
 }
 
@@ -124,7 +138,18 @@ Lease Database::acquire(std::chrono::milliseconds timeout) {
     for (std::size_t i = 0; i < busy_.size(); ++i) {
       if (!busy_[i]) {
         busy_[i] = true;
-        return Lease(*this, i);
+        Lease lease(*this, i);
+        if (broken_[i]) {
+          lk.unlock();
+          try {
+            reconnect(*sessions_[i]);
+          } catch (std::exception const& e) {
+            throw Unavailable(std::string("storage is not reachable: ") + e.what(), 2);
+          }
+          lk.lock();
+          broken_[i] = false;
+        }
+        return lease;
       }
     }
     if (cv_.wait_until(lk, deadline) == std::cv_status::timeout) {
@@ -183,6 +208,26 @@ bool is_unique_violation(std::exception const& e) {
   }
   return contains(e, "UNIQUE constraint failed") || contains(e, "Duplicate entry");
 }
+
+bool is_connection_lost(std::exception const& e) {
+  switch (mysql_errno(e)) {
+    case 2006:  // CR_SERVER_GONE_ERROR
+    case 2013:  // CR_SERVER_LOST
+    case 1927:  // ER_CONNECTION_KILLED
+    case 2055:  // CR_SERVER_LOST_EXTENDED
+      return true;
+    default:
+      return contains(e, "MySQL server has gone away") || contains(e, "Lost connection to MySQL server");
+  }
+}
+
+namespace fault {
+namespace {
+std::atomic<bool> g_kill_at_commit{false};
+}
+void kill_connection_at_next_commit() { g_kill_at_commit = true; }
+bool take_kill_at_commit() { return g_kill_at_commit.exchange(false); }
+}  // namespace fault
 
 bool is_retryable(std::exception const& e) {
   switch (mysql_errno(e)) {

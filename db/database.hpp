@@ -38,6 +38,9 @@ class Lease {
   ~Lease();
   soci::session& operator*() const;
   soci::session* operator->() const { return &**this; }
+  // The connection is in an unknown state (a failed ROLLBACK, a lost connection): the pool
+  // reconnects it, re-applying the session settings, before lending it again.
+  void mark_broken();
 
  private:
   Database* db_;
@@ -55,7 +58,8 @@ class Database {
   DbUrl const& url() const { return url_; }
   std::size_t pool_size() const { return sessions_.size(); }
 
-  // Waits up to `timeout` for a free session; throws Unavailable (503) after.
+  // Waits up to `timeout` for a free session; throws db::Unavailable after, or when a broken
+  // session cannot be reconnected.
   Lease acquire(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
   // Runs `SELECT 1`; false when storage is unreachable.
   bool ping();
@@ -70,6 +74,7 @@ class Database {
   DbUrl url_;
   std::vector<std::unique_ptr<soci::session>> sessions_;
   std::vector<bool> busy_;
+  std::vector<bool> broken_;
   std::mutex mu_;
   std::condition_variable cv_;
 };
@@ -82,5 +87,14 @@ std::string_view insert_ignore(Backend b);  // "INSERT IGNORE" / "INSERT OR IGNO
 bool is_unique_violation(std::exception const& e);
 // True when the whole transaction should be retried (deadlock, lock wait timeout, SQLITE_BUSY).
 bool is_retryable(std::exception const& e);
+// True when the error says the connection to the server is gone (MySQL 2006, 2013, 1927).
+bool is_connection_lost(std::exception const& e);
+
+// Fault injection for tests: the next COMMIT on MySQL first has its connection killed from
+// another session, so it fails with "lost connection" and its outcome is unknown.
+namespace fault {
+void kill_connection_at_next_commit();
+bool take_kill_at_commit();
+}  // namespace fault
 
 }  // namespace courtyard::db

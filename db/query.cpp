@@ -95,10 +95,6 @@ soci::details::prepare_temp_type Query::prepare(soci::session& s) {
   return p;
 }
 
-std::int64_t Query::scalar(Tx& tx) {
-  return one(tx, [](soci::row const& r) { return Cols(r).integer(); }).value_or(0);
-}
-
 long long Query::exec(Tx& tx) {
   soci::statement st(prepare(tx.sql()));
   st.execute(true);

@@ -54,36 +54,41 @@ class Cols {
   std::size_t i_ = 0;
 };
 
+// Each runs on a transaction (db::Tx) or, for reads that need none, a pooled session
+// (db::read(db, [](soci::session& s) { … })): on SQLite a transaction takes the write lock.
+inline soci::session& session_of(Tx& tx) { return tx.sql(); }
+inline soci::session& session_of(soci::session& s) { return s; }
+
 // All rows of a query with bound values, each mapped by `from(soci::row const&)`.
-template <class From, class... Uses>
-auto all(Tx& tx, std::string const& query, From&& from, Uses&&... uses) {
+template <class Src, class From, class... Uses>
+auto all(Src& src, std::string const& query, From&& from, Uses&&... uses) {
   using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
   std::vector<T> out;
-  soci::rowset<soci::row> rs = ((tx.sql().prepare << query), ..., std::forward<Uses>(uses));
+  soci::rowset<soci::row> rs = ((session_of(src).prepare << query), ..., std::forward<Uses>(uses));
   for (auto const& r : rs) out.push_back(from(r));
   return out;
 }
 
 // The first row, or nullopt.
-template <class From, class... Uses>
-auto one(Tx& tx, std::string const& query, From&& from, Uses&&... uses) {
+template <class Src, class From, class... Uses>
+auto one(Src& src, std::string const& query, From&& from, Uses&&... uses) {
   using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
-  soci::rowset<soci::row> rs = ((tx.sql().prepare << query), ..., std::forward<Uses>(uses));
+  soci::rowset<soci::row> rs = ((session_of(src).prepare << query), ..., std::forward<Uses>(uses));
   for (auto const& r : rs) return std::optional<T>(from(r));
   return std::optional<T>();
 }
 
 // Calls fn(soci::row const&) for each row.
-template <class Fn, class... Uses>
-void each(Tx& tx, std::string const& query, Fn&& fn, Uses&&... uses) {
-  soci::rowset<soci::row> rs = ((tx.sql().prepare << query), ..., std::forward<Uses>(uses));
+template <class Src, class Fn, class... Uses>
+void each(Src& src, std::string const& query, Fn&& fn, Uses&&... uses) {
+  soci::rowset<soci::row> rs = ((session_of(src).prepare << query), ..., std::forward<Uses>(uses));
   for (auto const& r : rs) fn(r);
 }
 
 // A single number (COUNT, SUM, …; NULL -> 0).
-template <class... Uses>
-std::int64_t scalar(Tx& tx, std::string const& query, Uses&&... uses) {
-  auto v = one(tx, query, [](soci::row const& r) { return Cols(r).integer(); }, std::forward<Uses>(uses)...);
+template <class Src, class... Uses>
+std::int64_t scalar(Src& src, std::string const& query, Uses&&... uses) {
+  auto v = one(src, query, [](soci::row const& r) { return Cols(r).integer(); }, std::forward<Uses>(uses)...);
   return v.value_or(0);
 }
 
@@ -107,22 +112,26 @@ class Query {
   Query& values(std::vector<std::int64_t> const& vs);
   std::string const& text() const { return sql_; }
 
-  template <class From>
-  auto all(Tx& tx, From&& from) {
+  // On a db::Tx or a pooled soci::session (reads that need no transaction).
+  template <class Src, class From>
+  auto all(Src& src, From&& from) {
     using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
     std::vector<T> out;
-    soci::rowset<soci::row> rs(prepare(tx.sql()));
+    soci::rowset<soci::row> rs(prepare(session_of(src)));
     for (auto const& r : rs) out.push_back(from(r));
     return out;
   }
-  template <class From>
-  auto one(Tx& tx, From&& from) {
+  template <class Src, class From>
+  auto one(Src& src, From&& from) {
     using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
-    soci::rowset<soci::row> rs(prepare(tx.sql()));
+    soci::rowset<soci::row> rs(prepare(session_of(src)));
     for (auto const& r : rs) return std::optional<T>(from(r));
     return std::optional<T>();
   }
-  std::int64_t scalar(Tx& tx);
+  template <class Src>
+  std::int64_t scalar(Src& src) {
+    return one(src, [](soci::row const& r) { return Cols(r).integer(); }).value_or(0);
+  }
   // Runs it; returns rows affected.
   long long exec(Tx& tx);
 

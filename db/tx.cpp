@@ -1,5 +1,6 @@
 #include "db/tx.hpp"
 
+#include "db/errors.hpp"
 #include "db/outbox.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -22,7 +23,12 @@ std::int64_t now_ms() {
 
 void set_clock_offset_ms(std::int64_t offset) { g_clock_offset.store(offset); }
 
-Tx::Tx(Database& db, events::Bus* bus) : lease_(db.acquire()), backend_(db.backend()), bus_(bus), now_ms_(db::now_ms()) {
+Tx::Tx(Database& db, events::Bus* bus)
+    : lease_(db.acquire()),
+      backend_(db.backend()),
+      bus_(bus),
+      now_ms_(db::now_ms()),
+      db_url_connect_(db.url().connect_string) {
   char const* begin = backend_ == Backend::Sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION";
   try {
     sql() << begin;
@@ -38,7 +44,15 @@ Tx::Tx(Database& db, events::Bus* bus) : lease_(db.acquire()), backend_(db.backe
 Tx::~Tx() { rollback(); }
 
 void Tx::commit() {
-  sql() << "COMMIT";
+  if (backend_ == Backend::MySql && fault::take_kill_at_commit()) kill_own_connection();
+  try {
+    sql() << "COMMIT";
+  } catch (std::exception const& e) {
+    if (!is_connection_lost(e)) throw;  // e.g. a deadlock at commit: rolled back, safe to retry
+    open_ = false;
+    lease_.mark_broken();
+    throw CommitUnknown(std::string("the connection was lost during COMMIT: ") + e.what());
+  }
   open_ = false;
   auto fns = std::move(after_commit_);
   after_commit_.clear();
@@ -57,12 +71,18 @@ void Tx::rollback() noexcept {
   try {
     sql() << "ROLLBACK";
   } catch (...) {
-    // The connection is unusable; the server rolls back on disconnect. Reconnect lazily.
-    try {
-      sql().close();
-    } catch (...) {
-    }
+    // The connection is in an unknown state; the server rolls back on disconnect. The pool
+    // reopens it (re-applying the session settings) before lending it again.
+    lease_.mark_broken();
   }
+}
+
+void Tx::kill_own_connection() {
+  long long id = 0;
+  sql() << "SELECT CONNECTION_ID()", soci::into(id);
+  soci::session killer;
+  killer.open(sql().get_backend_name(), db_url_connect_);
+  killer << "KILL CONNECTION " + std::to_string(id);
 }
 
 std::int64_t Tx::last_insert_id(std::string const& table) {

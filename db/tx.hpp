@@ -62,6 +62,8 @@ class Tx {
   bool notify_scheduled_ = false;
   std::int64_t now_ms_;
   std::vector<std::function<void()>> after_commit_;
+  std::string db_url_connect_;
+  void kill_own_connection();  // fault injection (db::fault), MySQL only
 };
 
 struct RetryPolicy {
@@ -71,7 +73,8 @@ struct RetryPolicy {
 void detail_backoff(RetryPolicy const& p, int attempt);
 
 // Runs fn(Tx&) in a transaction, retrying the whole unit on deadlock/busy.
-// Typed API errors and other exceptions roll back and propagate.
+// Typed API errors and other exceptions roll back and propagate. A COMMIT whose outcome is
+// unknown (db::CommitUnknown) is never retried.
 template <class F>
 auto transact(Database& db, events::Bus* bus, F&& fn, RetryPolicy policy = {}) {
   using R = std::invoke_result_t<F&, Tx&>;

@@ -23,3 +23,27 @@ cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type"
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done
 cmake --build "$build_dir" --parallel "$jobs" "${targets[@]}"
+
+# The web clients (web/: portal and resident app), rebuilt only when their sources changed.
+# The server serves web/dist (found next to build/). WEB=0 skips them.
+if [[ ${WEB:-1} != 0 && -f $root/web/package.json ]]; then
+  if ! command -v npm >/dev/null; then
+    echo "build.sh: npm not found; the web clients are not built (deploy/setup.sh installs Node.js)" >&2
+  else
+    cd "$root/web"
+    stamp=dist/.source-hash
+    hash=$(cd "$root" && { git ls-files -co --exclude-standard web gateway/openapi.json 'services/*/openapi.json' 2>/dev/null |
+             grep -vE '^web/(dist|node_modules|build|test-results)/' | sort | xargs sha256sum; } | sha256sum | cut -c1-32)
+    if [[ ! -f $stamp || $(cat "$stamp") != "$hash" ]]; then
+      lock_hash=$(sha256sum package-lock.json | cut -c1-32)
+      if [[ ! -f node_modules/.lock-hash || $(cat node_modules/.lock-hash 2>/dev/null) != "$lock_hash" ]]; then
+        echo "build.sh: npm ci (web)"
+        PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+        echo "$lock_hash" > node_modules/.lock-hash
+      fi
+      echo "build.sh: building the web clients"
+      npm run --silent build
+      echo "$hash" > "$stamp"
+    fi
+  fi
+fi

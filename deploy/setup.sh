@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Courtyard needs, and only those that are missing.
-#   deploy/setup.sh [--with-mariadb] [--with-bench]
+#   deploy/setup.sh [--with-mariadb] [--with-browser] [--with-fuzz] [--with-galera] [--with-bench]
 # Runs as root (CI) or through sudo. Safe to run again: with nothing missing it does nothing.
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build ccache pkg-config
           libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
-          libsoci-dev libmariadb-dev libsqlite3-dev libsodium-dev libspdlog-dev catch2)
+          libsoci-dev libmariadb-dev libsqlite3-dev libsodium-dev libspdlog-dev libssl-dev catch2)
+# Node.js builds the web clients; a Node.js that did not come from Debian (20.x) counts too.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
 for arg in "$@"; do
   case "$arg" in
     --with-mariadb) packages+=(mariadb-server mariadb-client) ;;
+    --with-browser) packages+=(chromium) ;;
+    --with-fuzz) packages+=(clang-14 libfuzzer-14-dev libclang-rt-14-dev) ;;
+    --with-galera) packages+=(galera-4 mariadb-server mariadb-client rsync) ;;
     --with-bench) packages+=(wrk nginx-light) ;;
     -h|--help) sed -n '2,4s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option '$arg'" >&2; exit 2 ;;

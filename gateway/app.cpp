@@ -6,6 +6,7 @@
 #include "http/context.hpp"
 #include "http/errors.hpp"
 #include "http/idempotency.hpp"
+#include "http/session_cookie.hpp"
 
 #include <boost/json.hpp>
 #include <sodium.h>
@@ -51,6 +52,17 @@ std::string new_request_id() {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(gen()));
   return buf;
+}
+
+// application/json, application/problem+json, application/merge-patch+json; charset ignored.
+bool is_json(std::optional<std::string_view> content_type) {
+  if (!content_type) return false;
+  std::string_view t = *content_type;
+  t = t.substr(0, t.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  std::string lower(t);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "application/json" || (lower.starts_with("application/") && lower.ends_with("+json"));
 }
 
 bool valid_request_id(std::string_view v) {
@@ -102,6 +114,7 @@ App::App(Config config, std::vector<ServiceEntry> const& available, Authenticato
 
   db::migrate(*db_, "platform", db::platform_migrations());
   db::migrate(*db_, "idempotency", idempotency::migrations());
+  db::migrate(*db_, "audit", audit::migrations());
   idempotency::jobs(*scheduler_);
   platform_routes();
 
@@ -114,6 +127,7 @@ App::App(Config config, std::vector<ServiceEntry> const& available, Authenticato
     add_service(entry.make(*env_));
   }
   openapi_ = merged_openapi();
+  web_ = std::make_unique<StaticFiles>(config_.web_root == "auto" ? StaticFiles::default_root() : config_.web_root);
 }
 
 App::~App() { stop_background(); }
@@ -147,6 +161,7 @@ void App::platform_routes() {
            r.body = openapi_;
            return r;
          }).inline_ok = true;
+  audit::routes(router_);
   router_.set_current_service("");
 
   scheduler_->every("platform.gc", std::chrono::hours(1), [](jobs::JobContext& jc) {
@@ -160,6 +175,7 @@ void App::platform_routes() {
 }
 
 bool App::is_inline(std::string_view method, std::string_view path) const {
+  if (web_->handles(method, path)) return true;
   auto m = router_.match(method, path);
   return m.route && m.route->inline_ok;
 }
@@ -220,6 +236,12 @@ std::string App::client_ip(Request const& req) const {
   return req.remote_ip;
 }
 
+void App::rate_headers(Headers& out, RateLimiter::Decision const& d) const {
+  if (!limiter_.enabled()) return;
+  out.emplace_back("RateLimit-Policy", limiter_.policy_header());
+  out.emplace_back("RateLimit", "\"default\";r=" + std::to_string(d.remaining) + ";t=" + std::to_string(d.reset_s));
+}
+
 std::string App::access_line(Request const& req, std::string const& route, int status, double secs,
                              std::int64_t account) const {
   if (!access_log_json_) {
@@ -244,9 +266,16 @@ Response App::handle(Request& req) {
     req.request_id = new_request_id();
 
   Response resp;
+  Headers resp_headers;  // added to whatever answer this request gets
+  bool authenticated = false;
   std::string route_key = "unmatched";
   std::int64_t account_id = 0;
-  try {
+  // The web clients' files are answered before any API middleware.
+  auto file = web_->serve(req);
+  if (file) {
+    route_key = "web";
+    resp = std::move(*file);
+  } else try {
     auto m = router_.match(req.method, req.path);
     if (!m.route) {
       if (m.path_known) throw ApiError(405, "method-not-allowed", "Method not allowed", req.method + " is not allowed here");
@@ -256,30 +285,68 @@ Response App::handle(Request& req) {
     route_key = route.method + " " + route.pattern;
     req.params = std::move(m.params);
 
+    // Health, metrics and the OpenAPI document run on the I/O thread and never touch the
+    // auth path or storage, whatever headers the request carries.
     Principal principal;
-    if (auto authz = req.header("authorization")) {
-      constexpr std::string_view kBearer = "Bearer ";
-      if (authz->size() <= kBearer.size() || strncasecmp(authz->data(), kBearer.data(), kBearer.size()) != 0)
-        throw Unauthorized("use Authorization: Bearer <token>");
-      auto found = auth_ ? auth_(*db_, authz->substr(kBearer.size())) : std::nullopt;
-      if (!found) throw Unauthorized("the token is unknown or expired");
-      principal = std::move(*found);
-      account_id = principal.account_id;
-    }
     if (!route.inline_ok) {
-      std::string key = principal.authenticated() ? "a:" + std::to_string(principal.account_id) : "ip:" + req.remote_ip;
-      if (int wait = limiter_.take(key)) throw TooManyRequests(wait);
+      std::string const client_key = "ip:" + req.remote_ip;
+      auto cookie = req.header("authorization") ? std::nullopt : http::session_cookie::read(req, http::session_cookie::kSession);
+      if (cookie && !cookie->empty()) {
+        // A browser session: the HttpOnly cookie, with CSRF protection on state changes.
+        auto found = auth_ ? auth_(*db_, *cookie) : std::nullopt;
+        if (!found || found->kind != Principal::Kind::Session) {
+          auto d = limiter_.check(client_key);
+          rate_headers(resp_headers, d);
+          if (!d.allowed) throw TooManyRequests(d.retry_after);
+          throw Unauthorized("the session has ended; sign in again");
+        }
+        http::session_cookie::check_csrf(req, *cookie);
+        principal = std::move(*found);
+        account_id = principal.account_id;
+      } else if (auto authz = req.header("authorization")) {
+        constexpr std::string_view kBearer = "Bearer ";
+        auto refuse = [&](char const* why) {
+          // Bad credentials count against the client's own limit, so guessing tokens is
+          // rate-limited like any anonymous request.
+          auto d = limiter_.check(client_key);
+          rate_headers(resp_headers, d);
+          if (!d.allowed) throw TooManyRequests(d.retry_after);
+          throw Unauthorized(why);
+        };
+        if (authz->size() <= kBearer.size() || strncasecmp(authz->data(), kBearer.data(), kBearer.size()) != 0)
+          refuse("use Authorization: Bearer <token>");
+        auto found = auth_ ? auth_(*db_, authz->substr(kBearer.size())) : std::nullopt;
+        if (!found) refuse("the token is unknown or expired");
+        principal = std::move(*found);
+        account_id = principal.account_id;
+      }
+      auto d = limiter_.check(principal.authenticated() ? "a:" + std::to_string(principal.account_id) : client_key);
+      rate_headers(resp_headers, d);
+      if (!d.allowed) throw TooManyRequests(d.retry_after);
+      if (route.json_body && !req.body.empty() && !is_json(req.header("content-type")))
+        throw ApiError(415, "unsupported-media-type", "Unsupported media type",
+                       "send the body as application/json");
     }
     check_access(route, req, principal);
 
+    authenticated = principal.authenticated();
     Context ctx(principal, *db_, bus_, req.request_id);
     for (auto const& [k, v] : req.params)
       if (k == "cid") ctx.community_id = req.id("cid");
+    if (audit::is_privileged(route, principal, ctx.community_id))
+      ctx.audit = {true, route_key, req.path, audit::changes_of(req.body), req.remote_ip};
     resp = route.handler(req, ctx);
   } catch (ApiError const& e) {
     resp = problem(e, req.request_id);
   } catch (db::Unavailable const& e) {
-    resp = problem(Unavailable(e.what(), e.retry_after_s), req.request_id);
+    spdlog::warn("request {} {} {}: {}", req.request_id, req.method, req.path, e.what());
+    resp = problem(Unavailable("storage is busy or unreachable; retry shortly", e.retry_after_s), req.request_id);
+  } catch (db::CommitUnknown const& e) {
+    spdlog::error("request {} {} {}: {}", req.request_id, req.method, req.path, e.what());
+    Unavailable u("the connection to storage was lost while saving: the change may or may not have been made. "
+                  "Check before repeating it, or repeat it with the same Idempotency-Key.", 1);
+    resp = problem(503, "outcome-unknown", "Outcome unknown", u.what(), req.request_id);
+    resp.headers.emplace_back("Retry-After", "1");
   } catch (std::exception const& e) {
     // Never leak SQL or internals: log them with the request id, answer generically.
     bool transient = db::is_retryable(e);
@@ -291,6 +358,10 @@ Response App::handle(Request& req) {
                      req.request_id);
   }
   resp.headers.emplace_back("X-Request-Id", req.request_id);
+  resp.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  // Nothing a signed-in caller receives may be kept by a shared or browser cache.
+  if (authenticated || req.header("authorization")) resp.headers.emplace_back("Cache-Control", "no-store");
+  for (auto& h : resp_headers) resp.headers.push_back(std::move(h));
 
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.observe(route_key, resp.status, secs);

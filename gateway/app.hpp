@@ -6,6 +6,7 @@
 #include "gateway/config.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/rate_limit.hpp"
+#include "gateway/static_files.hpp"
 #include "http/problem.hpp"
 #include "http/router.hpp"
 #include "http/principal.hpp"
@@ -71,6 +72,8 @@ class App {
   Metrics& metrics() { return metrics_; }
   std::vector<std::unique_ptr<Service>> const& services() const { return services_; }
 
+  StaticFiles const& web() const { return *web_; }
+
   // The merged OpenAPI document served at /v1/openapi.json.
   std::string const& openapi() const { return openapi_; }
   std::string const& instance_id() const { return instance_id_; }
@@ -85,6 +88,7 @@ class App {
 
  private:
   void platform_routes();
+  void rate_headers(Headers& out, RateLimiter::Decision const& d) const;
   std::string access_line(Request const& req, std::string const& route, int status, double secs,
                           std::int64_t account) const;
   void check_access(Route const& route, Request const& req, Principal const& p) const;
@@ -103,6 +107,7 @@ class App {
   std::unique_ptr<jobs::Scheduler> scheduler_;
   std::unique_ptr<events::Dispatcher> dispatcher_;
   std::string openapi_;
+  std::unique_ptr<StaticFiles> web_;
   bool access_log_json_ = true;
   std::atomic<spdlog::level::level_enum> access_log_level_{spdlog::level::info};
 };

@@ -76,6 +76,7 @@ po::options_description config_options(Config const& d, std::vector<settings::Ke
     ("demo", po::value<bool>()->implicit_value(true), "seed a demo community once and print its logins")
     ("services", po::value<std::string>(), ("comma-separated services to enable" + def(join_list(d.services))).c_str())
     ("plugins", po::value<std::string>(), "comma-separated plugin .so files to load")
+    ("web-root", po::value<std::string>(), "folder with the built web clients (portal/, app/); auto = next to the binary, empty = none (default: auto)")
     ("instance-id", po::value<std::string>(), "lease owner name for jobs (default: host:pid:random)")
     ("header-limit", po::value<I>(), ("max request header bytes (431 above)" + def(d.header_limit)).c_str())
     ("body-limit", po::value<I>(), ("max request body bytes (413 above)" + def(d.body_limit)).c_str())
@@ -172,6 +173,7 @@ void apply_options(po::variables_map const& vm, Config& c) {
   if (take(vm, "services", list)) c.services = split_list(list);
   if (take(vm, "plugins", list)) c.plugins = split_list(list);
   take(vm, "instance-id", c.instance_id);
+  take(vm, "web-root", c.web_root);
 
   c.header_limit = std::size_t(ranged(vm, "header-limit", std::int64_t(c.header_limit), 1024, std::int64_t(1) << 30));
   c.body_limit = std::size_t(ranged(vm, "body-limit", std::int64_t(c.body_limit), 0, std::int64_t(1) << 40));

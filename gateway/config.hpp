@@ -23,6 +23,7 @@ struct Config {
   std::vector<std::string> services{"identity", "wallet", "property", "shops", "clubs", "delivery", "notifications"};
   std::vector<std::string> plugins;       // paths to plugin .so files
   std::string instance_id;                // lease owner; default host:pid:random
+  std::string web_root = "auto";          // built web clients (portal/, app/); auto: next to the binary; "" = none
 
   // HTTP limits
   std::size_t header_limit = 16 * 1024;   // -> 431

@@ -63,8 +63,14 @@ int serve(gateway::Config const& config) {
   auto const endpoint = server.listen();
   app.start_background();
   realtime.start();
-  std::cout << "courtyard listening on http://" << url_host(endpoint.address()) << ":" << endpoint.port()
-            << std::endl;
+  std::string const base = "http://" + url_host(endpoint.address()) + ":" + std::to_string(endpoint.port());
+  std::cout << "courtyard listening on " << base << "\n"
+            << "  API            " << base << "/v1/  (OpenAPI: " << base << "/v1/openapi.json)\n";
+  for (auto const& prefix : app.web().prefixes())
+    std::cout << (prefix == "/portal/" ? "  portal         " : "  resident app   ") << base << prefix << "\n";
+  if (app.web().prefixes().empty())
+    std::cout << "  (no web clients found: build them with deploy/build.sh, or set --web-root)\n";
+  std::cout << std::flush;
 
   server.run();
   realtime.stop();

@@ -4,8 +4,13 @@
 
 namespace courtyard::gateway {
 
-int RateLimiter::take(std::string const& key) {
-  if (rate_ <= 0) return 0;
+std::string RateLimiter::policy_header() const {
+  return "\"default\";q=" + std::to_string(static_cast<long long>(burst_)) +
+         ";w=" + std::to_string(std::max(1LL, static_cast<long long>(std::ceil(burst_ / rate_))));
+}
+
+RateLimiter::Decision RateLimiter::check(std::string const& key) {
+  if (rate_ <= 0) return {};
   auto now = std::chrono::steady_clock::now();
   std::lock_guard lk(mu_);
   // Forget idle buckets now and then so memory stays bounded by active clients.
@@ -22,11 +27,16 @@ int RateLimiter::take(std::string const& key) {
     b.tokens = std::min(burst_, b.tokens + elapsed * rate_);
     b.at = now;
   }
+  Decision d;
   if (b.tokens >= 1.0) {
     b.tokens -= 1.0;
-    return 0;
+  } else {
+    d.allowed = false;
+    d.retry_after = std::max(1, static_cast<int>(std::ceil((1.0 - b.tokens) / rate_)));
   }
-  return std::max(1, static_cast<int>(std::ceil((1.0 - b.tokens) / rate_)));
+  d.remaining = static_cast<int>(std::floor(b.tokens));
+  d.reset_s = static_cast<int>(std::ceil((burst_ - b.tokens) / rate_));
+  return d;
 }
 
 }  // namespace courtyard::gateway

@@ -10,6 +10,12 @@ http::Response Context::idempotent(http::Request const& req, std::function<http:
   return idempotency::run(*this, req, std::move(fn));
 }
 
+void Context::audit_once(db::Tx& t) {
+  if (!audit.privileged || audited_) return;
+  audit::record(t, *this, audit);
+  t.after_commit([this] { audited_ = true; });
+}
+
 bool Context::is_manager() const { return principal.admin || principal.has(Role::Manager, community_id); }
 
 std::vector<std::int64_t> Context::my_units() const {
@@ -24,7 +30,9 @@ bool Context::lives_in(std::int64_t unit_id) const {
   return std::find(units.begin(), units.end(), unit_id) != units.end();
 }
 
-bool Context::acts_for(std::int64_t merchant_id) const { return principal.acts_for_merchant(community_id, merchant_id); }
+bool Context::acts_for(std::int64_t merchant_id) const {
+  return principal.admin || principal.acts_for_merchant(community_id, merchant_id);
+}
 
 std::string Context::path(std::string_view suffix) const {
   return "/v1/communities/" + std::to_string(community_id) + std::string(suffix);

@@ -3,10 +3,12 @@
 // and the storage and event bus to act through.
 #include "db/outbox.hpp"
 #include "db/tx.hpp"
+#include "http/audit.hpp"
 #include "http/message.hpp"
 #include "http/principal.hpp"
 
 #include <functional>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -23,11 +25,24 @@ class Context {
   std::string request_id;
   std::int64_t community_id = 0;  // from {cid} when the route has one
 
-  // A transaction with the outbox attached; retried whole on deadlock/busy.
+  // A transaction with the outbox attached; retried whole on deadlock/busy. In a privileged
+  // request, the first transaction that commits also writes its audit entry (http/audit.hpp).
   template <class F>
   auto tx(F&& fn) {
-    return db::transact(db, &bus, std::forward<F>(fn));
+    return db::transact(db, &bus, [&](db::Tx& t) {
+      if constexpr (std::is_void_v<std::invoke_result_t<F&, db::Tx&>>) {
+        fn(t);
+        audit_once(t);
+      } else {
+        auto result = fn(t);
+        audit_once(t);
+        return result;
+      }
+    });
   }
+
+  // Set by App before the handler runs.
+  audit::Request audit;
 
   // Runs fn in one transaction together with storing its answer under the request's
   // `Idempotency-Key` (http/idempotency.hpp); a repeat replays the stored answer.
@@ -39,10 +54,14 @@ class Context {
   // The units the caller lives in within the community (residents; empty otherwise).
   std::vector<std::int64_t> my_units() const;
   bool lives_in(std::int64_t unit_id) const;
-  // The caller acts for this merchant (owner/staff, or an API key of it).
+  // The caller acts for this merchant (owner/staff, an API key of it, or a platform admin).
   bool acts_for(std::int64_t merchant_id) const;
   // "/v1/communities/{cid}" + suffix, for Location headers.
   std::string path(std::string_view suffix = {}) const;
+
+ private:
+  void audit_once(db::Tx& t);
+  bool audited_ = false;
 };
 
 }  // namespace courtyard

@@ -96,7 +96,7 @@ std::optional<http::Response> claim(Context& ctx, Key const& k) {
     std::optional<Stored> seen;
     bool claimed = false;
     try {
-      ctx.tx([&](db::Tx& t) {
+      db::transact(ctx.db, &ctx.bus, [&](db::Tx& t) {
         seen = find(t, k);
         claimed = false;
         if (!seen) {
@@ -125,7 +125,8 @@ std::optional<http::Response> claim(Context& ctx, Key const& k) {
 
 void release(Context& ctx, Key const& k) noexcept {
   try {
-    ctx.tx([&](db::Tx& t) { t.exec(kRelease, soci::use(k.account, "a"), soci::use(k.key, "k")); });
+    db::transact(ctx.db, &ctx.bus,
+                 [&](db::Tx& t) { t.exec(kRelease, soci::use(k.account, "a"), soci::use(k.key, "k")); });
   } catch (...) {
     // The claim is taken over once abandoned (kAbandonedAfterMs).
   }
@@ -158,7 +159,7 @@ http::Response run(Context& ctx, http::Request const& req, std::function<http::R
     if (e.status() == 409 || e.status() == 422) {
       auto body = http::problem(e, ctx.request_id).body;
       try {
-        ctx.tx([&](db::Tx& t) { finish(t, k, e.status(), body, ""); });
+        db::transact(ctx.db, &ctx.bus, [&](db::Tx& t) { finish(t, k, e.status(), body, ""); });
       } catch (...) {
         release(ctx, k);
       }

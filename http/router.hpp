@@ -53,7 +53,8 @@ struct Route {
   Access access;
   Handler handler;
   std::string service;        // the service that registered it
-  bool inline_ok = false;     // runs on the I/O thread (no storage; health, metrics)
+  bool inline_ok = false;     // runs on the I/O thread (no storage, no auth; health, metrics)
+  bool json_body = true;      // a body must be application/json (else 415); plugins may take others
   std::vector<std::string> segments;  // pattern split on '/'
 };
 

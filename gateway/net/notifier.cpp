@@ -3,6 +3,7 @@
 #include "db/tx.hpp"
 #include "gateway/net/message.hpp"
 #include "gateway/net/server.hpp"
+#include "http/session_cookie.hpp"
 #include "services/notifications/api.hpp"
 
 #include <boost/asio/post.hpp>
@@ -33,6 +34,19 @@ std::string token_of(BeastRequest const& req) {
   constexpr std::string_view kBearer = "Bearer ";
   if (authz.size() > kBearer.size() && strncasecmp(authz.data(), kBearer.data(), kBearer.size()) == 0)
     return std::string(authz.substr(kBearer.size()));
+  // A browser page of this server: the session cookie, accepted only from our own origin
+  // (a WebSocket upgrade is not subject to CORS, so another site could otherwise open one).
+  auto cookie = req[http::field::cookie];
+  if (!cookie.empty()) {
+    courtyard::http::Request probe;
+    probe.headers.emplace_back("cookie", std::string(cookie));
+    auto value = courtyard::http::session_cookie::read(probe, courtyard::http::session_cookie::kSession);
+    auto origin = req[http::field::origin];
+    auto host = req[http::field::host];
+    auto scheme_end = origin.find("://");
+    auto origin_host = scheme_end == std::string_view::npos ? origin : origin.substr(scheme_end + 3);
+    if (value && !value->empty() && (origin.empty() || origin_host == host)) return *value;
+  }
   return {};
 }
 
@@ -76,7 +90,7 @@ void Notifier::upgrade(beast::tcp_stream&& stream, BeastRequest&& req) {
   if (stopping_) return reject(503, "unavailable", "Service unavailable", "the server is shutting down");
   std::string token = token_of(req);
   if (token.empty())
-    return reject(401, "unauthorized", "Unauthorized", "send the token as ?token= or Authorization: Bearer");
+    return reject(401, "unauthorized", "Unauthorized", "send the token as Authorization: Bearer, ?token=, or the session cookie");
   if (pending_auth_.fetch_add(1) >= options_.max_pending_auth) {
     pending_auth_.fetch_sub(1);
     return reject(503, "overloaded", "Service unavailable", "too many connections being set up; retry shortly");

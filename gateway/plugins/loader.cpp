@@ -157,10 +157,12 @@ class PluginService final : public Service {
 
   void routes(http::Router& router) override {
     for (auto const& r : routes_) {
-      router.add(r.method, r.pattern, r.access,
-                 [this, fn = r.fn, user = r.user_data](http::Request const& req, Context& ctx) {
-                   return call_route(fn, user, req, ctx);
-                 });
+      router
+          .add(r.method, r.pattern, r.access,
+               [this, fn = r.fn, user = r.user_data](http::Request const& req, Context& ctx) {
+                 return call_route(fn, user, req, ctx);
+               })
+          .json_body = false;  // a plugin reads its body as it likes
     }
   }
 

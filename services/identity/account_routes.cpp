@@ -1,4 +1,5 @@
 // Accounts and sessions: register, login (with the per-email failure limit), logout, me.
+#include "http/session_cookie.hpp"
 #include "services/identity/credentials.hpp"
 #include "services/identity/logic.hpp"
 #include "services/identity/routes.hpp"
@@ -38,6 +39,10 @@ Response login(Settings const& settings, Request const& req, Context& ctx) {
   Fields f(req);
   auto email = read_email(f);
   auto password = f.string("password");
+  auto session = json::opt_str(req.json(), "session", 16);
+  f.check("session", session && *session != "cookie" && *session != "token"
+                         ? std::optional<std::string>("must be \"token\" or \"cookie\"")
+                         : std::nullopt);
   f.done();
 
   // Counted in the database, so the limit holds across every gateway instance.
@@ -75,14 +80,24 @@ Response login(Settings const& settings, Request const& req, Context& ctx) {
     if (rehashed) repo::set_password(tx, account->id, *rehashed);
     return expires;
   });
+  if (session && *session == "cookie") {
+    // A browser: the token goes into an HttpOnly cookie, never into script's reach.
+    auto r = Response::json(bj::object{{"csrf_token", http::session_cookie::csrf_for(token)},
+                                       {"expires_at", json::rfc3339(expires_at)},
+                                       {"account", account_json(*account)}});
+    http::session_cookie::set(r, req, token, settings.token_ttl_ms / 1000);
+    return r;
+  }
   return Response::json(
       bj::object{{"token", token}, {"expires_at", json::rfc3339(expires_at)}, {"account", account_json(*account)}});
 }
 
-Response logout(Request const&, Context& ctx) {
+Response logout(Request const& req, Context& ctx) {
   if (ctx.principal.kind != Principal::Kind::Session) throw Forbidden("only a session can be logged out");
   ctx.tx([&](db::Tx& tx) { repo::revoke_session(tx, ctx.principal.token_hash); });
-  return Response::no_content();
+  auto r = Response::no_content();
+  if (http::session_cookie::read(req, http::session_cookie::kSession)) http::session_cookie::clear(r, req);
+  return r;
 }
 
 Response me(Request const&, Context& ctx) {

@@ -42,7 +42,7 @@ Response create_group_buy(Request const& req, Context& ctx) {
   return ctx.tx([&](db::Tx& tx) {
     auto p = repo::find_product(tx, ctx.community_id, 0, g.product_id);
     if (!p) throw Invalid("product_id", "is not a product in this community");
-    if (!merchant_or_admin(ctx, p->merchant_id)) throw Forbidden("you do not act for this product's merchant");
+    if (!ctx.acts_for(p->merchant_id)) throw Forbidden("you do not act for this product's merchant");
     require_approved(merchant_or_404(tx, ctx.community_id, p->merchant_id));
     if (!p->active) throw Invalid("product_id", "is not for sale");
     g.merchant_id = p->merchant_id;

@@ -203,7 +203,7 @@ Response get_order(Request const& req, Context& ctx) {
   return ctx.tx([&](db::Tx& tx) {
     auto o = order_or_404(tx, ctx.community_id, oid);
     if (is_buyer(ctx, o)) return Response::json(order_json(o, true));
-    if (merchant_or_admin(ctx, o.merchant_id)) return Response::json(order_json(o, false));
+    if (ctx.acts_for(o.merchant_id)) return Response::json(order_json(o, false));
     throw NotFound("order");
   });
 }
@@ -226,7 +226,7 @@ Response merchant_step(Request const& req, Context& ctx, OrderVerb verb, char co
   std::int64_t oid = req.id("oid");
   return ctx.tx([&](db::Tx& tx) {
     auto o = order_or_404(tx, ctx.community_id, oid);
-    if (!merchant_or_admin(ctx, o.merchant_id)) throw Forbidden("you do not act for this order's merchant");
+    if (!ctx.acts_for(o.merchant_id)) throw Forbidden("you do not act for this order's merchant");
     auto next = advance(tx, ctx.community_id, o, verb, logic::Actor::Merchant, done);
     tx.publish(topic, ctx.community_id, order_event(next));
     return Response::json(order_json(next, false));
@@ -245,7 +245,7 @@ Response cancel_order(Request const& req, Context& ctx) {
   std::int64_t oid = req.id("oid");
   return ctx.idempotent(req, [&](db::Tx& tx) {
     auto o = order_or_404(tx, ctx.community_id, oid);
-    if (merchant_or_admin(ctx, o.merchant_id))
+    if (ctx.acts_for(o.merchant_id))
       return Response::json(order_json(cancel(tx, ctx, o, logic::Actor::Merchant), is_buyer(ctx, o)));
     if (is_buyer(ctx, o)) return Response::json(order_json(cancel(tx, ctx, o, logic::Actor::Buyer), true));
     throw NotFound("order");

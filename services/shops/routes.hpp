@@ -31,11 +31,6 @@ void on_delivery_delivered(events::Event const& e, db::Tx& tx);
 
 // ---- shared by the handlers (routes.cpp)
 
-// The caller acts for the merchant, or is a platform admin: ctx.acts_for() leaves admins out,
-// but admins pass every Access rule and shops has always let them act for any merchant.
-inline bool merchant_or_admin(Context const& ctx, std::int64_t merchant_id) {
-  return ctx.principal.admin || ctx.acts_for(merchant_id);
-}
 
 // Optional query filter checked against allowed values; 422 otherwise. "" when absent.
 std::string query_filter(http::Request const& req, std::string_view name,
