@@ -49,7 +49,23 @@ class Cols {
   std::optional<double> opt_real();
   void skip(std::size_t n = 1) { i_ += n; }
 
+  // Reads the next columns into the given fields, each by its type:
+  //   c.into(o.id, o.status, o.accepted_at);   // integer(), text(), opt_integer()
+  template <class... T>
+  void into(T&... out) {
+    (read(out), ...);
+  }
+
  private:
+  void read(std::int64_t& v) { v = integer(); }
+  void read(int& v) { v = static_cast<int>(integer()); }
+  void read(bool& v) { v = boolean(); }
+  void read(double& v) { v = real(); }
+  void read(std::string& v) { v = text(); }
+  void read(std::optional<std::int64_t>& v) { v = opt_integer(); }
+  void read(std::optional<std::string>& v) { v = opt_text(); }
+  void read(std::optional<double>& v) { v = opt_real(); }
+
   soci::row const& r_;
   std::size_t i_ = 0;
 };

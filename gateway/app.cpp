@@ -360,7 +360,7 @@ Response App::handle(Request& req) {
   resp.headers.emplace_back("X-Request-Id", req.request_id);
   resp.headers.emplace_back("X-Content-Type-Options", "nosniff");
   // Nothing a signed-in caller receives may be kept by a shared or browser cache.
-  if (authenticated || req.header("authorization")) resp.headers.emplace_back("Cache-Control", "no-store");
+  if (authenticated) resp.headers.emplace_back("Cache-Control", "no-store");
   for (auto& h : resp_headers) resp.headers.push_back(std::move(h));
 
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

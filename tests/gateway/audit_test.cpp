@@ -17,7 +17,8 @@ boost::json::array entries(TestApp& t, std::string const& url, std::string const
   return r.json.at("items").as_array();
 }
 
-std::string top_up_action() { return "POST /v1/communities/{cid}/wallets/{account_id}/top-ups"; }
+// The action as a query value (percent-encoded).
+std::string top_up_action() { return "POST%20/v1/communities/%7Bcid%7D/wallets/%7Baccount_id%7D/top-ups"; }
 
 }  // namespace
 

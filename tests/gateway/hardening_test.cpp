@@ -246,7 +246,7 @@ TEST_CASE("a COMMIT whose outcome is unknown is never retried", "[hardening][db]
   for (int i = 0; i < 30; ++i) {
     auto isolation = db::transact(db, nullptr, [](db::Tx& tx) {
       std::string level;
-      tx.sql() << "SELECT @@SESSION.transaction_isolation", soci::into(level);
+      tx.sql() << "SELECT @@SESSION.tx_isolation", soci::into(level);
       return level;
     });
     CHECK(isolation == "READ-COMMITTED");
