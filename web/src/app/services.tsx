@@ -2,7 +2,7 @@
 // (kept for offline display), amenity booking on a day calendar, suggestions and votes.
 import { useState } from "preact/hooks";
 import { all, api, idempotencyKey, ok, type Schemas } from "../api/client";
-import { dayOf, time } from "../lib/format";
+import { dayOf, locale, time, timeZone } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, unitId } from "../lib/session";
 import { Button, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Qr, Select, Skeleton, Status, TextArea, Time, useAction, useLoad, usePaged } from "../ui/kit";
@@ -222,11 +222,16 @@ export function Visitors() {
 
 const HOURS = Array.from({ length: 15 }, (_, i) => 7 + i); // 07:00 .. 21:00 starts
 
+/** The zone's UTC offset (ms) at an instant. */
+function zoneOffset(ms: number): number {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", { timeZone: timeZone.value, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second) - Math.floor(ms / 1000) * 1000;
+}
+/** Midnight, in the community's time zone, `offset` days from today there. */
 function dayStart(offset: number): Date {
-  const d = new Date();
-  d.setHours(0, 0, 0, 0);
-  d.setDate(d.getDate() + offset);
-  return d;
+  const [y, m, d] = dayOf(new Date()).split("-").map(Number);
+  const guess = Date.UTC(y, m - 1, d + offset);
+  return new Date(guess - zoneOffset(guess));
 }
 const rfc = (d: Date) => d.toISOString().replace(/\.\d+Z$/, "Z");
 
@@ -241,8 +246,7 @@ function DaySlots({ amenity, day }: { amenity: Schemas["Amenity"]; day: number }
   const [done, setDone] = useState<Booking | null>(null);
   const book = (h: number) =>
     a.run(async () => {
-      const s = new Date(start);
-      s.setHours(h);
+      const s = new Date(start.getTime() + h * 3600e3);
       const e = new Date(s.getTime() + 3600e3);
       setDone(await ok(api.POST("/v1/communities/{cid}/amenities/{aid}/bookings", { params: { path: { cid: cid.value, aid: amenity.id }, header: { "Idempotency-Key": idempotencyKey() } as never }, body: { starts_at: rfc(s), ends_at: rfc(e) } })));
       reload();
@@ -269,8 +273,7 @@ function DaySlots({ amenity, day }: { amenity: Schemas["Amenity"]; day: number }
       ) : (
         <ul class="plain slots">
           {HOURS.map((h) => {
-            const s = new Date(start);
-            s.setHours(h);
+            const s = new Date(start.getTime() + h * 3600e3);
             const e = s.getTime() + 3600e3;
             const here = active.filter((b) => Date.parse(b.starts_at) < e && Date.parse(b.ends_at) > s.getTime());
             const mine = here.find((b) => b.mine);
@@ -307,7 +310,7 @@ export function AmenityBooking() {
   const [selected, setSelected] = useState<number | null>(null);
   const [day, setDay] = useState(0);
   const amenity = list.items?.find((x) => x.id === selected) ?? list.items?.[0];
-  const fmt = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric" });
+  const fmt = new Intl.DateTimeFormat(locale.value, { weekday: "short", day: "numeric", timeZone: timeZone.value });
   return (
     <div class="page">
       <Back />
