@@ -188,6 +188,7 @@ export const en = {
     "already-redeemed": "This code has already been used.", "already-rsvped": "You have already replied to this event.",
     "already-joined": "You have already joined.", "coupon-exhausted": "This coupon has been used up.", "coupon-exists": "A coupon with this code exists.",
     "event-started": "The event has already started.", "pass-not-valid-now": "The pass is not valid at this time.",
+    "pass-used": "This pass has already been used.", "capacity-exceeded": "That time is fully booked. Pick another slot.",
     "idempotency-key-reused": "This was already submitted with different details. Please start again.",
   },
 };

@@ -190,6 +190,7 @@ export const zhCN: typeof en = {
     "already-redeemed": "此码已被使用。", "already-rsvped": "你已回复过此活动。",
     "already-joined": "你已加入。", "coupon-exhausted": "优惠券已被领完。", "coupon-exists": "该优惠码已存在。",
     "event-started": "活动已开始。", "pass-not-valid-now": "通行证当前不在有效期内。",
+    "pass-used": "该通行证已使用过。", "capacity-exceeded": "该时段已约满，请选择其他时段。",
     "idempotency-key-reused": "该操作已用不同内容提交过，请重新开始。",
   },
 };
