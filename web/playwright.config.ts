@@ -19,7 +19,7 @@ export default defineConfig({
   },
   projects: [
     { name: "i18n", testMatch: /i18n\.spec\.ts/ },
-    { name: "portal", testMatch: /portal\.spec\.ts/, use: { viewport: { width: 1280, height: 800 } } },
-    { name: "app", testMatch: /app\.spec\.ts/, use: { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true } },
+    { name: "portal", testMatch: /portal.*\.spec\.ts/, use: { viewport: { width: 1280, height: 800 } } },
+    { name: "app", testMatch: /app.*\.spec\.ts/, use: { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true } },
   ],
 });

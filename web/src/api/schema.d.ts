@@ -12,24 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** Process is up */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description ok */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -46,25 +29,7 @@ export interface paths {
             cookie?: never;
         };
         /** Storage is reachable */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description ready */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                503: components["responses"]["Problem"];
-            };
-        };
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -81,26 +46,7 @@ export interface paths {
             cookie?: never;
         };
         /** Prometheus metrics */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description text exposition format */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/plain": unknown;
-                    };
-                };
-            };
-        };
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -117,24 +63,7 @@ export interface paths {
             cookie?: never;
         };
         /** This document */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OpenAPI 3.1 */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        get: operations["getOpenApiDocument"];
         put?: never;
         post?: never;
         delete?: never;
@@ -151,79 +80,10 @@ export interface paths {
             cookie?: never;
         };
         /** Clubs of the community (by id) */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of clubs */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Club"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listClubs"];
         put?: never;
         /** Create a club (residents and managers); the creator becomes its organiser */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        description?: string;
-                        /** @description open clubs accept members at once; closed ones after an organiser approves */
-                        open: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created (Location header) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Club"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createClub"];
         delete?: never;
         options?: never;
         head?: never;
@@ -238,34 +98,7 @@ export interface paths {
             cookie?: never;
         };
         /** A club with its member count and my membership */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Club id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Club */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Club"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getClub"];
         put?: never;
         post?: never;
         delete?: never;
@@ -284,35 +117,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Join a club: open clubs at once (member), closed clubs as a pending request */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Club id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Membership */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ClubMember"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        post: operations["joinClub"];
         delete?: never;
         options?: never;
         head?: never;
@@ -327,42 +132,7 @@ export interface paths {
             cookie?: never;
         };
         /** Members of a club; organisers also see pending requests; a closed club's list is for its members and managers */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Club id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of members */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["ClubMember"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listClubMembers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -381,37 +151,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Approve a pending membership request (organiser) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Club id */
-                    id: number;
-                    /** @description Account id */
-                    account_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Membership */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ClubMember"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        post: operations["approveClubMember"];
         delete?: never;
         options?: never;
         head?: never;
@@ -428,37 +168,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Make a member an organiser (organiser) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Club id */
-                    id: number;
-                    /** @description Account id */
-                    account_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Membership */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ClubMember"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        post: operations["makeClubOrganiser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -476,33 +186,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Leave a club (or withdraw a pending request); the last organiser cannot leave while other members remain (409 /problems/last-organiser) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Club id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Left */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        delete: operations["leaveClub"];
         options?: never;
         head?: never;
         patch?: never;
@@ -516,97 +200,10 @@ export interface paths {
             cookie?: never;
         };
         /** A club's events in a time window, by start time */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Window start (default now) */
-                    from?: string;
-                    /** @description Window end, exclusive (default from + 31 days; at most 366 days after from) */
-                    to?: string;
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Club id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of events */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["ClubEvent"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listClubEvents"];
         put?: never;
         /** Create an event (organiser); a weekly recurrence creates one event per occurrence sharing a series_id */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Club id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        title: string;
-                        /**
-                         * Format: date-time
-                         * @description must be in the future
-                         */
-                        starts_at: string;
-                        capacity: number;
-                        /** @default 0 */
-                        fee_cents?: number;
-                        recurrence?: {
-                            /** @constant */
-                            weekly: true;
-                            count: number;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Created: the first occurrence (with all occurrences for a series) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ClubEventCreated"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createClubEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -621,44 +218,7 @@ export interface paths {
             cookie?: never;
         };
         /** The community calendar: every club's events in a time window, by start time */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Window start (default now) */
-                    from?: string;
-                    /** @description Window end, exclusive (default from + 31 days; at most 366 days after from) */
-                    to?: string;
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of events */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["ClubEvent"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listCommunityEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -675,34 +235,7 @@ export interface paths {
             cookie?: never;
         };
         /** An event with going/waitlist counts and my RSVP */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Event id */
-                    eid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Event */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ClubEventDetail"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getEvent"];
         put?: never;
         post?: never;
         delete?: never;
@@ -721,92 +254,9 @@ export interface paths {
         get?: never;
         put?: never;
         /** RSVP: a seat if one is free (paid events charge the wallet), else the waitlist; closed clubs' events are for club members; Idempotency-Key honoured */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
-                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                };
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Event id */
-                    eid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A cancelled RSVP re-activated */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Rsvp"];
-                    };
-                };
-                /** @description New RSVP (going or waitlisted) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Rsvp"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description Already RSVPed (/problems/already-rsvped), event started (/problems/event-started) or insufficient funds (/problems/insufficient-funds; no seat taken) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["rsvpToEvent"];
         /** Cancel my RSVP: a paid seat is refunded, the seat freed and the first waitlisted resident promoted (and charged) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Event id */
-                    eid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Cancelled */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            event_id?: number;
-                            account_id?: number;
-                            /** @constant */
-                            status?: "cancelled";
-                            refunded_cents?: number;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        delete: operations["cancelEventRsvp"];
         options?: never;
         head?: never;
         patch?: never;
@@ -822,43 +272,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Check an attendee in by the code they show (organiser); once per attendee (409 /problems/already-checked-in) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Event id */
-                    eid: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        code: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Checked in */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Rsvp"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["checkInEventAttendee"];
         delete?: never;
         options?: never;
         head?: never;
@@ -873,79 +287,10 @@ export interface paths {
             cookie?: never;
         };
         /** A feed, newest first: the community feed, a club's feed (club_id), or reported posts (reported=true, managers); hidden posts only for managers */
-        get: {
-            parameters: {
-                query?: {
-                    club_id?: number;
-                    reported?: boolean;
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of posts */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Post"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listPosts"];
         put?: never;
         /** Publish a post to the community feed, or to a club's feed (club members only) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        body: string;
-                        club_id?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created (Location header) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Post"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createPost"];
         delete?: never;
         options?: never;
         head?: never;
@@ -960,34 +305,7 @@ export interface paths {
             cookie?: never;
         };
         /** A post */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Post id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Post */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Post"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getPost"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1004,80 +322,10 @@ export interface paths {
             cookie?: never;
         };
         /** Comments on a post, oldest first */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Post id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of comments */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Comment"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listPostComments"];
         put?: never;
         /** Comment on a post */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Post id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        body: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Comment"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createPostComment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1094,72 +342,9 @@ export interface paths {
         get?: never;
         put?: never;
         /** Like a post (once per account) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Post id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Liked */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            post_id?: number;
-                            like_count?: number;
-                            liked?: boolean;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        post: operations["likePost"];
         /** Take my like back */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Post id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Unliked */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            post_id?: number;
-                            like_count?: number;
-                            liked?: boolean;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        delete: operations["unlikePost"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1175,47 +360,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Report a post to the managers (once per account) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Post id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        reason: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Reported */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            post_id?: number;
-                            reason?: string;
-                            reported?: boolean;
-                        };
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["reportPost"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1232,35 +377,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Hide a post from everyone but managers (manager) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Post id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Hidden */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Post"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        post: operations["hidePost"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1275,41 +392,7 @@ export interface paths {
             cookie?: never;
         };
         /** Delivery tasks (couriers: unclaimed and their own; managers: all), newest first */
-        get: {
-            parameters: {
-                query?: {
-                    status?: components["schemas"]["DeliveryStatus"];
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of tasks */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Delivery"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listDeliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1326,34 +409,7 @@ export interface paths {
             cookie?: never;
         };
         /** One delivery task with its status history (courier: unclaimed or their own; manager) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Delivery task id */
-                    id: components["parameters"]["deliveryId"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The task */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeliveryDetail"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getDelivery"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1372,35 +428,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Claim an unclaimed task (courier); exactly one of concurrent claims wins */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Delivery task id */
-                    id: components["parameters"]["deliveryId"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Claimed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeliveryDetail"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        post: operations["claimDelivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1417,35 +445,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** The assigned courier has collected the order at the shop */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Delivery task id */
-                    id: components["parameters"]["deliveryId"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Picked up */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeliveryDetail"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        post: operations["pickUpDelivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1462,44 +462,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Delivered: the assigned courier enters the resident's proof code (a wrong code is 422 /problems/wrong-proof-code and changes nothing) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Delivery task id */
-                    id: components["parameters"]["deliveryId"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Case, spaces and dashes are ignored */
-                        proof_code: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Delivered */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeliveryDetail"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["completeDelivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1516,43 +479,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** The delivery failed (the assigned courier; a manager for any active task) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Delivery task id */
-                    id: components["parameters"]["deliveryId"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        reason: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Failed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeliveryDetail"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["failDelivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1567,37 +494,7 @@ export interface paths {
             cookie?: never;
         };
         /** Deliveries of my orders (with their proof codes), newest first */
-        get: {
-            parameters: {
-                query?: {
-                    status?: components["schemas"]["DeliveryStatus"];
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of tasks */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Delivery"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listMyDeliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1614,32 +511,7 @@ export interface paths {
             cookie?: never;
         };
         /** One of my deliveries: status history and the proof code to give the courier (others get 404) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Delivery task id */
-                    id: components["parameters"]["deliveryId"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The task */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeliveryDetail"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getMyDelivery"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1656,80 +528,10 @@ export interface paths {
             cookie?: never;
         };
         /** Parcels (manager: all, without codes; resident: their unit's, with the pick-up code), newest first */
-        get: {
-            parameters: {
-                query?: {
-                    status?: "waiting" | "picked_up";
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of parcels */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Parcel"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listParcels"];
         put?: never;
         /** Log a parcel for a unit (manager); its residents are notified with a pick-up code */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        unit_id: number;
-                        carrier: string;
-                        tracking_no: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Logged (Location: the parcel) */
-                201: {
-                    headers: {
-                        Location?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Parcel"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createParcel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1744,33 +546,7 @@ export interface paths {
             cookie?: never;
         };
         /** One parcel (manager, or a resident of its unit with the code) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The parcel */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Parcel"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getParcel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1789,41 +565,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Hand out a parcel against its pick-up code (manager); once only */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        code: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Picked up */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Parcel"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["pickUpParcel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1843,42 +585,7 @@ export interface paths {
          * Create an account
          * @description Emails are compared case-insensitively; a taken email is 409 /problems/duplicate.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** Format: email */
-                        email: string;
-                        /** @description 8-128 characters */
-                        password: string;
-                        display_name: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Account created */
-                201: {
-                    headers: {
-                        /** @description URL of the new resource */
-                        Location?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Account"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        post: operations["registerAccount"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1898,38 +605,7 @@ export interface paths {
          * Sign in: a session token
          * @description A wrong password and an unknown email both answer 401. After login_max_failures failed attempts for an email within login_window, attempts answer 429 with Retry-After (counted in the database, so across all instances).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        email: string;
-                        password: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Signed in */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Session"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                422: components["responses"]["Invalid"];
-                429: components["responses"]["TooManyRequests"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1946,27 +622,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** End this session */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Signed out; the token no longer works */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1981,29 +637,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in account, its roles in every community and the admin flag */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Account */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Me"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2020,36 +654,7 @@ export interface paths {
             cookie?: never;
         };
         /** My residency applications in every community */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Applications */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["ResidencyApplication"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        get: operations["listMyResidencyApplications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2066,74 +671,10 @@ export interface paths {
             cookie?: never;
         };
         /** Communities: every one for admins, the caller's own for everyone else */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Communities */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["Community"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        get: operations["listCommunities"];
         put?: never;
         /** Create a community (platform admin) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        address: string;
-                        /** @description IANA time zone, e.g. Europe/Berlin */
-                        timezone: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Community created */
-                201: {
-                    headers: {
-                        /** @description URL of the new resource */
-                        Location?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Community"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        post: operations["createCommunity"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2148,33 +689,7 @@ export interface paths {
             cookie?: never;
         };
         /** A community (members) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Community */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Community"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        get: operations["getCommunity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2191,81 +706,10 @@ export interface paths {
             cookie?: never;
         };
         /** Buildings of the community (members) */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Buildings */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["Building"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        get: operations["listBuildings"];
         put?: never;
         /** Add a building (manager) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Unique within the community */
-                        name: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Building created */
-                201: {
-                    headers: {
-                        /** @description URL of the new resource */
-                        Location?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Building"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        post: operations["createBuilding"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2280,35 +724,7 @@ export interface paths {
             cookie?: never;
         };
         /** A building (members) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Building id */
-                    bid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Building */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Building"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        get: operations["getBuilding"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2325,85 +741,10 @@ export interface paths {
             cookie?: never;
         };
         /** Units of a building (members) */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Building id */
-                    bid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Units */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["Unit"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        get: operations["listUnits"];
         put?: never;
         /** Add a unit to a building (manager) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Building id */
-                    bid: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Unique within the building, e.g. 12A */
-                        number: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Unit created */
-                201: {
-                    headers: {
-                        /** @description URL of the new resource */
-                        Location?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Unit"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        post: operations["createUnit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2418,37 +759,7 @@ export interface paths {
             cookie?: never;
         };
         /** A unit (members) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Building id */
-                    bid: number;
-                    /** @description Unit id */
-                    uid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Unit */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Unit"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        get: operations["getUnit"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2465,84 +776,13 @@ export interface paths {
             cookie?: never;
         };
         /** Residency applications (manager) */
-        get: {
-            parameters: {
-                query?: {
-                    status?: "pending" | "approved" | "rejected";
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Applications */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["ResidencyApplication"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        get: operations["listResidencyApplications"];
         put?: never;
         /**
          * Apply to live in a unit (any signed-in account)
          * @description 404 when the community or the unit (in this community) does not exist. 409 /problems/duplicate when the account already has a pending application for the unit; 409 /problems/already-resident when it already lives there.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        unit_id: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Application created (pending) */
-                201: {
-                    headers: {
-                        /** @description URL of the new resource */
-                        Location?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ResidencyApplication"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        post: operations["createResidencyApplication"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2557,35 +797,7 @@ export interface paths {
             cookie?: never;
         };
         /** A residency application (its applicant, or a manager) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Residency application id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Application */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ResidencyApplication"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        get: operations["getResidencyApplication"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2607,36 +819,7 @@ export interface paths {
          * Approve: the applicant becomes a resident of the unit (manager)
          * @description 409 when the application is no longer pending. Publishes resident.approved {community_id, account_id, unit_id, application_id}.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Residency application id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Approved */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ResidencyApplication"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        post: operations["approveResidencyApplication"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2653,36 +836,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Reject a pending application (manager) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Residency application id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Rejected */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ResidencyApplication"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        post: operations["rejectResidencyApplication"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2697,90 +851,10 @@ export interface paths {
             cookie?: never;
         };
         /** Staff of the community (manager) */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Staff */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["StaffMember"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        get: operations["listStaff"];
         put?: never;
         /** Grant a staff role (manager or admin) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        account_id: number;
-                        /** @enum {string} */
-                        role: "manager" | "courier";
-                    };
-                };
-            };
-            responses: {
-                /** @description Already held */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StaffMember"];
-                    };
-                };
-                /** @description Granted */
-                201: {
-                    headers: {
-                        /** @description URL of the new resource */
-                        Location?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StaffMember"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        post: operations["grantStaffRole"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2795,93 +869,13 @@ export interface paths {
             cookie?: never;
         };
         /** Active API keys of the merchant (no secrets) */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Keys */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["ApiKey"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        get: operations["listMerchantApiKeys"];
         put?: never;
         /**
          * Create an API key for the merchant (its staff; the key is shown once)
          * @description A key authenticates as the merchant (Authorization: Bearer ck_...) on routes that name one of its scopes. Keys cannot manage keys.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        /**
-                         * @example [
-                         *       "orders:read",
-                         *       "orders:write"
-                         *     ]
-                         */
-                        scopes: string[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Key created */
-                201: {
-                    headers: {
-                        /** @description URL of the new resource */
-                        Location?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["NewApiKey"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        post: operations["createMerchantApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2899,35 +893,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke an API key */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                    /** @description API key id */
-                    kid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Revoked; the key no longer authenticates */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                default: components["responses"]["Problem"];
-            };
-        };
+        delete: operations["revokeMerchantApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2941,41 +907,7 @@ export interface paths {
             cookie?: never;
         };
         /** My notifications, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description true: only unread ones */
-                    unread?: boolean;
-                    /** @description Only this community's */
-                    community_id?: number;
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of notifications */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Notification"][];
-                            next_cursor: string | null;
-                            unread_count: number;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listMyNotifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2994,31 +926,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark one of my notifications read (already read: unchanged) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The notification */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Notification"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        post: operations["markNotificationRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3035,34 +943,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark all my notifications read (optionally one community's) */
-        post: {
-            parameters: {
-                query?: {
-                    community_id?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description How many changed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            updated?: number;
-                            unread_count?: number;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["markAllNotificationsRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3080,39 +961,7 @@ export interface paths {
          * WebSocket: my notifications pushed as they happen, on any instance
          * @description Upgrade with `Connection: Upgrade`, `Upgrade: websocket`. The token goes in `?token=` (browsers cannot set headers on a WebSocket) or `Authorization: Bearer`; a missing or invalid token is answered 401 before the upgrade, an API key 403, more than 16 sockets per account 429. Server -> client text messages: `{"type": "notification", "notification": Notification}` for each new notification row (pushed within about a second, whichever instance wrote it); `{"type": "pong"}` in answer to `{"type": "ping"}`. Client messages over 4 KiB close the socket (1009). The server pings after 20 s of silence and closes the socket when nothing comes back within another 20 s; a client that does not read fast enough to keep its send queue under 256 messages / 1 MiB is disconnected. After (re)connecting, list /v1/me/notifications for anything missed; deduplicate by id. A plain GET without the upgrade is answered 426.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Session token (alternative to the Authorization header) */
-                    token?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Switching protocols: the WebSocket is open */
-                101: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                /** @description Upgrade required: not a WebSocket handshake */
-                426: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["openNotificationSocket"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3129,84 +978,13 @@ export interface paths {
             cookie?: never;
         };
         /** List fee schedules, newest first (manager) */
-        get: {
-            parameters: {
-                query?: {
-                    active?: "true" | "false";
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of fee schedules */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["FeeSchedule"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listFeeSchedules"];
         put?: never;
         /**
          * Create a fee schedule (manager)
          * @description A fee billed once per period to every occupied unit (community scope) or to the occupied units of one building.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        amount_cents: number;
-                        /** @enum {string} */
-                        scope: "community" | "building";
-                        /** @description Required with scope building (a building of this community; else 422); not allowed with scope community. */
-                        building_id?: number | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["FeeSchedule"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createFeeSchedule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3221,34 +999,7 @@ export interface paths {
             cookie?: never;
         };
         /** A fee schedule (manager) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Fee schedule id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Fee schedule */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["FeeSchedule"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getFeeSchedule"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3270,35 +1021,7 @@ export interface paths {
          * Stop billing a fee schedule (manager)
          * @description 409 /problems/already-inactive when it is already inactive. Existing bills stay.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Fee schedule id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deactivated */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["FeeSchedule"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        post: operations["deactivateFeeSchedule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3318,44 +1041,7 @@ export interface paths {
          * Bill a period (manager; Idempotency-Key honoured)
          * @description Creates one bill per occupied unit (a unit with at least one approved resident) and per active fee schedule that applies to it, at most once per (unit, schedule, period): a second run, or concurrent runs, for the same period create nothing new (bills_created 0). Bills fall due 14 days after the period ends, i.e. at 00:00 UTC on the 15th of the following month; the daily job property.mark_overdue marks unpaid bills overdue after that. Publishes bill.issued per new bill. Location: the period's bills.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
-                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                };
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @example 2026-11 */
-                        period: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Run done */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["BillingRun"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createBillingRun"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3370,42 +1056,7 @@ export interface paths {
             cookie?: never;
         };
         /** List bills, newest first (manager) */
-        get: {
-            parameters: {
-                query?: {
-                    status?: "unpaid" | "paid" | "overdue";
-                    unit_id?: number;
-                    period?: string;
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of bills */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["Bill"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listBills"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3425,34 +1076,7 @@ export interface paths {
          * A bill (a manager, or a resident of the bill's unit)
          * @description Residents of other units get 404.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Bill id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Bill */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Bill"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getBill"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3474,47 +1098,7 @@ export interface paths {
          * Pay a bill (Idempotency-Key honoured)
          * @description wallet: a resident of the bill's unit pays from their community wallet (ledger transfer resident -> community, kind bill_payment, reference bill:<id>); 409 /problems/insufficient-funds changes nothing. offline: a manager records a cash payment (ledger transfer cash -> community); residents get 403, and a manager paying by wallet gets 403. 409 /problems/already-paid when the bill is already paid; concurrent payments of one bill: exactly one succeeds. Publishes bill.paid. The same Idempotency-Key with the same body replays the first response; with another body 422 /problems/idempotency-key-reused.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
-                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                };
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Bill id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        method: "wallet" | "offline";
-                    };
-                };
-            };
-            responses: {
-                /** @description Paid: the bill with status paid */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Bill"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["payBill"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3529,39 +1113,7 @@ export interface paths {
             cookie?: never;
         };
         /** My bills across communities (the units I am a resident of), newest first */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Only this community (404 when I am not a member) */
-                    community_id?: number;
-                    status?: "unpaid" | "paid" | "overdue";
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of bills */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["Bill"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listMyBills"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3581,35 +1133,7 @@ export interface paths {
          * Collection figures per period (manager)
          * @description outstanding_cents = unpaid + overdue. With ?period= exactly that period (zeros when nothing was billed).
          */
-        get: {
-            parameters: {
-                query?: {
-                    period?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Summary, newest period first */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["BillingSummary"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["getBillingSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3626,82 +1150,13 @@ export interface paths {
             cookie?: never;
         };
         /** List tickets, newest first: managers all, residents the ones they opened */
-        get: {
-            parameters: {
-                query?: {
-                    status?: "submitted" | "assigned" | "in_progress" | "resolved" | "closed";
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of tickets (with age_minutes) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["Ticket"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listTickets"];
         put?: never;
         /**
          * Open a repair ticket for my unit (resident)
          * @description 422 when unit_id is not a unit of this community; 403 when it is not the caller's unit. State machine: assign (manager) submitted|assigned -> assigned; start (manager) assigned -> in_progress; resolve (manager) in_progress -> resolved; close (the opener) resolved -> closed; reopen (the opener) resolved|closed -> assigned (back to its assignee). Any other transition: 409 /problems/invalid-transition.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        unit_id: number;
-                        /** @enum {string} */
-                        category: "plumbing" | "electrical" | "structural" | "appliance" | "common_area" | "other";
-                        description: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created, status submitted */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Ticket"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3716,34 +1171,7 @@ export interface paths {
             cookie?: never;
         };
         /** A ticket with its transition history (a manager or its opener) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Ticket id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Ticket */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["TicketWithHistory"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getTicket"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3765,44 +1193,7 @@ export interface paths {
          * Assign to maintenance staff (manager)
          * @description State machine: assign (manager) submitted|assigned -> assigned; start (manager) assigned -> in_progress; resolve (manager) in_progress -> resolved; close (the opener) resolved -> closed; reopen (the opener) resolved|closed -> assigned (back to its assignee). Any other transition: 409 /problems/invalid-transition.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Ticket id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description A manager of this community (else 422) */
-                        staff_id: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description The ticket after the transition */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["TicketWithHistory"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["assignTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3822,43 +1213,7 @@ export interface paths {
          * Start work (manager)
          * @description State machine: assign (manager) submitted|assigned -> assigned; start (manager) assigned -> in_progress; resolve (manager) in_progress -> resolved; close (the opener) resolved -> closed; reopen (the opener) resolved|closed -> assigned (back to its assignee). Any other transition: 409 /problems/invalid-transition.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Ticket id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        note?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description The ticket after the transition */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["TicketWithHistory"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["startTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3878,43 +1233,7 @@ export interface paths {
          * Resolve with a note (manager); publishes ticket.resolved
          * @description State machine: assign (manager) submitted|assigned -> assigned; start (manager) assigned -> in_progress; resolve (manager) in_progress -> resolved; close (the opener) resolved -> closed; reopen (the opener) resolved|closed -> assigned (back to its assignee). Any other transition: 409 /problems/invalid-transition.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Ticket id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        note: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The ticket after the transition */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["TicketWithHistory"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["resolveTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3934,44 +1253,7 @@ export interface paths {
          * Close and rate (only the resident who opened it; 403 for anyone else); publishes ticket.closed
          * @description State machine: assign (manager) submitted|assigned -> assigned; start (manager) assigned -> in_progress; resolve (manager) in_progress -> resolved; close (the opener) resolved -> closed; reopen (the opener) resolved|closed -> assigned (back to its assignee). Any other transition: 409 /problems/invalid-transition.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Ticket id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        rating: number;
-                        comment?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description The ticket after the transition */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["TicketWithHistory"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["closeTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3991,43 +1273,7 @@ export interface paths {
          * Reopen a resolved or closed ticket (only its opener; 403 for anyone else)
          * @description State machine: assign (manager) submitted|assigned -> assigned; start (manager) assigned -> in_progress; resolve (manager) in_progress -> resolved; close (the opener) resolved -> closed; reopen (the opener) resolved|closed -> assigned (back to its assignee). Any other transition: 409 /problems/invalid-transition.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Ticket id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        note?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description The ticket after the transition */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["TicketWithHistory"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["reopenTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4042,81 +1288,13 @@ export interface paths {
             cookie?: never;
         };
         /** List announcements, newest first: residents see the community-wide ones and those for their building; managers all, with read_count and audience_count */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of announcements */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["Announcement"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listAnnouncements"];
         put?: never;
         /**
          * Publish an announcement (manager)
          * @description Publishes announcement.published with the audience's account_ids (the community's or the building's residents).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        title: string;
-                        body: string;
-                        /** @description Only residents of this building (a building of this community, else 422); absent or 0 = the whole community */
-                        building_id?: number | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Announcement"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createAnnouncement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4131,34 +1309,7 @@ export interface paths {
             cookie?: never;
         };
         /** An announcement (404 for residents outside its audience) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Announcement id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Announcement */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Announcement"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getAnnouncement"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4177,34 +1328,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Record my read receipt (resident; idempotent, one per account) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Announcement id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The announcement with my read_at */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Announcement"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        post: operations["markAnnouncementRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4219,82 +1343,13 @@ export interface paths {
             cookie?: never;
         };
         /** List visitor passes, newest first: residents their own, managers all (the code is shown to its creator only) */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of passes */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["VisitorPass"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listVisitorPasses"];
         put?: never;
         /**
          * Create a visitor pass (resident)
          * @description The code is 10 random characters from ABCDEFGHJKLMNPQRSTUVWXYZ23456789 (libsodium). 422 when valid_until <= valid_from, when the window is longer than 7 days, or when valid_until has passed.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        visitor_name: string;
-                        /** Format: date-time */
-                        valid_from: string;
-                        /** Format: date-time */
-                        valid_until: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created, with its code */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["VisitorPass"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createVisitorPass"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4309,34 +1364,7 @@ export interface paths {
             cookie?: never;
         };
         /** A visitor pass (its creator or a manager) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Visitor pass id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Pass */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["VisitorPass"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getVisitorPass"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4358,41 +1386,7 @@ export interface paths {
          * Verify a visitor's code at the gate (manager)
          * @description Valid once, inside [valid_from, valid_until). 409 /problems/pass-used when already used (concurrent verifications: exactly one succeeds); 409 /problems/pass-not-valid-now before or after its window; 404 for an unknown code or another community's. Case and surrounding spaces are ignored.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        code: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Valid: the pass, now used */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["VisitorPass"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["verifyVisitorPass"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4407,76 +1401,10 @@ export interface paths {
             cookie?: never;
         };
         /** List amenities, newest first (members) */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of amenities */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["Amenity"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listAmenities"];
         put?: never;
         /** Create an amenity (manager) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        capacity: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Amenity"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createAmenity"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4491,34 +1419,7 @@ export interface paths {
             cookie?: never;
         };
         /** An amenity (members) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Amenity id */
-                    aid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Amenity */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Amenity"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getAmenity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4535,93 +1436,13 @@ export interface paths {
             cookie?: never;
         };
         /** Active bookings overlapping [from, to) (members; account_id shown to the booker and managers) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Default: now */
-                    from?: string;
-                    /** @description Default: from + 7 days; at most 31 days after from */
-                    to?: string;
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Amenity id */
-                    aid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of bookings */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["Booking"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listAmenityBookings"];
         put?: never;
         /**
          * Book an amenity (resident; Idempotency-Key honoured)
          * @description Bookings are half-open [starts_at, ends_at). 422 when ends_at <= starts_at, when longer than 24 h, or when already over. 409 /problems/capacity-exceeded when at some instant of the window the active bookings would exceed the capacity (bookings of one amenity are serialised, so concurrent requests never overbook).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
-                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                };
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Amenity id */
-                    aid: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        starts_at: string;
-                        /** Format: date-time */
-                        ends_at: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Booked */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Booking"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["bookAmenity"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4636,71 +1457,14 @@ export interface paths {
             cookie?: never;
         };
         /** A booking (members; account_id shown to the booker and managers) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Amenity id */
-                    aid: number;
-                    /** @description Booking id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Booking */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Booking"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getAmenityBooking"];
         put?: never;
         post?: never;
         /**
          * Cancel a booking (its booker or a manager); frees the capacity
          * @description 409 /problems/already-cancelled when it was already cancelled.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Amenity id */
-                    aid: number;
-                    /** @description Booking id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Cancelled */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        delete: operations["cancelAmenityBooking"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4714,78 +1478,10 @@ export interface paths {
             cookie?: never;
         };
         /** List suggestions (members) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description new: newest first; votes: most votes first (the cursor is then a position) */
-                    sort?: "new" | "votes";
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of suggestions */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Page"] & {
-                            items?: components["schemas"]["Suggestion"][];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listSuggestions"];
         put?: never;
         /** Post a suggestion (resident) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        title: string;
-                        body: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Suggestion"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createSuggestion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4800,34 +1496,7 @@ export interface paths {
             cookie?: never;
         };
         /** A suggestion (members) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Suggestion id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Suggestion */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Suggestion"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getSuggestion"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4849,65 +1518,12 @@ export interface paths {
          * Vote for a suggestion (resident; one vote each)
          * @description 409 /problems/already-voted for a second vote.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Suggestion id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Voted: the suggestion */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Suggestion"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        post: operations["voteForSuggestion"];
         /**
          * Take my vote back (resident)
          * @description 404 when I had not voted.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Suggestion id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Vote removed */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        delete: operations["withdrawSuggestionVote"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4921,81 +1537,10 @@ export interface paths {
             cookie?: never;
         };
         /** Merchants of the community (members see approved ones; managers filter by status) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description pending|approved (managers) */
-                    status?: "pending" | "approved";
-                    /** @description Merchant category */
-                    category?: string;
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of merchants */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Merchant"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listMerchants"];
         put?: never;
         /** Apply as a merchant (any member); starts pending */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        category: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Application */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Merchant"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["applyAsMerchant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5010,34 +1555,7 @@ export interface paths {
             cookie?: never;
         };
         /** A merchant with its rating (pending ones: managers and the applicant only) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Merchant */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Merchant"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getMerchant"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5059,35 +1577,7 @@ export interface paths {
          * Approve a pending merchant (manager); the owner gets the merchant role
          * @description 409 /problems/merchant-not-pending unless the merchant is pending.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Approved merchant */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Merchant"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        post: operations["approveMerchant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5105,94 +1595,13 @@ export interface paths {
          * The merchant's catalogue (members: products on sale; the merchant: all)
          * @description 409 /problems/merchant-not-approved for a merchant that is not approved.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Product category */
-                    category?: string;
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of products */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Product"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listProducts"];
         put?: never;
         /**
          * Add a product (merchant; Idempotency-Key). The opening stock is recorded as a purchase movement
          * @description 409 /problems/merchant-not-approved for a merchant that is not approved.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
-                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                };
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        price_cents: number;
-                        stock: number;
-                        /** @description defaults to the merchant's category */
-                        category?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Product */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Product"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createProduct"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5207,84 +1616,14 @@ export interface paths {
             cookie?: never;
         };
         /** A product */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                    /** @description Product id */
-                    pid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Product */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Product"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        get: operations["getProduct"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Update a product (merchant): name, price, category, on sale; stock only through stock movements */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                    /** @description Product id */
-                    pid: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name?: string;
-                        price_cents?: number;
-                        category?: string;
-                        active?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Product */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Product"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        patch: operations["updateProduct"];
         trace?: never;
     };
     "/v1/communities/{cid}/merchants/{mid}/products/{pid}/stock": {
@@ -5300,51 +1639,7 @@ export interface paths {
          * Record a stock movement (merchant; Idempotency-Key): purchase/return add, adjustment either way; never below zero
          * @description 409 /problems/insufficient-stock when the stock would go below zero.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
-                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                };
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                    /** @description Product id */
-                    pid: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description non-zero; positive for purchase and return */
-                        delta: number;
-                        /** @enum {string} */
-                        reason: "purchase" | "adjustment" | "return";
-                    };
-                };
-            };
-            responses: {
-                /** @description The movement and the new stock */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StockMovementResult"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["recordStockMovement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5359,48 +1654,7 @@ export interface paths {
             cookie?: never;
         };
         /** The product's purchase-sale-stock ledger, newest first (merchant); stock equals the sum of all movements */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                    /** @description Product id */
-                    pid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of movements */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["StockMovement"][];
-                            next_cursor: string | null;
-                        } & {
-                            product_id?: number;
-                            stock?: number;
-                            movements_total?: number;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listStockMovements"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5417,92 +1671,13 @@ export interface paths {
             cookie?: never;
         };
         /** The merchant's coupons with their redemption counts (merchant) */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of coupons */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Coupon"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listCoupons"];
         put?: never;
         /**
          * Create a coupon (merchant): exactly one of percent_off and amount_off_cents
          * @description 409 /problems/coupon-exists for a code the merchant already has; 409 /problems/merchant-not-approved.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description stored upper-case */
-                        code: string;
-                        percent_off?: number;
-                        amount_off_cents?: number;
-                        /** @default 0 */
-                        min_spend_cents?: number;
-                        max_redemptions: number;
-                        /** Format: date-time */
-                        expires_at: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Coupon */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Coupon"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createCoupon"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5517,44 +1692,7 @@ export interface paths {
             cookie?: never;
         };
         /** Reviews of a merchant, newest first, with the rating aggregate */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of reviews */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["MerchantReview"][];
-                            next_cursor: string | null;
-                        } & {
-                            rating?: components["schemas"]["MerchantRating"];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listMerchantReviews"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5571,40 +1709,7 @@ export interface paths {
             cookie?: never;
         };
         /** Sales figures (merchant): by day and category, orders by status, repeat-buyer rate */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Start: a date YYYY-MM-DD (UTC) or an RFC 3339 time; default 30 days before `to` */
-                    from?: string;
-                    /** @description End (inclusive day or instant); default today */
-                    to?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Figures */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["MerchantFigures"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["getMerchantFigures"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5621,44 +1726,7 @@ export interface paths {
             cookie?: never;
         };
         /** The merchant's orders, newest first (merchant) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Order status */
-                    status?: "placed" | "accepted" | "ready" | "completed" | "cancelled";
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of orders */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Order"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listMerchantOrders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5680,44 +1748,7 @@ export interface paths {
          * Redeem a pickup code (merchant): the accepted or ready order becomes completed, once
          * @description 404 for an unknown code; 409 /problems/already-redeemed the second time; 409 /problems/order-state when the order is not accepted/ready (or cancelled).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Merchant id */
-                    mid: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description the buyer's redemption_code; case, spaces and dashes ignored */
-                        code: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Completed order */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Order"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["redeemPickupCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5737,51 +1768,7 @@ export interface paths {
          * Place an order paid from the wallet (resident; Idempotency-Key)
          * @description One transaction: stock taken with conditional updates, sale movements, coupon redemption, wallet payment. Any refusal takes nothing: 409 /problems/insufficient-stock, /problems/insufficient-funds, /problems/coupon-exhausted, /problems/merchant-not-approved; 422 for unknown products and an expired or below-minimum-spend coupon (field coupon_code); 404 for an unknown merchant.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
-                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                };
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        merchant_id: number;
-                        items: {
-                            product_id: number;
-                            quantity: number;
-                        }[];
-                        /** @enum {string} */
-                        fulfilment: "pickup" | "delivery";
-                        coupon_code?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Order (pickup orders carry a redemption_code) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Order"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["placeOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5796,38 +1783,7 @@ export interface paths {
             cookie?: never;
         };
         /** My orders in every community, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Order status */
-                    status?: "placed" | "accepted" | "ready" | "completed" | "cancelled";
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of orders */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Order"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listMyOrders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5844,34 +1800,7 @@ export interface paths {
             cookie?: never;
         };
         /** An order (its buyer, with the redemption code; or its merchant) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Order id */
-                    oid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Order */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Order"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getOrder"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5893,35 +1822,7 @@ export interface paths {
          * Accept a placed order (the order's merchant)
          * @description 409 /problems/order-state from any other state.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Order id */
-                    oid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Order */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Order"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        post: operations["acceptOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5941,35 +1842,7 @@ export interface paths {
          * Mark an accepted order ready (the order's merchant); delivery orders then get a delivery task
          * @description 409 /problems/order-state from any other state.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Order id */
-                    oid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Order */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Order"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        post: operations["markOrderReady"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5989,38 +1862,7 @@ export interface paths {
          * Cancel: refunds the buyer and restocks (the merchant until completion; the buyer while placed; Idempotency-Key)
          * @description 409 /problems/order-state when the order may no longer be cancelled by the caller.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
-                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                };
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Order id */
-                    oid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Order */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Order"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-            };
-        };
+        post: operations["cancelOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6040,44 +1882,7 @@ export interface paths {
          * Review a completed order (its buyer, once)
          * @description 409 /problems/order-not-completed; 409 /problems/already-reviewed; 404 for someone else's order.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Order id */
-                    oid: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        rating: number;
-                        text?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Review */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["MerchantReview"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["reviewOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6092,89 +1897,13 @@ export interface paths {
             cookie?: never;
         };
         /** Group buys of the community */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Group buy status */
-                    status?: "open" | "closing" | "closed";
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Page of group buys */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["GroupBuy"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["listGroupBuys"];
         put?: never;
         /**
          * Offer a group buy of one of the merchant's products (merchant)
          * @description 403 when the caller does not act for the product's merchant; 409 /problems/merchant-not-approved.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        product_id: number;
-                        unit_price_cents: number;
-                        min_participants: number;
-                        /**
-                         * Format: date-time
-                         * @description must be in the future
-                         */
-                        closes_at: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Group buy */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["GroupBuy"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["createGroupBuy"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6189,34 +1918,7 @@ export interface paths {
             cookie?: never;
         };
         /** A group buy, with the caller's participation */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Group buy id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Group buy */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["GroupBuy"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getGroupBuy"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6238,46 +1940,7 @@ export interface paths {
          * Join a group buy (resident; Idempotency-Key): the amount is held until it closes
          * @description 409 /problems/already-joined (one participation per resident), /problems/group-buy-closed, /problems/insufficient-funds. At closes_at the job shops.close_group_buys turns holds into orders (enough participants and stock) or releases every hold.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
-                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                };
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    /** @description Group buy id */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        quantity: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Participation */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["GroupBuyParticipation"];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                409: components["responses"]["Conflict"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["joinGroupBuy"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6292,34 +1955,7 @@ export interface paths {
             cookie?: never;
         };
         /** My wallet in a community: balance and ledger entries (newest first) */
-        get: {
-            parameters: {
-                query: {
-                    community_id: number;
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Statement */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WalletStatement"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        get: operations["getMyWallet"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6338,49 +1974,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Top up a member's wallet (manager; Idempotency-Key) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
-                    "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                };
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    account_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        amount_cents: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Posted */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            transaction_id?: number;
-                            account_id?: number;
-                            amount_cents?: number;
-                            balance_cents?: number;
-                        };
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["Invalid"];
-            };
-        };
+        post: operations["topUpWallet"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6395,37 +1989,7 @@ export interface paths {
             cookie?: never;
         };
         /** A member's wallet statement (manager) */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    account_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Statement */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WalletStatement"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getMemberWallet"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6442,37 +2006,7 @@ export interface paths {
             cookie?: never;
         };
         /** A merchant's takings statement (the merchant or a manager) */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: components["parameters"]["limit"];
-                    /** @description next_cursor from the previous page */
-                    cursor?: components["parameters"]["cursor"];
-                };
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                    mid: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Statement */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WalletStatement"];
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getMerchantWallet"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6489,37 +2023,7 @@ export interface paths {
             cookie?: never;
         };
         /** Ledger audit: balances by account kind; all balances sum to zero (manager) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Community id */
-                    cid: components["parameters"]["cid"];
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Summary */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            total_cents?: number;
-                            balanced?: boolean;
-                            transactions?: number;
-                            by_kind?: Record<string, never>;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getLedgerSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7269,6 +2773,17 @@ export interface components {
         /** @description Rate limited (Retry-After) */
         TooManyRequests: {
             headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Storage unreachable or busy; retry after Retry-After seconds */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
@@ -7288,8 +2803,4920 @@ export interface components {
         deliveryId: number;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Seconds to wait before retrying */
+        RetryAfter: number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ok */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text exposition format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OpenAPI 3.1 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    listClubs: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of clubs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Club"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createClub: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    /** @description open clubs accept members at once; closed ones after an organiser approves */
+                    open: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Created (Location header) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Club"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getClub: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Club id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Club */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Club"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    joinClub: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Club id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Membership */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubMember"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listClubMembers: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Club id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ClubMember"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    approveClubMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Club id */
+                id: number;
+                /** @description Account id */
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Membership */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubMember"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    makeClubOrganiser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Club id */
+                id: number;
+                /** @description Account id */
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Membership */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubMember"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    leaveClub: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Club id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Left */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listClubEvents: {
+        parameters: {
+            query?: {
+                /** @description Window start (default now) */
+                from?: string;
+                /** @description Window end, exclusive (default from + 31 days; at most 366 days after from) */
+                to?: string;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Club id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ClubEvent"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createClubEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Club id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    /**
+                     * Format: date-time
+                     * @description must be in the future
+                     */
+                    starts_at: string;
+                    capacity: number;
+                    /** @default 0 */
+                    fee_cents?: number;
+                    recurrence?: {
+                        /** @constant */
+                        weekly: true;
+                        count: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Created: the first occurrence (with all occurrences for a series) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubEventCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCommunityEvents: {
+        parameters: {
+            query?: {
+                /** @description Window start (default now) */
+                from?: string;
+                /** @description Window end, exclusive (default from + 31 days; at most 366 days after from) */
+                to?: string;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ClubEvent"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Event id */
+                eid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubEventDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rsvpToEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Event id */
+                eid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A cancelled RSVP re-activated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rsvp"];
+                };
+            };
+            /** @description New RSVP (going or waitlisted) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rsvp"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Already RSVPed (/problems/already-rsvped), event started (/problems/event-started) or insufficient funds (/problems/insufficient-funds; no seat taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    cancelEventRsvp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Event id */
+                eid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        event_id?: number;
+                        account_id?: number;
+                        /** @constant */
+                        status?: "cancelled";
+                        refunded_cents?: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    checkInEventAttendee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Event id */
+                eid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Checked in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rsvp"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPosts: {
+        parameters: {
+            query?: {
+                club_id?: number;
+                reported?: boolean;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of posts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Post"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                    club_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created (Location header) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Post id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Post */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPostComments: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Post id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of comments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Comment"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createPostComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Post id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    likePost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Post id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Liked */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        post_id?: number;
+                        like_count?: number;
+                        liked?: boolean;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    unlikePost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Post id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unliked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        post_id?: number;
+                        like_count?: number;
+                        liked?: boolean;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reportPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Post id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Reported */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        post_id?: number;
+                        reason?: string;
+                        reported?: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    hidePost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Post id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hidden */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listDeliveries: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["DeliveryStatus"];
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Delivery"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Delivery task id */
+                id: components["parameters"]["deliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    claimDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Delivery task id */
+                id: components["parameters"]["deliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Claimed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    pickUpDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Delivery task id */
+                id: components["parameters"]["deliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Picked up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    completeDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Delivery task id */
+                id: components["parameters"]["deliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Case, spaces and dashes are ignored */
+                    proof_code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Delivered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    failDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Delivery task id */
+                id: components["parameters"]["deliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Failed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMyDeliveries: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["DeliveryStatus"];
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Delivery"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMyDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Delivery task id */
+                id: components["parameters"]["deliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listParcels: {
+        parameters: {
+            query?: {
+                status?: "waiting" | "picked_up";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of parcels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Parcel"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createParcel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    unit_id: number;
+                    carrier: string;
+                    tracking_no: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Logged (Location: the parcel) */
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Parcel"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getParcel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The parcel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Parcel"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    pickUpParcel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Picked up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Parcel"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    registerAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    /** @description 8-128 characters */
+                    password: string;
+                    display_name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Account created */
+            201: {
+                headers: {
+                    /** @description URL of the new resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out; the token no longer works */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listMyResidencyApplications: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Applications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["ResidencyApplication"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listCommunities: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Communities */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["Community"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createCommunity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    address: string;
+                    /** @description IANA time zone, e.g. Europe/Berlin */
+                    timezone: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Community created */
+            201: {
+                headers: {
+                    /** @description URL of the new resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Community"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getCommunity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Community */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Community"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listBuildings: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Buildings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["Building"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createBuilding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Unique within the community */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Building created */
+            201: {
+                headers: {
+                    /** @description URL of the new resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Building"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getBuilding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Building id */
+                bid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Building */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Building"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listUnits: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Building id */
+                bid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Units */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["Unit"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createUnit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Building id */
+                bid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Unique within the building, e.g. 12A */
+                    number: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Unit created */
+            201: {
+                headers: {
+                    /** @description URL of the new resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unit"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getUnit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Building id */
+                bid: number;
+                /** @description Unit id */
+                uid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unit"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listResidencyApplications: {
+        parameters: {
+            query?: {
+                status?: "pending" | "approved" | "rejected";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Applications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["ResidencyApplication"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createResidencyApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    unit_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Application created (pending) */
+            201: {
+                headers: {
+                    /** @description URL of the new resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResidencyApplication"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getResidencyApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Residency application id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResidencyApplication"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    approveResidencyApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Residency application id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResidencyApplication"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    rejectResidencyApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Residency application id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResidencyApplication"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listStaff: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Staff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["StaffMember"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    grantStaffRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    account_id: number;
+                    /** @enum {string} */
+                    role: "manager" | "courier";
+                };
+            };
+        };
+        responses: {
+            /** @description Already held */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMember"];
+                };
+            };
+            /** @description Granted */
+            201: {
+                headers: {
+                    /** @description URL of the new resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMember"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listMerchantApiKeys: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["ApiKey"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createMerchantApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /**
+                     * @example [
+                     *       "orders:read",
+                     *       "orders:write"
+                     *     ]
+                     */
+                    scopes: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Key created */
+            201: {
+                headers: {
+                    /** @description URL of the new resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    revokeMerchantApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+                /** @description API key id */
+                kid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked; the key no longer authenticates */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listMyNotifications: {
+        parameters: {
+            query?: {
+                /** @description true: only unread ones */
+                unread?: boolean;
+                /** @description Only this community's */
+                community_id?: number;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notifications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Notification"][];
+                        next_cursor: string | null;
+                        unread_count: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    markNotificationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    markAllNotificationsRead: {
+        parameters: {
+            query?: {
+                community_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        updated?: number;
+                        unread_count?: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    openNotificationSocket: {
+        parameters: {
+            query?: {
+                /** @description Session token (alternative to the Authorization header) */
+                token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching protocols: the WebSocket is open */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Upgrade required: not a WebSocket handshake */
+            426: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listFeeSchedules: {
+        parameters: {
+            query?: {
+                active?: "true" | "false";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of fee schedules */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["FeeSchedule"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createFeeSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    amount_cents: number;
+                    /** @enum {string} */
+                    scope: "community" | "building";
+                    /** @description Required with scope building (a building of this community; else 422); not allowed with scope community. */
+                    building_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeSchedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFeeSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Fee schedule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fee schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeSchedule"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deactivateFeeSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Fee schedule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeSchedule"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createBillingRun: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example 2026-11 */
+                    period: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Run done */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingRun"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listBills: {
+        parameters: {
+            query?: {
+                status?: "unpaid" | "paid" | "overdue";
+                unit_id?: number;
+                period?: string;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of bills */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["Bill"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Bill id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bill */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    payBill: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Bill id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    method: "wallet" | "offline";
+                };
+            };
+        };
+        responses: {
+            /** @description Paid: the bill with status paid */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMyBills: {
+        parameters: {
+            query?: {
+                /** @description Only this community (404 when I am not a member) */
+                community_id?: number;
+                status?: "unpaid" | "paid" | "overdue";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of bills */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["Bill"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBillingSummary: {
+        parameters: {
+            query?: {
+                period?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Summary, newest period first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingSummary"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listTickets: {
+        parameters: {
+            query?: {
+                status?: "submitted" | "assigned" | "in_progress" | "resolved" | "closed";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of tickets (with age_minutes) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["Ticket"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    unit_id: number;
+                    /** @enum {string} */
+                    category: "plumbing" | "electrical" | "structural" | "appliance" | "common_area" | "other";
+                    description: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created, status submitted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ticket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketWithHistory"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    assignTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A manager of this community (else 422) */
+                    staff_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The ticket after the transition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketWithHistory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    startTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The ticket after the transition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketWithHistory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    resolveTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The ticket after the transition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketWithHistory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    closeTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rating: number;
+                    comment?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The ticket after the transition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketWithHistory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reopenTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The ticket after the transition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketWithHistory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAnnouncements: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of announcements */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["Announcement"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createAnnouncement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    body: string;
+                    /** @description Only residents of this building (a building of this community, else 422); absent or 0 = the whole community */
+                    building_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Announcement"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAnnouncement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Announcement id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Announcement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Announcement"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    markAnnouncementRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Announcement id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The announcement with my read_at */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Announcement"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listVisitorPasses: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of passes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["VisitorPass"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createVisitorPass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    visitor_name: string;
+                    /** Format: date-time */
+                    valid_from: string;
+                    /** Format: date-time */
+                    valid_until: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created, with its code */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitorPass"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getVisitorPass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Visitor pass id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pass */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitorPass"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    verifyVisitorPass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Valid: the pass, now used */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitorPass"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAmenities: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of amenities */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["Amenity"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createAmenity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    capacity: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Amenity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAmenity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Amenity id */
+                aid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Amenity */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Amenity"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAmenityBookings: {
+        parameters: {
+            query?: {
+                /** @description Default: now */
+                from?: string;
+                /** @description Default: from + 7 days; at most 31 days after from */
+                to?: string;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Amenity id */
+                aid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of bookings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["Booking"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    bookAmenity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Amenity id */
+                aid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    starts_at: string;
+                    /** Format: date-time */
+                    ends_at: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Booked */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAmenityBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Amenity id */
+                aid: number;
+                /** @description Booking id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Booking */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    cancelAmenityBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Amenity id */
+                aid: number;
+                /** @description Booking id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listSuggestions: {
+        parameters: {
+            query?: {
+                /** @description new: newest first; votes: most votes first (the cursor is then a position) */
+                sort?: "new" | "votes";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of suggestions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["Suggestion"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createSuggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestion"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSuggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Suggestion id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Suggestion */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestion"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    voteForSuggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Suggestion id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Voted: the suggestion */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestion"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    withdrawSuggestionVote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Suggestion id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Vote removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMerchants: {
+        parameters: {
+            query?: {
+                /** @description pending|approved (managers) */
+                status?: "pending" | "approved";
+                /** @description Merchant category */
+                category?: string;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of merchants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Merchant"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    applyAsMerchant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    category: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Application */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Merchant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMerchant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Merchant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Merchant"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    approveMerchant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approved merchant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Merchant"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listProducts: {
+        parameters: {
+            query?: {
+                /** @description Product category */
+                category?: string;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of products */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Product"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createProduct: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    price_cents: number;
+                    stock: number;
+                    /** @description defaults to the merchant's category */
+                    category?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Product */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+                /** @description Product id */
+                pid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Product */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+                /** @description Product id */
+                pid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    price_cents?: number;
+                    category?: string;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Product */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    recordStockMovement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+                /** @description Product id */
+                pid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description non-zero; positive for purchase and return */
+                    delta: number;
+                    /** @enum {string} */
+                    reason: "purchase" | "adjustment" | "return";
+                };
+            };
+        };
+        responses: {
+            /** @description The movement and the new stock */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockMovementResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listStockMovements: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+                /** @description Product id */
+                pid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of movements */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["StockMovement"][];
+                        next_cursor: string | null;
+                    } & {
+                        product_id?: number;
+                        stock?: number;
+                        movements_total?: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCoupons: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of coupons */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Coupon"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createCoupon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description stored upper-case */
+                    code: string;
+                    percent_off?: number;
+                    amount_off_cents?: number;
+                    /** @default 0 */
+                    min_spend_cents?: number;
+                    max_redemptions: number;
+                    /** Format: date-time */
+                    expires_at: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Coupon */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coupon"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMerchantReviews: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of reviews */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MerchantReview"][];
+                        next_cursor: string | null;
+                    } & {
+                        rating?: components["schemas"]["MerchantRating"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMerchantFigures: {
+        parameters: {
+            query?: {
+                /** @description Start: a date YYYY-MM-DD (UTC) or an RFC 3339 time; default 30 days before `to` */
+                from?: string;
+                /** @description End (inclusive day or instant); default today */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantFigures"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMerchantOrders: {
+        parameters: {
+            query?: {
+                /** @description Order status */
+                status?: "placed" | "accepted" | "ready" | "completed" | "cancelled";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Order"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    redeemPickupCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the buyer's redemption_code; case, spaces and dashes ignored */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Completed order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    placeOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    merchant_id: number;
+                    items: {
+                        product_id: number;
+                        quantity: number;
+                    }[];
+                    /** @enum {string} */
+                    fulfilment: "pickup" | "delivery";
+                    coupon_code?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Order (pickup orders carry a redemption_code) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMyOrders: {
+        parameters: {
+            query?: {
+                /** @description Order status */
+                status?: "placed" | "accepted" | "ready" | "completed" | "cancelled";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Order"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Order id */
+                oid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    acceptOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Order id */
+                oid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    markOrderReady: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Order id */
+                oid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    cancelOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Order id */
+                oid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reviewOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Order id */
+                oid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rating: number;
+                    text?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Review */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantReview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listGroupBuys: {
+        parameters: {
+            query?: {
+                /** @description Group buy status */
+                status?: "open" | "closing" | "closed";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of group buys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["GroupBuy"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createGroupBuy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    product_id: number;
+                    unit_price_cents: number;
+                    min_participants: number;
+                    /**
+                     * Format: date-time
+                     * @description must be in the future
+                     */
+                    closes_at: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Group buy */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupBuy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getGroupBuy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Group buy id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Group buy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupBuy"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    joinGroupBuy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Group buy id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    quantity: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Participation */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupBuyParticipation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMyWallet: {
+        parameters: {
+            query: {
+                community_id: number;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Statement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletStatement"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    topUpWallet: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amount_cents: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Posted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        transaction_id?: number;
+                        account_id?: number;
+                        amount_cents?: number;
+                        balance_cents?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMemberWallet: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Statement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletStatement"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMerchantWallet: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Statement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletStatement"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getLedgerSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Summary */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total_cents?: number;
+                        balanced?: boolean;
+                        transactions?: number;
+                        by_kind?: Record<string, never>;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+}

@@ -3,6 +3,7 @@ import { api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
 import { Button, Empty, ErrorNote, Money, Skeleton, Time, useAction, useLoad } from "../ui/kit";
+import { Posts } from "./posts";
 
 type Detail = Schemas["ClubEventDetail"];
 
@@ -124,6 +125,7 @@ export function Clubs() {
           ))}
         </ul>
       )}
+      <Posts />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { render } from "preact";
-import { LocationProvider, Router, Route, useLocation } from "preact-iso";
+import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import { useEffect, useState } from "preact/hooks";
 import "../ui/base.css";
 import "./app.css";
@@ -15,6 +15,17 @@ import { Property } from "./property";
 import { Clubs } from "./clubs";
 import { MePage } from "./me";
 import { A, online } from "./state";
+
+// Loaded on first visit: keeps the first load small on a slow phone connection.
+const services = () => import("./services");
+const parcels = () => import("./parcels");
+const Repairs = lazy(() => services().then((m) => m.Repairs));
+const Visitors = lazy(() => services().then((m) => m.Visitors));
+const AmenityBooking = lazy(() => services().then((m) => m.AmenityBooking));
+const SuggestionsPage = lazy(() => services().then((m) => m.SuggestionsPage));
+const Parcels = lazy(() => parcels().then((m) => m.Parcels));
+const Codes = lazy(() => parcels().then((m) => m.Codes));
+const GroupBuysPage = lazy(() => import("./groupbuys").then((m) => m.GroupBuysPage));
 
 
 function Tabs() {
@@ -77,6 +88,13 @@ function Resident() {
           <Route path={`${A}/orders`} component={OrdersPage} />
           <Route path={`${A}/orders/:oid`} component={OrderPage} />
           <Route path={`${A}/property`} component={Property} />
+          <Route path={`${A}/property/repairs`} component={Repairs} />
+          <Route path={`${A}/property/visitors`} component={Visitors} />
+          <Route path={`${A}/property/amenities`} component={AmenityBooking} />
+          <Route path={`${A}/property/suggestions`} component={SuggestionsPage} />
+          <Route path={`${A}/parcels`} component={Parcels} />
+          <Route path={`${A}/codes`} component={Codes} />
+          <Route path={`${A}/group-buys`} component={GroupBuysPage} />
           <Route path={`${A}/clubs`} component={Clubs} />
           <Route path={`${A}/me`} component={MePage} />
           <Route path={`${A}/apply`} component={Apply} />
@@ -125,6 +143,7 @@ function OfflineCodes() {
       <main id="main">
         <Router>
           <Route path={`${A}/orders/:oid`} component={OrderPage} />
+          <Route path={`${A}/codes`} component={Codes} />
           <Route default component={OrdersPage} />
         </Router>
       </main>

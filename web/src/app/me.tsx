@@ -52,6 +52,11 @@ export function MePage() {
         <h2 id="settings-h">{t("me.settings")}</h2>
         <LanguagePicker />
       </section>
+      <p>
+        <a href={`${A}/codes`} class="button wide">
+          {t("codes.title")}
+        </a>
+      </p>
       <Button
         class="wide"
         onClick={async () => {

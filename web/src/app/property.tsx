@@ -4,6 +4,7 @@ import { api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { money } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
+import { A } from "./state";
 import { Button, Empty, ErrorNote, Money, Skeleton, Status, Time, useAction, useLoad } from "../ui/kit";
 
 type Bill = Schemas["Bill"];
@@ -38,6 +39,14 @@ export function Property() {
           </p>
         )}
       </header>
+      <nav class="hub" aria-label={t("property.services")}>
+        <a href={`${A}/property/repairs`}>{t("repairs.title")}</a>
+        <a href={`${A}/property/visitors`}>{t("passes.title")}</a>
+        <a href={`${A}/property/amenities`}>{t("amenities.title")}</a>
+        <a href={`${A}/property/suggestions`}>{t("suggestions.title")}</a>
+        <a href={`${A}/parcels`}>{t("parcels.title")}</a>
+        <a href={`${A}/codes`}>{t("codes.title")}</a>
+      </nav>
       <ErrorNote error={error || a.error} />
       <h2>{t("property.bills")}</h2>
       {!data ? (

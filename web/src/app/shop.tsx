@@ -32,9 +32,14 @@ export function Shop() {
     <div class="page">
       <header class="page-head row between">
         <h1>{t("tabs.shop")}</h1>
-        <a href={`${A}/orders`} class="button">
-          {t("shop.myOrders")}
-        </a>
+        <span class="actions">
+          <a href={`${A}/group-buys`} class="button">
+            {t("groupBuys.title")}
+          </a>
+          <a href={`${A}/orders`} class="button">
+            {t("shop.myOrders")}
+          </a>
+        </span>
       </header>
       <ErrorNote error={error} />
       {!data ? (

@@ -6,6 +6,7 @@ export const en = {
     refresh: "Refresh", signOut: "Sign out", skip: "Skip to content", status: "Status", unit: "Unit", working: "Working…",
   },
   nav: {
+    passes: "Visitor passes", amenities: "Amenities & bookings", suggestions: "Suggestions", merchants: "Merchants", staff: "Staff", topups: "Wallet top-ups", coupons: "Coupons", groupBuys: "Group buys", reviews: "Reviews", figures: "Figures", apiKeys: "API keys",
     main: "Main", dashboard: "Dashboard", applications: "Residency applications", billing: "Fees & bills", tickets: "Repair tickets",
     announcements: "Announcements", orders: "Order queue", redeem: "Redeem a code", catalogue: "Catalogue & stock",
   },
@@ -75,7 +76,7 @@ export const en = {
     review: "How was it?", rating: "Rating", reviewText: "Your review (optional)", sendReview: "Send review",
     thanksReview: "Thank you for your review!",
   },
-  property: { bills: "Bills", dueOn: "Due {{date}}", paidOn: "Paid", payFromWallet: "Pay {{amount}} from wallet" },
+  property: { services: "Services", bills: "Bills", dueOn: "Due {{date}}", paidOn: "Paid", payFromWallet: "Pay {{amount}} from wallet" },
   clubs: {
     clubs: "Clubs", free: "Free", seats: "{{going}} of {{capacity}} seats taken", waitlistCount: "waitlist: {{count}}",
     going: "You're going", checkInCode: "Check-in code", waitlisted: "You're on the waitlist: position {{position}}",
@@ -89,7 +90,84 @@ export const en = {
       event_refund: "Event refund", group_buy_hold: "Group buy (held)", group_buy_release: "Group buy released",
     },
   },
+  passes: {
+    title: "Visitor passes", verify: "Verify a pass", code: "Pass code", verifyButton: "Verify", valid: "Valid: {{name}} visiting {{unit}}",
+    issue: "Issue a pass", visitor: "Visitor's name", from: "Valid from", until: "Valid until", hours: "For how long",
+    forHours: "{{count}} hours", issueButton: "Issue pass", issued: "Pass for {{name}}:", all: "All passes", mine: "My passes",
+    none: "No visitor passes yet.", residentsIssue: "Residents issue passes in the Courtyard app; verify them here at the gate.",
+    showCode: "Show code and QR", qrLabel: "QR code of the pass for {{name}}: {{code}}", shareHint: "Send this code to your visitor; the gate scans or types it.",
+  },
+  amenities: {
+    title: "Book an amenity", none: "No amenities yet.", add: "Add an amenity", name: "Name", capacityLabel: "Capacity (people at once)",
+    capacity: "{{count}} at once", addButton: "Add amenity", calendar: "Bookings: {{name}}", prevWeek: "Previous week",
+    thisWeek: "This week", nextWeek: "Next week", cancel: "Cancel booking", confirmCancel: "Cancel this booking?",
+    which: "Amenity", day: "Day", today: "Today", slotsFor: "{{name}}: times", taken: "{{count}} of {{capacity}} booked",
+    yours: "Booked by you", book: "Book", full: "Full", booked: "Booked {{name}}, {{time}}.",
+  },
+  suggestions: {
+    title: "Suggestions", sort: "Order", byVotes: "Most votes", newest: "Newest", none: "No suggestions yet.",
+    votes: "{{count}} votes", vote: "Vote", unvote: "Withdraw vote", new: "Suggest something", body: "Details", submit: "Send suggestion",
+  },
+  merchants: {
+    name: "Shop", rating: "Rating", none: "No merchants here.",
+    noSuspend: "Suspending a merchant is not available in the API yet; contact support to suspend one.",
+  },
+  staff: {
+    name: "Name", role: "Role", since: "Since", grant: "Add staff", grantButton: "Grant role", resident: "Pick a resident",
+    accountId: "Account number", roles: { manager: "Manager", courier: "Courier" },
+  },
+  topups: {
+    button: "Top up", show: "Show statement", confirm: "Add {{amount}} to the wallet of {{account}}?",
+    done: "Added {{amount}}. New balance {{balance}}.", statement: "Wallet statement", kind: "Kind", noEntries: "No wallet entries.",
+  },
+  coupons: {
+    code: "Code", discount: "Discount", minSpend: "Minimum spend", used: "Used", expires: "Expires", none: "No coupons yet.",
+    new: "New coupon", kind: "Discount type", percent: "Percent off", amount: "Amount off", percentOff: "Percent off",
+    amountOff: "Amount off", maxRedemptions: "Maximum uses", create: "Create coupon",
+  },
+  groupBuys: {
+    title: "Group buys", none: "No group buys.", new: "Start a group buy", unitPrice: "Group price", minParticipants: "Buyers needed",
+    closes: "Closes", create: "Start group buy", progress: "{{count}} of {{min}} buyers", product: "Product #{{id}}",
+    join: "Join for {{amount}}", joined: "You joined: {{count}} for {{amount}} (held in your wallet).",
+    share: "Share with a neighbour", shared: "Link copied", shareText: "Join me: {{name}} at {{price}} in a group buy",
+    outcome: { reached: "Target reached", not_enough_participants: "Not enough buyers: money released", stock_short: "Not enough stock: money released" },
+  },
+  reviews: {
+    none: "No reviews yet.", summary: "{{avg}} ★ from {{count}} reviews",
+    noReplies: "Replying to reviews is not available in the API yet.",
+  },
+  figures: {
+    from: "From", to: "To", sales: "sales", orders: "orders", units: "items sold", buyers: "buyers", repeat: "repeat buyers",
+    salesByDay: "Sales by day", byCategory: "By category", noSales: "No sales in this period.",
+  },
+  apiKeys: {
+    name: "Name", prefix: "Key starts", scopes: "Permissions", none: "No API keys.", new: "New API key", create: "Create key",
+    revoke: "Revoke", confirmRevoke: "Revoke the key {{name}}? Programs using it stop working.",
+    shownOnce: "The key {{name}}: copy it now, it is shown only once.", copy: "Copy", copied: "Copied", stored: "I have stored it",
+  },
+  repairs: {
+    title: "Repairs", new: "Report a repair", category: "What needs fixing", description: "Describe the problem", submit: "Send report",
+    mine: "My repair tickets", none: "No repair tickets.", rateIntro: "Fixed? Rate the repair to close the ticket.",
+    comment: "Comment (optional)", close: "Rate and close", rated: "You rated it {{count}} of 5.",
+    categories: { plumbing: "Plumbing", electrical: "Electrical", structural: "Structural", appliance: "Appliance", common_area: "Common area", other: "Other" },
+  },
+  parcels: {
+    title: "Parcels & deliveries", parcels: "Parcels at the office", none: "No parcels.", arrived: "Arrived",
+    showCode: "Show pick-up code", qrLabel: "QR code of parcel pick-up code {{code}}", deliveries: "Deliveries to my door",
+    noDeliveries: "No deliveries.", proofHint: "Give this code to the courier when the order arrives.", proofQr: "QR code of delivery proof code {{code}}",
+  },
+  codes: {
+    title: "My codes", link: "All my saved codes (work offline)", intro: "Codes you show at a counter or gate, saved on this phone.",
+    none: "No saved codes yet.", qrLabel: "QR code {{code}}",
+    kinds: { pickup: "Order pick-up", visitor: "Visitor passes", delivery: "Delivery proof", parcel: "Parcel pick-up" },
+  },
+  posts: {
+    title: "Community posts", new: "Write a post", publish: "Post", none: "No posts yet.", likes: "{{count}} likes",
+    comments: "{{count}} comments", comment: "Your comment", send: "Send", report: "Report", reason: "Why report this post?",
+    sendReport: "Send report", reported: "Thanks: the managers will take a look.",
+  },
   state: {
+    open: "Open", closing: "Closing", waiting: "Waiting", picked_up: "Picked up", claimed: "Courier assigned", delivered: "Delivered", failed: "Failed", member: "Member",
     submitted: "Open", assigned: "Assigned", in_progress: "In progress", resolved: "Resolved", closed: "Closed",
     pending: "Pending", approved: "Approved", rejected: "Rejected", unpaid: "Unpaid", paid: "Paid", overdue: "Overdue",
     placed: "Placed", accepted: "Accepted", ready: "Ready", completed: "Completed", cancelled: "Cancelled",
@@ -110,6 +188,7 @@ export const en = {
     "already-redeemed": "This code has already been used.", "already-rsvped": "You have already replied to this event.",
     "already-joined": "You have already joined.", "coupon-exhausted": "This coupon has been used up.", "coupon-exists": "A coupon with this code exists.",
     "event-started": "The event has already started.", "pass-not-valid-now": "The pass is not valid at this time.",
+    "pass-used": "This pass has already been used.", "capacity-exceeded": "That time is fully booked. Pick another slot.",
     "idempotency-key-reused": "This was already submitted with different details. Please start again.",
   },
 };

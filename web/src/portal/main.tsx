@@ -1,5 +1,5 @@
 import { render } from "preact";
-import { LocationProvider, Router, Route, useLocation } from "preact-iso";
+import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import "../ui/base.css";
 import "./portal.css";
@@ -11,6 +11,21 @@ import { Skeleton } from "../ui/kit";
 import { Dashboard, Applications, Billing, Tickets, Announcements } from "./manager";
 import { Orders, Redeem, Catalogue, newOrders } from "./merchant";
 
+// Screens used less often load on first visit, keeping the first load small.
+const communityPages = () => import("./community");
+const shopkeeping = () => import("./shopkeeping");
+const VisitorPasses = lazy(() => communityPages().then((m) => m.VisitorPasses));
+const Amenities = lazy(() => communityPages().then((m) => m.Amenities));
+const Suggestions = lazy(() => communityPages().then((m) => m.Suggestions));
+const Merchants = lazy(() => communityPages().then((m) => m.Merchants));
+const Staff = lazy(() => communityPages().then((m) => m.Staff));
+const TopUps = lazy(() => communityPages().then((m) => m.TopUps));
+const Coupons = lazy(() => shopkeeping().then((m) => m.Coupons));
+const GroupBuys = lazy(() => shopkeeping().then((m) => m.GroupBuys));
+const Reviews = lazy(() => shopkeeping().then((m) => m.Reviews));
+const Figures = lazy(() => shopkeeping().then((m) => m.Figures));
+const ApiKeys = lazy(() => shopkeeping().then((m) => m.ApiKeys));
+
 export const P = "/portal";
 
 function Nav() {
@@ -19,8 +34,12 @@ function Nav() {
   const merchant = hasRole("merchant");
   const links: [string, string][] = [];
   if (manager)
-    links.push([`${P}/`, t("nav.dashboard")], [`${P}/applications`, t("nav.applications")], [`${P}/billing`, t("nav.billing")], [`${P}/tickets`, t("nav.tickets")], [`${P}/announcements`, t("nav.announcements")]);
-  if (merchant) links.push([`${P}/orders`, t("nav.orders")], [`${P}/redeem`, t("nav.redeem")], [`${P}/catalogue`, t("nav.catalogue")]);
+    links.push([`${P}/`, t("nav.dashboard")], [`${P}/applications`, t("nav.applications")], [`${P}/billing`, t("nav.billing")], [`${P}/tickets`, t("nav.tickets")], [`${P}/announcements`, t("nav.announcements")],
+      [`${P}/visitor-passes`, t("nav.passes")], [`${P}/amenities`, t("nav.amenities")], [`${P}/suggestions`, t("nav.suggestions")],
+      [`${P}/merchants`, t("nav.merchants")], [`${P}/staff`, t("nav.staff")], [`${P}/top-ups`, t("nav.topups")]);
+  if (merchant) links.push([`${P}/orders`, t("nav.orders")], [`${P}/redeem`, t("nav.redeem")], [`${P}/catalogue`, t("nav.catalogue")],
+      [`${P}/coupons`, t("nav.coupons")], [`${P}/group-buys`, t("nav.groupBuys")], [`${P}/reviews`, t("nav.reviews")],
+      [`${P}/figures`, t("nav.figures")], [`${P}/api-keys`, t("nav.apiKeys")]);
   return (
     <nav class="side" aria-label={t("nav.main")}>
       <ul>
@@ -111,6 +130,17 @@ function Shell() {
             <Route path={`${P}/orders`} component={Orders} />
             <Route path={`${P}/redeem`} component={Redeem} />
             <Route path={`${P}/catalogue`} component={Catalogue} />
+            <Route path={`${P}/visitor-passes`} component={VisitorPasses} />
+            <Route path={`${P}/amenities`} component={Amenities} />
+            <Route path={`${P}/suggestions`} component={Suggestions} />
+            <Route path={`${P}/merchants`} component={Merchants} />
+            <Route path={`${P}/staff`} component={Staff} />
+            <Route path={`${P}/top-ups`} component={TopUps} />
+            <Route path={`${P}/coupons`} component={Coupons} />
+            <Route path={`${P}/group-buys`} component={GroupBuys} />
+            <Route path={`${P}/reviews`} component={Reviews} />
+            <Route path={`${P}/figures`} component={Figures} />
+            <Route path={`${P}/api-keys`} component={ApiKeys} />
             <Route default component={Home} />
           </Router>
         ) : (

@@ -5,14 +5,14 @@ import { currentPeriod, dayOf, money, relativeMinutes } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, me } from "../lib/session";
 import { onNotification } from "../lib/ws";
-import { Button, Empty, ErrorNote, Field, Money, Select, Skeleton, Status, TextArea, Time, useAction, useLoad } from "../ui/kit";
+import { Button, downloadCsv, Empty, ErrorNote, Field, Money, Select, Skeleton, Status, TextArea, Time, useAction, useLoad } from "../ui/kit";
 
 type Bill = Schemas["Bill"];
 type Ticket = Schemas["Ticket"];
 const path = () => ({ cid: cid.value });
 
 /** Unit id -> "Block A · 101", for lists that only carry ids. */
-function useUnits() {
+export function useUnits() {
   const { data } = useLoad(async () => {
     const map = new Map<number, string>();
     const buildings = await ok(api.GET("/v1/communities/{cid}/buildings", { params: { path: path(), query: { limit: 200 } } }));
@@ -26,16 +26,6 @@ function useUnits() {
     unit: (id: number | undefined) => (id ? (data?.map.get(id) ?? `#${id}`) : ""),
     buildings: data?.buildings ?? [],
   };
-}
-
-function downloadCsv(name: string, rows: (string | number | null | undefined)[][]) {
-  const text = rows.map((r) => r.map((c) => `"${String(c ?? "").replace(/"/g, '""')}"`).join(",")).join("\r\n");
-  const url = URL.createObjectURL(new Blob(["\ufeff" + text], { type: "text/csv;charset=utf-8" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 const ticketStates = ["submitted", "assigned", "in_progress", "resolved", "closed"] as const;

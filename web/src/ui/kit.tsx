@@ -185,3 +185,123 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[] = []) {
   }, [...deps, n]);
   return { data, error, reload: () => setN((x) => x + 1), setData };
 }
+
+type PageResult<T> = { items?: T[]; next_cursor?: string | null };
+
+/** A list paged with the API's cursors: the first page on load (and when deps change), `more()` appends. */
+export function usePaged<T>(fetchPage: (cursor?: string) => Promise<PageResult<T>>, deps: unknown[] = []) {
+  const [items, setItems] = useState<T[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [n, setN] = useState(0);
+  const gen = useRef(0);
+  const load = async (more: boolean) => {
+    const g = more ? gen.current : ++gen.current;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await fetchPage(more ? (cursor ?? undefined) : undefined);
+      if (g !== gen.current) return;
+      setItems((prev) => [...(more && prev ? prev : []), ...(r.items ?? [])]);
+      setCursor(r.next_cursor ?? null);
+    } catch (e) {
+      if (g === gen.current) setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  useEffect(() => {
+    setItems(null);
+    load(false);
+  }, [...deps, n]);
+  return { items, error, busy, hasMore: !!cursor, more: () => load(true), reload: () => setN((x) => x + 1), setItems };
+}
+
+/** "Load more" for a usePaged list; nothing when the last page is in. */
+export function LoadMore({ list }: { list: { hasMore: boolean; busy: boolean; more: () => void } }) {
+  if (!list.hasMore) return null;
+  return (
+    <Button class="more" busy={list.busy} onClick={list.more}>
+      {t("common.more")}
+    </Button>
+  );
+}
+
+type Cell = string | number | boolean | null | undefined;
+
+export function downloadCsv(name: string, rows: Cell[][]) {
+  const text = rows.map((r) => r.map((c) => `"${String(c ?? "").replace(/"/g, '""')}"`).join(",")).join("\r\n");
+  const url = URL.createObjectURL(new Blob(["\ufeff" + text], { type: "text/csv;charset=utf-8" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Client-side CSV of the rows loaded so far (the API has no CSV export). */
+export function CsvButton({ name, head, rows }: { name: string; head: string[]; rows: Cell[][] | null | undefined }) {
+  return (
+    <Button onClick={() => downloadCsv(name, [head, ...(rows ?? [])])} disabled={!rows?.length}>
+      {t("common.exportCsv")}
+    </Button>
+  );
+}
+
+/** Scans a QR code with the camera where the browser has BarcodeDetector; otherwise renders nothing. */
+export function ScanButton({ onCode, onError }: { onCode: (code: string) => void; onError?: (e: unknown) => void }) {
+  const [scanning, setScanning] = useState(false);
+  const video = useRef<HTMLVideoElement>(null);
+  const canScan = typeof window !== "undefined" && "BarcodeDetector" in window && !!navigator.mediaDevices?.getUserMedia;
+  useEffect(() => {
+    if (!scanning) return;
+    let stream: MediaStream | undefined;
+    let live = true;
+    (async () => {
+      try {
+        type Detector = { detect(src: CanvasImageSource): Promise<{ rawValue: string }[]> };
+        const Ctor = (window as unknown as { BarcodeDetector: new (o: object) => Detector }).BarcodeDetector;
+        const detector = new Ctor({ formats: ["qr_code"] });
+        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+        if (!video.current) return;
+        video.current.srcObject = stream;
+        await video.current.play();
+        while (live) {
+          const found = await detector.detect(video.current).catch(() => []);
+          if (found[0]?.rawValue) {
+            setScanning(false);
+            onCode(found[0].rawValue);
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 300));
+        }
+      } catch (e) {
+        onError?.(e);
+        setScanning(false);
+      }
+    })();
+    return () => {
+      live = false;
+      stream?.getTracks().forEach((tr) => tr.stop());
+    };
+  }, [scanning]);
+  if (!canScan) return <p class="hint">{t("merchant.noScanner")}</p>;
+  return (
+    <>
+      <Button onClick={() => setScanning((s) => !s)}>{scanning ? t("merchant.stopScan") : t("merchant.scan")}</Button>
+      {scanning && <video ref={video} class="scanner" muted playsInline aria-label={t("merchant.camera")} />}
+    </>
+  );
+}
+
+/** A local date-time input value ("YYYY-MM-DDTHH:mm") -> RFC 3339 UTC without milliseconds. */
+export function isoFromLocal(v: string): string {
+  return new Date(v).toISOString().replace(/\.\d+Z$/, "Z");
+}
+/** Now + minutes as a datetime-local value in the browser's zone. */
+export function localInput(minutesFromNow = 0): string {
+  const d = new Date(Date.now() + minutesFromNow * 60e3);
+  d.setSeconds(0, 0);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60e3).toISOString().slice(0, 16);
+}

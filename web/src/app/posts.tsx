@@ -1,0 +1,161 @@
+// Community posts: write, like, comment and report.
+import { useState } from "preact/hooks";
+import { api, ok, type Schemas } from "../api/client";
+import { t } from "../lib/i18n";
+import { cid } from "../lib/session";
+import { Button, Empty, ErrorNote, Field, LoadMore, Skeleton, TextArea, Time, useAction, usePaged } from "../ui/kit";
+
+type Post = Schemas["Post"];
+
+function Comments({ post, onAdded }: { post: Post; onAdded: () => void }) {
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/posts/{id}/comments", { params: { path: { cid: cid.value, id: post.id }, query: { limit: 20, cursor } as never } })) as Promise<{ items: Schemas["Comment"][]; next_cursor: string | null }>, [post.id]);
+  const [body, setBody] = useState("");
+  const a = useAction();
+  return (
+    <div class="comments">
+      {!list.items ? (
+        <Skeleton lines={1} />
+      ) : (
+        <ul class="plain list">
+          {list.items.map((c) => (
+            <li>
+              {c.body}
+              <br />
+              <small>
+                <Time at={c.created_at} />
+              </small>
+            </li>
+          ))}
+        </ul>
+      )}
+      <LoadMore list={list} />
+      <form
+        class="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            const c = await ok(api.POST("/v1/communities/{cid}/posts/{id}/comments", { params: { path: { cid: cid.value, id: post.id } }, body: { body } }));
+            setBody("");
+            list.setItems((items) => [...(items ?? []), c]);
+            onAdded();
+          });
+        }}
+      >
+        <Field label={t("posts.comment")} name="comment" value={body} onValue={setBody} required error={a.fields.body} />
+        <Button type="submit" busy={a.busy}>
+          {t("posts.send")}
+        </Button>
+      </form>
+      <ErrorNote error={a.error} shownFields={["body"]} />
+    </div>
+  );
+}
+
+function Report({ post, onDone }: { post: Post; onDone: () => void }) {
+  const [reason, setReason] = useState("");
+  const a = useAction();
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        a.run(async () => {
+          await ok(api.POST("/v1/communities/{cid}/posts/{id}/report", { params: { path: { cid: cid.value, id: post.id } }, body: { reason } }));
+          onDone();
+        });
+      }}
+    >
+      <Field label={t("posts.reason")} name="reason" value={reason} onValue={setReason} required error={a.fields.reason} />
+      <ErrorNote error={a.error} shownFields={["reason"]} />
+      <Button type="submit" busy={a.busy}>
+        {t("posts.sendReport")}
+      </Button>
+    </form>
+  );
+}
+
+function PostCard({ post, onChange }: { post: Post; onChange: (p: Post) => void }) {
+  const [panel, setPanel] = useState<"" | "comments" | "report">("");
+  const [reported, setReported] = useState(false);
+  const a = useAction();
+  const like = () =>
+    a.run(async () => {
+      const p = { params: { path: { cid: cid.value, id: post.id } } };
+      const r = post.liked_by_me ? await ok(api.DELETE("/v1/communities/{cid}/posts/{id}/likes", p)) : await ok(api.POST("/v1/communities/{cid}/posts/{id}/likes", p));
+      onChange({ ...post, liked_by_me: r.liked, like_count: r.like_count });
+    });
+  return (
+    <li class="card" data-post={post.id}>
+      <p>{post.body}</p>
+      <p class="meta">
+        <Time at={post.created_at} />
+      </p>
+      <div class="actions">
+        <Button busy={a.busy} aria-pressed={post.liked_by_me ? "true" : "false"} onClick={like}>
+          {post.liked_by_me ? "♥" : "♡"} {t("posts.likes", { count: post.like_count ?? 0 })}
+        </Button>
+        <Button aria-expanded={panel === "comments" ? "true" : "false"} onClick={() => setPanel(panel === "comments" ? "" : "comments")}>
+          {t("posts.comments", { count: post.comment_count ?? 0 })}
+        </Button>
+        {!reported && (
+          <Button class="ghost" aria-expanded={panel === "report" ? "true" : "false"} onClick={() => setPanel(panel === "report" ? "" : "report")}>
+            {t("posts.report")}
+          </Button>
+        )}
+      </div>
+      <ErrorNote error={a.error} />
+      {reported && <p class="meta" role="status">{t("posts.reported")}</p>}
+      {panel === "comments" && <Comments post={post} onAdded={() => onChange({ ...post, comment_count: (post.comment_count ?? 0) + 1 })} />}
+      {panel === "report" && (
+        <Report
+          post={post}
+          onDone={() => {
+            setReported(true);
+            setPanel("");
+          }}
+        />
+      )}
+    </li>
+  );
+}
+
+export function Posts() {
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/posts", { params: { path: { cid: cid.value }, query: { limit: 10, cursor } as never } })) as Promise<{ items: Post[]; next_cursor: string | null }>, [cid.value]);
+  const [body, setBody] = useState("");
+  const a = useAction();
+  const replace = (p: Post) => list.setItems((items) => items?.map((x) => (x.id === p.id ? p : x)) ?? null);
+  return (
+    <section aria-labelledby="posts-h">
+      <h2 id="posts-h">{t("posts.title")}</h2>
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            const p = await ok(api.POST("/v1/communities/{cid}/posts", { params: { path: { cid: cid.value } }, body: { body } }));
+            setBody("");
+            list.setItems((items) => [p, ...(items ?? [])]);
+          });
+        }}
+      >
+        <TextArea label={t("posts.new")} name="body" value={body} onValue={setBody} required error={a.fields.body} />
+        <ErrorNote error={a.error} shownFields={["body"]} />
+        <Button type="submit" class="primary" busy={a.busy}>
+          {t("posts.publish")}
+        </Button>
+      </form>
+      <ErrorNote error={list.error} />
+      {!list.items ? (
+        <Skeleton lines={4} />
+      ) : !list.items.length ? (
+        <Empty>{t("posts.none")}</Empty>
+      ) : (
+        <ul class="plain cards">
+          {list.items.map((p) => (
+            <PostCard key={p.id} post={p} onChange={replace} />
+          ))}
+        </ul>
+      )}
+      <LoadMore list={list} />
+    </section>
+  );
+}

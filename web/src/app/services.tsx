@@ -1,0 +1,409 @@
+// Property services for residents: repair tickets (rated on close), visitor passes as QR codes
+// (kept for offline display), amenity booking on a day calendar, suggestions and votes.
+import { useState } from "preact/hooks";
+import { all, api, idempotencyKey, ok, type Schemas } from "../api/client";
+import { dayOf, locale, time, timeZone } from "../lib/format";
+import { t } from "../lib/i18n";
+import { cid, unitId } from "../lib/session";
+import { Button, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Qr, Select, Skeleton, Status, TextArea, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { cacheCode } from "./codes";
+import { A } from "./state";
+
+type Ticket = Schemas["Ticket"];
+type Pass = Schemas["VisitorPass"];
+type Booking = Schemas["Booking"];
+
+export function Back({ to = `${A}/property`, label = t("tabs.property") }: { to?: string; label?: string }) {
+  return (
+    <a class="back" href={to}>
+      ‹ {label}
+    </a>
+  );
+}
+
+// ---------------------------------------------------------------- repair tickets
+
+const categories = ["plumbing", "electrical", "structural", "appliance", "common_area", "other"] as const;
+
+function Stars({ value, onValue }: { value: number; onValue: (n: number) => void }) {
+  return (
+    <fieldset class="stars">
+      <legend>{t("shop.rating")}</legend>
+      {[1, 2, 3, 4, 5].map((n) => (
+        <label>
+          <input type="radio" name="rating" value={n} checked={value === n} onChange={() => onValue(n)} />
+          <span aria-hidden="true">{n <= value ? "★" : "☆"}</span>
+          <span class="sr-only">{t("shop.stars", { count: n })}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function CloseTicket({ tk, onDone }: { tk: Ticket; onDone: (t: Ticket) => void }) {
+  const [rating, setRating] = useState(5);
+  const [comment, setComment] = useState("");
+  const a = useAction();
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        a.run(async () => onDone(await ok(api.POST("/v1/communities/{cid}/tickets/{id}/close", { params: { path: { cid: cid.value, id: tk.id } }, body: { rating, comment: comment || null } }))));
+      }}
+    >
+      <p class="meta">{t("repairs.rateIntro")}</p>
+      <Stars value={rating} onValue={setRating} />
+      <TextArea label={t("repairs.comment")} name="comment" value={comment} onValue={setComment} error={a.fields.comment} />
+      <ErrorNote error={a.error} shownFields={["comment"]} />
+      <Button type="submit" class="primary wide" busy={a.busy}>
+        {t("repairs.close")}
+      </Button>
+    </form>
+  );
+}
+
+export function Repairs() {
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/tickets", { params: { path: { cid: cid.value }, query: { limit: 20, cursor } } })), [cid.value]);
+  const [category, setCategory] = useState<(typeof categories)[number]>("plumbing");
+  const [description, setDescription] = useState("");
+  const a = useAction();
+  const update = (tk: Ticket) => list.setItems((items) => items?.map((x) => (x.id === tk.id ? { ...x, ...tk } : x)) ?? null);
+  return (
+    <div class="page">
+      <Back />
+      <h1>{t("repairs.title")}</h1>
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            const tk = await ok(api.POST("/v1/communities/{cid}/tickets", { params: { path: { cid: cid.value } }, body: { unit_id: unitId() ?? 0, category, description } }));
+            setDescription("");
+            list.setItems((items) => [tk, ...(items ?? [])]);
+          });
+        }}
+      >
+        <h2>{t("repairs.new")}</h2>
+        <Select label={t("repairs.category")} name="category" value={category} onValue={(v) => setCategory(v as typeof category)} error={a.fields.category} options={categories.map((c) => ({ value: c, label: t(`repairs.categories.${c}`) }))} />
+        <TextArea label={t("repairs.description")} name="description" value={description} onValue={setDescription} required error={a.fields.description} />
+        <ErrorNote error={a.error} shownFields={["category", "description"]} />
+        <Button type="submit" class="primary wide" busy={a.busy}>
+          {t("repairs.submit")}
+        </Button>
+      </form>
+      <h2>{t("repairs.mine")}</h2>
+      <ErrorNote error={list.error} />
+      {!list.items ? (
+        <Skeleton lines={3} />
+      ) : !list.items.length ? (
+        <Empty>{t("repairs.none")}</Empty>
+      ) : (
+        <ul class="plain cards">
+          {list.items.map((tk) => (
+            <li class="card" data-ticket={tk.id}>
+              <div class="row between">
+                <strong>
+                  #{tk.id} {t(`repairs.categories.${tk.category}`, { defaultValue: tk.category })}
+                </strong>
+                <Status value={tk.status} />
+              </div>
+              <p>{tk.description}</p>
+              <p class="meta">
+                <Time at={tk.created_at} />
+              </p>
+              {tk.resolution_note && <p class="ok">{tk.resolution_note}</p>}
+              {tk.status === "resolved" && <CloseTicket tk={tk} onDone={update} />}
+              {tk.status === "closed" && tk.rating ? <p class="meta">{t("repairs.rated", { count: tk.rating })}</p> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      <LoadMore list={list} />
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- visitor passes
+
+function remember(p: Pass) {
+  if (p.code) cacheCode({ kind: "visitor", id: p.id, community_id: p.community_id, code: p.code, title: p.visitor_name, status: p.status });
+}
+
+export function PassCard({ p }: { p: Pass }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <li class="card" data-pass={p.id}>
+      <div class="row between">
+        <span>
+          <strong>{p.visitor_name}</strong>
+          <br />
+          <small>
+            <Time at={p.valid_from} opts={{ dateStyle: "medium", timeStyle: "short" }} /> – {time(p.valid_until)}
+          </small>
+        </span>
+        <Status value={p.status} />
+      </div>
+      {p.code && p.status === "active" && (
+        <>
+          <button type="button" class="link" aria-expanded={open ? "true" : "false"} onClick={() => setOpen(!open)}>
+            {t("passes.showCode")}
+          </button>
+          {open && (
+            <section class="code-card">
+              <p class="code" data-testid="visitor-code">
+                {p.code}
+              </p>
+              <Qr text={p.code} label={t("passes.qrLabel", { name: p.visitor_name, code: p.code })} />
+              <p class="meta">{t("passes.shareHint")}</p>
+            </section>
+          )}
+        </>
+      )}
+    </li>
+  );
+}
+
+export function Visitors() {
+  const list = usePaged(async (cursor) => {
+    const r = await ok(api.GET("/v1/communities/{cid}/visitor-passes", { params: { path: { cid: cid.value }, query: { limit: 20, cursor } } }));
+    r.items.forEach(remember);
+    return r;
+  }, [cid.value]);
+  const [name, setName] = useState("");
+  const [from, setFrom] = useState(localInput(0));
+  const [hours, setHours] = useState("4");
+  const a = useAction();
+  return (
+    <div class="page">
+      <Back />
+      <h1>{t("passes.title")}</h1>
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            const start = new Date(from);
+            const until = new Date(start.getTime() + Number(hours) * 3600e3).toISOString().replace(/\.\d+Z$/, "Z");
+            const p = await ok(api.POST("/v1/communities/{cid}/visitor-passes", { params: { path: { cid: cid.value } }, body: { visitor_name: name, valid_from: isoFromLocal(from), valid_until: until } }));
+            remember(p);
+            setName("");
+            list.setItems((items) => [p, ...(items ?? [])]);
+          });
+        }}
+      >
+        <h2>{t("passes.issue")}</h2>
+        <Field label={t("passes.visitor")} name="visitor_name" value={name} onValue={setName} required error={a.fields.visitor_name} />
+        <Field label={t("passes.from")} name="valid_from" type="datetime-local" value={from} onValue={setFrom} required error={a.fields.valid_from} />
+        <Select label={t("passes.hours")} name="hours" value={hours} onValue={setHours} error={a.fields.valid_until} options={["2", "4", "8", "24"].map((h) => ({ value: h, label: t("passes.forHours", { count: Number(h) }) }))} />
+        <ErrorNote error={a.error} shownFields={["visitor_name", "valid_from", "valid_until"]} />
+        <Button type="submit" class="primary wide" busy={a.busy}>
+          {t("passes.issueButton")}
+        </Button>
+      </form>
+      <h2>{t("passes.mine")}</h2>
+      <ErrorNote error={list.error} />
+      {!list.items ? (
+        <Skeleton lines={3} />
+      ) : !list.items.length ? (
+        <Empty>{t("passes.none")}</Empty>
+      ) : (
+        <ul class="plain cards">
+          {list.items.map((p) => (
+            <PassCard key={p.id} p={p} />
+          ))}
+        </ul>
+      )}
+      <LoadMore list={list} />
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- amenity booking
+
+const HOURS = Array.from({ length: 15 }, (_, i) => 7 + i); // 07:00 .. 21:00 starts
+
+/** The zone's UTC offset (ms) at an instant. */
+function zoneOffset(ms: number): number {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", { timeZone: timeZone.value, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second) - Math.floor(ms / 1000) * 1000;
+}
+/** Midnight, in the community's time zone, `offset` days from today there. */
+function dayStart(offset: number): Date {
+  const [y, m, d] = dayOf(new Date()).split("-").map(Number);
+  const guess = Date.UTC(y, m - 1, d + offset);
+  return new Date(guess - zoneOffset(guess));
+}
+const rfc = (d: Date) => d.toISOString().replace(/\.\d+Z$/, "Z");
+
+function DaySlots({ amenity, day }: { amenity: Schemas["Amenity"]; day: number }) {
+  const start = dayStart(day);
+  const end = new Date(start.getTime() + 86400e3);
+  const { data, error, reload } = useLoad(
+    () => all((cursor) => ok(api.GET("/v1/communities/{cid}/amenities/{aid}/bookings", { params: { path: { cid: cid.value, aid: amenity.id }, query: { from: rfc(start), to: rfc(end), limit: 200, cursor } } })) as Promise<{ items: Booking[]; next_cursor: string | null }>),
+    [amenity.id, day],
+  );
+  const a = useAction();
+  const [done, setDone] = useState<Booking | null>(null);
+  const book = (h: number) =>
+    a.run(async () => {
+      const s = new Date(start.getTime() + h * 3600e3);
+      const e = new Date(s.getTime() + 3600e3);
+      setDone(await ok(api.POST("/v1/communities/{cid}/amenities/{aid}/bookings", { params: { path: { cid: cid.value, aid: amenity.id }, header: { "Idempotency-Key": idempotencyKey() } as never }, body: { starts_at: rfc(s), ends_at: rfc(e) } })));
+      reload();
+    });
+  const cancel = (b: Booking) =>
+    a.run(async () => {
+      await ok(api.DELETE("/v1/communities/{cid}/amenities/{aid}/bookings/{id}", { params: { path: { cid: cid.value, aid: amenity.id, id: b.id } } }));
+      setDone(null);
+      reload();
+    });
+  const active = (data ?? []).filter((b) => b.status === "active");
+  const now = Date.now();
+  return (
+    <section aria-labelledby="slots-h">
+      <h2 id="slots-h">{t("amenities.slotsFor", { name: amenity.name })}</h2>
+      <ErrorNote error={error || a.error} />
+      {done && (
+        <p class="ok" role="status">
+          {t("amenities.booked", { name: amenity.name, time: `${time(done.starts_at)}–${time(done.ends_at)}` })}
+        </p>
+      )}
+      {!data ? (
+        <Skeleton lines={6} />
+      ) : (
+        <ul class="plain slots">
+          {HOURS.map((h) => {
+            const s = new Date(start.getTime() + h * 3600e3);
+            const e = s.getTime() + 3600e3;
+            const here = active.filter((b) => Date.parse(b.starts_at) < e && Date.parse(b.ends_at) > s.getTime());
+            const mine = here.find((b) => b.mine);
+            const full = here.length >= amenity.capacity;
+            const past = e <= now;
+            const label = `${time(rfc(s))}–${time(rfc(new Date(e)))}`;
+            return (
+              <li class={`slot-row${mine ? " mine" : full ? " full" : ""}`} data-hour={h}>
+                <span>
+                  <strong>{label}</strong>
+                  <br />
+                  <small>{mine ? t("amenities.yours") : t("amenities.taken", { count: here.length, capacity: amenity.capacity })}</small>
+                </span>
+                {mine ? (
+                  <Button busy={a.busy} onClick={() => cancel(mine)} aria-label={`${t("amenities.cancel")} ${label}`}>
+                    {t("amenities.cancel")}
+                  </Button>
+                ) : (
+                  <Button class="primary" busy={a.busy} disabled={full || past} onClick={() => book(h)} aria-label={`${t("amenities.book")} ${label}`}>
+                    {full ? t("amenities.full") : t("amenities.book")}
+                  </Button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export function AmenityBooking() {
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/amenities", { params: { path: { cid: cid.value }, query: { limit: 50, cursor } } })), [cid.value]);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [day, setDay] = useState(0);
+  const amenity = list.items?.find((x) => x.id === selected) ?? list.items?.[0];
+  const fmt = new Intl.DateTimeFormat(locale.value, { weekday: "short", day: "numeric", timeZone: timeZone.value });
+  return (
+    <div class="page">
+      <Back />
+      <h1>{t("amenities.title")}</h1>
+      <ErrorNote error={list.error} />
+      {!list.items ? (
+        <Skeleton lines={2} />
+      ) : !list.items.length ? (
+        <Empty>{t("amenities.none")}</Empty>
+      ) : (
+        <>
+          <div class="chips" role="group" aria-label={t("amenities.which")}>
+            {list.items.map((x) => (
+              <button type="button" class="chip" aria-pressed={x.id === amenity?.id ? "true" : "false"} onClick={() => setSelected(x.id)}>
+                {x.name}
+              </button>
+            ))}
+          </div>
+          <div class="chips days" role="group" aria-label={t("amenities.day")}>
+            {Array.from({ length: 7 }, (_, i) => (
+              <button type="button" class="chip" aria-pressed={day === i ? "true" : "false"} onClick={() => setDay(i)} data-day={dayOf(dayStart(i))}>
+                {i === 0 ? t("amenities.today") : fmt.format(dayStart(i))}
+              </button>
+            ))}
+          </div>
+          {amenity && <DaySlots key={`${amenity.id}-${day}`} amenity={amenity} day={day} />}
+        </>
+      )}
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- suggestions
+
+export function SuggestionsPage() {
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/suggestions", { params: { path: { cid: cid.value }, query: { sort: "votes", limit: 20, cursor } } })), [cid.value]);
+  const [title, setTitle] = useState("");
+  const [body, setBody] = useState("");
+  const a = useAction();
+  const vote = (s: Schemas["Suggestion"]) =>
+    a.run(async () => {
+      const p = { params: { path: { cid: cid.value, id: s.id } } };
+      let next: Schemas["Suggestion"];
+      if (s.voted) {
+        await ok(api.DELETE("/v1/communities/{cid}/suggestions/{id}/votes", p));
+        next = { ...s, voted: false, vote_count: s.vote_count - 1 };
+      } else next = await ok(api.POST("/v1/communities/{cid}/suggestions/{id}/votes", p));
+      list.setItems((items) => items?.map((x) => (x.id === s.id ? next : x)) ?? null);
+    });
+  return (
+    <div class="page">
+      <Back />
+      <h1>{t("suggestions.title")}</h1>
+      <ErrorNote error={list.error || a.error} />
+      {!list.items ? (
+        <Skeleton lines={4} />
+      ) : !list.items.length ? (
+        <Empty>{t("suggestions.none")}</Empty>
+      ) : (
+        <ul class="plain cards">
+          {list.items.map((s) => (
+            <li class="card suggestion" data-suggestion={s.id}>
+              <Button class={s.voted ? "vote primary" : "vote"} aria-pressed={s.voted ? "true" : "false"} busy={a.busy} onClick={() => vote(s)} aria-label={`${s.voted ? t("suggestions.unvote") : t("suggestions.vote")}: ${s.title}`}>
+                ▲ {s.vote_count}
+              </Button>
+              <div>
+                <h3>{s.title}</h3>
+                <p>{s.body}</p>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <LoadMore list={list} />
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            const s = await ok(api.POST("/v1/communities/{cid}/suggestions", { params: { path: { cid: cid.value } }, body: { title, body } }));
+            setTitle("");
+            setBody("");
+            list.setItems((items) => [...(items ?? []), s]);
+          });
+        }}
+      >
+        <h2>{t("suggestions.new")}</h2>
+        <Field label={t("announcements.title")} name="title" value={title} onValue={setTitle} required error={a.fields.title} />
+        <TextArea label={t("suggestions.body")} name="body" value={body} onValue={setBody} required error={a.fields.body} />
+        <Button type="submit" class="primary wide" busy={a.busy}>
+          {t("suggestions.submit")}
+        </Button>
+      </form>
+    </div>
+  );
+}

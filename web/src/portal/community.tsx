@@ -1,0 +1,579 @@
+// The manager's community-life screens: visitor passes, amenities and their bookings calendar,
+// suggestions, merchants, staff and wallet top-ups. Loaded on first visit (not in first load).
+import { useState } from "preact/hooks";
+import { all, api, idempotencyKey, ok, type Schemas } from "../api/client";
+import { dayOf, money, time } from "../lib/format";
+import { t } from "../lib/i18n";
+import { cid, hasRole } from "../lib/session";
+import { Button, CsvButton, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Money, ScanButton, Select, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { useUnits } from "./manager";
+
+type Pass = Schemas["VisitorPass"];
+type Booking = Schemas["Booking"];
+type Merchant = Schemas["Merchant"];
+const path = () => ({ cid: cid.value });
+
+/** Residents (approved applicants) by account id, for pickers: the API has no member directory. */
+function useResidents() {
+  const { data } = useLoad(async () => {
+    const apps = await all((cursor) => ok(api.GET("/v1/communities/{cid}/residency-applications", { params: { path: path(), query: { status: "approved", limit: 200, cursor } } })) as Promise<{ items: Schemas["ResidencyApplication"][]; next_cursor: string | null }>);
+    const seen = new Map<number, string>();
+    for (const a of apps) seen.set(a.applicant.id, `${a.applicant.display_name} <${a.applicant.email}>`);
+    return [...seen].map(([value, label]) => ({ value, label }));
+  }, [cid.value]);
+  return data ?? [];
+}
+
+// ---------------------------------------------------------------- visitor passes
+
+function IssuePass({ onDone }: { onDone: () => void }) {
+  const [name, setName] = useState("");
+  const [from, setFrom] = useState(localInput(0));
+  const [until, setUntil] = useState(localInput(240));
+  const a = useAction();
+  const [made, setMade] = useState<Pass | null>(null);
+  return (
+    <form
+      class="card"
+      onSubmit={(e) => {
+        e.preventDefault();
+        a.run(async () => {
+          setMade(await ok(api.POST("/v1/communities/{cid}/visitor-passes", { params: { path: path() }, body: { visitor_name: name, valid_from: isoFromLocal(from), valid_until: isoFromLocal(until) } })));
+          setName("");
+          onDone();
+        });
+      }}
+    >
+      <h2>{t("passes.issue")}</h2>
+      <div class="cols">
+        <Field label={t("passes.visitor")} name="visitor_name" value={name} onValue={setName} required error={a.fields.visitor_name} />
+        <Field label={t("passes.from")} name="valid_from" type="datetime-local" value={from} onValue={setFrom} required error={a.fields.valid_from} />
+        <Field label={t("passes.until")} name="valid_until" type="datetime-local" value={until} onValue={setUntil} required error={a.fields.valid_until} />
+      </div>
+      <ErrorNote error={a.error} shownFields={["visitor_name", "valid_from", "valid_until"]} />
+      <Button type="submit" class="primary" busy={a.busy}>
+        {t("passes.issueButton")}
+      </Button>
+      {made?.code && (
+        <p class="ok" role="status">
+          {t("passes.issued", { name: made.visitor_name })} <span class="code-inline">{made.code}</span>
+        </p>
+      )}
+    </form>
+  );
+}
+
+export function VisitorPasses() {
+  const units = useUnits();
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/visitor-passes", { params: { path: path(), query: { limit: 50, cursor } } })), [cid.value]);
+  const [code, setCode] = useState("");
+  const [verified, setVerified] = useState<Pass | null>(null);
+  const a = useAction();
+  const verify = (value: string) =>
+    a.run(async () => {
+      setVerified(null);
+      const p = await ok(api.POST("/v1/communities/{cid}/visitor-passes/verify", { params: { path: path() }, body: { code: value } }));
+      setVerified(p);
+      setCode("");
+      list.setItems((items) => items?.map((x) => (x.id === p.id ? p : x)) ?? null);
+    });
+  const rows = list.items?.map((p) => [p.id, p.visitor_name, units.unit(p.unit_id), p.valid_from, p.valid_until, p.status, p.used_at]);
+  return (
+    <section>
+      <h1>{t("nav.passes")}</h1>
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          verify(code);
+        }}
+      >
+        <h2>{t("passes.verify")}</h2>
+        <Field label={t("passes.code")} name="code" value={code} onValue={setCode} required autoComplete="off" error={a.fields.code} class="code-input" />
+        <div class="actions">
+          <Button type="submit" class="primary" busy={a.busy}>
+            {t("passes.verifyButton")}
+          </Button>
+          <ScanButton
+            onCode={(c) => {
+              setCode(c);
+              verify(c);
+            }}
+            onError={a.setError}
+          />
+        </div>
+        <ErrorNote error={a.error} shownFields={["code"]} />
+        {verified && (
+          <p class="ok" role="status" data-testid="pass-verified">
+            {t("passes.valid", { name: verified.visitor_name, unit: units.unit(verified.unit_id) })} · {time(verified.valid_from)}–{time(verified.valid_until)}
+          </p>
+        )}
+      </form>
+      {hasRole("resident") ? <IssuePass onDone={list.reload} /> : <p class="hint">{t("passes.residentsIssue")}</p>}
+      <div class="row between">
+        <h2>{t("passes.all")}</h2>
+        <CsvButton name={`visitor-passes-${cid.value}.csv`} head={["id", "visitor", "unit", "valid_from", "valid_until", "status", "used_at"]} rows={rows} />
+      </div>
+      <ErrorNote error={list.error} />
+      {!list.items ? (
+        <Skeleton />
+      ) : !list.items.length ? (
+        <Empty>{t("passes.none")}</Empty>
+      ) : (
+        <table>
+          <caption class="sr-only">{t("passes.all")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("passes.visitor")}</th>
+              <th scope="col">{t("common.unit")}</th>
+              <th scope="col">{t("passes.from")}</th>
+              <th scope="col">{t("passes.until")}</th>
+              <th scope="col">{t("common.status")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.items.map((p) => (
+              <tr data-pass={p.id}>
+                <td>{p.visitor_name}</td>
+                <td>{units.unit(p.unit_id)}</td>
+                <td>
+                  <Time at={p.valid_from} />
+                </td>
+                <td>
+                  <Time at={p.valid_until} />
+                </td>
+                <td>
+                  <Status value={p.status} /> {p.used_at && <Time at={p.used_at} opts={{ timeStyle: "short" }} />}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <LoadMore list={list} />
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------- amenities and the bookings calendar
+
+function startOfWeek(offset: number): Date {
+  const d = new Date();
+  d.setHours(0, 0, 0, 0);
+  d.setDate(d.getDate() - ((d.getDay() + 6) % 7) + offset * 7);
+  return d;
+}
+const rfc = (d: Date) => d.toISOString().replace(/\.\d+Z$/, "Z");
+
+function BookingCalendar({ amenity }: { amenity: Schemas["Amenity"] }) {
+  const [week, setWeek] = useState(0);
+  const start = startOfWeek(week);
+  const days = Array.from({ length: 7 }, (_, i) => new Date(start.getTime() + i * 86400e3));
+  const end = new Date(start.getTime() + 7 * 86400e3);
+  const { data, error, setData } = useLoad(
+    () => all((cursor) => ok(api.GET("/v1/communities/{cid}/amenities/{aid}/bookings", { params: { path: { cid: cid.value, aid: amenity.id }, query: { from: rfc(start), to: rfc(end), limit: 200, cursor } } })) as Promise<{ items: Booking[]; next_cursor: string | null }>),
+    [cid.value, amenity.id, week],
+  );
+  const a = useAction();
+  const cancel = (b: Booking) =>
+    a.run(async () => {
+      if (!confirm(t("amenities.confirmCancel"))) return;
+      await ok(api.DELETE("/v1/communities/{cid}/amenities/{aid}/bookings/{id}", { params: { path: { cid: cid.value, aid: amenity.id, id: b.id } } }));
+      setData((d) => d?.map((x) => (x.id === b.id ? { ...x, status: "cancelled" as const } : x)));
+    });
+  const active = (data ?? []).filter((b) => b.status === "active");
+  return (
+    <section aria-labelledby="cal-h">
+      <div class="row between">
+        <h2 id="cal-h">{t("amenities.calendar", { name: amenity.name })}</h2>
+        <div class="actions">
+          <Button onClick={() => setWeek((w) => w - 1)}>{t("amenities.prevWeek")}</Button>
+          <Button onClick={() => setWeek(0)}>{t("amenities.thisWeek")}</Button>
+          <Button onClick={() => setWeek((w) => w + 1)}>{t("amenities.nextWeek")}</Button>
+          <CsvButton name={`bookings-${amenity.id}-${dayOf(start)}.csv`} head={["id", "starts_at", "ends_at", "account_id", "status"]} rows={data?.map((b) => [b.id, b.starts_at, b.ends_at, b.account_id, b.status])} />
+        </div>
+      </div>
+      <ErrorNote error={error || a.error} />
+      {!data ? (
+        <Skeleton lines={4} />
+      ) : (
+        <div class="week" role="list">
+          {days.map((d) => {
+            const key = dayOf(d);
+            const list = active.filter((b) => dayOf(b.starts_at) === key).sort((x, y) => x.starts_at.localeCompare(y.starts_at));
+            return (
+              <div class={`day${key === dayOf(new Date()) ? " today" : ""}`} role="listitem" data-day={key}>
+                <h3>{new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short" }).format(d)}</h3>
+                {!list.length && <p class="meta">—</p>}
+                {list.map((b) => (
+                  <div class="slot" data-booking={b.id}>
+                    <strong>
+                      {time(b.starts_at)}–{time(b.ends_at)}
+                    </strong>
+                    <small>{b.account_id ? `#${b.account_id}` : ""}</small>
+                    <button type="button" class="link" onClick={() => cancel(b)} aria-label={`${t("amenities.cancel")} ${time(b.starts_at)}`}>
+                      {t("amenities.cancel")}
+                    </button>
+                  </div>
+                ))}
+              </div>
+            );
+          })}
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function Amenities() {
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/amenities", { params: { path: path(), query: { limit: 50, cursor } } })), [cid.value]);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [name, setName] = useState("");
+  const [capacity, setCapacity] = useState("1");
+  const a = useAction();
+  const amenity = list.items?.find((x) => x.id === selected) ?? list.items?.[0];
+  return (
+    <section>
+      <h1>{t("nav.amenities")}</h1>
+      <ErrorNote error={list.error} />
+      {!list.items ? (
+        <Skeleton lines={2} />
+      ) : !list.items.length ? (
+        <Empty>{t("amenities.none")}</Empty>
+      ) : (
+        <div class="chips" role="group" aria-label={t("nav.amenities")}>
+          {list.items.map((x) => (
+            <button type="button" class="chip" aria-pressed={x.id === amenity?.id ? "true" : "false"} onClick={() => setSelected(x.id)}>
+              {x.name} · {t("amenities.capacity", { count: x.capacity })}
+            </button>
+          ))}
+          <LoadMore list={list} />
+        </div>
+      )}
+      {amenity && <BookingCalendar amenity={amenity} />}
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            const made = await ok(api.POST("/v1/communities/{cid}/amenities", { params: { path: path() }, body: { name, capacity: Number(capacity) } }));
+            setName("");
+            setSelected(made.id);
+            list.reload();
+          });
+        }}
+      >
+        <h2>{t("amenities.add")}</h2>
+        <div class="inline-form">
+          <Field label={t("amenities.name")} name="name" value={name} onValue={setName} required error={a.fields.name} />
+          <Field label={t("amenities.capacityLabel")} name="capacity" type="number" min="1" step="1" value={capacity} onValue={setCapacity} required error={a.fields.capacity} />
+          <Button type="submit" busy={a.busy}>
+            {t("amenities.addButton")}
+          </Button>
+        </div>
+        <ErrorNote error={a.error} shownFields={["name", "capacity"]} />
+      </form>
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------- suggestions
+
+export function Suggestions() {
+  const [sort, setSort] = useState<"votes" | "new">("votes");
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/suggestions", { params: { path: path(), query: { sort, limit: 50, cursor } } })), [cid.value, sort]);
+  return (
+    <section>
+      <div class="row between">
+        <h1>{t("nav.suggestions")}</h1>
+        <CsvButton name={`suggestions-${cid.value}.csv`} head={["id", "title", "body", "votes", "created_at"]} rows={list.items?.map((s) => [s.id, s.title, s.body, s.vote_count, s.created_at])} />
+      </div>
+      <div class="toolbar">
+        <Select label={t("suggestions.sort")} name="sort" value={sort} onValue={(v) => setSort(v as typeof sort)} options={[{ value: "votes", label: t("suggestions.byVotes") }, { value: "new", label: t("suggestions.newest") }]} />
+      </div>
+      <ErrorNote error={list.error} />
+      {!list.items ? (
+        <Skeleton />
+      ) : !list.items.length ? (
+        <Empty>{t("suggestions.none")}</Empty>
+      ) : (
+        <ul class="plain">
+          {list.items.map((s) => (
+            <li class="card suggestion">
+              <span class="votes" aria-label={t("suggestions.votes", { count: s.vote_count })}>
+                {s.vote_count}
+              </span>
+              <div>
+                <h3>{s.title}</h3>
+                <p>{s.body}</p>
+                <p class="meta">
+                  <Time at={s.created_at} />
+                </p>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <LoadMore list={list} />
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------- merchants
+
+export function Merchants() {
+  const [status, setStatus] = useState<"" | "pending" | "approved">("pending");
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/merchants", { params: { path: path(), query: { status: status || undefined, limit: 50, cursor } as never } })) as Promise<{ items: Merchant[]; next_cursor: string | null }>, [cid.value, status]);
+  const a = useAction();
+  const approve = (m: Merchant) =>
+    a.run(async () => {
+      const r = await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/approve", { params: { path: { cid: cid.value, mid: m.id! } } }));
+      list.setItems((items) => items?.map((x) => (x.id === m.id ? (r as Merchant) : x)) ?? null);
+    });
+  return (
+    <section>
+      <div class="row between">
+        <h1>{t("nav.merchants")}</h1>
+        <CsvButton name={`merchants-${cid.value}.csv`} head={["id", "name", "category", "status", "rating", "created_at"]} rows={list.items?.map((m) => [m.id, m.name, m.category, m.status, m.rating?.avg, m.created_at])} />
+      </div>
+      <div class="toolbar">
+        <Select label={t("common.status")} name="merchant-status" value={status} onValue={(v) => setStatus(v as typeof status)} options={[{ value: "", label: t("common.all") }, { value: "pending", label: t("state.pending") }, { value: "approved", label: t("state.approved") }]} />
+      </div>
+      <p class="hint">{t("merchants.noSuspend")}</p>
+      <ErrorNote error={list.error || a.error} />
+      {!list.items ? (
+        <Skeleton />
+      ) : !list.items.length ? (
+        <Empty>{t("merchants.none")}</Empty>
+      ) : (
+        <table>
+          <caption class="sr-only">{t("nav.merchants")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("merchants.name")}</th>
+              <th scope="col">{t("catalogue.category")}</th>
+              <th scope="col">{t("merchants.rating")}</th>
+              <th scope="col">{t("common.status")}</th>
+              <th scope="col">
+                <span class="sr-only">{t("common.actions")}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.items.map((m) => (
+              <tr data-merchant={m.id}>
+                <td>{m.name}</td>
+                <td>{m.category}</td>
+                <td>{m.rating?.count ? `${(m.rating.avg ?? 0).toFixed(1)} ★ (${m.rating.count})` : "—"}</td>
+                <td>
+                  <Status value={m.status} />
+                </td>
+                <td class="actions">
+                  {m.status === "pending" && (
+                    <Button class="primary" busy={a.busy} onClick={() => approve(m)} aria-label={`${t("applications.approve")} ${m.name}`}>
+                      {t("applications.approve")}
+                    </Button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <LoadMore list={list} />
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------- staff
+
+function AccountPicker({ value, onValue, error, options }: { value: string; onValue: (v: string) => void; error?: string; options: { value: number; label: string }[] }) {
+  return (
+    <>
+      <Select label={t("staff.resident")} name="account_pick" value={options.some((o) => String(o.value) === value) ? value : ""} onValue={onValue} options={[{ value: "", label: "—" }, ...options]} />
+      <Field label={t("staff.accountId")} name="account_id" type="number" min="1" step="1" value={value} onValue={onValue} required error={error} />
+    </>
+  );
+}
+
+export function Staff() {
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/staff", { params: { path: path(), query: { limit: 50, cursor } } })), [cid.value]);
+  const residents = useResidents();
+  const [account, setAccount] = useState("");
+  const [role, setRole] = useState<"manager" | "courier">("courier");
+  const a = useAction();
+  return (
+    <section>
+      <div class="row between">
+        <h1>{t("nav.staff")}</h1>
+        <CsvButton name={`staff-${cid.value}.csv`} head={["account_id", "name", "email", "role", "since"]} rows={list.items?.map((s) => [s.account_id, s.display_name, s.email, s.role, s.since])} />
+      </div>
+      <ErrorNote error={list.error} />
+      {!list.items ? (
+        <Skeleton />
+      ) : (
+        <table>
+          <caption class="sr-only">{t("nav.staff")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("staff.name")}</th>
+              <th scope="col">{t("auth.email")}</th>
+              <th scope="col">{t("staff.role")}</th>
+              <th scope="col">{t("staff.since")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.items.map((s) => (
+              <tr>
+                <td>{s.display_name}</td>
+                <td>{s.email}</td>
+                <td>{t(`staff.roles.${s.role}`)}</td>
+                <td>
+                  <Time at={s.since} opts={{ dateStyle: "medium" }} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <LoadMore list={list} />
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            await ok(api.POST("/v1/communities/{cid}/staff", { params: { path: path() }, body: { account_id: Number(account), role } }));
+            setAccount("");
+            list.reload();
+          });
+        }}
+      >
+        <h2>{t("staff.grant")}</h2>
+        <div class="cols">
+          <AccountPicker value={account} onValue={setAccount} error={a.fields.account_id} options={residents} />
+          <Select label={t("staff.role")} name="role" value={role} onValue={(v) => setRole(v as typeof role)} error={a.fields.role} options={["courier", "manager"].map((r) => ({ value: r, label: t(`staff.roles.${r}`) }))} />
+        </div>
+        <ErrorNote error={a.error} shownFields={["account_id", "role"]} />
+        <Button type="submit" class="primary" busy={a.busy}>
+          {t("staff.grantButton")}
+        </Button>
+      </form>
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------- wallet top-ups
+
+function MemberStatement({ account }: { account: number }) {
+  const [entries, setEntries] = useState<Schemas["WalletStatement"]["entries"] | null>(null);
+  const [balance, setBalance] = useState<number | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const a = useAction();
+  const load = (more: boolean) =>
+    a.run(async () => {
+      const r = await ok(api.GET("/v1/communities/{cid}/wallets/{account_id}", { params: { path: { cid: cid.value, account_id: account }, query: { limit: 20, cursor: more ? (cursor ?? undefined) : undefined } } }));
+      setBalance(r.balance_cents);
+      setEntries((prev) => [...(more && prev ? prev : []), ...r.entries]);
+      setCursor(r.next_cursor);
+    });
+  useLoad(() => load(false), [account, cid.value]);
+  return (
+    <section aria-labelledby="stmt-h">
+      <div class="row between">
+        <h2 id="stmt-h">
+          {t("topups.statement")} · <span data-testid="member-balance">{balance === null ? "…" : money(balance)}</span>
+        </h2>
+        <CsvButton name={`wallet-${account}.csv`} head={["id", "created_at", "kind", "reference", "amount"]} rows={entries?.map((e) => [e.id, e.created_at, e.kind, e.reference, ((e.amount_cents ?? 0) / 100).toFixed(2)])} />
+      </div>
+      <ErrorNote error={a.error} />
+      {!entries ? (
+        <Skeleton lines={3} />
+      ) : !entries.length ? (
+        <Empty>{t("topups.noEntries")}</Empty>
+      ) : (
+        <table>
+          <caption class="sr-only">{t("topups.statement")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("common.date")}</th>
+              <th scope="col">{t("topups.kind")}</th>
+              <th scope="col" class="num">
+                {t("billing.amount")}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr>
+                <td>
+                  <Time at={e.created_at} />
+                </td>
+                <td>{e.kind ? t(`me.kind.${e.kind}`, { defaultValue: e.kind }) : ""}</td>
+                <td class="num">
+                  <Money cents={e.amount_cents} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {cursor && (
+        <Button busy={a.busy} onClick={() => load(true)}>
+          {t("common.more")}
+        </Button>
+      )}
+    </section>
+  );
+}
+
+export function TopUps() {
+  const residents = useResidents();
+  const [account, setAccount] = useState("");
+  const [amount, setAmount] = useState("");
+  const [shown, setShown] = useState<number | null>(null);
+  const [version, setVersion] = useState(0);
+  const [done, setDone] = useState<{ amount_cents?: number; balance_cents?: number } | null>(null);
+  const a = useAction();
+  return (
+    <section>
+      <h1>{t("nav.topups")}</h1>
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            const cents = Math.round(Number(amount) * 100);
+            if (!confirm(t("topups.confirm", { amount: money(cents), account: residents.find((r) => String(r.value) === account)?.label ?? `#${account}` }))) return;
+            const r = await ok(api.POST("/v1/communities/{cid}/wallets/{account_id}/top-ups", { params: { path: { cid: cid.value, account_id: Number(account) }, header: { "Idempotency-Key": idempotencyKey() } as never }, body: { amount_cents: cents } }));
+            setDone(r);
+            setAmount("");
+            setShown(Number(account));
+            setVersion((v) => v + 1);
+          });
+        }}
+      >
+        <div class="cols">
+          <AccountPicker value={account} onValue={setAccount} error={a.fields.account_id} options={residents} />
+          <Field label={t("billing.amount")} name="amount_cents" type="number" min="0.01" step="0.01" value={amount} onValue={setAmount} required error={a.fields.amount_cents} />
+        </div>
+        <ErrorNote error={a.error} shownFields={["account_id", "amount_cents"]} />
+        <div class="actions">
+          <Button type="submit" class="primary" busy={a.busy}>
+            {t("topups.button")}
+          </Button>
+          <Button disabled={!account} onClick={() => setShown(Number(account))}>
+            {t("topups.show")}
+          </Button>
+        </div>
+        {done && (
+          <p class="ok" role="status">
+            {t("topups.done", { amount: money(done.amount_cents), balance: money(done.balance_cents) })}
+          </p>
+        )}
+      </form>
+      {shown ? <MemberStatement key={`${shown}-${version}`} account={shown} /> : null}
+    </section>
+  );
+}
+
+

@@ -1,0 +1,461 @@
+// The merchant console beyond the counter: coupons, group buys, reviews, figures and API keys.
+// Loaded on first visit (not part of the portal's first load).
+import { useEffect, useRef, useState } from "preact/hooks";
+import { all, api, ok, type Schemas } from "../api/client";
+import { money } from "../lib/format";
+import { t } from "../lib/i18n";
+import { cid, merchantId } from "../lib/session";
+import { Button, CsvButton, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Money, Select, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+
+type Coupon = Schemas["Coupon"];
+type GroupBuy = Schemas["GroupBuy"];
+type Product = Schemas["Product"];
+const mp = () => ({ cid: cid.value, mid: merchantId() ?? 0 });
+
+// ---------------------------------------------------------------- coupons
+
+export function Coupons() {
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/merchants/{mid}/coupons", { params: { path: mp(), query: { limit: 50, cursor } as never } })) as Promise<{ items: Coupon[]; next_cursor: string | null }>, [cid.value]);
+  const [code, setCode] = useState("");
+  const [kind, setKind] = useState<"percent" | "amount">("percent");
+  const [off, setOff] = useState("10");
+  const [minSpend, setMinSpend] = useState("0");
+  const [max, setMax] = useState("100");
+  const [expires, setExpires] = useState(localInput(30 * 24 * 60));
+  const a = useAction();
+  return (
+    <section>
+      <div class="row between">
+        <h1>{t("nav.coupons")}</h1>
+        <CsvButton name="coupons.csv" head={["code", "percent_off", "amount_off", "min_spend", "redemptions", "max_redemptions", "expires_at"]} rows={list.items?.map((c) => [c.code, c.percent_off, c.amount_off_cents ? (c.amount_off_cents / 100).toFixed(2) : "", ((c.min_spend_cents ?? 0) / 100).toFixed(2), c.redemptions, c.max_redemptions, c.expires_at])} />
+      </div>
+      <ErrorNote error={list.error} />
+      {!list.items ? (
+        <Skeleton />
+      ) : !list.items.length ? (
+        <Empty>{t("coupons.none")}</Empty>
+      ) : (
+        <table>
+          <caption class="sr-only">{t("nav.coupons")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("coupons.code")}</th>
+              <th scope="col">{t("coupons.discount")}</th>
+              <th scope="col">{t("coupons.minSpend")}</th>
+              <th scope="col">{t("coupons.used")}</th>
+              <th scope="col">{t("coupons.expires")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.items.map((c) => (
+              <tr>
+                <td>
+                  <span class="code-inline">{c.code}</span>
+                </td>
+                <td>{c.percent_off ? `${c.percent_off}%` : money(c.amount_off_cents)}</td>
+                <td>
+                  <Money cents={c.min_spend_cents} />
+                </td>
+                <td>
+                  {c.redemptions} / {c.max_redemptions}
+                </td>
+                <td>
+                  <Time at={c.expires_at} opts={{ dateStyle: "medium" }} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <LoadMore list={list} />
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            const body = {
+              code: code.trim().toUpperCase(),
+              ...(kind === "percent" ? { percent_off: Number(off) } : { amount_off_cents: Math.round(Number(off) * 100) }),
+              min_spend_cents: Math.round(Number(minSpend) * 100),
+              max_redemptions: Number(max),
+              expires_at: isoFromLocal(expires),
+            };
+            await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/coupons", { params: { path: mp() }, body }));
+            setCode("");
+            list.reload();
+          });
+        }}
+      >
+        <h2>{t("coupons.new")}</h2>
+        <div class="cols">
+          <Field label={t("coupons.code")} name="code" value={code} onValue={setCode} required error={a.fields.code} />
+          <Select label={t("coupons.kind")} name="kind" value={kind} onValue={(v) => setKind(v as typeof kind)} options={[{ value: "percent", label: t("coupons.percent") }, { value: "amount", label: t("coupons.amount") }]} />
+          <Field label={kind === "percent" ? t("coupons.percentOff") : t("coupons.amountOff")} name={kind === "percent" ? "percent_off" : "amount_off_cents"} type="number" min="1" step={kind === "percent" ? "1" : "0.01"} value={off} onValue={setOff} required error={a.fields.percent_off || a.fields.amount_off_cents} />
+          <Field label={t("coupons.minSpend")} name="min_spend_cents" type="number" min="0" step="0.01" value={minSpend} onValue={setMinSpend} error={a.fields.min_spend_cents} />
+          <Field label={t("coupons.maxRedemptions")} name="max_redemptions" type="number" min="1" step="1" value={max} onValue={setMax} required error={a.fields.max_redemptions} />
+          <Field label={t("coupons.expires")} name="expires_at" type="datetime-local" value={expires} onValue={setExpires} required error={a.fields.expires_at} />
+        </div>
+        <ErrorNote error={a.error} shownFields={["code", "percent_off", "amount_off_cents", "min_spend_cents", "max_redemptions", "expires_at"]} />
+        <Button type="submit" class="primary" busy={a.busy}>
+          {t("coupons.create")}
+        </Button>
+      </form>
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------- group buys
+
+function useProducts() {
+  const { data } = useLoad(() => all((cursor) => ok(api.GET("/v1/communities/{cid}/merchants/{mid}/products", { params: { path: mp(), query: { limit: 200, cursor } as never } })) as Promise<{ items: Product[]; next_cursor: string | null }>), [cid.value]);
+  return data ?? [];
+}
+
+export function Progress({ value, max, label }: { value: number; max: number; label: string }) {
+  return (
+    <div class="progress">
+      <progress max={Math.max(max, 1)} value={Math.min(value, max)} aria-label={label} />
+      <small>{label}</small>
+    </div>
+  );
+}
+
+export function GroupBuys() {
+  const products = useProducts();
+  const [status, setStatus] = useState<"" | "open" | "closed">("");
+  const mine = merchantId();
+  // Group buys are listed per community; the console keeps this merchant's own.
+  const list = usePaged(async (cursor) => {
+    const r = (await ok(api.GET("/v1/communities/{cid}/group-buys", { params: { path: { cid: cid.value }, query: { status: status || undefined, limit: 50, cursor } as never } }))) as { items: GroupBuy[]; next_cursor: string | null };
+    return { items: r.items.filter((g) => g.merchant_id === mine), next_cursor: r.next_cursor };
+  }, [cid.value, status]);
+  const [product, setProduct] = useState("");
+  const [price, setPrice] = useState("");
+  const [min, setMin] = useState("5");
+  const [closes, setCloses] = useState(localInput(3 * 24 * 60));
+  const a = useAction();
+  const name = (id?: number) => products.find((p) => p.id === id)?.name ?? `#${id}`;
+  return (
+    <section>
+      <div class="row between">
+        <h1>{t("nav.groupBuys")}</h1>
+        <CsvButton name="group-buys.csv" head={["id", "product", "unit_price", "participants", "min_participants", "quantity", "status", "outcome", "closes_at"]} rows={list.items?.map((g) => [g.id, name(g.product_id), ((g.unit_price_cents ?? 0) / 100).toFixed(2), g.participants, g.min_participants, g.quantity, g.status, g.outcome, g.closes_at])} />
+      </div>
+      <div class="toolbar">
+        <Select label={t("common.status")} name="gb-status" value={status} onValue={(v) => setStatus(v as typeof status)} options={[{ value: "", label: t("common.all") }, { value: "open", label: t("state.open") }, { value: "closed", label: t("state.closed") }]} />
+      </div>
+      <ErrorNote error={list.error} />
+      {!list.items ? (
+        <Skeleton />
+      ) : !list.items.length ? (
+        <Empty>{t("groupBuys.none")}</Empty>
+      ) : (
+        <ul class="plain cols">
+          {list.items.map((g) => (
+            <li class="card" data-group-buy={g.id}>
+              <h3>{name(g.product_id)}</h3>
+              <p class="meta">
+                <Money cents={g.unit_price_cents} /> · <Status value={g.status} /> {g.outcome ? `· ${t(`groupBuys.outcome.${g.outcome}`)}` : ""}
+              </p>
+              <Progress value={g.participants ?? 0} max={g.min_participants ?? 1} label={t("groupBuys.progress", { count: g.participants ?? 0, min: g.min_participants ?? 0 })} />
+              <p class="meta">
+                {t("groupBuys.closes")} <Time at={g.closes_at} />
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      <LoadMore list={list} />
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            await ok(api.POST("/v1/communities/{cid}/group-buys", { params: { path: { cid: cid.value } }, body: { product_id: Number(product), unit_price_cents: Math.round(Number(price) * 100), min_participants: Number(min), closes_at: isoFromLocal(closes) } }));
+            setPrice("");
+            list.reload();
+          });
+        }}
+      >
+        <h2>{t("groupBuys.new")}</h2>
+        <div class="cols">
+          <Select label={t("catalogue.name")} name="product_id" value={product} onValue={setProduct} error={a.fields.product_id} options={[{ value: "", label: "—" }, ...products.map((p) => ({ value: p.id!, label: `${p.name} (${money(p.price_cents)})` }))]} />
+          <Field label={t("groupBuys.unitPrice")} name="unit_price_cents" type="number" min="0.01" step="0.01" value={price} onValue={setPrice} required error={a.fields.unit_price_cents} />
+          <Field label={t("groupBuys.minParticipants")} name="min_participants" type="number" min="2" step="1" value={min} onValue={setMin} required error={a.fields.min_participants} />
+          <Field label={t("groupBuys.closes")} name="closes_at" type="datetime-local" value={closes} onValue={setCloses} required error={a.fields.closes_at} />
+        </div>
+        <ErrorNote error={a.error} shownFields={["product_id", "unit_price_cents", "min_participants", "closes_at"]} />
+        <Button type="submit" class="primary" busy={a.busy} disabled={!product}>
+          {t("groupBuys.create")}
+        </Button>
+      </form>
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------- reviews
+
+export function Reviews() {
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/merchants/{mid}/reviews", { params: { path: mp(), query: { limit: 50, cursor } as never } })) as Promise<{ items: Schemas["MerchantReview"][]; next_cursor: string | null; rating?: { avg?: number | null; count?: number } }>, [cid.value]);
+  const { data: summary } = useLoad(() => ok(api.GET("/v1/communities/{cid}/merchants/{mid}", { params: { path: mp() } })), [cid.value]);
+  const rating = (summary as Schemas["Merchant"] | undefined)?.rating;
+  return (
+    <section>
+      <div class="row between">
+        <h1>{t("nav.reviews")}</h1>
+        <CsvButton name="reviews.csv" head={["id", "order_id", "rating", "text", "created_at"]} rows={list.items?.map((r) => [r.id, r.order_id, r.rating, r.text, r.created_at])} />
+      </div>
+      {rating?.count ? <p class="big-line">{t("reviews.summary", { avg: (rating.avg ?? 0).toFixed(1), count: rating.count })}</p> : null}
+      <p class="hint">{t("reviews.noReplies")}</p>
+      <ErrorNote error={list.error} />
+      {!list.items ? (
+        <Skeleton />
+      ) : !list.items.length ? (
+        <Empty>{t("reviews.none")}</Empty>
+      ) : (
+        <ul class="plain">
+          {list.items.map((r) => (
+            <li class="card">
+              <p>
+                <span class="stars-static" aria-label={t("shop.stars", { count: r.rating })}>
+                  {"★".repeat(r.rating ?? 0)}
+                  {"☆".repeat(5 - (r.rating ?? 0))}
+                </span>{" "}
+                · {t("merchant.order", { id: r.order_id })} · <Time at={r.created_at} />
+              </p>
+              {r.text && <p>{r.text}</p>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <LoadMore list={list} />
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------- figures
+
+const dayInput = (offsetDays: number) => new Date(Date.now() + offsetDays * 86400e3).toISOString().slice(0, 10);
+
+function SalesChart({ days }: { days: { date?: string; sales_cents?: number }[] }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    let chart: { destroy(): void } | undefined;
+    let live = true;
+    import("./chart").then(({ bar }) => {
+      if (live && ref.current)
+        chart = bar(
+          ref.current,
+          days.map((d) => d.date ?? ""),
+          days.map((d) => (d.sales_cents ?? 0) / 100),
+          t("figures.salesByDay"),
+        );
+    });
+    return () => {
+      live = false;
+      chart?.destroy();
+    };
+  }, [JSON.stringify(days)]);
+  return (
+    <div class="chart">
+      <canvas ref={ref} role="img" aria-label={`${t("figures.salesByDay")}: ${days.map((d) => `${d.date} ${money(d.sales_cents)}`).join(", ")}`} />
+    </div>
+  );
+}
+
+export function Figures() {
+  const [from, setFrom] = useState(dayInput(-29));
+  const [to, setTo] = useState(dayInput(0));
+  const { data, error } = useLoad(() => ok(api.GET("/v1/communities/{cid}/merchants/{mid}/figures", { params: { path: mp(), query: { from: `${from}T00:00:00Z`, to: `${to}T23:59:59Z` } as never } })), [cid.value, from, to]);
+  const f = data as Schemas["MerchantFigures"] | undefined;
+  return (
+    <section>
+      <div class="row between">
+        <h1>{t("nav.figures")}</h1>
+        <CsvButton name={`figures-${from}-${to}.csv`} head={["date", "orders", "units", "sales"]} rows={f?.by_day?.map((d) => [d.date, d.orders, d.units, ((d.sales_cents ?? 0) / 100).toFixed(2)])} />
+      </div>
+      <div class="toolbar">
+        <Field label={t("figures.from")} name="from" type="date" value={from} onValue={setFrom} />
+        <Field label={t("figures.to")} name="to" type="date" value={to} onValue={setTo} />
+      </div>
+      <ErrorNote error={error} />
+      {!f ? (
+        <Skeleton lines={5} />
+      ) : (
+        <>
+          <div class="tiles">
+            <div class="tile">
+              <span class="big">{money(f.sales_cents)}</span>
+              <span>{t("figures.sales")}</span>
+            </div>
+            <div class="tile">
+              <span class="big">{f.orders ?? 0}</span>
+              <span>{t("figures.orders")}</span>
+            </div>
+            <div class="tile">
+              <span class="big">{f.units ?? 0}</span>
+              <span>{t("figures.units")}</span>
+            </div>
+            <div class="tile">
+              <span class="big">{f.buyers ?? 0}</span>
+              <span>{t("figures.buyers")}</span>
+            </div>
+            <div class="tile">
+              <span class="big">{new Intl.NumberFormat(undefined, { style: "percent" }).format(f.repeat_buyer_rate ?? 0)}</span>
+              <span>{t("figures.repeat")}</span>
+            </div>
+          </div>
+          <h2>{t("figures.salesByDay")}</h2>
+          {f.by_day?.length ? <SalesChart days={f.by_day} /> : <Empty>{t("figures.noSales")}</Empty>}
+          {!!f.by_category?.length && (
+            <>
+              <h2>{t("figures.byCategory")}</h2>
+              <table>
+                <caption class="sr-only">{t("figures.byCategory")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("catalogue.category")}</th>
+                    <th scope="col" class="num">
+                      {t("figures.units")}
+                    </th>
+                    <th scope="col" class="num">
+                      {t("figures.sales")}
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {f.by_category.map((c) => (
+                    <tr>
+                      <td>{c.category || "—"}</td>
+                      <td class="num">{c.units}</td>
+                      <td class="num">
+                        <Money cents={c.sales_cents} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------- API keys
+
+const scopes = ["orders:read", "orders:write", "products:read", "products:write", "coupons:read", "coupons:write", "figures:read", "groupbuys:write"];
+
+export function ApiKeys() {
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/merchants/{mid}/api-keys", { params: { path: mp(), query: { limit: 50, cursor } } })), [cid.value]);
+  const [name, setName] = useState("");
+  const [chosen, setChosen] = useState<string[]>(["orders:read"]);
+  const [fresh, setFresh] = useState<{ name: string; key: string } | null>(null);
+  const [copied, setCopied] = useState(false);
+  const a = useAction();
+  const revoke = (k: Schemas["ApiKey"]) =>
+    a.run(async () => {
+      if (!confirm(t("apiKeys.confirmRevoke", { name: k.name }))) return;
+      await ok(api.DELETE("/v1/communities/{cid}/merchants/{mid}/api-keys/{kid}", { params: { path: { ...mp(), kid: k.id } } }));
+      list.reload();
+    });
+  return (
+    <section>
+      <h1>{t("nav.apiKeys")}</h1>
+      {fresh && (
+        <div class="card key-once" role="status">
+          <h2>{t("apiKeys.shownOnce", { name: fresh.name })}</h2>
+          <p>
+            <code class="code-inline" data-testid="new-key">
+              {fresh.key}
+            </code>
+          </p>
+          <div class="actions">
+            <Button
+              onClick={async () => {
+                await navigator.clipboard?.writeText(fresh.key).catch(() => undefined);
+                setCopied(true);
+              }}
+            >
+              {copied ? t("apiKeys.copied") : t("apiKeys.copy")}
+            </Button>
+            <Button onClick={() => setFresh(null)}>{t("apiKeys.stored")}</Button>
+          </div>
+        </div>
+      )}
+      <ErrorNote error={list.error || a.error} />
+      {!list.items ? (
+        <Skeleton />
+      ) : !list.items.length ? (
+        <Empty>{t("apiKeys.none")}</Empty>
+      ) : (
+        <table>
+          <caption class="sr-only">{t("nav.apiKeys")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("apiKeys.name")}</th>
+              <th scope="col">{t("apiKeys.prefix")}</th>
+              <th scope="col">{t("apiKeys.scopes")}</th>
+              <th scope="col">{t("common.date")}</th>
+              <th scope="col">
+                <span class="sr-only">{t("common.actions")}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.items.map((k) => (
+              <tr>
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{k.scopes.join(", ")}</td>
+                <td>
+                  <Time at={k.created_at} opts={{ dateStyle: "medium" }} />
+                </td>
+                <td class="actions">
+                  <Button busy={a.busy} onClick={() => revoke(k)} aria-label={`${t("apiKeys.revoke")} ${k.name}`}>
+                    {t("apiKeys.revoke")}
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <LoadMore list={list} />
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            const r = await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/api-keys", { params: { path: mp() }, body: { name, scopes: chosen } as never }));
+            setFresh({ name: r.name, key: r.key });
+            setCopied(false);
+            setName("");
+            list.reload();
+          });
+        }}
+      >
+        <h2>{t("apiKeys.new")}</h2>
+        <Field label={t("apiKeys.name")} name="name" value={name} onValue={setName} required error={a.fields.name} />
+        <fieldset class="scopes">
+          <legend>{t("apiKeys.scopes")}</legend>
+          {scopes.map((s) => (
+            <label>
+              <input type="checkbox" checked={chosen.includes(s)} onChange={(e) => setChosen((c) => ((e.currentTarget as HTMLInputElement).checked ? [...c, s] : c.filter((x) => x !== s)))} /> {s}
+            </label>
+          ))}
+        </fieldset>
+        {a.fields.scopes && <p class="field-error">{a.fields.scopes}</p>}
+        <ErrorNote error={a.error} shownFields={["name", "scopes"]} />
+        <Button type="submit" class="primary" busy={a.busy} disabled={!chosen.length}>
+          {t("apiKeys.create")}
+        </Button>
+      </form>
+    </section>
+  );
+}
+
+
