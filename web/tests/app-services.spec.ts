@@ -119,7 +119,7 @@ test("resident: repair ticket rated on close, amenity booking, visitor pass QR, 
   await axe(page);
 
   // Saved codes stay viewable offline.
-  await page.getByRole("link", { name: "Me" }).click();
+  await page.getByRole("link", { name: "Me", exact: true }).click();
   await page.getByRole("link", { name: "My codes" }).click();
   await expect(page.getByRole("heading", { name: "Visitor passes" })).toBeVisible();
   await context.setOffline(true);

@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Process is up */
+        /**
+         * Process is up
+         * @description Answered on the I/O thread without authentication or storage: any Authorization header is ignored.
+         */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -45,7 +48,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /**
+         * Prometheus metrics
+         * @description Answered on the I/O thread without authentication or storage: any Authorization header is ignored.
+         */
         get: operations["getMetrics"];
         put?: never;
         post?: never;
@@ -62,8 +68,48 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document */
+        /**
+         * This document
+         * @description Answered on the I/O thread without authentication or storage: any Authorization header is ignored.
+         */
         get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The community's audit trail (manager)
+         * @description Every privileged action in the community, written in the same transaction as the change. Entries cannot be changed or deleted.
+         */
+        get: operations["listCommunityAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole audit trail (platform admin) */
+        get: operations["listAudit"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2052,6 +2098,29 @@ export interface components {
             items: unknown[];
             next_cursor: string | null;
         };
+        AuditEntry: {
+            id: number;
+            /** @description 0 for platform-wide actions */
+            community_id: number;
+            actor_id: number;
+            /** @enum {string} */
+            principal_kind: "session" | "api_key";
+            /** @example manager */
+            actor_roles: string;
+            /**
+             * @description Method and route pattern
+             * @example POST /v1/communities/{cid}/merchants/{mid}/approve
+             */
+            action: string;
+            /** @description The path the action was applied to */
+            target: string;
+            /** @description The fields the request set (secrets redacted), or null */
+            changes: Record<string, never> | null;
+            request_id: string;
+            client_ip: string;
+            /** Format: date-time */
+            created_at: string;
+        };
         Club: {
             id: number;
             community_id?: number;
@@ -2790,6 +2859,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The request's headers exceed the header limit */
+        HeadersTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description Community id */
@@ -2827,7 +2905,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            401: components["responses"]["Unauthorized"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getReadiness: {
@@ -2869,7 +2947,7 @@ export interface operations {
                     "text/plain": unknown;
                 };
             };
-            401: components["responses"]["Unauthorized"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getOpenApiDocument: {
@@ -2888,7 +2966,101 @@ export interface operations {
                 };
                 content?: never;
             };
+            431: components["responses"]["HeadersTooLarge"];
+        };
+    };
+    listCommunityAudit: {
+        parameters: {
+            query?: {
+                /** @description Only entries by this account id */
+                actor?: number;
+                /** @description Only this action (method and route pattern) */
+                action?: string;
+                /** @description Only this target path */
+                target?: string;
+                /** @description Entries at or after this time */
+                from?: string;
+                /** @description Entries before this time */
+                to?: string;
+                /** @description csv for a CSV download (also Accept: text/csv) */
+                format?: "json" | "csv";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Entries, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["AuditEntry"][];
+                    };
+                    "text/csv": string;
+                };
+            };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description Only this community */
+                community_id?: number;
+                /** @description Only entries by this account id */
+                actor?: number;
+                /** @description Only this action (method and route pattern) */
+                action?: string;
+                /** @description Only this target path */
+                target?: string;
+                /** @description Entries at or after this time */
+                from?: string;
+                /** @description Entries before this time */
+                to?: string;
+                /** @description csv for a CSV download (also Accept: text/csv) */
+                format?: "json" | "csv";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Entries, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["AuditEntry"][];
+                    };
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listClubs: {
