@@ -45,17 +45,8 @@ struct Row {
 Row row_from(soci::row const& r) {
   db::Cols c(r);
   Row a;
-  a.id = c.integer();
-  a.community_id = c.integer();
-  a.actor_id = c.integer();
-  a.principal_kind = c.text();
-  a.actor_roles = c.text();
-  a.action = c.text();
-  a.target = c.text();
-  a.changes = c.text();
-  a.request_id = c.text();
-  a.client_ip = c.text();
-  a.created_at = c.integer();
+  c.into(a.id, a.community_id, a.actor_id, a.principal_kind, a.actor_roles, a.action, a.target, a.changes,
+         a.request_id, a.client_ip, a.created_at);
   return a;
 }
 

@@ -17,14 +17,7 @@ using soci::use;
 Club club_from(soci::row const& r) {
   db::Cols c(r);
   Club k;
-  k.id = c.integer();
-  k.community_id = c.integer();
-  k.name = c.text();
-  k.description = c.text();
-  k.open = c.boolean();
-  k.member_count = c.integer();
-  k.created_by = c.integer();
-  k.created_at = c.integer();
+  c.into(k.id, k.community_id, k.name, k.description, k.open, k.member_count, k.created_by, k.created_at);
   return k;
 }
 
@@ -32,12 +25,7 @@ Club club_from(soci::row const& r) {
 Member member_from(soci::row const& r) {
   db::Cols c(r);
   Member m;
-  m.id = c.integer();
-  m.club_id = c.integer();
-  m.account_id = c.integer();
-  m.status = c.text();
-  m.organiser = c.boolean();
-  m.created_at = c.integer();
+  c.into(m.id, m.club_id, m.account_id, m.status, m.organiser, m.created_at);
   return m;
 }
 
@@ -47,19 +35,8 @@ Member member_from(soci::row const& r) {
 Event event_from(soci::row const& r) {
   db::Cols c(r);
   Event e;
-  e.id = c.integer();
-  e.community_id = c.integer();
-  e.club_id = c.integer();
-  e.series_id = c.integer();
-  e.title = c.text();
-  e.starts_at = c.integer();
-  e.capacity = c.integer();
-  e.seats_taken = c.integer();
-  e.fee_cents = c.integer();
-  e.created_by = c.integer();
-  e.created_at = c.integer();
-  e.club_name = c.text();
-  e.club_open = c.boolean();
+  c.into(e.id, e.community_id, e.club_id, e.series_id, e.title, e.starts_at, e.capacity, e.seats_taken,
+         e.fee_cents, e.created_by, e.created_at, e.club_name, e.club_open);
   return e;
 }
 
@@ -68,15 +45,8 @@ Event event_from(soci::row const& r) {
 Rsvp rsvp_from(soci::row const& r) {
   db::Cols c(r);
   Rsvp v;
-  v.id = c.integer();
-  v.event_id = c.integer();
-  v.account_id = c.integer();
-  v.status = c.text();
-  v.waitlist_seq = c.integer();
-  v.check_in_code = c.opt_text();
-  v.checked_in_at = c.opt_integer();
-  v.paid_cents = c.integer();
-  v.created_at = c.integer();
+  c.into(v.id, v.event_id, v.account_id, v.status, v.waitlist_seq, v.check_in_code, v.checked_in_at,
+         v.paid_cents, v.created_at);
   return v;
 }
 
@@ -85,27 +55,15 @@ Rsvp rsvp_from(soci::row const& r) {
 Post post_from(soci::row const& r) {
   db::Cols c(r);
   Post p;
-  p.id = c.integer();
-  p.community_id = c.integer();
-  p.club_id = c.integer();
-  p.author_id = c.integer();
-  p.body = c.text();
-  p.like_count = c.integer();
-  p.comment_count = c.integer();
-  p.report_count = c.integer();
-  p.hidden = c.boolean();
-  p.created_at = c.integer();
+  c.into(p.id, p.community_id, p.club_id, p.author_id, p.body, p.like_count, p.comment_count, p.report_count,
+         p.hidden, p.created_at);
   return p;
 }
 
 Comment comment_from(soci::row const& r) {
   db::Cols c(r);
   Comment k;
-  k.id = c.integer();
-  k.post_id = c.integer();
-  k.author_id = c.integer();
-  k.body = c.text();
-  k.created_at = c.integer();
+  c.into(k.id, k.post_id, k.author_id, k.body, k.created_at);
   return k;
 }
 

@@ -17,15 +17,7 @@ using soci::use;
 Notification notification_from(soci::row const& r) {
   db::Cols c(r);
   Notification n;
-  n.id = c.integer();
-  n.account_id = c.integer();
-  n.community_id = c.integer();
-  n.type = c.text();
-  n.title = c.text();
-  n.body = c.text();
-  n.data = c.text();
-  n.created_at = c.integer();
-  n.read_at = c.opt_integer();
+  c.into(n.id, n.account_id, n.community_id, n.type, n.title, n.body, n.data, n.created_at, n.read_at);
   return n;
 }
 
@@ -119,9 +111,7 @@ std::vector<Recent> created_since(soci::session& s, std::int64_t since_ms, int l
   for (auto const& r : rs) {
     db::Cols c(r);
     Recent n;
-    n.id = c.integer();
-    n.account_id = c.integer();
-    n.created_at = c.integer();
+    c.into(n.id, n.account_id, n.created_at);
     out.push_back(n);
   }
   return out;

@@ -41,15 +41,8 @@ constexpr char const* kDeactivateSchedule =
 FeeSchedule schedule_from(soci::row const& r) {
   db::Cols c(r);
   FeeSchedule s;
-  s.id = c.integer();
-  s.community_id = c.integer();
-  s.name = c.text();
-  s.amount_cents = c.integer();
-  s.scope = c.text();
-  s.building_id = c.integer();
-  s.active = c.boolean();
-  s.created_by = c.integer();
-  s.created_at = c.integer();
+  c.into(s.id, s.community_id, s.name, s.amount_cents, s.scope, s.building_id, s.active, s.created_by,
+         s.created_at);
   return s;
 }
 }  // namespace
@@ -121,37 +114,16 @@ constexpr char const* kBillingSummary =
 Bill bill_from(soci::row const& r) {
   db::Cols c(r);
   Bill b;
-  b.id = c.integer();
-  b.community_id = c.integer();
-  b.unit_id = c.integer();
-  b.building_id = c.integer();
-  b.schedule_id = c.integer();
-  b.name = c.text();
-  b.period = c.text();
-  b.amount_cents = c.integer();
-  b.status = c.text();
-  b.due_at = c.integer();
-  b.issued_at = c.integer();
-  b.paid_at = c.opt_integer();
-  b.paid_by = c.opt_integer();
-  b.method = c.opt_text();
-  b.transaction_id = c.opt_integer();
-  b.overdue_at = c.opt_integer();
+  c.into(b.id, b.community_id, b.unit_id, b.building_id, b.schedule_id, b.name, b.period, b.amount_cents,
+         b.status, b.due_at, b.issued_at, b.paid_at, b.paid_by, b.method, b.transaction_id, b.overdue_at);
   return b;
 }
 
 PeriodSummary summary_from(soci::row const& r) {
   db::Cols c(r);
   PeriodSummary s;
-  s.period = c.text();
-  s.billed_cents = c.integer();
-  s.paid_cents = c.integer();
-  s.overdue_cents = c.integer();
-  s.outstanding_cents = c.integer();
-  s.bills = c.integer();
-  s.paid = c.integer();
-  s.unpaid = c.integer();
-  s.overdue = c.integer();
+  c.into(s.period, s.billed_cents, s.paid_cents, s.overdue_cents, s.outstanding_cents, s.bills, s.paid,
+         s.unpaid, s.overdue);
   return s;
 }
 }  // namespace
@@ -220,8 +192,7 @@ std::vector<BillRef> overdue_candidates(soci::session& s, std::int64_t now, int 
   for (auto const& r : rs) {
     db::Cols c(r);
     BillRef ref;
-    ref.community_id = c.integer();
-    ref.id = c.integer();
+    c.into(ref.community_id, ref.id);
     out.push_back(ref);
   }
   return out;
@@ -261,32 +232,16 @@ constexpr char const* kHistory =
 Ticket ticket_from(soci::row const& r) {
   db::Cols c(r);
   Ticket t;
-  t.id = c.integer();
-  t.community_id = c.integer();
-  t.unit_id = c.integer();
-  t.opened_by = c.integer();
-  t.category = c.text();
-  t.description = c.text();
-  t.status = c.text();
-  t.assigned_to = c.integer();
-  t.resolution_note = c.opt_text();
-  t.rating = c.opt_integer();
-  t.rating_comment = c.opt_text();
-  t.created_at = c.integer();
-  t.updated_at = c.integer();
-  t.resolved_at = c.opt_integer();
-  t.closed_at = c.opt_integer();
+  c.into(t.id, t.community_id, t.unit_id, t.opened_by, t.category, t.description, t.status, t.assigned_to,
+         t.resolution_note, t.rating, t.rating_comment, t.created_at, t.updated_at, t.resolved_at,
+         t.closed_at);
   return t;
 }
 
 HistoryEntry history_from(soci::row const& r) {
   db::Cols c(r);
   HistoryEntry e;
-  e.from = c.opt_text();
-  e.to = c.text();
-  e.actor_id = c.integer();
-  e.at = c.integer();
-  e.note = c.opt_text();
+  c.into(e.from, e.to, e.actor_id, e.at, e.note);
   return e;
 }
 }  // namespace
@@ -367,16 +322,8 @@ constexpr char const* kCountRead =
 Announcement announcement_from(soci::row const& r) {
   db::Cols c(r);
   Announcement a;
-  a.id = c.integer();
-  a.community_id = c.integer();
-  a.building_id = c.integer();
-  a.title = c.text();
-  a.body = c.text();
-  a.created_by = c.integer();
-  a.audience_count = c.integer();
-  a.read_count = c.integer();
-  a.created_at = c.integer();
-  a.read_at = c.opt_integer();
+  c.into(a.id, a.community_id, a.building_id, a.title, a.body, a.created_by, a.audience_count, a.read_count,
+         a.created_at, a.read_at);
   return a;
 }
 }  // namespace
@@ -432,18 +379,8 @@ constexpr char const* kUsePass =
 VisitorPass pass_from(soci::row const& r) {
   db::Cols c(r);
   VisitorPass p;
-  p.id = c.integer();
-  p.community_id = c.integer();
-  p.code = c.text();
-  p.visitor_name = c.text();
-  p.created_by = c.integer();
-  p.unit_id = c.integer();
-  p.valid_from = c.integer();
-  p.valid_until = c.integer();
-  p.status = c.text();
-  p.used_at = c.opt_integer();
-  p.verified_by = c.opt_integer();
-  p.created_at = c.integer();
+  c.into(p.id, p.community_id, p.code, p.visitor_name, p.created_by, p.unit_id, p.valid_from, p.valid_until,
+         p.status, p.used_at, p.verified_by, p.created_at);
   return p;
 }
 }  // namespace
@@ -509,26 +446,15 @@ constexpr char const* kCancelBooking =
 Amenity amenity_from(soci::row const& r) {
   db::Cols c(r);
   Amenity a;
-  a.id = c.integer();
-  a.community_id = c.integer();
-  a.name = c.text();
-  a.capacity = c.integer();
-  a.created_at = c.integer();
+  c.into(a.id, a.community_id, a.name, a.capacity, a.created_at);
   return a;
 }
 
 Booking booking_from(soci::row const& r) {
   db::Cols c(r);
   Booking b;
-  b.id = c.integer();
-  b.community_id = c.integer();
-  b.amenity_id = c.integer();
-  b.account_id = c.integer();
-  b.starts_at = c.integer();
-  b.ends_at = c.integer();
-  b.status = c.text();
-  b.created_at = c.integer();
-  b.cancelled_at = c.opt_integer();
+  c.into(b.id, b.community_id, b.amenity_id, b.account_id, b.starts_at, b.ends_at, b.status, b.created_at,
+         b.cancelled_at);
   return b;
 }
 }  // namespace
@@ -604,13 +530,7 @@ constexpr char const* kUncountVote =
 Suggestion suggestion_from(soci::row const& r) {
   db::Cols c(r);
   Suggestion s;
-  s.id = c.integer();
-  s.community_id = c.integer();
-  s.author_id = c.integer();
-  s.title = c.text();
-  s.body = c.text();
-  s.vote_count = c.integer();
-  s.created_at = c.integer();
+  c.into(s.id, s.community_id, s.author_id, s.title, s.body, s.vote_count, s.created_at);
   s.voted = c.opt_integer().has_value();
   return s;
 }

@@ -88,13 +88,7 @@ namespace {
 Entry entry_from(soci::row const& r) {
   db::Cols c(r);
   Entry e;
-  e.id = c.integer();
-  e.transaction_id = c.integer();
-  e.amount_cents = c.integer();
-  e.balance_after_cents = c.integer();
-  e.kind = c.text();
-  e.reference = c.text();
-  e.created_at = c.integer();
+  c.into(e.id, e.transaction_id, e.amount_cents, e.balance_after_cents, e.kind, e.reference, e.created_at);
   return e;
 }
 
@@ -119,9 +113,7 @@ namespace {
 KindTotal kind_total_from(soci::row const& r) {
   db::Cols c(r);
   KindTotal t;
-  t.owner_kind = c.text();
-  t.balance_cents = c.integer();
-  t.accounts = c.integer();
+  c.into(t.owner_kind, t.balance_cents, t.accounts);
   return t;
 }
 
