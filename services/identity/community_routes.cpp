@@ -3,6 +3,8 @@
 #include "services/identity/logic.hpp"
 #include "services/identity/routes.hpp"
 
+#include <algorithm>
+
 namespace courtyard::identity {
 
 namespace {
@@ -119,15 +121,26 @@ Response get_unit(Request const& req, Context& ctx) {
 
 // ---- residency applications
 
-Response apply(Request const& req, Context& ctx) {
+// Anyone signed in may apply, so the answer must not tell a stranger which communities and
+// units exist: a missing community, a missing unit and a unit of another community are the
+// same 404. The caps (one open application per community, `max_pending_applications` in
+// all) are checked first, so a capped account learns nothing from probing, and under a lock
+// on the account row, so concurrent applications cannot pass them.
+Response apply(Settings const& settings, Request const& req, Context& ctx) {
   auto cid = req.id("cid");
   Fields f(req);
   auto unit_id = f.id("unit_id");
   f.done();
   auto account_id = ctx.principal.account_id;
-  auto application = unique_or_conflict("you already have a pending application for this unit", [&] {
+  auto application = unique_or_conflict("you already have a pending application in this community", [&] {
     return ctx.tx([&](db::Tx& tx) {
-      require_community(tx.sql(), cid);
+      repo::lock_account(tx, account_id);
+      auto open = repo::pending_application_communities(tx.sql(), account_id);
+      if (std::find(open.begin(), open.end(), cid) != open.end())
+        throw Conflict("duplicate", "you already have a pending application in this community");
+      if (open.size() >= static_cast<std::size_t>(settings.max_pending_applications))
+        throw Conflict("too-many-applications", "you have " + std::to_string(open.size()) +
+                                                    " pending residency applications; wait until one is decided");
       if (!repo::unit(tx.sql(), cid, *unit_id)) throw NotFound("unit");
       if (repo::has_role(tx.sql(), account_id, cid, Role::Resident, *unit_id))
         throw Conflict("already-resident", "you are already a resident of this unit");
@@ -233,7 +246,7 @@ Response list_staff(Request const& req, Context& ctx) {
 
 }  // namespace
 
-void add_community_routes(http::Router& r) {
+void add_community_routes(http::Router& r, Settings const& settings) {
   r.post("/v1/communities", Access::admin(), create_community);
   r.get("/v1/communities", Access::authenticated(), list_communities);
   r.get("/v1/communities/{cid}", Access::member(), get_community);
@@ -246,7 +259,8 @@ void add_community_routes(http::Router& r) {
   r.get("/v1/communities/{cid}/buildings/{bid}/units/{uid}", Access::member(), get_unit);
 
   // Anyone signed in may apply to live in a community; the handler checks it exists.
-  r.post("/v1/communities/{cid}/residency-applications", Access::authenticated(), apply);
+  r.post("/v1/communities/{cid}/residency-applications", Access::authenticated(),
+         [settings](Request const& req, Context& ctx) { return apply(settings, req, ctx); });
   r.get("/v1/communities/{cid}/residency-applications", Access::manager(), list_applications);
   r.get("/v1/communities/{cid}/residency-applications/{id}", Access::authenticated(), get_application);
   r.post("/v1/communities/{cid}/residency-applications/{id}/approve", Access::manager(), approve_application);

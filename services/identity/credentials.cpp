@@ -4,9 +4,14 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace courtyard::identity {
 
@@ -45,7 +50,56 @@ std::string random_hex(std::size_t bytes) {
   return out;
 }
 
+struct Gate {
+  std::mutex mu;
+  std::condition_variable cv;
+  int limit = 0;  // 0: not set yet
+  int in_use = 0;
+};
+
+Gate& gate() {
+  static Gate g;
+  return g;
+}
+
+int default_concurrency() { return std::max(2, 2 * static_cast<int>(std::thread::hardware_concurrency())); }
+
+std::atomic<std::uint64_t> g_runs{0};
+
 }  // namespace
+
+void set_hash_concurrency(int limit) {
+  auto& g = gate();
+  std::lock_guard lk(g.mu);
+  g.limit = limit > 0 ? limit : default_concurrency();
+  g.cv.notify_all();
+}
+
+int hash_concurrency() {
+  auto& g = gate();
+  std::lock_guard lk(g.mu);
+  return g.limit > 0 ? g.limit : default_concurrency();
+}
+
+std::uint64_t argon2_runs() { return g_runs.load(); }
+
+HashPermit::HashPermit() {
+  auto& g = gate();
+  std::unique_lock lk(g.mu);
+  auto free = [&] { return g.in_use < (g.limit > 0 ? g.limit : default_concurrency()); };
+  if (!g.cv.wait_for(lk, std::chrono::milliseconds(kHashWaitMs), free))
+    throw Unavailable("too many sign-ins are being checked right now; try again", 1);
+  ++g.in_use;
+}
+
+HashPermit::~HashPermit() {
+  auto& g = gate();
+  {
+    std::lock_guard lk(g.mu);
+    --g.in_use;
+  }
+  g.cv.notify_one();
+}
 
 void ensure_sodium() {
   static std::once_flag once;
@@ -58,6 +112,8 @@ std::string hash_password(std::string_view password, PasswordCost cost) {
   ensure_sodium();
   auto [ops, mem] = limits(cost);
   std::array<char, crypto_pwhash_STRBYTES> out{};
+  HashPermit permit;
+  ++g_runs;
   if (crypto_pwhash_str(out.data(), password.data(), password.size(), ops, mem) != 0) {
     // Only fails when the memory for the hash cannot be allocated.
     throw Unavailable("the server is short of memory; try again");
@@ -68,6 +124,8 @@ std::string hash_password(std::string_view password, PasswordCost cost) {
 bool verify_password(std::string const& stored_hash, std::string_view password) {
   ensure_sodium();
   if (stored_hash.size() >= crypto_pwhash_STRBYTES) return false;
+  HashPermit permit;
+  ++g_runs;
   return crypto_pwhash_str_verify(stored_hash.c_str(), password.data(), password.size()) == 0;
 }
 

@@ -1,6 +1,7 @@
 #include "services/identity/logic.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace courtyard::identity {
 
@@ -155,12 +156,61 @@ std::optional<PasswordCost> parse_password_cost(std::string_view s) {
   return std::nullopt;
 }
 
-Throttle login_throttle(std::vector<std::int64_t> const& recent_failures, int max_failures, std::int64_t window_ms,
-                        std::int64_t now_ms) {
-  if (max_failures <= 0 || recent_failures.size() < static_cast<std::size_t>(max_failures)) return {};
-  std::int64_t unlock_at = recent_failures[static_cast<std::size_t>(max_failures) - 1] + window_ms;
-  if (unlock_at <= now_ms) return {};
-  return {true, std::max<std::int64_t>(1, (unlock_at - now_ms + 999) / 1000)};
+namespace {
+
+std::int64_t seconds_until(std::int64_t at_ms, std::int64_t now_ms) {
+  return std::max<std::int64_t>(1, (at_ms - now_ms + 999) / 1000);
+}
+
+}  // namespace
+
+Reservation reserve_attempt(AttemptCounter const& c, int max_attempts, std::int64_t window_ms, std::int64_t now_ms) {
+  AttemptCounter cur = c;
+  if (cur.attempts == 0 || cur.window_start + window_ms <= now_ms) cur = {0, now_ms, 0};
+  if (cur.attempts >= max_attempts) return {false, seconds_until(cur.window_start + window_ms, now_ms), c};
+  ++cur.attempts;
+  return {true, 0, cur};
+}
+
+std::int64_t global_delay_ms(std::int64_t n, std::int64_t max_delay_ms) {
+  if (n < 1) return 0;
+  if (n > 40) return max_delay_ms;
+  return std::min<std::int64_t>(max_delay_ms, std::int64_t(1000) << (n - 1));
+}
+
+Reservation reserve_global_attempt(AttemptCounter const& c, int threshold, std::int64_t window_ms,
+                                   std::int64_t max_delay_ms, std::int64_t now_ms) {
+  AttemptCounter cur = c;
+  if (cur.attempts == 0 || (cur.window_start + window_ms <= now_ms && cur.blocked_until <= now_ms))
+    cur = {0, now_ms, 0};
+  if (cur.attempts < threshold) {
+    ++cur.attempts;
+    return {true, 0, cur};
+  }
+  if (cur.blocked_until > now_ms) return {false, seconds_until(cur.blocked_until, now_ms), c};
+  ++cur.attempts;
+  // Held from now, so a concurrent attempt waits too; the window restarts with the delay.
+  cur.blocked_until = now_ms + global_delay_ms(cur.attempts - threshold, max_delay_ms);
+  cur.window_start = now_ms;
+  return {true, 0, cur};
+}
+
+bool take_token(Bucket& b, int per_minute, int burst, std::int64_t now_ms, std::int64_t& retry_after_s) {
+  if (per_minute <= 0) return true;
+  double const cap = std::max(1, burst);
+  double const per_ms = per_minute / 60000.0;
+  if (b.tokens < 0) {
+    b.tokens = cap;
+  } else if (now_ms > b.at_ms) {
+    b.tokens = std::min(cap, b.tokens + double(now_ms - b.at_ms) * per_ms);
+  }
+  b.at_ms = std::max(b.at_ms, now_ms);
+  if (b.tokens >= 1.0) {
+    b.tokens -= 1.0;
+    return true;
+  }
+  retry_after_s = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil((1.0 - b.tokens) / per_ms / 1000.0)));
+  return false;
 }
 
 }  // namespace courtyard::identity

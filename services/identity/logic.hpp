@@ -48,14 +48,39 @@ std::optional<ApplicationStatus> parse_status(std::string_view s);
 enum class PasswordCost { Interactive, Moderate, Min };
 std::optional<PasswordCost> parse_password_cost(std::string_view s);
 
-struct Throttle {
-  bool locked = false;
-  std::int64_t retry_after_s = 0;
+// A login-attempt counter: one per (email, client address), and one per email for every
+// address together. `attempts` counts failures in the window plus attempts still being
+// verified (reserved before the password is checked, so a concurrent burst cannot pass
+// the limit); `blocked_until` is the global counter's exponential delay.
+struct AttemptCounter {
+  std::int64_t attempts = 0;
+  std::int64_t window_start = 0;
+  std::int64_t blocked_until = 0;
 };
-// `recent_failures` are the failure times inside the window, newest first (at most
-// `max_failures` of them are needed). Locked once `max_failures` are inside the window;
-// unlocked again when the oldest of those leaves it.
-Throttle login_throttle(std::vector<std::int64_t> const& recent_failures, int max_failures, std::int64_t window_ms,
-                        std::int64_t now_ms);
+
+struct Reservation {
+  bool allowed = false;
+  std::int64_t retry_after_s = 0;  // when refused
+  AttemptCounter next;             // the counter to store when allowed
+};
+
+// Per (email, address): at most `max_attempts` in a fixed window that starts with the first
+// attempt; refused (Retry-After: the window's end) once they are used up.
+Reservation reserve_attempt(AttemptCounter const& c, int max_attempts, std::int64_t window_ms, std::int64_t now_ms);
+// Per email, every address together: free up to `threshold`; beyond it one attempt at a time,
+// each followed by a delay that doubles (1 s, 2 s, 4 s, ... at most `max_delay_ms`), so a
+// distributed guesser slows down without locking the owner out for good.
+Reservation reserve_global_attempt(AttemptCounter const& c, int threshold, std::int64_t window_ms,
+                                   std::int64_t max_delay_ms, std::int64_t now_ms);
+// The delay after the `n`th attempt beyond the threshold (n >= 1).
+std::int64_t global_delay_ms(std::int64_t n, std::int64_t max_delay_ms);
+
+// A token bucket (per client address, in memory): `per_minute` tokens a minute, at most `burst`.
+struct Bucket {
+  double tokens = -1;  // < 0: not used yet (full)
+  std::int64_t at_ms = 0;
+};
+// Takes one token; false (and `retry_after_s` set) when the bucket is empty.
+bool take_token(Bucket& b, int per_minute, int burst, std::int64_t now_ms, std::int64_t& retry_after_s);
 
 }  // namespace courtyard::identity

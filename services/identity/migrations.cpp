@@ -111,6 +111,23 @@ CREATE TABLE api_keys (
 CREATE UNIQUE INDEX api_keys_hash ON api_keys (key_hash);
 CREATE INDEX api_keys_merchant ON api_keys (community_id, merchant_id);
 )SQL"},
+      // Login attempts counted per (email, client address), and per email over every
+      // address (client ''). Updated by compare-and-swap on `version`, so concurrent guesses
+      // cannot pass the limit. Replaces the per-email failure rows.
+      {4, "login attempt counters per email and client address", R"SQL(
+CREATE TABLE login_attempts (
+  id {pk},
+  email VARCHAR(254) NOT NULL,
+  client VARCHAR(64) NOT NULL,
+  attempts INTEGER NOT NULL,
+  window_start BIGINT NOT NULL,
+  blocked_until BIGINT NOT NULL,
+  version BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX login_attempts_key ON login_attempts (email, client);
+CREATE INDEX login_attempts_window ON login_attempts (window_start);
+DROP TABLE login_failures;
+)SQL"},
   };
 }
 

@@ -176,34 +176,54 @@ std::vector<Membership> memberships_of(soci::session& s, std::int64_t account_id
   return out;
 }
 
-// ---- login failures
+// ---- login attempts
 
-constexpr char const* kRecentFailures =
-    "SELECT failed_at FROM login_failures WHERE email = :email AND failed_at > :since"
-    " ORDER BY failed_at DESC LIMIT :n";
+constexpr char const* kAttemptCounter =
+    "SELECT id, version, attempts, window_start, blocked_until FROM login_attempts"
+    " WHERE email = :email AND client = :client";
 
-std::vector<std::int64_t> recent_failures(soci::session& s, std::string const& email, std::int64_t since, int limit) {
-  long long n = limit;
-  return all(s, kRecentFailures, first_integer, use(email), use(since), use(n));
+std::optional<AttemptRow> attempt_counter(soci::session& s, std::string const& email, std::string const& client) {
+  return one(
+      s, kAttemptCounter,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        AttemptRow a;
+        a.id = c.integer();
+        a.version = c.integer();
+        a.counter.attempts = c.integer();
+        a.counter.window_start = c.integer();
+        a.counter.blocked_until = c.integer();
+        return a;
+      },
+      use(email), use(client));
 }
 
-constexpr char const* kRecordFailure = "INSERT INTO login_failures (email, failed_at) VALUES (:email, :now)";
+// Prefixed by the backend's INSERT IGNORE.
+constexpr char const* kEnsureAttemptCounter =
+    " INTO login_attempts (email, client, attempts, window_start, blocked_until, version)"
+    " VALUES (:email, :client, 0, 0, 0, 0)";
 
-void record_failure(db::Tx& tx, std::string const& email) {
-  long long now = tx.now_ms();
-  tx.exec(kRecordFailure, use(email), use(now));
+void ensure_attempt_counter(db::Tx& tx, std::string const& email, std::string const& client) {
+  tx.exec(std::string(db::insert_ignore(tx.backend())) + kEnsureAttemptCounter, use(email), use(client));
 }
 
-constexpr char const* kClearFailures = "DELETE FROM login_failures WHERE email = :email";
+constexpr char const* kSwapAttemptCounter =
+    "UPDATE login_attempts SET attempts = :attempts, window_start = :start, blocked_until = :until,"
+    " version = :next WHERE id = :id AND version = :version";
 
-void clear_failures(db::Tx& tx, std::string const& email) { tx.exec(kClearFailures, use(email)); }
+bool swap_attempt_counter(db::Tx& tx, std::int64_t id, std::int64_t version, AttemptCounter const& next) {
+  long long attempts = next.attempts, start = next.window_start, until = next.blocked_until, v = version,
+            nv = version + 1;
+  return tx.exec(kSwapAttemptCounter, use(attempts), use(start), use(until), use(nv), use(id), use(v)) == 1;
+}
 
-constexpr char const* kPruneFailures = "DELETE FROM login_failures WHERE failed_at < :before";
+constexpr char const* kPruneFailures =
+    "DELETE FROM login_attempts WHERE window_start < :before AND blocked_until < :now";
 constexpr char const* kPruneExpiredSessions = "DELETE FROM sessions WHERE expires_at < :before";
 constexpr char const* kPruneRevokedSessions = "DELETE FROM sessions WHERE revoked_at < :before";
 
 long long prune(db::Tx& tx, std::int64_t failures_before, std::int64_t sessions_before) {
-  long long n = tx.exec(kPruneFailures, use(failures_before));
+  long long n = tx.exec(kPruneFailures, use(failures_before), use(sessions_before));
   n += tx.exec(kPruneExpiredSessions, use(sessions_before));
   n += tx.exec(kPruneRevokedSessions, use(sessions_before));
   return n;
@@ -553,6 +573,17 @@ std::int64_t insert_application(db::Tx& tx, std::int64_t community_id, std::int6
 
 std::optional<Application> application(soci::session& s, std::int64_t community_id, std::int64_t id) {
   return one(s, kApplication, application_from, use(id), use(community_id));
+}
+
+constexpr char const* kLockAccount = "UPDATE accounts SET is_admin = is_admin WHERE id = :id";
+
+void lock_account(db::Tx& tx, std::int64_t account_id) { tx.exec(kLockAccount, use(account_id)); }
+
+constexpr char const* kPendingApplicationCommunities =
+    "SELECT community_id FROM residency_applications WHERE account_id = :account AND pending = 1";
+
+std::vector<std::int64_t> pending_application_communities(soci::session& s, std::int64_t account_id) {
+  return all(s, kPendingApplicationCommunities, first_integer, use(account_id));
 }
 
 std::vector<Application> applications(soci::session& s, std::int64_t community_id,

@@ -7,6 +7,7 @@
 #include "http/json.hpp"
 #include "http/principal.hpp"
 #include "services/identity/api.hpp"
+#include "services/identity/logic.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -40,12 +41,20 @@ void revoke_sessions_of(db::Tx& tx, std::int64_t account_id);
 std::optional<Account> session_account(soci::session& s, std::string const& token_hash, std::int64_t now);
 std::vector<Membership> memberships_of(soci::session& s, std::int64_t account_id);
 
-// Failed logins per (normalised) email.
-std::vector<std::int64_t> recent_failures(soci::session& s, std::string const& email, std::int64_t since, int limit);
-void record_failure(db::Tx& tx, std::string const& email);
-void clear_failures(db::Tx& tx, std::string const& email);
-// Drops failures older than `failures_before` and sessions expired or revoked before
-// `sessions_before`; returns rows removed.
+// Login-attempt counters per (normalised email, client address); client "" is the email's
+// counter over every address.
+struct AttemptRow {
+  std::int64_t id = 0;
+  std::int64_t version = 0;
+  AttemptCounter counter;
+};
+std::optional<AttemptRow> attempt_counter(soci::session& s, std::string const& email, std::string const& client);
+// Creates the (empty) counter unless it exists.
+void ensure_attempt_counter(db::Tx& tx, std::string const& email, std::string const& client);
+// Stores `next` when the row is still at `version`; false when someone else changed it first.
+bool swap_attempt_counter(db::Tx& tx, std::int64_t id, std::int64_t version, AttemptCounter const& next);
+// Drops attempt counters whose window started before `failures_before` (and whose delay is
+// over) and sessions expired or revoked before `sessions_before`; returns rows removed.
 long long prune(db::Tx& tx, std::int64_t failures_before, std::int64_t sessions_before);
 
 struct Community {
@@ -127,6 +136,11 @@ struct Application {
 // for the unit.
 std::int64_t insert_application(db::Tx& tx, std::int64_t community_id, std::int64_t account_id, std::int64_t unit_id);
 std::optional<Application> application(soci::session& s, std::int64_t community_id, std::int64_t id);
+// Takes the account row's write lock for the rest of the transaction (SQLite's write
+// transactions are serial anyway): the account's checks and writes become one step.
+void lock_account(db::Tx& tx, std::int64_t account_id);
+// The communities the account has a pending application in (one entry per application).
+std::vector<std::int64_t> pending_application_communities(soci::session& s, std::int64_t account_id);
 std::vector<Application> applications(soci::session& s, std::int64_t community_id,
                                       std::optional<std::string> const& status, json::Page const& page);
 std::vector<Application> applications_of(soci::session& s, std::int64_t account_id, json::Page const& page);

@@ -22,8 +22,8 @@ using http::Access;
 using http::Request;
 using http::Response;
 
-void add_account_routes(http::Router& r, Settings const& settings);
-void add_community_routes(http::Router& r);
+void add_account_routes(http::Router& r, Settings const& settings, std::shared_ptr<HashBuckets> buckets);
+void add_community_routes(http::Router& r, Settings const& settings);
 void add_api_key_routes(http::Router& r);
 
 // Reads body fields (fields.cpp) and collects every field problem, so one 422 lists them all.

@@ -169,7 +169,7 @@ TEST_CASE("unknown, malformed and foreign bearer credentials are 401", "[identit
   CHECK(t.call("GET", "/v1/me", std::nullopt, "", {{"Authorization", "Basic abc"}}).status == 401);
 }
 
-TEST_CASE("failed logins are limited per email in the database, across instances", "[identity][auth][brute-force]") {
+TEST_CASE("failed logins are limited per email and address in the database, across instances", "[identity][auth][brute-force]") {
   auto& t = TestApp::get();
   auto const& cfg = t.app().config().settings;
   auto const max_failures = cfg.integer("identity.login-max-failures", 1, 1'000'000);
@@ -233,7 +233,7 @@ TEST_CASE("the prune job drops expired sessions and old failures", "[identity][j
   auto counts = db::read(t.app().db(), [&](soci::session& s) {
     long long sessions = 0, failures = 0;
     s << "SELECT COUNT(*) FROM sessions WHERE account_id = :a", soci::into(sessions), soci::use(a.account_id);
-    s << "SELECT COUNT(*) FROM login_failures WHERE email = :e", soci::into(failures), soci::use(email);
+    s << "SELECT COUNT(*) FROM login_attempts WHERE email = :e", soci::into(failures), soci::use(email);
     return std::pair(sessions, failures);
   });
   CHECK(counts.first == 0);

@@ -178,7 +178,11 @@ TEST_CASE("residency: apply, review, approve grants the resident role", "[identi
   CHECK(t.post(c.base() + "/residency-applications", {{"unit_id", "1"}}, a.token).status == 400);
   CHECK(t.post(c.base() + "/residency-applications", bj::object{}, a.token).status == 422);
   CHECK(t.post(c.base() + "/residency-applications", {{"unit_id", -4}}, a.token).status == 422);
-  CHECK(t.post(c.base() + "/residency-applications", {{"unit_id", 999999999}}, a.token).status == 404);
+  // With an application open here, any further one is the same 409 (units cannot be probed);
+  // an account without one gets 404 for a missing unit.
+  CHECK(t.post(c.base() + "/residency-applications", {{"unit_id", 999999999}}, a.token).status == 409);
+  CHECK(t.post(c.base() + "/residency-applications", {{"unit_id", 999999999}}, t.account("prober").token).status ==
+        404);
   CHECK(t.post("/v1/communities/999999999/residency-applications", {{"unit_id", c.unit_ids[1]}}, a.token).status ==
         404);
   CHECK(t.post(c.base() + "/residency-applications", {{"unit_id", c.unit_ids[1]}}).status == 401);

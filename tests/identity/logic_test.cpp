@@ -65,20 +65,46 @@ TEST_CASE("roles, statuses, password costs", "[identity][logic]") {
   CHECK_FALSE(parse_password_cost("fast").has_value());
 }
 
-TEST_CASE("login throttle: locked at the limit, until the oldest counted failure ages out", "[identity][logic]") {
+TEST_CASE("attempt counters: per-address limit, per-email doubling delay, token bucket", "[identity][logic]") {
   std::int64_t const window = 15 * 60 * 1000;
   std::int64_t const now = 10'000'000;
-  CHECK_FALSE(login_throttle({}, 5, window, now).locked);
-  CHECK_FALSE(login_throttle({now - 1, now - 2, now - 3, now - 4}, 5, window, now).locked);
-  // Newest first; the 5th newest failure was 60 s ago, so the lock lifts in window - 60 s.
-  auto t = login_throttle({now - 1000, now - 2000, now - 3000, now - 4000, now - 60'000}, 5, window, now);
-  CHECK(t.locked);
-  CHECK(t.retry_after_s == (window - 60'000) / 1000);
-  CHECK_FALSE(login_throttle({now - 1000, now - 2000, now - 3000, now - 4000, now - window}, 5, window, now).locked);
-  auto edge = login_throttle({now, now, now, now, now - window + 1}, 5, window, now);
-  CHECK(edge.locked);
-  CHECK(edge.retry_after_s == 1);
-  CHECK_FALSE(login_throttle({now, now}, 0, window, now).locked);
+  AttemptCounter c;
+  for (int i = 1; i <= 5; ++i) {
+    auto r = reserve_attempt(c, 5, window, now + i);
+    REQUIRE(r.allowed);
+    CHECK(r.next.attempts == i);
+    CHECK(r.next.window_start == now + 1);
+    c = r.next;
+  }
+  auto locked = reserve_attempt(c, 5, window, now + 60'000);
+  CHECK_FALSE(locked.allowed);
+  CHECK(locked.retry_after_s == (window - 60'000 + 1 + 999) / 1000);
+  auto later = reserve_attempt(c, 5, window, now + 1 + window);
+  CHECK(later.allowed);
+  CHECK(later.next.attempts == 1);
+
+  AttemptCounter g{3, now, 0};
+  auto over = reserve_global_attempt(g, 3, window, 60'000, now);
+  REQUIRE(over.allowed);
+  CHECK(over.next.blocked_until == now + 1000);
+  auto held = reserve_global_attempt(over.next, 3, window, 60'000, now + 10);
+  CHECK_FALSE(held.allowed);
+  CHECK(held.retry_after_s == 1);
+  auto next = reserve_global_attempt(over.next, 3, window, 60'000, now + 1000);
+  REQUIRE(next.allowed);
+  CHECK(next.next.blocked_until == now + 1000 + 2000);
+  CHECK(global_delay_ms(1, 60'000) == 1000);
+  CHECK(global_delay_ms(3, 60'000) == 4000);
+  CHECK(global_delay_ms(10, 60'000) == 60'000);
+  CHECK(global_delay_ms(1000, 60'000) == 60'000);
+
+  Bucket b;
+  std::int64_t retry = 0;
+  for (int i = 0; i < 3; ++i) CHECK(take_token(b, 60, 3, now, retry));
+  CHECK_FALSE(take_token(b, 60, 3, now, retry));
+  CHECK(retry == 1);
+  CHECK(take_token(b, 60, 3, now + 1000, retry));
+  CHECK(take_token(b, 0, 1, now, retry));  // 0: unlimited
 }
 
 TEST_CASE("credentials: argon2id hashes and token digests", "[identity][logic]") {
