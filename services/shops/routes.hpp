@@ -41,6 +41,17 @@ void undo_order(db::Tx& tx, repo::Order const& o, std::int64_t actor_id);
 
 // ---- shared by the handlers (routes.cpp)
 
+// The rule of the public catalogue reads (an approved merchant's page, its products and
+// reviews): every member of {cid} whatever its roles, a merchant browsing another merchant
+// included. The gateway binds a merchant-only caller of a community rule to the {mid} it acts
+// for (right for merchant data: stock movements, coupons, orders, figures), so these routes
+// are declared `authenticated` (API keys need `scope`; none when empty) and their handlers
+// call require_member, which answers a non-member 404 as the community rules do.
+Access catalogue_read(std::string scope = {});
+// 404 /problems/not-found (community) unless the caller holds a role in {cid} or is an admin.
+void require_member(Context const& ctx);
+
+
 // Optional query filter checked against allowed values; 422 otherwise. "" when absent.
 std::string query_filter(http::Request const& req, std::string_view name,
                          std::initializer_list<std::string_view> allowed);
