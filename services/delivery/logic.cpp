@@ -92,6 +92,12 @@ Decision decide(Verb v, Status current, std::int64_t assigned, Actor const& who)
   return allowed(v, current) ? Decision::Ok : Decision::Conflict;
 }
 
+FailureOutcome after_failure(std::int64_t attempt, std::int64_t max_attempts) {
+  if (attempt < 1) attempt = 1;
+  if (attempt < max_attempts) return {Status::Pending, false, attempt + 1};
+  return {Status::Failed, true, 0};
+}
+
 bool courier_may_see(Status current, std::int64_t assigned, std::int64_t me) {
   return assigned == me || (assigned == 0 && current == Status::Pending);
 }

@@ -12,7 +12,8 @@ namespace courtyard::delivery {
 
 // pending -> claimed -> picked_up -> delivered; claimed|picked_up -> failed (courier);
 // pending|claimed|picked_up -> failed (manager); any active -> cancelled (the order was
-// cancelled). delivered, failed and cancelled are final.
+// cancelled). delivered, failed and cancelled are final. A failure while attempts remain
+// (see after_failure) puts the task back to pending for another courier instead.
 enum class Status { Pending, Claimed, PickedUp, Delivered, Failed, Cancelled };
 
 std::string_view to_string(Status s);
@@ -44,6 +45,19 @@ enum class Decision { Ok, Forbidden, Conflict };
 // any active task. Claim is for couriers on unassigned tasks. Forbidden wins over Conflict
 // only when the task is assigned to someone else.
 Decision decide(Verb v, Status current, std::int64_t assigned_courier, Actor const& who);
+
+// Delivery attempts: the first one plus re-dispatches (the `delivery.max-attempts` setting).
+constexpr std::int64_t kDefaultMaxAttempts = 2;
+constexpr std::int64_t kMaxMaxAttempts = 10;
+
+// What a failure of attempt number `attempt` (1-based) leads to, with `max_attempts` allowed:
+// back to pending for attempt + 1 while attempts remain, else failed for good.
+struct FailureOutcome {
+  Status status = Status::Failed;  // Pending (re-dispatched) or Failed (final)
+  bool final = true;
+  std::int64_t next_attempt = 0;   // the attempt a re-dispatch starts (0 when final)
+};
+FailureOutcome after_failure(std::int64_t attempt, std::int64_t max_attempts);
 
 // What a courier (not a manager) may see: unassigned pending tasks and their own.
 bool courier_may_see(Status current, std::int64_t assigned_courier, std::int64_t me);

@@ -54,6 +54,10 @@ CREATE TABLE IF NOT EXISTS parcels (
 CREATE INDEX idx_parcels_community ON parcels (community_id, status, id);
 CREATE INDEX idx_parcels_unit ON parcels (unit_id, id);
 )SQL"},
+      // A failed delivery is re-dispatched (delivery.max-attempts): which attempt a task is on.
+      {2, "delivery attempts", R"SQL(
+ALTER TABLE delivery_tasks ADD COLUMN attempt BIGINT NOT NULL DEFAULT 1;
+)SQL"},
   };
 }
 

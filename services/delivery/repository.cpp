@@ -14,7 +14,7 @@ using soci::use;
 // The columns task_from reads, in its order.
 #define DELIVERY_TASK_COLUMNS                                                                                 \
   "id, community_id, order_id, merchant_id, resident_id, unit_id, courier_id, status, proof_code, total_cents, " \
-  "failure_reason, source_event_id, created_at, updated_at"
+  "failure_reason, source_event_id, created_at, updated_at, attempt"
 
 Task task_from(soci::row const& r) {
   db::Cols c(r);
@@ -33,6 +33,7 @@ Task task_from(soci::row const& r) {
   t.source_event_id = c.integer();
   t.created_at = c.integer();
   t.updated_at = c.integer();
+  t.attempt = c.integer();
   return t;
 }
 
@@ -141,6 +142,31 @@ long long transition(db::Tx& tx, std::int64_t community_id, std::int64_t id, Sta
                  use(community_id, "c"), use(f, "f"), use(expected_courier, "ec"));
 }
 
+constexpr char const* kTransitionOnAttempt =
+    "UPDATE delivery_tasks SET status = :t, failure_reason = :r, updated_at = :n "
+    "WHERE id = :id AND community_id = :c AND status = :f AND courier_id = :ec AND attempt = :a";
+
+long long transition_on_attempt(db::Tx& tx, std::int64_t community_id, std::int64_t id, Status from,
+                                std::int64_t expected_courier, std::int64_t attempt, Status to,
+                                std::string const& reason) {
+  std::string f(to_string(from)), t(to_string(to));
+  std::int64_t now = tx.now_ms();
+  return tx.exec(kTransitionOnAttempt, use(t, "t"), use(reason, "r"), use(now, "n"), use(id, "id"),
+                 use(community_id, "c"), use(f, "f"), use(expected_courier, "ec"), use(attempt, "a"));
+}
+
+constexpr char const* kRedispatch =
+    "UPDATE delivery_tasks SET status = 'pending', courier_id = 0, attempt = attempt + 1, failure_reason = :r, "
+    "updated_at = :n WHERE id = :id AND community_id = :c AND status = :f AND courier_id = :ec AND attempt = :a";
+
+long long redispatch(db::Tx& tx, std::int64_t community_id, std::int64_t id, Status from, std::int64_t expected_courier,
+                     std::int64_t attempt, std::string const& reason) {
+  std::string f(to_string(from));
+  std::int64_t now = tx.now_ms();
+  return tx.exec(kRedispatch, use(reason, "r"), use(now, "n"), use(id, "id"), use(community_id, "c"), use(f, "f"),
+                 use(expected_courier, "ec"), use(attempt, "a"));
+}
+
 // ---- history
 
 constexpr char const* kAddHistory =
@@ -201,7 +227,7 @@ std::map<std::int64_t, std::int64_t> active_by_courier(db::Tx& tx, std::int64_t 
 
 constexpr char const* kDueForAssignment =
     "SELECT id, community_id FROM delivery_tasks WHERE status = 'pending' AND courier_id = 0 "
-    "AND created_at <= :t ORDER BY created_at, id LIMIT :l";
+    "AND updated_at <= :t ORDER BY updated_at, id LIMIT :l";
 
 std::vector<std::pair<std::int64_t, std::int64_t>> due_for_assignment(db::Database& db, std::int64_t created_before,
                                                                       int limit) {

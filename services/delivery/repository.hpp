@@ -28,6 +28,7 @@ struct Task {
   std::int64_t source_event_id = 0;
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
+  std::int64_t attempt = 1;  // 1 = the first courier; +1 per re-dispatch after a failure
 };
 
 struct HistoryEntry {
@@ -57,6 +58,16 @@ std::vector<Task> list_for_resident(db::Tx& tx, std::int64_t resident_id, std::o
 // Returns rows affected (0 or 1).
 long long transition(db::Tx& tx, std::int64_t community_id, std::int64_t id, Status from, std::int64_t expected_courier,
                      Status to, std::int64_t new_courier, std::optional<std::string> const& reason);
+// As transition, also requiring the task to be on attempt `attempt` (a final failure).
+long long transition_on_attempt(db::Tx& tx, std::int64_t community_id, std::int64_t id, Status from,
+                                std::int64_t expected_courier, std::int64_t attempt, Status to,
+                                std::string const& reason);
+
+// A failed attempt that is re-dispatched: back to pending with no courier and attempt + 1,
+// only when the row is still in `from` with `expected_courier` on attempt `attempt`.
+// Returns rows affected (0 or 1).
+long long redispatch(db::Tx& tx, std::int64_t community_id, std::int64_t id, Status from, std::int64_t expected_courier,
+                     std::int64_t attempt, std::string const& reason);
 
 void add_history(db::Tx& tx, Task const& t, std::optional<Status> from, Status to, std::int64_t actor_id,
                  std::optional<std::string> const& note);
@@ -64,7 +75,8 @@ std::vector<HistoryEntry> history(db::Tx& tx, std::int64_t delivery_id);
 
 // Active (claimed/picked-up) tasks per courier in a community.
 std::map<std::int64_t, std::int64_t> active_by_courier(db::Tx& tx, std::int64_t community_id);
-// Pending, unassigned tasks created at or before `created_before` (any community), oldest first.
+// Pending, unassigned tasks waiting since `created_before` or earlier (created, or re-dispatched
+// after a failed attempt; any community), longest waiting first.
 std::vector<std::pair<std::int64_t, std::int64_t>> due_for_assignment(db::Database& db, std::int64_t created_before,
                                                                       int limit);
 

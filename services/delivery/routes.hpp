@@ -32,7 +32,9 @@ auto status_filter(http::Request const& req, Parse parse, std::string const& all
   return st;
 }
 
-void add_task_routes(http::Router& r);    // task_routes.cpp: deliveries of the community and mine, the verbs
+// task_routes.cpp: deliveries of the community and mine, the verbs; a failed attempt is
+// re-dispatched until `max_attempts` attempts have failed (delivery.max-attempts).
+void add_task_routes(http::Router& r, std::int64_t max_attempts);
 void add_parcel_routes(http::Router& r);  // parcel_routes.cpp: logging, listing and picking up parcels
 
 // subscriptions.cpp

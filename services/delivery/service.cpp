@@ -5,15 +5,19 @@
 namespace courtyard::delivery {
 
 DeliveryService::DeliveryService(Env& env)
-    : auto_assign_delay_ms_(env.settings.integer("delivery.auto-assign-delay", 0, 7 * 24 * 3600) * 1000) {}
+    : auto_assign_delay_ms_(env.settings.integer("delivery.auto-assign-delay", 0, 7 * 24 * 3600) * 1000),
+      max_attempts_(env.settings.integer("delivery.max-attempts", 1, kMaxMaxAttempts)) {}
 
 std::vector<settings::Key> DeliveryService::settings_keys() {
   return {settings::Key::integer("delivery.auto-assign-delay", 300, 0, 7 * 24 * 3600,
-                                 "seconds before an unclaimed delivery is auto-assigned", "delivery-auto-assign-delay")};
+                                 "seconds before an unclaimed delivery is auto-assigned", "delivery-auto-assign-delay"),
+          settings::Key::integer("delivery.max-attempts", kDefaultMaxAttempts, 1, kMaxMaxAttempts,
+                                 "delivery attempts per order (the first plus re-dispatches after a failure); "
+                                 "when the last fails the order is cancelled and refunded")};
 }
 
 void DeliveryService::routes(http::Router& r) {
-  add_task_routes(r);
+  add_task_routes(r, max_attempts_);
   add_parcel_routes(r);
 }
 

@@ -38,9 +38,46 @@ void require_allowed(Verb v, repo::Task const& task, Actor const& who) {
   }
 }
 
+// A failed attempt: re-dispatched (back to pending, no courier, attempt + 1) while attempts
+// remain, else failed for good. Conditional on the state, courier and attempt read, so two
+// couriers/managers failing the same task at once move it once (the other gets 409).
+// delivery.failed says which (`final`); a final one makes shops cancel and refund the order.
+Response fail_attempt(db::Tx& tx, repo::Task task, std::int64_t actor, std::string const& reason,
+                      std::int64_t max_attempts) {
+  Status from = task.status;
+  auto out = after_failure(task.attempt, max_attempts);
+  bool moved = out.final ? repo::transition_on_attempt(tx, task.community_id, task.id, from, task.courier_id,
+                                                       task.attempt, Status::Failed, reason) == 1
+                         : repo::redispatch(tx, task.community_id, task.id, from, task.courier_id, task.attempt,
+                                            reason) == 1;
+  if (!moved) throw Conflict("delivery-state", "the delivery changed meanwhile; reload it");
+  std::int64_t failed_courier = task.courier_id;
+  std::int64_t failed_attempt = task.attempt;
+  task.failure_reason = reason;
+  task.updated_at = tx.now_ms();
+  repo::add_history(tx, task, from, Status::Failed, actor, reason);
+  if (!out.final) {
+    task.status = Status::Pending;
+    task.courier_id = 0;
+    task.attempt = out.next_attempt;
+    repo::add_history(tx, task, Status::Failed, Status::Pending, 0,
+                      "re-dispatched: attempt " + std::to_string(task.attempt) + " of " +
+                          std::to_string(max_attempts));
+  } else {
+    task.status = Status::Failed;
+  }
+  bj::object extra{{"reason", reason},
+                   {"final", out.final},
+                   {"attempt", failed_attempt},
+                   {"max_attempts", max_attempts},
+                   {"failed_courier_id", failed_courier}};
+  tx.publish(std::string(topic_of(Verb::Fail)), task.community_id, task_event(task, extra));
+  return detail(tx, task, false);
+}
+
 // One courier/manager verb on a task: decide who may, then a conditional update on the
 // state read (so a concurrent change makes this a 409, never a double move).
-Response move(Request const& req, Context& ctx, Verb v) {
+Response move(Request const& req, Context& ctx, Verb v, std::int64_t max_attempts) {
   std::int64_t cid = ctx.community_id;
   std::int64_t id = req.id("id");
   std::optional<std::string> reason, proof;
@@ -56,6 +93,7 @@ Response move(Request const& req, Context& ctx, Verb v) {
     if (!task) throw NotFound("delivery");
     require_allowed(v, *task, who);
     if (v == Verb::Deliver && !codes_match(task->proof_code, *proof)) throw WrongProofCode();
+    if (v == Verb::Fail) return fail_attempt(tx, *task, p.account_id, *reason, max_attempts);
     Status from = task->status;
     std::int64_t courier = v == Verb::Claim ? p.account_id : task->courier_id;
     if (repo::transition(tx, cid, id, from, task->courier_id, target(v), courier, reason) != 1)
@@ -112,14 +150,14 @@ Response get_my_task(Request const& req, Context& ctx) {
   });
 }
 
-Response claim(Request const& req, Context& ctx) { return move(req, ctx, Verb::Claim); }
-Response pick_up(Request const& req, Context& ctx) { return move(req, ctx, Verb::PickUp); }
-Response deliver(Request const& req, Context& ctx) { return move(req, ctx, Verb::Deliver); }
-Response fail(Request const& req, Context& ctx) { return move(req, ctx, Verb::Fail); }
+Response claim(Request const& req, Context& ctx) { return move(req, ctx, Verb::Claim, 0); }
+Response pick_up(Request const& req, Context& ctx) { return move(req, ctx, Verb::PickUp, 0); }
+Response deliver(Request const& req, Context& ctx) { return move(req, ctx, Verb::Deliver, 0); }
 
 }  // namespace
 
-void add_task_routes(http::Router& r) {
+void add_task_routes(http::Router& r, std::int64_t max_attempts) {
+  auto fail = [max_attempts](Request const& req, Context& ctx) { return move(req, ctx, Verb::Fail, max_attempts); };
   auto const courier_or_manager = Access::any_of(Role::Courier | Role::Manager);
   r.get("/v1/communities/{cid}/deliveries", courier_or_manager, list_community_tasks);
   r.get("/v1/communities/{cid}/deliveries/{id}", courier_or_manager, get_community_task);

@@ -33,6 +33,7 @@ bj::object task_json(repo::Task const& t) {
                     {"status", to_string(t.status)},
                     {"total_cents", t.total_cents},
                     {"failure_reason", text_or_null(t.failure_reason)},
+                    {"attempt", t.attempt},
                     {"created_at", json::rfc3339(t.created_at)},
                     {"updated_at", json::rfc3339(t.updated_at)}};
 }

@@ -63,6 +63,7 @@ std::string clip(std::string s, std::size_t max_bytes) {
 std::vector<std::string> const& topics() {
   static std::vector<std::string> const all{
       "order.placed",     "order.accepted",     "order.ready",      "order.completed",    "order.cancelled",
+      "order.delivery_failed",
       "delivery.created", "delivery.claimed",   "delivery.picked_up", "delivery.delivered", "delivery.failed",
       "bill.issued",      "bill.overdue",       "announcement.published", "event.reminder", "event.rsvp",
       "parcel.logged",    "parcel.picked_up",   "ticket.resolved",  "wallet.topped_up"};
@@ -92,8 +93,17 @@ std::optional<Draft> render(std::string_view topic, bj::object const& p) {
     d.body = "Thank you! Tell your neighbours how it went: leave a review.";
   } else if (topic == "order.cancelled") {
     d.recipients = one(num(p, "buyer_id"));
-    d.title = order + " cancelled";
+    bool delivery_failed = text(p, "reason") == "delivery_failed";
+    d.title = order + (delivery_failed ? " cancelled: the delivery failed" : " cancelled");
     d.body = "Your payment of " + money(num(p, "total_cents")) + " was refunded to your wallet.";
+  } else if (topic == "order.delivery_failed") {
+    // For the merchant (its owner): the system cancelled the order after the last attempt.
+    d.recipients = one(num(p, "merchant_owner_id"));
+    d.title = order + " cancelled: the delivery failed";
+    std::string reason = text(p, "reason");
+    d.body = "No courier could deliver it" + (reason.empty() ? std::string() : " (" + reason + ")") + ". " +
+             money(num(p, "refunded_cents")) + " was refunded to the buyer from your balance and the items are " +
+             "back in stock.";
   } else if (topic == "delivery.created") {
     d.recipients = one(num(p, "resident_id"));
     d.title = "Delivery of " + order + " scheduled";
@@ -114,7 +124,11 @@ std::optional<Draft> render(std::string_view topic, bj::object const& p) {
     d.recipients = one(num(p, "resident_id"));
     d.title = "Delivery of " + order + " failed";
     std::string reason = text(p, "reason");
-    d.body = reason.empty() ? "The courier could not deliver your order." : "Reason: " + reason;
+    d.body = reason.empty() ? "The courier could not deliver your order." : "Reason: " + reason + ".";
+    auto const* fin = p.if_contains("final");
+    if (fin && fin->is_bool())
+      d.body += fin->as_bool() ? " The order will be cancelled and your payment refunded to your wallet."
+                               : " Another courier will try again.";
   } else if (topic == "bill.issued") {
     d.recipients = ids(p, "account_ids");
     d.title = "New bill for " + text(p, "period");

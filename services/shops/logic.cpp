@@ -60,6 +60,8 @@ std::optional<OrderStatus> transition(OrderStatus from, OrderVerb verb, Actor wh
       if (who == Actor::Merchant && (from == S::Placed || from == S::Accepted || from == S::Ready))
         return S::Cancelled;
       if (who == Actor::Buyer && from == S::Placed) return S::Cancelled;
+      // The delivery service gave up on a ready delivery order (delivery.failed, final).
+      if (who == Actor::System && f == Fulfilment::Delivery && from == S::Ready) return S::Cancelled;
       return std::nullopt;
   }
   return std::nullopt;

@@ -28,7 +28,8 @@ enum class OrderVerb { Accept, Ready, Redeem, Deliver, Cancel };
 enum class Actor { Merchant, Buyer, System };
 
 // placed -> accepted -> ready -> completed. The merchant cancels from placed/accepted/ready,
-// the buyer only while placed. A pickup order completes when its code is redeemed (ready or
+// the buyer only while placed, the system (a delivery that failed for good) a ready delivery
+// order. A pickup order completes when its code is redeemed (ready or
 // accepted); a delivery order when the delivery service reports it delivered (ready).
 // Returns the next state, or nullopt when `who` may not do `verb` in state `from`.
 std::optional<OrderStatus> transition(OrderStatus from, OrderVerb verb, Actor who, Fulfilment f);

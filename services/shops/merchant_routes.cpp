@@ -74,6 +74,7 @@ Response list_merchants(Request const& req, Context& ctx) {
 }
 
 Response get_merchant(Request const& req, Context& ctx) {
+  require_member(ctx);
   std::int64_t mid = req.id("mid");
   return ctx.tx([&](db::Tx& tx) {
     auto m = merchant_or_404(tx, ctx.community_id, mid);
@@ -112,6 +113,7 @@ Response create_product(Request const& req, Context& ctx) {
 }
 
 Response list_products(Request const& req, Context& ctx) {
+  require_member(ctx);
   std::int64_t mid = req.id("mid");
   auto page = req.page();
   std::string category = category_filter(req);
@@ -124,6 +126,7 @@ Response list_products(Request const& req, Context& ctx) {
 }
 
 Response get_product(Request const& req, Context& ctx) {
+  require_member(ctx);
   std::int64_t mid = req.id("mid"), pid = req.id("pid");
   return ctx.tx([&](db::Tx& tx) {
     require_approved(merchant_or_404(tx, ctx.community_id, mid));
@@ -238,6 +241,7 @@ Response list_coupons(Request const& req, Context& ctx) {
 // ---- reviews and figures
 
 Response list_reviews(Request const& req, Context& ctx) {
+  require_member(ctx);
   std::int64_t mid = req.id("mid");
   auto page = req.page();
   return ctx.tx([&](db::Tx& tx) {
@@ -284,13 +288,12 @@ void add_merchant_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/merchants", Access::member(), apply_as_merchant);
   r.post("/v1/communities/{cid}/merchants/{mid}/approve", Access::manager(), approve_merchant);
   r.get("/v1/communities/{cid}/merchants", Access::member(), list_merchants);
-  r.get("/v1/communities/{cid}/merchants/{mid}", Access::member(), get_merchant);
+  // The public catalogue: every member, merchants of other shops included (catalogue_read).
+  r.get("/v1/communities/{cid}/merchants/{mid}", catalogue_read(), get_merchant);
 
   r.post("/v1/communities/{cid}/merchants/{mid}/products", Access::merchant("products:write"), create_product);
-  r.get("/v1/communities/{cid}/merchants/{mid}/products", Access::member().with_scope("products:read"),
-        list_products);
-  r.get("/v1/communities/{cid}/merchants/{mid}/products/{pid}", Access::member().with_scope("products:read"),
-        get_product);
+  r.get("/v1/communities/{cid}/merchants/{mid}/products", catalogue_read("products:read"), list_products);
+  r.get("/v1/communities/{cid}/merchants/{mid}/products/{pid}", catalogue_read("products:read"), get_product);
   r.patch("/v1/communities/{cid}/merchants/{mid}/products/{pid}", Access::merchant("products:write"),
           update_product);
   r.post("/v1/communities/{cid}/merchants/{mid}/products/{pid}/stock", Access::merchant("products:write"),
@@ -301,7 +304,7 @@ void add_merchant_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/merchants/{mid}/coupons", Access::merchant("coupons:write"), create_coupon);
   r.get("/v1/communities/{cid}/merchants/{mid}/coupons", Access::merchant("coupons:read"), list_coupons);
 
-  r.get("/v1/communities/{cid}/merchants/{mid}/reviews", Access::member().with_scope("reviews:read"), list_reviews);
+  r.get("/v1/communities/{cid}/merchants/{mid}/reviews", catalogue_read("reviews:read"), list_reviews);
   r.get("/v1/communities/{cid}/merchants/{mid}/figures", Access::merchant("figures:read"), merchant_figures);
 }
 

@@ -137,6 +137,26 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
   return *placed;
 }
 
+}  // namespace
+
+// The stock back (a "cancel" movement per line, product-id order like checkout), the coupon
+// redemption released and the full payment refunded from the merchant to the buyer.
+void undo_order(db::Tx& tx, repo::Order const& o, std::int64_t actor_id) {
+  std::int64_t cid = o.community_id;
+  std::vector<repo::OrderItem> items = o.items;
+  std::sort(items.begin(), items.end(), [](auto const& a, auto const& b) { return a.product_id < b.product_id; });
+  for (auto const& i : items) {
+    repo::change_stock(tx, cid, i.product_id, i.quantity);
+    repo::insert_movement(tx, cid, o.merchant_id, i.product_id, i.quantity, "cancel", o.id, actor_id);
+  }
+  if (o.coupon_id) repo::release_coupon(tx, *o.coupon_id);
+  if (o.total_cents > 0)
+    wallet::transfer(tx, cid, wallet::merchant(o.merchant_id), wallet::resident(o.buyer_id), o.total_cents, "refund",
+                     order_ref(o.id));
+}
+
+namespace {
+
 bool is_buyer(Context const& ctx, repo::Order const& o) {
   return ctx.principal.kind == Principal::Kind::Session && ctx.principal.account_id == o.buyer_id;
 }
@@ -161,17 +181,11 @@ repo::Order advance(db::Tx& tx, std::int64_t cid, repo::Order const& o, OrderVer
 repo::Order cancel(db::Tx& tx, Context& ctx, repo::Order const& o, logic::Actor who) {
   std::int64_t cid = ctx.community_id;
   auto done = advance(tx, cid, o, OrderVerb::Cancel, who, "cancelled", ctx.principal.account_id);
-  std::vector<repo::OrderItem> items = o.items;
-  std::sort(items.begin(), items.end(), [](auto const& a, auto const& b) { return a.product_id < b.product_id; });
-  for (auto const& i : items) {
-    repo::change_stock(tx, cid, i.product_id, i.quantity);
-    repo::insert_movement(tx, cid, o.merchant_id, i.product_id, i.quantity, "cancel", o.id, ctx.principal.account_id);
-  }
-  if (o.coupon_id) repo::release_coupon(tx, *o.coupon_id);
-  if (o.total_cents > 0)
-    wallet::transfer(tx, cid, wallet::merchant(o.merchant_id), wallet::resident(o.buyer_id), o.total_cents, "refund",
-                     order_ref(o.id));
-  tx.publish("order.cancelled", cid, order_event(done));
+  undo_order(tx, o, ctx.principal.account_id);
+  auto event = order_event(done);
+  event["reason"] = who == logic::Actor::Merchant ? "merchant" : "buyer";
+  event["refunded_cents"] = o.total_cents;
+  tx.publish("order.cancelled", cid, event);
   return done;
 }
 

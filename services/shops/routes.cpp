@@ -19,6 +19,17 @@ std::string query_filter(http::Request const& req, std::string_view name,
   throw Invalid(std::string(name), "must be one of " + list);
 }
 
+Access catalogue_read(std::string scope) {
+  auto a = Access::authenticated();
+  if (!scope.empty()) a = a.with_scope(std::move(scope));
+  return a;
+}
+
+void require_member(Context const& ctx) {
+  if (ctx.principal.admin || ctx.principal.in_community(ctx.community_id)) return;
+  throw NotFound("community");
+}
+
 repo::Merchant merchant_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
   auto m = repo::find_merchant(tx, cid, mid);
   if (!m) throw NotFound("merchant");

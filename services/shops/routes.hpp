@@ -26,10 +26,30 @@ void add_merchant_routes(http::Router& r);   // merchants, catalogue, stock, cou
 void add_order_routes(http::Router& r);      // orders, state verbs, redemptions, reviews
 void add_group_buy_routes(http::Router& r);  // group buys and joining
 
-// Subscriber (subscriptions.cpp): delivery.delivered -> the delivery order completes (idempotent).
+// Subscribers (subscriptions.cpp):
+// delivery.delivered -> the delivery order completes (idempotent).
 void on_delivery_delivered(events::Event const& e, db::Tx& tx);
+// delivery.failed with final: true -> the ready delivery order is cancelled by the system:
+// full refund, restock, coupon released, order.cancelled (reason "delivery_failed") and
+// order.delivery_failed for the merchant. Idempotent: a conditional update on the order state.
+void on_delivery_failed(events::Event const& e, db::Tx& tx);
+
+// order_routes.cpp: what cancelling undoes (the order's state is changed by the caller):
+// restock with "cancel" movements by `actor_id` (0 = the system), release the coupon,
+// refund the total from the merchant to the buyer.
+void undo_order(db::Tx& tx, repo::Order const& o, std::int64_t actor_id);
 
 // ---- shared by the handlers (routes.cpp)
+
+// The rule of the public catalogue reads (an approved merchant's page, its products and
+// reviews): every member of {cid} whatever its roles, a merchant browsing another merchant
+// included. The gateway binds a merchant-only caller of a community rule to the {mid} it acts
+// for (right for merchant data: stock movements, coupons, orders, figures), so these routes
+// are declared `authenticated` (API keys need `scope`; none when empty) and their handlers
+// call require_member, which answers a non-member 404 as the community rules do.
+Access catalogue_read(std::string scope = {});
+// 404 /problems/not-found (community) unless the caller holds a role in {cid} or is an admin.
+void require_member(Context const& ctx);
 
 
 // Optional query filter checked against allowed values; 422 otherwise. "" when absent.

@@ -13,6 +13,7 @@ void ShopsService::routes(http::Router& r) {
 
 void ShopsService::subscribe(events::Bus& bus) {
   bus.subscribe("shops.delivery_completed", "delivery.delivered", on_delivery_delivered);
+  bus.subscribe("shops.delivery_failed", "delivery.failed", on_delivery_failed);
 }
 
 void ShopsService::jobs(jobs::Scheduler& s) {

@@ -22,4 +22,41 @@ void on_delivery_delivered(events::Event const& e, db::Tx& tx) {
   tx.publish("order.completed", e.community_id, order_event(*done));
 }
 
+// delivery.failed, final: the delivery service gave up (every attempt failed). The order is
+// cancelled as the system and the buyer gets the money back; a re-dispatched failure
+// (final: false) leaves the order ready. The conditional update on the order's state makes a
+// redelivered or concurrently delivered event change nothing the second time.
+void on_delivery_failed(events::Event const& e, db::Tx& tx) {
+  if (!e.payload.is_object()) return;
+  auto const& p = e.payload.as_object();
+  auto const* fin = p.if_contains("final");
+  if (!fin || !fin->is_bool() || !fin->as_bool()) return;
+  auto it = p.find("order_id");
+  if (it == p.end() || !it->value().is_int64()) return;
+  std::int64_t oid = it->value().as_int64();
+  auto o = repo::find_order(tx, e.community_id, oid);
+  if (!o || o->fulfilment != "delivery") return;
+  auto from = logic::parse_order_status(o->status);
+  if (!from ||
+      !logic::transition(*from, logic::OrderVerb::Cancel, logic::Actor::System, logic::Fulfilment::Delivery))
+    return;  // completed, cancelled already (by the merchant, or this event before): nothing to do
+  if (!repo::set_order_status(tx, e.community_id, oid, o->status, "cancelled")) return;
+  undo_order(tx, *o, 0);
+  auto done = repo::find_order(tx, e.community_id, oid);
+  auto event = order_event(*done);
+  event["reason"] = "delivery_failed";
+  event["refunded_cents"] = o->total_cents;
+  if (auto const* d = p.if_contains("delivery_id")) event["delivery_id"] = *d;
+  tx.publish("order.cancelled", e.community_id, event);
+
+  // The merchant hears of it too: its owner (EVENTS.md, order.delivery_failed).
+  auto m = repo::find_merchant(tx, e.community_id, o->merchant_id);
+  auto notice = order_event(*done);
+  notice["merchant_owner_id"] = m ? m->owner_id : 0;
+  notice["refunded_cents"] = o->total_cents;
+  for (auto key : {"delivery_id", "reason", "attempt"})
+    if (auto const* v = p.if_contains(key)) notice[key] = *v;
+  tx.publish("order.delivery_failed", e.community_id, notice);
+}
+
 }  // namespace courtyard::shops

@@ -70,3 +70,23 @@ TEST_CASE("codes are random, normalised and compared exactly", "[delivery][logic
   CHECK(parse_parcel_status("picked_up") == ParcelStatus::PickedUp);
   CHECK(!parse_parcel_status("gone"));
 }
+
+TEST_CASE("a failed attempt is re-dispatched while attempts remain", "[delivery][logic][failed]") {
+  using namespace courtyard::delivery;
+  CHECK(kDefaultMaxAttempts == 2);
+  auto first = after_failure(1, 2);
+  CHECK(first.status == Status::Pending);
+  CHECK(!first.final);
+  CHECK(first.next_attempt == 2);
+  auto last = after_failure(2, 2);
+  CHECK(last.status == Status::Failed);
+  CHECK(last.final);
+  // One attempt only: the first failure is final.
+  CHECK(after_failure(1, 1).final);
+  // Three attempts: two re-dispatches.
+  CHECK(!after_failure(2, 3).final);
+  CHECK(after_failure(2, 3).next_attempt == 3);
+  CHECK(after_failure(3, 3).final);
+  // A task past a lowered setting fails for good rather than looping.
+  CHECK(after_failure(4, 2).final);
+}

@@ -3,12 +3,14 @@
 
 namespace courtyard::test {
 
-// Shops is linked when it is there, for the end-to-end order -> delivery -> completed test;
-// the other tests publish order.ready themselves.
+// Shops is linked when it is there, for the end-to-end order -> delivery -> completed (or
+// failed -> cancelled and refunded) tests, and notifications for what the buyer and the
+// merchant are told; the other tests publish order.ready themselves.
 std::vector<gateway::ServiceEntry> services_under_test() {
   std::vector<gateway::ServiceEntry> out;
   for (auto& e : gateway::all_services())
-    if (e.name == "identity" || e.name == "wallet" || e.name == "shops" || e.name == "delivery")
+    if (e.name == "identity" || e.name == "wallet" || e.name == "shops" || e.name == "delivery" ||
+        e.name == "notifications")
       out.push_back(std::move(e));
   return out;
 }

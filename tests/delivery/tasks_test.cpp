@@ -198,13 +198,27 @@ TEST_CASE("failing a delivery", "[delivery]") {
     CHECK(t.post(path + "/fail", {{"reason", 5}}, courier.token).status == 400);
     auto failed = t.post(path + "/fail", {{"reason", "nobody home"}}, courier.token);
     REQUIRE(failed.status == 200);
-    CHECK(failed.json.at("status") == "failed");
+    // The first of two attempts (delivery.max-attempts): re-dispatched, not final.
+    CHECK(failed.json.at("status") == "pending");
+    CHECK(failed.json.at("courier_id").is_null());
+    CHECK(failed.json.at("attempt").as_int64() == 2);
     CHECK(failed.json.at("failure_reason") == "nobody home");
     auto ev = last_event(t, "delivery.failed", "delivery_id", id);
     CHECK(ev.at("reason") == "nobody home");
+    CHECK(!ev.at("final").as_bool());
     auto h = t.get("/v1/me/deliveries/" + std::to_string(id), buyer.token).json.at("history").as_array();
-    CHECK(h.back().at("note") == "nobody home");
-    CHECK(h.back().at("from") == "claimed");
+    REQUIRE(h.size() == 4);  // pending, claimed, failed, pending again
+    CHECK(h[2].at("note") == "nobody home");
+    CHECK(h[2].at("from") == "claimed");
+    CHECK(h[2].at("to") == "failed");
+    CHECK(h.back().at("to") == "pending");
+    // Unclaimed now: the courier cannot fail it again before claiming it.
+    CHECK(t.post(path + "/fail", {{"reason", "again"}}, courier.token).status == 409);
+    REQUIRE(t.post(path + "/claim", bj::object{}, courier.token).status == 200);
+    auto last = t.post(path + "/fail", {{"reason", "nobody home again"}}, courier.token);
+    REQUIRE(last.status == 200);
+    CHECK(last.json.at("status") == "failed");
+    CHECK(last_event(t, "delivery.failed", "delivery_id", id).at("final").as_bool());
     CHECK(t.post(path + "/fail", {{"reason", "again"}}, courier.token).status == 409);
   }
   SECTION("a courier cannot fail an unclaimed task; the manager can") {
@@ -212,6 +226,9 @@ TEST_CASE("failing a delivery", "[delivery]") {
     auto path = task_path(c, id);
     CHECK(t.post(path + "/fail", {{"reason", "x"}}, courier.token).status == 409);
     auto failed = t.post(path + "/fail", {{"reason", "shop closed"}}, c.manager.token);
+    REQUIRE(failed.status == 200);
+    CHECK(failed.json.at("status") == "pending");
+    failed = t.post(path + "/fail", {{"reason", "shop closed"}}, c.manager.token);
     REQUIRE(failed.status == 200);
     CHECK(failed.json.at("status") == "failed");
     CHECK(t.post(path + "/claim", bj::object{}, courier.token).status == 409);

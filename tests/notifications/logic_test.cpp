@@ -13,7 +13,8 @@ TEST_CASE("every subscribed topic renders for the accounts it concerns", "[notif
                   {"due_at_ms", 1795000000000}, {"title", "Water off"}, {"starts_at_ms", 1795000000000},
                   {"account_id", 7}, {"status", "promoted"}, {"opened_by", 7}, {"ticket_id", 11},
                   {"parcel_id", 4}, {"carrier", "DHL"}, {"tracking_no", "JD1"}, {"pickup_code", "ABCD2345"},
-                  {"balance_cents", 5000}, {"reason", "nobody home"}};
+                  {"balance_cents", 5000}, {"reason", "nobody home"}, {"merchant_owner_id", 12},
+                  {"refunded_cents", 1250}};
   for (auto const& topic : topics()) {
     INFO(topic);
     auto d = render(topic, base);
@@ -32,6 +33,41 @@ TEST_CASE("every subscribed topic renders for the accounts it concerns", "[notif
   CHECK(render("order.ready", base)->title == "Order #42 is ready for delivery");
   CHECK(render("parcel.logged", base)->body.find("ABCD2345") != std::string::npos);
   CHECK(render("delivery.failed", base)->body.find("nobody home") != std::string::npos);
+}
+
+TEST_CASE("a failed delivery is told to the buyer and, when final, to the merchant", "[notifications][logic]") {
+  bj::object failed{{"community_id", 3}, {"order_id", 42}, {"resident_id", 7}, {"merchant_id", 5},
+                    {"reason", "nobody home"}, {"final", false}, {"attempt", 1}, {"max_attempts", 2}};
+  auto again = render("delivery.failed", failed);
+  REQUIRE(again);
+  CHECK(again->recipients == std::vector<std::int64_t>{7});
+  CHECK(again->body.find("Another courier will try again") != std::string::npos);
+  failed["final"] = true;
+  auto last = render("delivery.failed", failed);
+  REQUIRE(last);
+  CHECK(last->body.find("refunded") != std::string::npos);
+
+  bj::object cancelled{{"community_id", 3}, {"order_id", 42}, {"buyer_id", 7}, {"merchant_id", 5},
+                       {"total_cents", 1250}, {"reason", "delivery_failed"}, {"refunded_cents", 1250}};
+  auto buyer = render("order.cancelled", cancelled);
+  REQUIRE(buyer);
+  CHECK(buyer->recipients == std::vector<std::int64_t>{7});
+  CHECK(buyer->title == "Order #42 cancelled: the delivery failed");
+  CHECK(buyer->body.find("12.50 was refunded to your wallet") != std::string::npos);
+
+  // The merchant's owner, never the buyer, with the merchant's side of the story.
+  bj::object notice{{"community_id", 3}, {"order_id", 42}, {"buyer_id", 7}, {"merchant_id", 5},
+                    {"merchant_owner_id", 12}, {"refunded_cents", 1250}, {"reason", "nobody home"}};
+  auto merchant = render("order.delivery_failed", notice);
+  REQUIRE(merchant);
+  CHECK(merchant->recipients == std::vector<std::int64_t>{12});
+  CHECK(merchant->title == "Order #42 cancelled: the delivery failed");
+  CHECK(merchant->body.find("12.50 was refunded to the buyer") != std::string::npos);
+  CHECK(merchant->body.find("nobody home") != std::string::npos);
+  CHECK(!render("order.delivery_failed", bj::object{{"order_id", 42}, {"buyer_id", 7}}));
+  // Other cancellations keep their title.
+  CHECK(render("order.cancelled", bj::object{{"order_id", 42}, {"buyer_id", 7}, {"reason", "buyer"}})->title ==
+        "Order #42 cancelled");
 }
 
 TEST_CASE("events that concern nobody render nothing", "[notifications][logic]") {

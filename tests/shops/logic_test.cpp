@@ -29,6 +29,12 @@ TEST_CASE("order state machine", "[shops][logic]") {
   CHECK_FALSE(transition(OrderStatus::Accepted, OrderVerb::Cancel, Actor::Buyer, P));
   CHECK_FALSE(transition(OrderStatus::Completed, OrderVerb::Cancel, Actor::Merchant, P));
   CHECK_FALSE(transition(OrderStatus::Cancelled, OrderVerb::Cancel, Actor::Merchant, P));
+  // The system cancels a ready delivery order whose delivery failed for good, nothing else.
+  CHECK(transition(OrderStatus::Ready, OrderVerb::Cancel, Actor::System, D) == OrderStatus::Cancelled);
+  CHECK_FALSE(transition(OrderStatus::Ready, OrderVerb::Cancel, Actor::System, P));
+  CHECK_FALSE(transition(OrderStatus::Completed, OrderVerb::Cancel, Actor::System, D));
+  CHECK_FALSE(transition(OrderStatus::Cancelled, OrderVerb::Cancel, Actor::System, D));
+  CHECK_FALSE(transition(OrderStatus::Placed, OrderVerb::Cancel, Actor::System, D));
 
   for (auto s : {"placed", "accepted", "ready", "completed", "cancelled"})
     CHECK(to_string(*parse_order_status(s)) == s);

@@ -1,4 +1,5 @@
 // Merchants, the catalogue with its stock ledger, coupons, access and the OpenAPI entries.
+#include "services/identity/api.hpp"
 #include "tests/shops/support.hpp"
 
 #include <algorithm>
@@ -279,4 +280,71 @@ TEST_CASE("every shops route is in the OpenAPI document", "[shops][openapi]") {
         INFO(p);
         CHECK(routed.count(std::string(p)) == 1);
       }
+}
+
+// Issue 10, defect 12: a merchant whose only role is merchant (a member of staff, or the
+// merchant's API key) browses other merchants' public pages like any member; what belongs
+// to a merchant (stock ledger, coupons, orders, figures, wallet) stays its own.
+TEST_CASE("a merchant-only caller reads other merchants' catalogues but not their merchant data",
+          "[shops][access][catalogue]") {
+  auto& t = TestApp::get();
+  auto a = shop();
+  auto b = second_shop(a);
+  auto pid = product(a, "Apples", 300, 5);
+  auto r = buyer(a, 0);
+
+  // Staff of shop b: the merchant role for b and no other role in the community.
+  auto staff = t.account("staff");
+  courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
+    courtyard::identity::grant_role(tx, staff.account_id, a.c.id, courtyard::Role::Merchant, 0, b.mid);
+  });
+  auto key = t.post(b.merchant_base() + "/api-keys",
+                    {{"name", "catalogue"}, {"scopes", bj::array{"products:read", "reviews:read"}}}, b.owner.token);
+  REQUIRE(key.status == 201);
+  std::string api_key(key.json.at("key").as_string());
+
+  for (auto const& token : {staff.token, api_key}) {
+    INFO((token == staff.token ? "staff account" : "API key"));
+    // The public catalogue of shop a.
+    auto products = t.get(a.products(), token);
+    CHECK(products.status == 200);
+    if (products.status == 200) CHECK(products.json.at("items").as_array().size() == 1);
+    CHECK(t.get(a.product(pid), token).status == 200);
+    CHECK(t.get(a.merchant_base() + "/reviews", token).status == 200);
+    // Shop a's own data stays shop a's.
+    CHECK(t.get(a.product(pid) + "/stock-movements", token).status == 403);
+    CHECK(t.get(a.merchant_base() + "/coupons", token).status == 403);
+    CHECK(t.get(a.merchant_base() + "/orders", token).status == 403);
+    CHECK(t.get(a.merchant_base() + "/figures", token).status == 403);
+    CHECK(t.patch(a.product(pid), {{"price_cents", 1}}, token).status == 403);
+    // Its own shop as before.
+    CHECK(t.get(b.products(), token).status == 200);
+  }
+  // The merchant page itself: the staff account reads it; API keys never could (no scope).
+  CHECK(t.get(a.merchant_base(), staff.token).status == 200);
+  CHECK(t.get(a.merchant_base(), api_key).status == 403);
+  CHECK(t.get(a.c.base() + "/merchants", staff.token).status == 200);
+
+  // Still nothing for outsiders: another community's members get 404, anonymous 401.
+  auto other = t.community();
+  CHECK(t.get(a.products(), other.manager.token).status == 404);
+  CHECK(t.get(a.merchant_base(), other.manager.token).status == 404);
+  CHECK(t.get(a.product(pid), other.manager.token).status == 404);
+  CHECK(t.get(a.merchant_base() + "/reviews", other.manager.token).status == 404);
+  CHECK(t.get(a.products()).status == 401);
+  // A merchant API key of another community: 404 too.
+  auto far = shop();
+  auto far_key = t.post(far.merchant_base() + "/api-keys",
+                        {{"name", "far"}, {"scopes", bj::array{"products:read"}}}, far.owner.token);
+  REQUIRE(far_key.status == 201);
+  CHECK(t.get(a.products(), std::string(far_key.json.at("key").as_string())).status == 404);
+  // An API key without the scope: 403.
+  auto bare = t.post(b.merchant_base() + "/api-keys", {{"name", "bare"}, {"scopes", bj::array{"orders:read"}}},
+                     b.owner.token);
+  REQUIRE(bare.status == 201);
+  CHECK(t.get(a.products(), std::string(bare.json.at("key").as_string())).status == 403);
+  // Every other role of the community reads it as before.
+  CHECK(t.get(a.products(), r.token).status == 200);
+  CHECK(t.get(a.products(), a.c.manager.token).status == 200);
+  CHECK(t.get(a.products(), t.courier(a.c).token).status == 200);
 }
