@@ -209,7 +209,7 @@ TEST_CASE("mass assignment: hostile extra fields on every write body are refused
        [&](bj::object const& v, std::vector<std::string>& bad) {
          if (int_at(v, "fee_cents") != 0) bad.push_back("fee " + std::to_string(int_at(v, "fee_cents")));
        }},
-      {"publish a post", "POST", c.base() + "/posts", a.resident.token, {{"text", "Hello"}}, "hidden", "", false, {}},
+      {"publish a post", "POST", c.base() + "/posts", a.resident.token, {{"body", "Hello"}}, "hidden", "", false, {}},
       {"create a group buy", "POST", c.base() + "/group-buys", a.merchant.token,
        {{"product_id", a.pid}, {"unit_price_cents", 180}, {"min_participants", 2}, {"closes_at", at(2 * kDay)}},
        "succeeded", "", false,

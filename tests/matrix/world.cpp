@@ -137,7 +137,7 @@ World build_world(TestApp& t, std::vector<std::string> const& scopes) {
                         w.resident.token),
                  {201}, "club event")
                 .id();
-  w.post = must(t.post(c.base() + "/posts", {{"text", "Hello neighbours"}}, w.resident.token), {201}, "post").id();
+  w.post = must(t.post(c.base() + "/posts", {{"body", "Hello neighbours"}}, w.resident.token), {201}, "post").id();
 
   // Delivery: a parcel for unit 0.
   w.parcel = must(t.post(c.base() + "/parcels", {{"unit_id", c.unit_ids[0]}, {"carrier", "DHL"}, {"tracking_no", "M1"}},
@@ -290,6 +290,28 @@ std::int64_t count_rows(TestApp& t, std::string const& table) {
     soci::rowset<soci::row> rs = (sql.prepare << "SELECT COUNT(*) FROM " + table);
     for (auto const& r : rs) n = db::as_int(r, 0);
     return n;
+  });
+}
+
+std::int64_t max_id(TestApp& t, std::string const& table) {
+  return db::read(t.app().db(), [&](soci::session& sql) {
+    std::int64_t n = 0;
+    soci::rowset<soci::row> rs = (sql.prepare << "SELECT COALESCE(MAX(id), 0) FROM " + table);
+    for (auto const& r : rs) n = db::as_int(r, 0);
+    return n;
+  });
+}
+
+std::vector<std::string> rows_after(TestApp& t, std::string const& table, std::int64_t after) {
+  return db::read(t.app().db(), [&](soci::session& sql) {
+    std::vector<std::string> out;
+    soci::rowset<soci::row> rs = (sql.prepare << "SELECT * FROM " + table + " WHERE id > :a ORDER BY id", soci::use(after, "a"));
+    for (auto const& r : rs) {
+      std::string line;
+      for (std::size_t i = 0; i < r.size(); ++i) line += r.get_properties(i).get_name() + "=" + cell(r, i) + " ";
+      out.push_back(line);
+    }
+    return out;
   });
 }
 

@@ -58,5 +58,8 @@ std::vector<std::string> route_scopes(TestApp& t);
 std::set<std::string> const& bookkeeping_tables();
 std::map<std::string, std::string> digest(TestApp& t);
 std::int64_t count_rows(TestApp& t, std::string const& table);
+std::int64_t max_id(TestApp& t, std::string const& table);  // 0 when empty
+// Rows with id > after, each as "col=value, ..." (for reports).
+std::vector<std::string> rows_after(TestApp& t, std::string const& table, std::int64_t after);
 
 }  // namespace courtyard::test::matrix
