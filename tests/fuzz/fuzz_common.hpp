@@ -97,7 +97,9 @@ inline World& world() {
     must_json(w->call("POST", w->community_base + "/buildings/" + std::to_string(b.at("id").as_int64()) + "/units",
                       R"({"number":"101"})", w->admin_token),
               "create unit");
-    std::atexit([] { delete w; });
+    static World* owned = nullptr;  // static: usable in the captureless atexit handler
+    owned = w;
+    std::atexit([] { delete owned; });
     return w;
   }();
   return *w;

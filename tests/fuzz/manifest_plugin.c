@@ -3,6 +3,7 @@
  * manifest the harness executable currently offers through its exported function
  * courtyard_fuzz_manifest (looked up in the global scope: the harness links with
  * -rdynamic). Not a real plugin; built only by tests/fuzz/CMakeLists.txt. */
+#define _GNU_SOURCE
 #include "courtyard/plugin.h"
 
 #include <dlfcn.h>

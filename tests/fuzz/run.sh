@@ -8,6 +8,9 @@
 #   FUZZ_BUILD_DIR=...     default <repo>/build-fuzz
 #   FUZZ_UPDATE_CORPUS=1   merge the new interesting inputs back into tests/fuzz/corpus/<h>/
 #   FUZZ_BUILD=0           skip configure + build (use what is in FUZZ_BUILD_DIR)
+#   FUZZ_PREBUILT_SERVICES=<g++ build dir>  quick mode: link the service libraries of the
+#                          normal build (uninstrumented) instead of compiling services/ with
+#                          the sanitizers; db/, http/ and gateway/ are always instrumented
 #   JOBS=2                 build parallelism
 # Exit status: 0 when every harness ran clean; 1 on any crash, leak, UB report, timeout or
 # oracle failure (the input that triggered it is printed and kept under
@@ -46,7 +49,7 @@ if [ "${FUZZ_BUILD:-1}" != 0 ]; then
     export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
   fi
   cmake -S "$here" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
-    "${launcher[@]}" >/dev/null
+    "${launcher[@]}" -DFUZZ_PREBUILT_SERVICES="${FUZZ_PREBUILT_SERVICES:-}" >/dev/null
   targets=()
   for h in "${harnesses[@]}"; do targets+=(--target "fuzz_$h"); done
   cmake --build "$build" --parallel "$jobs" "${targets[@]}"
