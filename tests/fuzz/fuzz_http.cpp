@@ -102,7 +102,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   }
   std::string const what = req->method + " " + req->target;
   http::Response r = w.app->handle(*req);
-  fuzz::check_response(r, what);
+  fuzz::check_response(r, what, std::string_view(reinterpret_cast<char const*>(data), size));
 
   auto wire = gateway::net::serialize(std::move(r), 11, true, req->method == "HEAD");
   auto const head_end = wire.head.find("\r\n\r\n");

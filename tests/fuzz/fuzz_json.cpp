@@ -132,6 +132,6 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   if (!t) t = &g_targets[std::hash<std::string_view>{}(selector) % g_targets.size()];
   auto r = w.call(t->method, t->path, std::string(body), w.admin_token,
                   {{"idempotency-key", "fuzz-" + std::to_string(++n)}});
-  fuzz::check_response(r, t->key + " body " + std::string(body.substr(0, 200)));
+  fuzz::check_response(r, t->key + " body " + std::string(body.substr(0, 200)), body);
   return 0;
 }
