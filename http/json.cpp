@@ -39,14 +39,6 @@ std::string checked_text(std::string_view key, bj::string const& s, std::size_t 
   return out;
 }
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = static_cast<unsigned>(y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) return false;
@@ -180,7 +172,13 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + std::min(se, 59) - offset_min * 60;
-  return secs * 1000 + ms;
+  std::int64_t out = secs * 1000 + ms;
+  // An offset can carry a time past year 9999 or before year 0000 in UTC, which rfc3339()
+  // could not print back as RFC 3339 (found by the fuzzer): refuse it.
+  constexpr std::int64_t kMin = -62167219200000;  // 0000-01-01T00:00:00Z
+  constexpr std::int64_t kMax = 253402300799999;  // 9999-12-31T23:59:59.999Z
+  if (out < kMin || out > kMax) return std::nullopt;
+  return out;
 }
 
 bj::value time_or_null(std::optional<std::int64_t> epoch_ms) {
@@ -206,6 +204,28 @@ bj::object page_result(bj::array items, std::optional<std::int64_t> next_key) {
   o["items"] = std::move(items);
   o["next_cursor"] = next_key ? bj::value(encode_cursor(*next_key)) : bj::value(nullptr);
   return o;
+}
+
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = static_cast<unsigned>(y - era * 400);
+  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  auto doe = static_cast<unsigned>(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t yy = static_cast<std::int64_t>(yoe) + era * 400;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<int>(yy + (m <= 2));
 }
 
 }  // namespace courtyard::json

@@ -26,6 +26,10 @@ std::optional<std::int64_t> opt_time_ms(bj::object const& o, std::string_view ke
 // Array of objects.
 bj::array const& array(bj::object const& o, std::string_view key);
 
+// Civil dates (proleptic Gregorian, UTC): days since 1970-01-01 and back.
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
+void civil_from_days(std::int64_t days, int& y, unsigned& m, unsigned& d);
+
 // Formatting for responses.
 std::string rfc3339(std::int64_t epoch_ms);                 // "2026-11-23T10:00:00Z" (ms dropped if 0)
 std::optional<std::int64_t> parse_rfc3339(std::string_view s);  // accepts Z or +hh:mm offsets

@@ -67,6 +67,10 @@ std::vector<std::int64_t> accounts_with_role(db::Tx& tx, std::int64_t community_
   return repo::accounts_with_role(tx.sql(), community_id, role);
 }
 
+std::vector<std::int64_t> accounts_acting_for(db::Tx& tx, std::int64_t community_id, std::int64_t merchant_id) {
+  return repo::accounts_acting_for(tx.sql(), community_id, merchant_id);
+}
+
 std::vector<std::int64_t> residents_of_unit(db::Tx& tx, std::int64_t unit_id) {
   return repo::residents_of_unit(tx.sql(), unit_id);
 }

@@ -28,6 +28,9 @@ bool community_exists(db::Tx& tx, std::int64_t community_id);
 std::int64_t unit_community(db::Tx& tx, std::int64_t unit_id);
 // Accounts holding a role in the community (e.g. couriers for auto-assignment, managers to notify).
 std::vector<std::int64_t> accounts_with_role(db::Tx& tx, std::int64_t community_id, Role role);
+// Accounts acting for a merchant of the community (owner and staff); empty when the merchant
+// is not an approved merchant of that community.
+std::vector<std::int64_t> accounts_acting_for(db::Tx& tx, std::int64_t community_id, std::int64_t merchant_id);
 // Residents of a unit (for parcel notifications) and of a building (0 = whole community).
 std::vector<std::int64_t> residents_of_unit(db::Tx& tx, std::int64_t unit_id);
 std::vector<std::int64_t> residents_of_community(db::Tx& tx, std::int64_t community_id, std::int64_t building_id = 0);

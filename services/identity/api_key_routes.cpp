@@ -59,7 +59,11 @@ Response list_keys(Request const& req, Context& ctx) {
   auto mid = req.id("mid");
   require_acts_for(ctx, mid);
   auto page = req.page();
-  auto rows = db::read(ctx.db, [&](soci::session& s) { return repo::api_keys(s, cid, mid, page); });
+  auto rows = db::read(ctx.db, [&](soci::session& s) {
+    // Another community's merchant (an admin passes the rule for any {mid}): 404, not an empty list.
+    if (repo::accounts_acting_for(s, cid, mid).empty()) throw NotFound("merchant");
+    return repo::api_keys(s, cid, mid, page);
+  });
   return Response::json(json::page_of_rows(rows, page, api_key_json));
 }
 
@@ -68,8 +72,10 @@ Response revoke_key(Request const& req, Context& ctx) {
   auto mid = req.id("mid");
   require_acts_for(ctx, mid);
   auto kid = req.id("kid");
-  bool revoked = ctx.tx([&](db::Tx& tx) { return repo::revoke_api_key(tx, cid, mid, kid); });
-  if (!revoked) throw NotFound("API key");
+  // Refused inside the transaction, so a refused call commits nothing (not even its audit entry).
+  ctx.tx([&](db::Tx& tx) {
+    if (!repo::revoke_api_key(tx, cid, mid, kid)) throw NotFound("API key");
+  });
   return Response::no_content();
 }
 

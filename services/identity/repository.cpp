@@ -451,6 +451,14 @@ std::vector<std::int64_t> accounts_with_role(soci::session& s, std::int64_t comm
   return all(s, kAccountsWithRole, first_integer, use(community_id), use(r));
 }
 
+constexpr char const* kAccountsActingFor =
+    "SELECT DISTINCT account_id FROM memberships"
+    " WHERE community_id = :cid AND role = 'merchant' AND merchant_id = :mid ORDER BY account_id";
+
+std::vector<std::int64_t> accounts_acting_for(soci::session& s, std::int64_t community_id, std::int64_t merchant_id) {
+  return all(s, kAccountsActingFor, first_integer, use(community_id), use(merchant_id));
+}
+
 constexpr char const* kResidentsOfUnit =
     "SELECT DISTINCT account_id FROM memberships"
     " WHERE unit_id = :unit AND role = :role ORDER BY account_id";

@@ -105,6 +105,7 @@ bool grant(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, Role 
 bool is_member(soci::session& s, std::int64_t account_id, std::int64_t community_id);
 bool has_role(soci::session& s, std::int64_t account_id, std::int64_t community_id, Role role, std::int64_t unit_id);
 std::vector<std::int64_t> accounts_with_role(soci::session& s, std::int64_t community_id, Role role);
+std::vector<std::int64_t> accounts_acting_for(soci::session& s, std::int64_t community_id, std::int64_t merchant_id);
 std::vector<std::int64_t> residents_of_unit(soci::session& s, std::int64_t unit_id);
 std::vector<std::int64_t> residents_of_community(soci::session& s, std::int64_t community_id, std::int64_t building_id);
 bool merchant_known(soci::session& s, std::int64_t community_id, std::int64_t merchant_id);

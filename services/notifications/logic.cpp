@@ -70,6 +70,25 @@ std::vector<std::string> const& topics() {
   return all;
 }
 
+std::optional<Draft> merchant_draft(std::string_view topic, bj::object const& p) {
+  Draft d;
+  d.type = std::string(topic) + ".merchant";
+  std::string order = order_ref(p);
+  if (topic == "order.placed") {
+    d.title = "New " + order;
+    d.body = money(num(p, "total_cents")) + (text(p, "fulfilment") == "delivery" ? " · delivery" : " · pick-up") +
+             ". Accept it in the order queue.";
+  } else if (topic == "order.cancelled" && text(p, "reason") == "buyer") {
+    d.title = order + " cancelled by the buyer";
+    d.body = money(num(p, "total_cents")) + " was refunded to the buyer; the items are back in stock.";
+  } else {
+    return std::nullopt;
+  }
+  for (auto key : {"order_id", "merchant_id"})
+    if (auto const* v = p.if_contains(key)) d.data[key] = *v;
+  return d;
+}
+
 std::optional<Draft> render(std::string_view topic, bj::object const& p) {
   Draft d;
   d.type = std::string(topic);

@@ -19,6 +19,10 @@ struct Draft {
   std::vector<std::int64_t> recipients;   // distinct, positive account ids
 };
 
+// What the merchant's owner and staff are told about one of its orders (a new order, a
+// cancellation, a failed delivery); nullopt for topics that do not concern them.
+std::optional<Draft> merchant_draft(std::string_view topic, boost::json::object const& payload);
+
 // Every topic this service turns into notifications.
 std::vector<std::string> const& topics();
 

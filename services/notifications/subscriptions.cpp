@@ -1,8 +1,11 @@
 // Every topic() of the other services becomes notification rows for its recipients.
+#include "services/identity/api.hpp"
 #include "services/notifications/logic.hpp"
 #include "services/notifications/routes.hpp"
 
 #include <boost/json.hpp>
+
+#include <algorithm>
 
 namespace courtyard::notifications {
 
@@ -21,6 +24,21 @@ void on_event(events::Event const& e, db::Tx& tx) {
   std::vector<repo::Row> rows;
   rows.reserve(draft->recipients.size());
   for (auto account : draft->recipients) rows.push_back({account, cid, draft->type, draft->title, draft->body, data, key});
+
+  // The merchant's side of an order: its owner and staff, looked up here (events carry
+  // references, not recipient lists).
+  auto const& p = e.payload.as_object();
+  auto const* mid = p.if_contains("merchant_id");
+  if (mid && mid->is_int64() && cid > 0) {
+    auto merchant = merchant_draft(e.topic, p);
+    if (merchant) {
+      std::string mdata = bj::serialize(merchant->data);
+      for (auto account : identity::accounts_acting_for(tx, cid, mid->as_int64())) {
+        if (std::find(draft->recipients.begin(), draft->recipients.end(), account) != draft->recipients.end()) continue;
+        rows.push_back({account, cid, merchant->type, merchant->title, merchant->body, mdata, key});
+      }
+    }
+  }
   repo::insert_many(tx, rows);
 }
 

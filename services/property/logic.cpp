@@ -1,23 +1,12 @@
 #include "services/property/logic.hpp"
 
+#include "http/json.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
 
 namespace courtyard::property::logic {
-
-namespace {
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = static_cast<unsigned>(y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-}  // namespace
 
 // ---- billing
 
@@ -40,7 +29,7 @@ std::optional<Period> parse_period(std::string_view s) {
 }
 
 std::int64_t period_start_ms(Period const& p) {
-  return days_from_civil(p.year, static_cast<unsigned>(p.month), 1) * kDayMs;
+  return json::days_from_civil(p.year, static_cast<unsigned>(p.month), 1) * kDayMs;
 }
 
 std::int64_t period_end_ms(Period const& p) {

@@ -1,5 +1,7 @@
 #include "services/shops/logic.hpp"
 
+#include "http/json.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -229,28 +231,6 @@ GroupBuyOutcome group_buy_outcome(std::int64_t participants, std::int64_t min_pa
 
 namespace {
 
-void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  auto doe = static_cast<unsigned>(z - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  std::int64_t yy = static_cast<std::int64_t>(yoe) + era * 400;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<int>(yy + (m <= 2));
-}
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  auto yoe = static_cast<unsigned>(y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 bool is_active(OrderStatus s) { return s != OrderStatus::Cancelled; }
 
 }  // namespace
@@ -259,7 +239,7 @@ std::string utc_date(std::int64_t epoch_ms) {
   std::int64_t days = epoch_ms >= 0 ? epoch_ms / kDayMs : -((-epoch_ms + kDayMs - 1) / kDayMs);
   int y;
   unsigned m, d;
-  civil_from_days(days, y, m, d);
+  json::civil_from_days(days, y, m, d);
   char buf[40];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
   return buf;
@@ -281,7 +261,7 @@ std::optional<std::int64_t> parse_date(std::string_view s) {
   static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (d > kDays[m - 1] || (m == 2 && d == 29 && !leap)) return std::nullopt;
-  return days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)) * kDayMs;
+  return json::days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)) * kDayMs;
 }
 
 Figures figures(std::vector<OrderFact> const& orders, std::vector<ItemFact> const& items) {

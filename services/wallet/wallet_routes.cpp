@@ -66,6 +66,8 @@ Response merchant_wallet(Request const& req, Context& ctx) {
   std::int64_t mid = req.id("mid");
   auto page = req.page();
   return ctx.tx([&](db::Tx& tx) {
+    // A merchant of another community (managers and admins pass the rule for any {mid}).
+    if (identity::accounts_acting_for(tx, ctx.community_id, mid).empty()) throw NotFound("merchant");
     auto out = statement(tx, ctx.community_id, merchant(mid), page);
     out["merchant_id"] = mid;
     return Response::json(out);

@@ -151,20 +151,15 @@ bool matches(Want w, int status) {
 // not failed on, each listed in the hand-off for the owning engineer. Key:
 // "METHOD pattern | caller | variant".
 std::set<std::string> const& known_defects() {
-  static std::set<std::string> const d{
-      // A merchant id of another community under the own {cid} lists an empty page instead
-      // of 404 (nothing leaks, but the id is not checked against the community).
-      "GET /v1/communities/{cid}/merchants/{mid}/api-keys | admin | foreign objects in own community",
-      "GET /v1/communities/{cid}/merchants/{mid}/wallet | manager | foreign objects in own community",
-      "GET /v1/communities/{cid}/merchants/{mid}/wallet | admin | foreign objects in own community",
-  };
+  // Fixed: a foreign merchant id under the own {cid} (api-keys, wallet) now answers 404.
+  static std::set<std::string> const d{};
   return d;
 }
 
 // Refused calls that still wrote an audit_log row (reported, not failed), by audit action.
-// revoke_key commits its transaction (and the audit entry with it) before answering 404.
+// Fixed: revoke_key now refuses inside its transaction, so a refused revoke writes nothing.
 std::set<std::string> const& known_audit_defects() {
-  static std::set<std::string> const d{"DELETE /v1/communities/{cid}/merchants/{mid}/api-keys/{kid}"};
+  static std::set<std::string> const d{};
   return d;
 }
 

@@ -52,3 +52,13 @@ TEST_CASE("cursors are opaque round trips and garbage is rejected", "[json][pagi
   CHECK(page.at("next_cursor").as_string() == json::encode_cursor(2));
   CHECK(json::page_result({}, std::nullopt).at("next_cursor").is_null());
 }
+
+TEST_CASE("times whose UTC instant falls outside years 0000-9999 are refused", "[json][time][fuzz]") {
+  // Found by tests/fuzz (fuzz_json): accepted, then printed as "10000-01-01T..." which no
+  // client (nor parse_rfc3339 itself) could read back.
+  CHECK_FALSE(courtyard::json::parse_rfc3339("9999-12-31T23:59:59.999-23:59"));
+  CHECK_FALSE(courtyard::json::parse_rfc3339("0000-01-01T00:00:00+01:00"));
+  auto edge = courtyard::json::parse_rfc3339("9999-12-31T23:59:59.999Z");
+  REQUIRE(edge);
+  CHECK(courtyard::json::parse_rfc3339(courtyard::json::rfc3339(*edge)) == edge);
+}
