@@ -47,7 +47,13 @@ char const* ambiguous_framing(BeastRequest const& msg) {
   std::size_t lengths = 0, encodings = 0;
   std::string_view encoding;
   for (auto const& f : msg) {
-    if (f.name() == http::field::content_length) ++lengths;
+    if (f.name() == http::field::content_length) {
+      ++lengths;
+      // Beast takes a list of equal values ("2, 2"); other parsers may not.
+      auto v = f.value();
+      if (v.empty() || v.find_first_not_of("0123456789") != std::string_view::npos)
+        return "a Content-Length that is not one number";
+    }
     if (f.name() == http::field::transfer_encoding) {
       ++encodings;
       encoding = f.value();
