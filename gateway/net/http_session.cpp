@@ -29,6 +29,43 @@ constexpr std::size_t kIdleBufferCapacity = 8 * 1024;
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
+// The read buffer only holds bytes the parser has not taken yet: at most a request head plus
+// one read (Beast reads up to 64 KiB at a time). A line that never ends, such as an endless
+// chunk-size line, reaches this bound and is refused with 400 at once, instead of growing the
+// buffer until the read timeout.
+std::size_t buffer_limit(Config const& c) { return static_cast<std::size_t>(c.header_limit) + 64 * 1024 + kIdleReadSize; }
+
+bool iequals_trimmed(std::string_view v, std::string_view word) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return beast::iequals(v, word);
+}
+
+// Request smuggling shapes (RFC 9112 6.1, 6.3): a body length two parsers could read
+// differently. Refused, and the connection closed, rather than guessed at.
+char const* ambiguous_framing(BeastRequest const& msg) {
+  std::size_t lengths = 0, encodings = 0;
+  std::string_view encoding;
+  for (auto const& f : msg) {
+    if (f.name() == http::field::content_length) {
+      ++lengths;
+      // Beast takes a list of equal values ("2, 2"); other parsers may not.
+      auto v = f.value();
+      if (v.empty() || v.find_first_not_of("0123456789") != std::string_view::npos)
+        return "a Content-Length that is not one number";
+    }
+    if (f.name() == http::field::transfer_encoding) {
+      ++encodings;
+      encoding = f.value();
+    }
+  }
+  if (lengths > 1) return "more than one Content-Length";
+  if (encodings > 1) return "more than one Transfer-Encoding";
+  if (encodings == 1 && lengths == 1) return "both Content-Length and Transfer-Encoding";
+  if (encodings == 1 && !iequals_trimmed(encoding, "chunked")) return "a Transfer-Encoding other than chunked";
+  return nullptr;
+}
+
 bool is_parse_error(beast::error_code const& ec) {
   static auto const& category = beast::error_code(http::error::bad_method).category();
   return ec.category() == category && ec != http::error::end_of_stream && ec != http::error::partial_message &&
@@ -52,8 +89,11 @@ Response handle_safely(App& app, Request& req) {
 }  // namespace
 
 HttpSession::HttpSession(StrandSocket&& socket, SharedState& state)
-    : state_(state), socket_(std::move(socket)), timer_(socket_.get_executor()) {
-  state_.metrics().open_connections.fetch_add(1, std::memory_order_relaxed);
+    : state_(state),
+      slot_(state.metrics().open_connections),
+      socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      buffer_(buffer_limit(state.config())) {
   beast::error_code ec;
   auto const remote = socket_.remote_endpoint(ec);
   if (!ec) remote_ip_ = remote.address().to_string();
@@ -61,7 +101,6 @@ HttpSession::HttpSession(StrandSocket&& socket, SharedState& state)
 }
 
 HttpSession::~HttpSession() {
-  state_.metrics().open_connections.fetch_sub(1, std::memory_order_relaxed);
   if (joined_) state_.leave(this);
 }
 
@@ -160,6 +199,8 @@ void HttpSession::read_header() {
 void HttpSession::on_header(beast::error_code ec, std::size_t) {
   if (ec) return on_read_error(ec);
   auto const& msg = parser_->get();
+  if (char const* why = ambiguous_framing(msg))
+    return reply_and_close(400, "bad-request", "Bad request", std::string("ambiguous message framing: ") + why);
 
   if (beast::websocket::is_upgrade(msg)) {
     auto const target = msg.target();
@@ -200,6 +241,9 @@ void HttpSession::on_read_error(beast::error_code ec) {
     return reply_and_close(413, "payload-too-large", "Payload too large",
                            "the request body exceeds " + std::to_string(config().body_limit) + " bytes");
   }
+  if (ec == http::error::buffer_overflow) {
+    return reply_and_close(400, "bad-request", "Bad request", "a line of the request is too long");
+  }
   if (is_parse_error(ec)) {
     return reply_and_close(400, "bad-request", "Bad request", "malformed HTTP request");
   }
@@ -227,7 +271,7 @@ void HttpSession::upgrade() {
     state_.leave(this);
     joined_ = false;
   }
-  hook(beast::tcp_stream(std::move(socket_)), std::move(msg));
+  hook(beast::tcp_stream(std::move(socket_)), std::move(msg), std::move(slot_));
 }
 
 // ---- handling

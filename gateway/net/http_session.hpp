@@ -82,6 +82,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   Config const& config() const { return state_.config(); }
 
   SharedState& state_;
+  ConnectionSlot slot_;  // handed to the WebSocket on an upgrade
   StrandSocket socket_;
   boost::asio::basic_waitable_timer<Clock, boost::asio::wait_traits<Clock>, Strand> timer_;
   Clock::time_point deadline_;

@@ -13,6 +13,8 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace courtyard::gateway::net {
@@ -53,6 +55,7 @@ std::string token_of(BeastRequest const& req) {
 struct PendingUpgrade {
   beast::tcp_stream stream;
   BeastRequest req;
+  ConnectionSlot slot;
   std::string token;
   std::optional<Principal> principal;
   bool storage_failed = false;
@@ -70,14 +73,16 @@ Notifier::~Notifier() { stop(); }
 
 void Notifier::attach(Server& server) {
   server.set_websocket_upgrade(
-      [this](beast::tcp_stream&& stream, BeastRequest&& req) { upgrade(std::move(stream), std::move(req)); });
+      [this](beast::tcp_stream&& stream, BeastRequest&& req, ConnectionSlot&& slot) {
+        upgrade(std::move(stream), std::move(req), std::move(slot));
+      });
   server.on_stop([this] {
     stopping_ = true;
     close_all();
   });
 }
 
-void Notifier::upgrade(beast::tcp_stream&& stream, BeastRequest&& req) {
+void Notifier::upgrade(beast::tcp_stream&& stream, BeastRequest&& req, ConnectionSlot&& slot) {
   stream.expires_never();
   unsigned version = req.version();
   std::string rid = request_id_for(req);
@@ -85,7 +90,7 @@ void Notifier::upgrade(beast::tcp_stream&& stream, BeastRequest&& req) {
     auto r = net_problem(status, slug, title, detail, rid);
     if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
     if (status == 503 || status == 429) r.headers.emplace_back("Retry-After", "1");
-    reject_upgrade(std::move(stream), version, std::move(r));
+    reject_upgrade(std::move(stream), version, std::move(r), std::move(slot));
   };
   if (stopping_) return reject(503, "unavailable", "Service unavailable", "the server is shutting down");
   std::string token = token_of(req);
@@ -97,7 +102,9 @@ void Notifier::upgrade(beast::tcp_stream&& stream, BeastRequest&& req) {
   }
 
   // Checking the token reads storage (blocking): not on the I/O thread.
-  auto p = std::make_shared<PendingUpgrade>(PendingUpgrade{std::move(stream), std::move(req), std::move(token), {}, false});
+  auto p = std::make_shared<PendingUpgrade>(PendingUpgrade{std::move(stream), std::move(req), std::move(slot), std::move(token), {}, false});
+  // The stream has no deadline of its own while the token is checked: bounded by storage
+  // (a pool wait ends in db::Unavailable), and the session sets its handshake timeout.
   asio::post(auth_pool_, [this, p, rid] {
     try {
       p->principal = auth_ ? auth_(app_.db(), p->token) : std::nullopt;
@@ -112,7 +119,7 @@ void Notifier::upgrade(beast::tcp_stream&& stream, BeastRequest&& req) {
         auto r = net_problem(status, slug, title, detail, rid);
         if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
         if (status == 503 || status == 429) r.headers.emplace_back("Retry-After", "1");
-        reject_upgrade(std::move(p->stream), version, std::move(r));
+        reject_upgrade(std::move(p->stream), version, std::move(r), std::move(p->slot));
       };
       if (p->storage_failed) return reject(503, "unavailable", "Service unavailable", "storage is not reachable");
       if (stopping_) return reject(503, "unavailable", "Service unavailable", "the server is shutting down");
@@ -120,12 +127,18 @@ void Notifier::upgrade(beast::tcp_stream&& stream, BeastRequest&& req) {
         return reject(401, "unauthorized", "Unauthorized", "the token is unknown or expired");
       if (p->principal->kind != Principal::Kind::Session || p->principal->account_id <= 0)
         return reject(403, "forbidden", "Forbidden", "notifications are for signed-in accounts, not API keys");
-      std::int64_t account = p->principal->account_id;
-      if (sockets_of(account) >= options_.max_sockets_per_account)
-        return reject(429, "too-many-sockets", "Too many requests",
-                      "this account already has " + std::to_string(options_.max_sockets_per_account) +
-                          " open sockets");
-      std::make_shared<WebSocketSession>(std::move(p->stream), registry_, account)->run(std::move(p->req));
+      auto session = std::make_shared<WebSocketSession>(std::move(p->stream), registry_, std::move(p->token),
+                                                        *p->principal, std::move(p->slot));
+      // The per-account cap is checked and the socket registered in one step.
+      if (!registry_->try_join(session->account_id(), session)) {
+        auto r = net_problem(429, "too-many-sockets", "Too many requests",
+                             "this account already has " + std::to_string(options_.max_sockets_per_account) +
+                                 " open sockets",
+                             rid);
+        r.headers.emplace_back("Retry-After", "1");
+        return session->refuse(version, std::move(r));
+      }
+      session->run(std::move(p->req));
     });
   });
 }
@@ -167,11 +180,55 @@ int Notifier::poll_once() {
   return sent;
 }
 
+int Notifier::revalidate_once() {
+  // Sessions stay alive while listed here, so the views into their credentials stay valid.
+  auto sockets = registry_->snapshot_all();
+  std::unordered_map<std::string_view, std::vector<WebSocketSession*>> by_credential;
+  for (auto const& s : sockets) by_credential[s->credential()].push_back(s.get());
+
+  int closed = 0;
+  for (auto const& [credential, held] : by_credential) {
+    if (stopping_) break;
+    std::optional<Principal> now;
+    try {
+      now = auth_ ? auth_(app_.db(), credential) : std::nullopt;
+    } catch (std::exception const& e) {
+      // Storage trouble is not the client's fault: keep the sockets, check again next period.
+      spdlog::warn("ws: revalidating a socket's credential failed: {}", e.what());
+      continue;
+    }
+    for (auto* s : held) {
+      if (char const* why = s->no_longer_allowed(now)) {
+        spdlog::info("ws: closing a socket of account {}: {}", s->account_id(), why);
+        s->close(beast::websocket::close_reason(static_cast<beast::websocket::close_code>(kCloseSessionEnded), why));
+        ++closed;
+      }
+    }
+  }
+  return closed;
+}
+
 void Notifier::start() {
   std::lock_guard lk(run_mu_);
   if (thread_.joinable()) return;
   run_stop_ = false;
   thread_ = std::thread([this] { loop(); });
+  revalidate_thread_ = std::thread([this] { revalidate_loop(); });
+}
+
+void Notifier::revalidate_loop() {
+  std::unique_lock lk(run_mu_);
+  while (!run_stop_) {
+    run_cv_.wait_for(lk, options_.revalidate, [this] { return run_stop_; });
+    if (run_stop_) break;
+    lk.unlock();
+    try {
+      revalidate_once();
+    } catch (std::exception const& e) {
+      spdlog::warn("ws: revalidation failed: {}", e.what());
+    }
+    lk.lock();
+  }
 }
 
 void Notifier::loop() {
@@ -196,6 +253,7 @@ void Notifier::stop() {
   }
   run_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (revalidate_thread_.joinable()) revalidate_thread_.join();
   if (!auth_joined_) {
     auth_joined_ = true;
     auth_pool_.join();

@@ -16,10 +16,18 @@
 // polling; a socket that connects later does not get rows from before (clients list
 // /v1/me/notifications after connecting, and dedupe by id).
 //
+// A socket lives no longer than its credential. Every options.revalidate (2 s) a second
+// thread checks each credential held by this instance's sockets again, with one Authenticator
+// call per distinct credential (several tabs share one), and closes with 4001 the sockets
+// whose credential no longer resolves (logout, expiry, revocation) or whose account lost a
+// role it held when the socket opened. Every instance does this for its own sockets against
+// the shared database, so a logout on one instance closes the sockets held by all of them.
+// When storage cannot be reached no socket is closed for it; the next period tries again.
+//
 //   net::Server server(app);
 //   Notifier rt(app, gateway::authenticator());   // either order: sessions share the registry
 //   rt.attach(server);         // upgrade hook + close sockets on graceful stop
-//   rt.start();                // poller thread
+//   rt.start();                // poller and revalidation threads
 //   server.run();
 //   rt.stop();                 // before the Server is destroyed
 #include "gateway/app.hpp"
@@ -53,14 +61,16 @@ class Notifier {
   // The upgrade hook itself (runs on the connection's strand): checks the token (`?token=`
   // or Authorization: Bearer) off the I/O thread, answers 401/403/429/503 before upgrading,
   // otherwise hands the connection to a WebSocketSession.
-  void upgrade(beast::tcp_stream&& stream, BeastRequest&& req);
+  void upgrade(beast::tcp_stream&& stream, BeastRequest&& req, ConnectionSlot&& slot);
 
-  void start();  // the poller thread
+  void start();  // the poller and revalidation threads
   // Stops the poller and waits for token checks in flight; idempotent. Call before the
   // Server (whose io_context the sessions use) is destroyed.
   void stop();
   // One poll: pushes new rows to the sockets held here; returns how many messages were sent.
   int poll_once();
+  // One revalidation pass over the sockets held here; returns how many it closed.
+  int revalidate_once();
   // Sends a close frame to every socket (graceful stop).
   void close_all();
 
@@ -72,6 +82,7 @@ class Notifier {
 
  private:
   void loop();
+  void revalidate_loop();
 
   App& app_;
   Authenticator auth_;
@@ -90,6 +101,7 @@ class Notifier {
   std::condition_variable run_cv_;
   bool run_stop_ = false;
   std::thread thread_;
+  std::thread revalidate_thread_;
 };
 
 }  // namespace courtyard::gateway::net

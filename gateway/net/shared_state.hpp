@@ -9,10 +9,12 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace courtyard::gateway::net {
@@ -22,9 +24,40 @@ namespace http = beast::http;
 
 using BeastRequest = http::request<http::string_body>;
 
+// One open connection counted in Metrics::open_connections, which is what max-connections
+// caps, for as long as this object lives. It moves with the socket: from the HTTP session
+// to the upgrade in progress, then to the WebSocket session (or its rejection), so an
+// upgraded socket stays counted until it is closed.
+class ConnectionSlot {
+ public:
+  ConnectionSlot() = default;
+  explicit ConnectionSlot(std::atomic<std::int64_t>& counter) : counter_(&counter) {
+    counter_->fetch_add(1, std::memory_order_relaxed);
+  }
+  ConnectionSlot(ConnectionSlot&& o) noexcept : counter_(std::exchange(o.counter_, nullptr)) {}
+  ConnectionSlot& operator=(ConnectionSlot&& o) noexcept {
+    if (this != &o) {
+      release();
+      counter_ = std::exchange(o.counter_, nullptr);
+    }
+    return *this;
+  }
+  ~ConnectionSlot() { release(); }
+  ConnectionSlot(ConnectionSlot const&) = delete;
+  ConnectionSlot& operator=(ConnectionSlot const&) = delete;
+
+ private:
+  void release() {
+    if (counter_) counter_->fetch_sub(1, std::memory_order_relaxed);
+    counter_ = nullptr;
+  }
+  std::atomic<std::int64_t>* counter_ = nullptr;
+};
+
 // Takes over a connection whose request asked to upgrade to a WebSocket on /v1/ws.
-// The stream's executor is the connection's strand; the callee owns both from then on.
-using WebSocketUpgrade = std::function<void(beast::tcp_stream&&, BeastRequest&&)>;
+// The stream's executor is the connection's strand; the callee owns the stream, the request
+// and the connection's slot from then on.
+using WebSocketUpgrade = std::function<void(beast::tcp_stream&&, BeastRequest&&, ConnectionSlot&&)>;
 
 class HttpSession;
 

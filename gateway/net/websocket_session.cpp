@@ -18,10 +18,17 @@ namespace courtyard::gateway::net {
 namespace asio = boost::asio;
 namespace websocket = beast::websocket;
 
-void SocketRegistry::join(std::int64_t account_id, std::shared_ptr<WebSocketSession> const& s) {
+bool SocketRegistry::try_join(std::int64_t account_id, std::shared_ptr<WebSocketSession> const& s) {
   std::lock_guard lk(mu_);
-  by_account_[account_id].push_back(s);
+  auto& v = by_account_[account_id];
+  auto live = std::count_if(v.begin(), v.end(), [](auto const& w) { return !w.expired(); });
+  if (static_cast<std::size_t>(live) >= options_.max_sockets_per_account) {
+    if (v.empty()) by_account_.erase(account_id);
+    return false;
+  }
+  v.push_back(s);
   ++count_;
+  return true;
 }
 
 void SocketRegistry::leave(std::int64_t account_id) {
@@ -73,20 +80,43 @@ std::vector<std::shared_ptr<WebSocketSession>> SocketRegistry::snapshot_all() co
 }
 
 WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, std::shared_ptr<SocketRegistry> registry,
-                                   std::int64_t account_id)
-    : ws_(std::move(stream)), registry_(std::move(registry)), account_id_(account_id) {}
+                                   std::string credential, Principal const& principal, ConnectionSlot&& slot)
+    : ws_(std::move(stream)),
+      registry_(std::move(registry)),
+      account_id_(principal.account_id),
+      credential_(std::move(credential)),
+      admin_(principal.admin),
+      memberships_(principal.memberships),
+      slot_(std::move(slot)) {}
 
 WebSocketSession::~WebSocketSession() {
-  if (open_) {
-    registry_->leave(account_id_);
-    registry_->metrics().websocket_connections.fetch_sub(1, std::memory_order_relaxed);
+  // Whether or not try_join took it: leave() only drops expired entries of the account.
+  registry_->leave(account_id_);
+  if (open_) registry_->metrics().websocket_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+char const* WebSocketSession::no_longer_allowed(std::optional<Principal> const& now) const {
+  if (!now || now->kind != Principal::Kind::Session || now->account_id != account_id_) return "session ended";
+  if (admin_ && !now->admin) return "role removed";
+  for (auto const& m : memberships_) {
+    bool kept = std::any_of(now->memberships.begin(), now->memberships.end(), [&](Membership const& n) {
+      return n.community_id == m.community_id && n.role == m.role && n.unit_id == m.unit_id &&
+             n.merchant_id == m.merchant_id;
+    });
+    if (!kept) return "role removed";
   }
+  return nullptr;
+}
+
+void WebSocketSession::refuse(unsigned version, Response response) {
+  reject_upgrade(std::move(ws_.next_layer()), version, std::move(response), std::move(slot_));
 }
 
 void WebSocketSession::run(BeastRequest req) {
   auto const& o = registry_->options();
   beast::get_lowest_layer(ws_).expires_never();  // the websocket stream has its own timeouts
   websocket::stream_base::timeout t{};
+  // Opening (the 101 answer) and closing handshakes.
   t.handshake_timeout = o.handshake_timeout;
   // Beast pings after half the idle timeout of silence and closes when the other half also
   // passes without a frame (pong or anything else) from the client.
@@ -104,9 +134,12 @@ void WebSocketSession::on_accept(beast::error_code ec) {
   if (ec) return;  // handshake failed or timed out: nothing was registered
   open_ = true;
   registry_->metrics().websocket_connections.fetch_add(1, std::memory_order_relaxed);
-  registry_->join(account_id_, shared_from_this());
   ws_.text(true);
   do_read();
+  if (close_when_open_) {
+    closing_ = true;
+    ws_.async_close(*close_when_open_, [self = shared_from_this()](beast::error_code) {});
+  }
 }
 
 void WebSocketSession::do_read() {
@@ -168,11 +201,15 @@ void WebSocketSession::drop(char const* why) {
   beast::get_lowest_layer(ws_).close();
 }
 
-void WebSocketSession::close() {
-  asio::post(ws_.get_executor(), [self = shared_from_this()] {
-    if (!self->open_ || self->closing_) return;
+void WebSocketSession::close(websocket::close_reason reason) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), reason] {
+    if (self->closing_) return;
+    if (!self->open_) {
+      if (!self->close_when_open_) self->close_when_open_ = reason;
+      return;
+    }
     self->closing_ = true;
-    self->ws_.async_close(websocket::close_code::going_away, [self](beast::error_code) {});
+    self->ws_.async_close(reason, [self](beast::error_code) {});
   });
 }
 
@@ -180,8 +217,8 @@ namespace {
 
 class Rejection : public std::enable_shared_from_this<Rejection> {
  public:
-  Rejection(beast::tcp_stream&& stream, BeastResponse&& response)
-      : stream_(std::move(stream)), response_(std::move(response)) {}
+  Rejection(beast::tcp_stream&& stream, BeastResponse&& response, ConnectionSlot&& slot)
+      : stream_(std::move(stream)), response_(std::move(response)), slot_(std::move(slot)) {}
   void run() {
     stream_.expires_after(std::chrono::seconds(5));
     http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -192,12 +229,15 @@ class Rejection : public std::enable_shared_from_this<Rejection> {
  private:
   beast::tcp_stream stream_;
   BeastResponse response_;
+  ConnectionSlot slot_;
 };
 
 }  // namespace
 
-void reject_upgrade(beast::tcp_stream&& stream, unsigned version, Response response) {
-  std::make_shared<Rejection>(std::move(stream), to_beast(std::move(response), version, false, false))->run();
+void reject_upgrade(beast::tcp_stream&& stream, unsigned version, Response response, ConnectionSlot&& slot) {
+  std::make_shared<Rejection>(std::move(stream), to_beast(std::move(response), version, false, false),
+                              std::move(slot))
+      ->run();
 }
 
 }  // namespace courtyard::gateway::net

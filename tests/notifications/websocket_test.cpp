@@ -19,9 +19,11 @@ namespace {
 
 // One more gateway instance on the shared test database, serving on a free loopback port.
 struct Instance {
-  Instance(bool background, gateway::net::RealtimeOptions opts = {})
-      : app(config(background), services_under_test(), &identity::authenticate),
-        notifier(app, &identity::authenticate, opts),
+  Instance(bool background, gateway::net::RealtimeOptions opts = {},
+           std::function<void(gateway::Config&)> const& tweak = {},
+           gateway::Authenticator auth = &identity::authenticate)
+      : app(config(background, tweak), services_under_test(), &identity::authenticate),
+        notifier(app, std::move(auth), opts),
         server(app) {
     notifier.attach(server);
     port = server.listen().port();
@@ -36,7 +38,7 @@ struct Instance {
     app.stop_background();
   }
 
-  static gateway::Config config(bool background) {
+  static gateway::Config config(bool background, std::function<void(gateway::Config&)> const& tweak) {
     gateway::Config c = TestApp::get().app().config();
     c.listen = "127.0.0.1:0";
     c.instance_id = TestApp::get().unique("instance");
@@ -45,6 +47,7 @@ struct Instance {
     c.threads = 2;
     c.workers = 4;
     c.db_pool = 10;
+    if (tweak) tweak(c);
     return c;
   }
 
@@ -249,4 +252,171 @@ TEST_CASE("a graceful stop closes the sockets with 1001", "[ws]") {
     CHECK(c.closed());
     CHECK(c.reason().code == ws::websocket::close_code::going_away);
   }
+}
+
+// ---- issue 10, defect 4: a socket lives no longer than its credential
+
+namespace {
+
+// Reads (and drops) messages until the server closes the socket or `within` passes.
+bool closed_within(ws::Client& c, std::chrono::milliseconds within) {
+  auto end = std::chrono::steady_clock::now() + within;
+  while (!c.closed() && std::chrono::steady_clock::now() < end) c.read(100ms);
+  return c.closed();
+}
+
+}  // namespace
+
+TEST_CASE("a socket whose session ends (logout, expiry, role removal) is closed with 4001 on every instance",
+          "[ws][revalidate]") {
+  auto& t = TestApp::get();
+  auto c = t.community();
+  auto leaving = t.account("leaving");
+  auto expiring = t.account("expiring");
+  auto resident = t.resident(c, 0);
+  auto staying = t.account("staying");
+
+  Instance a(false);  // default options: the production period
+  Instance b(false);
+  ws::Client leaving_a, leaving_b, expiring_a, resident_a, staying_a;
+  REQUIRE(leaving_a.connect(a.port, a.ws(leaving.token)) == 101);
+  REQUIRE(leaving_b.connect(b.port, "/v1/ws", leaving.token) == 101);
+  REQUIRE(expiring_a.connect(a.port, a.ws(expiring.token)) == 101);
+  REQUIRE(resident_a.connect(a.port, a.ws(resident.token)) == 101);
+  REQUIRE(staying_a.connect(a.port, a.ws(staying.token)) == 101);
+  REQUIRE(eventually([&] { return a.notifier.connections() == 4 && b.notifier.connections() == 1; }));
+
+  // Logout through instance b; the session expires; the resident's only role is removed.
+  auto [status, body] = ws::http_request(b.port, ws::http::verb::post, "/v1/auth/logout", leaving.token);
+  INFO(body);
+  REQUIRE(status / 100 == 2);
+  db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) {
+    tx.exec("UPDATE sessions SET expires_at = 1 WHERE account_id = :a", soci::use(expiring.account_id));
+    tx.exec("DELETE FROM memberships WHERE account_id = :a", soci::use(resident.account_id));
+  });
+  auto const changed = std::chrono::steady_clock::now();
+
+  for (auto* sock : {&leaving_a, &leaving_b, &expiring_a, &resident_a}) {
+    CHECK(closed_within(*sock, 5000ms));
+    CHECK(sock->reason().code == 4001);
+  }
+  INFO("closed after " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - changed).count() << " ms");
+  CHECK(std::chrono::steady_clock::now() - changed < 5000ms);
+  CHECK(eventually([&] { return a.notifier.connections() == 1 && b.notifier.connections() == 0; }));
+
+  // The socket whose session is intact keeps receiving.
+  auto id = notify_now(staying, 1, "still here");
+  auto m = staying_a.next_notification(2000ms);
+  REQUIRE(m);
+  CHECK(m->at("notification").at("id").as_int64() == id);
+  CHECK(!staying_a.closed());
+}
+
+TEST_CASE("revalidation asks storage once per distinct token per period, and keeps sockets on a storage failure",
+          "[ws][revalidate]") {
+  auto& t = TestApp::get();
+  std::atomic<int> calls{0};
+  std::atomic<bool> storage_down{false};
+  gateway::net::RealtimeOptions opts;
+  opts.revalidate = std::chrono::hours(1);  // only the explicit calls below
+  Instance a(false, opts, {}, [&](db::Database& d, std::string_view credential) -> std::optional<Principal> {
+    ++calls;
+    if (storage_down) throw std::runtime_error("storage is down");
+    return identity::authenticate(d, credential);
+  });
+  auto alice = t.account("alice");
+  auto bob = t.account("bob");
+  std::vector<std::unique_ptr<ws::Client>> clients;
+  for (auto const* who : {&alice, &alice, &alice, &bob, &bob}) {
+    clients.push_back(std::make_unique<ws::Client>());
+    REQUIRE(clients.back()->connect(a.port, a.ws(who->token)) == 101);
+  }
+  REQUIRE(eventually([&] { return a.notifier.connections() == 5; }));
+
+  calls = 0;
+  CHECK(a.notifier.revalidate_once() == 0);
+  CHECK(calls == 2);
+
+  // Storage unreachable: nobody is disconnected for it.
+  storage_down = true;
+  calls = 0;
+  CHECK(a.notifier.revalidate_once() == 0);
+  CHECK(calls == 2);
+  CHECK(a.notifier.connections() == 5);
+  storage_down = false;
+}
+
+// ---- issue 10, defect 5: sockets count in max-connections; the per-account cap holds in a burst
+
+TEST_CASE("upgraded sockets count in max-connections", "[ws][limits]") {
+  auto& t = TestApp::get();
+  Instance a(false, {}, [](gateway::Config& c) { c.max_connections = 3; });
+  auto alice = t.account("alice");
+  std::vector<std::unique_ptr<ws::Client>> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(std::make_unique<ws::Client>());
+    REQUIRE(clients.back()->connect(a.port, a.ws(alice.token)) == 101);
+  }
+  REQUIRE(eventually([&] { return a.notifier.connections() == 3; }));
+  CHECK(a.app.metrics().open_connections.load() == 3);
+
+  auto [status, body] = ws::http_request(a.port, ws::http::verb::get, "/healthz", "");
+  CHECK(status == 503);
+  ws::Client fourth;
+  CHECK(fourth.connect(a.port, a.ws(alice.token)) == 503);
+
+  clients.front()->close();  // frees a slot
+  CHECK(eventually([&] { return a.app.metrics().open_connections.load() == 2; }));
+  CHECK(ws::http_request(a.port, ws::http::verb::get, "/healthz", "").first == 200);
+}
+
+TEST_CASE("a burst of upgrades with one token never exceeds the per-account cap", "[ws][limits]") {
+  auto& t = TestApp::get();
+  gateway::net::RealtimeOptions opts;
+  opts.max_sockets_per_account = 2;
+  Instance a(false, opts);
+  auto alice = t.account("alice");
+
+  for (int round = 0; round < 3; ++round) {
+    constexpr int kBurst = 12;
+    std::vector<std::unique_ptr<ws::Client>> clients;
+    for (int i = 0; i < kBurst; ++i) clients.push_back(std::make_unique<ws::Client>());
+    std::vector<int> status(kBurst, 0);
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kBurst; ++i)
+      threads.emplace_back([&, i] {
+        while (!go) std::this_thread::yield();
+        status[i] = clients[i]->connect(a.port, a.ws(alice.token));
+      });
+    go = true;
+    for (auto& th : threads) th.join();
+
+    INFO("round " << round);
+    CHECK(std::count(status.begin(), status.end(), 101) == 2);
+    CHECK(std::count(status.begin(), status.end(), 429) == kBurst - 2);
+    std::this_thread::sleep_for(200ms);
+    CHECK(a.notifier.sockets_of(alice.account_id) == 2);
+    for (auto& c : clients) c->close();
+    REQUIRE(eventually([&] { return a.notifier.sockets_of(alice.account_id) == 0; }));
+  }
+}
+
+// ---- the WebSocket timeouts are explicit (handshake, idle with pings) and the message size capped
+
+TEST_CASE("a client that never answers the close handshake is cut off at the handshake timeout", "[ws][limits]") {
+  auto& t = TestApp::get();
+  gateway::net::RealtimeOptions opts;
+  opts.handshake_timeout = std::chrono::seconds(1);
+  opts.ping_interval = std::chrono::seconds(30);  // so the idle timeout cannot be what closes it
+  Instance a(false, opts);
+  auto alice = t.account("alice");
+  ws::Client deaf;
+  REQUIRE(deaf.connect(a.port, a.ws(alice.token)) == 101);  // never reads again
+  REQUIRE(eventually([&] { return a.notifier.connections() == 1; }));
+  auto const started = std::chrono::steady_clock::now();
+  a.notifier.close_all();
+  CHECK(eventually([&] { return a.notifier.connections() == 0; }, 4000ms));
+  CHECK(std::chrono::steady_clock::now() - started < 3000ms);
+  CHECK(a.app.metrics().websocket_connections.load() == 0);
 }
