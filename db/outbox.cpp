@@ -1,11 +1,17 @@
 #include "db/outbox.hpp"
 
+#include "db/jobs.hpp"
+#include "db/migration.hpp"
+#include "db/row.hpp"
 #include "db/tx.hpp"
 
 #include <boost/json/parse.hpp>
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <deque>
+#include <set>
 
 namespace courtyard::events {
 
@@ -39,6 +45,13 @@ std::vector<std::string> Bus::topics() const {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> Bus::subscriptions() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto const& [t, subs] : by_topic_)
+    for (auto const& s : subs) out.emplace_back(s.name, t);
+  return out;
+}
+
 void Bus::notify_published() {
   {
     std::lock_guard lk(mu_);
@@ -60,96 +73,371 @@ struct LeaseLost : std::runtime_error {
   LeaseLost() : std::runtime_error("delivery lease lost") {}
 };
 
-struct Delivery {
-  std::int64_t id = 0;
-  std::string subscriber;
-  std::string topic;
-  int attempts = 0;
-  Event event;
-};
+constexpr char const* kOrphanError = "orphaned: no running instance handles this subscriber";
+
+// What is stored in last_error (and shown on the admin route): the handler's message,
+// but never a storage error's text (it can carry SQL); that goes to the log only.
+std::string stored_error(std::exception const& e) {
+  if (dynamic_cast<soci::soci_error const*>(&e)) return "storage error (details in the server log)";
+  std::string err = e.what();
+  if (err.size() > 500) err.resize(500);
+  return err;
+}
 
 }  // namespace
+
+std::int64_t backoff_ms(int attempts, std::chrono::milliseconds base, std::chrono::milliseconds cap) {
+  std::int64_t b = std::max<std::int64_t>(1, base.count());
+  std::int64_t delay = b << std::clamp(attempts - 1, 0, 20);
+  delay = std::min<std::int64_t>(delay, std::max<std::int64_t>(b, cap.count()));
+  std::int64_t half = delay / 2;
+  std::int64_t jitter = half > 0 ? randombytes_uniform(static_cast<std::uint32_t>(std::min<std::int64_t>(half, 0x7fffffff)) + 1) : 0;
+  return delay + jitter;
+}
+
+// ---- schema and cluster-wide subscriptions
+
+std::vector<db::Migration> migrations() {
+  return {
+      {1, "cluster-wide event subscribers, per-subscriber claim index",
+       R"SQL(
+CREATE TABLE IF NOT EXISTS event_subscribers (
+  topic VARCHAR(96) NOT NULL,
+  subscriber VARCHAR(96) NOT NULL,
+  registered_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  PRIMARY KEY (topic, subscriber)
+){engine};
+CREATE INDEX idx_deliveries_subscriber ON event_deliveries (subscriber, topic, status, due_at);
+)SQL"},
+  };
+}
+
+void register_subscribers(db::Database& db, Bus const& bus, std::int64_t now) {
+  auto subs = bus.subscriptions();
+  if (subs.empty()) return;
+  std::string ins = std::string(db::insert_ignore(db.backend())) +
+                    " INTO event_subscribers (topic, subscriber, registered_at, last_seen_at) VALUES (:t, :s, :r, :l)";
+  db::transact(db, nullptr, [&](db::Tx& tx) {
+    for (auto const& [sub, topic] : subs) {
+      tx.exec(ins, soci::use(topic, "t"), soci::use(sub, "s"), soci::use(now, "r"), soci::use(now, "l"));
+      tx.exec("UPDATE event_subscribers SET last_seen_at = :l WHERE topic = :t AND subscriber = :s AND last_seen_at < :l2",
+              soci::use(now, "l"), soci::use(topic, "t"), soci::use(sub, "s"), soci::use(now, "l2"));
+    }
+  });
+}
+
+void install(db::Database& db, Bus& bus) {
+  db::migrate(db, "outbox", migrations());
+  register_subscribers(db, bus, db::now_ms());
+  bus.set_cluster(true);
+}
+
+long long dead_letter_orphans(db::Database& db, std::int64_t now, std::chrono::milliseconds orphan_after) {
+  std::int64_t cut = now - orphan_after.count();
+  std::string err = kOrphanError;
+  return db::transact(db, nullptr, [&](db::Tx& tx) {
+    return tx.exec(
+        "UPDATE event_deliveries SET status = 'dead', due_at = :now, last_error = :e, lease_owner = NULL, "
+        "lease_until = 0 WHERE status = 'pending' AND due_at < :cut AND lease_until < :now2 AND NOT EXISTS ("
+        "SELECT 1 FROM event_subscribers s WHERE s.subscriber = event_deliveries.subscriber "
+        "AND s.topic = event_deliveries.topic AND s.last_seen_at >= :cut2)",
+        soci::use(now, "now"), soci::use(err, "e"), soci::use(cut, "cut"), soci::use(now, "now2"),
+        soci::use(cut, "cut2"));
+  });
+}
+
+// ---- dead letters and counts
+
+std::vector<DeliveryCount> delivery_counts(db::Database& db) {
+  std::map<std::string, DeliveryCount> by;
+  db::read(db, [&](soci::session& s) {
+    soci::rowset<soci::row> subs = (s.prepare << "SELECT DISTINCT subscriber FROM event_subscribers");
+    for (auto const& r : subs) {
+      auto name = db::as_text(r, 0);
+      by[name].subscriber = name;
+    }
+    soci::rowset<soci::row> rs =
+        (s.prepare << "SELECT subscriber, status, COUNT(*) FROM event_deliveries WHERE status IN ('pending', 'dead') "
+                      "GROUP BY subscriber, status");
+    for (auto const& r : rs) {
+      auto name = db::as_text(r, 0);
+      auto status = db::as_text(r, 1);
+      long long n = db::as_int(r, 2);
+      auto& c = by[name];
+      c.subscriber = name;
+      (status == "dead" ? c.dead : c.pending) = n;
+    }
+    return 0;
+  });
+  std::vector<DeliveryCount> out;
+  for (auto& [_, c] : by) out.push_back(std::move(c));
+  return out;
+}
+
+namespace {
+std::string label(std::string const& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\', out += c;
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+}  // namespace
+
+std::string render_metrics(std::vector<DeliveryCount> const& counts) {
+  std::string out =
+      "# HELP courtyard_event_deliveries Event deliveries waiting (pending) or given up (dead), by subscriber.\n"
+      "# TYPE courtyard_event_deliveries gauge\n";
+  long long dead = 0;
+  for (auto const& c : counts) {
+    out += "courtyard_event_deliveries{subscriber=\"" + label(c.subscriber) + "\",status=\"pending\"} " +
+           std::to_string(c.pending) + "\n";
+    out += "courtyard_event_deliveries{subscriber=\"" + label(c.subscriber) + "\",status=\"dead\"} " +
+           std::to_string(c.dead) + "\n";
+    dead += c.dead;
+  }
+  out += "# HELP courtyard_event_dead_letters Dead event deliveries in total (GET /v1/admin/events/dead-letters).\n"
+         "# TYPE courtyard_event_dead_letters gauge\n"
+         "courtyard_event_dead_letters " + std::to_string(dead) + "\n";
+  return out;
+}
+
+std::vector<DeadLetter> dead_letters(db::Database& db, std::optional<std::string> const& subscriber,
+                                     std::optional<std::int64_t> after_id, std::int64_t limit) {
+  std::vector<DeadLetter> out;
+  std::int64_t after = after_id.value_or(0);
+  std::string sub = subscriber.value_or("");
+  int any_sub = subscriber ? 0 : 1;
+  db::read(db, [&](soci::session& s) {
+    soci::rowset<soci::row> rs =
+        (s.prepare << "SELECT d.id, d.event_id, d.subscriber, d.topic, e.community_id, d.attempts, d.last_error, "
+                      "e.created_at, d.due_at FROM event_deliveries d JOIN events e ON e.id = d.event_id "
+                      "WHERE d.status = 'dead' AND d.id > :a AND (:any = 1 OR d.subscriber = :s) "
+                      "ORDER BY d.id LIMIT :l",
+         soci::use(after, "a"), soci::use(any_sub, "any"), soci::use(sub, "s"), soci::use(limit, "l"));
+    for (auto const& r : rs) {
+      DeadLetter d;
+      d.id = db::as_int(r, 0);
+      d.event_id = db::as_int(r, 1);
+      d.subscriber = db::as_text(r, 2);
+      d.topic = db::as_text(r, 3);
+      d.community_id = db::as_int(r, 4);
+      d.attempts = static_cast<int>(db::as_int(r, 5));
+      d.last_error = db::as_text(r, 6);
+      d.published_at = db::as_int(r, 7);
+      d.dead_at = db::as_int(r, 8);
+      out.push_back(std::move(d));
+    }
+    return 0;
+  });
+  return out;
+}
+
+RetryResult retry_dead(db::Database& db, Bus* bus, std::int64_t id) {
+  std::int64_t now = db::now_ms();
+  auto result = db::transact(db, nullptr, [&](db::Tx& tx) {
+    auto n = tx.exec("UPDATE event_deliveries SET status = 'pending', attempts = 0, due_at = :n, lease_owner = NULL, "
+                     "lease_until = 0 WHERE id = :id AND status = 'dead'",
+                     soci::use(now, "n"), soci::use(id, "id"));
+    if (n == 1) return RetryResult::Requeued;
+    long long exists = 0;
+    tx.sql() << "SELECT COUNT(*) FROM event_deliveries WHERE id = :id", soci::use(id), soci::into(exists);
+    return exists ? RetryResult::NotDead : RetryResult::NotFound;
+  });
+  if (result == RetryResult::Requeued && bus) bus->notify_published();
+  return result;
+}
+
+// ---- retention
+
+Pruned prune(db::Database& db, std::int64_t now, std::chrono::milliseconds retention, int batch) {
+  Pruned out;
+  std::int64_t cut = now - retention.count();
+  // Deliveries: done and finished before the cut, in id batches.
+  for (std::int64_t after = 0;;) {
+    std::vector<std::int64_t> ids;
+    db::read(db, [&](soci::session& s) {
+      soci::rowset<long long> rs = (s.prepare << "SELECT id FROM event_deliveries WHERE status = 'done' AND done_at < :c "
+                                                 "AND id > :a ORDER BY id LIMIT :l",
+                                    soci::use(cut, "c"), soci::use(after, "a"), soci::use(batch, "l"));
+      for (auto id : rs) ids.push_back(id);
+      return 0;
+    });
+    if (ids.empty()) break;
+    std::int64_t lo = ids.front(), hi = ids.back();
+    out.deliveries += db::transact(db, nullptr, [&](db::Tx& tx) {
+      return tx.exec("DELETE FROM event_deliveries WHERE id >= :lo AND id <= :hi AND status = 'done' AND done_at < :c",
+                     soci::use(lo, "lo"), soci::use(hi, "hi"), soci::use(cut, "c"));
+    });
+    after = hi;
+    if (static_cast<int>(ids.size()) < batch) break;
+  }
+  // Events: created before the cut with no delivery left.
+  for (std::int64_t after = 0;;) {
+    std::vector<std::int64_t> ids;
+    db::read(db, [&](soci::session& s) {
+      soci::rowset<long long> rs =
+          (s.prepare << "SELECT id FROM events WHERE created_at < :c AND id > :a ORDER BY id LIMIT :l",
+           soci::use(cut, "c"), soci::use(after, "a"), soci::use(batch, "l"));
+      for (auto id : rs) ids.push_back(id);
+      return 0;
+    });
+    if (ids.empty()) break;
+    std::int64_t lo = ids.front(), hi = ids.back();
+    out.events += db::transact(db, nullptr, [&](db::Tx& tx) {
+      return tx.exec("DELETE FROM events WHERE id >= :lo AND id <= :hi AND created_at < :c AND NOT EXISTS ("
+                     "SELECT 1 FROM event_deliveries d WHERE d.event_id = events.id)",
+                     soci::use(lo, "lo"), soci::use(hi, "hi"), soci::use(cut, "c"));
+    });
+    after = hi;
+    if (static_cast<int>(ids.size()) < batch) break;
+  }
+  return out;
+}
+
+void schedule_pruning(jobs::Scheduler& s, std::chrono::milliseconds retention, std::chrono::milliseconds every) {
+  s.every("events.prune", every, [retention](jobs::JobContext& jc) {
+    auto p = prune(jc.db, jc.now_ms, retention);
+    if (p.deliveries || p.events)
+      spdlog::info("events.prune: removed {} deliveries and {} events older than {} h", p.deliveries, p.events,
+                   retention.count() / 3600000);
+  });
+}
+
+// ---- the dispatcher
 
 Dispatcher::Dispatcher(db::Database& db, Bus& bus, DispatcherOptions opts) : db_(db), bus_(bus), opts_(std::move(opts)) {}
 
 Dispatcher::~Dispatcher() { stop(); }
 
-int Dispatcher::run_once() {
-  std::int64_t now = db::now_ms();
-  std::vector<std::int64_t> candidates;
-  {
-    db::Lease l = db_.acquire();
-    int limit = opts_.batch;
-    soci::rowset<long long> rs =
-        (l->prepare << "SELECT id FROM event_deliveries WHERE status = 'pending' AND due_at <= :n "
-                       "AND lease_until < :n2 ORDER BY due_at, id LIMIT :l",
-         soci::use(now, "n"), soci::use(now, "n2"), soci::use(limit, "l"));
-    for (auto id : rs) candidates.push_back(id);
+std::string Dispatcher::metrics_text() const {
+  std::lock_guard lk(metrics_mu_);
+  return metrics_;
+}
+
+void Dispatcher::refresh_metrics() {
+  auto text = render_metrics(delivery_counts(db_));
+  std::lock_guard lk(metrics_mu_);
+  metrics_ = std::move(text);
+}
+
+void Dispatcher::housekeeping(std::int64_t now) {
+  if (last_housekeeping_ && now - last_housekeeping_ < opts_.housekeeping.count()) return;
+  last_housekeeping_ = now;
+  try {
+    register_subscribers(db_, bus_, now);
+    auto n = dead_letter_orphans(db_, now, opts_.orphan_after);
+    if (n) spdlog::warn("event dispatcher: {} deliveries dead-lettered: {}", n, kOrphanError);
+    refresh_metrics();
+  } catch (std::exception const& e) {
+    spdlog::error("event dispatcher housekeeping: {}", e.what());
   }
-  int processed = 0;
-  for (auto id : candidates) {
-    if (stop_) break;
-    Delivery d;
-    std::string payload;
-    {
-      // Claim with a conditional update: of several instances exactly one wins.
-      db::Lease l = db_.acquire();
-      std::int64_t until = now + opts_.lease.count();
-      soci::statement st = (l->prepare << "UPDATE event_deliveries SET lease_owner = :o, lease_until = :u "
-                                          "WHERE id = :id AND status = 'pending' AND lease_until < :n",
-                            soci::use(opts_.owner, "o"), soci::use(until, "u"), soci::use(id, "id"),
-                            soci::use(now, "n"));
-      st.execute(true);
-      if (st.get_affected_rows() != 1) continue;
-      *l << "SELECT d.subscriber, d.topic, d.attempts, e.id, e.community_id, e.payload, e.created_at "
-            "FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = :id",
-          soci::use(id), soci::into(d.subscriber), soci::into(d.topic), soci::into(d.attempts), soci::into(d.event.id),
-          soci::into(d.event.community_id), soci::into(payload), soci::into(d.event.created_at);
+}
+
+int Dispatcher::run_once() {
+  if (!installed_) {
+    install(db_, bus_);  // throws (and is retried on the next run) while storage is down
+    installed_ = true;
+  }
+  housekeeping(db::now_ms());
+  auto pairs = bus_.subscriptions();
+  if (pairs.empty()) return 0;
+  // One queue of due ids per local (subscriber, topic): only subscribers we can run, so
+  // another instance's (or an orphaned) backlog is never claimed here.
+  std::vector<std::deque<std::int64_t>> queues(pairs.size());
+  {
+    std::int64_t now = db::now_ms();
+    int limit = std::max(1, opts_.batch);
+    db::Lease l = db_.acquire();
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      soci::rowset<long long> rs =
+          (l->prepare << "SELECT id FROM event_deliveries WHERE subscriber = :s AND topic = :t AND status = 'pending' "
+                         "AND due_at <= :n AND lease_until < :n2 ORDER BY due_at, id LIMIT :l",
+           soci::use(pairs[i].first, "s"), soci::use(pairs[i].second, "t"), soci::use(now, "n"),
+           soci::use(now, "n2"), soci::use(limit, "l"));
+      for (auto id : rs) queues[i].push_back(id);
     }
-    d.id = id;
-    d.event.topic = d.topic;
-    Handler const* h = bus_.handler(d.subscriber, d.topic);
-    if (!h) {
-      // Another instance may run this subscriber; give the lease back untouched.
-      db::Lease l = db_.acquire();
-      *l << "UPDATE event_deliveries SET lease_owner = NULL, lease_until = 0 WHERE id = :id AND lease_owner = :o",
-          soci::use(id), soci::use(opts_.owner);
-      continue;
-    }
-    try {
-      d.event.payload = boost::json::parse(payload);
-      db::transact(db_, &bus_, [&](db::Tx& tx) {
-        (*h)(d.event, tx);
-        std::int64_t done = tx.now_ms();
-        auto n = tx.exec("UPDATE event_deliveries SET status = 'done', done_at = :n, attempts = attempts + 1 "
-                         "WHERE id = :id AND lease_owner = :o AND status = 'pending'",
-                         soci::use(done, "n"), soci::use(id, "id"), soci::use(opts_.owner, "o"));
-        if (n != 1) throw LeaseLost();
-      });
-      ++processed;
-    } catch (LeaseLost const&) {
-      spdlog::warn("event delivery {} ({} -> {}): lease lost, left to its new owner", id, d.topic, d.subscriber);
-    } catch (std::exception const& e) {
-      int attempts = d.attempts + 1;
-      // Backoff: 1 s, 2 s, 4 s ... capped at 5 minutes.
-      std::int64_t delay = std::min<std::int64_t>(300000, 1000LL << std::min(attempts - 1, 16));
-      std::int64_t due = db::now_ms() + delay;
-      std::string status = attempts >= opts_.max_attempts ? "dead" : "pending";
-      std::string err = e.what();
-      if (err.size() > 1000) err.resize(1000);
-      spdlog::warn("event delivery {} ({} -> {}) failed (attempt {}): {}", id, d.topic, d.subscriber, attempts, err);
-      try {
-        db::Lease l = db_.acquire();
-        *l << "UPDATE event_deliveries SET attempts = :a, due_at = :d, lease_owner = NULL, lease_until = 0, "
-              "last_error = :e, status = :s WHERE id = :id AND lease_owner = :o",
-            soci::use(attempts), soci::use(due), soci::use(err), soci::use(status), soci::use(id),
-            soci::use(opts_.owner);
-      } catch (std::exception const& e2) {
-        spdlog::error("event delivery {}: could not reschedule: {}", id, e2.what());
-      }
+  }
+  // Round-robin across the queues, starting one further each run, at most `batch` items.
+  std::size_t start = rotate_++ % pairs.size();
+  int processed = 0, attempted = 0;
+  for (bool any = true; any && attempted < opts_.batch && !stop_;) {
+    any = false;
+    for (std::size_t k = 0; k < pairs.size() && attempted < opts_.batch && !stop_; ++k) {
+      std::size_t i = (start + k) % pairs.size();
+      if (queues[i].empty()) continue;
+      any = true;
+      auto id = queues[i].front();
+      queues[i].pop_front();
+      Handler const* h = bus_.handler(pairs[i].first, pairs[i].second);
+      if (!h) continue;
+      ++attempted;
+      if (process(id, pairs[i].first, pairs[i].second, *h)) ++processed;
     }
   }
   return processed;
+}
+
+bool Dispatcher::process(std::int64_t id, std::string const& subscriber, std::string const& topic, Handler const& h) {
+  Event ev;
+  std::string payload;
+  int prior_attempts = 0;
+  {
+    // Claim with a conditional update: of several instances exactly one wins. The lease
+    // runs from this claim, not from when the batch was selected.
+    db::Lease l = db_.acquire();
+    std::int64_t now = db::now_ms();
+    std::int64_t until = now + opts_.lease.count();
+    soci::statement st = (l->prepare << "UPDATE event_deliveries SET lease_owner = :o, lease_until = :u "
+                                        "WHERE id = :id AND status = 'pending' AND due_at <= :n AND lease_until < :n2",
+                          soci::use(opts_.owner, "o"), soci::use(until, "u"), soci::use(id, "id"), soci::use(now, "n"),
+                          soci::use(now, "n2"));
+    st.execute(true);
+    if (st.get_affected_rows() != 1) return false;
+    *l << "SELECT d.attempts, e.id, e.community_id, e.payload, e.created_at "
+          "FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = :id",
+        soci::use(id), soci::into(prior_attempts), soci::into(ev.id), soci::into(ev.community_id), soci::into(payload),
+        soci::into(ev.created_at);
+  }
+  ev.topic = topic;
+  try {
+    ev.payload = boost::json::parse(payload);
+    db::transact(db_, &bus_, [&](db::Tx& tx) {
+      h(ev, tx);
+      std::int64_t done = tx.now_ms();
+      auto n = tx.exec("UPDATE event_deliveries SET status = 'done', done_at = :n, attempts = attempts + 1 "
+                       "WHERE id = :id AND lease_owner = :o AND status = 'pending'",
+                       soci::use(done, "n"), soci::use(id, "id"), soci::use(opts_.owner, "o"));
+      if (n != 1) throw LeaseLost();
+    });
+    return true;
+  } catch (LeaseLost const&) {
+    spdlog::warn("event delivery {} ({} -> {}): lease lost, left to its new owner", id, topic, subscriber);
+  } catch (std::exception const& e) {
+    int attempts = prior_attempts + 1;
+    bool dead = attempts >= opts_.max_attempts;
+    std::int64_t now = db::now_ms();
+    std::int64_t due = dead ? now : now + backoff_ms(attempts, opts_.backoff_base, opts_.backoff_cap);
+    std::string status = dead ? "dead" : "pending";
+    std::string err = stored_error(e);
+    if (dead)
+      spdlog::error("event delivery {} ({} -> {}) dead after {} attempts: {}", id, topic, subscriber, attempts, e.what());
+    else
+      spdlog::warn("event delivery {} ({} -> {}) failed (attempt {}): {}", id, topic, subscriber, attempts, e.what());
+    try {
+      db::Lease l = db_.acquire();
+      *l << "UPDATE event_deliveries SET attempts = :a, due_at = :d, lease_owner = NULL, lease_until = 0, "
+            "last_error = :e, status = :s WHERE id = :id AND lease_owner = :o AND status = 'pending'",
+          soci::use(attempts), soci::use(due), soci::use(err), soci::use(status), soci::use(id),
+          soci::use(opts_.owner);
+    } catch (std::exception const& e2) {
+      spdlog::error("event delivery {}: could not reschedule: {}", id, e2.what());
+    }
+  }
+  return false;
 }
 
 int Dispatcher::drain(int max_rounds) {

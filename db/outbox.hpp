@@ -5,6 +5,17 @@
 // the subscriber in its own transaction that also marks the delivery done (only if the
 // lease is still ours), or reschedules with backoff. At-least-once; subscribers must be
 // idempotent (key on event.id).
+//
+// Subscriptions are a cluster-wide fact: every instance writes its (subscriber, topic)
+// pairs to `event_subscribers` (install(), then a heartbeat from its Dispatcher), and
+// publishing creates a delivery for every subscriber known there as well as the local
+// ones, so an event published on an instance that lacks a subscriber still reaches it.
+// A Dispatcher claims only deliveries for subscribers it has handlers for, round-robin
+// across (subscriber, topic) queues so one stuck or slow subscriber never holds back
+// another, leases each item from the moment it is claimed, backs failures off
+// exponentially with jitter and marks them `dead` after max_attempts. Deliveries no
+// running instance handles for `orphan_after` go `dead` too. Dead letters are listed and
+// re-queued through dead_letters()/retry_dead(); counts per subscriber feed /metrics.
 #include <boost/json/value.hpp>
 
 #include <atomic>
@@ -13,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -21,7 +33,11 @@
 namespace courtyard::db {
 class Database;
 class Tx;
+struct Migration;
 }  // namespace courtyard::db
+namespace courtyard::jobs {
+class Scheduler;
+}
 
 namespace courtyard::events {
 
@@ -46,6 +62,14 @@ class Bus {
   Handler const* handler(std::string const& subscriber, std::string const& topic) const;
   // Every topic someone published or subscribed to, for docs/tests.
   std::vector<std::string> topics() const;
+  // Every local (subscriber, topic) pair.
+  std::vector<std::pair<std::string, std::string>> subscriptions() const;
+
+  // Cluster mode: set by install() once `event_subscribers` exists and this bus's
+  // subscriptions are in it. Publishing then also creates deliveries for the
+  // subscribers other instances registered. Off: local subscribers only.
+  void set_cluster(bool on) { cluster_.store(on); }
+  bool cluster() const { return cluster_.load(); }
 
   // Called after a publishing transaction commits: wakes local dispatchers.
   void notify_published();
@@ -62,7 +86,67 @@ class Bus {
   std::condition_variable cv_;
   std::uint64_t generation_ = 0;
   std::uint64_t seen_ = 0;
+  std::atomic<bool> cluster_{false};
 };
+
+// ---- schema and cluster-wide subscriptions
+
+// Migration set "outbox": `event_subscribers` and the per-subscriber claim index.
+// Run after the platform migrations (it indexes `event_deliveries`).
+std::vector<db::Migration> migrations();
+// Migrates "outbox", registers the bus's subscriptions and turns on cluster mode.
+// Call once every subscriber is on the bus. A Dispatcher does it on its first run.
+void install(db::Database& db, Bus& bus);
+// Upserts the bus's (subscriber, topic) pairs with last_seen_at = now (heartbeat).
+void register_subscribers(db::Database& db, Bus const& bus, std::int64_t now_ms);
+// Pending deliveries due for longer than `orphan_after` whose (subscriber, topic) no
+// instance has heartbeated within `orphan_after` become `dead`. Returns how many.
+long long dead_letter_orphans(db::Database& db, std::int64_t now_ms, std::chrono::milliseconds orphan_after);
+
+// ---- dead letters and counts
+
+struct DeliveryCount {
+  std::string subscriber;
+  long long pending = 0;
+  long long dead = 0;
+};
+// Pending and dead deliveries per subscriber (every registered subscriber appears).
+std::vector<DeliveryCount> delivery_counts(db::Database& db);
+// Prometheus text for the counts (gauges courtyard_event_deliveries{subscriber,status}).
+std::string render_metrics(std::vector<DeliveryCount> const& counts);
+
+struct DeadLetter {
+  std::int64_t id = 0;  // the delivery
+  std::int64_t event_id = 0;
+  std::string subscriber;
+  std::string topic;
+  std::int64_t community_id = 0;
+  int attempts = 0;
+  std::string last_error;
+  std::int64_t published_at = 0;  // epoch ms
+  std::int64_t dead_at = 0;       // epoch ms
+};
+// Dead deliveries by id, after `after_id`, at most `limit` rows; optionally one subscriber.
+std::vector<DeadLetter> dead_letters(db::Database& db, std::optional<std::string> const& subscriber,
+                                     std::optional<std::int64_t> after_id, std::int64_t limit);
+enum class RetryResult { Requeued, NotFound, NotDead };
+// Puts a dead delivery back to pending (attempts 0, due now). Wakes local dispatchers.
+RetryResult retry_dead(db::Database& db, Bus* bus, std::int64_t delivery_id);
+
+// ---- retention
+
+struct Pruned {
+  long long deliveries = 0;
+  long long events = 0;
+};
+// Deletes `done` deliveries finished before now - retention, then events created before
+// now - retention that have no delivery left (all were done and pruned). Pending and
+// dead deliveries and their events are kept. Works in batches of `batch` rows, one short
+// transaction each.
+Pruned prune(db::Database& db, std::int64_t now_ms, std::chrono::milliseconds retention, int batch = 500);
+// Registers the job "events.prune" (every `every`) that calls prune() with `retention`.
+void schedule_pruning(jobs::Scheduler& s, std::chrono::milliseconds retention,
+                      std::chrono::milliseconds every = std::chrono::hours(1));
 
 struct DispatcherOptions {
   std::string owner;                          // unique per instance (lease owner)
@@ -70,6 +154,10 @@ struct DispatcherOptions {
   std::chrono::milliseconds poll{250};
   int batch = 64;
   int max_attempts = 12;                      // then the delivery is marked 'dead'
+  std::chrono::milliseconds backoff_base{1000};   // 1st retry after 1-1.5 s, then doubling
+  std::chrono::milliseconds backoff_cap{300000};  // (plus up to 50% jitter) up to 5 min
+  std::chrono::milliseconds housekeeping{30000};  // heartbeat, orphan sweep, metrics refresh
+  std::chrono::milliseconds orphan_after{24LL * 3600 * 1000};
 };
 
 class Dispatcher {
@@ -83,12 +171,28 @@ class Dispatcher {
   void start();  // background thread
   void stop();
 
+  // Cached Prometheus lines (refreshed by housekeeping on the dispatcher's thread, so
+  // /metrics never touches the database). Empty until the first refresh.
+  std::string metrics_text() const;
+  // Refreshes the cache now (tests; housekeeping).
+  void refresh_metrics();
+
  private:
+  bool process(std::int64_t id, std::string const& subscriber, std::string const& topic, Handler const& h);
+  void housekeeping(std::int64_t now);
   db::Database& db_;
   Bus& bus_;
   DispatcherOptions opts_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  bool installed_ = false;
+  std::int64_t last_housekeeping_ = 0;
+  std::size_t rotate_ = 0;
+  mutable std::mutex metrics_mu_;
+  std::string metrics_;
 };
+
+// The retry delay after `attempts` failures: base * 2^(attempts-1), capped, plus up to 50% jitter.
+std::int64_t backoff_ms(int attempts, std::chrono::milliseconds base, std::chrono::milliseconds cap);
 
 }  // namespace courtyard::events

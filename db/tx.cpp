@@ -100,7 +100,23 @@ std::int64_t Tx::publish(std::string const& topic, std::int64_t community_id, bo
                                  soci::use(topic, "t"), soci::use(community_id, "c"), soci::use(body, "p"),
                                  soci::use(now, "n"));
   if (bus_) {
-    for (auto const& sub : bus_->subscribers_of(topic)) {
+    // Local subscribers, plus (in cluster mode) every subscriber any instance registered
+    // for the topic, so an event reaches subscribers this instance does not run.
+    std::vector<std::string> subs = bus_->subscribers_of(topic);
+    if (bus_->cluster()) {
+      std::vector<std::string> known;
+      {
+        soci::rowset<std::string> rs =
+            (sql().prepare << "SELECT subscriber FROM event_subscribers WHERE topic = :t", soci::use(topic, "t"));
+        for (auto const& s : rs) known.push_back(s);
+      }
+      for (auto& s : known) {
+        bool local = false;
+        for (auto const& mine : subs) local = local || mine == s;
+        if (!local) subs.push_back(std::move(s));
+      }
+    }
+    for (auto const& sub : subs) {
       exec("INSERT INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until) "
            "VALUES (:e, :s, :t, 'pending', 0, :n, 0)",
            soci::use(event_id, "e"), soci::use(sub, "s"), soci::use(topic, "t"), soci::use(now, "n"));
