@@ -3,6 +3,7 @@
 #include "db/migration.hpp"
 #include "db/tx.hpp"
 #include "db/errors.hpp"
+#include "gateway/outbox_admin.hpp"
 #include "http/context.hpp"
 #include "http/errors.hpp"
 #include "http/idempotency.hpp"
@@ -113,6 +114,7 @@ App::App(Config config, std::vector<ServiceEntry> const& available, Authenticato
       *db_, bus_, events::DispatcherOptions{.owner = instance_id_, .poll = config_.dispatcher_poll});
 
   db::migrate(*db_, "platform", db::platform_migrations());
+  db::migrate(*db_, "outbox", events::migrations());
   db::migrate(*db_, "idempotency", idempotency::migrations());
   db::migrate(*db_, "audit", audit::migrations());
   idempotency::jobs(*scheduler_);
@@ -126,6 +128,7 @@ App::App(Config config, std::vector<ServiceEntry> const& available, Authenticato
     if (std::find(config_.services.begin(), config_.services.end(), entry.name) == config_.services.end()) continue;
     add_service(entry.make(*env_));
   }
+  events::install(*db_, bus_);  // subscriptions are a cluster-wide fact before the first publish
   openapi_ = merged_openapi();
   web_ = std::make_unique<StaticFiles>(config_.web_root == "auto" ? StaticFiles::default_root() : config_.web_root);
 }
@@ -154,7 +157,8 @@ void App::platform_routes() {
     return Response::json(boost::json::object{{"status", "ready"}});
   });
   router_.get("/metrics", Access::public_(), [this](Request const&, Context&) {
-           return Response::text(metrics_.render(), "text/plain; version=0.0.4; charset=utf-8");
+           return Response::text(metrics_.render() + outbox_metrics_text(*dispatcher_),
+                                 "text/plain; version=0.0.4; charset=utf-8");
          }).inline_ok = true;
   router_.get("/v1/openapi.json", Access::public_(), [this](Request const&, Context&) {
            Response r;
@@ -162,16 +166,11 @@ void App::platform_routes() {
            return r;
          }).inline_ok = true;
   audit::routes(router_);
+  add_outbox_admin_routes(router_);
   router_.set_current_service("");
 
-  scheduler_->every("platform.gc", std::chrono::hours(1), [](jobs::JobContext& jc) {
-    // Finished event deliveries are kept a week.
-    std::int64_t deliveries_before = jc.now_ms - 7LL * 24 * 3600 * 1000;
-    db::transact(jc.db, &jc.bus, [&](db::Tx& tx) {
-      tx.exec("DELETE FROM event_deliveries WHERE status = 'done' AND done_at < :t",
-              soci::use(deliveries_before, "t"));
-    });
-  });
+  // Finished event deliveries, and events with none left, are kept events-retention-days.
+  events::schedule_pruning(*scheduler_, std::chrono::hours(24 * config_.events_retention_days));
 }
 
 bool App::is_inline(std::string_view method, std::string_view path) const {

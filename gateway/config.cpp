@@ -93,6 +93,7 @@ po::options_description config_options(Config const& d, std::vector<settings::Ke
      "comma-separated load-balancer IPs whose X-Forwarded-For names the client")
     ("dispatcher-poll-ms", po::value<I>(), ("event dispatcher poll interval" + def(d.dispatcher_poll.count())).c_str())
     ("scheduler-poll-ms", po::value<I>(), ("job scheduler poll interval" + def(d.scheduler_poll.count())).c_str())
+    ("events-retention-days", po::value<I>(), ("days finished event deliveries are kept" + def(d.events_retention_days)).c_str())
     ("background", po::value<bool>()->implicit_value(true), "run the event dispatcher and job scheduler (default: true)");
   // clang-format on
   for (auto const& k : service_keys) {
@@ -195,6 +196,7 @@ void apply_options(po::variables_map const& vm, Config& c) {
 
   c.dispatcher_poll = std::chrono::milliseconds(ranged(vm, "dispatcher-poll-ms", c.dispatcher_poll.count(), 1, 3'600'000));
   c.scheduler_poll = std::chrono::milliseconds(ranged(vm, "scheduler-poll-ms", c.scheduler_poll.count(), 1, 3'600'000));
+  c.events_retention_days = int(ranged(vm, "events-retention-days", c.events_retention_days, 1, 3650));
   take(vm, "background", c.background);
 }
 

@@ -50,6 +50,7 @@ struct Config {
   // Events / jobs
   std::chrono::milliseconds dispatcher_poll{200};
   std::chrono::milliseconds scheduler_poll{1000};
+  int events_retention_days = 7;  // finished event deliveries and their events are pruned after this
   bool background = true;  // run dispatcher + scheduler threads (tests turn it off and drain)
 };
 
