@@ -232,6 +232,11 @@ TEST_CASE("authorization matrix: every route x every caller x own/foreign commun
   }
   std::sort(unknown_params.begin(), unknown_params.end());
   unknown_params.erase(std::unique(unknown_params.begin(), unknown_params.end()), unknown_params.end());
+  // Platform objects the API cannot create as fixtures (a dead letter needs a subscriber
+  // that fails for days): the substituted id still exercises every caller's rule.
+  std::erase_if(unknown_params, [](std::string const& u) {
+    return u.rfind("POST /v1/admin/events/dead-letters/{id}/retry", 0) == 0;
+  });
   for (auto const& u : unknown_params) WARN("no fixture object for " << u << " (999999999 substituted)");
 
   std::vector<std::string> failures, defects_seen;

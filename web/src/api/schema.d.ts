@@ -118,6 +118,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/events/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Event deliveries that were given up (platform admin) */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/events/dead-letters/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-queue a dead event delivery (attempts reset, due now; platform admin) */
+        post: operations["retryDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/communities/{cid}/clubs": {
         parameters: {
             query?: never;
@@ -524,7 +558,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The delivery failed (the assigned courier; a manager for any active task) */
+        /** The delivery failed (the assigned courier; a manager for any active task). While attempts remain (delivery.max-attempts, default 2) the task goes back to pending for another courier with attempt + 1; the last failure is final and the order is then cancelled and refunded */
         post: operations["failDelivery"];
         delete?: never;
         options?: never;
@@ -629,7 +663,7 @@ export interface paths {
         put?: never;
         /**
          * Create an account
-         * @description Emails are compared case-insensitively; a taken email is 409 /problems/duplicate.
+         * @description Emails are compared case-insensitively; a taken email is 409 /problems/duplicate, answered without hashing the password. Requests that hash are limited per client address (identity.hash-per-client-per-minute, per instance: 429 + Retry-After) and the number of Argon2id computations at once is bounded (identity.hash-concurrency): when all are busy the answer is 503 + Retry-After.
          */
         post: operations["registerAccount"];
         delete?: never;
@@ -649,7 +683,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in: a session token
-         * @description A wrong password and an unknown email both answer 401. After login_max_failures failed attempts for an email within login_window, attempts answer 429 with Retry-After (counted in the database, so across all instances).
+         * @description A wrong password and an unknown email both answer 401. Attempts are counted in the database (so across all instances) per email and client address: after identity.login-max-failures within identity.login-window-minutes that address answers 429 with Retry-After, while the owner signing in from another address is not affected. Per email over every address, past identity.login-global-max-failures each attempt is followed by a delay that doubles (1 s, 2 s, 4 s, ... at most identity.login-max-delay-seconds); attempts during the delay answer 429 with Retry-After. A refused attempt is not verified (no Argon2id). Hashing limits as for registration: 429 per client address, 503 + Retry-After when every hashing slot is busy.
          */
         post: operations["login"];
         delete?: never;
@@ -826,7 +860,7 @@ export interface paths {
         put?: never;
         /**
          * Apply to live in a unit (any signed-in account)
-         * @description 404 when the community or the unit (in this community) does not exist. 409 /problems/duplicate when the account already has a pending application for the unit; 409 /problems/already-resident when it already lives there.
+         * @description The answer does not reveal which communities and units exist: a missing community, a missing unit and a unit of another community are the same 404 "unit not found". An account keeps one pending application per community (409 /problems/duplicate) and at most identity.max-pending-applications (default 3) in all (409 /problems/too-many-applications); these are checked first, so a capped account learns nothing from probing. 409 /problems/already-resident when it already lives there.
          */
         post: operations["createResidencyApplication"];
         delete?: never;
@@ -2256,6 +2290,8 @@ export interface components {
             status: components["schemas"]["DeliveryStatus"];
             total_cents?: number;
             failure_reason?: string | null;
+            /** @description Which delivery attempt the task is on (1 = the first courier; +1 per re-dispatch after a failure) */
+            attempt?: number;
             /** @description Only in /v1/me/deliveries, to the resident */
             proof_code?: string;
             /** Format: date-time */
@@ -3061,6 +3097,91 @@ export interface operations {
             422: components["responses"]["Invalid"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                subscriber?: string;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Dead letters, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: {
+                            /**
+                             * Format: int64
+                             * @description the delivery
+                             */
+                            id: number;
+                            /** Format: int64 */
+                            event_id: number;
+                            subscriber: string;
+                            topic: string;
+                            /** Format: int64 */
+                            community_id: number;
+                            attempts: number;
+                            last_error: string;
+                            /** Format: date-time */
+                            published_at: string;
+                            /** Format: date-time */
+                            dead_at: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    retryDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Re-queued */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: int64 */
+                        id: number;
+                        /** @enum {string} */
+                        status: "pending";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
         };
     };
     listClubs: {
@@ -4136,7 +4257,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Failed */
+            /** @description Re-dispatched (status pending) or failed for good (status failed) */
             200: {
                 headers: {
                     [name: string]: unknown;
