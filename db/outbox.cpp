@@ -2,7 +2,7 @@
 
 #include "db/jobs.hpp"
 #include "db/migration.hpp"
-#include "db/row.hpp"
+#include "db/query.hpp"
 #include "db/tx.hpp"
 
 #include <boost/json/parse.hpp>
@@ -154,16 +154,17 @@ std::vector<DeliveryCount> delivery_counts(db::Database& db) {
   db::read(db, [&](soci::session& s) {
     soci::rowset<soci::row> subs = (s.prepare << "SELECT DISTINCT subscriber FROM event_subscribers");
     for (auto const& r : subs) {
-      auto name = db::as_text(r, 0);
+      auto name = db::Cols(r).text();
       by[name].subscriber = name;
     }
     soci::rowset<soci::row> rs =
         (s.prepare << "SELECT subscriber, status, COUNT(*) FROM event_deliveries WHERE status IN ('pending', 'dead') "
                       "GROUP BY subscriber, status");
     for (auto const& r : rs) {
-      auto name = db::as_text(r, 0);
-      auto status = db::as_text(r, 1);
-      long long n = db::as_int(r, 2);
+      db::Cols cols(r);
+      std::string name, status;
+      std::int64_t n = 0;
+      cols.into(name, status, n);
       auto& c = by[name];
       c.subscriber = name;
       (status == "dead" ? c.dead : c.pending) = n;
@@ -220,15 +221,8 @@ std::vector<DeadLetter> dead_letters(db::Database& db, std::optional<std::string
          soci::use(after, "a"), soci::use(any_sub, "any"), soci::use(sub, "s"), soci::use(limit, "l"));
     for (auto const& r : rs) {
       DeadLetter d;
-      d.id = db::as_int(r, 0);
-      d.event_id = db::as_int(r, 1);
-      d.subscriber = db::as_text(r, 2);
-      d.topic = db::as_text(r, 3);
-      d.community_id = db::as_int(r, 4);
-      d.attempts = static_cast<int>(db::as_int(r, 5));
-      d.last_error = db::as_text(r, 6);
-      d.published_at = db::as_int(r, 7);
-      d.dead_at = db::as_int(r, 8);
+      db::Cols(r).into(d.id, d.event_id, d.subscriber, d.topic, d.community_id, d.attempts, d.last_error, d.published_at,
+                    d.dead_at);
       out.push_back(std::move(d));
     }
     return 0;

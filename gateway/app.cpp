@@ -289,29 +289,24 @@ Response App::handle(Request& req) {
     Principal principal;
     if (!route.inline_ok) {
       std::string const client_key = "ip:" + req.remote_ip;
+      auto refuse = [&](char const* why) {
+        // Bad credentials count against the client's own limit, so guessing tokens is
+        // rate-limited like any anonymous request.
+        auto d = limiter_.check(client_key);
+        rate_headers(resp_headers, d);
+        if (!d.allowed) throw TooManyRequests(d.retry_after);
+        throw Unauthorized(why);
+      };
       auto cookie = req.header("authorization") ? std::nullopt : http::session_cookie::read(req, http::session_cookie::kSession);
       if (cookie && !cookie->empty()) {
         // A browser session: the HttpOnly cookie, with CSRF protection on state changes.
         auto found = auth_ ? auth_(*db_, *cookie) : std::nullopt;
-        if (!found || found->kind != Principal::Kind::Session) {
-          auto d = limiter_.check(client_key);
-          rate_headers(resp_headers, d);
-          if (!d.allowed) throw TooManyRequests(d.retry_after);
-          throw Unauthorized("the session has ended; sign in again");
-        }
+        if (!found || found->kind != Principal::Kind::Session) refuse("the session has ended; sign in again");
         http::session_cookie::check_csrf(req, *cookie);
         principal = std::move(*found);
         account_id = principal.account_id;
       } else if (auto authz = req.header("authorization")) {
         constexpr std::string_view kBearer = "Bearer ";
-        auto refuse = [&](char const* why) {
-          // Bad credentials count against the client's own limit, so guessing tokens is
-          // rate-limited like any anonymous request.
-          auto d = limiter_.check(client_key);
-          rate_headers(resp_headers, d);
-          if (!d.allowed) throw TooManyRequests(d.retry_after);
-          throw Unauthorized(why);
-        };
         if (authz->size() <= kBearer.size() || strncasecmp(authz->data(), kBearer.data(), kBearer.size()) != 0)
           refuse("use Authorization: Bearer <token>");
         auto found = auth_ ? auth_(*db_, authz->substr(kBearer.size())) : std::nullopt;

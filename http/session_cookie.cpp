@@ -61,18 +61,21 @@ void clear(Response& r, Request const& req) {
   r.headers.emplace_back("Set-Cookie", std::string(kCsrf) + "=" + attrs(req, 0));
 }
 
+bool same_origin(std::string_view origin, std::string_view host) {
+  if (origin.empty()) return true;
+  auto scheme_end = origin.find("://");
+  std::string_view origin_host = scheme_end == std::string_view::npos ? origin : origin.substr(scheme_end + 3);
+  return !host.empty() && origin_host == host;
+}
+
 void check_csrf(Request const& req, std::string_view token) {
   if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") return;
   auto sent = req.header("x-csrf-token");
   std::string const want = csrf_for(token);
   if (!sent || sent->size() != want.size() || sodium_memcmp(sent->data(), want.data(), want.size()) != 0)
     throw Forbidden("a request signed in by cookie must send the X-CSRF-Token it was given at login");
-  if (auto origin = req.header("origin")) {
-    auto host = req.header("host");
-    auto scheme_end = origin->find("://");
-    std::string_view origin_host = scheme_end == std::string_view::npos ? *origin : origin->substr(scheme_end + 3);
-    if (!host || origin_host != *host) throw Forbidden("cross-origin requests may not use the session cookie");
-  }
+  if (auto origin = req.header("origin"); origin && !same_origin(*origin, req.header("host").value_or("")))
+    throw Forbidden("cross-origin requests may not use the session cookie");
 }
 
 }  // namespace courtyard::http::session_cookie

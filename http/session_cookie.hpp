@@ -26,6 +26,9 @@ std::optional<std::string> read(Request const& req, std::string_view name);
 // Set-Cookie headers for a new browser session / for signing out.
 void set(Response& r, Request const& req, std::string const& token, std::int64_t max_age_s);
 void clear(Response& r, Request const& req);
+// True when an `Origin` header value names this `Host` (scheme ignored); an absent Origin
+// (empty) is a same-origin request.
+bool same_origin(std::string_view origin, std::string_view host);
 // Throws Forbidden when a cookie-authenticated request that changes state lacks a matching
 // X-CSRF-Token or comes from another origin.
 void check_csrf(Request const& req, std::string_view token);

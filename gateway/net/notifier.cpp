@@ -43,11 +43,9 @@ std::string token_of(BeastRequest const& req) {
     courtyard::http::Request probe;
     probe.headers.emplace_back("cookie", std::string(cookie));
     auto value = courtyard::http::session_cookie::read(probe, courtyard::http::session_cookie::kSession);
-    auto origin = req[http::field::origin];
-    auto host = req[http::field::host];
-    auto scheme_end = origin.find("://");
-    auto origin_host = scheme_end == std::string_view::npos ? origin : origin.substr(scheme_end + 3);
-    if (value && !value->empty() && (origin.empty() || origin_host == host)) return *value;
+    if (value && !value->empty() &&
+        courtyard::http::session_cookie::same_origin(req[http::field::origin], req[http::field::host]))
+      return *value;
   }
   return {};
 }
