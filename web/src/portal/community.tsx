@@ -5,7 +5,7 @@ import { all, api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { dayOf, money, time } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, hasRole } from "../lib/session";
-import { Button, CsvButton, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Money, ScanButton, Select, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { Button, CsvButton, DataTable, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Money, ScanButton, Select, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
 import { useUnits } from "./manager";
 
 type Pass = Schemas["VisitorPass"];
@@ -115,41 +115,19 @@ export function VisitorPasses() {
         <CsvButton name={`visitor-passes-${cid.value}.csv`} head={["id", "visitor", "unit", "valid_from", "valid_until", "status", "used_at"]} rows={rows} />
       </div>
       <ErrorNote error={list.error} />
-      {!list.items ? (
-        <Skeleton />
-      ) : !list.items.length ? (
-        <Empty>{t("passes.none")}</Empty>
-      ) : (
-        <table>
-          <caption class="sr-only">{t("passes.all")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("passes.visitor")}</th>
-              <th scope="col">{t("common.unit")}</th>
-              <th scope="col">{t("passes.from")}</th>
-              <th scope="col">{t("passes.until")}</th>
-              <th scope="col">{t("common.status")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((p) => (
-              <tr data-pass={p.id}>
-                <td>{p.visitor_name}</td>
-                <td>{units.unit(p.unit_id)}</td>
-                <td>
-                  <Time at={p.valid_from} />
-                </td>
-                <td>
-                  <Time at={p.valid_until} />
-                </td>
-                <td>
-                  <Status value={p.status} /> {p.used_at && <Time at={p.used_at} opts={{ timeStyle: "short" }} />}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption={t("passes.all")}
+        rows={list.items}
+        empty={t("passes.none")}
+        rowProps={(p) => ({ "data-pass": p.id })}
+        columns={[
+          { head: t("passes.visitor"), cell: (p) => p.visitor_name },
+          { head: t("common.unit"), cell: (p) => units.unit(p.unit_id) },
+          { head: t("passes.from"), cell: (p) => <Time at={p.valid_from} /> },
+          { head: t("passes.until"), cell: (p) => <Time at={p.valid_until} /> },
+          { head: t("common.status"), cell: (p) => <><Status value={p.status} /> {p.used_at && <Time at={p.used_at} opts={{ timeStyle: "short" }} />}</> },
+        ]}
+      />
       <LoadMore list={list} />
     </section>
   );
@@ -341,45 +319,28 @@ export function Merchants() {
       </div>
       <p class="hint">{t("merchants.noSuspend")}</p>
       <ErrorNote error={list.error || a.error} />
-      {!list.items ? (
-        <Skeleton />
-      ) : !list.items.length ? (
-        <Empty>{t("merchants.none")}</Empty>
-      ) : (
-        <table>
-          <caption class="sr-only">{t("nav.merchants")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("merchants.name")}</th>
-              <th scope="col">{t("catalogue.category")}</th>
-              <th scope="col">{t("merchants.rating")}</th>
-              <th scope="col">{t("common.status")}</th>
-              <th scope="col">
-                <span class="sr-only">{t("common.actions")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((m) => (
-              <tr data-merchant={m.id}>
-                <td>{m.name}</td>
-                <td>{m.category}</td>
-                <td>{m.rating?.count ? `${(m.rating.avg ?? 0).toFixed(1)} ★ (${m.rating.count})` : "—"}</td>
-                <td>
-                  <Status value={m.status} />
-                </td>
-                <td class="actions">
-                  {m.status === "pending" && (
-                    <Button class="primary" busy={a.busy} onClick={() => approve(m)} aria-label={`${t("applications.approve")} ${m.name}`}>
-                      {t("applications.approve")}
-                    </Button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption={t("nav.merchants")}
+        rows={list.items}
+        empty={t("merchants.none")}
+        rowProps={(m) => ({ "data-merchant": m.id })}
+        columns={[
+          { head: t("merchants.name"), cell: (m) => m.name },
+          { head: t("catalogue.category"), cell: (m) => m.category },
+          { head: t("merchants.rating"), cell: (m) => (m.rating?.count ? `${(m.rating.avg ?? 0).toFixed(1)} ★ (${m.rating.count})` : "—") },
+          { head: t("common.status"), cell: (m) => <Status value={m.status} /> },
+          {
+            head: t("common.actions"),
+            actions: true,
+            cell: (m) =>
+              m.status === "pending" && (
+                <Button class="primary" busy={a.busy} onClick={() => approve(m)} aria-label={`${t("applications.approve")} ${m.name}`}>
+                  {t("applications.approve")}
+                </Button>
+              ),
+          },
+        ]}
+      />
       <LoadMore list={list} />
     </section>
   );
@@ -409,33 +370,16 @@ export function Staff() {
         <CsvButton name={`staff-${cid.value}.csv`} head={["account_id", "name", "email", "role", "since"]} rows={list.items?.map((s) => [s.account_id, s.display_name, s.email, s.role, s.since])} />
       </div>
       <ErrorNote error={list.error} />
-      {!list.items ? (
-        <Skeleton />
-      ) : (
-        <table>
-          <caption class="sr-only">{t("nav.staff")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("staff.name")}</th>
-              <th scope="col">{t("auth.email")}</th>
-              <th scope="col">{t("staff.role")}</th>
-              <th scope="col">{t("staff.since")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((s) => (
-              <tr>
-                <td>{s.display_name}</td>
-                <td>{s.email}</td>
-                <td>{t(`staff.roles.${s.role}`)}</td>
-                <td>
-                  <Time at={s.since} opts={{ dateStyle: "medium" }} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption={t("nav.staff")}
+        rows={list.items}
+        columns={[
+          { head: t("staff.name"), cell: (s) => s.display_name },
+          { head: t("auth.email"), cell: (s) => s.email },
+          { head: t("staff.role"), cell: (s) => t(`staff.roles.${s.role}`) },
+          { head: t("staff.since"), cell: (s) => <Time at={s.since} opts={{ dateStyle: "medium" }} /> },
+        ]}
+      />
       <LoadMore list={list} />
       <form
         class="card"
@@ -486,37 +430,16 @@ function MemberStatement({ account }: { account: number }) {
         <CsvButton name={`wallet-${account}.csv`} head={["id", "created_at", "kind", "reference", "amount"]} rows={entries?.map((e) => [e.id, e.created_at, e.kind, e.reference, ((e.amount_cents ?? 0) / 100).toFixed(2)])} />
       </div>
       <ErrorNote error={a.error} />
-      {!entries ? (
-        <Skeleton lines={3} />
-      ) : !entries.length ? (
-        <Empty>{t("topups.noEntries")}</Empty>
-      ) : (
-        <table>
-          <caption class="sr-only">{t("topups.statement")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("common.date")}</th>
-              <th scope="col">{t("topups.kind")}</th>
-              <th scope="col" class="num">
-                {t("billing.amount")}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr>
-                <td>
-                  <Time at={e.created_at} />
-                </td>
-                <td>{e.kind ? t(`me.kind.${e.kind}`, { defaultValue: e.kind }) : ""}</td>
-                <td class="num">
-                  <Money cents={e.amount_cents} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption={t("topups.statement")}
+        rows={entries}
+        empty={t("topups.noEntries")}
+        columns={[
+          { head: t("common.date"), cell: (e) => <Time at={e.created_at} /> },
+          { head: t("topups.kind"), cell: (e) => (e.kind ? t(`me.kind.${e.kind}`, { defaultValue: e.kind }) : "") },
+          { head: t("billing.amount"), num: true, cell: (e) => <Money cents={e.amount_cents} /> },
+        ]}
+      />
       {cursor && (
         <Button busy={a.busy} onClick={() => load(true)}>
           {t("common.more")}

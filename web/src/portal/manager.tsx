@@ -5,7 +5,7 @@ import { currentPeriod, dayOf, money, relativeMinutes } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, me } from "../lib/session";
 import { onNotification } from "../lib/ws";
-import { Button, downloadCsv, Empty, ErrorNote, Field, Money, Select, Skeleton, Status, TextArea, Time, useAction, useLoad } from "../ui/kit";
+import { Button, DataTable, downloadCsv, ErrorNote, Field, Money, Select, Skeleton, Status, TextArea, Time, useAction, useLoad } from "../ui/kit";
 
 type Bill = Schemas["Bill"];
 type Ticket = Schemas["Ticket"];
@@ -151,56 +151,32 @@ export function Applications() {
         <Select label={t("common.status")} name="status" value={status} onValue={(v) => setStatus(v as typeof status)} options={["pending", "approved", "rejected"].map((s) => ({ value: s, label: t(`state.${s}`) }))} />
       </div>
       <ErrorNote error={error || a.error} />
-      {!data ? (
-        <Skeleton />
-      ) : !data.items?.length ? (
-        <Empty>{t("applications.none")}</Empty>
-      ) : (
-        <table>
-          <caption class="sr-only">{t("nav.applications")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("applications.applicant")}</th>
-              <th scope="col">{t("common.unit")}</th>
-              <th scope="col">{t("common.date")}</th>
-              <th scope="col">{t("common.status")}</th>
-              <th scope="col">
-                <span class="sr-only">{t("common.actions")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.items.map((app) => (
-              <tr>
-                <td>
-                  {app.applicant.display_name}
-                  <br />
-                  <small>{app.applicant.email}</small>
-                </td>
-                <td>{units.unit(app.unit_id)}</td>
-                <td>
-                  <Time at={app.created_at} />
-                </td>
-                <td>
-                  <Status value={app.status} />
-                </td>
-                <td class="actions">
-                  {app.status === "pending" && (
-                    <>
-                      <Button class="primary" busy={a.busy} onClick={() => decide(app.id, "approve")} aria-label={`${t("applications.approve")} ${app.applicant.display_name}`}>
-                        {t("applications.approve")}
-                      </Button>
-                      <Button busy={a.busy} onClick={() => decide(app.id, "reject")} aria-label={`${t("applications.reject")} ${app.applicant.display_name}`}>
-                        {t("applications.reject")}
-                      </Button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption={t("nav.applications")}
+        rows={data ? (data.items ?? []) : null}
+        empty={t("applications.none")}
+        columns={[
+          { head: t("applications.applicant"), cell: (app) => <>{app.applicant.display_name}<br /><small>{app.applicant.email}</small></> },
+          { head: t("common.unit"), cell: (app) => units.unit(app.unit_id) },
+          { head: t("common.date"), cell: (app) => <Time at={app.created_at} /> },
+          { head: t("common.status"), cell: (app) => <Status value={app.status} /> },
+          {
+            head: t("common.actions"),
+            actions: true,
+            cell: (app) =>
+              app.status === "pending" && (
+                <>
+                  <Button class="primary" busy={a.busy} onClick={() => decide(app.id, "approve")} aria-label={`${t("applications.approve")} ${app.applicant.display_name}`}>
+                    {t("applications.approve")}
+                  </Button>
+                  <Button busy={a.busy} onClick={() => decide(app.id, "reject")} aria-label={`${t("applications.reject")} ${app.applicant.display_name}`}>
+                    {t("applications.reject")}
+                  </Button>
+                </>
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }
@@ -329,55 +305,30 @@ function Bills({ version }: { version: number }) {
         <Select label={t("common.status")} name="bill-status" value={status} onValue={(v) => setStatus(v as typeof status)} options={[{ value: "", label: t("common.all") }, ...["unpaid", "overdue", "paid"].map((s) => ({ value: s, label: t(`state.${s}`) }))]} />
       </div>
       <ErrorNote error={a.error} />
-      {!items ? (
-        <Skeleton />
-      ) : !items.length ? (
-        <Empty>{t("billing.noBills")}</Empty>
-      ) : (
-        <table>
-          <caption class="sr-only">{t("billing.bills")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("common.unit")}</th>
-              <th scope="col">{t("billing.fee")}</th>
-              <th scope="col">{t("billing.period")}</th>
-              <th scope="col" class="num">
-                {t("billing.amount")}
-              </th>
-              <th scope="col">{t("billing.due")}</th>
-              <th scope="col">{t("common.status")}</th>
-              <th scope="col">
-                <span class="sr-only">{t("common.actions")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((b) => (
-              <tr data-bill={b.id}>
-                <td>{units.unit(b.unit_id)}</td>
-                <td>{b.name}</td>
-                <td>{b.period}</td>
-                <td class="num">
-                  <Money cents={b.amount_cents} />
-                </td>
-                <td>
-                  <Time at={b.due_at} opts={{ dateStyle: "medium" }} />
-                </td>
-                <td>
-                  <Status value={b.status} /> {b.method && <small>({t(`billing.method.${b.method}`)})</small>}
-                </td>
-                <td class="actions">
-                  {b.status !== "paid" && (
-                    <Button busy={a.busy} onClick={() => pay(b)} aria-label={`${t("billing.recordOffline")}: ${units.unit(b.unit_id)} ${b.period}`}>
-                      {t("billing.recordOffline")}
-                    </Button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption={t("billing.bills")}
+        rows={items}
+        empty={t("billing.noBills")}
+        rowProps={(b) => ({ "data-bill": b.id })}
+        columns={[
+          { head: t("common.unit"), cell: (b) => units.unit(b.unit_id) },
+          { head: t("billing.fee"), cell: (b) => b.name },
+          { head: t("billing.period"), cell: (b) => b.period },
+          { head: t("billing.amount"), num: true, cell: (b) => <Money cents={b.amount_cents} /> },
+          { head: t("billing.due"), cell: (b) => <Time at={b.due_at} opts={{ dateStyle: "medium" }} /> },
+          { head: t("common.status"), cell: (b) => <><Status value={b.status} /> {b.method && <small>({t(`billing.method.${b.method}`)})</small>}</> },
+          {
+            head: t("common.actions"),
+            actions: true,
+            cell: (b) =>
+              b.status !== "paid" && (
+                <Button busy={a.busy} onClick={() => pay(b)} aria-label={`${t("billing.recordOffline")}: ${units.unit(b.unit_id)} ${b.period}`}>
+                  {t("billing.recordOffline")}
+                </Button>
+              ),
+          },
+        ]}
+      />
       {cursor && (
         <Button busy={a.busy} onClick={() => a.run(() => load(true))}>
           {t("common.more")}

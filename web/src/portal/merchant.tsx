@@ -5,7 +5,7 @@ import { api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid, merchantId } from "../lib/session";
 import { onNotification } from "../lib/ws";
-import { Button, Empty, ErrorNote, Field, Money, Select, Skeleton, Status, Time, useAction, useLoad } from "../ui/kit";
+import { Button, DataTable, Empty, ErrorNote, Field, Money, Select, Skeleton, Status, Time, useAction, useLoad } from "../ui/kit";
 
 type Order = Schemas["Order"];
 type Product = Schemas["Product"];
@@ -291,59 +291,34 @@ export function Catalogue() {
     <section>
       <h1>{t("nav.catalogue")}</h1>
       <ErrorNote error={error} />
-      {!data ? (
-        <Skeleton />
-      ) : !products.length ? (
-        <Empty>{t("catalogue.none")}</Empty>
-      ) : (
-        <table>
-          <caption class="sr-only">{t("nav.catalogue")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("catalogue.name")}</th>
-              <th scope="col">{t("catalogue.category")}</th>
-              <th scope="col" class="num">
-                {t("catalogue.price")}
-              </th>
-              <th scope="col" class="num">
-                {t("catalogue.stock")}
-              </th>
-              <th scope="col">
-                <span class="sr-only">{t("common.actions")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {products.map((p) => (
-              <>
-                <tr>
-                  <td>
-                    {p.name} {p.active === false && <small>({t("catalogue.offSale")})</small>}
-                  </td>
-                  <td>{p.category}</td>
-                  <td class="num">
-                    <Money cents={p.price_cents} />
-                  </td>
-                  <td class={`num${(p.stock ?? 0) < 5 ? " low" : ""}`}>{p.stock}</td>
-                  <td>
-                    <button type="button" class="link" aria-expanded={open === p.id ? "true" : "false"} onClick={() => setOpen(open === p.id ? null : p.id!)}>
-                      {t("catalogue.stockButton")}
-                    </button>
-                  </td>
-                </tr>
-                {open === p.id && (
-                  <tr>
-                    <td colSpan={5}>
-                      <StockForm product={p} onDone={reload} />
-                      <Movements product={p} />
-                    </td>
-                  </tr>
-                )}
-              </>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption={t("nav.catalogue")}
+        rows={data ? products : null}
+        empty={t("catalogue.none")}
+        expanded={(p) =>
+          open === p.id && (
+            <>
+              <StockForm product={p} onDone={reload} />
+              <Movements product={p} />
+            </>
+          )
+        }
+        columns={[
+          { head: t("catalogue.name"), cell: (p) => <>{p.name} {p.active === false && <small>({t("catalogue.offSale")})</small>}</> },
+          { head: t("catalogue.category"), cell: (p) => p.category },
+          { head: t("catalogue.price"), num: true, cell: (p) => <Money cents={p.price_cents} /> },
+          { head: t("catalogue.stock"), num: true, cellClass: (p) => ((p.stock ?? 0) < 5 ? "low" : ""), cell: (p) => p.stock },
+          {
+            head: t("common.actions"),
+            actions: true,
+            cell: (p) => (
+              <button type="button" class="link" aria-expanded={open === p.id ? "true" : "false"} onClick={() => setOpen(open === p.id ? null : p.id!)}>
+                {t("catalogue.stockButton")}
+              </button>
+            ),
+          },
+        ]}
+      />
       <form
         class="card"
         onSubmit={(e) => {

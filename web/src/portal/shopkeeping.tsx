@@ -5,7 +5,7 @@ import { all, api, ok, type Schemas } from "../api/client";
 import { money } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, merchantId } from "../lib/session";
-import { Button, CsvButton, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Money, Select, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { Button, CsvButton, DataTable, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Money, Select, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
 
 type Coupon = Schemas["Coupon"];
 type GroupBuy = Schemas["GroupBuy"];
@@ -30,43 +30,18 @@ export function Coupons() {
         <CsvButton name="coupons.csv" head={["code", "percent_off", "amount_off", "min_spend", "redemptions", "max_redemptions", "expires_at"]} rows={list.items?.map((c) => [c.code, c.percent_off, c.amount_off_cents ? (c.amount_off_cents / 100).toFixed(2) : "", ((c.min_spend_cents ?? 0) / 100).toFixed(2), c.redemptions, c.max_redemptions, c.expires_at])} />
       </div>
       <ErrorNote error={list.error} />
-      {!list.items ? (
-        <Skeleton />
-      ) : !list.items.length ? (
-        <Empty>{t("coupons.none")}</Empty>
-      ) : (
-        <table>
-          <caption class="sr-only">{t("nav.coupons")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("coupons.code")}</th>
-              <th scope="col">{t("coupons.discount")}</th>
-              <th scope="col">{t("coupons.minSpend")}</th>
-              <th scope="col">{t("coupons.used")}</th>
-              <th scope="col">{t("coupons.expires")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((c) => (
-              <tr>
-                <td>
-                  <span class="code-inline">{c.code}</span>
-                </td>
-                <td>{c.percent_off ? `${c.percent_off}%` : money(c.amount_off_cents)}</td>
-                <td>
-                  <Money cents={c.min_spend_cents} />
-                </td>
-                <td>
-                  {c.redemptions} / {c.max_redemptions}
-                </td>
-                <td>
-                  <Time at={c.expires_at} opts={{ dateStyle: "medium" }} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption={t("nav.coupons")}
+        rows={list.items}
+        empty={t("coupons.none")}
+        columns={[
+          { head: t("coupons.code"), cell: (c) => <span class="code-inline">{c.code}</span> },
+          { head: t("coupons.discount"), cell: (c) => (c.percent_off ? `${c.percent_off}%` : money(c.amount_off_cents)) },
+          { head: t("coupons.minSpend"), cell: (c) => <Money cents={c.min_spend_cents} /> },
+          { head: t("coupons.used"), cell: (c) => `${c.redemptions} / ${c.max_redemptions}` },
+          { head: t("coupons.expires"), cell: (c) => <Time at={c.expires_at} opts={{ dateStyle: "medium" }} /> },
+        ]}
+      />
       <LoadMore list={list} />
       <form
         class="card"
@@ -310,31 +285,15 @@ export function Figures() {
           {!!f.by_category?.length && (
             <>
               <h2>{t("figures.byCategory")}</h2>
-              <table>
-                <caption class="sr-only">{t("figures.byCategory")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("catalogue.category")}</th>
-                    <th scope="col" class="num">
-                      {t("figures.units")}
-                    </th>
-                    <th scope="col" class="num">
-                      {t("figures.sales")}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {f.by_category.map((c) => (
-                    <tr>
-                      <td>{c.category || "—"}</td>
-                      <td class="num">{c.units}</td>
-                      <td class="num">
-                        <Money cents={c.sales_cents} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                caption={t("figures.byCategory")}
+                rows={f.by_category}
+                columns={[
+                  { head: t("catalogue.category"), cell: (c) => c.category || "—" },
+                  { head: t("figures.units"), num: true, cell: (c) => c.units },
+                  { head: t("figures.sales"), num: true, cell: (c) => <Money cents={c.sales_cents} /> },
+                ]}
+              />
             </>
           )}
         </>
@@ -385,45 +344,26 @@ export function ApiKeys() {
         </div>
       )}
       <ErrorNote error={list.error || a.error} />
-      {!list.items ? (
-        <Skeleton />
-      ) : !list.items.length ? (
-        <Empty>{t("apiKeys.none")}</Empty>
-      ) : (
-        <table>
-          <caption class="sr-only">{t("nav.apiKeys")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("apiKeys.name")}</th>
-              <th scope="col">{t("apiKeys.prefix")}</th>
-              <th scope="col">{t("apiKeys.scopes")}</th>
-              <th scope="col">{t("common.date")}</th>
-              <th scope="col">
-                <span class="sr-only">{t("common.actions")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((k) => (
-              <tr>
-                <td>{k.name}</td>
-                <td>
-                  <code>{k.prefix}…</code>
-                </td>
-                <td>{k.scopes.join(", ")}</td>
-                <td>
-                  <Time at={k.created_at} opts={{ dateStyle: "medium" }} />
-                </td>
-                <td class="actions">
-                  <Button busy={a.busy} onClick={() => revoke(k)} aria-label={`${t("apiKeys.revoke")} ${k.name}`}>
-                    {t("apiKeys.revoke")}
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption={t("nav.apiKeys")}
+        rows={list.items}
+        empty={t("apiKeys.none")}
+        columns={[
+          { head: t("apiKeys.name"), cell: (k) => k.name },
+          { head: t("apiKeys.prefix"), cell: (k) => <code>{k.prefix}…</code> },
+          { head: t("apiKeys.scopes"), cell: (k) => k.scopes.join(", ") },
+          { head: t("common.date"), cell: (k) => <Time at={k.created_at} opts={{ dateStyle: "medium" }} /> },
+          {
+            head: t("common.actions"),
+            actions: true,
+            cell: (k) => (
+              <Button busy={a.busy} onClick={() => revoke(k)} aria-label={`${t("apiKeys.revoke")} ${k.name}`}>
+                {t("apiKeys.revoke")}
+              </Button>
+            ),
+          },
+        ]}
+      />
       <LoadMore list={list} />
       <form
         class="card"

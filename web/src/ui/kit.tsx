@@ -152,6 +152,68 @@ export function Status({ value }: { value: string | undefined }) {
   return <span class={`badge st-${value}`}>{value ? t(`state.${value}`) : ""}</span>;
 }
 
+/** One column of a DataTable: its heading and how a row renders in it. `num` right-aligns
+ * figures; `actions` hides the heading from sight (screen readers still hear it). */
+export type Column<T> = {
+  head: string;
+  cell: (row: T) => ComponentChildren;
+  num?: boolean;
+  actions?: boolean;
+  cellClass?: (row: T) => string;
+};
+
+/**
+ * The one list table of the clients: a skeleton while `rows` is null, the `empty` note when
+ * there are none (omit it to show an empty table), otherwise a captioned table. `rowProps`
+ * adds attributes (data-* hooks for tests); `expanded` renders a full-width row under a row.
+ */
+export function DataTable<T>({ caption, rows, columns, empty, rowProps, expanded, skeleton = 3 }: {
+  caption: string;
+  rows: readonly T[] | null | undefined;
+  columns: Column<T>[];
+  empty?: ComponentChildren;
+  rowProps?: (row: T) => Record<string, string | number | undefined>;
+  expanded?: (row: T) => ComponentChildren;
+  skeleton?: number;
+}) {
+  if (!rows) return <Skeleton lines={skeleton} />;
+  if (!rows.length && empty !== undefined) return <Empty>{empty}</Empty>;
+  const cls = (c: Column<T>, extra = "") => [c.num ? "num" : "", c.actions ? "actions" : "", extra].filter(Boolean).join(" ") || undefined;
+  return (
+    <table>
+      <caption class="sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th scope="col" class={c.num ? "num" : undefined}>
+              {c.actions ? <span class="sr-only">{c.head}</span> : c.head}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => {
+          const more = expanded?.(r);
+          return (
+            <>
+              <tr {...rowProps?.(r)}>
+                {columns.map((c) => (
+                  <td class={cls(c, c.cellClass?.(r))}>{c.cell(r)}</td>
+                ))}
+              </tr>
+              {more && (
+                <tr>
+                  <td colSpan={columns.length}>{more}</td>
+                </tr>
+              )}
+            </>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
 /** A QR code drawn on a canvas (qrcode is loaded on first use). */
 export function Qr({ text, size = 220, label }: { text: string; size?: number; label: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
