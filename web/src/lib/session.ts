@@ -70,9 +70,16 @@ export async function restore(prefer: Role["role"][] = []) {
 
 export async function signIn(email: string, password: string, prefer: Role["role"][] = []) {
   await login(email, password);
-  await loadMe();
-  await pickCommunity(prefer);
-  connectLive();
+  // Until the community is known, the clients show their loading skeleton: on a slow link a
+  // resident would otherwise see the residency application flash up (no community yet).
+  restored.value = false;
+  try {
+    await loadMe();
+    await pickCommunity(prefer);
+    connectLive();
+  } finally {
+    restored.value = true;
+  }
 }
 
 export async function signOut() {
