@@ -15,12 +15,20 @@
 
 namespace courtyard::events {
 
-void Bus::subscribe(std::string subscriber, std::string topic, Handler h) {
+void Bus::add(std::string topic, Sub sub) {
   std::lock_guard lk(mu_);
   auto& subs = by_topic_[topic];
   for (auto const& s : subs)
-    if (s.name == subscriber) throw std::logic_error("duplicate subscriber " + subscriber + " for " + topic);
-  subs.push_back({std::move(subscriber), std::move(h)});
+    if (s.name == sub.name) throw std::logic_error("duplicate subscriber " + sub.name + " for " + topic);
+  subs.push_back(std::move(sub));
+}
+
+void Bus::subscribe(std::string subscriber, std::string topic, Handler h) {
+  add(std::move(topic), {std::move(subscriber), std::move(h), {}});
+}
+
+void Bus::subscribe_detached(std::string subscriber, std::string topic, DetachedHandler h) {
+  add(std::move(topic), {std::move(subscriber), {}, std::move(h)});
 }
 
 std::vector<std::string> Bus::subscribers_of(std::string const& topic) const {
@@ -35,7 +43,15 @@ Handler const* Bus::handler(std::string const& subscriber, std::string const& to
   auto it = by_topic_.find(topic);
   if (it == by_topic_.end()) return nullptr;
   for (auto const& s : it->second)
-    if (s.name == subscriber) return &s.handler;
+    if (s.name == subscriber) return s.handler ? &s.handler : nullptr;
+  return nullptr;
+}
+
+DetachedHandler const* Bus::detached_handler(std::string const& subscriber, std::string const& topic) const {
+  auto it = by_topic_.find(topic);
+  if (it == by_topic_.end()) return nullptr;
+  for (auto const& s : it->second)
+    if (s.name == subscriber) return s.detached ? &s.detached : nullptr;
   return nullptr;
 }
 
@@ -367,15 +383,17 @@ int Dispatcher::run_once() {
       auto id = queues[i].front();
       queues[i].pop_front();
       Handler const* h = bus_.handler(pairs[i].first, pairs[i].second);
-      if (!h) continue;
+      DetachedHandler const* d = h ? nullptr : bus_.detached_handler(pairs[i].first, pairs[i].second);
+      if (!h && !d) continue;
       ++attempted;
-      if (process(id, pairs[i].first, pairs[i].second, *h)) ++processed;
+      if (process(id, pairs[i].first, pairs[i].second, h, d)) ++processed;
     }
   }
   return processed;
 }
 
-bool Dispatcher::process(std::int64_t id, std::string const& subscriber, std::string const& topic, Handler const& h) {
+bool Dispatcher::process(std::int64_t id, std::string const& subscriber, std::string const& topic, Handler const* h,
+                         DetachedHandler const* detached) {
   Event ev;
   std::string payload;
   int prior_attempts = 0;
@@ -399,8 +417,10 @@ bool Dispatcher::process(std::int64_t id, std::string const& subscriber, std::st
   ev.topic = topic;
   try {
     ev.payload = boost::json::parse(payload);
+    // Outside any transaction, on no pooled session: a failure here reschedules below.
+    if (detached) (*detached)(ev);
     db::transact(db_, &bus_, [&](db::Tx& tx) {
-      h(ev, tx);
+      if (h) (*h)(ev, tx);
       std::int64_t done = tx.now_ms();
       auto n = tx.exec("UPDATE event_deliveries SET status = 'done', done_at = :n, attempts = attempts + 1 "
                        "WHERE id = :id AND lease_owner = :o AND status = 'pending'",

@@ -52,14 +52,25 @@ struct Event {
 // A subscriber runs inside a transaction; what it writes commits together with the
 // delivery being marked done.
 using Handler = std::function<void(Event const&, db::Tx&)>;
+// A detached subscriber runs with no transaction open and no pooled session held: code
+// that is not Courtyard's (plugins) must never run under the write lock (SQLite's
+// BEGIN IMMEDIATE) or keep a connection from the pool. The delivery stays leased while it
+// runs and is marked done in a short transaction after it returns. Still at least once:
+// an exception reschedules it with backoff (dead after max_attempts); a crash, or a lease
+// that ran out before the mark, runs it again. It writes nothing with the delivery.
+using DetachedHandler = std::function<void(Event const&)>;
 
 class Bus {
  public:
   // `subscriber` is a stable name stored in delivery rows, e.g. "notifications.order".
   void subscribe(std::string subscriber, std::string topic, Handler h);
+  void subscribe_detached(std::string subscriber, std::string topic, DetachedHandler h);
   // Subscribers of a topic (names), for the outbox insert. Thread-safe after start-up.
   std::vector<std::string> subscribers_of(std::string const& topic) const;
+  // The subscriber's handler; nullptr when unknown or detached.
   Handler const* handler(std::string const& subscriber, std::string const& topic) const;
+  // The subscriber's detached handler; nullptr when unknown or transactional.
+  DetachedHandler const* detached_handler(std::string const& subscriber, std::string const& topic) const;
   // Every topic someone published or subscribed to, for docs/tests.
   std::vector<std::string> topics() const;
   // Every local (subscriber, topic) pair.
@@ -79,8 +90,10 @@ class Bus {
  private:
   struct Sub {
     std::string name;
-    Handler handler;
+    Handler handler;            // one of these two is set
+    DetachedHandler detached;
   };
+  void add(std::string topic, Sub sub);
   std::map<std::string, std::vector<Sub>> by_topic_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -178,7 +191,9 @@ class Dispatcher {
   void refresh_metrics();
 
  private:
-  bool process(std::int64_t id, std::string const& subscriber, std::string const& topic, Handler const& h);
+  // Exactly one of h and detached is set.
+  bool process(std::int64_t id, std::string const& subscriber, std::string const& topic, Handler const* h,
+               DetachedHandler const* detached);
   void housekeeping(std::int64_t now);
   db::Database& db_;
   Bus& bus_;

@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <filesystem>
 #include <map>
 
@@ -89,6 +90,49 @@ bool valid_name(std::string_view s) {
 
 bool has_cid(std::string_view pattern) { return pattern.find("/{cid}") != std::string_view::npos; }
 
+static_assert(unsigned(Role::Resident) == COURTYARD_ROLE_RESIDENT && unsigned(Role::Manager) == COURTYARD_ROLE_MANAGER &&
+                  unsigned(Role::Merchant) == COURTYARD_ROLE_MERCHANT && unsigned(Role::Courier) == COURTYARD_ROLE_COURIER,
+              "plugin.h role bits must match courtyard::Role");
+
+// The caller as a plugin sees it, in the community the route's rule checked (0: none).
+// The scope views point into `p`, which outlives the call.
+struct Caller {
+  courtyard_principal principal{};
+  std::vector<courtyard_str> scopes;
+};
+
+Caller caller_of(Principal const& p, std::int64_t checked_cid, http::Request const& req) {
+  Caller c;
+  auto& out = c.principal;
+  switch (p.kind) {
+    case Principal::Kind::Anonymous: out.kind = COURTYARD_PRINCIPAL_ANONYMOUS; break;
+    case Principal::Kind::Session: out.kind = COURTYARD_PRINCIPAL_ACCOUNT; break;
+    case Principal::Kind::ApiKey: out.kind = COURTYARD_PRINCIPAL_API_KEY; break;
+  }
+  out.is_admin = p.admin ? 1 : 0;
+  // An API key's Principal carries the creating account's id; the key is not that person.
+  out.account_id = p.kind == Principal::Kind::Session ? p.account_id : 0;
+  if (checked_cid) {
+    // With {mid} in the path, the merchant the rule checked; else the caller's first one.
+    std::int64_t path_mid = 0;
+    for (auto const& [k, v] : req.params)
+      if (k == "mid") std::from_chars(v.data(), v.data() + v.size(), path_mid);  // not a number: 0
+    for (auto const& m : p.memberships) {
+      if (m.community_id != checked_cid) continue;
+      out.roles |= unsigned(m.role);
+      if (m.role == Role::Merchant && m.merchant_id && (out.merchant_id == 0 || m.merchant_id == path_mid))
+        out.merchant_id = m.merchant_id;
+    }
+  }
+  if (p.kind == Principal::Kind::ApiKey) {
+    c.scopes.reserve(p.scopes.size());
+    for (auto const& s : p.scopes) c.scopes.push_back(view(s));
+  }
+  out.scopes = c.scopes.empty() ? nullptr : c.scopes.data();
+  out.scope_count = c.scopes.size();
+  return c;
+}
+
 // A 4xx/5xx the plugin answered without a body becomes the API's problem+json.
 [[noreturn]] void throw_status(int status) {
   switch (status) {
@@ -159,9 +203,8 @@ class PluginService final : public Service {
     for (auto const& r : routes_) {
       router
           .add(r.method, r.pattern, r.access,
-               [this, fn = r.fn, user = r.user_data](http::Request const& req, Context& ctx) {
-                 return call_route(fn, user, req, ctx);
-               })
+               [this, fn = r.fn, user = r.user_data, checks_cid = r.access.level == http::Access::Level::Community](
+                   http::Request const& req, Context& ctx) { return call_route(fn, user, checks_cid, req, ctx); })
           .json_body = false;  // a plugin reads its body as it likes
     }
   }
@@ -172,8 +215,9 @@ class PluginService final : public Service {
       int n = ++per_topic[s.topic];
       // Stable across restarts: delivery rows store this name.
       std::string subscriber = "plugin." + name_ + (n > 1 ? "#" + std::to_string(n) : "");
-      bus.subscribe(subscriber, s.topic,
-                    [this, fn = s.fn, user = s.user_data](events::Event const& ev, db::Tx&) { deliver(fn, user, ev); });
+      // Detached: the callback runs with no transaction open (never under SQLite's write lock).
+      bus.subscribe_detached(subscriber, s.topic,
+                             [this, fn = s.fn, user = s.user_data](events::Event const& ev) { deliver(fn, user, ev); });
     }
   }
 
@@ -227,7 +271,10 @@ class PluginService final : public Service {
     }
   }
 
-  http::Response call_route(courtyard_route_fn fn, void* user, http::Request const& req, Context& ctx) const {
+  // checks_cid: the route's rule checked the caller against {cid} (member and role rules);
+  // only then does the plugin get community_id, roles and merchant id.
+  http::Response call_route(courtyard_route_fn fn, void* user, bool checks_cid, http::Request const& req,
+                            Context& ctx) const {
     std::vector<courtyard_param> params;
     params.reserve(req.params.size());
     for (auto const& [k, v] : req.params) params.push_back({view(k), view(v)});
@@ -240,8 +287,9 @@ class PluginService final : public Service {
     creq.query = view(query);
     creq.body = view(req.body);
     creq.request_id = view(req.request_id);
-    creq.account_id = ctx.principal.account_id;
-    creq.community_id = ctx.community_id;
+    creq.community_id = checks_cid ? ctx.community_id : 0;
+    Caller caller = caller_of(ctx.principal, creq.community_id, req);
+    creq.principal = caller.principal;
     creq.params = params.data();
     creq.param_count = params.size();
 

@@ -1,14 +1,20 @@
 // Native plugins: the C ABI adapted into a Service (plugins/loader).
+#include "courtyard/plugin.h"
+#include "db/database.hpp"
+#include "db/errors.hpp"
 #include "db/tx.hpp"
 #include "gateway/plugins/loader.hpp"
+#include "services/identity/api.hpp"
 #include "tests/support/test_app.hpp"
 
 #include <catch2/catch.hpp>
 #include <dlfcn.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 using courtyard::http::Access;
 using courtyard::plugins::PluginError;
@@ -52,7 +58,10 @@ TEST_CASE("a plugin route runs behind its declared access rule", "[plugins]") {
   REQUIRE(ok.status == 200);
   CHECK(ok.json.at("plugin").as_string() == "hello");
   CHECK(ok.json.at("community_id").as_int64() == c.id);
-  CHECK(ok.json.at("account_id").as_int64() == c.manager.account_id);
+  CHECK(ok.json.at("caller").at("kind").as_string() == "account");
+  CHECK(ok.json.at("caller").at("account_id").as_int64() == c.manager.account_id);
+  CHECK(ok.json.at("caller").at("manager").as_bool());
+  CHECK_FALSE(ok.json.at("caller").at("resident").as_bool());
   CHECK(ok.header("Content-Type").find("application/json") == 0);
 
   CHECK(t.get(path).status == 401);
@@ -136,7 +145,8 @@ TEST_CASE("a plugin that cannot be used fails start-up clearly", "[plugins]") {
   SECTION("ABI version mismatch") {
     auto e = load_error(COURTYARD_TEST_PLUGIN_WRONG_ABI);
     CHECK(e.find("ABI version 999") != std::string::npos);
-    CHECK(e.find("speaks version 1") != std::string::npos);
+    CHECK(e.find("speaks version " + std::to_string(COURTYARD_PLUGIN_ABI_VERSION)) != std::string::npos);
+    CHECK(e.find(COURTYARD_TEST_PLUGIN_WRONG_ABI) != std::string::npos);
   }
   SECTION("a name already taken") {
     auto& t = app_with_plugins();
@@ -161,4 +171,170 @@ TEST_CASE("plugin access rules parse into route access", "[plugins]") {
   CHECK_THROWS_AS(parse_access("owner"), std::invalid_argument);
   CHECK_THROWS_AS(parse_access("resident|"), std::invalid_argument);
   CHECK_THROWS_AS(parse_access("merchant orders:read"), std::invalid_argument);
+}
+
+namespace {
+
+// The merchant role as shops grants it on approval (this test binary runs identity only).
+std::int64_t make_merchant(TestApp& t, courtyard::test::Community const& c, courtyard::test::Actor const& owner) {
+  static std::int64_t next = 810000;
+  std::int64_t mid = ++next;
+  courtyard::db::transact(t.app().db(), &t.app().bus(), [&](courtyard::db::Tx& tx) {
+    courtyard::identity::grant_role(tx, owner.account_id, c.id, courtyard::Role::Merchant, 0, mid);
+  });
+  return mid;
+}
+
+std::string fixture_path(courtyard::test::Community const& c, std::string const& rule) {
+  return c.base() + "/plugin-fixture/" + rule;
+}
+
+}  // namespace
+
+TEST_CASE("a plugin gets community_id only when its access rule checked it", "[plugins][principal]") {
+  auto& t = app_with_plugins();
+  auto c = t.community();
+  auto resident = t.resident(c);
+  auto outsider = t.account("plugin-outsider");
+
+  SECTION("public and authenticated rules: the caller is in no such community, community_id is 0") {
+    for (auto const& token : {std::string(), outsider.token}) {
+      auto r = t.get(fixture_path(c, "public"), token);
+      REQUIRE(r.status == 200);
+      CHECK(r.json.at("community_id").as_int64() == 0);
+      CHECK(r.json.at("roles").as_int64() == 0);
+      CHECK(r.json.at("kind").as_string() == (token.empty() ? "anonymous" : "account"));
+      CHECK(r.json.at("account_id").as_int64() == (token.empty() ? 0 : outsider.account_id));
+    }
+    auto r = t.get(fixture_path(c, "authenticated"), outsider.token);
+    REQUIRE(r.status == 200);
+    CHECK(r.json.at("community_id").as_int64() == 0);
+    CHECK(r.json.at("roles").as_int64() == 0);
+    // Even a member of {cid} gets 0 there: the rule did not check the community.
+    auto member = t.get(fixture_path(c, "authenticated"), resident.token);
+    REQUIRE(member.status == 200);
+    CHECK(member.json.at("community_id").as_int64() == 0);
+    CHECK(member.json.at("roles").as_int64() == 0);
+  }
+  SECTION("an admin rule checks no community either") {
+    auto r = t.get(fixture_path(c, "admin"), t.admin().token);
+    REQUIRE(r.status == 200);
+    CHECK(r.json.at("community_id").as_int64() == 0);
+    CHECK(r.json.at("admin").as_bool());
+  }
+  SECTION("a member rule: the checked id and the caller's roles there") {
+    auto r = t.get(fixture_path(c, "member"), resident.token);
+    REQUIRE(r.status == 200);
+    CHECK(r.json.at("community_id").as_int64() == c.id);
+    CHECK(r.json.at("kind").as_string() == "account");
+    CHECK(r.json.at("account_id").as_int64() == resident.account_id);
+    CHECK(r.json.at("roles").as_int64() == COURTYARD_ROLE_RESIDENT);
+    CHECK_FALSE(r.json.at("admin").as_bool());
+    CHECK(r.json.at("scopes").as_array().empty());
+
+    auto m = t.get(fixture_path(c, "member"), c.manager.token);
+    REQUIRE(m.status == 200);
+    CHECK(m.json.at("community_id").as_int64() == c.id);
+    CHECK(m.json.at("roles").as_int64() == COURTYARD_ROLE_MANAGER);
+
+    // Roles are those held in this community, not in another one.
+    auto other = t.community();
+    auto both = t.resident(other);
+    courtyard::db::transact(t.app().db(), &t.app().bus(), [&](courtyard::db::Tx& tx) {
+      courtyard::identity::grant_role(tx, both.account_id, c.id, courtyard::Role::Courier);
+    });
+    auto b = t.get(fixture_path(c, "member"), both.token);
+    REQUIRE(b.status == 200);
+    CHECK(b.json.at("roles").as_int64() == COURTYARD_ROLE_COURIER);
+
+    CHECK(t.get(fixture_path(c, "member"), outsider.token).status == 404);
+    CHECK(t.get(fixture_path(c, "member")).status == 401);
+  }
+  SECTION("a merchant rule: the merchant the caller acts for") {
+    auto owner = t.resident(c, 1);
+    auto mid = make_merchant(t, c, owner);
+    auto r = t.get(fixture_path(c, "merchant"), owner.token);
+    REQUIRE(r.status == 200);
+    CHECK(r.json.at("community_id").as_int64() == c.id);
+    CHECK(r.json.at("roles").as_int64() == (COURTYARD_ROLE_RESIDENT | COURTYARD_ROLE_MERCHANT));
+    CHECK(r.json.at("merchant_id").as_int64() == mid);
+  }
+}
+
+TEST_CASE("an API-key call reaches a plugin as the key, not as the account that created it",
+          "[plugins][principal]") {
+  auto& t = app_with_plugins();
+  auto c = t.community();
+  auto owner = t.resident(c);
+  auto mid = make_merchant(t, c, owner);
+  auto created = t.post(c.base() + "/merchants/" + std::to_string(mid) + "/api-keys",
+                        {{"name", "plugin test"}, {"scopes", {"orders:read"}}}, owner.token);
+  REQUIRE(created.status == 201);
+  std::string key(created.json.at("key").as_string());
+
+  for (auto const& path : {fixture_path(c, "merchant"), c.base() + "/merchants/" + std::to_string(mid) + "/plugin-fixture"}) {
+    auto r = t.get(path, key);
+    REQUIRE(r.status == 200);
+    CHECK(r.json.at("kind").as_string() == "api_key");
+    CHECK(r.json.at("account_id").as_int64() == 0);
+    CHECK(r.json.at("community_id").as_int64() == c.id);
+    CHECK(r.json.at("merchant_id").as_int64() == mid);
+    CHECK(r.json.at("roles").as_int64() == COURTYARD_ROLE_MERCHANT);
+    CHECK_FALSE(r.json.at("admin").as_bool());
+    REQUIRE(r.json.at("scopes").as_array().size() == 1);
+    CHECK(r.json.at("scopes").as_array()[0].as_string() == "orders:read");
+  }
+  // The scope-gated authenticated rule: the key, with no community checked.
+  auto a = t.get(fixture_path(c, "authenticated"), key);
+  REQUIRE(a.status == 200);
+  CHECK(a.json.at("kind").as_string() == "api_key");
+  CHECK(a.json.at("account_id").as_int64() == 0);
+  CHECK(a.json.at("community_id").as_int64() == 0);
+  CHECK(a.json.at("merchant_id").as_int64() == 0);
+  // A member rule names no scope: keys are refused before the plugin runs.
+  CHECK(t.get(fixture_path(c, "member"), key).status == 403);
+}
+
+TEST_CASE("a plugin event callback runs with no transaction open", "[plugins][events]") {
+  auto& t = app_with_plugins();
+  auto c = t.community();
+  auto& db = t.app().db();
+  t.drain_events();
+  auto before = t.get("/v1/plugin-fixture/blocking").json;
+  publish(t, "fixture.blocking", c.id, {{"n", 1}});
+
+  std::thread dispatcher([&] { t.drain_events(); });
+  // Wait until the callback is blocked inside the plugin.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (t.get("/v1/plugin-fixture/blocking").json.at("entered").as_int64() == before.at("entered").as_int64() &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+
+  // The dispatcher holds no pooled session while the callback runs (so no transaction)...
+  bool pool_free = true;
+  {
+    std::vector<courtyard::db::Lease> all;
+    try {
+      for (std::size_t i = 0; i < db.pool_size(); ++i) all.push_back(db.acquire(std::chrono::milliseconds(300)));
+    } catch (courtyard::db::Unavailable const&) {
+      pool_free = false;
+    }
+  }
+  // ...and another writer commits meanwhile (on SQLite a dispatcher transaction would hold
+  // the write lock until the callback returned).
+  auto started = std::chrono::steady_clock::now();
+  courtyard::db::transact(db, &t.app().bus(), [&](courtyard::db::Tx& tx) { tx.publish("fixture.unrelated", c.id, {{"n", 2}}); });
+  auto waited = std::chrono::steady_clock::now() - started;
+  t.post("/v1/plugin-fixture/blocking/release", json::object{});
+  dispatcher.join();
+
+  auto after = t.get("/v1/plugin-fixture/blocking").json;
+  CHECK(pool_free);
+  CHECK(waited < std::chrono::seconds(2));
+  CHECK(after.at("entered").as_int64() == before.at("entered").as_int64() + 1);
+  CHECK(after.at("released").as_int64() == before.at("released").as_int64() + 1);
+  CHECK(after.at("timed_out").as_int64() == before.at("timed_out").as_int64());
+  // And the delivery was recorded after the callback: nothing is left to run.
+  CHECK(t.drain_events() == 0);
+  CHECK(t.get("/v1/plugin-fixture/blocking").json.at("entered").as_int64() == after.at("entered").as_int64());
 }

@@ -1,8 +1,12 @@
 /* Example Courtyard plugin in plain C: one route and one event subscription.
  *
  *   GET /v1/communities/{cid}/plugins/hello   (any member of the community)
- *     -> {"plugin": "hello", "community_id": 1, "account_id": 7, "orders_completed": 3}
- *   order.completed                           counted (process-wide, since start)
+ *     -> {"plugin": "hello", "community_id": 1, "caller": {"kind": "account", "account_id": 7,
+ *         "admin": false, "manager": true, "resident": false, "merchant_id": 0},
+ *         "orders_completed": 3}
+ *   order.completed                           counted (process-wide, since start); the
+ *                                             callback runs after the order committed, with
+ *                                             no transaction open, at least once
  *
  * Load it with `courtyard --plugins build/libcourtyard_plugin_hello.so`. */
 #include <courtyard/plugin.h>
@@ -13,13 +17,26 @@
 static const courtyard_host* g_host;
 static atomic_llong g_orders_completed;
 
+static const char* kind_name(int kind) {
+  switch (kind) {
+    case COURTYARD_PRINCIPAL_ACCOUNT: return "account";
+    case COURTYARD_PRINCIPAL_API_KEY: return "api_key";
+    default: return "anonymous";
+  }
+}
+
 static int hello_route(void* user_data, const courtyard_request* req, courtyard_response* res) {
   (void)user_data;
-  char body[256];
+  /* The rule is "member", so community_id was checked and roles are the caller's there. */
+  const courtyard_principal* who = &req->principal;
+  char body[512];
   int n = snprintf(body, sizeof body,
                    "{\"plugin\":\"hello\",\"message\":\"hello from a plugin\",\"community_id\":%lld,"
-                   "\"account_id\":%lld,\"orders_completed\":%lld}",
-                   (long long)req->community_id, (long long)req->account_id,
+                   "\"caller\":{\"kind\":\"%s\",\"account_id\":%lld,\"admin\":%s,\"manager\":%s,"
+                   "\"resident\":%s,\"merchant_id\":%lld},\"orders_completed\":%lld}",
+                   (long long)req->community_id, kind_name(who->kind), (long long)who->account_id,
+                   who->is_admin ? "true" : "false", (who->roles & COURTYARD_ROLE_MANAGER) ? "true" : "false",
+                   (who->roles & COURTYARD_ROLE_RESIDENT) ? "true" : "false", (long long)who->merchant_id,
                    (long long)atomic_load(&g_orders_completed));
   if (n < 0 || (size_t)n >= sizeof body) return 1;
   res->status = 200;

@@ -34,7 +34,10 @@
 extern "C" {
 #endif
 
-#define COURTYARD_PLUGIN_ABI_VERSION 1u
+/* Version 2: requests carry a courtyard_principal (who calls: kind, account, roles,
+ * merchant, scopes) instead of a bare account id; community_id is filled only when the
+ * route's rule checked it; event callbacks run with no transaction open. */
+#define COURTYARD_PLUGIN_ABI_VERSION 2u
 
 /* Symbol names the loader looks up. */
 #define COURTYARD_PLUGIN_ABI_VERSION_SYMBOL "courtyard_plugin_abi_version"
@@ -59,6 +62,32 @@ typedef struct courtyard_param {
   courtyard_str value;
 } courtyard_param;
 
+/* Who is calling. */
+enum courtyard_principal_kind {
+  COURTYARD_PRINCIPAL_ANONYMOUS = 0, /* no credentials (only "public" routes) */
+  COURTYARD_PRINCIPAL_ACCOUNT = 1,   /* a signed-in account (bearer token or session cookie) */
+  COURTYARD_PRINCIPAL_API_KEY = 2    /* a merchant API key (ck_...): acts for its merchant, not for a person */
+};
+
+/* Role bits in courtyard_principal.roles. */
+#define COURTYARD_ROLE_RESIDENT 1u
+#define COURTYARD_ROLE_MANAGER 2u
+#define COURTYARD_ROLE_MERCHANT 4u
+#define COURTYARD_ROLE_COURIER 8u
+
+typedef struct courtyard_principal {
+  int kind;                  /* enum courtyard_principal_kind */
+  int is_admin;              /* 1 for a platform admin (passes every rule, may hold no role) */
+  int64_t account_id;        /* COURTYARD_PRINCIPAL_ACCOUNT only; 0 for anonymous callers and API
+                                keys (an API key never arrives as the account that created it) */
+  uint32_t roles;            /* COURTYARD_ROLE_* bits held in the request's community_id;
+                                0 when community_id is 0 */
+  int64_t merchant_id;       /* the merchant the caller acts for in community_id (an API key's
+                                merchant, or a merchant role's); 0 when none or community_id is 0 */
+  const courtyard_str* scopes; /* API keys: the key's scopes ("orders:read"); else none */
+  size_t scope_count;
+} courtyard_principal;
+
 /* What a route handler sees. Valid only during the call. */
 typedef struct courtyard_request {
   courtyard_str method;        /* "GET", "POST", ... */
@@ -66,8 +95,12 @@ typedef struct courtyard_request {
   courtyard_str query;         /* raw query string without '?', may be empty */
   courtyard_str body;          /* request body (JSON for API calls), may be empty */
   courtyard_str request_id;    /* echo it in logs */
-  int64_t account_id;          /* the signed-in account; 0 when anonymous */
-  int64_t community_id;        /* from {cid}, already access-checked; 0 when the route has none */
+  /* The {cid} community, filled only when the route's rule checked the caller against it
+   * (member and role rules). 0 on "public", "authenticated" and "admin" routes even when
+   * the pattern has {cid}: that raw value is in params, unchecked: the caller may belong
+   * to no such community. */
+  int64_t community_id;
+  courtyard_principal principal;
   const courtyard_param* params;
   size_t param_count;
 } courtyard_request;
@@ -107,7 +140,14 @@ typedef struct courtyard_route {
   void* user_data;
 } courtyard_route;
 
-/* An event from the outbox. Delivery is at least once: key side effects on event_id. */
+/* An event from the outbox, delivered after the publishing transaction committed. The
+ * callback runs on the server's event dispatcher thread with no database transaction
+ * open (it never holds the write lock). Delivery is at least once: key side effects on
+ * event_id. If the callback returns non-zero it is called again later with exponential
+ * backoff, and after the last attempt the delivery is a dead letter (admins list and
+ * re-queue them under /v1/admin/events/dead-letters). If the server stops after the
+ * callback returned 0 but before it recorded the delivery, or the callback runs longer
+ * than the delivery lease (30 s), the same event is delivered again. */
 typedef struct courtyard_event {
   courtyard_str topic;    /* "order.completed" */
   courtyard_str payload;  /* JSON object */
