@@ -79,6 +79,15 @@ std::vector<std::int64_t> residents_of_community(db::Tx& tx, std::int64_t commun
   return repo::residents_of_community(tx.sql(), community_id, building_id);
 }
 
+std::vector<std::int64_t> residents_page(db::Tx& tx, std::int64_t community_id, std::int64_t building_id,
+                                         std::int64_t after_account, std::int64_t limit) {
+  return repo::residents_page(tx.sql(), community_id, building_id, after_account, limit);
+}
+
+std::int64_t count_residents(db::Tx& tx, std::int64_t community_id, std::int64_t building_id) {
+  return repo::count_residents(tx.sql(), community_id, building_id);
+}
+
 bool bootstrap_admin(db::Database& db, std::string const& email, std::string const& password,
                      std::string const& password_hash_level) {
   auto cost = parse_password_cost(password_hash_level);

@@ -34,6 +34,12 @@ std::vector<std::int64_t> accounts_acting_for(db::Tx& tx, std::int64_t community
 // Residents of a unit (for parcel notifications) and of a building (0 = whole community).
 std::vector<std::int64_t> residents_of_unit(db::Tx& tx, std::int64_t unit_id);
 std::vector<std::int64_t> residents_of_community(db::Tx& tx, std::int64_t community_id, std::int64_t building_id = 0);
+// The same residents a page at a time, for audiences too large to hold at once: distinct
+// account ids greater than `after_account`, ascending, at most `limit`.
+std::vector<std::int64_t> residents_page(db::Tx& tx, std::int64_t community_id, std::int64_t building_id,
+                                         std::int64_t after_account, std::int64_t limit);
+// How many distinct residents the community (building 0) or the building has.
+std::int64_t count_residents(db::Tx& tx, std::int64_t community_id, std::int64_t building_id = 0);
 
 // Creates the first platform admin when no admin exists (COURTYARD_ADMIN_EMAIL /
 // COURTYARD_ADMIN_PASSWORD at start). Returns true when it created one.

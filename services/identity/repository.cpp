@@ -488,6 +488,31 @@ std::vector<std::int64_t> residents_of_community(soci::session& s, std::int64_t 
   return all(s, kResidentsOfBuilding, first_integer, use(community_id), use(r), use(building_id));
 }
 
+// building 0 = every resident of the community.
+constexpr char const* kResidentsPage =
+    "SELECT DISTINCT m.account_id FROM memberships m"
+    " WHERE m.community_id = :cid AND m.role = :role AND m.account_id > :after AND (:bid = 0 OR EXISTS ("
+    "SELECT 1 FROM units u WHERE u.id = m.unit_id AND u.community_id = m.community_id AND u.building_id = :bid2))"
+    " ORDER BY m.account_id LIMIT :n";
+constexpr char const* kCountResidents =
+    "SELECT COUNT(DISTINCT m.account_id) FROM memberships m"
+    " WHERE m.community_id = :cid AND m.role = :role AND (:bid = 0 OR EXISTS ("
+    "SELECT 1 FROM units u WHERE u.id = m.unit_id AND u.community_id = m.community_id AND u.building_id = :bid2))";
+
+std::vector<std::int64_t> residents_page(soci::session& s, std::int64_t community_id, std::int64_t building_id,
+                                         std::int64_t after_account, std::int64_t limit) {
+  std::string r = role_text(Role::Resident);
+  return all(s, kResidentsPage, first_integer, use(community_id, "cid"), use(r, "role"), use(after_account, "after"),
+             use(building_id, "bid"), use(building_id, "bid2"), use(limit, "n"));
+}
+
+std::int64_t count_residents(soci::session& s, std::int64_t community_id, std::int64_t building_id) {
+  std::string r = role_text(Role::Resident);
+  return one(s, kCountResidents, first_integer, use(community_id, "cid"), use(r, "role"), use(building_id, "bid"),
+             use(building_id, "bid2"))
+      .value_or(0);
+}
+
 constexpr char const* kMerchantKnown =
     "SELECT id FROM memberships WHERE community_id = :cid AND role = :role AND merchant_id = :mid LIMIT 1";
 

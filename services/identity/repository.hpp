@@ -108,6 +108,9 @@ std::vector<std::int64_t> accounts_with_role(soci::session& s, std::int64_t comm
 std::vector<std::int64_t> accounts_acting_for(soci::session& s, std::int64_t community_id, std::int64_t merchant_id);
 std::vector<std::int64_t> residents_of_unit(soci::session& s, std::int64_t unit_id);
 std::vector<std::int64_t> residents_of_community(soci::session& s, std::int64_t community_id, std::int64_t building_id);
+std::vector<std::int64_t> residents_page(soci::session& s, std::int64_t community_id, std::int64_t building_id,
+                                         std::int64_t after_account, std::int64_t limit);
+std::int64_t count_residents(soci::session& s, std::int64_t community_id, std::int64_t building_id);
 bool merchant_known(soci::session& s, std::int64_t community_id, std::int64_t merchant_id);
 
 struct StaffMember {

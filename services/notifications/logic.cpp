@@ -158,7 +158,11 @@ std::optional<Draft> render(std::string_view topic, bj::object const& p) {
     d.title = "Bill for " + text(p, "period") + " is overdue";
     d.body = "Please pay " + money(num(p, "amount_cents")) + " as soon as possible.";
   } else if (topic == "announcement.published") {
-    d.recipients = ids(p, "account_ids");
+    // Announcements published before events carried references listed their recipients.
+    if (p.contains("account_ids"))
+      d.recipients = ids(p, "account_ids");
+    else if (num(p, "building_id") >= 0)
+      d.residents_of_building = num(p, "building_id");
     d.title = "Announcement: " + text(p, "title");
     d.body = "A new announcement from your property manager.";
   } else if (topic == "event.reminder") {
@@ -194,7 +198,7 @@ std::optional<Draft> render(std::string_view topic, bj::object const& p) {
   }
   std::sort(d.recipients.begin(), d.recipients.end());
   d.recipients.erase(std::unique(d.recipients.begin(), d.recipients.end()), d.recipients.end());
-  if (d.recipients.empty()) return std::nullopt;
+  if (d.recipients.empty() && !d.residents_of_building) return std::nullopt;
   for (auto const& [k, v] : p)
     if (k != "account_ids" && k != "participant_ids") d.data[k] = v;
   d.title = clip(std::move(d.title), kTitleMax);

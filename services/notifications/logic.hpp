@@ -17,6 +17,9 @@ struct Draft {
   std::string body;
   boost::json::object data;               // the payload's ids, without recipient lists
   std::vector<std::int64_t> recipients;   // distinct, positive account ids
+  // Instead of recipients: every resident of the event's community (0) or of this building,
+  // looked up page by page by the subscriber. Events carry references, not recipient lists.
+  std::optional<std::int64_t> residents_of_building;
 };
 
 // What the merchant's owner and staff are told about one of its orders (a new order, a

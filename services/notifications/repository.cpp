@@ -99,6 +99,22 @@ std::int64_t unread_count(db::Tx& tx, std::int64_t account_id) {
   return db::scalar(tx, kUnreadCount, use(account_id, "a"));
 }
 
+// ---- retention
+
+constexpr char const* kCreatedBefore =
+    "SELECT id FROM notifications WHERE created_at < :c AND id > :a ORDER BY id LIMIT :l";
+constexpr char const* kDeleteCreatedBefore =
+    "DELETE FROM notifications WHERE id >= :lo AND id <= :hi AND created_at < :c";
+
+std::vector<std::int64_t> created_before(soci::session& s, std::int64_t cut_ms, std::int64_t after_id, int limit) {
+  soci::rowset<long long> rs = (s.prepare << kCreatedBefore, use(cut_ms, "c"), use(after_id, "a"), use(limit, "l"));
+  return {rs.begin(), rs.end()};
+}
+
+long long delete_created_before(db::Tx& tx, std::int64_t lo, std::int64_t hi, std::int64_t cut_ms) {
+  return tx.exec(kDeleteCreatedBefore, use(lo, "lo"), use(hi, "hi"), use(cut_ms, "c"));
+}
+
 // ---- plain reads (db::one/all need a Tx, which on SQLite takes the write lock: not for a poll)
 
 constexpr char const* kCreatedSince =

@@ -49,6 +49,13 @@ long long mark_read(db::Tx& tx, std::int64_t account_id, std::int64_t id);
 long long mark_all_read(db::Tx& tx, std::int64_t account_id, std::int64_t community_id);
 std::int64_t unread_count(db::Tx& tx, std::int64_t account_id);
 
+// ---- retention
+
+// Ids of rows created before `cut_ms` (read or not), after `after_id`, ascending, at most `limit`.
+std::vector<std::int64_t> created_before(soci::session& s, std::int64_t cut_ms, std::int64_t after_id, int limit);
+// Deletes the rows with ids in [lo, hi] created before `cut_ms`; rows deleted.
+long long delete_created_before(db::Tx& tx, std::int64_t lo, std::int64_t hi, std::int64_t cut_ms);
+
 // ---- plain reads outside a transaction (db::read), for the WebSocket push
 
 // Rows created at or after `since_ms` (created_at, id order), at most `limit`.

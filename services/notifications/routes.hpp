@@ -7,6 +7,8 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
+
 namespace courtyard::notifications {
 
 // notification_routes.cpp: /v1/me/notifications (list, mark read) and the /v1/ws placeholder.
@@ -15,6 +17,10 @@ void add_notification_routes(http::Router& r);
 // subscriptions.cpp: one event of any topic() -> a notification row per recipient (once per
 // event and account).
 void on_event(events::Event const& e, db::Tx& tx);
+
+// jobs.cpp: deletes rows (read or not) created more than `retention` before `now_ms`, in
+// batches of `batch`, one short transaction each. Returns how many.
+long long prune(db::Database& db, std::int64_t now_ms, std::chrono::milliseconds retention, int batch = 500);
 
 // views.cpp: a row as the API shows it ({id, account_id, community_id, type, title, body,
 // data, created_at, read_at}).

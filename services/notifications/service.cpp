@@ -3,12 +3,33 @@
 #include "services/notifications/logic.hpp"
 #include "services/notifications/routes.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace courtyard::notifications {
+
+namespace {
+constexpr std::int64_t kMaxRetentionDays = 3650;
+}
+
+NotificationsService::NotificationsService(Env& env)
+    : retention_(std::chrono::hours(24 * env.settings.integer("notifications.retention-days", 1, kMaxRetentionDays))) {}
+
+std::vector<settings::Key> NotificationsService::settings_keys() {
+  return {settings::Key::integer("notifications.retention-days", 90, 1, kMaxRetentionDays,
+                                 "days a notification is kept (read or not) before the hourly job deletes it")};
+}
 
 void NotificationsService::routes(http::Router& r) { add_notification_routes(r); }
 
 void NotificationsService::subscribe(events::Bus& bus) {
   for (auto const& topic : topics()) bus.subscribe("notifications." + topic, topic, on_event);
+}
+
+void NotificationsService::jobs(jobs::Scheduler& s) {
+  s.every("notifications.prune", std::chrono::hours(1), [retention = retention_](jobs::JobContext& jc) {
+    if (auto n = prune(jc.db, jc.now_ms, retention))
+      spdlog::info("notifications.prune: removed {} notifications older than {} days", n, retention.count() / 86400000);
+  });
 }
 
 }  // namespace courtyard::notifications

@@ -11,6 +11,14 @@ namespace courtyard::notifications {
 
 namespace bj = boost::json;
 
+namespace {
+
+// Residents are looked up and written this many at a time, so an audience of any size
+// never sits in memory (or in one statement) at once.
+constexpr std::int64_t kResidentPage = 500;
+
+}  // namespace
+
 void on_event(events::Event const& e, db::Tx& tx) {
   if (!e.payload.is_object()) return;
   auto draft = render(e.topic, e.payload.as_object());
@@ -40,6 +48,20 @@ void on_event(events::Event const& e, db::Tx& tx) {
     }
   }
   repo::insert_many(tx, rows);
+
+  // An audience named by reference (an announcement's residents), expanded page by page in
+  // this delivery's transaction: all rows commit together with the delivery, or none.
+  if (draft->residents_of_building && cid > 0) {
+    for (std::int64_t after = 0;;) {
+      auto page = identity::residents_page(tx, cid, *draft->residents_of_building, after, kResidentPage);
+      if (page.empty()) break;
+      rows.clear();
+      for (auto account : page) rows.push_back({account, cid, draft->type, draft->title, draft->body, data, key});
+      repo::insert_many(tx, rows);
+      after = page.back();
+      if (static_cast<std::int64_t>(page.size()) < kResidentPage) break;
+    }
+  }
 }
 
 }  // namespace courtyard::notifications

@@ -45,16 +45,17 @@ Response publish_announcement(Request const& req, Context& ctx) {
   return ctx.tx([&](db::Tx& tx) {
     if (a.building_id && !repo::building_in_community(tx, a.community_id, a.building_id))
       throw Invalid("building_id", "is not a building of this community");
-    auto audience = identity::residents_of_community(tx, a.community_id, a.building_id);
-    a.audience_count = static_cast<std::int64_t>(audience.size());
+    a.audience_count = identity::count_residents(tx, a.community_id, a.building_id);
     a.created_at = tx.now_ms();
     a.id = repo::insert_announcement(tx, a);
+    // A reference to the audience, never the list of its members: a community of tens of
+    // thousands would not fit an event row. Subscribers look the residents up themselves.
     tx.publish("announcement.published", a.community_id,
                bj::object{{"community_id", a.community_id},
                           {"announcement_id", a.id},
                           {"building_id", a.building_id},
                           {"title", a.title},
-                          {"account_ids", ids_json(audience)}});
+                          {"audience", "residents"}});
     return Response::created(announcement_view(a, true), ctx.path("/announcements/" + std::to_string(a.id)));
   });
 }

@@ -77,6 +77,24 @@ TEST_CASE("events that concern nobody render nothing", "[notifications][logic]")
   CHECK(!render("unknown.topic", bj::object{{"account_id", 7}}));
 }
 
+TEST_CASE("an announcement names its audience; the subscriber expands it", "[notifications][logic]") {
+  auto all = render("announcement.published",
+                    bj::object{{"announcement_id", 8}, {"building_id", 0}, {"title", "Lift"}, {"audience", "residents"}});
+  REQUIRE(all);
+  CHECK(all->recipients.empty());
+  REQUIRE(all->residents_of_building);
+  CHECK(*all->residents_of_building == 0);
+  CHECK(all->title == "Announcement: Lift");
+  auto one = render("announcement.published", bj::object{{"announcement_id", 9}, {"building_id", 4}, {"title", "B"}});
+  REQUIRE(one);
+  CHECK(one->residents_of_building == std::optional<std::int64_t>(4));
+  // Events published before the change listed their recipients: those still work.
+  auto listed = render("announcement.published", bj::object{{"announcement_id", 7}, {"account_ids", bj::array{3, 5}}});
+  REQUIRE(listed);
+  CHECK(listed->recipients == std::vector<std::int64_t>{3, 5});
+  CHECK_FALSE(listed->residents_of_building);
+}
+
 TEST_CASE("money and clipping", "[notifications][logic]") {
   CHECK(money(0) == "0.00");
   CHECK(money(5) == "0.05");
