@@ -206,6 +206,14 @@ TEST_CASE("config: each service owns its section, from flags, environment and fi
   CHECK(from_file.settings.text("identity.password-hash") == "moderate");
   CHECK(from_file.settings.text("delivery.auto-assign-delay") == "0");
 
+  CHECK(parse({}).config.settings.integer("notifications.retention-days", 1, 3650) == 90);
+  CHECK(parse({"--notifications.retention-days", "30"}).config.settings.text("notifications.retention-days") == "30");
+  CHECK_THAT(error_of({"--notifications.retention-days", "0"}), Catch::Contains("notifications.retention-days"));
+  TempFile retention("events-retention-days = 3\n[notifications]\nretention-days = 14\n");
+  auto const kept = parse({"--config", retention.path()}).config;
+  CHECK(kept.events_retention_days == 3);
+  CHECK(kept.settings.text("notifications.retention-days") == "14");
+
   // The new name beats its deprecated alias; flags still beat the file.
   CHECK(parse({"--identity.token-ttl-hours", "4", "--token-ttl-hours", "5"}).config.settings.text(
             "identity.token-ttl-hours") == "4");
