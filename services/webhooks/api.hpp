@@ -26,7 +26,8 @@ Options options_from(settings::Values const& v);
 // leased (one sender per endpoint, across instances) and served in order, up to
 // `max_concurrent` endpoints at once on threads of this call; each gets up to `batch`
 // deliveries, stopping at its first failure (the retry waits; later deliveries wait behind
-// it). Returns the attempts made.
+// it). No attempt starts after 2 s of the pass (it runs on the scheduler's thread); the
+// rest goes in the next pass. Returns the attempts made.
 int send_due(db::Database& db, Options const& o);
 
 // Deletes finished deliveries (and their attempts) completed before `before_ms`.

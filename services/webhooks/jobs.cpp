@@ -21,7 +21,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::int64_t kNever = LLONG_MAX / 2;
 constexpr std::int64_t kLeaseMarginMs = 60'000;
-constexpr std::int64_t kRetryAfterErrorMs = 60'000;  // an endpoint whose pass threw looks again in a minute
+constexpr std::int64_t kRetryAfterErrorMs = 60'000;
+constexpr auto kPassBudget = std::chrono::seconds(2);  // an endpoint whose pass threw looks again in a minute
 
 double jitter_unit() { return static_cast<double>(randombytes_uniform(1'000'000)) / 1'000'000.0; }
 
@@ -177,7 +178,9 @@ int send_due(db::Database& db, Options const& o) {
     return repo::due_endpoints(tx, db::now_ms(), o.max_concurrent * 4);
   });
   if (ids.empty()) return 0;
-  auto deadline = Clock::now() + std::max<std::chrono::milliseconds>(o.timeout * 2, std::chrono::seconds(5));
+  // The pass runs on the scheduler's thread: it starts no attempt after kPassBudget, so other
+  // jobs wait at most that plus one attempt's timeout; what is left goes in the next pass.
+  auto deadline = Clock::now() + kPassBudget;
   std::atomic<std::size_t> next{0};
   std::atomic<int> sent{0};
   auto work = [&] {

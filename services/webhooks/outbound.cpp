@@ -118,7 +118,9 @@ asio::awaitable<void> run(Request const& rq, guard::Target const& t, Result& out
     co_return;
   }
   beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp_stream), tls_context());
-  if (!SSL_set_tlsext_host_name(tls.native_handle(), t.host.c_str())) {
+  boost::system::error_code not_ip;
+  asio::ip::make_address(t.host, not_ip);
+  if (not_ip && !SSL_set_tlsext_host_name(tls.native_handle(), t.host.c_str())) {  // SNI names hosts, not addresses
     out.error = "TLS: could not set the server name";
     co_return;
   }

@@ -418,3 +418,30 @@ TEST_CASE("HTTPS endpoints must complete a verified TLS handshake", "[webhooks][
   CHECK(h.rx.received().empty());
   CHECK(TestApp::get().del(h.s.hook(r.id()), h.s.owner.token).status == 204);
 }
+
+TEST_CASE("the delivery log keeps pending deliveries and prunes finished ones after retention", "[webhooks][prune]") {
+  auto& t = TestApp::get();
+  Hooked h;
+  hook_up(h);
+  auto& s = h.s;
+  place_order(s);
+  pump();
+  REQUIRE(h.rx.received().size() == 1);
+  h.rx.stop();
+  place_order(s);
+  pump();
+  REQUIRE(deliveries(s, h.endpoint, "&status=pending").size() == 1);
+  REQUIRE(deliveries(s, h.endpoint, "&status=succeeded").size() == 1);
+  auto done_id = deliveries(s, h.endpoint, "&status=succeeded")[0].at("id").as_int64();
+
+  // A retention that ends before the delivery finished keeps it.
+  courtyard::webhooks::prune_log(t.app().db(), courtyard::db::now_ms() - 3600 * 1000);
+  CHECK(deliveries(s, h.endpoint, "&status=succeeded").size() == 1);
+  CHECK(courtyard::webhooks::prune_log(t.app().db(), courtyard::db::now_ms() + 1) >= 1);
+  CHECK(deliveries(s, h.endpoint, "&status=succeeded").empty());
+  CHECK(t.get(s.hook(h.endpoint) + "/deliveries/" + std::to_string(done_id), s.owner.token).status == 404);
+  auto pending = deliveries(s, h.endpoint, "&status=pending");
+  REQUIRE(pending.size() == 1);
+  CHECK(delivery(s, h.endpoint, pending[0].at("id").as_int64()).at("attempt_log").as_array().size() == 1);
+  CHECK(t.del(s.hook(h.endpoint), s.owner.token).status == 204);
+}
