@@ -98,6 +98,10 @@ int main(int argc, char** argv) {
   setup_logging(parsed.config);
   try {
     return serve(parsed.config);
+  } catch (settings::InvalidSetting const& e) {
+    // A value the loader accepted as text but its service refused (http/settings.hpp).
+    spdlog::critical("courtyard: bad configuration: {}", e.what());
+    return 2;
   } catch (std::exception const& e) {
     spdlog::critical("courtyard cannot start: {}", e.what());
     return 1;

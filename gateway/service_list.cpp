@@ -11,6 +11,7 @@
 #include "services/property/service.hpp"
 #include "services/shops/service.hpp"
 #include "services/wallet/service.hpp"
+#include "services/webhooks/service.hpp"
 
 namespace courtyard::gateway {
 
@@ -31,6 +32,7 @@ std::vector<ServiceEntry> all_services() {
       entry<clubs::ClubsService>("clubs"),
       entry<delivery::DeliveryService>("delivery"),
       entry<notifications::NotificationsService>("notifications"),
+      entry<webhooks::WebhooksService>("webhooks"),
   };
 }
 

@@ -2,8 +2,10 @@
 // What other parts of Courtyard may call from shops.
 #include "db/database.hpp"
 #include "db/outbox.hpp"
+#include "db/tx.hpp"
 
 #include <cstdint>
+#include <optional>
 
 namespace courtyard::shops {
 
@@ -12,5 +14,9 @@ namespace courtyard::shops {
 // that settles it, so concurrent closers (two instances, a lease that expired mid-run)
 // process each group buy exactly once. Returns how many this call closed.
 int close_due_group_buys(db::Database& db, events::Bus& bus, std::int64_t now_ms);
+
+// The account that owns the merchant `mid` of community `cid` (nullopt when there is no such
+// merchant): webhooks lets the owner, not the merchant's staff, manage its endpoints.
+std::optional<std::int64_t> merchant_owner(db::Tx& tx, std::int64_t cid, std::int64_t mid);
 
 }  // namespace courtyard::shops

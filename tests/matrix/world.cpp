@@ -175,6 +175,20 @@ World build_world(TestApp& t, std::vector<std::string> const& scopes) {
   w.key_none = std::string(none.json.at("key").as_string());
   w.key_spare_id = key(bj::array{"orders:read"}).first;
 
+  // Webhooks: an endpoint of the merchant and one of the community, each with a test
+  // delivery (queued: nothing here runs the sender).
+  auto hook = [&](std::string const& collection, char const* type, std::string const& token) {
+    auto id = must(t.post(collection, {{"url", "https://hooks.example.com/matrix"}, {"event_types", bj::array{type}}},
+                          token),
+                   {201}, "webhook endpoint")
+                  .id();
+    auto delivery =
+        must(t.post(collection + "/" + s(id) + "/test", bj::object{}, token), {202}, "webhook test event").id();
+    return std::pair{id, delivery};
+  };
+  std::tie(w.hook, w.hook_delivery) = hook(w.mbase() + "/webhooks", "order.*", w.merchant.token);
+  std::tie(w.community_hook, w.community_hook_delivery) = hook(c.base() + "/webhooks", "bill.*", mgr);
+
   t.drain_events();
   w.notification = first_id(t.get("/v1/me/notifications?limit=100", w.resident.token));
   return w;
@@ -190,6 +204,9 @@ std::int64_t World::param(std::string const& name, std::string const& prev, std:
   if (name == "bid") return c.building_id;
   if (name == "uid") return c.unit_ids[0];
   if (name == "kid") return key_spare_id;
+  bool merchant_path = path.find("/merchants/") != std::string::npos;
+  if (name == "wid") return merchant_path ? hook : community_hook;
+  if (name == "did") return merchant_path ? hook_delivery : community_hook_delivery;
   if (name == "account_id")
     return path.find("/clubs/") != std::string::npos ? resident2.account_id : resident.account_id;
   if (name == "id") {

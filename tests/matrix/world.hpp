@@ -38,6 +38,8 @@ struct World {
                amenity = 0, booking = 0, suggestion = 0, announcement = 0, application = 0, group_buy = 0,
                notification = 0;
   std::int64_t key_all_id = 0, key_none_id = 0, key_spare_id = 0;
+  // Webhook endpoints of `merchant` and of the community, each with a queued test delivery.
+  std::int64_t hook = 0, hook_delivery = 0, community_hook = 0, community_hook_delivery = 0;
   std::string key_all, key_none;             // ck_ tokens of `merchant`'s keys
   std::vector<std::string> key_none_scopes;  // the scopes the limited key holds
 
