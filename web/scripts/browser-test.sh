@@ -34,6 +34,8 @@ trap cleanup EXIT
 
 export COURTYARD_ADMIN_EMAIL="admin@test.courtyard.local"
 export COURTYARD_ADMIN_PASSWORD="admin-password-for-tests"
+# The webhook test's receiver listens on loopback, which the URL guard refuses by default.
+export COURTYARD_WEBHOOKS_ALLOW_LOOPBACK=true
 "$bin" --demo --listen 127.0.0.1:0 --db "sqlite3://$tmp/courtyard.db" --password-hash min \
   --rate-limit-rps 0 --access-log=false --log-level warn >"$tmp/server.out" 2>"$tmp/server.err" &
 pids+=($!)

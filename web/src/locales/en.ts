@@ -6,7 +6,7 @@ export const en = {
     refresh: "Refresh", signOut: "Sign out", skip: "Skip to content", status: "Status", unit: "Unit", working: "Working…",
   },
   nav: {
-    passes: "Visitor passes", amenities: "Amenities & bookings", suggestions: "Suggestions", merchants: "Merchants", staff: "Staff", topups: "Wallet top-ups", coupons: "Coupons", groupBuys: "Group buys", reviews: "Reviews", figures: "Figures", apiKeys: "API keys",
+    passes: "Visitor passes", amenities: "Amenities & bookings", suggestions: "Suggestions", merchants: "Merchants", staff: "Staff", topups: "Wallet top-ups", coupons: "Coupons", groupBuys: "Group buys", reviews: "Reviews", figures: "Figures", apiKeys: "API keys", webhooks: "Webhooks", communityWebhooks: "Webhooks",
     main: "Main", dashboard: "Dashboard", applications: "Residency applications", billing: "Fees & bills", tickets: "Repair tickets",
     announcements: "Announcements", orders: "Order queue", redeem: "Redeem a code", catalogue: "Catalogue & stock",
   },
@@ -140,6 +140,18 @@ export const en = {
     from: "From", to: "To", sales: "sales", orders: "orders", units: "items sold", buyers: "buyers", repeat: "repeat buyers",
     salesByDay: "Sales by day", byCategory: "By category", noSales: "No sales in this period.",
   },
+  webhooks: {
+    intro: "Courtyard tells your systems what happens, as signed HTTP POSTs (Standard Webhooks): check the webhook-signature header with the endpoint's secret. Failed deliveries are retried for up to three days.",
+    endpoints: "Endpoints", none: "No webhook endpoints.", new: "New endpoint", create: "Add endpoint", url: "URL", description: "Description", events: "Events",
+    secretOnce: "The signing secret of {{url}}: copy it now, it is shown only once.",
+    test: "Send test", testQueued: "A webhook.test event is on its way to {{url}}.", rotate: "Rotate secret",
+    confirmRotate: "Make a new signing secret? The old one keeps signing for a day, so your receiver can switch over.",
+    disable: "Disable", enable: "Enable", delete: "Delete", confirmDelete: "Delete the endpoint {{url}}? Nothing more is sent to it.",
+    overlap: "old secret until", reasons: { manual: "(by you)", gone: "(answered 410 Gone)", failing: "(deliveries kept failing)" },
+    deliveries: "Deliveries", deliveriesOf: "Deliveries to {{url}}", noDeliveries: "Nothing sent yet.", event: "Event", tries: "Attempts",
+    replay: "Replay", replayOf: "replay of #{{id}}", attempts: "Attempts", noAttempts: "Not tried yet.", http: "HTTP", latency: "Time",
+    outcome: "Outcome", response: "Response", outcomes: { succeeded: "Delivered", retrying: "Will retry", failed: "Gave up" },
+  },
   apiKeys: {
     name: "Name", prefix: "Key starts", scopes: "Permissions", none: "No API keys.", new: "New API key", create: "Create key",
     revoke: "Revoke", confirmRevoke: "Revoke the key {{name}}? Programs using it stop working.",
@@ -171,7 +183,7 @@ export const en = {
     submitted: "Open", assigned: "Assigned", in_progress: "In progress", resolved: "Resolved", closed: "Closed",
     pending: "Pending", approved: "Approved", rejected: "Rejected", unpaid: "Unpaid", paid: "Paid", overdue: "Overdue",
     placed: "Placed", accepted: "Accepted", ready: "Ready", completed: "Completed", cancelled: "Cancelled",
-    going: "Going", waitlisted: "Waitlisted", active: "Active", used: "Used", expired: "Expired",
+    going: "Going", waitlisted: "Waitlisted", active: "Active", used: "Used", expired: "Expired", disabled: "Disabled", succeeded: "Delivered",
   },
   status: {
     "400": "The request was not understood.", "401": "Please sign in again (wrong email or password, or your session ended).",

@@ -8,7 +8,7 @@ export const zhCN: typeof en = {
     refresh: "刷新", signOut: "退出登录", skip: "跳到正文", status: "状态", unit: "房号", working: "处理中…",
   },
   nav: {
-    passes: "访客通行证", amenities: "设施与预约", suggestions: "建议", merchants: "商户", staff: "员工", topups: "钱包充值", coupons: "优惠券", groupBuys: "团购", reviews: "评价", figures: "经营数据", apiKeys: "API 密钥",
+    passes: "访客通行证", amenities: "设施与预约", suggestions: "建议", merchants: "商户", staff: "员工", topups: "钱包充值", coupons: "优惠券", groupBuys: "团购", reviews: "评价", figures: "经营数据", apiKeys: "API 密钥", webhooks: "Webhook", communityWebhooks: "Webhook",
     main: "主导航", dashboard: "概览", applications: "住户申请", billing: "费用与账单", tickets: "报修工单",
     announcements: "公告", orders: "订单队列", redeem: "核销取货码", catalogue: "商品与库存",
   },
@@ -142,6 +142,18 @@ export const zhCN: typeof en = {
     from: "从", to: "至", sales: "销售额", orders: "订单", units: "售出件数", buyers: "买家", repeat: "回头客比例",
     salesByDay: "每日销售额", byCategory: "按分类", noSales: "该期间没有销售。",
   },
+  webhooks: {
+    intro: "Courtyard 以签名的 HTTP POST（Standard Webhooks 标准）把发生的事通知您的系统：请用端点密钥校验 webhook-signature 请求头。投递失败会在三天内重试。",
+    endpoints: "端点", none: "还没有 Webhook 端点。", new: "新建端点", create: "添加端点", url: "URL", description: "说明", events: "事件",
+    secretOnce: "{{url}} 的签名密钥：请立即复制，只显示这一次。",
+    test: "发送测试", testQueued: "webhook.test 事件正在发往 {{url}}。", rotate: "更换密钥",
+    confirmRotate: "生成新的签名密钥？旧密钥会继续签名一天，方便接收方切换。",
+    disable: "停用", enable: "启用", delete: "删除", confirmDelete: "删除端点 {{url}}？之后不再向它发送。",
+    overlap: "旧密钥有效至", reasons: { manual: "（手动）", gone: "（返回 410 Gone）", failing: "（投递持续失败）" },
+    deliveries: "投递记录", deliveriesOf: "发往 {{url}} 的投递", noDeliveries: "尚未发送。", event: "事件", tries: "尝试次数",
+    replay: "重新发送", replayOf: "#{{id}} 的重发", attempts: "尝试", noAttempts: "尚未尝试。", http: "HTTP", latency: "耗时",
+    outcome: "结果", response: "响应", outcomes: { succeeded: "已送达", retrying: "将重试", failed: "已放弃" },
+  },
   apiKeys: {
     name: "名称", prefix: "密钥开头", scopes: "权限", none: "暂无 API 密钥。", new: "新建 API 密钥", create: "创建密钥",
     revoke: "吊销", confirmRevoke: "吊销密钥 {{name}}？使用它的程序将停止工作。",
@@ -173,7 +185,7 @@ export const zhCN: typeof en = {
     submitted: "待处理", assigned: "已指派", in_progress: "处理中", resolved: "已解决", closed: "已关闭",
     pending: "待审核", approved: "已通过", rejected: "已拒绝", unpaid: "未缴", paid: "已缴", overdue: "逾期",
     placed: "已下单", accepted: "已接单", ready: "待取货", completed: "已完成", cancelled: "已取消",
-    going: "已报名", waitlisted: "候补中", active: "有效", used: "已使用", expired: "已过期",
+    going: "已报名", waitlisted: "候补中", active: "有效", used: "已使用", expired: "已过期", disabled: "已停用", succeeded: "已送达",
   },
   status: {
     "400": "请求无法识别。", "401": "请重新登录（邮箱或密码错误，或登录已过期）。",

@@ -25,6 +25,9 @@ const GroupBuys = lazy(() => shopkeeping().then((m) => m.GroupBuys));
 const Reviews = lazy(() => shopkeeping().then((m) => m.Reviews));
 const Figures = lazy(() => shopkeeping().then((m) => m.Figures));
 const ApiKeys = lazy(() => shopkeeping().then((m) => m.ApiKeys));
+const webhooks = () => import("./webhooks");
+const MerchantWebhooks = lazy(() => webhooks().then((m) => m.MerchantWebhooks));
+const CommunityWebhooks = lazy(() => webhooks().then((m) => m.CommunityWebhooks));
 
 export const P = "/portal";
 
@@ -36,10 +39,10 @@ function Nav() {
   if (manager)
     links.push([`${P}/`, t("nav.dashboard")], [`${P}/applications`, t("nav.applications")], [`${P}/billing`, t("nav.billing")], [`${P}/tickets`, t("nav.tickets")], [`${P}/announcements`, t("nav.announcements")],
       [`${P}/visitor-passes`, t("nav.passes")], [`${P}/amenities`, t("nav.amenities")], [`${P}/suggestions`, t("nav.suggestions")],
-      [`${P}/merchants`, t("nav.merchants")], [`${P}/staff`, t("nav.staff")], [`${P}/top-ups`, t("nav.topups")]);
+      [`${P}/merchants`, t("nav.merchants")], [`${P}/staff`, t("nav.staff")], [`${P}/top-ups`, t("nav.topups")], [`${P}/community-webhooks`, t("nav.communityWebhooks")]);
   if (merchant) links.push([`${P}/orders`, t("nav.orders")], [`${P}/redeem`, t("nav.redeem")], [`${P}/catalogue`, t("nav.catalogue")],
       [`${P}/coupons`, t("nav.coupons")], [`${P}/group-buys`, t("nav.groupBuys")], [`${P}/reviews`, t("nav.reviews")],
-      [`${P}/figures`, t("nav.figures")], [`${P}/api-keys`, t("nav.apiKeys")]);
+      [`${P}/figures`, t("nav.figures")], [`${P}/api-keys`, t("nav.apiKeys")], [`${P}/webhooks`, t("nav.webhooks")]);
   return (
     <nav class="side" aria-label={t("nav.main")}>
       <ul>
@@ -141,6 +144,8 @@ function Shell() {
             <Route path={`${P}/reviews`} component={Reviews} />
             <Route path={`${P}/figures`} component={Figures} />
             <Route path={`${P}/api-keys`} component={ApiKeys} />
+            <Route path={`${P}/webhooks`} component={MerchantWebhooks} />
+            <Route path={`${P}/community-webhooks`} component={CommunityWebhooks} />
             <Route default component={Home} />
           </Router>
         ) : (

@@ -5,7 +5,7 @@ import { all, api, ok, type Schemas } from "../api/client";
 import { money } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, merchantId } from "../lib/session";
-import { Button, CsvButton, DataTable, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Money, Select, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { Button, CsvButton, DataTable, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Money, Select, ShownOnce, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
 
 type Coupon = Schemas["Coupon"];
 type GroupBuy = Schemas["GroupBuy"];
@@ -311,7 +311,6 @@ export function ApiKeys() {
   const [name, setName] = useState("");
   const [chosen, setChosen] = useState<string[]>(["orders:read"]);
   const [fresh, setFresh] = useState<{ name: string; key: string } | null>(null);
-  const [copied, setCopied] = useState(false);
   const a = useAction();
   const revoke = (k: Schemas["ApiKey"]) =>
     a.run(async () => {
@@ -322,27 +321,7 @@ export function ApiKeys() {
   return (
     <section>
       <h1>{t("nav.apiKeys")}</h1>
-      {fresh && (
-        <div class="card key-once" role="status">
-          <h2>{t("apiKeys.shownOnce", { name: fresh.name })}</h2>
-          <p>
-            <code class="code-inline" data-testid="new-key">
-              {fresh.key}
-            </code>
-          </p>
-          <div class="actions">
-            <Button
-              onClick={async () => {
-                await navigator.clipboard?.writeText(fresh.key).catch(() => undefined);
-                setCopied(true);
-              }}
-            >
-              {copied ? t("apiKeys.copied") : t("apiKeys.copy")}
-            </Button>
-            <Button onClick={() => setFresh(null)}>{t("apiKeys.stored")}</Button>
-          </div>
-        </div>
-      )}
+      {fresh && <ShownOnce title={t("apiKeys.shownOnce", { name: fresh.name })} secret={fresh.key} testId="new-key" onDone={() => setFresh(null)} />}
       <ErrorNote error={list.error || a.error} />
       <DataTable
         caption={t("nav.apiKeys")}
@@ -372,7 +351,6 @@ export function ApiKeys() {
           a.run(async () => {
             const r = await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/api-keys", { params: { path: mp() }, body: { name, scopes: chosen } as never }));
             setFresh({ name: r.name, key: r.key });
-            setCopied(false);
             setName("");
             list.reload();
           });

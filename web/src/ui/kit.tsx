@@ -214,6 +214,32 @@ export function DataTable<T>({ caption, rows, columns, empty, rowProps, expanded
   );
 }
 
+/** A secret the server shows only once (an API key, a webhook signing secret): copy, then dismiss. */
+export function ShownOnce({ title, secret, onDone, testId }: { title: string; secret: string; onDone: () => void; testId?: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div class="card key-once" role="status">
+      <h2>{title}</h2>
+      <p>
+        <code class="code-inline" data-testid={testId}>
+          {secret}
+        </code>
+      </p>
+      <div class="actions">
+        <Button
+          onClick={async () => {
+            await navigator.clipboard?.writeText(secret).catch(() => undefined);
+            setCopied(true);
+          }}
+        >
+          {copied ? t("apiKeys.copied") : t("apiKeys.copy")}
+        </Button>
+        <Button onClick={onDone}>{t("apiKeys.stored")}</Button>
+      </div>
+    </div>
+  );
+}
+
 /** A QR code drawn on a canvas (qrcode is loaded on first use). */
 export function Qr({ text, size = 220, label }: { text: string; size?: number; label: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
