@@ -15,6 +15,8 @@ void add_notification_routes(http::Router& r);
 // subscriptions.cpp: one event of any topic() -> a notification row per recipient (once per
 // event and account).
 void on_event(events::Event const& e, db::Tx& tx);
+// merchant_notifications.cpp: merchant.* -> the applicant (decisions) or the managers (applied).
+void on_merchant_event(events::Event const& e, db::Tx& tx);
 
 // views.cpp: a row as the API shows it ({id, account_id, community_id, type, title, body,
 // data, created_at, read_at}).
