@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -306,6 +307,10 @@ TEST_CASE("the manager rejects with a reason, suspends and reinstates", "[shops]
   CHECK(t.call("POST", s.order(oid) + "/accept", std::nullopt, s.owner.token).status == 200);
   auto second = place(s, buyer, order_body(s.mid, {{pid, 1}}));
   CHECK(second.status == 409);
+  // ... or refunds it: the buyer's money comes back while the merchant is suspended.
+  auto balance_before_refund = t.balance(c, buyer);
+  CHECK(t.call("POST", s.order(oid) + "/cancel", std::nullopt, s.owner.token).status == 200);
+  CHECK(t.balance(c, buyer) == balance_before_refund + 300);
 
   // Reinstated: listed and selling again.
   CHECK(decide(c, s.mid, "reinstate", std::nullopt, s.owner.token).status == 403);
@@ -317,6 +322,19 @@ TEST_CASE("the manager rejects with a reason, suspends and reinstates", "[shops]
   CHECK(contains(ids(t.get(c.base() + "/merchants", buyer.token)), s.mid));
   CHECK(place(s, buyer, order_body(s.mid, {{pid, 1}})).status == 201);
   CHECK(decide(c, 999999999, "suspend", reason("x"), c.manager.token).status == 404);
+
+  // Every decision is in the community's audit trail (refused ones are not).
+  auto audit = t.get(c.base() + "/audit?limit=100", c.manager.token);
+  REQUIRE(audit.status == 200);
+  std::map<std::string, int> decisions;
+  for (auto const& e : audit.json.at("items").as_array()) {
+    std::string action(e.at("action").as_string());
+    for (auto verb : {"approve", "reject", "suspend", "reinstate"})
+      if (action == "POST /v1/communities/{cid}/merchants/{mid}/" + std::string(verb)) ++decisions[verb];
+  }
+  CHECK(decisions["reject"] == 1);
+  CHECK(decisions["suspend"] == 1);
+  CHECK(decisions["reinstate"] == 1);
 }
 
 TEST_CASE("a merchant's staff handle orders and redemptions only", "[shops][onboarding][staff]") {
