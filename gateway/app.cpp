@@ -207,8 +207,10 @@ void App::check_access(Route const& route, Request const& req, Principal const& 
   if (p.has_any(a.roles & ~unsigned(Role::Merchant), cid)) return;
   if ((a.roles & unsigned(Role::Merchant)) && p.has(Role::Merchant, cid)) {
     auto mid = std::find_if(req.params.begin(), req.params.end(), [](auto const& kv) { return kv.first == "mid"; });
-    if (mid == req.params.end() || p.acts_for_merchant(cid, req.id("mid"))) return;
-    throw Forbidden("you do not act for this merchant");
+    std::int64_t for_mid = mid == req.params.end() ? 0 : req.id("mid");
+    if (for_mid && !p.acts_for_merchant(cid, for_mid)) throw Forbidden("you do not act for this merchant");
+    if (p.merchant_allows(cid, for_mid, a.scope)) return;
+    throw Forbidden("a merchant's staff may handle orders and redemptions only");
   }
   throw Forbidden("requires role " + a.describe());
 }

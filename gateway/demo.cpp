@@ -75,6 +75,8 @@ void print_logins(std::int64_t cid) {
             << "  resident  alice@demo.courtyard.local (wallet topped up)\n"
             << "  resident  bob@demo.courtyard.local (wallet topped up)\n"
             << "  merchant  carol@demo.courtyard.local (Corner Bakery)\n"
+            << "  merchant  olive@demo.courtyard.local (Olive's Greens, from outside the community)\n"
+            << "  staff     sam@demo.courtyard.local (Olive's Greens: orders and redemptions)\n"
             << "  courier   dan@demo.courtyard.local\n"
             << std::flush;
 }
@@ -140,7 +142,11 @@ void seed_demo(App& app) {
       c.call("POST", base + "/wallets/" + str(id) + "/top-ups", bj::object{{"amount_cents", 50000}}, manager, 201);
 
     // Optional services: each step is skipped when its service is disabled.
-    auto mid_v = c.call("POST", base + "/merchants", bj::object{{"name", "Corner Bakery"}, {"category", "bakery"}},
+    auto mid_v = c.call("POST", base + "/merchants",
+                        bj::object{{"name", "Corner Bakery"},
+                                   {"category", "bakery"},
+                                   {"contact", bj::object{{"email", "carol@demo.courtyard.local"}}},
+                                   {"fulfilment", bj::array{"pickup"}}},
                         carol, 201, true);
     if (mid_v.is_object()) {
       auto mid = mid_v.at("id").as_int64();
@@ -151,6 +157,41 @@ void seed_demo(App& app) {
         c.call("POST", base + "/merchants/" + str(mid) + "/products",
                bj::object{{"name", name}, {"price_cents", price}, {"stock", stock}, {"category", "bakery"}}, carol,
                201);
+    }
+    // A merchant from outside: Olive lives elsewhere; the manager opens the community to
+    // outside applications, Olive applies with her business details, is approved, and adds
+    // Sam as staff (orders and redemptions only).
+    if (c.call("PUT", base + "/merchant-settings", bj::object{{"merchant_applications_open", true}}, manager, 200,
+               true)
+            .is_object()) {
+      auto [olive_id, olive] = c.account("olive@demo.courtyard.local", "Olive (Olive's Greens)");
+      auto [sam_id, sam] = c.account("sam@demo.courtyard.local", "Sam (Olive's Greens staff)");
+      bj::object weekday{{"open", "08:00"}, {"close", "18:00"}};
+      bj::object hours{{"mon", bj::array{weekday}}, {"tue", bj::array{weekday}}, {"wed", bj::array{weekday}},
+                       {"thu", bj::array{weekday}}, {"fri", bj::array{weekday}},
+                       {"sat", bj::array{bj::object{{"open", "09:00"}, {"close", "13:00"}}}}};
+      auto greens = c.call("POST", base + "/merchants",
+                           bj::object{{"name", "Olive's Greens"},
+                                      {"category", "grocery"},
+                                      {"description", "Organic vegetables from the Saturday market, delivered."},
+                                      {"contact", bj::object{{"email", "olive@demo.courtyard.local"},
+                                                             {"phone", "+44 20 7946 0123"}}},
+                                      {"opening_hours", hours},
+                                      {"service_area", bj::object{{"building_ids", bj::array{bid}}}},
+                                      {"fulfilment", bj::array{"pickup", "delivery"}}},
+                           olive, 201);
+      auto greens_id = greens.at("id").as_int64();
+      c.call("POST", base + "/merchants/" + str(greens_id) + "/approve", nullptr, manager, 200);
+      olive = c.login("olive@demo.courtyard.local", kPassword);  // picks up the owner role
+      std::string greens_base = base + "/merchants/" + str(greens_id);
+      c.call("POST", greens_base + "/staff", bj::object{{"email", "sam@demo.courtyard.local"}}, olive, 201);
+      for (auto const& [name, price, stock] :
+           {std::tuple{"Vegetable box", 1800, 15}, std::tuple{"Free-range eggs (6)", 320, 30}})
+        c.call("POST", greens_base + "/products",
+               bj::object{{"name", name}, {"price_cents", price}, {"stock", stock}}, olive, 201);
+      (void)olive_id;
+      (void)sam_id;
+      (void)sam;
     }
     c.call("POST", base + "/fee-schedules",
            bj::object{{"name", "Service charge"}, {"amount_cents", 12000}, {"scope", "community"}}, manager, 201, true);

@@ -1,5 +1,7 @@
 #include "http/principal.hpp"
 
+#include "http/scopes.hpp"
+
 #include <algorithm>
 
 namespace courtyard {
@@ -36,6 +38,13 @@ bool Principal::has_any(unsigned mask, std::int64_t cid) const {
 bool Principal::acts_for_merchant(std::int64_t cid, std::int64_t merchant_id) const {
   return std::any_of(memberships.begin(), memberships.end(), [&](auto const& m) {
     return m.community_id == cid && m.role == Role::Merchant && m.merchant_id == merchant_id;
+  });
+}
+
+bool Principal::merchant_allows(std::int64_t cid, std::int64_t merchant_id, std::string_view scope) const {
+  return std::any_of(memberships.begin(), memberships.end(), [&](auto const& m) {
+    return m.community_id == cid && m.role == Role::Merchant && (merchant_id == 0 || m.merchant_id == merchant_id) &&
+           (!m.staff || http::scopes::staff_may(scope));
   });
 }
 

@@ -19,6 +19,7 @@ struct Membership {
   Role role = Role::Resident;
   std::int64_t unit_id = 0;      // residents
   std::int64_t merchant_id = 0;  // merchants (owner/staff of one merchant)
+  bool staff = false;            // merchants: a staff account, not the owner (http/scopes.hpp)
 };
 
 struct Principal {
@@ -38,6 +39,10 @@ struct Principal {
   bool has_any(unsigned role_mask, std::int64_t cid) const;
   // Merchant ids this principal may act for in the community.
   bool acts_for_merchant(std::int64_t cid, std::int64_t merchant_id) const;
+  // Whether its merchant role in the community admits a route needing `scope` ("" = none) for
+  // `merchant_id` (0 = any merchant it acts for there): an owner (or an API key, whose scopes
+  // are checked on their own) always; a staff account only for the staff scopes.
+  bool merchant_allows(std::int64_t cid, std::int64_t merchant_id, std::string_view scope) const;
   // The unit a resident lives in within the community (first one), 0 when none.
   std::int64_t unit_in(std::int64_t cid) const;
   bool has_scope(std::string_view scope) const;

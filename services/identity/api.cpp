@@ -4,6 +4,8 @@
 #include "services/identity/logic.hpp"
 #include "services/identity/repository.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <stdexcept>
 
 namespace courtyard::identity {
@@ -11,6 +13,7 @@ namespace courtyard::identity {
 namespace {
 
 constexpr std::size_t kMaxCredentialLength = 256;
+constexpr std::int64_t kKeyUseResolutionMs = 60'000;  // "last used" is kept to the minute
 
 Principal api_key_principal(repo::ApiKey const& key) {
   Principal p;
@@ -23,19 +26,37 @@ Principal api_key_principal(repo::ApiKey const& key) {
   return p;
 }
 
+// Records the key's use when the last recorded one is a minute old or more: one small write
+// per key per minute, not one per request. Losing it (a busy database) costs nothing but the
+// freshness of "last used", so it never fails the request.
+void note_key_use(db::Database& db, repo::ApiKey const& key, std::int64_t now) {
+  if (key.last_used_at && now - *key.last_used_at < kKeyUseResolutionMs) return;
+  try {
+    db::transact(db, nullptr, [&](db::Tx& tx) { repo::touch_api_key(tx, key.id, now, now - kKeyUseResolutionMs); });
+  } catch (std::exception const& e) {
+    spdlog::debug("api key {}: last use not recorded: {}", key.id, e.what());
+  }
+}
+
 }  // namespace
 
 std::optional<Principal> authenticate(db::Database& db, std::string_view credential) {
   if (credential.empty() || credential.size() > kMaxCredentialLength) return std::nullopt;
   std::string digest = token_digest(credential);
   bool is_api_key = credential.substr(0, kApiKeyPrefix.size()) == kApiKeyPrefix;
-  return db::read(db, [&](soci::session& s) -> std::optional<Principal> {
-    if (is_api_key) {
-      auto key = repo::live_api_key(s, digest);
+  if (is_api_key) {
+    std::int64_t now = db::now_ms();
+    auto key = db::read(db, [&](soci::session& s) -> std::optional<repo::ApiKey> {
+      auto key = repo::live_api_key(s, digest, now);
       // A key stops working once nobody holds the merchant role any more.
       if (!key || !repo::merchant_known(s, key->community_id, key->merchant_id)) return std::nullopt;
-      return api_key_principal(*key);
-    }
+      return key;
+    });
+    if (!key) return std::nullopt;
+    note_key_use(db, *key, now);
+    return api_key_principal(*key);
+  }
+  return db::read(db, [&](soci::session& s) -> std::optional<Principal> {
     auto account = repo::session_account(s, digest, db::now_ms());
     if (!account) return std::nullopt;
     Principal p;

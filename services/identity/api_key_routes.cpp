@@ -1,5 +1,6 @@
-// Merchant API keys: created by a merchant's own staff (a key cannot mint keys), shown
-// once, stored as a digest, listed without secrets, revoked by id.
+// Merchant API keys: created by the merchant's owner (not its staff; a key cannot mint keys),
+// shown once, stored as a digest, listed without secrets but with their expiry and last use,
+// revoked by id. A key may be given an expiry; past it the key answers 401.
 #include "services/identity/credentials.hpp"
 #include "services/identity/logic.hpp"
 #include "services/identity/routes.hpp"
@@ -34,6 +35,8 @@ Response create_key(Request const& req, Context& ctx) {
     }
     if (unique_scopes.size() > kMaxScopes) f.check("scopes", "must list at most 32 scopes");
   }
+  auto expires_at = f.opt_time("expires_at");
+  if (expires_at && *expires_at <= db::now_ms()) f.check("expires_at", "must be in the future");
   f.done();
 
   std::string secret = new_api_key();
@@ -44,6 +47,7 @@ Response create_key(Request const& req, Context& ctx) {
   key.prefix = secret.substr(0, kDisplayedKeyChars);
   key.scopes = std::move(unique_scopes);
   key.created_by = ctx.principal.account_id;
+  key.expires_at = expires_at;
   ctx.tx([&](db::Tx& tx) {
     if (!repo::merchant_known(tx.sql(), cid, mid)) throw NotFound("merchant");
     key.id = repo::insert_api_key(tx, key, token_digest(secret));

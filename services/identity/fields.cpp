@@ -61,6 +61,15 @@ std::optional<std::vector<std::string>> Fields::strings(std::string_view key) {
   return out;
 }
 
+std::optional<std::int64_t> Fields::opt_time(std::string_view key) {
+  auto const* v = body_.if_contains(key);
+  if (!v || v->is_null()) return std::nullopt;
+  if (!v->is_string()) throw BadRequest("field '" + std::string(key) + "' must be an RFC 3339 timestamp string");
+  auto t = json::parse_rfc3339(v->get_string());
+  if (!t) errors_.push_back({std::string(key), "must be an RFC 3339 timestamp"});
+  return t;
+}
+
 void Fields::check(std::string field, std::optional<std::string> problem) {
   if (problem) errors_.push_back({std::move(field), std::move(*problem)});
 }

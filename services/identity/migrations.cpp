@@ -128,6 +128,23 @@ CREATE UNIQUE INDEX login_attempts_key ON login_attempts (email, client);
 CREATE INDEX login_attempts_window ON login_attempts (window_start);
 DROP TABLE login_failures;
 )SQL"},
+      // A merchant's accounts: the owner (staff 0, granted on approval) and staff accounts the
+      // owner adds (staff 1: orders and redemptions only). API keys may expire; their last use
+      // is kept apart from the key (bookkeeping, written at most once a minute per key).
+      // Scopes split from the old ones: stock from products, redemptions from orders, so a
+      // key keeps every route it could call.
+      {5, "merchant staff, API-key expiry and last use, stock and redemption scopes", R"SQL(
+ALTER TABLE memberships ADD COLUMN staff INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE api_keys ADD COLUMN expires_at BIGINT NULL;
+CREATE TABLE api_key_usage (
+  key_id BIGINT NOT NULL PRIMARY KEY,
+  last_used_at BIGINT NULL
+){engine};
+INSERT INTO api_key_usage (key_id, last_used_at) SELECT id, NULL FROM api_keys;
+UPDATE api_keys SET scopes = REPLACE(scopes, 'products:write', 'products:write stock:write');
+UPDATE api_keys SET scopes = REPLACE(scopes, 'products:read', 'products:read stock:read');
+UPDATE api_keys SET scopes = REPLACE(scopes, 'orders:write', 'orders:write redemptions:write');
+)SQL"},
   };
 }
 

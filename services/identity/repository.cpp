@@ -166,18 +166,20 @@ std::optional<Account> session_account(soci::session& s, std::string const& toke
 }
 
 constexpr char const* kMembershipsOf =
-    "SELECT community_id, role, unit_id, merchant_id FROM memberships"
+    "SELECT community_id, role, unit_id, merchant_id, staff FROM memberships"
     " WHERE account_id = :account ORDER BY community_id, id";
 
 std::vector<Membership> memberships_of(soci::session& s, std::int64_t account_id) {
   long long community_id = 0, unit_id = 0, merchant_id = 0;
+  int staff = 0;
   std::string role;
   soci::statement st = (s.prepare << kMembershipsOf, soci::into(community_id), soci::into(role), soci::into(unit_id),
-                        soci::into(merchant_id), use(account_id));
+                        soci::into(merchant_id), soci::into(staff), use(account_id));
   st.execute();
   std::vector<Membership> out;
   while (st.fetch()) {
-    if (auto r = parse_role(role)) out.push_back({community_id, *r, unit_id, merchant_id});  // unknown roles skipped
+    if (auto r = parse_role(role))  // unknown roles skipped
+      out.push_back({community_id, *r, unit_id, merchant_id, staff != 0});
   }
   return out;
 }
@@ -521,6 +523,34 @@ bool merchant_known(soci::session& s, std::int64_t community_id, std::int64_t me
   return found(s, kMerchantKnown, use(community_id), use(r), use(merchant_id));
 }
 
+// ---- a merchant's accounts (owner and staff)
+
+constexpr char const* kGrantMerchantStaff =
+    " INTO memberships (account_id, community_id, role, unit_id, merchant_id, staff, created_at)"
+    " VALUES (:account, :cid, :role, 0, :mid, 1, :now)";
+
+bool grant_merchant_staff(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, std::int64_t merchant_id) {
+  std::string r = role_text(Role::Merchant);
+  long long now = tx.now_ms();
+  return tx.exec(std::string(db::insert_ignore(tx.backend())) + kGrantMerchantStaff, use(account_id),
+                 use(community_id), use(r), use(merchant_id), use(now)) > 0;
+}
+
+constexpr char const* kRemoveMerchantStaff =
+    "DELETE FROM memberships WHERE account_id = :account AND community_id = :cid AND role = :role"
+    " AND merchant_id = :mid AND staff = 1";
+
+bool remove_merchant_staff(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, std::int64_t merchant_id) {
+  std::string r = role_text(Role::Merchant);
+  return tx.exec(kRemoveMerchantStaff, use(account_id), use(community_id), use(r), use(merchant_id)) > 0;
+}
+
+constexpr char const* kMerchantAccounts =
+    "SELECT m.id, m.account_id, CASE WHEN m.staff = 1 THEN 'staff' ELSE 'owner' END, a.email, a.display_name,"
+    " m.created_at FROM memberships m JOIN accounts a ON a.id = m.account_id"
+    " WHERE m.community_id = :cid AND m.role = :role AND m.merchant_id = :mid AND m.id > :after"
+    " ORDER BY m.id LIMIT :n";
+
 // ---- staff
 
 #define COURTYARD_STAFF_SELECT                                           \
@@ -555,6 +585,13 @@ std::optional<StaffMember> staff_member(soci::session& s, std::int64_t community
                                         Role role) {
   std::string r = role_text(role);
   return one(s, kStaffMember, staff_from, use(community_id), use(account_id), use(r));
+}
+
+std::vector<StaffMember> merchant_accounts(soci::session& s, std::int64_t community_id, std::int64_t merchant_id,
+                                           json::Page const& page) {
+  std::string r = role_text(Role::Merchant);
+  long long from = after(page), n = fetch_limit(page);
+  return all(s, kMerchantAccounts, staff_from, use(community_id), use(r), use(merchant_id), use(from), use(n));
 }
 
 std::vector<StaffMember> staff(soci::session& s, std::int64_t community_id, json::Page const& page) {
@@ -653,22 +690,30 @@ bool decide(db::Tx& tx, std::int64_t community_id, std::int64_t id, std::string 
 
 constexpr char const* kInsertApiKey =
     "INSERT INTO api_keys (community_id, merchant_id, name, prefix, key_hash, scopes, created_by,"
-    " created_at) VALUES (:cid, :mid, :name, :prefix, :hash, :scopes, :by, :now)";
+    " created_at, expires_at) VALUES (:cid, :mid, :name, :prefix, :hash, :scopes, :by, :now, :expires)";
+constexpr char const* kInsertApiKeyUsage = "INSERT INTO api_key_usage (key_id, last_used_at) VALUES (:id, NULL)";
 
 std::int64_t insert_api_key(db::Tx& tx, ApiKey const& key, std::string const& key_hash) {
   std::string scopes = join_scopes(key.scopes);
   long long now = tx.now_ms();
-  return tx.insert("api_keys", kInsertApiKey, use(key.community_id), use(key.merchant_id), use(key.name),
-                   use(key.prefix), use(key_hash), use(scopes), use(key.created_by), use(now));
+  long long expires = key.expires_at.value_or(0);
+  soci::indicator expires_ind = key.expires_at ? soci::i_ok : soci::i_null;
+  auto id = tx.insert("api_keys", kInsertApiKey, use(key.community_id), use(key.merchant_id), use(key.name),
+                      use(key.prefix), use(key_hash), use(scopes), use(key.created_by), use(now),
+                      use(expires, expires_ind));
+  tx.exec(kInsertApiKeyUsage, use(id));
+  return id;
 }
 
-#define COURTYARD_API_KEY_SELECT \
-  "SELECT id, community_id, merchant_id, name, prefix, scopes, created_by, created_at FROM api_keys "
+#define COURTYARD_API_KEY_SELECT                                                                              \
+  "SELECT k.id, k.community_id, k.merchant_id, k.name, k.prefix, k.scopes, k.created_by, k.created_at,"       \
+  " k.expires_at, u.last_used_at FROM api_keys k LEFT JOIN api_key_usage u ON u.key_id = k.id "
 
 constexpr char const* kApiKeys = COURTYARD_API_KEY_SELECT
-    "WHERE community_id = :cid AND merchant_id = :mid AND revoked_at IS NULL"
-    " AND id > :after ORDER BY id LIMIT :n";
-constexpr char const* kLiveApiKey = COURTYARD_API_KEY_SELECT "WHERE key_hash = :hash AND revoked_at IS NULL";
+    "WHERE k.community_id = :cid AND k.merchant_id = :mid AND k.revoked_at IS NULL"
+    " AND k.id > :after ORDER BY k.id LIMIT :n";
+constexpr char const* kLiveApiKey = COURTYARD_API_KEY_SELECT
+    "WHERE k.key_hash = :hash AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > :now)";
 
 #undef COURTYARD_API_KEY_SELECT
 
@@ -685,6 +730,8 @@ ApiKey api_key_from(soci::row const& r) {
   k.scopes = split_scopes(c.text());
   k.created_by = c.integer();
   k.created_at = c.integer();
+  k.expires_at = c.opt_integer();
+  k.last_used_at = c.opt_integer();
   return k;
 }
 
@@ -705,8 +752,19 @@ bool revoke_api_key(db::Tx& tx, std::int64_t community_id, std::int64_t merchant
   return tx.exec(kRevokeApiKey, use(now), use(key_id), use(community_id), use(merchant_id)) == 1;
 }
 
-std::optional<ApiKey> live_api_key(soci::session& s, std::string const& key_hash) {
-  return one(s, kLiveApiKey, api_key_from, use(key_hash));
+std::optional<ApiKey> live_api_key(soci::session& s, std::string const& key_hash, std::int64_t now) {
+  long long at = now;
+  return one(s, kLiveApiKey, api_key_from, use(key_hash), use(at));
+}
+
+// Conditional, so instances that see the same stale time write it once between them.
+constexpr char const* kTouchApiKey =
+    "UPDATE api_key_usage SET last_used_at = :now"
+    " WHERE key_id = :id AND (last_used_at IS NULL OR last_used_at <= :stale)";
+
+bool touch_api_key(db::Tx& tx, std::int64_t key_id, std::int64_t now, std::int64_t stale_before) {
+  long long at = now, stale = stale_before;
+  return tx.exec(kTouchApiKey, use(at), use(key_id), use(stale)) == 1;
 }
 
 }  // namespace courtyard::identity::repo

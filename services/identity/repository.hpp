@@ -124,6 +124,13 @@ struct StaffMember {
 std::optional<StaffMember> staff_member(soci::session& s, std::int64_t community_id, std::int64_t account_id,
                                         Role role);
 std::vector<StaffMember> staff(soci::session& s, std::int64_t community_id, json::Page const& page);
+// A merchant's accounts: its owner(s) (role "owner") and staff (role "staff"), by membership id.
+std::vector<StaffMember> merchant_accounts(soci::session& s, std::int64_t community_id, std::int64_t merchant_id,
+                                           json::Page const& page);
+// Adds a staff account to the merchant; false when the account already acts for it.
+bool grant_merchant_staff(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, std::int64_t merchant_id);
+// Removes a staff account (never the owner); false when it is not staff of the merchant.
+bool remove_merchant_staff(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, std::int64_t merchant_id);
 
 struct Application {
   std::int64_t id = 0;
@@ -160,11 +167,17 @@ struct ApiKey {
   std::vector<std::string> scopes;
   std::int64_t created_by = 0;
   std::int64_t created_at = 0;
+  std::optional<std::int64_t> expires_at;    // none: never expires
+  std::optional<std::int64_t> last_used_at;  // none: never used; updated at most once a minute
 };
+// Also creates the key's usage row.
 std::int64_t insert_api_key(db::Tx& tx, ApiKey const& key, std::string const& key_hash);
 std::vector<ApiKey> api_keys(soci::session& s, std::int64_t community_id, std::int64_t merchant_id,
                              json::Page const& page);
 bool revoke_api_key(db::Tx& tx, std::int64_t community_id, std::int64_t merchant_id, std::int64_t key_id);
-std::optional<ApiKey> live_api_key(soci::session& s, std::string const& key_hash);
+// Unrevoked and unexpired at `now`.
+std::optional<ApiKey> live_api_key(soci::session& s, std::string const& key_hash, std::int64_t now);
+// Records a use at `now` unless one at or after `stale_before` is already recorded; true when written.
+bool touch_api_key(db::Tx& tx, std::int64_t key_id, std::int64_t now, std::int64_t stale_before);
 
 }  // namespace courtyard::identity::repo

@@ -25,6 +25,7 @@ using http::Response;
 void add_account_routes(http::Router& r, Settings const& settings, std::shared_ptr<HashBuckets> buckets);
 void add_community_routes(http::Router& r, Settings const& settings);
 void add_api_key_routes(http::Router& r);
+void add_merchant_staff_routes(http::Router& r);
 
 // Reads body fields (fields.cpp) and collects every field problem, so one 422 lists them all.
 // A field of the wrong JSON type is a 400 straight away.
@@ -39,6 +40,8 @@ class Fields {
   std::optional<std::int64_t> id(std::string_view key);
   // Required array of strings.
   std::optional<std::vector<std::string>> strings(std::string_view key);
+  // Optional RFC 3339 time: nullopt when absent or null (or invalid: problem recorded).
+  std::optional<std::int64_t> opt_time(std::string_view key);
   void check(std::string field, std::optional<std::string> problem);
   // Throws Invalid listing every recorded problem.
   void done() const;
@@ -58,6 +61,8 @@ boost::json::object building_json(repo::Building const& b);
 boost::json::object unit_json(repo::Unit const& u);
 boost::json::object application_json(repo::Application const& a);
 boost::json::object staff_json(std::int64_t community_id, repo::StaffMember const& s);
+boost::json::object merchant_account_json(std::int64_t community_id, std::int64_t merchant_id,
+                                          repo::StaffMember const& s);
 boost::json::object api_key_json(repo::ApiKey const& k);
 
 // Maps a uniqueness violation from the storage to 409 `duplicate`; rethrows anything else.

@@ -62,6 +62,7 @@ void IdentityService::routes(http::Router& r) {
   add_account_routes(r, settings_, buckets_);
   add_community_routes(r, settings_);
   add_api_key_routes(r);
+  add_merchant_staff_routes(r);
 }
 
 void IdentityService::jobs(jobs::Scheduler& s) {

@@ -17,7 +17,10 @@ bj::array roles_json(std::vector<Membership> const& memberships) {
   for (auto const& m : memberships) {
     bj::object o{{"community_id", m.community_id}, {"role", role_name(m.role)}};
     if (m.role == Role::Resident) o["unit_id"] = m.unit_id;
-    if (m.role == Role::Merchant) o["merchant_id"] = m.merchant_id;
+    if (m.role == Role::Merchant) {
+      o["merchant_id"] = m.merchant_id;
+      o["merchant_role"] = m.staff ? "staff" : "owner";
+    }
     out.push_back(std::move(o));
   }
   return out;
@@ -68,7 +71,19 @@ bj::object api_key_json(repo::ApiKey const& k) {
           {"name", k.name},
           {"prefix", k.prefix},
           {"scopes", std::move(scopes)},
-          {"created_at", json::rfc3339(k.created_at)}};
+          {"created_at", json::rfc3339(k.created_at)},
+          {"expires_at", json::time_or_null(k.expires_at)},
+          {"last_used_at", json::time_or_null(k.last_used_at)}};
+}
+
+bj::object merchant_account_json(std::int64_t community_id, std::int64_t merchant_id, repo::StaffMember const& s) {
+  return {{"account_id", s.account_id},
+          {"community_id", community_id},
+          {"merchant_id", merchant_id},
+          {"role", s.role},
+          {"email", s.email},
+          {"display_name", s.display_name},
+          {"since", json::rfc3339(s.since)}};
 }
 
 }  // namespace courtyard::identity

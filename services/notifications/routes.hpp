@@ -17,6 +17,8 @@ void add_notification_routes(http::Router& r);
 // subscriptions.cpp: one event of any topic() -> a notification row per recipient (once per
 // event and account).
 void on_event(events::Event const& e, db::Tx& tx);
+// merchant_notifications.cpp: merchant.* -> the applicant (decisions) or the managers (applied).
+void on_merchant_event(events::Event const& e, db::Tx& tx);
 
 // jobs.cpp: deletes rows (read or not) created more than `retention` before `now_ms`, in
 // batches of `batch`, one short transaction each. Returns how many.

@@ -23,6 +23,9 @@ void NotificationsService::routes(http::Router& r) { add_notification_routes(r);
 
 void NotificationsService::subscribe(events::Bus& bus) {
   for (auto const& topic : topics()) bus.subscribe("notifications." + topic, topic, on_event);
+  for (auto topic : {"merchant.applied", "merchant.approved", "merchant.rejected", "merchant.suspended",
+                     "merchant.reinstated"})
+    bus.subscribe(std::string("notifications.") + topic, topic, on_merchant_event);
 }
 
 void NotificationsService::jobs(jobs::Scheduler& s) {

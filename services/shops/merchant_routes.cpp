@@ -1,6 +1,8 @@
-// Merchants, the catalogue and its stock ledger, coupons, reviews (list) and figures.
+// Merchants (applying from inside or outside the community, the manager's decisions, the
+// community's merchant settings), the catalogue and its stock ledger, coupons, reviews (list) and figures.
 #include "db/database.hpp"
 #include "services/identity/api.hpp"
+#include "services/shops/onboarding.hpp"
 #include "services/shops/routes.hpp"
 
 #include <algorithm>
@@ -37,50 +39,165 @@ std::optional<std::int64_t> figures_bound(Request const& req, std::string_view n
   throw Invalid(std::string(name), "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp");
 }
 
-// ---- merchants
+// ---- merchants: applying, the manager's decisions, the community's setting
+
+// merchant.* payload (EVENTS.md).
+bj::object merchant_event(repo::Merchant const& m) {
+  return bj::object{{"community_id", m.community_id}, {"merchant_id", m.id},   {"owner_id", m.owner_id},
+                    {"name", m.name},                 {"category", m.category}, {"status", m.status}};
+}
+
+// Whether the caller may apply in {cid}: a member always; an account from outside only when
+// the community takes outside applications. Anything else answers 404 community, as for a
+// community that does not exist, so an outsider learns nothing about closed communities.
+void require_may_apply(db::Tx& tx, Context const& ctx) {
+  bool member = ctx.principal.in_community(ctx.community_id);
+  if (member) return;
+  bool open = identity::community_exists(tx, ctx.community_id) &&
+              repo::applications_open(tx, ctx.community_id).value_or(false);
+  if (!open) throw NotFound("community");
+}
 
 Response apply_as_merchant(Request const& req, Context& ctx) {
   auto body = req.json();
-  std::string name = json::str(body, "name", 1, 100);
-  std::string category = lower(json::str(body, "category", 1, 50));
+  onboarding::FieldProblems problems;
+  std::vector<std::string> wrong_types;
+  auto a = onboarding::read_application(body, problems, wrong_types);
+  if (!wrong_types.empty()) throw BadRequest(wrong_types.front());
   return ctx.tx([&](db::Tx& tx) {
-    std::int64_t mid = repo::insert_merchant(tx, ctx.community_id, ctx.principal.account_id, name, category);
-    return Response::created(merchant_json(merchant_or_404(tx, ctx.community_id, mid)),
-                             ctx.path(merchant_suffix(mid)));
+    require_may_apply(tx, ctx);
+    auto found = problems;
+    for (std::size_t i = 0; i < a.service_buildings.size(); ++i)
+      if (!identity::building_in_community(tx, ctx.community_id, a.service_buildings[i]))
+        found.emplace_back("service_area.building_ids", "building " + std::to_string(a.service_buildings[i]) +
+                                                               " is not a building of this community");
+    if (!found.empty()) {
+      std::vector<FieldError> errors;
+      for (auto& [field, why] : found) errors.push_back({field, why});
+      throw Invalid(std::move(errors));
+    }
+    repo::Merchant m;
+    m.community_id = ctx.community_id;
+    m.owner_id = ctx.principal.account_id;
+    m.name = a.name;
+    m.category = a.category;
+    m.description = a.description;
+    m.contact_email = a.contact_email;
+    m.contact_phone = a.contact_phone;
+    m.opening_hours = a.opening_hours;
+    if (!a.service_buildings.empty()) {
+      bj::array ids;
+      for (auto b : a.service_buildings) ids.emplace_back(b);
+      m.service_area = bj::serialize(ids);
+    }
+    m.fulfilment = onboarding::fulfilment_text(a.pickup, a.delivery);
+    std::int64_t mid = 0;
+    try {
+      mid = repo::insert_merchant(tx, m);
+    } catch (std::exception const& e) {
+      if (!db::is_unique_violation(e)) throw;
+      throw Conflict("application-pending",
+                     "you already have a pending merchant application in this community; wait for its decision");
+    }
+    auto created = merchant_or_404(tx, ctx.community_id, mid);
+    tx.publish("merchant.applied", ctx.community_id, merchant_event(created));
+    return Response::created(merchant_application_json(created), ctx.path(merchant_suffix(mid)));
   });
 }
 
-Response approve_merchant(Request const& req, Context& ctx) {
+// A manager's decision on an application or a merchant (onboarding.hpp: the states).
+Response decide(Request const& req, Context& ctx, onboarding::Decision d) {
+  using onboarding::Decision;
   std::int64_t mid = req.id("mid");
+  std::optional<std::string> reason;
+  if (d == Decision::Reject || d == Decision::Suspend) {
+    auto body = req.json();
+    reason = json::str(body, "reason", 1, onboarding::kMaxReasonChars);
+  }
+  std::string from(onboarding::to_string(onboarding::decision_from(d)));
+  std::string to(onboarding::to_string(onboarding::decision_to(d)));
   return ctx.tx([&](db::Tx& tx) {
     auto m = merchant_or_404(tx, ctx.community_id, mid);
-    if (!repo::approve_merchant(tx, ctx.community_id, mid, ctx.principal.account_id))
-      throw Conflict("merchant-not-pending", "only a pending merchant can be approved (status is " + m.status + ")");
-    identity::grant_role(tx, m.owner_id, ctx.community_id, Role::Merchant, 0, mid);
-    return Response::json(merchant_json(merchant_or_404(tx, ctx.community_id, mid)));
+    bool changed = d == Decision::Approve
+                       ? repo::approve_merchant(tx, ctx.community_id, mid, ctx.principal.account_id)
+                       : repo::decide_merchant(tx, ctx.community_id, mid, from, to, reason, ctx.principal.account_id);
+    if (!changed)
+      throw Conflict("merchant-not-" + from, "only a " + from + " merchant can be " +
+                                                 std::string(onboarding::to_string(d)) + "d (status is " + m.status +
+                                                 ")");
+    // The applicant becomes the merchant's owner (identity's role; a suspension keeps it, so
+    // the orders already placed can still be fulfilled and refunded).
+    if (d == Decision::Approve) identity::grant_role(tx, m.owner_id, ctx.community_id, Role::Merchant, 0, mid);
+    auto after = merchant_or_404(tx, ctx.community_id, mid);
+    auto payload = merchant_event(after);
+    payload["decided_by"] = ctx.principal.account_id;
+    payload["reason"] = reason ? bj::value(*reason) : bj::value(nullptr);
+    tx.publish(onboarding::decision_topic(d), ctx.community_id, payload);
+    return Response::json(merchant_application_json(after));
   });
+}
+
+Response approve_merchant(Request const& req, Context& ctx) { return decide(req, ctx, onboarding::Decision::Approve); }
+Response reject_merchant(Request const& req, Context& ctx) { return decide(req, ctx, onboarding::Decision::Reject); }
+Response suspend_merchant(Request const& req, Context& ctx) { return decide(req, ctx, onboarding::Decision::Suspend); }
+Response reinstate_merchant(Request const& req, Context& ctx) {
+  return decide(req, ctx, onboarding::Decision::Reinstate);
 }
 
 Response list_merchants(Request const& req, Context& ctx) {
   auto page = req.page();
-  std::string status = query_filter(req, "status", {"pending", "approved"});
+  std::string status = query_filter(req, "status", {"pending", "approved", "rejected", "suspended"});
   std::string category = category_filter(req);
-  // Residents browse the approved shops; managers also review the applications.
-  if (!ctx.is_manager()) status = "approved";
+  // Residents browse the approved shops (never a suspended one); managers also review the
+  // applications and see every state.
+  bool manager = ctx.is_manager();
+  if (!manager) status = "approved";
   return ctx.tx([&](db::Tx& tx) {
-    return Response::json(json::page_of_rows(repo::list_merchants(tx, ctx.community_id, status, category, page),
-                                             page, merchant_json));
+    return Response::json(json::page_of_rows(repo::list_merchants(tx, ctx.community_id, status, category, page), page,
+                                             manager ? merchant_application_json : merchant_json));
   });
 }
 
 Response get_merchant(Request const& req, Context& ctx) {
-  require_member(ctx);
   std::int64_t mid = req.id("mid");
   return ctx.tx([&](db::Tx& tx) {
-    auto m = merchant_or_404(tx, ctx.community_id, mid);
-    bool visible = m.status == "approved" || ctx.is_manager() || m.owner_id == ctx.principal.account_id;
-    if (!visible) throw NotFound("merchant");
-    return Response::json(merchant_json(m));
+    auto m = repo::find_merchant(tx, ctx.community_id, mid);
+    // The applicant follows its own application before it is a member of the community.
+    bool applicant = m && ctx.principal.kind == Principal::Kind::Session && m->owner_id == ctx.principal.account_id;
+    if (!applicant) require_member(ctx);
+    if (!m) throw NotFound("merchant");
+    bool insider = applicant || ctx.is_manager() || ctx.acts_for(mid);
+    if (m->status != "approved" && !insider) throw NotFound("merchant");
+    return Response::json(insider ? merchant_application_json(*m) : merchant_json(*m));
+  });
+}
+
+// The caller's own applications and merchants, in every community, with the decisions' reasons.
+Response my_merchant_applications(Request const& req, Context& ctx) {
+  auto page = req.page();
+  return ctx.tx([&](db::Tx& tx) {
+    return Response::json(json::page_of_rows(repo::merchants_of_owner(tx, ctx.principal.account_id, page), page,
+                                             merchant_application_json));
+  });
+}
+
+bj::object merchant_settings_json(std::int64_t cid, bool open) {
+  return bj::object{{"community_id", cid}, {"merchant_applications_open", open}};
+}
+
+Response get_merchant_settings(Request const&, Context& ctx) {
+  return ctx.tx([&](db::Tx& tx) {
+    return Response::json(merchant_settings_json(ctx.community_id, repo::applications_open(tx, ctx.community_id).value_or(false)));
+  });
+}
+
+Response put_merchant_settings(Request const& req, Context& ctx) {
+  auto body = req.json();
+  bool open = json::boolean(body, "merchant_applications_open");
+  return ctx.tx([&](db::Tx& tx) {
+    if (!identity::community_exists(tx, ctx.community_id)) throw NotFound("community");
+    repo::set_applications_open(tx, ctx.community_id, open, ctx.principal.account_id);
+    return Response::json(merchant_settings_json(ctx.community_id, open));
   });
 }
 
@@ -285,20 +402,28 @@ Response merchant_figures(Request const& req, Context& ctx) {
 }  // namespace
 
 void add_merchant_routes(http::Router& r) {
-  r.post("/v1/communities/{cid}/merchants", Access::member(), apply_as_merchant);
+  // Any signed-in account may apply: a member always, an outsider where the community takes
+  // outside applications (require_may_apply). API keys may not (no scope).
+  r.post("/v1/communities/{cid}/merchants", Access::authenticated(), apply_as_merchant);
+  r.get("/v1/me/merchant-applications", Access::authenticated(), my_merchant_applications);
+  r.get("/v1/communities/{cid}/merchant-settings", Access::manager(), get_merchant_settings);
+  r.put("/v1/communities/{cid}/merchant-settings", Access::manager(), put_merchant_settings);
   r.post("/v1/communities/{cid}/merchants/{mid}/approve", Access::manager(), approve_merchant);
+  r.post("/v1/communities/{cid}/merchants/{mid}/reject", Access::manager(), reject_merchant);
+  r.post("/v1/communities/{cid}/merchants/{mid}/suspend", Access::manager(), suspend_merchant);
+  r.post("/v1/communities/{cid}/merchants/{mid}/reinstate", Access::manager(), reinstate_merchant);
   r.get("/v1/communities/{cid}/merchants", Access::member(), list_merchants);
   // The public catalogue: every member, merchants of other shops included (catalogue_read).
-  r.get("/v1/communities/{cid}/merchants/{mid}", catalogue_read(), get_merchant);
+  // The applicant (not yet a member) reads its own application here too (get_merchant).
+  r.get("/v1/communities/{cid}/merchants/{mid}", catalogue_read("products:read"), get_merchant);
 
   r.post("/v1/communities/{cid}/merchants/{mid}/products", Access::merchant("products:write"), create_product);
   r.get("/v1/communities/{cid}/merchants/{mid}/products", catalogue_read("products:read"), list_products);
   r.get("/v1/communities/{cid}/merchants/{mid}/products/{pid}", catalogue_read("products:read"), get_product);
   r.patch("/v1/communities/{cid}/merchants/{mid}/products/{pid}", Access::merchant("products:write"),
           update_product);
-  r.post("/v1/communities/{cid}/merchants/{mid}/products/{pid}/stock", Access::merchant("products:write"),
-         move_stock);
-  r.get("/v1/communities/{cid}/merchants/{mid}/products/{pid}/stock-movements", Access::merchant("products:read"),
+  r.post("/v1/communities/{cid}/merchants/{mid}/products/{pid}/stock", Access::merchant("stock:write"), move_stock);
+  r.get("/v1/communities/{cid}/merchants/{mid}/products/{pid}/stock-movements", Access::merchant("stock:read"),
         list_stock_movements);
 
   r.post("/v1/communities/{cid}/merchants/{mid}/coupons", Access::merchant("coupons:write"), create_coupon);

@@ -152,6 +152,33 @@ CREATE TABLE group_buy_participants (
 ){engine};
 CREATE UNIQUE INDEX group_buy_participants_one ON group_buy_participants (group_buy_id, account_id);
 )SQL"},
+      // Onboarding from outside: an application carries its business details; a manager
+      // approves, rejects (with a reason) or suspends and reinstates. `pending` is 1 while the
+      // application is open and NULL once decided, so the unique index allows one open
+      // application per account and community (NULLs never collide); of several older open
+      // applications of one account only the newest keeps the flag. merchant_settings holds the
+      // community's choice to take applications from accounts that do not live there.
+      {2, "merchant applications with business details, decisions, merchant settings", R"SQL(
+ALTER TABLE merchants ADD COLUMN description TEXT NULL;
+ALTER TABLE merchants ADD COLUMN contact_email VARCHAR(254) NULL;
+ALTER TABLE merchants ADD COLUMN contact_phone VARCHAR(32) NULL;
+ALTER TABLE merchants ADD COLUMN opening_hours TEXT NULL;
+ALTER TABLE merchants ADD COLUMN service_area TEXT NULL;
+ALTER TABLE merchants ADD COLUMN fulfilment VARCHAR(16) NOT NULL DEFAULT 'pickup delivery';
+ALTER TABLE merchants ADD COLUMN pending INTEGER NULL;
+ALTER TABLE merchants ADD COLUMN decided_at BIGINT NULL;
+ALTER TABLE merchants ADD COLUMN decided_by BIGINT NULL;
+ALTER TABLE merchants ADD COLUMN decision_reason VARCHAR(500) NULL;
+UPDATE merchants SET pending = 1 WHERE id IN (SELECT newest FROM (SELECT MAX(id) AS newest FROM merchants WHERE status = 'pending' GROUP BY community_id, owner_id) open_applications);
+CREATE UNIQUE INDEX merchants_one_pending ON merchants (community_id, owner_id, pending);
+CREATE INDEX merchants_owner ON merchants (owner_id, id);
+CREATE TABLE merchant_settings (
+  community_id BIGINT NOT NULL PRIMARY KEY,
+  applications_open INTEGER NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL,
+  updated_by BIGINT NOT NULL
+){engine};
+)SQL"},
   };
 }
 

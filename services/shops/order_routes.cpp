@@ -338,7 +338,7 @@ void add_order_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/orders/{oid}/accept", Access::merchant("orders:write"), accept_order);
   r.post("/v1/communities/{cid}/orders/{oid}/ready", Access::merchant("orders:write"), mark_order_ready);
   r.post("/v1/communities/{cid}/orders/{oid}/cancel", buyer_or_merchant.with_scope("orders:write"), cancel_order);
-  r.post("/v1/communities/{cid}/merchants/{mid}/redemptions", Access::merchant("orders:write"), redeem_code);
+  r.post("/v1/communities/{cid}/merchants/{mid}/redemptions", Access::merchant("redemptions:write"), redeem_code);
 
   r.post("/v1/communities/{cid}/orders/{oid}/review", Access::resident(), review_order);
 }

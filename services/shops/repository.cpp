@@ -1,5 +1,6 @@
 #include "services/shops/repository.hpp"
 
+#include "db/database.hpp"
 #include "db/query.hpp"
 
 #include <cstdint>
@@ -15,8 +16,9 @@ soci::indicator null_if_absent(bool present) { return present ? soci::i_ok : soc
 
 // ---- row readers, in the order of their column lists
 
-#define SHOPS_MERCHANT_COLS \
-  "id, community_id, owner_id, name, category, status, rating_sum, rating_count, created_at, approved_at"
+#define SHOPS_MERCHANT_COLS                                                                                  \
+  "id, community_id, owner_id, name, category, status, rating_sum, rating_count, created_at, approved_at, "    \
+  "description, contact_email, contact_phone, opening_hours, service_area, fulfilment, decision_reason, decided_at"
 Merchant merchant_from(soci::row const& r) {
   db::Cols c(r);
   Merchant m;
@@ -30,6 +32,14 @@ Merchant merchant_from(soci::row const& r) {
   m.rating_count = c.integer();
   m.created_at = c.integer();
   m.approved_at = c.opt_integer();
+  m.description = c.opt_text().value_or("");
+  m.contact_email = c.opt_text();
+  m.contact_phone = c.opt_text();
+  m.opening_hours = c.opt_text().value_or("");
+  m.service_area = c.opt_text().value_or("");
+  m.fulfilment = c.text();
+  m.decision_reason = c.opt_text();
+  m.decided_at = c.opt_integer();
   return m;
 }
 
@@ -207,14 +217,22 @@ Participant participant_from(soci::row const& r) {
 
 // ---- merchants
 
+// `pending` is 1 while the application is open and NULL once decided: the unique index
+// (community_id, owner_id, pending) allows one open application per account and community.
 constexpr char const* kInsertMerchant =
     "INSERT INTO merchants (community_id, owner_id, name, category, status, rating_sum, rating_count, "
-    "created_at) VALUES (:c, :o, :n, :k, 'pending', 0, 0, :t)";
-std::int64_t insert_merchant(db::Tx& tx, std::int64_t cid, std::int64_t owner_id, std::string const& name,
-                             std::string const& category) {
+    "created_at, description, contact_email, contact_phone, opening_hours, service_area, fulfilment, pending) "
+    "VALUES (:c, :o, :n, :k, 'pending', 0, 0, :t, :d, :e, :p, :h, :a, :f, 1)";
+std::int64_t insert_merchant(db::Tx& tx, Merchant const& m) {
   std::int64_t now = tx.now_ms();
-  return tx.insert("merchants", kInsertMerchant, use(cid, "c"), use(owner_id, "o"), use(name, "n"),
-                   use(category, "k"), use(now, "t"));
+  std::string email = m.contact_email.value_or(""), phone = m.contact_phone.value_or("");
+  soci::indicator email_ind = null_if_absent(m.contact_email.has_value()),
+                  phone_ind = null_if_absent(m.contact_phone.has_value()),
+                  hours_ind = null_if_absent(!m.opening_hours.empty()), area_ind = null_if_absent(!m.service_area.empty());
+  return tx.insert("merchants", kInsertMerchant, use(m.community_id, "c"), use(m.owner_id, "o"), use(m.name, "n"),
+                   use(m.category, "k"), use(now, "t"), use(m.description, "d"), use(email, email_ind, "e"),
+                   use(phone, phone_ind, "p"), use(m.opening_hours, hours_ind, "h"),
+                   use(m.service_area, area_ind, "a"), use(m.fulfilment, "f"));
 }
 
 constexpr char const* kFindMerchant =
@@ -224,11 +242,51 @@ std::optional<Merchant> find_merchant(db::Tx& tx, std::int64_t cid, std::int64_t
 }
 
 constexpr char const* kApproveMerchant =
-    "UPDATE merchants SET status = 'approved', approved_at = :t, approved_by = :b "
+    "UPDATE merchants SET status = 'approved', approved_at = :t, approved_by = :b, pending = NULL, "
+    "decided_at = :t2, decided_by = :b2, decision_reason = NULL "
     "WHERE id = :id AND community_id = :c AND status = 'pending'";
 bool approve_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t by) {
   std::int64_t now = tx.now_ms();
-  return tx.exec(kApproveMerchant, use(now, "t"), use(by, "b"), use(mid, "id"), use(cid, "c")) == 1;
+  return tx.exec(kApproveMerchant, use(now, "t"), use(by, "b"), use(now, "t2"), use(by, "b2"), use(mid, "id"),
+                 use(cid, "c")) == 1;
+}
+
+constexpr char const* kDecideMerchant =
+    "UPDATE merchants SET status = :to, pending = NULL, decided_at = :t, decided_by = :b, decision_reason = :r "
+    "WHERE id = :id AND community_id = :c AND status = :from";
+bool decide_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& from, std::string const& to,
+                     std::optional<std::string> const& reason, std::int64_t by) {
+  std::int64_t now = tx.now_ms();
+  std::string r = reason.value_or("");
+  soci::indicator r_ind = null_if_absent(reason.has_value());
+  return tx.exec(kDecideMerchant, use(to, "to"), use(now, "t"), use(by, "b"), use(r, r_ind, "r"), use(mid, "id"),
+                 use(cid, "c"), use(from, "from")) == 1;
+}
+
+constexpr char const* kMerchantsOfOwner =
+    "SELECT " SHOPS_MERCHANT_COLS " FROM merchants WHERE owner_id = :o AND id < :b ORDER BY id DESC LIMIT :l";
+std::vector<Merchant> merchants_of_owner(db::Tx& tx, std::int64_t owner_id, json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+  return db::all(tx, kMerchantsOfOwner, merchant_from, use(owner_id, "o"), use(before, "b"), use(n, "l"));
+}
+
+constexpr char const* kApplicationsOpen =
+    "SELECT applications_open FROM merchant_settings WHERE community_id = :c";
+std::optional<bool> applications_open(db::Tx& tx, std::int64_t cid) {
+  return db::one(tx, kApplicationsOpen, [](soci::row const& r) { return db::Cols(r).boolean(); }, use(cid, "c"));
+}
+
+// Prefixed by the backend's INSERT IGNORE; the update then sets the value (two managers at
+// once: the last one wins, neither fails).
+constexpr char const* kEnsureSettings =
+    " INTO merchant_settings (community_id, applications_open, updated_at, updated_by) VALUES (:c, 0, :t, :b)";
+constexpr char const* kSetApplicationsOpen =
+    "UPDATE merchant_settings SET applications_open = :o, updated_at = :t, updated_by = :b WHERE community_id = :c";
+void set_applications_open(db::Tx& tx, std::int64_t cid, bool open, std::int64_t by) {
+  std::int64_t now = tx.now_ms();
+  int o = open ? 1 : 0;
+  tx.exec(std::string(db::insert_ignore(tx.backend())) + kEnsureSettings, use(cid, "c"), use(now, "t"), use(by, "b"));
+  tx.exec(kSetApplicationsOpen, use(o, "o"), use(now, "t"), use(by, "b"), use(cid, "c"));
 }
 
 constexpr char const* kListMerchants =

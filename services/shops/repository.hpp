@@ -20,6 +20,14 @@ struct Merchant {
   std::string name, category, status;
   std::int64_t rating_sum = 0, rating_count = 0, created_at = 0;
   std::optional<std::int64_t> approved_at;
+  // The application's business details (onboarding.hpp: Application).
+  std::string description;
+  std::optional<std::string> contact_email, contact_phone;
+  std::string opening_hours;     // canonical JSON, "" = not stated
+  std::string service_area;      // JSON array of building ids, "" = the whole community
+  std::string fulfilment;        // "pickup delivery", "pickup" or "delivery"
+  std::optional<std::string> decision_reason;  // of a rejection or suspension
+  std::optional<std::int64_t> decided_at;
 };
 
 struct Product {
@@ -85,8 +93,9 @@ struct Participant {
 };
 
 // ---- merchants
-std::int64_t insert_merchant(db::Tx& tx, std::int64_t cid, std::int64_t owner_id, std::string const& name,
-                             std::string const& category);
+// A pending application (m's community, owner and details). Throws the storage's unique
+// violation when the owner already has a pending application in the community.
+std::int64_t insert_merchant(db::Tx& tx, Merchant const& m);
 std::optional<Merchant> find_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid);
 // pending -> approved; false when the merchant is not pending (or unknown).
 bool approve_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t by);
@@ -94,6 +103,16 @@ bool approve_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64
 std::vector<Merchant> list_merchants(db::Tx& tx, std::int64_t cid, std::string const& status,
                                      std::string const& category, json::Page const& page);
 void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t rating);
+// A manager's decision: status from -> to with its reason (none clears it); false when the
+// merchant is no longer in `from`.
+bool decide_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& from, std::string const& to,
+                     std::optional<std::string> const& reason, std::int64_t by);
+// The account's applications and merchants in every community (newest first).
+std::vector<Merchant> merchants_of_owner(db::Tx& tx, std::int64_t owner_id, json::Page const& page);
+// The community's merchant settings: whether accounts from outside may apply (nullopt when
+// never set: closed).
+std::optional<bool> applications_open(db::Tx& tx, std::int64_t cid);
+void set_applications_open(db::Tx& tx, std::int64_t cid, bool open, std::int64_t by);
 
 // ---- catalogue and the stock ledger
 std::int64_t insert_product(db::Tx& tx, Product const& p);

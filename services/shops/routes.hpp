@@ -58,7 +58,8 @@ std::string query_filter(http::Request const& req, std::string_view name,
 
 // The merchant of this community (404 otherwise).
 repo::Merchant merchant_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid);
-// 409 /problems/merchant-not-approved unless approved.
+// 409 unless approved: /problems/merchant-suspended for a suspended merchant (it takes no new
+// orders; existing ones are still fulfilled or refunded), /problems/merchant-not-approved else.
 void require_approved(repo::Merchant const& m);
 repo::Product product_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid);
 repo::Order order_or_404(db::Tx& tx, std::int64_t cid, std::int64_t oid);
@@ -76,6 +77,8 @@ std::string hold_ref(std::int64_t gid, std::int64_t pid);     // "group_buy:{gid
 // ---- views (views.cpp)
 
 bj::object merchant_json(repo::Merchant const& m);
+// What the applicant and the managers see: the merchant with the decision's reason and time.
+bj::object merchant_application_json(repo::Merchant const& m);
 bj::object rating_json(std::int64_t sum, std::int64_t count);
 bj::object product_json(repo::Product const& p);
 bj::object movement_json(repo::Movement const& m);

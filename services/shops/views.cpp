@@ -13,6 +13,30 @@ bj::object rating_json(std::int64_t sum, std::int64_t count) {
   return bj::object{{"avg", avg ? bj::value(*avg) : bj::value(nullptr)}, {"count", count}};
 }
 
+namespace {
+
+bj::object contact_json(repo::Merchant const& m) {
+  bj::object c;
+  c["email"] = m.contact_email ? bj::value(*m.contact_email) : bj::value(nullptr);
+  c["phone"] = m.contact_phone ? bj::value(*m.contact_phone) : bj::value(nullptr);
+  return c;
+}
+
+// "community", or {"building_ids": [...]}.
+bj::value service_area_json(std::string const& stored) {
+  if (stored.empty()) return "community";
+  return bj::object{{"building_ids", bj::parse(stored)}};
+}
+
+bj::array fulfilment_json(std::string const& stored) {
+  bj::array out;
+  for (auto mode : {"pickup", "delivery"})
+    if (stored.find(mode) != std::string::npos) out.emplace_back(mode);
+  return out;
+}
+
+}  // namespace
+
 bj::object merchant_json(repo::Merchant const& m) {
   return bj::object{{"id", m.id},
                     {"community_id", m.community_id},
@@ -22,7 +46,19 @@ bj::object merchant_json(repo::Merchant const& m) {
                     {"status", m.status},
                     {"rating", rating_json(m.rating_sum, m.rating_count)},
                     {"created_at", json::rfc3339(m.created_at)},
-                    {"approved_at", opt_time(m.approved_at)}};
+                    {"approved_at", opt_time(m.approved_at)},
+                    {"description", m.description},
+                    {"contact", contact_json(m)},
+                    {"opening_hours", m.opening_hours.empty() ? bj::value(nullptr) : bj::parse(m.opening_hours)},
+                    {"service_area", service_area_json(m.service_area)},
+                    {"fulfilment", fulfilment_json(m.fulfilment)}};
+}
+
+bj::object merchant_application_json(repo::Merchant const& m) {
+  auto out = merchant_json(m);
+  out["decision_reason"] = m.decision_reason ? bj::value(*m.decision_reason) : bj::value(nullptr);
+  out["decided_at"] = opt_time(m.decided_at);
+  return out;
 }
 
 bj::object product_json(repo::Product const& p) {

@@ -88,8 +88,8 @@ void add_wallet_routes(http::Router& r) {
   r.get("/v1/me/wallet", Access::authenticated(), my_wallet);
   r.post("/v1/communities/{cid}/wallets/{account_id}/top-ups", Access::manager(), top_up);
   r.get("/v1/communities/{cid}/wallets/{account_id}", Access::manager(), member_wallet);
-  r.get("/v1/communities/{cid}/merchants/{mid}/wallet", Access::any_of(Role::Merchant | Role::Manager),
-        merchant_wallet);
+  r.get("/v1/communities/{cid}/merchants/{mid}/wallet",
+        Access::any_of(Role::Merchant | Role::Manager).with_scope("statements"), merchant_wallet);
   r.get("/v1/communities/{cid}/ledger/summary", Access::manager(), ledger_summary);
 }
 

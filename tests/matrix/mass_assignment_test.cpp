@@ -129,7 +129,8 @@ TEST_CASE("mass assignment: hostile extra fields on every write body are refused
              bad.push_back("staff holds " + bj::serialize(r));
        }},
       {"apply as merchant", "POST", c.base() + "/merchants", a.resident2.token,
-       {{"name", t.unique("Stall")}, {"category", "grocery"}}, "approved", "", false,
+       {{"name", t.unique("Stall")}, {"category", "grocery"}, {"contact", {{"phone", "+44 20 7946 0000"}}}},
+       "approved", "", false,
        [&](bj::object const& v, std::vector<std::string>& bad) {
          if (str_at(v, "status") == "approved") bad.push_back("the merchant is approved on application");
        }},

@@ -15,6 +15,8 @@
 // written. The admitted calls run afterwards (they may change data).
 #include "tests/matrix/world.hpp"
 
+#include "http/scopes.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -61,6 +63,7 @@ struct Caller {
   unsigned roles = 0;          // in the own community
   std::int64_t acts_for = 0;   // merchant id in the own community
   bool admin = false;
+  bool staff = false;          // a merchant's staff account: only the staff scopes' routes
   bool anonymous() const { return token.empty(); }
   bool has_scope(std::string const& s) const { return std::find(scopes.begin(), scopes.end(), s) != scopes.end(); }
 };
@@ -105,6 +108,10 @@ Want expectation(http::Route const& route, Caller const& who, Variant v) {
     // With {mid} in the path the merchant must act for that merchant (foreign objects: it
     // does not, so the rule refuses with 403, which Refused accepts).
     admitted = !has_param(route, "mid") || !foreign_objects ? Want::Allowed : Want::Forbidden;
+  // A merchant's staff: orders and redemptions only (http/scopes.hpp).
+  if (admitted == Want::Allowed && who.staff && !(a.roles & who.roles & ~unsigned(Role::Merchant)) &&
+      !http::scopes::staff_may(a.scope))
+    admitted = Want::Forbidden;
   if (admitted == Want::Forbidden) return Want::Forbidden;
   return foreign_objects ? Want::Refused : Want::Allowed;
 }
@@ -171,8 +178,8 @@ std::map<std::string, std::set<std::string>> const& object_owners() {
   static std::map<std::string, std::set<std::string>> const o{
       {"POST /v1/communities/{cid}/tickets/{id}/reopen", {"resident"}},
       {"DELETE /v1/communities/{cid}/amenities/{aid}/bookings/{id}", {"resident", "manager"}},
-      {"POST /v1/communities/{cid}/orders/{oid}/accept", {"merchant", "API key with every scope"}},
-      {"POST /v1/communities/{cid}/orders/{oid}/ready", {"merchant", "API key with every scope"}},
+      {"POST /v1/communities/{cid}/orders/{oid}/accept", {"merchant", "merchant staff", "API key with every scope"}},
+      {"POST /v1/communities/{cid}/orders/{oid}/ready", {"merchant", "merchant staff", "API key with every scope"}},
       {"POST /v1/communities/{cid}/clubs/{id}/members/{account_id}/approve", {"resident"}},
       {"POST /v1/communities/{cid}/clubs/{id}/members/{account_id}/organiser", {"resident"}},
       // Claimed by the walk's courier earlier in the admitted phase.
@@ -208,6 +215,7 @@ TEST_CASE("authorization matrix: every route x every caller x own/foreign commun
       {"other merchant", a.merchant2.token, a.merchant2.email, false, {}, Role::Resident | Role::Merchant, a.mid2,
        false},
       {"courier", a.courier.token, a.courier.email, false, {}, unsigned(Role::Courier), 0, false},
+      {"merchant staff", a.staff.token, a.staff.email, false, {}, unsigned(Role::Merchant), a.mid, false, true},
       {"admin", admin.token, admin.email, false, {}, 0, 0, true},
       {"API key with every scope", a.key_all, "", true, scopes, unsigned(Role::Merchant), a.mid, false},
       {"API key without the scope", a.key_none, "", true, a.key_none_scopes, unsigned(Role::Merchant), a.mid, false},

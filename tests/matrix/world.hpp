@@ -29,6 +29,7 @@ std::string at(std::int64_t ms_from_now);  // RFC 3339, relative to the applicat
 struct World {
   Community c;
   Actor resident, resident2, merchant, merchant2, courier, applicant;
+  Actor staff;  // a staff account of `merchant` (orders and redemptions only)
   std::int64_t mid = 0, mid2 = 0;
   std::int64_t pid = 0, pid2 = 0;
   std::int64_t oid = 0;          // placed, by `resident` at `mid`

@@ -25,7 +25,9 @@ TEST_CASE("a member applies as a merchant and a manager approves it", "[shops][m
   auto owner = t.resident(c);
   auto neighbour = t.resident(c, 1);
 
-  auto applied = t.post(c.base() + "/merchants", {{"name", "Corner Grocer"}, {"category", "Grocery"}}, owner.token);
+  auto applied = t.post(c.base() + "/merchants",
+                        {{"name", "Corner Grocer"}, {"category", "Grocery"}, {"contact", {{"phone", "+44 20 7946 0001"}}}},
+                        owner.token);
   REQUIRE(applied.status == 201);
   auto mid = applied.id();
   CHECK(applied.json.at("status").as_string() == "pending");
@@ -94,8 +96,11 @@ TEST_CASE("merchant application errors and tenancy", "[shops][merchants][errors]
   CHECK(t.post(s.c.base() + "/merchants", {{"name", 5}, {"category", "grocery"}}, r.token).status == 400);
   CHECK(t.call("POST", s.c.base() + "/merchants", std::nullopt, r.token).status == 400);
   CHECK(t.post(s.c.base() + "/merchants", {{"name", "X"}, {"category", "grocery"}}).status == 401);
-  // Someone from another community: the community is not theirs.
-  CHECK(t.post(s.c.base() + "/merchants", {{"name", "X"}, {"category", "grocery"}}, other.manager.token).status == 404);
+  CHECK(t.post(s.c.base() + "/merchants", {{"name", "X"}, {"category", "grocery"}}, r.token).status == 422);  // contact
+  // Someone from another community: the community (closed to outside applications) is not theirs.
+  CHECK(t.post(s.c.base() + "/merchants", {{"name", "X"}, {"category", "grocery"}, {"contact", {{"phone", "+44 20 7946 0002"}}}},
+               other.manager.token)
+            .status == 404);
   CHECK(t.get(s.merchant_base(), other.manager.token).status == 404);
   // This merchant through another community's path (where the caller is a member) -> 404.
   auto path = other.base() + "/merchants/" + std::to_string(s.mid);
@@ -320,9 +325,14 @@ TEST_CASE("a merchant-only caller reads other merchants' catalogues but not thei
     // Its own shop as before.
     CHECK(t.get(b.products(), token).status == 200);
   }
-  // The merchant page itself: the staff account reads it; API keys never could (no scope).
+  // The merchant page itself: the staff account reads it, and so does a key with products:read
+  // (the catalogue's scope); a key without it does not.
   CHECK(t.get(a.merchant_base(), staff.token).status == 200);
-  CHECK(t.get(a.merchant_base(), api_key).status == 403);
+  CHECK(t.get(a.merchant_base(), api_key).status == 200);
+  auto reviews_only = t.post(b.merchant_base() + "/api-keys",
+                             {{"name", "reviews"}, {"scopes", bj::array{"reviews:read"}}}, b.owner.token);
+  REQUIRE(reviews_only.status == 201);
+  CHECK(t.get(a.merchant_base(), std::string(reviews_only.json.at("key").as_string())).status == 403);
   CHECK(t.get(a.c.base() + "/merchants", staff.token).status == 200);
 
   // Still nothing for outsiders: another community's members get 404, anonymous 401.

@@ -302,8 +302,10 @@ Actor TestApp::courier(Community const& c) {
 
 std::pair<Actor, std::int64_t> TestApp::merchant(Community const& c, std::string const& category) {
   auto owner = resident(c);
-  auto m = expect(post(c.base() + "/merchants", {{"name", unique("Shop")}, {"category", category}}, owner.token), 201,
-                  "apply as merchant");
+  auto m = expect(post(c.base() + "/merchants",
+                       {{"name", unique("Shop")}, {"category", category}, {"contact", {{"phone", "+44 20 7946 0000"}}}},
+                       owner.token),
+                  201, "apply as merchant");
   auto mid = m.id();
   expect(call("POST", c.base() + "/merchants/" + std::to_string(mid) + "/approve", std::nullopt, c.manager.token), 200,
          "approve merchant");

@@ -948,12 +948,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Active API keys of the merchant (no secrets) */
+        /** Active API keys of the merchant (no secrets), with expiry and last use (owner) */
         get: operations["listMerchantApiKeys"];
         put?: never;
         /**
-         * Create an API key for the merchant (its staff; the key is shown once)
-         * @description A key authenticates as the merchant (Authorization: Bearer ck_...) on routes that name one of its scopes. Keys cannot manage keys.
+         * Create an API key for the merchant (its owner; the key is shown once)
+         * @description A key authenticates as the merchant (Authorization: Bearer ck_...) on routes that name one of its scopes: products:read, products:write, stock:read, stock:write, orders:read, orders:write, redemptions:write, coupons:read, coupons:write, reviews:read, figures:read, groupbuys:write, statements, webhooks (plugins may name more). Keys cannot manage keys or staff; a merchant's staff accounts cannot either. An optional expires_at (RFC 3339, in the future) ends the key: past it the key answers 401.
          */
         post: operations["createMerchantApiKey"];
         delete?: never;
@@ -974,6 +974,44 @@ export interface paths {
         post?: never;
         /** Revoke an API key */
         delete: operations["revokeMerchantApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The merchant's owner and staff accounts (owner) */
+        get: operations["listMerchantStaff"];
+        put?: never;
+        /**
+         * Add a staff account by email (owner); staff handle orders and redemptions only
+         * @description 422 when no account uses the email; 409 /problems/already-merchant-staff when the account already acts for the merchant.
+         */
+        post: operations["addMerchantStaff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/staff/{account_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a staff account (owner; never the owner) */
+        delete: operations["removeMerchantStaff"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1619,7 +1657,10 @@ export interface paths {
         /** Merchants of the community (members see approved ones; managers filter by status) */
         get: operations["listMerchants"];
         put?: never;
-        /** Apply as a merchant (any member); starts pending */
+        /**
+         * Apply to sell in the community (members; any signed-in account where outside applications are open)
+         * @description Starts pending. An account that is not a member may apply only while the community's merchant_applications_open setting is on; otherwise (and for an unknown community) 404, so community existence is not revealed. 409 /problems/application-pending while the account has a pending application in the community. 422 lists every field problem (opening hours, contact, service area, fulfilment).
+         */
         post: operations["applyAsMerchant"];
         delete?: never;
         options?: never;
@@ -1634,7 +1675,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A merchant with its rating (pending ones: managers and the applicant only) */
+        /**
+         * A merchant with its rating (pending ones: managers and the applicant only)
+         * @description The applicant reads its own application here before it is a member. API keys: products:read.
+         */
         get: operations["getMerchant"];
         put?: never;
         post?: never;
@@ -1655,7 +1699,7 @@ export interface paths {
         put?: never;
         /**
          * Approve a pending merchant (manager); the owner gets the merchant role
-         * @description 409 /problems/merchant-not-pending unless the merchant is pending.
+         * @description 409 /problems/merchant-not-pending unless the merchant is pending. Publishes merchant.approved.
          */
         post: operations["approveMerchant"];
         delete?: never;
@@ -1717,7 +1761,7 @@ export interface paths {
         put?: never;
         /**
          * Record a stock movement (merchant; Idempotency-Key): purchase/return add, adjustment either way; never below zero
-         * @description 409 /problems/insufficient-stock when the stock would go below zero.
+         * @description 409 /problems/insufficient-stock when the stock would go below zero. API keys: stock:write.
          */
         post: operations["recordStockMovement"];
         delete?: never;
@@ -1733,7 +1777,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The product's purchase-sale-stock ledger, newest first (merchant); stock equals the sum of all movements */
+        /**
+         * The product's purchase-sale-stock ledger, newest first (merchant); stock equals the sum of all movements
+         * @description API keys: stock:read.
+         */
         get: operations["listStockMovements"];
         put?: never;
         post?: never;
@@ -2027,6 +2074,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/communities/{cid}/merchants/{mid}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a pending application with a reason (manager)
+         * @description 409 /problems/merchant-not-pending unless pending. Publishes merchant.rejected; the applicant sees the reason.
+         */
+        post: operations["rejectMerchant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend an approved merchant with a reason (manager)
+         * @description 409 /problems/merchant-not-approved unless approved. A suspended merchant disappears from residents' listings and takes no new orders (409 /problems/merchant-suspended); orders already placed can still be fulfilled, cancelled and refunded. Publishes merchant.suspended.
+         */
+        post: operations["suspendMerchant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/reinstate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reinstate a suspended merchant (manager)
+         * @description 409 /problems/merchant-not-suspended unless suspended. Publishes merchant.reinstated.
+         */
+        post: operations["reinstateMerchant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchant-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The community's merchant settings (manager) */
+        get: operations["getMerchantSettings"];
+        /** Open or close the community to merchant applications from outside (manager) */
+        put: operations["putMerchantSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/merchant-applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's merchant applications and merchants in every community, with the decisions' reasons */
+        get: operations["listMyMerchantApplications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/wallet": {
         parameters: {
             query?: never;
@@ -2085,7 +2227,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A merchant's takings statement (the merchant or a manager) */
+        /**
+         * A merchant's takings statement (the merchant or a manager)
+         * @description API keys: the statements scope. A merchant's staff accounts may not read it.
+         */
         get: operations["getMerchantWallet"];
         put?: never;
         post?: never;
@@ -2651,6 +2796,11 @@ export interface components {
             unit_id?: number;
             /** @description Merchants: the merchant they act for */
             merchant_id?: number;
+            /**
+             * @description Merchant roles: the owner, or a staff account (orders and redemptions only)
+             * @enum {string}
+             */
+            merchant_role?: "owner" | "staff";
         };
         Me: components["schemas"]["Account"] & {
             roles: components["schemas"]["RoleGrant"][];
@@ -2722,10 +2872,31 @@ export interface components {
             scopes: string[];
             /** Format: date-time */
             created_at: string;
+            /**
+             * Format: date-time
+             * @description After it the key answers 401; null: never expires
+             */
+            expires_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The key's last use, to the minute (recorded at most once a minute); null: never used
+             */
+            last_used_at?: string | null;
         };
         NewApiKey: components["schemas"]["ApiKey"] & {
             /** @description The secret (ck_ and 64 hex digits). Shown only in this response; only its digest is stored. */
             key: string;
+        };
+        MerchantAccount: {
+            account_id: number;
+            community_id: number;
+            merchant_id: number;
+            /** @enum {string} */
+            role: "owner" | "staff";
+            email: string;
+            display_name: string;
+            /** Format: date-time */
+            since: string;
         };
         Notification: {
             id: number;
@@ -2936,12 +3107,27 @@ export interface components {
             name?: string;
             category?: string;
             /** @enum {string} */
-            status?: "pending" | "approved";
+            status?: "pending" | "approved" | "rejected" | "suspended";
             rating?: components["schemas"]["MerchantRating"];
             /** Format: date-time */
             created_at?: string;
             /** Format: date-time */
             approved_at?: string | null;
+            description?: string;
+            contact?: {
+                email?: string | null;
+                phone?: string | null;
+            };
+            opening_hours?: components["schemas"]["OpeningHours"];
+            service_area?: components["schemas"]["ServiceArea"];
+            fulfilment?: ("pickup" | "delivery")[];
+            /** @description The manager's reason for a rejection or suspension (applicant and managers only) */
+            decision_reason?: string | null;
+            /**
+             * Format: date-time
+             * @description Applicant and managers only
+             */
+            decided_at?: string | null;
         };
         Product: {
             id?: number;
@@ -3098,6 +3284,46 @@ export interface components {
             repeat_buyers?: number;
             /** @description buyers with two or more orders (not cancelled) / buyers */
             repeat_buyer_rate?: number;
+        };
+        /** @description Per weekday (mon..sun) up to 4 non-overlapping intervals, close after open; days not listed are closed; null when not stated */
+        OpeningHours: {
+            mon?: {
+                open: string;
+                close: string;
+            }[];
+            tue?: {
+                open: string;
+                close: string;
+            }[];
+            wed?: {
+                open: string;
+                close: string;
+            }[];
+            thu?: {
+                open: string;
+                close: string;
+            }[];
+            fri?: {
+                open: string;
+                close: string;
+            }[];
+            sat?: {
+                open: string;
+                close: string;
+            }[];
+            sun?: {
+                open: string;
+                close: string;
+            }[];
+        } | null;
+        /** @description "community" (the whole community, the default) or the buildings served */
+        ServiceArea: "community" | {
+            building_ids: number[];
+        };
+        MerchantSettings: {
+            community_id: number;
+            /** @description Accounts that do not live in the community may apply to sell (default false: members only) */
+            merchant_applications_open: boolean;
         };
         WalletStatement: {
             community_id: number;
@@ -5640,6 +5866,11 @@ export interface operations {
                      *     ]
                      */
                     scopes: string[];
+                    /**
+                     * Format: date-time
+                     * @description Optional: when the key stops working
+                     */
+                    expires_at?: string;
                 };
             };
         };
@@ -5682,6 +5913,119 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Revoked; the key no longer authenticates */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listMerchantStaff: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of accounts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MerchantAccount"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    addMerchantStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    /** @enum {string} */
+                    role?: "staff";
+                };
+            };
+        };
+        responses: {
+            /** @description Staff account added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantAccount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    removeMerchantStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+                /** @description Account id */
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -7174,8 +7518,8 @@ export interface operations {
     listMerchants: {
         parameters: {
             query?: {
-                /** @description pending|approved (managers) */
-                status?: "pending" | "approved";
+                /** @description pending|approved|rejected|suspended (managers; residents always see approved merchants only) */
+                status?: "pending" | "approved" | "rejected" | "suspended";
                 /** @description Merchant category */
                 category?: string;
                 limit?: components["parameters"]["limit"];
@@ -7226,6 +7570,18 @@ export interface operations {
                 "application/json": {
                     name: string;
                     category: string;
+                    description?: string;
+                    /** @description At least one of email and phone */
+                    contact: {
+                        /** Format: email */
+                        email?: string;
+                        /** @description 6-15 digits; spaces, - ( ) . and a leading + */
+                        phone?: string;
+                    };
+                    opening_hours?: components["schemas"]["OpeningHours"];
+                    service_area?: components["schemas"]["ServiceArea"];
+                    /** @description Default: both */
+                    fulfilment?: ("pickup" | "delivery")[];
                 };
             };
         };
@@ -7243,6 +7599,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["Invalid"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
@@ -8201,6 +8558,214 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rejectMerchant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Shown to the applicant */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The merchant after the decision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Merchant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    suspendMerchant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Shown to the applicant */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The merchant after the decision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Merchant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reinstateMerchant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The merchant after the decision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Merchant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMerchantSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putMerchantSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    merchant_applications_open: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMyMerchantApplications: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of applications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Merchant"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["Invalid"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
