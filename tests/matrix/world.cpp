@@ -175,7 +175,6 @@ World build_world(TestApp& t, std::vector<std::string> const& scopes) {
   w.key_none = std::string(none.json.at("key").as_string());
   w.key_spare_id = key(bj::array{"orders:read"}).first;
 
-<<<<<<< HEAD
   // Webhooks: an endpoint of the merchant and one of the community, each with a test
   // delivery (queued: nothing here runs the sender).
   auto hook = [&](std::string const& collection, char const* type, std::string const& token) {
@@ -189,13 +188,11 @@ World build_world(TestApp& t, std::vector<std::string> const& scopes) {
   };
   std::tie(w.hook, w.hook_delivery) = hook(w.mbase() + "/webhooks", "order.*", w.merchant.token);
   std::tie(w.community_hook, w.community_hook_delivery) = hook(c.base() + "/webhooks", "bill.*", mgr);
-=======
   // A staff account of the merchant, and the community open to outside merchant applications.
   w.staff = t.account("staff");
   must(t.post(w.mbase() + "/staff", {{"email", w.staff.email}}, w.merchant.token), {201}, "merchant staff");
   must(t.call("PUT", c.base() + "/merchant-settings", bj::value(bj::object{{"merchant_applications_open", true}}), mgr),
        {200}, "merchant settings");
->>>>>>> h-onboarding
 
   t.drain_events();
   w.notification = first_id(t.get("/v1/me/notifications?limit=100", w.resident.token));
