@@ -44,7 +44,7 @@ bool Principal::acts_for_merchant(std::int64_t cid, std::int64_t merchant_id) co
 bool Principal::merchant_allows(std::int64_t cid, std::int64_t merchant_id, std::string_view scope) const {
   return std::any_of(memberships.begin(), memberships.end(), [&](auto const& m) {
     return m.community_id == cid && m.role == Role::Merchant && (merchant_id == 0 || m.merchant_id == merchant_id) &&
-           (!m.staff || http::scopes::staff_may(scope));
+           (!m.staff || http::scopes::staff_route_ok(scope, merchant_id != 0));
   });
 }
 

@@ -41,7 +41,8 @@ struct Principal {
   bool acts_for_merchant(std::int64_t cid, std::int64_t merchant_id) const;
   // Whether its merchant role in the community admits a route needing `scope` ("" = none) for
   // `merchant_id` (0 = any merchant it acts for there): an owner (or an API key, whose scopes
-  // are checked on their own) always; a staff account only for the staff scopes.
+  // are checked on their own) always; a staff account only for the staff scopes and the
+  // community's scope-less routes outside any merchant (http::scopes::staff_route_ok).
   bool merchant_allows(std::int64_t cid, std::int64_t merchant_id, std::string_view scope) const;
   // The unit a resident lives in within the community (first one), 0 when none.
   std::int64_t unit_in(std::int64_t cid) const;

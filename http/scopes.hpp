@@ -37,4 +37,12 @@ constexpr bool staff_may(std::string_view scope) {
   return false;
 }
 
+// Whether a staff account passes a merchant-admitting route: one naming a merchant scope
+// only for the staff scopes; one naming none only when it is not a merchant's own route (no
+// {mid}: the community itself, its announcements, other shops' public pages), so the owner's
+// scope-less routes (API keys, staff) stay the owner's.
+constexpr bool staff_route_ok(std::string_view scope, bool merchant_path) {
+  return scope.empty() ? !merchant_path : staff_may(scope);
+}
+
 }  // namespace courtyard::http::scopes

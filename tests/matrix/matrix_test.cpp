@@ -110,7 +110,7 @@ Want expectation(http::Route const& route, Caller const& who, Variant v) {
     admitted = !has_param(route, "mid") || !foreign_objects ? Want::Allowed : Want::Forbidden;
   // A merchant's staff: orders and redemptions only (http/scopes.hpp).
   if (admitted == Want::Allowed && who.staff && !(a.roles & who.roles & ~unsigned(Role::Merchant)) &&
-      !http::scopes::staff_may(a.scope))
+      !http::scopes::staff_route_ok(a.scope, has_param(route, "mid")))
     admitted = Want::Forbidden;
   if (admitted == Want::Forbidden) return Want::Forbidden;
   return foreign_objects ? Want::Refused : Want::Allowed;
