@@ -21,6 +21,11 @@ export function hasRole(role: Role["role"], c = cid.value): boolean {
 export function merchantId(c = cid.value): number | undefined {
   return rolesIn(c).find((r) => r.role === "merchant")?.merchant_id;
 }
+/** The merchant's owner (not a staff account, which handles orders and redemptions only). */
+export function merchantOwner(c = cid.value): boolean {
+  const r = rolesIn(c).find((x) => x.role === "merchant");
+  return !!r && r.merchant_role !== "staff";
+}
 export function unitId(c = cid.value): number | undefined {
   return rolesIn(c).find((r) => r.role === "resident")?.unit_id;
 }

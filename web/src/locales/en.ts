@@ -6,7 +6,7 @@ export const en = {
     refresh: "Refresh", signOut: "Sign out", skip: "Skip to content", status: "Status", unit: "Unit", working: "Working…",
   },
   nav: {
-    passes: "Visitor passes", amenities: "Amenities & bookings", suggestions: "Suggestions", merchants: "Merchants", staff: "Staff", topups: "Wallet top-ups", coupons: "Coupons", groupBuys: "Group buys", reviews: "Reviews", figures: "Figures", apiKeys: "API keys", webhooks: "Webhooks", communityWebhooks: "Webhooks",
+    passes: "Visitor passes", amenities: "Amenities & bookings", suggestions: "Suggestions", merchants: "Merchants", staff: "Staff", topups: "Wallet top-ups", coupons: "Coupons", groupBuys: "Group buys", reviews: "Reviews", figures: "Figures", apiKeys: "API keys", webhooks: "Webhooks", shopStaff: "Shop staff", communityWebhooks: "Webhooks",
     main: "Main", dashboard: "Dashboard", applications: "Residency applications", billing: "Fees & bills", tickets: "Repair tickets",
     announcements: "Announcements", orders: "Order queue", redeem: "Redeem a code", catalogue: "Catalogue & stock",
   },
@@ -109,8 +109,17 @@ export const en = {
     votes: "{{count}} votes", vote: "Vote", unvote: "Withdraw vote", new: "Suggest something", body: "Details", submit: "Send suggestion",
   },
   merchants: {
-    name: "Shop", rating: "Rating", none: "No merchants here.",
-    noSuspend: "Suspending a merchant is not available in the API yet; contact support to suspend one.",
+    name: "Shop", rating: "Rating", none: "No merchants here.", details: "Details", description: "About", contact: "Contact", hours: "Opening hours",
+    hoursUnstated: "Not stated", closedAllWeek: "Closed all week", area: "Serves", wholeCommunity: "The whole community", fulfilment: "Fulfilment",
+    modes: { pickup: "Pickup", delivery: "Delivery" }, reason: "Reason given", reasonLabel: "Reason (the merchant sees it)",
+    reasonHint: "Needed to reject an application or suspend a shop.", suspend: "Suspend", reinstate: "Reinstate",
+    openToOutsiders: "Shops from outside the community may apply",
+    days: { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" },
+  },
+  shopStaff: {
+    intro: "Staff accounts handle orders and redemptions; everything else in the console stays yours.", none: "No staff yet.",
+    add: "Add a staff account", addButton: "Add", emailHint: "The email they signed up to Courtyard with.", remove: "Remove",
+    confirmRemove: "Remove {{name}} from your shop's staff?", roles: { owner: "Owner", staff: "Staff" },
   },
   staff: {
     name: "Name", role: "Role", since: "Since", grant: "Add staff", grantButton: "Grant role", resident: "Pick a resident",
@@ -183,7 +192,7 @@ export const en = {
     submitted: "Open", assigned: "Assigned", in_progress: "In progress", resolved: "Resolved", closed: "Closed",
     pending: "Pending", approved: "Approved", rejected: "Rejected", unpaid: "Unpaid", paid: "Paid", overdue: "Overdue",
     placed: "Placed", accepted: "Accepted", ready: "Ready", completed: "Completed", cancelled: "Cancelled",
-    going: "Going", waitlisted: "Waitlisted", active: "Active", used: "Used", expired: "Expired", disabled: "Disabled", succeeded: "Delivered",
+    going: "Going", waitlisted: "Waitlisted", active: "Active", used: "Used", expired: "Expired", disabled: "Disabled", suspended: "Suspended", succeeded: "Delivered",
   },
   status: {
     "400": "The request was not understood.", "401": "Please sign in again (wrong email or password, or your session ended).",

@@ -8,7 +8,7 @@ export const zhCN: typeof en = {
     refresh: "刷新", signOut: "退出登录", skip: "跳到正文", status: "状态", unit: "房号", working: "处理中…",
   },
   nav: {
-    passes: "访客通行证", amenities: "设施与预约", suggestions: "建议", merchants: "商户", staff: "员工", topups: "钱包充值", coupons: "优惠券", groupBuys: "团购", reviews: "评价", figures: "经营数据", apiKeys: "API 密钥", webhooks: "Webhook", communityWebhooks: "Webhook",
+    passes: "访客通行证", amenities: "设施与预约", suggestions: "建议", merchants: "商户", staff: "员工", topups: "钱包充值", coupons: "优惠券", groupBuys: "团购", reviews: "评价", figures: "经营数据", apiKeys: "API 密钥", webhooks: "Webhook", shopStaff: "店铺员工", communityWebhooks: "Webhook",
     main: "主导航", dashboard: "概览", applications: "住户申请", billing: "费用与账单", tickets: "报修工单",
     announcements: "公告", orders: "订单队列", redeem: "核销取货码", catalogue: "商品与库存",
   },
@@ -111,8 +111,17 @@ export const zhCN: typeof en = {
     votes: "{{count}} 票", vote: "投票", unvote: "撤回投票", new: "提出建议", body: "详细内容", submit: "提交建议",
   },
   merchants: {
-    name: "店铺", rating: "评分", none: "暂无商户。",
-    noSuspend: "API 暂不支持暂停商户；如需暂停请联系支持。",
+    name: "店铺", rating: "评分", none: "这里还没有商户。", details: "详情", description: "简介", contact: "联系方式", hours: "营业时间",
+    hoursUnstated: "未填写", closedAllWeek: "全周休息", area: "服务范围", wholeCommunity: "整个社区", fulfilment: "履约方式",
+    modes: { pickup: "自提", delivery: "配送" }, reason: "给出的原因", reasonLabel: "原因（商户可见）",
+    reasonHint: "拒绝申请或暂停店铺时必填。", suspend: "暂停", reinstate: "恢复",
+    openToOutsiders: "允许社区外的店铺申请入驻",
+    days: { mon: "周一", tue: "周二", wed: "周三", thu: "周四", fri: "周五", sat: "周六", sun: "周日" },
+  },
+  shopStaff: {
+    intro: "员工账号可处理订单和核销；控制台的其他功能只有店主可用。", none: "还没有员工。",
+    add: "添加员工账号", addButton: "添加", emailHint: "对方注册 Courtyard 时使用的邮箱。", remove: "移除",
+    confirmRemove: "将 {{name}} 从店铺员工中移除？", roles: { owner: "店主", staff: "员工" },
   },
   staff: {
     name: "姓名", role: "角色", since: "起始", grant: "添加员工", grantButton: "授予角色", resident: "选择住户",
@@ -185,7 +194,7 @@ export const zhCN: typeof en = {
     submitted: "待处理", assigned: "已指派", in_progress: "处理中", resolved: "已解决", closed: "已关闭",
     pending: "待审核", approved: "已通过", rejected: "已拒绝", unpaid: "未缴", paid: "已缴", overdue: "逾期",
     placed: "已下单", accepted: "已接单", ready: "待取货", completed: "已完成", cancelled: "已取消",
-    going: "已报名", waitlisted: "候补中", active: "有效", used: "已使用", expired: "已过期", disabled: "已停用", succeeded: "已送达",
+    going: "已报名", waitlisted: "候补中", active: "有效", used: "已使用", expired: "已过期", disabled: "已停用", suspended: "已暂停", succeeded: "已送达",
   },
   status: {
     "400": "请求无法识别。", "401": "请重新登录（邮箱或密码错误，或登录已过期）。",

@@ -299,45 +299,134 @@ export function Suggestions() {
 
 // ---------------------------------------------------------------- merchants
 
-export function Merchants() {
-  const [status, setStatus] = useState<"" | "pending" | "approved">("pending");
-  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/merchants", { params: { path: path(), query: { status: status || undefined, limit: 50, cursor } as never } })) as Promise<{ items: Merchant[]; next_cursor: string | null }>, [cid.value, status]);
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+
+/** "Mon 08:00–18:00 · Tue …": the days a merchant said it is open. */
+function hours(h: Merchant["opening_hours"]): string {
+  if (!h) return t("merchants.hoursUnstated");
+  const days = DAYS.filter((d) => h[d]?.length).map((d) => `${t(`merchants.days.${d}`)} ${h[d]!.map((x) => `${x.open}–${x.close}`).join(", ")}`);
+  return days.length ? days.join(" · ") : t("merchants.closedAllWeek");
+}
+
+function MerchantDetails({ m, onDecided }: { m: Merchant; onDecided: (m: Merchant) => void }) {
+  const units = useUnits();
+  const [reason, setReason] = useState("");
   const a = useAction();
-  const approve = (m: Merchant) =>
+  const decide = (what: "reject" | "suspend") =>
     a.run(async () => {
-      const r = await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/approve", { params: { path: { cid: cid.value, mid: m.id! } } }));
-      list.setItems((items) => items?.map((x) => (x.id === m.id ? (r as Merchant) : x)) ?? null);
+      const body = { reason: reason.trim() };
+      const r =
+        what === "reject"
+          ? await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/reject", { params: { path: { cid: cid.value, mid: m.id! } }, body }))
+          : await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/suspend", { params: { path: { cid: cid.value, mid: m.id! } }, body }));
+      onDecided(r as Merchant);
     });
+  const area = m.service_area && typeof m.service_area === "object" ? m.service_area.building_ids.map((b) => units.buildings.find((x) => x.id === b)?.name ?? `#${b}`).join(", ") : t("merchants.wholeCommunity");
+  return (
+    <div class="details">
+      <dl class="facts">
+        {m.description && (
+          <>
+            <dt>{t("merchants.description")}</dt>
+            <dd>{m.description}</dd>
+          </>
+        )}
+        <dt>{t("merchants.contact")}</dt>
+        <dd>{[m.contact?.email, m.contact?.phone].filter(Boolean).join(" · ") || "—"}</dd>
+        <dt>{t("merchants.hours")}</dt>
+        <dd>{hours(m.opening_hours)}</dd>
+        <dt>{t("merchants.area")}</dt>
+        <dd>{area}</dd>
+        <dt>{t("merchants.fulfilment")}</dt>
+        <dd>{(m.fulfilment ?? []).map((f) => t(`merchants.modes.${f}`)).join(", ") || "—"}</dd>
+        {m.decision_reason && (
+          <>
+            <dt>{t("merchants.reason")}</dt>
+            <dd>{m.decision_reason}</dd>
+          </>
+        )}
+      </dl>
+      {(m.status === "pending" || m.status === "approved") && (
+        <form class="inline" onSubmit={(e) => e.preventDefault()}>
+          <Field label={t("merchants.reasonLabel")} name="reason" value={reason} onValue={setReason} error={a.fields.reason} hint={t("merchants.reasonHint")} />
+          <ErrorNote error={a.error} shownFields={["reason"]} />
+          <Button busy={a.busy} disabled={!reason.trim()} onClick={() => decide(m.status === "pending" ? "reject" : "suspend")}>
+            {m.status === "pending" ? t("applications.reject") : t("merchants.suspend")}
+          </Button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+export function Merchants() {
+  const [status, setStatus] = useState<"" | "pending" | "approved" | "rejected" | "suspended">("pending");
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/merchants", { params: { path: path(), query: { status: status || undefined, limit: 50, cursor } as never } })) as Promise<{ items: Merchant[]; next_cursor: string | null }>, [cid.value, status]);
+  const settings = useLoad(() => ok(api.GET("/v1/communities/{cid}/merchant-settings", { params: { path: path() } })), [cid.value]);
+  const [open, setOpen] = useState<number | null>(null);
+  const a = useAction();
+  const replace = (r: Merchant) => list.setItems((items) => items?.map((x) => (x.id === r.id ? r : x)) ?? null);
+  const post = (m: Merchant, what: "approve" | "reinstate") =>
+    a.run(async () => {
+      const at = { params: { path: { cid: cid.value, mid: m.id! } } };
+      replace((what === "approve" ? await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/approve", at)) : await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/reinstate", at))) as Merchant);
+    });
+  const outsiders = settings.data?.merchant_applications_open;
   return (
     <section>
       <div class="row between">
         <h1>{t("nav.merchants")}</h1>
-        <CsvButton name={`merchants-${cid.value}.csv`} head={["id", "name", "category", "status", "rating", "created_at"]} rows={list.items?.map((m) => [m.id, m.name, m.category, m.status, m.rating?.avg, m.created_at])} />
+        <CsvButton name={`merchants-${cid.value}.csv`} head={["id", "name", "category", "status", "email", "phone", "rating", "created_at"]} rows={list.items?.map((m) => [m.id, m.name, m.category, m.status, m.contact?.email, m.contact?.phone, m.rating?.avg, m.created_at])} />
       </div>
       <div class="toolbar">
-        <Select label={t("common.status")} name="merchant-status" value={status} onValue={(v) => setStatus(v as typeof status)} options={[{ value: "", label: t("common.all") }, { value: "pending", label: t("state.pending") }, { value: "approved", label: t("state.approved") }]} />
+        <Select label={t("common.status")} name="merchant-status" value={status} onValue={(v) => setStatus(v as typeof status)} options={[{ value: "", label: t("common.all") }, ...["pending", "approved", "suspended", "rejected"].map((s) => ({ value: s, label: t(`state.${s}`) }))]} />
+        {outsiders !== undefined && (
+          <label class="check">
+            <input
+              type="checkbox"
+              name="applications-open"
+              checked={outsiders}
+              onChange={(e) => a.run(async () => {
+                await ok(api.PUT("/v1/communities/{cid}/merchant-settings", { params: { path: path() }, body: { merchant_applications_open: (e.target as HTMLInputElement).checked } }));
+                settings.reload();
+              })}
+            />{" "}
+            {t("merchants.openToOutsiders")}
+          </label>
+        )}
       </div>
-      <p class="hint">{t("merchants.noSuspend")}</p>
-      <ErrorNote error={list.error || a.error} />
+      <ErrorNote error={list.error || settings.error || a.error} />
       <DataTable
         caption={t("nav.merchants")}
         rows={list.items}
         empty={t("merchants.none")}
         rowProps={(m) => ({ "data-merchant": m.id })}
+        expanded={(m) => open === m.id && <MerchantDetails m={m} onDecided={(r) => { replace(r); setOpen(null); }} />}
         columns={[
-          { head: t("merchants.name"), cell: (m) => m.name },
+          { head: t("merchants.name"), cell: (m) => <>{m.name}<br /><small>{m.contact?.email ?? m.contact?.phone ?? ""}</small></> },
           { head: t("catalogue.category"), cell: (m) => m.category },
           { head: t("merchants.rating"), cell: (m) => (m.rating?.count ? `${(m.rating.avg ?? 0).toFixed(1)} ★ (${m.rating.count})` : "—") },
-          { head: t("common.status"), cell: (m) => <Status value={m.status} /> },
+          { head: t("common.status"), cell: (m) => <><Status value={m.status} />{m.decision_reason && <small> {m.decision_reason}</small>}</> },
           {
             head: t("common.actions"),
             actions: true,
-            cell: (m) =>
-              m.status === "pending" && (
-                <Button class="primary" busy={a.busy} onClick={() => approve(m)} aria-label={`${t("applications.approve")} ${m.name}`}>
-                  {t("applications.approve")}
-                </Button>
-              ),
+            cell: (m) => (
+              <>
+                <button type="button" class="link" aria-expanded={open === m.id ? "true" : "false"} onClick={() => setOpen(open === m.id ? null : m.id!)} aria-label={`${t("merchants.details")} ${m.name}`}>
+                  {t("merchants.details")}
+                </button>{" "}
+                {m.status === "pending" && (
+                  <Button class="primary" busy={a.busy} onClick={() => post(m, "approve")} aria-label={`${t("applications.approve")} ${m.name}`}>
+                    {t("applications.approve")}
+                  </Button>
+                )}
+                {m.status === "suspended" && (
+                  <Button busy={a.busy} onClick={() => post(m, "reinstate")} aria-label={`${t("merchants.reinstate")} ${m.name}`}>
+                    {t("merchants.reinstate")}
+                  </Button>
+                )}
+              </>
+            ),
           },
         ]}
       />

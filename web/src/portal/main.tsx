@@ -4,7 +4,7 @@ import { useEffect } from "preact/hooks";
 import "../ui/base.css";
 import "./portal.css";
 import { t } from "../lib/i18n";
-import { cid, community, hasRole, me, restore, restored, selectCommunity, signOut } from "../lib/session";
+import { cid, community, hasRole, me, merchantOwner, restore, restored, selectCommunity, signOut } from "../lib/session";
 import { LanguagePicker } from "../ui/LanguagePicker";
 import { SignIn } from "../ui/SignIn";
 import { Skeleton } from "../ui/kit";
@@ -25,6 +25,7 @@ const GroupBuys = lazy(() => shopkeeping().then((m) => m.GroupBuys));
 const Reviews = lazy(() => shopkeeping().then((m) => m.Reviews));
 const Figures = lazy(() => shopkeeping().then((m) => m.Figures));
 const ApiKeys = lazy(() => shopkeeping().then((m) => m.ApiKeys));
+const ShopStaff = lazy(() => shopkeeping().then((m) => m.ShopStaff));
 const webhooks = () => import("./webhooks");
 const MerchantWebhooks = lazy(() => webhooks().then((m) => m.MerchantWebhooks));
 const CommunityWebhooks = lazy(() => webhooks().then((m) => m.CommunityWebhooks));
@@ -40,9 +41,11 @@ function Nav() {
     links.push([`${P}/`, t("nav.dashboard")], [`${P}/applications`, t("nav.applications")], [`${P}/billing`, t("nav.billing")], [`${P}/tickets`, t("nav.tickets")], [`${P}/announcements`, t("nav.announcements")],
       [`${P}/visitor-passes`, t("nav.passes")], [`${P}/amenities`, t("nav.amenities")], [`${P}/suggestions`, t("nav.suggestions")],
       [`${P}/merchants`, t("nav.merchants")], [`${P}/staff`, t("nav.staff")], [`${P}/top-ups`, t("nav.topups")], [`${P}/community-webhooks`, t("nav.communityWebhooks")]);
-  if (merchant) links.push([`${P}/orders`, t("nav.orders")], [`${P}/redeem`, t("nav.redeem")], [`${P}/catalogue`, t("nav.catalogue")],
-      [`${P}/coupons`, t("nav.coupons")], [`${P}/group-buys`, t("nav.groupBuys")], [`${P}/reviews`, t("nav.reviews")],
-      [`${P}/figures`, t("nav.figures")], [`${P}/api-keys`, t("nav.apiKeys")], [`${P}/webhooks`, t("nav.webhooks")]);
+  if (merchant) links.push([`${P}/orders`, t("nav.orders")], [`${P}/redeem`, t("nav.redeem")]);
+  // Staff accounts handle orders and redemptions only; the rest of the console is the owner's.
+  if (merchant && merchantOwner())
+    links.push([`${P}/catalogue`, t("nav.catalogue")], [`${P}/coupons`, t("nav.coupons")], [`${P}/group-buys`, t("nav.groupBuys")], [`${P}/reviews`, t("nav.reviews")],
+      [`${P}/figures`, t("nav.figures")], [`${P}/shop-staff`, t("nav.shopStaff")], [`${P}/api-keys`, t("nav.apiKeys")], [`${P}/webhooks`, t("nav.webhooks")]);
   return (
     <nav class="side" aria-label={t("nav.main")}>
       <ul>
@@ -144,6 +147,7 @@ function Shell() {
             <Route path={`${P}/reviews`} component={Reviews} />
             <Route path={`${P}/figures`} component={Figures} />
             <Route path={`${P}/api-keys`} component={ApiKeys} />
+            <Route path={`${P}/shop-staff`} component={ShopStaff} />
             <Route path={`${P}/webhooks`} component={MerchantWebhooks} />
             <Route path={`${P}/community-webhooks`} component={CommunityWebhooks} />
             <Route default component={Home} />

@@ -377,3 +377,65 @@ export function ApiKeys() {
 }
 
 
+
+// ---------------------------------------------------------------- the shop's staff
+
+export function ShopStaff() {
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/merchants/{mid}/staff", { params: { path: mp(), query: { limit: 50, cursor } as never } })), [cid.value]);
+  const [email, setEmail] = useState("");
+  const a = useAction();
+  const remove = (s: Schemas["MerchantAccount"]) =>
+    a.run(async () => {
+      if (!confirm(t("shopStaff.confirmRemove", { name: s.display_name }))) return;
+      await ok(api.DELETE("/v1/communities/{cid}/merchants/{mid}/staff/{account_id}", { params: { path: { ...mp(), account_id: s.account_id } } }));
+      list.reload();
+    });
+  return (
+    <section>
+      <h1>{t("nav.shopStaff")}</h1>
+      <p class="hint">{t("shopStaff.intro")}</p>
+      <ErrorNote error={list.error} />
+      <DataTable
+        caption={t("nav.shopStaff")}
+        rows={list.items}
+        empty={t("shopStaff.none")}
+        rowProps={(s) => ({ "data-account": s.account_id })}
+        columns={[
+          { head: t("staff.name"), cell: (s) => s.display_name },
+          { head: t("auth.email"), cell: (s) => s.email },
+          { head: t("staff.role"), cell: (s) => t(`shopStaff.roles.${s.role}`) },
+          { head: t("staff.since"), cell: (s) => <Time at={s.since} opts={{ dateStyle: "medium" }} /> },
+          {
+            head: t("common.actions"),
+            actions: true,
+            cell: (s) =>
+              s.role === "staff" && (
+                <Button busy={a.busy} onClick={() => remove(s)} aria-label={`${t("shopStaff.remove")} ${s.display_name}`}>
+                  {t("shopStaff.remove")}
+                </Button>
+              ),
+          },
+        ]}
+      />
+      <LoadMore list={list} />
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/staff", { params: { path: mp() }, body: { email: email.trim() } }));
+            setEmail("");
+            list.reload();
+          });
+        }}
+      >
+        <h2>{t("shopStaff.add")}</h2>
+        <Field label={t("auth.email")} name="email" type="email" value={email} onValue={setEmail} required error={a.fields.email} hint={t("shopStaff.emailHint")} />
+        <ErrorNote error={a.error} shownFields={["email"]} />
+        <Button type="submit" class="primary" busy={a.busy}>
+          {t("shopStaff.addButton")}
+        </Button>
+      </form>
+    </section>
+  );
+}
