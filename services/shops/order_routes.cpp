@@ -65,10 +65,10 @@ Checkout read_checkout(bj::object const& body) {
   return c;
 }
 
-// Checkout in one transaction: prices, coupon, the order, the payment, the event and last
+// Checkout in one transaction: prices, coupon, the order, the event, the payment and last
 // the stock (conditional updates). Any refusal rolls all of it back. The statements that
-// lock rows every checkout of this shop shares (the product's stock) come last, right
-// before COMMIT, so concurrent checkouts queue on them for as short a time as possible;
+// lock rows every checkout of this shop shares (the product's stock) run right before
+// COMMIT (Tx::before_commit), so concurrent checkouts queue on them as briefly as possible;
 // the payment goes to one of the merchant's sub-accounts (wallet::merchant_for_order), so
 // no single balance row is shared at all (ARCHITECTURE.md, "Money and stock under load").
 repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
@@ -126,6 +126,7 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
   o.id = repo::insert_order(tx, o);
   // The stored row, without reading it back: what insert_order wrote.
   o.created_at = o.updated_at = tx.now_ms();
+  tx.publish("order.placed", cid, order_event(o));
   if (o.total_cents > 0) {
     try {
       wallet::transfer(tx, cid, wallet::resident(o.buyer_id), wallet::merchant_for_order(merchant.id, o.id),
@@ -138,16 +139,19 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
       throw;
     }
   }
-  tx.publish("order.placed", cid, order_event(o));
 
-  // Take stock in product-id order so concurrent checkouts lock rows in the same order.
+  // The stock last, right before COMMIT (after the stored Idempotency-Key answer too), in
+  // product-id order so concurrent checkouts lock rows in the same order. No stock: the
+  // whole checkout rolls back and the 409 is the answer.
   std::vector<logic::Line> by_id = lines;
   std::sort(by_id.begin(), by_id.end(), [](auto const& a, auto const& b) { return a.product_id < b.product_id; });
-  for (auto const& l : by_id) {
-    if (!repo::change_stock(tx, cid, l.product_id, -l.quantity))
-      throw Conflict("insufficient-stock", "not enough stock of product " + std::to_string(l.product_id));
-    repo::insert_movement(tx, cid, merchant.id, l.product_id, -l.quantity, "sale", o.id, o.buyer_id);
-  }
+  tx.before_commit([by_id, cid, mid = merchant.id, oid = o.id, buyer = o.buyer_id](db::Tx& t) {
+    for (auto const& l : by_id) {
+      if (!repo::change_stock(t, cid, l.product_id, -l.quantity))
+        throw Conflict("insufficient-stock", "not enough stock of product " + std::to_string(l.product_id));
+      repo::insert_movement(t, cid, mid, l.product_id, -l.quantity, "sale", oid, buyer);
+    }
+  });
   return o;
 }
 
