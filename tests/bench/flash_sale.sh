@@ -64,7 +64,9 @@ mariadbd --no-defaults --datadir="$WORK/data" --user="$(id -un)" --socket="$SOCK
   --bind-address=127.0.0.1 --skip-name-resolve --pid-file="$WORK/mysqld.pid" --log-error="$WORK/mysqld.err" \
   --skip-log-bin --innodb-flush-log-at-trx-commit=1 --innodb-doublewrite=1 --innodb-buffer-pool-size=512M \
   --innodb-log-file-size=256M --max-connections=1000 --general-log-file="$WORK/general.log" &
-PIDS+=($!)
+MARIADB_PID=$!
+PIDS+=("$MARIADB_PID")
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, in clock ticks
 SQL=(mariadb --no-defaults -uroot -h127.0.0.1 -P"$DB_PORT")
 for _ in $(seq 1 200); do "${SQL[@]}" -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.1; done
 "${SQL[@]}" -e 'SELECT 1' >/dev/null
@@ -130,11 +132,16 @@ if [[ $GENERAL_LOG == 1 ]]; then
   done
   drain
   "${SQL[@]}" -e "SET GLOBAL general_log = 0"
-  grep -P '\t(Query|Execute)\t' "$WORK/general.log" | grep -v 'general_log' >"$WORK/general.queries" || true
-  # The request's own statements vs. the outbox's (delivering order.placed to its subscribers).
-  grep -vE 'event_deliveries d|notifications|UPDATE event_deliveries|job_leases|event_subscribers \(' \
-    "$WORK/general.queries" >"$WORK/general.request" || true
-  echo "statements per order (general log, 20 sequential orders, outbox drained): $(awk 'END {printf "%.1f", NR / 20}' "$WORK/general.queries") in all, $(awk 'END {printf "%.1f", NR / 20}' "$WORK/general.request") without the outbox's delivery work (START/COMMIT of deliveries counted with the request)"
+  grep -P ' (Query|Execute)\t' "$WORK/general.log" | grep -v 'general_log' >"$WORK/general.queries" || true
+  # The request's own statements vs. the outbox's: its queue polls, and per delivery the
+  # claim, the read, the subscriber's statements, the done-mark and a START/COMMIT pair.
+  total=$(wc -l <"$WORK/general.queries")
+  polls=$(grep -c 'SELECT id FROM event_deliveries WHERE subscriber' "$WORK/general.queries" || true)
+  deliveries=$(grep -c "SET status = 'done'" "$WORK/general.queries" || true)
+  delivery_work=$(grep -cE "SET lease_owner|SELECT d.attempts|SET status = 'done'|INTO notifications|SELECT DISTINCT account_id FROM memberships|job_leases|event_subscribers \(" "$WORK/general.queries" || true)
+  awk -v t="$total" -v p="$polls" -v d="$deliveries" -v w="$delivery_work" 'BEGIN {
+    printf "statements per order (general log, 20 sequential orders, outbox drained): %.1f in the request, %.1f delivering its event, %.1f idle queue polls\n",
+      (t - p - w - 2 * d) / 20, (w + 2 * d) / 20, p / 20 }'
   awk -F'\t' '{print $NF}' "$WORK/general.queries" | cut -c1-100 | sort | uniq -c | sort -rn >"$WORK/general.histogram"
   [[ -n ${FLASH_GENERAL_LOG_COPY:-} ]] && cp "$WORK/general.histogram" "$FLASH_GENERAL_LOG_COPY"
 fi
@@ -142,10 +149,28 @@ fi
 sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
   local name=$1 tokens=$2 out="$WORK/wrk-$1.txt" before after
   before=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+  local db0 cy0 db1 cy1 wrk_pid
+  db0=$(cpu_ticks "$MARIADB_PID")
+  cy0=$(cpu_ticks "$COURTYARD_PID")
   FLASH_TOKENS=$tokens FLASH_PATH=$ORDERS_PATH FLASH_BODY=$BODY FLASH_TAG="$name-$RANDOM$RANDOM" \
     wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 10s \
-    -s "$ROOT/tests/bench/flash_sale.lua" "$URL" >"$out"
+    -s "$ROOT/tests/bench/flash_sale.lua" "$URL" >"$out" &
+  wrk_pid=$!
+  # Once a second: open InnoDB transactions, and how many of them wait for a row lock.
+  local i
+  for ((i = 1; i < DURATION; i++)); do
+    sleep 1
+    "${SQL[@]}" -N -B -e "SELECT COUNT(*), COALESCE(SUM(trx_state = 'LOCK WAIT'), 0) FROM information_schema.innodb_trx" \
+      >>"$WORK/trx-$name" 2>/dev/null || true
+  done
+  sleep 1
+  db1=$(cpu_ticks "$MARIADB_PID")
+  cy1=$(cpu_ticks "$COURTYARD_PID")
+  wait "$wrk_pid"
   after=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+  awk -v d=$((db1 - db0)) -v c=$((cy1 - cy0)) -v hz="$(getconf CLK_TCK)" -v n=$((after - before)) -v s="$DURATION" 'BEGIN {
+    printf "  cpu during the sale: mariadbd %.2f cores, courtyard %.2f cores; per order %.0f us in mariadbd, %.0f us in courtyard\n",
+      d / hz / s, c / hz / s, n ? d / hz / n * 1e6 : 0, n ? c / hz / n * 1e6 : 0 }' >"$WORK/cpu-$name"
   awk -v name="$name" -v placed=$((after - before)) -v d="$DURATION" '
     /^Requests\/sec:/ {rps=$2}
     /Non-2xx/ {non2xx=$NF}
@@ -154,6 +179,9 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
     $1 == "50%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; p50=v}
     END {printf "%-8s %8.1f orders/s   p50 %6.2f ms   p99 %6.2f ms   (%d orders placed in %ds; wrk %.1f req/s, non-2xx %d %s)\n",
       name, placed / d, p50, p99, placed, d, rps, non2xx, errs}' "$out" | tee -a "$WORK/summary"
+  cat "$WORK/cpu-$name"
+  awk '{t += $1; w += $2; n++} END {if (n) printf "  innodb transactions open (sampled each second): %.1f on average, %.1f of them waiting for a row lock\n", t / n, w / n}' \
+    "$WORK/trx-$name"
 }
 
 echo "sale: POST $ORDERS_PATH, 1 unit each, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, Idempotency-Key on every request"
