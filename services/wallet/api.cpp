@@ -24,13 +24,14 @@ bool consolidate(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, int int
   return true;
 }
 
-// Applies one net movement to its account, opening the account on first use.
+// Applies one net movement to its account, opening the account on first use. The update is
+// tried again once the account is known to exist: under READ COMMITTED the first one skips a
+// row another transaction opened and has not committed yet (INSERT IGNORE waits for that
+// commit, and a row committed after the first update is seen by the second).
 bool apply(db::Tx& tx, std::int64_t cid, logic::AccountKey const& k, Owner kind, std::int64_t amount) {
   if (repo::apply_delta(tx, cid, k, amount)) return true;
-  if (!repo::account_exists(tx, cid, k)) {
-    repo::open_account(tx, cid, k, logic::may_go_negative(kind));
-    if (repo::apply_delta(tx, cid, k, amount)) return true;
-  }
+  if (!repo::account_exists(tx, cid, k)) repo::open_account(tx, cid, k, logic::may_go_negative(kind));
+  if (repo::apply_delta(tx, cid, k, amount)) return true;
   // A merchant sub-account short of a debit draws on the merchant's other sub-accounts.
   if (kind == Owner::Merchant && amount < 0 && consolidate(tx, cid, k.owner_id, k.bucket))
     return repo::apply_delta(tx, cid, k, amount);
