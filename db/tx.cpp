@@ -44,6 +44,9 @@ Tx::Tx(Database& db, events::Bus* bus)
 Tx::~Tx() { rollback(); }
 
 void Tx::commit() {
+  auto last = std::move(before_commit_);
+  before_commit_.clear();
+  for (auto& fn : last) fn(*this);
   if (backend_ == Backend::MySql && fault::take_kill_at_commit()) kill_own_connection();
   try {
     sql() << "COMMIT";

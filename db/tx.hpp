@@ -49,6 +49,11 @@ class Tx {
   std::int64_t publish(std::string const& topic, std::int64_t community_id, boost::json::value const& payload);
 
   void after_commit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
+  // Runs in commit(), right before COMMIT and after everything else the unit (and its
+  // wrappers: idempotency, audit) wrote: for the statements that lock a row every concurrent
+  // unit shares, so that lock is held for as short a time as possible. An exception from it
+  // rolls the transaction back and propagates as one from the unit would.
+  void before_commit(std::function<void(Tx&)> fn) { before_commit_.push_back(std::move(fn)); }
 
   void commit();
   void rollback() noexcept;
@@ -62,6 +67,7 @@ class Tx {
   bool notify_scheduled_ = false;
   std::int64_t now_ms_;
   std::vector<std::function<void()>> after_commit_;
+  std::vector<std::function<void(Tx&)>> before_commit_;
   std::string db_url_connect_;
   void kill_own_connection();  // fault injection (db::fault), MySQL only
 };

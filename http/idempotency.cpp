@@ -60,6 +60,10 @@ constexpr char const* kSelect =
 constexpr char const* kClaim =
     "INSERT INTO idempotency_keys (account_id, idem_key, request_hash, status, body, location, created_at) "
     "VALUES (:a, :k, :h, 0, '', NULL, :n)";
+// Prefixed by the backend's INSERT IGNORE.
+constexpr char const* kClaimIgnoring =
+    " INTO idempotency_keys (account_id, idem_key, request_hash, status, body, location, created_at) "
+    "VALUES (:a, :k, :h, 0, '', NULL, :n)";
 constexpr char const* kTakeOver =
     "UPDATE idempotency_keys SET created_at = :n WHERE account_id = :a AND idem_key = :k AND status = 0 "
     "AND created_at = :seen";
@@ -89,8 +93,27 @@ http::Response replay(Stored const& s) {
   return r;
 }
 
+// The common case, a key nobody holds yet, in one autocommit statement (no START/COMMIT
+// round trips): true when this request claimed the key. On a lost connection the session is
+// handed back broken (the pool reopens it) and the error propagates, as from a transaction.
+bool claim_new(Context& ctx, Key const& k) {
+  db::Lease lease = ctx.db.acquire();
+  try {
+    std::int64_t now = db::now_ms();
+    soci::statement st = (lease->prepare << std::string(db::insert_ignore(ctx.db.backend())) + kClaimIgnoring,
+                          soci::use(k.account, "a"), soci::use(k.key, "k"), soci::use(k.hash, "h"),
+                          soci::use(now, "n"));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+  } catch (...) {
+    lease.mark_broken();
+    throw;
+  }
+}
+
 // Claims the key; returns a stored answer to replay instead when there is one.
 std::optional<http::Response> claim(Context& ctx, Key const& k) {
+  if (claim_new(ctx, k)) return std::nullopt;
   auto const deadline = std::chrono::steady_clock::now() + kWaitForWinner;
   for (;;) {
     std::optional<Stored> seen;

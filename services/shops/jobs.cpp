@@ -28,8 +28,8 @@ std::int64_t order_for_participant(db::Tx& tx, repo::GroupBuy const& g, repo::Pa
   o.items.push_back({g.product_id, name, category, g.unit_price_cents, p.quantity, p.amount_cents});
   o.id = repo::insert_order(tx, o);
   repo::insert_movement(tx, cid, g.merchant_id, g.product_id, -p.quantity, "sale", o.id, p.account_id);
-  wallet::transfer(tx, cid, wallet::hold(p.id), wallet::merchant(g.merchant_id), p.amount_cents, "group_buy_payment",
-                   order_ref(o.id));
+  wallet::transfer(tx, cid, wallet::hold(p.id), wallet::merchant_for_order(g.merchant_id, o.id), p.amount_cents,
+                   "group_buy_payment", order_ref(o.id));
   repo::settle_participant(tx, p.id, "ordered", o.id);
   tx.publish("order.placed", cid, order_event(*repo::find_order(tx, cid, o.id)));
   return o.id;

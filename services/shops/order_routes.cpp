@@ -65,8 +65,12 @@ Checkout read_checkout(bj::object const& body) {
   return c;
 }
 
-// Checkout in one transaction: prices, coupon, stock (conditional updates), the sale
-// movements, the coupon redemption and the payment. Any refusal rolls all of it back.
+// Checkout in one transaction: prices, coupon, the order, the event, the payment and last
+// the stock (conditional updates). Any refusal rolls all of it back. The statements that
+// lock rows every checkout of this shop shares (the product's stock) run right before
+// COMMIT (Tx::before_commit), so concurrent checkouts queue on them as briefly as possible;
+// the payment goes to one of the merchant's sub-accounts (wallet::merchant_for_order), so
+// no single balance row is shared at all (ARCHITECTURE.md, "Money and stock under load").
 repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
   std::int64_t cid = ctx.community_id;
   auto merchant = merchant_or_404(tx, cid, c.merchant_id);
@@ -116,43 +120,58 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
   }
   if (c.fulfilment == logic::Fulfilment::Pickup) o.redemption_code = new_redemption_code();
 
-  // Take stock in product-id order so concurrent checkouts lock rows in the same order.
-  std::vector<logic::Line> by_id = lines;
-  std::sort(by_id.begin(), by_id.end(), [](auto const& a, auto const& b) { return a.product_id < b.product_id; });
-  for (auto const& l : by_id)
-    if (!repo::change_stock(tx, cid, l.product_id, -l.quantity))
-      throw Conflict("insufficient-stock", "not enough stock of product " + std::to_string(l.product_id));
-
   if (coupon && !repo::redeem_coupon(tx, coupon->id))
     throw Conflict("coupon-exhausted", "this coupon has no redemptions left");
 
   o.id = repo::insert_order(tx, o);
-  for (auto const& l : by_id)
-    repo::insert_movement(tx, cid, merchant.id, l.product_id, -l.quantity, "sale", o.id, o.buyer_id);
-  if (o.total_cents > 0)
-    wallet::transfer(tx, cid, wallet::resident(o.buyer_id), wallet::merchant(merchant.id), o.total_cents,
-                     "order_payment", order_ref(o.id));
-  auto placed = repo::find_order(tx, cid, o.id);
-  tx.publish("order.placed", cid, order_event(*placed));
-  return *placed;
+  // The stored row, without reading it back: what insert_order wrote.
+  o.created_at = o.updated_at = tx.now_ms();
+  tx.publish("order.placed", cid, order_event(o));
+  if (o.total_cents > 0) {
+    try {
+      wallet::transfer(tx, cid, wallet::resident(o.buyer_id), wallet::merchant_for_order(merchant.id, o.id),
+                       o.total_cents, "order_payment", order_ref(o.id));
+    } catch (Conflict const& e) {
+      // Short of stock and of money: stock is the answer, as when stock was taken first.
+      for (auto const& l : lines)
+        if (e.slug() == "insufficient-funds" && repo::stock_of(tx, l.product_id) < l.quantity)
+          throw Conflict("insufficient-stock", "not enough stock of product " + std::to_string(l.product_id));
+      throw;
+    }
+  }
+
+  // The stock last, right before COMMIT (after the stored Idempotency-Key answer too), in
+  // product-id order so concurrent checkouts lock rows in the same order. No stock: the
+  // whole checkout rolls back and the 409 is the answer.
+  std::vector<logic::Line> by_id = lines;
+  std::sort(by_id.begin(), by_id.end(), [](auto const& a, auto const& b) { return a.product_id < b.product_id; });
+  tx.before_commit([by_id, cid, mid = merchant.id, oid = o.id, buyer = o.buyer_id](db::Tx& t) {
+    for (auto const& l : by_id) {
+      if (!repo::change_stock(t, cid, l.product_id, -l.quantity))
+        throw Conflict("insufficient-stock", "not enough stock of product " + std::to_string(l.product_id));
+      repo::insert_movement(t, cid, mid, l.product_id, -l.quantity, "sale", oid, buyer);
+    }
+  });
+  return o;
 }
 
 }  // namespace
 
-// The stock back (a "cancel" movement per line, product-id order like checkout), the coupon
-// redemption released and the full payment refunded from the merchant to the buyer.
+// The full payment refunded from the merchant's sub-account to the buyer, the coupon
+// redemption released and the stock back (a "cancel" movement per line, product-id order
+// like checkout; last, as at checkout, so both lock rows in the same order).
 void undo_order(db::Tx& tx, repo::Order const& o, std::int64_t actor_id) {
   std::int64_t cid = o.community_id;
+  if (o.total_cents > 0)
+    wallet::transfer(tx, cid, wallet::merchant_for_order(o.merchant_id, o.id), wallet::resident(o.buyer_id),
+                     o.total_cents, "refund", order_ref(o.id));
+  if (o.coupon_id) repo::release_coupon(tx, *o.coupon_id);
   std::vector<repo::OrderItem> items = o.items;
   std::sort(items.begin(), items.end(), [](auto const& a, auto const& b) { return a.product_id < b.product_id; });
   for (auto const& i : items) {
     repo::change_stock(tx, cid, i.product_id, i.quantity);
     repo::insert_movement(tx, cid, o.merchant_id, i.product_id, i.quantity, "cancel", o.id, actor_id);
   }
-  if (o.coupon_id) repo::release_coupon(tx, *o.coupon_id);
-  if (o.total_cents > 0)
-    wallet::transfer(tx, cid, wallet::merchant(o.merchant_id), wallet::resident(o.buyer_id), o.total_cents, "refund",
-                     order_ref(o.id));
 }
 
 namespace {

@@ -360,17 +360,17 @@ bool change_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid, std::int64_t d
 constexpr char const* kStockOf = "SELECT stock FROM products WHERE id = :id";
 std::int64_t stock_of(db::Tx& tx, std::int64_t pid) { return db::scalar(tx, kStockOf, use(pid, "id")); }
 
+// stock_after is the product's stock as this transaction just changed it, read in the insert.
 constexpr char const* kInsertMovement =
     "INSERT INTO stock_movements (community_id, merchant_id, product_id, delta, reason, order_id, "
-    "actor, stock_after, at) VALUES (:c, :m, :p, :d, :r, :o, :a, :s, :t)";
+    "actor, stock_after, at) SELECT :c, :m, :p, :d, :r, :o, :a, stock, :t FROM products WHERE id = :pid";
 std::int64_t insert_movement(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid, std::int64_t delta,
                              std::string const& reason, std::optional<std::int64_t> order_id, std::int64_t actor) {
-  std::int64_t after = stock_of(tx, pid);
   std::int64_t now = tx.now_ms();
   long long oid = order_id.value_or(0);
   soci::indicator oid_ind = null_if_absent(order_id.has_value());
   return tx.insert("stock_movements", kInsertMovement, use(cid, "c"), use(mid, "m"), use(pid, "p"), use(delta, "d"),
-                   use(reason, "r"), use(oid, oid_ind, "o"), use(actor, "a"), use(after, "s"), use(now, "t"));
+                   use(reason, "r"), use(oid, oid_ind, "o"), use(actor, "a"), use(now, "t"), use(pid, "pid"));
 }
 
 constexpr char const* kListMovements =

@@ -123,7 +123,7 @@ void update_product(db::Tx& tx, Product const& p);
 // stock = stock + delta unless that would go below zero; false when refused.
 bool change_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid, std::int64_t delta);
 std::int64_t stock_of(db::Tx& tx, std::int64_t pid);
-// Appends a movement (stock_after read from the product row just changed).
+// Appends a movement (stock_after read from the product row just changed, in the same statement).
 std::int64_t insert_movement(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid, std::int64_t delta,
                              std::string const& reason, std::optional<std::int64_t> order_id, std::int64_t actor);
 std::vector<Movement> list_movements(db::Tx& tx, std::int64_t cid, std::int64_t pid, json::Page const& page);

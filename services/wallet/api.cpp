@@ -6,6 +6,7 @@
 #include "services/wallet/logic.hpp"
 #include "services/wallet/repository.hpp"
 
+#include <map>
 #include <stdexcept>
 #include <utility>
 
@@ -13,12 +14,28 @@ namespace courtyard::wallet {
 
 namespace {
 
-// The account's id, opening it on first use.
-std::int64_t account_id(db::Tx& tx, std::int64_t cid, AccountRef ref) {
-  std::string kind(logic::kind_name(ref.kind));
-  if (auto id = repo::find_account(tx, cid, kind, ref.owner_id)) return *id;
-  repo::open_account(tx, cid, kind, ref.owner_id, logic::may_go_negative(ref.kind));
-  return repo::find_account(tx, cid, kind, ref.owner_id).value_or(0);
+// Moves the merchant's other sub-accounts' money into sub-account `into`, as one
+// "consolidation" ledger transaction; false when there was nothing to move.
+bool consolidate(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, int into) {
+  auto balances = repo::bucket_balances_for_update(tx, cid, "merchant", merchant_id);
+  auto legs = logic::consolidation_legs(merchant_id, into, balances);
+  if (legs.empty()) return false;
+  post(tx, cid, legs, repo::kConsolidation, "merchant:" + std::to_string(merchant_id));
+  return true;
+}
+
+// Applies one net movement to its account, opening the account on first use. The update is
+// tried again once the account is known to exist: under READ COMMITTED the first one skips a
+// row another transaction opened and has not committed yet (INSERT IGNORE waits for that
+// commit, and a row committed after the first update is seen by the second).
+bool apply(db::Tx& tx, std::int64_t cid, logic::AccountKey const& k, Owner kind, std::int64_t amount) {
+  if (repo::apply_delta(tx, cid, k, amount)) return true;
+  if (!repo::account_exists(tx, cid, k)) repo::open_account(tx, cid, k, logic::may_go_negative(kind));
+  if (repo::apply_delta(tx, cid, k, amount)) return true;
+  // A merchant sub-account short of a debit draws on the merchant's other sub-accounts.
+  if (kind == Owner::Merchant && amount < 0 && consolidate(tx, cid, k.owner_id, k.bucket))
+    return repo::apply_delta(tx, cid, k, amount);
+  return false;
 }
 
 }  // namespace
@@ -26,18 +43,18 @@ std::int64_t account_id(db::Tx& tx, std::int64_t cid, AccountRef ref) {
 std::int64_t post(db::Tx& tx, std::int64_t community_id, std::vector<Leg> const& legs, std::string const& kind,
                   std::string const& reference) {
   logic::check_balanced(legs);
+  std::map<logic::AccountKey, Owner> kinds;
+  for (auto const& l : legs) kinds[logic::key_of(l.account)] = l.account.kind;
 
-  // Resolve accounts and apply legs in account-id order so concurrent postings lock rows
-  // in the same order (no lock-order deadlocks on MySQL).
-  std::vector<std::pair<std::int64_t, std::int64_t>> moves;
-  for (auto const& l : legs) moves.emplace_back(account_id(tx, community_id, l.account), l.amount_cents);
-
+  // Legs are applied in account-key order so concurrent postings lock rows in the same
+  // order (no lock-order deadlocks on MySQL). Each leg is two statements: the conditional
+  // update by the account's key and the entry that reads the new balance.
   std::int64_t txn = repo::insert_transaction(tx, community_id, kind, reference);
-  for (auto const& [acct, amount] : logic::net_by_account(moves)) {
+  for (auto const& [key, amount] : logic::net_by_account(legs)) {
     if (amount == 0) continue;
-    if (!repo::apply_delta(tx, acct, amount))
+    if (!apply(tx, community_id, key, kinds.at(key), amount))
       throw Conflict("insufficient-funds", "the wallet balance is too low for this payment");
-    repo::insert_entry(tx, txn, acct, community_id, amount, repo::account_balance(tx, acct));
+    repo::insert_entry(tx, txn, community_id, key, amount);
   }
   return txn;
 }

@@ -4,6 +4,10 @@
 // transaction. Resident and merchant accounts never go below zero (a conditional update
 // refuses it: 409 /problems/insufficient-funds); the external `cash` account is the
 // counterpart of money entering or leaving the platform and may go negative.
+// A merchant's account is kMerchantBuckets sub-accounts (rows) so that concurrent orders
+// to one shop do not queue on one balance row: an order's payment and its refund use the
+// sub-account merchant_for_order() picks; balances and statements add the sub-accounts up
+// (ARCHITECTURE.md, "Money and stock under load").
 // Other services (property bills, shop orders, paid events, group-buy holds) pay through
 // this header, always inside their own db::Tx so a payment commits with its cause.
 #include "db/tx.hpp"
@@ -19,9 +23,18 @@ enum class Owner { Resident, Merchant, Community, Cash, Hold };
 struct AccountRef {
   Owner kind;
   std::int64_t owner_id;  // account id, merchant id, 0 for community/cash, hold reference id
+  int bucket = 0;         // a merchant's sub-account, 0..kMerchantBuckets-1; 0 for every other kind
 };
+// Sub-accounts per merchant: enough that a flash sale's concurrent payments rarely meet on
+// one row, few enough that a balance read sums a handful of rows.
+inline constexpr int kMerchantBuckets = 16;
 inline AccountRef resident(std::int64_t account_id) { return {Owner::Resident, account_id}; }
+// The merchant's takings (sub-account 0); balance() and statements cover all of them.
 inline AccountRef merchant(std::int64_t merchant_id) { return {Owner::Merchant, merchant_id}; }
+// The sub-account an order's payment is credited to and its refund taken from.
+inline AccountRef merchant_for_order(std::int64_t merchant_id, std::int64_t order_id) {
+  return {Owner::Merchant, merchant_id, static_cast<int>(order_id % kMerchantBuckets)};
+}
 // The community's own income account (property fees).
 inline AccountRef community() { return {Owner::Community, 0}; }
 // Outside money: top-ups, offline payments, refunds to a card.
@@ -35,13 +48,17 @@ struct Leg {
 };
 
 // Posts one balanced transaction (legs sum to zero, each amount != 0). Throws
-// Conflict("insufficient-funds") when a non-negative account would drop below zero.
+// Conflict("insufficient-funds") when a non-negative account would drop below zero. A
+// merchant sub-account that is short first takes in the merchant's other sub-accounts (a
+// "consolidation" transaction, hidden from statements), so a debit is refused only when the
+// merchant as a whole is short.
 // `kind` e.g. "top_up", "bill_payment", "order_payment", "refund"; `reference` e.g. "order:42".
 std::int64_t post(db::Tx& tx, std::int64_t community_id, std::vector<Leg> const& legs, std::string const& kind,
                   std::string const& reference);
 // Moves `amount_cents` (> 0) from one account to another.
 std::int64_t transfer(db::Tx& tx, std::int64_t community_id, AccountRef from, AccountRef to, std::int64_t amount_cents,
                       std::string const& kind, std::string const& reference);
+// The owner's balance: for a merchant, the sum of its sub-accounts (`bucket` is ignored).
 std::int64_t balance(db::Tx& tx, std::int64_t community_id, AccountRef account);
 
 }  // namespace courtyard::wallet

@@ -27,9 +27,34 @@ void check_balanced(std::vector<Leg> const& legs) {
   if (sum != 0) throw std::logic_error("ledger legs must sum to zero");
 }
 
-std::map<std::int64_t, std::int64_t> net_by_account(std::vector<std::pair<std::int64_t, std::int64_t>> const& moves) {
-  std::map<std::int64_t, std::int64_t> out;
-  for (auto const& [account, amount] : moves) out[account] += amount;
+AccountKey key_of(AccountRef const& ref) { return {std::string(kind_name(ref.kind)), ref.owner_id, ref.bucket}; }
+
+std::map<AccountKey, std::int64_t> net_by_account(std::vector<Leg> const& legs) {
+  std::map<AccountKey, std::int64_t> out;
+  for (auto const& l : legs) out[key_of(l.account)] += l.amount_cents;
+  return out;
+}
+
+std::vector<Leg> consolidation_legs(std::int64_t merchant_id, int into, std::map<int, std::int64_t> const& balances) {
+  std::vector<Leg> legs;
+  std::int64_t total = 0;
+  for (auto const& [bucket, cents] : balances) {
+    if (bucket == into || cents <= 0) continue;
+    legs.push_back({{Owner::Merchant, merchant_id, bucket}, -cents});
+    total += cents;
+  }
+  if (total > 0) legs.push_back({{Owner::Merchant, merchant_id, into}, total});
+  return legs;
+}
+
+std::vector<std::int64_t> running_balances(std::int64_t balance_now, std::int64_t newer_sum,
+                                           std::vector<std::int64_t> const& amounts_newest_first) {
+  std::vector<std::int64_t> out;
+  std::int64_t after = balance_now - newer_sum;
+  for (auto amount : amounts_newest_first) {
+    out.push_back(after);
+    after -= amount;
+  }
   return out;
 }
 

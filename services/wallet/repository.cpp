@@ -10,47 +10,58 @@ using soci::use;
 
 // ---- accounts
 
-constexpr char const* kFindAccount =
-    "SELECT id FROM wallet_accounts WHERE community_id = :c AND owner_kind = :k AND owner_id = :o";
+#define WALLET_ACCOUNT_KEY "community_id = :c AND owner_kind = :k AND owner_id = :o AND bucket = :b"
 
-std::optional<std::int64_t> find_account(db::Tx& tx, std::int64_t cid, std::string const& kind,
-                                         std::int64_t owner_id) {
-  return db::one(
-      tx, kFindAccount, [](soci::row const& r) { return db::Cols(r).integer(); }, use(cid, "c"), use(kind, "k"),
-      use(owner_id, "o"));
+constexpr char const* kAccountExists = "SELECT COUNT(*) FROM wallet_accounts WHERE " WALLET_ACCOUNT_KEY;
+
+bool account_exists(db::Tx& tx, std::int64_t cid, logic::AccountKey const& k) {
+  return db::scalar(tx, kAccountExists, use(cid, "c"), use(k.kind, "k"), use(k.owner_id, "o"), use(k.bucket, "b")) > 0;
 }
 
 // Prefixed by the backend's INSERT IGNORE.
 constexpr char const* kOpenAccount =
-    " INTO wallet_accounts (community_id, owner_kind, owner_id, balance_cents, allow_negative, created_at) "
-    "VALUES (:c, :k, :o, 0, :n, :t)";
+    " INTO wallet_accounts (community_id, owner_kind, owner_id, bucket, balance_cents, allow_negative, created_at) "
+    "VALUES (:c, :k, :o, :b, 0, :n, :t)";
 
-void open_account(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id, bool allow_negative) {
+void open_account(db::Tx& tx, std::int64_t cid, logic::AccountKey const& k, bool allow_negative) {
   int neg = allow_negative ? 1 : 0;
   std::int64_t now = tx.now_ms();
-  tx.exec(std::string(db::insert_ignore(tx.backend())) + kOpenAccount, use(cid, "c"), use(kind, "k"),
-          use(owner_id, "o"), use(neg, "n"), use(now, "t"));
+  tx.exec(std::string(db::insert_ignore(tx.backend())) + kOpenAccount, use(cid, "c"), use(k.kind, "k"),
+          use(k.owner_id, "o"), use(k.bucket, "b"), use(neg, "n"), use(now, "t"));
 }
 
 constexpr char const* kApplyDelta =
     "UPDATE wallet_accounts SET balance_cents = balance_cents + :d "
-    "WHERE id = :id AND (allow_negative = 1 OR balance_cents + :d2 >= 0)";
+    "WHERE " WALLET_ACCOUNT_KEY " AND (allow_negative = 1 OR balance_cents + :d2 >= 0)";
 
-bool apply_delta(db::Tx& tx, std::int64_t account_id, std::int64_t delta) {
-  return tx.exec(kApplyDelta, use(delta, "d"), use(account_id, "id"), use(delta, "d2")) == 1;
-}
-
-constexpr char const* kAccountBalance = "SELECT balance_cents FROM wallet_accounts WHERE id = :id";
-
-std::int64_t account_balance(db::Tx& tx, std::int64_t account_id) {
-  return db::scalar(tx, kAccountBalance, use(account_id, "id"));
+bool apply_delta(db::Tx& tx, std::int64_t cid, logic::AccountKey const& k, std::int64_t delta) {
+  return tx.exec(kApplyDelta, use(delta, "d"), use(cid, "c"), use(k.kind, "k"), use(k.owner_id, "o"),
+                 use(k.bucket, "b"), use(delta, "d2")) == 1;
 }
 
 constexpr char const* kBalance =
-    "SELECT balance_cents FROM wallet_accounts WHERE community_id = :c AND owner_kind = :k AND owner_id = :o";
+    "SELECT COALESCE(SUM(balance_cents), 0) FROM wallet_accounts "
+    "WHERE community_id = :c AND owner_kind = :k AND owner_id = :o";
 
 std::int64_t balance(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id) {
   return db::scalar(tx, kBalance, use(cid, "c"), use(kind, "k"), use(owner_id, "o"));
+}
+
+constexpr char const* kBucketBalances =
+    "SELECT bucket, balance_cents FROM wallet_accounts "
+    "WHERE community_id = :c AND owner_kind = :k AND owner_id = :o ORDER BY bucket";
+
+std::map<int, std::int64_t> bucket_balances_for_update(db::Tx& tx, std::int64_t cid, std::string const& kind,
+                                                       std::int64_t owner_id) {
+  std::map<int, std::int64_t> out;
+  db::each(tx, kBucketBalances + std::string(db::for_update(tx.backend())),
+           [&](soci::row const& r) {
+             db::Cols c(r);
+             auto bucket = c.integer();
+             out[static_cast<int>(bucket)] = c.integer();
+           },
+           use(cid, "c"), use(kind, "k"), use(owner_id, "o"));
+  return out;
 }
 
 // ---- transactions and entries
@@ -66,13 +77,13 @@ std::int64_t insert_transaction(db::Tx& tx, std::int64_t cid, std::string const&
 
 constexpr char const* kInsertEntry =
     "INSERT INTO wallet_entries (transaction_id, account_id, community_id, amount_cents, balance_after_cents, "
-    "created_at) VALUES (:x, :a, :c, :m, :b, :t)";
+    "created_at) SELECT :x, id, community_id, :m, balance_cents, :t FROM wallet_accounts WHERE " WALLET_ACCOUNT_KEY;
 
-void insert_entry(db::Tx& tx, std::int64_t transaction_id, std::int64_t account_id, std::int64_t cid,
-                  std::int64_t amount_cents, std::int64_t balance_after_cents) {
+void insert_entry(db::Tx& tx, std::int64_t transaction_id, std::int64_t cid, logic::AccountKey const& k,
+                  std::int64_t amount_cents) {
   std::int64_t now = tx.now_ms();
-  tx.exec(kInsertEntry, use(transaction_id, "x"), use(account_id, "a"), use(cid, "c"), use(amount_cents, "m"),
-          use(balance_after_cents, "b"), use(now, "t"));
+  tx.exec(kInsertEntry, use(transaction_id, "x"), use(amount_cents, "m"), use(now, "t"), use(cid, "c"),
+          use(k.kind, "k"), use(k.owner_id, "o"), use(k.bucket, "b"));
 }
 
 constexpr char const* kEntries =
@@ -81,7 +92,21 @@ constexpr char const* kEntries =
     "JOIN wallet_accounts a ON a.id = e.account_id "
     "JOIN wallet_transactions t ON t.id = e.transaction_id "
     "WHERE a.community_id = :c AND a.owner_kind = :k AND a.owner_id = :o AND e.id < :b "
-    "ORDER BY e.id DESC LIMIT :l";
+    "AND t.kind <> 'consolidation' ORDER BY e.id DESC LIMIT :l";
+
+constexpr char const* kStatementPage =
+    "SELECT e.id, e.transaction_id, e.amount_cents, e.balance_after_cents, t.kind, t.reference, e.created_at, "
+    "(SELECT COALESCE(SUM(b.balance_cents), 0) FROM wallet_accounts b "
+    " WHERE b.community_id = :c2 AND b.owner_kind = :k2 AND b.owner_id = :o2), "
+    "(SELECT COALESCE(SUM(n.amount_cents), 0) FROM wallet_entries n "
+    " JOIN wallet_accounts na ON na.id = n.account_id JOIN wallet_transactions nt ON nt.id = n.transaction_id "
+    " WHERE na.community_id = :c3 AND na.owner_kind = :k3 AND na.owner_id = :o3 AND n.id >= :b3 "
+    " AND nt.kind <> 'consolidation') "
+    "FROM wallet_entries e "
+    "JOIN wallet_accounts a ON a.id = e.account_id "
+    "JOIN wallet_transactions t ON t.id = e.transaction_id "
+    "WHERE a.community_id = :c AND a.owner_kind = :k AND a.owner_id = :o AND e.id < :b "
+    "AND t.kind <> 'consolidation' ORDER BY e.id DESC LIMIT :l";
 
 namespace {
 
@@ -102,10 +127,29 @@ std::vector<Entry> entries(db::Tx& tx, std::int64_t cid, std::string const& kind
                  use(limit, "l"));
 }
 
+StatementPage statement_page(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id,
+                             json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX;
+  std::int64_t limit = page.limit + 1;
+  StatementPage out;
+  db::each(
+      tx, kStatementPage,
+      [&](soci::row const& r) {
+        db::Cols c(r);
+        Entry e;
+        c.into(e.id, e.transaction_id, e.amount_cents, e.balance_after_cents, e.kind, e.reference, e.created_at,
+               out.balance_cents, out.newer_cents);
+        out.rows.push_back(std::move(e));
+      },
+      use(cid, "c2"), use(kind, "k2"), use(owner_id, "o2"), use(cid, "c3"), use(kind, "k3"), use(owner_id, "o3"),
+      use(before, "b3"), use(cid, "c"), use(kind, "k"), use(owner_id, "o"), use(before, "b"), use(limit, "l"));
+  return out;
+}
+
 // ---- the ledger summary
 
 constexpr char const* kTotalsByKind =
-    "SELECT owner_kind, COALESCE(SUM(balance_cents), 0), COUNT(*) FROM wallet_accounts "
+    "SELECT owner_kind, COALESCE(SUM(balance_cents), 0), COUNT(DISTINCT owner_id) FROM wallet_accounts "
     "WHERE community_id = :c GROUP BY owner_kind ORDER BY owner_kind";
 
 namespace {

@@ -4,29 +4,41 @@
 // only reached through its community).
 #include "db/tx.hpp"
 #include "http/json.hpp"
+#include "services/wallet/logic.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace courtyard::wallet::repo {
 
-// The account's id, or nullopt when it has not been opened yet.
-std::optional<std::int64_t> find_account(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id);
+// Accounts are addressed by their natural key (community, owner kind, owner id, sub-account),
+// which the unique index covers: a posting never looks an account's id up first.
+
+// True when the account has been opened.
+bool account_exists(db::Tx& tx, std::int64_t cid, logic::AccountKey const& k);
 // Opens the account with a zero balance unless it exists (a concurrent opener is fine).
-void open_account(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id, bool allow_negative);
+void open_account(db::Tx& tx, std::int64_t cid, logic::AccountKey const& k, bool allow_negative);
 
 std::int64_t insert_transaction(db::Tx& tx, std::int64_t cid, std::string const& kind, std::string const& reference);
-// Adds `delta` to the balance unless a non-negative account would drop below zero;
-// false when refused.
-bool apply_delta(db::Tx& tx, std::int64_t account_id, std::int64_t delta);
-std::int64_t account_balance(db::Tx& tx, std::int64_t account_id);
-void insert_entry(db::Tx& tx, std::int64_t transaction_id, std::int64_t account_id, std::int64_t cid,
-                  std::int64_t amount_cents, std::int64_t balance_after_cents);
+// Adds `delta` to the balance unless a non-negative account would drop below zero; false
+// when refused or when the account is not open.
+bool apply_delta(db::Tx& tx, std::int64_t cid, logic::AccountKey const& k, std::int64_t delta);
+// The entry of `amount_cents` on the account, with the balance it has now (just changed by
+// this transaction) as balance_after; one statement.
+void insert_entry(db::Tx& tx, std::int64_t transaction_id, std::int64_t cid, logic::AccountKey const& k,
+                  std::int64_t amount_cents);
 
-// The owner's balance (0 when the account was never opened).
+// The owner's balance: the sum of its sub-accounts (0 when never opened).
 std::int64_t balance(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id);
+// Balance per sub-account, locked (FOR UPDATE on MySQL) for a consolidation.
+std::map<int, std::int64_t> bucket_balances_for_update(db::Tx& tx, std::int64_t cid, std::string const& kind,
+                                                       std::int64_t owner_id);
+
+// Transactions of this kind move money between one owner's sub-accounts; statements hide them.
+inline constexpr char const* kConsolidation = "consolidation";
 
 struct Entry {
   std::int64_t id = 0;
@@ -37,14 +49,25 @@ struct Entry {
   std::string reference;  // the transaction's reference
   std::int64_t created_at = 0;
 };
-// The owner's entries, newest first: up to page.limit + 1 rows.
+// The owner's entries across its sub-accounts, newest first, consolidations left out: up
+// to page.limit + 1 rows.
 std::vector<Entry> entries(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id,
                            json::Page const& page);
+// One page of a merchant's statement read by one statement, so in one snapshot even under
+// READ COMMITTED: the entries as entries() returns them, the balance now (all sub-accounts)
+// and the sum of the entries newer than the page (consolidations left out).
+struct StatementPage {
+  std::vector<Entry> rows;
+  std::int64_t balance_cents = 0;
+  std::int64_t newer_cents = 0;
+};
+StatementPage statement_page(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id,
+                             json::Page const& page);
 
 struct KindTotal {
   std::string owner_kind;
   std::int64_t balance_cents = 0;
-  std::int64_t accounts = 0;
+  std::int64_t accounts = 0;  // owners (a merchant's sub-accounts count once)
 };
 // Balances summed per owner kind, ordered by kind.
 std::vector<KindTotal> totals_by_kind(db::Tx& tx, std::int64_t cid);

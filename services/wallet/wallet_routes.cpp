@@ -14,10 +14,23 @@ using http::Response;
 
 namespace {
 
-// The account's balance and its entries, newest first, one page.
+// The account's balance and its entries, newest first, one page. A merchant's entries are
+// spread over its sub-accounts, each storing its own balance after the entry, so the
+// merchant's running balance is derived from its balance now, read in the same statement
+// as the page: the balance after an entry is the balance now less everything newer.
 bj::object statement(db::Tx& tx, std::int64_t cid, AccountRef ref, json::Page const& page) {
+  std::string kind(logic::kind_name(ref.kind));
+  if (ref.kind == Owner::Merchant) {
+    auto sp = repo::statement_page(tx, cid, kind, ref.owner_id, page);
+    if (sp.rows.empty()) return statement_json(cid, balance(tx, cid, ref), sp.rows, page);
+    std::vector<std::int64_t> amounts;
+    for (auto const& e : sp.rows) amounts.push_back(e.amount_cents);
+    auto after = logic::running_balances(sp.balance_cents, sp.newer_cents, amounts);
+    for (std::size_t i = 0; i < sp.rows.size(); ++i) sp.rows[i].balance_after_cents = after[i];
+    return statement_json(cid, sp.balance_cents, sp.rows, page);
+  }
   std::int64_t bal = balance(tx, cid, ref);
-  auto rows = repo::entries(tx, cid, std::string(logic::kind_name(ref.kind)), ref.owner_id, page);
+  auto rows = repo::entries(tx, cid, kind, ref.owner_id, page);
   return statement_json(cid, bal, rows, page);
 }
 

@@ -1,5 +1,6 @@
 // Real threads against the shared app, on SQLite and MariaDB: stock, money, coupons,
 // redemptions, reviews and Idempotency-Key under contention.
+#include "db/query.hpp"
 #include "tests/shops/support.hpp"
 
 #include <atomic>
@@ -200,4 +201,87 @@ TEST_CASE("crossing multi-line orders and cancellations keep stock == sum of mov
   CHECK(movements_total(s, b) == stock(s, b));
   CHECK(merchant_balance(s) == kept * 500);
   CHECK(ledger_balanced(s.c));
+}
+
+TEST_CASE("a flash sale from 24 threads: no oversell, the merchant's sub-accounts add up, refunds come back",
+          "[shops][concurrency][flash-sale]") {
+  auto& t = TestApp::get();
+  auto s = shop();
+  constexpr int kThreads = 24, kEach = 3, kStock = 50;
+  constexpr std::int64_t kPrice = 250;
+  auto pid = product(s, "Flash item", kPrice, kStock);
+  std::vector<Actor> buyers;
+  for (int i = 0; i < kThreads; ++i) buyers.push_back(buyer(s, 10'000, static_cast<std::size_t>(i % 3)));
+
+  // 72 attempts at 50 units; every fourth buyer cancels its first order (stock and money back).
+  std::vector<std::vector<Result>> results(kThreads);
+  std::vector<int> cancelled(kThreads, 0);
+  in_threads(kThreads, [&](int i) {
+    for (int n = 0; n < kEach; ++n) {
+      results[i].push_back(place(s, buyers[i], order_body(s.mid, {{pid, 1}}), t.unique("flash")));
+      if (n == 0 && i % 4 == 0 && results[i].back().status == 201) {
+        auto c = t.call("POST", s.order(results[i].back().id()) + "/cancel", std::nullopt, buyers[i].token);
+        INFO(c.body);
+        CHECK(c.status == 200);
+        cancelled[i] = 1;
+      }
+    }
+  });
+
+  int placed = 0, refused = 0, undone = 0;
+  for (int i = 0; i < kThreads; ++i) {
+    int mine = 0;
+    for (auto const& r : results[i]) {
+      INFO(r.status << " " << r.body);
+      if (r.status == 201) {
+        ++placed;
+        ++mine;
+      } else {
+        CHECK(r.status == 409);
+        CHECK(r.problem_type() == "/problems/insufficient-stock");
+        ++refused;
+      }
+    }
+    undone += cancelled[i];
+    CHECK(t.balance(s.c, buyers[i]) == 10'000 - (mine - cancelled[i]) * kPrice);  // charged once per kept order
+  }
+  int kept = placed - undone;
+  CHECK(placed + refused == kThreads * kEach);
+  CHECK(refused >= kThreads * kEach - kStock - undone);  // it sold out
+  CHECK(stock(s, pid) + kept == kStock);                  // no unit sold twice, none lost
+  CHECK(stock(s, pid) >= 0);
+  CHECK(movements_total(s, pid) == stock(s, pid));
+  CHECK(merchant_balance(s) == kept * kPrice);
+  CHECK(ledger_balanced(s.c));
+
+  // What the merchant sees is the sum of its sub-accounts, and there are several of them.
+  std::int64_t rows = 0, sum = 0;
+  courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
+    courtyard::db::each(
+        tx,
+        "SELECT COUNT(*), COALESCE(SUM(balance_cents), 0) FROM wallet_accounts WHERE community_id = :c "
+        "AND owner_kind = 'merchant' AND owner_id = :m",
+        [&](soci::row const& r) {
+          courtyard::db::Cols cols(r);
+          rows = cols.integer();
+          sum = cols.integer();
+        },
+        soci::use(s.c.id, "c"), soci::use(s.mid, "m"));
+  });
+  CHECK(sum == kept * kPrice);
+  CHECK(rows > 1);
+
+  // The merchant's statement: one payment per order and one refund per cancellation, with a
+  // running balance that ends at the balance.
+  auto st = t.get(s.merchant_base() + "/wallet?limit=200", s.owner.token);
+  REQUIRE(st.status == 200);
+  auto const& entries = st.json.at("entries").as_array();
+  CHECK(entries.size() == std::size_t(placed + undone));
+  std::int64_t expected = st.json.at("balance_cents").as_int64();
+  for (auto const& e : entries) {
+    CHECK(e.at("balance_after_cents").as_int64() == expected);
+    expected -= e.at("amount_cents").as_int64();
+  }
+  CHECK(expected == 0);
+  CHECK(events(s.c, "order.placed").size() == std::size_t(placed));
 }

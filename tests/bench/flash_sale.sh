@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# The flash sale (issue #11, goal 3): 500 buyers, one merchant, one product with 100,000 in
+# stock, on a private MariaDB with durable commits. Builds nothing.
+#
+#   tests/bench/flash_sale.sh [COURTYARD_BIN]
+#
+# It starts its own MariaDB (own datadir under /tmp on disk, own port;
+# innodb_flush_log_at_trx_commit=1, doublewrite on, no binlog), measures the raw durable
+# commit rate (mysqlslap: 32 clients, single-row autocommit INSERTs), starts courtyard on it,
+# seeds the sale (tests/bench/flash_sale_seed.py), runs wrk with tests/bench/flash_sale.lua
+# (every request a different buyer's bearer token, a fresh Idempotency-Key each) against
+# POST /v1/communities/{cid}/orders for the N-buyer sale and then for one buyer, measures
+# the raw commit rate again, and checks the books: orders in the database == 201s counted,
+# stock + units sold == initial stock (no oversell), stock == sum of stock movements,
+# merchant balance (all its sub-accounts) == sold x price, ledger sums to zero, every
+# ledger transaction sums to zero. Exits non-zero when a check fails.
+#
+# Knobs (environment): FLASH_BUYERS (500) FLASH_STOCK (100000) FLASH_DURATION (s, 20)
+#   FLASH_CONNECTIONS (64) FLASH_WRK_THREADS (1) COURTYARD_THREADS (1) COURTYARD_WORKERS (12)
+#   COURTYARD_DB_POOL (16) FLASH_ONE_BUYER (1: also run the 1-buyer sale)
+#   FLASH_GENERAL_LOG (1: log every statement of 20 single orders to count them)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${1:-$ROOT/build/courtyard}
+BUYERS=${FLASH_BUYERS:-500}
+STOCK=${FLASH_STOCK:-100000}
+DURATION=${FLASH_DURATION:-20}
+CONNECTIONS=${FLASH_CONNECTIONS:-64}
+WRK_THREADS=${FLASH_WRK_THREADS:-1}
+SERVER_THREADS=${COURTYARD_THREADS:-1}
+WORKERS=${COURTYARD_WORKERS:-12}
+DB_POOL=${COURTYARD_DB_POOL:-16}
+ONE_BUYER=${FLASH_ONE_BUYER:-1}
+GENERAL_LOG=${FLASH_GENERAL_LOG:-0}
+PRICE=250
+FUNDS=5000000
+
+for tool in wrk curl python3 mariadbd mariadb-install-db mariadb mysqlslap; do
+  command -v "$tool" >/dev/null || { echo "flash_sale: $tool is not installed" >&2; exit 1; }
+done
+[[ -x $BIN ]] || { echo "flash_sale: no courtyard binary at $BIN (build first)" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/courtyard-flash-XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [[ ${FLASH_KEEP:-0} == 1 ]] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)"
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# ---- a private, durable MariaDB
+DB_PORT=$(free_port)
+SOCK=$WORK/mysqld.sock
+mariadb-install-db --no-defaults --datadir="$WORK/data" --user="$(id -un)" --auth-root-authentication-method=normal \
+  --skip-test-db >"$WORK/install.log" 2>&1
+mariadbd --no-defaults --datadir="$WORK/data" --user="$(id -un)" --socket="$SOCK" --port="$DB_PORT" \
+  --bind-address=127.0.0.1 --skip-name-resolve --pid-file="$WORK/mysqld.pid" --log-error="$WORK/mysqld.err" \
+  --skip-log-bin --innodb-flush-log-at-trx-commit=1 --innodb-doublewrite=1 --innodb-buffer-pool-size=512M \
+  --innodb-log-file-size=256M --max-connections=1000 --general-log-file="$WORK/general.log" &
+MARIADB_PID=$!
+PIDS+=("$MARIADB_PID")
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, in clock ticks
+SQL=(mariadb --no-defaults -uroot -h127.0.0.1 -P"$DB_PORT")
+for _ in $(seq 1 200); do "${SQL[@]}" -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.1; done
+"${SQL[@]}" -e 'SELECT 1' >/dev/null
+"${SQL[@]}" -e "CREATE DATABASE flash; CREATE DATABASE rawcommit;
+  CREATE TABLE rawcommit.c (id BIGINT AUTO_INCREMENT PRIMARY KEY, v BIGINT NOT NULL) ENGINE=InnoDB;"
+DURABLE=$("${SQL[@]}" -N -B -e 'SELECT @@innodb_flush_log_at_trx_commit, @@innodb_doublewrite, @@log_bin')
+
+raw_commits() {  # 32 clients, single-row INSERT, autocommit: prints commits per second
+  local n=64000 secs
+  secs=$(mysqlslap --no-defaults -uroot -h127.0.0.1 -P"$DB_PORT" --create-schema=rawcommit --no-drop \
+    --concurrency=32 --iterations=1 --number-of-queries=$n --query="INSERT INTO c (v) VALUES (1)" 2>&1 |
+    awk '/Average number of seconds to run all queries/ {print $(NF-1)}')
+  awk -v n=$n -v s="$secs" 'BEGIN {printf "%.0f\n", n / s}'
+}
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "mariadb $("${SQL[@]}" -N -B -e 'SELECT VERSION()'): innodb_flush_log_at_trx_commit, doublewrite, log_bin = $(echo $DURABLE)"
+RAW1=$(raw_commits)
+echo "raw durable commits (mysqlslap, 32 clients, single-row INSERT): $RAW1/s"
+
+# ---- courtyard on it
+ADMIN_EMAIL=flash-admin@example.com
+ADMIN_PASSWORD=flash-admin-password
+COURTYARD_ADMIN_EMAIL=$ADMIN_EMAIL COURTYARD_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+  "$BIN" --listen 127.0.0.1:0 --db "mysql://root@127.0.0.1:$DB_PORT/flash" --threads "$SERVER_THREADS" \
+  --workers "$WORKERS" --db-pool "$DB_POOL" --queue 100000 \
+  --access-log=false --log-level warn --rate-limit-rps 0 --password-hash min \
+  >"$WORK/courtyard.out" 2>"$WORK/courtyard.err" &
+COURTYARD_PID=$!
+PIDS+=("$COURTYARD_PID")
+for _ in $(seq 1 300); do
+  grep -q '^courtyard listening on' "$WORK/courtyard.out" 2>/dev/null && break
+  kill -0 "$COURTYARD_PID" 2>/dev/null || { cat "$WORK/courtyard.err" >&2; exit 1; }
+  sleep 0.1
+done
+URL=$(sed -n 's/^courtyard listening on //p' "$WORK/courtyard.out")
+echo "courtyard --threads $SERVER_THREADS --workers $WORKERS --db-pool $DB_POOL"
+
+SQLF=("${SQL[@]}" flash)
+python3 "$ROOT/tests/bench/flash_sale_seed.py" "$URL" "$ADMIN_EMAIL" "$ADMIN_PASSWORD" "$BUYERS" "$STOCK" "$PRICE" \
+  "$FUNDS" "$WORK" "${SQLF[@]}"
+# shellcheck disable=SC1091
+source "$WORK/sale.env"
+ORDERS_PATH=/v1/communities/$COMMUNITY/orders
+BODY="{\"merchant_id\":$MERCHANT,\"items\":[{\"product_id\":$PRODUCT,\"quantity\":1}],\"fulfilment\":\"pickup\"}"
+q() { "${SQLF[@]}" -N -B -e "$1"; }
+drain() {  # waits (up to 300 s) until the outbox has delivered everything (the seed's top-up notices, earlier orders')
+  for _ in $(seq 1 600); do
+    [[ $(q "SELECT COUNT(*) FROM event_deliveries WHERE status = 'pending'") == 0 ]] && return 0
+    sleep 0.5
+  done
+  echo "flash_sale: the outbox did not drain" >&2
+}
+drain
+
+# Statements per order, from the server's general log (20 orders, one at a time).
+if [[ $GENERAL_LOG == 1 ]]; then
+  "${SQL[@]}" -e "SET GLOBAL general_log = 1"
+  tok=$(head -1 "$WORK/tokens.txt")
+  for i in $(seq 1 20); do
+    curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+      -H "Idempotency-Key: gl-$i-$RANDOM" -d "$BODY" "$URL$ORDERS_PATH"
+  done
+  drain
+  "${SQL[@]}" -e "SET GLOBAL general_log = 0"
+  grep -P ' (Query|Execute)\t' "$WORK/general.log" | grep -v 'general_log' >"$WORK/general.queries" || true
+  # The request's own statements vs. the outbox's: its queue polls, and per delivery the
+  # claim, the read, the subscriber's statements, the done-mark and a START/COMMIT pair.
+  total=$(wc -l <"$WORK/general.queries")
+  polls=$(grep -c 'SELECT id FROM event_deliveries WHERE subscriber' "$WORK/general.queries" || true)
+  deliveries=$(grep -c "SET status = 'done'" "$WORK/general.queries" || true)
+  delivery_work=$(grep -cE "SET lease_owner|SELECT d.attempts|SET status = 'done'|INTO notifications|SELECT DISTINCT account_id FROM memberships|job_leases|event_subscribers \(" "$WORK/general.queries" || true)
+  awk -v t="$total" -v p="$polls" -v d="$deliveries" -v w="$delivery_work" 'BEGIN {
+    printf "statements per order (general log, 20 sequential orders, outbox drained): %.1f in the request, %.1f delivering its event, %.1f idle queue polls\n",
+      (t - p - w - 2 * d) / 20, (w + 2 * d) / 20, p / 20 }'
+  awk -F'\t' '{print $NF}' "$WORK/general.queries" | cut -c1-100 | sort | uniq -c | sort -rn >"$WORK/general.histogram"
+  [[ -n ${FLASH_GENERAL_LOG_COPY:-} ]] && cp "$WORK/general.histogram" "$FLASH_GENERAL_LOG_COPY"
+fi
+
+sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
+  local name=$1 tokens=$2 out="$WORK/wrk-$1.txt" before after
+  before=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+  local db0 cy0 db1 cy1 wrk_pid
+  db0=$(cpu_ticks "$MARIADB_PID")
+  cy0=$(cpu_ticks "$COURTYARD_PID")
+  FLASH_TOKENS=$tokens FLASH_PATH=$ORDERS_PATH FLASH_BODY=$BODY FLASH_TAG="$name-$RANDOM$RANDOM" \
+    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 10s \
+    -s "$ROOT/tests/bench/flash_sale.lua" "$URL" >"$out" &
+  wrk_pid=$!
+  # Once a second: open InnoDB transactions, and how many of them wait for a row lock.
+  local i
+  for ((i = 1; i < DURATION; i++)); do
+    sleep 1
+    "${SQL[@]}" -N -B -e "SELECT COUNT(*), COALESCE(SUM(trx_state = 'LOCK WAIT'), 0) FROM information_schema.innodb_trx" \
+      >>"$WORK/trx-$name" 2>/dev/null || true
+  done
+  sleep 1
+  db1=$(cpu_ticks "$MARIADB_PID")
+  cy1=$(cpu_ticks "$COURTYARD_PID")
+  wait "$wrk_pid"
+  after=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+  awk -v d=$((db1 - db0)) -v c=$((cy1 - cy0)) -v hz="$(getconf CLK_TCK)" -v n=$((after - before)) -v s="$DURATION" 'BEGIN {
+    printf "  cpu during the sale: mariadbd %.2f cores, courtyard %.2f cores; per order %.0f us in mariadbd, %.0f us in courtyard\n",
+      d / hz / s, c / hz / s, n ? d / hz / n * 1e6 : 0, n ? c / hz / n * 1e6 : 0 }' >"$WORK/cpu-$name"
+  awk -v name="$name" -v placed=$((after - before)) -v d="$DURATION" '
+    /^Requests\/sec:/ {rps=$2}
+    /Non-2xx/ {non2xx=$NF}
+    /Socket errors/ {errs=$0}
+    $1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; p99=v}
+    $1 == "50%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; p50=v}
+    END {printf "%-8s %8.1f orders/s   p50 %6.2f ms   p99 %6.2f ms   (%d orders placed in %ds; wrk %.1f req/s, non-2xx %d %s)\n",
+      name, placed / d, p50, p99, placed, d, rps, non2xx, errs}' "$out" | tee -a "$WORK/summary"
+  cat "$WORK/cpu-$name"
+  awk '{t += $1; w += $2; n++} END {if (n) printf "  innodb transactions open (sampled each second): %.1f on average, %.1f of them waiting for a row lock\n", t / n, w / n}' \
+    "$WORK/trx-$name"
+}
+
+echo "sale: POST $ORDERS_PATH, 1 unit each, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, Idempotency-Key on every request"
+sale "${BUYERS}-buyers" "$WORK/tokens.txt"
+drain
+if [[ $ONE_BUYER == 1 ]]; then
+  head -1 "$WORK/tokens.txt" >"$WORK/one-token.txt"
+  sale "1-buyer" "$WORK/one-token.txt"
+fi
+RAW2=$(raw_commits)
+echo "raw durable commits after the sale: $RAW2/s"
+
+# ---- the books (after the outbox has caught up is not needed: money and stock are posted in the order's transaction)
+fail=0
+check() {  # description actual expected
+  if [[ "$2" == "$3" ]]; then echo "ok   $1: $2"; else echo "FAIL $1: $2, expected $3"; fail=1; fi
+}
+orders=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY AND merchant_id = $MERCHANT")
+sold=$(q "SELECT COALESCE(SUM(i.quantity), 0) FROM order_items i JOIN orders o ON o.id = i.order_id WHERE o.community_id = $COMMUNITY AND i.product_id = $PRODUCT AND o.status <> 'cancelled'")
+stock=$(q "SELECT stock FROM products WHERE id = $PRODUCT")
+moved=$(q "SELECT COALESCE(SUM(delta), 0) FROM stock_movements WHERE product_id = $PRODUCT")
+check "stock + units sold == initial stock (no oversell)" "$((stock + sold))" "$STOCK"
+check "stock never negative" "$((stock >= 0))" "1"
+check "stock == sum of stock movements" "$moved" "$stock"
+merchant=$(curl -fsS -H "Authorization: Bearer $OWNER_TOKEN" "$URL/v1/communities/$COMMUNITY/merchants/$MERCHANT/wallet" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["balance_cents"])')
+check "merchant balance (GET .../wallet) == units sold x price" "$merchant" "$((sold * PRICE))"
+ledger=$(curl -fsS -H "Authorization: Bearer $MANAGER_TOKEN" "$URL/v1/communities/$COMMUNITY/ledger/summary" |
+  python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["total_cents"], j["balanced"])')
+check "ledger summary total, balanced" "$ledger" "0 True"
+unbalanced=$(q "SELECT COUNT(*) FROM (SELECT transaction_id FROM wallet_entries WHERE community_id = $COMMUNITY GROUP BY transaction_id HAVING SUM(amount_cents) <> 0) x")
+check "ledger transactions that do not sum to zero" "$unbalanced" "0"
+drift=$(q "SELECT COUNT(*) FROM wallet_accounts a WHERE a.community_id = $COMMUNITY AND a.balance_cents <> (SELECT COALESCE(SUM(e.amount_cents), 0) FROM wallet_entries e WHERE e.account_id = a.id)")
+check "accounts whose balance differs from the sum of their entries" "$drift" "0"
+paid=$(q "SELECT COUNT(*) FROM wallet_transactions WHERE community_id = $COMMUNITY AND kind = 'order_payment'")
+check "one order_payment per order" "$paid" "$orders"
+
+best=$(awk '/buyers/ {print $2; exit}' "$WORK/summary")
+raw_min=$(( RAW1 < RAW2 ? RAW1 : RAW2 ))
+awk -v o="$best" -v r1="$RAW1" -v r2="$RAW2" 'BEGIN {
+  r = (r1 + r2) / 2
+  printf "ratio orders/s : raw durable commits/s = %.3f (1/%.1f; target >= 1/7 = 0.143), raw %d and %d/s\n", o / r, r / o, r1, r2 }'
+exit $fail
