@@ -2,6 +2,9 @@
 // What other parts of Courtyard may call from shops.
 #include "db/database.hpp"
 #include "db/outbox.hpp"
+#include "db/tx.hpp"
+
+#include <boost/json/object.hpp>
 
 #include <cstdint>
 
@@ -12,5 +15,8 @@ namespace courtyard::shops {
 // that settles it, so concurrent closers (two instances, a lease that expired mid-run)
 // process each group buy exactly once. Returns how many this call closed.
 int close_due_group_buys(db::Database& db, events::Bus& bus, std::int64_t now_ms);
+
+// The account's rows in this service, for the resident's data export (export.cpp).
+boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
 
 }  // namespace courtyard::shops

@@ -8,6 +8,8 @@
 // this header, always inside their own db::Tx so a payment commits with its cause.
 #include "db/tx.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -43,5 +45,8 @@ std::int64_t post(db::Tx& tx, std::int64_t community_id, std::vector<Leg> const&
 std::int64_t transfer(db::Tx& tx, std::int64_t community_id, AccountRef from, AccountRef to, std::int64_t amount_cents,
                       std::string const& kind, std::string const& reference);
 std::int64_t balance(db::Tx& tx, std::int64_t community_id, AccountRef account);
+
+// The account's rows in this service, for the resident's data export (export.cpp).
+boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
 
 }  // namespace courtyard::wallet
