@@ -16,6 +16,9 @@ void add_notification_routes(http::Router& r);
 // event and account).
 void on_event(events::Event const& e, db::Tx& tx);
 
+// member_notices.cpp: points.expiring and tier.changed (members) -> one row for the member.
+void on_member_notice(events::Event const& e, db::Tx& tx);
+
 // views.cpp: a row as the API shows it ({id, account_id, community_id, type, title, body,
 // data, created_at, read_at}).
 boost::json::object notification_json(repo::Notification const& n);
