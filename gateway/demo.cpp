@@ -183,14 +183,11 @@ void seed_demo(App& app) {
                                bj::object{{"kind", "first_review"}, {"points", 10}},
                                bj::object{{"kind", "suggestion_adopted"}, {"points", 50}}})
         c.call("PUT", base + "/loyalty/earn-rules", rule, manager, 200);
-      c.call("PUT", base + "/loyalty/tiers",
-             bj::object{{"tiers", bj::array{bj::object{{"name", "Neighbour"}, {"threshold", 0}},
-                                            bj::object{{"name", "Regular"}, {"threshold", 500}, {"earn_multiplier_pct", 110}},
-                                            bj::object{{"name", "Local hero"},
-                                                       {"threshold", 2000},
-                                                       {"discount_pct", 5},
-                                                       {"earn_multiplier_pct", 125}}}}},
-             manager, 200);
+      bj::array tiers{
+          bj::object{{"name", "Neighbour"}, {"threshold", 0}},
+          bj::object{{"name", "Regular"}, {"threshold", 500}, {"earn_multiplier_pct", 110}},
+          bj::object{{"name", "Local hero"}, {"threshold", 2000}, {"discount_pct", 5}, {"earn_multiplier_pct", 125}}};
+      c.call("PUT", base + "/loyalty/tiers", bj::object{{"tiers", std::move(tiers)}}, manager, 200);
     }
     (void)bob;
     (void)dan;

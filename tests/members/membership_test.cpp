@@ -111,11 +111,21 @@ TEST_CASE("the export is one document with every service's data about me", "[mem
   CHECK(doc.at("members").at("consents").at("marketing") == true);
   REQUIRE(doc.at("members").at("points_postings").as_array().size() == 1);
   CHECK(doc.at("members").at("points_lots").at(0).at("remaining").as_int64() == 4);
+  // Every service has its section, from its own rows.
+  for (auto const* service : {"wallet", "property", "shops", "clubs", "delivery", "notifications", "members"})
+    CHECK(doc.contains(service));
+  REQUIRE(doc.at("wallet").at("entries").as_array().size() == 1);
+  CHECK(doc.at("wallet").at("entries").at(0).at("amount_cents").as_int64() == 500);
+  CHECK(doc.at("wallet").at("entries").at(0).at("kind") == "top_up");
+  CHECK(doc.at("shops").at("orders").as_array().empty());
+  CHECK(doc.at("notifications").at("notifications").as_array().size() >= 1);  // the top-up notice
+  CHECK(doc.at("identity").at("roles").at(0).at("role") == "resident");
   // Nobody else's data.
   auto other = t.resident(c, 1);
   auto theirs = t.get("/v1/me/export", other.token);
   REQUIRE(theirs.status == 200);
   CHECK(theirs.json.at("members").at("points_postings").as_array().empty());
+  CHECK(theirs.json.at("wallet").at("entries").as_array().empty());
   CHECK(t.get("/v1/me/export").status == 401);
 }
 

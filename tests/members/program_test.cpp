@@ -142,3 +142,26 @@ TEST_CASE("tiers: raised as points are earned, lowered only at the period end, w
     if (n.at("type") == "tier.changed" && n.at("data").at("direction") == "down") told = true;
   CHECK(told);
 }
+
+TEST_CASE("replacing the tiers keeps a tier's id by name and moves members of a removed tier",
+          "[members][program][tiers]") {
+  auto& t = TestApp::get();
+  auto c = t.community();
+  auto r = t.resident(c);
+  set_tiers(c, bj::array{bj::object{{"name", "Silver"}, {"threshold", 100}},
+                         bj::object{{"name", "Gold"}, {"threshold", 1000}}});
+  auto gold_id = t.get(loyalty(c, "tiers"), r.token).json.at("items").at(1).at("id").as_int64();
+  set_rule(c, {{"kind", "event_attended"}, {"points", 150}});
+  checked_in(c, r, 1);
+  t.drain_events();
+  REQUIRE(membership(c, r).at("tier").at("name") == "Silver");
+
+  set_tiers(c, bj::array{bj::object{{"name", "Bronze"}, {"threshold", 50}},
+                         bj::object{{"name", "Gold"}, {"threshold", 120}, {"discount_pct", 3}}});
+  auto tiers = t.get(loyalty(c, "tiers"), r.token).json.at("items").as_array();
+  REQUIRE(tiers.size() == 2);
+  CHECK(tiers[1].at("id").as_int64() == gold_id);  // kept, with its new threshold
+  // Silver is gone: she holds what her 150 points reach now, Gold.
+  CHECK(membership(c, r).at("tier").at("name") == "Gold");
+  CHECK(membership(c, r).at("tier").at("discount_pct").as_int64() == 3);
+}
