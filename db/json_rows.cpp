@@ -1,8 +1,8 @@
 #include "db/json_rows.hpp"
 
-#include <boost/json.hpp>
-
 #include "db/query.hpp"
+
+#include <boost/json.hpp>
 
 namespace courtyard::db {
 

@@ -2,11 +2,12 @@
 // Rows as JSON objects (column name -> value; NULL -> null), for the resident's
 // data export: each service names the rows that belong to an account with one
 // query whose only placeholder is `:a`, bound to the account id.
+#include "db/tx.hpp"
+
 #include <boost/json/array.hpp>
+
 #include <cstdint>
 #include <string>
-
-#include "db/tx.hpp"
 
 namespace courtyard::db {
 

@@ -2,14 +2,15 @@
 // What other parts of Courtyard may call from members: the points a member
 // holds, spending them (the entry point checkout will use), the member's part
 // of the data export, and the daily job bodies.
-#include <boost/json/object.hpp>
-#include <cstdint>
-#include <string>
-
 #include "db/database.hpp"
 #include "db/outbox.hpp"
 #include "db/tx.hpp"
 #include "services/members/logic.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <string>
 
 namespace courtyard::members {
 

@@ -1,15 +1,15 @@
 // The daily jobs: expiring lots (oldest first, only what is left of them),
 // announcing expiries a notice period ahead, and lowering tiers at the end of a
 // period.
-#include <spdlog/spdlog.h>
-
-#include <map>
-#include <tuple>
-
 #include "db/database.hpp"
 #include "services/members/api.hpp"
 #include "services/members/ledger.hpp"
 #include "services/members/routes.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <tuple>
 
 namespace courtyard::members {
 

@@ -1,11 +1,12 @@
 #include "services/members/ledger.hpp"
 
-#include <algorithm>
+#include "http/errors.hpp"
+
 #include <boost/json.hpp>
+
+#include <algorithm>
 #include <map>
 #include <stdexcept>
-
-#include "http/errors.hpp"
 
 namespace courtyard::members::ledger {
 

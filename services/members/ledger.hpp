@@ -4,14 +4,14 @@
 // points — earning, spending (debit) and expiry. Every operation first locks
 // the member's points account, so the changes to one member's points are
 // serialised; the rules come from logic.hpp, the SQL from repository.hpp.
+#include "db/tx.hpp"
+#include "services/members/logic.hpp"
+#include "services/members/repository.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "db/tx.hpp"
-#include "services/members/logic.hpp"
-#include "services/members/repository.hpp"
 
 namespace courtyard::members::ledger {
 

@@ -1,10 +1,10 @@
 #include "services/members/logic.hpp"
 
+#include "http/json.hpp"
+
 #include <algorithm>
 #include <set>
 #include <stdexcept>
-
-#include "http/json.hpp"
 
 namespace courtyard::members::logic {
 

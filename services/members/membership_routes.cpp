@@ -1,12 +1,12 @@
 // The resident's side (my membership in each community, my consents, my data
 // export) and the manager's member view, which shows only what the member
 // consented to.
-#include <set>
-
 #include "services/identity/api.hpp"
 #include "services/members/api.hpp"
 #include "services/members/ledger.hpp"
 #include "services/members/routes.hpp"
+
+#include <set>
 
 namespace courtyard::members {
 

@@ -1,8 +1,8 @@
 #include "services/members/repository.hpp"
 
-#include <climits>
-
 #include "db/query.hpp"
+
+#include <climits>
 
 namespace courtyard::members::repo {
 

@@ -4,14 +4,14 @@
 // member's points account is locked (FOR UPDATE on MySQL; SQLite transactions
 // hold the write lock) before any of its postings, so every change to one
 // member's points is serialised.
+#include "db/tx.hpp"
+#include "http/json.hpp"
+#include "services/members/logic.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "db/tx.hpp"
-#include "http/json.hpp"
-#include "services/members/logic.hpp"
 
 namespace courtyard::members::repo {
 

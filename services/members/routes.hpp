@@ -1,18 +1,19 @@
 #pragma once
 // Internal to the members service: route registration by area, the subscribers,
 // and the JSON views the handlers share.
-#include <boost/json.hpp>
-#include <optional>
-#include <string>
-#include <utility>
-#include <vector>
-
 #include "http/context.hpp"
 #include "http/errors.hpp"
 #include "http/json.hpp"
 #include "http/router.hpp"
 #include "services/members/logic.hpp"
 #include "services/members/repository.hpp"
+
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace courtyard::members {
 

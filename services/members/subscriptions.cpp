@@ -3,10 +3,10 @@
 // (event, member) and per (source, member), so redelivered events and racing
 // dispatchers earn nothing twice. Points come only from these events, never
 // from a request the resident makes to this service.
-#include <algorithm>
-
 #include "services/members/ledger.hpp"
 #include "services/members/routes.hpp"
+
+#include <algorithm>
 
 namespace courtyard::members {
 

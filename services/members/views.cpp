@@ -1,7 +1,7 @@
 // The JSON shapes of the members resources.
-#include <map>
-
 #include "services/members/routes.hpp"
+
+#include <map>
 
 namespace courtyard::members {
 

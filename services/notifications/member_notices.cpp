@@ -1,10 +1,10 @@
 // The members service's notices: points about to expire ("N points expire on
 // D") and a tier change (a downgrade happens only at a period end). One row per
 // event and account.
-#include <boost/json.hpp>
-
 #include "services/notifications/logic.hpp"
 #include "services/notifications/routes.hpp"
+
+#include <boost/json.hpp>
 
 namespace courtyard::notifications {
 

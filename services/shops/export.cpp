@@ -1,9 +1,9 @@
 // The shops part of the resident's data export (GET /v1/me/export, served by
 // members): the rows that belong to the account, as stored.
-#include <boost/json.hpp>
-
 #include "db/json_rows.hpp"
 #include "services/shops/api.hpp"
+
+#include <boost/json.hpp>
 
 namespace courtyard::shops {
 

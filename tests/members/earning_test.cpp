@@ -1,13 +1,14 @@
 // Earning from other services' events: each source once, under the rule in
 // effect when the event happened, with caps and multipliers, never across
 // communities; end to end from the real property, shops and clubs flows.
-#include <set>
-#include <thread>
-#include <vector>
-
 #include "db/outbox.hpp"
 #include "services/members/api.hpp"
 #include "tests/members/helpers.hpp"
+
+#include <chrono>
+#include <set>
+#include <thread>
+#include <vector>
 
 using namespace members_test;
 using soci::use;
@@ -277,5 +278,24 @@ TEST_CASE(
   std::set<std::string> sources;
   for (auto const& h : m.at("history").as_array()) sources.insert(std::string(h.at("source").as_string()));
   CHECK(sources == std::set<std::string>{"bill", "order", "review", "event", "suggestion"});
+  check_ledger(c.id);
+}
+
+// Measurement, not run by default (`test_members "[.bench]"`): how fast the dispatcher turns
+// order.completed events into points postings (each under its member's lock, with a cap row).
+TEST_CASE("earning throughput: 1000 order.completed events for 50 members", "[.bench][members]") {
+  auto& t = TestApp::get();
+  auto c = t.community();
+  std::vector<Actor> people;
+  for (int i = 0; i < 50; ++i) people.push_back(t.resident(c, static_cast<std::size_t>(i % 3)));
+  set_rule(c, {{"kind", "order_completed"}, {"points", 1}, {"daily_cap", 1000000}});
+  t.drain_events();
+  for (int i = 0; i < 1000; ++i) order_completed(c, people[static_cast<std::size_t>(i % 50)], 50000 + i, 1000);
+  auto start = std::chrono::steady_clock::now();
+  t.drain_events();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  WARN("drained 1000 order.completed (plus their notifications) in " << ms << " ms ("
+                                                                      << (ms > 0 ? 1000 * 1000 / ms : 0) << " events/s)");
+  CHECK(scalar("SELECT COUNT(*) FROM members_points_postings WHERE community_id = :c", use(c.id, "c")) == 1000);
   check_ledger(c.id);
 }

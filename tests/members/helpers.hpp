@@ -2,14 +2,15 @@
 // Shared fixtures for the members tests: earn rules set through the API, source
 // events published straight into the outbox (the subscribers see only events),
 // and direct looks at the points ledger.
-#include <boost/json.hpp>
-#include <catch2/catch.hpp>
-#include <string>
-
 #include "db/query.hpp"
 #include "db/tx.hpp"
 #include "services/members/logic.hpp"
 #include "tests/support/test_app.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <string>
 
 namespace members_test {
 

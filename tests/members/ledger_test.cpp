@@ -1,12 +1,12 @@
 // The points ledger's invariants: balanced postings, no member below zero (with
 // threads racing), lots consumed oldest first, expiry only of what is left,
 // currencies never mixed.
+#include "services/members/api.hpp"
+#include "tests/members/helpers.hpp"
+
 #include <atomic>
 #include <thread>
 #include <vector>
-
-#include "services/members/api.hpp"
-#include "tests/members/helpers.hpp"
 
 using namespace members_test;
 using courtyard::db::Tx;

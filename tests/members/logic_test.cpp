@@ -1,11 +1,11 @@
 // The pure rules: points arithmetic, balanced postings, earn amounts, caps,
 // tiers, time.
+#include "http/json.hpp"
 #include "services/members/logic.hpp"
 
 #include <catch2/catch.hpp>
-#include <stdexcept>
 
-#include "http/json.hpp"
+#include <stdexcept>
 
 using namespace courtyard::members::logic;
 using courtyard::json::days_from_civil;

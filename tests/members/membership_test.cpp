@@ -1,9 +1,9 @@
 // The resident's membership, consents and export; the manager's consent-gated
 // member view; the access walk.
-#include <cstdlib>
-
 #include "gateway/demo.hpp"
 #include "tests/members/helpers.hpp"
+
+#include <cstdlib>
 
 using namespace members_test;
 using soci::use;
