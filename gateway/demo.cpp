@@ -207,6 +207,29 @@ void seed_demo(App& app) {
              bj::object{{"title", "Saturday 5k"}, {"starts_at", starts}, {"capacity", 20}, {"fee_cents", 0}}, alice,
              201, true);
     }
+    // Loyalty (members): points for on-time bills, orders (double at the bakery), events,
+    // first reviews and adopted suggestions; three tiers. Skipped when members is disabled.
+    auto program = c.call("PUT", base + "/loyalty/program", bj::object{{"expiry_days", 365}, {"notice_days", 30}},
+                          manager, 200, true);
+    if (program.is_object()) {
+      bj::array bakery;
+      if (mid_v.is_object())
+        bakery.push_back(bj::object{{"merchant_id", mid_v.at("id").as_int64()}, {"multiplier_pct", 200}});
+      for (auto const& rule : {bj::object{{"kind", "bill_paid_on_time"}, {"points", 100}},
+                               bj::object{{"kind", "order_completed"},
+                                          {"points", 1},
+                                          {"daily_cap", 500},
+                                          {"merchant_multipliers", bakery}},
+                               bj::object{{"kind", "event_attended"}, {"points", 20}},
+                               bj::object{{"kind", "first_review"}, {"points", 10}},
+                               bj::object{{"kind", "suggestion_adopted"}, {"points", 50}}})
+        c.call("PUT", base + "/loyalty/earn-rules", rule, manager, 200);
+      bj::array tiers{
+          bj::object{{"name", "Neighbour"}, {"threshold", 0}},
+          bj::object{{"name", "Regular"}, {"threshold", 500}, {"earn_multiplier_pct", 110}},
+          bj::object{{"name", "Local hero"}, {"threshold", 2000}, {"discount_pct", 5}, {"earn_multiplier_pct", 125}}};
+      c.call("PUT", base + "/loyalty/tiers", bj::object{{"tiers", std::move(tiers)}}, manager, 200);
+    }
     (void)bob;
     (void)dan;
     print_logins(cid);

@@ -7,6 +7,7 @@
 #include "services/delivery/service.hpp"
 #include "services/identity/api.hpp"
 #include "services/identity/service.hpp"
+#include "services/members/service.hpp"
 #include "services/notifications/service.hpp"
 #include "services/property/service.hpp"
 #include "services/shops/service.hpp"
@@ -33,6 +34,7 @@ std::vector<ServiceEntry> all_services() {
       entry<delivery::DeliveryService>("delivery"),
       entry<notifications::NotificationsService>("notifications"),
       entry<webhooks::WebhooksService>("webhooks"),
+      entry<members::MembersService>("members"),
   };
 }
 

@@ -31,4 +31,7 @@ std::vector<Recent> created_since(db::Database& db, std::int64_t since_ms, int l
 // body, data, created_at, read_at}), in id order.
 std::vector<boost::json::object> by_ids(db::Database& db, std::vector<std::int64_t> const& ids);
 
+// The account's rows in this service, for the resident's data export (export.cpp).
+boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
+
 }  // namespace courtyard::notifications

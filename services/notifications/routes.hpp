@@ -24,6 +24,9 @@ void on_merchant_event(events::Event const& e, db::Tx& tx);
 // batches of `batch`, one short transaction each. Returns how many.
 long long prune(db::Database& db, std::int64_t now_ms, std::chrono::milliseconds retention, int batch = 500);
 
+// member_notices.cpp: points.expiring and tier.changed (members) -> one row for the member.
+void on_member_notice(events::Event const& e, db::Tx& tx);
+
 // views.cpp: a row as the API shows it ({id, account_id, community_id, type, title, body,
 // data, created_at, read_at}).
 boost::json::object notification_json(repo::Notification const& n);

@@ -26,6 +26,8 @@ void NotificationsService::subscribe(events::Bus& bus) {
   for (auto topic : {"merchant.applied", "merchant.approved", "merchant.rejected", "merchant.suspended",
                      "merchant.reinstated"})
     bus.subscribe(std::string("notifications.") + topic, topic, on_merchant_event);
+  for (auto const* topic : {"points.expiring", "tier.changed"})
+    bus.subscribe(std::string("notifications.") + topic, topic, on_member_notice);
 }
 
 void NotificationsService::jobs(jobs::Scheduler& s) {

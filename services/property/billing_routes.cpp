@@ -198,7 +198,9 @@ Response pay_bill(Request const& req, Context& ctx) {
                           {"account_ids", ids_json(identity::residents_of_unit(tx, b.unit_id))},
                           {"amount_cents", b.amount_cents},
                           {"method", method_text},
-                          {"paid_by", me}});
+                          {"paid_by", me},
+                          {"due_at_ms", b.due_at},
+                          {"paid_at_ms", tx.now_ms()}});
     return Response::created(bill_view(*repo::bill(tx, cid, id)), ctx.path("/bills/" + std::to_string(id)));
   });
 }

@@ -164,6 +164,10 @@ CREATE TABLE property_suggestion_votes (
 ){engine};
 CREATE UNIQUE INDEX property_suggestion_votes_once ON property_suggestion_votes (suggestion_id, account_id);
 )SQL"},
+      {7, "suggestions a manager adopted", R"SQL(
+ALTER TABLE property_suggestions ADD COLUMN adopted_at BIGINT NULL;
+ALTER TABLE property_suggestions ADD COLUMN adopted_by BIGINT NULL;
+)SQL"},
   };
 }
 

@@ -567,4 +567,22 @@ bool remove_vote(db::Tx& tx, std::int64_t cid, std::int64_t suggestion_id, std::
   return count_if_changed(tx, n, kUncountVote, suggestion_id, cid);
 }
 
+constexpr char const* kAdoptSuggestion =
+    "UPDATE property_suggestions SET adopted_at = :t, adopted_by = :b "
+    "WHERE id = :id AND community_id = :c AND adopted_at IS NULL";
+
+bool adopt_suggestion(db::Tx& tx, std::int64_t cid, std::int64_t suggestion_id, std::int64_t by, std::int64_t now) {
+  return tx.exec(kAdoptSuggestion, use(now, "t"), use(by, "b"), use(suggestion_id, "id"), use(cid, "c")) == 1;
+}
+
+constexpr char const* kSuggestionAdoptedAt =
+    "SELECT adopted_at FROM property_suggestions WHERE id = :id AND community_id = :c";
+
+std::optional<std::int64_t> suggestion_adopted_at(db::Tx& tx, std::int64_t cid, std::int64_t suggestion_id) {
+  auto v = db::one(
+      tx, kSuggestionAdoptedAt, [](soci::row const& r) { return db::Cols(r).opt_integer(); }, use(suggestion_id, "id"),
+      use(cid, "c"));
+  return v ? *v : std::nullopt;
+}
+
 }  // namespace courtyard::property::repo

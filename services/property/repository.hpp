@@ -248,5 +248,9 @@ std::vector<Suggestion> suggestions(db::Tx& tx, std::int64_t cid, bool by_votes,
 bool add_vote(db::Tx& tx, std::int64_t cid, std::int64_t suggestion_id, std::int64_t account_id, std::int64_t now);
 // Removes the vote (-1 with it); false when there was none.
 bool remove_vote(db::Tx& tx, std::int64_t cid, std::int64_t suggestion_id, std::int64_t account_id);
+// Marks the suggestion adopted by a manager; false when it already was.
+bool adopt_suggestion(db::Tx& tx, std::int64_t cid, std::int64_t suggestion_id, std::int64_t by, std::int64_t now);
+// When the suggestion was adopted (nullopt: not adopted).
+std::optional<std::int64_t> suggestion_adopted_at(db::Tx& tx, std::int64_t cid, std::int64_t suggestion_id);
 
 }  // namespace courtyard::property::repo

@@ -73,6 +73,25 @@ Response unvote(Request const& req, Context& ctx) {
   });
 }
 
+// A manager adopts a suggestion (once): suggestion.adopted tells the author's side (members
+// awards points for it).
+Response adopt(Request const& req, Context& ctx) {
+  auto id = req.id("id");
+  return ctx.tx([&](db::Tx& tx) {
+    auto s = visible_suggestion(tx, ctx, id);
+    if (!repo::adopt_suggestion(tx, ctx.community_id, id, ctx.principal.account_id, tx.now_ms()))
+      throw Conflict("already-adopted", "this suggestion has been adopted already");
+    tx.publish("suggestion.adopted", ctx.community_id,
+               bj::object{{"community_id", ctx.community_id},
+                          {"suggestion_id", id},
+                          {"author_id", s.author_id},
+                          {"adopted_by", ctx.principal.account_id}});
+    auto out = suggestion_view(s);
+    out["adopted_at"] = json::time_or_null(repo::suggestion_adopted_at(tx, ctx.community_id, id));
+    return Response::json(out);
+  });
+}
+
 }  // namespace
 
 void add_suggestion_routes(http::Router& r) {
@@ -81,6 +100,7 @@ void add_suggestion_routes(http::Router& r) {
   r.get("/v1/communities/{cid}/suggestions/{id}", Access::member(), get_suggestion);
   r.post("/v1/communities/{cid}/suggestions/{id}/votes", Access::resident(), vote);
   r.del("/v1/communities/{cid}/suggestions/{id}/votes", Access::resident(), unvote);
+  r.post("/v1/communities/{cid}/suggestions/{id}/adopt", Access::manager(), adopt);
 }
 
 }  // namespace courtyard::property

@@ -4,6 +4,8 @@
 #include "db/outbox.hpp"
 #include "db/tx.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <optional>
 
@@ -18,5 +20,7 @@ int close_due_group_buys(db::Database& db, events::Bus& bus, std::int64_t now_ms
 // The account that owns the merchant `mid` of community `cid` (nullopt when there is no such
 // merchant): webhooks lets the owner, not the merchant's staff, manage its endpoints.
 std::optional<std::int64_t> merchant_owner(db::Tx& tx, std::int64_t cid, std::int64_t mid);
+// The account's rows in this service, for the resident's data export (export.cpp).
+boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
 
 }  // namespace courtyard::shops

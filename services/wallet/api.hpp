@@ -12,6 +12,8 @@
 // this header, always inside their own db::Tx so a payment commits with its cause.
 #include "db/tx.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -60,5 +62,8 @@ std::int64_t transfer(db::Tx& tx, std::int64_t community_id, AccountRef from, Ac
                       std::string const& kind, std::string const& reference);
 // The owner's balance: for a merchant, the sum of its sub-accounts (`bucket` is ignored).
 std::int64_t balance(db::Tx& tx, std::int64_t community_id, AccountRef account);
+
+// The account's rows in this service, for the resident's data export (export.cpp).
+boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
 
 }  // namespace courtyard::wallet

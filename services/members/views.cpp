@@ -1,0 +1,110 @@
+// The JSON shapes of the members resources.
+#include "services/members/routes.hpp"
+
+#include <map>
+
+namespace courtyard::members {
+
+namespace {
+bj::value opt_int(std::optional<std::int64_t> v) { return v ? bj::value(*v) : bj::value(nullptr); }
+}  // namespace
+
+bj::object program_json(std::int64_t cid, repo::Program const& p) {
+  return bj::object{{"community_id", cid},
+                    {"expiry_days", p.expiry_days},
+                    {"notice_days", p.notice_days},
+                    {"updated_at", json::time_or_null(p.updated_at)}};
+}
+
+bj::object rule_json(logic::Rule const& r, std::optional<std::int64_t> effective_from) {
+  bj::array merchants;
+  for (auto const& [mid, pct] : r.merchant_multipliers)
+    merchants.push_back(bj::object{{"merchant_id", mid}, {"multiplier_pct", pct}});
+  return bj::object{{"id", r.id},
+                    {"kind", logic::kind_name(r.kind)},
+                    {"version", r.version},
+                    {"points", r.points},
+                    {"multiplier_pct", r.multiplier_pct},
+                    {"daily_cap", r.daily_cap},
+                    {"enabled", r.enabled},
+                    {"merchant_multipliers", std::move(merchants)},
+                    {"effective_from", json::time_or_null(effective_from)}};
+}
+
+bj::object tier_json(logic::Tier const& t) {
+  return bj::object{{"id", t.id},
+                    {"name", t.name},
+                    {"threshold", t.threshold},
+                    {"discount_pct", t.discount_pct},
+                    {"earn_multiplier_pct", t.earn_multiplier_pct}};
+}
+
+bj::value tier_or_null(std::vector<logic::Tier> const& tiers, std::optional<std::size_t> pos) {
+  if (!pos) return nullptr;
+  return tier_json(tiers[*pos]);
+}
+
+bj::object posting_json(repo::Posting const& p) {
+  // Points leave the member on expiry and debit: signed from the member's side.
+  std::int64_t signed_points = p.kind == "earn" ? p.points : -p.points;
+  return bj::object{{"id", p.id},
+                    {"community_id", p.community_id},
+                    {"kind", p.kind},
+                    {"points", signed_points},
+                    {"source", p.source},
+                    {"source_ref", p.source_ref},
+                    {"source_event_id", opt_int(p.source_event_id)},
+                    {"rule_id", opt_int(p.rule_id)},
+                    {"rule_version", opt_int(p.rule_version)},
+                    {"created_at", json::rfc3339(p.created_at)}};
+}
+
+bj::object lot_json(repo::Lot const& l) {
+  return bj::object{{"id", l.id},
+                    {"community_id", l.community_id},
+                    {"posting_id", l.posting_id},
+                    {"points", l.points},
+                    {"remaining", l.remaining},
+                    {"earned_at", json::rfc3339(l.earned_at)},
+                    {"expires_at", json::time_or_null(l.expires_at)}};
+}
+
+bj::object consents_json(std::vector<std::pair<std::string, bool>> const& stored) {
+  bj::object out;
+  for (auto p : logic::all_purposes()) out[logic::purpose_name(p)] = logic::default_consent(p);
+  for (auto const& [purpose, granted] : stored)
+    if (logic::parse_purpose(purpose)) out[purpose] = granted;
+  return out;
+}
+
+bj::array expiring_json(std::vector<repo::Lot> const& open_lots) {
+  std::map<std::int64_t, std::int64_t> by_day;
+  for (auto const& l : open_lots)
+    if (l.expires_at && l.remaining > 0) by_day[logic::day_of(*l.expires_at)] += l.remaining;
+  bj::array out;
+  for (auto const& [day, points] : by_day)
+    out.push_back(bj::object{{"points", points}, {"expires_at", json::rfc3339(day * logic::kDayMs)}});
+  return out;
+}
+
+bj::object standing_json(std::vector<logic::Tier> const& tiers, std::optional<std::int64_t> tier_id,
+                         std::int64_t earned_12m) {
+  auto pos = logic::position(tiers, tier_id);
+  std::optional<std::size_t> next;
+  std::size_t from = pos ? *pos + 1 : 0;
+  for (std::size_t i = from; i < tiers.size(); ++i)
+    if (tiers[i].threshold > earned_12m) {
+      next = i;
+      break;
+    }
+  bj::value next_json = nullptr;
+  if (next)
+    next_json = bj::object{{"id", tiers[*next].id},
+                           {"name", tiers[*next].name},
+                           {"threshold", tiers[*next].threshold},
+                           {"points_needed", tiers[*next].threshold - earned_12m}};
+  return bj::object{
+      {"tier", tier_or_null(tiers, pos)}, {"earned_12m", earned_12m}, {"next_tier", std::move(next_json)}};
+}
+
+}  // namespace courtyard::members

@@ -1,0 +1,118 @@
+#pragma once
+// Shared fixtures for the members tests: earn rules set through the API, source
+// events published straight into the outbox (the subscribers see only events),
+// and direct looks at the points ledger.
+#include "db/query.hpp"
+#include "db/tx.hpp"
+#include "services/members/logic.hpp"
+#include "tests/support/test_app.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <string>
+
+namespace members_test {
+
+namespace bj = boost::json;
+using courtyard::test::Actor;
+using courtyard::test::Community;
+using courtyard::test::Result;
+using courtyard::test::TestApp;
+
+constexpr std::int64_t kDay = 86'400'000;
+
+// A fresh session for the actor (tests that move the clock past the session lifetime).
+inline Actor relogin(Actor a) {
+  auto& t = TestApp::get();
+  auto r = t.post("/v1/auth/login", {{"email", a.email}, {"password", "correct-horse-battery-staple"}});
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  a.token = std::string(r.json.at("token").as_string());
+  return a;
+}
+
+inline std::string loyalty(Community const& c, std::string const& what) { return c.base() + "/loyalty/" + what; }
+
+// PUT an earn rule (the next version); requires 200.
+inline bj::object set_rule(Community const& c, bj::object body) {
+  auto& t = TestApp::get();
+  auto r = t.call("PUT", loyalty(c, "earn-rules"), bj::value(body), c.manager.token);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  return r.json.as_object();
+}
+
+inline void set_tiers(Community const& c, bj::array tiers) {
+  auto& t = TestApp::get();
+  auto r = t.call("PUT", loyalty(c, "tiers"), bj::value(bj::object{{"tiers", std::move(tiers)}}), c.manager.token);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+}
+
+// Publishes a source event as its service would; returns the event id.
+inline std::int64_t publish(std::int64_t cid, std::string const& topic, bj::object payload) {
+  auto& t = TestApp::get();
+  payload["community_id"] = cid;
+  return courtyard::db::transact(t.app().db(), &t.app().bus(),
+                                 [&](courtyard::db::Tx& tx) { return tx.publish(topic, cid, payload); });
+}
+
+inline std::int64_t order_completed(Community const& c, Actor const& buyer, std::int64_t order_id,
+                                    std::int64_t total_cents, std::int64_t merchant_id = 1) {
+  return publish(c.id, "order.completed",
+                 {{"order_id", order_id},
+                  {"buyer_id", buyer.account_id},
+                  {"merchant_id", merchant_id},
+                  {"total_cents", total_cents},
+                  {"status", "completed"}});
+}
+
+inline std::int64_t checked_in(Community const& c, Actor const& who, std::int64_t event_id) {
+  return publish(c.id, "event.checked_in", {{"event_id", event_id}, {"account_id", who.account_id}, {"club_id", 1}});
+}
+
+inline bj::object membership(Community const& c, Actor const& who) {
+  auto& t = TestApp::get();
+  auto r = t.get("/v1/me/membership?community_id=" + std::to_string(c.id), who.token);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  REQUIRE(r.json.at("communities").as_array().size() == 1);
+  return r.json.at("communities").at(0).as_object();
+}
+
+inline std::int64_t points(Community const& c, Actor const& who) { return membership(c, who).at("points").as_int64(); }
+
+template <class... Uses>
+std::int64_t scalar(std::string const& sql, Uses&&... uses) {
+  auto& t = TestApp::get();
+  return courtyard::db::read(
+      t.app().db(), [&](soci::session& s) { return courtyard::db::scalar(s, sql, std::forward<Uses>(uses)...); });
+}
+
+// The ledger's invariants for one community: every posting sums to zero, member
+// balances equal their entries and their lots' remaining points, no member
+// below zero, and all balances sum to zero.
+inline void check_ledger(std::int64_t cid) {
+  using soci::use;
+  CHECK(scalar("SELECT COUNT(*) FROM (SELECT posting_id FROM members_points_entries WHERE community_id = :c "
+               "GROUP BY posting_id HAVING SUM(amount) <> 0) x",
+               use(cid, "c")) == 0);
+  CHECK(scalar("SELECT COALESCE(SUM(balance), 0) FROM members_points_accounts "
+               "WHERE community_id = :c",
+               use(cid, "c")) == 0);
+  CHECK(scalar("SELECT COUNT(*) FROM members_points_accounts WHERE community_id = :c AND owner_kind = 'member' "
+               "AND balance < 0",
+               use(cid, "c")) == 0);
+  CHECK(scalar("SELECT COUNT(*) FROM members_points_accounts a WHERE a.community_id = :c AND a.balance <> "
+               "(SELECT COALESCE(SUM(e.amount), 0) FROM members_points_entries "
+               "e WHERE e.account_id = a.id)",
+               use(cid, "c")) == 0);
+  CHECK(scalar("SELECT COUNT(*) FROM members_points_accounts a WHERE a.community_id = :c AND a.owner_kind = 'member' "
+               "AND a.balance <> (SELECT COALESCE(SUM(l.remaining), 0) FROM members_points_lots l "
+               "WHERE l.community_id = a.community_id AND l.account_id = "
+               "a.owner_id)",
+               use(cid, "c")) == 0);
+}
+
+}  // namespace members_test
