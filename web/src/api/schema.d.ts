@@ -1017,6 +1017,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/membership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My loyalty membership per community: points, expiring lots, tier and progress, history */
+        get: operations["getMyMembership"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My consent per purpose (marketing off until turned on) */
+        get: operations["getMyConsents"];
+        /** Set the consent purposes named in the body; the others keep their value */
+        put: operations["setMyConsents"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All of my data across services, as one JSON document */
+        get: operations["exportMyData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members with points in the community (manager) */
+        get: operations["listLoyaltyMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/members/{account_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member as the manager may see them: only what they consented to */
+        get: operations["getLoyaltyMember"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/loyalty/program": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How long points last and when members are told (manager) */
+        get: operations["getLoyaltyProgram"];
+        /** Set expiry and notice periods (manager; applies to points earned afterwards) */
+        put: operations["setLoyaltyProgram"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/loyalty/earn-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current version of each earn rule (manager) */
+        get: operations["listEarnRules"];
+        /** Save the next version of an earn rule (manager); it applies to events that happen from now on */
+        put: operations["setEarnRule"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/loyalty/tiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The community's tiers, by threshold (members) */
+        get: operations["listLoyaltyTiers"];
+        /** Replace the tiers (manager); a tier keeps its id while its name stays */
+        put: operations["setLoyaltyTiers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/notifications": {
         parameters: {
             query?: never;
@@ -1617,6 +1757,23 @@ export interface paths {
         get: operations["getSuggestion"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/suggestions/{id}/adopt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adopt a suggestion (manager, once); publishes suggestion.adopted, which earns its author points */
+        post: operations["adoptSuggestion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2229,7 +2386,7 @@ export interface paths {
         };
         /**
          * A merchant's takings statement (the merchant or a manager)
-         * @description API keys: the statements scope. A merchant's staff accounts may not read it.
+         * @description API keys: the statements scope. A merchant's staff accounts may not read it. The merchant's balance is the sum of its sub-accounts (orders are paid into one of several, by order id); entries of all of them, newest first, with balance_after_cents the merchant's running balance. Moves between sub-accounts (consolidation) are not listed.
          */
         get: operations["getMerchantWallet"];
         put?: never;
@@ -2897,6 +3054,134 @@ export interface components {
             display_name: string;
             /** Format: date-time */
             since: string;
+        };
+        LoyaltyTier: {
+            id: number;
+            name: string;
+            /** @description Rolling 12-month earned points to reach it */
+            threshold: number;
+            /** @description Stored; applied at checkout in a later release */
+            discount_pct: number;
+            earn_multiplier_pct: number;
+        };
+        PointsPosting: {
+            id: number;
+            community_id: number;
+            /** @enum {string} */
+            kind: "earn" | "expire" | "debit";
+            /** @description Signed from the member's side: earnings positive, expiry and spending negative */
+            points: number;
+            /** @description bill, order, event, review, suggestion, expiry or debit */
+            source: string;
+            /** @description e.g. order:42 */
+            source_ref: string;
+            source_event_id?: number | null;
+            rule_id?: number | null;
+            rule_version?: number | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        PointsLot: {
+            id?: number;
+            community_id?: number;
+            posting_id?: number;
+            points?: number;
+            remaining?: number;
+            /** Format: date-time */
+            earned_at?: string;
+            /** Format: date-time */
+            expires_at?: string | null;
+        };
+        LoyaltyStanding: {
+            tier?: components["schemas"]["LoyaltyTier"] | null;
+            /** @description Points earned in the current calendar month and the 11 before it */
+            earned_12m?: number;
+            next_tier?: {
+                id?: number;
+                name?: string;
+                threshold?: number;
+                points_needed?: number;
+            } | null;
+        };
+        Membership: components["schemas"]["LoyaltyStanding"] & {
+            community_id?: number;
+            points?: number;
+            expiring?: {
+                points?: number;
+                /** Format: date-time */
+                expires_at?: string;
+            }[];
+            /** @description The 20 latest postings */
+            history?: components["schemas"]["PointsPosting"][];
+        };
+        Consents: {
+            /** @default false */
+            marketing: boolean;
+            /** @default true */
+            recommendations: boolean;
+            /** @default true */
+            analytics: boolean;
+        };
+        LoyaltyProgram: {
+            community_id?: number;
+            /** @description 0 = points never expire */
+            expiry_days?: number;
+            notice_days?: number;
+            /** Format: date-time */
+            updated_at?: string | null;
+        };
+        EarnRule: {
+            id?: number;
+            /** @enum {string} */
+            kind?: "bill_paid_on_time" | "order_completed" | "event_attended" | "first_review" | "suggestion_adopted";
+            version?: number;
+            /** @description Per event; per 100 cents spent for order_completed */
+            points?: number;
+            multiplier_pct?: number;
+            /** @description Points per member and UTC day; 0 = none */
+            daily_cap?: number;
+            enabled?: boolean;
+            merchant_multipliers?: {
+                merchant_id?: number;
+                multiplier_pct?: number;
+            }[];
+            /** Format: date-time */
+            effective_from?: string | null;
+        };
+        MemberView: components["schemas"]["LoyaltyStanding"] & {
+            account_id?: number;
+            community_id?: number;
+            points?: number;
+            consents?: components["schemas"]["Consents"];
+            /** @description Only with the member's marketing consent */
+            contact?: {
+                display_name?: string;
+                email?: string;
+            };
+            /** @description Only with the member's analytics consent */
+            history?: components["schemas"]["PointsPosting"][];
+            withheld?: ("contact" | "history")[];
+        };
+        /** @description One section per service; a service not enabled on this server is reported as {"enabled": false} */
+        DataExport: {
+            format?: string;
+            account_id?: number;
+            /** Format: date-time */
+            exported_at?: string;
+            identity?: Record<string, never>;
+            members?: {
+                consents?: components["schemas"]["Consents"];
+                points_postings?: components["schemas"]["PointsPosting"][];
+                points_lots?: components["schemas"]["PointsLot"][];
+                statuses?: {
+                    community_id?: number;
+                    tier_id?: number | null;
+                    /** Format: date-time */
+                    updated_at?: string;
+                }[];
+            };
+        } & {
+            [key: string]: unknown;
         };
         Notification: {
             id: number;
@@ -6040,6 +6325,402 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    getMyMembership: {
+        parameters: {
+            query?: {
+                /** @description Only this community (one I live in) */
+                community_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Memberships */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account_id?: number;
+                        communities?: components["schemas"]["Membership"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMyConsents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Consents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consents"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    setMyConsents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Consents"];
+            };
+        };
+        responses: {
+            /** @description Consents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consents"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    exportMyData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Export */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listLoyaltyMembers: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            account_id?: number;
+                            points?: number;
+                            tier?: components["schemas"]["LoyaltyTier"] | null;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getLoyaltyMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getLoyaltyProgram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Programme */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoyaltyProgram"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    setLoyaltyProgram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    expiry_days: number;
+                    /** @default 30 */
+                    notice_days?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Programme */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoyaltyProgram"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listEarnRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rules */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["EarnRule"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    setEarnRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "bill_paid_on_time" | "order_completed" | "event_attended" | "first_review" | "suggestion_adopted";
+                    points: number;
+                    /** @default 100 */
+                    multiplier_pct?: number;
+                    /** @default 0 */
+                    daily_cap?: number;
+                    /** @default true */
+                    enabled?: boolean;
+                    merchant_multipliers?: {
+                        merchant_id: number;
+                        /** @default 100 */
+                        multiplier_pct?: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The new version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EarnRule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listLoyaltyTiers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tiers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["LoyaltyTier"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    setLoyaltyTiers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    tiers: {
+                        name: string;
+                        threshold: number;
+                        /** @default 0 */
+                        discount_pct?: number;
+                        /** @default 100 */
+                        earn_multiplier_pct?: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Tiers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["LoyaltyTier"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listMyNotifications: {
         parameters: {
             query?: {
@@ -7452,6 +8133,40 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adoptSuggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Suggestion id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The suggestion, with adopted_at */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestion"] & {
+                        /** Format: date-time */
+                        adopted_at?: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -1,9 +1,10 @@
-// Me: wallet and statement, language, sign out.
+// Me: wallet and statement, points and tier, privacy choices, my data, language, sign out.
 import { useLocation } from "preact-iso";
-import { api, ok } from "../api/client";
+import { useState } from "preact/hooks";
+import { api, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid, community, me } from "../lib/session";
-import { Button, ErrorNote, Money, Skeleton, Time, useLoad } from "../ui/kit";
+import { Button, ErrorNote, Money, Skeleton, Time, useAction, useLoad } from "../ui/kit";
 import { LanguagePicker } from "../ui/LanguagePicker";
 import { A, leave } from "./state";
 
@@ -48,6 +49,8 @@ export function MePage() {
           </>
         )}
       </section>
+      <Points />
+      <Privacy />
       <section class="card" aria-labelledby="settings-h">
         <h2 id="settings-h">{t("me.settings")}</h2>
         <LanguagePicker />
@@ -67,5 +70,127 @@ export function MePage() {
         {t("common.signOut")}
       </Button>
     </div>
+  );
+}
+
+/** Points, tier and its progress, points about to expire, and the latest postings. */
+function Points() {
+  const { data, error } = useLoad(() => ok(api.GET("/v1/me/membership", { params: { query: { community_id: cid.value } } })), [cid.value]);
+  const m = data?.communities?.[0] as Schemas["Membership"] | undefined;
+  const next = m?.next_tier;
+  const progress = next && next.threshold ? Math.min(1, (m?.earned_12m ?? 0) / next.threshold) : 1;
+  return (
+    <section class="card" aria-labelledby="points-h">
+      <h2 id="points-h">{t("me.points")}</h2>
+      <ErrorNote error={error} />
+      {!data ? (
+        <Skeleton lines={3} />
+      ) : !m ? (
+        <p class="hint">{t("me.noProgramme")}</p>
+      ) : (
+        <>
+          <p class="big" data-testid="points-balance">
+            {t("me.pointsCount", { count: m.points ?? 0 })}
+          </p>
+          <p>
+            {m.tier ? t("me.tier", { name: m.tier.name }) : t("me.noTier")}
+            {next && (
+              <>
+                {" · "}
+                {t("me.toNext", { count: next.points_needed ?? 0, name: next.name })}
+              </>
+            )}
+          </p>
+          {next && <progress max={1} value={progress} aria-label={t("me.progress", { name: next.name })} />}
+          {m.expiring?.map((x) => (
+            <p class="warn">
+              {t("me.expiring", { count: x.points ?? 0 })} <Time at={x.expires_at} opts={{ dateStyle: "medium" }} />
+            </p>
+          ))}
+          {!!m.history?.length && (
+            <ul class="plain list" aria-label={t("me.pointsHistory")}>
+              {m.history.map((h) => (
+                <li class="row between">
+                  <span>
+                    {t(`me.source.${h.source}`, { defaultValue: h.source })}
+                    <br />
+                    <small>
+                      <Time at={h.created_at} />
+                    </small>
+                  </span>
+                  <span class={h.points < 0 ? "neg" : "pos"}>{h.points > 0 ? `+${h.points}` : h.points}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** What the resident lets Courtyard use her data for, and a copy of all of it. */
+function Privacy() {
+  const { data: loaded, error } = useLoad(() => ok(api.GET("/v1/me/consents", {})), []);
+  // The box follows the tap at once; a refused save puts it back.
+  const [mine, setMine] = useState<Schemas["Consents"] | null>(null);
+  const data = mine ?? (loaded as Schemas["Consents"] | undefined);
+  const [saved, setSaved] = useState(false);
+  const a = useAction();
+  const set = (purpose: "marketing" | "recommendations" | "analytics", on: boolean) => {
+    const before = data!;
+    const next = { ...before, [purpose]: on };
+    setMine(next);
+    setSaved(false);
+    a.run(async () => {
+      try {
+        setMine((await ok(api.PUT("/v1/me/consents", { body: next }))) as Schemas["Consents"]);
+        setSaved(true);
+      } catch (e) {
+        setMine(before);
+        throw e;
+      }
+    });
+  };
+  const download = () =>
+    a.run(async () => {
+      const doc = await ok(api.GET("/v1/me/export", {}));
+      const url = URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: "application/json" }));
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = `courtyard-my-data-${new Date().toISOString().slice(0, 10)}.json`;
+      link.click();
+      URL.revokeObjectURL(url);
+    });
+  return (
+    <section class="card" aria-labelledby="privacy-h">
+      <h2 id="privacy-h">{t("me.privacy")}</h2>
+      <ErrorNote error={error || a.error} />
+      {!data ? (
+        <Skeleton lines={3} />
+      ) : (
+        <fieldset class="consents">
+          <legend class="sr-only">{t("me.privacy")}</legend>
+          {(["marketing", "recommendations", "analytics"] as const).map((p) => (
+            <label class="check">
+              <input type="checkbox" name={p} checked={!!data[p]} onChange={(e) => set(p, (e.target as HTMLInputElement).checked)} />
+              <span>
+                {t(`me.consent.${p}`)}
+                <br />
+                <small>{t(`me.consentHint.${p}`)}</small>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {saved && (
+        <p class="ok" role="status">
+          {t("me.consentSaved")}
+        </p>
+      )}
+      <Button class="wide" busy={a.busy} onClick={download}>
+        {t("me.export")}
+      </Button>
+    </section>
   );
 }

@@ -85,6 +85,16 @@ export const en = {
   },
   me: {
     wallet: "Wallet", statement: "Statement", settings: "Settings",
+    points: "Points", noProgramme: "This community has no points programme.", pointsCount: "{{count}} points", tier: "Tier: {{name}}", noTier: "No tier yet",
+    toNext: "{{count}} more points to {{name}}", progress: "Progress to {{name}}", expiring: "{{count}} points expire on", pointsHistory: "Points history",
+    source: { bill: "Bill paid on time", order: "Shop order", event: "Event attended", review: "Review", suggestion: "Suggestion adopted", expiry: "Expired", debit: "Spent" },
+    privacy: "Privacy", consentSaved: "Saved.", export: "Download my data",
+    consent: { marketing: "Offers from shops and the office", recommendations: "Recommendations", analytics: "Help improve services" },
+    consentHint: {
+      marketing: "Coupons and messages for residents like you. Off unless you turn it on.",
+      recommendations: "Suggestions based on what you and your neighbours buy; off: you are not profiled nor counted.",
+      analytics: "Your activity in anonymous figures for the office and shops.",
+    },
     kind: {
       top_up: "Top-up", order_payment: "Shop order", refund: "Refund", bill_payment: "Bill payment", event_fee: "Event fee",
       event_refund: "Event refund", group_buy_hold: "Group buy (held)", group_buy_release: "Group buy released",

@@ -87,6 +87,16 @@ export const zhCN: typeof en = {
   },
   me: {
     wallet: "钱包", statement: "明细", settings: "设置",
+    points: "积分", noProgramme: "本社区暂未开通积分。", pointsCount: "{{count}} 积分", tier: "等级：{{name}}", noTier: "暂无等级",
+    toNext: "再得 {{count}} 积分升至 {{name}}", progress: "升至 {{name}} 的进度", expiring: "{{count}} 积分到期于", pointsHistory: "积分明细",
+    source: { bill: "按时缴费", order: "商城订单", event: "参加活动", review: "评价", suggestion: "建议被采纳", expiry: "已过期", debit: "已使用" },
+    privacy: "隐私", consentSaved: "已保存。", export: "下载我的数据",
+    consent: { marketing: "商户与物业的优惠", recommendations: "个性化推荐", analytics: "帮助改进服务" },
+    consentHint: {
+      marketing: "面向像您这样的住户的优惠券和消息。默认关闭，需您开启。",
+      recommendations: "根据您和邻居的购买给出建议；关闭后不会为您建立画像，也不计入统计。",
+      analytics: "您的使用情况以匿名统计的形式提供给物业和商户。",
+    },
     kind: {
       top_up: "充值", order_payment: "商城订单", refund: "退款", bill_payment: "缴纳账单", event_fee: "活动费用",
       event_refund: "活动退款", group_buy_hold: "团购（冻结）", group_buy_release: "团购解冻",
