@@ -60,6 +60,7 @@ std::string query_filter(http::Request const& req, std::string_view name,
 repo::Merchant merchant_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid);
 // 409 /problems/merchant-not-approved unless approved.
 void require_approved(repo::Merchant const& m);
+void require_approved(std::string const& merchant_status);
 repo::Product product_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid);
 repo::Order order_or_404(db::Tx& tx, std::int64_t cid, std::int64_t oid);
 repo::GroupBuy group_buy_or_404(db::Tx& tx, std::int64_t cid, std::int64_t gid);
