@@ -9,12 +9,13 @@
 #    orders for alice, signs alice in.
 # 3. Starts the Fastify + mysql2 peer (tests/bench/peer, `npm ci` on first use) on the same
 #    database and sends it the same token.
-# 4. `wrk -t1 -cN` on each read, Courtyard and peer interleaved, BENCH_ROUNDS rounds, median
-#    round reported: /v1/me, one product, a page of 20 products, /v1/me/orders; /healthz
+# 4. A 2 s warm-up per read, then `wrk -t1 -cN` on each read, Courtyard and peer interleaved,
+#    BENCH_ROUNDS rounds, the median round by rps reported (the lower one of two): /v1/me, one product, a page of 20 products, /v1/me/orders; /healthz
 #    against nginx serving a static file.
 # 5. The same reads on courtyard --demo over SQLite.
 # Prints rps, p99 and the ratios. Knobs: BENCH_DURATION (s, default 10), BENCH_ROUNDS (2),
-# BENCH_CONNECTIONS (64), COURTYARD_THREADS (2), BENCH_SQLITE=0 / BENCH_MARIADB=0 skip a part.
+# BENCH_CONNECTIONS (64), COURTYARD_THREADS (2), BENCH_SQLITE=0 / BENCH_MARIADB=0 skip a part,
+# BENCH_SERVER_ARGS (more server flags, e.g. "--auth-cache-ms 0" to measure without the cache).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -55,7 +56,7 @@ wait_for_http() {
 start_courtyard() {
   local name=$1 db=$2
   "$BIN" --listen 127.0.0.1:0 --db "$db" --demo --threads "$SERVER_THREADS" --access-log=false --log-level warn \
-    --rate-limit-rps 0 --password-hash min --max-connections 20000 >"$WORK/$name.out" 2>"$WORK/$name.err" &
+    --rate-limit-rps 0 --password-hash min --max-connections 20000 ${BENCH_SERVER_ARGS:-} >"$WORK/$name.out" 2>"$WORK/$name.err" &
   CY_PID=$!
   PIDS+=("$CY_PID")
   for _ in $(seq 1 600); do
@@ -125,7 +126,7 @@ compare() {  # LABEL OURS THEIRS THEIR_NAME
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS interleaved rounds, median round; courtyard --threads $SERVER_THREADS"
+echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS interleaved rounds, median round; courtyard --threads $SERVER_THREADS ${BENCH_SERVER_ARGS:-}"
 
 # ---- nginx, static file (the /healthz yardstick)
 NGINX_PORT=$(free_port)
@@ -195,6 +196,11 @@ if [[ ${BENCH_MARIADB:-1} != 0 ]]; then
       [[ $code == 200 ]] || { echo "bench: $url${PATHS[$what]} answered $code" >&2; exit 1; }
     done
   done
+  # Warm-up, not recorded: the first seconds after the setup writes are slower on both sides
+  # (the dispatcher delivering the setup's events, InnoDB flushing, V8 compiling).
+  for what in me product products20 my_orders; do
+    for url in "$CY_URL" "$PEER_URL"; do wrk -t1 -c"$CONNECTIONS" -d2s "${AUTH[@]}" "$url${PATHS[$what]}" >/dev/null; done
+  done
   for _ in $(seq 1 "$ROUNDS"); do
     for what in me product products20 my_orders; do
       measure "cy-$what" "$CY_URL${PATHS[$what]}" "${AUTH[@]}"
@@ -217,6 +223,9 @@ if [[ ${BENCH_SQLITE:-1} != 0 ]]; then
   SHOP=/v1/communities/$CID/merchants/$MID
   declare -A PATHS=([me]=/v1/me [product]=$SHOP/products/$PID [products20]="$SHOP/products?limit=20"
                     [my_orders]="/v1/me/orders?limit=20")
+  for what in me product products20 my_orders; do
+    wrk -t1 -c"$CONNECTIONS" -d2s "${AUTH[@]}" "$CY_URL${PATHS[$what]}" >/dev/null
+  done
   for _ in $(seq 1 "$ROUNDS"); do
     for what in me product products20 my_orders; do measure "sq-$what" "$CY_URL${PATHS[$what]}" "${AUTH[@]}"; done
   done
