@@ -105,7 +105,10 @@ bool Cache::poll_locked() {
   std::int64_t next = cursor_.value_or(0);
   bool const first = !cursor_;
   try {
-    db::read(db_, [&](soci::session& s) {
+    // A request pays for the poll: it waits briefly for a pooled session, and when the pool
+    // is saturated the poll is skipped (entries stop being served after max_stale).
+    db::Lease lease = db_.acquire(std::chrono::milliseconds(100));
+    auto read = [&](soci::session& s) {
       if (first) {
         long long seq = 0;
         s << kSeq, soci::into(seq);
@@ -121,7 +124,13 @@ bool Cache::poll_locked() {
             accounts.push_back(c.integer());
           },
           soci::use(after, "after"));
-    });
+    };
+    try {
+      read(*lease);
+    } catch (std::exception const& e) {
+      if (db::is_connection_lost(e)) lease.mark_broken();  // reopened before its next use
+      throw;
+    }
   } catch (std::exception const&) {
     return false;  // entries stop being served once max_stale has passed
   }
