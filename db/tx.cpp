@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 
 namespace courtyard::db {
@@ -23,13 +24,17 @@ std::int64_t now_ms() {
 
 void set_clock_offset_ms(std::int64_t offset) { g_clock_offset.store(offset); }
 
-Tx::Tx(Database& db, events::Bus* bus)
+Tx::Tx(Database& db, events::Bus* bus, TxMode mode)
     : lease_(db.acquire()),
       backend_(db.backend()),
+      mode_(mode),
       bus_(bus),
       now_ms_(db::now_ms()),
       db_url_connect_(db.url().connect_string) {
-  char const* begin = backend_ == Backend::Sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION";
+  if (mode_ == TxMode::Read && backend_ == Backend::MySql) return;  // autocommit statements
+  char const* begin = backend_ == Backend::MySql ? "START TRANSACTION"
+                      : mode_ == TxMode::Read    ? "BEGIN"
+                                                 : "BEGIN IMMEDIATE";
   try {
     sql() << begin;
   } catch (std::exception const&) {
@@ -43,7 +48,32 @@ Tx::Tx(Database& db, events::Bus* bus)
 
 Tx::~Tx() { rollback(); }
 
+void Tx::require_write(std::string const& query) const {
+  if (mode_ == TxMode::Write) return;
+  throw std::logic_error("a read-only unit tried to write (declare the route as writing): " + query.substr(0, 60));
+}
+
 void Tx::commit() {
+  if (mode_ == TxMode::Read) {
+    if (open_) {
+      open_ = false;
+      sql() << "COMMIT";  // SQLite: ends the read snapshot
+    }
+  } else {
+    commit_write();
+  }
+  auto fns = std::move(after_commit_);
+  after_commit_.clear();
+  for (auto& fn : fns) {
+    try {
+      fn();
+    } catch (...) {
+      // after-commit work is best effort (wake-ups, caches); the commit stands.
+    }
+  }
+}
+
+void Tx::commit_write() {
   auto last = std::move(before_commit_);
   before_commit_.clear();
   for (auto& fn : last) fn(*this);
@@ -57,15 +87,6 @@ void Tx::commit() {
     throw CommitUnknown(std::string("the connection was lost during COMMIT: ") + e.what());
   }
   open_ = false;
-  auto fns = std::move(after_commit_);
-  after_commit_.clear();
-  for (auto& fn : fns) {
-    try {
-      fn();
-    } catch (...) {
-      // after-commit work is best effort (wake-ups, caches); the commit stands.
-    }
-  }
 }
 
 void Tx::rollback() noexcept {

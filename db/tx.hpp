@@ -16,9 +16,18 @@ class Bus;
 
 namespace courtyard::db {
 
+// Write: SQLite `BEGIN IMMEDIATE` (the write lock up front, so two writers never deadlock on
+// lock upgrade), MySQL `START TRANSACTION`.
+// Read: the unit only reads. SQLite `BEGIN` (deferred: one WAL snapshot for the whole unit,
+// never the write lock, so reads run beside a writer); MySQL no statement at all: sessions
+// run READ COMMITTED, where every statement takes its own snapshot inside a transaction too,
+// so START TRANSACTION/COMMIT would only add two round trips. Writing in a read unit throws
+// std::logic_error (on MySQL each statement would commit on its own).
+enum class TxMode { Write, Read };
+
 class Tx {
  public:
-  Tx(Database& db, events::Bus* bus);
+  Tx(Database& db, events::Bus* bus, TxMode mode = TxMode::Write);
   ~Tx();  // rolls back unless committed
   Tx(Tx const&) = delete;
   Tx& operator=(Tx const&) = delete;
@@ -32,6 +41,7 @@ class Tx {
   // and returns rows affected. Give every placeholder its own name (no repeats).
   template <class... Uses>
   long long exec(std::string const& query, Uses&&... uses) {
+    require_write(query);
     soci::statement st = ((sql().prepare << query), ..., std::forward<Uses>(uses));
     st.execute(true);
     return st.get_affected_rows();
@@ -54,14 +64,21 @@ class Tx {
   // unit shares, so that lock is held for as short a time as possible. An exception from it
   // rolls the transaction back and propagates as one from the unit would.
   void before_commit(std::function<void(Tx&)> fn) { before_commit_.push_back(std::move(fn)); }
+  TxMode mode() const { return mode_; }
+  // The connection failed mid-unit: the pool reopens it before lending it again.
+  void mark_broken() { lease_.mark_broken(); }
 
   void commit();
   void rollback() noexcept;
   std::int64_t now_ms() const { return now_ms_; }
 
  private:
+  void require_write(std::string const& query) const;
+  void commit_write();
+
   Lease lease_;
   Backend backend_;
+  TxMode mode_;
   events::Bus* bus_;
   bool open_ = false;
   bool notify_scheduled_ = false;
@@ -82,19 +99,26 @@ void detail_backoff(RetryPolicy const& p, int attempt);
 // Typed API errors and other exceptions roll back and propagate. A COMMIT whose outcome is
 // unknown (db::CommitUnknown) is never retried.
 template <class F>
-auto transact(Database& db, events::Bus* bus, F&& fn, RetryPolicy policy = {}) {
+auto transact(Database& db, events::Bus* bus, F&& fn, RetryPolicy policy = {}, TxMode mode = TxMode::Write) {
   using R = std::invoke_result_t<F&, Tx&>;
   for (int attempt = 1;; ++attempt) {
     try {
-      Tx tx(db, bus);
-      if constexpr (std::is_void_v<R>) {
-        fn(tx);
-        tx.commit();
-        return;
-      } else {
-        R result = fn(tx);
-        tx.commit();
-        return result;
+      Tx tx(db, bus, mode);
+      try {
+        if constexpr (std::is_void_v<R>) {
+          fn(tx);
+          tx.commit();
+          return;
+        } else {
+          R result = fn(tx);
+          tx.commit();
+          return result;
+        }
+      } catch (std::exception const& e) {
+        // A read unit on MySQL sends no statement before its first query, so a connection the
+        // server dropped while idle shows up here: reopen it before the retry.
+        if (is_connection_lost(e)) tx.mark_broken();
+        throw;
       }
     } catch (std::exception const& e) {
       if (attempt >= policy.max_attempts || !is_retryable(e)) throw;

@@ -117,7 +117,11 @@ App::App(Config config, std::vector<ServiceEntry> const& available, Authenticato
   db::migrate(*db_, "outbox", events::migrations());
   db::migrate(*db_, "idempotency", idempotency::migrations());
   db::migrate(*db_, "audit", audit::migrations());
+  db::migrate(*db_, "principals", principals::migrations());
   idempotency::jobs(*scheduler_);
+  principals::jobs(*scheduler_);
+  if (config_.auth_cache.count() > 0)
+    principals_ = std::make_unique<principals::Cache>(*db_, principals::Cache::Options{.ttl = config_.auth_cache});
   platform_routes();
 
   for (auto const& name : config_.services) {
@@ -157,8 +161,14 @@ void App::platform_routes() {
     return Response::json(boost::json::object{{"status", "ready"}});
   });
   router_.get("/metrics", Access::public_(), [this](Request const&, Context&) {
-           return Response::text(metrics_.render() + outbox_metrics_text(*dispatcher_),
-                                 "text/plain; version=0.0.4; charset=utf-8");
+           std::string text = metrics_.render() + outbox_metrics_text(*dispatcher_);
+           if (principals_) {
+             text += "# TYPE courtyard_principal_cache_hits_total counter\ncourtyard_principal_cache_hits_total " +
+                     std::to_string(principals_->hits()) + "\n";
+             text += "# TYPE courtyard_principal_cache_misses_total counter\ncourtyard_principal_cache_misses_total " +
+                     std::to_string(principals_->misses()) + "\n";
+           }
+           return Response::text(std::move(text), "text/plain; version=0.0.4; charset=utf-8");
          }).inline_ok = true;
   router_.get("/v1/openapi.json", Access::public_(), [this](Request const&, Context&) {
            Response r;
@@ -258,6 +268,19 @@ std::string App::access_line(Request const& req, std::string const& route, int s
   return out;
 }
 
+std::shared_ptr<Principal const> App::authenticate(std::string_view credential) {
+  if (!auth_) return nullptr;
+  if (!principals_) {
+    auto found = auth_(*db_, credential);
+    return found ? std::make_shared<Principal const>(std::move(*found)) : nullptr;
+  }
+  if (auto hit = principals_->find(credential)) return hit;
+  auto generation = principals_->generation();
+  auto found = auth_(*db_, credential);
+  if (!found) return nullptr;
+  return principals_->store(credential, generation, std::move(*found));
+}
+
 Response App::handle(Request& req) {
   auto started = std::chrono::steady_clock::now();
   req.remote_ip = client_ip(req);
@@ -288,7 +311,9 @@ Response App::handle(Request& req) {
 
     // Health, metrics and the OpenAPI document run on the I/O thread and never touch the
     // auth path or storage, whatever headers the request carries.
-    Principal principal;
+    static Principal const anonymous;
+    std::shared_ptr<Principal const> signed_in;  // keeps a cached principal alive
+    Principal const* caller = &anonymous;
     if (!route.inline_ok) {
       std::string const client_key = "ip:" + req.remote_ip;
       auto refuse = [&](char const* why) {
@@ -302,31 +327,33 @@ Response App::handle(Request& req) {
       auto cookie = req.header("authorization") ? std::nullopt : http::session_cookie::read(req, http::session_cookie::kSession);
       if (cookie && !cookie->empty()) {
         // A browser session: the HttpOnly cookie, with CSRF protection on state changes.
-        auto found = auth_ ? auth_(*db_, *cookie) : std::nullopt;
-        if (!found || found->kind != Principal::Kind::Session) refuse("the session has ended; sign in again");
+        signed_in = authenticate(*cookie);
+        if (!signed_in || signed_in->kind != Principal::Kind::Session) refuse("the session has ended; sign in again");
         http::session_cookie::check_csrf(req, *cookie);
-        principal = std::move(*found);
-        account_id = principal.account_id;
       } else if (auto authz = req.header("authorization")) {
         constexpr std::string_view kBearer = "Bearer ";
         if (authz->size() <= kBearer.size() || strncasecmp(authz->data(), kBearer.data(), kBearer.size()) != 0)
           refuse("use Authorization: Bearer <token>");
-        auto found = auth_ ? auth_(*db_, authz->substr(kBearer.size())) : std::nullopt;
-        if (!found) refuse("the token is unknown or expired");
-        principal = std::move(*found);
-        account_id = principal.account_id;
+        signed_in = authenticate(authz->substr(kBearer.size()));
+        if (!signed_in) refuse("the token is unknown or expired");
       }
-      auto d = limiter_.check(principal.authenticated() ? "a:" + std::to_string(principal.account_id) : client_key);
+      if (signed_in) {
+        caller = signed_in.get();
+        account_id = caller->account_id;
+      }
+      auto d = limiter_.check(caller->authenticated() ? "a:" + std::to_string(caller->account_id) : client_key);
       rate_headers(resp_headers, d);
       if (!d.allowed) throw TooManyRequests(d.retry_after);
       if (route.json_body && !req.body.empty() && !is_json(req.header("content-type")))
         throw ApiError(415, "unsupported-media-type", "Unsupported media type",
                        "send the body as application/json");
     }
+    Principal const& principal = *caller;
     check_access(route, req, principal);
 
     authenticated = principal.authenticated();
     Context ctx(principal, *db_, bus_, req.request_id);
+    ctx.read_only = route.read_only;
     for (auto const& [k, v] : req.params)
       if (k == "cid") ctx.community_id = req.id("cid");
     if (audit::is_privileged(route, principal, ctx.community_id))

@@ -10,6 +10,7 @@
 #include "http/problem.hpp"
 #include "http/router.hpp"
 #include "http/principal.hpp"
+#include "http/principal_cache.hpp"
 #include "http/service.hpp"
 #include "db/jobs.hpp"
 #include "db/outbox.hpp"
@@ -70,6 +71,7 @@ class App {
   events::Bus& bus() { return bus_; }
   Router& router() { return router_; }
   Metrics& metrics() { return metrics_; }
+  principals::Cache* principal_cache() { return principals_.get(); }
   std::vector<std::unique_ptr<Service>> const& services() const { return services_; }
 
   StaticFiles const& web() const { return *web_; }
@@ -93,6 +95,8 @@ class App {
                           std::int64_t account) const;
   void check_access(Route const& route, Request const& req, Principal const& p) const;
   std::string client_ip(Request const& req) const;
+  // The credential's principal through the cache (nullptr when unknown or expired).
+  std::shared_ptr<Principal const> authenticate(std::string_view credential);
 
   Config config_;
   std::string instance_id_;
@@ -103,6 +107,7 @@ class App {
   Metrics metrics_;
   RateLimiter limiter_;
   Authenticator auth_;
+  std::unique_ptr<principals::Cache> principals_;  // null when auth-cache-ms is 0
   std::vector<std::unique_ptr<Service>> services_;
   std::unique_ptr<jobs::Scheduler> scheduler_;
   std::unique_ptr<events::Dispatcher> dispatcher_;

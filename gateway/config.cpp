@@ -91,6 +91,7 @@ po::options_description config_options(Config const& d, std::vector<settings::Ke
     ("rate-limit-burst", po::value<double>(), ("burst size per caller" + def(d.rate_limit_burst)).c_str())
     ("trusted-proxies", po::value<std::string>(),
      "comma-separated load-balancer IPs whose X-Forwarded-For names the client")
+    ("auth-cache-ms", po::value<I>(), ("how long a signed-in principal may be cached; 0 disables" + def(d.auth_cache.count())).c_str())
     ("dispatcher-poll-ms", po::value<I>(), ("event dispatcher poll interval" + def(d.dispatcher_poll.count())).c_str())
     ("scheduler-poll-ms", po::value<I>(), ("job scheduler poll interval" + def(d.scheduler_poll.count())).c_str())
     ("events-retention-days", po::value<I>(), ("days finished event deliveries are kept" + def(d.events_retention_days)).c_str())
@@ -194,6 +195,7 @@ void apply_options(po::variables_map const& vm, Config& c) {
   if (!(c.rate_limit_rps >= 0)) throw std::invalid_argument("--rate-limit-rps must be 0 (off) or positive");
   if (c.rate_limit_rps > 0 && !(c.rate_limit_burst >= 1)) throw std::invalid_argument("--rate-limit-burst must be at least 1");
 
+  c.auth_cache = std::chrono::milliseconds(ranged(vm, "auth-cache-ms", c.auth_cache.count(), 0, 300'000));
   c.dispatcher_poll = std::chrono::milliseconds(ranged(vm, "dispatcher-poll-ms", c.dispatcher_poll.count(), 1, 3'600'000));
   c.scheduler_poll = std::chrono::milliseconds(ranged(vm, "scheduler-poll-ms", c.scheduler_poll.count(), 1, 3'600'000));
   c.events_retention_days = int(ranged(vm, "events-retention-days", c.events_retention_days, 1, 3650));

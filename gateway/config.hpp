@@ -48,6 +48,9 @@ struct Config {
   // declared by the service (http/settings.hpp). App fills in defaults for keys not set here.
   settings::Values settings;
 
+  // Signed-in principals are cached this long at most (0 disables; http/principal_cache.hpp).
+  std::chrono::milliseconds auth_cache{10'000};
+
   // Events / jobs
   std::chrono::milliseconds dispatcher_poll{200};
   std::chrono::milliseconds scheduler_poll{1000};

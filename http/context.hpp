@@ -24,9 +24,12 @@ class Context {
   events::Bus& bus;
   std::string request_id;
   std::int64_t community_id = 0;  // from {cid} when the route has one
+  // The route only reads (Route::read_only): tx() runs read units.
+  bool read_only = false;
 
   // A transaction with the outbox attached; retried whole on deadlock/busy. In a privileged
   // request, the first transaction that commits also writes its audit entry (http/audit.hpp).
+  // In a read-only route it is a read unit (db::TxMode::Read).
   template <class F>
   auto tx(F&& fn) {
     return db::transact(db, &bus, [&](db::Tx& t) {
@@ -38,7 +41,7 @@ class Context {
         audit_once(t);
         return result;
       }
-    });
+    }, {}, read_only ? db::TxMode::Read : db::TxMode::Write);
   }
 
   // Set by App before the handler runs.

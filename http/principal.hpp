@@ -32,6 +32,8 @@ struct Principal {
   std::vector<Membership> memberships;
   std::vector<std::string> scopes;  // API keys only
   std::string token_hash;            // sessions: for logout
+  std::int64_t expires_at = 0;       // sessions: when it ends (epoch ms)
+  std::int64_t created_at = 0;       // sessions: when the account was registered (epoch ms)
 
   bool authenticated() const { return kind != Kind::Anonymous; }
   bool in_community(std::int64_t cid) const;

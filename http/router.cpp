@@ -44,6 +44,7 @@ Route& Router::add(std::string method, std::string pattern, Access access, Handl
     if (r->method == method && r->pattern == pattern)
       throw std::logic_error("duplicate route " + method + " " + pattern);
   auto route = std::make_unique<Route>();
+  route->read_only = method == "GET" || method == "HEAD";
   route->method = std::move(method);
   route->segments = split_path(pattern);
   route->pattern = std::move(pattern);

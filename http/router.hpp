@@ -55,6 +55,10 @@ struct Route {
   std::string service;        // the service that registered it
   bool inline_ok = false;     // runs on the I/O thread (no storage, no auth; health, metrics)
   bool json_body = true;      // a body must be application/json (else 415); plugins may take others
+  // The handler only reads: ctx.tx() runs a read unit (db::TxMode::Read: no write lock on
+  // SQLite, no START TRANSACTION on MySQL). Set for GET and HEAD; a GET that writes (marks
+  // something seen, counts a view) clears it where it is registered.
+  bool read_only = false;
   std::vector<std::string> segments;  // pattern split on '/'
 };
 

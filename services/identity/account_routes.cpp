@@ -168,16 +168,23 @@ Response login(Settings const& settings, HashBuckets* buckets, Request const& re
 
 Response logout(Request const& req, Context& ctx) {
   if (ctx.principal.kind != Principal::Kind::Session) throw Forbidden("only a session can be logged out");
-  ctx.tx([&](db::Tx& tx) { repo::revoke_session(tx, ctx.principal.token_hash); });
+  ctx.tx([&](db::Tx& tx) { repo::revoke_session(tx, ctx.principal.account_id, ctx.principal.token_hash); });
   auto r = Response::no_content();
   if (http::session_cookie::read(req, http::session_cookie::kSession)) http::session_cookie::clear(r, req);
   return r;
 }
 
+// Answered from the principal (cached, or read with the session): accounts are never deleted,
+// and what it shows that can change (admin, roles) invalidates the cache.
 Response me(Request const&, Context& ctx) {
-  auto account = db::read(ctx.db, [&](soci::session& s) { return repo::account_by_id(s, ctx.principal.account_id); });
-  if (!account) throw Unauthorized();
-  bj::object out = account_json(*account);
+  auto const& p = ctx.principal;
+  repo::Account account;
+  account.id = p.account_id;
+  account.email = p.email;
+  account.display_name = p.display_name;
+  account.admin = p.admin;
+  account.created_at = p.created_at;
+  bj::object out = account_json(account);
   out["roles"] = roles_json(ctx.principal.memberships);
   return Response::json(out);
 }

@@ -57,17 +57,7 @@ std::optional<Principal> authenticate(db::Database& db, std::string_view credent
     return api_key_principal(*key);
   }
   return db::read(db, [&](soci::session& s) -> std::optional<Principal> {
-    auto account = repo::session_account(s, digest, db::now_ms());
-    if (!account) return std::nullopt;
-    Principal p;
-    p.kind = Principal::Kind::Session;
-    p.account_id = account->id;
-    p.display_name = account->display_name;
-    p.email = account->email;
-    p.admin = account->admin;
-    p.memberships = repo::memberships_of(s, account->id);
-    p.token_hash = digest;
-    return p;
+    return repo::session_principal(s, digest, db::now_ms());
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include "db/database.hpp"
 #include "db/query.hpp"
+#include "http/principal_cache.hpp"
 #include "services/identity/logic.hpp"
 
 #include <sstream>
@@ -67,9 +68,6 @@ long long fetch_limit(json::Page const& p) { return p.limit + 1; }
 
 constexpr char const* kAccountByEmail = COURTYARD_ACCOUNT_COLUMNS " FROM accounts a WHERE a.email = :email";
 constexpr char const* kAccountById = COURTYARD_ACCOUNT_COLUMNS " FROM accounts a WHERE a.id = :id";
-constexpr char const* kSessionAccount = COURTYARD_ACCOUNT_COLUMNS
-    " FROM sessions t JOIN accounts a ON a.id = t.account_id"
-    " WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND t.expires_at > :now";
 
 #undef COURTYARD_ACCOUNT_COLUMNS
 
@@ -121,7 +119,10 @@ void set_password(db::Tx& tx, std::int64_t account_id, std::string const& passwo
 
 constexpr char const* kMakeAdmin = "UPDATE accounts SET is_admin = 1 WHERE id = :id";
 
-void make_admin(db::Tx& tx, std::int64_t account_id) { tx.exec(kMakeAdmin, use(account_id)); }
+void make_admin(db::Tx& tx, std::int64_t account_id) {
+  tx.exec(kMakeAdmin, use(account_id));
+  principals::changed(tx, account_id);
+}
 
 // ---- sessions
 
@@ -136,9 +137,11 @@ void insert_session(db::Tx& tx, std::string const& token_hash, std::int64_t acco
 constexpr char const* kRevokeSession =
     "UPDATE sessions SET revoked_at = :now WHERE token_hash = :hash AND revoked_at IS NULL";
 
-bool revoke_session(db::Tx& tx, std::string const& token_hash) {
+bool revoke_session(db::Tx& tx, std::int64_t account_id, std::string const& token_hash) {
   long long now = tx.now_ms();
-  return tx.exec(kRevokeSession, use(now), use(token_hash)) > 0;
+  bool revoked = tx.exec(kRevokeSession, use(now), use(token_hash)) > 0;
+  if (revoked) principals::changed(tx, account_id);
+  return revoked;
 }
 
 constexpr char const* kRevokeSessionsOf =
@@ -146,42 +149,55 @@ constexpr char const* kRevokeSessionsOf =
 
 void revoke_sessions_of(db::Tx& tx, std::int64_t account_id) {
   long long now = tx.now_ms();
-  tx.exec(kRevokeSessionsOf, use(now), use(account_id));
+  if (tx.exec(kRevokeSessionsOf, use(now), use(account_id)) > 0) principals::changed(tx, account_id);
 }
 
-// The hot path of every authenticated request: bound into typed variables (soci::into)
-// rather than read through dynamic soci::row values, which cost about a third of /v1/me's
-// throughput in tests/bench (RESULTS.md).
-std::optional<Account> session_account(soci::session& s, std::string const& token_hash, std::int64_t now) {
-  Account a;
-  long long id = 0, created_at = 0;
+// The hot path of an authenticated request that misses the principal cache: the session, its
+// account and the account's memberships in one statement (one row per membership, or one row
+// with NULL membership columns), bound into typed variables (soci::into) rather than read
+// through dynamic soci::row values. The password hash is not read.
+constexpr char const* kSessionPrincipal =
+    "SELECT a.id, a.email, a.display_name, a.is_admin, a.created_at, t.expires_at,"
+    " m.community_id, m.role, m.unit_id, m.merchant_id, m.staff"
+    " FROM sessions t JOIN accounts a ON a.id = t.account_id"
+    " LEFT JOIN memberships m ON m.account_id = a.id"
+    " WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND t.expires_at > :now"
+    " ORDER BY m.community_id, m.id";
+
+std::optional<Principal> session_principal(soci::session& s, std::string const& token_hash, std::int64_t now) {
+  long long id = 0, created_at = 0, expires_at = 0, community_id = 0, unit_id = 0, merchant_id = 0;
   int admin = 0;
-  s << kSessionAccount, soci::into(id), soci::into(a.email), soci::into(a.display_name), soci::into(a.password_hash),
-      soci::into(admin), soci::into(created_at), use(token_hash), use(now);
-  if (!s.got_data()) return std::nullopt;
-  a.id = id;
-  a.admin = admin != 0;
-  a.created_at = created_at;
-  return a;
-}
-
-constexpr char const* kMembershipsOf =
-    "SELECT community_id, role, unit_id, merchant_id, staff FROM memberships"
-    " WHERE account_id = :account ORDER BY community_id, id";
-
-std::vector<Membership> memberships_of(soci::session& s, std::int64_t account_id) {
-  long long community_id = 0, unit_id = 0, merchant_id = 0;
+  std::string email, display_name, role;
   int staff = 0;
-  std::string role;
-  soci::statement st = (s.prepare << kMembershipsOf, soci::into(community_id), soci::into(role), soci::into(unit_id),
-                        soci::into(merchant_id), soci::into(staff), use(account_id));
+  soci::indicator community_ind = soci::i_ok, role_ind = soci::i_ok, unit_ind = soci::i_ok,
+                  merchant_ind = soci::i_ok, staff_ind = soci::i_ok;
+  long long at = now;
+  soci::statement st = (s.prepare << kSessionPrincipal, soci::into(id), soci::into(email), soci::into(display_name),
+                        soci::into(admin), soci::into(created_at), soci::into(expires_at),
+                        soci::into(community_id, community_ind), soci::into(role, role_ind),
+                        soci::into(unit_id, unit_ind), soci::into(merchant_id, merchant_ind),
+                        soci::into(staff, staff_ind), use(token_hash), use(at));
   st.execute();
-  std::vector<Membership> out;
+  std::optional<Principal> p;
   while (st.fetch()) {
-    if (auto r = parse_role(role))  // unknown roles skipped
-      out.push_back({community_id, *r, unit_id, merchant_id, staff != 0});
+    if (!p) {
+      p.emplace();
+      p->kind = Principal::Kind::Session;
+      p->account_id = id;
+      p->email = email;
+      p->display_name = display_name;
+      p->admin = admin != 0;
+      p->created_at = created_at;
+      p->expires_at = expires_at;
+      p->token_hash = token_hash;
+    }
+    if (community_ind != soci::i_ok || role_ind != soci::i_ok) continue;  // no memberships
+    auto r = parse_role(role);
+    if (!r) continue;  // unknown roles skipped
+    p->memberships.push_back({community_id, *r, unit_ind == soci::i_ok ? unit_id : 0,
+                              merchant_ind == soci::i_ok ? merchant_id : 0, staff_ind == soci::i_ok && staff != 0});
   }
-  return out;
+  return p;
 }
 
 // ---- login attempts
@@ -430,8 +446,10 @@ bool grant(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, Role 
            std::int64_t merchant_id) {
   std::string r = role_text(role);
   long long now = tx.now_ms();
-  return tx.exec(std::string(db::insert_ignore(tx.backend())) + kGrant, use(account_id), use(community_id), use(r),
-                 use(unit_id), use(merchant_id), use(now)) > 0;
+  bool granted = tx.exec(std::string(db::insert_ignore(tx.backend())) + kGrant, use(account_id), use(community_id),
+                         use(r), use(unit_id), use(merchant_id), use(now)) > 0;
+  if (granted) principals::changed(tx, account_id);
+  return granted;
 }
 
 constexpr char const* kIsMember =
@@ -532,8 +550,10 @@ constexpr char const* kGrantMerchantStaff =
 bool grant_merchant_staff(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, std::int64_t merchant_id) {
   std::string r = role_text(Role::Merchant);
   long long now = tx.now_ms();
-  return tx.exec(std::string(db::insert_ignore(tx.backend())) + kGrantMerchantStaff, use(account_id),
-                 use(community_id), use(r), use(merchant_id), use(now)) > 0;
+  bool granted = tx.exec(std::string(db::insert_ignore(tx.backend())) + kGrantMerchantStaff, use(account_id),
+                         use(community_id), use(r), use(merchant_id), use(now)) > 0;
+  if (granted) principals::changed(tx, account_id);  // cached principals see the new role
+  return granted;
 }
 
 constexpr char const* kRemoveMerchantStaff =
@@ -542,7 +562,9 @@ constexpr char const* kRemoveMerchantStaff =
 
 bool remove_merchant_staff(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, std::int64_t merchant_id) {
   std::string r = role_text(Role::Merchant);
-  return tx.exec(kRemoveMerchantStaff, use(account_id), use(community_id), use(r), use(merchant_id)) > 0;
+  bool removed = tx.exec(kRemoveMerchantStaff, use(account_id), use(community_id), use(r), use(merchant_id)) > 0;
+  if (removed) principals::changed(tx, account_id);  // a removed staff account loses the console at once
+  return removed;
 }
 
 constexpr char const* kMerchantAccounts =

@@ -33,13 +33,14 @@ std::int64_t insert_account(db::Tx& tx, std::string const& email, std::string co
 void set_password(db::Tx& tx, std::int64_t account_id, std::string const& password_hash);
 void make_admin(db::Tx& tx, std::int64_t account_id);
 
-// Sessions: stored as the token's digest.
+// Sessions: stored as the token's digest. Revoking one, making an account admin and granting a
+// role tell every principal cache (principals::changed) in the same transaction.
 void insert_session(db::Tx& tx, std::string const& token_hash, std::int64_t account_id, std::int64_t expires_at);
-bool revoke_session(db::Tx& tx, std::string const& token_hash);
+bool revoke_session(db::Tx& tx, std::int64_t account_id, std::string const& token_hash);
 void revoke_sessions_of(db::Tx& tx, std::int64_t account_id);
-// The live (unrevoked, unexpired) session's account.
-std::optional<Account> session_account(soci::session& s, std::string const& token_hash, std::int64_t now);
-std::vector<Membership> memberships_of(soci::session& s, std::int64_t account_id);
+// The live (unrevoked, unexpired) session's principal: account, expiry and memberships, in one
+// statement.
+std::optional<Principal> session_principal(soci::session& s, std::string const& token_hash, std::int64_t now);
 
 // Login-attempt counters per (normalised email, client address); client "" is the email's
 // counter over every address.

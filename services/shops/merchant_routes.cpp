@@ -246,10 +246,11 @@ Response get_product(Request const& req, Context& ctx) {
   require_member(ctx);
   std::int64_t mid = req.id("mid"), pid = req.id("pid");
   return ctx.tx([&](db::Tx& tx) {
-    require_approved(merchant_or_404(tx, ctx.community_id, mid));
-    auto p = product_or_404(tx, ctx.community_id, mid, pid);
-    if (!p.active && !ctx.acts_for(mid)) throw NotFound("product");
-    return Response::json(product_json(p));
+    auto found = repo::find_catalogue_product(tx, ctx.community_id, mid, pid);
+    if (!found) throw NotFound("merchant");
+    require_approved(found->merchant_status);
+    if (!found->product || (!found->product->active && !ctx.acts_for(mid))) throw NotFound("product");
+    return Response::json(product_json(*found->product));
   });
 }
 

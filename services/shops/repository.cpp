@@ -327,6 +327,33 @@ std::optional<Product> find_product(db::Tx& tx, std::int64_t cid, std::int64_t m
   return db::one(tx, kFindProduct, product_from, use(pid, "id"), use(cid, "c"), use(mid, "m"), use(mid, "m2"));
 }
 
+// The catalogue's product read: the merchant's status and the product in one statement (no row:
+// no such merchant in the community; a row without a product id: no such product).
+constexpr char const* kCatalogueProduct =
+    "SELECT m.status, p.id, p.community_id, p.merchant_id, p.name, p.category, p.price_cents, p.stock, p.active,"
+    " p.created_at, p.updated_at FROM merchants m"
+    " LEFT JOIN products p ON p.id = :id AND p.merchant_id = m.id AND p.community_id = m.community_id"
+    " WHERE m.id = :m AND m.community_id = :c";
+std::optional<CatalogueProduct> find_catalogue_product(db::Tx& tx, std::int64_t cid, std::int64_t mid,
+                                                       std::int64_t pid) {
+  return db::one(
+      tx, kCatalogueProduct,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        CatalogueProduct out;
+        out.merchant_status = c.text();
+        if (auto id = c.opt_integer()) {
+          Product p;
+          p.id = *id;
+          c.into(p.community_id, p.merchant_id, p.name, p.category, p.price_cents, p.stock, p.active, p.created_at,
+                 p.updated_at);
+          out.product = std::move(p);
+        }
+        return out;
+      },
+      use(pid, "id"), use(mid, "m"), use(cid, "c"));
+}
+
 constexpr char const* kListProducts =
     "SELECT " SHOPS_PRODUCT_COLS
     " FROM products WHERE community_id = :c AND merchant_id = :m AND (:k = '' OR category = :k2) "

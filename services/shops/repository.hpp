@@ -117,6 +117,14 @@ void set_applications_open(db::Tx& tx, std::int64_t cid, bool open, std::int64_t
 // ---- catalogue and the stock ledger
 std::int64_t insert_product(db::Tx& tx, Product const& p);
 std::optional<Product> find_product(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid);
+struct CatalogueProduct {
+  std::string merchant_status;
+  std::optional<Product> product;
+};
+// The merchant of the community with the product, if the merchant sells it; nullopt when the
+// community has no such merchant.
+std::optional<CatalogueProduct> find_catalogue_product(db::Tx& tx, std::int64_t cid, std::int64_t mid,
+                                                       std::int64_t pid);
 std::vector<Product> list_products(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& category,
                                    bool include_inactive, json::Page const& page);
 void update_product(db::Tx& tx, Product const& p);

@@ -36,10 +36,12 @@ repo::Merchant merchant_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
   return *m;
 }
 
-void require_approved(repo::Merchant const& m) {
-  if (m.status == "suspended")
+void require_approved(repo::Merchant const& m) { require_approved(m.status); }
+
+void require_approved(std::string const& merchant_status) {
+  if (merchant_status == "suspended")
     throw Conflict("merchant-suspended", "the merchant is suspended by the community's management and takes no orders");
-  if (m.status != logic::to_string(logic::MerchantStatus::Approved))
+  if (merchant_status != logic::to_string(logic::MerchantStatus::Approved))
     throw Conflict("merchant-not-approved", "the merchant has not been approved to sell yet");
 }
 

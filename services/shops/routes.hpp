@@ -61,6 +61,7 @@ repo::Merchant merchant_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid);
 // 409 unless approved: /problems/merchant-suspended for a suspended merchant (it takes no new
 // orders; existing ones are still fulfilled or refunded), /problems/merchant-not-approved else.
 void require_approved(repo::Merchant const& m);
+void require_approved(std::string const& merchant_status);
 repo::Product product_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid);
 repo::Order order_or_404(db::Tx& tx, std::int64_t cid, std::int64_t oid);
 repo::GroupBuy group_buy_or_404(db::Tx& tx, std::int64_t cid, std::int64_t gid);
