@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -39,8 +40,13 @@ constexpr std::string_view kListening = "courtyard listening on http://";
 
 ServerProcess::ServerProcess(std::vector<std::string> const& extra_args, std::chrono::seconds startup_timeout)
     : dir_(make_temp_dir()) {
-  std::vector<std::string> args{binary_path(),   "--listen", "127.0.0.1:0",   "--db",
-                                "sqlite3://" + dir_ + "/e2e.db", "--password-hash", "min"};
+  std::vector<std::string> args{binary_path(), "--listen", "127.0.0.1:0", "--password-hash", "min"};
+  // A `--db` among extra_args (a database shared with another process, or kept across a
+  // restart) replaces the fresh SQLite file.
+  if (std::find(extra_args.begin(), extra_args.end(), "--db") == extra_args.end()) {
+    args.push_back("--db");
+    args.push_back("sqlite3://" + dir_ + "/e2e.db");
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
 
   // The parent's COURTYARD_* variables (test settings) are not passed on: the server

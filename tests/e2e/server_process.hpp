@@ -17,7 +17,8 @@ inline constexpr char const* kAdminPassword = "e2e-admin-password";
 class ServerProcess {
  public:
   // Starts the binary with `--listen 127.0.0.1:0 --db <temp> --password-hash min` and the
-  // admin environment, plus `extra_args`; waits until it prints its listening line.
+  // admin environment, plus `extra_args` (a `--db URL` there replaces the temp file); waits
+  // until it prints its listening line.
   // Throws std::runtime_error (with the server's stderr) when it does not come up.
   explicit ServerProcess(std::vector<std::string> const& extra_args = {},
                          std::chrono::seconds startup_timeout = std::chrono::seconds(60));
