@@ -205,7 +205,7 @@ Seeded seed_community(unsigned short port, SeedOptions const& o) {
          bj::object{{"name", "Service charge"}, {"amount_cents", o.bill_cents}, {"scope", "community"}},
          s.manager_token, 201);
     for (int p = 0; p < o.bill_periods; ++p) {
-      char period[8];
+      char period[16];
       std::snprintf(period, sizeof period, "%04d-%02d", 2020 + p / 12, 1 + p % 12);
       call(port, "POST", s.base + "/billing-runs", bj::object{{"period", period}}, s.manager_token, 201);
     }
@@ -328,7 +328,7 @@ void LoadClient::run(int thread_index, std::uint64_t seed) {
 std::string Invariants::report() const {
   std::ostringstream s;
   s << "orders " << orders << ", sold " << sold << ", paid bills " << paid_bills << ", events " << events
-    << ", undelivered " << undelivered << " (" << leased << " under a killed instance's lease)";
+    << ", undelivered " << undelivered << " (" << leased << " under a lease)";
   for (auto const& f : failures) s << "\n  FAILED: " << f;
   return s.str();
 }
