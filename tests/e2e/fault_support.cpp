@@ -227,6 +227,7 @@ void LoadResult::merge(LoadResult const& o) {
   transport_errors += o.transport_errors;
   orders.insert(o.orders.begin(), o.orders.end());
   paid_bills.insert(o.paid_bills.begin(), o.paid_bills.end());
+  for (auto const& [k, v] : o.unavailable) unavailable[k] += v;
   for (auto const& e : o.server_errors)
     if (server_errors.size() < 5) server_errors.push_back(e);
 }
@@ -240,6 +241,7 @@ std::string LoadResult::summary() const {
     first = false;
   }
   s << "}, no answer " << transport_errors;
+  for (auto const& [type, n] : unavailable) s << ", 503 " << type << ": " << n;
   return s.str();
 }
 
@@ -283,6 +285,12 @@ void LoadClient::run(int thread_index, std::uint64_t seed) {
       auto r = conns[i]->read(o_.timeout);
       if (!r.keep_alive) conns[i].reset();
       ++mine.statuses[r.status];
+      if (r.status == 503) {
+        boost::system::error_code ec;
+        auto v = bj::parse(r.body, ec);
+        auto const* t = !ec && v.is_object() ? v.as_object().if_contains("type") : nullptr;
+        ++mine.unavailable[t && t->is_string() ? std::string(t->as_string()) : std::string("(no type)")];
+      }
       if (r.status >= 500 && r.status != 503 && mine.server_errors.size() < 5)
         mine.server_errors.push_back(std::string(method) + " " + target + " -> " + str(r.status) + ": " + r.body);
       return r;

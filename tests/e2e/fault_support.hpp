@@ -95,6 +95,7 @@ struct LoadResult {
   std::set<std::int64_t> orders;   // 201 answers
   std::set<std::int64_t> paid_bills;
   std::vector<std::string> server_errors;  // 5xx bodies other than 503 (at most a few)
+  std::map<std::string, long long> unavailable;  // 503 answers by problem type
   long long count(int lo, int hi) const;
   void merge(LoadResult const& o);
   std::string summary() const;
