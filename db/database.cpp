@@ -128,7 +128,13 @@ void Database::reconnect(soci::session& s) {
     s.close();
   } catch (...) {
   }
-  connect(s);
+  try {
+    connect(s);
+  } catch (std::exception const& e) {
+    // The server is down or refusing: a 503 for the caller, not an internal error. The
+    // session stays closed; acquire() opens it again before lending it.
+    throw Unavailable(std::string("storage is not reachable: ") + e.what(), 2);
+  }
 }
 
 Lease Database::acquire(std::chrono::milliseconds timeout) {
@@ -139,13 +145,10 @@ Lease Database::acquire(std::chrono::milliseconds timeout) {
       if (!busy_[i]) {
         busy_[i] = true;
         Lease lease(*this, i);
-        if (broken_[i]) {
+        // Broken, or left closed by a reconnect that failed while the server was down.
+        if (broken_[i] || !sessions_[i]->get_backend()) {
           lk.unlock();
-          try {
-            reconnect(*sessions_[i]);
-          } catch (std::exception const& e) {
-            throw Unavailable(std::string("storage is not reachable: ") + e.what(), 2);
-          }
+          reconnect(*sessions_[i]);  // db::Unavailable when the server cannot be reached
           lk.lock();
           broken_[i] = false;
         }

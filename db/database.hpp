@@ -63,7 +63,8 @@ class Database {
   Lease acquire(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
   // Runs `SELECT 1`; false when storage is unreachable.
   bool ping();
-  // Re-opens a session whose connection was lost and re-applies session settings.
+  // Re-opens a session whose connection was lost and re-applies session settings; throws
+  // db::Unavailable (leaving the session closed) when the server cannot be reached.
   void reconnect(soci::session& s);
 
  private:

@@ -45,6 +45,9 @@ bool Scheduler::claim(Job const& j, std::int64_t now, bool force) {
 void Scheduler::run(Job const& j) {
   std::int64_t now = db::now_ms();
   JobContext ctx{db_, bus_, now};
+  // One line per run, stamped with the period start stored as last_run_at: the trail the
+  // two-instance test reads to prove each period ran on one instance only.
+  spdlog::debug("job {} ran: period {} ms, interval {} ms, owner {}", j.name, now, j.interval.count(), owner_);
   try {
     j.fn(ctx);
   } catch (std::exception const& e) {

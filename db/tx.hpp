@@ -128,10 +128,16 @@ auto transact(Database& db, events::Bus* bus, F&& fn, RetryPolicy policy = {}, T
 }
 
 // A read-only unit on a plain pooled session (no transaction).
+// A connection found dead is reopened (with its session settings) before it is lent again.
 template <class F>
 auto read(Database& db, F&& fn) {
   Lease l = db.acquire();
-  return fn(*l);
+  try {
+    return fn(*l);
+  } catch (std::exception const& e) {
+    if (is_connection_lost(e)) l.mark_broken();
+    throw;
+  }
 }
 
 std::int64_t now_ms();  // UTC epoch milliseconds (adjustable clock, see set_clock_offset_ms)

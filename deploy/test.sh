@@ -11,7 +11,7 @@ cd "$root"
 build_dir=${BUILD_DIR:-$root/build}
 export BUILD_DIR=$build_dir
 
-deploy/setup.sh --with-mariadb --with-browser --with-fuzz
+deploy/setup.sh --with-mariadb --with-browser --with-fuzz --with-galera
 deploy/build.sh || { echo "test.sh: build failed" >&2; exit 1; }
 
 # A private state dir, so this run's server never collides with one started by hand.
