@@ -7,6 +7,7 @@
 #include "http/context.hpp"
 #include "http/errors.hpp"
 #include "http/idempotency.hpp"
+#include "http/random.hpp"
 #include "http/session_cookie.hpp"
 
 #include <boost/json.hpp>
@@ -27,19 +28,10 @@ std::vector<std::string_view> openapi_fragments();  // generated from the fragme
 
 namespace {
 
-std::string random_hex(std::size_t bytes) {
-  std::string raw(bytes, '\0');
-  randombytes_buf(raw.data(), raw.size());
-  std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<unsigned char const*>(raw.data()), raw.size());
-  hex.pop_back();
-  return hex;
-}
-
 std::string default_instance_id() {
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(getpid()) + ":" + random_hex(4);
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + http::random_hex(4);
 }
 
 // Request ids need to be unique, not secret: a per-thread generator seeded once from

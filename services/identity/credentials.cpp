@@ -1,6 +1,7 @@
 #include "services/identity/credentials.hpp"
 
 #include "http/errors.hpp"
+#include "http/random.hpp"
 
 #include <sodium.h>
 
@@ -38,15 +39,6 @@ std::string hex(unsigned char const* data, std::size_t n) {
   std::string out(n * 2 + 1, '\0');
   sodium_bin2hex(out.data(), out.size(), data, n);
   out.pop_back();
-  return out;
-}
-
-std::string random_hex(std::size_t bytes) {
-  ensure_sodium();
-  std::array<unsigned char, 64> buf{};
-  randombytes_buf(buf.data(), bytes);
-  std::string out = hex(buf.data(), bytes);
-  sodium_memzero(buf.data(), buf.size());
   return out;
 }
 
@@ -144,9 +136,9 @@ void verify_dummy_password(std::string_view password, PasswordCost cost) {
   (void)verify_password(dummy[i], password);
 }
 
-std::string new_session_token() { return random_hex(32); }
+std::string new_session_token() { return http::random_hex(32); }
 
-std::string new_api_key() { return std::string(kApiKeyPrefix) + random_hex(32); }
+std::string new_api_key() { return std::string(kApiKeyPrefix) + http::random_hex(32); }
 
 std::string token_digest(std::string_view token) {
   ensure_sodium();

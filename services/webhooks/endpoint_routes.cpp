@@ -2,6 +2,7 @@
 // secret (both signatures are sent during the overlap), and queue a test event.
 #include "services/webhooks/routes.hpp"
 
+#include "http/random.hpp"
 #include "services/webhooks/signature.hpp"
 
 namespace courtyard::webhooks {
@@ -122,7 +123,7 @@ Response send_test_event(Request const& req, Context& ctx, logic::Audience a) {
     d.community_id = e.community_id;
     d.endpoint_id = e.id;
     d.seq = 0;  // ahead of the queue: it says whether the endpoint answers now
-    d.message_id = "msg_test_" + random_hex(12);
+    d.message_id = "msg_test_" + http::random_hex(12);
     d.event_type = std::string(logic::kTestTopic);
     d.payload = envelope(logic::kTestTopic, tx.now_ms(), data);
     auto did = repo::insert_manual_delivery(tx, d);

@@ -1,6 +1,7 @@
 // The "webhooks.send" job: due endpoints are leased and served in order by threads of the
 // pass (never by a request thread); "webhooks.prune" trims the delivery log.
 #include "db/database.hpp"
+#include "http/random.hpp"
 #include "services/webhooks/api.hpp"
 #include "services/webhooks/outbound.hpp"
 #include "services/webhooks/routes.hpp"
@@ -101,7 +102,7 @@ struct Work {
 // Serves one endpoint: leases it, sends its due deliveries in order until one fails, the
 // batch is used up or the pass's time is over, then releases it with the time to look again.
 int serve(db::Database& db, Options const& o, std::int64_t endpoint_id, Clock::time_point deadline) {
-  std::string owner = random_hex(8);
+  std::string owner = http::random_hex(8);
   std::int64_t lease_ms = o.timeout.count() + kLeaseMarginMs;
   bool ours = db::transact(db, nullptr, [&](db::Tx& tx) {
     auto now = db::now_ms();

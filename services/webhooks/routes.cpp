@@ -57,15 +57,6 @@ std::vector<std::string> checked_event_types(bj::object const& body, logic::Audi
   return out;
 }
 
-std::string random_hex(std::size_t bytes) {
-  std::string raw(bytes, '\0');
-  randombytes_buf(raw.data(), raw.size());
-  std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<unsigned char const*>(raw.data()), raw.size());
-  hex.pop_back();
-  return hex;
-}
-
 std::string endpoint_path(Context const& ctx, repo::Owner const& o, std::int64_t id) {
   std::string base = o.merchant_id > 0 ? "/merchants/" + std::to_string(o.merchant_id) : "";
   return ctx.path(base + "/webhooks/" + std::to_string(id));

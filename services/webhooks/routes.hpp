@@ -51,8 +51,6 @@ repo::Endpoint endpoint_or_404(db::Tx& tx, repo::Owner const& o, std::int64_t id
 std::string checked_url(std::string const& url, bool allow_loopback);
 std::vector<std::string> checked_event_types(bj::object const& body, logic::Audience a);
 
-// A test event's or sender lease's random part: `bytes` random bytes as hex.
-std::string random_hex(std::size_t bytes);
 // The Location of an endpoint of this owner.
 std::string endpoint_path(Context const& ctx, repo::Owner const& o, std::int64_t id);
 // 409 /problems/endpoint-disabled unless enabled (test events and replays wait for nothing).
