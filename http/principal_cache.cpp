@@ -48,11 +48,15 @@ CREATE INDEX idx_principal_revocations_created ON principal_revocations (created
 )SQL"}};
 }
 
+std::int64_t prune(db::Database& db, std::int64_t now_ms) {
+  long long before = now_ms - kKeepRevocationsMs;
+  std::int64_t n = 0;
+  db::transact(db, nullptr, [&](db::Tx& tx) { n = tx.exec(kPruneRevocations, soci::use(before, "before")); });
+  return n;
+}
+
 void jobs(jobs::Scheduler& s) {
-  s.every("principals.prune", std::chrono::hours(1), [](jobs::JobContext& jc) {
-    std::int64_t before = jc.now_ms - kKeepRevocationsMs;
-    db::transact(jc.db, &jc.bus, [&](db::Tx& tx) { tx.exec(kPruneRevocations, soci::use(before, "b")); });
-  });
+  s.every("principals.prune", std::chrono::hours(1), [](jobs::JobContext& jc) { prune(jc.db, jc.now_ms); });
 }
 
 void changed(db::Tx& tx, std::int64_t account_id) {

@@ -42,6 +42,8 @@ std::vector<db::Migration> migrations();
 // Drops revocations older than a day (a cache that has not polled for that long holds no
 // entry it could still serve).
 void jobs(jobs::Scheduler& s);
+// What the job runs: deletes revocations created a day or more before `now_ms`; their count.
+std::int64_t prune(db::Database& db, std::int64_t now_ms);
 
 // The principal of `account_id` changed in this (write) transaction: every cache forgets it.
 void changed(db::Tx& tx, std::int64_t account_id);

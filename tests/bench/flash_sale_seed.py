@@ -67,7 +67,7 @@ uid = call("POST", f"{cbase}/buildings/{bid}/units", {"number": "101"}, manager)
 owner_id, owner = account("merchant")
 app_id = call("POST", cbase + "/residency-applications", {"unit_id": uid}, owner)["id"]
 call("POST", f"{cbase}/residency-applications/{app_id}/approve", None, manager)
-mid = call("POST", cbase + "/merchants", {"name": "Flash shop", "category": "grocery"}, owner)["id"]
+mid = call("POST", cbase + "/merchants", {"name": "Flash shop", "category": "grocery", "contact": {"email": "shop@flash.example"}}, owner)["id"]
 call("POST", f"{cbase}/merchants/{mid}/approve", None, manager)
 pid = call("POST", f"{cbase}/merchants/{mid}/products", {"name": "Flash item", "price_cents": price,
                                                           "stock": stock}, owner)["id"]

@@ -177,7 +177,8 @@ Seeded seed_community(unsigned short port, SeedOptions const& o) {
     token = login(port, email, kPassword);  // a token that carries the new role
     if (i == o.residents) {
       s.merchant_owner = id;
-      s.merchant_id = call(port, "POST", s.base + "/merchants", bj::object{{"name", "Crash Bakery"}, {"category", "bakery"}},
+      s.merchant_id = call(port, "POST", s.base + "/merchants", bj::object{{"name", "Crash Bakery"}, {"category", "bakery"},
+                                      {"contact", bj::object{{"email", "bakery@crash.example"}}}},
                            token, 201)
                           .at("id")
                           .as_int64();

@@ -41,9 +41,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# Four ports per node (SQL, group communication, IST, SST) from one random base.
+# Four ports per node (SQL, group communication, IST, SST) from one random base, below the
+# kernel's ephemeral range (32768+ here), where servers started on port 0 and outgoing
+# connections of tests running beside this one can take a port between our check and bind.
 for _ in $(seq 1 20); do
-  base=$((20000 + RANDOM % 30000))
+  base=$((20000 + RANDOM % 12700))
   ok=1
   for off in $(seq 0 11); do port_free $((base + off)) || ok=0; done
   ((ok)) && break

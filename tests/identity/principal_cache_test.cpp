@@ -133,3 +133,23 @@ TEST_CASE("principal cache: principals::changed needs a write transaction", "[id
   CHECK_THROWS_AS(db::transact(db, nullptr, [](db::Tx& tx) { principals::changed(tx, 1); }, {}, db::TxMode::Read),
                   std::logic_error);
 }
+
+TEST_CASE("principal cache: the prune job drops revocations older than a day and keeps the rest",
+          "[identity][principal-cache]") {
+  auto& db = TestApp::get().app().db();
+  revoke_elsewhere(db, 424242);
+  revoke_elsewhere(db, 434343);
+  std::int64_t now = db::now_ms();
+  db::transact(db, nullptr, [&](db::Tx& tx) {
+    long long old = now - 25LL * 3600 * 1000;
+    tx.exec("UPDATE principal_revocations SET created_at = :old WHERE account_id = 424242", soci::use(old, "old"));
+  });
+  CHECK(principals::prune(db, now) >= 1);
+  long long old_left = -1, recent_left = -1;
+  db::read(db, [&](soci::session& s) {
+    s << "SELECT COUNT(*) FROM principal_revocations WHERE account_id = 424242", soci::into(old_left);
+    s << "SELECT COUNT(*) FROM principal_revocations WHERE account_id = 434343", soci::into(recent_left);
+  });
+  CHECK(old_left == 0);
+  CHECK(recent_left == 1);
+}

@@ -19,7 +19,7 @@ test("manager: staff, visitor passes issued and verified, amenity calendar, merc
   const application = await gita.post(`/v1/communities/${CID}/residency-applications`, { unit_id: await unitId(manager, "102") });
   await manager.post(`/v1/communities/${CID}/residency-applications/${application.id}/approve`);
   const shopName = `Bob's Bikes ${Date.now() % 10000}`;
-  await bob.post(`/v1/communities/${CID}/merchants`, { name: shopName, category: "repairs" });
+  await bob.post(`/v1/communities/${CID}/merchants`, { name: shopName, category: "repairs", contact: { phone: "+44 20 7946 0101" } });
   await alice.post(`/v1/communities/${CID}/suggestions`, { title: "Bike racks by the gate", body: "Room for ten bikes." });
   const alicePass = await alice.post(`/v1/communities/${CID}/visitor-passes`, { visitor_name: "Victor Visitor", valid_from: iso(Date.now() - 60_000), valid_until: iso(Date.now() + 3600_000) });
 
