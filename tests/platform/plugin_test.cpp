@@ -26,7 +26,8 @@ namespace {
 // Plugins are loaded once into the process-wide test app (their routes cannot be added twice).
 TestApp& app_with_plugins() {
   static bool loaded = [] {
-    courtyard::plugins::load_all(TestApp::get().app(), {COURTYARD_TEST_PLUGIN_HELLO, COURTYARD_TEST_PLUGIN_FIXTURE});
+    courtyard::plugins::load_all(TestApp::get().app(), {COURTYARD_TEST_PLUGIN_HELLO, COURTYARD_TEST_PLUGIN_KITCHEN,
+                                                       COURTYARD_TEST_PLUGIN_FIXTURE});
     return true;
   }();
   (void)loaded;
