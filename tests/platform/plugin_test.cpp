@@ -2,6 +2,7 @@
 #include "courtyard/plugin.h"
 #include "db/database.hpp"
 #include "db/errors.hpp"
+#include "db/outbox.hpp"
 #include "db/tx.hpp"
 #include "gateway/plugins/loader.hpp"
 #include "services/identity/api.hpp"
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 using courtyard::http::Access;
 using courtyard::plugins::PluginError;
@@ -338,4 +340,182 @@ TEST_CASE("a plugin event callback runs with no transaction open", "[plugins][ev
   // And the delivery was recorded after the callback: nothing is left to run.
   CHECK(t.drain_events() == 0);
   CHECK(t.get("/v1/plugin-fixture/blocking").json.at("entered").as_int64() == after.at("entered").as_int64());
+}
+
+namespace {
+
+// The order.placed payload as shops publishes it (services/shops/views.cpp order_event); this
+// binary runs identity only, so the event is published as the shops service would after
+// an order commits.
+json::value order_placed(std::int64_t cid, std::int64_t oid, std::int64_t mid, std::int64_t buyer, std::int64_t cents,
+                         std::string const& fulfilment, std::int64_t unit) {
+  return json::object{{"community_id", cid},     {"order_id", oid},   {"merchant_id", mid},
+                      {"buyer_id", buyer},       {"total_cents", cents}, {"fulfilment", fulfilment},
+                      {"unit_id", unit},         {"status", "placed"},   {"group_buy_id", 0}};
+}
+
+std::vector<std::string> lines_of(std::string const& text) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto j = text.find('\n', i);
+    if (j == std::string::npos) j = text.size();
+    out.push_back(text.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string tickets_path(courtyard::test::Community const& c, std::int64_t mid) {
+  return c.base() + "/merchants/" + std::to_string(mid) + "/kitchen-tickets";
+}
+
+}  // namespace
+
+TEST_CASE("the kitchen plugin turns placed orders into tickets only their merchant reads", "[plugins][kitchen]") {
+  auto& t = app_with_plugins();
+  auto c = t.community();
+  auto owner = t.resident(c, 1);
+  auto mid = make_merchant(t, c, owner);
+  auto rival = t.resident(c, 2);
+  auto rival_mid = make_merchant(t, c, rival);
+  auto buyer = t.resident(c, 0);
+  auto path = tickets_path(c, mid);
+  t.drain_events();
+
+  // Nothing placed yet: an empty feed, not an error.
+  auto empty = t.get(path, owner.token);
+  REQUIRE(empty.status == 200);
+  CHECK(empty.body.empty());
+
+  static std::int64_t next_order = 920000;
+  auto first = ++next_order, second = ++next_order, theirs = ++next_order;
+  publish(t, "order.placed", c.id, order_placed(c.id, first, mid, buyer.account_id, 1250, "pickup", 0));
+  publish(t, "order.placed", c.id, order_placed(c.id, second, mid, buyer.account_id, 899, "delivery", 31));
+  publish(t, "order.placed", c.id, order_placed(c.id, theirs, rival_mid, buyer.account_id, 100, "pickup", 0));
+  t.drain_events();
+
+  SECTION("plain text: 42-column receipts, newest first, this merchant's orders only") {
+    auto r = t.get(path, owner.token);
+    REQUIRE(r.status == 200);
+    CHECK(r.header("Content-Type").find("text/plain") == 0);
+    auto at_second = r.body.find("Order #" + std::to_string(second));
+    auto at_first = r.body.find("Order #" + std::to_string(first));
+    REQUIRE(at_second != std::string::npos);
+    REQUIRE(at_first != std::string::npos);
+    CHECK(at_second < at_first);
+    CHECK(r.body.find("Order #" + std::to_string(theirs)) == std::string::npos);
+    CHECK(r.body.find("DELIVERY") != std::string::npos);
+    CHECK(r.body.find("PICKUP") != std::string::npos);
+    CHECK(r.body.find("12.50") != std::string::npos);
+    CHECK(r.body.find("8.99") != std::string::npos);
+    CHECK(r.body.find("#31") != std::string::npos);
+    CHECK(r.body.find(" UTC") != std::string::npos);
+    int full = 0;
+    for (auto const& l : lines_of(r.body)) {
+      CHECK(l.size() <= 42);
+      if (l.size() == 42) ++full;
+    }
+    CHECK(full > 10);  // rules and two-column lines fill the width exactly
+
+    auto narrow = t.get(path + "?width=32", owner.token);
+    REQUIRE(narrow.status == 200);
+    for (auto const& l : lines_of(narrow.body)) CHECK(l.size() <= 32);
+    CHECK(narrow.body.find(std::string(32, '=')) != std::string::npos);
+  }
+  SECTION("JSON: the same tickets with their fields and text") {
+    auto r = t.get(path + "?format=json&width=32", owner.token);
+    REQUIRE(r.status == 200);
+    CHECK(r.header("Content-Type").find("application/json") == 0);
+    CHECK(r.json.at("merchant_id").as_int64() == mid);
+    CHECK(r.json.at("community_id").as_int64() == c.id);
+    auto const& tickets = r.json.at("tickets").as_array();
+    REQUIRE(tickets.size() == 2);
+    CHECK(tickets[0].at("order_id").as_int64() == second);
+    CHECK(tickets[0].at("total_cents").as_int64() == 899);
+    CHECK(tickets[0].at("fulfilment").as_string() == "delivery");
+    CHECK(tickets[0].at("unit_id").as_int64() == 31);
+    CHECK(tickets[0].at("buyer_id").as_int64() == buyer.account_id);
+    CHECK(tickets[0].at("placed_at_ms").as_int64() > 0);
+    CHECK(tickets[1].at("order_id").as_int64() == first);
+    CHECK(tickets[1].at("fulfilment").as_string() == "pickup");
+    std::string text(tickets[1].at("text").as_string());
+    CHECK(text.find("Order #" + std::to_string(first)) != std::string::npos);
+    for (auto const& l : lines_of(text)) CHECK(l.size() <= 32);
+  }
+  SECTION("a merchant API key with orders:read reads it too (a kitchen printer)") {
+    auto created = t.post(c.base() + "/merchants/" + std::to_string(mid) + "/api-keys",
+                          {{"name", "kitchen printer"}, {"scopes", {"orders:read"}}}, owner.token);
+    REQUIRE(created.status == 201);
+    auto r = t.get(path + "?format=json", std::string(created.json.at("key").as_string()));
+    REQUIRE(r.status == 200);
+    CHECK(r.json.at("tickets").as_array().size() == 2);
+  }
+  SECTION("another merchant, a resident, an outsider and nobody are refused") {
+    auto other = t.get(path, rival.token);
+    CHECK(other.status == 403);
+    CHECK(other.header("Content-Type").find("application/problem+json") == 0);
+    CHECK(other.body.find(std::to_string(first)) == std::string::npos);
+    // The rival reads its own feed, with its order only.
+    auto own = t.get(tickets_path(c, rival_mid) + "?format=json", rival.token);
+    REQUIRE(own.status == 200);
+    REQUIRE(own.json.at("tickets").as_array().size() == 1);
+    CHECK(own.json.at("tickets").as_array()[0].at("order_id").as_int64() == theirs);
+
+    CHECK(t.get(path, buyer.token).status == 403);
+    CHECK(t.get(path, c.manager.token).status == 403);
+    CHECK(t.get(path, t.account("kitchen-outsider").token).status == 404);
+    CHECK(t.get(path).status == 401);
+    // Same merchant id, another community: the feed is per community.
+    auto elsewhere = t.community();
+    CHECK(t.get(tickets_path(elsewhere, mid), owner.token).status == 404);
+  }
+  SECTION("bad format or width is a 400") {
+    auto bad = t.get(path + "?format=xml", owner.token);
+    CHECK(bad.status == 400);
+    CHECK(bad.header("Content-Type").find("application/problem+json") == 0);
+    CHECK(t.get(path + "?width=80", owner.token).status == 400);
+  }
+}
+
+TEST_CASE("the kitchen plugin prints a redelivered order.placed once", "[plugins][kitchen]") {
+  auto& t = app_with_plugins();
+  auto c = t.community();
+  auto owner = t.resident(c, 1);
+  auto mid = make_merchant(t, c, owner);
+  t.drain_events();
+
+  // The plugin's subscriber, as the dispatcher calls it.
+  auto& bus = t.app().bus();
+  courtyard::events::DetachedHandler const* deliver = nullptr;
+  for (auto const& [name, topic] : bus.subscriptions())
+    if (topic == "order.placed" && name.find("kitchen") != std::string::npos)
+      deliver = bus.detached_handler(name, topic);
+  REQUIRE(deliver != nullptr);
+
+  auto oid = std::int64_t(930001) + c.id;
+  courtyard::events::Event e;
+  e.id = 990000000 + c.id;
+  e.topic = "order.placed";
+  e.community_id = c.id;
+  e.payload = order_placed(c.id, oid, mid, owner.account_id, 500, "pickup", 0);
+  e.created_at = 1764662400000;  // 2025-12-02 08:00 UTC
+  (*deliver)(e);
+  (*deliver)(e);  // the dispatcher ran it, then stopped before recording the delivery
+
+  auto r = t.get(tickets_path(c, mid) + "?format=json", owner.token);
+  REQUIRE(r.status == 200);
+  auto const& tickets = r.json.at("tickets").as_array();
+  REQUIRE(tickets.size() == 1);
+  CHECK(tickets[0].at("event_id").as_int64() == e.id);
+  CHECK(tickets[0].at("placed_at_ms").as_int64() == e.created_at);
+  CHECK(std::string(tickets[0].at("text").as_string()).find("2025-12-02 08:00 UTC") != std::string::npos);
+
+  // Delivered concurrently from several threads: still one ticket.
+  e.id += 1;
+  e.payload.as_object()["order_id"] = oid + 1;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) threads.emplace_back([&] { (*deliver)(e); });
+  for (auto& th : threads) th.join();
+  CHECK(t.get(tickets_path(c, mid) + "?format=json", owner.token).json.at("tickets").as_array().size() == 2);
 }

@@ -3,15 +3,18 @@
  *   order.placed   each placed order becomes a ticket, kept in memory: the last
  *                  KITCHEN_KEEP tickets per (community, merchant). Delivery is at least
  *                  once, so a ticket is keyed on the event id: a redelivered event (or a
- *                  second order.placed for the same order) adds nothing. The callback runs
+ *                  second order.placed for the same order) adds nothing. The dedup memory
+ *                  is the tickets kept, so a redelivery older than the last KITCHEN_KEEP
+ *                  tickets of its merchant would print again. The callback runs
  *                  after the order committed, with no transaction open.
  *
  *   GET /v1/communities/{cid}/merchants/{mid}/kitchen-tickets
  *                  rule "merchant scope=orders:read": the merchant role in {cid}, or a
- *                  merchant API key with orders:read (a kitchen printer polling). The plugin
- *                  then checks that the caller acts for {mid} (principal.merchant_id);
- *                  another merchant gets 403. Platform admins may read any merchant's.
- *                  Newest first.
+ *                  merchant API key with orders:read (a kitchen printer polling). With
+ *                  {mid} in the pattern the host already refuses (403) a merchant who does
+ *                  not act for {mid}; the plugin checks principal.merchant_id == {mid}
+ *                  again, as any plugin should before serving per-merchant data.
+ *                  Platform admins may read any merchant's. Newest first.
  *                    ?format=text (default)  text/plain, a fixed-width receipt per ticket
  *                    ?format=json            {"community_id","merchant_id","tickets":[...]}
  *                    ?width=42 (default) | 32   receipt columns (80 mm / 58 mm paper)
