@@ -23,8 +23,8 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Rows looked at per poll at most; far above what a window holds in practice.
-constexpr int kMaxRowsPerPoll = 200000;
+// New rows read per poll at most; when a poll reads this many, the next one runs at once.
+constexpr int kMaxRowsPerPoll = 20000;
 
 std::string token_of(BeastRequest const& req) {
   auto target = req.target();
@@ -147,23 +147,49 @@ void Notifier::close_all() {
 
 int Notifier::poll_once() {
   std::lock_guard poll(poll_mu_);
-  std::int64_t since = db::now_ms() - options_.window.count();
-  auto rows = notifications::created_since(app_.db(), since, kMaxRowsPerPoll);
-
-  // Ids whose rows left the window cannot come back: forget them.
-  for (auto it = seen_.begin(); it != seen_.end();) it = it->second < since ? seen_.erase(it) : std::next(it);
-
-  std::vector<notifications::Recent> fresh;
-  std::vector<std::int64_t> wanted;
-  for (auto const& r : rows) {
-    if (seen_.count(r.id)) continue;
-    fresh.push_back(r);
-    if (registry_->has(r.account_id)) wanted.push_back(r.id);
+  std::int64_t now = db::now_ms();
+  if (!cursor_set_) {
+    cursor_ = notifications::max_id(app_.db());
+    cursor_set_ = true;
+    return 0;
   }
-  if (fresh.empty()) return 0;
-  // Fetch before marking them handled: if storage fails now, the next poll tries again.
+  // Gaps found longer than `window` ago cannot fill any more: close them.
+  for (auto it = gaps_.begin(); it != gaps_.end();)
+    it = it->second.found_at < now - options_.window.count() ? gaps_.erase(it) : std::next(it);
+
+  std::vector<std::pair<std::int64_t, std::int64_t>> ranges;
+  ranges.reserve(gaps_.size());
+  for (auto const& [first, g] : gaps_) ranges.emplace_back(first, g.last);
+  auto late = notifications::in_id_ranges(app_.db(), ranges);
+  auto fresh = notifications::created_after(app_.db(), cursor_, kMaxRowsPerPoll);
+  rows_read_ += late.size() + fresh.size();
+  if (late.empty() && fresh.empty()) return 0;
+
+  std::vector<std::int64_t> wanted;
+  for (auto const* rows : {&late, &fresh})
+    for (auto const& r : *rows)
+      if (registry_->has(r.account_id)) wanted.push_back(r.id);
+  // Fetch before updating the cursor and gaps: if storage fails now, the next poll tries again.
   auto full = notifications::by_ids(app_.db(), wanted);
-  for (auto const& r : fresh) seen_.emplace(r.id, r.created_at);
+
+  // Cut each late row out of its gap.
+  for (auto const& r : late) {
+    auto it = gaps_.upper_bound(r.id);
+    if (it == gaps_.begin()) continue;
+    --it;
+    if (r.id > it->second.last) continue;
+    Gap g = it->second;
+    std::int64_t first = it->first;
+    gaps_.erase(it);
+    if (first < r.id) gaps_.emplace(first, Gap{r.id - 1, g.found_at});
+    if (r.id < g.last) gaps_.emplace(r.id + 1, Gap{g.last, g.found_at});
+  }
+  // The ids the cursor steps over without a row are new gaps.
+  for (auto const& r : fresh) {
+    if (r.id > cursor_ + 1) gaps_.emplace(cursor_ + 1, Gap{r.id - 1, now});
+    cursor_ = std::max(cursor_, r.id);
+  }
+  if (fresh.size() >= static_cast<std::size_t>(kMaxRowsPerPoll)) wake();
 
   int sent = 0;
   for (auto& n : full) {
@@ -176,6 +202,19 @@ int Notifier::poll_once() {
     }
   }
   return sent;
+}
+
+std::size_t Notifier::open_gaps() const {
+  std::lock_guard poll(poll_mu_);
+  return gaps_.size();
+}
+
+void Notifier::wake() {
+  {
+    std::lock_guard lk(run_mu_);
+    wake_ = true;
+  }
+  run_cv_.notify_all();
 }
 
 int Notifier::revalidate_once() {
@@ -210,6 +249,7 @@ void Notifier::start() {
   std::lock_guard lk(run_mu_);
   if (thread_.joinable()) return;
   run_stop_ = false;
+  watch_ = notifications::watch_local_writes([this] { wake(); });
   thread_ = std::thread([this] { loop(); });
   revalidate_thread_ = std::thread([this] { revalidate_loop(); });
 }
@@ -239,12 +279,17 @@ void Notifier::loop() {
       spdlog::warn("ws notifier: poll failed: {}", e.what());
     }
     lk.lock();
-    run_cv_.wait_for(lk, options_.poll, [this] { return run_stop_; });
+    run_cv_.wait_for(lk, options_.poll, [this] { return run_stop_ || wake_; });
+    wake_ = false;
   }
 }
 
 void Notifier::stop() {
   stopping_ = true;
+  if (watch_) {
+    notifications::unwatch_local_writes(watch_);
+    watch_ = 0;
+  }
   {
     std::lock_guard lk(run_mu_);
     run_stop_ = true;

@@ -3,18 +3,23 @@
 // WebSocket sessions this instance holds, and a poller that pushes new notification rows to
 // them — also rows written by ANOTHER instance, since it reads them from the shared database.
 //
-// How new rows are found. Not with a high-water mark over notification ids: transactions
-// commit out of id order, so a row with a smaller id can appear after a larger one was seen
-// and a mark would skip it for good. Instead every poll reads the (id, account) of rows whose
-// created_at lies within the last `window` (an indexed range scan of a few small columns),
-// and remembers which ids it has already handled in a set that forgets an id once its row
-// has left the window (it can never be returned again). A row is therefore pushed exactly
-// once per instance as long as its transaction commits within `window` of being stamped
-// (notifications stamp created_at when the row is written, not when the transaction began)
-// and instances' clocks agree to well within `window` (NTP). Full rows are then fetched by
-// id only for accounts that have a socket here. Rows are handled by whichever instance is
-// polling; a socket that connects later does not get rows from before (clients list
-// /v1/me/notifications after connecting, and dedupe by id).
+// How new rows are found. Transactions commit out of id order, so a row with a smaller id can
+// become visible after a larger one was seen: a bare high-water mark would skip it for good.
+// So the poller keeps a cursor (the largest id it has seen) and the GAPS it stepped over: the
+// ids below the cursor that were not visible when the cursor passed them, as ranges with the
+// time they were found missing. Each poll reads (a) rows with id > cursor, by primary key, and
+// (b) rows in the open gaps; a row found in a gap is pushed and cut out of its gap. So no row
+// is read twice, and a poll costs what is new plus the gaps still open. A gap is closed
+// `window` after it was found: the missing row was stamped (created_at, taken right before its
+// INSERT allocates the id) before the row above it got its id, i.e. before the gap was found,
+// and rows commit within `window` of their stamp — the same assumption as before (and that
+// instances' clocks agree to well within `window`). Rolled-back inserts leave gaps that simply
+// expire. The first poll starts the cursor at the largest id (no socket exists yet); a row
+// committed later with a smaller id is not pushed (clients list /v1/me/notifications after
+// connecting and dedupe by id). Full rows are then fetched by id only for accounts that have a
+// socket here. Rows written by a transaction of THIS process wake the poller right after the
+// commit (notifications::watch_local_writes); the `poll` period is only for rows written by
+// other instances. A socket that connects later does not get rows from before.
 //
 // A socket lives no longer than its credential. Every options.revalidate (2 s) a second
 // thread checks each credential held by this instance's sockets again, with one Authenticator
@@ -39,6 +44,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -79,6 +85,11 @@ class Notifier {
   std::size_t connections() const { return registry_->connections(); }
 
   RealtimeOptions const& options() const { return options_; }
+  // Rows read by the polls so far, and the gaps (ranges) still re-checked: for tests and metrics.
+  std::uint64_t rows_read() const { return rows_read_.load(); }
+  std::size_t open_gaps() const;
+  // Wakes the poller now (a local transaction committed notification rows).
+  void wake();
 
  private:
   void loop();
@@ -94,8 +105,17 @@ class Notifier {
 
   std::shared_ptr<SocketRegistry> registry_;
 
-  std::mutex poll_mu_;
-  std::unordered_map<std::int64_t, std::int64_t> seen_;  // notification id -> created_at
+  struct Gap {
+    std::int64_t last = 0;      // the range is [key, last]
+    std::int64_t found_at = 0;  // ms when the cursor stepped over it
+  };
+  mutable std::mutex poll_mu_;
+  bool cursor_set_ = false;
+  std::int64_t cursor_ = 0;                 // the largest id seen
+  std::map<std::int64_t, Gap> gaps_;        // first id -> gap
+  std::atomic<std::uint64_t> rows_read_{0};
+  std::uint64_t watch_ = 0;                 // notifications::watch_local_writes handle
+  bool wake_ = false;                       // under run_mu_
 
   std::mutex run_mu_;
   std::condition_variable run_cv_;

@@ -5,6 +5,8 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +29,20 @@ struct Recent {
 };
 // Rows created at or after `since_ms` (id order), at most `limit`.
 std::vector<Recent> created_since(db::Database& db, std::int64_t since_ms, int limit);
+// Rows with id > `after_id` (id order), at most `limit`.
+std::vector<Recent> created_after(db::Database& db, std::int64_t after_id, int limit);
+// Rows whose id lies in one of the closed ranges [first, second], id order.
+std::vector<Recent> in_id_ranges(db::Database& db, std::vector<std::pair<std::int64_t, std::int64_t>> const& ranges);
+// The largest notification id so far (0 when there is none).
+std::int64_t max_id(db::Database& db);
+
+// Called on the committing thread right after every transaction in this process that added
+// notification rows commits (the push wakes its poller with it, instead of waiting for its
+// next poll; rows written by other processes are still found by the poll). Keep it cheap and
+// non-throwing. Returns a handle for unwatch_local_writes.
+std::uint64_t watch_local_writes(std::function<void()> wake);
+void unwatch_local_writes(std::uint64_t handle);
+
 // The rows with these ids, as the API shows them ({id, account_id, community_id, type, title,
 // body, data, created_at, read_at}), in id order.
 std::vector<boost::json::object> by_ids(db::Database& db, std::vector<std::int64_t> const& ids);

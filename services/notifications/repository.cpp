@@ -52,6 +52,7 @@ long long insert_many(db::Tx& tx, std::vector<Row> const& rows) {
     st.execute(true);
     inserted += st.get_affected_rows();
   }
+  if (inserted > 0) wake_after_commit(tx);
   return inserted;
 }
 
@@ -131,6 +132,60 @@ std::vector<Recent> created_since(soci::session& s, std::int64_t since_ms, int l
     out.push_back(n);
   }
   return out;
+}
+
+constexpr char const* kCreatedAfter =
+    "SELECT id, account_id, created_at FROM notifications WHERE id > :a ORDER BY id LIMIT :l";
+constexpr char const* kInIdRanges = "SELECT id, account_id, created_at FROM notifications WHERE ";
+constexpr char const* kMaxId = "SELECT COALESCE(MAX(id), 0) FROM notifications";
+
+namespace {
+std::vector<Recent> recent_rows(soci::rowset<soci::row>& rs) {
+  std::vector<Recent> out;
+  for (auto const& r : rs) {
+    db::Cols c(r);
+    Recent n;
+    c.into(n.id, n.account_id, n.created_at);
+    out.push_back(n);
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<Recent> created_after(soci::session& s, std::int64_t after_id, int limit) {
+  soci::rowset<soci::row> rs = (s.prepare << kCreatedAfter, use(after_id, "a"), use(limit, "l"));
+  return recent_rows(rs);
+}
+
+std::vector<Recent> in_id_ranges(soci::session& s, std::vector<std::pair<std::int64_t, std::int64_t>> const& ranges) {
+  constexpr std::size_t kChunk = 50;
+  std::vector<Recent> out;
+  for (std::size_t start = 0; start < ranges.size(); start += kChunk) {
+    std::size_t n = std::min(kChunk, ranges.size() - start);
+    std::vector<std::string> names;
+    std::string sql = kInIdRanges;
+    for (std::size_t i = 0; i < n; ++i) {
+      names.push_back("lo" + std::to_string(i));
+      names.push_back("hi" + std::to_string(i));
+      sql += (i ? " OR " : "") + ("(id >= :" + names[2 * i] + " AND id <= :" + names[2 * i + 1] + ")");
+    }
+    sql += " ORDER BY id";
+    auto prep = (s.prepare << sql);
+    for (std::size_t i = 0; i < n; ++i) {
+      prep, use(ranges[start + i].first, names[2 * i]);
+      prep, use(ranges[start + i].second, names[2 * i + 1]);
+    }
+    soci::rowset<soci::row> rs = prep;
+    for (auto const& r : recent_rows(rs)) out.push_back(r);
+  }
+  std::sort(out.begin(), out.end(), [](Recent const& a, Recent const& b) { return a.id < b.id; });
+  return out;
+}
+
+std::int64_t max_id(soci::session& s) {
+  long long id = 0;
+  s << kMaxId, soci::into(id);
+  return id;
 }
 
 constexpr char const* kByIds = "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE id IN (";

@@ -10,6 +10,11 @@
 #include <string>
 #include <vector>
 
+namespace courtyard::notifications {
+// After `tx` commits, runs the watch_local_writes callbacks (api.cpp); insert_many calls it.
+void wake_after_commit(db::Tx& tx);
+}  // namespace courtyard::notifications
+
 namespace courtyard::notifications::repo {
 
 // A row to add.
@@ -60,6 +65,13 @@ long long delete_created_before(db::Tx& tx, std::int64_t lo, std::int64_t hi, st
 
 // Rows created at or after `since_ms` (created_at, id order), at most `limit`.
 std::vector<Recent> created_since(soci::session& s, std::int64_t since_ms, int limit);
+// Rows with id > `after_id` (id order), at most `limit`: the push's new rows, by primary key.
+std::vector<Recent> created_after(soci::session& s, std::int64_t after_id, int limit);
+// Rows whose id lies in one of the closed ranges [first, second] (id order): the push's
+// re-check of ids it passed while they were not yet visible.
+std::vector<Recent> in_id_ranges(soci::session& s, std::vector<std::pair<std::int64_t, std::int64_t>> const& ranges);
+// The largest id (0 when there are no rows).
+std::int64_t max_id(soci::session& s);
 // The rows with these ids, in id order.
 std::vector<Notification> by_ids(soci::session& s, std::vector<std::int64_t> const& ids);
 

@@ -420,3 +420,130 @@ TEST_CASE("a client that never answers the close handshake is cut off at the han
   CHECK(std::chrono::steady_clock::now() - started < 3000ms);
   CHECK(a.app.metrics().websocket_connections.load() == 0);
 }
+
+namespace {
+
+// A notification row with an explicit id, committed on its own: lets a test make rows visible
+// out of id order on both backends (SQLite serialises writers, so two open transactions
+// cannot do it there).
+void insert_with_id(std::int64_t id, std::int64_t account_id, std::string const& title) {
+  auto& t = TestApp::get();
+  db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) {
+    std::int64_t now = db::now_ms();
+    tx.exec("INSERT INTO notifications (id, account_id, community_id, type, title, body, data, created_at) "
+            "VALUES (:i, :a, 1, 'test.push', :ti, 'b', '{}', :c)",
+            soci::use(id, "i"), soci::use(account_id, "a"), soci::use(title, "ti"), soci::use(now, "c"));
+  });
+}
+
+std::int64_t max_notification_id() { return notifications::max_id(TestApp::get().app().db()); }
+
+}  // namespace
+
+TEST_CASE("a notification written by this process is pushed at once, not at the next poll", "[ws][latency]") {
+  auto& t = TestApp::get();
+  gateway::net::RealtimeOptions opts;
+  opts.poll = 5000ms;  // the poll alone would take up to 5 s
+  Instance a(false, opts);
+  auto alice = t.account("alice");
+  ws::Client c;
+  REQUIRE(c.connect(a.port, a.ws(alice.token)) == 101);
+  REQUIRE(eventually([&] { return a.notifier.connections() == 1; }));
+  std::this_thread::sleep_for(100ms);  // the first poll (which sets the cursor) has run
+
+  for (int round = 0; round < 3; ++round) {
+    auto start = std::chrono::steady_clock::now();
+    auto id = notify_now(alice, 1, "now " + std::to_string(round));
+    auto m = c.next_notification(2000ms);
+    auto latency = std::chrono::steady_clock::now() - start;
+    REQUIRE(m);
+    CHECK(m->at("notification").at("id").as_int64() == id);
+    INFO("push latency " << std::chrono::duration_cast<std::chrono::milliseconds>(latency).count() << " ms");
+    CHECK(latency < 1000ms);
+  }
+  CHECK(!c.next_notification(300ms));
+}
+
+TEST_CASE("a row committed after a larger id was seen is pushed exactly once", "[ws][gaps]") {
+  auto& t = TestApp::get();
+  gateway::net::RealtimeOptions opts;
+  opts.poll = 5000ms;
+  Instance a(false, opts);
+  auto alice = t.account("alice");
+  ws::Client c;
+  REQUIRE(c.connect(a.port, a.ws(alice.token)) == 101);
+  REQUIRE(eventually([&] { return a.notifier.connections() == 1; }));
+  a.notifier.poll_once();
+
+  auto n = max_notification_id() + 1;
+  insert_with_id(n + 1, alice.account_id, "second");  // N+1 visible first
+  a.notifier.poll_once();
+  auto m = c.next_notification(2000ms);
+  REQUIRE(m);
+  CHECK(m->at("notification").at("id").as_int64() == n + 1);
+  CHECK(a.notifier.open_gaps() == 1);  // N is remembered as not yet visible
+
+  insert_with_id(n, alice.account_id, "first");  // N commits late
+  a.notifier.poll_once();
+  m = c.next_notification(2000ms);
+  REQUIRE(m);
+  CHECK(m->at("notification").at("id").as_int64() == n);
+  CHECK(a.notifier.open_gaps() == 0);  // filled: cut out of its gap
+
+  for (int i = 0; i < 3; ++i) a.notifier.poll_once();
+  CHECK(!c.next_notification(500ms));  // each row once
+}
+
+TEST_CASE("a gap that never fills is dropped after the window", "[ws][gaps]") {
+  gateway::net::RealtimeOptions opts;
+  opts.poll = 5000ms;
+  opts.window = 300ms;
+  Instance a(false, opts);
+  auto& t = TestApp::get();
+  auto alice = t.account("alice");
+  a.notifier.poll_once();
+  auto n = max_notification_id();
+  insert_with_id(n + 5, alice.account_id, "after a jump");  // n+1..n+4: a rolled-back range, say
+  a.notifier.poll_once();
+  CHECK(a.notifier.open_gaps() == 1);
+  std::this_thread::sleep_for(400ms);
+  a.notifier.poll_once();
+  CHECK(a.notifier.open_gaps() == 0);
+}
+
+TEST_CASE("a poll reads only rows it has not read before", "[ws][cost]") {
+  auto& t = TestApp::get();
+  gateway::net::RealtimeOptions opts;
+  opts.poll = 5000ms;
+  Instance a(false, opts);
+  auto alice = t.account("alice");
+  ws::Client c;
+  REQUIRE(c.connect(a.port, a.ws(alice.token)) == 101);
+  REQUIRE(eventually([&] { return a.notifier.connections() == 1; }));
+  a.notifier.poll_once();
+
+  // A broadcast-sized batch in one transaction.
+  constexpr int kRows = 200;
+  db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) {
+    for (int i = 0; i < kRows; ++i) notifications::notify(tx, alice.account_id, 1, "test.push", "bulk", "b");
+  });
+  int got = 0;
+  while (got < kRows && c.next_notification(2000ms)) ++got;
+  CHECK(got == kRows);
+
+  // Polls after that read nothing again (the window design re-read all 200 every time).
+  a.notifier.poll_once();
+  auto before = a.notifier.rows_read();
+  for (int i = 0; i < 5; ++i) a.notifier.poll_once();
+  CHECK(a.notifier.rows_read() == before);
+
+  // And a poll with new rows reads just those.
+  db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) {
+    for (int i = 0; i < 3; ++i) notifications::notify(tx, alice.account_id, 1, "test.push", "three", "b");
+  });
+  REQUIRE(eventually([&] { return a.notifier.rows_read() >= before + 3; }));
+  a.notifier.poll_once();
+  CHECK(a.notifier.rows_read() == before + 3);
+  for (int i = 0; i < 3; ++i) CHECK(c.next_notification(2000ms));
+  CHECK(!c.next_notification(300ms));
+}
