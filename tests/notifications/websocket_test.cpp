@@ -547,3 +547,38 @@ TEST_CASE("a poll reads only rows it has not read before", "[ws][cost]") {
   for (int i = 0; i < 3; ++i) CHECK(c.next_notification(2000ms));
   CHECK(!c.next_notification(300ms));
 }
+
+TEST_CASE("two open transactions that commit out of id order: both rows pushed once (MySQL)", "[ws][gaps]") {
+  auto& t = TestApp::get();
+  if (t.app().db().backend() != db::Backend::MySql) return;  // SQLite serialises writers
+  gateway::net::RealtimeOptions opts;
+  opts.poll = 5000ms;
+  Instance a(false, opts);
+  auto alice = t.account("alice");
+  ws::Client c;
+  REQUIRE(c.connect(a.port, a.ws(alice.token)) == 101);
+  REQUIRE(eventually([&] { return a.notifier.connections() == 1; }));
+  a.notifier.poll_once();
+
+  db::Tx early(t.app().db(), &t.app().bus());
+  auto n = notifications::notify(early, alice.account_id, 1, "test.push", "early", "b");
+  std::int64_t n1 = 0;
+  {
+    db::Tx late(t.app().db(), &t.app().bus());
+    n1 = notifications::notify(late, alice.account_id, 1, "test.push", "late", "b");
+    late.commit();
+  }
+  REQUIRE(n1 > n);
+  auto m = c.next_notification(2000ms);  // woken by the commit
+  REQUIRE(m);
+  CHECK(m->at("notification").at("id").as_int64() == n1);
+  a.notifier.poll_once();
+  CHECK(!c.next_notification(200ms));
+
+  early.commit();
+  m = c.next_notification(2000ms);
+  REQUIRE(m);
+  CHECK(m->at("notification").at("id").as_int64() == n);
+  for (int i = 0; i < 3; ++i) a.notifier.poll_once();
+  CHECK(!c.next_notification(500ms));
+}
