@@ -25,10 +25,6 @@ std::int64_t notify(db::Tx& tx, std::int64_t account_id, std::int64_t community_
 }
 
 // Plain reads on a pooled session (no transaction): the push polls often.
-std::vector<Recent> created_since(db::Database& db, std::int64_t since_ms, int limit) {
-  return db::read(db, [&](soci::session& s) { return repo::created_since(s, since_ms, limit); });
-}
-
 std::vector<Recent> created_after(db::Database& db, std::int64_t after_id, int limit) {
   return db::read(db, [&](soci::session& s) { return repo::created_after(s, after_id, limit); });
 }

@@ -27,8 +27,6 @@ struct Recent {
   std::int64_t account_id = 0;
   std::int64_t created_at = 0;
 };
-// Rows created at or after `since_ms` (id order), at most `limit`.
-std::vector<Recent> created_since(db::Database& db, std::int64_t since_ms, int limit);
 // Rows with id > `after_id` (id order), at most `limit`.
 std::vector<Recent> created_after(db::Database& db, std::int64_t after_id, int limit);
 // Rows whose id lies in one of the closed ranges [first, second], id order.

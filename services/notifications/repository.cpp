@@ -118,22 +118,6 @@ long long delete_created_before(db::Tx& tx, std::int64_t lo, std::int64_t hi, st
 
 // ---- plain reads (db::one/all need a Tx, which on SQLite takes the write lock: not for a poll)
 
-constexpr char const* kCreatedSince =
-    "SELECT id, account_id, created_at FROM notifications WHERE created_at >= :s "
-    "ORDER BY created_at, id LIMIT :l";
-
-std::vector<Recent> created_since(soci::session& s, std::int64_t since_ms, int limit) {
-  soci::rowset<soci::row> rs = (s.prepare << kCreatedSince, use(since_ms, "s"), use(limit, "l"));
-  std::vector<Recent> out;
-  for (auto const& r : rs) {
-    db::Cols c(r);
-    Recent n;
-    c.into(n.id, n.account_id, n.created_at);
-    out.push_back(n);
-  }
-  return out;
-}
-
 constexpr char const* kCreatedAfter =
     "SELECT id, account_id, created_at FROM notifications WHERE id > :a ORDER BY id LIMIT :l";
 constexpr char const* kInIdRanges = "SELECT id, account_id, created_at FROM notifications WHERE ";

@@ -63,8 +63,6 @@ long long delete_created_before(db::Tx& tx, std::int64_t lo, std::int64_t hi, st
 
 // ---- plain reads outside a transaction (db::read), for the WebSocket push
 
-// Rows created at or after `since_ms` (created_at, id order), at most `limit`.
-std::vector<Recent> created_since(soci::session& s, std::int64_t since_ms, int limit);
 // Rows with id > `after_id` (id order), at most `limit`: the push's new rows, by primary key.
 std::vector<Recent> created_after(soci::session& s, std::int64_t after_id, int limit);
 // Rows whose id lies in one of the closed ranges [first, second] (id order): the push's
