@@ -35,8 +35,13 @@ test("resident: sign up, apply, shop with live status, QR, offline code, review,
   const nina = await Api.login(email, "nina-password");
   const ninaId = (await nina.get("/v1/me")).id;
   await manager.post(`/v1/communities/${CID}/wallets/${ninaId}/top-ups`, { amount_cents: 20000 }, true);
-  await page.getByRole("button", { name: "Refresh" }).click();
-  await expect(page.getByRole("heading", { name: "Hello, Nina Newcomer" })).toBeVisible();
+  // The approval usually reaches the app live (WebSocket) and it moves on by itself; the
+  // Refresh button is the fallback when it has not yet.
+  const hello = page.getByRole("heading", { name: "Hello, Nina Newcomer" });
+  await expect(async () => {
+    if (!(await hello.isVisible())) await page.getByRole("button", { name: "Refresh" }).click({ timeout: 1_000 });
+    await expect(hello).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
   await shot(page, "app-home");
   await axe(page);
 
