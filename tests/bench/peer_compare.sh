@@ -129,30 +129,9 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS interleaved rounds, median round; courtyard --threads $SERVER_THREADS ${BENCH_SERVER_ARGS:-}"
 
 # ---- nginx, static file (the /healthz yardstick)
-NGINX_PORT=$(free_port)
-mkdir -p "$WORK/www" "$WORK/nginx-tmp"
-printf '{"status":"ok"}' >"$WORK/www/healthz.json"
-chmod -R a+rX "$WORK/www"
-cat >"$WORK/nginx.conf" <<EOF
-worker_processes 2;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  client_body_temp_path $WORK/nginx-tmp/body;
-  proxy_temp_path $WORK/nginx-tmp/proxy;
-  fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
-  uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
-  scgi_temp_path $WORK/nginx-tmp/scgi;
-  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; default_type application/json; }
-}
-EOF
-nginx -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" &
-PIDS+=($!)
-wait_for_http "http://127.0.0.1:$NGINX_PORT/healthz.json"
+# shellcheck source=tests/bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+start_nginx
 
 if [[ ${BENCH_MARIADB:-1} != 0 ]]; then
   # ---- MariaDB with durable commits, private to this run
