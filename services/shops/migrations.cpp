@@ -179,6 +179,14 @@ CREATE TABLE merchant_settings (
   updated_by BIGINT NOT NULL
 ){engine};
 )SQL"},
+      // An order may be paid partly with points (members). total_cents stays the order's
+      // price after discounts; points_cents is the part of it paid with points_spent points,
+      // so the buyer's wallet is charged total_cents - points_cents. Settlement reimburses
+      // points_cents to the merchant; a refund returns money and points in proportion.
+      {3, "orders paid partly with points", R"SQL(
+ALTER TABLE orders ADD COLUMN points_spent BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN points_cents BIGINT NOT NULL DEFAULT 0;
+)SQL"},
   };
 }
 
