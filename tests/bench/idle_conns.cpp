@@ -6,15 +6,20 @@
 // Prints "ready <open> <failed>" once every connection has its response, then holds for
 // HOLD_SECONDS (or until SIGTERM/SIGINT), closes them and prints "closed". Exit status 1
 // when any connection failed.
+// One source address has about 28k ephemeral ports towards one server port, so beyond
+// kPerSource connections the load spreads over the loopback sources 127.0.0.1, 127.0.0.2, ...
+// (bound with IP_BIND_ADDRESS_NO_PORT, so the port is still chosen at connect time).
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <netinet/in.h>
 #include <sys/resource.h>
 
 #include <csignal>
@@ -34,6 +39,8 @@ namespace {
 
 // Connects in waves so the listen backlog is never overrun.
 constexpr int kConnectsInFlight = 256;
+// Connections per loopback source address (below the default ephemeral range of ~28k).
+constexpr int kPerSource = 20000;
 
 struct Conn {
   explicit Conn(asio::io_context& ioc) : socket(ioc) {}
@@ -67,6 +74,17 @@ class IdleLoad {
     ++started_;
     auto c = std::make_shared<Conn>(ioc_);
     conns_.push_back(c);
+    if (total_ > kPerSource && endpoint_.address().is_loopback()) {
+      beast::error_code ec;
+      c->socket.open(tcp::v4(), ec);
+      c->socket.set_option(asio::detail::socket_option::boolean<IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT>(true), ec);
+      auto source = asio::ip::address_v4(0x7f000001u + static_cast<unsigned>((started_ - 1) / kPerSource));
+      if (!ec) c->socket.bind(tcp::endpoint(source, 0), ec);
+      if (ec) {
+        if (failed_ == 0) std::cerr << "bind " << source << ": " << ec.message() << std::endl;
+        return asio::post(ioc_, [this] { fail(); });  // not recursively: many may fail
+      }
+    }
     c->socket.async_connect(endpoint_, [this, c](beast::error_code ec) {
       if (ec) return fail();
       asio::async_write(c->socket, asio::buffer(request_), [this, c](beast::error_code ec, std::size_t) {

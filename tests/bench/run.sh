@@ -38,8 +38,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Both the server and the idle-connection client need one descriptor per connection.
-ulimit -n "$(ulimit -Hn)"
+# Both the server and the idle-connection client need one descriptor per connection. Root may
+# raise the hard limit; otherwise the soft limit goes as high as the hard one allows.
+want_fds=$((IDLE + 4096))
+ulimit -Hn "$want_fds" 2>/dev/null || true
+ulimit -n "$want_fds" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+[[ $(ulimit -n) -ge $want_fds ]] || echo "bench: descriptor limit $(ulimit -n) < $want_fds: some idle connections will fail" >&2
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -65,7 +69,7 @@ ADMIN_PASSWORD=bench-admin-password
 COURTYARD_ADMIN_EMAIL=$ADMIN_EMAIL COURTYARD_ADMIN_PASSWORD=$ADMIN_PASSWORD \
   "$BIN" --listen 127.0.0.1:0 --db "sqlite3://$WORK/bench.db" --threads "$SERVER_THREADS" \
   --access-log=false --log-level warn --rate-limit-rps 0 --password-hash min \
-  --max-connections 20000 --idle-timeout 120 >"$WORK/courtyard.out" 2>"$WORK/courtyard.err" &
+  --max-connections $((IDLE + 1000)) --idle-timeout 120 >"$WORK/courtyard.out" 2>"$WORK/courtyard.err" &
 COURTYARD_PID=$!
 PIDS+=("$COURTYARD_PID")
 for _ in $(seq 1 300); do

@@ -27,8 +27,10 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-# One descriptor per socket on each side.
-ulimit -n "$(ulimit -Hn)"
+# One descriptor per socket on each side (root may raise the hard limit).
+want_fds=$((RESIDENTS + 4096))
+ulimit -Hn "$want_fds" 2>/dev/null || true
+ulimit -n "$want_fds" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 CLIENT="$WORK/courtyard_ws_bench"
 ${CXX:-c++} -std=c++20 -O2 -DCOURTYARD_WS_BENCH -DBOOST_ASIO_NO_DEPRECATED "$ROOT/tests/bench/ws_broadcast.cpp" \
@@ -40,7 +42,7 @@ ADMIN_PASSWORD=ws-bench-admin-password
 COURTYARD_ADMIN_EMAIL=$ADMIN_EMAIL COURTYARD_ADMIN_PASSWORD=$ADMIN_PASSWORD \
   "$BIN" --listen 127.0.0.1:0 --db "$DB" --threads "$SERVER_THREADS" \
   --access-log=false --log-level warn --rate-limit-rps 0 --password-hash min \
-  --max-connections 20000 >"$WORK/courtyard.out" 2>"$WORK/courtyard.err" &
+  --max-connections $((RESIDENTS + 1000)) >"$WORK/courtyard.out" 2>"$WORK/courtyard.err" &
 SERVER_PID=$!
 PIDS+=("$SERVER_PID")
 for _ in $(seq 1 300); do
