@@ -4,11 +4,13 @@
 // issued once with two requests racing, consent and the frequency cap, per-member coupons
 // checked at checkout, the report; another community never appears.
 #include "db/outbox.hpp"
+#include "gateway/demo.hpp"
 #include "tests/members/helpers.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -637,4 +639,28 @@ TEST_CASE("a segment count over 10,000 members answers from the fact tables quic
   WARN("segment count over " << kMembers << " members (" << (t.mysql() ? "mariadb" : "sqlite")
                              << "): median " << ms[ms.size() / 2] << " ms, max " << ms.back() << " ms");
   CHECK(ms[ms.size() / 2] < 200.0);
+}
+
+TEST_CASE("--demo seeds a segment and a draft coupon campaign that issues", "[members][demo][campaigns]") {
+  auto& t = TestApp::get();
+  setenv("COURTYARD_ADMIN_EMAIL", t.admin().email.c_str(), 1);
+  setenv("COURTYARD_ADMIN_PASSWORD", "correct-horse-battery-staple", 1);
+  courtyard::gateway::seed_demo(t.app());  // a second call only prints the logins
+  t.drain_events();
+  auto login = t.post("/v1/auth/login", {{"email", "manager@demo.courtyard.local"}, {"password", "courtyard-demo"}});
+  REQUIRE(login.status == 200);
+  std::string token(login.json.at("token").as_string());
+  auto cid = t.get("/v1/me", token).json.at("roles").at(0).at("community_id").as_int64();
+  auto base = "/v1/communities/" + std::to_string(cid);
+  auto segments = get_json(base + "/segments", token).at("items").as_array();
+  REQUIRE(segments.size() == 1);
+  CHECK(segments[0].at("name") == "Block A residents");
+  auto campaigns = get_json(base + "/campaigns", token).at("items").as_array();
+  REQUIRE(campaigns.size() == 1);
+  CHECK(campaigns[0].at("kind") == "coupon");
+  auto cp = base + "/campaigns/" + std::to_string(campaigns[0].at("id").as_int64());
+  if (campaigns[0].at("status") == "draft") {
+    auto issued = issue(cp, token);
+    CHECK(issued.at("report").at("reach").as_int64() >= 1);  // Alice opted in
+  }
 }
