@@ -230,6 +230,27 @@ void seed_demo(App& app) {
           bj::object{{"name", "Local hero"}, {"threshold", 2000}, {"discount_pct", 5}, {"earn_multiplier_pct", 125}}};
       c.call("PUT", base + "/loyalty/tiers", bj::object{{"tiers", std::move(tiers)}}, manager, 200);
     }
+    // Segments and campaigns (members): Alice opts in to marketing; the manager's segment of
+    // Block A's residents and a draft coupon campaign for the bakery, ready to issue (POST
+    // …/campaigns/{id}/issue) once the residents' facts have arrived from their events.
+    c.call("PUT", "/v1/me/consents", bj::object{{"marketing", true}}, alice, 200, true);
+    auto segment = c.call("POST", base + "/segments",
+                          bj::object{{"name", "Block A residents"}, {"rule", bj::object{{"building_in", bj::array{bid}}}}},
+                          manager, 201, true);
+    if (segment.is_object()) {
+      bj::object campaign{{"name", "Welcome to the bakery"},
+                          {"segment_id", segment.at("id").as_int64()},
+                          {"title", "A welcome from Corner Bakery"},
+                          {"message", "10% off your next order, this month."}};
+      if (mid_v.is_object()) {
+        campaign["kind"] = "coupon";
+        campaign["coupon"] =
+            bj::object{{"merchant_id", mid_v.at("id").as_int64()}, {"percent_off", 10}, {"valid_days", 30}};
+      } else {
+        campaign["kind"] = "message";
+      }
+      c.call("POST", base + "/campaigns", campaign, manager, 201);
+    }
     (void)bob;
     (void)dan;
     print_logins(cid);

@@ -168,4 +168,29 @@ std::int64_t expire_lot(db::Tx& tx, repo::Lot const& lot) {
   return left;
 }
 
+std::int64_t credit_bonus(db::Tx& tx, std::int64_t cid, std::int64_t account_id, logic::Points points,
+                          std::string const& source, std::string const& reference) {
+  if (points.value <= 0) throw std::logic_error("a bonus must give points");
+  lock_member(tx, cid, account_id);
+  if (repo::posted_for_source(tx, cid, source, reference, account_id)) return 0;
+  repo::Posting header;
+  header.community_id = cid;
+  header.account_id = account_id;
+  header.kind = "earn";
+  header.points = points.value;
+  header.source = source;
+  header.source_ref = reference;
+  auto pid = post(tx, header, {{logic::issued(), -points}, {logic::member(account_id), points}});
+  auto now = tx.now_ms();
+  repo::Lot lot;
+  lot.community_id = cid;
+  lot.account_id = account_id;
+  lot.posting_id = pid;
+  lot.points = lot.remaining = points.value;
+  lot.earned_at = now;
+  lot.expires_at = logic::expires_at(now, repo::program(tx, cid).expiry_days);
+  repo::insert_lot(tx, lot);
+  return points.value;
+}
+
 }  // namespace courtyard::members::ledger

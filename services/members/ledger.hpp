@@ -61,4 +61,11 @@ std::int64_t earned_12m(db::Tx& tx, std::int64_t cid, std::int64_t account_id, s
 // jobs.cpp).
 void raise_tier(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t now);
 
+// A bonus credit that no event earned (a campaign's points): posted with `source`
+// ("campaign") and `reference` ("campaign:7"), exactly once per (reference, member) — a
+// second credit changes nothing and returns 0. It lives on as a lot that expires like
+// earned points, but does not count towards tiers (nothing was earned).
+std::int64_t credit_bonus(db::Tx& tx, std::int64_t cid, std::int64_t account_id, logic::Points points,
+                          std::string const& source, std::string const& reference);
+
 }  // namespace courtyard::members::ledger

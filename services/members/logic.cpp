@@ -2,6 +2,8 @@
 
 #include "http/json.hpp"
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 #include <set>
 #include <stdexcept>
@@ -181,5 +183,202 @@ std::vector<Purpose> const& all_purposes() {
 }
 
 bool default_consent(Purpose p) { return p != Purpose::Marketing; }
+
+// ---- segments and campaigns
+
+namespace {
+
+namespace bj = boost::json;
+
+std::optional<std::int64_t> positive_int(bj::value const& v) {
+  if (v.is_int64() && v.as_int64() >= 0) return v.as_int64();
+  if (v.is_uint64() && v.as_uint64() <= 1'000'000'000'000ULL) return static_cast<std::int64_t>(v.as_uint64());
+  return std::nullopt;
+}
+
+std::optional<int> day_count(bj::value const& v) {
+  auto n = positive_int(v);
+  if (!n || *n < 1 || *n > kMaxRuleDays) return std::nullopt;
+  return static_cast<int>(*n);
+}
+
+bool merchant_may(std::string_view key) {
+  return key == "building_in" || key == "last_order_within_days" || key == "category_spend";
+}
+
+void add_condition(SegmentRule& r, std::string const& key, bj::value const& v, std::string const& field,
+                   SegmentOwner owner, std::vector<RuleProblem>& out) {
+  auto bad = [&](std::string why) { out.push_back({field, std::move(why)}); };
+  if (owner == SegmentOwner::Merchant && !merchant_may(key)) {
+    bad("is not available to a merchant (a merchant's segment uses building_in, last_order_within_days and "
+        "category_spend over its own customers)");
+    return;
+  }
+  if (key == "building_in") {
+    if (!v.is_array() || v.as_array().empty() || v.as_array().size() > kMaxRuleList)
+      return bad("must be a list of 1 to 100 building ids");
+    std::vector<std::int64_t> ids;
+    for (auto const& x : v.as_array()) {
+      auto n = positive_int(x);
+      if (!n || *n == 0) return bad("must hold building ids");
+      ids.push_back(*n);
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    if (r.buildings) {
+      std::vector<std::int64_t> both;
+      std::set_intersection(r.buildings->begin(), r.buildings->end(), ids.begin(), ids.end(),
+                            std::back_inserter(both));
+      ids = std::move(both);
+    }
+    r.buildings = std::move(ids);
+  } else if (key == "tier_in") {
+    if (!v.is_array() || v.as_array().empty() || v.as_array().size() > kMaxRuleList)
+      return bad("must be a list of 1 to 100 tier names");
+    std::vector<std::string> names;
+    for (auto const& x : v.as_array()) {
+      if (!x.is_string() || x.as_string().empty() || x.as_string().size() > 40) return bad("must hold tier names");
+      names.emplace_back(x.as_string());
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    r.tiers = std::move(names);
+  } else if (key == "min_points") {
+    auto n = positive_int(v);
+    if (!n) return bad("must be a number of points, 0 or more");
+    r.min_points = std::max(r.min_points.value_or(0), *n);
+  } else if (key == "last_order_within_days") {
+    auto n = day_count(v);
+    if (!n) return bad("must be a number of days between 1 and " + std::to_string(kMaxRuleDays));
+    r.last_order_within_days = r.last_order_within_days ? std::min(*r.last_order_within_days, *n) : *n;
+  } else if (key == "category_spend") {
+    if (!v.is_object()) return bad("must be an object {category, days, min_cents}");
+    auto const& o = v.as_object();
+    CategorySpend c;
+    auto const* cat = o.if_contains("category");
+    if (!cat || !cat->is_string() || cat->as_string().empty() || cat->as_string().size() > 50)
+      return out.push_back({field + ".category", "must be a product category (1 to 50 characters)"});
+    c.category = std::string(cat->as_string());
+    auto const* days = o.if_contains("days");
+    auto d = days ? day_count(*days) : std::nullopt;
+    if (!d) return out.push_back({field + ".days", "must be between 1 and " + std::to_string(kMaxRuleDays)});
+    c.days = *d;
+    auto const* min = o.if_contains("min_cents");
+    auto m = min ? positive_int(*min) : std::optional<std::int64_t>(1);
+    if (!m) return out.push_back({field + ".min_cents", "must be a number of cents, 0 or more"});
+    c.min_cents = std::max<std::int64_t>(*m, 1);
+    if (r.category_spend.size() >= 10) return bad("at most 10 category_spend conditions");
+    r.category_spend.push_back(std::move(c));
+  } else if (key == "club_id") {
+    auto n = positive_int(v);
+    if (!n || *n == 0) return bad("must be a club id");
+    if (std::find(r.clubs.begin(), r.clubs.end(), *n) == r.clubs.end()) r.clubs.push_back(*n);
+  } else if (key == "has_overdue_bills") {
+    if (!v.is_bool()) return bad("must be true or false");
+    if (r.has_overdue_bills && *r.has_overdue_bills != v.as_bool()) return bad("contradicts another condition");
+    r.has_overdue_bills = v.as_bool();
+  } else if (key == "tag") {
+    auto t = v.is_string() ? normalize_tag(v.as_string()) : std::nullopt;
+    if (!t) return bad("must be a tag (1 to 40 of a-z, 0-9, - and _)");
+    if (std::find(r.tags.begin(), r.tags.end(), *t) == r.tags.end()) r.tags.push_back(*t);
+  } else {
+    bad("is not a condition (building_in, tier_in, min_points, last_order_within_days, category_spend, club_id, "
+        "has_overdue_bills, tag)");
+  }
+}
+
+void add_object(SegmentRule& r, bj::object const& o, std::string const& prefix, SegmentOwner owner,
+                std::vector<RuleProblem>& out) {
+  for (auto const& [k, v] : o) {
+    std::string key(k);
+    if (key == "all_of") {
+      if (!v.is_array() || v.as_array().size() > 50) {
+        out.push_back({prefix + ".all_of", "must be a list of at most 50 conditions"});
+        continue;
+      }
+      std::size_t i = 0;
+      for (auto const& item : v.as_array()) {
+        std::string at = prefix + ".all_of[" + std::to_string(i++) + "]";
+        if (!item.is_object()) {
+          out.push_back({at, "must be an object"});
+          continue;
+        }
+        add_object(r, item.as_object(), at, owner, out);
+      }
+      continue;
+    }
+    add_condition(r, key, v, prefix + "." + key, owner, out);
+  }
+}
+
+}  // namespace
+
+SegmentRule parse_rule(bj::value const& v, SegmentOwner owner, std::vector<RuleProblem>& problems) {
+  SegmentRule r;
+  if (!v.is_object()) {
+    problems.push_back({"rule", "must be an object of conditions"});
+    return r;
+  }
+  add_object(r, v.as_object(), "rule", owner, problems);
+  return r;
+}
+
+bj::object rule_to_json(SegmentRule const& r) {
+  bj::object o;
+  if (r.buildings) o["building_in"] = bj::value_from(*r.buildings);
+  if (r.tiers) o["tier_in"] = bj::value_from(*r.tiers);
+  if (r.min_points) o["min_points"] = *r.min_points;
+  if (r.last_order_within_days) o["last_order_within_days"] = *r.last_order_within_days;
+  if (r.has_overdue_bills) o["has_overdue_bills"] = *r.has_overdue_bills;
+  bj::array all;
+  for (auto const& c : r.category_spend)
+    all.push_back(bj::object{
+        {"category_spend", bj::object{{"category", c.category}, {"days", c.days}, {"min_cents", c.min_cents}}}});
+  for (auto id : r.clubs) all.push_back(bj::object{{"club_id", id}});
+  for (auto const& t : r.tags) all.push_back(bj::object{{"tag", t}});
+  if (!all.empty()) o["all_of"] = std::move(all);
+  return o;
+}
+
+std::optional<std::string> normalize_tag(std::string_view tag) {
+  if (tag.empty() || tag.size() > kMaxTagLength) return std::nullopt;
+  std::string out;
+  for (char ch : tag) {
+    char l = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+    if (!((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '-' || l == '_')) return std::nullopt;
+    out.push_back(l);
+  }
+  return out;
+}
+
+std::string_view campaign_kind_name(CampaignKind k) {
+  switch (k) {
+    case CampaignKind::Coupon:
+      return "coupon";
+    case CampaignKind::Points:
+      return "points";
+    case CampaignKind::Message:
+      return "message";
+  }
+  return "?";
+}
+
+std::optional<CampaignKind> parse_campaign_kind(std::string_view s) {
+  for (auto k : {CampaignKind::Coupon, CampaignKind::Points, CampaignKind::Message})
+    if (campaign_kind_name(k) == s) return k;
+  return std::nullopt;
+}
+
+std::string_view delivery_name(Delivery d) {
+  switch (d) {
+    case Delivery::Reached:
+      return "reached";
+    case Delivery::NoConsent:
+      return "no_consent";
+    case Delivery::Capped:
+      return "capped";
+  }
+  return "?";
+}
 
 }  // namespace courtyard::members::logic

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/fwd.hpp>
+
 namespace courtyard::members::logic {
 
 // Loyalty points: a currency of their own, never cents. The ledger takes
@@ -142,5 +144,59 @@ std::vector<Purpose> const& all_purposes();
 // Marketing is off until the resident turns it on; the others are on until
 // turned off.
 bool default_consent(Purpose p);
+
+// ---- segments and campaigns (issue 12, items 7 and 8)
+
+// k: a count below it is never shown (a band instead), and a merchant's campaign
+// may not target fewer members.
+constexpr std::int64_t kMinGroup = 5;
+constexpr int kMaxRuleDays = 3660;
+constexpr std::size_t kMaxRuleList = 100;
+constexpr std::size_t kMaxTagLength = 40;
+
+struct CategorySpend {
+  std::string category;
+  int days = 0;
+  std::int64_t min_cents = 0;
+};
+// All of the conditions hold (an absent one does not filter). A rule is JSON: one object
+// whose keys are conditions, or {"all_of": [ {condition…}, … ]} (lists of the same
+// condition add up: every category_spend must hold, building_in lists intersect).
+struct SegmentRule {
+  std::optional<std::vector<std::int64_t>> buildings;  // building_in
+  std::optional<std::vector<std::string>> tiers;       // tier_in (tier names)
+  std::optional<std::int64_t> min_points;
+  std::optional<int> last_order_within_days;
+  std::vector<CategorySpend> category_spend;
+  std::vector<std::int64_t> clubs;  // club_id: a member of each
+  std::optional<bool> has_overdue_bills;
+  std::vector<std::string> tags;  // tag: holds each
+};
+// Who defines the segment: a merchant's rule may use only the merchant's own facts
+// (its customers' last order and spend per category with it) and their building.
+enum class SegmentOwner { Community, Merchant };
+struct RuleProblem {
+  std::string field, why;
+};
+// Parses and checks a rule; problems name the field ("rule.tier_in").
+SegmentRule parse_rule(boost::json::value const& v, SegmentOwner owner, std::vector<RuleProblem>& problems);
+// The canonical JSON of a rule (stored, and shown back).
+boost::json::object rule_to_json(SegmentRule const& r);
+// A tag as stored: lower case a-z 0-9 - _, 1..40 characters; nullopt when not one.
+std::optional<std::string> normalize_tag(std::string_view tag);
+// Whether a count may be shown: below k it is "fewer than 5".
+constexpr bool shown(std::int64_t count) { return count >= kMinGroup; }
+
+enum class CampaignKind { Coupon, Points, Message };
+std::string_view campaign_kind_name(CampaignKind k);
+std::optional<CampaignKind> parse_campaign_kind(std::string_view s);
+// What happened to one member of the segment when the campaign was issued.
+enum class Delivery { Reached, NoConsent, Capped };
+std::string_view delivery_name(Delivery d);
+// The frequency cap: a member already reached `recent` times inside the window may be
+// reached again only while recent < max_per_window.
+constexpr bool under_cap(std::int64_t recent, std::int64_t max_per_window) { return recent < max_per_window; }
+constexpr int kDefaultCampaignCap = 2;
+constexpr int kDefaultCampaignWindowDays = 7;
 
 }  // namespace courtyard::members::logic

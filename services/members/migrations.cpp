@@ -146,6 +146,129 @@ CREATE TABLE members_consents (
   PRIMARY KEY (account_id, purpose)
 ){engine};
 )SQL"},
+      // Segments and campaigns (ARCHITECTURE.md "Segments and campaigns"): member facts kept
+      // from events, so a segment's size is read from these tables, never from other
+      // services' rows; each fact event applies once (members_fact_events).
+      {30, "member facts, segments, campaigns", R"SQL(
+CREATE TABLE members_fact_events (
+  subscriber VARCHAR(48) NOT NULL,
+  event_id BIGINT NOT NULL,
+  PRIMARY KEY (subscriber, event_id)
+){engine};
+CREATE TABLE members_facts (
+  community_id BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  building_id BIGINT NOT NULL,
+  last_order_at BIGINT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (community_id, account_id)
+){engine};
+CREATE INDEX members_facts_building ON members_facts (community_id, building_id, account_id);
+CREATE INDEX members_facts_order ON members_facts (community_id, last_order_at);
+CREATE TABLE members_fact_spend (
+  community_id BIGINT NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  day BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  cents BIGINT NOT NULL,
+  PRIMARY KEY (community_id, category, day, account_id)
+){engine};
+CREATE TABLE members_fact_customers (
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  orders BIGINT NOT NULL,
+  cents BIGINT NOT NULL,
+  last_order_at BIGINT NOT NULL,
+  PRIMARY KEY (community_id, merchant_id, account_id)
+){engine};
+CREATE TABLE members_fact_merchant_spend (
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  day BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  cents BIGINT NOT NULL,
+  PRIMARY KEY (community_id, merchant_id, category, day, account_id)
+){engine};
+CREATE TABLE members_fact_overdue (
+  community_id BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  bill_id BIGINT NOT NULL,
+  PRIMARY KEY (community_id, account_id, bill_id)
+){engine};
+CREATE INDEX members_fact_overdue_bill ON members_fact_overdue (community_id, bill_id);
+CREATE TABLE members_fact_clubs (
+  community_id BIGINT NOT NULL,
+  club_id BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  PRIMARY KEY (community_id, club_id, account_id)
+){engine};
+CREATE TABLE members_fact_tags (
+  community_id BIGINT NOT NULL,
+  tag VARCHAR(40) NOT NULL,
+  account_id BIGINT NOT NULL,
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (community_id, tag, account_id)
+){engine};
+CREATE INDEX members_fact_tags_member ON members_fact_tags (community_id, account_id);
+CREATE TABLE members_segments (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  name VARCHAR(80) NOT NULL,
+  rule TEXT NOT NULL,
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+){engine};
+CREATE INDEX members_segments_owner ON members_segments (community_id, merchant_id, id);
+CREATE TABLE members_campaigns (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  segment_id BIGINT NOT NULL,
+  name VARCHAR(80) NOT NULL,
+  kind VARCHAR(16) NOT NULL,
+  title VARCHAR(120) NOT NULL,
+  body TEXT NOT NULL,
+  points BIGINT NOT NULL,
+  coupon_merchant_id BIGINT NOT NULL,
+  percent_off BIGINT NULL,
+  amount_off_cents BIGINT NULL,
+  min_spend_cents BIGINT NOT NULL,
+  coupon_days INT NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  targeted BIGINT NOT NULL,
+  reached BIGINT NOT NULL,
+  no_consent BIGINT NOT NULL,
+  capped BIGINT NOT NULL,
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  issued_by BIGINT NULL,
+  issued_at BIGINT NULL
+){engine};
+CREATE INDEX members_campaigns_owner ON members_campaigns (community_id, merchant_id, id);
+CREATE TABLE members_campaign_recipients (
+  campaign_id BIGINT NOT NULL,
+  community_id BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  outcome VARCHAR(16) NOT NULL,
+  coupon_code VARCHAR(32) NULL,
+  points BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  PRIMARY KEY (campaign_id, account_id)
+){engine};
+CREATE INDEX members_campaign_contacts ON members_campaign_recipients (community_id, account_id, outcome, at);
+CREATE TABLE members_campaign_settings (
+  community_id BIGINT NOT NULL PRIMARY KEY,
+  max_per_window INT NOT NULL,
+  window_days INT NOT NULL,
+  updated_by BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+){engine};
+)SQL"},
   };
 }
 

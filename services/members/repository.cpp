@@ -570,4 +570,406 @@ void set_consent(db::Tx& tx, std::int64_t account_id, std::string const& purpose
   tx.exec(kUpdateConsent, use(g, "g"), use(now, "t"), use(account_id, "a"), use(purpose, "p"));
 }
 
+// ---- member facts
+
+constexpr char const* kClaimFactEvent = " INTO members_fact_events (subscriber, event_id) VALUES (:s, :e)";
+
+bool claim_fact_event(db::Tx& tx, std::string const& subscriber, std::int64_t event_id) {
+  return tx.exec(std::string(db::insert_ignore(tx.backend())) + kClaimFactEvent, use(subscriber, "s"),
+                 use(event_id, "e")) == 1;
+}
+
+constexpr char const* kEnsureFact =
+    " INTO members_facts (community_id, account_id, building_id, last_order_at, updated_at) "
+    "VALUES (:c, :a, :b, NULL, :t)";
+constexpr char const* kSetFactBuilding =
+    "UPDATE members_facts SET building_id = :b, updated_at = :t WHERE community_id = :c AND account_id = :a "
+    "AND building_id <> :b2";
+
+void ensure_fact(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t building_id) {
+  std::int64_t now = tx.now_ms();
+  tx.exec(std::string(db::insert_ignore(tx.backend())) + kEnsureFact, use(cid, "c"), use(account_id, "a"),
+          use(building_id, "b"), use(now, "t"));
+  if (building_id > 0)
+    tx.exec(kSetFactBuilding, use(building_id, "b"), use(now, "t"), use(cid, "c"), use(account_id, "a"),
+            use(building_id, "b2"));
+}
+
+constexpr char const* kHasFact = "SELECT COUNT(*) FROM members_facts WHERE community_id = :c AND account_id = :a";
+
+bool has_fact(db::Tx& tx, std::int64_t cid, std::int64_t account_id) {
+  return db::scalar(tx, kHasFact, use(cid, "c"), use(account_id, "a")) > 0;
+}
+
+constexpr char const* kLockFact = "SELECT account_id FROM members_facts WHERE community_id = :c AND account_id = :a";
+
+void lock_fact(db::Tx& tx, std::int64_t cid, std::int64_t account_id) {
+  db::scalar(tx, std::string(kLockFact) + std::string(db::for_update(tx.backend())), use(cid, "c"),
+             use(account_id, "a"));
+}
+
+constexpr char const* kNoteLastOrder =
+    "UPDATE members_facts SET last_order_at = :t, updated_at = :u WHERE community_id = :c AND account_id = :a "
+    "AND (last_order_at IS NULL OR last_order_at < :t2)";
+
+void note_last_order(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t at) {
+  std::int64_t now = tx.now_ms();
+  tx.exec(kNoteLastOrder, use(at, "t"), use(now, "u"), use(cid, "c"), use(account_id, "a"), use(at, "t2"));
+}
+
+// Counters are opened at zero (a racing opener is fine), then added to: two statements that
+// are correct on both backends without an upsert dialect.
+constexpr char const* kOpenSpend =
+    " INTO members_fact_spend (community_id, category, day, account_id, cents) VALUES (:c, :k, :d, :a, 0)";
+constexpr char const* kAddSpend =
+    "UPDATE members_fact_spend SET cents = cents + :n WHERE community_id = :c AND category = :k AND day = :d "
+    "AND account_id = :a";
+
+void add_spend(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::string const& category, std::int64_t day,
+               std::int64_t cents) {
+  tx.exec(std::string(db::insert_ignore(tx.backend())) + kOpenSpend, use(cid, "c"), use(category, "k"),
+          use(day, "d"), use(account_id, "a"));
+  tx.exec(kAddSpend, use(cents, "n"), use(cid, "c"), use(category, "k"), use(day, "d"), use(account_id, "a"));
+}
+
+constexpr char const* kOpenCustomer =
+    " INTO members_fact_customers (community_id, merchant_id, account_id, orders, cents, last_order_at) "
+    "VALUES (:c, :m, :a, 0, 0, 0)";
+constexpr char const* kAddCustomer =
+    "UPDATE members_fact_customers SET orders = orders + 1, cents = cents + :n, "
+    "last_order_at = CASE WHEN last_order_at < :t THEN :t2 ELSE last_order_at END "
+    "WHERE community_id = :c AND merchant_id = :m AND account_id = :a";
+
+void note_customer(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std::int64_t account_id, std::int64_t at,
+                   std::int64_t cents) {
+  tx.exec(std::string(db::insert_ignore(tx.backend())) + kOpenCustomer, use(cid, "c"), use(merchant_id, "m"),
+          use(account_id, "a"));
+  tx.exec(kAddCustomer, use(cents, "n"), use(at, "t"), use(at, "t2"), use(cid, "c"), use(merchant_id, "m"),
+          use(account_id, "a"));
+}
+
+constexpr char const* kOpenMerchantSpend =
+    " INTO members_fact_merchant_spend (community_id, merchant_id, category, day, account_id, cents) "
+    "VALUES (:c, :m, :k, :d, :a, 0)";
+constexpr char const* kAddMerchantSpend =
+    "UPDATE members_fact_merchant_spend SET cents = cents + :n WHERE community_id = :c AND merchant_id = :m "
+    "AND category = :k AND day = :d AND account_id = :a";
+
+void add_merchant_spend(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std::int64_t account_id,
+                        std::string const& category, std::int64_t day, std::int64_t cents) {
+  tx.exec(std::string(db::insert_ignore(tx.backend())) + kOpenMerchantSpend, use(cid, "c"), use(merchant_id, "m"),
+          use(category, "k"), use(day, "d"), use(account_id, "a"));
+  tx.exec(kAddMerchantSpend, use(cents, "n"), use(cid, "c"), use(merchant_id, "m"), use(category, "k"),
+          use(day, "d"), use(account_id, "a"));
+}
+
+constexpr char const* kAddOverdue =
+    " INTO members_fact_overdue (community_id, account_id, bill_id) VALUES (:c, :a, :b)";
+constexpr char const* kClearOverdue = "DELETE FROM members_fact_overdue WHERE community_id = :c AND bill_id = :b";
+
+void add_overdue(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t bill_id) {
+  tx.exec(std::string(db::insert_ignore(tx.backend())) + kAddOverdue, use(cid, "c"), use(account_id, "a"),
+          use(bill_id, "b"));
+}
+
+void clear_overdue(db::Tx& tx, std::int64_t cid, std::int64_t bill_id) {
+  tx.exec(kClearOverdue, use(cid, "c"), use(bill_id, "b"));
+}
+
+constexpr char const* kAddClub = " INTO members_fact_clubs (community_id, club_id, account_id) VALUES (:c, :k, :a)";
+
+void add_club(db::Tx& tx, std::int64_t cid, std::int64_t club_id, std::int64_t account_id) {
+  tx.exec(std::string(db::insert_ignore(tx.backend())) + kAddClub, use(cid, "c"), use(club_id, "k"),
+          use(account_id, "a"));
+}
+
+constexpr char const* kAddTag =
+    " INTO members_fact_tags (community_id, tag, account_id, created_by, created_at) VALUES (:c, :g, :a, :b, :t)";
+constexpr char const* kRemoveTag =
+    "DELETE FROM members_fact_tags WHERE community_id = :c AND tag = :g AND account_id = :a";
+constexpr char const* kTagsOf =
+    "SELECT tag FROM members_fact_tags WHERE community_id = :c AND account_id = :a ORDER BY tag";
+
+void add_tag(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::string const& tag, std::int64_t by) {
+  std::int64_t now = tx.now_ms();
+  tx.exec(std::string(db::insert_ignore(tx.backend())) + kAddTag, use(cid, "c"), use(tag, "g"),
+          use(account_id, "a"), use(by, "b"), use(now, "t"));
+}
+
+bool remove_tag(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::string const& tag) {
+  return tx.exec(kRemoveTag, use(cid, "c"), use(tag, "g"), use(account_id, "a")) > 0;
+}
+
+std::vector<std::string> tags_of(db::Tx& tx, std::int64_t cid, std::int64_t account_id) {
+  return db::all(
+      tx, kTagsOf, [](soci::row const& r) { return db::Cols(r).text(); }, use(cid, "c"), use(account_id, "a"));
+}
+
+// ---- segments
+
+#define MEMBERS_SEGMENT_COLS "id, community_id, merchant_id, name, rule, created_by, created_at, updated_at"
+
+namespace {
+
+Segment segment_from(soci::row const& r) {
+  db::Cols c(r);
+  Segment s;
+  c.into(s.id, s.community_id, s.merchant_id, s.name, s.rule, s.created_by, s.created_at, s.updated_at);
+  return s;
+}
+
+}  // namespace
+
+constexpr char const* kInsertSegment =
+    "INSERT INTO members_segments (community_id, merchant_id, name, rule, created_by, created_at, updated_at) "
+    "VALUES (:c, :m, :n, :r, :b, :t, :t2)";
+
+std::int64_t insert_segment(db::Tx& tx, Segment const& s) {
+  std::int64_t now = tx.now_ms();
+  return tx.insert("members_segments", kInsertSegment, use(s.community_id, "c"), use(s.merchant_id, "m"),
+                   use(s.name, "n"), use(s.rule, "r"), use(s.created_by, "b"), use(now, "t"), use(now, "t2"));
+}
+
+constexpr char const* kFindSegment = "SELECT " MEMBERS_SEGMENT_COLS
+                                     " FROM members_segments WHERE id = :id AND community_id = :c AND merchant_id = :m";
+
+std::optional<Segment> find_segment(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std::int64_t id) {
+  return db::one(tx, kFindSegment, segment_from, use(id, "id"), use(cid, "c"), use(merchant_id, "m"));
+}
+
+constexpr char const* kListSegments =
+    "SELECT " MEMBERS_SEGMENT_COLS
+    " FROM members_segments WHERE community_id = :c AND merchant_id = :m AND id > :after ORDER BY id LIMIT :l";
+
+std::vector<Segment> list_segments(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, json::Page const& page) {
+  std::int64_t after = page.after.value_or(0), limit = page.limit + 1;
+  return db::all(tx, kListSegments, segment_from, use(cid, "c"), use(merchant_id, "m"), use(after, "after"),
+                 use(limit, "l"));
+}
+
+constexpr char const* kUpdateSegment =
+    "UPDATE members_segments SET name = :n, rule = :r, updated_at = :t WHERE id = :id AND community_id = :c "
+    "AND merchant_id = :m";
+
+bool update_segment(db::Tx& tx, Segment const& s) {
+  std::int64_t now = tx.now_ms();
+  return tx.exec(kUpdateSegment, use(s.name, "n"), use(s.rule, "r"), use(now, "t"), use(s.id, "id"),
+                 use(s.community_id, "c"), use(s.merchant_id, "m")) == 1;
+}
+
+namespace {
+
+// FROM and WHERE of a segment: the community's residents with facts (a manager's), or the
+// merchant's own customers among them; every condition a bound filter on maintained tables.
+void segment_where(db::Query& q, SegmentQuery const& s) {
+  auto const& r = s.rule;
+  std::int64_t cid = s.community_id;
+  if (s.merchant_id > 0) {
+    q.sql(" FROM members_fact_customers m JOIN members_facts f ON f.community_id = m.community_id "
+          "AND f.account_id = m.account_id WHERE m.community_id = ")
+        .value(cid)
+        .sql(" AND m.merchant_id = ")
+        .value(s.merchant_id);
+  } else {
+    q.sql(" FROM members_facts f WHERE f.community_id = ").value(cid);
+  }
+  if (r.buildings) q.sql(" AND f.building_id IN (").values(*r.buildings).sql(")");
+  if (r.last_order_within_days) {
+    std::int64_t since = s.now - std::int64_t(*r.last_order_within_days) * logic::kDayMs;
+    q.sql(s.merchant_id > 0 ? " AND m.last_order_at >= " : " AND f.last_order_at >= ").value(since);
+  }
+  for (auto const& c : r.category_spend) {
+    std::int64_t from_day = logic::day_of(s.now) - c.days + 1;
+    if (s.merchant_id > 0)
+      q.sql(" AND f.account_id IN (SELECT x.account_id FROM members_fact_merchant_spend x WHERE x.community_id = ")
+          .value(cid)
+          .sql(" AND x.merchant_id = ")
+          .value(s.merchant_id);
+    else
+      q.sql(" AND f.account_id IN (SELECT x.account_id FROM members_fact_spend x WHERE x.community_id = ").value(cid);
+    q.sql(" AND x.category = ")
+        .value(c.category)
+        .sql(" AND x.day >= ")
+        .value(from_day)
+        .sql(" GROUP BY x.account_id HAVING SUM(x.cents) >= ")
+        .value(c.min_cents)
+        .sql(")");
+  }
+  if (s.merchant_id > 0) return;  // the rest are the community's facts (logic refuses them to merchants)
+  if (r.tiers)
+    q.sql(" AND f.account_id IN (SELECT st.account_id FROM members_status st WHERE st.community_id = ")
+        .value(cid)
+        .sql(" AND st.tier_id IN (")
+        .values(s.tier_ids)
+        .sql("))");
+  if (r.min_points && *r.min_points > 0)
+    q.sql(" AND f.account_id IN (SELECT pa.owner_id FROM members_points_accounts pa WHERE pa.community_id = ")
+        .value(cid)
+        .sql(" AND pa.owner_kind = 'member' AND pa.balance >= ")
+        .value(*r.min_points)
+        .sql(")");
+  for (auto club : r.clubs)
+    q.sql(" AND f.account_id IN (SELECT cl.account_id FROM members_fact_clubs cl WHERE cl.community_id = ")
+        .value(cid)
+        .sql(" AND cl.club_id = ")
+        .value(club)
+        .sql(")");
+  if (r.has_overdue_bills)
+    q.sql(*r.has_overdue_bills ? " AND EXISTS" : " AND NOT EXISTS")
+        .sql(" (SELECT 1 FROM members_fact_overdue od WHERE od.community_id = f.community_id "
+             "AND od.account_id = f.account_id)");
+  for (auto const& tag : r.tags)
+    q.sql(" AND f.account_id IN (SELECT tg.account_id FROM members_fact_tags tg WHERE tg.community_id = ")
+        .value(cid)
+        .sql(" AND tg.tag = ")
+        .value(tag)
+        .sql(")");
+}
+
+}  // namespace
+
+std::int64_t count_segment(db::Tx& tx, SegmentQuery const& s) {
+  db::Query q("SELECT COUNT(*)");
+  segment_where(q, s);
+  return q.scalar(tx);
+}
+
+std::vector<std::int64_t> segment_members(db::Tx& tx, SegmentQuery const& s) {
+  db::Query q("SELECT f.account_id");
+  segment_where(q, s);
+  q.sql(" ORDER BY f.account_id");
+  return q.all(tx, [](soci::row const& r) { return db::Cols(r).integer(); });
+}
+
+// ---- campaigns
+
+#define MEMBERS_CAMPAIGN_COLS                                                                                   \
+  "id, community_id, merchant_id, segment_id, name, kind, title, body, points, coupon_merchant_id, percent_off, " \
+  "amount_off_cents, min_spend_cents, coupon_days, status, targeted, reached, no_consent, capped, created_by, "    \
+  "created_at, issued_by, issued_at"
+
+namespace {
+
+Campaign campaign_from(soci::row const& r) {
+  db::Cols c(r);
+  Campaign k;
+  c.into(k.id, k.community_id, k.merchant_id, k.segment_id, k.name, k.kind, k.title, k.body, k.points,
+         k.coupon_merchant_id, k.percent_off, k.amount_off_cents, k.min_spend_cents, k.coupon_days, k.status,
+         k.targeted, k.reached, k.no_consent, k.capped, k.created_by, k.created_at, k.issued_by, k.issued_at);
+  return k;
+}
+
+}  // namespace
+
+constexpr char const* kInsertCampaign =
+    "INSERT INTO members_campaigns (community_id, merchant_id, segment_id, name, kind, title, body, points, "
+    "coupon_merchant_id, percent_off, amount_off_cents, min_spend_cents, coupon_days, status, targeted, reached, "
+    "no_consent, capped, created_by, created_at) "
+    "VALUES (:c, :m, :s, :n, :k, :ti, :bo, :p, :cm, :po, :ao, :ms, :cd, 'draft', 0, 0, 0, 0, :by, :t)";
+
+std::int64_t insert_campaign(db::Tx& tx, Campaign const& k) {
+  std::int64_t now = tx.now_ms();
+  std::int64_t pct = k.percent_off.value_or(0), amount = k.amount_off_cents.value_or(0);
+  soci::indicator ip = null_if(!k.percent_off), ia = null_if(!k.amount_off_cents);
+  return tx.insert("members_campaigns", kInsertCampaign, use(k.community_id, "c"), use(k.merchant_id, "m"),
+                   use(k.segment_id, "s"), use(k.name, "n"), use(k.kind, "k"), use(k.title, "ti"), use(k.body, "bo"),
+                   use(k.points, "p"), use(k.coupon_merchant_id, "cm"), use(pct, ip, "po"), use(amount, ia, "ao"),
+                   use(k.min_spend_cents, "ms"), use(k.coupon_days, "cd"), use(k.created_by, "by"), use(now, "t"));
+}
+
+constexpr char const* kFindCampaign =
+    "SELECT " MEMBERS_CAMPAIGN_COLS
+    " FROM members_campaigns WHERE id = :id AND community_id = :c AND merchant_id = :m";
+
+std::optional<Campaign> find_campaign(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std::int64_t id) {
+  return db::one(tx, kFindCampaign, campaign_from, use(id, "id"), use(cid, "c"), use(merchant_id, "m"));
+}
+
+constexpr char const* kListCampaigns =
+    "SELECT " MEMBERS_CAMPAIGN_COLS
+    " FROM members_campaigns WHERE community_id = :c AND merchant_id = :m AND id > :after ORDER BY id LIMIT :l";
+
+std::vector<Campaign> list_campaigns(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, json::Page const& page) {
+  std::int64_t after = page.after.value_or(0), limit = page.limit + 1;
+  return db::all(tx, kListCampaigns, campaign_from, use(cid, "c"), use(merchant_id, "m"), use(after, "after"),
+                 use(limit, "l"));
+}
+
+constexpr char const* kClaimCampaign =
+    "UPDATE members_campaigns SET status = 'issued', issued_by = :b, issued_at = :t WHERE id = :id "
+    "AND status = 'draft'";
+
+bool claim_campaign(db::Tx& tx, std::int64_t id, std::int64_t by, std::int64_t now) {
+  return tx.exec(kClaimCampaign, use(by, "b"), use(now, "t"), use(id, "id")) == 1;
+}
+
+constexpr char const* kFinishCampaign =
+    "UPDATE members_campaigns SET targeted = :tg, reached = :r, no_consent = :nc, capped = :cp WHERE id = :id";
+
+void finish_campaign(db::Tx& tx, std::int64_t id, std::int64_t targeted, std::int64_t reached,
+                     std::int64_t no_consent, std::int64_t capped) {
+  tx.exec(kFinishCampaign, use(targeted, "tg"), use(reached, "r"), use(no_consent, "nc"), use(capped, "cp"),
+          use(id, "id"));
+}
+
+constexpr char const* kInsertRecipient =
+    " INTO members_campaign_recipients (campaign_id, community_id, account_id, outcome, coupon_code, points, at) "
+    "VALUES (:k, :c, :a, :o, :code, :p, :t)";
+
+bool insert_recipient(db::Tx& tx, Recipient const& r) {
+  std::string code = r.coupon_code.value_or("");
+  soci::indicator ic = null_if(!r.coupon_code);
+  return tx.exec(std::string(db::insert_ignore(tx.backend())) + kInsertRecipient, use(r.campaign_id, "k"),
+                 use(r.community_id, "c"), use(r.account_id, "a"), use(r.outcome, "o"), use(code, ic, "code"),
+                 use(r.points, "p"), use(r.at, "t")) == 1;
+}
+
+constexpr char const* kReachedSince =
+    "SELECT COUNT(*) FROM members_campaign_recipients WHERE community_id = :c AND account_id = :a "
+    "AND outcome = 'reached' AND at >= :s";
+
+std::int64_t reached_since(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t since) {
+  return db::scalar(tx, kReachedSince, use(cid, "c"), use(account_id, "a"), use(since, "s"));
+}
+
+constexpr char const* kCampaignPoints =
+    "SELECT COALESCE(SUM(points), 0) FROM members_campaign_recipients WHERE campaign_id = :k AND outcome = 'reached'";
+
+std::int64_t campaign_points(db::Tx& tx, std::int64_t campaign_id) {
+  return db::scalar(tx, kCampaignPoints, use(campaign_id, "k"));
+}
+
+constexpr char const* kCampaignSettings =
+    "SELECT max_per_window, window_days, updated_at FROM members_campaign_settings WHERE community_id = :c";
+
+CampaignSettings campaign_settings(db::Tx& tx, std::int64_t cid) {
+  return db::one(
+             tx, kCampaignSettings,
+             [](soci::row const& r) {
+               db::Cols c(r);
+               CampaignSettings s;
+               s.max_per_window = static_cast<int>(c.integer());
+               s.window_days = static_cast<int>(c.integer());
+               s.updated_at = c.opt_integer();
+               return s;
+             },
+             use(cid, "c"))
+      .value_or(CampaignSettings{});
+}
+
+constexpr char const* kOpenCampaignSettings =
+    " INTO members_campaign_settings (community_id, max_per_window, window_days, updated_by, updated_at) "
+    "VALUES (:c, :m, :w, :b, :t)";
+constexpr char const* kSaveCampaignSettings =
+    "UPDATE members_campaign_settings SET max_per_window = :m, window_days = :w, updated_by = :b, updated_at = :t "
+    "WHERE community_id = :c";
+
+void save_campaign_settings(db::Tx& tx, std::int64_t cid, CampaignSettings const& s, std::int64_t by) {
+  std::int64_t now = tx.now_ms();
+  int m = s.max_per_window, w = s.window_days;
+  tx.exec(std::string(db::insert_ignore(tx.backend())) + kOpenCampaignSettings, use(cid, "c"), use(m, "m"),
+          use(w, "w"), use(by, "b"), use(now, "t"));
+  tx.exec(kSaveCampaignSettings, use(m, "m"), use(w, "w"), use(by, "b"), use(now, "t"), use(cid, "c"));
+}
+
 }  // namespace courtyard::members::repo

@@ -151,4 +151,94 @@ std::vector<MemberRow> members(db::Tx& tx, std::int64_t cid, json::Page const& p
 std::vector<std::pair<std::string, bool>> consents(db::Tx& tx, std::int64_t account_id);
 void set_consent(db::Tx& tx, std::int64_t account_id, std::string const& purpose, bool granted, std::int64_t now);
 
+// ---- member facts (segments): kept from events, one row per resident of the community
+
+// Records that `subscriber` applied the event; false when it already had (the fact
+// changes then must not be applied again).
+bool claim_fact_event(db::Tx& tx, std::string const& subscriber, std::int64_t event_id);
+// The resident's facts row (building 0 = not known yet); a known building replaces it.
+void ensure_fact(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t building_id);
+bool has_fact(db::Tx& tx, std::int64_t cid, std::int64_t account_id);
+// Locks the resident's facts row (campaign delivery: the frequency cap per member).
+void lock_fact(db::Tx& tx, std::int64_t cid, std::int64_t account_id);
+void note_last_order(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t at);
+void add_spend(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::string const& category, std::int64_t day,
+               std::int64_t cents);
+void note_customer(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std::int64_t account_id, std::int64_t at,
+                   std::int64_t cents);
+void add_merchant_spend(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std::int64_t account_id,
+                        std::string const& category, std::int64_t day, std::int64_t cents);
+void add_overdue(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t bill_id);
+void clear_overdue(db::Tx& tx, std::int64_t cid, std::int64_t bill_id);
+void add_club(db::Tx& tx, std::int64_t cid, std::int64_t club_id, std::int64_t account_id);
+void add_tag(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::string const& tag, std::int64_t by);
+bool remove_tag(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::string const& tag);
+std::vector<std::string> tags_of(db::Tx& tx, std::int64_t cid, std::int64_t account_id);
+
+// ---- segments
+
+struct Segment {
+  std::int64_t id = 0, community_id = 0, merchant_id = 0;  // merchant 0: the manager's
+  std::string name, rule;                                  // rule: canonical JSON text
+  std::int64_t created_by = 0, created_at = 0, updated_at = 0;
+};
+std::int64_t insert_segment(db::Tx& tx, Segment const& s);
+// The segment of this owner (manager: merchant 0); another owner's is absent.
+std::optional<Segment> find_segment(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std::int64_t id);
+std::vector<Segment> list_segments(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, json::Page const& page);
+bool update_segment(db::Tx& tx, Segment const& s);
+
+// A rule over the facts, evaluated in the community; for a merchant (merchant_id > 0)
+// over its own customers only. tier_ids: the ids of rule.tiers (resolved by name).
+struct SegmentQuery {
+  std::int64_t community_id = 0, merchant_id = 0, now = 0;
+  logic::SegmentRule rule;
+  std::vector<std::int64_t> tier_ids;
+};
+std::int64_t count_segment(db::Tx& tx, SegmentQuery const& q);
+// The members' account ids, ascending.
+std::vector<std::int64_t> segment_members(db::Tx& tx, SegmentQuery const& q);
+
+// ---- campaigns
+
+struct Campaign {
+  std::int64_t id = 0, community_id = 0, merchant_id = 0, segment_id = 0;
+  std::string name, kind, title, body;
+  std::int64_t points = 0, coupon_merchant_id = 0;
+  std::optional<std::int64_t> percent_off, amount_off_cents;
+  std::int64_t min_spend_cents = 0;
+  int coupon_days = 0;
+  std::string status;  // "draft", "issued"
+  std::int64_t targeted = 0, reached = 0, no_consent = 0, capped = 0;
+  std::int64_t created_by = 0, created_at = 0;
+  std::optional<std::int64_t> issued_by, issued_at;
+};
+std::int64_t insert_campaign(db::Tx& tx, Campaign const& c);
+std::optional<Campaign> find_campaign(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std::int64_t id);
+std::vector<Campaign> list_campaigns(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, json::Page const& page);
+// draft -> issued; false when it was issued already (by this or another instance).
+bool claim_campaign(db::Tx& tx, std::int64_t id, std::int64_t by, std::int64_t now);
+void finish_campaign(db::Tx& tx, std::int64_t id, std::int64_t targeted, std::int64_t reached,
+                     std::int64_t no_consent, std::int64_t capped);
+struct Recipient {
+  std::int64_t campaign_id = 0, community_id = 0, account_id = 0;
+  std::string outcome;  // logic::delivery_name
+  std::optional<std::string> coupon_code;
+  std::int64_t points = 0, at = 0;
+};
+// False when the member already has a row for the campaign.
+bool insert_recipient(db::Tx& tx, Recipient const& r);
+// Campaigns that reached the member since `since` (the frequency cap).
+std::int64_t reached_since(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t since);
+// Points the campaign credited (its points cost).
+std::int64_t campaign_points(db::Tx& tx, std::int64_t campaign_id);
+
+struct CampaignSettings {
+  int max_per_window = logic::kDefaultCampaignCap;
+  int window_days = logic::kDefaultCampaignWindowDays;
+  std::optional<std::int64_t> updated_at;
+};
+CampaignSettings campaign_settings(db::Tx& tx, std::int64_t cid);  // the defaults when never set
+void save_campaign_settings(db::Tx& tx, std::int64_t cid, CampaignSettings const& s, std::int64_t by);
+
 }  // namespace courtyard::members::repo

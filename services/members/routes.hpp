@@ -25,6 +25,8 @@ using http::Response;
 void add_program_routes(http::Router& r);     // the manager's programme: expiry, earn rules, tiers
 void add_membership_routes(http::Router& r);  // my membership, consents, export;
                                               // the manager's member view
+void add_segment_routes(http::Router& r);   // segments (manager's and merchants'), member tags
+void add_campaign_routes(http::Router& r);  // campaigns, their reports, the frequency cap
 
 // Subscribers (subscriptions.cpp): earning from other services' events.
 void on_bill_paid(events::Event const& e, db::Tx& tx);
@@ -32,6 +34,13 @@ void on_order_completed(events::Event const& e, db::Tx& tx);
 void on_event_checked_in(events::Event const& e, db::Tx& tx);
 void on_review_posted(events::Event const& e, db::Tx& tx);
 void on_suggestion_adopted(events::Event const& e, db::Tx& tx);
+
+// Member facts for segments (subscriptions.cpp).
+void on_resident_facts(events::Event const& e, db::Tx& tx);
+void on_order_facts(events::Event const& e, db::Tx& tx);
+void on_bill_overdue_facts(events::Event const& e, db::Tx& tx);
+void on_bill_paid_facts(events::Event const& e, db::Tx& tx);
+void on_club_joined_facts(events::Event const& e, db::Tx& tx);
 
 // export.cpp: the caller's data from every service, one document (GET
 // /v1/me/export).
@@ -53,5 +62,15 @@ bj::array expiring_json(std::vector<repo::Lot> const& open_lots);
 // The member's tier, its next tier and the points still needed to reach it.
 bj::object standing_json(std::vector<logic::Tier> const& tiers, std::optional<std::int64_t> tier_id,
                          std::int64_t earned_12m);
+
+// A count as shown: the number, or null with the band "fewer_than_5" below k (always for
+// segment sizes; for campaign reports when `banded`, i.e. a merchant's). Sets
+// obj[key] and obj[key + "_band"].
+void put_count(bj::object& obj, std::string const& key, std::int64_t n, bool banded = true);
+bj::object segment_json(repo::Segment const& s, std::int64_t size);
+// The campaign and its report; `banded` for a merchant's (counts below k as a band).
+bj::object campaign_json(repo::Campaign const& c, std::int64_t redemptions, std::int64_t revenue_cents,
+                         std::int64_t points_cost, bool banded);
+bj::object campaign_settings_json(std::int64_t cid, repo::CampaignSettings const& s);
 
 }  // namespace courtyard::members

@@ -8,6 +8,8 @@ namespace courtyard::members {
 void MembersService::routes(http::Router& r) {
   add_program_routes(r);
   add_membership_routes(r);
+  add_segment_routes(r);
+  add_campaign_routes(r);
 }
 
 void MembersService::subscribe(events::Bus& bus) {
@@ -16,6 +18,11 @@ void MembersService::subscribe(events::Bus& bus) {
   bus.subscribe("members.event_checked_in", "event.checked_in", on_event_checked_in);
   bus.subscribe("members.review_posted", "review.posted", on_review_posted);
   bus.subscribe("members.suggestion_adopted", "suggestion.adopted", on_suggestion_adopted);
+  bus.subscribe("members.facts_resident", "resident.approved", on_resident_facts);
+  bus.subscribe("members.facts_order", "order.completed", on_order_facts);
+  bus.subscribe("members.facts_bill_overdue", "bill.overdue", on_bill_overdue_facts);
+  bus.subscribe("members.facts_bill_paid", "bill.paid", on_bill_paid_facts);
+  bus.subscribe("members.facts_club_joined", "club.joined", on_club_joined_facts);
 }
 
 void MembersService::jobs(jobs::Scheduler& s) {

@@ -3,7 +3,9 @@
 // (event, member) and per (source, member), so redelivered events and racing
 // dispatchers earn nothing twice. Points come only from these events, never
 // from a request the resident makes to this service.
+#include "services/identity/api.hpp"
 #include "services/members/ledger.hpp"
+#include "services/shops/api.hpp"
 #include "services/members/routes.hpp"
 
 #include <algorithm>
@@ -101,6 +103,71 @@ void on_suggestion_adopted(events::Event const& e, db::Tx& tx) {
   std::int64_t suggestion = num(*p, "suggestion_id"), author = num(*p, "author_id");
   if (suggestion <= 0 || author <= 0) return;
   ledger::earn(tx, earning(e, logic::EarnKind::SuggestionAdopted, author, "suggestion:" + std::to_string(suggestion)));
+}
+
+// ---- member facts (segments)
+//
+// Each keeps a fact of the community's residents current from events. Only residents get a
+// facts row (resident.approved, or an order or bill of a unit of the community), so a
+// segment never counts anyone else. Additive facts (spend, orders) apply once per event:
+// the claim row commits with them, and a redelivery finds it.
+
+// resident.approved: the resident's row, with the building of the unit.
+void on_resident_facts(events::Event const& e, db::Tx& tx) {
+  auto const* p = payload(e);
+  if (!p) return;
+  std::int64_t account = num(*p, "account_id"), unit = num(*p, "unit_id");
+  if (account <= 0) return;
+  repo::ensure_fact(tx, e.community_id, account, unit > 0 ? identity::unit_building(tx, e.community_id, unit) : 0);
+}
+
+// order.completed: last order, spend per category per day (the community's and the
+// merchant's own), the merchant's customers.
+void on_order_facts(events::Event const& e, db::Tx& tx) {
+  auto const* p = payload(e);
+  if (!p) return;
+  std::int64_t order = num(*p, "order_id"), buyer = num(*p, "buyer_id"), merchant = num(*p, "merchant_id");
+  std::int64_t unit = num(*p, "unit_id"), cid = e.community_id;
+  if (order <= 0 || buyer <= 0 || merchant <= 0) return;
+  if (!repo::claim_fact_event(tx, "members.facts_order", e.id)) return;
+  if (!repo::has_fact(tx, cid, buyer)) {
+    std::int64_t building = unit > 0 ? identity::unit_building(tx, cid, unit) : 0;
+    if (building <= 0) return;  // not a resident's order
+    repo::ensure_fact(tx, cid, buyer, building);
+  }
+  repo::note_last_order(tx, cid, buyer, e.created_at);
+  repo::note_customer(tx, cid, merchant, buyer, e.created_at, num(*p, "total_cents"));
+  std::int64_t day = logic::day_of(e.created_at);
+  for (auto const& [category, cents] : shops::order_category_cents(tx, cid, order)) {
+    if (cents <= 0) continue;
+    repo::add_spend(tx, cid, buyer, category, day, cents);
+    repo::add_merchant_spend(tx, cid, merchant, buyer, category, day, cents);
+  }
+}
+
+// bill.overdue: the unit's residents have an overdue bill until it is paid.
+void on_bill_overdue_facts(events::Event const& e, db::Tx& tx) {
+  auto const* p = payload(e);
+  if (!p) return;
+  std::int64_t bill = num(*p, "bill_id");
+  if (bill <= 0) return;
+  for (auto account : ids(*p, "account_ids")) repo::add_overdue(tx, e.community_id, account, bill);
+}
+
+void on_bill_paid_facts(events::Event const& e, db::Tx& tx) {
+  auto const* p = payload(e);
+  if (!p) return;
+  if (std::int64_t bill = num(*p, "bill_id"); bill > 0) repo::clear_overdue(tx, e.community_id, bill);
+}
+
+// club.joined as a member (an open club, or an approved request).
+void on_club_joined_facts(events::Event const& e, db::Tx& tx) {
+  auto const* p = payload(e);
+  if (!p) return;
+  std::int64_t club = num(*p, "club_id"), account = num(*p, "account_id");
+  auto const* status = p->if_contains("status");
+  if (club <= 0 || account <= 0 || !status || !status->is_string() || status->as_string() != "member") return;
+  repo::add_club(tx, e.community_id, club, account);
 }
 
 }  // namespace courtyard::members

@@ -107,4 +107,67 @@ bj::object standing_json(std::vector<logic::Tier> const& tiers, std::optional<st
       {"tier", tier_or_null(tiers, pos)}, {"earned_12m", earned_12m}, {"next_tier", std::move(next_json)}};
 }
 
+void put_count(bj::object& obj, std::string const& key, std::int64_t n, bool banded) {
+  bool hide = banded && !logic::shown(n);
+  obj[key] = hide ? bj::value(nullptr) : bj::value(n);
+  obj[key + "_band"] = hide ? bj::value("fewer_than_5") : bj::value(nullptr);
+}
+
+bj::object segment_json(repo::Segment const& s, std::int64_t size) {
+  bj::object o{{"id", s.id},
+               {"name", s.name},
+               {"owner", s.merchant_id > 0 ? "merchant" : "community"},
+               {"merchant_id", s.merchant_id > 0 ? bj::value(s.merchant_id) : bj::value(nullptr)},
+               {"rule", bj::parse(s.rule)}};
+  put_count(o, "size", size);
+  o["created_at"] = json::rfc3339(s.created_at);
+  o["updated_at"] = json::rfc3339(s.updated_at);
+  return o;
+}
+
+bj::object campaign_json(repo::Campaign const& c, std::int64_t redemptions, std::int64_t revenue_cents,
+                         std::int64_t points_cost, bool banded) {
+  bj::object o{{"id", c.id},
+               {"name", c.name},
+               {"owner", c.merchant_id > 0 ? "merchant" : "community"},
+               {"merchant_id", c.merchant_id > 0 ? bj::value(c.merchant_id) : bj::value(nullptr)},
+               {"segment_id", c.segment_id},
+               {"kind", c.kind},
+               {"title", c.title},
+               {"message", c.body},
+               {"status", c.status}};
+  if (c.kind == "points") o["points"] = c.points;
+  if (c.kind == "coupon") {
+    bj::object k{{"merchant_id", c.coupon_merchant_id},
+                 {"percent_off", c.percent_off ? bj::value(*c.percent_off) : bj::value(nullptr)},
+                 {"amount_off_cents", c.amount_off_cents ? bj::value(*c.amount_off_cents) : bj::value(nullptr)},
+                 {"min_spend_cents", c.min_spend_cents},
+                 {"valid_days", c.coupon_days}};
+    o["coupon"] = std::move(k);
+  }
+  o["created_at"] = json::rfc3339(c.created_at);
+  o["issued_at"] = c.issued_at ? bj::value(json::rfc3339(*c.issued_at)) : bj::value(nullptr);
+  bj::object report;
+  bool issued = c.status == "issued";
+  if (issued) {
+    put_count(report, "targeted", c.targeted, banded);
+    put_count(report, "reach", c.reached, banded);
+    put_count(report, "skipped_no_consent", c.no_consent, banded);
+    put_count(report, "skipped_frequency_cap", c.capped, banded);
+    put_count(report, "redemptions", redemptions, banded);
+    bool hide_revenue = banded && !logic::shown(redemptions);
+    report["revenue_cents"] = hide_revenue ? bj::value(nullptr) : bj::value(revenue_cents);
+    report["points_cost"] = points_cost;
+  }
+  o["report"] = issued ? bj::value(std::move(report)) : bj::value(nullptr);
+  return o;
+}
+
+bj::object campaign_settings_json(std::int64_t cid, repo::CampaignSettings const& s) {
+  return bj::object{{"community_id", cid},
+                    {"max_per_window", s.max_per_window},
+                    {"window_days", s.window_days},
+                    {"updated_at", s.updated_at ? bj::value(json::rfc3339(*s.updated_at)) : bj::value(nullptr)}};
+}
+
 }  // namespace courtyard::members

@@ -1,6 +1,7 @@
 // The shops functions other services call (api.hpp) that are not a job's body.
 #include "services/shops/api.hpp"
 
+#include "services/shops/logic.hpp"
 #include "services/shops/repository.hpp"
 
 namespace courtyard::shops {
@@ -9,6 +10,48 @@ std::optional<std::int64_t> merchant_owner(db::Tx& tx, std::int64_t cid, std::in
   auto m = repo::find_merchant(tx, cid, mid);
   if (!m) return std::nullopt;
   return m->owner_id;
+}
+
+namespace {
+
+repo::Coupon coupon_of(MemberCoupon const& m) {
+  repo::Coupon c;
+  c.community_id = m.community_id;
+  c.merchant_id = m.merchant_id;
+  c.code = m.code;
+  c.percent_off = m.percent_off;
+  c.amount_off_cents = m.amount_off_cents;
+  c.min_spend_cents = m.min_spend_cents;
+  c.max_redemptions = 1;
+  c.expires_at = m.expires_at;
+  return c;
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, std::string>> member_coupon_problem(MemberCoupon const& m, std::int64_t now_ms) {
+  if (!logic::normalize_coupon_code(m.code)) return std::pair<std::string, std::string>{"code", "is not a coupon code"};
+  logic::CouponTerms t;
+  t.percent_off = m.percent_off;
+  t.amount_off_cents = m.amount_off_cents;
+  t.min_spend_cents = m.min_spend_cents;
+  t.max_redemptions = 1;
+  t.expires_at = m.expires_at;
+  return logic::coupon_definition_problem(t, now_ms);
+}
+
+std::int64_t issue_member_coupon(db::Tx& tx, MemberCoupon const& m) {
+  return repo::insert_account_coupon(tx, coupon_of(m), m.account_id, m.campaign_id);
+}
+
+CouponUse campaign_coupon_use(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id) {
+  auto [orders, revenue] = repo::campaign_coupon_orders(tx, cid, campaign_id);
+  return {orders, revenue};
+}
+
+std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& tx, std::int64_t cid,
+                                                                       std::int64_t order_id) {
+  return repo::order_category_cents(tx, cid, order_id);
 }
 
 }  // namespace courtyard::shops

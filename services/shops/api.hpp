@@ -8,6 +8,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace courtyard::shops {
 
@@ -20,6 +23,30 @@ int close_due_group_buys(db::Database& db, events::Bus& bus, std::int64_t now_ms
 // The account that owns the merchant `mid` of community `cid` (nullopt when there is no such
 // merchant): webhooks lets the owner, not the merchant's staff, manage its endpoints.
 std::optional<std::int64_t> merchant_owner(db::Tx& tx, std::int64_t cid, std::int64_t mid);
+// ---- campaigns (members): per-member coupons, their use, and spend per category
+
+// The terms of a campaign's coupon, issued once per member of its segment.
+struct MemberCoupon {
+  std::int64_t community_id = 0, merchant_id = 0, account_id = 0, campaign_id = 0;
+  std::string code;  // 3..32 of A-Z 0-9 - _
+  std::optional<std::int64_t> percent_off, amount_off_cents;
+  std::int64_t min_spend_cents = 0, expires_at = 0;
+};
+// {field, why} when the terms are not a valid coupon (shops' own coupon rules).
+std::optional<std::pair<std::string, std::string>> member_coupon_problem(MemberCoupon const& c, std::int64_t now_ms);
+// Issues a single-use coupon of the merchant that only `account_id` may redeem at checkout
+// (any other buyer is told it is not a coupon of this merchant). Returns its id.
+std::int64_t issue_member_coupon(db::Tx& tx, MemberCoupon const& c);
+// Orders of the community (not cancelled) that used a coupon of the campaign.
+struct CouponUse {
+  std::int64_t orders = 0, revenue_cents = 0;
+};
+CouponUse campaign_coupon_use(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id);
+// The completed order's spend per product category (its lines, before any discount);
+// empty when the order is not one of the community's.
+std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& tx, std::int64_t cid,
+                                                                       std::int64_t order_id);
+
 // The account's rows in this service, for the resident's data export (export.cpp).
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
 

@@ -187,6 +187,13 @@ CREATE TABLE merchant_settings (
 ALTER TABLE orders ADD COLUMN points_spent BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN points_cents BIGINT NOT NULL DEFAULT 0;
 )SQL"},
+      // A campaign's coupon (members, issue 12) is single-use and only its account may
+      // redeem it; campaign_id lets members report the campaign's redemptions and revenue.
+      {30, "coupons for one account, issued by a campaign", R"SQL(
+ALTER TABLE coupons ADD COLUMN account_id BIGINT NULL;
+ALTER TABLE coupons ADD COLUMN campaign_id BIGINT NULL;
+CREATE INDEX coupons_campaign ON coupons (campaign_id);
+)SQL"},
   };
 }
 

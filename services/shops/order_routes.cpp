@@ -99,7 +99,8 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
   std::int64_t sub = logic::subtotal(lines);
   if (c.coupon_code) {
     coupon = repo::find_coupon(tx, cid, merchant.id, *c.coupon_code);
-    if (!coupon) throw Invalid("coupon_code", "is not a coupon of this merchant");
+    if (!coupon || !repo::coupon_usable_by(tx, coupon->id, o.buyer_id))
+      throw Invalid("coupon_code", "is not a coupon of this merchant");
     terms = coupon_terms(*coupon);
     switch (logic::coupon_problem(*terms, sub, tx.now_ms())) {
       case logic::CouponProblem::Expired: throw Invalid("coupon_code", "has expired");

@@ -557,6 +557,57 @@ constexpr char const* kReleaseCoupon =
     "UPDATE coupons SET redemptions = redemptions - 1 WHERE id = :id AND redemptions > 0";
 void release_coupon(db::Tx& tx, std::int64_t coupon_id) { tx.exec(kReleaseCoupon, use(coupon_id, "id")); }
 
+constexpr char const* kCouponUsableBy =
+    "SELECT COUNT(*) FROM coupons WHERE id = :id AND (account_id IS NULL OR account_id = :a)";
+bool coupon_usable_by(db::Tx& tx, std::int64_t coupon_id, std::int64_t account_id) {
+  return db::scalar(tx, kCouponUsableBy, use(coupon_id, "id"), use(account_id, "a")) == 1;
+}
+
+constexpr char const* kInsertAccountCoupon =
+    "INSERT INTO coupons (community_id, merchant_id, code, percent_off, amount_off_cents, "
+    "min_spend_cents, max_redemptions, redemptions, expires_at, created_at, account_id, campaign_id) "
+    "VALUES (:c, :m, :code, :p, :a, :ms, 1, 0, :e, :t, :acc, :cmp)";
+std::int64_t insert_account_coupon(db::Tx& tx, Coupon const& c, std::int64_t account_id, std::int64_t campaign_id) {
+  long long pct = c.percent_off.value_or(0), amount = c.amount_off_cents.value_or(0);
+  soci::indicator pct_ind = null_if_absent(c.percent_off.has_value());
+  soci::indicator amount_ind = null_if_absent(c.amount_off_cents.has_value());
+  std::int64_t now = tx.now_ms();
+  return tx.insert("coupons", kInsertAccountCoupon, use(c.community_id, "c"), use(c.merchant_id, "m"),
+                   use(c.code, "code"), use(pct, pct_ind, "p"), use(amount, amount_ind, "a"),
+                   use(c.min_spend_cents, "ms"), use(c.expires_at, "e"), use(now, "t"), use(account_id, "acc"),
+                   use(campaign_id, "cmp"));
+}
+
+constexpr char const* kCampaignCouponOrders =
+    "SELECT COUNT(*), COALESCE(SUM(o.total_cents), 0) FROM orders o JOIN coupons k ON k.id = o.coupon_id "
+    "WHERE k.campaign_id = :cmp AND k.community_id = :c AND o.community_id = :c2 AND o.status <> 'cancelled'";
+std::pair<std::int64_t, std::int64_t> campaign_coupon_orders(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id) {
+  return db::one(
+             tx, kCampaignCouponOrders,
+             [](soci::row const& r) {
+               db::Cols c(r);
+               auto n = c.integer();
+               return std::pair<std::int64_t, std::int64_t>(n, c.integer());
+             },
+             use(campaign_id, "cmp"), use(cid, "c"), use(cid, "c2"))
+      .value_or(std::pair<std::int64_t, std::int64_t>{0, 0});
+}
+
+constexpr char const* kOrderCategoryCents =
+    "SELECT category, SUM(line_cents) FROM order_items WHERE order_id = :o AND community_id = :c "
+    "GROUP BY category ORDER BY category";
+std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& tx, std::int64_t cid,
+                                                                       std::int64_t order_id) {
+  return db::all(
+      tx, kOrderCategoryCents,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        auto cat = c.text();
+        return std::pair<std::string, std::int64_t>(cat, c.integer());
+      },
+      use(order_id, "o"), use(cid, "c"));
+}
+
 // ---- reviews
 
 constexpr char const* kInsertReview =

@@ -160,6 +160,15 @@ std::vector<Coupon> list_coupons(db::Tx& tx, std::int64_t cid, std::int64_t mid,
 // redemptions + 1 while below max_redemptions; false when exhausted.
 bool redeem_coupon(db::Tx& tx, std::int64_t coupon_id);
 void release_coupon(db::Tx& tx, std::int64_t coupon_id);
+// False when the coupon belongs to another account (a campaign's per-member coupon).
+bool coupon_usable_by(db::Tx& tx, std::int64_t coupon_id, std::int64_t account_id);
+// A campaign's per-member coupon: single use, redeemable by `account_id` only.
+std::int64_t insert_account_coupon(db::Tx& tx, Coupon const& c, std::int64_t account_id, std::int64_t campaign_id);
+// Orders (not cancelled) that used one of the campaign's coupons: how many, and their total.
+std::pair<std::int64_t, std::int64_t> campaign_coupon_orders(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id);
+// The order's spend per product category (its lines, before any discount).
+std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& tx, std::int64_t cid,
+                                                                       std::int64_t order_id);
 
 // ---- reviews
 std::int64_t insert_review(db::Tx& tx, Review const& r);  // throws on a second review of an order
