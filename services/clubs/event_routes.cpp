@@ -1,5 +1,6 @@
 // Club events: creation (single or weekly series), calendars, RSVPs with a capacity held
 // by a conditional update, a FIFO waitlist, paid seats through the wallet and check-in codes.
+#include "http/random.hpp"
 #include "services/clubs/routes.hpp"
 #include "services/members/api.hpp"
 #include "services/wallet/api.hpp"
@@ -46,14 +47,14 @@ std::optional<std::int64_t> position_of(db::Tx& tx, repo::Rsvp const& r) {
 
 // The event fee from the resident to the community, recorded on the RSVP; `points` (loyalty
 // points, members' terms) pay part of it first, debited under a reference of this RSVP and
-// this charge (an RSVP cancelled and made again is charged again).
+// this charge (random: an RSVP cancelled and made again is charged again).
 // Throws 409 /problems/insufficient-funds when the resident cannot pay, 409
 // /problems/insufficient-points or 422 (points) when the points cannot.
 void charge_fee(db::Tx& tx, repo::Event const& e, std::int64_t rsvp_id, std::int64_t account_id,
                 std::int64_t points = 0) {
   std::int64_t money = e.fee_cents;
   if (points > 0) {
-    std::string ref = event_ref(e.id) + ":rsvp:" + std::to_string(rsvp_id) + ":" + std::to_string(tx.now_ms());
+    std::string ref = event_ref(e.id) + ":rsvp:" + std::to_string(rsvp_id) + ":" + http::random_hex(6);
     auto paid = members::pay_with_points(tx, e.community_id, account_id, points, e.fee_cents,
                                          members::SpendOn::EventFee, ref);
     repo::set_points(tx, rsvp_id, paid.points, paid.cents, ref);
