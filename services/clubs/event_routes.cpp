@@ -1,6 +1,8 @@
 // Club events: creation (single or weekly series), calendars, RSVPs with a capacity held
 // by a conditional update, a FIFO waitlist, paid seats through the wallet and check-in codes.
+#include "http/random.hpp"
 #include "services/clubs/routes.hpp"
+#include "services/members/api.hpp"
 #include "services/wallet/api.hpp"
 
 #include <sodium.h>
@@ -43,12 +45,34 @@ std::optional<std::int64_t> position_of(db::Tx& tx, repo::Rsvp const& r) {
   return logic::waitlist_position(r.waitlist_seq, repo::waiting_tickets(tx, r.event_id));
 }
 
-// The event fee from the resident to the community, recorded on the RSVP.
-// Throws 409 /problems/insufficient-funds when the resident cannot pay.
-void charge_fee(db::Tx& tx, repo::Event const& e, std::int64_t rsvp_id, std::int64_t account_id) {
-  wallet::transfer(tx, e.community_id, wallet::resident(account_id), wallet::community(), e.fee_cents, "event_fee",
-                   event_ref(e.id));
-  repo::set_paid(tx, rsvp_id, e.fee_cents);
+// The event fee from the resident to the community, recorded on the RSVP; `points` (loyalty
+// points, members' terms) pay part of it first, debited under a reference of this RSVP and
+// this charge (random: an RSVP cancelled and made again is charged again).
+// Throws 409 /problems/insufficient-funds when the resident cannot pay, 409
+// /problems/insufficient-points or 422 (points) when the points cannot.
+void charge_fee(db::Tx& tx, repo::Event const& e, std::int64_t rsvp_id, std::int64_t account_id,
+                std::int64_t points = 0) {
+  std::int64_t money = e.fee_cents;
+  if (points > 0) {
+    std::string ref = event_ref(e.id) + ":rsvp:" + std::to_string(rsvp_id) + ":" + http::random_hex(6);
+    auto paid = members::pay_with_points(tx, e.community_id, account_id, points, e.fee_cents,
+                                         members::SpendOn::EventFee, ref);
+    repo::set_points(tx, rsvp_id, paid.points, paid.cents, ref);
+    money -= paid.cents;
+  }
+  if (money > 0)
+    wallet::transfer(tx, e.community_id, wallet::resident(account_id), wallet::community(), money, "event_fee",
+                     event_ref(e.id));
+  repo::set_paid(tx, rsvp_id, money);
+}
+
+// The optional body of an RSVP: {"points": N} pays part of a paid event's fee with points.
+std::int64_t rsvp_points(Request const& req) {
+  if (req.body.empty()) return 0;
+  auto body = req.json();
+  auto points = json::opt_integer(body, "points").value_or(0);
+  if (points < 0) throw Invalid("points", "must be 0 or more");
+  return points;
 }
 
 // Fills free seats from the waitlist in FIFO order; a paid event charges each promoted
@@ -197,8 +221,10 @@ std::pair<std::int64_t, bool> store_rsvp(db::Tx& tx, Context const& ctx, std::in
 
 Response rsvp(Request const& req, Context& ctx) {
   std::int64_t eid = req.id("eid");
+  std::int64_t points = rsvp_points(req);
   return ctx.idempotent(req, [&](db::Tx& tx) {
     auto e = event_or_404(tx, ctx.community_id, eid);
+    if (points > 0 && e.fee_cents <= 0) throw Invalid("points", "this event is free");
     std::int64_t me = ctx.principal.account_id;
     auto existing = repo::find_rsvp(tx, eid, me);
     logic::RsvpRequest rr;
@@ -218,8 +244,9 @@ Response rsvp(Request const& req, Context& ctx) {
     std::string status_text(logic::to_string(status));
 
     auto [rsvp_id, created] = store_rsvp(tx, ctx, eid, existing, status_text, ticket, code);
-    // Throws 409 /problems/insufficient-funds: the whole unit rolls back, seat included.
-    if (logic::charges_now(status, e.fee_cents)) charge_fee(tx, e, rsvp_id, me);
+    // Throws 409 /problems/insufficient-funds (or -points): the whole unit rolls back, seat
+    // included. A waitlisted RSVP spends no points: promotion charges the fee in money.
+    if (logic::charges_now(status, e.fee_cents)) charge_fee(tx, e, rsvp_id, me, points);
     publish_rsvp(tx, e, me, status_text);
     auto stored = repo::find_rsvp(tx, eid, me);
     auto out = rsvp_json(*stored, position_of(tx, *stored));
@@ -241,9 +268,15 @@ Response cancel_rsvp(Request const& req, Context& ctx) {
       throw Conflict("event-started", "the event has already started; the RSVP can no longer be cancelled");
     if (!repo::transition_rsvp(tx, mine->id, mine->status, "cancelled", std::nullopt))
       throw Conflict("rsvp-changed", "the RSVP changed meanwhile; retry");
-    std::int64_t refunded = 0;
+    std::int64_t refunded = 0, refunded_points = 0;
     if (mine->status == "going") {
       repo::free_seat(tx, eid);
+      // Points first, as when charging: back into the lots they came from.
+      if (mine->points_spent > 0 && mine->points_ref) {
+        refunded_points = members::give_back(tx, ctx.community_id, me, members::Points(mine->points_spent),
+                                             *mine->points_ref, *mine->points_ref);
+        repo::set_points(tx, mine->id, 0, 0, std::nullopt);
+      }
       if (mine->paid_cents > 0) {
         wallet::transfer(tx, ctx.community_id, wallet::community(), wallet::resident(me), mine->paid_cents, "refund",
                          event_ref(eid));
@@ -254,7 +287,11 @@ Response cancel_rsvp(Request const& req, Context& ctx) {
     publish_rsvp(tx, e, me, "cancelled");
     if (mine->status == "going") promote_waitlisted(tx, e);
     return Response::json(
-        bj::object{{"event_id", eid}, {"account_id", me}, {"status", "cancelled"}, {"refunded_cents", refunded}});
+        bj::object{{"event_id", eid},
+                   {"account_id", me},
+                   {"status", "cancelled"},
+                   {"refunded_cents", refunded},
+                   {"refunded_points", refunded_points}});
   });
 }
 

@@ -106,6 +106,14 @@ CREATE TABLE IF NOT EXISTS post_reports (
   UNIQUE (post_id, account_id)
 ){engine};
 )SQL"},
+      // A paid event's fee may be paid partly with loyalty points (members): points_spent
+      // points paid points_cents of it (paid_cents is the money part), debited under
+      // points_ref, which a cancellation gives back.
+      {10, "event fees paid partly with points", R"SQL(
+ALTER TABLE event_rsvps ADD COLUMN points_spent BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE event_rsvps ADD COLUMN points_cents BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE event_rsvps ADD COLUMN points_ref VARCHAR(96) NULL;
+)SQL"},
   };
 }
 

@@ -41,12 +41,13 @@ Event event_from(soci::row const& r) {
 }
 
 #define CLUBS_RSVP_COLS \
-  "id, event_id, account_id, status, waitlist_seq, check_in_code, checked_in_at, paid_cents, created_at"
+  "id, event_id, account_id, status, waitlist_seq, check_in_code, checked_in_at, paid_cents, created_at, " \
+  "points_spent, points_cents, points_ref"
 Rsvp rsvp_from(soci::row const& r) {
   db::Cols c(r);
   Rsvp v;
   c.into(v.id, v.event_id, v.account_id, v.status, v.waitlist_seq, v.check_in_code, v.checked_in_at,
-         v.paid_cents, v.created_at);
+         v.paid_cents, v.created_at, v.points_spent, v.points_cents, v.points_ref);
   return v;
 }
 
@@ -268,6 +269,15 @@ bool transition_rsvp(db::Tx& tx, std::int64_t rsvp_id, std::string const& from, 
                    use(from, "f")) == 1;
   }
   return tx.exec(kTransitionRsvp, use(to, "s"), use(now, "u"), use(rsvp_id, "id"), use(from, "f")) == 1;
+}
+
+constexpr char const* kSetPoints =
+    "UPDATE event_rsvps SET points_spent = :p, points_cents = :pc, points_ref = :r WHERE id = :id";
+void set_points(db::Tx& tx, std::int64_t rsvp_id, std::int64_t points, std::int64_t cents,
+                std::optional<std::string> const& ref) {
+  std::string r = ref.value_or("");
+  soci::indicator ind = ref ? soci::i_ok : soci::i_null;
+  tx.exec(kSetPoints, use(points, "p"), use(cents, "pc"), use(r, ind, "r"), use(rsvp_id, "id"));
 }
 
 constexpr char const* kSetPaid = "UPDATE event_rsvps SET paid_cents = :p WHERE id = :id";

@@ -98,6 +98,8 @@ struct Rsvp {
   std::optional<std::int64_t> checked_in_at;
   std::int64_t paid_cents = 0;
   std::int64_t created_at = 0;
+  std::int64_t points_spent = 0, points_cents = 0;  // the part of the fee paid with points
+  std::optional<std::string> points_ref;           // the points debit's reference
 };
 
 std::optional<Rsvp> find_rsvp(db::Tx& tx, std::int64_t event_id, std::int64_t account_id);
@@ -112,6 +114,9 @@ bool reactivate_rsvp(db::Tx& tx, std::int64_t rsvp_id, std::string const& status
 bool transition_rsvp(db::Tx& tx, std::int64_t rsvp_id, std::string const& from, std::string const& to,
                      std::optional<std::string> const& code);
 void set_paid(db::Tx& tx, std::int64_t rsvp_id, std::int64_t paid_cents);
+// Records the points that paid part of the fee (0 and no reference: none, or given back).
+void set_points(db::Tx& tx, std::int64_t rsvp_id, std::int64_t points, std::int64_t cents,
+                std::optional<std::string> const& ref);
 bool check_in(db::Tx& tx, std::int64_t rsvp_id);
 // Waitlisted RSVPs of the event in ticket order (at most `limit`).
 std::vector<Rsvp> waitlist(db::Tx& tx, std::int64_t event_id, std::int64_t limit);

@@ -51,6 +51,8 @@ bj::object rsvp_json(repo::Rsvp const& r, std::optional<std::int64_t> position) 
                {"account_id", r.account_id},
                {"status", r.status},
                {"paid_cents", r.paid_cents},
+               {"points_spent", r.points_spent},
+               {"points_cents", r.points_cents},
                {"created_at", json::rfc3339(r.created_at)}};
   if (r.status == "going") {
     o["check_in_code"] = r.check_in_code.value_or("");

@@ -1,5 +1,7 @@
 #include "services/members/api.hpp"
 
+#include "db/json_rows.hpp"
+
 #include "services/members/ledger.hpp"
 #include "services/members/routes.hpp"
 
@@ -12,6 +14,42 @@ Points balance(db::Tx& tx, std::int64_t community_id, std::int64_t account_id) {
 std::int64_t debit(db::Tx& tx, std::int64_t community_id, std::int64_t account_id, Points points,
                    std::string const& reference) {
   return ledger::debit(tx, community_id, account_id, points, reference);
+}
+
+bool enabled(db::Tx& tx) { return db::has_schema(tx, "members"); }
+
+PointsPayment pay_with_points(db::Tx& tx, std::int64_t community_id, std::int64_t account_id, std::int64_t points,
+                              std::int64_t price_cents, SpendOn on, std::string const& reference) {
+  if (points < 0) throw Invalid("points", "must be 0 or more");
+  if (points == 0) return {};
+  if (!enabled(tx)) throw Invalid("points", "this community has no loyalty programme");
+  auto program = repo::program(tx, community_id);
+  if (on == SpendOn::Bill && !program.points_on_bills)
+    throw Invalid("points", "this community does not take points for bills");
+  if (auto why = logic::spend_problem(points, price_cents, program.spend); !why.empty()) throw Invalid("points", why);
+  if (ledger::debit(tx, community_id, account_id, Points(points), reference) != points)
+    throw std::logic_error("points were spent twice under one reference: " + reference);
+  return {points, logic::points_value_cents(points, program.spend)};
+}
+
+std::int64_t give_back(db::Tx& tx, std::int64_t community_id, std::int64_t account_id, Points points,
+                       std::string const& reference, std::string const& debit_reference) {
+  if (points.value <= 0) return 0;
+  return ledger::give_back(tx, community_id, account_id, points, reference, debit_reference);
+}
+
+TierBenefits tier_benefits(db::Tx& tx, std::int64_t community_id, std::int64_t account_id) {
+  TierBenefits out;
+  auto st = repo::status(tx, community_id, account_id);
+  if (!st || !st->tier_id) return out;
+  auto tiers = repo::tiers(tx, community_id);
+  auto pos = logic::position(tiers, st->tier_id);
+  if (!pos) return out;
+  out.tier_id = tiers[*pos].id;
+  out.tier_name = tiers[*pos].name;
+  out.discount_pct = tiers[*pos].discount_pct;
+  out.earn_multiplier_pct = tiers[*pos].earn_multiplier_pct;
+  return out;
 }
 
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id) {

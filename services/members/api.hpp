@@ -1,7 +1,8 @@
 #pragma once
 // What other parts of Courtyard may call from members: the points a member
-// holds, spending them (the entry point checkout will use), the member's part
-// of the data export, and the daily job bodies.
+// holds, paying with them and giving them back (checkout, event fees, bills),
+// the member's tier benefits, the member's part of the data export, and the
+// daily job bodies.
 #include "db/database.hpp"
 #include "db/outbox.hpp"
 #include "db/tx.hpp"
@@ -10,6 +11,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace courtyard::members {
@@ -26,6 +28,43 @@ Points balance(db::Tx& tx, std::int64_t community_id, std::int64_t account_id);
 // fewer points.
 std::int64_t debit(db::Tx& tx, std::int64_t community_id, std::int64_t account_id, Points points,
                    std::string const& reference);
+
+// Whether members runs on this database (its schema is there). Other services
+// ask before they offer points or tier benefits; without it checkout takes no
+// points and applies no tier discount.
+bool enabled(db::Tx& tx);
+
+// Where points are spent: the programme decides whether bills take them.
+enum class SpendOn { Order, EventFee, Bill };
+
+struct PointsPayment {
+  std::int64_t points = 0;  // points spent
+  std::int64_t cents = 0;   // what they paid (points x cents_per_point)
+};
+// Pays part of `price_cents` with `points` (0: nothing happens) under the
+// community's terms, in the caller's transaction, as debit `reference` (unique
+// per member: "order:42"). Throws Invalid("points") when the programme refuses
+// (more than the largest share of the price, bills not taking points, no
+// programme here) and Conflict("insufficient-points") when the member holds
+// fewer. The caller charges price_cents - cents in money.
+PointsPayment pay_with_points(db::Tx& tx, std::int64_t community_id, std::int64_t account_id, std::int64_t points,
+                              std::int64_t price_cents, SpendOn on, std::string const& reference);
+
+// Gives `points` back (a cancelled order, an event RSVP cancelled, an
+// after-sales refund), once per `reference` (a repeat changes nothing and
+// returns 0), to the lots the debit `debit_reference` took them from, keeping
+// their expiry. Returns the points given back.
+std::int64_t give_back(db::Tx& tx, std::int64_t community_id, std::int64_t account_id, Points points,
+                       std::string const& reference, std::string const& debit_reference);
+
+// The member's tier and its shop discount (no tier: discount 0).
+struct TierBenefits {
+  std::optional<std::int64_t> tier_id;
+  std::string tier_name;
+  int discount_pct = 0;
+  int earn_multiplier_pct = 100;
+};
+TierBenefits tier_benefits(db::Tx& tx, std::int64_t community_id, std::int64_t account_id);
 
 // Everything members stores about the account, in every community: consents,
 // statuses, postings and lots (GET /v1/me/export).

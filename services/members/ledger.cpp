@@ -132,10 +132,12 @@ std::int64_t debit(db::Tx& tx, std::int64_t cid, std::int64_t account_id, logic:
   if (repo::posted_for_source(tx, cid, "debit", reference, account_id)) return 0;
   if (balance < points) throw Conflict("insufficient-points", "the member does not have enough points");
   std::int64_t left = points.value;
+  std::vector<std::pair<std::int64_t, std::int64_t>> taken;  // lot id, points
   for (auto const& lot : repo::open_lots(tx, cid, account_id)) {
     if (left == 0) break;
     std::int64_t take = std::min(left, lot.remaining);
     if (!repo::take_from_lot(tx, lot.id, take)) throw std::logic_error("a points lot changed under the member lock");
+    taken.emplace_back(lot.id, take);
     left -= take;
   }
   if (left != 0) throw std::logic_error("points lots do not cover the member's balance");
@@ -146,7 +148,68 @@ std::int64_t debit(db::Tx& tx, std::int64_t cid, std::int64_t account_id, logic:
   header.points = points.value;
   header.source = "debit";
   header.source_ref = reference;
-  post(tx, header, {{logic::member(account_id), -points}, {logic::spent(), points}});
+  auto pid = post(tx, header, {{logic::member(account_id), -points}, {logic::spent(), points}});
+  int seq = 0;
+  for (auto const& [lot, n] : taken) repo::insert_debit_lot(tx, pid, lot, seq++, n);
+  return points.value;
+}
+
+std::int64_t give_back(db::Tx& tx, std::int64_t cid, std::int64_t account_id, logic::Points points,
+                       std::string const& reference, std::string const& debit_reference) {
+  if (points.value <= 0) throw std::logic_error("giving back must give points");
+  lock_member(tx, cid, account_id);
+  if (repo::posted_for_source(tx, cid, "refund", reference, account_id)) return 0;
+
+  std::vector<repo::DebitLot> from;
+  std::optional<std::int64_t> debit_id;
+  if (!debit_reference.empty()) debit_id = repo::posting_for_source(tx, cid, "debit", debit_reference, account_id);
+  if (debit_id) from = repo::debit_lots(tx, *debit_id);
+  std::vector<std::pair<std::int64_t, std::int64_t>> taken;
+  for (auto const& d : from) taken.emplace_back(d.points, d.restored);
+  auto plan = logic::plan_restore(taken, points.value);
+  std::int64_t restored = points.value - plan.left_over;
+
+  repo::Posting header;
+  header.community_id = cid;
+  header.account_id = account_id;
+  header.kind = "refund";
+  header.points = points.value;
+  header.source = "refund";
+  header.source_ref = reference;
+  std::vector<logic::Leg> legs{{logic::member(account_id), points}};
+  if (restored > 0) legs.push_back({logic::spent(), logic::Points(-restored)});
+  // More than the debit took (or no debit): new points, issued like an earning.
+  if (plan.left_over > 0) legs.push_back({logic::issued(), logic::Points(-plan.left_over)});
+  auto pid = post(tx, header, legs);
+
+  // Each restored part lives on as a lot with the earn date and expiry of the
+  // lot it was taken from: giving points back never extends their life (an
+  // expiry that has passed meanwhile is posted by the next expiry run).
+  std::int64_t now = tx.now_ms();
+  for (std::size_t i = from.size(); i-- > 0;) {
+    std::int64_t n = plan.per_lot[i];
+    if (n == 0) continue;
+    if (!repo::restore_debit_lot(tx, *debit_id, from[i].lot_id, n))
+      throw std::logic_error("a debit's lots changed under the member lock");
+    repo::Lot lot;
+    lot.community_id = cid;
+    lot.account_id = account_id;
+    lot.posting_id = pid;
+    lot.points = lot.remaining = n;
+    lot.earned_at = from[i].earned_at;
+    lot.expires_at = from[i].expires_at;
+    repo::insert_lot(tx, lot);
+  }
+  if (plan.left_over > 0) {
+    repo::Lot lot;
+    lot.community_id = cid;
+    lot.account_id = account_id;
+    lot.posting_id = pid;
+    lot.points = lot.remaining = plan.left_over;
+    lot.earned_at = now;
+    lot.expires_at = logic::expires_at(now, repo::program(tx, cid).expiry_days);
+    repo::insert_lot(tx, lot);
+  }
   return points.value;
 }
 

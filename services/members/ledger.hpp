@@ -48,6 +48,14 @@ std::int64_t earn(db::Tx& tx, Earning const& e);
 std::int64_t debit(db::Tx& tx, std::int64_t cid, std::int64_t account_id, logic::Points points,
                    std::string const& reference);
 
+// Gives `points` back to the member, once per `reference` (a second call
+// changes nothing and returns 0). The points return to the lots the debit named
+// `debit_reference` took them from (last taken first, never more than it took),
+// each as a new lot with that lot's earn date and expiry; anything beyond what
+// the debit took (or with no such debit) is a new lot earned now.
+std::int64_t give_back(db::Tx& tx, std::int64_t cid, std::int64_t account_id, logic::Points points,
+                       std::string const& reference, std::string const& debit_reference);
+
 // Expires what is left of one lot (its expiry has come). Returns the points
 // expired (0 when the lot was spent or expired meanwhile).
 std::int64_t expire_lot(db::Tx& tx, repo::Lot const& lot);

@@ -124,6 +124,38 @@ std::optional<std::int64_t> expires_at(std::int64_t earned_at, int expiry_days) 
   return earned_at + static_cast<std::int64_t>(expiry_days) * kDayMs;
 }
 
+std::int64_t max_points(std::int64_t price_cents, SpendTerms const& t) {
+  if (price_cents <= 0 || t.cents_per_point <= 0 || t.max_share_pct <= 0) return 0;
+  __int128 share = static_cast<__int128>(price_cents) * std::min(t.max_share_pct, 100) / 100;
+  return static_cast<std::int64_t>(share / t.cents_per_point);
+}
+
+std::int64_t points_value_cents(std::int64_t points, SpendTerms const& t) { return points * t.cents_per_point; }
+
+std::string spend_problem(std::int64_t points, std::int64_t price_cents, SpendTerms const& t) {
+  if (points < 0) return "must be 0 or more";
+  if (points == 0) return "";
+  std::int64_t most = max_points(price_cents, t);
+  if (points > most)
+    return "at most " + std::to_string(most) + " points may pay for this (" + std::to_string(t.max_share_pct) +
+           "% of the price, " + std::to_string(t.cents_per_point) + " cents a point)";
+  return "";
+}
+
+Restore plan_restore(std::vector<std::pair<std::int64_t, std::int64_t>> const& taken, std::int64_t points) {
+  Restore r;
+  r.per_lot.assign(taken.size(), 0);
+  std::int64_t left = std::max<std::int64_t>(points, 0);
+  for (std::size_t i = taken.size(); i-- > 0 && left > 0;) {
+    std::int64_t open = std::max<std::int64_t>(taken[i].first - taken[i].second, 0);
+    std::int64_t n = std::min(open, left);
+    r.per_lot[i] = n;
+    left -= n;
+  }
+  r.left_over = left;
+  return r;
+}
+
 std::string tiers_problem(std::vector<Tier> const& tiers) {
   if (tiers.size() > kMaxTiers) return "at most " + std::to_string(kMaxTiers) + " tiers";
   std::set<std::string> names;

@@ -113,13 +113,45 @@ constexpr int kDefaultNoticeDays = 30;
 constexpr int kMaxExpiryDays = 3650;
 constexpr int kMaxNoticeDays = 365;
 
+// ---- spending (checkout, event fees, bills)
+
+// What points are worth and how much of a price they may pay, per community
+// (the programme settings). A point is worth `cents_per_point` cents; points
+// pay at most `max_share_pct` percent of a price.
+constexpr std::int64_t kDefaultCentsPerPoint = 1;
+constexpr int kDefaultMaxSharePct = 50;
+constexpr std::int64_t kMaxCentsPerPoint = 10'000;
+struct SpendTerms {
+  std::int64_t cents_per_point = kDefaultCentsPerPoint;
+  int max_share_pct = kDefaultMaxSharePct;
+};
+// The most points that may pay for `price_cents`: the share, rounded down to
+// the cent, then down to whole points (so points never pay more than the
+// share).
+std::int64_t max_points(std::int64_t price_cents, SpendTerms const& t);
+// What `points` pay, in cents (exact: points x cents_per_point).
+std::int64_t points_value_cents(std::int64_t points, SpendTerms const& t);
+// Why spending `points` on `price_cents` is refused ("" when fine): negative,
+// or more than max_points.
+std::string spend_problem(std::int64_t points, std::int64_t price_cents, SpendTerms const& t);
+
+// Points given back: how many to restore to each lot a debit took them from,
+// last taken first, never more than was taken and not yet restored. `taken`
+// lists (taken, restored already) in the order the debit took them; the answer
+// has one entry per lot (0 for those not restored) and what is left over.
+struct Restore {
+  std::vector<std::int64_t> per_lot;
+  std::int64_t left_over = 0;
+};
+Restore plan_restore(std::vector<std::pair<std::int64_t, std::int64_t>> const& taken, std::int64_t points);
+
 // ---- tiers
 
 struct Tier {
   std::int64_t id = 0;
   std::string name;
   std::int64_t threshold = 0;  // rolling 12-month earned points to reach it
-  int discount_pct = 0;        // a shop discount (stored; checkout applies it in a later slice)
+  int discount_pct = 0;        // a shop discount checkout applies (shops: tier_discount_cents)
   int earn_multiplier_pct = 100;
 };
 constexpr std::size_t kMaxTiers = 10;

@@ -269,6 +269,26 @@ CREATE TABLE members_campaign_settings (
   updated_at BIGINT NOT NULL
 ){engine};
 )SQL"},
+      // Spending points (ARCHITECTURE.md "Spending points"): what a point is worth,
+      // the largest share of a price points may pay, whether property bills take
+      // points; and which lots each debit took its points from (and how many of
+      // them were given back since), so points given back keep their earn date
+      // and expiry.
+      {10, "spending terms, lots taken by each debit",
+       R"SQL(
+ALTER TABLE members_programs ADD COLUMN cents_per_point BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE members_programs ADD COLUMN max_share_pct INT NOT NULL DEFAULT 50;
+ALTER TABLE members_programs ADD COLUMN points_on_bills INT NOT NULL DEFAULT 0;
+CREATE TABLE members_debit_lots (
+  posting_id BIGINT NOT NULL,
+  lot_id BIGINT NOT NULL,
+  seq INT NOT NULL,
+  points BIGINT NOT NULL,
+  restored BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (posting_id, lot_id),
+  CHECK (points > 0 AND restored >= 0 AND restored <= points)
+){engine};
+)SQL"},
   };
 }
 

@@ -15,20 +15,30 @@ Response get_program(Request const&, Context& ctx) {
       [&](db::Tx& tx) { return Response::json(program_json(ctx.community_id, repo::program(tx, ctx.community_id))); });
 }
 
+// The spending terms are optional: one left out keeps its current value.
 Response put_program(Request const& req, Context& ctx) {
   auto body = req.json();
-  repo::Program p;
   std::vector<FieldError> errs;
   auto expiry = json::integer(body, "expiry_days");
   auto notice = json::opt_integer(body, "notice_days").value_or(logic::kDefaultNoticeDays);
+  auto rate = json::opt_integer(body, "cents_per_point");
+  auto share = json::opt_integer(body, "max_share_pct");
+  auto bills = json::opt_boolean(body, "points_on_bills");
   if (expiry < 0 || expiry > logic::kMaxExpiryDays)
     errs.push_back({"expiry_days", "must be between 0 (never) and " + std::to_string(logic::kMaxExpiryDays)});
   if (notice < 0 || notice > logic::kMaxNoticeDays)
     errs.push_back({"notice_days", "must be between 0 and " + std::to_string(logic::kMaxNoticeDays)});
+  if (rate && (*rate < 1 || *rate > logic::kMaxCentsPerPoint))
+    errs.push_back({"cents_per_point", "must be between 1 and " + std::to_string(logic::kMaxCentsPerPoint)});
+  if (share && (*share < 0 || *share > 100)) errs.push_back({"max_share_pct", "must be between 0 and 100"});
   if (!errs.empty()) throw Invalid(std::move(errs));
-  p.expiry_days = static_cast<int>(expiry);
-  p.notice_days = static_cast<int>(notice);
   return ctx.tx([&](db::Tx& tx) {
+    auto p = repo::program(tx, ctx.community_id);
+    p.expiry_days = static_cast<int>(expiry);
+    p.notice_days = static_cast<int>(notice);
+    if (rate) p.spend.cents_per_point = *rate;
+    if (share) p.spend.max_share_pct = static_cast<int>(*share);
+    if (bills) p.points_on_bills = *bills;
     repo::save_program(tx, ctx.community_id, p, ctx.principal.account_id);
     return Response::json(program_json(ctx.community_id, repo::program(tx, ctx.community_id)));
   });

@@ -111,6 +111,50 @@ bool posted_for_source(db::Tx& tx, std::int64_t cid, std::string const& source, 
   return db::scalar(tx, kPostedForSource, use(cid, "c"), use(source, "s"), use(ref, "r"), use(account_id, "a")) > 0;
 }
 
+constexpr char const* kPostingForSource =
+    "SELECT id FROM members_points_postings WHERE community_id = :c AND source = :s AND source_ref = :r AND "
+    "account_id = :a";
+
+std::optional<std::int64_t> posting_for_source(db::Tx& tx, std::int64_t cid, std::string const& source,
+                                               std::string const& ref, std::int64_t account_id) {
+  return db::one(
+      tx, kPostingForSource, [](soci::row const& r) { return db::Cols(r).integer(); }, use(cid, "c"),
+      use(source, "s"), use(ref, "r"), use(account_id, "a"));
+}
+
+// ---- what each debit took from which lot
+
+constexpr char const* kInsertDebitLot =
+    "INSERT INTO members_debit_lots (posting_id, lot_id, seq, points, restored) VALUES (:p, :l, :q, :n, 0)";
+
+void insert_debit_lot(db::Tx& tx, std::int64_t posting_id, std::int64_t lot_id, int seq, std::int64_t points) {
+  tx.exec(kInsertDebitLot, use(posting_id, "p"), use(lot_id, "l"), use(seq, "q"), use(points, "n"));
+}
+
+constexpr char const* kDebitLots =
+    "SELECT d.lot_id, d.points, d.restored, l.earned_at, l.expires_at FROM members_debit_lots d "
+    "JOIN members_points_lots l ON l.id = d.lot_id WHERE d.posting_id = :p ORDER BY d.seq";
+
+std::vector<DebitLot> debit_lots(db::Tx& tx, std::int64_t posting_id) {
+  return db::all(
+      tx, kDebitLots,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        DebitLot d;
+        c.into(d.lot_id, d.points, d.restored, d.earned_at, d.expires_at);
+        return d;
+      },
+      use(posting_id, "p"));
+}
+
+constexpr char const* kRestoreDebitLot =
+    "UPDATE members_debit_lots SET restored = restored + :n WHERE posting_id = :p AND lot_id = :l "
+    "AND restored + :n2 <= points";
+
+bool restore_debit_lot(db::Tx& tx, std::int64_t posting_id, std::int64_t lot_id, std::int64_t n) {
+  return tx.exec(kRestoreDebitLot, use(n, "n"), use(posting_id, "p"), use(lot_id, "l"), use(n, "n2")) == 1;
+}
+
 #define MEMBERS_POSTING_COLS                                         \
   "id, community_id, account_id, kind, points, source, source_ref, " \
   "source_event_id, rule_id, rule_version, created_at"
@@ -230,8 +274,8 @@ std::vector<Lot> all_lots(db::Tx& tx, std::int64_t account_id) {
 // ---- programme
 
 constexpr char const* kProgram =
-    "SELECT expiry_days, notice_days, updated_at FROM members_programs WHERE "
-    "community_id = :c";
+    "SELECT expiry_days, notice_days, updated_at, cents_per_point, max_share_pct, points_on_bills "
+    "FROM members_programs WHERE community_id = :c";
 
 Program program(db::Tx& tx, std::int64_t cid) {
   auto p = db::one(
@@ -241,6 +285,7 @@ Program program(db::Tx& tx, std::int64_t cid) {
         Program p;
         c.into(p.expiry_days, p.notice_days);
         p.updated_at = c.integer();
+        c.into(p.spend.cents_per_point, p.spend.max_share_pct, p.points_on_bills);
         return p;
       },
       use(cid, "c"));
@@ -251,14 +296,16 @@ constexpr char const* kInsertProgram =
     " INTO members_programs (community_id, expiry_days, notice_days, updated_at, updated_by) "
     "VALUES (:c, :e, :n, :t, :b)";
 constexpr char const* kUpdateProgram =
-    "UPDATE members_programs SET expiry_days = :e, notice_days = :n, updated_at = :t, updated_by = :b "
-    "WHERE community_id = :c";
+    "UPDATE members_programs SET expiry_days = :e, notice_days = :n, updated_at = :t, updated_by = :b, "
+    "cents_per_point = :r, max_share_pct = :s, points_on_bills = :pb WHERE community_id = :c";
 
 void save_program(db::Tx& tx, std::int64_t cid, Program const& p, std::int64_t by) {
   std::int64_t now = tx.now_ms();
+  int bills = p.points_on_bills ? 1 : 0;
   tx.exec(std::string(db::insert_ignore(tx.backend())) + kInsertProgram, use(cid, "c"), use(p.expiry_days, "e"),
           use(p.notice_days, "n"), use(now, "t"), use(by, "b"));
-  tx.exec(kUpdateProgram, use(p.expiry_days, "e"), use(p.notice_days, "n"), use(now, "t"), use(by, "b"), use(cid, "c"));
+  tx.exec(kUpdateProgram, use(p.expiry_days, "e"), use(p.notice_days, "n"), use(now, "t"), use(by, "b"),
+          use(p.spend.cents_per_point, "r"), use(p.spend.max_share_pct, "s"), use(bills, "pb"), use(cid, "c"));
 }
 
 // ---- earn rules

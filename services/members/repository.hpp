@@ -53,6 +53,23 @@ std::vector<Posting> postings(db::Tx& tx, std::int64_t cid, std::int64_t account
 // Every posting of the member in every community (the export), oldest first.
 std::vector<Posting> all_postings(db::Tx& tx, std::int64_t account_id);
 
+// The id of the member's posting for this source (nullopt when none).
+std::optional<std::int64_t> posting_for_source(db::Tx& tx, std::int64_t cid, std::string const& source,
+                                               std::string const& ref, std::int64_t account_id);
+
+// ---- what each debit took from which lot
+
+void insert_debit_lot(db::Tx& tx, std::int64_t posting_id, std::int64_t lot_id, int seq, std::int64_t points);
+struct DebitLot {
+  std::int64_t lot_id = 0, points = 0, restored = 0, earned_at = 0;
+  std::optional<std::int64_t> expires_at;  // the lot's
+};
+// The lots the debit took from, in the order it took them.
+std::vector<DebitLot> debit_lots(db::Tx& tx, std::int64_t posting_id);
+// Records `n` more points of the lot given back; false when that would exceed
+// what was taken.
+bool restore_debit_lot(db::Tx& tx, std::int64_t posting_id, std::int64_t lot_id, std::int64_t n);
+
 // ---- lots
 
 struct Lot {
@@ -80,6 +97,8 @@ std::vector<Lot> all_lots(db::Tx& tx, std::int64_t account_id);
 struct Program {
   int expiry_days = logic::kDefaultExpiryDays;
   int notice_days = logic::kDefaultNoticeDays;
+  logic::SpendTerms spend;       // what a point is worth, the share of a price it may pay
+  bool points_on_bills = false;  // property bills take points
   std::optional<std::int64_t> updated_at;
 };
 Program program(db::Tx& tx, std::int64_t cid);  // the defaults when never set

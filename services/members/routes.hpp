@@ -34,6 +34,8 @@ void on_order_completed(events::Event const& e, db::Tx& tx);
 void on_event_checked_in(events::Event const& e, db::Tx& tx);
 void on_review_posted(events::Event const& e, db::Tx& tx);
 void on_suggestion_adopted(events::Event const& e, db::Tx& tx);
+// refund.completed: the refund's points go back to the buyer (once per refund).
+void on_refund_completed(events::Event const& e, db::Tx& tx);
 
 // Member facts for segments (subscriptions.cpp).
 void on_resident_facts(events::Event const& e, db::Tx& tx);

@@ -72,7 +72,8 @@ void on_order_completed(events::Event const& e, db::Tx& tx) {
   std::int64_t order = num(*p, "order_id"), buyer = num(*p, "buyer_id");
   if (order <= 0 || buyer <= 0) return;
   auto x = earning(e, logic::EarnKind::OrderCompleted, buyer, "order:" + std::to_string(order));
-  x.total_cents = num(*p, "total_cents");
+  // Points earn on the money spent: the part paid with points earns nothing.
+  x.total_cents = std::max<std::int64_t>(0, num(*p, "total_cents") - num(*p, "points_cents"));
   x.merchant_id = num(*p, "merchant_id");
   ledger::earn(tx, x);
 }
@@ -168,6 +169,19 @@ void on_club_joined_facts(events::Event const& e, db::Tx& tx) {
   auto const* status = p->if_contains("status");
   if (club <= 0 || account <= 0 || !status || !status->is_string() || status->as_string() != "member") return;
   repo::add_club(tx, e.community_id, club, account);
+}
+
+// refund.completed (shops' after-sales refunds): the buyer gets the refund's
+// points back, once per refund (reference refund:{id}), into the lots the
+// order's points were taken from.
+void on_refund_completed(events::Event const& e, db::Tx& tx) {
+  auto const* p = payload(e);
+  if (!p) return;
+  std::int64_t refund = num(*p, "refund_id"), order = num(*p, "order_id"), buyer = num(*p, "buyer_id");
+  std::int64_t points = num(*p, "points");
+  if (refund <= 0 || buyer <= 0 || points <= 0) return;
+  std::string debit = order > 0 ? "order:" + std::to_string(order) : "";
+  ledger::give_back(tx, e.community_id, buyer, logic::Points(points), "refund:" + std::to_string(refund), debit);
 }
 
 }  // namespace courtyard::members

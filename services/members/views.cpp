@@ -13,6 +13,9 @@ bj::object program_json(std::int64_t cid, repo::Program const& p) {
   return bj::object{{"community_id", cid},
                     {"expiry_days", p.expiry_days},
                     {"notice_days", p.notice_days},
+                    {"cents_per_point", p.spend.cents_per_point},
+                    {"max_share_pct", p.spend.max_share_pct},
+                    {"points_on_bills", p.points_on_bills},
                     {"updated_at", json::time_or_null(p.updated_at)}};
 }
 
@@ -45,8 +48,9 @@ bj::value tier_or_null(std::vector<logic::Tier> const& tiers, std::optional<std:
 }
 
 bj::object posting_json(repo::Posting const& p) {
-  // Points leave the member on expiry and debit: signed from the member's side.
-  std::int64_t signed_points = p.kind == "earn" ? p.points : -p.points;
+  // Points leave the member on expiry and debit, and come in by earning and
+  // refunds: signed from the member's side.
+  std::int64_t signed_points = p.kind == "earn" || p.kind == "refund" ? p.points : -p.points;
   return bj::object{{"id", p.id},
                     {"community_id", p.community_id},
                     {"kind", p.kind},

@@ -2,6 +2,7 @@
 #include "db/tx.hpp"
 #include "http/errors.hpp"
 #include "services/identity/api.hpp"
+#include "services/members/api.hpp"
 #include "services/property/logic.hpp"
 #include "services/property/routes.hpp"
 #include "services/wallet/api.hpp"
@@ -176,6 +177,10 @@ Response pay_bill(Request const& req, Context& ctx) {
   auto body = req.json();
   auto method = logic::parse_method(json::str(body, "method", 1, 16));
   if (!method) throw Invalid("method", "must be wallet or offline");
+  std::int64_t points = json::opt_integer(body, "points").value_or(0);
+  if (points < 0) throw Invalid("points", "must be 0 or more");
+  if (points > 0 && *method != logic::PaymentMethod::Wallet)
+    throw Invalid("points", "only a wallet payment takes points");
   std::int64_t cid = ctx.community_id;
   std::int64_t me = ctx.principal.account_id;
   return ctx.idempotent(req, [&](db::Tx& tx) {
@@ -187,16 +192,27 @@ Response pay_bill(Request const& req, Context& ctx) {
     std::string method_text(logic::method_name(*method));
     if (!repo::mark_paid(tx, cid, id, method_text, me, tx.now_ms()))
       throw Conflict("already-paid", "the bill is already paid");
+    std::string ref = "bill:" + std::to_string(id);
+    // Points first (members' terms; the programme must let bills take them), then the rest
+    // from the wallet: both or neither.
+    std::int64_t money = b.amount_cents;
+    if (points > 0) {
+      auto paid = members::pay_with_points(tx, cid, me, points, b.amount_cents, members::SpendOn::Bill, ref);
+      repo::set_bill_points(tx, cid, id, paid.points, paid.cents);
+      money -= paid.cents;
+    }
     auto from = *method == logic::PaymentMethod::Wallet ? wallet::resident(me) : wallet::cash();
-    std::int64_t txn = wallet::transfer(tx, cid, from, wallet::community(), b.amount_cents, "bill_payment",
-                                        "bill:" + std::to_string(id));
-    repo::set_bill_transaction(tx, cid, id, txn);
+    if (money > 0) {
+      std::int64_t txn = wallet::transfer(tx, cid, from, wallet::community(), money, "bill_payment", ref);
+      repo::set_bill_transaction(tx, cid, id, txn);
+    }
     tx.publish("bill.paid", cid,
                bj::object{{"community_id", cid},
                           {"bill_id", id},
                           {"unit_id", b.unit_id},
                           {"account_ids", ids_json(identity::residents_of_unit(tx, b.unit_id))},
                           {"amount_cents", b.amount_cents},
+                          {"points_spent", points},
                           {"method", method_text},
                           {"paid_by", me},
                           {"due_at_ms", b.due_at},

@@ -168,6 +168,13 @@ CREATE UNIQUE INDEX property_suggestion_votes_once ON property_suggestion_votes 
 ALTER TABLE property_suggestions ADD COLUMN adopted_at BIGINT NULL;
 ALTER TABLE property_suggestions ADD COLUMN adopted_by BIGINT NULL;
 )SQL"},
+      // Where the manager lets bills take loyalty points (members' programme setting
+      // points_on_bills), points_spent points paid points_cents of amount_cents; the wallet
+      // paid the rest.
+      {10, "bills paid partly with points", R"SQL(
+ALTER TABLE property_bills ADD COLUMN points_spent BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE property_bills ADD COLUMN points_cents BIGINT NOT NULL DEFAULT 0;
+)SQL"},
   };
 }
 

@@ -79,7 +79,7 @@ bool deactivate_schedule(db::Tx& tx, std::int64_t cid, std::int64_t id) {
 namespace {
 #define PROPERTY_BILL_COLS                                                                                       \
   "id, community_id, unit_id, building_id, schedule_id, name, period, amount_cents, status, due_at, issued_at, " \
-  "paid_at, paid_by, method, transaction_id, overdue_at"
+  "paid_at, paid_by, method, transaction_id, overdue_at, points_spent, points_cents"
 // Prefixed by db::insert_ignore(backend).
 constexpr char const* kInsertBillOnce =
     " INTO property_bills (community_id, unit_id, building_id, schedule_id, name, period, amount_cents, status, "
@@ -115,7 +115,8 @@ Bill bill_from(soci::row const& r) {
   db::Cols c(r);
   Bill b;
   c.into(b.id, b.community_id, b.unit_id, b.building_id, b.schedule_id, b.name, b.period, b.amount_cents,
-         b.status, b.due_at, b.issued_at, b.paid_at, b.paid_by, b.method, b.transaction_id, b.overdue_at);
+         b.status, b.due_at, b.issued_at, b.paid_at, b.paid_by, b.method, b.transaction_id, b.overdue_at,
+         b.points_spent, b.points_cents);
   return b;
 }
 
@@ -178,6 +179,12 @@ std::vector<Bill> bills_of_units(db::Tx& tx, std::vector<UnitRef> const& units, 
 bool mark_paid(db::Tx& tx, std::int64_t cid, std::int64_t id, std::string const& method, std::int64_t paid_by,
                std::int64_t now) {
   return tx.exec(kMarkPaid, use(now, "t"), use(paid_by, "by"), use(method, "m"), use(id, "id"), use(cid, "c")) == 1;
+}
+
+constexpr char const* kSetBillPoints =
+    "UPDATE property_bills SET points_spent = :p, points_cents = :pc WHERE id = :id AND community_id = :c";
+void set_bill_points(db::Tx& tx, std::int64_t cid, std::int64_t id, std::int64_t points, std::int64_t cents) {
+  tx.exec(kSetBillPoints, use(points, "p"), use(cents, "pc"), use(id, "id"), use(cid, "c"));
 }
 
 void set_bill_transaction(db::Tx& tx, std::int64_t cid, std::int64_t id, std::int64_t transaction_id) {

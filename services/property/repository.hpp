@@ -55,6 +55,7 @@ struct Bill {
   std::optional<std::string> method;
   std::optional<std::int64_t> transaction_id;
   std::optional<std::int64_t> overdue_at;
+  std::int64_t points_spent = 0, points_cents = 0;  // the part paid with loyalty points
 };
 struct BillFilter {
   std::optional<std::string> status;
@@ -78,6 +79,7 @@ std::vector<Bill> bills_of_units(db::Tx& tx, std::vector<UnitRef> const& units, 
 bool mark_paid(db::Tx& tx, std::int64_t cid, std::int64_t id, std::string const& method, std::int64_t paid_by,
                std::int64_t now);
 void set_bill_transaction(db::Tx& tx, std::int64_t cid, std::int64_t id, std::int64_t transaction_id);
+void set_bill_points(db::Tx& tx, std::int64_t cid, std::int64_t id, std::int64_t points, std::int64_t cents);
 // Unpaid bills due before `now`, across communities (the overdue job), oldest first.
 struct BillRef {
   std::int64_t community_id = 0;

@@ -46,6 +46,8 @@ bj::object bill_view(repo::Bill const& b) {
                     {"paid_by", optional_int(b.paid_by)},
                     {"method", optional_text(b.method)},
                     {"transaction_id", optional_int(b.transaction_id)},
+                    {"points_spent", b.points_spent},
+                    {"points_cents", b.points_cents},
                     {"overdue_at", json::time_or_null(b.overdue_at)}};
 }
 

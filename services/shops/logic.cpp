@@ -104,6 +104,11 @@ Totals price(std::vector<Line> const& lines, std::optional<CouponTerms> const& c
   return t;
 }
 
+std::int64_t tier_discount(std::int64_t price_cents, std::int64_t discount_pct) {
+  if (price_cents <= 0 || discount_pct <= 0) return 0;
+  return price_cents * std::min<std::int64_t>(discount_pct, 100) / 100;
+}
+
 std::vector<Line> merge_lines(std::vector<Line> const& lines) {
   std::vector<Line> out;
   for (auto const& l : lines) {

@@ -66,6 +66,8 @@ std::int64_t subtotal(std::vector<Line> const& lines);
 // Percent discounts round half up to the cent; the discount never exceeds the subtotal.
 std::int64_t discount(std::int64_t subtotal_cents, CouponTerms const& c);
 Totals price(std::vector<Line> const& lines, std::optional<CouponTerms> const& coupon);
+// The buyer's tier discount on a price (after the coupon): percent, rounded down to the cent.
+std::int64_t tier_discount(std::int64_t price_cents, std::int64_t discount_pct);
 
 // Upper bounds that keep every product of price x quantity far from overflow.
 constexpr std::int64_t kMaxPriceCents = 100'000'000;  // 1,000,000.00

@@ -194,6 +194,12 @@ ALTER TABLE coupons ADD COLUMN account_id BIGINT NULL;
 ALTER TABLE coupons ADD COLUMN campaign_id BIGINT NULL;
 CREATE INDEX coupons_campaign ON coupons (campaign_id);
 )SQL"},
+      // The buyer's loyalty tier discount (members tiers' discount_pct), applied after the
+      // coupon: tier_discount_cents is part of discount_cents, kept apart so the order shows it.
+      {10, "orders record the buyer's tier discount", R"SQL(
+ALTER TABLE orders ADD COLUMN tier_discount_pct INT NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN tier_discount_cents BIGINT NOT NULL DEFAULT 0;
+)SQL"},
   };
 }
 

@@ -1,5 +1,6 @@
 // Orders: checkout paid from the wallet, the state machine, pickup redemptions and reviews.
 #include "db/database.hpp"
+#include "services/members/api.hpp"
 #include "services/shops/routes.hpp"
 #include "services/wallet/api.hpp"
 
@@ -17,6 +18,7 @@ struct Checkout {
   std::vector<logic::Line> lines;
   logic::Fulfilment fulfilment = logic::Fulfilment::Pickup;
   std::optional<std::string> coupon_code;
+  std::int64_t points = 0;  // loyalty points to pay part of the order with
 };
 
 // Reads the checkout body; every field problem in one 422.
@@ -56,6 +58,10 @@ Checkout read_checkout(bj::object const& body) {
   if (auto code = json::opt_str(body, "coupon_code", 64); code && !code->empty()) {
     c.coupon_code = logic::normalize_coupon_code(*code);
     if (!c.coupon_code) errors.push_back({"coupon_code", "is not a valid coupon code"});
+  }
+  if (auto points = json::opt_integer(body, "points")) {
+    if (*points < 0) errors.push_back({"points", "must be 0 or more"});
+    else c.points = *points;
   }
   if (!errors.empty()) throw Invalid(std::move(errors));
   c.lines = logic::merge_lines(c.lines);
@@ -115,6 +121,15 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
   o.subtotal_cents = totals.subtotal_cents;
   o.discount_cents = totals.discount_cents;
   o.total_cents = totals.total_cents;
+  // The buyer's loyalty tier discount, on the price after the coupon.
+  bool loyalty = members::enabled(tx);
+  if (loyalty) {
+    auto tier = members::tier_benefits(tx, cid, o.buyer_id);
+    o.tier_discount_pct = tier.discount_pct;
+    o.tier_discount_cents = logic::tier_discount(o.total_cents, tier.discount_pct);
+    o.discount_cents += o.tier_discount_cents;
+    o.total_cents -= o.tier_discount_cents;
+  }
   if (coupon) {
     o.coupon_id = coupon->id;
     o.coupon_code = coupon->code;
@@ -127,11 +142,20 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
   o.id = repo::insert_order(tx, o);
   // The stored row, without reading it back: what insert_order wrote.
   o.created_at = o.updated_at = tx.now_ms();
+  // Points first (the member's points account is locked before the wallet's rows, as
+  // earning and cancelling do): 422 beyond the programme's share, 409 when short.
+  if (c.points > 0) {
+    auto paid = members::pay_with_points(tx, cid, o.buyer_id, c.points, o.total_cents, members::SpendOn::Order,
+                                         order_ref(o.id));
+    o.points_spent = paid.points;
+    o.points_cents = paid.cents;
+    repo::set_order_points(tx, cid, o.id, o.points_spent, o.points_cents);
+  }
   tx.publish("order.placed", cid, order_event(o));
-  if (o.total_cents > 0) {
+  if (std::int64_t money = o.total_cents - o.points_cents; money > 0) {
     try {
-      wallet::transfer(tx, cid, wallet::resident(o.buyer_id), wallet::merchant_for_order(merchant.id, o.id),
-                       o.total_cents, "order_payment", order_ref(o.id));
+      wallet::transfer(tx, cid, wallet::resident(o.buyer_id), wallet::merchant_for_order(merchant.id, o.id), money,
+                       "order_payment", order_ref(o.id));
     } catch (Conflict const& e) {
       // Short of stock and of money: stock is the answer, as when stock was taken first.
       for (auto const& l : lines)
@@ -158,14 +182,17 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
 
 }  // namespace
 
-// The full payment refunded from the merchant's sub-account to the buyer, the coupon
-// redemption released and the stock back (a "cancel" movement per line, product-id order
-// like checkout; last, as at checkout, so both lock rows in the same order).
+// The points back to the buyer (into the lots they came from), the money paid refunded from
+// the merchant's sub-account to the buyer, the coupon redemption released and the stock back
+// (a "cancel" movement per line, product-id order like checkout; last, as at checkout, so
+// both lock rows in the same order: points, money, stock).
 void undo_order(db::Tx& tx, repo::Order const& o, std::int64_t actor_id) {
   std::int64_t cid = o.community_id;
-  if (o.total_cents > 0)
-    wallet::transfer(tx, cid, wallet::merchant_for_order(o.merchant_id, o.id), wallet::resident(o.buyer_id),
-                     o.total_cents, "refund", order_ref(o.id));
+  if (o.points_spent > 0)
+    members::give_back(tx, cid, o.buyer_id, members::Points(o.points_spent), order_ref(o.id), order_ref(o.id));
+  if (std::int64_t money = o.total_cents - o.points_cents; money > 0)
+    wallet::transfer(tx, cid, wallet::merchant_for_order(o.merchant_id, o.id), wallet::resident(o.buyer_id), money,
+                     "refund", order_ref(o.id));
   if (o.coupon_id) repo::release_coupon(tx, *o.coupon_id);
   std::vector<repo::OrderItem> items = o.items;
   std::sort(items.begin(), items.end(), [](auto const& a, auto const& b) { return a.product_id < b.product_id; });
@@ -204,7 +231,8 @@ repo::Order cancel(db::Tx& tx, Context& ctx, repo::Order const& o, logic::Actor 
   undo_order(tx, o, ctx.principal.account_id);
   auto event = order_event(done);
   event["reason"] = who == logic::Actor::Merchant ? "merchant" : "buyer";
-  event["refunded_cents"] = o.total_cents;
+  event["refunded_cents"] = o.total_cents - o.points_cents;
+  event["refunded_points"] = o.points_spent;
   tx.publish("order.cancelled", cid, event);
   return done;
 }

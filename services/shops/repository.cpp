@@ -80,7 +80,8 @@ Movement movement_from(soci::row const& r) {
 #define SHOPS_ORDER_COLS                                                                                  \
   "id, community_id, merchant_id, buyer_id, unit_id, status, fulfilment, subtotal_cents, discount_cents, " \
   "total_cents, coupon_id, coupon_code, redemption_code, group_buy_id, created_at, updated_at, accepted_at, " \
-  "ready_at, completed_at, cancelled_at, cancelled_by"
+  "ready_at, completed_at, cancelled_at, cancelled_by, points_spent, points_cents, tier_discount_pct, "  \
+  "tier_discount_cents"
 Order order_from(soci::row const& r) {
   db::Cols c(r);
   Order o;
@@ -105,6 +106,7 @@ Order order_from(soci::row const& r) {
   o.completed_at = c.opt_integer();
   o.cancelled_at = c.opt_integer();
   o.cancelled_by = c.opt_integer();
+  c.into(o.points_spent, o.points_cents, o.tier_discount_pct, o.tier_discount_cents);
   return o;
 }
 
@@ -418,8 +420,9 @@ std::int64_t movement_sum(db::Tx& tx, std::int64_t cid, std::int64_t pid) {
 
 constexpr char const* kInsertOrder =
     "INSERT INTO orders (community_id, merchant_id, buyer_id, unit_id, status, fulfilment, subtotal_cents, "
-    "discount_cents, total_cents, coupon_id, coupon_code, redemption_code, group_buy_id, created_at, updated_at) "
-    "VALUES (:c, :m, :b, :u, :s, :f, :st, :d, :tt, :cp, :cc, :rc, :g, :t, :t2)";
+    "discount_cents, total_cents, coupon_id, coupon_code, redemption_code, group_buy_id, created_at, updated_at, "
+    "tier_discount_pct, tier_discount_cents) "
+    "VALUES (:c, :m, :b, :u, :s, :f, :st, :d, :tt, :cp, :cc, :rc, :g, :t, :t2, :tp, :td)";
 constexpr char const* kInsertOrderItem =
     "INSERT INTO order_items (community_id, order_id, product_id, name, category, unit_price_cents, quantity, "
     "line_cents) VALUES (:c, :o, :p, :n, :k, :u, :q, :l)";
@@ -436,12 +439,18 @@ std::int64_t insert_order(db::Tx& tx, Order const& o) {
       use(o.unit_id, "u"), use(o.status, "s"), use(o.fulfilment, "f"), use(o.subtotal_cents, "st"),
       use(o.discount_cents, "d"), use(o.total_cents, "tt"), use(coupon_id, coupon_ind, "cp"),
       use(coupon_code, coupon_code_ind, "cc"), use(code, code_ind, "rc"), use(group_buy_id, gb_ind, "g"),
-      use(now, "t"), use(now, "t2"));
+      use(now, "t"), use(now, "t2"), use(o.tier_discount_pct, "tp"), use(o.tier_discount_cents, "td"));
   for (auto const& i : o.items) {
     tx.exec(kInsertOrderItem, use(o.community_id, "c"), use(id, "o"), use(i.product_id, "p"), use(i.name, "n"),
             use(i.category, "k"), use(i.unit_price_cents, "u"), use(i.quantity, "q"), use(i.line_cents, "l"));
   }
   return id;
+}
+
+constexpr char const* kSetOrderPoints =
+    "UPDATE orders SET points_spent = :p, points_cents = :pc WHERE id = :id AND community_id = :c";
+void set_order_points(db::Tx& tx, std::int64_t cid, std::int64_t oid, std::int64_t points, std::int64_t cents) {
+  tx.exec(kSetOrderPoints, use(points, "p"), use(cents, "pc"), use(oid, "id"), use(cid, "c"));
 }
 
 constexpr char const* kFindOrder = "SELECT " SHOPS_ORDER_COLS " FROM orders WHERE id = :id AND community_id = :c";

@@ -55,6 +55,11 @@ struct Order {
   std::int64_t id = 0, community_id = 0, merchant_id = 0, buyer_id = 0, unit_id = 0;
   std::string status, fulfilment;
   std::int64_t subtotal_cents = 0, discount_cents = 0, total_cents = 0;
+  // Paid with points (migration 3): points_cents of total_cents, with points_spent points;
+  // the wallet paid total_cents - points_cents.
+  std::int64_t points_spent = 0, points_cents = 0;
+  // The buyer's tier discount (migration 10): part of discount_cents.
+  std::int64_t tier_discount_pct = 0, tier_discount_cents = 0;
   std::optional<std::int64_t> coupon_id;
   std::optional<std::string> coupon_code, redemption_code;
   std::optional<std::int64_t> group_buy_id;
@@ -139,6 +144,8 @@ std::int64_t movement_sum(db::Tx& tx, std::int64_t cid, std::int64_t pid);
 
 // ---- orders
 std::int64_t insert_order(db::Tx& tx, Order const& o);  // with its items
+// Records what points paid of the order (checkout, after the points were debited).
+void set_order_points(db::Tx& tx, std::int64_t cid, std::int64_t oid, std::int64_t points, std::int64_t cents);
 std::optional<Order> find_order(db::Tx& tx, std::int64_t cid, std::int64_t oid);
 std::optional<Order> find_order_by_code(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& code);
 // status from -> to, stamping the matching *_at column; false when the order is no longer in `from`.

@@ -36,7 +36,8 @@ void on_delivery_failed(events::Event const& e, db::Tx& tx);
 
 // order_routes.cpp: what cancelling undoes (the order's state is changed by the caller):
 // restock with "cancel" movements by `actor_id` (0 = the system), release the coupon,
-// refund the total from the merchant to the buyer.
+// give the points back and refund the money paid (total - points_cents) from the merchant
+// to the buyer.
 void undo_order(db::Tx& tx, repo::Order const& o, std::int64_t actor_id);
 
 // ---- shared by the handlers (routes.cpp)

@@ -23,7 +23,7 @@ void on_delivery_delivered(events::Event const& e, db::Tx& tx) {
 }
 
 // delivery.failed, final: the delivery service gave up (every attempt failed). The order is
-// cancelled as the system and the buyer gets the money back; a re-dispatched failure
+// cancelled as the system and the buyer gets the money and the points back; a re-dispatched failure
 // (final: false) leaves the order ready. The conditional update on the order's state makes a
 // redelivered or concurrently delivered event change nothing the second time.
 void on_delivery_failed(events::Event const& e, db::Tx& tx) {
@@ -45,7 +45,8 @@ void on_delivery_failed(events::Event const& e, db::Tx& tx) {
   auto done = repo::find_order(tx, e.community_id, oid);
   auto event = order_event(*done);
   event["reason"] = "delivery_failed";
-  event["refunded_cents"] = o->total_cents;
+  event["refunded_cents"] = o->total_cents - o->points_cents;
+  event["refunded_points"] = o->points_spent;
   if (auto const* d = p.if_contains("delivery_id")) event["delivery_id"] = *d;
   tx.publish("order.cancelled", e.community_id, event);
 
@@ -53,7 +54,8 @@ void on_delivery_failed(events::Event const& e, db::Tx& tx) {
   auto m = repo::find_merchant(tx, e.community_id, o->merchant_id);
   auto notice = order_event(*done);
   notice["merchant_owner_id"] = m ? m->owner_id : 0;
-  notice["refunded_cents"] = o->total_cents;
+  notice["refunded_cents"] = o->total_cents - o->points_cents;
+  notice["refunded_points"] = o->points_spent;
   for (auto key : {"delivery_id", "reason", "attempt"})
     if (auto const* v = p.if_contains(key)) notice[key] = *v;
   tx.publish("order.delivery_failed", e.community_id, notice);

@@ -120,3 +120,36 @@ TEST_CASE("consent purposes: marketing is off by default", "[members][logic]") {
   CHECK(parse_kind("order_completed") == EarnKind::OrderCompleted);
   CHECK(parse_kind("nope") == std::nullopt);
 }
+
+TEST_CASE("spending terms: the share rounds down to the cent, then to whole points", "[members][logic][spending]") {
+  SpendTerms def;  // 1 cent a point, 50%
+  CHECK(max_points(1000, def) == 500);
+  CHECK(max_points(999, def) == 499);  // 499.5 cents -> 499
+  CHECK(max_points(0, def) == 0);
+  SpendTerms t{5, 23};
+  CHECK(max_points(1000, t) == 46);  // 230 cents / 5
+  CHECK(max_points(1004, t) == 46);  // 230.92 -> 230 cents -> 46 points
+  CHECK(points_value_cents(46, t) == 230);
+  CHECK(spend_problem(46, 1000, t).empty());
+  CHECK(spend_problem(0, 1000, t).empty());
+  CHECK_FALSE(spend_problem(47, 1000, t).empty());
+  CHECK_FALSE(spend_problem(-1, 1000, t).empty());
+  CHECK_FALSE(spend_problem(1, 1000, SpendTerms{1, 0}).empty());  // share 0: no points at all
+  CHECK(max_points(1000, SpendTerms{1, 100}) == 1000);
+  CHECK(max_points(4'000'000'000'000'000, SpendTerms{1, 100}) == 4'000'000'000'000'000);  // no overflow
+}
+
+TEST_CASE("giving points back restores the lots last taken first, never beyond what was taken",
+          "[members][logic][spending]") {
+  // A debit took 100 from lot A, then 50 from lot B (none restored yet).
+  auto r = plan_restore({{100, 0}, {50, 0}}, 70);
+  CHECK(r.per_lot == std::vector<std::int64_t>{20, 50});
+  CHECK(r.left_over == 0);
+  // After that, 80 left to restore in A; asking 100 leaves 20 over.
+  r = plan_restore({{100, 20}, {50, 50}}, 100);
+  CHECK(r.per_lot == std::vector<std::int64_t>{80, 0});
+  CHECK(r.left_over == 20);
+  r = plan_restore({}, 10);
+  CHECK(r.per_lot.empty());
+  CHECK(r.left_over == 10);
+}

@@ -183,3 +183,12 @@ TEST_CASE("merchant figures arithmetic", "[shops][logic]") {
   CHECK(f.repeat_buyer_rate == Approx(0.5));
   CHECK(figures({}, {}).repeat_buyer_rate == 0.0);
 }
+
+TEST_CASE("the tier discount rounds down to the cent", "[shops][logic]") {
+  CHECK(tier_discount(1800, 10) == 180);
+  CHECK(tier_discount(999, 10) == 99);  // 99.9 -> 99
+  CHECK(tier_discount(1000, 0) == 0);
+  CHECK(tier_discount(0, 10) == 0);
+  CHECK(tier_discount(1000, 100) == 1000);
+  CHECK(tier_discount(1000, 150) == 1000);  // never more than the price
+}
