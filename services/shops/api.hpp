@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace courtyard::shops {
 
@@ -22,5 +23,9 @@ int close_due_group_buys(db::Database& db, events::Bus& bus, std::int64_t now_ms
 std::optional<std::int64_t> merchant_owner(db::Tx& tx, std::int64_t cid, std::int64_t mid);
 // The account's rows in this service, for the resident's data export (export.cpp).
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
+// The accounts that joined the wish (notifications tells them of its answer), ascending
+// after `after`, at most `limit`: a page of an audience of any size.
+std::vector<std::int64_t> wish_joiners(db::Tx& tx, std::int64_t cid, std::int64_t wish_id, std::int64_t after,
+                                       std::int64_t limit);
 
 }  // namespace courtyard::shops
