@@ -55,8 +55,8 @@ std::vector<Product> products_to_index(db::Tx& tx, int version, std::int64_t lim
       use(limit, "n"));
 }
 
-// The hits are ranked over the covering index alone (community, token, category, merchant,
-// product, weight); only the page's products are read from their table.
+// The hits are ranked over the covering index alone (community, token, product, category,
+// merchant, weight); only the page's products are read from their table.
 SearchResult search_products(db::Tx& tx, SearchQuery const& sq) {
   SearchResult out;
   if (sq.tokens.empty()) return out;

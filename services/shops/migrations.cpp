@@ -203,7 +203,7 @@ CREATE TABLE product_search_tokens (
   product_id BIGINT NOT NULL,
   weight INTEGER NOT NULL
 ){engine};
-CREATE INDEX product_search_tokens_lookup ON product_search_tokens (community_id, token, category, merchant_id, product_id, weight);
+CREATE INDEX product_search_tokens_lookup ON product_search_tokens (community_id, token, product_id, category, merchant_id, weight);
 CREATE INDEX product_search_tokens_product ON product_search_tokens (product_id);
 CREATE TABLE product_search_state (
   product_id BIGINT NOT NULL PRIMARY KEY,
