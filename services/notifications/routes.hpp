@@ -27,6 +27,9 @@ long long prune(db::Database& db, std::int64_t now_ms, std::chrono::milliseconds
 // member_notices.cpp: points.expiring and tier.changed (members) -> one row for the member.
 void on_member_notice(events::Event const& e, db::Tx& tx);
 
+// wish_notices.cpp: wish.answered (shops) -> every joiner of the wish, paged.
+void on_wish_answered(events::Event const& e, db::Tx& tx);
+
 // views.cpp: a row as the API shows it ({id, account_id, community_id, type, title, body,
 // data, created_at, read_at}).
 boost::json::object notification_json(repo::Notification const& n);

@@ -28,6 +28,7 @@ void NotificationsService::subscribe(events::Bus& bus) {
     bus.subscribe(std::string("notifications.") + topic, topic, on_merchant_event);
   for (auto const* topic : {"points.expiring", "tier.changed"})
     bus.subscribe(std::string("notifications.") + topic, topic, on_member_notice);
+  bus.subscribe("notifications.wish.answered", "wish.answered", on_wish_answered);
 }
 
 void NotificationsService::jobs(jobs::Scheduler& s) {

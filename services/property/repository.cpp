@@ -592,4 +592,22 @@ std::optional<std::int64_t> suggestion_adopted_at(db::Tx& tx, std::int64_t cid, 
   return v ? *v : std::nullopt;
 }
 
+// ---- suggestion texts (api.hpp: suggestion_texts)
+
+constexpr char const* kSuggestionTexts =
+    "SELECT id, title, body, vote_count FROM property_suggestions WHERE community_id = :c AND created_at >= :f "
+    "AND created_at < :t ORDER BY id DESC LIMIT :n";
+std::vector<SuggestionText> suggestion_texts(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to,
+                                             std::int64_t limit) {
+  return db::all(
+      tx, kSuggestionTexts,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        SuggestionText s;
+        c.into(s.id, s.title, s.body, s.vote_count);
+        return s;
+      },
+      use(cid, "c"), use(from, "f"), use(to, "t"), use(limit, "n"));
+}
+
 }  // namespace courtyard::property::repo

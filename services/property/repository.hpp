@@ -4,6 +4,7 @@
 // said otherwise, so the caller can tell whether another page follows.
 #include "db/tx.hpp"
 #include "services/identity/api.hpp"
+#include "services/property/api.hpp"
 #include "http/json.hpp"
 
 #include <cstdint>
@@ -254,5 +255,9 @@ bool remove_vote(db::Tx& tx, std::int64_t cid, std::int64_t suggestion_id, std::
 bool adopt_suggestion(db::Tx& tx, std::int64_t cid, std::int64_t suggestion_id, std::int64_t by, std::int64_t now);
 // When the suggestion was adopted (nullopt: not adopted).
 std::optional<std::int64_t> suggestion_adopted_at(db::Tx& tx, std::int64_t cid, std::int64_t suggestion_id);
+
+// The suggestions' texts for property::suggestion_texts (api.hpp).
+std::vector<SuggestionText> suggestion_texts(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to,
+                                             std::int64_t limit);
 
 }  // namespace courtyard::property::repo

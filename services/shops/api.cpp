@@ -2,6 +2,7 @@
 #include "services/shops/api.hpp"
 
 #include "services/shops/logic.hpp"
+#include "services/shops/demand_repository.hpp"
 #include "services/shops/repository.hpp"
 
 namespace courtyard::shops {
@@ -52,6 +53,11 @@ CouponUse campaign_coupon_use(db::Tx& tx, std::int64_t cid, std::int64_t campaig
 std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& tx, std::int64_t cid,
                                                                        std::int64_t order_id) {
   return repo::order_category_cents(tx, cid, order_id);
+}
+
+std::vector<std::int64_t> wish_joiners(db::Tx& tx, std::int64_t cid, std::int64_t wish_id, std::int64_t after,
+                                       std::int64_t limit) {
+  return repo::wish_joiners(tx, cid, wish_id, after, limit);
 }
 
 }  // namespace courtyard::shops

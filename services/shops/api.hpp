@@ -49,5 +49,9 @@ std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& t
 
 // The account's rows in this service, for the resident's data export (export.cpp).
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
+// The accounts that joined the wish (notifications tells them of its answer), ascending
+// after `after`, at most `limit`: a page of an audience of any size.
+std::vector<std::int64_t> wish_joiners(db::Tx& tx, std::int64_t cid, std::int64_t wish_id, std::int64_t after,
+                                       std::int64_t limit);
 
 }  // namespace courtyard::shops

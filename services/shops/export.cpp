@@ -16,6 +16,8 @@ constexpr char const* kExportReviews = "SELECT * FROM reviews WHERE buyer_id = :
 constexpr char const* kExportGroupBuyParticipations =
     "SELECT * FROM group_buy_participants WHERE account_id = :a ORDER BY id";
 constexpr char const* kExportMerchantsOwned = "SELECT * FROM merchants WHERE owner_id = :a ORDER BY id";
+constexpr char const* kExportWishes = "SELECT * FROM wishes WHERE author_id = :a ORDER BY id";
+constexpr char const* kExportWishJoins = "SELECT * FROM wish_joiners WHERE account_id = :a ORDER BY id";
 }  // namespace
 
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id) {
@@ -23,7 +25,9 @@ boost::json::object export_account(db::Tx& tx, std::int64_t account_id) {
                              {"order_items", db::json_rows(tx, kExportOrderItems, account_id)},
                              {"reviews", db::json_rows(tx, kExportReviews, account_id)},
                              {"group_buy_participations", db::json_rows(tx, kExportGroupBuyParticipations, account_id)},
-                             {"merchants_owned", db::json_rows(tx, kExportMerchantsOwned, account_id)}};
+                             {"merchants_owned", db::json_rows(tx, kExportMerchantsOwned, account_id)},
+                             {"wishes", db::json_rows(tx, kExportWishes, account_id)},
+                             {"wish_joins", db::json_rows(tx, kExportWishJoins, account_id)}};
 }
 
 }  // namespace courtyard::shops

@@ -2,6 +2,7 @@
 // community's merchant settings), the catalogue and its stock ledger, coupons, reviews (list) and figures.
 #include "db/database.hpp"
 #include "services/identity/api.hpp"
+#include "services/shops/demand.hpp"
 #include "services/shops/onboarding.hpp"
 #include "services/shops/routes.hpp"
 
@@ -220,6 +221,7 @@ Response create_product(Request const& req, Context& ctx) {
     require_approved(m);
     p.category = category && !category->empty() ? lower(*category) : m.category;
     p.id = repo::insert_product(tx, p);
+    index_product(tx, p);
     // The opening stock is the first purchase in the ledger.
     if (p.stock > 0)
       repo::insert_movement(tx, ctx.community_id, mid, p.id, p.stock, "purchase", std::nullopt,
@@ -272,6 +274,7 @@ Response update_product(Request const& req, Context& ctx) {
     if (category && !category->empty()) p.category = lower(*category);
     if (active) p.active = *active;
     repo::update_product(tx, p);
+    index_product(tx, p);
     return Response::json(product_json(product_or_404(tx, ctx.community_id, mid, pid)));
   });
 }

@@ -200,6 +200,70 @@ CREATE INDEX coupons_campaign ON coupons (campaign_id);
 ALTER TABLE orders ADD COLUMN tier_discount_pct INT NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN tier_discount_cents BIGINT NOT NULL DEFAULT 0;
 )SQL"},
+      // Product search (search_text.hpp): one row per (active product, token) with the token's
+      // weight, the product's category and merchant, written in the transaction that creates
+      // or changes the product; the covering index answers a query without reading products.
+      // product_search_state says which tokenizer version indexed a product (the
+      // shops.index_products job indexes products it has not seen). product_searches is the
+      // query log for demand analysis: what was searched, never who searched.
+      {50, "product search index and query log", R"SQL(
+CREATE TABLE product_search_tokens (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  token VARCHAR(64) NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  product_id BIGINT NOT NULL,
+  weight INTEGER NOT NULL
+){engine};
+CREATE INDEX product_search_tokens_lookup ON product_search_tokens (community_id, token, product_id, category, merchant_id, weight);
+CREATE INDEX product_search_tokens_product ON product_search_tokens (product_id);
+CREATE TABLE product_search_state (
+  product_id BIGINT NOT NULL PRIMARY KEY,
+  community_id BIGINT NOT NULL,
+  version INTEGER NOT NULL
+){engine};
+CREATE TABLE product_searches (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  query VARCHAR(200) NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  top_category VARCHAR(50) NOT NULL,
+  results BIGINT NOT NULL,
+  full_matches BIGINT NOT NULL,
+  at BIGINT NOT NULL
+){engine};
+CREATE INDEX product_searches_community ON product_searches (community_id, at);
+)SQL"},
+      // C2B wishes: a resident's wish, joined once per resident (the unique key decides under
+      // concurrency, `joiners` moves in the same transaction), answered by a merchant of the
+      // category with a group buy.
+      {51, "wishes and their joiners", R"SQL(
+CREATE TABLE wishes (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  author_id BIGINT NOT NULL,
+  title VARCHAR(200) NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  details TEXT NULL,
+  status VARCHAR(16) NOT NULL,
+  joiners BIGINT NOT NULL DEFAULT 0,
+  merchant_id BIGINT NULL,
+  group_buy_id BIGINT NULL,
+  answered_at BIGINT NULL,
+  created_at BIGINT NOT NULL
+){engine};
+CREATE INDEX wishes_community ON wishes (community_id, status, id);
+CREATE INDEX wishes_category ON wishes (community_id, category, id);
+CREATE TABLE wish_joiners (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  wish_id BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX wish_joiners_one ON wish_joiners (wish_id, account_id);
+)SQL"},
   };
 }
 

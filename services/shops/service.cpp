@@ -1,6 +1,7 @@
 #include "services/shops/service.hpp"
 
 #include "services/shops/api.hpp"
+#include "services/shops/demand.hpp"
 #include "services/shops/routes.hpp"
 
 namespace courtyard::shops {
@@ -9,6 +10,9 @@ void ShopsService::routes(http::Router& r) {
   add_merchant_routes(r);
   add_order_routes(r);
   add_group_buy_routes(r);
+  add_search_routes(r);
+  add_wish_routes(r);
+  add_demand_routes(r);
 }
 
 void ShopsService::subscribe(events::Bus& bus) {
@@ -19,6 +23,8 @@ void ShopsService::subscribe(events::Bus& bus) {
 void ShopsService::jobs(jobs::Scheduler& s) {
   s.every("shops.close_group_buys", std::chrono::seconds(5),
           [](jobs::JobContext& ctx) { close_due_group_buys(ctx.db, ctx.bus, ctx.now_ms); });
+  s.every("shops.index_products", std::chrono::seconds(60),
+          [](jobs::JobContext& ctx) { index_pending_products(ctx.db, ctx.bus); });
 }
 
 }  // namespace courtyard::shops
