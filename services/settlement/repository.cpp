@@ -4,6 +4,7 @@
 #include "db/query.hpp"
 
 #include <climits>
+#include <cstdint>
 
 namespace courtyard::settlement::repo {
 

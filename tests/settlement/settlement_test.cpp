@@ -133,7 +133,7 @@ TEST_CASE("a week's statement adds up, agrees with the ledger, closes once and i
                        {{"reason", "one was mouldy"}, {"items", bj::array{bj::object{{"product_id", cheese}, {"quantity", 1}}}}},
                        r.token);
   REQUIRE(refund.status == 201);
-  REQUIRE(t.post(s.c.base() + "/refunds/" + std::to_string(refund.id()) + "/accept", {}, s.owner.token).status == 200);
+  REQUIRE(t.post(s.c.base() + "/refunds/" + std::to_string(refund.id()) + "/accept", bj::object{}, s.owner.token).status == 200);
   t.drain_events();
 
   // The running figures of the open week.
@@ -203,7 +203,7 @@ TEST_CASE("a week's statement adds up, agrees with the ledger, closes once and i
   CHECK(again.json.at("statements").as_array().empty());
 
   // Payout: the manager records the transfer; the net leaves the wallet once.
-  CHECK(t.post(s.c.base() + "/statements/" + std::to_string(sid) + "/payout", {}, s.c.manager.token).status == 422);
+  CHECK(t.post(s.c.base() + "/statements/" + std::to_string(sid) + "/payout", bj::object{}, s.c.manager.token).status == 422);
   CHECK(t.post(s.c.base() + "/statements/999999999/payout", {{"reference", "x"}}, s.c.manager.token).status == 404);
   CHECK(t.post(s.c.base() + "/statements/" + std::to_string(sid) + "/payout", {{"reference", "x"}}, s.owner.token)
             .status == 403);
@@ -228,7 +228,7 @@ TEST_CASE("a week's statement adds up, agrees with the ledger, closes once and i
   completed_order(s, r, {{cheese, 2}});  // 2000, commission 200
   auto late = t.post(s.order(o2) + "/refunds", {{"reason", "late"}}, r.token);
   REQUIRE(late.status == 201);
-  REQUIRE(t.post(s.c.base() + "/refunds/" + std::to_string(late.id()) + "/accept", {}, s.owner.token).status == 200);
+  REQUIRE(t.post(s.c.base() + "/refunds/" + std::to_string(late.id()) + "/accept", bj::object{}, s.owner.token).status == 200);
   auto delivery = place(rival, r, order_body(rival.mid, {{bun, 1}}, "delivery"));
   REQUIRE(delivery.status == 201);
   REQUIRE(t.call("POST", rival.order(delivery.id()) + "/accept", std::nullopt, rival.owner.token).status == 200);

@@ -275,7 +275,7 @@ TEST_CASE("refund refusals: state, window, input, other communities, roles", "[s
   auto oid = completed_order(s, r, {{pid, 2}});
   // Input: 400 malformed, 422 fields; nothing stored.
   CHECK(t.call("POST", refunds_of(s, oid), std::nullopt, r.token).status == 400);
-  CHECK(t.post(refunds_of(s, oid), {}, r.token).status == 422);
+  CHECK(t.post(refunds_of(s, oid), bj::object{}, r.token).status == 422);
   CHECK(t.post(refunds_of(s, oid), {{"reason", "x"}, {"items", bj::array{}}}, r.token).status == 422);
   CHECK(t.post(refunds_of(s, oid),
                {{"reason", "x"}, {"items", bj::array{bj::object{{"product_id", other_pid}, {"quantity", 1}}}}}, r.token)
