@@ -46,6 +46,17 @@ CouponUse campaign_coupon_use(db::Tx& tx, std::int64_t cid, std::int64_t campaig
 // empty when the order is not one of the community's.
 std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& tx, std::int64_t cid,
                                                                        std::int64_t order_id);
+// What settlement needs of a completed order (nullopt unless the order exists in the
+// community and is completed): its merchant and the merchant's category (commission), the
+// order's total and the part of it paid with points (reimbursed by the community).
+struct CompletedOrder {
+  std::int64_t order_id = 0, merchant_id = 0;
+  std::string category;
+  std::int64_t total_cents = 0, points_cents = 0, completed_at = 0;
+};
+std::optional<CompletedOrder> completed_order(db::Tx& tx, std::int64_t cid, std::int64_t oid);
+// The merchant's category, nullopt when the community has no such merchant.
+std::optional<std::string> merchant_category(db::Tx& tx, std::int64_t cid, std::int64_t mid);
 
 // The account's rows in this service, for the resident's data export (export.cpp).
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id);

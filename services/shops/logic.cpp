@@ -3,6 +3,7 @@
 #include "http/json.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -307,6 +308,67 @@ Figures figures(std::vector<OrderFact> const& orders, std::vector<ItemFact> cons
     if (n >= 2) ++f.repeat_buyers;
   f.repeat_buyer_rate = f.buyers ? static_cast<double>(f.repeat_buyers) / static_cast<double>(f.buyers) : 0.0;
   return f;
+}
+
+
+// ---- after-sales refunds
+
+namespace {
+constexpr std::array<std::string_view, 5> kRefundStatusNames{"requested", "declined", "disputed", "completed",
+                                                             "rejected"};
+}  // namespace
+
+std::string_view to_string(RefundStatus s) { return kRefundStatusNames[static_cast<std::size_t>(s)]; }
+
+std::optional<RefundStatus> parse_refund_status(std::string_view s) {
+  for (std::size_t i = 0; i < kRefundStatusNames.size(); ++i)
+    if (kRefundStatusNames[i] == s) return static_cast<RefundStatus>(i);
+  return std::nullopt;
+}
+
+std::optional<RefundStatus> refund_transition(RefundStatus from, RefundVerb verb, RefundActor who) {
+  using S = RefundStatus;
+  switch (verb) {
+    case RefundVerb::Accept:
+      if (who == RefundActor::Merchant && from == S::Requested) return S::Completed;
+      return std::nullopt;
+    case RefundVerb::Decline:
+      if (who == RefundActor::Merchant && from == S::Requested) return S::Declined;
+      return std::nullopt;
+    case RefundVerb::Dispute:
+      if (who == RefundActor::Buyer && from == S::Declined) return S::Disputed;
+      return std::nullopt;
+    case RefundVerb::Uphold:
+      if (who == RefundActor::Manager && from == S::Disputed) return S::Completed;
+      return std::nullopt;
+    case RefundVerb::Overrule:
+      if (who == RefundActor::Manager && from == S::Disputed) return S::Rejected;
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool within_refund_window(std::int64_t completed_at_ms, std::int64_t now_ms, std::int64_t window_days) {
+  return now_ms <= completed_at_ms + window_days * kDayMs;
+}
+
+namespace {
+// floor(amount x part / whole) without overflow; 0 when whole is 0.
+std::int64_t pro_rata(std::int64_t amount, std::int64_t part, std::int64_t whole) {
+  if (whole <= 0 || amount <= 0 || part <= 0) return 0;
+  if (part >= whole) return amount;
+  return static_cast<std::int64_t>(static_cast<__int128>(amount) * part / whole);
+}
+}  // namespace
+
+RefundShare refund_share(OrderPayment const& p, std::int64_t before, std::int64_t after) {
+  std::int64_t money = std::max<std::int64_t>(0, p.total_cents - p.points_cents);
+  RefundShare s;
+  s.money_cents = pro_rata(money, after, p.subtotal_cents) - pro_rata(money, before, p.subtotal_cents);
+  s.points = pro_rata(p.points_spent, after, p.subtotal_cents) - pro_rata(p.points_spent, before, p.subtotal_cents);
+  s.points_cents =
+      pro_rata(p.points_cents, after, p.subtotal_cents) - pro_rata(p.points_cents, before, p.subtotal_cents);
+  return s;
 }
 
 }  // namespace courtyard::shops::logic

@@ -158,4 +158,40 @@ std::string utc_date(std::int64_t epoch_ms);
 std::optional<std::int64_t> parse_date(std::string_view s);
 constexpr std::int64_t kDayMs = 86'400'000;
 
+
+// ---- after-sales refunds (refund_routes.cpp)
+// requested -> completed (the merchant accepts: the money, points and returned stock move in
+// that transaction) or declined; declined -> disputed (the buyer); disputed -> completed or
+// rejected (the manager arbitrates). A failed delivery's refund is recorded completed at once.
+enum class RefundStatus { Requested, Declined, Disputed, Completed, Rejected };
+std::string_view to_string(RefundStatus s);
+std::optional<RefundStatus> parse_refund_status(std::string_view s);
+enum class RefundVerb { Accept, Decline, Dispute, Uphold, Overrule };  // Uphold: arbitration accepts
+enum class RefundActor { Buyer, Merchant, Manager };
+// The next state, or nullopt when `who` may not do `verb` in state `from`.
+std::optional<RefundStatus> refund_transition(RefundStatus from, RefundVerb verb, RefundActor who);
+
+constexpr std::int64_t kDefaultRefundWindowDays = 7;
+constexpr std::int64_t kMaxRefundWindowDays = 365;
+// A completed order may be refunded until `window_days` days after it completed.
+bool within_refund_window(std::int64_t completed_at_ms, std::int64_t now_ms, std::int64_t window_days);
+
+// What one refund returns, given the list value (unit price x quantity) of the order's goods
+// refunded before it and with it (cumulative, so partial refunds never add up to more than
+// was paid and a whole refund returns exactly what was paid): money in proportion to what was
+// paid in money (total - points_cents), points as floor(points_spent x share) and the cents
+// those points stood for, each as the cumulative amount after minus before.
+struct OrderPayment {
+  std::int64_t subtotal_cents = 0;  // list value of all goods
+  std::int64_t total_cents = 0;     // after discounts
+  std::int64_t points_spent = 0;
+  std::int64_t points_cents = 0;    // part of total_cents paid with points
+};
+struct RefundShare {
+  std::int64_t money_cents = 0;
+  std::int64_t points = 0;
+  std::int64_t points_cents = 0;
+};
+RefundShare refund_share(OrderPayment const& p, std::int64_t goods_before_cents, std::int64_t goods_after_cents);
+
 }  // namespace courtyard::shops::logic

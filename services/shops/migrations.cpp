@@ -264,6 +264,58 @@ CREATE TABLE wish_joiners (
 ){engine};
 CREATE UNIQUE INDEX wish_joiners_one ON wish_joiners (wish_id, account_id);
 )SQL"},
+      // After-sales refunds (refund_routes.cpp). order_items.refunded_quantity only grows, by
+      // a conditional update that never passes the line's quantity: the one guard against
+      // refunding an item twice, however many requests race. A refund row is the record of
+      // every refund of an order, a failed delivery's included (source 'delivery_failed'), so
+      // statements see them all; refund_items says which goods and whether they come back.
+      {20, "after-sales refunds: requests, items, disputes, the refund window", R"SQL(
+ALTER TABLE order_items ADD COLUMN refunded_quantity BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE refunds (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  order_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  buyer_id BIGINT NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  source VARCHAR(16) NOT NULL,
+  reason VARCHAR(1000) NOT NULL,
+  goods_cents BIGINT NOT NULL,
+  amount_cents BIGINT NOT NULL DEFAULT 0,
+  points BIGINT NOT NULL DEFAULT 0,
+  points_cents BIGINT NOT NULL DEFAULT 0,
+  decision_reason VARCHAR(1000) NULL,
+  decided_by BIGINT NULL,
+  decided_at BIGINT NULL,
+  dispute_reason VARCHAR(1000) NULL,
+  disputed_at BIGINT NULL,
+  arbitration_reason VARCHAR(1000) NULL,
+  arbitrated_by BIGINT NULL,
+  arbitrated_at BIGINT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  completed_at BIGINT NULL
+){engine};
+CREATE INDEX refunds_order ON refunds (order_id, id);
+CREATE INDEX refunds_merchant ON refunds (community_id, merchant_id, status, id);
+CREATE INDEX refunds_community ON refunds (community_id, status, id);
+CREATE TABLE refund_items (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  refund_id BIGINT NOT NULL,
+  product_id BIGINT NOT NULL,
+  quantity BIGINT NOT NULL,
+  returned INTEGER NOT NULL,
+  line_cents BIGINT NOT NULL
+){engine};
+CREATE INDEX refund_items_refund ON refund_items (refund_id);
+CREATE TABLE refund_settings (
+  community_id BIGINT NOT NULL PRIMARY KEY,
+  window_days BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by BIGINT NOT NULL
+){engine};
+)SQL"},
   };
 }
 

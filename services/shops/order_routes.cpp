@@ -185,14 +185,16 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
 // The points back to the buyer (into the lots they came from), the money paid refunded from
 // the merchant's sub-account to the buyer, the coupon redemption released and the stock back
 // (a "cancel" movement per line, product-id order like checkout; last, as at checkout, so
-// both lock rows in the same order: points, money, stock).
-void undo_order(db::Tx& tx, repo::Order const& o, std::int64_t actor_id) {
+// both lock rows in the same order: points, money, stock). Returns the cents refunded.
+std::int64_t undo_order(db::Tx& tx, repo::Order const& o, std::int64_t actor_id) {
   std::int64_t cid = o.community_id;
   if (o.points_spent > 0)
     members::give_back(tx, cid, o.buyer_id, members::Points(o.points_spent), order_ref(o.id), order_ref(o.id));
-  if (std::int64_t money = o.total_cents - o.points_cents; money > 0)
-    wallet::transfer(tx, cid, wallet::merchant_for_order(o.merchant_id, o.id), wallet::resident(o.buyer_id), money,
-                     "refund", order_ref(o.id));
+  // The wallet was charged total_cents - points_cents (shops migration 3).
+  std::int64_t paid = o.total_cents - o.points_cents;
+  if (paid > 0)
+    wallet::transfer(tx, cid, wallet::merchant_for_order(o.merchant_id, o.id), wallet::resident(o.buyer_id),
+                     paid, "refund", order_ref(o.id));
   if (o.coupon_id) repo::release_coupon(tx, *o.coupon_id);
   std::vector<repo::OrderItem> items = o.items;
   std::sort(items.begin(), items.end(), [](auto const& a, auto const& b) { return a.product_id < b.product_id; });
@@ -200,6 +202,7 @@ void undo_order(db::Tx& tx, repo::Order const& o, std::int64_t actor_id) {
     repo::change_stock(tx, cid, i.product_id, i.quantity);
     repo::insert_movement(tx, cid, o.merchant_id, i.product_id, i.quantity, "cancel", o.id, actor_id);
   }
+  return paid;
 }
 
 namespace {
@@ -228,10 +231,10 @@ repo::Order advance(db::Tx& tx, std::int64_t cid, repo::Order const& o, OrderVer
 repo::Order cancel(db::Tx& tx, Context& ctx, repo::Order const& o, logic::Actor who) {
   std::int64_t cid = ctx.community_id;
   auto done = advance(tx, cid, o, OrderVerb::Cancel, who, "cancelled", ctx.principal.account_id);
-  undo_order(tx, o, ctx.principal.account_id);
+  std::int64_t refunded = undo_order(tx, o, ctx.principal.account_id);
   auto event = order_event(done);
   event["reason"] = who == logic::Actor::Merchant ? "merchant" : "buyer";
-  event["refunded_cents"] = o.total_cents - o.points_cents;
+  event["refunded_cents"] = refunded;
   event["refunded_points"] = o.points_spent;
   tx.publish("order.cancelled", cid, event);
   return done;

@@ -737,4 +737,195 @@ void close_group_buy(db::Tx& tx, std::int64_t gid, std::string const& outcome) {
   tx.exec(kCloseGroupBuy, use(outcome, "o"), use(now, "t"), use(gid, "id"));
 }
 
+
+// ---- after-sales refunds
+
+constexpr char const* kOrderPoints =
+    "SELECT points_spent, points_cents FROM orders WHERE id = :id AND community_id = :c";
+OrderPoints order_points(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
+  auto p = db::one(
+      tx, kOrderPoints,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        OrderPoints p;
+        c.into(p.points_spent, p.points_cents);
+        return p;
+      },
+      use(oid, "id"), use(cid, "c"));
+  return p.value_or(OrderPoints{});
+}
+
+constexpr char const* kRefundedQuantities =
+    "SELECT product_id, refunded_quantity FROM order_items WHERE order_id = :o AND community_id = :c ORDER BY id";
+std::vector<std::pair<std::int64_t, std::int64_t>> refunded_quantities(db::Tx& tx, std::int64_t cid,
+                                                                      std::int64_t oid) {
+  return db::all(
+      tx, kRefundedQuantities,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        std::int64_t pid = c.integer();
+        return std::pair<std::int64_t, std::int64_t>(pid, c.integer());
+      },
+      use(oid, "o"), use(cid, "c"));
+}
+
+constexpr char const* kTakeRefundQuantity =
+    "UPDATE order_items SET refunded_quantity = refunded_quantity + :q "
+    "WHERE order_id = :o AND community_id = :c AND product_id = :p AND refunded_quantity + :q2 <= quantity";
+bool take_refund_quantity(db::Tx& tx, std::int64_t cid, std::int64_t oid, std::int64_t pid, std::int64_t q) {
+  return tx.exec(kTakeRefundQuantity, use(q, "q"), use(oid, "o"), use(cid, "c"), use(pid, "p"), use(q, "q2")) == 1;
+}
+
+constexpr char const* kRefundedGoods =
+    "SELECT COALESCE(SUM(unit_price_cents * refunded_quantity), 0) FROM order_items "
+    "WHERE order_id = :o AND community_id = :c";
+std::int64_t refunded_goods_cents(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
+  return db::scalar(tx, kRefundedGoods, use(oid, "o"), use(cid, "c"));
+}
+
+#define SHOPS_REFUND_COLS                                                                                      \
+  "id, community_id, order_id, merchant_id, buyer_id, status, source, reason, goods_cents, amount_cents, "      \
+  "points, points_cents, decision_reason, decided_by, decided_at, dispute_reason, disputed_at, "               \
+  "arbitration_reason, arbitrated_by, arbitrated_at, created_at, updated_at, completed_at"
+Refund refund_from(soci::row const& r) {
+  db::Cols c(r);
+  Refund f;
+  c.into(f.id, f.community_id, f.order_id, f.merchant_id, f.buyer_id, f.status, f.source, f.reason, f.goods_cents,
+         f.amount_cents, f.points, f.points_cents, f.decision_reason, f.decided_by, f.decided_at, f.dispute_reason,
+         f.disputed_at, f.arbitration_reason, f.arbitrated_by, f.arbitrated_at, f.created_at, f.updated_at,
+         f.completed_at);
+  return f;
+}
+
+constexpr char const* kRefundItems =
+    "SELECT product_id, quantity, returned, line_cents FROM refund_items WHERE refund_id = :r ORDER BY id";
+void load_refund_items(db::Tx& tx, Refund& f) {
+  f.items = db::all(
+      tx, kRefundItems,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        RefundItem i;
+        c.into(i.product_id, i.quantity, i.returned, i.line_cents);
+        return i;
+      },
+      use(f.id, "r"));
+}
+std::vector<Refund> with_refund_items(db::Tx& tx, std::vector<Refund> rs) {
+  for (auto& f : rs) load_refund_items(tx, f);
+  return rs;
+}
+
+constexpr char const* kInsertRefund =
+    "INSERT INTO refunds (community_id, order_id, merchant_id, buyer_id, status, source, reason, goods_cents, "
+    "amount_cents, points, points_cents, created_at, updated_at, completed_at) "
+    "VALUES (:c, :o, :m, :b, :s, :src, :r, :g, :a, :p, :pc, :t, :t2, :ct)";
+constexpr char const* kInsertRefundItem =
+    "INSERT INTO refund_items (community_id, refund_id, product_id, quantity, returned, line_cents) "
+    "VALUES (:c, :r, :p, :q, :ret, :l)";
+std::int64_t insert_refund(db::Tx& tx, Refund const& f) {
+  std::int64_t now = tx.now_ms();
+  long long completed = f.completed_at.value_or(0);
+  soci::indicator completed_ind = null_if_absent(f.completed_at.has_value());
+  std::int64_t id = tx.insert("refunds", kInsertRefund, use(f.community_id, "c"), use(f.order_id, "o"),
+                              use(f.merchant_id, "m"), use(f.buyer_id, "b"), use(f.status, "s"),
+                              use(f.source, "src"), use(f.reason, "r"), use(f.goods_cents, "g"),
+                              use(f.amount_cents, "a"), use(f.points, "p"), use(f.points_cents, "pc"), use(now, "t"),
+                              use(now, "t2"), use(completed, completed_ind, "ct"));
+  for (auto const& i : f.items) {
+    int returned = i.returned ? 1 : 0;
+    tx.exec(kInsertRefundItem, use(f.community_id, "c"), use(id, "r"), use(i.product_id, "p"), use(i.quantity, "q"),
+            use(returned, "ret"), use(i.line_cents, "l"));
+  }
+  return id;
+}
+
+constexpr char const* kFindRefund = "SELECT " SHOPS_REFUND_COLS " FROM refunds WHERE id = :id AND community_id = :c";
+std::optional<Refund> find_refund(db::Tx& tx, std::int64_t cid, std::int64_t rid) {
+  auto f = db::one(tx, kFindRefund, refund_from, use(rid, "id"), use(cid, "c"));
+  if (f) load_refund_items(tx, *f);
+  return f;
+}
+
+constexpr char const* kRefundsOfOrder =
+    "SELECT " SHOPS_REFUND_COLS
+    " FROM refunds WHERE order_id = :o AND community_id = :c AND id < :b ORDER BY id DESC LIMIT :l";
+std::vector<Refund> refunds_of_order(db::Tx& tx, std::int64_t cid, std::int64_t oid, json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+  return with_refund_items(tx, db::all(tx, kRefundsOfOrder, refund_from, use(oid, "o"), use(cid, "c"),
+                                       use(before, "b"), use(n, "l")));
+}
+
+constexpr char const* kRefundsOfMerchant =
+    "SELECT " SHOPS_REFUND_COLS
+    " FROM refunds WHERE community_id = :c AND merchant_id = :m AND (:s = '' OR status = :s2) AND id < :b "
+    "ORDER BY id DESC LIMIT :l";
+std::vector<Refund> refunds_of_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& status,
+                                        json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+  return with_refund_items(tx, db::all(tx, kRefundsOfMerchant, refund_from, use(cid, "c"), use(mid, "m"),
+                                       use(status, "s"), use(status, "s2"), use(before, "b"), use(n, "l")));
+}
+
+constexpr char const* kRefundsOfCommunity =
+    "SELECT " SHOPS_REFUND_COLS
+    " FROM refunds WHERE community_id = :c AND (:s = '' OR status = :s2) AND id < :b ORDER BY id DESC LIMIT :l";
+std::vector<Refund> refunds_of_community(db::Tx& tx, std::int64_t cid, std::string const& status,
+                                         json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+  return with_refund_items(tx, db::all(tx, kRefundsOfCommunity, refund_from, use(cid, "c"), use(status, "s"),
+                                       use(status, "s2"), use(before, "b"), use(n, "l")));
+}
+
+constexpr char const* kRefundsOfBuyer =
+    "SELECT " SHOPS_REFUND_COLS " FROM refunds WHERE buyer_id = :u AND id < :b ORDER BY id DESC LIMIT :l";
+std::vector<Refund> refunds_of_buyer(db::Tx& tx, std::int64_t buyer_id, json::Page const& page) {
+  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+  return with_refund_items(
+      tx, db::all(tx, kRefundsOfBuyer, refund_from, use(buyer_id, "u"), use(before, "b"), use(n, "l")));
+}
+
+// One statement per step: the columns come from this fixed list, never from input.
+#define SHOPS_MOVE_REFUND(reason_col, by_col, at_col)                                                         \
+  "UPDATE refunds SET status = :to, updated_at = :t, " reason_col " = :r, " by_col " = :by, " at_col          \
+  " = :t2, completed_at = CASE WHEN :to2 = 'completed' THEN :t3 ELSE completed_at END "                       \
+  "WHERE id = :id AND community_id = :c AND status = :from"
+constexpr char const* kMoveRefundDecision = SHOPS_MOVE_REFUND("decision_reason", "decided_by", "decided_at");
+// A dispute is always the buyer's own: "by" rewrites buyer_id with the same value.
+constexpr char const* kMoveRefundDispute = SHOPS_MOVE_REFUND("dispute_reason", "buyer_id", "disputed_at");
+constexpr char const* kMoveRefundArbitration =
+    SHOPS_MOVE_REFUND("arbitration_reason", "arbitrated_by", "arbitrated_at");
+#undef SHOPS_MOVE_REFUND
+bool move_refund(db::Tx& tx, std::int64_t cid, std::int64_t rid, std::string const& from, std::string const& to,
+                 RefundStep step, std::string const& reason, std::int64_t by) {
+  char const* query = step == RefundStep::Decision  ? kMoveRefundDecision
+                      : step == RefundStep::Dispute ? kMoveRefundDispute
+                                                    : kMoveRefundArbitration;
+  std::int64_t now = tx.now_ms();
+  return tx.exec(query, use(to, "to"), use(now, "t"), use(reason, "r"), use(by, "by"), use(now, "t2"),
+                 use(to, "to2"), use(now, "t3"), use(rid, "id"), use(cid, "c"), use(from, "from")) == 1;
+}
+
+constexpr char const* kSetRefundAmounts =
+    "UPDATE refunds SET amount_cents = :a, points = :p, points_cents = :pc WHERE id = :id";
+void set_refund_amounts(db::Tx& tx, std::int64_t rid, std::int64_t amount_cents, std::int64_t points,
+                        std::int64_t points_cents) {
+  tx.exec(kSetRefundAmounts, use(amount_cents, "a"), use(points, "p"), use(points_cents, "pc"), use(rid, "id"));
+}
+
+constexpr char const* kRefundWindow = "SELECT window_days FROM refund_settings WHERE community_id = :c";
+std::optional<std::int64_t> refund_window_days(db::Tx& tx, std::int64_t cid) {
+  return db::one(tx, kRefundWindow, [](soci::row const& r) { return db::Cols(r).integer(); }, use(cid, "c"));
+}
+
+constexpr char const* kEnsureRefundSettings =
+    " INTO refund_settings (community_id, window_days, updated_at, updated_by) VALUES (:c, :d, :t, :b)";
+constexpr char const* kSetRefundWindow =
+    "UPDATE refund_settings SET window_days = :d, updated_at = :t, updated_by = :b WHERE community_id = :c";
+void set_refund_window_days(db::Tx& tx, std::int64_t cid, std::int64_t days, std::int64_t by) {
+  std::int64_t now = tx.now_ms();
+  tx.exec(std::string(db::insert_ignore(tx.backend())) + kEnsureRefundSettings, use(cid, "c"), use(days, "d"),
+          use(now, "t"), use(by, "b"));
+  tx.exec(kSetRefundWindow, use(days, "d"), use(now, "t"), use(by, "b"), use(cid, "c"));
+}
+
 }  // namespace courtyard::shops::repo

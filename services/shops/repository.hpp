@@ -200,4 +200,56 @@ void settle_participant(db::Tx& tx, std::int64_t participant_id, std::string con
                         std::optional<std::int64_t> order_id);
 void close_group_buy(db::Tx& tx, std::int64_t gid, std::string const& outcome);
 
+
+// ---- after-sales refunds
+struct RefundItem {
+  std::int64_t product_id = 0, quantity = 0;
+  bool returned = false;
+  std::int64_t line_cents = 0;  // unit price x quantity
+};
+
+struct Refund {
+  std::int64_t id = 0, community_id = 0, order_id = 0, merchant_id = 0, buyer_id = 0;
+  std::string status, source, reason;
+  std::int64_t goods_cents = 0, amount_cents = 0, points = 0, points_cents = 0;
+  std::optional<std::string> decision_reason, dispute_reason, arbitration_reason;
+  std::optional<std::int64_t> decided_by, decided_at, disputed_at, arbitrated_by, arbitrated_at, completed_at;
+  std::int64_t created_at = 0, updated_at = 0;
+  std::vector<RefundItem> items;
+};
+
+// What the order's buyer paid with points (orders.points_spent, orders.points_cents).
+struct OrderPoints {
+  std::int64_t points_spent = 0, points_cents = 0;
+};
+OrderPoints order_points(db::Tx& tx, std::int64_t cid, std::int64_t oid);
+// product id -> quantity of the order's line refunded so far.
+std::vector<std::pair<std::int64_t, std::int64_t>> refunded_quantities(db::Tx& tx, std::int64_t cid,
+                                                                      std::int64_t oid);
+// refunded_quantity + q on the order's line of `pid`, unless that passes the line's quantity;
+// false when refused.
+bool take_refund_quantity(db::Tx& tx, std::int64_t cid, std::int64_t oid, std::int64_t pid, std::int64_t q);
+// List value (unit price x refunded quantity) of the order's goods refunded so far.
+std::int64_t refunded_goods_cents(db::Tx& tx, std::int64_t cid, std::int64_t oid);
+
+std::int64_t insert_refund(db::Tx& tx, Refund const& r);  // with its items
+std::optional<Refund> find_refund(db::Tx& tx, std::int64_t cid, std::int64_t rid);
+std::vector<Refund> refunds_of_order(db::Tx& tx, std::int64_t cid, std::int64_t oid, json::Page const& page);
+std::vector<Refund> refunds_of_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& status,
+                                        json::Page const& page);
+std::vector<Refund> refunds_of_community(db::Tx& tx, std::int64_t cid, std::string const& status,
+                                         json::Page const& page);
+std::vector<Refund> refunds_of_buyer(db::Tx& tx, std::int64_t buyer_id, json::Page const& page);
+// A decision: status from -> to, with its reason and who took it (the column set depends on
+// the step: decided_*, disputed_*, arbitrated_*). False when the refund left `from` meanwhile.
+enum class RefundStep { Decision, Dispute, Arbitration };
+bool move_refund(db::Tx& tx, std::int64_t cid, std::int64_t rid, std::string const& from, std::string const& to,
+                 RefundStep step, std::string const& reason, std::int64_t by);
+// The amounts a completed refund moved, and when.
+void set_refund_amounts(db::Tx& tx, std::int64_t rid, std::int64_t amount_cents, std::int64_t points,
+                        std::int64_t points_cents);
+// The community's refund window in days (nullopt when never set: the default).
+std::optional<std::int64_t> refund_window_days(db::Tx& tx, std::int64_t cid);
+void set_refund_window_days(db::Tx& tx, std::int64_t cid, std::int64_t days, std::int64_t by);
+
 }  // namespace courtyard::shops::repo

@@ -75,6 +75,8 @@ std::string new_redemption_code() {
 
 std::string order_ref(std::int64_t oid) { return "order:" + std::to_string(oid); }
 
+std::string refund_ref(std::int64_t rid) { return "refund:" + std::to_string(rid); }
+
 std::string hold_ref(std::int64_t gid, std::int64_t pid) {
   return "group_buy:" + std::to_string(gid) + ":participant:" + std::to_string(pid);
 }

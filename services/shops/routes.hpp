@@ -25,6 +25,7 @@ using http::Response;
 void add_merchant_routes(http::Router& r);   // merchants, catalogue, stock, coupons, reviews list, figures
 void add_order_routes(http::Router& r);      // orders, state verbs, redemptions, reviews
 void add_group_buy_routes(http::Router& r);  // group buys and joining
+void add_refund_routes(http::Router& r);     // after-sales refunds, disputes, the refund window
 
 // Subscribers (subscriptions.cpp):
 // delivery.delivered -> the delivery order completes (idempotent).
@@ -37,8 +38,13 @@ void on_delivery_failed(events::Event const& e, db::Tx& tx);
 // order_routes.cpp: what cancelling undoes (the order's state is changed by the caller):
 // restock with "cancel" movements by `actor_id` (0 = the system), release the coupon,
 // give the points back and refund the money paid (total - points_cents) from the merchant
-// to the buyer.
-void undo_order(db::Tx& tx, repo::Order const& o, std::int64_t actor_id);
+// to the buyer. Returns the cents refunded.
+std::int64_t undo_order(db::Tx& tx, repo::Order const& o, std::int64_t actor_id);
+
+// refund_routes.cpp: a failed delivery's cancellation (undo_order refunded `refunded_cents`
+// and gave the points back) recorded as a completed refund of the whole order, so statements
+// see it; refund.completed.
+void record_failed_delivery_refund(db::Tx& tx, repo::Order const& o, std::int64_t refunded_cents);
 
 // ---- shared by the handlers (routes.cpp)
 
@@ -75,6 +81,7 @@ std::string new_redemption_code();
 // Ledger references of wallet transfers.
 std::string order_ref(std::int64_t oid);                      // "order:{oid}"
 std::string hold_ref(std::int64_t gid, std::int64_t pid);     // "group_buy:{gid}:participant:{pid}"
+std::string refund_ref(std::int64_t rid);                     // "refund:{rid}"
 
 // ---- views (views.cpp)
 
@@ -95,5 +102,13 @@ bj::object figures_json(std::int64_t merchant_id, std::int64_t from, std::int64_
 
 // order.* payload (EVENTS.md).
 bj::object order_event(repo::Order const& o);
+
+bj::object refund_json(repo::Refund const& f);
+// refund.requested/accepted/declined/disputed payload; `by` ("merchant", "manager") when a
+// decision is the event.
+bj::object refund_event(repo::Refund const& f, std::string const& by = "");
+// refund.completed: {refund_id, order_id, merchant_id, buyer_id, amount_cents, points} and
+// community_id, points_cents, source, completed_at (EVENTS.md).
+bj::object refund_completed_event(repo::Refund const& f);
 
 }  // namespace courtyard::shops

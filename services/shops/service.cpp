@@ -13,6 +13,7 @@ void ShopsService::routes(http::Router& r) {
   add_search_routes(r);
   add_wish_routes(r);
   add_demand_routes(r);
+  add_refund_routes(r);
 }
 
 void ShopsService::subscribe(events::Bus& bus) {

@@ -41,11 +41,12 @@ void on_delivery_failed(events::Event const& e, db::Tx& tx) {
       !logic::transition(*from, logic::OrderVerb::Cancel, logic::Actor::System, logic::Fulfilment::Delivery))
     return;  // completed, cancelled already (by the merchant, or this event before): nothing to do
   if (!repo::set_order_status(tx, e.community_id, oid, o->status, "cancelled")) return;
-  undo_order(tx, *o, 0);
+  std::int64_t refunded = undo_order(tx, *o, 0);
+  record_failed_delivery_refund(tx, *o, refunded);
   auto done = repo::find_order(tx, e.community_id, oid);
   auto event = order_event(*done);
   event["reason"] = "delivery_failed";
-  event["refunded_cents"] = o->total_cents - o->points_cents;
+  event["refunded_cents"] = refunded;
   event["refunded_points"] = o->points_spent;
   if (auto const* d = p.if_contains("delivery_id")) event["delivery_id"] = *d;
   tx.publish("order.cancelled", e.community_id, event);
@@ -54,7 +55,7 @@ void on_delivery_failed(events::Event const& e, db::Tx& tx) {
   auto m = repo::find_merchant(tx, e.community_id, o->merchant_id);
   auto notice = order_event(*done);
   notice["merchant_owner_id"] = m ? m->owner_id : 0;
-  notice["refunded_cents"] = o->total_cents - o->points_cents;
+  notice["refunded_cents"] = refunded;
   notice["refunded_points"] = o->points_spent;
   for (auto key : {"delivery_id", "reason", "attempt"})
     if (auto const* v = p.if_contains(key)) notice[key] = *v;

@@ -216,4 +216,58 @@ bj::object order_event(repo::Order const& o) {
                     {"group_buy_id", o.group_buy_id.value_or(0)}};
 }
 
+
+namespace {
+bj::value opt_text(std::optional<std::string> const& v) { return v ? bj::value(*v) : bj::value(nullptr); }
+}  // namespace
+
+bj::object refund_json(repo::Refund const& f) {
+  bj::array items;
+  for (auto const& i : f.items)
+    items.push_back(bj::object{{"product_id", i.product_id},
+                               {"quantity", i.quantity},
+                               {"returned", i.returned},
+                               {"line_cents", i.line_cents}});
+  return bj::object{
+      {"id", f.id},
+      {"community_id", f.community_id},
+      {"order_id", f.order_id},
+      {"merchant_id", f.merchant_id},
+      {"buyer_id", f.buyer_id},
+      {"status", f.status},
+      {"source", f.source},
+      {"reason", f.reason},
+      {"items", std::move(items)},
+      {"goods_cents", f.goods_cents},
+      {"amount_cents", f.amount_cents},
+      {"points", f.points},
+      {"points_cents", f.points_cents},
+      {"decision", bj::object{{"reason", opt_text(f.decision_reason)}, {"at", opt_time(f.decided_at)}}},
+      {"dispute", bj::object{{"reason", opt_text(f.dispute_reason)}, {"at", opt_time(f.disputed_at)}}},
+      {"arbitration", bj::object{{"reason", opt_text(f.arbitration_reason)}, {"at", opt_time(f.arbitrated_at)}}},
+      {"created_at", json::rfc3339(f.created_at)},
+      {"completed_at", opt_time(f.completed_at)}};
+}
+
+bj::object refund_event(repo::Refund const& f, std::string const& by) {
+  bj::object e{{"community_id", f.community_id}, {"refund_id", f.id},      {"order_id", f.order_id},
+               {"merchant_id", f.merchant_id},   {"buyer_id", f.buyer_id}, {"goods_cents", f.goods_cents},
+               {"reason", f.reason}};
+  if (!by.empty()) e["by"] = by;
+  return e;
+}
+
+bj::object refund_completed_event(repo::Refund const& f) {
+  return bj::object{{"refund_id", f.id},
+                    {"order_id", f.order_id},
+                    {"merchant_id", f.merchant_id},
+                    {"buyer_id", f.buyer_id},
+                    {"amount_cents", f.amount_cents},
+                    {"points", f.points},
+                    {"community_id", f.community_id},
+                    {"points_cents", f.points_cents},
+                    {"source", f.source},
+                    {"completed_at", f.completed_at.value_or(0)}};
+}
+
 }  // namespace courtyard::shops

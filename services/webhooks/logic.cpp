@@ -14,6 +14,8 @@ std::vector<std::string_view> const kMerchantTopics{
     "order.cancelled",   "order.delivery_failed", "review.posted",  "groupbuy.closed",
     "delivery.created",  "delivery.claimed",   "delivery.picked_up", "delivery.delivered",
     "delivery.failed",
+    "refund.requested",  "refund.accepted",    "refund.declined",   "refund.disputed",
+    "refund.completed",  "statement.closed",   "payout.made",
 };
 
 std::vector<std::string_view> const kCommunityTopics{
