@@ -187,6 +187,10 @@ CREATE TABLE merchant_settings (
 ALTER TABLE orders ADD COLUMN points_spent BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN points_cents BIGINT NOT NULL DEFAULT 0;
 )SQL"},
+      // Group buy -> batched delivery (issue 14): each participant picks up or has it delivered.
+      {70, "group-buy participants choose their fulfilment", R"SQL(
+ALTER TABLE group_buy_participants ADD COLUMN fulfilment VARCHAR(16) NOT NULL DEFAULT 'pickup';
+)SQL"},
   };
 }
 

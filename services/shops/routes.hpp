@@ -25,6 +25,7 @@ using http::Response;
 void add_merchant_routes(http::Router& r);   // merchants, catalogue, stock, coupons, reviews list, figures
 void add_order_routes(http::Router& r);      // orders, state verbs, redemptions, reviews
 void add_group_buy_routes(http::Router& r);  // group buys and joining
+void add_code_token_routes(http::Router& r); // code_token_routes.cpp: signed redemption tokens
 
 // Subscribers (subscriptions.cpp):
 // delivery.delivered -> the delivery order completes (idempotent).
