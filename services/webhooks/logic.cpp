@@ -14,6 +14,7 @@ std::vector<std::string_view> const kMerchantTopics{
     "order.cancelled",   "order.delivery_failed", "review.posted",  "groupbuy.closed",
     "delivery.created",  "delivery.claimed",   "delivery.picked_up", "delivery.delivered",
     "delivery.failed",
+    "delivery.late",     "delivery.batch_created", "delivery.batch_completed",
 };
 
 std::vector<std::string_view> const kCommunityTopics{
@@ -21,6 +22,7 @@ std::vector<std::string_view> const kCommunityTopics{
     "bill.paid",          "bill.overdue",      "ticket.resolved",   "ticket.closed",
     "announcement.published", "parcel.logged", "parcel.picked_up",  "delivery.created",
     "delivery.claimed",   "delivery.picked_up", "delivery.delivered", "delivery.failed",
+    "delivery.late",      "delivery.batch_created", "delivery.batch_completed",
 };
 
 bool is_wildcard(std::string_view p) { return p.size() > 2 && p.ends_with(".*"); }
