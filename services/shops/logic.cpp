@@ -56,10 +56,7 @@ std::optional<OrderStatus> transition(OrderStatus from, OrderVerb verb, Actor wh
         return S::Completed;
       return std::nullopt;
     case OrderVerb::Deliver:
-      // A group buy's delivery order travels in a batch straight from placed (delivery service).
-      if (who == Actor::System && f == Fulfilment::Delivery &&
-          (from == S::Placed || from == S::Accepted || from == S::Ready))
-        return S::Completed;
+      if (who == Actor::System && f == Fulfilment::Delivery && from == S::Ready) return S::Completed;
       return std::nullopt;
     case OrderVerb::Cancel:
       if (who == Actor::Merchant && (from == S::Placed || from == S::Accepted || from == S::Ready))

@@ -19,11 +19,7 @@ TEST_CASE("order state machine", "[shops][logic]") {
   CHECK_FALSE(transition(OrderStatus::Ready, OrderVerb::Redeem, Actor::Merchant, D));
   CHECK_FALSE(transition(OrderStatus::Completed, OrderVerb::Redeem, Actor::Merchant, P));
   CHECK_FALSE(transition(OrderStatus::Ready, OrderVerb::Deliver, Actor::System, P));
-  // A group buy's delivery order is delivered from its building's batch, not after ready.
-  CHECK(transition(OrderStatus::Placed, OrderVerb::Deliver, Actor::System, D) == OrderStatus::Completed);
-  CHECK(transition(OrderStatus::Accepted, OrderVerb::Deliver, Actor::System, D) == OrderStatus::Completed);
-  CHECK_FALSE(transition(OrderStatus::Placed, OrderVerb::Deliver, Actor::System, P));
-  CHECK_FALSE(transition(OrderStatus::Completed, OrderVerb::Deliver, Actor::System, D));
+  CHECK_FALSE(transition(OrderStatus::Accepted, OrderVerb::Deliver, Actor::System, D));
   CHECK_FALSE(transition(OrderStatus::Placed, OrderVerb::Accept, Actor::Buyer, P));
 
   // Cancelling: the merchant until completed, the buyer only while placed.
