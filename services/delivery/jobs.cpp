@@ -40,4 +40,23 @@ void auto_assign(jobs::JobContext& jc, std::int64_t delay_ms) {
   }
 }
 
+// Each task whose slot ended undelivered is flagged once (a conditional update on late_at)
+// and delivery.late tells the resident, the merchant's webhooks and the managers.
+void flag_late(jobs::JobContext& jc) {
+  auto due = repo::due_late(jc.db, jc.now_ms, kAssignBatch);
+  for (auto const& [id, cid] : due) {
+    try {
+      db::transact(jc.db, &jc.bus, [&, id = id, cid = cid](db::Tx& tx) {
+        if (repo::mark_late(tx, cid, id, jc.now_ms) != 1) return;
+        auto t = repo::find(tx, cid, id);
+        if (!t) return;
+        tx.publish("delivery.late", cid,
+                   task_event(*t, bj::object{{"slot_ends_at", json::rfc3339(t->slot_ends_at)}}));
+      });
+    } catch (std::exception const& ex) {
+      spdlog::warn("delivery.flag_late: task {}: {}", id, ex.what());
+    }
+  }
+}
+
 }  // namespace courtyard::delivery

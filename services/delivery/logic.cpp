@@ -148,4 +148,98 @@ std::optional<ParcelStatus> parse_parcel_status(std::string_view s) {
   return std::nullopt;
 }
 
+
+// ---- slots
+
+std::string_view to_string(SlotStatus s) { return s == SlotStatus::Open ? "open" : "closed"; }
+
+std::optional<SlotStatus> parse_slot_status(std::string_view s) {
+  if (s == "open") return SlotStatus::Open;
+  if (s == "closed") return SlotStatus::Closed;
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> slot_problems(std::int64_t starts_at, std::int64_t ends_at,
+                                                                std::int64_t capacity, std::int64_t now) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (starts_at <= now) out.emplace_back("starts_at", "must be in the future");
+  if (ends_at <= starts_at) out.emplace_back("ends_at", "must be after starts_at");
+  else if (ends_at - starts_at > kMaxSlotLengthMs) out.emplace_back("ends_at", "a slot lasts at most 24 hours");
+  if (capacity < 1 || capacity > kMaxSlotCapacity)
+    out.emplace_back("capacity", "must be between 1 and " + std::to_string(kMaxSlotCapacity));
+  return out;
+}
+
+SlotRefusal slot_refusal(SlotStatus status, std::int64_t starts_at, std::int64_t now) {
+  if (status != SlotStatus::Open) return SlotRefusal::Closed;
+  if (starts_at <= now) return SlotRefusal::Started;
+  return SlotRefusal::None;
+}
+
+bool is_late(Status s, std::int64_t slot_ends_at, std::int64_t now) {
+  if (slot_ends_at <= 0 || now < slot_ends_at) return false;
+  return s == Status::Pending || s == Status::Claimed || s == Status::PickedUp;
+}
+
+// ---- batches
+
+std::string_view to_string(BatchStatus s) {
+  switch (s) {
+    case BatchStatus::Pending: return "pending";
+    case BatchStatus::Claimed: return "claimed";
+    case BatchStatus::PickedUp: return "picked_up";
+    case BatchStatus::Completed: return "completed";
+    case BatchStatus::Cancelled: return "cancelled";
+  }
+  return "pending";
+}
+
+std::optional<BatchStatus> parse_batch_status(std::string_view s) {
+  for (auto st : {BatchStatus::Pending, BatchStatus::Claimed, BatchStatus::PickedUp, BatchStatus::Completed,
+                  BatchStatus::Cancelled})
+    if (to_string(st) == s) return st;
+  return std::nullopt;
+}
+
+std::string_view to_string(StopStatus s) {
+  switch (s) {
+    case StopStatus::Pending: return "pending";
+    case StopStatus::Done: return "done";
+    case StopStatus::Cancelled: return "cancelled";
+  }
+  return "pending";
+}
+
+std::optional<StopStatus> parse_stop_status(std::string_view s) {
+  for (auto st : {StopStatus::Pending, StopStatus::Done, StopStatus::Cancelled})
+    if (to_string(st) == s) return st;
+  return std::nullopt;
+}
+
+std::int64_t floor_of(std::string_view unit) {
+  auto cut = unit.find_last_of("-/ #");
+  std::string_view tail = cut == std::string_view::npos ? unit : unit.substr(cut + 1);
+  std::size_t n = 0;
+  while (n < tail.size() && tail[n] >= '0' && tail[n] <= '9') ++n;
+  if (n < 3 || n > 6) return 0;
+  std::int64_t floor = 0;
+  for (std::size_t i = 0; i + 2 < n; ++i) floor = floor * 10 + (tail[i] - '0');
+  return floor;
+}
+
+bool stop_before(StopPlace const& a, StopPlace const& b) {
+  if (a.building != b.building) return a.building < b.building;
+  if (a.floor != b.floor) return a.floor < b.floor;
+  if (a.unit_number.size() != b.unit_number.size()) return a.unit_number.size() < b.unit_number.size();
+  if (a.unit_number != b.unit_number) return a.unit_number < b.unit_number;
+  return a.order_id < b.order_id;
+}
+
+BatchStatus batch_after_stop(BatchStatus current, std::int64_t total, std::int64_t done, std::int64_t cancelled) {
+  if (current == BatchStatus::Completed || current == BatchStatus::Cancelled) return current;
+  if (total > 0 && cancelled >= total) return BatchStatus::Cancelled;
+  if (total > 0 && done + cancelled >= total) return BatchStatus::Completed;
+  return current;
+}
+
 }  // namespace courtyard::delivery

@@ -81,4 +81,54 @@ enum class ParcelStatus { Waiting, PickedUp };
 std::string_view to_string(ParcelStatus s);
 std::optional<ParcelStatus> parse_parcel_status(std::string_view s);
 
+
+// ---- delivery slots (slot_routes.cpp)
+
+// A slot: [starts_at, ends_at) with a capacity of orders. Published at least a little ahead,
+// at most a day long, with 1..kMaxSlotCapacity places.
+constexpr std::int64_t kMaxSlotCapacity = 1000;
+constexpr std::int64_t kMaxSlotLengthMs = 24LL * 3600 * 1000;
+enum class SlotStatus { Open, Closed };
+std::string_view to_string(SlotStatus s);
+std::optional<SlotStatus> parse_slot_status(std::string_view s);
+// Field problems of a new slot ({field, message}); empty when it is fine.
+std::vector<std::pair<std::string, std::string>> slot_problems(std::int64_t starts_at, std::int64_t ends_at,
+                                                                std::int64_t capacity, std::int64_t now);
+// Why a checkout may not book a place in a slot (the capacity itself is taken by a
+// conditional update, not decided here).
+enum class SlotRefusal { None, Closed, Started };
+SlotRefusal slot_refusal(SlotStatus status, std::int64_t starts_at, std::int64_t now);
+
+// A task is late when its slot has ended and it is still not delivered (nor given up).
+bool is_late(Status s, std::int64_t slot_ends_at, std::int64_t now);
+
+// ---- group-buy batches (batch_routes.cpp)
+
+// A batch: pending -> claimed -> picked_up -> completed (its last stop done); cancelled when
+// every stop was cancelled. A pickup batch (the merchant's counter) stays pending until done.
+enum class BatchStatus { Pending, Claimed, PickedUp, Completed, Cancelled };
+std::string_view to_string(BatchStatus s);
+std::optional<BatchStatus> parse_batch_status(std::string_view s);
+enum class StopStatus { Pending, Done, Cancelled };
+std::string_view to_string(StopStatus s);
+std::optional<StopStatus> parse_stop_status(std::string_view s);
+
+// The floor a unit number names: the digits after the last separator ('-', '/', ' ', '#'),
+// all but the last two ("1203" -> 12, "3-402" -> 4, "101" -> 1); 0 when it says none.
+std::int64_t floor_of(std::string_view unit_number);
+
+// A household's stop, for ordering a courier's round.
+struct StopPlace {
+  std::string building;     // building name
+  std::int64_t floor = 0;
+  std::string unit_number;
+  std::int64_t order_id = 0;
+};
+// By building, then floor (ground up), then unit number (shorter first, so "99" < "101"),
+// then order id.
+bool stop_before(StopPlace const& a, StopPlace const& b);
+// The batch status after a stop changed: completed when every stop not cancelled is done,
+// cancelled when every stop is cancelled, else `current`.
+BatchStatus batch_after_stop(BatchStatus current, std::int64_t total, std::int64_t done, std::int64_t cancelled);
+
 }  // namespace courtyard::delivery

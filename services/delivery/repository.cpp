@@ -1,6 +1,7 @@
 #include "services/delivery/repository.hpp"
 
 #include "db/query.hpp"
+#include "services/delivery/codes.hpp"
 
 #include <cstdint>
 #include <stdexcept>
@@ -14,7 +15,7 @@ using soci::use;
 // The columns task_from reads, in its order.
 #define DELIVERY_TASK_COLUMNS                                                                                 \
   "id, community_id, order_id, merchant_id, resident_id, unit_id, courier_id, status, proof_code, total_cents, " \
-  "failure_reason, source_event_id, created_at, updated_at, attempt"
+  "failure_reason, source_event_id, created_at, updated_at, attempt, slot_id, slot_starts_at, slot_ends_at, late_at"
 
 Task task_from(soci::row const& r) {
   db::Cols c(r);
@@ -34,6 +35,10 @@ Task task_from(soci::row const& r) {
   t.created_at = c.integer();
   t.updated_at = c.integer();
   t.attempt = c.integer();
+  t.slot_id = c.integer();
+  t.slot_starts_at = c.integer();
+  t.slot_ends_at = c.integer();
+  t.late_at = c.opt_integer();
   return t;
 }
 
@@ -67,15 +72,16 @@ std::string status_text(std::optional<Status> s) { return s ? std::string(to_str
 
 constexpr char const* kInsertTaskOnce =
     " INTO delivery_tasks (community_id, order_id, merchant_id, resident_id, unit_id, courier_id, "
-    "status, proof_code, total_cents, source_event_id, created_at, updated_at) "
-    "VALUES (:c, :o, :m, :r, :u, 0, :s, :p, :tc, :e, :t1, :t2)";
+    "status, proof_code, total_cents, source_event_id, created_at, updated_at, slot_id, slot_starts_at, slot_ends_at) "
+    "VALUES (:c, :o, :m, :r, :u, 0, :s, :p, :tc, :e, :t1, :t2, :sl, :ss, :se)";
 
 std::int64_t insert_task_once(db::Tx& tx, Task const& t) {
   std::string status(to_string(t.status));
   auto n = tx.exec(std::string(db::insert_ignore(tx.backend())) + kInsertTaskOnce, use(t.community_id, "c"),
                    use(t.order_id, "o"), use(t.merchant_id, "m"), use(t.resident_id, "r"), use(t.unit_id, "u"),
                    use(status, "s"), use(t.proof_code, "p"), use(t.total_cents, "tc"), use(t.source_event_id, "e"),
-                   use(t.created_at, "t1"), use(t.updated_at, "t2"));
+                   use(t.created_at, "t1"), use(t.updated_at, "t2"), use(t.slot_id, "sl"),
+                   use(t.slot_starts_at, "ss"), use(t.slot_ends_at, "se"));
   if (n != 1) return 0;
   return tx.last_insert_id("delivery_tasks");
 }
@@ -101,14 +107,18 @@ constexpr char const* kListCommunityTasks =
     "SELECT " DELIVERY_TASK_COLUMNS
     " FROM delivery_tasks WHERE community_id = :c AND (:s = '' OR status = :s2) "
     "AND (:k = 0 OR courier_id = :k2 OR (status = 'pending' AND courier_id = 0)) "
+    "AND (:sl = 0 OR slot_id = :sl2) "
+    "AND (:lt = 0 OR (slot_ends_at > 0 AND slot_ends_at <= :lt2 AND status IN ('pending', 'claimed', 'picked_up'))) "
     "AND id < :b ORDER BY id DESC LIMIT :l";
 
 std::vector<Task> list_for_community(db::Tx& tx, std::int64_t community_id, std::optional<Status> status,
-                                     std::int64_t visible_to_courier, json::Page const& page) {
+                                     std::int64_t visible_to_courier, json::Page const& page, std::int64_t slot_id,
+                                     std::int64_t late_at) {
   std::string s = status_text(status);
   std::int64_t b = page.after ? *page.after : INT64_MAX, limit = page.limit + 1;
   return db::all(tx, kListCommunityTasks, task_from, use(community_id, "c"), use(s, "s"), use(s, "s2"),
-                 use(visible_to_courier, "k"), use(visible_to_courier, "k2"), use(b, "b"), use(limit, "l"));
+                 use(visible_to_courier, "k"), use(visible_to_courier, "k2"), use(slot_id, "sl"),
+                 use(slot_id, "sl2"), use(late_at, "lt"), use(late_at, "lt2"), use(b, "b"), use(limit, "l"));
 }
 
 constexpr char const* kListResidentTasks =
@@ -308,6 +318,421 @@ long long pick_up_parcel(db::Tx& tx, std::int64_t community_id, std::int64_t id,
   std::int64_t now = tx.now_ms();
   return tx.exec(kPickUpParcel, use(by, "by"), use(now, "t"), use(id, "id"), use(community_id, "c"));
 }
+
+
+// ---- delivery slots
+
+#define DELIVERY_SLOT_COLUMNS \
+  "id, community_id, merchant_id, starts_at, ends_at, capacity, booked, status, created_by, created_at"
+
+namespace {
+Slot slot_from(soci::row const& r) {
+  db::Cols c(r);
+  Slot s;
+  s.id = c.integer();
+  s.community_id = c.integer();
+  s.merchant_id = c.integer();
+  s.starts_at = c.integer();
+  s.ends_at = c.integer();
+  s.capacity = c.integer();
+  s.booked = c.integer();
+  s.status = parse_slot_status(c.text()).value_or(SlotStatus::Closed);
+  s.created_by = c.integer();
+  s.created_at = c.integer();
+  return s;
+}
+}  // namespace
+
+constexpr char const* kInsertSlot =
+    "INSERT INTO delivery_slots (community_id, merchant_id, starts_at, ends_at, capacity, booked, status, "
+    "created_by, created_at) VALUES (:c, :m, :s, :e, :cap, 0, 'open', :by, :t)";
+
+std::int64_t insert_slot(db::Tx& tx, Slot const& s) {
+  std::int64_t now = tx.now_ms();
+  return tx.insert("delivery_slots", kInsertSlot, use(s.community_id, "c"), use(s.merchant_id, "m"),
+                   use(s.starts_at, "s"), use(s.ends_at, "e"), use(s.capacity, "cap"), use(s.created_by, "by"),
+                   use(now, "t"));
+}
+
+constexpr char const* kFindSlot =
+    "SELECT " DELIVERY_SLOT_COLUMNS " FROM delivery_slots WHERE id = :id AND community_id = :c";
+
+std::optional<Slot> find_slot(db::Tx& tx, std::int64_t community_id, std::int64_t id) {
+  return db::one(tx, kFindSlot, slot_from, use(id, "id"), use(community_id, "c"));
+}
+
+constexpr char const* kListSlots =
+    "SELECT " DELIVERY_SLOT_COLUMNS
+    " FROM delivery_slots WHERE community_id = :c AND (:m = 0 OR merchant_id = :m2) "
+    "AND starts_at >= :f AND starts_at < :to "
+    "AND (:b = 0 OR (status = 'open' AND starts_at > :now AND booked < capacity)) "
+    "ORDER BY starts_at, id LIMIT :l";
+
+std::vector<Slot> list_slots(db::Tx& tx, std::int64_t community_id, std::int64_t merchant_id, std::int64_t from,
+                             std::int64_t to, bool bookable_only, std::int64_t now, std::int64_t limit) {
+  int b = bookable_only ? 1 : 0;
+  return db::all(tx, kListSlots, slot_from, use(community_id, "c"), use(merchant_id, "m"), use(merchant_id, "m2"),
+                 use(from, "f"), use(to, "to"), use(b, "b"), use(now, "now"), use(limit, "l"));
+}
+
+constexpr char const* kTakeSlotPlace =
+    "UPDATE delivery_slots SET booked = booked + 1 WHERE id = :id AND community_id = :c AND merchant_id = :m "
+    "AND status = 'open' AND starts_at > :now AND booked < capacity";
+
+bool take_slot_place(db::Tx& tx, std::int64_t community_id, std::int64_t merchant_id, std::int64_t slot_id,
+                     std::int64_t now) {
+  return tx.exec(kTakeSlotPlace, use(slot_id, "id"), use(community_id, "c"), use(merchant_id, "m"),
+                 use(now, "now")) == 1;
+}
+
+constexpr char const* kCloseSlot =
+    "UPDATE delivery_slots SET status = 'closed' WHERE id = :id AND community_id = :c AND merchant_id = :m "
+    "AND status = 'open'";
+
+long long close_slot(db::Tx& tx, std::int64_t community_id, std::int64_t merchant_id, std::int64_t slot_id) {
+  return tx.exec(kCloseSlot, use(slot_id, "id"), use(community_id, "c"), use(merchant_id, "m"));
+}
+
+constexpr char const* kInsertBooking =
+    "INSERT INTO delivery_slot_bookings (community_id, slot_id, order_id, buyer_id, status, created_at) "
+    "VALUES (:c, :s, :o, :b, 'booked', :t)";
+
+void insert_booking(db::Tx& tx, std::int64_t community_id, std::int64_t slot_id, std::int64_t order_id,
+                    std::int64_t buyer_id) {
+  std::int64_t now = tx.now_ms();
+  tx.exec(kInsertBooking, use(community_id, "c"), use(slot_id, "s"), use(order_id, "o"), use(buyer_id, "b"),
+          use(now, "t"));
+}
+
+constexpr char const* kBookingOfOrder =
+    "SELECT slot_id FROM delivery_slot_bookings WHERE order_id = :o AND status = 'booked'";
+constexpr char const* kReleaseBooking =
+    "UPDATE delivery_slot_bookings SET status = 'released', released_at = :t WHERE order_id = :o AND status = 'booked'";
+constexpr char const* kGiveBackPlace = "UPDATE delivery_slots SET booked = booked - 1 WHERE id = :s AND booked > 0";
+
+std::int64_t release_booking(db::Tx& tx, std::int64_t order_id) {
+  auto slot = db::one(tx, kBookingOfOrder, [](soci::row const& r) { return db::Cols(r).integer(); }, use(order_id, "o"));
+  if (!slot) return 0;
+  std::int64_t now = tx.now_ms();
+  if (tx.exec(kReleaseBooking, use(now, "t"), use(order_id, "o")) != 1) return 0;
+  tx.exec(kGiveBackPlace, use(*slot, "s"));
+  return *slot;
+}
+
+constexpr char const* kBookedSlotOfOrder =
+    "SELECT s.id, s.community_id, s.merchant_id, s.starts_at, s.ends_at, s.capacity, s.booked, s.status, "
+    "s.created_by, s.created_at FROM delivery_slot_bookings b JOIN delivery_slots s ON s.id = b.slot_id "
+    "WHERE b.order_id = :o AND b.status = 'booked'";
+
+std::optional<Slot> booked_slot_of_order(db::Tx& tx, std::int64_t order_id) {
+  return db::one(tx, kBookedSlotOfOrder, slot_from, use(order_id, "o"));
+}
+
+constexpr char const* kDueLate =
+    "SELECT id, community_id FROM delivery_tasks WHERE slot_ends_at > 0 AND slot_ends_at <= :n AND late_at IS NULL "
+    "AND status IN ('pending', 'claimed', 'picked_up') ORDER BY slot_ends_at, id LIMIT :l";
+
+std::vector<std::pair<std::int64_t, std::int64_t>> due_late(db::Database& db, std::int64_t now, int limit) {
+  return db::read(db, [&](soci::session& s) {
+    soci::rowset<soci::row> rs = (s.prepare << kDueLate, use(now, "n"), use(limit, "l"));
+    std::vector<std::pair<std::int64_t, std::int64_t>> out;
+    for (auto const& r : rs) {
+      db::Cols c(r);
+      auto id = c.integer();
+      out.emplace_back(id, c.integer());
+    }
+    return out;
+  });
+}
+
+constexpr char const* kMarkLate =
+    "UPDATE delivery_tasks SET late_at = :n WHERE id = :id AND community_id = :c AND late_at IS NULL "
+    "AND slot_ends_at > 0 AND slot_ends_at <= :n2 AND status IN ('pending', 'claimed', 'picked_up')";
+
+long long mark_late(db::Tx& tx, std::int64_t community_id, std::int64_t id, std::int64_t now) {
+  return tx.exec(kMarkLate, use(now, "n"), use(id, "id"), use(community_id, "c"), use(now, "n2"));
+}
+
+// ---- group-buy batches
+
+#define DELIVERY_BATCH_COLUMNS                                                                              \
+  "id, community_id, merchant_id, group_buy_id, kind, building_id, building_name, courier_id, status, "    \
+  "stops_total, stops_done, stops_cancelled, source_event_id, created_at, updated_at"
+#define DELIVERY_STOP_COLUMNS                                                                                  \
+  "id, community_id, batch_id, order_id, resident_id, unit_id, unit_number, floor, seq, proof_code, status, " \
+  "done_at, done_by"
+
+namespace {
+Batch batch_from(soci::row const& r) {
+  db::Cols c(r);
+  Batch b;
+  b.id = c.integer();
+  b.community_id = c.integer();
+  b.merchant_id = c.integer();
+  b.group_buy_id = c.integer();
+  b.kind = c.text();
+  b.building_id = c.integer();
+  b.building_name = c.text();
+  b.courier_id = c.integer();
+  b.status = parse_batch_status(c.text()).value_or(BatchStatus::Pending);
+  b.stops_total = c.integer();
+  b.stops_done = c.integer();
+  b.stops_cancelled = c.integer();
+  b.source_event_id = c.integer();
+  b.created_at = c.integer();
+  b.updated_at = c.integer();
+  return b;
+}
+
+Stop stop_from(soci::row const& r) {
+  db::Cols c(r);
+  Stop s;
+  s.id = c.integer();
+  s.community_id = c.integer();
+  s.batch_id = c.integer();
+  s.order_id = c.integer();
+  s.resident_id = c.integer();
+  s.unit_id = c.integer();
+  s.unit_number = c.text();
+  s.floor = c.integer();
+  s.seq = c.integer();
+  s.proof_code = c.text();
+  s.status = parse_stop_status(c.text()).value_or(StopStatus::Pending);
+  s.done_at = c.opt_integer();
+  s.done_by = c.integer();
+  return s;
+}
+}  // namespace
+
+constexpr char const* kInsertBatchOnce =
+    " INTO delivery_batches (community_id, merchant_id, group_buy_id, kind, building_id, building_name, "
+    "courier_id, status, stops_total, stops_done, stops_cancelled, source_event_id, created_at, updated_at) "
+    "VALUES (:c, :m, :g, :k, :b, :bn, 0, 'pending', :n, 0, 0, :e, :t1, :t2)";
+
+std::int64_t insert_batch_once(db::Tx& tx, Batch const& b) {
+  std::int64_t now = tx.now_ms();
+  auto n = tx.exec(std::string(db::insert_ignore(tx.backend())) + kInsertBatchOnce, use(b.community_id, "c"),
+                   use(b.merchant_id, "m"), use(b.group_buy_id, "g"), use(b.kind, "k"), use(b.building_id, "b"),
+                   use(b.building_name, "bn"), use(b.stops_total, "n"), use(b.source_event_id, "e"), use(now, "t1"),
+                   use(now, "t2"));
+  if (n != 1) return 0;
+  return tx.last_insert_id("delivery_batches");
+}
+
+constexpr char const* kInsertStop =
+    "INSERT INTO delivery_batch_stops (community_id, batch_id, order_id, resident_id, unit_id, unit_number, floor, "
+    "seq, proof_code, status, done_by) VALUES (:c, :b, :o, :r, :u, :un, :f, :s, :p, 'pending', 0)";
+
+void insert_stop(db::Tx& tx, Stop const& s) {
+  tx.exec(kInsertStop, use(s.community_id, "c"), use(s.batch_id, "b"), use(s.order_id, "o"), use(s.resident_id, "r"),
+          use(s.unit_id, "u"), use(s.unit_number, "un"), use(s.floor, "f"), use(s.seq, "s"), use(s.proof_code, "p"));
+}
+
+constexpr char const* kFindBatch =
+    "SELECT " DELIVERY_BATCH_COLUMNS " FROM delivery_batches WHERE id = :id AND community_id = :c";
+constexpr char const* kFindBatchAny = "SELECT " DELIVERY_BATCH_COLUMNS " FROM delivery_batches WHERE id = :id";
+
+std::optional<Batch> find_batch(db::Tx& tx, std::int64_t community_id, std::int64_t id) {
+  return db::one(tx, kFindBatch, batch_from, use(id, "id"), use(community_id, "c"));
+}
+
+std::optional<Batch> find_batch_any(db::Tx& tx, std::int64_t id) {
+  return db::one(tx, kFindBatchAny, batch_from, use(id, "id"));
+}
+
+constexpr char const* kListBatches =
+    "SELECT " DELIVERY_BATCH_COLUMNS
+    " FROM delivery_batches WHERE community_id = :c AND (:m = 0 OR merchant_id = :m2) "
+    "AND (:s = '' OR status = :s2) "
+    "AND (:k = 0 OR (kind = 'delivery' AND (courier_id = :k2 OR (status = 'pending' AND courier_id = 0)))) "
+    "AND id < :b ORDER BY id DESC LIMIT :l";
+
+std::vector<Batch> list_batches(db::Tx& tx, std::int64_t community_id, std::int64_t merchant_id,
+                                std::optional<BatchStatus> status, std::int64_t visible_to_courier,
+                                json::Page const& page) {
+  std::string s = status ? std::string(to_string(*status)) : std::string();
+  std::int64_t b = page.after ? *page.after : INT64_MAX, limit = page.limit + 1;
+  return db::all(tx, kListBatches, batch_from, use(community_id, "c"), use(merchant_id, "m"), use(merchant_id, "m2"),
+                 use(s, "s"), use(s, "s2"), use(visible_to_courier, "k"), use(visible_to_courier, "k2"), use(b, "b"),
+                 use(limit, "l"));
+}
+
+constexpr char const* kStopsOf =
+    "SELECT " DELIVERY_STOP_COLUMNS " FROM delivery_batch_stops WHERE batch_id = :b ORDER BY seq, id";
+
+std::vector<Stop> stops_of(db::Tx& tx, std::int64_t batch_id) {
+  return db::all(tx, kStopsOf, stop_from, use(batch_id, "b"));
+}
+
+constexpr char const* kFindStop =
+    "SELECT " DELIVERY_STOP_COLUMNS " FROM delivery_batch_stops WHERE id = :id AND batch_id = :b";
+
+std::optional<Stop> find_stop(db::Tx& tx, std::int64_t batch_id, std::int64_t stop_id) {
+  return db::one(tx, kFindStop, stop_from, use(stop_id, "id"), use(batch_id, "b"));
+}
+
+constexpr char const* kFindStopByOrder =
+    "SELECT " DELIVERY_STOP_COLUMNS " FROM delivery_batch_stops WHERE order_id = :o";
+
+std::optional<Stop> find_stop_by_order(db::Tx& tx, std::int64_t order_id) {
+  return db::one(tx, kFindStopByOrder, stop_from, use(order_id, "o"));
+}
+
+constexpr char const* kFindStopById = "SELECT " DELIVERY_STOP_COLUMNS " FROM delivery_batch_stops WHERE id = :id";
+
+std::optional<Stop> find_stop_by_id(db::Tx& tx, std::int64_t stop_id) {
+  return db::one(tx, kFindStopById, stop_from, use(stop_id, "id"));
+}
+
+constexpr char const* kStopsOfResident =
+    "SELECT " DELIVERY_STOP_COLUMNS
+    " FROM delivery_batch_stops WHERE resident_id = :r AND id < :b ORDER BY id DESC LIMIT :l";
+
+std::vector<Stop> stops_of_resident(db::Tx& tx, std::int64_t resident_id, json::Page const& page) {
+  std::int64_t b = page.after ? *page.after : INT64_MAX, limit = page.limit + 1;
+  return db::all(tx, kStopsOfResident, stop_from, use(resident_id, "r"), use(b, "b"), use(limit, "l"));
+}
+
+constexpr char const* kBatchTransition =
+    "UPDATE delivery_batches SET status = :t, courier_id = :nc, updated_at = :n "
+    "WHERE id = :id AND community_id = :c AND status = :f AND courier_id = :ec";
+
+long long batch_transition(db::Tx& tx, std::int64_t community_id, std::int64_t id, BatchStatus from,
+                           std::int64_t expected_courier, BatchStatus to, std::int64_t new_courier) {
+  std::string f(to_string(from)), t(to_string(to));
+  std::int64_t now = tx.now_ms();
+  return tx.exec(kBatchTransition, use(t, "t"), use(new_courier, "nc"), use(now, "n"), use(id, "id"),
+                 use(community_id, "c"), use(f, "f"), use(expected_courier, "ec"));
+}
+
+constexpr char const* kFinishStop =
+    "UPDATE delivery_batch_stops SET status = :t, done_at = :n, done_by = :by WHERE id = :id AND status = 'pending'";
+
+long long finish_stop(db::Tx& tx, std::int64_t stop_id, StopStatus to, std::int64_t by) {
+  std::string t(to_string(to));
+  std::int64_t now = tx.now_ms();
+  return tx.exec(kFinishStop, use(t, "t"), use(now, "n"), use(by, "by"), use(stop_id, "id"));
+}
+
+constexpr char const* kCountStopDone =
+    "UPDATE delivery_batches SET stops_done = stops_done + 1, updated_at = :n WHERE id = :id";
+constexpr char const* kCountStopCancelled =
+    "UPDATE delivery_batches SET stops_cancelled = stops_cancelled + 1, updated_at = :n WHERE id = :id";
+constexpr char const* kSetBatchStatus = "UPDATE delivery_batches SET status = :s WHERE id = :id AND status = :f";
+
+Batch count_stop(db::Tx& tx, std::int64_t batch_id, StopStatus outcome) {
+  std::int64_t now = tx.now_ms();
+  tx.exec(outcome == StopStatus::Done ? kCountStopDone : kCountStopCancelled, use(now, "n"), use(batch_id, "id"));
+  auto b = find_batch_any(tx, batch_id);
+  if (!b) throw std::runtime_error("delivery batch vanished");
+  auto next = batch_after_stop(b->status, b->stops_total, b->stops_done, b->stops_cancelled);
+  if (next != b->status) {
+    std::string s(to_string(next)), f(to_string(b->status));
+    tx.exec(kSetBatchStatus, use(s, "s"), use(batch_id, "id"), use(f, "f"));
+    b->status = next;
+  }
+  return *b;
+}
+
+// ---- signing keys and code uses
+
+namespace {
+CodeKey key_from(soci::row const& r) {
+  db::Cols c(r);
+  CodeKey k;
+  k.id = c.integer();
+  k.community_id = c.integer();
+  k.generation = c.integer();
+  k.public_key = codes::from_hex(c.text()).value_or("");
+  k.secret_key = codes::from_hex(c.text()).value_or("");
+  k.created_at = c.integer();
+  k.retired_at = c.opt_integer();
+  k.listed_until = c.opt_integer();
+  return k;
+}
+}  // namespace
+
+#define DELIVERY_KEY_COLUMNS "id, community_id, generation, public_key, secret_key, created_at, retired_at, listed_until"
+
+constexpr char const* kCurrentKey =
+    "SELECT " DELIVERY_KEY_COLUMNS
+    " FROM code_keys WHERE community_id = :c AND retired_at IS NULL ORDER BY generation DESC LIMIT 1";
+
+std::optional<CodeKey> current_key(db::Tx& tx, std::int64_t community_id) {
+  return db::one(tx, kCurrentKey, key_from, use(community_id, "c"));
+}
+
+constexpr char const* kInsertKey =
+    " INTO code_keys (community_id, generation, public_key, secret_key, created_at) VALUES (:c, :g, :p, :s, :t)";
+
+bool insert_key(db::Tx& tx, std::int64_t community_id, std::int64_t generation, std::string const& public_key,
+                std::string const& secret_key) {
+  std::string p = codes::to_hex(public_key), sk = codes::to_hex(secret_key);
+  std::int64_t now = tx.now_ms();
+  return tx.exec(std::string(db::insert_ignore(tx.backend())) + kInsertKey, use(community_id, "c"),
+                 use(generation, "g"), use(p, "p"), use(sk, "s"), use(now, "t")) == 1;
+}
+
+constexpr char const* kFindKey = "SELECT " DELIVERY_KEY_COLUMNS " FROM code_keys WHERE id = :id AND community_id = :c";
+
+std::optional<CodeKey> find_key(db::Tx& tx, std::int64_t community_id, std::int64_t id) {
+  return db::one(tx, kFindKey, key_from, use(id, "id"), use(community_id, "c"));
+}
+
+constexpr char const* kListedKeys =
+    "SELECT " DELIVERY_KEY_COLUMNS
+    " FROM code_keys WHERE community_id = :c AND (retired_at IS NULL OR listed_until > :n) ORDER BY generation";
+
+std::vector<CodeKey> listed_keys(db::Tx& tx, std::int64_t community_id, std::int64_t now) {
+  return db::all(tx, kListedKeys, key_from, use(community_id, "c"), use(now, "n"));
+}
+
+constexpr char const* kRetireKey =
+    "UPDATE code_keys SET retired_at = :n, listed_until = :u WHERE id = :id AND retired_at IS NULL";
+
+long long retire_key(db::Tx& tx, std::int64_t id, std::int64_t now, std::int64_t listed_until) {
+  return tx.exec(kRetireKey, use(now, "n"), use(listed_until, "u"), use(id, "id"));
+}
+
+constexpr char const* kInsertUse =
+    " INTO code_uses (community_id, kind, object_id, key_id, nonce, used_at, device_id, synced_by, synced_at) "
+    "VALUES (:c, :k, :o, :key, :nonce, :u, :d, :by, :t)";
+
+bool insert_use(db::Tx& tx, CodeUse const& u) {
+  return tx.exec(std::string(db::insert_ignore(tx.backend())) + kInsertUse, use(u.community_id, "c"),
+                 use(u.kind, "k"), use(u.object_id, "o"), use(u.key_id, "key"), use(u.nonce, "nonce"),
+                 use(u.used_at, "u"), use(u.device_id, "d"), use(u.synced_by, "by"), use(u.synced_at, "t")) == 1;
+}
+
+constexpr char const* kFindUse =
+    "SELECT community_id, kind, object_id, key_id, nonce, used_at, device_id, synced_by, synced_at FROM code_uses "
+    "WHERE community_id = :c AND kind = :k AND object_id = :o";
+
+std::optional<CodeUse> find_use(db::Tx& tx, std::int64_t community_id, std::string const& kind,
+                                std::int64_t object_id) {
+  return db::one(
+      tx, kFindUse,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        CodeUse u;
+        u.community_id = c.integer();
+        u.kind = c.text();
+        u.object_id = c.integer();
+        u.key_id = c.integer();
+        u.nonce = c.text();
+        u.used_at = c.integer();
+        u.device_id = c.text();
+        u.synced_by = c.integer();
+        u.synced_at = c.integer();
+        return u;
+      },
+      use(community_id, "c"), use(kind, "k"), use(object_id, "o"));
+}
+
+#undef DELIVERY_SLOT_COLUMNS
+#undef DELIVERY_BATCH_COLUMNS
+#undef DELIVERY_STOP_COLUMNS
+#undef DELIVERY_KEY_COLUMNS
 
 #undef DELIVERY_TASK_COLUMNS
 #undef DELIVERY_PARCEL_COLUMNS

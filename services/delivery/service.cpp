@@ -19,16 +19,22 @@ std::vector<settings::Key> DeliveryService::settings_keys() {
 void DeliveryService::routes(http::Router& r) {
   add_task_routes(r, max_attempts_);
   add_parcel_routes(r);
+  add_slot_routes(r);
+  add_batch_routes(r);
+  add_code_routes(r);
 }
 
 void DeliveryService::subscribe(events::Bus& bus) {
   bus.subscribe("delivery.from_order", "order.ready", on_order_ready);
   bus.subscribe("delivery.order_cancelled", "order.cancelled", on_order_cancelled);
+  bus.subscribe("delivery.group_buy_batches", "groupbuy.closed", on_group_buy_closed);
+  bus.subscribe("delivery.pickup_collected", "order.completed", on_order_completed);
 }
 
 void DeliveryService::jobs(jobs::Scheduler& s) {
   s.every("delivery.auto_assign", std::chrono::seconds(15),
           [delay_ms = auto_assign_delay_ms_](jobs::JobContext& jc) { auto_assign(jc, delay_ms); });
+  s.every("delivery.flag_late", std::chrono::seconds(60), flag_late);
 }
 
 }  // namespace courtyard::delivery

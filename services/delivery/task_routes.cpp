@@ -111,12 +111,30 @@ Response move(Request const& req, Context& ctx, Verb v, std::int64_t max_attempt
   });
 }
 
+// ?slot_id= (a slot's tasks: a courier's round) and ?late=true (slot ended, not delivered).
+std::pair<std::int64_t, std::int64_t> slot_filters(Request const& req) {
+  std::int64_t slot = 0, late_at = 0;
+  if (auto s = req.query_param("slot_id"); s && !s->empty()) {
+    for (char ch : *s) {
+      if (ch < '0' || ch > '9' || slot > 1'000'000'000'000LL) throw Invalid("slot_id", "must be a slot id");
+      slot = slot * 10 + (ch - '0');
+    }
+    if (slot == 0) throw Invalid("slot_id", "must be a slot id");
+  }
+  if (auto l = req.query_param("late"); l && !l->empty()) {
+    if (*l == "true") late_at = db::now_ms();
+    else if (*l != "false") throw Invalid("late", "must be true or false");
+  }
+  return {slot, late_at};
+}
+
 Response list_community_tasks(Request const& req, Context& ctx) {
   auto page = req.page();
   auto status = status_filter(req, parse_status, kStatuses);
+  auto [slot, late_at] = slot_filters(req);
   std::int64_t visible_to_courier = ctx.is_manager() ? 0 : ctx.principal.account_id;
   return ctx.tx([&](db::Tx& tx) {
-    auto rows = repo::list_for_community(tx, ctx.community_id, status, visible_to_courier, page);
+    auto rows = repo::list_for_community(tx, ctx.community_id, status, visible_to_courier, page, slot, late_at);
     return Response::json(json::page_of_rows(rows, page, task_json));
   });
 }

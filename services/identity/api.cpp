@@ -153,4 +153,8 @@ std::int64_t unit_building(db::Tx& tx, std::int64_t cid, std::int64_t unit_id) {
   return repo::unit_building(tx.sql(), cid, unit_id);
 }
 
+std::optional<UnitAddress> unit_address(db::Tx& tx, std::int64_t cid, std::int64_t unit_id) {
+  return repo::unit_address(tx.sql(), cid, unit_id);
+}
+
 }  // namespace courtyard::identity

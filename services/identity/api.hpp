@@ -58,6 +58,15 @@ std::vector<OccupiedUnit> occupied_units(db::Tx& tx, std::int64_t community_id);
 bool building_in_community(db::Tx& tx, std::int64_t community_id, std::int64_t building_id);
 // The unit's building when the unit is in the community, else 0.
 std::int64_t unit_building(db::Tx& tx, std::int64_t community_id, std::int64_t unit_id);
+// Where a unit is (delivery orders a courier's round by building and floor).
+struct UnitAddress {
+  std::int64_t unit_id = 0;
+  std::int64_t building_id = 0;
+  std::string building_name;
+  std::string unit_number;
+};
+// nullopt when the unit is not in the community.
+std::optional<UnitAddress> unit_address(db::Tx& tx, std::int64_t community_id, std::int64_t unit_id);
 
 struct AccountInfo {
   std::int64_t id = 0;

@@ -416,6 +416,25 @@ std::int64_t unit_building(soci::session& s, std::int64_t community_id, std::int
   return one(s, kUnitBuilding, first_integer, use(unit_id), use(community_id)).value_or(0);
 }
 
+constexpr char const* kUnitAddress =
+    "SELECT u.id, u.building_id, b.name, u.unit_number FROM units u JOIN buildings b ON b.id = u.building_id "
+    "WHERE u.id = :u AND u.community_id = :c";
+
+std::optional<UnitAddress> unit_address(soci::session& s, std::int64_t community_id, std::int64_t unit_id) {
+  return one(
+      s, kUnitAddress,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        UnitAddress a;
+        a.unit_id = c.integer();
+        a.building_id = c.integer();
+        a.building_name = c.text();
+        a.unit_number = c.text();
+        return a;
+      },
+      use(unit_id), use(community_id));
+}
+
 constexpr char const* kOccupiedUnits =
     "SELECT u.id, u.building_id FROM units u WHERE u.community_id = :c AND EXISTS ("
     "SELECT 1 FROM memberships m WHERE m.unit_id = u.id AND m.community_id = :c2 "

@@ -96,6 +96,7 @@ std::vector<Unit> units(soci::session& s, std::int64_t community_id, std::int64_
 std::int64_t unit_community(soci::session& s, std::int64_t unit_id);
 // The unit's building when the unit is in the community, else 0.
 std::int64_t unit_building(soci::session& s, std::int64_t community_id, std::int64_t unit_id);
+std::optional<UnitAddress> unit_address(soci::session& s, std::int64_t community_id, std::int64_t unit_id);
 bool building_in_community(soci::session& s, std::int64_t community_id, std::int64_t building_id);
 // Units with at least one resident, with their building, by unit id.
 std::vector<OccupiedUnit> occupied_units(soci::session& s, std::int64_t community_id);

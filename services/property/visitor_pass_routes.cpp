@@ -2,6 +2,7 @@
 // it once.
 #include "db/tx.hpp"
 #include "http/errors.hpp"
+#include "services/delivery/api.hpp"
 #include "services/property/logic.hpp"
 #include "services/property/routes.hpp"
 
@@ -99,6 +100,22 @@ Response verify_pass(Request const& req, Context& ctx) {
   });
 }
 
+// The pass as a signed token (delivery service, api.hpp sign_code) for its issuer to share as
+// a QR code: the gate's device verifies it offline with the community's public keys, valid
+// at most 15 minutes and never past the pass's window. The short code stays valid too.
+Response pass_token(Request const& req, Context& ctx) {
+  auto id = req.id("id");
+  return ctx.tx([&](db::Tx& tx) {
+    auto p = repo::pass(tx, ctx.community_id, id);
+    if (!p || p->created_by != ctx.principal.account_id) throw NotFound("visitor pass");
+    if (p->status == "used") throw Conflict("pass-used", "this pass has already been used");
+    if (p->valid_until <= tx.now_ms())
+      throw Conflict("pass-not-valid-now", "this pass expired at " + json::rfc3339(p->valid_until));
+    auto signed_code = delivery::sign_code(tx, ctx.community_id, "visitor_pass", p->id, p->valid_until);
+    return Response::json(delivery::signed_code_json("visitor_pass", p->id, signed_code));
+  });
+}
+
 }  // namespace
 
 void add_visitor_pass_routes(http::Router& r) {
@@ -106,6 +123,7 @@ void add_visitor_pass_routes(http::Router& r) {
   r.get("/v1/communities/{cid}/visitor-passes", resident_or_manager(), list_passes);
   r.get("/v1/communities/{cid}/visitor-passes/{id}", resident_or_manager(), get_pass);
   r.post("/v1/communities/{cid}/visitor-passes/verify", Access::manager(), verify_pass);
+  r.post("/v1/communities/{cid}/visitor-passes/{id}/code-token", Access::resident(), pass_token);
 }
 
 }  // namespace courtyard::property

@@ -74,6 +74,9 @@ Response join_group_buy(Request const& req, Context& ctx) {
   std::int64_t quantity = json::integer(body, "quantity");
   if (quantity < 1 || quantity > logic::kMaxQuantity)
     throw Invalid("quantity", "must be between 1 and " + std::to_string(logic::kMaxQuantity));
+  // Delivered orders travel in their building's batch (delivery service, groupbuy.closed).
+  auto fulfilment = json::opt_str(body, "fulfilment", 16).value_or("pickup");
+  if (!logic::parse_fulfilment(fulfilment)) throw Invalid("fulfilment", "must be pickup or delivery");
   return ctx.idempotent(req, [&](db::Tx& tx) {
     std::int64_t cid = ctx.community_id;
     auto g = group_buy_or_404(tx, cid, gid);
@@ -88,6 +91,7 @@ Response join_group_buy(Request const& req, Context& ctx) {
     p.unit_id = ctx.principal.unit_in(cid);
     p.quantity = quantity;
     p.amount_cents = g.unit_price_cents * quantity;
+    p.fulfilment = fulfilment;
     try {
       p.id = repo::insert_participant(tx, p);
     } catch (std::exception const& e) {

@@ -11,7 +11,8 @@ namespace courtyard::shops {
 
 namespace {
 
-// One participant's hold becomes a placed pickup order, paid to the merchant from escrow.
+// One participant's hold becomes a placed order (pickup, or delivery in a batch), paid to the
+// merchant from escrow.
 std::int64_t order_for_participant(db::Tx& tx, repo::GroupBuy const& g, repo::Participant const& p,
                                    std::string const& name, std::string const& category) {
   std::int64_t cid = g.community_id;
@@ -21,9 +22,10 @@ std::int64_t order_for_participant(db::Tx& tx, repo::GroupBuy const& g, repo::Pa
   o.buyer_id = p.account_id;
   o.unit_id = p.unit_id;
   o.status = logic::to_string(logic::OrderStatus::Placed);
-  o.fulfilment = logic::to_string(logic::Fulfilment::Pickup);
+  auto f = logic::parse_fulfilment(p.fulfilment).value_or(logic::Fulfilment::Pickup);
+  o.fulfilment = logic::to_string(f);
   o.subtotal_cents = o.total_cents = p.amount_cents;
-  o.redemption_code = new_redemption_code();
+  if (f == logic::Fulfilment::Pickup) o.redemption_code = new_redemption_code();
   o.group_buy_id = g.id;
   o.items.push_back({g.product_id, name, category, g.unit_price_cents, p.quantity, p.amount_cents});
   o.id = repo::insert_order(tx, o);
@@ -47,14 +49,17 @@ bool close_one(db::Tx& tx, std::int64_t gid, std::int64_t cid) {
   bool stock_taken = enough && repo::change_stock(tx, cid, g.product_id, -quantity);
   auto outcome = logic::group_buy_outcome(static_cast<std::int64_t>(people.size()), g.min_participants, stock_taken);
 
-  bj::array order_ids, participant_ids;
+  bj::array order_ids, participant_ids, orders;
   if (outcome == logic::GroupBuyOutcome::Reached) {
     auto product = repo::find_product(tx, cid, g.merchant_id, g.product_id);
     std::string name = product ? product->name : "product " + std::to_string(g.product_id);
     std::string category = product ? product->category : "";
     for (auto const& p : people) {
-      order_ids.push_back(order_for_participant(tx, g, p, name, category));
+      auto oid = order_for_participant(tx, g, p, name, category);
+      order_ids.push_back(oid);
       participant_ids.push_back(p.account_id);
+      orders.push_back(bj::object{
+          {"order_id", oid}, {"buyer_id", p.account_id}, {"unit_id", p.unit_id}, {"fulfilment", p.fulfilment}});
     }
   } else {
     for (auto const& p : people) {
@@ -72,7 +77,8 @@ bool close_one(db::Tx& tx, std::int64_t gid, std::int64_t cid) {
                         {"reached", outcome == logic::GroupBuyOutcome::Reached},
                         {"outcome", logic::to_string(outcome)},
                         {"order_ids", std::move(order_ids)},
-                        {"participant_ids", std::move(participant_ids)}});
+                        {"participant_ids", std::move(participant_ids)},
+                        {"orders", std::move(orders)}});
   return true;
 }
 

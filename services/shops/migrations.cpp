@@ -316,6 +316,10 @@ CREATE TABLE refund_settings (
   updated_by BIGINT NOT NULL
 ){engine};
 )SQL"},
+      // Group buy -> batched delivery (issue 14): each participant picks up or has it delivered.
+      {70, "group-buy participants choose their fulfilment", R"SQL(
+ALTER TABLE group_buy_participants ADD COLUMN fulfilment VARCHAR(16) NOT NULL DEFAULT 'pickup';
+)SQL"},
   };
 }
 

@@ -1,6 +1,7 @@
 // Orders: checkout paid from the wallet, the state machine, pickup redemptions and reviews.
 #include "db/database.hpp"
 #include "services/members/api.hpp"
+#include "services/delivery/api.hpp"
 #include "services/shops/routes.hpp"
 #include "services/wallet/api.hpp"
 
@@ -19,6 +20,7 @@ struct Checkout {
   logic::Fulfilment fulfilment = logic::Fulfilment::Pickup;
   std::optional<std::string> coupon_code;
   std::int64_t points = 0;  // loyalty points to pay part of the order with
+  std::optional<std::int64_t> slot_id;  // a delivery slot of the merchant (delivery service)
 };
 
 // Reads the checkout body; every field problem in one 422.
@@ -54,6 +56,11 @@ Checkout read_checkout(bj::object const& body) {
   auto parsed = f ? logic::parse_fulfilment(*f) : std::nullopt;
   if (!parsed) errors.push_back({"fulfilment", "must be pickup or delivery"});
   else c.fulfilment = *parsed;
+  if (auto slot = json::opt_integer(body, "slot_id")) {
+    if (*slot <= 0) errors.push_back({"slot_id", "must be a delivery slot id"});
+    else if (parsed == logic::Fulfilment::Pickup) errors.push_back({"slot_id", "is only for delivery orders"});
+    else c.slot_id = *slot;
+  }
 
   if (auto code = json::opt_str(body, "coupon_code", 64); code && !code->empty()) {
     c.coupon_code = logic::normalize_coupon_code(*code);
@@ -140,6 +147,12 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
     throw Conflict("coupon-exhausted", "this coupon has no redemptions left");
 
   o.id = repo::insert_order(tx, o);
+  // A delivery slot's place (delivery service): a shared row like stock, so taken right before
+  // COMMIT and before the stock; a full slot rolls the checkout back with 409 slot-full.
+  if (c.slot_id)
+    tx.before_commit([cid, mid = merchant.id, slot = *c.slot_id, oid = o.id, buyer = o.buyer_id](db::Tx& t) {
+      delivery::book_slot(t, cid, mid, slot, oid, buyer);
+    });
   // The stored row, without reading it back: what insert_order wrote.
   o.created_at = o.updated_at = tx.now_ms();
   // Points first (the member's points account is locked before the wallet's rows, as
@@ -246,7 +259,9 @@ Response checkout(Request const& req, Context& ctx) {
   auto c = read_checkout(req.json());
   return ctx.idempotent(req, [&](db::Tx& tx) {
     auto o = place_order(tx, ctx, c);
-    return Response::created(order_json(o, true), ctx.path("/orders/" + std::to_string(o.id)));
+    auto body = order_json(o, true);
+    if (c.slot_id) body["delivery_slot_id"] = *c.slot_id;
+    return Response::created(body, ctx.path("/orders/" + std::to_string(o.id)));
   });
 }
 

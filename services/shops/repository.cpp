@@ -198,7 +198,8 @@ GroupBuy group_buy_from(soci::row const& r) {
 }
 
 #define SHOPS_PARTICIPANT_COLS \
-  "id, community_id, group_buy_id, account_id, unit_id, quantity, amount_cents, status, order_id, created_at"
+  "id, community_id, group_buy_id, account_id, unit_id, quantity, amount_cents, status, order_id, created_at, " \
+  "fulfilment"
 Participant participant_from(soci::row const& r) {
   db::Cols c(r);
   Participant p;
@@ -212,6 +213,7 @@ Participant participant_from(soci::row const& r) {
   p.status = c.text();
   p.order_id = c.opt_integer();
   p.created_at = c.integer();
+  p.fulfilment = c.text();
   return p;
 }
 
@@ -681,12 +683,12 @@ bool take_group_buy_slot(db::Tx& tx, std::int64_t cid, std::int64_t gid, std::in
 
 constexpr char const* kInsertParticipant =
     "INSERT INTO group_buy_participants (community_id, group_buy_id, account_id, unit_id, quantity, "
-    "amount_cents, status, created_at) VALUES (:c, :g, :a, :u, :q, :m, 'held', :t)";
+    "amount_cents, status, created_at, fulfilment) VALUES (:c, :g, :a, :u, :q, :m, 'held', :t, :f)";
 std::int64_t insert_participant(db::Tx& tx, Participant const& p) {
   std::int64_t now = tx.now_ms();
   return tx.insert("group_buy_participants", kInsertParticipant, use(p.community_id, "c"), use(p.group_buy_id, "g"),
                    use(p.account_id, "a"), use(p.unit_id, "u"), use(p.quantity, "q"), use(p.amount_cents, "m"),
-                   use(now, "t"));
+                   use(now, "t"), use(p.fulfilment, "f"));
 }
 
 constexpr char const* kFindParticipant =

@@ -95,6 +95,7 @@ struct Participant {
   std::string status;
   std::optional<std::int64_t> order_id;
   std::int64_t created_at = 0;
+  std::string fulfilment = "pickup";  // how the order it becomes is fulfilled
 };
 
 // ---- merchants

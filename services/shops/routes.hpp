@@ -26,6 +26,7 @@ void add_merchant_routes(http::Router& r);   // merchants, catalogue, stock, cou
 void add_order_routes(http::Router& r);      // orders, state verbs, redemptions, reviews
 void add_group_buy_routes(http::Router& r);  // group buys and joining
 void add_refund_routes(http::Router& r);     // after-sales refunds, disputes, the refund window
+void add_code_token_routes(http::Router& r); // code_token_routes.cpp: signed redemption tokens
 
 // Subscribers (subscriptions.cpp):
 // delivery.delivered -> the delivery order completes (idempotent).

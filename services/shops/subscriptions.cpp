@@ -14,6 +14,11 @@ void on_delivery_delivered(events::Event const& e, db::Tx& tx) {
   auto o = repo::find_order(tx, e.community_id, oid);
   if (!o || o->fulfilment != "delivery") return;
   auto from = logic::parse_order_status(o->status);
+  // A group buy's order delivered in its building's batch (delivery.delivered with batch_id)
+  // completes from placed or accepted too: the batch stands in for the merchant's ready step.
+  bool batched = p.contains("batch_id") && o->group_buy_id.value_or(0) > 0;
+  if (from && batched && (*from == logic::OrderStatus::Placed || *from == logic::OrderStatus::Accepted))
+    from = logic::OrderStatus::Ready;
   if (!from ||
       !logic::transition(*from, logic::OrderVerb::Deliver, logic::Actor::System, logic::Fulfilment::Delivery))
     return;

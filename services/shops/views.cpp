@@ -170,6 +170,7 @@ bj::object participant_json(repo::Participant const& p) {
                     {"amount_cents", p.amount_cents},
                     {"status", p.status},
                     {"order_id", opt_int(p.order_id)},
+                    {"fulfilment", p.fulfilment},
                     {"created_at", json::rfc3339(p.created_at)}};
 }
 

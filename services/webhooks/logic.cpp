@@ -16,6 +16,7 @@ std::vector<std::string_view> const kMerchantTopics{
     "delivery.failed",
     "refund.requested",  "refund.accepted",    "refund.declined",   "refund.disputed",
     "refund.completed",  "statement.closed",   "payout.made",
+    "delivery.late",     "delivery.batch_created", "delivery.batch_completed",
 };
 
 std::vector<std::string_view> const kCommunityTopics{
@@ -23,6 +24,7 @@ std::vector<std::string_view> const kCommunityTopics{
     "bill.paid",          "bill.overdue",      "ticket.resolved",   "ticket.closed",
     "announcement.published", "parcel.logged", "parcel.picked_up",  "delivery.created",
     "delivery.claimed",   "delivery.picked_up", "delivery.delivered", "delivery.failed",
+    "delivery.late",      "delivery.batch_created", "delivery.batch_completed",
 };
 
 bool is_wildcard(std::string_view p) { return p.size() > 2 && p.ends_with(".*"); }

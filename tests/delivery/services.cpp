@@ -5,12 +5,13 @@ namespace courtyard::test {
 
 // Shops is linked when it is there, for the end-to-end order -> delivery -> completed (or
 // failed -> cancelled and refunded) tests, and notifications for what the buyer and the
-// merchant are told; the other tests publish order.ready themselves.
+// merchant are told; the other tests publish order.ready themselves. Property for the signed
+// visitor-pass tokens (codes_test.cpp).
 std::vector<gateway::ServiceEntry> services_under_test() {
   std::vector<gateway::ServiceEntry> out;
   for (auto& e : gateway::all_services())
     if (e.name == "identity" || e.name == "wallet" || e.name == "shops" || e.name == "delivery" ||
-        e.name == "notifications")
+        e.name == "notifications" || e.name == "property")
       out.push_back(std::move(e));
   return out;
 }

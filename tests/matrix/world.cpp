@@ -87,6 +87,11 @@ World build_world(TestApp& t, std::vector<std::string> const& scopes) {
   w.delivery = first_id(t.get(c.base() + "/deliveries", mgr),
                         [&](bj::object const& o) { return o.at("order_id").as_int64() == w.ready_oid; });
   if (!w.delivery) throw std::runtime_error("matrix fixture: no delivery task for the ready order");
+  w.slot = must(t.post(w.mbase() + "/delivery-slots",
+                       {{"starts_at", at(kDay)}, {"ends_at", at(kDay + 3600 * 1000)}, {"capacity", 5}},
+                       w.merchant.token),
+                {201}, "delivery slot")
+               .id();
   w.group_buy = must(t.post(c.base() + "/group-buys",
                             {{"product_id", w.pid}, {"unit_price_cents", 200}, {"min_participants", 3},
                              {"closes_at", at(2 * kDay)}},
@@ -209,6 +214,7 @@ std::int64_t World::param(std::string const& name, std::string const& prev, std:
   if (name == "bid") return c.building_id;
   if (name == "uid") return c.unit_ids[0];
   if (name == "kid") return key_spare_id;
+  if (name == "sid" && path.find("/delivery-slots/") != std::string::npos) return slot;
   bool merchant_path = path.find("/merchants/") != std::string::npos;
   if (name == "wid") return merchant_path ? hook : community_hook;
   if (name == "did") return merchant_path ? hook_delivery : community_hook_delivery;
