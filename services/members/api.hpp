@@ -10,7 +10,10 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <vector>
+#include <utility>
 #include <string>
+#include <string_view>
 
 namespace courtyard::members {
 
@@ -30,6 +33,16 @@ std::int64_t debit(db::Tx& tx, std::int64_t community_id, std::int64_t account_i
 // Everything members stores about the account, in every community: consents,
 // statuses, postings and lots (GET /v1/me/export).
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
+// Account erasure (erase.cpp; members orchestrates POST /v1/me/erasure): the account's consents are
+// deleted (marketing off); its points ledger, lots and tier stay, so every posting still
+// balances.
+// Returns what it changed, for the erasure receipt.
+boost::json::object erase_account(db::Tx& tx, std::int64_t account_id);
+
+// Whether the account gave this consent purpose ("marketing", "recommendations",
+// "analytics"): the stored choice, or the purpose's default. Unknown purposes: false.
+// Registered with notifications as its consent lookup.
+bool has_consent(db::Tx& tx, std::int64_t account_id, std::string_view purpose);
 
 // Job bodies ("members.expire_points", "members.announce_expiring_points",
 // "members.review_tiers"); each returns how many lots / notices / downgrades it
