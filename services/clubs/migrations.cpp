@@ -106,6 +106,11 @@ CREATE TABLE IF NOT EXISTS post_reports (
   UNIQUE (post_id, account_id)
 ){engine};
 )SQL"},
+      // Account erasure: posts and comments stay, their author shows as a former resident.
+      {80, "posts and comments by erased accounts", R"SQL(
+ALTER TABLE community_posts ADD COLUMN author_erased INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE post_comments ADD COLUMN author_erased INTEGER NOT NULL DEFAULT 0;
+)SQL"},
   };
 }
 

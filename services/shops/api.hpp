@@ -7,6 +7,9 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <vector>
+#include <utility>
+#include <string>
 #include <optional>
 
 namespace courtyard::shops {
@@ -22,5 +25,12 @@ int close_due_group_buys(db::Database& db, events::Bus& bus, std::int64_t now_ms
 std::optional<std::int64_t> merchant_owner(db::Tx& tx, std::int64_t cid, std::int64_t mid);
 // The account's rows in this service, for the resident's data export (export.cpp).
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
+// Account erasure (erase.cpp; members orchestrates POST /v1/me/erasure): reviews stay (order, rating,
+// text) with the author shown as a former resident; orders, items and their sums stay.
+// Open orders, open group-buy places and a merchant the account owns block erasure.
+// Returns what it changed, for the erasure receipt.
+boost::json::object erase_account(db::Tx& tx, std::int64_t account_id);
+// What stops the account from being erased now, as (code, detail); empty = nothing.
+std::vector<std::pair<std::string, std::string>> erasure_blockers(db::Tx& tx, std::int64_t account_id);
 
 }  // namespace courtyard::shops

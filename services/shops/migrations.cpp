@@ -187,6 +187,11 @@ CREATE TABLE merchant_settings (
 ALTER TABLE orders ADD COLUMN points_spent BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN points_cents BIGINT NOT NULL DEFAULT 0;
 )SQL"},
+      // Account erasure: a review stays (its order, rating and text), its author shows as a
+      // former resident.
+      {80, "reviews by erased accounts", R"SQL(
+ALTER TABLE reviews ADD COLUMN author_erased INTEGER NOT NULL DEFAULT 0;
+)SQL"},
   };
 }
 
