@@ -25,6 +25,7 @@ using http::Response;
 void add_program_routes(http::Router& r);     // the manager's programme: expiry, earn rules, tiers
 void add_membership_routes(http::Router& r);  // my membership, consents, export;
                                               // the manager's member view
+void add_erasure_routes(http::Router& r);     // my erasure; the platform admin's
 
 // Subscribers (subscriptions.cpp): earning from other services' events.
 void on_bill_paid(events::Event const& e, db::Tx& tx);
@@ -36,6 +37,10 @@ void on_suggestion_adopted(events::Event const& e, db::Tx& tx);
 // export.cpp: the caller's data from every service, one document (GET
 // /v1/me/export).
 bj::object export_document(db::Tx& tx, Principal const& who);
+
+// erase.cpp: erases the account in every service, in the caller's transaction (404 unknown,
+// 410 already erased, 409 erasure-blocked with the blockers); publishes account.erased.
+bj::object erase_everywhere(db::Tx& tx, std::int64_t account_id);
 
 // ---- views (views.cpp)
 
