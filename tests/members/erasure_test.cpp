@@ -93,7 +93,7 @@ TEST_CASE("erasure: a resident with orders, bills, points, posts and reviews", "
   REQUIRE(order.status == 201);
   auto oid = order.id();
 
-  auto post = t.post(c.base() + "/posts", {{"body", "Lost cat, ask Alice Example in B-12"}}, r.token);
+  auto post = t.post(c.base() + "/posts", {{"body", "Lost cat near the bins"}}, r.token);
   REQUIRE(post.status == 201);
   auto their_post = t.post(c.base() + "/posts", {{"body", "Found a scarf"}}, neighbour.token);
   REQUIRE(their_post.status == 201);
