@@ -114,6 +114,11 @@ ALTER TABLE event_rsvps ADD COLUMN points_spent BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE event_rsvps ADD COLUMN points_cents BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE event_rsvps ADD COLUMN points_ref VARCHAR(96) NULL;
 )SQL"},
+      // Account erasure: posts and comments stay, their author shows as a former resident.
+      {80, "posts and comments by erased accounts", R"SQL(
+ALTER TABLE community_posts ADD COLUMN author_erased INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE post_comments ADD COLUMN author_erased INTEGER NOT NULL DEFAULT 0;
+)SQL"},
   };
 }
 

@@ -52,19 +52,20 @@ Rsvp rsvp_from(soci::row const& r) {
 }
 
 #define CLUBS_POST_COLS \
-  "id, community_id, club_id, author_id, body, like_count, comment_count, report_count, hidden, created_at"
+  "id, community_id, club_id, author_id, body, like_count, comment_count, report_count, hidden, created_at, " \
+  "author_erased"
 Post post_from(soci::row const& r) {
   db::Cols c(r);
   Post p;
   c.into(p.id, p.community_id, p.club_id, p.author_id, p.body, p.like_count, p.comment_count, p.report_count,
-         p.hidden, p.created_at);
+         p.hidden, p.created_at, p.author_erased);
   return p;
 }
 
 Comment comment_from(soci::row const& r) {
   db::Cols c(r);
   Comment k;
-  c.into(k.id, k.post_id, k.author_id, k.body, k.created_at);
+  c.into(k.id, k.post_id, k.author_id, k.body, k.created_at, k.author_erased);
   return k;
 }
 
@@ -380,7 +381,7 @@ std::int64_t insert_comment(db::Tx& tx, std::int64_t cid, std::int64_t post_id, 
 }
 
 constexpr char const* kListComments =
-    "SELECT id, post_id, author_id, body, created_at FROM post_comments "
+    "SELECT id, post_id, author_id, body, created_at, author_erased FROM post_comments "
     "WHERE post_id = :p AND id > :a ORDER BY id LIMIT :l";
 std::vector<Comment> list_comments(db::Tx& tx, std::int64_t post_id, json::Page const& page) {
   std::int64_t after = page.after.value_or(0), n = page.limit + 1;

@@ -141,6 +141,7 @@ struct Post {
   std::int64_t report_count = 0;
   bool hidden = false;
   std::int64_t created_at = 0;
+  bool author_erased = false;  // shown as a former resident
 };
 
 std::int64_t insert_post(db::Tx& tx, std::int64_t cid, std::int64_t club_id, std::int64_t author_id,
@@ -162,6 +163,7 @@ struct Comment {
   std::int64_t author_id = 0;
   std::string body;
   std::int64_t created_at = 0;
+  bool author_erased = false;  // shown as a former resident
 };
 std::int64_t insert_comment(db::Tx& tx, std::int64_t cid, std::int64_t post_id, std::int64_t author_id,
                             std::string const& body);

@@ -67,6 +67,7 @@ bj::object post_json(repo::Post const& p, bool moderator) {
                {"community_id", p.community_id},
                {"club_id", p.club_id ? bj::value(p.club_id) : bj::value(nullptr)},
                {"author_id", p.author_id},
+               {"author_label", p.author_erased ? bj::value("former resident") : bj::value(nullptr)},
                {"body", p.body},
                {"like_count", p.like_count},
                {"comment_count", p.comment_count},
@@ -82,6 +83,7 @@ bj::object comment_json(repo::Comment const& c) {
   return bj::object{{"id", c.id},
                     {"post_id", c.post_id},
                     {"author_id", c.author_id},
+                    {"author_label", c.author_erased ? bj::value("former resident") : bj::value(nullptr)},
                     {"body", c.body},
                     {"created_at", json::rfc3339(c.created_at)}};
 }

@@ -3,10 +3,14 @@
 #include "db/tx.hpp"
 #include "http/principal.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace courtyard::identity {
 
@@ -74,5 +78,27 @@ struct AccountInfo {
   std::string display_name;
 };
 std::optional<AccountInfo> account(db::Tx& tx, std::int64_t account_id);
+
+// ---- account erasure (erase.cpp; members orchestrates POST /v1/me/erasure)
+
+enum class AccountState { Missing, Active, Erased };
+// Locks the account row for the rest of the transaction (two erasures of one account queue)
+// and tells whether it exists and whether it was erased already.
+AccountState lock_for_erasure(db::Tx& tx, std::int64_t account_id);
+// Checks the account's password (Argon2id through the hash gate, outside any transaction).
+// False when it does not match or the account is unknown or erased.
+bool password_matches(db::Database& db, std::int64_t account_id, std::string_view password);
+// What stops the account from being erased now, as (code, detail): a platform admin must be
+// demoted first (an installation must keep one).
+std::vector<std::pair<std::string, std::string>> erasure_blockers(db::Tx& tx, std::int64_t account_id);
+// The communities the account holds any role in (read before erase_account removes them).
+std::vector<std::int64_t> communities_of(db::Tx& tx, std::int64_t account_id);
+// Pseudonymises the account: email "erased-<id>@erased.invalid", display name "Former
+// resident", the password hash replaced by one nothing verifies, erased_at set; sessions
+// revoked, API keys it created revoked, its roles and open residency applications removed,
+// its login counters deleted. The row and its id stay (orders, bills, ledgers refer to it).
+boost::json::object erase_account(db::Tx& tx, std::int64_t account_id);
+// The display name every erased account shows.
+inline constexpr std::string_view kFormerResident = "Former resident";
 
 }  // namespace courtyard::identity

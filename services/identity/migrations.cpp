@@ -145,6 +145,11 @@ UPDATE api_keys SET scopes = REPLACE(scopes, 'products:write', 'products:write s
 UPDATE api_keys SET scopes = REPLACE(scopes, 'products:read', 'products:read stock:read');
 UPDATE api_keys SET scopes = REPLACE(scopes, 'orders:write', 'orders:write redemptions:write');
 )SQL"},
+      // Account erasure (members' POST /v1/me/erasure): the row stays, so every id that refers
+      // to it still resolves, but its personal fields are replaced and erased_at is set.
+      {80, "account erasure", R"SQL(
+ALTER TABLE accounts ADD COLUMN erased_at BIGINT NULL;
+)SQL"},
   };
 }
 

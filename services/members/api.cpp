@@ -52,6 +52,14 @@ TierBenefits tier_benefits(db::Tx& tx, std::int64_t community_id, std::int64_t a
   return out;
 }
 
+bool has_consent(db::Tx& tx, std::int64_t account_id, std::string_view purpose) {
+  auto p = logic::parse_purpose(purpose);
+  if (!p) return false;
+  for (auto const& [stored, granted] : repo::consents(tx, account_id))
+    if (stored == purpose) return granted;
+  return logic::default_consent(*p);
+}
+
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id) {
   bj::array postings, lots, statuses;
   for (auto const& p : repo::all_postings(tx, account_id)) postings.push_back(posting_json(p));

@@ -12,7 +12,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
+#include <utility>
 #include <string>
+#include <string_view>
 
 namespace courtyard::members {
 
@@ -69,6 +72,16 @@ TierBenefits tier_benefits(db::Tx& tx, std::int64_t community_id, std::int64_t a
 // Everything members stores about the account, in every community: consents,
 // statuses, postings and lots (GET /v1/me/export).
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
+// Account erasure (erase.cpp; members orchestrates POST /v1/me/erasure): the account's consents are
+// deleted (marketing off); its points ledger, lots and tier stay, so every posting still
+// balances.
+// Returns what it changed, for the erasure receipt.
+boost::json::object erase_account(db::Tx& tx, std::int64_t account_id);
+
+// Whether the account gave this consent purpose ("marketing", "recommendations",
+// "analytics"): the stored choice, or the purpose's default. Unknown purposes: false.
+// Registered with notifications as its consent lookup.
+bool has_consent(db::Tx& tx, std::int64_t account_id, std::string_view purpose);
 
 // Job bodies ("members.expire_points", "members.announce_expiring_points",
 // "members.review_tiers"); each returns how many lots / notices / downgrades it

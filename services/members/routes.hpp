@@ -27,6 +27,7 @@ void add_membership_routes(http::Router& r);  // my membership, consents, export
                                               // the manager's member view
 void add_segment_routes(http::Router& r);   // segments (manager's and merchants'), member tags
 void add_campaign_routes(http::Router& r);  // campaigns, their reports, the frequency cap
+void add_erasure_routes(http::Router& r);     // my erasure; the platform admin's
 
 // Subscribers (subscriptions.cpp): earning from other services' events.
 void on_bill_paid(events::Event const& e, db::Tx& tx);
@@ -47,6 +48,10 @@ void on_club_joined_facts(events::Event const& e, db::Tx& tx);
 // export.cpp: the caller's data from every service, one document (GET
 // /v1/me/export).
 bj::object export_document(db::Tx& tx, Principal const& who);
+
+// erase.cpp: erases the account in every service, in the caller's transaction (404 unknown,
+// 410 already erased, 409 erasure-blocked with the blockers); publishes account.erased.
+bj::object erase_everywhere(db::Tx& tx, std::int64_t account_id);
 
 // ---- views (views.cpp)
 

@@ -2,14 +2,19 @@
 
 #include "services/members/api.hpp"
 #include "services/members/routes.hpp"
+#include "services/notifications/api.hpp"
 
 namespace courtyard::members {
+
+// Notifications asks members about the marketing consent before it stores a marketing row.
+MembersService::MembersService(Env& env) : env_(env) { notifications::set_consent_lookup(&has_consent); }
 
 void MembersService::routes(http::Router& r) {
   add_program_routes(r);
   add_membership_routes(r);
   add_segment_routes(r);
   add_campaign_routes(r);
+  add_erasure_routes(r);
 }
 
 void MembersService::subscribe(events::Bus& bus) {

@@ -10,7 +10,7 @@ namespace courtyard::members {
 // consents and data export; the manager's member view.
 class MembersService final : public Service {
  public:
-  explicit MembersService(Env& env) : env_(env) {}
+  explicit MembersService(Env& env);
   std::string_view name() const override { return "members"; }
   std::vector<db::Migration> migrations() const override;
   void routes(http::Router& r) override;

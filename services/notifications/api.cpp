@@ -20,7 +20,7 @@ std::int64_t notify(db::Tx& tx, std::int64_t account_id, std::int64_t community_
                 clip(body, kBodyMax),
                 boost::json::serialize(data),
                 dedupe_key ? std::optional(clip(*dedupe_key, 64)) : std::nullopt};
-  if (repo::insert_many(tx, {row}) != 1) return 0;
+  if (store(tx, {row}) != 1) return 0;
   return tx.last_insert_id("notifications");
 }
 

@@ -9,16 +9,27 @@
 #include <utility>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace courtyard::notifications {
 
 // Adds a notification row for one account inside the caller's transaction (so it commits
 // with its cause). `dedupe_key`, when given, makes the call idempotent per account
-// (a second call with the same key adds nothing and returns 0). Returns the new row's id.
+// (a second call with the same key adds nothing and returns 0). Returns the new row's id,
+// or 0 when the recipient's preferences drop it: callers need not check preferences or
+// consent themselves. `type` picks the preference category (logic::category_of): a type
+// starting with "campaign" or "marketing" (e.g. "campaign.message") is marketing, delivered
+// only when the recipient gave the marketing consent and did not turn marketing off.
 std::int64_t notify(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, std::string const& type,
                     std::string const& title, std::string const& body, boost::json::object const& data = {},
                     std::optional<std::string> const& dedupe_key = std::nullopt);
+
+// Whether the account gave a consent purpose ("marketing"). Members owns consents and
+// registers the lookup when it is built (notifications cannot link members); without one,
+// nobody has consented and marketing notifications are dropped.
+using ConsentLookup = bool (*)(db::Tx& tx, std::int64_t account_id, std::string_view purpose);
+void set_consent_lookup(ConsentLookup lookup);
 
 // ---- for the WebSocket push (gateway/net/notifier)
 
@@ -41,11 +52,15 @@ std::int64_t max_id(db::Database& db);
 std::uint64_t watch_local_writes(std::function<void()> wake);
 void unwatch_local_writes(std::uint64_t handle);
 
-// The rows with these ids, as the API shows them ({id, account_id, community_id, type, title,
+// The rows with these ids that are to be pushed live (the recipient's push preference was on
+// when the row was written), as the API shows them ({id, account_id, community_id, type, title,
 // body, data, created_at, read_at}), in id order.
 std::vector<boost::json::object> by_ids(db::Database& db, std::vector<std::int64_t> const& ids);
 
 // The account's rows in this service, for the resident's data export (export.cpp).
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
+// Account erasure: deletes the account's notification rows (their texts name orders,
+// parcels, pickup codes) and its preferences. Returns what it did ({"notifications_deleted"}).
+boost::json::object erase_account(db::Tx& tx, std::int64_t account_id);
 
 }  // namespace courtyard::notifications

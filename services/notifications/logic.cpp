@@ -206,4 +206,92 @@ std::optional<Draft> render(std::string_view topic, bj::object const& p) {
   return d;
 }
 
+// ---- preferences
+
+std::vector<Category> const& categories() {
+  static std::vector<Category> const all{
+      {"account", "Your account and security: merchant applications and decisions", true, false},
+      {"orders", "Your orders and their deliveries; for merchants, new and cancelled orders", false, false},
+      {"bills", "Property bills issued and overdue", false, false},
+      {"wallet", "Wallet top-ups", false, false},
+      {"announcements", "Announcements from the property manager", false, false},
+      {"events", "Event reminders and waiting-list promotions", false, false},
+      {"parcels", "Parcels at the front desk", false, false},
+      {"tickets", "Repair tickets resolved", false, false},
+      {"points", "Loyalty points about to expire and tier changes", false, false},
+      {"marketing", "Offers and messages from campaigns (needs the marketing consent)", false, true},
+      {"other", "Anything else", false, false},
+  };
+  return all;
+}
+
+Category const* find_category(std::string_view name) {
+  for (auto const& c : categories())
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+namespace {
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+}  // namespace
+
+Category const& category_of(std::string_view type) {
+  std::string_view name = "other";
+  if (starts_with(type, "merchant.") || starts_with(type, "account.") || starts_with(type, "security."))
+    name = "account";
+  else if (starts_with(type, "order.") || starts_with(type, "delivery."))
+    name = "orders";
+  else if (starts_with(type, "bill."))
+    name = "bills";
+  else if (starts_with(type, "wallet."))
+    name = "wallet";
+  else if (starts_with(type, "announcement."))
+    name = "announcements";
+  else if (starts_with(type, "event."))
+    name = "events";
+  else if (starts_with(type, "parcel."))
+    name = "parcels";
+  else if (starts_with(type, "ticket."))
+    name = "tickets";
+  else if (starts_with(type, "points.") || starts_with(type, "tier."))
+    name = "points";
+  else if (starts_with(type, "campaign") || starts_with(type, "marketing"))
+    name = "marketing";
+  return *find_category(name);
+}
+
+Choice default_choice(Category const& c, bool marketing_consent) {
+  if (c.marketing) return Choice{marketing_consent, marketing_consent, false};
+  return Choice{};
+}
+
+bool listed(Category const& c, Choice const& ch, bool marketing_consent) {
+  if (c.locked) return true;
+  if (c.marketing && !marketing_consent) return false;
+  return ch.in_app;
+}
+
+bool pushed(Category const& c, Choice const& ch, bool marketing_consent) {
+  return listed(c, ch, marketing_consent) && (c.locked || ch.push);
+}
+
+Applied apply_change(Category const& c, Choice current, ChoiceChange const& change) {
+  Applied out{current, std::nullopt};
+  if (change.in_app) out.choice.in_app = *change.in_app;
+  if (change.push) out.choice.push = *change.push;
+  if (change.email) out.choice.email = *change.email;
+  if (c.locked && (!out.choice.in_app || !out.choice.push)) {
+    out.refused = "account and security notices cannot be turned off (in_app and push stay on)";
+    return out;
+  }
+  if (!out.choice.in_app && out.choice.push) {
+    if (change.push && *change.push) {
+      out.refused = "push needs in_app: a push is the live copy of a notification in the list";
+      return out;
+    }
+    out.choice.push = false;
+  }
+  return out;
+}
+
 }  // namespace courtyard::notifications

@@ -41,4 +41,49 @@ constexpr std::size_t kTitleMax = 200;
 constexpr std::size_t kBodyMax = 2000;
 std::string clip(std::string s, std::size_t max_bytes);
 
+// ---- preferences: per notification category and channel
+
+// The channels a resident chooses per category. `in_app`: the row is kept in
+// /v1/me/notifications; `push`: it is also sent live over /v1/ws (a live copy of a list item,
+// so push needs in_app); `email`: stored only, Courtyard has no e-mail sender yet.
+struct Choice {
+  bool in_app = true;
+  bool push = true;
+  bool email = false;
+};
+
+struct Category {
+  std::string_view name;
+  std::string_view description;
+  bool locked = false;     // account and security notices: in_app and push cannot be turned off
+  bool marketing = false;  // delivered only with the member's marketing consent
+};
+
+// Every category, in the order the API lists them.
+std::vector<Category> const& categories();
+Category const* find_category(std::string_view name);
+// The category a notification type belongs to ("order.ready" -> orders). Types starting
+// with "campaign" or "marketing" are marketing; unknown types are "other" (on by default).
+Category const& category_of(std::string_view type);
+// What applies when the resident chose nothing: everything on (email off: no sender), except
+// marketing, which follows the consent.
+Choice default_choice(Category const& c, bool marketing_consent);
+// Whether a notification of this category reaches the list / the socket, given the stored
+// choice (or the default) and, for marketing, the consent.
+bool listed(Category const& c, Choice const& ch, bool marketing_consent);
+bool pushed(Category const& c, Choice const& ch, bool marketing_consent);
+
+// A change to one category: the channels named in the request (nullopt = unchanged).
+struct ChoiceChange {
+  std::optional<bool> in_app, push, email;
+};
+// The stored choice after the change, or the reason it is refused (422): a locked category
+// turned off, or push on without in_app. Turning in_app off without naming push turns push
+// off with it.
+struct Applied {
+  Choice choice;
+  std::optional<std::string> refused;
+};
+Applied apply_change(Category const& c, Choice current, ChoiceChange const& change);
+
 }  // namespace courtyard::notifications

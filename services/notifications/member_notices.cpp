@@ -46,7 +46,7 @@ void on_member_notice(events::Event const& e, db::Tx& tx) {
   bj::object data = p;
   row.data = bj::serialize(data);
   row.dedupe_key = "event:" + std::to_string(e.id);
-  repo::insert_many(tx, {row});
+  store(tx, {row});
 }
 
 }  // namespace courtyard::notifications

@@ -59,7 +59,7 @@ void on_merchant_event(events::Event const& e, db::Tx& tx) {
   std::string key = "event:" + std::to_string(e.id);
   std::vector<repo::Row> rows;
   for (auto account : recipients) rows.push_back({account, cid, e.topic, title, body, serialized, key});
-  repo::insert_many(tx, rows);
+  store(tx, rows);
 }
 
 }  // namespace courtyard::notifications

@@ -25,17 +25,18 @@ Notification notification_from(soci::row const& r) {
 
 constexpr char const* kInsert =
     " INTO notifications (account_id, community_id, type, title, body, data, dedupe_key, "
-    "created_at) VALUES (:a, :c, :ty, :ti, :b, :d, :k, :t)";
+    "created_at, push) VALUES (:a, :c, :ty, :ti, :b, :d, :k, :t, :p)";
 
 long long insert_many(db::Tx& tx, std::vector<Row> const& rows) {
   if (rows.empty()) return 0;
   std::int64_t account = 0, community = 0, created = 0;
+  int push = 1;
   std::string type, title, body, data, key;
   soci::indicator key_ind = soci::i_null;
   // One statement, executed once per row with the bound values refreshed.
   soci::statement st = (tx.sql().prepare << std::string(db::insert_ignore(tx.backend())) + kInsert,
                         use(account, "a"), use(community, "c"), use(type, "ty"), use(title, "ti"), use(body, "b"),
-                        use(data, "d"), use(key, key_ind, "k"), use(created, "t"));
+                        use(data, "d"), use(key, key_ind, "k"), use(created, "t"), use(push, "p"));
   long long inserted = 0;
   for (auto const& r : rows) {
     account = r.account_id;
@@ -46,6 +47,7 @@ long long insert_many(db::Tx& tx, std::vector<Row> const& rows) {
     data = r.data;
     key = r.dedupe_key.value_or("");
     key_ind = r.dedupe_key ? soci::i_ok : soci::i_null;
+    push = r.push ? 1 : 0;
     // Stamped when written, not when the transaction began: the WebSocket push looks for
     // rows by created_at, and this keeps the gap to the commit small (gateway/net/notifier).
     created = db::now_ms();
@@ -98,6 +100,59 @@ constexpr char const* kUnreadCount = "SELECT COUNT(*) FROM notifications WHERE a
 
 std::int64_t unread_count(db::Tx& tx, std::int64_t account_id) {
   return db::scalar(tx, kUnreadCount, use(account_id, "a"));
+}
+
+// ---- preferences
+
+namespace {
+Preference preference_from(soci::row const& r) {
+  db::Cols c(r);
+  Preference p;
+  c.into(p.account_id, p.category, p.in_app, p.push, p.email);
+  return p;
+}
+}  // namespace
+
+constexpr char const* kPreferences =
+    "SELECT account_id, category, in_app, push, email FROM notification_preferences WHERE account_id = :a "
+    "ORDER BY category";
+
+std::vector<Preference> preferences(db::Tx& tx, std::int64_t account_id) {
+  return db::all(tx, kPreferences, preference_from, use(account_id, "a"));
+}
+
+constexpr char const* kPreferencesInRange =
+    "SELECT account_id, category, in_app, push, email FROM notification_preferences "
+    "WHERE category = :c AND account_id >= :lo AND account_id <= :hi";
+
+std::vector<Preference> preferences_in_range(db::Tx& tx, std::string const& category, std::int64_t lo,
+                                             std::int64_t hi) {
+  return db::all(tx, kPreferencesInRange, preference_from, use(category, "c"), use(lo, "lo"), use(hi, "hi"));
+}
+
+constexpr char const* kInsertPreference =
+    " INTO notification_preferences (account_id, category, in_app, push, email, updated_at) "
+    "VALUES (:a, :c, :i, :p, :e, :t)";
+constexpr char const* kUpdatePreference =
+    "UPDATE notification_preferences SET in_app = :i, push = :p, email = :e, updated_at = :t "
+    "WHERE account_id = :a AND category = :c";
+
+void set_preference(db::Tx& tx, Preference const& p, std::int64_t now) {
+  int in_app = p.in_app ? 1 : 0, push = p.push ? 1 : 0, email = p.email ? 1 : 0;
+  tx.exec(std::string(db::insert_ignore(tx.backend())) + kInsertPreference, use(p.account_id, "a"),
+          use(p.category, "c"), use(in_app, "i"), use(push, "p"), use(email, "e"), use(now, "t"));
+  tx.exec(kUpdatePreference, use(in_app, "i"), use(push, "p"), use(email, "e"), use(now, "t"),
+          use(p.account_id, "a"), use(p.category, "c"));
+}
+
+// ---- erasure
+
+constexpr char const* kDeleteAccountNotifications = "DELETE FROM notifications WHERE account_id = :a";
+constexpr char const* kDeleteAccountPreferences = "DELETE FROM notification_preferences WHERE account_id = :a";
+
+long long delete_account_rows(db::Tx& tx, std::int64_t account_id) {
+  return tx.exec(kDeleteAccountNotifications, use(account_id, "a")) +
+         tx.exec(kDeleteAccountPreferences, use(account_id, "a"));
 }
 
 // ---- retention
@@ -172,7 +227,7 @@ std::int64_t max_id(soci::session& s) {
   return id;
 }
 
-constexpr char const* kByIds = "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE id IN (";
+constexpr char const* kByIds = "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE push = 1 AND id IN (";
 
 std::vector<Notification> by_ids(soci::session& s, std::vector<std::int64_t> const& ids) {
   constexpr std::size_t kChunk = 100;

@@ -26,6 +26,7 @@ struct Row {
   std::string body;
   std::string data;  // serialized JSON object
   std::optional<std::string> dedupe_key;
+  bool push = true;  // sent live over /v1/ws (the resident's preference)
 };
 
 // A stored row.
@@ -53,6 +54,22 @@ std::optional<Notification> find(db::Tx& tx, std::int64_t account_id, std::int64
 long long mark_read(db::Tx& tx, std::int64_t account_id, std::int64_t id);
 long long mark_all_read(db::Tx& tx, std::int64_t account_id, std::int64_t community_id);
 std::int64_t unread_count(db::Tx& tx, std::int64_t account_id);
+
+// ---- preferences (a missing row = the category's default)
+
+struct Preference {
+  std::int64_t account_id = 0;
+  std::string category;
+  bool in_app = true, push = true, email = false;
+};
+std::vector<Preference> preferences(db::Tx& tx, std::int64_t account_id);
+// The stored choices for one category of accounts in [lo, hi] (a batch of recipients).
+std::vector<Preference> preferences_in_range(db::Tx& tx, std::string const& category, std::int64_t lo,
+                                             std::int64_t hi);
+void set_preference(db::Tx& tx, Preference const& p, std::int64_t now);
+
+// ---- erasure: the account's rows and choices go; returns rows deleted
+long long delete_account_rows(db::Tx& tx, std::int64_t account_id);
 
 // ---- retention
 

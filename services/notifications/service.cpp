@@ -19,7 +19,10 @@ std::vector<settings::Key> NotificationsService::settings_keys() {
                                  "days a notification is kept (read or not) before the hourly job deletes it")};
 }
 
-void NotificationsService::routes(http::Router& r) { add_notification_routes(r); }
+void NotificationsService::routes(http::Router& r) {
+  add_notification_routes(r);
+  add_preference_routes(r);
+}
 
 void NotificationsService::subscribe(events::Bus& bus) {
   for (auto const& topic : topics()) bus.subscribe("notifications." + topic, topic, on_event);

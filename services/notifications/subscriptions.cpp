@@ -47,7 +47,7 @@ void on_event(events::Event const& e, db::Tx& tx) {
       }
     }
   }
-  repo::insert_many(tx, rows);
+  store(tx, rows);
 
   // An audience named by reference (an announcement's residents), expanded page by page in
   // this delivery's transaction: all rows commit together with the delivery, or none.
@@ -57,7 +57,7 @@ void on_event(events::Event const& e, db::Tx& tx) {
       if (page.empty()) break;
       rows.clear();
       for (auto account : page) rows.push_back({account, cid, draft->type, draft->title, draft->body, data, key});
-      repo::insert_many(tx, rows);
+      store(tx, rows);
       after = page.back();
       if (static_cast<std::int64_t>(page.size()) < kResidentPage) break;
     }

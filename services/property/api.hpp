@@ -7,11 +7,19 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include <vector>
+#include <utility>
+#include <string>
 
 namespace courtyard::property {
 
 // The account's rows in this service, for the resident's data export (export.cpp).
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
+// Account erasure (erase.cpp; members orchestrates POST /v1/me/erasure): the free text the
+// resident wrote for the manager (ticket descriptions, rating comments, ticket notes) and
+// visitor names become "[erased]"; bills, payments, bookings, suggestions and votes stay.
+// Returns what it changed, for the erasure receipt.
+boost::json::object erase_account(db::Tx& tx, std::int64_t account_id);
 
 // The text of the community's suggestions created in [from, to), newest first, at most
 // `limit` (shops' category-gap report looks for the categories and terms they mention).

@@ -7,6 +7,9 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <vector>
+#include <utility>
+#include <string>
 #include <optional>
 #include <string>
 #include <utility>
@@ -64,5 +67,12 @@ boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
 // after `after`, at most `limit`: a page of an audience of any size.
 std::vector<std::int64_t> wish_joiners(db::Tx& tx, std::int64_t cid, std::int64_t wish_id, std::int64_t after,
                                        std::int64_t limit);
+// Account erasure (erase.cpp; members orchestrates POST /v1/me/erasure): reviews stay (order, rating,
+// text) with the author shown as a former resident; orders, items and their sums stay.
+// Open orders, open group-buy places and a merchant the account owns block erasure.
+// Returns what it changed, for the erasure receipt.
+boost::json::object erase_account(db::Tx& tx, std::int64_t account_id);
+// What stops the account from being erased now, as (code, detail); empty = nothing.
+std::vector<std::pair<std::string, std::string>> erasure_blockers(db::Tx& tx, std::int64_t account_id);
 
 }  // namespace courtyard::shops

@@ -320,6 +320,11 @@ CREATE TABLE refund_settings (
       {70, "group-buy participants choose their fulfilment", R"SQL(
 ALTER TABLE group_buy_participants ADD COLUMN fulfilment VARCHAR(16) NOT NULL DEFAULT 'pickup';
 )SQL"},
+      // Account erasure: a review stays (its order, rating and text), its author shows as a
+      // former resident.
+      {80, "reviews by erased accounts", R"SQL(
+ALTER TABLE reviews ADD COLUMN author_erased INTEGER NOT NULL DEFAULT 0;
+)SQL"},
   };
 }
 

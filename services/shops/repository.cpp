@@ -159,7 +159,7 @@ Coupon coupon_from(soci::row const& r) {
   return k;
 }
 
-#define SHOPS_REVIEW_COLS "id, community_id, merchant_id, order_id, buyer_id, rating, body, created_at"
+#define SHOPS_REVIEW_COLS "id, community_id, merchant_id, order_id, buyer_id, rating, body, created_at, author_erased"
 Review review_from(soci::row const& r) {
   db::Cols c(r);
   Review v;
@@ -171,6 +171,7 @@ Review review_from(soci::row const& r) {
   v.rating = c.integer();
   v.body = c.text();
   v.created_at = c.integer();
+  v.author_erased = c.boolean();
   return v;
 }
 

@@ -79,6 +79,7 @@ struct Review {
   std::int64_t id = 0, community_id = 0, merchant_id = 0, order_id = 0, buyer_id = 0, rating = 0;
   std::string body;
   std::int64_t created_at = 0;
+  bool author_erased = false;  // the buyer erased their account: shown as a former resident
 };
 
 struct GroupBuy {

@@ -143,6 +143,7 @@ bj::object review_json(repo::Review const& r) {
                     {"buyer_id", r.buyer_id},
                     {"rating", r.rating},
                     {"text", r.body},
+                    {"author_label", r.author_erased ? bj::value("former resident") : bj::value(nullptr)},
                     {"created_at", json::rfc3339(r.created_at)}};
 }
 

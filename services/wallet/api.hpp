@@ -15,6 +15,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -65,5 +66,12 @@ std::int64_t balance(db::Tx& tx, std::int64_t community_id, AccountRef account);
 
 // The account's rows in this service, for the resident's data export (export.cpp).
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id);
+// Account erasure (erase.cpp; members orchestrates POST /v1/me/erasure): nothing personal is
+// stored here (accounts and entries name the account id only), so nothing changes: the
+// ledger keeps balancing. A positive balance blocks erasure (the money is the resident's).
+// Returns what it changed, for the erasure receipt.
+boost::json::object erase_account(db::Tx& tx, std::int64_t account_id);
+// What stops the account from being erased now, as (code, detail); empty = nothing.
+std::vector<std::pair<std::string, std::string>> erasure_blockers(db::Tx& tx, std::int64_t account_id);
 
 }  // namespace courtyard::wallet
