@@ -72,6 +72,11 @@ bool is_member(db::Tx& tx, std::int64_t account_id, std::int64_t community_id) {
 
 bool community_exists(db::Tx& tx, std::int64_t community_id) { return repo::community_exists(tx.sql(), community_id); }
 
+std::string community_timezone(db::Tx& tx, std::int64_t community_id) {
+  auto c = repo::community(tx.sql(), community_id);
+  return c ? c->timezone : std::string("UTC");
+}
+
 std::int64_t unit_community(db::Tx& tx, std::int64_t unit_id) { return repo::unit_community(tx.sql(), unit_id); }
 
 std::vector<std::int64_t> accounts_with_role(db::Tx& tx, std::int64_t community_id, Role role) {

@@ -187,6 +187,11 @@ CREATE TABLE merchant_settings (
 ALTER TABLE orders ADD COLUMN points_spent BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN points_cents BIGINT NOT NULL DEFAULT 0;
 )SQL"},
+      // The purchase-sale-stock report (analytics) sums a merchant's movements of a period
+      // per product: by product and time, not by product and id.
+      {60, "stock movements by product and time", R"SQL(
+CREATE INDEX stock_movements_product_at ON stock_movements (product_id, at);
+)SQL"},
   };
 }
 

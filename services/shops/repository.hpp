@@ -4,6 +4,7 @@
 // conditional updates whose affected-row count is the answer.
 #include "db/tx.hpp"
 #include "http/json.hpp"
+#include "services/shops/api.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -183,5 +184,19 @@ std::vector<Participant> participants_for_close(db::Tx& tx, std::int64_t cid, st
 void settle_participant(db::Tx& tx, std::int64_t participant_id, std::string const& status,
                         std::optional<std::int64_t> order_id);
 void close_group_buy(db::Tx& tx, std::int64_t gid, std::string const& outcome);
+
+// ---- facts for analytics (api.hpp)
+std::optional<OrderFacts> order_facts(db::Tx& tx, std::int64_t cid, std::int64_t oid);
+std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit);
+std::vector<ReviewFacts> review_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit);
+std::vector<GroupBuyFacts> closed_group_buys(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t only_id,
+                                             std::int64_t limit);
+std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t from,
+                                      std::int64_t to);
+std::optional<ProductStock> product_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid);
+std::vector<ProductStock> active_products(db::Tx& tx, std::int64_t cid, std::int64_t mid);
+std::vector<std::pair<std::int64_t, std::int64_t>> units_sold(db::Tx& tx, std::int64_t cid, std::int64_t mid,
+                                                              std::int64_t from, std::int64_t to);
+std::vector<std::pair<std::int64_t, std::string>> merchant_names(db::Tx& tx, std::int64_t cid);
 
 }  // namespace courtyard::shops::repo
