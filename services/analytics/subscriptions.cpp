@@ -10,6 +10,13 @@
 #include <mutex>
 #include <tuple>
 
+// Defined in services/identity/api.cpp: the community's IANA time zone ("UTC" when unknown).
+// Its declaration belongs in identity/api.hpp; it is declared here only so this branch did not
+// rebuild every service that includes that header (move it there when merging).
+namespace courtyard::identity {
+std::string community_timezone(db::Tx& tx, std::int64_t community_id);
+}
+
 namespace courtyard::analytics {
 
 namespace {

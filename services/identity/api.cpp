@@ -72,6 +72,7 @@ bool is_member(db::Tx& tx, std::int64_t account_id, std::int64_t community_id) {
 
 bool community_exists(db::Tx& tx, std::int64_t community_id) { return repo::community_exists(tx.sql(), community_id); }
 
+// Declared for now in services/analytics/subscriptions.cpp, its one caller.
 std::string community_timezone(db::Tx& tx, std::int64_t community_id) {
   auto c = repo::community(tx.sql(), community_id);
   return c ? c->timezone : std::string("UTC");

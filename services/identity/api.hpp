@@ -24,8 +24,6 @@ bool is_member(db::Tx& tx, std::int64_t account_id, std::int64_t community_id);
 
 // True when the community exists.
 bool community_exists(db::Tx& tx, std::int64_t community_id);
-// The community's IANA time zone name ("UTC" when the community is unknown).
-std::string community_timezone(db::Tx& tx, std::int64_t community_id);
 // The unit's community (0 when unknown) — to check a unit belongs to {cid}.
 std::int64_t unit_community(db::Tx& tx, std::int64_t unit_id);
 // Accounts holding a role in the community (e.g. couriers for auto-assignment, managers to notify).
