@@ -52,7 +52,7 @@ std::string format_date(std::int64_t day) {
   std::int64_t y;
   unsigned m, d;
   civil_from_days(day, y, m, d);
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
   return buf;
 }
@@ -65,7 +65,7 @@ std::int64_t month_of(std::int64_t day) {
 }
 
 std::string format_month(std::int64_t month) {
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04lld-%02lld", static_cast<long long>(month / 12),
                 static_cast<long long>(month % 12 + 1));
   return buf;
