@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <vector>
 
 namespace courtyard::gateway {
 
@@ -82,6 +83,64 @@ void print_logins(std::int64_t cid) {
 }
 
 }  // namespace
+
+// A few months of shopping at the bakery, so the analytics reports show something real: the
+// clock is moved back twelve weeks and forward a day at a time (before the server serves or
+// runs jobs) while Alice and Bob buy; some orders are picked up and reviewed, a few
+// cancelled, the stock topped up weekly. Sessions are renewed as simulated time passes.
+void seed_order_history(Client& c, std::string const& base, std::int64_t mid) {
+  constexpr std::int64_t kDayMs = 86'400'000;
+  constexpr int kDays = 84;
+  std::string shop = base + "/merchants/" + str(mid);
+  std::vector<std::int64_t> products;
+  auto listed = c.call("GET", shop + "/products", nullptr, c.login(kManager, kPassword), 200);
+  for (auto const& p : listed.at("items").as_array()) products.push_back(p.at("id").as_int64());
+  if (products.empty()) return;
+  struct Restore {
+    ~Restore() { db::set_clock_offset_ms(0); }
+  } restore;
+  std::string manager, carol, alice, bob;
+  std::uint32_t rng = 20261202;
+  auto next = [&](std::uint32_t n) {
+    rng = rng * 1664525u + 1013904223u;
+    return (rng >> 8) % n;
+  };
+  for (int day = kDays; day >= 1; --day) {
+    db::set_clock_offset_ms(-day * kDayMs + static_cast<std::int64_t>(9 + next(9)) * 3'600'000);
+    if (day % 7 == 0 || manager.empty()) {
+      manager = c.login(kManager, kPassword);
+      carol = c.login("carol@demo.courtyard.local", kPassword);
+      alice = c.login("alice@demo.courtyard.local", kPassword);
+      bob = c.login("bob@demo.courtyard.local", kPassword);
+      auto me = [&](std::string const& token) { return c.call("GET", "/v1/me", nullptr, token, 200).at("id").as_int64(); };
+      for (auto const& token : {alice, bob})
+        c.call("POST", base + "/wallets/" + str(me(token)) + "/top-ups", bj::object{{"amount_cents", 5000}}, manager,
+               201, true);
+      for (auto pid : products)
+        c.call("POST", shop + "/products/" + str(pid) + "/stock", bj::object{{"delta", 25}, {"reason", "purchase"}},
+               carol, 201, true);
+    }
+    int orders = 1 + static_cast<int>(next(3)) + (day % 7 == 1 || day % 7 == 2 ? 2 : 0);  // busier weekends
+    for (int i = 0; i < orders; ++i) {
+      std::string const& buyer = next(2) ? alice : bob;
+      bj::array items{bj::object{{"product_id", products[next(products.size())]}, {"quantity", 1 + next(3)}}};
+      auto o = c.call("POST", base + "/orders", bj::object{{"merchant_id", mid}, {"items", items}, {"fulfilment", "pickup"}},
+                      buyer, 201, true);
+      if (!o.is_object()) continue;
+      std::string order = base + "/orders/" + str(o.at("id").as_int64());
+      auto fate = next(10);
+      if (fate == 0) {
+        c.call("POST", order + "/cancel", bj::object{}, buyer, 200, true);
+      } else if (fate < 6 && o.as_object().contains("redemption_code")) {
+        c.call("POST", order + "/accept", bj::object{}, carol, 200, true);
+        c.call("POST", order + "/ready", bj::object{}, carol, 200, true);
+        c.call("POST", shop + "/redemptions", bj::object{{"code", o.at("redemption_code")}}, carol, 200, true);
+        c.call("POST", order + "/review", bj::object{{"rating", 3 + next(3)}, {"body", "Lovely, thank you!"}}, buyer, 201,
+               true);
+      }
+    }
+  }
+}
 
 void seed_demo(App& app) {
   // The seeding requests are the server talking to itself: keep them out of the terminal
@@ -251,6 +310,7 @@ void seed_demo(App& app) {
       }
       c.call("POST", base + "/campaigns", campaign, manager, 201);
     }
+    if (mid_v.is_object()) seed_order_history(c, base, mid_v.at("id").as_int64());
     (void)bob;
     (void)dan;
     print_logins(cid);

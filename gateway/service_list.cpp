@@ -3,6 +3,7 @@
 // `services` setting picks which of these are enabled.
 #include "gateway/service_list.hpp"
 
+#include "services/analytics/service.hpp"
 #include "services/clubs/service.hpp"
 #include "services/delivery/service.hpp"
 #include "services/identity/api.hpp"
@@ -37,6 +38,7 @@ std::vector<ServiceEntry> all_services() {
       entry<webhooks::WebhooksService>("webhooks"),
       entry<members::MembersService>("members"),
       entry<settlement::SettlementService>("settlement"),
+      entry<analytics::AnalyticsService>("analytics"),
   };
 }
 

@@ -66,7 +66,8 @@ std::vector<std::string> const& topics() {
       "order.delivery_failed",
       "delivery.created", "delivery.claimed",   "delivery.picked_up", "delivery.delivered", "delivery.failed",
       "bill.issued",      "bill.overdue",       "announcement.published", "event.reminder", "event.rsvp",
-      "parcel.logged",    "parcel.picked_up",   "ticket.resolved",  "wallet.topped_up"};
+      "parcel.logged",    "parcel.picked_up",   "ticket.resolved",  "wallet.topped_up",
+      "stock.low"};
   return all;
 }
 
@@ -123,6 +124,12 @@ std::optional<Draft> render(std::string_view topic, bj::object const& p) {
     d.body = "No courier could deliver it" + (reason.empty() ? std::string() : " (" + reason + ")") + ". " +
              money(num(p, "refunded_cents")) + " was refunded to the buyer from your balance and the items are " +
              "back in stock.";
+  } else if (topic == "stock.low") {
+    // For the merchant (its owner), from analytics: a product fell to its low-stock threshold.
+    d.recipients = one(num(p, "merchant_owner_id"));
+    d.title = "Low stock: " + text(p, "product_name");
+    d.body = std::to_string(num(p, "stock")) + " left (threshold " + std::to_string(num(p, "threshold")) +
+             "). Suggested reorder: " + std::to_string(num(p, "suggested_reorder")) + ".";
   } else if (topic == "delivery.created") {
     d.recipients = one(num(p, "resident_id"));
     d.title = "Delivery of " + order + " scheduled";

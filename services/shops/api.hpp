@@ -75,4 +75,58 @@ boost::json::object erase_account(db::Tx& tx, std::int64_t account_id);
 // What stops the account from being erased now, as (code, detail); empty = nothing.
 std::vector<std::pair<std::string, std::string>> erasure_blockers(db::Tx& tx, std::int64_t account_id);
 
+// ---- the facts analytics builds its rollups from (services/analytics), read on its
+// events and by its backfill. Only what a report needs; no names of buyers.
+struct OrderFacts {
+  struct Line {
+    std::int64_t product_id = 0;
+    std::string category;
+    std::int64_t quantity = 0, line_cents = 0;
+  };
+  std::int64_t id = 0, community_id = 0, merchant_id = 0, buyer_id = 0, created_at = 0;
+  std::string status;
+  std::int64_t subtotal_cents = 0, discount_cents = 0, total_cents = 0;
+  std::int64_t coupon_id = 0, group_buy_id = 0;  // 0 = none
+  std::vector<Line> lines;
+};
+std::optional<OrderFacts> order_facts(db::Tx& tx, std::int64_t cid, std::int64_t order_id);
+// The community's orders with id > after_id, ascending, at most limit (backfill).
+std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit);
+struct ReviewFacts {
+  std::int64_t id = 0, merchant_id = 0, order_id = 0, rating = 0, created_at = 0;
+};
+std::vector<ReviewFacts> review_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit);
+struct GroupBuyFacts {
+  std::int64_t id = 0, merchant_id = 0, participants = 0, closed_at = 0;
+  std::string outcome;
+};
+std::optional<GroupBuyFacts> closed_group_buy(db::Tx& tx, std::int64_t cid, std::int64_t group_buy_id);
+std::vector<GroupBuyFacts> closed_group_buys_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id,
+                                                   std::int64_t limit);
+// One product's stock ledger around a period [from, to): its stock now, the sum of its
+// movements in the period per reason, and the sum of those at or after `to`. Read in one
+// statement (one snapshot on both backends), so opening and closing derived from the
+// stock reconcile exactly with the movements (products.stock = sum of its movements).
+struct StockPeriod {
+  std::int64_t product_id = 0;
+  std::string name, category;
+  bool active = true;
+  std::int64_t stock_now = 0, after_period = 0;
+  std::vector<std::pair<std::string, std::int64_t>> in_period;  // reason -> sum of deltas
+};
+std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t from_ms,
+                                      std::int64_t to_ms);
+struct ProductStock {
+  std::int64_t id = 0, merchant_id = 0, stock = 0;
+  std::string name;
+};
+std::optional<ProductStock> product_stock(db::Tx& tx, std::int64_t cid, std::int64_t product_id);
+// The merchant's active products, by id.
+std::vector<ProductStock> active_products(db::Tx& tx, std::int64_t cid, std::int64_t mid);
+// Sold units per product of the merchant in [from, to) from the ledger (sales net of cancels).
+std::vector<std::pair<std::int64_t, std::int64_t>> units_sold(db::Tx& tx, std::int64_t cid, std::int64_t mid,
+                                                              std::int64_t from_ms, std::int64_t to_ms);
+// The community's merchants (any status): id -> name.
+std::vector<std::pair<std::int64_t, std::string>> merchant_names(db::Tx& tx, std::int64_t cid);
+
 }  // namespace courtyard::shops

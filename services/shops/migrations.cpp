@@ -325,6 +325,11 @@ ALTER TABLE group_buy_participants ADD COLUMN fulfilment VARCHAR(16) NOT NULL DE
       {80, "reviews by erased accounts", R"SQL(
 ALTER TABLE reviews ADD COLUMN author_erased INTEGER NOT NULL DEFAULT 0;
 )SQL"},
+      // The purchase-sale-stock report (analytics) sums a merchant's movements of a period
+      // per product: by product and time, not by product and id.
+      {60, "stock movements by product and time", R"SQL(
+CREATE INDEX stock_movements_product_at ON stock_movements (product_id, at);
+)SQL"},
   };
 }
 

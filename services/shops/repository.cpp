@@ -932,3 +932,178 @@ void set_refund_window_days(db::Tx& tx, std::int64_t cid, std::int64_t days, std
 }
 
 }  // namespace courtyard::shops::repo
+
+// ---- facts for analytics (api.hpp): what its rollups and purchase-sale-stock report read
+
+namespace courtyard::shops::repo {
+
+namespace {
+
+#define SHOPS_FACT_COLS \
+  "id, community_id, merchant_id, buyer_id, created_at, status, subtotal_cents, discount_cents, total_cents, " \
+  "coupon_id, group_buy_id"
+OrderFacts order_facts_from(soci::row const& r) {
+  db::Cols c(r);
+  OrderFacts o;
+  c.into(o.id, o.community_id, o.merchant_id, o.buyer_id, o.created_at, o.status, o.subtotal_cents,
+         o.discount_cents, o.total_cents, o.coupon_id, o.group_buy_id);
+  return o;
+}
+
+constexpr char const* kFactLines =
+    "SELECT product_id, category, quantity, line_cents FROM order_items WHERE order_id = :o AND community_id = :c "
+    "ORDER BY id";
+void load_fact_lines(db::Tx& tx, OrderFacts& o) {
+  o.lines = db::all(
+      tx, kFactLines,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        OrderFacts::Line l;
+        c.into(l.product_id, l.category, l.quantity, l.line_cents);
+        return l;
+      },
+      use(o.id, "o"), use(o.community_id, "c"));
+}
+
+GroupBuyFacts group_buy_facts_from(soci::row const& r) {
+  db::Cols c(r);
+  GroupBuyFacts g;
+  c.into(g.id, g.merchant_id, g.participants, g.closed_at, g.outcome);
+  return g;
+}
+
+}  // namespace
+
+constexpr char const* kOrderFacts = "SELECT " SHOPS_FACT_COLS " FROM orders WHERE id = :id AND community_id = :c";
+std::optional<OrderFacts> order_facts(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
+  auto o = db::one(tx, kOrderFacts, order_facts_from, use(oid, "id"), use(cid, "c"));
+  if (o) load_fact_lines(tx, *o);
+  return o;
+}
+
+constexpr char const* kOrderFactsAfter = "SELECT " SHOPS_FACT_COLS
+                                         " FROM orders WHERE community_id = :c AND id > :a ORDER BY id LIMIT :l";
+std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit) {
+  auto out = db::all(tx, kOrderFactsAfter, order_facts_from, use(cid, "c"), use(after_id, "a"), use(limit, "l"));
+  for (auto& o : out) load_fact_lines(tx, o);
+  return out;
+}
+
+constexpr char const* kReviewFactsAfter =
+    "SELECT id, merchant_id, order_id, rating, created_at FROM reviews WHERE community_id = :c AND id > :a "
+    "ORDER BY id LIMIT :l";
+std::vector<ReviewFacts> review_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit) {
+  return db::all(
+      tx, kReviewFactsAfter,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        ReviewFacts f;
+        c.into(f.id, f.merchant_id, f.order_id, f.rating, f.created_at);
+        return f;
+      },
+      use(cid, "c"), use(after_id, "a"), use(limit, "l"));
+}
+
+// only_id 0: every closed group buy after after_id; else just that one.
+constexpr char const* kClosedGroupBuys =
+    "SELECT id, merchant_id, participants, closed_at, outcome FROM group_buys WHERE community_id = :c "
+    "AND status = 'closed' AND id > :a AND (:o = 0 OR id = :o2) ORDER BY id LIMIT :l";
+std::vector<GroupBuyFacts> closed_group_buys(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t only_id,
+                                             std::int64_t limit) {
+  return db::all(tx, kClosedGroupBuys, group_buy_facts_from, use(cid, "c"), use(after_id, "a"), use(only_id, "o"),
+                 use(only_id, "o2"), use(limit, "l"));
+}
+
+// One row per (product, reason) of the movements since `from` (products without any: one row
+// with a NULL reason). The product's stock and its movements in one statement: one snapshot.
+constexpr char const* kStockPeriod =
+    "SELECT p.id, p.name, p.category, p.active, p.stock, m.reason, "
+    "COALESCE(SUM(CASE WHEN m.at < :t THEN m.delta ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN m.at >= :t2 THEN m.delta ELSE 0 END), 0) "
+    "FROM products p LEFT JOIN stock_movements m ON m.product_id = p.id AND m.at >= :f "
+    "WHERE p.community_id = :c AND p.merchant_id = :m "
+    "GROUP BY p.id, p.name, p.category, p.active, p.stock, m.reason ORDER BY p.id";
+std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t from,
+                                      std::int64_t to) {
+  std::vector<StockPeriod> out;
+  db::each(
+      tx, kStockPeriod,
+      [&](soci::row const& r) {
+        db::Cols c(r);
+        std::int64_t pid = c.integer();
+        if (out.empty() || out.back().product_id != pid) {
+          StockPeriod p;
+          p.product_id = pid;
+          c.into(p.name, p.category, p.active, p.stock_now);
+          out.push_back(std::move(p));
+        } else {
+          c.skip(4);
+        }
+        auto reason = c.opt_text();
+        std::int64_t in = c.integer(), after = c.integer();
+        if (!reason) return;
+        if (in != 0) out.back().in_period.emplace_back(*reason, in);
+        out.back().after_period += after;
+      },
+      use(to, "t"), use(to, "t2"), use(from, "f"), use(cid, "c"), use(mid, "m"));
+  return out;
+}
+
+constexpr char const* kProductStock =
+    "SELECT id, merchant_id, stock, name FROM products WHERE id = :id AND community_id = :c";
+std::optional<ProductStock> product_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid) {
+  return db::one(
+      tx, kProductStock,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        ProductStock p;
+        c.into(p.id, p.merchant_id, p.stock, p.name);
+        return p;
+      },
+      use(pid, "id"), use(cid, "c"));
+}
+
+constexpr char const* kActiveProducts =
+    "SELECT id, merchant_id, stock, name FROM products WHERE community_id = :c AND merchant_id = :m AND active = 1 "
+    "ORDER BY id";
+std::vector<ProductStock> active_products(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
+  return db::all(
+      tx, kActiveProducts,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        ProductStock p;
+        c.into(p.id, p.merchant_id, p.stock, p.name);
+        return p;
+      },
+      use(cid, "c"), use(mid, "m"));
+}
+
+constexpr char const* kUnitsSold =
+    "SELECT m.product_id, -SUM(m.delta) FROM stock_movements m JOIN products p ON p.id = m.product_id "
+    "WHERE p.community_id = :c AND p.merchant_id = :m AND m.at >= :f AND m.at < :t "
+    "AND m.reason IN ('sale', 'cancel') GROUP BY m.product_id";
+std::vector<std::pair<std::int64_t, std::int64_t>> units_sold(db::Tx& tx, std::int64_t cid, std::int64_t mid,
+                                                              std::int64_t from, std::int64_t to) {
+  return db::all(
+      tx, kUnitsSold,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        std::int64_t pid = c.integer();
+        return std::pair{pid, c.integer()};
+      },
+      use(cid, "c"), use(mid, "m"), use(from, "f"), use(to, "t"));
+}
+
+constexpr char const* kMerchantNames = "SELECT id, name FROM merchants WHERE community_id = :c ORDER BY id";
+std::vector<std::pair<std::int64_t, std::string>> merchant_names(db::Tx& tx, std::int64_t cid) {
+  return db::all(
+      tx, kMerchantNames,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        std::int64_t id = c.integer();
+        return std::pair{id, c.text()};
+      },
+      use(cid, "c"));
+}
+
+}  // namespace courtyard::shops::repo

@@ -4,6 +4,7 @@
 // conditional updates whose affected-row count is the answer.
 #include "db/tx.hpp"
 #include "http/json.hpp"
+#include "services/shops/api.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -253,5 +254,18 @@ void set_refund_amounts(db::Tx& tx, std::int64_t rid, std::int64_t amount_cents,
 // The community's refund window in days (nullopt when never set: the default).
 std::optional<std::int64_t> refund_window_days(db::Tx& tx, std::int64_t cid);
 void set_refund_window_days(db::Tx& tx, std::int64_t cid, std::int64_t days, std::int64_t by);
+// ---- facts for analytics (api.hpp)
+std::optional<OrderFacts> order_facts(db::Tx& tx, std::int64_t cid, std::int64_t oid);
+std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit);
+std::vector<ReviewFacts> review_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit);
+std::vector<GroupBuyFacts> closed_group_buys(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t only_id,
+                                             std::int64_t limit);
+std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t from,
+                                      std::int64_t to);
+std::optional<ProductStock> product_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid);
+std::vector<ProductStock> active_products(db::Tx& tx, std::int64_t cid, std::int64_t mid);
+std::vector<std::pair<std::int64_t, std::int64_t>> units_sold(db::Tx& tx, std::int64_t cid, std::int64_t mid,
+                                                              std::int64_t from, std::int64_t to);
+std::vector<std::pair<std::int64_t, std::string>> merchant_names(db::Tx& tx, std::int64_t cid);
 
 }  // namespace courtyard::shops::repo

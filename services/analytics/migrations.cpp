@@ -1,0 +1,190 @@
+#include "services/analytics/service.hpp"
+
+namespace courtyard::analytics {
+
+// Rollups kept from other services' events (and the backfill), one row per key and local
+// day of the community (`day`: days since 1970-01-01 in the community's time zone). A report
+// reads O(days x rows shown), never the orders. analytics_facts makes every fact count once:
+// a row per fact (an order placed, an order cancelled, a review, ...) inserted in the
+// transaction that adds it to the rollups, so a redelivered event, a second dispatcher and the
+// backfill all find it taken.
+std::vector<db::Migration> AnalyticsService::migrations() const {
+  return {
+      {60, "rollups: merchant, product, category, customer, promotion, rating and community days", R"SQL(
+CREATE TABLE analytics_facts (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  fact VARCHAR(64) NOT NULL,
+  event_id BIGINT NOT NULL,
+  applied_at BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX analytics_facts_fact ON analytics_facts (fact);
+
+CREATE TABLE analytics_merchant_days (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  day BIGINT NOT NULL,
+  orders BIGINT NOT NULL DEFAULT 0,
+  items BIGINT NOT NULL DEFAULT 0,
+  subtotal_cents BIGINT NOT NULL DEFAULT 0,
+  discount_cents BIGINT NOT NULL DEFAULT 0,
+  revenue_cents BIGINT NOT NULL DEFAULT 0,
+  cancelled BIGINT NOT NULL DEFAULT 0,
+  refunded_cents BIGINT NOT NULL DEFAULT 0
+){engine};
+CREATE UNIQUE INDEX analytics_merchant_days_key ON analytics_merchant_days (merchant_id, day);
+CREATE INDEX analytics_merchant_days_community ON analytics_merchant_days (community_id, day);
+
+CREATE TABLE analytics_product_days (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  product_id BIGINT NOT NULL,
+  day BIGINT NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  orders BIGINT NOT NULL DEFAULT 0,
+  quantity BIGINT NOT NULL DEFAULT 0,
+  revenue_cents BIGINT NOT NULL DEFAULT 0
+){engine};
+CREATE UNIQUE INDEX analytics_product_days_key ON analytics_product_days (merchant_id, day, product_id);
+
+CREATE TABLE analytics_category_days (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  day BIGINT NOT NULL,
+  orders BIGINT NOT NULL DEFAULT 0,
+  quantity BIGINT NOT NULL DEFAULT 0,
+  revenue_cents BIGINT NOT NULL DEFAULT 0
+){engine};
+CREATE UNIQUE INDEX analytics_category_days_key ON analytics_category_days (merchant_id, day, category);
+CREATE INDEX analytics_category_days_community ON analytics_category_days (community_id, day);
+
+CREATE TABLE analytics_customer_days (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  buyer_id BIGINT NOT NULL,
+  day BIGINT NOT NULL,
+  orders BIGINT NOT NULL DEFAULT 0,
+  revenue_cents BIGINT NOT NULL DEFAULT 0
+){engine};
+CREATE UNIQUE INDEX analytics_customer_days_key ON analytics_customer_days (merchant_id, day, buyer_id);
+CREATE INDEX analytics_customer_days_buyer ON analytics_customer_days (merchant_id, buyer_id, day);
+
+CREATE TABLE analytics_promo_days (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  kind VARCHAR(16) NOT NULL,
+  promo_id BIGINT NOT NULL,
+  day BIGINT NOT NULL,
+  orders BIGINT NOT NULL DEFAULT 0,
+  quantity BIGINT NOT NULL DEFAULT 0,
+  revenue_cents BIGINT NOT NULL DEFAULT 0,
+  discount_cents BIGINT NOT NULL DEFAULT 0
+){engine};
+CREATE UNIQUE INDEX analytics_promo_days_key ON analytics_promo_days (merchant_id, day, kind, promo_id);
+
+CREATE TABLE analytics_group_buys (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  group_buy_id BIGINT NOT NULL,
+  outcome VARCHAR(32) NOT NULL,
+  participants BIGINT NOT NULL,
+  closed_day BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX analytics_group_buys_key ON analytics_group_buys (group_buy_id);
+CREATE INDEX analytics_group_buys_merchant ON analytics_group_buys (merchant_id, closed_day);
+
+CREATE TABLE analytics_rating_days (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  day BIGINT NOT NULL,
+  reviews BIGINT NOT NULL DEFAULT 0,
+  rating_sum BIGINT NOT NULL DEFAULT 0,
+  stars1 BIGINT NOT NULL DEFAULT 0,
+  stars2 BIGINT NOT NULL DEFAULT 0,
+  stars3 BIGINT NOT NULL DEFAULT 0,
+  stars4 BIGINT NOT NULL DEFAULT 0,
+  stars5 BIGINT NOT NULL DEFAULT 0
+){engine};
+CREATE UNIQUE INDEX analytics_rating_days_key ON analytics_rating_days (merchant_id, day);
+
+CREATE TABLE analytics_community_days (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  day BIGINT NOT NULL,
+  bills_issued BIGINT NOT NULL DEFAULT 0,
+  bills_issued_cents BIGINT NOT NULL DEFAULT 0,
+  bills_paid BIGINT NOT NULL DEFAULT 0,
+  bills_paid_cents BIGINT NOT NULL DEFAULT 0,
+  bills_paid_late BIGINT NOT NULL DEFAULT 0,
+  bills_overdue BIGINT NOT NULL DEFAULT 0,
+  tickets_resolved BIGINT NOT NULL DEFAULT 0,
+  tickets_closed BIGINT NOT NULL DEFAULT 0,
+  checkins BIGINT NOT NULL DEFAULT 0,
+  rsvps BIGINT NOT NULL DEFAULT 0,
+  posts BIGINT NOT NULL DEFAULT 0
+){engine};
+CREATE UNIQUE INDEX analytics_community_days_key ON analytics_community_days (community_id, day);
+
+CREATE TABLE analytics_resident_days (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  day BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX analytics_resident_days_key ON analytics_resident_days (community_id, day, account_id);
+
+CREATE TABLE analytics_resident_months (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  month BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX analytics_resident_months_key ON analytics_resident_months (community_id, account_id, month);
+CREATE INDEX analytics_resident_months_month ON analytics_resident_months (community_id, month);
+
+CREATE TABLE analytics_resident_cohorts (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  cohort BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX analytics_resident_cohorts_key ON analytics_resident_cohorts (community_id, account_id);
+
+CREATE TABLE analytics_bills (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  bill_id BIGINT NOT NULL,
+  amount_cents BIGINT NOT NULL,
+  due_at BIGINT NOT NULL,
+  issued_day BIGINT NOT NULL,
+  paid_at BIGINT NULL
+){engine};
+CREATE UNIQUE INDEX analytics_bills_key ON analytics_bills (bill_id);
+CREATE INDEX analytics_bills_issued ON analytics_bills (community_id, issued_day);
+CREATE INDEX analytics_bills_open ON analytics_bills (community_id, paid_at, due_at);
+
+CREATE TABLE analytics_stock_thresholds (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  product_id BIGINT NOT NULL,
+  threshold BIGINT NOT NULL,
+  alerted INTEGER NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL,
+  updated_by BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX analytics_stock_thresholds_key ON analytics_stock_thresholds (product_id);
+CREATE INDEX analytics_stock_thresholds_merchant ON analytics_stock_thresholds (community_id, merchant_id, product_id);
+)SQL"},
+  };
+}
+
+}  // namespace courtyard::analytics

@@ -1,0 +1,423 @@
+#include "services/analytics/repository.hpp"
+
+#include "db/database.hpp"
+#include "db/query.hpp"
+
+namespace courtyard::analytics::repo {
+
+using soci::use;
+
+namespace {
+
+std::string ignore(db::Tx& tx, char const* insert) { return std::string(db::insert_ignore(tx.backend())) + insert; }
+
+Total total_from(soci::row const& r) {
+  db::Cols c(r);
+  Total t;
+  c.into(t.id, t.key, t.orders, t.quantity, t.revenue_cents, t.discount_cents, t.first_day, t.last_day);
+  return t;
+}
+
+}  // namespace
+
+// ---- facts
+
+constexpr char const* kClaimFact =
+    " INTO analytics_facts (community_id, fact, event_id, applied_at) VALUES (:c, :f, :e, :t)";
+bool claim_fact(db::Tx& tx, std::int64_t cid, std::string const& fact, std::int64_t event_id) {
+  std::int64_t now = tx.now_ms();
+  return tx.exec(ignore(tx, kClaimFact), use(cid, "c"), use(fact, "f"), use(event_id, "e"), use(now, "t")) == 1;
+}
+
+constexpr char const* kClearTables[] = {
+    "DELETE FROM analytics_facts WHERE community_id = :c AND (fact LIKE 'order.%' OR fact LIKE 'review:%' "
+    "OR fact LIKE 'groupbuy:%')",
+    "DELETE FROM analytics_merchant_days WHERE community_id = :c",
+    "DELETE FROM analytics_product_days WHERE community_id = :c",
+    "DELETE FROM analytics_category_days WHERE community_id = :c",
+    "DELETE FROM analytics_customer_days WHERE community_id = :c",
+    "DELETE FROM analytics_promo_days WHERE community_id = :c",
+    "DELETE FROM analytics_group_buys WHERE community_id = :c",
+    "DELETE FROM analytics_rating_days WHERE community_id = :c",
+};
+void clear_community(db::Tx& tx, std::int64_t cid) {
+  for (auto const* q : kClearTables) tx.exec(q, use(cid, "c"));
+}
+
+// ---- rollups
+
+constexpr char const* kEnsureMerchantDay =
+    " INTO analytics_merchant_days (community_id, merchant_id, day) VALUES (:c, :m, :d)";
+constexpr char const* kAddMerchantDay =
+    "UPDATE analytics_merchant_days SET orders = orders + :o, items = items + :i, "
+    "subtotal_cents = subtotal_cents + :s, discount_cents = discount_cents + :dc, revenue_cents = revenue_cents + :r, "
+    "cancelled = cancelled + :x, refunded_cents = refunded_cents + :rf WHERE merchant_id = :m AND day = :d";
+void add_merchant_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, Sale const& s) {
+  tx.exec(ignore(tx, kEnsureMerchantDay), use(cid, "c"), use(mid, "m"), use(day, "d"));
+  tx.exec(kAddMerchantDay, use(s.orders, "o"), use(s.items, "i"), use(s.subtotal_cents, "s"),
+          use(s.discount_cents, "dc"), use(s.revenue_cents, "r"), use(s.cancelled, "x"),
+          use(s.refunded_cents, "rf"), use(mid, "m"), use(day, "d"));
+}
+
+constexpr char const* kEnsureProductDay =
+    " INTO analytics_product_days (community_id, merchant_id, product_id, day, category) "
+    "VALUES (:c, :m, :p, :d, :k)";
+constexpr char const* kAddProductDay =
+    "UPDATE analytics_product_days SET orders = orders + :o, quantity = quantity + :q, "
+    "revenue_cents = revenue_cents + :r WHERE merchant_id = :m AND day = :d AND product_id = :p";
+void add_product_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid, std::int64_t day,
+                     std::string const& category, std::int64_t orders, std::int64_t quantity, std::int64_t revenue) {
+  tx.exec(ignore(tx, kEnsureProductDay), use(cid, "c"), use(mid, "m"), use(pid, "p"), use(day, "d"),
+          use(category, "k"));
+  tx.exec(kAddProductDay, use(orders, "o"), use(quantity, "q"), use(revenue, "r"), use(mid, "m"), use(day, "d"),
+          use(pid, "p"));
+}
+
+constexpr char const* kEnsureCategoryDay =
+    " INTO analytics_category_days (community_id, merchant_id, category, day) VALUES (:c, :m, :k, :d)";
+constexpr char const* kAddCategoryDay =
+    "UPDATE analytics_category_days SET orders = orders + :o, quantity = quantity + :q, "
+    "revenue_cents = revenue_cents + :r WHERE merchant_id = :m AND day = :d AND category = :k";
+void add_category_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& category, std::int64_t day,
+                      std::int64_t orders, std::int64_t quantity, std::int64_t revenue) {
+  tx.exec(ignore(tx, kEnsureCategoryDay), use(cid, "c"), use(mid, "m"), use(category, "k"), use(day, "d"));
+  tx.exec(kAddCategoryDay, use(orders, "o"), use(quantity, "q"), use(revenue, "r"), use(mid, "m"), use(day, "d"),
+          use(category, "k"));
+}
+
+constexpr char const* kEnsureCustomerDay =
+    " INTO analytics_customer_days (community_id, merchant_id, buyer_id, day) VALUES (:c, :m, :b, :d)";
+constexpr char const* kAddCustomerDay =
+    "UPDATE analytics_customer_days SET orders = orders + :o, revenue_cents = revenue_cents + :r "
+    "WHERE merchant_id = :m AND day = :d AND buyer_id = :b";
+void add_customer_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t buyer, std::int64_t day,
+                      std::int64_t orders, std::int64_t revenue) {
+  tx.exec(ignore(tx, kEnsureCustomerDay), use(cid, "c"), use(mid, "m"), use(buyer, "b"), use(day, "d"));
+  tx.exec(kAddCustomerDay, use(orders, "o"), use(revenue, "r"), use(mid, "m"), use(day, "d"), use(buyer, "b"));
+}
+
+constexpr char const* kEnsurePromoDay =
+    " INTO analytics_promo_days (community_id, merchant_id, kind, promo_id, day) VALUES (:c, :m, :k, :p, :d)";
+constexpr char const* kAddPromoDay =
+    "UPDATE analytics_promo_days SET orders = orders + :o, quantity = quantity + :q, "
+    "revenue_cents = revenue_cents + :r, discount_cents = discount_cents + :dc "
+    "WHERE merchant_id = :m AND day = :d AND kind = :k AND promo_id = :p";
+void add_promo_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& kind, std::int64_t promo_id,
+                   std::int64_t day, std::int64_t orders, std::int64_t quantity, std::int64_t revenue,
+                   std::int64_t discount) {
+  tx.exec(ignore(tx, kEnsurePromoDay), use(cid, "c"), use(mid, "m"), use(kind, "k"), use(promo_id, "p"),
+          use(day, "d"));
+  tx.exec(kAddPromoDay, use(orders, "o"), use(quantity, "q"), use(revenue, "r"), use(discount, "dc"), use(mid, "m"),
+          use(day, "d"), use(kind, "k"), use(promo_id, "p"));
+}
+
+constexpr char const* kPutGroupBuy =
+    " INTO analytics_group_buys (community_id, merchant_id, group_buy_id, outcome, participants, closed_day) "
+    "VALUES (:c, :m, :g, :o, :p, :d)";
+void put_group_buy(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t gid, std::string const& outcome,
+                   std::int64_t participants, std::int64_t closed_day) {
+  tx.exec(ignore(tx, kPutGroupBuy), use(cid, "c"), use(mid, "m"), use(gid, "g"), use(outcome, "o"),
+          use(participants, "p"), use(closed_day, "d"));
+}
+
+constexpr char const* kEnsureRatingDay =
+    " INTO analytics_rating_days (community_id, merchant_id, day) VALUES (:c, :m, :d)";
+constexpr char const* kAddRating =
+    "UPDATE analytics_rating_days SET reviews = reviews + 1, rating_sum = rating_sum + :r, "
+    "stars1 = stars1 + :s1, stars2 = stars2 + :s2, stars3 = stars3 + :s3, stars4 = stars4 + :s4, "
+    "stars5 = stars5 + :s5 WHERE merchant_id = :m AND day = :d";
+void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, std::int64_t rating) {
+  tx.exec(ignore(tx, kEnsureRatingDay), use(cid, "c"), use(mid, "m"), use(day, "d"));
+  std::int64_t s[5];
+  for (int i = 0; i < 5; ++i) s[i] = rating == i + 1 ? 1 : 0;
+  tx.exec(kAddRating, use(rating, "r"), use(s[0], "s1"), use(s[1], "s2"), use(s[2], "s3"), use(s[3], "s4"),
+          use(s[4], "s5"), use(mid, "m"), use(day, "d"));
+}
+
+constexpr char const* kEnsureCommunityDay =
+    " INTO analytics_community_days (community_id, day) VALUES (:c, :d)";
+constexpr char const* kAddCommunityDay =
+    "UPDATE analytics_community_days SET bills_issued = bills_issued + :a, "
+    "bills_issued_cents = bills_issued_cents + :b, bills_paid = bills_paid + :e, "
+    "bills_paid_cents = bills_paid_cents + :f, bills_paid_late = bills_paid_late + :g, "
+    "bills_overdue = bills_overdue + :h, tickets_resolved = tickets_resolved + :i, "
+    "tickets_closed = tickets_closed + :j, checkins = checkins + :k, rsvps = rsvps + :l, posts = posts + :n "
+    "WHERE community_id = :c AND day = :d";
+void add_community_day(db::Tx& tx, std::int64_t cid, std::int64_t day, CommunityDay const& x) {
+  tx.exec(ignore(tx, kEnsureCommunityDay), use(cid, "c"), use(day, "d"));
+  tx.exec(kAddCommunityDay, use(x.bills_issued, "a"), use(x.bills_issued_cents, "b"), use(x.bills_paid, "e"),
+          use(x.bills_paid_cents, "f"), use(x.bills_paid_late, "g"), use(x.bills_overdue, "h"),
+          use(x.tickets_resolved, "i"), use(x.tickets_closed, "j"), use(x.checkins, "k"), use(x.rsvps, "l"),
+          use(x.posts, "n"), use(cid, "c"), use(day, "d"));
+}
+
+constexpr char const* kActiveDay =
+    " INTO analytics_resident_days (community_id, account_id, day) VALUES (:c, :a, :d)";
+constexpr char const* kActiveMonth =
+    " INTO analytics_resident_months (community_id, account_id, month) VALUES (:c, :a, :m)";
+constexpr char const* kEnsureCohort =
+    " INTO analytics_resident_cohorts (community_id, account_id, cohort) VALUES (:c, :a, :m)";
+// The cohort is the first month the resident was active, whatever order the events came in.
+constexpr char const* kEarlierCohort =
+    "UPDATE analytics_resident_cohorts SET cohort = :m WHERE community_id = :c AND account_id = :a AND cohort > :m2";
+void mark_active(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t day, std::int64_t month) {
+  if (account_id <= 0) return;
+  tx.exec(ignore(tx, kActiveDay), use(cid, "c"), use(account_id, "a"), use(day, "d"));
+  if (tx.exec(ignore(tx, kActiveMonth), use(cid, "c"), use(account_id, "a"), use(month, "m")) == 0) return;
+  if (tx.exec(ignore(tx, kEnsureCohort), use(cid, "c"), use(account_id, "a"), use(month, "m")) == 0)
+    tx.exec(kEarlierCohort, use(month, "m"), use(cid, "c"), use(account_id, "a"), use(month, "m2"));
+}
+
+constexpr char const* kBillIssued =
+    " INTO analytics_bills (community_id, bill_id, amount_cents, due_at, issued_day) VALUES (:c, :b, :a, :d, :i)";
+void bill_issued(db::Tx& tx, std::int64_t cid, std::int64_t bill_id, std::int64_t amount, std::int64_t due_at,
+                 std::int64_t day) {
+  tx.exec(ignore(tx, kBillIssued), use(cid, "c"), use(bill_id, "b"), use(amount, "a"), use(due_at, "d"),
+          use(day, "i"));
+}
+
+constexpr char const* kBillPaid = "UPDATE analytics_bills SET paid_at = :p WHERE bill_id = :b AND community_id = :c";
+void bill_paid(db::Tx& tx, std::int64_t cid, std::int64_t bill_id, std::int64_t amount, std::int64_t due_at,
+               std::int64_t day, std::int64_t paid_at) {
+  bill_issued(tx, cid, bill_id, amount, due_at, day);  // paid before its issue was seen
+  tx.exec(kBillPaid, use(paid_at, "p"), use(bill_id, "b"), use(cid, "c"));
+}
+
+// ---- thresholds
+
+constexpr char const* kEnsureThreshold =
+    " INTO analytics_stock_thresholds (community_id, merchant_id, product_id, threshold, alerted, updated_at, "
+    "updated_by) VALUES (:c, :m, :p, :t, 0, :u, :b)";
+constexpr char const* kSetThreshold =
+    "UPDATE analytics_stock_thresholds SET threshold = :t, alerted = 0, updated_at = :u, updated_by = :b "
+    "WHERE product_id = :p AND community_id = :c";
+void set_threshold(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid, std::int64_t threshold,
+                   std::int64_t by) {
+  std::int64_t now = tx.now_ms();
+  tx.exec(ignore(tx, kEnsureThreshold), use(cid, "c"), use(mid, "m"), use(pid, "p"), use(threshold, "t"),
+          use(now, "u"), use(by, "b"));
+  tx.exec(kSetThreshold, use(threshold, "t"), use(now, "u"), use(by, "b"), use(pid, "p"), use(cid, "c"));
+}
+
+constexpr char const* kDeleteThreshold =
+    "DELETE FROM analytics_stock_thresholds WHERE product_id = :p AND community_id = :c";
+bool delete_threshold(db::Tx& tx, std::int64_t cid, std::int64_t pid) {
+  return tx.exec(kDeleteThreshold, use(pid, "p"), use(cid, "c")) == 1;
+}
+
+#define ANALYTICS_THRESHOLD_COLS "product_id, merchant_id, threshold, alerted, updated_at"
+Threshold threshold_from(soci::row const& r) {
+  db::Cols c(r);
+  Threshold t;
+  c.into(t.product_id, t.merchant_id, t.threshold, t.alerted, t.updated_at);
+  return t;
+}
+constexpr char const* kThresholdOf = "SELECT " ANALYTICS_THRESHOLD_COLS
+                                     " FROM analytics_stock_thresholds WHERE product_id = :p AND community_id = :c";
+std::optional<Threshold> threshold_of(db::Tx& tx, std::int64_t cid, std::int64_t pid) {
+  return db::one(tx, kThresholdOf, threshold_from, use(pid, "p"), use(cid, "c"));
+}
+constexpr char const* kThresholdsOf =
+    "SELECT " ANALYTICS_THRESHOLD_COLS
+    " FROM analytics_stock_thresholds WHERE community_id = :c AND merchant_id = :m ORDER BY product_id";
+std::vector<Threshold> thresholds_of(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
+  return db::all(tx, kThresholdsOf, threshold_from, use(cid, "c"), use(mid, "m"));
+}
+
+constexpr char const* kSetAlerted =
+    "UPDATE analytics_stock_thresholds SET alerted = :to WHERE product_id = :p AND alerted = :from";
+bool set_alerted(db::Tx& tx, std::int64_t pid, bool to) {
+  int t = to ? 1 : 0, f = to ? 0 : 1;
+  return tx.exec(kSetAlerted, use(t, "to"), use(pid, "p"), use(f, "from")) == 1;
+}
+
+// ---- report reads
+
+constexpr char const* kMerchantDays =
+    "SELECT day, orders, items, subtotal_cents, discount_cents, revenue_cents, cancelled, refunded_cents "
+    "FROM analytics_merchant_days WHERE merchant_id = :m AND day >= :f AND day <= :t ORDER BY day";
+std::vector<MerchantDay> merchant_days(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
+  return db::all(
+      tx, kMerchantDays,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        MerchantDay d;
+        c.into(d.day, d.sale.orders, d.sale.items, d.sale.subtotal_cents, d.sale.discount_cents,
+               d.sale.revenue_cents, d.sale.cancelled, d.sale.refunded_cents);
+        return d;
+      },
+      use(mid, "m"), use(from, "f"), use(to, "t"));
+}
+
+constexpr char const* kProductTotals =
+    "SELECT product_id, MAX(category), SUM(orders), SUM(quantity), SUM(revenue_cents), 0, MIN(day), MAX(day) "
+    "FROM analytics_product_days WHERE merchant_id = :m AND day >= :f AND day <= :t GROUP BY product_id";
+std::vector<Total> product_totals(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
+  return db::all(tx, kProductTotals, total_from, use(mid, "m"), use(from, "f"), use(to, "t"));
+}
+
+constexpr char const* kCategoryTotals =
+    "SELECT 0, category, SUM(orders), SUM(quantity), SUM(revenue_cents), 0, MIN(day), MAX(day) "
+    "FROM analytics_category_days WHERE merchant_id = :m AND day >= :f AND day <= :t GROUP BY category "
+    "ORDER BY category";
+std::vector<Total> category_totals(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
+  return db::all(tx, kCategoryTotals, total_from, use(mid, "m"), use(from, "f"), use(to, "t"));
+}
+
+constexpr char const* kPromoTotals =
+    "SELECT promo_id, kind, SUM(orders), SUM(quantity), SUM(revenue_cents), SUM(discount_cents), MIN(day), MAX(day) "
+    "FROM analytics_promo_days WHERE merchant_id = :m AND day >= :f AND day <= :t GROUP BY kind, promo_id "
+    "ORDER BY kind, promo_id";
+std::vector<Total> promo_totals(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
+  return db::all(tx, kPromoTotals, total_from, use(mid, "m"), use(from, "f"), use(to, "t"));
+}
+
+constexpr char const* kGroupBuysClosed =
+    "SELECT group_buy_id, participants, closed_day, outcome FROM analytics_group_buys "
+    "WHERE merchant_id = :m AND closed_day >= :f AND closed_day <= :t ORDER BY group_buy_id";
+std::vector<GroupBuyResult> group_buys_closed(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
+  return db::all(
+      tx, kGroupBuysClosed,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        GroupBuyResult g;
+        c.into(g.group_buy_id, g.participants, g.closed_day, g.outcome);
+        return g;
+      },
+      use(mid, "m"), use(from, "f"), use(to, "t"));
+}
+
+constexpr char const* kMerchantRevenue =
+    "SELECT COALESCE(SUM(revenue_cents), 0) FROM analytics_merchant_days WHERE merchant_id = :m "
+    "AND day >= :f AND day <= :t";
+std::int64_t merchant_revenue(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
+  return db::scalar(tx, kMerchantRevenue, use(mid, "m"), use(from, "f"), use(to, "t"));
+}
+
+// Buyers with orders in the range; of them, those with two or more, and those who had
+// ordered from the merchant before the range.
+constexpr char const* kCustomers =
+    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN x.n >= 2 THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM analytics_customer_days p WHERE p.merchant_id = :m2 "
+    "AND p.buyer_id = x.buyer_id AND p.day < :f2 AND p.orders > 0) THEN 1 ELSE 0 END), 0) "
+    "FROM (SELECT buyer_id, SUM(orders) AS n FROM analytics_customer_days WHERE merchant_id = :m "
+    "AND day >= :f AND day <= :t GROUP BY buyer_id HAVING SUM(orders) > 0) x";
+Customers customers(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
+  auto c = db::one(
+      tx, kCustomers,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        Customers out;
+        c.into(out.customers, out.repeat_customers, out.returning_customers);
+        return out;
+      },
+      use(mid, "m2"), use(from, "f2"), use(mid, "m"), use(from, "f"), use(to, "t"));
+  return c.value_or(Customers{});
+}
+
+constexpr char const* kRatingDays =
+    "SELECT day, reviews, rating_sum, stars1, stars2, stars3, stars4, stars5 FROM analytics_rating_days "
+    "WHERE merchant_id = :m AND day >= :f AND day <= :t ORDER BY day";
+std::vector<RatingDay> rating_days(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
+  return db::all(
+      tx, kRatingDays,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        RatingDay d;
+        c.into(d.day, d.reviews, d.rating_sum, d.stars[0], d.stars[1], d.stars[2], d.stars[3], d.stars[4]);
+        return d;
+      },
+      use(mid, "m"), use(from, "f"), use(to, "t"));
+}
+
+constexpr char const* kCommunityCategories =
+    "SELECT 0, category, SUM(orders), SUM(quantity), SUM(revenue_cents), 0, MIN(day), MAX(day) "
+    "FROM analytics_category_days WHERE community_id = :c AND day >= :f AND day <= :t GROUP BY category "
+    "ORDER BY category";
+std::vector<Total> community_categories(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
+  return db::all(tx, kCommunityCategories, total_from, use(cid, "c"), use(from, "f"), use(to, "t"));
+}
+
+constexpr char const* kCommunityMerchants =
+    "SELECT merchant_id, '', SUM(orders), SUM(items), SUM(revenue_cents), SUM(discount_cents), MIN(day), MAX(day) "
+    "FROM analytics_merchant_days WHERE community_id = :c AND day >= :f AND day <= :t GROUP BY merchant_id "
+    "ORDER BY merchant_id";
+std::vector<Total> community_merchants(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
+  return db::all(tx, kCommunityMerchants, total_from, use(cid, "c"), use(from, "f"), use(to, "t"));
+}
+
+constexpr char const* kCommunitySums =
+    "SELECT COALESCE(SUM(bills_issued), 0), COALESCE(SUM(bills_issued_cents), 0), COALESCE(SUM(bills_paid), 0), "
+    "COALESCE(SUM(bills_paid_cents), 0), COALESCE(SUM(bills_paid_late), 0), COALESCE(SUM(bills_overdue), 0), "
+    "COALESCE(SUM(tickets_resolved), 0), COALESCE(SUM(tickets_closed), 0), COALESCE(SUM(checkins), 0), "
+    "COALESCE(SUM(rsvps), 0), COALESCE(SUM(posts), 0) "
+    "FROM analytics_community_days WHERE community_id = :c AND day >= :f AND day <= :t";
+CommunityDay community_sums(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
+  auto d = db::one(
+      tx, kCommunitySums,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        CommunityDay x;
+        c.into(x.bills_issued, x.bills_issued_cents, x.bills_paid, x.bills_paid_cents, x.bills_paid_late,
+               x.bills_overdue, x.tickets_resolved, x.tickets_closed, x.checkins, x.rsvps, x.posts);
+        return x;
+      },
+      use(cid, "c"), use(from, "f"), use(to, "t"));
+  return d.value_or(CommunityDay{});
+}
+
+constexpr char const* kActiveResidents =
+    "SELECT COUNT(DISTINCT account_id) FROM analytics_resident_days WHERE community_id = :c "
+    "AND day >= :f AND day <= :t";
+std::int64_t active_residents(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
+  return db::scalar(tx, kActiveResidents, use(cid, "c"), use(from, "f"), use(to, "t"));
+}
+
+constexpr char const* kCohorts =
+    "SELECT c.cohort, m.month, COUNT(*) FROM analytics_resident_months m JOIN analytics_resident_cohorts c "
+    "ON c.community_id = m.community_id AND c.account_id = m.account_id "
+    "WHERE m.community_id = :c AND m.month >= :f AND m.month <= :t AND c.cohort >= :f2 "
+    "GROUP BY c.cohort, m.month ORDER BY c.cohort, m.month";
+std::vector<CohortCell> cohorts(db::Tx& tx, std::int64_t cid, std::int64_t from_month, std::int64_t to_month) {
+  return db::all(
+      tx, kCohorts,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        CohortCell x;
+        c.into(x.cohort, x.month, x.residents);
+        return x;
+      },
+      use(cid, "c"), use(from_month, "f"), use(to_month, "t"), use(from_month, "f2"));
+}
+
+constexpr char const* kBillsIssued =
+    "SELECT COUNT(*), COALESCE(SUM(amount_cents), 0), COALESCE(SUM(CASE WHEN paid_at IS NULL THEN 0 ELSE 1 END), 0), "
+    "COALESCE(SUM(CASE WHEN paid_at IS NULL THEN 0 ELSE amount_cents END), 0) FROM analytics_bills "
+    "WHERE community_id = :c AND issued_day >= :f AND issued_day <= :t";
+BillFigures bills_issued_between(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
+  auto b = db::one(
+      tx, kBillsIssued,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        BillFigures x;
+        c.into(x.issued, x.issued_cents, x.paid, x.paid_cents);
+        return x;
+      },
+      use(cid, "c"), use(from, "f"), use(to, "t"));
+  return b.value_or(BillFigures{});
+}
+
+constexpr char const* kOverdueBills =
+    "SELECT due_at, amount_cents FROM analytics_bills WHERE community_id = :c AND paid_at IS NULL AND due_at < :n";
+std::vector<std::pair<std::int64_t, std::int64_t>> overdue_bills(db::Tx& tx, std::int64_t cid, std::int64_t now) {
+  return db::all(
+      tx, kOverdueBills,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        std::int64_t due = c.integer();
+        return std::pair{due, c.integer()};
+      },
+      use(cid, "c"), use(now, "n"));
+}
+
+}  // namespace courtyard::analytics::repo

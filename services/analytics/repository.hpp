@@ -1,0 +1,110 @@
+#pragma once
+// All of analytics' SQL: the rollups (add to a day's row), the facts that make each count
+// once, the low-stock thresholds, and the reads behind the reports.
+#include "db/tx.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace courtyard::analytics::repo {
+
+// ---- facts: true when this call took the fact (it was not counted before)
+bool claim_fact(db::Tx& tx, std::int64_t cid, std::string const& fact, std::int64_t event_id);
+// Removes the community's rollups and facts (a backfill starts from nothing).
+void clear_community(db::Tx& tx, std::int64_t cid);
+
+// ---- rollups (each adds to its day's row, creating it at zero first)
+struct Sale {
+  std::int64_t orders = 0, items = 0, subtotal_cents = 0, discount_cents = 0, revenue_cents = 0, cancelled = 0,
+               refunded_cents = 0;
+};
+void add_merchant_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, Sale const& s);
+void add_product_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid, std::int64_t day,
+                     std::string const& category, std::int64_t orders, std::int64_t quantity, std::int64_t revenue);
+void add_category_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& category, std::int64_t day,
+                      std::int64_t orders, std::int64_t quantity, std::int64_t revenue);
+void add_customer_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t buyer, std::int64_t day,
+                      std::int64_t orders, std::int64_t revenue);
+void add_promo_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& kind, std::int64_t promo_id,
+                   std::int64_t day, std::int64_t orders, std::int64_t quantity, std::int64_t revenue,
+                   std::int64_t discount);
+void put_group_buy(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t gid, std::string const& outcome,
+                   std::int64_t participants, std::int64_t closed_day);
+void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, std::int64_t rating);
+
+struct CommunityDay {
+  std::int64_t bills_issued = 0, bills_issued_cents = 0, bills_paid = 0, bills_paid_cents = 0, bills_paid_late = 0,
+               bills_overdue = 0, tickets_resolved = 0, tickets_closed = 0, checkins = 0, rsvps = 0, posts = 0;
+};
+void add_community_day(db::Tx& tx, std::int64_t cid, std::int64_t day, CommunityDay const& d);
+// The account did something in the community that day (ordered, paid, attended, posted).
+void mark_active(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t day, std::int64_t month);
+void bill_issued(db::Tx& tx, std::int64_t cid, std::int64_t bill_id, std::int64_t amount, std::int64_t due_at,
+                 std::int64_t day);
+void bill_paid(db::Tx& tx, std::int64_t cid, std::int64_t bill_id, std::int64_t amount, std::int64_t due_at,
+               std::int64_t day, std::int64_t paid_at);
+
+// ---- low-stock thresholds
+struct Threshold {
+  std::int64_t product_id = 0, merchant_id = 0, threshold = 0;
+  bool alerted = false;
+  std::int64_t updated_at = 0;
+};
+void set_threshold(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid, std::int64_t threshold,
+                   std::int64_t by);
+bool delete_threshold(db::Tx& tx, std::int64_t cid, std::int64_t pid);
+std::optional<Threshold> threshold_of(db::Tx& tx, std::int64_t cid, std::int64_t pid);
+std::vector<Threshold> thresholds_of(db::Tx& tx, std::int64_t cid, std::int64_t mid);
+// Flips the alerted flag from !to to `to`; true when this call flipped it (one alert per dip).
+bool set_alerted(db::Tx& tx, std::int64_t pid, bool to);
+
+// ---- reads for the reports (days inclusive)
+struct MerchantDay {
+  std::int64_t day = 0;
+  Sale sale;
+};
+std::vector<MerchantDay> merchant_days(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
+struct Total {
+  std::int64_t id = 0;  // product, merchant or promotion id (0 for a category)
+  std::string key;      // category or promotion kind
+  std::int64_t orders = 0, quantity = 0, revenue_cents = 0, discount_cents = 0;
+  std::int64_t first_day = 0, last_day = 0;
+};
+std::vector<Total> product_totals(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
+std::vector<Total> category_totals(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
+std::vector<Total> promo_totals(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
+struct GroupBuyResult {
+  std::int64_t group_buy_id = 0, participants = 0, closed_day = 0;
+  std::string outcome;
+};
+std::vector<GroupBuyResult> group_buys_closed(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
+std::int64_t merchant_revenue(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
+struct Customers {
+  std::int64_t customers = 0, repeat_customers = 0, returning_customers = 0;
+};
+Customers customers(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
+struct RatingDay {
+  std::int64_t day = 0, reviews = 0, rating_sum = 0;
+  std::int64_t stars[5] = {0, 0, 0, 0, 0};
+};
+std::vector<RatingDay> rating_days(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
+
+// The manager's
+std::vector<Total> community_categories(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to);
+std::vector<Total> community_merchants(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to);
+CommunityDay community_sums(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to);
+std::int64_t active_residents(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to);
+struct CohortCell {
+  std::int64_t cohort = 0, month = 0, residents = 0;
+};
+std::vector<CohortCell> cohorts(db::Tx& tx, std::int64_t cid, std::int64_t from_month, std::int64_t to_month);
+struct BillFigures {
+  std::int64_t issued = 0, issued_cents = 0, paid = 0, paid_cents = 0;
+};
+BillFigures bills_issued_between(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to);
+// Unpaid bills past due at `now`: their due instants and amounts.
+std::vector<std::pair<std::int64_t, std::int64_t>> overdue_bills(db::Tx& tx, std::int64_t cid, std::int64_t now);
+
+}  // namespace courtyard::analytics::repo
