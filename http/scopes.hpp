@@ -21,11 +21,12 @@ inline constexpr std::string_view kFiguresRead = "figures:read";
 inline constexpr std::string_view kGroupBuysWrite = "groupbuys:write";
 inline constexpr std::string_view kStatements = "statements";  // the merchant's wallet, statements, payouts
 inline constexpr std::string_view kWebhooks = "webhooks";      // webhook endpoints, deliveries, replays
+inline constexpr std::string_view kAnalytics = "analytics";    // sales, customers, promotions, stock reports
 
 inline constexpr std::array kMerchantScopes{kProductsRead, kProductsWrite, kStockRead,     kStockWrite,
                                             kOrdersRead,   kOrdersWrite,   kRedemptionsWrite, kCouponsRead,
                                             kCouponsWrite, kReviewsRead,   kFiguresRead,   kGroupBuysWrite,
-                                            kStatements,   kWebhooks};
+                                            kStatements,   kWebhooks,      kAnalytics};
 
 // A merchant's staff: orders and redemptions only (never the catalogue, keys, webhooks,
 // money or settings, which are routes of other scopes or of none).
