@@ -9,6 +9,7 @@ void ShopsService::routes(http::Router& r) {
   add_merchant_routes(r);
   add_order_routes(r);
   add_group_buy_routes(r);
+  add_referral_routes(r);
 }
 
 void ShopsService::subscribe(events::Bus& bus) {
