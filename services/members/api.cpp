@@ -14,6 +14,12 @@ std::int64_t debit(db::Tx& tx, std::int64_t community_id, std::int64_t account_i
   return ledger::debit(tx, community_id, account_id, points, reference);
 }
 
+bool consents_to(db::Tx& tx, std::int64_t account_id, logic::Purpose purpose) {
+  for (auto const& [name, granted] : repo::consents(tx, account_id))
+    if (name == logic::purpose_name(purpose)) return granted;
+  return logic::default_consent(purpose);
+}
+
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id) {
   bj::array postings, lots, statuses;
   for (auto const& p : repo::all_postings(tx, account_id)) postings.push_back(posting_json(p));

@@ -27,6 +27,11 @@ Points balance(db::Tx& tx, std::int64_t community_id, std::int64_t account_id);
 std::int64_t debit(db::Tx& tx, std::int64_t community_id, std::int64_t account_id, Points points,
                    std::string const& reference);
 
+// Whether the account allows its data to be used for `purpose` (its stored choice, or the
+// purpose's default: marketing off, recommendations and analytics on). PUT /v1/me/consents
+// publishes consent.changed {account_id, purposes} in the transaction that stores a change.
+bool consents_to(db::Tx& tx, std::int64_t account_id, logic::Purpose purpose);
+
 // Everything members stores about the account, in every community: consents,
 // statuses, postings and lots (GET /v1/me/export).
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id);

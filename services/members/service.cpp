@@ -16,6 +16,7 @@ void MembersService::subscribe(events::Bus& bus) {
   bus.subscribe("members.event_checked_in", "event.checked_in", on_event_checked_in);
   bus.subscribe("members.review_posted", "review.posted", on_review_posted);
   bus.subscribe("members.suggestion_adopted", "suggestion.adopted", on_suggestion_adopted);
+  bus.subscribe("members.referral", "order.completed", on_referral_order_completed);
 }
 
 void MembersService::jobs(jobs::Scheduler& s) {
