@@ -10,6 +10,7 @@
 #include "services/members/service.hpp"
 #include "services/notifications/service.hpp"
 #include "services/property/service.hpp"
+#include "services/recommendations/service.hpp"
 #include "services/shops/service.hpp"
 #include "services/wallet/service.hpp"
 #include "services/webhooks/service.hpp"
@@ -35,6 +36,7 @@ std::vector<ServiceEntry> all_services() {
       entry<notifications::NotificationsService>("notifications"),
       entry<webhooks::WebhooksService>("webhooks"),
       entry<members::MembersService>("members"),
+      entry<recommendations::RecommendationsService>("recommendations"),
   };
 }
 
