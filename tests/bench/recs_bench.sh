@@ -73,8 +73,8 @@ start
 stop
 echo "recs_bench: generating $RESIDENTS residents, $ORDERS completed orders ($BACKEND)"
 SEED_START=$(date +%s)
-CID=$(python3 "$ROOT/tests/bench/recs_seed.py" "$BACKEND" "${SEED_TARGET[@]}" --residents "$RESIDENTS" \
-  --orders "$ORDERS" --tokens-file "$WORK/tokens.txt" | sed -n 's/^COMMUNITY=//p')
+CID=$(python3 "$ROOT/tests/bench/recs_seed.py" --residents "$RESIDENTS" --orders "$ORDERS" \
+  --tokens-file "$WORK/tokens.txt" "$BACKEND" -- "${SEED_TARGET[@]}" | sed -n 's/^COMMUNITY=//p')
 echo "recs_bench: generated in $(( $(date +%s) - SEED_START )) s"
 start
 export RECS_TOKENS=$WORK/tokens.txt RECS_PATH="/v1/me/recommendations?community_id=$CID"

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generates a community for the recommendations benchmark, straight into the database.
 
-    recs_seed.py sqlite PATH.db        [--residents N] [--orders N] [--tokens N] [--seed S]
-    recs_seed.py mysql  MYSQL_CMD...   [--residents N] [--orders N] [--tokens N] [--seed S]
+    recs_seed.py [--residents N] [--orders N] [--tokens N] [--seed S] sqlite -- PATH.db
+    recs_seed.py [--residents N] [--orders N] [--tokens N] [--seed S] mysql -- MYSQL_CMD...
 
 The schema must exist (start courtyard on the database once: migrations run at start-up).
 Defaults: 10,000 residents, 1,000,000 completed orders (issue 12's size); smaller sizes by

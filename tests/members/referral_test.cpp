@@ -54,6 +54,8 @@ std::int64_t referred_order(Shop const& s, Actor const& who, std::string const& 
   auto r = order(s, who, code);
   INFO(r.body);
   REQUIRE(r.status == 201);
+  REQUIRE(t.post(s.c.base() + "/orders/" + std::to_string(r.id()) + "/accept", bj::object{}, s.owner.token).status ==
+          200);
   auto done = t.post(s.base() + "/redemptions", bj::object{{"code", r.json.at("redemption_code")}}, s.owner.token);
   REQUIRE(done.status == 200);
   return r.id();

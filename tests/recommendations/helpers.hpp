@@ -58,6 +58,8 @@ inline std::int64_t buy(Shop const& s, Actor const& who, std::vector<std::int64_
   INFO(r.body);
   REQUIRE(r.status == 201);
   auto code = std::string(r.json.at("redemption_code").as_string());
+  REQUIRE(t.post(s.c.base() + "/orders/" + std::to_string(r.id()) + "/accept", bj::object{}, s.owner.token).status ==
+          200);
   auto done = t.post(s.base() + "/redemptions", bj::object{{"code", code}}, s.owner.token);
   INFO(done.body);
   REQUIRE(done.status == 200);

@@ -27,6 +27,7 @@ std::int64_t completed_order(Shop const& s, Actor const& who, std::int64_t pid) 
   auto placed = place(s, who, order_body(s.mid, {{pid, 1}}));
   REQUIRE(placed.status == 201);
   auto code = placed.json.at("redemption_code");
+  REQUIRE(t.post(s.order(placed.id()) + "/accept", bj::object{}, s.owner.token).status == 200);
   REQUIRE(t.post(s.merchant_base() + "/redemptions", {{"code", code}}, s.owner.token).status == 200);
   return placed.id();
 }
