@@ -173,10 +173,6 @@ void apply_options(po::variables_map const& vm, Config& c) {
 
   std::string list;
   if (take(vm, "services", list)) c.services = split_list(list);
-  // Services added after the default list in config.hpp was written: on unless `services`
-  // names the list.
-  else if (std::find(c.services.begin(), c.services.end(), "recommendations") == c.services.end())
-    c.services.push_back("recommendations");
   if (take(vm, "plugins", list)) c.plugins = split_list(list);
   take(vm, "instance-id", c.instance_id);
   take(vm, "web-root", c.web_root);
