@@ -21,7 +21,8 @@ struct Config {
   std::size_t db_pool = 0;     // 0 = workers + 4
   bool demo = false;
   std::vector<std::string> services{"identity", "wallet", "property", "shops", "clubs", "delivery", "notifications",
-                                    "webhooks", "members", "settlement", "analytics"};
+                                    "webhooks", "members", "settlement", "analytics",
+                                    "recommendations"};
   std::vector<std::string> plugins;       // paths to plugin .so files
   std::string instance_id;                // lease owner; default host:pid:random
   std::string web_root = "auto";          // built web clients (portal/, app/); auto: next to the binary; "" = none

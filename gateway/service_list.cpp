@@ -11,6 +11,7 @@
 #include "services/members/service.hpp"
 #include "services/notifications/service.hpp"
 #include "services/property/service.hpp"
+#include "services/recommendations/service.hpp"
 #include "services/settlement/service.hpp"
 #include "services/shops/service.hpp"
 #include "services/wallet/service.hpp"
@@ -39,6 +40,7 @@ std::vector<ServiceEntry> all_services() {
       entry<members::MembersService>("members"),
       entry<settlement::SettlementService>("settlement"),
       entry<analytics::AnalyticsService>("analytics"),
+      entry<recommendations::RecommendationsService>("recommendations"),
   };
 }
 

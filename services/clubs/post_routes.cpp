@@ -51,7 +51,7 @@ Response publish_post(Request const& req, Context& ctx) {
                bj::object{{"community_id", ctx.community_id}, {"post_id", id}, {"club_id", club_id},
                           {"author_id", me}});
     auto post = repo::find_post(tx, ctx.community_id, id);
-    return Response::created(post_json(*post, ctx.is_manager()), ctx.path(post_suffix(id)));
+    return Response::created(post_json(tx, ctx, *post, ctx.is_manager()), ctx.path(post_suffix(id)));
   });
 }
 
@@ -68,8 +68,11 @@ Response list_posts(Request const& req, Context& ctx) {
     q.club_id = club_id;
     q.include_hidden = moderator;
     q.reported_only = reported;
-    return Response::json(json::page_of_rows(repo::list_posts(tx, ctx.community_id, q, page), page,
-                                             [&](repo::Post const& p) { return post_json(p, moderator); }));
+    auto rows = repo::list_posts(tx, ctx.community_id, q, page);
+    auto badges = author_badges(tx, ctx.community_id, rows);
+    return Response::json(json::page_of_rows(rows, page, [&](repo::Post const& p) {
+      return post_json(p, moderator, ctx.principal.account_id, badges[p.author_id]);
+    }));
   });
 }
 
@@ -77,7 +80,7 @@ Response get_post(Request const& req, Context& ctx) {
   std::int64_t post_id = req.id("id");
   return ctx.tx([&](db::Tx& tx) {
     auto p = visible_post(tx, ctx, post_id);
-    auto out = post_json(p, ctx.is_manager());
+    auto out = post_json(tx, ctx, p, ctx.is_manager());
     out["liked_by_me"] = repo::has_liked(tx, post_id, ctx.principal.account_id);
     return Response::json(out);
   });
@@ -151,7 +154,7 @@ Response hide_post(Request const& req, Context& ctx) {
   return ctx.tx([&](db::Tx& tx) {
     if (!repo::find_post(tx, ctx.community_id, post_id)) throw NotFound("post");
     if (!repo::hide_post(tx, post_id)) throw Conflict("already-hidden", "the post is already hidden");
-    return Response::json(post_json(*repo::find_post(tx, ctx.community_id, post_id), true));
+    return Response::json(post_json(tx, ctx, *repo::find_post(tx, ctx.community_id, post_id), true));
   });
 }
 

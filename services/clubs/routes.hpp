@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -51,7 +52,13 @@ bj::object member_json(repo::Member const& m);
 bj::object event_json(repo::Event const& e);
 bj::object rsvp_json(repo::Rsvp const& r, std::optional<std::int64_t> position);
 // Moderators (managers) also see whether the post is hidden and how often it was reported.
-bj::object post_json(repo::Post const& p, bool moderator);
+// A post as `viewer` sees it: the author's trust badge (identity::trust_badge) always;
+// author_id only for the author and moderators.
+bj::object post_json(repo::Post const& p, bool moderator, std::int64_t viewer, bj::object author_badge);
+// The trust badges of the posts' authors (by author id), read in one statement.
+std::map<std::int64_t, bj::object> author_badges(db::Tx& tx, std::int64_t cid, std::vector<repo::Post> const& posts);
+// post_json of one post, with its author's badge, as the caller sees it.
+bj::object post_json(db::Tx& tx, Context const& ctx, repo::Post const& p, bool moderator);
 bj::object comment_json(repo::Comment const& c);
 
 }  // namespace courtyard::clubs

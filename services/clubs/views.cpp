@@ -1,5 +1,6 @@
 // The JSON shapes of clubs' resources.
 #include "services/clubs/routes.hpp"
+#include "services/identity/api.hpp"
 
 #include <algorithm>
 
@@ -62,21 +63,39 @@ bj::object rsvp_json(repo::Rsvp const& r, std::optional<std::int64_t> position) 
   return o;
 }
 
-bj::object post_json(repo::Post const& p, bool moderator) {
+bj::object post_json(repo::Post const& p, bool moderator, std::int64_t viewer, bj::object author_badge) {
   bj::object o{{"id", p.id},
                {"community_id", p.community_id},
                {"club_id", p.club_id ? bj::value(p.club_id) : bj::value(nullptr)},
-               {"author_id", p.author_id},
+               {"author", std::move(author_badge)},
                {"author_label", p.author_erased ? bj::value("former resident") : bj::value(nullptr)},
                {"body", p.body},
                {"like_count", p.like_count},
                {"comment_count", p.comment_count},
                {"created_at", json::rfc3339(p.created_at)}};
+  if (moderator || viewer == p.author_id) o["author_id"] = p.author_id;
   if (moderator) {
     o["hidden"] = p.hidden;
     o["report_count"] = p.report_count;
   }
   return o;
+}
+
+std::map<std::int64_t, bj::object> author_badges(db::Tx& tx, std::int64_t cid, std::vector<repo::Post> const& posts) {
+  std::vector<std::int64_t> authors;
+  for (auto const& p : posts) authors.push_back(p.author_id);
+  auto residents = identity::residencies(tx, cid, authors);
+  std::map<std::int64_t, bj::object> out;
+  for (auto a : authors) {
+    auto it = residents.find(a);
+    out[a] = identity::trust_badge(it == residents.end() ? std::nullopt : std::optional(it->second), tx.now_ms());
+  }
+  return out;
+}
+
+bj::object post_json(db::Tx& tx, Context const& ctx, repo::Post const& p, bool moderator) {
+  auto badges = author_badges(tx, ctx.community_id, {p});
+  return post_json(p, moderator, ctx.principal.account_id, badges[p.author_id]);
 }
 
 bj::object comment_json(repo::Comment const& c) {

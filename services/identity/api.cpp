@@ -157,4 +157,35 @@ std::optional<UnitAddress> unit_address(db::Tx& tx, std::int64_t cid, std::int64
   return repo::unit_address(tx.sql(), cid, unit_id);
 }
 
+std::map<std::int64_t, Residency> residencies(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& ids) {
+  std::map<std::int64_t, Residency> out;
+  for (auto const& r : repo::residencies(tx.sql(), cid, ids))
+    if (!out.count(r.account_id)) out[r.account_id] = Residency{true, r.since_ms, r.building};
+  return out;
+}
+
+boost::json::object trust_badge(std::optional<Residency> const& r, std::int64_t now_ms) {
+  if (!r || !r->verified)
+    return boost::json::object{
+        {"verified_resident", false}, {"tenure_band", nullptr}, {"building", nullptr}, {"label", "neighbour"}};
+  auto band = tenure_band(r->since_ms, now_ms);
+  return boost::json::object{
+      {"verified_resident", true}, {"tenure_band", band}, {"building", r->building}, {"label", band + ", " + r->building}};
+}
+
+std::int64_t tenure_years(std::int64_t since_ms, std::int64_t now_ms) {
+  constexpr std::int64_t kYearMs = 365LL * 86'400'000;
+  return now_ms > since_ms ? (now_ms - since_ms) / kYearMs : 0;
+}
+
+std::string tenure_band(std::int64_t since_ms, std::int64_t now_ms) {
+  constexpr std::int64_t kHalfYearMs = 182LL * 86'400'000;
+  auto years = tenure_years(since_ms, now_ms);
+  if (years >= 5) return "resident 5+ years";
+  if (years >= 2) return "resident 2+ years";
+  if (years >= 1) return "resident 1+ year";
+  if (now_ms - since_ms >= kHalfYearMs) return "resident 6+ months";
+  return "new resident";
+}
+
 }  // namespace courtyard::identity

@@ -6,6 +6,8 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <map>
+#include <vector>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -100,5 +102,25 @@ std::vector<std::int64_t> communities_of(db::Tx& tx, std::int64_t account_id);
 boost::json::object erase_account(db::Tx& tx, std::int64_t account_id);
 // The display name every erased account shows.
 inline constexpr std::string_view kFormerResident = "Former resident";
+// A neighbour as others see them next to a review or a post (trust badges): verified when
+// the account holds an approved residency in the community (the Resident role), resident
+// since the earliest such grant, and that unit's building name. No name, email or unit.
+struct Residency {
+  bool verified = false;
+  std::int64_t since_ms = 0;
+  std::string building;
+};
+// The residencies of these accounts in the community; an account with none is absent.
+std::map<std::int64_t, Residency> residencies(db::Tx& tx, std::int64_t community_id,
+                                              std::vector<std::int64_t> const& account_ids);
+// How long someone has lived here, as a band: "new resident" (under 6 months),
+// "resident 6+ months", "resident 1+ year", "resident 2+ years", "resident 5+ years".
+std::string tenure_band(std::int64_t since_ms, std::int64_t now_ms);
+// The trust badge shown next to a neighbour's review or post instead of who they are:
+// {"verified_resident", "tenure_band", "building", "label": "resident 2+ years, Block B"};
+// without a residency {"verified_resident": false, ..., "label": "neighbour"}.
+boost::json::object trust_badge(std::optional<Residency> const& r, std::int64_t now_ms);
+// Whole years of residency at now_ms (0 for under a year).
+std::int64_t tenure_years(std::int64_t since_ms, std::int64_t now_ms);
 
 }  // namespace courtyard::identity

@@ -435,6 +435,24 @@ std::optional<UnitAddress> unit_address(soci::session& s, std::int64_t community
       use(unit_id), use(community_id));
 }
 
+// The earliest resident grant first, so the building is the one of the first unit.
+constexpr char const* kResidencies =
+    "SELECT m.account_id, m.created_at, b.name FROM memberships m JOIN units u ON u.id = m.unit_id "
+    "JOIN buildings b ON b.id = u.building_id WHERE m.community_id = ";
+
+std::vector<ResidencyRow> residencies(soci::session& s, std::int64_t community_id, std::vector<std::int64_t> const& ids) {
+  if (ids.empty()) return {};
+  db::Query q(kResidencies);
+  q.value(community_id).sql(" AND m.role = ").value(role_text(Role::Resident)).sql(" AND m.account_id IN (");
+  q.values(ids).sql(") ORDER BY m.account_id, m.created_at, m.id");
+  return q.all(s, [](soci::row const& r) {
+    db::Cols c(r);
+    ResidencyRow x;
+    c.into(x.account_id, x.since_ms, x.building);
+    return x;
+  });
+}
+
 constexpr char const* kOccupiedUnits =
     "SELECT u.id, u.building_id FROM units u WHERE u.community_id = :c AND EXISTS ("
     "SELECT 1 FROM memberships m WHERE m.unit_id = u.id AND m.community_id = :c2 "

@@ -97,6 +97,12 @@ std::int64_t unit_community(soci::session& s, std::int64_t unit_id);
 // The unit's building when the unit is in the community, else 0.
 std::int64_t unit_building(soci::session& s, std::int64_t community_id, std::int64_t unit_id);
 std::optional<UnitAddress> unit_address(soci::session& s, std::int64_t community_id, std::int64_t unit_id);
+// {account, earliest resident grant, its building's name} for the accounts among `ids`.
+struct ResidencyRow {
+  std::int64_t account_id = 0, since_ms = 0;
+  std::string building;
+};
+std::vector<ResidencyRow> residencies(soci::session& s, std::int64_t community_id, std::vector<std::int64_t> const& ids);
 bool building_in_community(soci::session& s, std::int64_t community_id, std::int64_t building_id);
 // Units with at least one resident, with their building, by unit id.
 std::vector<OccupiedUnit> occupied_units(soci::session& s, std::int64_t community_id);

@@ -54,10 +54,13 @@ TierBenefits tier_benefits(db::Tx& tx, std::int64_t community_id, std::int64_t a
 
 bool has_consent(db::Tx& tx, std::int64_t account_id, std::string_view purpose) {
   auto p = logic::parse_purpose(purpose);
-  if (!p) return false;
-  for (auto const& [stored, granted] : repo::consents(tx, account_id))
-    if (stored == purpose) return granted;
-  return logic::default_consent(*p);
+  return p && consents_to(tx, account_id, *p);
+}
+
+bool consents_to(db::Tx& tx, std::int64_t account_id, logic::Purpose purpose) {
+  for (auto const& [name, granted] : repo::consents(tx, account_id))
+    if (name == logic::purpose_name(purpose)) return granted;
+  return logic::default_consent(purpose);
 }
 
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id) {

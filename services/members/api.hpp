@@ -68,6 +68,10 @@ struct TierBenefits {
   int earn_multiplier_pct = 100;
 };
 TierBenefits tier_benefits(db::Tx& tx, std::int64_t community_id, std::int64_t account_id);
+// Whether the account allows its data to be used for `purpose` (its stored choice, or the
+// purpose's default: marketing off, recommendations and analytics on). PUT /v1/me/consents
+// publishes consent.changed {account_id, purposes} in the transaction that stores a change.
+bool consents_to(db::Tx& tx, std::int64_t account_id, logic::Purpose purpose);
 
 // Everything members stores about the account, in every community: consents,
 // statuses, postings and lots (GET /v1/me/export).

@@ -47,6 +47,7 @@ constexpr KindInfo kKinds[] = {
     {EarnKind::EventAttended, "event_attended", "event"},
     {EarnKind::FirstReview, "first_review", "review"},
     {EarnKind::SuggestionAdopted, "suggestion_adopted", "suggestion"},
+    {EarnKind::Referral, "referral", "referral"},
 };
 }  // namespace
 

@@ -56,12 +56,12 @@ void check_balanced(std::vector<Leg> const& legs);
 
 // ---- earn rules
 
-enum class EarnKind { BillPaidOnTime, OrderCompleted, EventAttended, FirstReview, SuggestionAdopted };
+enum class EarnKind { BillPaidOnTime, OrderCompleted, EventAttended, FirstReview, SuggestionAdopted, Referral };
 std::string_view kind_name(EarnKind k);
 std::optional<EarnKind> parse_kind(std::string_view s);
 std::vector<EarnKind> const& all_kinds();
 // The `source` of a posting earned under this kind ("bill", "order", "event",
-// "review", "suggestion").
+// "review", "suggestion", "referral").
 std::string_view source_of(EarnKind k);
 
 struct Rule {

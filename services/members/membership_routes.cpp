@@ -82,8 +82,15 @@ Response put_consents(Request const& req, Context& ctx) {
   if (!errs.empty()) throw Invalid(std::move(errs));
   if (changes.empty()) throw Invalid("body", "name at least one purpose");
   return ctx.tx([&](db::Tx& tx) {
-    for (auto const& [purpose, granted] : changes)
+    bj::object purposes;
+    for (auto const& [purpose, granted] : changes) {
       repo::set_consent(tx, ctx.principal.account_id, purpose, granted, tx.now_ms());
+      purposes[purpose] = granted;
+    }
+    // Not one community's: consents are the account's. Recommendations drops the evidence of
+    // an account that opted out (services/EVENTS.md).
+    tx.publish("consent.changed", 0,
+               bj::object{{"community_id", 0}, {"account_id", ctx.principal.account_id}, {"purposes", purposes}});
     return Response::json(consents_json(repo::consents(tx, ctx.principal.account_id)));
   });
 }

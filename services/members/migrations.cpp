@@ -289,6 +289,19 @@ CREATE TABLE members_debit_lots (
   CHECK (points > 0 AND restored >= 0 AND restored <= points)
 ){engine};
 )SQL"},
+      // Referrals (services/members/subscriptions.cpp): one conversion per referred account
+      // and merchant in a community, whoever referred them; the row is the claim.
+      {40, "referral conversions", R"SQL(
+CREATE TABLE members_referral_conversions (
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  referred_id BIGINT NOT NULL,
+  referrer_id BIGINT NOT NULL,
+  order_id BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (community_id, merchant_id, referred_id)
+){engine};
+)SQL"},
   };
 }
 

@@ -1018,5 +1018,18 @@ void save_campaign_settings(db::Tx& tx, std::int64_t cid, CampaignSettings const
           use(w, "w"), use(by, "b"), use(now, "t"));
   tx.exec(kSaveCampaignSettings, use(m, "m"), use(w, "w"), use(by, "b"), use(now, "t"), use(cid, "c"));
 }
+// ---- referrals
+
+// Prefixed by the backend's INSERT IGNORE.
+constexpr char const* kClaimReferral =
+    " INTO members_referral_conversions (community_id, merchant_id, referred_id, referrer_id, order_id, created_at) "
+    "VALUES (:c, :m, :r, :by, :o, :t)";
+
+bool claim_referral_conversion(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std::int64_t referred_id,
+                               std::int64_t referrer_id, std::int64_t order_id) {
+  std::int64_t now = tx.now_ms();
+  return tx.exec(std::string(db::insert_ignore(tx.backend())) + kClaimReferral, use(cid, "c"), use(merchant_id, "m"),
+                 use(referred_id, "r"), use(referrer_id, "by"), use(order_id, "o"), use(now, "t")) == 1;
+}
 
 }  // namespace courtyard::members::repo

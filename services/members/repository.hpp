@@ -164,6 +164,13 @@ struct MemberRow {
 };
 std::vector<MemberRow> members(db::Tx& tx, std::int64_t cid, json::Page const& page);
 
+// ---- referrals
+
+// Claims the one referral conversion of (community, merchant, referred account); false when
+// it was claimed before (by this event or by another referrer's order).
+bool claim_referral_conversion(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std::int64_t referred_id,
+                               std::int64_t referrer_id, std::int64_t order_id);
+
 // ---- consent
 
 // Stored choices only (purposes never set are absent: their defaults apply).

@@ -44,6 +44,9 @@ void on_order_facts(events::Event const& e, db::Tx& tx);
 void on_bill_overdue_facts(events::Event const& e, db::Tx& tx);
 void on_bill_paid_facts(events::Event const& e, db::Tx& tx);
 void on_club_joined_facts(events::Event const& e, db::Tx& tx);
+// order.completed of an order placed with a neighbour's referral code (shops::order_referral):
+// the referrer earns under the "referral" rule, once per referred account and merchant.
+void on_referral_order_completed(events::Event const& e, db::Tx& tx);
 
 // export.cpp: the caller's data from every service, one document (GET
 // /v1/me/export).

@@ -29,6 +29,7 @@ void MembersService::subscribe(events::Bus& bus) {
   bus.subscribe("members.facts_bill_paid", "bill.paid", on_bill_paid_facts);
   bus.subscribe("members.facts_club_joined", "club.joined", on_club_joined_facts);
   bus.subscribe("members.refund_completed", "refund.completed", on_refund_completed);
+  bus.subscribe("members.referral", "order.completed", on_referral_order_completed);
 }
 
 void MembersService::jobs(jobs::Scheduler& s) {

@@ -7,6 +7,7 @@
 #include "services/members/ledger.hpp"
 #include "services/shops/api.hpp"
 #include "services/members/routes.hpp"
+#include "services/shops/api.hpp"
 
 #include <algorithm>
 
@@ -182,6 +183,27 @@ void on_refund_completed(events::Event const& e, db::Tx& tx) {
   if (refund <= 0 || buyer <= 0 || points <= 0) return;
   std::string debit = order > 0 ? "order:" + std::to_string(order) : "";
   ledger::give_back(tx, e.community_id, buyer, logic::Points(points), "refund:" + std::to_string(refund), debit);
+}
+
+// order.completed with a referral: shops recorded the referrer at checkout (never the buyer,
+// always a code of this community). The referrer earns when they still belong to the
+// community, once per (community, merchant, referred account) whoever referred them: the
+// conversion is claimed first (a unique row, so a redelivery or a second referrer finds it
+// taken), then ledger::earn applies the rule, its daily cap and exactly-once keys.
+void on_referral_order_completed(events::Event const& e, db::Tx& tx) {
+  auto const* p = payload(e);
+  if (!p) return;
+  std::int64_t order = num(*p, "order_id");
+  if (order <= 0) return;
+  auto referral = shops::order_referral(tx, e.community_id, order);
+  if (!referral || referral->referrer_id <= 0 || referral->referrer_id == referral->buyer_id) return;
+  if (!identity::is_member(tx, referral->referrer_id, e.community_id)) return;
+  if (!repo::claim_referral_conversion(tx, e.community_id, referral->merchant_id, referral->buyer_id,
+                                       referral->referrer_id, order))
+    return;
+  ledger::earn(tx, earning(e, logic::EarnKind::Referral, referral->referrer_id,
+                           "merchant:" + std::to_string(referral->merchant_id) +
+                               ":account:" + std::to_string(referral->buyer_id)));
 }
 
 }  // namespace courtyard::members

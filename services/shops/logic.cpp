@@ -205,6 +205,28 @@ std::optional<double> rating_average(std::int64_t sum, std::int64_t count) {
   return std::round(static_cast<double>(sum) * 100.0 / static_cast<double>(count)) / 100.0;
 }
 
+int tenure_pct(ReviewerStanding const& s) {
+  if (!s.verified_resident) return 40;
+  if (s.tenure_days >= 5 * 365) return 120;
+  if (s.tenure_days >= 2 * 365) return 110;
+  if (s.tenure_days >= 365) return 100;
+  if (s.tenure_days >= 182) return 80;
+  return 60;
+}
+
+std::int64_t review_weight(ReviewerStanding const& s) {
+  std::int64_t purchase_pct = s.verified_purchase ? 100 : 50;
+  return 1000 * purchase_pct * tenure_pct(s) / 10000;
+}
+
+std::optional<std::string> normalize_referral_code(std::string_view code) {
+  std::string out = normalize_redemption_code(code);
+  if (out.size() != kReferralCodeLength) return std::nullopt;
+  for (char ch : out)
+    if (kRedemptionAlphabet.find(ch) == std::string_view::npos) return std::nullopt;
+  return out;
+}
+
 std::string_view to_string(GroupBuyStatus s) {
   switch (s) {
     case GroupBuyStatus::Open: return "open";

@@ -105,6 +105,26 @@ std::optional<std::string> rating_problem(std::int64_t rating);
 // Average rating with two decimals, nullopt when there are no reviews.
 std::optional<double> rating_average(std::int64_t sum, std::int64_t count);
 
+// Trust-weighted ratings (ARCHITECTURE.md "Trust between neighbours"). A review's weight in
+// thousandths, fixed when it is posted: 1000 x purchase% x tenure% / 10000, where purchase%
+// is 100 for a verified purchase (a review of the reviewer's own completed order) and 50
+// otherwise, and tenure% is 60 for a resident under 6 months, 80 from 6 months, 100 from 1
+// year, 110 from 2 years, 120 from 5 years, and 40 for a reviewer who is no verified
+// resident. The rating shown is sum(weight x rating) / sum(weight).
+struct ReviewerStanding {
+  bool verified_purchase = true;
+  bool verified_resident = false;
+  std::int64_t tenure_days = 0;
+};
+int tenure_pct(ReviewerStanding const& s);
+std::int64_t review_weight(ReviewerStanding const& s);
+
+// ---- referral codes (a resident shares a product or group buy; a neighbour orders with it)
+constexpr std::size_t kReferralCodeLength = 10;
+// Upper-cased, spaces and dashes dropped; nullopt unless kReferralCodeLength characters of
+// the redemption alphabet.
+std::optional<std::string> normalize_referral_code(std::string_view code);
+
 // ---- group buys
 enum class GroupBuyStatus { Open, Closing, Closed };
 std::string_view to_string(GroupBuyStatus s);

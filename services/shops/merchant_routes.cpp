@@ -367,8 +367,16 @@ Response list_reviews(Request const& req, Context& ctx) {
   auto page = req.page();
   return ctx.tx([&](db::Tx& tx) {
     auto m = merchant_or_404(tx, ctx.community_id, mid);
-    auto out = json::page_of_rows(repo::list_reviews(tx, ctx.community_id, mid, page), page, review_json);
-    out["rating"] = rating_json(m.rating_sum, m.rating_count);
+    auto rows = repo::list_reviews(tx, ctx.community_id, mid, page);
+    std::vector<std::int64_t> authors;
+    for (auto const& r : rows) authors.push_back(r.buyer_id);
+    auto residents = identity::residencies(tx, ctx.community_id, authors);
+    auto out = json::page_of_rows(rows, page, [&](repo::Review const& r) {
+      auto it = residents.find(r.buyer_id);
+      auto badge = badge_json(it == residents.end() ? std::nullopt : std::optional(it->second), tx.now_ms());
+      return review_json(r, std::move(badge), r.buyer_id == ctx.principal.account_id);
+    });
+    out["rating"] = rating_json(m);
     return Response::json(out);
   });
 }

@@ -330,6 +330,37 @@ ALTER TABLE reviews ADD COLUMN author_erased INTEGER NOT NULL DEFAULT 0;
       {60, "stock movements by product and time", R"SQL(
 CREATE INDEX stock_movements_product_at ON stock_movements (product_id, at);
 )SQL"},
+      // Trust between neighbours. A review keeps the weight it was posted with (thousandths:
+      // verified purchase x the reviewer's tenure, logic::review_weight) and the merchant the
+      // weighted sums its rating is read from; reviews from before weigh 1000 each. A resident
+      // has one referral code per community; an order placed with one remembers its referrer
+      // (one row per order), which members reads when the order completes.
+      {40, "review weights, weighted merchant ratings, referral codes, order referrals", R"SQL(
+ALTER TABLE reviews ADD COLUMN weight BIGINT NOT NULL DEFAULT 1000;
+ALTER TABLE merchants ADD COLUMN rating_weighted_sum BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE merchants ADD COLUMN rating_weight BIGINT NOT NULL DEFAULT 0;
+UPDATE merchants SET rating_weighted_sum = rating_sum * 1000, rating_weight = rating_count * 1000;
+CREATE TABLE referral_codes (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  code VARCHAR(16) NOT NULL,
+  created_at BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX referral_codes_owner ON referral_codes (community_id, account_id);
+CREATE UNIQUE INDEX referral_codes_code ON referral_codes (code);
+CREATE TABLE order_referrals (
+  order_id BIGINT NOT NULL PRIMARY KEY,
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  buyer_id BIGINT NOT NULL,
+  referrer_id BIGINT NOT NULL,
+  code VARCHAR(16) NOT NULL,
+  created_at BIGINT NOT NULL
+){engine};
+CREATE INDEX order_referrals_referrer ON order_referrals (community_id, referrer_id, order_id);
+CREATE INDEX products_new ON products (community_id, merchant_id, created_at);
+)SQL"},
   };
 }
 

@@ -21,6 +21,7 @@ struct Checkout {
   std::optional<std::string> coupon_code;
   std::int64_t points = 0;  // loyalty points to pay part of the order with
   std::optional<std::int64_t> slot_id;  // a delivery slot of the merchant (delivery service)
+  std::optional<std::string> referral_code;  // a neighbour's (referral_routes.cpp)
 };
 
 // Reads the checkout body; every field problem in one 422.
@@ -69,6 +70,10 @@ Checkout read_checkout(bj::object const& body) {
   if (auto points = json::opt_integer(body, "points")) {
     if (*points < 0) errors.push_back({"points", "must be 0 or more"});
     else c.points = *points;
+  }
+  if (auto code = json::opt_str(body, "referral_code", 64); code && !code->empty()) {
+    c.referral_code = logic::normalize_referral_code(*code);
+    if (!c.referral_code) errors.push_back({"referral_code", "is not a valid referral code"});
   }
   if (!errors.empty()) throw Invalid(std::move(errors));
   c.lines = logic::merge_lines(c.lines);
@@ -142,6 +147,7 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
     o.coupon_code = coupon->code;
   }
   if (c.fulfilment == logic::Fulfilment::Pickup) o.redemption_code = new_redemption_code();
+  auto referral = c.referral_code ? referral_for_checkout(tx, cid, o.buyer_id, *c.referral_code) : std::nullopt;
 
   if (coupon && !repo::redeem_coupon(tx, coupon->id))
     throw Conflict("coupon-exhausted", "this coupon has no redemptions left");
@@ -163,6 +169,11 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
     o.points_spent = paid.points;
     o.points_cents = paid.cents;
     repo::set_order_points(tx, cid, o.id, o.points_spent, o.points_cents);
+  }
+  if (referral) {
+    referral->order_id = o.id;
+    referral->merchant_id = o.merchant_id;
+    repo::insert_order_referral(tx, *referral);
   }
   tx.publish("order.placed", cid, order_event(o));
   if (std::int64_t money = o.total_cents - o.points_cents; money > 0) {
@@ -372,13 +383,20 @@ Response review_order(Request const& req, Context& ctx) {
     if (repo::find_review_of_order(tx, ctx.community_id, oid))
       throw Conflict("already-reviewed", "this order has been reviewed already");
     repo::Review rv{0, ctx.community_id, o.merchant_id, oid, o.buyer_id, rating, text, 0};
+    auto residency = identity::residencies(tx, ctx.community_id, {o.buyer_id});
+    auto it = residency.find(o.buyer_id);
+    logic::ReviewerStanding standing;
+    standing.verified_purchase = true;  // a review is always of the reviewer's own completed order
+    standing.verified_resident = it != residency.end();
+    if (standing.verified_resident) standing.tenure_days = (tx.now_ms() - it->second.since_ms) / 86'400'000;
+    rv.weight = logic::review_weight(standing);
     try {
       rv.id = repo::insert_review(tx, rv);
     } catch (std::exception const& e) {
       if (db::is_unique_violation(e)) throw Conflict("already-reviewed", "this order has been reviewed already");
       throw;
     }
-    repo::add_rating(tx, ctx.community_id, o.merchant_id, rating);
+    repo::add_rating(tx, ctx.community_id, o.merchant_id, rating, rv.weight);
     tx.publish("review.posted", ctx.community_id,
                bj::object{{"community_id", ctx.community_id},
                           {"review_id", rv.id},
@@ -387,7 +405,8 @@ Response review_order(Request const& req, Context& ctx) {
                           {"buyer_id", o.buyer_id},
                           {"rating", rating}});
     auto stored = repo::find_review_of_order(tx, ctx.community_id, oid);
-    return Response::created(review_json(*stored),
+    auto badge = badge_json(it == residency.end() ? std::nullopt : std::optional(it->second), tx.now_ms());
+    return Response::created(review_json(*stored, std::move(badge), true),
                              ctx.path("/merchants/" + std::to_string(o.merchant_id) + "/reviews"));
   });
 }

@@ -18,7 +18,8 @@ soci::indicator null_if_absent(bool present) { return present ? soci::i_ok : soc
 
 #define SHOPS_MERCHANT_COLS                                                                                  \
   "id, community_id, owner_id, name, category, status, rating_sum, rating_count, created_at, approved_at, "    \
-  "description, contact_email, contact_phone, opening_hours, service_area, fulfilment, decision_reason, decided_at"
+  "description, contact_email, contact_phone, opening_hours, service_area, fulfilment, decision_reason, decided_at, " \
+  "rating_weighted_sum, rating_weight"
 Merchant merchant_from(soci::row const& r) {
   db::Cols c(r);
   Merchant m;
@@ -40,6 +41,8 @@ Merchant merchant_from(soci::row const& r) {
   m.fulfilment = c.text();
   m.decision_reason = c.opt_text();
   m.decided_at = c.opt_integer();
+  m.rating_weighted_sum = c.integer();
+  m.rating_weight = c.integer();
   return m;
 }
 
@@ -159,7 +162,7 @@ Coupon coupon_from(soci::row const& r) {
   return k;
 }
 
-#define SHOPS_REVIEW_COLS "id, community_id, merchant_id, order_id, buyer_id, rating, body, created_at, author_erased"
+#define SHOPS_REVIEW_COLS "id, community_id, merchant_id, order_id, buyer_id, rating, body, created_at, author_erased, weight"
 Review review_from(soci::row const& r) {
   db::Cols c(r);
   Review v;
@@ -172,6 +175,7 @@ Review review_from(soci::row const& r) {
   v.body = c.text();
   v.created_at = c.integer();
   v.author_erased = c.boolean();
+  v.weight = c.integer();
   return v;
 }
 
@@ -306,10 +310,12 @@ std::vector<Merchant> list_merchants(db::Tx& tx, std::int64_t cid, std::string c
 }
 
 constexpr char const* kAddRating =
-    "UPDATE merchants SET rating_sum = rating_sum + :r, rating_count = rating_count + 1 "
+    "UPDATE merchants SET rating_sum = rating_sum + :r, rating_count = rating_count + 1, "
+    "rating_weighted_sum = rating_weighted_sum + :wr, rating_weight = rating_weight + :w "
     "WHERE id = :id AND community_id = :c";
-void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t rating) {
-  tx.exec(kAddRating, use(rating, "r"), use(mid, "id"), use(cid, "c"));
+void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t rating, std::int64_t weight) {
+  std::int64_t weighted = rating * weight;
+  tx.exec(kAddRating, use(rating, "r"), use(weighted, "wr"), use(weight, "w"), use(mid, "id"), use(cid, "c"));
 }
 
 // ---- catalogue
@@ -623,12 +629,12 @@ std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& t
 // ---- reviews
 
 constexpr char const* kInsertReview =
-    "INSERT INTO reviews (community_id, merchant_id, order_id, buyer_id, rating, body, created_at) "
-    "VALUES (:c, :m, :o, :b, :r, :body, :t)";
+    "INSERT INTO reviews (community_id, merchant_id, order_id, buyer_id, rating, body, created_at, weight) "
+    "VALUES (:c, :m, :o, :b, :r, :body, :t, :w)";
 std::int64_t insert_review(db::Tx& tx, Review const& r) {
   std::int64_t now = tx.now_ms();
   return tx.insert("reviews", kInsertReview, use(r.community_id, "c"), use(r.merchant_id, "m"), use(r.order_id, "o"),
-                   use(r.buyer_id, "b"), use(r.rating, "r"), use(r.body, "body"), use(now, "t"));
+                   use(r.buyer_id, "b"), use(r.rating, "r"), use(r.body, "body"), use(now, "t"), use(r.weight, "w"));
 }
 
 constexpr char const* kReviewOfOrder =
@@ -643,6 +649,97 @@ constexpr char const* kListReviews =
 std::vector<Review> list_reviews(db::Tx& tx, std::int64_t cid, std::int64_t mid, json::Page const& page) {
   std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
   return db::all(tx, kListReviews, review_from, use(cid, "c"), use(mid, "m"), use(before, "b"), use(n, "l"));
+}
+
+// ---- referrals
+
+namespace {
+ReferralCode referral_code_from(soci::row const& r) {
+  db::Cols c(r);
+  ReferralCode k;
+  c.into(k.id, k.community_id, k.account_id, k.code, k.created_at);
+  return k;
+}
+}  // namespace
+
+constexpr char const* kReferralCodeOf =
+    "SELECT id, community_id, account_id, code, created_at FROM referral_codes WHERE community_id = :c AND "
+    "account_id = :a";
+std::optional<ReferralCode> referral_code_of(db::Tx& tx, std::int64_t cid, std::int64_t account_id) {
+  return db::one(tx, kReferralCodeOf, referral_code_from, use(cid, "c"), use(account_id, "a"));
+}
+
+constexpr char const* kFindReferralCode =
+    "SELECT id, community_id, account_id, code, created_at FROM referral_codes WHERE code = :k AND community_id = :c";
+std::optional<ReferralCode> find_referral_code(db::Tx& tx, std::int64_t cid, std::string const& code) {
+  return db::one(tx, kFindReferralCode, referral_code_from, use(code, "k"), use(cid, "c"));
+}
+
+// Prefixed by the backend's INSERT IGNORE.
+constexpr char const* kInsertReferralCode =
+    " INTO referral_codes (community_id, account_id, code, created_at) VALUES (:c, :a, :k, :t)";
+bool insert_referral_code(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::string const& code) {
+  std::int64_t now = tx.now_ms();
+  return tx.exec(std::string(db::insert_ignore(tx.backend())) + kInsertReferralCode, use(cid, "c"),
+                 use(account_id, "a"), use(code, "k"), use(now, "t")) == 1;
+}
+
+constexpr char const* kInsertOrderReferral =
+    "INSERT INTO order_referrals (order_id, community_id, merchant_id, buyer_id, referrer_id, code, created_at) "
+    "VALUES (:o, :c, :m, :b, :r, :k, :t)";
+void insert_order_referral(db::Tx& tx, OrderReferral const& r) {
+  std::int64_t now = tx.now_ms();
+  tx.exec(kInsertOrderReferral, use(r.order_id, "o"), use(r.community_id, "c"), use(r.merchant_id, "m"),
+          use(r.buyer_id, "b"), use(r.referrer_id, "r"), use(r.code, "k"), use(now, "t"));
+}
+
+constexpr char const* kOrderReferral =
+    "SELECT order_id, community_id, merchant_id, buyer_id, referrer_id, code FROM order_referrals "
+    "WHERE order_id = :o AND community_id = :c";
+std::optional<OrderReferral> order_referral(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
+  return db::one(
+      tx, kOrderReferral,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        OrderReferral x;
+        c.into(x.order_id, x.community_id, x.merchant_id, x.buyer_id, x.referrer_id, x.code);
+        return x;
+      },
+      use(oid, "o"), use(cid, "c"));
+}
+
+// ---- reads for recommendations
+
+constexpr char const* kOrderProductIds =
+    "SELECT DISTINCT product_id FROM order_items WHERE order_id = :o AND community_id = :c ORDER BY product_id";
+std::vector<std::int64_t> order_product_ids(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
+  return db::all(tx, kOrderProductIds, [](soci::row const& r) { return db::Cols(r).integer(); }, use(oid, "o"),
+                 use(cid, "c"));
+}
+
+#define SHOPS_PRODUCT_COLS_P                                                                             \
+  "p.id, p.community_id, p.merchant_id, p.name, p.category, p.price_cents, p.stock, p.active, p.created_at, " \
+  "p.updated_at"
+
+std::vector<Product> products_for_sale(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& ids) {
+  if (ids.empty()) return {};
+  db::Query q("SELECT " SHOPS_PRODUCT_COLS_P " FROM products p JOIN merchants m ON m.id = p.merchant_id "
+              "WHERE p.community_id = ");
+  q.value(cid).sql(" AND p.active = 1 AND m.community_id = p.community_id AND m.status = 'approved' AND p.id IN (");
+  q.values(ids).sql(")");
+  return q.all(tx, product_from);
+}
+
+std::vector<Product> new_products(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& merchant_ids,
+                                  std::int64_t since, std::int64_t limit) {
+  if (merchant_ids.empty()) return {};
+  db::Query q("SELECT " SHOPS_PRODUCT_COLS_P " FROM products p JOIN merchants m ON m.id = p.merchant_id "
+              "WHERE p.community_id = ");
+  q.value(cid).sql(" AND p.merchant_id IN (").values(merchant_ids).sql(") AND p.created_at >= ").value(since);
+  q.sql(" AND p.active = 1 AND m.community_id = p.community_id AND m.status = 'approved' "
+        "ORDER BY p.created_at DESC, p.id DESC LIMIT ")
+      .value(limit);
+  return q.all(tx, product_from);
 }
 
 // ---- group buys

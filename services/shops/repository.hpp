@@ -29,6 +29,8 @@ struct Merchant {
   std::string fulfilment;        // "pickup delivery", "pickup" or "delivery"
   std::optional<std::string> decision_reason;  // of a rejection or suspension
   std::optional<std::int64_t> decided_at;
+  // Trust-weighted rating sums (logic::review_weight): sum(weight x rating), sum(weight).
+  std::int64_t rating_weighted_sum = 0, rating_weight = 0;
 };
 
 struct Product {
@@ -81,6 +83,7 @@ struct Review {
   std::string body;
   std::int64_t created_at = 0;
   bool author_erased = false;  // the buyer erased their account: shown as a former resident
+  std::int64_t weight = 1000;  // logic::review_weight, fixed when posted
 };
 
 struct GroupBuy {
@@ -110,7 +113,8 @@ bool approve_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64
 // status/category empty = any.
 std::vector<Merchant> list_merchants(db::Tx& tx, std::int64_t cid, std::string const& status,
                                      std::string const& category, json::Page const& page);
-void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t rating);
+// One more review of `rating` with `weight` (thousandths) in the merchant's sums.
+void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t rating, std::int64_t weight);
 // A manager's decision: status from -> to with its reason (none clears it); false when the
 // merchant is no longer in `from`.
 bool decide_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& from, std::string const& to,
@@ -184,6 +188,32 @@ std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& t
 std::int64_t insert_review(db::Tx& tx, Review const& r);  // throws on a second review of an order
 std::optional<Review> find_review_of_order(db::Tx& tx, std::int64_t cid, std::int64_t oid);
 std::vector<Review> list_reviews(db::Tx& tx, std::int64_t cid, std::int64_t mid, json::Page const& page);
+
+// ---- referrals
+struct ReferralCode {
+  std::int64_t id = 0, community_id = 0, account_id = 0;
+  std::string code;
+  std::int64_t created_at = 0;
+};
+std::optional<ReferralCode> referral_code_of(db::Tx& tx, std::int64_t cid, std::int64_t account_id);
+std::optional<ReferralCode> find_referral_code(db::Tx& tx, std::int64_t cid, std::string const& code);
+// Inserts the account's code unless it has one (or the code is taken); false when nothing was inserted.
+bool insert_referral_code(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::string const& code);
+struct OrderReferral {
+  std::int64_t order_id = 0, community_id = 0, merchant_id = 0, buyer_id = 0, referrer_id = 0;
+  std::string code;
+};
+void insert_order_referral(db::Tx& tx, OrderReferral const& r);
+std::optional<OrderReferral> order_referral(db::Tx& tx, std::int64_t cid, std::int64_t oid);
+
+// ---- reads for recommendations (api.hpp)
+// The distinct products of the order, ascending.
+std::vector<std::int64_t> order_product_ids(db::Tx& tx, std::int64_t cid, std::int64_t oid);
+// Of `ids`, the active products of approved merchants of the community.
+std::vector<Product> products_for_sale(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& ids);
+// Active products of these (approved) merchants created at or after `since`, newest first.
+std::vector<Product> new_products(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& merchant_ids,
+                                  std::int64_t since, std::int64_t limit);
 
 // ---- group buys
 std::int64_t insert_group_buy(db::Tx& tx, GroupBuy const& g);

@@ -8,6 +8,7 @@
 #include "http/router.hpp"
 #include "services/shops/logic.hpp"
 #include "services/shops/repository.hpp"
+#include "services/identity/api.hpp"
 
 #include <boost/json.hpp>
 
@@ -27,6 +28,12 @@ void add_order_routes(http::Router& r);      // orders, state verbs, redemptions
 void add_group_buy_routes(http::Router& r);  // group buys and joining
 void add_refund_routes(http::Router& r);     // after-sales refunds, disputes, the refund window
 void add_code_token_routes(http::Router& r); // code_token_routes.cpp: signed redemption tokens
+void add_referral_routes(http::Router& r);   // a resident's referral code and share links
+
+// referral_routes.cpp: the referral a checkout's `referral_code` names (422 when it is no code
+// of the community, or the buyer's own); its order_id and merchant_id are the caller's to fill.
+std::optional<repo::OrderReferral> referral_for_checkout(db::Tx& tx, std::int64_t cid, std::int64_t buyer_id,
+                                                         std::string const& code);
 
 // Subscribers (subscriptions.cpp):
 // delivery.delivered -> the delivery order completes (idempotent).
@@ -90,12 +97,19 @@ bj::object merchant_json(repo::Merchant const& m);
 // What the applicant and the managers see: the merchant with the decision's reason and time.
 bj::object merchant_application_json(repo::Merchant const& m);
 bj::object rating_json(std::int64_t sum, std::int64_t count);
+// The merchant's rating as shown: the trust-weighted average (logic::review_weight), the
+// plain average beside it, and the count.
+bj::object rating_json(repo::Merchant const& m);
 bj::object product_json(repo::Product const& p);
 bj::object movement_json(repo::Movement const& m);
 // The redemption code is shown to the buyer only.
 bj::object order_json(repo::Order const& o, bool show_code);
 bj::object coupon_json(repo::Coupon const& c);
-bj::object review_json(repo::Review const& r);
+// A review as others see it: the author's trust badge (verified resident, tenure band,
+// building) instead of who they are; `show_buyer` (the author themselves) adds buyer_id.
+bj::object review_json(repo::Review const& r, bj::object author_badge, bool show_buyer);
+// The trust badge of a neighbour (nullopt: no residency in the community).
+bj::object badge_json(std::optional<identity::Residency> const& r, std::int64_t now_ms);
 bj::object group_buy_json(repo::GroupBuy const& g);
 bj::object participant_json(repo::Participant const& p);
 // The merchant's figures over [from, to).

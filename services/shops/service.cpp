@@ -15,6 +15,7 @@ void ShopsService::routes(http::Router& r) {
   add_demand_routes(r);
   add_refund_routes(r);
   add_code_token_routes(r);
+  add_referral_routes(r);
 }
 
 void ShopsService::subscribe(events::Bus& bus) {

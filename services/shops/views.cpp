@@ -13,6 +13,19 @@ bj::object rating_json(std::int64_t sum, std::int64_t count) {
   return bj::object{{"avg", avg ? bj::value(*avg) : bj::value(nullptr)}, {"count", count}};
 }
 
+bj::object rating_json(repo::Merchant const& m) {
+  auto out = rating_json(m.rating_sum, m.rating_count);
+  out["unweighted_avg"] = out["avg"];
+  auto weighted = logic::rating_average(m.rating_weighted_sum, m.rating_weight);
+  out["avg"] = weighted ? bj::value(*weighted) : bj::value(nullptr);
+  out["weighting"] = "verified purchase x tenure";
+  return out;
+}
+
+bj::object badge_json(std::optional<identity::Residency> const& r, std::int64_t now_ms) {
+  return identity::trust_badge(r, now_ms);
+}
+
 namespace {
 
 bj::object contact_json(repo::Merchant const& m) {
@@ -44,7 +57,7 @@ bj::object merchant_json(repo::Merchant const& m) {
                     {"name", m.name},
                     {"category", m.category},
                     {"status", m.status},
-                    {"rating", rating_json(m.rating_sum, m.rating_count)},
+                    {"rating", rating_json(m)},
                     {"created_at", json::rfc3339(m.created_at)},
                     {"approved_at", opt_time(m.approved_at)},
                     {"description", m.description},
@@ -136,15 +149,19 @@ bj::object coupon_json(repo::Coupon const& c) {
                     {"created_at", json::rfc3339(c.created_at)}};
 }
 
-bj::object review_json(repo::Review const& r) {
-  return bj::object{{"id", r.id},
-                    {"merchant_id", r.merchant_id},
-                    {"order_id", r.order_id},
-                    {"buyer_id", r.buyer_id},
-                    {"rating", r.rating},
-                    {"text", r.body},
-                    {"author_label", r.author_erased ? bj::value("former resident") : bj::value(nullptr)},
-                    {"created_at", json::rfc3339(r.created_at)}};
+bj::object review_json(repo::Review const& r, bj::object author_badge, bool show_buyer) {
+  bj::object out{{"id", r.id},
+                 {"merchant_id", r.merchant_id},
+                 {"order_id", r.order_id},
+                 {"rating", r.rating},
+                 {"text", r.body},
+                 {"verified_purchase", true},
+                 {"weight", static_cast<double>(r.weight) / 1000.0},
+                 {"author", std::move(author_badge)},
+                 {"author_label", r.author_erased ? bj::value("former resident") : bj::value(nullptr)},
+                 {"created_at", json::rfc3339(r.created_at)}};
+  if (show_buyer) out["buyer_id"] = r.buyer_id;
+  return out;
 }
 
 bj::object group_buy_json(repo::GroupBuy const& g) {
