@@ -152,6 +152,194 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/communities/{cid}/merchants/{mid}/analytics/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Merchant analytics (owner, staff or `analytics` key): summary, series, categories, movers, promotions, ratings */
+        get: operations["getMerchantAnalyticsOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/analytics/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sales by day, week or month with the range's summary (AOV, customers, repeat-purchase rate) */
+        get: operations["getMerchantSales"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/analytics/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sales per product, best first, with top and slow movers */
+        get: operations["getMerchantProductSales"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/analytics/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sales per category */
+        get: operations["getMerchantCategorySales"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/analytics/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Coupon and group-buy results: orders, revenue, discount cost, redemptions, incremental revenue vs the four weeks before */
+        get: operations["getMerchantPromotions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/analytics/ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ratings over time */
+        get: operations["getMerchantRatings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/analytics/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Purchase-sale-stock per product for the period, reconciled with the stock ledger */
+        get: operations["getPurchaseSaleStock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/analytics/stock-alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Low-stock thresholds of the merchant's products, the stock, and a suggested reorder quantity */
+        get: operations["getStockAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/products/{pid}/stock-threshold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a product's low-stock threshold (scope stock:write); alerts the merchant (stock.low) when the stock is at or below it */
+        put: operations["putStockThreshold"];
+        post?: never;
+        /** Remove a product's low-stock threshold */
+        delete: operations["deleteStockThreshold"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/analytics/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Manager analytics: GMV and orders by category and merchant, active residents and monthly cohorts, bills, tickets, events, posts */
+        get: operations["getManagerDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/analytics/backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rebuild the community's shop rollups from existing orders, reviews and group buys (managers) */
+        post: operations["backfillAnalytics"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/communities/{cid}/clubs": {
         parameters: {
             query?: never;
@@ -333,9 +521,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** RSVP: a seat if one is free (paid events charge the wallet), else the waitlist; closed clubs' events are for club members; Idempotency-Key honoured */
+        /**
+         * RSVP: a seat if one is free (paid events charge the wallet), else the waitlist; closed clubs' events are for club members; Idempotency-Key honoured
+         * @description The body is optional. {"points": N} pays part of a paid event's fee with loyalty points at the community's rate (members programme: cents_per_point, at most max_share_pct of the fee), points first and the rest from the wallet in the same transaction; 422 (field points) beyond the share, for a free event or a negative number; 409 /problems/insufficient-points when the resident holds fewer (nothing changes). A waitlisted RSVP spends no points: a promotion charges the fee in money.
+         */
         post: operations["rsvpToEvent"];
-        /** Cancel my RSVP: a paid seat is refunded, the seat freed and the first waitlisted resident promoted (and charged) */
+        /** Cancel my RSVP: a paid seat is refunded (money and the points that paid part of it), the seat freed and the first waitlisted resident promoted (and charged) */
         delete: operations["cancelEventRsvp"];
         options?: never;
         head?: never;
@@ -652,6 +843,279 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/communities/{cid}/merchants/{mid}/delivery-slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The merchant's slots in a window, full and closed ones included, by start (API-key scope orders:read) */
+        get: operations["listMerchantDeliverySlots"];
+        put?: never;
+        /** Publish a delivery slot with a capacity (the merchant; API-key scope orders:write) */
+        post: operations["createDeliverySlot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/delivery-slots/{sid}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a slot to new bookings (booked orders keep their place) */
+        post: operations["closeDeliverySlot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/delivery-slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Slots a resident can book now (open, not started, not full), by start; name one as slot_id at checkout */
+        get: operations["listOpenDeliverySlots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/delivery-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Group-buy batches (couriers: unclaimed building rounds and their own; managers: all, pickup points too), newest first */
+        get: operations["listDeliveryBatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/delivery-batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One batch with its stops in round order (building, floor, unit); no proof codes */
+        get: operations["getDeliveryBatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/delivery-batches/{id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim a building's batch: one courier task for all its households */
+        post: operations["claimDeliveryBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/delivery-batches/{id}/pick-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The assigned courier collected the batch at the merchant */
+        post: operations["pickUpDeliveryBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/delivery-batches/{id}/stops/{sid}/deliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One household delivered against its own proof code (the assigned courier of a picked-up batch); the order completes, the last stop completes the batch */
+        post: operations["deliverDeliveryBatchStop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/delivery-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The merchant's group-buy batches with their progress (API-key scope orders:read) */
+        get: operations["listMerchantDeliveryBatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/delivery-batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the merchant's batches with its stops */
+        get: operations["getMerchantDeliveryBatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/delivery-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The batches I am in: each with its progress and my stop with my proof code */
+        get: operations["listMyDeliveryBatches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/delivery-stops/{id}/code-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A signed token of my stop's proof code (QR payload, verifiable offline) */
+        post: operations["issueDeliveryStopToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/deliveries/{id}/code-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A signed token of my delivery's proof code (QR payload, verifiable offline) */
+        post: operations["issueDeliveryToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/code-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The community's Ed25519 public keys for verifying signed codes offline (public; retired keys stay listed until their tokens expired) */
+        get: operations["listCodeKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/code-keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing key from now on (manager); the old one stays listed until its tokens expired */
+        post: operations["rotateCodeKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/codes/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A verifier device reports the signed codes it accepted offline: the first use of each code is recorded, a replay is a conflict (manager: any kind; merchant: redemption; courier: delivery, delivery_stop) */
+        post: operations["syncOfflineCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/register": {
         parameters: {
             query?: never;
@@ -953,7 +1417,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key for the merchant (its owner; the key is shown once)
-         * @description A key authenticates as the merchant (Authorization: Bearer ck_...) on routes that name one of its scopes: products:read, products:write, stock:read, stock:write, orders:read, orders:write, redemptions:write, coupons:read, coupons:write, reviews:read, figures:read, groupbuys:write, statements, webhooks (plugins may name more). Keys cannot manage keys or staff; a merchant's staff accounts cannot either. An optional expires_at (RFC 3339, in the future) ends the key: past it the key answers 401.
+         * @description A key authenticates as the merchant (Authorization: Bearer ck_...) on routes that name one of its scopes: products:read, products:write, stock:read, stock:write, orders:read, orders:write, redemptions:write, coupons:read, coupons:write, reviews:read, figures:read, groupbuys:write, statements, webhooks, analytics (plugins may name more). Keys cannot manage keys or staff; a merchant's staff accounts cannot either. An optional expires_at (RFC 3339, in the future) ends the key: past it the key answers 401.
          */
         post: operations["createMerchantApiKey"];
         delete?: never;
@@ -1069,6 +1533,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase my account in every service (re-confirmed with my password)
+         * @description Pseudonymises the account everywhere in one transaction: e-mail `erased-<id>@erased.invalid`, display name `Former resident`, credentials removed, sessions and API keys the account created revoked, roles removed; the free text written for the manager (ticket descriptions, rating comments, ticket notes, report reasons) and visitor names become `[erased]`; notifications, notification preferences and consents are deleted. Kept, under the same account id: orders and their items, bills and payments, the wallet ledger and the points ledger (so every ledger still balances), posts, comments and reviews (shown with `author_label: "former resident"`). Refused with 409 `erasure-blocked` while something is still moving: open orders, places in open group buys, a merchant the account owns, deliveries held as a courier, money in the wallet, or a platform admin account; each blocker is listed in `errors` (field = code). Publishes `account.erased` per community. Afterwards the account cannot sign in; the answer is the receipt of what changed.
+         */
+        post: operations["eraseMyAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/accounts/{account_id}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Platform admin: erase an account (a request that reached the operator another way)
+         * @description The same erasure as `POST /v1/me/erasure`, without the password; `reason` (e.g. the request's reference) is required and kept in the audit trail.
+         */
+        post: operations["eraseAccountAsAdmin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/communities/{cid}/members": {
         parameters: {
             query?: never;
@@ -1112,7 +1616,7 @@ export interface paths {
         };
         /** How long points last and when members are told (manager) */
         get: operations["getLoyaltyProgram"];
-        /** Set expiry and notice periods (manager; applies to points earned afterwards) */
+        /** Set expiry and notice periods (apply to points earned afterwards) and the spending terms (manager) */
         put: operations["setLoyaltyProgram"];
         post?: never;
         delete?: never;
@@ -1152,6 +1656,235 @@ export interface paths {
         put: operations["setLoyaltyTiers"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List segments with their sizes (manager) */
+        get: operations["listSegments"];
+        put?: never;
+        /** Define a segment and see its size (manager) */
+        post: operations["createSegment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/segments/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A segment and its size now (manager) */
+        get: operations["getSegment"];
+        /** Change a segment's name and rule (manager) */
+        put: operations["updateSegment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List campaigns with their reports (manager) */
+        get: operations["listCampaigns"];
+        put?: never;
+        /** Create a draft campaign for one of your segments (manager) */
+        post: operations["createCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/campaigns/{cpid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign and its report: reach, redemptions, revenue, points cost (manager) */
+        get: operations["getCampaign"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/campaigns/{cpid}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue the campaign to its segment once: consent and the frequency cap apply (manager; a merchant's needs at least 5 members: 422 segment-too-small) */
+        post: operations["issueCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List segments with their sizes (merchant: counts only) */
+        get: operations["listMerchantSegments"];
+        put?: never;
+        /** Define a segment and see its size (merchant: counts only) */
+        post: operations["createMerchantSegment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/segments/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A segment and its size now (merchant: counts only) */
+        get: operations["getMerchantSegment"];
+        /** Change a segment's name and rule (merchant: counts only) */
+        put: operations["updateMerchantSegment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List campaigns with their reports (merchant: counts only) */
+        get: operations["listMerchantCampaigns"];
+        put?: never;
+        /** Create a draft campaign for one of your segments (merchant: counts only) */
+        post: operations["createMerchantCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/campaigns/{cpid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign and its report: reach, redemptions, revenue, points cost (merchant: counts only) */
+        get: operations["getMerchantCampaign"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/campaigns/{cpid}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue the campaign to its segment once: consent and the frequency cap apply (merchant: counts only; a merchant's needs at least 5 members: 422 segment-too-small) */
+        post: operations["issueMerchantCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/campaign-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The campaign frequency cap (manager) */
+        get: operations["getCampaignSettings"];
+        /** Set the campaign frequency cap: at most max_per_window campaigns reach a member per window_days (manager) */
+        put: operations["setCampaignSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/members/{account_id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's tags (manager) */
+        get: operations["getMemberTags"];
+        put?: never;
+        /** Tag a member (manager; segments can select by tag) */
+        post: operations["addMemberTag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/members/{account_id}/tags/{tag}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a member's tag (manager) */
+        delete: operations["removeMemberTag"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1202,6 +1935,27 @@ export interface paths {
         put?: never;
         /** Mark all my notifications read (optionally one community's) */
         post: operations["markAllNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My notification channels per category (defaults: everything on, e-mail off, marketing off until consented) */
+        get: operations["getMyNotificationPreferences"];
+        /**
+         * Change the channels of the categories named (the rest keep their value; all or nothing)
+         * @description Body: `{"orders": {"push": false}, "marketing": {"in_app": true}}`. Channels: `in_app`, `push`, `email`. Turning `in_app` off turns `push` off too. Refused with 422 (`/problems/preference-refused`): turning a locked category (account and security) off, or `push` on with `in_app` off; 422 `/problems/validation` for an unknown category or channel; 400 for a value that is not a boolean. Applied where notifications are written: a category turned off is not stored; with push off it is listed but not pushed. Marketing (notification types starting with `campaign` or `marketing`) also needs the marketing consent (`/v1/me/consents`).
+         */
+        put: operations["setMyNotificationPreferences"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1354,7 +2108,7 @@ export interface paths {
         put?: never;
         /**
          * Pay a bill (Idempotency-Key honoured)
-         * @description wallet: a resident of the bill's unit pays from their community wallet (ledger transfer resident -> community, kind bill_payment, reference bill:<id>); 409 /problems/insufficient-funds changes nothing. offline: a manager records a cash payment (ledger transfer cash -> community); residents get 403, and a manager paying by wallet gets 403. 409 /problems/already-paid when the bill is already paid; concurrent payments of one bill: exactly one succeeds. Publishes bill.paid. The same Idempotency-Key with the same body replays the first response; with another body 422 /problems/idempotency-key-reused.
+         * @description wallet: a resident of the bill's unit pays from their community wallet (ledger transfer resident -> community, kind bill_payment, reference bill:<id>); 409 /problems/insufficient-funds changes nothing. offline: a manager records a cash payment (ledger transfer cash -> community); residents get 403, and a manager paying by wallet gets 403. 409 /problems/already-paid when the bill is already paid; concurrent payments of one bill: exactly one succeeds. points (wallet only): where the manager enabled points_on_bills in the loyalty programme, N points pay N x cents_per_point of the bill (at most max_share_pct of it), points first and the rest from the wallet, in the same transaction; 422 (field points) when bills take no points, beyond the share or with an offline payment; 409 /problems/insufficient-points when the resident holds fewer (nothing changes). Publishes bill.paid. The same Idempotency-Key with the same body replays the first response; with another body 422 /problems/idempotency-key-reused.
          */
         post: operations["payBill"];
         delete?: never;
@@ -1631,6 +2385,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/communities/{cid}/visitor-passes/{id}/code-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A signed token of my visitor pass (its issuer): a QR payload the gate's device verifies offline with GET /v1/communities/{cid}/code-keys, valid at most 15 minutes and never past the pass's window; the short code stays valid
+         * @description 404 for anyone but the pass's issuer; 409 /problems/pass-used or /problems/pass-not-valid-now.
+         */
+        post: operations["issueVisitorPassToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/communities/{cid}/visitor-passes/verify": {
         parameters: {
             query?: never;
@@ -1799,6 +2573,320 @@ export interface paths {
          * @description 404 when I had not voted.
          */
         delete: operations["withdrawSuggestionVote"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Neighbours also bought, popular in your building, new from shops you buy from (from maintained tables; k = 5 buyers) */
+        get: operations["getMyRecommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/products/{pid}/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Products neighbours bought together with this one (at least 5 distinct buyers of each pair) */
+        get: operations["getProductRecommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/commission-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Commission per merchant category (managers; merchants with the statements scope) */
+        get: operations["listCommissionRates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/commission-rates/{category}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a category's commission in basis points (managers)
+         * @description Applies to orders completed from now on; posted from the merchant to the community's revenue account at completion.
+         */
+        put: operations["putCommissionRate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The merchant's closed statements (owner, API key with statements; managers)
+         * @description Staff accounts are refused (403). CSV: one line per statement.
+         */
+        get: operations["listMerchantStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/statements/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The running figures of the merchant's open period(s) */
+        get: operations["getCurrentStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/statements/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A statement with its postings (its merchant, managers)
+         * @description 404 for another merchant's statement. CSV: one line per posting.
+         */
+        get: operations["getStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every merchant's statements (managers) */
+        get: operations["listCommunityStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/settlement/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close every period that has ended (managers; the job does it too)
+         * @description A statement per merchant with postings; the points reimbursement moves from the community's revenue account (409 /problems/insufficient-funds when it cannot). Closed statements never change; later facts post in the next period.
+         */
+        post: operations["closeSettlementPeriods"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/statements/{sid}/payout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the offline transfer of a closed statement (managers)
+         * @description The net payable leaves the merchant's wallet (to cash). 409 /problems/statement-paid, /problems/nothing-to-pay, /problems/insufficient-funds.
+         */
+        post: operations["payStatement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the active products of the community's approved merchants (members)
+         * @description Ranked by relevance: the sum of the weights of the query's matched tokens (a name word or CJK bigram 3, a single CJK character of the name 1, a category word 1), then newest. Latin words are lower-cased with a light plural rule; Chinese, Japanese and Korean text is matched by character bigrams. A product must match at least half of the query's tokens. The first page of each search is logged for demand analysis (the text, category and result count; never who searched).
+         */
+        get: operations["searchProducts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/wishes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Wishes of the community with their counts, never who joined (members; a merchant that lives elsewhere sees its categories only) */
+        get: operations["listWishes"];
+        put?: never;
+        /** Post a wish for something the community's shops do not offer yet (residents); the author is its first joiner */
+        post: operations["createWish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/wishes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A wish with its count (members) */
+        get: operations["getWish"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/wishes/{id}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Join a wish, once per resident (residents) */
+        post: operations["joinWish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/wishes/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a wish with a group buy of one of the merchant's products (a merchant of the wish's category); its joiners are notified
+         * @description API keys: groupbuys:write. The offer takes the fields of POST /group-buys; the wish becomes answered (once).
+         */
+        post: operations["answerWish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/demand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Community demand in the merchant's categories: the same figures for the merchant and the managers (aggregated, k = 5, no identities)
+         * @description API keys: figures:read. Searches count toward a category by their category filter, else by their best hit's category.
+         */
+        get: operations["getMerchantDemand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/category-gaps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Categories and terms residents search or wish for with no or few results, with the suggestions that mention them and the approved merchants per category (managers) */
+        get: operations["getCategoryGaps"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2039,6 +3127,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/communities/{cid}/orders/{oid}/code-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A signed token of my pickup order's redemption code (the buyer): a QR payload a shop's device verifies offline with GET /v1/communities/{cid}/code-keys; the short code stays valid
+         * @description 404 for anyone but the buyer; 409 /problems/order-state for a delivery, completed or cancelled order.
+         */
+        post: operations["issueRedemptionToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/communities/{cid}/orders": {
         parameters: {
             query?: never;
@@ -2050,7 +3158,7 @@ export interface paths {
         put?: never;
         /**
          * Place an order paid from the wallet (resident; Idempotency-Key)
-         * @description One transaction: stock taken with conditional updates, sale movements, coupon redemption, wallet payment. Any refusal takes nothing: 409 /problems/insufficient-stock, /problems/insufficient-funds, /problems/coupon-exhausted, /problems/merchant-not-approved; 422 for unknown products and an expired or below-minimum-spend coupon (field coupon_code); 404 for an unknown merchant.
+         * @description One transaction: stock taken with conditional updates, sale movements, coupon redemption, the buyer's loyalty tier discount (tier_discount_pct of the price after the coupon, rounded down to the cent), points (points_spent x cents_per_point = points_cents), then the wallet payment of total_cents - points_cents, and the delivery slot's place. Any refusal takes nothing: 409 /problems/slot-full (every place of the slot taken; 422 field slot_id for a slot that is not the merchant's, closed or started, or on a pickup order), /problems/insufficient-stock, /problems/insufficient-funds, /problems/insufficient-points, /problems/coupon-exhausted, /problems/merchant-not-approved; 422 for unknown products and an expired or below-minimum-spend coupon (field coupon_code), and for points beyond the programme's share or negative (field points); 404 for an unknown merchant.
          */
         post: operations["placeOrder"];
         delete?: never;
@@ -2143,7 +3251,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel: refunds the buyer and restocks (the merchant until completion; the buyer while placed; Idempotency-Key)
+         * Cancel: refunds the buyer (the money paid and the points spent, back into the lots they came from) and restocks (the merchant until completion; the buyer while placed; Idempotency-Key)
          * @description 409 /problems/order-state when the order may no longer be cancelled by the caller.
          */
         post: operations["cancelOrder"];
@@ -2320,6 +3428,200 @@ export interface paths {
         get: operations["listMyMerchantApplications"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/orders/{oid}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The refunds of an order (its buyer, its merchant, the managers)
+         * @description API keys need the orders:read scope.
+         */
+        get: operations["listOrderRefunds"];
+        put?: never;
+        /**
+         * Ask for a refund of a completed order (its buyer): whole or some items
+         * @description Within the community's refund window after completion. Without `items` the whole order (what is not refunded yet); `returned` says whether the goods come back (restocked as a `return` movement when the refund completes). 409 /problems/order-not-completed, /problems/refund-window-closed, /problems/already-refunded; 422 for an item not in the order or more than is left to refund; 404 for someone else's order.
+         */
+        post: operations["requestRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/refunds/{rid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A refund (its buyer, its merchant, the managers)
+         * @description 404 for anyone else, another merchant included.
+         */
+        get: operations["getRefund"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/merchants/{mid}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The merchant's refunds (owner, staff, API key with orders:read) */
+        get: operations["listMerchantRefunds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every refund of the community (managers), e.g. the disputed ones */
+        get: operations["listCommunityRefunds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/refunds/{rid}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a requested refund (the merchant): money, points and returned stock move now
+         * @description Owner, staff or an API key with orders:write. Money comes back in proportion to what was paid in money, from the merchant's sub-account the order paid into. 409 /problems/refund-state (not requested any more), /problems/refund-exceeds-order (the goods were refunded meanwhile), /problems/insufficient-funds.
+         */
+        post: operations["acceptRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/refunds/{rid}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a requested refund with a reason (the merchant)
+         * @description 409 /problems/refund-state.
+         */
+        post: operations["declineRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/refunds/{rid}/dispute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dispute a declined refund (its buyer): the managers arbitrate
+         * @description 409 /problems/refund-state; 404 for anyone but the buyer.
+         */
+        post: operations["disputeRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/refunds/{rid}/arbitrate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide a disputed refund (managers): accept completes it, decline rejects it
+         * @description 409 /problems/refund-state.
+         */
+        post: operations["arbitrateRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/refund-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The community's refund window (any member) */
+        get: operations["getRefundSettings"];
+        /** Set the refund window in days after completion (managers; default 7) */
+        put: operations["putRefundSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/referral-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My referral code in the community (404 until made) */
+        get: operations["getMyReferralCode"];
+        put?: never;
+        /** Make (201) or get (200) my referral code; with merchant_id + product_id or group_buy_id, also the link to share */
+        post: operations["shareWithReferralCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2761,6 +4063,274 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        MerchantOverview: {
+            merchant_id?: number;
+            from?: string;
+            to?: string;
+            grain?: string;
+            timezone?: string;
+            summary?: {
+                orders?: number;
+                items?: number;
+                subtotal_cents?: number;
+                discount_cents?: number;
+                revenue_cents?: number;
+                average_order_cents?: number;
+                cancelled?: number;
+                refunded_cents?: number;
+                customers?: number;
+                new_customers?: number;
+                returning_customers?: number;
+                repeat_customers?: number;
+                repeat_purchase_rate?: number | null;
+            };
+            series?: {
+                orders?: number;
+                items?: number;
+                subtotal_cents?: number;
+                discount_cents?: number;
+                revenue_cents?: number;
+                average_order_cents?: number;
+                cancelled?: number;
+                refunded_cents?: number;
+                period?: string;
+            }[];
+            categories?: {
+                category?: string;
+                orders?: number;
+                items?: number;
+                revenue_cents?: number;
+            }[];
+            top_movers?: {
+                product_id?: number;
+                name?: string;
+                category?: string;
+                orders?: number;
+                items?: number;
+                revenue_cents?: number;
+            }[];
+            slow_movers?: {
+                product_id?: number;
+                name?: string;
+                category?: string;
+                orders?: number;
+                items?: number;
+                revenue_cents?: number;
+            }[];
+            promotions?: {
+                /** @enum {string} */
+                kind?: "coupon" | "group_buy";
+                id?: number;
+                orders?: number;
+                redemptions?: number;
+                items?: number;
+                revenue_cents?: number;
+                discount_cents?: number;
+                first_day?: string;
+                last_day?: string;
+                merchant_revenue_cents?: number;
+                baseline_revenue_cents?: number;
+                incremental_revenue_cents?: number;
+                outcome?: string | null;
+                participants?: number | null;
+            }[];
+            ratings?: {
+                reviews?: number;
+                average?: number | null;
+                series?: {
+                    period?: string;
+                    reviews?: number;
+                    average?: number | null;
+                    stars?: {
+                        [key: string]: number;
+                    };
+                }[];
+            };
+        };
+        MerchantSales: {
+            merchant_id?: number;
+            from?: string;
+            to?: string;
+            grain?: string;
+            timezone?: string;
+            summary?: {
+                orders?: number;
+                items?: number;
+                subtotal_cents?: number;
+                discount_cents?: number;
+                revenue_cents?: number;
+                average_order_cents?: number;
+                cancelled?: number;
+                refunded_cents?: number;
+                customers?: number;
+                new_customers?: number;
+                returning_customers?: number;
+                repeat_customers?: number;
+                repeat_purchase_rate?: number | null;
+            };
+            items?: {
+                orders?: number;
+                items?: number;
+                subtotal_cents?: number;
+                discount_cents?: number;
+                revenue_cents?: number;
+                average_order_cents?: number;
+                cancelled?: number;
+                refunded_cents?: number;
+                period?: string;
+            }[];
+        };
+        ProductSales: {
+            merchant_id?: number;
+            from?: string;
+            to?: string;
+            grain?: string;
+            timezone?: string;
+            items?: {
+                product_id?: number;
+                name?: string;
+                category?: string;
+                orders?: number;
+                items?: number;
+                revenue_cents?: number;
+            }[];
+            top_movers?: {
+                product_id?: number;
+                name?: string;
+                category?: string;
+                orders?: number;
+                items?: number;
+                revenue_cents?: number;
+            }[];
+            slow_movers?: {
+                product_id?: number;
+                name?: string;
+                category?: string;
+                orders?: number;
+                items?: number;
+                revenue_cents?: number;
+            }[];
+        };
+        CategorySales: {
+            merchant_id?: number;
+            from?: string;
+            to?: string;
+            grain?: string;
+            timezone?: string;
+            items?: {
+                category?: string;
+                orders?: number;
+                items?: number;
+                revenue_cents?: number;
+            }[];
+        };
+        Promotions: {
+            merchant_id?: number;
+            from?: string;
+            to?: string;
+            grain?: string;
+            timezone?: string;
+            items?: {
+                /** @enum {string} */
+                kind?: "coupon" | "group_buy";
+                id?: number;
+                orders?: number;
+                redemptions?: number;
+                items?: number;
+                revenue_cents?: number;
+                discount_cents?: number;
+                first_day?: string;
+                last_day?: string;
+                merchant_revenue_cents?: number;
+                baseline_revenue_cents?: number;
+                incremental_revenue_cents?: number;
+                outcome?: string | null;
+                participants?: number | null;
+            }[];
+        };
+        Ratings: {
+            merchant_id?: number;
+            from?: string;
+            to?: string;
+            grain?: string;
+            timezone?: string;
+            reviews?: number;
+            average?: number | null;
+            items?: {
+                period?: string;
+                reviews?: number;
+                average?: number | null;
+                stars?: {
+                    [key: string]: number;
+                };
+            }[];
+        };
+        PurchaseSaleStock: {
+            merchant_id?: number;
+            from?: string;
+            to?: string;
+            timezone?: string;
+            /** Format: date-time */
+            from_at?: string;
+            /** Format: date-time */
+            to_at?: string;
+            totals?: Record<string, never>;
+            items?: {
+                product_id?: number;
+                name?: string;
+                category?: string;
+                opening?: number;
+                received?: number;
+                sold?: number;
+                returned?: number;
+                adjusted?: number;
+                /** @description net change per adjustment reason */
+                adjustments?: {
+                    [key: string]: number;
+                };
+                closing?: number;
+                sell_through?: number | null;
+                days_of_cover?: number | null;
+            }[];
+        };
+        StockAlerts: {
+            merchant_id?: number;
+            items?: {
+                product_id?: number;
+                name?: string;
+                stock?: number;
+                threshold?: number;
+                low?: boolean;
+                alerted?: boolean;
+                sold_last_28_days?: number;
+                suggested_reorder?: number;
+                /** Format: date-time */
+                updated_at?: string;
+            }[];
+        };
+        StockThreshold: {
+            product_id?: number;
+            name?: string;
+            stock?: number;
+            threshold?: number;
+            low?: boolean;
+            alerted?: boolean;
+            sold_last_28_days?: number;
+            suggested_reorder?: number;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        ManagerDashboard: {
+            from?: string;
+            to?: string;
+            timezone?: string;
+            sales?: Record<string, never>;
+            residents?: Record<string, never>;
+            bills?: Record<string, never>;
+            tickets?: Record<string, never>;
+            events?: Record<string, never>;
+            posts?: number;
+        };
         Club: {
             id: number;
             community_id?: number;
@@ -2855,7 +4425,11 @@ export interface components {
             check_in_code?: string;
             /** Format: date-time */
             checked_in_at?: string | null;
+            /** @description the money part of the fee */
             paid_cents?: number;
+            /** @description loyalty points that paid points_cents of the fee */
+            points_spent?: number;
+            points_cents?: number;
             /** Format: date-time */
             created_at?: string;
         };
@@ -2863,7 +4437,10 @@ export interface components {
             id: number;
             community_id?: number;
             club_id?: number | null;
-            author_id: number;
+            /** @description Only for the post's author and moderators */
+            author_id?: number;
+            /** @description "former resident" when the author erased their account; otherwise null */
+            author_label?: string | null;
             body: string;
             like_count?: number;
             comment_count?: number;
@@ -2874,14 +4451,136 @@ export interface components {
             hidden?: boolean;
             /** @description managers only */
             report_count?: number;
+            /** @description The author's trust badge (verified resident, tenure band, building), not who they are */
+            author?: {
+                verified_resident?: boolean;
+                tenure_band?: string | null;
+                building?: string | null;
+                label?: string;
+            };
         };
         Comment: {
             id?: number;
             post_id?: number;
             author_id?: number;
+            /** @description "former resident" when the author erased their account; otherwise null */
+            author_label?: string | null;
             body?: string;
             /** Format: date-time */
             created_at?: string;
+        };
+        DeliverySlot: {
+            id: number;
+            community_id?: number;
+            merchant_id: number;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            capacity: number;
+            booked: number;
+            places_left: number;
+            /** @enum {string} */
+            status: "open" | "closed";
+            /** Format: date-time */
+            created_at?: string;
+        };
+        /** @enum {string} */
+        DeliveryBatchStatus: "pending" | "claimed" | "picked_up" | "completed" | "cancelled";
+        DeliveryBatch: {
+            id: number;
+            community_id?: number;
+            merchant_id?: number;
+            group_buy_id?: number;
+            /**
+             * @description delivery: a courier's round of one building; pickup: the merchant's counter
+             * @enum {string}
+             */
+            kind: "delivery" | "pickup";
+            building_id?: number | null;
+            building_name?: string | null;
+            courier_id?: number | null;
+            status: components["schemas"]["DeliveryBatchStatus"];
+            progress: {
+                done?: number;
+                cancelled?: number;
+                total?: number;
+            };
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        DeliveryBatchStop: {
+            id?: number;
+            batch_id?: number;
+            order_id?: number;
+            resident_id?: number;
+            unit_id?: number | null;
+            unit_number?: string;
+            floor?: number;
+            /** @description Position in the round */
+            seq?: number;
+            /** @enum {string} */
+            status?: "pending" | "done" | "cancelled";
+            /** Format: date-time */
+            done_at?: string | null;
+            /** @description Only to the household */
+            proof_code?: string;
+        };
+        DeliveryBatchDetail: components["schemas"]["DeliveryBatch"] & {
+            stops?: components["schemas"]["DeliveryBatchStop"][];
+        };
+        MyDeliveryBatch: components["schemas"]["DeliveryBatch"] & {
+            my_stop?: components["schemas"]["DeliveryBatchStop"];
+        };
+        SignedCode: {
+            /** @enum {string} */
+            kind: "redemption" | "visitor_pass" | "delivery" | "delivery_stop";
+            object_id: number;
+            /** @description base64url(38-byte payload: version 1, kind, key id, community id, object id, expiry (Unix s), nonce; big-endian) '.' base64url(Ed25519 signature of the payload); the QR payload */
+            token: string;
+            key_id: number;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        CodeKeys: {
+            items: {
+                key_id?: number;
+                /** @enum {string} */
+                algorithm?: "Ed25519";
+                /** @description 32 bytes, base64url */
+                public_key?: string;
+                /** Format: date-time */
+                created_at?: string;
+                /** Format: date-time */
+                retired_at?: string | null;
+                /** Format: date-time */
+                listed_until?: string | null;
+            }[];
+            token_format?: string;
+            token_ttl_seconds?: number;
+        };
+        CodeSyncResult: {
+            results: {
+                token?: string;
+                kind?: string;
+                object_id?: number;
+                /** @enum {string} */
+                status?: "recorded" | "conflict" | "invalid" | "expired" | "forbidden";
+                /** @description invalid: malformed, other_community, unknown_key, bad_signature, accepted_in_future */
+                reason?: string;
+                first_use?: {
+                    /** Format: date-time */
+                    used_at?: string;
+                    device_id?: string;
+                    /** Format: date-time */
+                    synced_at?: string;
+                };
+            }[];
+            recorded: number;
+            conflicts: number;
+            rejected: number;
         };
         /** @enum {string} */
         DeliveryStatus: "pending" | "claimed" | "picked_up" | "delivered" | "failed" | "cancelled";
@@ -2900,6 +4599,21 @@ export interface components {
             attempt?: number;
             /** @description Only in /v1/me/deliveries, to the resident */
             proof_code?: string;
+            /** @description The delivery slot booked at checkout */
+            slot?: {
+                id?: number;
+                /** Format: date-time */
+                starts_at?: string;
+                /** Format: date-time */
+                ends_at?: string;
+            } | null;
+            /** @description The slot ended and the task is not delivered (nor given up) */
+            late?: boolean;
+            /**
+             * Format: date-time
+             * @description When delivery.late was published
+             */
+            late_flagged_at?: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -3068,10 +4782,10 @@ export interface components {
             id: number;
             community_id: number;
             /** @enum {string} */
-            kind: "earn" | "expire" | "debit";
-            /** @description Signed from the member's side: earnings positive, expiry and spending negative */
+            kind: "earn" | "expire" | "debit" | "refund";
+            /** @description Signed from the member's side: earnings and refunds positive, expiry and spending negative */
             points: number;
-            /** @description bill, order, event, review, suggestion, expiry or debit */
+            /** @description bill, order, event, review, suggestion, expiry, debit (spent: source_ref order:<id>, bill:<id> or event:<id>:rsvp:...) or refund (given back: source_ref order:<id> for a cancelled order, refund:<id> for an after-sales refund, or the RSVP's reference) */
             source: string;
             /** @description e.g. order:42 */
             source_ref: string;
@@ -3129,11 +4843,17 @@ export interface components {
             notice_days?: number;
             /** Format: date-time */
             updated_at?: string | null;
+            /** @description what one point pays, in cents */
+            cents_per_point?: number;
+            /** @description points pay at most this percent of a price (rounded down to the cent, then to whole points) */
+            max_share_pct?: number;
+            /** @description property bills take points */
+            points_on_bills?: boolean;
         };
         EarnRule: {
             id?: number;
             /** @enum {string} */
-            kind?: "bill_paid_on_time" | "order_completed" | "event_attended" | "first_review" | "suggestion_adopted";
+            kind?: "bill_paid_on_time" | "order_completed" | "event_attended" | "first_review" | "suggestion_adopted" | "referral";
             version?: number;
             /** @description Per event; per 100 cents spent for order_completed */
             points?: number;
@@ -3162,6 +4882,15 @@ export interface components {
             history?: components["schemas"]["PointsPosting"][];
             withheld?: ("contact" | "history")[];
         };
+        ErasureReceipt: {
+            account_id: number;
+            /** Format: date-time */
+            erased_at: string;
+            /** @description Per service, what the erasure changed (row counts) */
+            changed: {
+                [key: string]: Record<string, never>;
+            };
+        };
         /** @description One section per service; a service not enabled on this server is reported as {"enabled": false} */
         DataExport: {
             format?: string;
@@ -3182,6 +4911,165 @@ export interface components {
             };
         } & {
             [key: string]: unknown;
+        };
+        /** @description All of the conditions hold. Merchants may use building_in, last_order_within_days and category_spend (over their own customers and their spend with them) only. */
+        SegmentRule: {
+            building_in?: number[];
+            tier_in?: string[];
+            min_points?: number;
+            last_order_within_days?: number;
+            category_spend?: {
+                category: string;
+                days: number;
+                min_cents?: number;
+            };
+            club_id?: number;
+            has_overdue_bills?: boolean;
+            tag?: string;
+            /** @description more conditions, each an object like this one */
+            all_of?: Record<string, never>[];
+        };
+        Segment: {
+            id?: number;
+            name?: string;
+            /** @enum {string} */
+            owner?: "community" | "merchant";
+            merchant_id?: number | null;
+            rule?: components["schemas"]["SegmentRule"];
+            size?: number | null;
+            /**
+             * @description "fewer_than_5" when the count is below k = 5 (the count is then null)
+             * @enum {string|null}
+             */
+            size_band?: "fewer_than_5" | null;
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        SegmentInput: {
+            name: string;
+            rule: components["schemas"]["SegmentRule"];
+        };
+        Campaign: {
+            id?: number;
+            name?: string;
+            /** @enum {string} */
+            owner?: "community" | "merchant";
+            merchant_id?: number | null;
+            segment_id?: number;
+            /** @enum {string} */
+            kind?: "coupon" | "points" | "message";
+            title?: string;
+            message?: string;
+            points?: number;
+            coupon?: {
+                /** @description the manager's coupon: the merchant it is valid at; a merchant's: its own */
+                merchant_id?: number;
+                percent_off?: number | null;
+                amount_off_cents?: number | null;
+                min_spend_cents?: number;
+                /** @default 30 */
+                valid_days: number;
+            };
+            /** @enum {string} */
+            status?: "draft" | "issued";
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            issued_at?: string | null;
+            /** @description null until issued; a merchant's counts below 5 are null with a band */
+            report?: {
+                targeted?: number | null;
+                /**
+                 * @description "fewer_than_5" when the count is below k = 5 (the count is then null)
+                 * @enum {string|null}
+                 */
+                targeted_band?: "fewer_than_5" | null;
+                reach?: number | null;
+                /**
+                 * @description "fewer_than_5" when the count is below k = 5 (the count is then null)
+                 * @enum {string|null}
+                 */
+                reach_band?: "fewer_than_5" | null;
+                skipped_no_consent?: number | null;
+                /**
+                 * @description "fewer_than_5" when the count is below k = 5 (the count is then null)
+                 * @enum {string|null}
+                 */
+                skipped_no_consent_band?: "fewer_than_5" | null;
+                skipped_frequency_cap?: number | null;
+                /**
+                 * @description "fewer_than_5" when the count is below k = 5 (the count is then null)
+                 * @enum {string|null}
+                 */
+                skipped_frequency_cap_band?: "fewer_than_5" | null;
+                redemptions?: number | null;
+                /**
+                 * @description "fewer_than_5" when the count is below k = 5 (the count is then null)
+                 * @enum {string|null}
+                 */
+                redemptions_band?: "fewer_than_5" | null;
+                revenue_cents?: number | null;
+                points_cost?: number;
+            } | null;
+        };
+        CampaignInput: {
+            name: string;
+            segment_id: number;
+            /** @enum {string} */
+            kind: "coupon" | "points" | "message";
+            title: string;
+            message?: string;
+            /** @description kind points (manager only) */
+            points?: number;
+            coupon?: {
+                /** @description the manager's coupon: the merchant it is valid at; a merchant's: its own */
+                merchant_id?: number;
+                percent_off?: number | null;
+                amount_off_cents?: number | null;
+                min_spend_cents?: number;
+                /** @default 30 */
+                valid_days: number;
+            };
+        };
+        CampaignSettings: {
+            community_id?: number;
+            max_per_window?: number;
+            window_days?: number;
+            /** Format: date-time */
+            updated_at?: string | null;
+        };
+        MemberTags: {
+            account_id?: number;
+            tags?: string[];
+        };
+        NotificationPreferences: {
+            categories: {
+                /** @enum {string} */
+                category: "account" | "orders" | "bills" | "wallet" | "announcements" | "events" | "parcels" | "tickets" | "points" | "marketing" | "other";
+                description: string;
+                /** @description Kept in /v1/me/notifications */
+                in_app: boolean;
+                /** @description Also sent live over /v1/ws (needs in_app) */
+                push: boolean;
+                /** @description Stored only: Courtyard has no e-mail sender yet */
+                email: boolean;
+                /** @description Account and security notices: in_app and push cannot be turned off */
+                locked: boolean;
+                /** @description false: the category's default applies */
+                customized: boolean;
+                /** @description Whether notifications of this category reach the list now (for marketing: also needs the marketing consent) */
+                delivered: boolean;
+                /** @description marketing only */
+                consent?: {
+                    purpose?: string;
+                    given?: boolean;
+                };
+            }[];
+            channels: {
+                [key: string]: string;
+            };
         };
         Notification: {
             id: number;
@@ -3250,6 +5138,9 @@ export interface components {
             method?: "wallet" | "offline" | null;
             /** @description The wallet ledger transaction */
             transaction_id?: number | null;
+            /** @description loyalty points that paid points_cents of the bill */
+            points_spent?: number;
+            points_cents?: number;
             /** Format: date-time */
             overdue_at?: string | null;
         };
@@ -3381,9 +5272,181 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
         };
+        RecommendedProduct: {
+            product_id: number;
+            merchant_id: number;
+            name: string;
+            category: string;
+            price_cents: number;
+        };
+        MyRecommendations: {
+            community_id: number;
+            /** @description false when you opted out of the recommendations consent: no lists from your purchases */
+            personalised: boolean;
+            min_buyers: number;
+            neighbours_also_bought: components["schemas"]["RecommendedProduct"][];
+            popular_in_your_building: components["schemas"]["RecommendedProduct"][];
+            new_from_your_shops: components["schemas"]["RecommendedProduct"][];
+        };
+        ProductRecommendations: {
+            product_id: number;
+            min_buyers: number;
+            neighbours_also_bought: components["schemas"]["RecommendedProduct"][];
+        };
+        Statement: {
+            id?: number;
+            community_id?: number;
+            merchant_id?: number;
+            period?: {
+                /** Format: date-time */
+                start?: string;
+                /** Format: date-time */
+                end?: string;
+            };
+            /** @enum {string} */
+            status?: "closed" | "paid";
+            /** Format: date-time */
+            closed_at?: string;
+            orders?: number;
+            /** @description Money buyers paid for orders completed in the period */
+            gross_cents?: number;
+            refunds_cents?: number;
+            commission_cents?: number;
+            /** @description points_cents of completed orders less those of refunds; moved from the community at the close */
+            points_reimbursed_cents?: number;
+            /** @description gross - refunds - commission + points reimbursed */
+            net_payable_cents?: number;
+            /** @description Failed deliveries refunded (never completed; not in net) */
+            cancelled_refunds_cents?: number;
+            payout?: {
+                reference?: string;
+                amount_cents?: number;
+                /** Format: date-time */
+                paid_at?: string;
+            } | null;
+            postings?: components["schemas"]["SettlementPosting"][];
+        };
+        StatementPreview: {
+            merchant_id?: number;
+            period?: {
+                /** Format: date-time */
+                start?: string;
+                /** Format: date-time */
+                end?: string;
+            };
+            /** @enum {string} */
+            status?: "open";
+            orders?: number;
+            /** @description Money buyers paid for orders completed in the period */
+            gross_cents?: number;
+            refunds_cents?: number;
+            commission_cents?: number;
+            /** @description points_cents of completed orders less those of refunds; moved from the community at the close */
+            points_reimbursed_cents?: number;
+            /** @description gross - refunds - commission + points reimbursed */
+            net_payable_cents?: number;
+            /** @description Failed deliveries refunded (never completed; not in net) */
+            cancelled_refunds_cents?: number;
+            postings?: components["schemas"]["SettlementPosting"][];
+        };
+        SettlementPosting: {
+            id?: number;
+            /** @enum {string} */
+            kind?: "order" | "points" | "commission" | "refund" | "cancelled";
+            source?: string;
+            order_id?: number | null;
+            refund_id?: number | null;
+            amount_cents?: number;
+            /** Format: date-time */
+            occurred_at?: string;
+        };
+        CommissionRate: {
+            category?: string;
+            rate_bp?: number;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        ProductHit: components["schemas"]["Product"] & {
+            merchant_name?: string;
+            score?: number;
+            matched_tokens?: number;
+        };
+        Wish: {
+            id?: number;
+            community_id?: number;
+            title?: string;
+            category?: string;
+            details?: string | null;
+            /** @enum {string} */
+            status?: "open" | "answered";
+            joiners?: number;
+            /** @description The caller has joined it */
+            joined?: boolean;
+            /** @description The caller posted it */
+            mine?: boolean;
+            merchant_id?: number | null;
+            group_buy_id?: number | null;
+            /** Format: date-time */
+            answered_at?: string | null;
+            /** Format: date-time */
+            created_at?: string;
+        };
+        /** @description A count, or "fewer than 5" below k = 5 */
+        DemandShown: number | "fewer than 5";
+        DemandTerm: {
+            term?: string;
+            searches?: components["schemas"]["DemandShown"];
+            zero_result_searches?: components["schemas"]["DemandShown"];
+            few_result_searches?: components["schemas"]["DemandShown"];
+            suggestions?: number;
+            /** @enum {string} */
+            gap?: "none" | "few";
+        };
+        MerchantDemand: {
+            merchant_id?: number;
+            /** Format: date-time */
+            from?: string;
+            /** Format: date-time */
+            to?: string;
+            k?: number;
+            categories?: {
+                category?: string;
+                approved_merchants?: number;
+                searches?: components["schemas"]["DemandShown"];
+                zero_result_searches?: components["schemas"]["DemandShown"];
+                few_result_searches?: components["schemas"]["DemandShown"];
+                wishes?: components["schemas"]["DemandShown"];
+                open_wishes?: components["schemas"]["DemandShown"];
+                wish_joiners?: components["schemas"]["DemandShown"];
+                top_terms?: components["schemas"]["DemandTerm"][];
+            }[];
+        };
+        CategoryGaps: {
+            /** Format: date-time */
+            from?: string;
+            /** Format: date-time */
+            to?: string;
+            k?: number;
+            categories?: {
+                category?: string;
+                approved_merchants?: number;
+                searches?: components["schemas"]["DemandShown"];
+                zero_result_searches?: components["schemas"]["DemandShown"];
+                few_result_searches?: components["schemas"]["DemandShown"];
+                wishes?: components["schemas"]["DemandShown"];
+                wish_joiners?: components["schemas"]["DemandShown"];
+                suggestions?: number;
+                /** @enum {string|null} */
+                gap?: "none" | "few" | null;
+            }[];
+            terms?: components["schemas"]["DemandTerm"][];
+        };
         MerchantRating: {
+            /** @description Trust-weighted average: sum(weight x rating) / sum(weight) */
             avg?: number | null;
             count?: number;
+            unweighted_avg?: number | null;
+            weighting?: string;
         };
         Merchant: {
             id?: number;
@@ -3466,6 +5529,15 @@ export interface components {
             subtotal_cents?: number;
             discount_cents?: number;
             total_cents?: number;
+            /** @description the buyer's loyalty tier discount, percent (0: none) */
+            tier_discount_pct?: number;
+            /** @description the tier's part of discount_cents */
+            tier_discount_cents?: number;
+            /** @description loyalty points that paid points_cents of total_cents */
+            points_spent?: number;
+            points_cents?: number;
+            /** @description total_cents - points_cents: what the wallet paid */
+            paid_cents?: number;
             coupon_code?: string | null;
             group_buy_id?: number | null;
             /** @description pickup orders, shown to the buyer only */
@@ -3501,11 +5573,19 @@ export interface components {
             id?: number;
             merchant_id?: number;
             order_id?: number;
+            /** @description Only for the review's author */
             buyer_id?: number;
             rating?: number;
             text?: string;
+            /** @description "former resident" when the author erased their account; otherwise null */
+            author_label?: string | null;
             /** Format: date-time */
             created_at?: string;
+            /** @description The review is of the author's own completed order */
+            verified_purchase?: boolean;
+            /** @description The review's weight in the merchant's rating (verified purchase x tenure, ARCHITECTURE.md) */
+            weight?: number;
+            author?: components["schemas"]["TrustBadge"];
         };
         GroupBuyParticipation: {
             id?: number;
@@ -3516,6 +5596,8 @@ export interface components {
             /** @enum {string} */
             status?: "held" | "ordered" | "released";
             order_id?: number | null;
+            /** @enum {string} */
+            fulfilment?: "pickup" | "delivery";
             /** Format: date-time */
             created_at?: string;
         };
@@ -3609,6 +5691,77 @@ export interface components {
             community_id: number;
             /** @description Accounts that do not live in the community may apply to sell (default false: members only) */
             merchant_applications_open: boolean;
+        };
+        Refund: {
+            id?: number;
+            community_id?: number;
+            order_id?: number;
+            merchant_id?: number;
+            buyer_id?: number;
+            /** @enum {string} */
+            status?: "requested" | "declined" | "disputed" | "completed" | "rejected";
+            /** @enum {string} */
+            source?: "buyer" | "delivery_failed";
+            reason?: string;
+            items?: {
+                product_id?: number;
+                quantity?: number;
+                returned?: boolean;
+                line_cents?: number;
+            }[];
+            /** @description List value of the goods asked back */
+            goods_cents?: number;
+            /** @description Money refunded (set when completed) */
+            amount_cents?: number;
+            /** @description Points returned to the buyer (credited by members from refund.completed) */
+            points?: number;
+            points_cents?: number;
+            decision?: {
+                reason?: string | null;
+                /** Format: date-time */
+                at?: string | null;
+            };
+            dispute?: {
+                reason?: string | null;
+                /** Format: date-time */
+                at?: string | null;
+            };
+            arbitration?: {
+                reason?: string | null;
+                /** Format: date-time */
+                at?: string | null;
+            };
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            completed_at?: string | null;
+        };
+        RefundSettings: {
+            window_days?: number;
+        };
+        /** @description A neighbour's trust badge: verified residency, tenure band and building, never who they are. */
+        TrustBadge: {
+            verified_resident?: boolean;
+            /** @enum {string|null} */
+            tenure_band?: "new resident" | "resident 6+ months" | "resident 1+ year" | "resident 2+ years" | "resident 5+ years" | null;
+            building?: string | null;
+            /** @example resident 2+ years, Block B */
+            label?: string;
+        };
+        ReferralCode: {
+            community_id: number;
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The link to share (POST with a product or group buy) */
+            share?: null | {
+                /** @enum {string} */
+                kind?: "product" | "group_buy";
+                merchant_id?: number;
+                product_id?: number;
+                group_buy_id?: number;
+                path?: string;
+            };
         };
         WalletStatement: {
             community_id: number;
@@ -4064,6 +6217,465 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    getMerchantAnalyticsOverview: {
+        parameters: {
+            query?: {
+                /** @description First local day (YYYY-MM-DD, the community's time zone); default 29 days before `to` */
+                from?: string;
+                /** @description Last local day, inclusive (YYYY-MM-DD); default today; at most 1099 days after `from` */
+                to?: string;
+                /** @description Period of the series */
+                grain?: "day" | "week" | "month";
+                /** @description json (default) or csv (also chosen by `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantOverview"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMerchantSales: {
+        parameters: {
+            query?: {
+                /** @description First local day (YYYY-MM-DD, the community's time zone); default 29 days before `to` */
+                from?: string;
+                /** @description Last local day, inclusive (YYYY-MM-DD); default today; at most 1099 days after `from` */
+                to?: string;
+                /** @description Period of the series */
+                grain?: "day" | "week" | "month";
+                /** @description json (default) or csv (also chosen by `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantSales"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMerchantProductSales: {
+        parameters: {
+            query?: {
+                /** @description First local day (YYYY-MM-DD, the community's time zone); default 29 days before `to` */
+                from?: string;
+                /** @description Last local day, inclusive (YYYY-MM-DD); default today; at most 1099 days after `from` */
+                to?: string;
+                /** @description json (default) or csv (also chosen by `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductSales"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMerchantCategorySales: {
+        parameters: {
+            query?: {
+                /** @description First local day (YYYY-MM-DD, the community's time zone); default 29 days before `to` */
+                from?: string;
+                /** @description Last local day, inclusive (YYYY-MM-DD); default today; at most 1099 days after `from` */
+                to?: string;
+                /** @description json (default) or csv (also chosen by `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategorySales"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMerchantPromotions: {
+        parameters: {
+            query?: {
+                /** @description First local day (YYYY-MM-DD, the community's time zone); default 29 days before `to` */
+                from?: string;
+                /** @description Last local day, inclusive (YYYY-MM-DD); default today; at most 1099 days after `from` */
+                to?: string;
+                /** @description json (default) or csv (also chosen by `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotions"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMerchantRatings: {
+        parameters: {
+            query?: {
+                /** @description First local day (YYYY-MM-DD, the community's time zone); default 29 days before `to` */
+                from?: string;
+                /** @description Last local day, inclusive (YYYY-MM-DD); default today; at most 1099 days after `from` */
+                to?: string;
+                /** @description Period of the series */
+                grain?: "day" | "week" | "month";
+                /** @description json (default) or csv (also chosen by `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ratings"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPurchaseSaleStock: {
+        parameters: {
+            query?: {
+                /** @description First local day (YYYY-MM-DD, the community's time zone); default 29 days before `to` */
+                from?: string;
+                /** @description Last local day, inclusive (YYYY-MM-DD); default today; at most 1099 days after `from` */
+                to?: string;
+                /** @description Only this product */
+                product_id?: number;
+                /** @description json (default) or csv (also chosen by `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseSaleStock"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getStockAlerts: {
+        parameters: {
+            query?: {
+                /** @description true: only products at or below their threshold */
+                low?: "true" | "false";
+                /** @description json (default) or csv (also chosen by `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Thresholds with stock and reorder suggestions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockAlerts"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putStockThreshold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+                /** @description Product id */
+                pid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    threshold: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The threshold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockThreshold"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteStockThreshold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+                /** @description Product id */
+                pid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getManagerDashboard: {
+        parameters: {
+            query?: {
+                /** @description First local day (YYYY-MM-DD, the community's time zone); default 29 days before `to` */
+                from?: string;
+                /** @description Last local day, inclusive (YYYY-MM-DD); default today; at most 1099 days after `from` */
+                to?: string;
+                /** @description json (default) or csv (also chosen by `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dashboard (CSV: section,key,value rows) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagerDashboard"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    backfillAnalytics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the backfill counted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        community_id?: number;
+                        orders?: number;
+                        cancelled?: number;
+                        reviews?: number;
+                        group_buys?: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listClubs: {
         parameters: {
             query?: {
@@ -4511,7 +7123,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description loyalty points to pay part of the fee with */
+                    points?: number;
+                };
+            };
+        };
         responses: {
             /** @description A cancelled RSVP re-activated */
             200: {
@@ -4534,7 +7153,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description Already RSVPed (/problems/already-rsvped), event started (/problems/event-started) or insufficient funds (/problems/insufficient-funds; no seat taken) */
+            /** @description Already RSVPed (/problems/already-rsvped), event started (/problems/event-started), insufficient funds (/problems/insufficient-funds; no seat taken) or points (/problems/insufficient-points; nothing taken) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4574,6 +7193,7 @@ export interface operations {
                         /** @constant */
                         status?: "cancelled";
                         refunded_cents?: number;
+                        refunded_points?: number;
                     };
                 };
             };
@@ -4952,6 +7572,10 @@ export interface operations {
         parameters: {
             query?: {
                 status?: components["schemas"]["DeliveryStatus"];
+                /** @description Only that delivery slot's tasks */
+                slot_id?: number;
+                /** @description true: only tasks whose slot ended undelivered */
+                late?: boolean;
                 limit?: components["parameters"]["limit"];
                 /** @description next_cursor from the previous page */
                 cursor?: components["parameters"]["cursor"];
@@ -5354,6 +7978,616 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMerchantDeliverySlots: {
+        parameters: {
+            query?: {
+                /** @description Slots starting at or after (default now) */
+                from?: string;
+                /** @description Slots starting before (default from + 14 days) */
+                to?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The slots */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DeliverySlot"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createDeliverySlot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description In the future
+                     */
+                    starts_at: string;
+                    /**
+                     * Format: date-time
+                     * @description After starts_at, at most 24 hours later
+                     */
+                    ends_at: string;
+                    capacity: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Published (Location: the slot) */
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliverySlot"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    closeDeliverySlot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+                /** @description Slot id */
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Closed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliverySlot"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listOpenDeliverySlots: {
+        parameters: {
+            query?: {
+                merchant_id?: number;
+                /** @description Slots starting at or after (default now) */
+                from?: string;
+                /** @description Slots starting before (default from + 14 days) */
+                to?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The slots */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DeliverySlot"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listDeliveryBatches: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["DeliveryBatchStatus"];
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of batches */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DeliveryBatch"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDeliveryBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Batch id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The batch */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryBatchDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    claimDeliveryBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Batch id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Claimed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryBatchDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    pickUpDeliveryBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Batch id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Picked up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryBatchDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deliverDeliveryBatchStop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Batch id */
+                id: number;
+                /** @description Stop id */
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    proof_code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Delivered; the batch with its progress */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryBatchDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMerchantDeliveryBatches: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["DeliveryBatchStatus"];
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of batches */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DeliveryBatch"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMerchantDeliveryBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+                /** @description Batch id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The batch */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryBatchDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMyDeliveryBatches: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of batches */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MyDeliveryBatch"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    issueDeliveryStopToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Stop id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedCode"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    issueDeliveryToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Delivery task id */
+                id: components["parameters"]["deliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedCode"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCodeKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeKeys"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotateCodeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The keys now listed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeKeys"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    syncOfflineCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    device_id?: string;
+                    codes: {
+                        token: string;
+                        /** Format: date-time */
+                        accepted_at: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description One result per code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeSyncResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
@@ -6431,6 +9665,118 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    eraseMyAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The account's current password */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Erased */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The password does not match (`/problems/wrong-password`), or the caller is an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something blocks the erasure (`/problems/erasure-blocked`; `errors` lists each blocker) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account was erased already (`/problems/account-erased`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    eraseAccountAsAdmin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Erased */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Something blocks the erasure (`/problems/erasure-blocked`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account was erased already (`/problems/account-erased`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listLoyaltyMembers: {
         parameters: {
             query?: {
@@ -6544,6 +9890,12 @@ export interface operations {
                     expiry_days: number;
                     /** @default 30 */
                     notice_days?: number;
+                    /** @description what one point pays, in cents (default 1); left out: unchanged */
+                    cents_per_point?: number;
+                    /** @description the largest share of an order, event fee or bill points may pay (default 50); left out: unchanged */
+                    max_share_pct?: number;
+                    /** @description property bills take points (default false); left out: unchanged */
+                    points_on_bills?: boolean;
                 };
             };
         };
@@ -6610,7 +9962,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    kind: "bill_paid_on_time" | "order_completed" | "event_attended" | "first_review" | "suggestion_adopted";
+                    kind: "bill_paid_on_time" | "order_completed" | "event_attended" | "first_review" | "suggestion_adopted" | "referral";
                     points: number;
                     /** @default 100 */
                     multiplier_pct?: number;
@@ -6721,6 +10073,700 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listSegments: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Segments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["Segment"][];
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createSegment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentInput"];
+            };
+        };
+        responses: {
+            /** @description Segment */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSegment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Segment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segment"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateSegment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentInput"];
+            };
+        };
+        responses: {
+            /** @description Segment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCampaigns: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Campaigns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["Campaign"][];
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignInput"];
+            };
+        };
+        responses: {
+            /** @description Campaign */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                cpid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    issueCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                cpid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Campaign with its report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMerchantSegments: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Segments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["Segment"][];
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createMerchantSegment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentInput"];
+            };
+        };
+        responses: {
+            /** @description Segment */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMerchantSegment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                mid: number;
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Segment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segment"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateMerchantSegment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                mid: number;
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentInput"];
+            };
+        };
+        responses: {
+            /** @description Segment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMerchantCampaigns: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Campaigns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["Campaign"][];
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createMerchantCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignInput"];
+            };
+        };
+        responses: {
+            /** @description Campaign */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMerchantCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                mid: number;
+                cpid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    issueMerchantCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                mid: number;
+                cpid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Campaign with its report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCampaignSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    setCampaignSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    max_per_window: number;
+                    /** @default 7 */
+                    window_days?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMemberTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberTags"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    addMemberTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    tag: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberTags"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    removeMemberTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                account_id: number;
+                tag: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberTags"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listMyNotifications: {
         parameters: {
             query?: {
@@ -6808,6 +10854,66 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMyNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Preferences */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    setMyNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: {
+                        in_app?: boolean;
+                        push?: boolean;
+                        email?: boolean;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Preferences */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["Invalid"];
@@ -7115,6 +11221,8 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     method: "wallet" | "offline";
+                    /** @description loyalty points to pay part of the bill with (wallet payments, where the members programme sets points_on_bills) */
+                    points?: number;
                 };
             };
         };
@@ -7745,6 +11853,41 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    issueVisitorPassToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Visitor pass id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedCode"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     verifyVisitorPass: {
         parameters: {
             query?: never;
@@ -8226,6 +12369,669 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMyRecommendations: {
+        parameters: {
+            query: {
+                /** @description A community you live in */
+                community_id: number;
+                /** @description Products per list */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recommendations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyRecommendations"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getProductRecommendations: {
+        parameters: {
+            query?: {
+                /** @description Products in the list */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Product id */
+                pid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recommendations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductRecommendations"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCommissionRates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["CommissionRate"][];
+                        default_rate_bp?: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putCommissionRate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant category */
+                category: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rate_bp: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Rate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommissionRate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMerchantStatements: {
+        parameters: {
+            query?: {
+                /** @description csv, or send Accept: text/csv */
+                format?: "json" | "csv";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Statements */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["Statement"][];
+                        next_cursor?: string | null;
+                    };
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCurrentStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Open periods */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["StatementPreview"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getStatement: {
+        parameters: {
+            query?: {
+                /** @description csv, or send Accept: text/csv */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Statement id */
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Statement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCommunityStatements: {
+        parameters: {
+            query?: {
+                status?: "closed" | "paid";
+                merchant_id?: number;
+                /** @description csv, or send Accept: text/csv */
+                format?: "json" | "csv";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Statements */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["Statement"][];
+                        next_cursor?: string | null;
+                    };
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    closeSettlementPeriods: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Statements written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        statements?: components["schemas"]["Statement"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    payStatement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Statement id */
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Paid statement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    searchProducts: {
+        parameters: {
+            query: {
+                /** @description What to search for */
+                q: string;
+                /** @description Only this product category */
+                category?: string;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ranked page of products */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ProductHit"][];
+                        next_cursor: string | null;
+                        /** @description The normalised query */
+                        query: string;
+                        tokens: string[];
+                        /** @description Hits in all (first page only) */
+                        total?: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWishes: {
+        parameters: {
+            query?: {
+                /** @description Wish status */
+                status?: "open" | "answered";
+                /** @description Only this category */
+                category?: string;
+                /** @description The wishes in this merchant's categories (callers acting for it) */
+                merchant_id?: number;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Page of wishes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Wish"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createWish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    category: string;
+                    details?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The wish */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wish"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getWish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Wish id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The wish */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wish"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    joinWish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Wish id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The wish with its new count */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wish"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    answerWish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Wish id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    product_id: number;
+                    unit_price_cents: number;
+                    min_participants: number;
+                    /** Format: date-time */
+                    closes_at: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The answered wish and its group buy */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wish"] & {
+                        group_buy?: components["schemas"]["GroupBuy"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMerchantDemand: {
+        parameters: {
+            query?: {
+                /** @description Start: a date (YYYY-MM-DD, UTC) or an RFC 3339 time; default 30 days before to */
+                from?: string;
+                /** @description End (a date includes its whole day); default the end of today (UTC) */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Demand figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantDemand"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCategoryGaps: {
+        parameters: {
+            query?: {
+                /** @description Start: a date (YYYY-MM-DD, UTC) or an RFC 3339 time; default 30 days before to */
+                from?: string;
+                /** @description End (a date includes its whole day); default the end of today (UTC) */
+                to?: string;
+                /** @description csv, or send Accept: text/csv */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The gaps */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryGaps"];
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -8876,6 +13682,41 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    issueRedemptionToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Order id */
+                oid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedCode"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     placeOrder: {
         parameters: {
             query?: never;
@@ -8900,6 +13741,12 @@ export interface operations {
                     /** @enum {string} */
                     fulfilment: "pickup" | "delivery";
                     coupon_code?: string;
+                    /** @description loyalty points to pay part of the order with (members programme: cents_per_point, at most max_share_pct of the total after discounts) */
+                    points?: number;
+                    /** @description A delivery slot of the merchant (GET /v1/communities/{cid}/delivery-slots); delivery orders only. One place is taken in the checkout's transaction; the answer then carries delivery_slot_id */
+                    slot_id?: number;
+                    /** @description A neighbour's referral code (10 letters and digits; case, spaces and dashes ignored): the referrer earns points when the order completes. 422 when it is no code of the community or the buyer's own. */
+                    referral_code?: string;
                 };
             };
         };
@@ -9255,6 +14102,12 @@ export interface operations {
             content: {
                 "application/json": {
                     quantity: number;
+                    /**
+                     * @description delivery: the order travels in its building's batch when the group buy succeeds (delivery service); pickup: the merchant's pickup point
+                     * @default pickup
+                     * @enum {string}
+                     */
+                    fulfilment?: "pickup" | "delivery";
                 };
             };
         };
@@ -9481,6 +14334,505 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listOrderRefunds: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Order id */
+                oid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Refunds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["Refund"][];
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    requestRefund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Order id */
+                oid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                    /** @default false */
+                    returned?: boolean;
+                    items?: {
+                        product_id: number;
+                        quantity: number;
+                        /** @default false */
+                        returned?: boolean;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Refund requested */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRefund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Refund id */
+                rid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Refund */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMerchantRefunds: {
+        parameters: {
+            query?: {
+                status?: "requested" | "declined" | "disputed" | "completed" | "rejected";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Merchant id */
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Refunds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["Refund"][];
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCommunityRefunds: {
+        parameters: {
+            query?: {
+                status?: "requested" | "declined" | "disputed" | "completed" | "rejected";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor from the previous page */
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Refunds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["Refund"][];
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    acceptRefund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Refund id */
+                rid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Completed refund */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    declineRefund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Refund id */
+                rid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Declined refund */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    disputeRefund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Refund id */
+                rid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Disputed refund */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    arbitrateRefund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-generated key; the same key with the same body replays the first response; with another body -> 422 /problems/idempotency-key-reused. Kept at least 24 h per account. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+                /** @description Refund id */
+                rid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "accept" | "decline";
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Refund */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRefundSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putRefundSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    window_days: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMyReferralCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralCode"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    shareWithReferralCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    merchant_id?: number;
+                    product_id?: number;
+                    group_buy_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The code, made before */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralCode"];
+                };
+            };
+            /** @description The code, made now */
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralCode"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["Invalid"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
