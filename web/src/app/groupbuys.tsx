@@ -6,6 +6,7 @@ import { money } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
 import { Button, Empty, ErrorNote, LoadMore, Money, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { ShareWithCode } from "./referral";
 import { A } from "./state";
 
 type GroupBuy = Schemas["GroupBuy"];
@@ -31,7 +32,6 @@ function useProductNames(items: GroupBuy[] | null) {
 
 function GroupBuyCard({ g, name, onChange }: { g: GroupBuy; name: string; onChange: (g: GroupBuy) => void }) {
   const [qty, setQty] = useState(1);
-  const [shared, setShared] = useState(false);
   const a = useAction();
   const mine = g.my_participation;
   const join = () =>
@@ -39,17 +39,6 @@ function GroupBuyCard({ g, name, onChange }: { g: GroupBuy; name: string; onChan
       await ok(api.POST("/v1/communities/{cid}/group-buys/{id}/join", { params: { path: { cid: cid.value, id: g.id! }, header: { "Idempotency-Key": idempotencyKey() } as never }, body: { quantity: qty } }));
       onChange(await ok(api.GET("/v1/communities/{cid}/group-buys/{id}", { params: { path: { cid: cid.value, id: g.id! } } })));
     });
-  const share = async () => {
-    const url = `${location.origin}${A}/group-buys#gb-${g.id}`;
-    const text = t("groupBuys.shareText", { name, price: money(g.unit_price_cents) });
-    try {
-      if (navigator.share) await navigator.share({ title: name, text, url });
-      else await navigator.clipboard.writeText(`${text} ${url}`);
-      setShared(true);
-    } catch {
-      /* dismissed */
-    }
-  };
   const min = g.min_participants ?? 1;
   const count = g.participants ?? 0;
   return (
@@ -87,11 +76,7 @@ function GroupBuyCard({ g, name, onChange }: { g: GroupBuy; name: string; onChan
         </div>
       ) : null}
       <ErrorNote error={a.error} />
-      {g.status === "open" && (
-        <button type="button" class="link" onClick={share}>
-          {shared ? t("groupBuys.shared") : t("groupBuys.share")}
-        </button>
-      )}
+      {g.status === "open" && <ShareWithCode target={{ group_buy_id: g.id! }} title={name} text={t("groupBuys.shareText", { name, price: money(g.unit_price_cents) })} />}
     </li>
   );
 }

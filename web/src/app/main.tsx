@@ -1,10 +1,10 @@
 import { render } from "preact";
-import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
+import { LocationProvider, Router, Route, lazy, useLocation, useRoute } from "preact-iso";
 import { useEffect, useState } from "preact/hooks";
 import "../ui/base.css";
 import "./app.css";
 import { t } from "../lib/i18n";
-import { me, restore, restored, rolesIn, cid } from "../lib/session";
+import { me, restore, restored, rolesIn, cid, selectCommunity } from "../lib/session";
 import { onNotification } from "../lib/ws";
 import { Skeleton } from "../ui/kit";
 import { SignIn } from "../ui/SignIn";
@@ -15,6 +15,7 @@ import { Property } from "./property";
 import { Clubs } from "./clubs";
 import { MePage } from "./me";
 import { A, online } from "./state";
+import { captureReferral } from "./referral";
 
 // Loaded on first visit: keeps the first load small on a slow phone connection.
 const services = () => import("./services");
@@ -26,6 +27,21 @@ const SuggestionsPage = lazy(() => services().then((m) => m.SuggestionsPage));
 const Parcels = lazy(() => parcels().then((m) => m.Parcels));
 const Codes = lazy(() => parcels().then((m) => m.Codes));
 const GroupBuysPage = lazy(() => import("./groupbuys").then((m) => m.GroupBuysPage));
+const ProductPage = lazy(() => import("./product").then((m) => m.ProductPage));
+
+/** A neighbour's share link (the server's share path under /app/): on to the app's own page. */
+function SharedLink() {
+  const { params } = useRoute();
+  const { route } = useLocation();
+  useEffect(() => {
+    const to = params.pid ? `${A}/shop/${params.mid}/p/${params.pid}` : `${A}/group-buys#gb-${params.gid}`;
+    const c = Number(params.cid);
+    const go = () => route(to, true);
+    if (c && c !== cid.value && rolesIn(c).some((r) => r.role === "resident")) selectCommunity(c).then(go, go);
+    else go();
+  }, [params.pid, params.gid]);
+  return <Skeleton lines={4} />;
+}
 
 
 function Tabs() {
@@ -84,6 +100,9 @@ function Resident() {
           <Route path={`${A}/`} component={Home} />
           <Route path={`${A}/shop`} component={Shop} />
           <Route path={`${A}/shop/:mid`} component={MerchantPage} />
+          <Route path={`${A}/shop/:mid/p/:pid`} component={ProductPage} />
+          <Route path={`${A}/communities/:cid/merchants/:mid/products/:pid`} component={SharedLink} />
+          <Route path={`${A}/communities/:cid/group-buys/:gid`} component={SharedLink} />
           <Route path={`${A}/cart/:mid`} component={Cart} />
           <Route path={`${A}/orders`} component={OrdersPage} />
           <Route path={`${A}/orders/:oid`} component={OrderPage} />
@@ -159,6 +178,7 @@ function Root() {
 }
 
 
+captureReferral();
 restore(["resident"]);
 if (import.meta.env.PROD && "serviceWorker" in navigator) {
   addEventListener("load", () => navigator.serviceWorker.register(`${A}/sw.js`, { scope: `${A}/` }).catch(() => undefined));

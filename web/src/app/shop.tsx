@@ -1,7 +1,7 @@
 // Shop: merchants, products, a cart per merchant, checkout from the wallet, orders with live
 // status, the pickup code (large + QR, cached for offline) and the review after completion.
 import { signal } from "@preact/signals";
-import { useLocation, useRoute } from "preact-iso";
+import { lazy, useLocation, useRoute } from "preact-iso";
 import { useEffect, useState } from "preact/hooks";
 import { api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
@@ -10,8 +10,11 @@ import { onNotification } from "../lib/ws";
 import { Button, Empty, ErrorNote, Field, Money, Qr, Skeleton, Status, TextArea, Time, useAction, useLoad } from "../ui/kit";
 import { cacheCode, cachedCode, cachedCodes } from "./codes";
 import { A, online } from "./state";
+import { forgetReferral, referralFor } from "./referral";
 
 type Product = Schemas["Product"];
+// Only completed orders have refunds: loaded on the first such order page.
+const Refunds = lazy(() => import("./refunds").then((m) => m.Refunds));
 type Order = Schemas["Order"];
 
 // cart: merchant id -> product id -> quantity (kept across reloads; contains no secrets)
@@ -24,10 +27,107 @@ function setQty(mid: number, pid: number, qty: number) {
   cart.value = next;
   localStorage.setItem("cy.cart", JSON.stringify(next));
 }
-const cartCount = (mid: number) => Object.values(cart.value[mid] ?? {}).reduce((a, b) => a + b, 0);
+export const cartCount = (mid: number) => Object.values(cart.value[mid] ?? {}).reduce((a, b) => a + b, 0);
+
+type Hit = Schemas["ProductHit"];
+
+/** Product search across the community's shops (GET /products?q=&category=): Chinese works too. */
+function ProductSearch() {
+  const [q, setQ] = useState("");
+  const [query, setQuery] = useState("");
+  const [category, setCategory] = useState("");
+  const [cats, setCats] = useState<string[]>([]);
+  useEffect(() => {
+    const h = setTimeout(() => {
+      if (q.trim() !== query) setCategory("");
+      setQuery(q.trim());
+    }, 350);
+    return () => clearTimeout(h);
+  }, [q]);
+  const { data, error } = useLoad(async () => {
+    if (!query) return null;
+    const r = await ok(api.GET("/v1/communities/{cid}/products", { params: { path: { cid: cid.value }, query: { q: query, category: category || undefined, limit: 30 } } }));
+    if (!category) setCats([...new Set(r.items.map((p) => p.category ?? "").filter(Boolean))]);
+    return r;
+  }, [cid.value, query, category]);
+  return (
+    <section aria-labelledby="search-h" class="search">
+      <h2 id="search-h" class="sr-only">
+        {t("search.title")}
+      </h2>
+      <form
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setQuery(q.trim());
+        }}
+      >
+        <Field label={t("search.label")} name="q" type="search" value={q} onValue={setQ} placeholder={t("search.placeholder")} enterKeyHint="search" autoComplete="off" />
+      </form>
+      {query && cats.length > 1 && (
+        <div role="group" aria-label={t("catalogue.category")} class="chips">
+          {["", ...cats].map((c) => (
+            <button type="button" class="chip" aria-pressed={category === c ? "true" : "false"} onClick={() => setCategory(c)}>
+              {c || t("common.all")}
+            </button>
+          ))}
+        </div>
+      )}
+      <ErrorNote error={error} />
+      {!query ? null : data === undefined ? (
+        <Skeleton lines={3} />
+      ) : !data?.items.length ? (
+        <Empty>{t("search.none", { q: query })}</Empty>
+      ) : (
+        <>
+          <p class="meta" aria-live="polite">
+            {t("search.results", { count: data.total ?? data.items.length, q: query })}
+          </p>
+          <ul class="plain list products" aria-label={t("search.resultsLabel")}>
+            {data.items.map((p: Hit) => (
+              <li class="product" data-hit={p.name}>
+                <a href={`${A}/shop/${p.merchant_id}/p/${p.id}`} class="grow">
+                  <strong>{p.name}</strong>
+                  <br />
+                  <small>
+                    {p.merchant_name} · <Money cents={p.price_cents} />
+                  </small>
+                </a>
+                <AddButton mid={p.merchant_id!} p={p} />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** The +/− stepper of a product in its merchant's cart. */
+export function AddButton({ mid, p }: { mid: number; p: Product }) {
+  const qty = cart.value[mid]?.[p.id!] ?? 0;
+  return (
+    <span class="stepper">
+      {qty > 0 && (
+        <>
+          <button type="button" aria-label={t("shop.remove", { name: p.name })} onClick={() => setQty(mid, p.id!, qty - 1)}>
+            −
+          </button>
+          <output aria-live="polite" aria-label={t("shop.quantity", { name: p.name })}>
+            {qty}
+          </output>
+        </>
+      )}
+      <button type="button" aria-label={t("shop.add", { name: p.name })} disabled={qty >= (p.stock ?? 0)} onClick={() => setQty(mid, p.id!, qty + 1)}>
+        +
+      </button>
+    </span>
+  );
+}
 
 export function Shop() {
   const { data, error } = useLoad(() => ok(api.GET("/v1/communities/{cid}/merchants", { params: { path: { cid: cid.value }, query: { limit: 100 } as never } })), [cid.value]);
+  const carts = Object.keys(cart.value).map(Number).filter((m) => cartCount(m) > 0);
   return (
     <div class="page">
       <header class="page-head row between">
@@ -41,6 +141,13 @@ export function Shop() {
           </a>
         </span>
       </header>
+      <ProductSearch />
+      {carts.map((m) => (
+        <a class="button primary wide cart-link" href={`${A}/cart/${m}`}>
+          {t("shop.viewCartOf", { count: cartCount(m), name: data?.items.find((x) => x.id === m)?.name ?? "" })}
+        </a>
+      ))}
+      <h2>{t("shop.shops")}</h2>
       <ErrorNote error={error} />
       {!data ? (
         <Skeleton lines={4} />
@@ -66,6 +173,32 @@ export function Shop() {
         </ul>
       )}
     </div>
+  );
+}
+
+const tenureKeys: Record<string, string> = {
+  "new resident": "new",
+  "resident 6+ months": "m6",
+  "resident 1+ year": "y1",
+  "resident 2+ years": "y2",
+  "resident 5+ years": "y5",
+};
+
+/** Who wrote a review, as a neighbour's trust badge (tenure and building, never who). */
+export function TrustBadge({ review }: { review: Schemas["MerchantReview"] }) {
+  const a = review.author;
+  let label: string;
+  if (review.author_label) label = t("trust.former");
+  else if (!a) label = t("shop.verified");
+  else {
+    const band = a.tenure_band ? t(`trust.tenure.${tenureKeys[a.tenure_band] ?? "new"}`) : a.verified_resident ? t("trust.resident") : "";
+    label = [band, a.building].filter(Boolean).join(t("trust.sep")) || a.label || t("trust.neighbour");
+  }
+  return (
+    <span class={`badge ${a?.verified_resident ? "st-verified" : ""}`} data-testid="trust-badge">
+      {label}
+      {review.verified_purchase && <span class="sr-only"> · {t("trust.verifiedPurchase")}</span>}
+    </span>
   );
 }
 
@@ -113,35 +246,18 @@ export function MerchantPage() {
         <Empty>{t("shop.noProducts")}</Empty>
       ) : (
         <ul class="plain list products">
-          {shown.map((p) => {
-            const qty = cart.value[mid]?.[p.id!] ?? 0;
-            return (
-              <li class="product" data-product={p.name}>
-                <span>
-                  <strong>{p.name}</strong>
-                  <br />
-                  <small>
-                    <Money cents={p.price_cents} /> · {(p.stock ?? 0) > 0 ? t("shop.inStock", { count: p.stock }) : t("shop.soldOut")}
-                  </small>
-                </span>
-                <span class="stepper">
-                  {qty > 0 && (
-                    <>
-                      <button type="button" aria-label={t("shop.remove", { name: p.name })} onClick={() => setQty(mid, p.id!, qty - 1)}>
-                        −
-                      </button>
-                      <output aria-live="polite" aria-label={t("shop.quantity", { name: p.name })}>
-                        {qty}
-                      </output>
-                    </>
-                  )}
-                  <button type="button" aria-label={t("shop.add", { name: p.name })} disabled={qty >= (p.stock ?? 0)} onClick={() => setQty(mid, p.id!, qty + 1)}>
-                    +
-                  </button>
-                </span>
-              </li>
-            );
-          })}
+          {shown.map((p) => (
+            <li class="product" data-product={p.name}>
+              <a href={`${A}/shop/${mid}/p/${p.id}`} class="grow">
+                <strong>{p.name}</strong>
+                <br />
+                <small>
+                  <Money cents={p.price_cents} /> · {(p.stock ?? 0) > 0 ? t("shop.inStock", { count: p.stock }) : t("shop.soldOut")}
+                </small>
+              </a>
+              <AddButton mid={mid} p={p} />
+            </li>
+          ))}
         </ul>
       )}
       {data && (
@@ -153,7 +269,7 @@ export function MerchantPage() {
             <ul class="plain list">
               {data.reviews.map((r) => (
                 <li>
-                  <span aria-label={t("shop.stars", { count: r.rating })}>{"★".repeat(r.rating ?? 0)}</span> <span class="badge st-verified">{t("shop.verified")}</span> {r.text}
+                  <span aria-label={t("shop.stars", { count: r.rating })}>{"★".repeat(r.rating ?? 0)}</span> <TrustBadge review={r} /> {r.text}
                 </li>
               ))}
             </ul>
@@ -175,25 +291,46 @@ export function Cart() {
   const mid = Number(params.mid);
   const [fulfilment, setFulfilment] = useState<"pickup" | "delivery">("pickup");
   const [coupon, setCoupon] = useState("");
-  const [key] = useState(idempotencyKey);
+  // One key per attempt: a retry after a refusal (points, coupon) sends a different body.
+  const [key, setKey] = useState(idempotencyKey);
   const a = useAction();
   const { data, error } = useLoad(async () => {
-    const [products, wallet] = await Promise.all([
+    const [products, wallet, membership] = await Promise.all([
       ok(api.GET("/v1/communities/{cid}/merchants/{mid}/products", { params: { path: { cid: cid.value, mid }, query: { limit: 200 } as never } })),
       ok(api.GET("/v1/me/wallet", { params: { query: { community_id: cid.value, limit: 1 } as never } })),
+      // No programme (or members switched off): checkout without points.
+      ok(api.GET("/v1/me/membership", { params: { query: { community_id: cid.value } } })).catch(() => null),
     ]);
-    return { products: ((products as { items?: Product[] }).items ?? []) as Product[], balance: wallet.balance_cents };
+    const m = membership?.communities?.[0] as Schemas["Membership"] | undefined;
+    return { products: ((products as { items?: Product[] }).items ?? []) as Product[], balance: wallet.balance_cents, membership: m };
   }, [cid.value, mid]);
+  const [points, setPoints] = useState("");
+  const ref = referralFor(cid.value);
+  const have = data?.membership?.points ?? 0;
+  const pointsN = Math.max(0, Math.floor(Number(points) || 0));
+  // The server's refusal names the most points this order takes ("at most 120 points ..."):
+  // said again in the resident's language, with a button to use that many.
+  const most = Number(/at most (\d+) points/.exec(a.fields.points ?? "")?.[1] ?? NaN);
+  const tierPct = data?.membership?.tier?.discount_pct ?? 0;
   const lines = Object.entries(cart.value[mid] ?? {}).map(([pid, qty]) => ({ product: data?.products.find((p) => p.id === Number(pid)), pid: Number(pid), qty }));
   const total = lines.reduce((s, l) => s + (l.product?.price_cents ?? 0) * l.qty, 0);
   const place = () =>
     a.run(async () => {
+      setKey(idempotencyKey());
       const order = await ok(
         api.POST("/v1/communities/{cid}/orders", {
           params: { path: { cid: cid.value }, header: { "Idempotency-Key": key } as never },
-          body: { merchant_id: mid, items: lines.map((l) => ({ product_id: l.pid, quantity: l.qty })), fulfilment, coupon_code: coupon.trim() || undefined } as never,
+          body: {
+            merchant_id: mid,
+            items: lines.map((l) => ({ product_id: l.pid, quantity: l.qty })),
+            fulfilment,
+            coupon_code: coupon.trim() || undefined,
+            points: pointsN || undefined,
+            referral_code: ref,
+          },
         }),
       );
+      if (ref) forgetReferral();
       const next = { ...cart.value };
       delete next[mid];
       cart.value = next;
@@ -245,13 +382,52 @@ export function Cart() {
             ))}
           </fieldset>
           <Field label={t("shop.coupon")} name="coupon_code" value={coupon} onValue={setCoupon} autoComplete="off" error={a.fields.coupon_code} />
+          {data.membership && (
+            <section class="card points-pay" aria-labelledby="pts-h">
+              <h2 id="pts-h">{t("checkout.points")}</h2>
+              <p data-testid="points-available">{t("checkout.have", { count: have })}</p>
+              {tierPct > 0 && <p class="ok">{t("checkout.tierDiscount", { name: data.membership.tier?.name, pct: tierPct })}</p>}
+              {have > 0 && (
+                <Field
+                  label={t("checkout.usePoints")}
+                  name="points"
+                  type="number"
+                  inputMode="numeric"
+                  min={0}
+                  max={have}
+                  step={1}
+                  value={points}
+                  onValue={(v) => setPoints(v === "" ? "" : String(Math.min(have, Math.max(0, Math.floor(Number(v) || 0)))))}
+                  hint={t("checkout.pointsHint")}
+                  error={a.fields.points ? (Number.isFinite(most) ? t("checkout.atMost", { count: most }) : a.fields.points) : undefined}
+                />
+              )}
+              {Number.isFinite(most) && most > 0 && (
+                <Button onClick={() => setPoints(String(Math.min(most, have)))}>{t("checkout.useMost", { count: Math.min(most, have) })}</Button>
+              )}
+            </section>
+          )}
+          {ref && (
+            <p class="meta" data-testid="referral-note">
+              {t("referral.applied", { code: ref })}{" "}
+              <button type="button" class="link" onClick={forgetReferral}>
+                {t("referral.remove")}
+              </button>
+            </p>
+          )}
+          {a.fields.referral_code && (
+            <p class="error" role="alert">
+              {t("referral.refused")}
+            </p>
+          )}
           <p class="meta">
             {t("shop.walletBalance")}: <Money cents={data.balance} />
           </p>
-          <ErrorNote error={a.error} shownFields={["coupon_code"]} />
+          <ErrorNote error={a.error} shownFields={["coupon_code", "points", "referral_code"]} />
           <Button type="submit" class="primary wide" busy={a.busy}>
             {t("shop.pay", { amount: "" })}
             <Money cents={total} />
+            {pointsN > 0 && <> {t("checkout.lessPoints", { count: pointsN })}</>}
           </Button>
         </form>
       )}
@@ -417,13 +593,52 @@ export function OrderPage() {
                   <Money cents={i.line_total_cents} />
                 </li>
               ))}
+              {(data.discount_cents ?? 0) > 0 && (
+                <>
+                  <li class="row between">
+                    <span>{t("shop.subtotal")}</span>
+                    <Money cents={data.subtotal_cents} />
+                  </li>
+                  {(data.discount_cents ?? 0) - (data.tier_discount_cents ?? 0) > 0 && (
+                    <li class="row between">
+                      <span>{data.coupon_code ? t("order.coupon", { code: data.coupon_code }) : t("order.discount")}</span>
+                      <span class="pos">
+                        −<Money cents={(data.discount_cents ?? 0) - (data.tier_discount_cents ?? 0)} />
+                      </span>
+                    </li>
+                  )}
+                  {(data.tier_discount_cents ?? 0) > 0 && (
+                    <li class="row between" data-testid="tier-discount">
+                      <span>{t("order.tierDiscount", { pct: data.tier_discount_pct })}</span>
+                      <span class="pos">
+                        −<Money cents={data.tier_discount_cents} />
+                      </span>
+                    </li>
+                  )}
+                </>
+              )}
               <li class="row between total">
                 <strong>{t("shop.total")}</strong>
                 <Money cents={data.total_cents} />
               </li>
+              {(data.points_spent ?? 0) > 0 && (
+                <>
+                  <li class="row between" data-testid="points-spent">
+                    <span>{t("order.pointsSpent", { count: data.points_spent })}</span>
+                    <span>
+                      −<Money cents={data.points_cents} />
+                    </span>
+                  </li>
+                  <li class="row between" data-testid="wallet-paid">
+                    <span>{t("order.walletPaid")}</span>
+                    <Money cents={data.paid_cents ?? (data.total_cents ?? 0) - (data.points_cents ?? 0)} />
+                  </li>
+                </>
+              )}
             </ul>
           )}
           {data?.status === "completed" && <Review order={data} onDone={() => undefined} />}
+          {data?.status === "completed" && <Refunds order={data} />}
         </>
       ) : null}
     </div>

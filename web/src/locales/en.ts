@@ -75,6 +75,7 @@ export const en = {
     pickupCode: "Pickup code", qrLabel: "QR code for pickup code {{code}}", showAtCounter: "Show this code at the counter.",
     review: "How was it?", rating: "Rating", reviewText: "Your review (optional)", sendReview: "Send review",
     thanksReview: "Thank you for your review!",
+    viewCartOf: "Cart at {{name}} ({{count}})", shops: "Shops", subtotal: "Subtotal",
   },
   property: { services: "Services", bills: "Bills", dueOn: "Due {{date}}", paidOn: "Paid", payFromWallet: "Pay {{amount}} from wallet" },
   clubs: {
@@ -197,12 +198,64 @@ export const en = {
     comments: "{{count}} comments", comment: "Your comment", send: "Send", report: "Report", reason: "Why report this post?",
     sendReport: "Send report", reported: "Thanks: the managers will take a look.",
   },
+  search: {
+    title: "Search products", label: "Search all shops", placeholder: "e.g. bread, 面包", none: "Nothing found for “{{q}}”.",
+    results: "{{count}} results for “{{q}}”", resultsLabel: "Search results",
+  },
+  trust: {
+    former: "Former resident", resident: "Resident", neighbour: "Neighbour", sep: ", ", verifiedPurchase: "verified purchase",
+    tenure: { new: "New resident", m6: "Resident 6+ months", y1: "Resident 1+ year", y2: "Resident 2+ years", y5: "Resident 5+ years" },
+  },
+  checkout: {
+    points: "Pay with points", have: "You have {{count}} points.", tierDiscount: "{{name}} tier: {{pct}}% off, taken at checkout.",
+    usePoints: "Points to use", pointsHint: "Points pay part of the price; the shop sets how much. The rest comes from your wallet.",
+    atMost: "At most {{count}} points can pay for this order.", useMost: "Use {{count}} points", lessPoints: "less {{count}} points",
+  },
+  order: {
+    coupon: "Coupon {{code}}", discount: "Discount", tierDiscount: "Tier discount ({{pct}}%)", pointsSpent: "Paid with {{count}} points",
+    walletPaid: "Paid from wallet",
+  },
+  refunds: {
+    title: "Refunds", refund: "Refund #{{id}}", ask: "Ask for a refund", what: "What to refund", whole: "The whole order",
+    some: "Some items", reason: "Why? (the shop sees this)", returned: "I will bring the goods back", send: "Send request",
+    yourReason: "Your reason", refunded: "Refunded {{amount}}", pointsBack: "{{count}} points back", merchantSaid: "The shop said",
+    disputeSaid: "Your dispute", managersSaid: "The office decided", dispute: "Dispute this decision",
+    disputeReason: "Why do you disagree? (the property office decides)", sendDispute: "Send dispute",
+    window: "Refunds can be asked for up to {{count}} days after pickup.",
+  },
+  referral: {
+    title: "Share and earn points", intro: "Share with a neighbour: when they order through your link, you earn points.",
+    share: "Share with a neighbour", yourCode: "Your referral code:", copied: "link copied",
+    applied: "A neighbour's referral code {{code}} goes with this order.", remove: "Don't use it",
+    refused: "This referral code cannot be used (it may be your own). Remove it to continue.",
+    productText: "Have a look: {{name}} at {{price}}", where: "Share a product or group buy to send a link with your code.",
+    make: "Get my referral code",
+  },
+  product: { addToCart: "Add to cart" },
+  recs: {
+    title: "For you", alsoBought: "Neighbours also bought", noneYet: "Nothing to suggest yet.",
+    off: "Personal suggestions are off (Me → Privacy).", neighbours_also_bought: "Neighbours also bought",
+    popular_in_your_building: "Popular in your building", new_from_your_shops: "New from shops you buy from",
+  },
+  prefs: {
+    title: "Notifications", intro: "Which notifications reach you, and how.",
+    category: {
+      head: "Category", account: "Account & security", orders: "Orders & deliveries", bills: "Bills", wallet: "Wallet",
+      announcements: "Announcements", events: "Events", parcels: "Parcels", tickets: "Repairs", points: "Points & tier",
+      marketing: "Offers", other: "Other",
+    },
+    channel: { in_app: "In app", push: "Live", email: "Email" },
+    locked: "(always on)", needsConsent: "(needs the offers consent below)", toggle: "{{category}}: {{channel}}",
+    refused: "{{category}} not changed:", emailNote: "Email is saved for later: Courtyard sends no email yet.",
+    why: { locked: "account and security notices always stay on.", push: "live alerts need “In app” on." },
+  },
   state: {
     open: "Open", closing: "Closing", waiting: "Waiting", picked_up: "Picked up", claimed: "Courier assigned", delivered: "Delivered", failed: "Failed", member: "Member",
     submitted: "Open", assigned: "Assigned", in_progress: "In progress", resolved: "Resolved", closed: "Closed",
     pending: "Pending", approved: "Approved", rejected: "Rejected", unpaid: "Unpaid", paid: "Paid", overdue: "Overdue",
     placed: "Placed", accepted: "Accepted", ready: "Ready", completed: "Completed", cancelled: "Cancelled",
     going: "Going", waitlisted: "Waitlisted", active: "Active", used: "Used", expired: "Expired", disabled: "Disabled", suspended: "Suspended", succeeded: "Delivered",
+    refund_requested: "Requested", refund_declined: "Declined", refund_disputed: "Disputed", refund_completed: "Refunded", refund_rejected: "Rejected",
   },
   status: {
     "400": "The request was not understood.", "401": "Please sign in again (wrong email or password, or your session ended).",
@@ -221,5 +274,8 @@ export const en = {
     "event-started": "The event has already started.", "pass-not-valid-now": "The pass is not valid at this time.",
     "pass-used": "This pass has already been used.", "capacity-exceeded": "That time is fully booked. Pick another slot.",
     "idempotency-key-reused": "This was already submitted with different details. Please start again.",
+    "insufficient-points": "You do not have that many points.", "refund-window-closed": "The time to ask for a refund of this order has passed.",
+    "order-not-completed": "Only a completed order can be refunded.", "already-refunded": "Everything in this order has been refunded already.",
+    "refund-state": "The refund has moved on: refresh to see its state.", "refund-exceeds-order": "These items have been refunded already.",
   },
 };

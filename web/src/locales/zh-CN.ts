@@ -77,6 +77,7 @@ export const zhCN: typeof en = {
     pickupCode: "取货码", qrLabel: "取货码 {{code}} 的二维码", showAtCounter: "请在柜台出示此码。",
     review: "体验如何？", rating: "评分", reviewText: "评价内容（可选）", sendReview: "提交评价",
     thanksReview: "感谢你的评价！",
+    viewCartOf: "{{name}} 的购物车（{{count}}）", shops: "店铺", subtotal: "小计",
   },
   property: { services: "服务", bills: "账单", dueOn: "到期 {{date}}", paidOn: "已缴", payFromWallet: "用钱包支付 {{amount}}" },
   clubs: {
@@ -199,12 +200,64 @@ export const zhCN: typeof en = {
     comments: "{{count}} 条评论", comment: "你的评论", send: "发送", report: "举报", reason: "举报原因",
     sendReport: "提交举报", reported: "谢谢，物业会尽快查看。",
   },
+  search: {
+    title: "搜索商品", label: "搜索所有店铺", placeholder: "例如：面包、bread", none: "没有找到“{{q}}”。",
+    results: "“{{q}}”共 {{count}} 个结果", resultsLabel: "搜索结果",
+  },
+  trust: {
+    former: "前住户", resident: "住户", neighbour: "邻居", sep: "，", verifiedPurchase: "已验证购买",
+    tenure: { new: "新住户", m6: "入住 6 个月以上", y1: "入住 1 年以上", y2: "入住 2 年以上", y5: "入住 5 年以上" },
+  },
+  checkout: {
+    points: "积分抵扣", have: "你有 {{count}} 积分。", tierDiscount: "{{name}}等级：结算时享 {{pct}}% 折扣。",
+    usePoints: "使用积分", pointsHint: "积分可抵扣部分金额，上限由积分规则决定，其余从钱包支付。",
+    atMost: "此订单最多可用 {{count}} 积分。", useMost: "使用 {{count}} 积分", lessPoints: "减 {{count}} 积分",
+  },
+  order: {
+    coupon: "优惠码 {{code}}", discount: "优惠", tierDiscount: "等级折扣（{{pct}}%）", pointsSpent: "积分抵扣 {{count}} 分",
+    walletPaid: "钱包支付",
+  },
+  refunds: {
+    title: "退款", refund: "退款 #{{id}}", ask: "申请退款", what: "退款范围", whole: "整单",
+    some: "部分商品", reason: "原因（商家可见）", returned: "我会退回商品", send: "提交申请",
+    yourReason: "你的原因", refunded: "已退款 {{amount}}", pointsBack: "退回 {{count}} 积分", merchantSaid: "商家答复",
+    disputeSaid: "你的申诉", managersSaid: "物业裁定", dispute: "对此决定提出申诉",
+    disputeReason: "为什么不同意？（由物业裁定）", sendDispute: "提交申诉",
+    window: "取货后 {{count}} 天内可申请退款。",
+  },
+  referral: {
+    title: "分享赚积分", intro: "分享给邻居：邻居通过你的链接下单，你就能获得积分。",
+    share: "分享给邻居", yourCode: "你的推荐码：", copied: "链接已复制",
+    applied: "本单将使用邻居的推荐码 {{code}}。", remove: "不使用",
+    refused: "此推荐码无法使用（可能是你自己的）。请移除后继续。",
+    productText: "看看这个：{{name}}，{{price}}", where: "分享商品或团购，即可发送带推荐码的链接。",
+    make: "获取我的推荐码",
+  },
+  product: { addToCart: "加入购物车" },
+  recs: {
+    title: "为你推荐", alsoBought: "邻居还买了", noneYet: "暂时没有推荐。",
+    off: "个性化推荐已关闭（我的 → 隐私）。", neighbours_also_bought: "邻居还买了",
+    popular_in_your_building: "本楼热门", new_from_your_shops: "常去店铺的新品",
+  },
+  prefs: {
+    title: "通知", intro: "选择接收哪些通知，以及接收方式。",
+    category: {
+      head: "类别", account: "账户与安全", orders: "订单与配送", bills: "账单", wallet: "钱包",
+      announcements: "公告", events: "活动", parcels: "包裹", tickets: "报修", points: "积分与等级",
+      marketing: "优惠信息", other: "其他",
+    },
+    channel: { in_app: "应用内", push: "实时提醒", email: "邮件" },
+    locked: "（始终开启）", needsConsent: "（需在下方同意接收优惠信息）", toggle: "{{category}}：{{channel}}",
+    refused: "{{category}}未更改：", emailNote: "邮件设置会保存，但 Courtyard 暂不发送邮件。",
+    why: { locked: "账户与安全通知始终开启。", push: "实时提醒需要开启“应用内”。" },
+  },
   state: {
     open: "进行中", closing: "即将结束", waiting: "待取", picked_up: "已取件", claimed: "已分配骑手", delivered: "已送达", failed: "失败", member: "成员",
     submitted: "待处理", assigned: "已指派", in_progress: "处理中", resolved: "已解决", closed: "已关闭",
     pending: "待审核", approved: "已通过", rejected: "已拒绝", unpaid: "未缴", paid: "已缴", overdue: "逾期",
     placed: "已下单", accepted: "已接单", ready: "待取货", completed: "已完成", cancelled: "已取消",
     going: "已报名", waitlisted: "候补中", active: "有效", used: "已使用", expired: "已过期", disabled: "已停用", suspended: "已暂停", succeeded: "已送达",
+    refund_requested: "已申请", refund_declined: "已拒绝", refund_disputed: "申诉中", refund_completed: "已退款", refund_rejected: "已驳回",
   },
   status: {
     "400": "请求无法识别。", "401": "请重新登录（邮箱或密码错误，或登录已过期）。",
@@ -223,5 +276,8 @@ export const zhCN: typeof en = {
     "event-started": "活动已开始。", "pass-not-valid-now": "通行证当前不在有效期内。",
     "pass-used": "该通行证已使用过。", "capacity-exceeded": "该时段已约满，请选择其他时段。",
     "idempotency-key-reused": "该操作已用不同内容提交过，请重新开始。",
+    "insufficient-points": "你的积分不足。", "refund-window-closed": "该订单已过退款申请期限。",
+    "order-not-completed": "只有已完成的订单可以退款。", "already-refunded": "该订单的商品已全部退款。",
+    "refund-state": "退款状态已变化，请刷新查看。", "refund-exceeds-order": "这些商品已经退过款。",
   },
 };
