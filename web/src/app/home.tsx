@@ -158,6 +158,44 @@ function Events() {
   );
 }
 
+const sections = ["neighbours_also_bought", "popular_in_your_building", "new_from_your_shops"] as const;
+
+/** What the recommendations service suggests (only lists with products are shown). */
+function Recommendations() {
+  const { data, error } = useLoad(() => ok(api.GET("/v1/me/recommendations", { params: { query: { community_id: cid.value, limit: 6 } } })), [cid.value]);
+  const shown = sections.filter((k) => (data?.[k]?.length ?? 0) > 0);
+  return (
+    <section aria-labelledby="recs-h" class="card">
+      <h2 id="recs-h">{t("recs.title")}</h2>
+      <ErrorNote error={error} />
+      {!data ? (
+        <Skeleton lines={2} />
+      ) : !shown.length ? (
+        <Empty>{data.personalised ? t("recs.noneYet") : t("recs.off")}</Empty>
+      ) : (
+        shown.map((k) => (
+          <div class="recs" data-recs={k}>
+            <h3>{t(`recs.${k}`)}</h3>
+            <ul class="plain strip" aria-label={t(`recs.${k}`)}>
+              {data[k].map((r) => (
+                <li>
+                  <a href={`${A}/shop/${r.merchant_id}/p/${r.product_id}`} class="rec">
+                    <strong>{r.name}</strong>
+                    <small>
+                      <Money cents={r.price_cents} />
+                    </small>
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))
+      )}
+      {data && !data.personalised && shown.length > 0 && <p class="hint">{t("recs.off")}</p>}
+    </section>
+  );
+}
+
 export function Home() {
   return (
     <div class="page">
@@ -167,6 +205,7 @@ export function Home() {
       </header>
       <Notifications />
       <Announcements />
+      <Recommendations />
       <BillsDue />
       <Events />
     </div>

@@ -1,7 +1,7 @@
 // Me: wallet and statement, points and tier, privacy choices, my data, language, sign out.
 import { useLocation } from "preact-iso";
 import { useState } from "preact/hooks";
-import { api, ok, type Schemas } from "../api/client";
+import { ApiError, api, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid, community, me } from "../lib/session";
 import { Button, ErrorNote, Money, Skeleton, Time, useAction, useLoad } from "../ui/kit";
@@ -50,6 +50,8 @@ export function MePage() {
         )}
       </section>
       <Points />
+      <MyReferralCode />
+      <NotificationPrefs />
       <Privacy />
       <section class="card" aria-labelledby="settings-h">
         <h2 id="settings-h">{t("me.settings")}</h2>
@@ -191,6 +193,130 @@ function Privacy() {
       <Button class="wide" busy={a.busy} onClick={download}>
         {t("me.export")}
       </Button>
+    </section>
+  );
+}
+
+/** My referral code in this community: shown once made (GET), made on request (POST). */
+function MyReferralCode() {
+  const { data, error, setData } = useLoad(async () => {
+    const r = await api.GET("/v1/communities/{cid}/referral-code", { params: { path: { cid: cid.value } } });
+    if (r.response.status === 404) return null;
+    return (await ok(Promise.resolve(r))) as Schemas["ReferralCode"];
+  }, [cid.value]);
+  const a = useAction();
+  const make = () => a.run(async () => setData((await ok(api.POST("/v1/communities/{cid}/referral-code", { params: { path: { cid: cid.value } }, body: {} }))) as Schemas["ReferralCode"]));
+  const link = data ? `${location.origin}${A}/?referral_code=${encodeURIComponent(data.code)}` : "";
+  return (
+    <section class="card" aria-labelledby="ref-h">
+      <h2 id="ref-h">{t("referral.title")}</h2>
+      <ErrorNote error={error || a.error} />
+      {data === undefined ? (
+        <Skeleton lines={1} />
+      ) : data ? (
+        <>
+          <p>
+            {t("referral.yourCode")} <strong class="code-inline" data-testid="my-referral-code">{data.code}</strong>
+          </p>
+          <p class="meta">{t("referral.where")}</p>
+          <p class="share-link">
+            <a href={link}>{link}</a>
+          </p>
+        </>
+      ) : (
+        <>
+          <p class="meta">{t("referral.intro")}</p>
+          <Button busy={a.busy} onClick={make}>
+            {t("referral.make")}
+          </Button>
+        </>
+      )}
+    </section>
+  );
+}
+
+type Prefs = Schemas["NotificationPreferences"];
+type Channel = "in_app" | "push" | "email";
+const channels: Channel[] = ["in_app", "push", "email"];
+
+/** Which notifications reach me, per category and channel; refusals (422) are shown and undone. */
+function NotificationPrefs() {
+  const { data, error, setData } = useLoad(() => ok(api.GET("/v1/me/notification-preferences", {})) as Promise<Prefs>, []);
+  const [refused, setRefused] = useState<Record<string, string>>({});
+  const [saved, setSaved] = useState(false);
+  const a = useAction();
+  const set = (category: string, ch: Channel, on: boolean) => {
+    const before = data!;
+    setData({ ...before, categories: before.categories.map((c) => (c.category === category ? { ...c, [ch]: on, ...(ch === "in_app" && !on ? { push: false } : {}) } : c)) });
+    setSaved(false);
+    setRefused({});
+    a.run(async () => {
+      try {
+        setData((await ok(api.PUT("/v1/me/notification-preferences", { body: { [category]: { [ch]: on } } }))) as Prefs);
+        setSaved(true);
+      } catch (e) {
+        setData(before);
+        if (e instanceof ApiError && e.status === 422) setRefused(e.fieldErrors());
+        throw e;
+      }
+    });
+  };
+  const label = (c: string) => t(`prefs.category.${c}`, { defaultValue: c });
+  return (
+    <section class="card" aria-labelledby="prefs-h">
+      <h2 id="prefs-h">{t("prefs.title")}</h2>
+      <p class="meta">{t("prefs.intro")}</p>
+      <ErrorNote error={error} />
+      {!data ? (
+        <Skeleton lines={5} />
+      ) : (
+        <div class="prefs-wrap">
+          <table class="prefs">
+            <caption class="sr-only">{t("prefs.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("prefs.category.head")}</th>
+                {channels.map((ch) => (
+                  <th scope="col">{t(`prefs.channel.${ch}`)}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {data.categories.map((c) => (
+                <tr data-category={c.category}>
+                  <th scope="row">
+                    {label(c.category)}
+                    {c.locked && <small class="hint"> {t("prefs.locked")}</small>}
+                    {c.category === "marketing" && !c.delivered && c.in_app && <small class="hint"> {t("prefs.needsConsent")}</small>}
+                  </th>
+                  {channels.map((ch) => (
+                    <td>
+                      <input
+                        type="checkbox"
+                        checked={!!c[ch]}
+                        aria-label={t("prefs.toggle", { category: label(c.category), channel: t(`prefs.channel.${ch}`) })}
+                        onChange={(e) => set(c.category, ch, (e.currentTarget as HTMLInputElement).checked)}
+                      />
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {Object.entries(refused).map(([cat, why]) => (
+        <p class="error" role="alert" data-testid="pref-refused">
+          {t("prefs.refused", { category: label(cat) })} {/^account and security/.test(why) ? t("prefs.why.locked") : /^push needs in_app/.test(why) ? t("prefs.why.push") : why}
+        </p>
+      ))}
+      {a.error && !Object.keys(refused).length ? <ErrorNote error={a.error} /> : null}
+      {saved && (
+        <p class="ok" role="status">
+          {t("me.consentSaved")}
+        </p>
+      )}
+      <p class="hint">{t("prefs.emailNote")}</p>
     </section>
   );
 }
