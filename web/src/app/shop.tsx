@@ -127,7 +127,6 @@ export function AddButton({ mid, p }: { mid: number; p: Product }) {
 
 export function Shop() {
   const { data, error } = useLoad(() => ok(api.GET("/v1/communities/{cid}/merchants", { params: { path: { cid: cid.value }, query: { limit: 100 } as never } })), [cid.value]);
-  const carts = Object.keys(cart.value).map(Number).filter((m) => cartCount(m) > 0);
   return (
     <div class="page">
       <header class="page-head row between">
@@ -142,11 +141,6 @@ export function Shop() {
         </span>
       </header>
       <ProductSearch />
-      {carts.map((m) => (
-        <a class="button primary wide cart-link" href={`${A}/cart/${m}`}>
-          {t("shop.viewCartOf", { count: cartCount(m), name: data?.items.find((x) => x.id === m)?.name ?? "" })}
-        </a>
-      ))}
       <h2>{t("shop.shops")}</h2>
       <ErrorNote error={error} />
       {!data ? (

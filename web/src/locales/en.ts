@@ -75,7 +75,7 @@ export const en = {
     pickupCode: "Pickup code", qrLabel: "QR code for pickup code {{code}}", showAtCounter: "Show this code at the counter.",
     review: "How was it?", rating: "Rating", reviewText: "Your review (optional)", sendReview: "Send review",
     thanksReview: "Thank you for your review!",
-    viewCartOf: "Cart at {{name}} ({{count}})", shops: "Shops", subtotal: "Subtotal",
+    shops: "Shops", subtotal: "Subtotal",
   },
   property: { services: "Services", bills: "Bills", dueOn: "Due {{date}}", paidOn: "Paid", payFromWallet: "Pay {{amount}} from wallet" },
   clubs: {
@@ -224,7 +224,7 @@ export const en = {
     window: "Refunds can be asked for up to {{count}} days after pickup.",
   },
   referral: {
-    title: "Share and earn points", intro: "Share with a neighbour: when they order through your link, you earn points.",
+    title: "Refer a neighbour", intro: "Share with a neighbour: when they order through your link, you earn points.",
     share: "Share with a neighbour", yourCode: "Your referral code:", copied: "link copied",
     applied: "A neighbour's referral code {{code}} goes with this order.", remove: "Don't use it",
     refused: "This referral code cannot be used (it may be your own). Remove it to continue.",

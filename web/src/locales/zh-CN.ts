@@ -77,7 +77,7 @@ export const zhCN: typeof en = {
     pickupCode: "取货码", qrLabel: "取货码 {{code}} 的二维码", showAtCounter: "请在柜台出示此码。",
     review: "体验如何？", rating: "评分", reviewText: "评价内容（可选）", sendReview: "提交评价",
     thanksReview: "感谢你的评价！",
-    viewCartOf: "{{name}} 的购物车（{{count}}）", shops: "店铺", subtotal: "小计",
+    shops: "店铺", subtotal: "小计",
   },
   property: { services: "服务", bills: "账单", dueOn: "到期 {{date}}", paidOn: "已缴", payFromWallet: "用钱包支付 {{amount}}" },
   clubs: {
@@ -226,7 +226,7 @@ export const zhCN: typeof en = {
     window: "取货后 {{count}} 天内可申请退款。",
   },
   referral: {
-    title: "分享赚积分", intro: "分享给邻居：邻居通过你的链接下单，你就能获得积分。",
+    title: "邀请邻居", intro: "分享给邻居：邻居通过你的链接下单，你就能获得积分。",
     share: "分享给邻居", yourCode: "你的推荐码：", copied: "链接已复制",
     applied: "本单将使用邻居的推荐码 {{code}}。", remove: "不使用",
     refused: "此推荐码无法使用（可能是你自己的）。请移除后继续。",
