@@ -47,6 +47,7 @@ test("checkout with points: balance shown, the programme's cap explained, points
   for (const p of (await carol.get(`/v1/communities/${CID}/merchants/${mid}/products?limit=50`)).items)
     await carol.post(`/v1/communities/${CID}/merchants/${mid}/products/${p.id}/stock`, { delta: 10, reason: "purchase" });
   const have = await ensurePoints(alice, manager, 200);
+  await manager.post(`/v1/communities/${CID}/wallets/${(await alice.get("/v1/me")).id}/top-ups`, { amount_cents: 2000 }, true);
 
   await signIn(page, "/app/", demo("alice"));
   await expect(page.getByRole("heading", { name: "Hello, Alice" })).toBeVisible();
@@ -123,6 +124,9 @@ test("search finds products in English and Chinese; a product shares my referral
   const tag = Date.now() % 100000;
   const chinese = `手工全麦面包${tag}`;
   await carol.post(`/v1/communities/${CID}/merchants/${mid}/products`, { name: chinese, price_cents: 520, stock: 10, category: "bakery" });
+  const manager = await Api.login(demo("manager"));
+  const bob = await Api.login(demo("bob"));
+  await manager.post(`/v1/communities/${CID}/wallets/${(await bob.get("/v1/me")).id}/top-ups`, { amount_cents: 2000 }, true);
 
   await signIn(page, "/app/", demo("alice"));
   await expect(page.getByRole("heading", { name: "Hello, Alice" })).toBeVisible();
