@@ -48,8 +48,10 @@ function ProductSearch() {
     if (!query) return null;
     const r = await ok(api.GET("/v1/communities/{cid}/products", { params: { path: { cid: cid.value }, query: { q: query, category: category || undefined, limit: 30 } } }));
     if (!category) setCats([...new Set(r.items.map((p) => p.category ?? "").filter(Boolean))]);
-    return r;
+    return { ...r, asked: `${query}|${category}` };
   }, [cid.value, query, category]);
+  // Until the answer to this query is in, its skeleton (not the previous query's results).
+  const current = data && data.asked === `${query}|${category}` ? data : undefined;
   return (
     <section aria-labelledby="search-h" class="search">
       <h2 id="search-h" class="sr-only">
@@ -74,17 +76,17 @@ function ProductSearch() {
         </div>
       )}
       <ErrorNote error={error} />
-      {!query ? null : data === undefined ? (
-        <Skeleton lines={3} />
-      ) : !data?.items.length ? (
+      {!query ? null : !current ? (
+        error ? null : <Skeleton lines={3} />
+      ) : !current.items.length ? (
         <Empty>{t("search.none", { q: query })}</Empty>
       ) : (
         <>
           <p class="meta" aria-live="polite">
-            {t("search.results", { count: data.total ?? data.items.length, q: query })}
+            {t("search.results", { count: current.total ?? current.items.length, q: query })}
           </p>
           <ul class="plain list products" aria-label={t("search.resultsLabel")}>
-            {data.items.map((p: Hit) => (
+            {current.items.map((p: Hit) => (
               <li class="product" data-hit={p.name}>
                 <a href={`${A}/shop/${p.merchant_id}/p/${p.id}`} class="grow">
                   <strong>{p.name}</strong>
