@@ -21,8 +21,20 @@ const types = {
 };
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
+// The browser's origin is this server; to the API the proxied request must look same-origin
+// (the server refuses cookie-signed requests whose Origin is not its Host). A foreign Origin
+// is passed on as it came, so the server's cross-origin refusal still applies to it.
+function ownOrigin(req) {
+  try {
+    return !!req.headers.origin && new URL(req.headers.origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 function proxy(req, res) {
   const headers = { ...req.headers, host: api.host };
+  if (ownOrigin(req)) headers.origin = `${api.protocol}//${api.host}`;
   const up = request({ hostname: api.hostname, port: api.port, method: req.method, path: req.url, headers }, (r) => {
     res.writeHead(r.statusCode ?? 502, r.headers);
     r.pipe(res);
@@ -92,7 +104,8 @@ server.on("upgrade", (req, socket, head) => {
     const lines = [`${req.method} ${req.url} HTTP/1.1`];
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       const k = req.rawHeaders[i];
-      lines.push(`${k}: ${k.toLowerCase() === "host" ? api.host : req.rawHeaders[i + 1]}`);
+      const lk = k.toLowerCase();
+      lines.push(`${k}: ${lk === "host" ? api.host : lk === "origin" && ownOrigin(req) ? `${api.protocol}//${api.host}` : req.rawHeaders[i + 1]}`);
     }
     up.write(lines.join("\r\n") + "\r\n\r\n");
     if (head?.length) up.write(head);
