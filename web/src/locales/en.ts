@@ -200,7 +200,7 @@ export const en = {
   },
   search: {
     title: "Search products", label: "Search all shops", placeholder: "e.g. bread, 面包", none: "Nothing found for “{{q}}”.",
-    results: "{{count}} results for “{{q}}”", resultsLabel: "Search results",
+    results: "{{count}} results for “{{q}}”", results_one: "{{count}} result for “{{q}}”", resultsLabel: "Search results",
   },
   trust: {
     former: "Former resident", resident: "Resident", neighbour: "Neighbour", sep: ", ", verifiedPurchase: "verified purchase",

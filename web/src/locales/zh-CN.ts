@@ -202,7 +202,7 @@ export const zhCN: typeof en = {
   },
   search: {
     title: "搜索商品", label: "搜索所有店铺", placeholder: "例如：面包、bread", none: "没有找到“{{q}}”。",
-    results: "“{{q}}”共 {{count}} 个结果", resultsLabel: "搜索结果",
+    results: "“{{q}}”共 {{count}} 个结果", results_one: "“{{q}}”共 {{count}} 个结果", resultsLabel: "搜索结果",
   },
   trust: {
     former: "前住户", resident: "住户", neighbour: "邻居", sep: "，", verifiedPurchase: "已验证购买",
