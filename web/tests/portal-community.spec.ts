@@ -137,7 +137,8 @@ test("merchant: coupons, group buy, reviews, figures, API key shown once", async
   await axe(page);
 
   await page.getByRole("link", { name: "Figures" }).click();
-  await expect(page.getByText("items sold")).toBeVisible();
+  // (the demo's order history also fills the by-category table, with its own "items sold" heading)
+  await expect(page.getByText("items sold").first()).toBeVisible();
   await shot(page, "merchant-figures");
   await axe(page);
 
