@@ -207,3 +207,24 @@ test("notification preferences: a grid per category and channel, saved, refusals
   await expect.poll(async () => [(await get()).in_app, (await get()).push]).toEqual([true, true]);
   void call;
 });
+
+test("home shows the recommendation lists; reviews show the author's trust badge, not an id", async ({ page }) => {
+  test.setTimeout(60_000);
+  const alice = await Api.login(demo("alice"));
+  await signIn(page, "/app/", demo("alice"));
+  const recs = page.getByRole("region", { name: "For you" });
+  await expect(recs).toBeVisible();
+  await expect(recs.locator(".skeleton")).toHaveCount(0);
+  const mine = await alice.get(`/v1/me/recommendations?community_id=${CID}`);
+  for (const k of ["neighbours_also_bought", "popular_in_your_building", "new_from_your_shops"])
+    await expect(recs.locator(`[data-recs="${k}"]`)).toHaveCount(mine[k].length ? 1 : 0);
+  await shot(page, "app-home-recommendations");
+  await axe(page);
+
+  await page.getByRole("link", { name: "Shop", exact: true }).click();
+  await page.getByRole("link", { name: /Corner Bakery/ }).click();
+  const badges = page.getByTestId("trust-badge");
+  await expect(badges.first()).toBeVisible();
+  for (const text of await badges.allTextContents()) expect(text).not.toMatch(/#?\d{2,}$|^\d+$/);
+  await shot(page, "app-merchant-trust-badges");
+});
