@@ -311,9 +311,11 @@ Response App::handle(Request& req) {
       auto refuse = [&](char const* why) {
         // Bad credentials count against the client's own limit, so guessing tokens is
         // rate-limited like any anonymous request.
-        auto d = limiter_.check(client_key);
-        rate_headers(resp_headers, d);
-        if (!d.allowed) throw TooManyRequests(d.retry_after);
+        if (rate_limited_) {
+          auto d = limiter_.check(client_key);
+          rate_headers(resp_headers, d);
+          if (!d.allowed) throw TooManyRequests(d.retry_after);
+        }
         throw Unauthorized(why);
       };
       auto cookie = req.header("authorization") ? std::nullopt : http::session_cookie::read(req, http::session_cookie::kSession);
@@ -333,9 +335,11 @@ Response App::handle(Request& req) {
         caller = signed_in.get();
         account_id = caller->account_id;
       }
-      auto d = limiter_.check(caller->authenticated() ? "a:" + std::to_string(caller->account_id) : client_key);
-      rate_headers(resp_headers, d);
-      if (!d.allowed) throw TooManyRequests(d.retry_after);
+      if (rate_limited_) {
+        auto d = limiter_.check(caller->authenticated() ? "a:" + std::to_string(caller->account_id) : client_key);
+        rate_headers(resp_headers, d);
+        if (!d.allowed) throw TooManyRequests(d.retry_after);
+      }
       if (route.json_body && !req.body.empty() && !is_json(req.header("content-type")))
         throw ApiError(415, "unsupported-media-type", "Unsupported media type",
                        "send the body as application/json");

@@ -84,6 +84,9 @@ class App {
   // its level (info; the demo seeding logs at debug so the terminal shows the URLs first).
   void set_access_log_format(bool json) { access_log_json_ = json; }
   void set_access_log_level(spdlog::level::level_enum l) { access_log_level_ = l; }
+  // The demo seeding talks to the server in-process, weeks of orders for a few accounts: its
+  // requests must not spend those accounts' rate-limit budgets (off while it runs).
+  void set_rate_limited(bool on) { rate_limited_ = on; }
 
   // Adds a service at run time before start (plugins).
   void add_service(std::unique_ptr<Service> s);
@@ -106,6 +109,7 @@ class App {
   Router router_;
   Metrics metrics_;
   RateLimiter limiter_;
+  std::atomic<bool> rate_limited_{true};
   Authenticator auth_;
   std::unique_ptr<principals::Cache> principals_;  // null when auth-cache-ms is 0
   std::vector<std::unique_ptr<Service>> services_;

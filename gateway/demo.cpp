@@ -148,8 +148,12 @@ void seed_demo(App& app) {
   app.set_access_log_level(spdlog::level::debug);
   struct Restore {
     App& app;
-    ~Restore() { app.set_access_log_level(spdlog::level::info); }
+    ~Restore() {
+      app.set_access_log_level(spdlog::level::info);
+      app.set_rate_limited(true);
+    }
   } restore{app};
+  app.set_rate_limited(false);
   Client c(app);
   if (auto token = c.login(kManager, kPassword, true); !token.empty()) {
     auto me = c.call("GET", "/v1/me", nullptr, token, 200, true);

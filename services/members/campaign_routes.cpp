@@ -15,12 +15,6 @@ namespace {
 constexpr std::int64_t kMaxCampaignPoints = 100'000;
 constexpr int kMaxCouponDays = 365;
 
-std::int64_t owner_of(Request const& req) {
-  for (auto const& [k, v] : req.params)
-    if (k == "mid") return req.id("mid");
-  return 0;
-}
-
 std::string campaign_suffix(std::int64_t mid, std::int64_t id) {
   return (mid > 0 ? "/merchants/" + std::to_string(mid) : std::string()) + "/campaigns/" + std::to_string(id);
 }
@@ -81,15 +75,15 @@ Response report(db::Tx& tx, repo::Campaign const& c, int status = 200) {
 }
 
 repo::Campaign campaign_or_404(db::Tx& tx, Context& ctx, Request const& req) {
-  auto c = repo::find_campaign(tx, ctx.community_id, owner_of(req), req.id("cpid"));
+  auto c = repo::find_campaign(tx, ctx.community_id, segment_owner(tx, req, ctx.community_id), req.id("cpid"));
   if (!c) throw NotFound("campaign");
   return *c;
 }
 
 Response create_campaign(Request const& req, Context& ctx) {
   auto body = req.json();
-  std::int64_t mid = owner_of(req);
   return ctx.tx([&](db::Tx& tx) {
+    std::int64_t mid = segment_owner(tx, req, ctx.community_id);
     auto c = campaign_from_body(tx, body, ctx.community_id, mid);
     c.created_by = ctx.principal.account_id;
     auto id = repo::insert_campaign(tx, c);
@@ -102,8 +96,8 @@ Response create_campaign(Request const& req, Context& ctx) {
 
 Response list_campaigns(Request const& req, Context& ctx) {
   auto page = req.page();
-  std::int64_t mid = owner_of(req);
   return ctx.tx([&](db::Tx& tx) {
+    std::int64_t mid = segment_owner(tx, req, ctx.community_id);
     auto rows = repo::list_campaigns(tx, ctx.community_id, mid, page);
     return Response::json(json::page_of_rows(rows, page, [&](repo::Campaign const& c) {
       auto use = shops::campaign_coupon_use(tx, c.community_id, c.id);

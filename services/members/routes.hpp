@@ -22,6 +22,11 @@ using http::Access;
 using http::Request;
 using http::Response;
 
+// Segments and campaigns (segment_routes.cpp): the owner a route acts for, 0 on the
+// community's routes, the merchant in {mid} on a merchant's (404 when the community has no
+// such merchant, so a foreign merchant id never reads as an empty list).
+std::int64_t segment_owner(db::Tx& tx, http::Request const& req, std::int64_t cid);
+
 void add_program_routes(http::Router& r);     // the manager's programme: expiry, earn rules, tiers
 void add_membership_routes(http::Router& r);  // my membership, consents, export;
                                               // the manager's member view

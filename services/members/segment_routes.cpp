@@ -5,19 +5,13 @@
 #include "services/identity/api.hpp"
 #include "services/members/campaigns.hpp"
 #include "services/members/routes.hpp"
+#include "services/shops/api.hpp"
 
 namespace courtyard::members {
 
 namespace {
 
 constexpr std::size_t kMaxName = 80;
-
-// The owner a route acts for: the community (manager routes) or the merchant in {mid}.
-std::int64_t owner_of(Request const& req) {
-  for (auto const& [k, v] : req.params)
-    if (k == "mid") return req.id("mid");
-  return 0;
-}
 
 // Reads and checks {name, rule}: 422 naming the first problems; a tier name or building the
 // community does not have is a problem too (so a typo never silently matches nobody).
@@ -55,15 +49,15 @@ std::int64_t size_of(db::Tx& tx, repo::Segment const& s) {
 }
 
 repo::Segment segment_or_404(db::Tx& tx, Context& ctx, Request const& req) {
-  auto s = repo::find_segment(tx, ctx.community_id, owner_of(req), req.id("sid"));
+  auto s = repo::find_segment(tx, ctx.community_id, segment_owner(tx, req, ctx.community_id), req.id("sid"));
   if (!s) throw NotFound("segment");
   return *s;
 }
 
 Response create_segment(Request const& req, Context& ctx) {
   auto body = req.json();
-  std::int64_t mid = owner_of(req);
   return ctx.tx([&](db::Tx& tx) {
+    std::int64_t mid = segment_owner(tx, req, ctx.community_id);
     auto s = segment_from_body(tx, body, ctx.community_id, mid);
     s.created_by = ctx.principal.account_id;
     s.id = repo::insert_segment(tx, s);
@@ -77,7 +71,7 @@ Response create_segment(Request const& req, Context& ctx) {
 Response list_segments(Request const& req, Context& ctx) {
   auto page = req.page();
   return ctx.tx([&](db::Tx& tx) {
-    auto rows = repo::list_segments(tx, ctx.community_id, owner_of(req), page);
+    auto rows = repo::list_segments(tx, ctx.community_id, segment_owner(tx, req, ctx.community_id), page);
     return Response::json(
         json::page_of_rows(rows, page, [&](repo::Segment const& s) { return segment_json(s, size_of(tx, s)); }));
   });
@@ -141,6 +135,16 @@ Response remove_tag(Request const& req, Context& ctx) {
 }
 
 }  // namespace
+
+std::int64_t segment_owner(db::Tx& tx, Request const& req, std::int64_t cid) {
+  for (auto const& [k, v] : req.params)
+    if (k == "mid") {
+      std::int64_t mid = req.id("mid");
+      if (!shops::merchant_owner(tx, cid, mid)) throw NotFound("merchant");
+      return mid;
+    }
+  return 0;
+}
 
 void add_segment_routes(http::Router& r) {
   r.get("/v1/communities/{cid}/segments", Access::manager(), list_segments);

@@ -218,7 +218,7 @@ std::optional<Draft> render(std::string_view topic, bj::object const& p) {
 std::vector<Category> const& categories() {
   static std::vector<Category> const all{
       {"account", "Your account and security: merchant applications and decisions", true, false},
-      {"orders", "Your orders and their deliveries; for merchants, new and cancelled orders", false, false},
+      {"orders", "Your orders, their deliveries and refunds, answered wishes; for merchants, new and cancelled orders and low stock", false, false},
       {"bills", "Property bills issued and overdue", false, false},
       {"wallet", "Wallet top-ups", false, false},
       {"announcements", "Announcements from the property manager", false, false},
@@ -246,8 +246,9 @@ Category const& category_of(std::string_view type) {
   std::string_view name = "other";
   if (starts_with(type, "merchant.") || starts_with(type, "account.") || starts_with(type, "security."))
     name = "account";
-  else if (starts_with(type, "order.") || starts_with(type, "delivery."))
-    name = "orders";
+  else if (starts_with(type, "order.") || starts_with(type, "delivery.") || starts_with(type, "refund.") ||
+           starts_with(type, "wish.") || starts_with(type, "stock."))
+    name = "orders";  // shopping: orders, deliveries, refunds, wishes answered, a shop's low stock
   else if (starts_with(type, "bill."))
     name = "bills";
   else if (starts_with(type, "wallet."))

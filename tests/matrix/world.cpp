@@ -92,6 +92,27 @@ World build_world(TestApp& t, std::vector<std::string> const& scopes) {
                        w.merchant.token),
                 {201}, "delivery slot")
                .id();
+  // Members: segments (the manager's, the merchant's over its own customers), a draft
+  // message campaign; shops: a resident's wish.
+  w.segment = must(t.post(c.base() + "/segments",
+                          {{"name", "Matrix segment"}, {"rule", {{"building_in", bj::array{c.building_id}}}}}, mgr),
+                   {201}, "segment")
+                  .id();
+  w.merchant_segment = must(t.post(w.mbase() + "/segments",
+                                   {{"name", "Matrix customers"}, {"rule", {{"last_order_within_days", 30}}}},
+                                   w.merchant.token),
+                            {201}, "merchant segment")
+                           .id();
+  w.campaign = must(t.post(c.base() + "/campaigns",
+                           {{"name", "Matrix campaign"}, {"segment_id", w.segment}, {"kind", "message"},
+                            {"title", "Hello"}, {"message", "A message to the segment"}},
+                           mgr),
+                    {201}, "campaign")
+                   .id();
+  w.wish = must(t.post(c.base() + "/wishes", {{"title", "Organic eggs weekly"}, {"category", "grocery"}},
+                       w.resident.token),
+                {201}, "wish")
+               .id();
   w.group_buy = must(t.post(c.base() + "/group-buys",
                             {{"product_id", w.pid}, {"unit_price_cents", 200}, {"min_participants", 3},
                              {"closes_at", at(2 * kDay)}},
@@ -216,6 +237,8 @@ std::int64_t World::param(std::string const& name, std::string const& prev, std:
   if (name == "kid") return key_spare_id;
   if (name == "sid" && path.find("/delivery-slots/") != std::string::npos) return slot;
   bool merchant_path = path.find("/merchants/") != std::string::npos;
+  if (name == "sid" && path.find("/segments/") != std::string::npos) return merchant_path ? merchant_segment : segment;
+  if (name == "cpid" && !merchant_path) return campaign;
   if (name == "wid") return merchant_path ? hook : community_hook;
   if (name == "did") return merchant_path ? hook_delivery : community_hook_delivery;
   if (name == "account_id")
@@ -235,6 +258,7 @@ std::int64_t World::param(std::string const& name, std::string const& prev, std:
         {"tickets", &World::ticket},
         {"suggestions", &World::suggestion},
         {"group-buys", &World::group_buy},
+        {"wishes", &World::wish},
         {"notifications", &World::notification},
         {"events", &World::event},
         {"orders", &World::oid},

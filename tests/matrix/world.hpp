@@ -36,6 +36,9 @@ struct World {
   std::int64_t ready_oid = 0;    // ready for delivery, by `resident` at `mid`
   std::int64_t delivery = 0;     // the task for ready_oid
   std::int64_t slot = 0;         // a delivery slot of the merchant
+  std::int64_t segment = 0, merchant_segment = 0;  // the manager's and `merchant`'s segments
+  std::int64_t campaign = 0;     // a message campaign of the manager (a draft)
+  std::int64_t wish = 0;         // posted by `resident`
   std::int64_t ticket = 0, bill = 0, schedule = 0, club = 0, event = 0, post = 0, parcel = 0, pass = 0,
                amenity = 0, booking = 0, suggestion = 0, announcement = 0, application = 0, group_buy = 0,
                notification = 0;

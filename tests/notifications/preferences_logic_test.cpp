@@ -10,6 +10,8 @@ TEST_CASE("every notification type has a category", "[notifications][preferences
   CHECK(category_of("order.ready").name == "orders");
   CHECK(category_of("order.placed.merchant").name == "orders");
   CHECK(category_of("delivery.failed").name == "orders");
+  CHECK(category_of("wish.answered").name == "orders");
+  CHECK(category_of("stock.low").name == "orders");
   CHECK(category_of("bill.overdue").name == "bills");
   CHECK(category_of("announcement.published").name == "announcements");
   CHECK(category_of("event.reminder").name == "events");
