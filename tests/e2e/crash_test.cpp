@@ -51,8 +51,11 @@ TEST_CASE("faults: SIGKILL under load loses no committed order, payment or event
     server = std::make_unique<ServerProcess>(args);  // same database
     // Deliveries the killed process had claimed wait for their lease (30 s) to run out:
     // earlier cycles leave them leased; the last one waits until every event is delivered.
+    // The grace is a bound on draining, not a speed test: each order event now has more
+    // subscribers (analytics, members' facts, recommendations), and in CI this suite shares
+    // two cores with the sanitizer build of fuzz_smoke, so an earlier cycle gets 40 s.
     bool const last = cycle == cycles;
-    auto const inv = check_invariants(database.url(), s, all, std::chrono::seconds(last ? 45 : 15), !last);
+    auto const inv = check_invariants(database.url(), s, all, std::chrono::seconds(last ? 60 : 40), !last);
     std::cout << "cycle " << cycle << " after restart: " << inv.report() << std::endl;
     INFO(inv.report());
     CHECK(inv.ok());
