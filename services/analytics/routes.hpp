@@ -8,7 +8,7 @@
 #include "http/router.hpp"
 #include "services/analytics/logic.hpp"
 #include "services/analytics/repository.hpp"
-#include "services/analytics/timezone.hpp"
+#include "http/time_zone.hpp"
 
 #include <boost/json.hpp>
 
@@ -16,6 +16,8 @@
 #include <string>
 
 namespace courtyard::analytics {
+
+using http::TimeZone;  // the shared reader of the system's zone files
 
 namespace bj = boost::json;
 using http::Access;

@@ -1,7 +1,6 @@
 #pragma once
-// The community's time zone, read from the system's IANA database (TZif files under
-// /usr/share/zoneinfo): the C++20 time-zone library is not in this toolchain's libstdc++, and
-// localtime_r would need the process-wide TZ variable.
+// The community's time zone as settlement's offset function, over the shared reader of the
+// system's zone files (http/time_zone.hpp).
 #include "services/settlement/logic.hpp"
 
 #include <string>
@@ -9,7 +8,7 @@
 namespace courtyard::settlement::tz {
 
 // The zone's offset function for logic::week_of. An unknown zone, or a name that is not a
-// plain zone path, is UTC. Files are read once per process and kept.
+// plain zone path, is UTC.
 logic::OffsetAt offsets(std::string const& zone);
 
 }  // namespace courtyard::settlement::tz

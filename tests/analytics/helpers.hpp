@@ -6,7 +6,7 @@
 #include "db/tx.hpp"
 #include "http/json.hpp"
 #include "services/analytics/logic.hpp"
-#include "services/analytics/timezone.hpp"
+#include "http/time_zone.hpp"
 #include "tests/support/test_app.hpp"
 
 #include <boost/json.hpp>
@@ -111,7 +111,7 @@ inline bj::object ok(std::string const& url, std::string const& token) {
 
 // The local day (Europe/Berlin, the test communities' zone) of the app clock.
 inline std::int64_t today() {
-  return courtyard::analytics::TimeZone::named("Europe/Berlin")->local_day(courtyard::db::now_ms());
+  return courtyard::http::TimeZone::named("Europe/Berlin")->local_day(courtyard::db::now_ms());
 }
 inline std::string date(std::int64_t day) { return courtyard::analytics::logic::format_date(day); }
 inline std::string range(std::int64_t from, std::int64_t to) { return "?from=" + date(from) + "&to=" + date(to); }

@@ -1,11 +1,12 @@
 // Analytics rules on plain values, and the time zone reader.
 #include "services/analytics/logic.hpp"
-#include "services/analytics/timezone.hpp"
+#include "http/time_zone.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace courtyard::analytics;
 using namespace courtyard::analytics::logic;
+using courtyard::http::TimeZone;
 
 TEST_CASE("dates, periods and ranges", "[logic]") {
   auto d = parse_date("2026-11-23");

@@ -16,7 +16,7 @@ std::int64_t ledger_before(std::int64_t pid, std::int64_t at) {
 }
 
 std::int64_t day_start(std::int64_t day) {
-  return courtyard::analytics::TimeZone::named("Europe/Berlin")->day_start(day);
+  return courtyard::http::TimeZone::named("Europe/Berlin")->day_start(day);
 }
 
 std::int64_t count_events(Shop const& s, std::string const& topic) {

@@ -1,17 +1,18 @@
-#include "services/analytics/timezone.hpp"
+#include "http/time_zone.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
-#include <sstream>
 
-namespace courtyard::analytics {
+namespace courtyard::http {
 
 namespace {
 
 constexpr std::int64_t kDayMs = 86'400'000;
+constexpr std::size_t kHeader = 44;
 
 std::int64_t be(std::string const& b, std::size_t at, int bytes) {
   std::uint64_t v = 0;
@@ -20,7 +21,8 @@ std::int64_t be(std::string const& b, std::size_t at, int bytes) {
   return static_cast<std::int64_t>(v);
 }
 
-bool safe_name(std::string const& n) {
+// A relative path of plain characters: never leaves /usr/share/zoneinfo.
+bool plain_zone_name(std::string const& n) {
   if (n.empty() || n.size() > 64 || n.front() == '/' || n.find("..") != std::string::npos) return false;
   return std::all_of(n.begin(), n.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' || c == '+';
@@ -37,43 +39,33 @@ std::shared_ptr<TimeZone const> TimeZone::utc() {
 }
 
 std::shared_ptr<TimeZone const> TimeZone::from_tzif(std::string const& b) {
-  constexpr std::size_t kHeader = 44;
-  if (b.size() < kHeader || b.compare(0, 4, "TZif") != 0) return utc();
-  auto counts = [&](std::size_t h, std::int64_t out[6]) {
-    for (int i = 0; i < 6; ++i) out[i] = be(b, h + 20 + 4 * i, 4);
+  // Counts in a header: isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt.
+  std::int64_t c[6];
+  auto header = [&](std::size_t at) {
+    if (at + kHeader > b.size() || b.compare(at, 4, "TZif") != 0) return false;
+    for (int i = 0; i < 6; ++i) c[i] = be(b, at + 20 + 4 * i, 4);
+    return true;
   };
-  std::int64_t c[6];  // isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
-  counts(0, c);
-  std::size_t h = 0;
-  int tbytes = 4;
+  if (!header(0)) return utc();
+  std::size_t p = kHeader;
+  int width = 4;
   if (b[4] >= '2') {  // skip the 32-bit block to the 64-bit one
-    std::size_t v1 = kHeader + c[3] * 4 + c[3] + c[4] * 6 + c[5] + c[2] * 8 + c[1] + c[0];
-    if (b.size() < v1 + kHeader) return utc();
-    h = v1;
-    tbytes = 8;
-    counts(h, c);
+    p += c[3] * 4 + c[3] + c[4] * 6 + c[5] + c[2] * 8 + c[1] + c[0];
+    if (!header(p)) return utc();
+    p += kHeader;
+    width = 8;
   }
-  std::size_t p = h + kHeader;
-  std::size_t need = c[3] * tbytes + c[3] + c[4] * 6;
-  if (c[4] <= 0 || b.size() < p + need) return utc();
+  std::int64_t const timecnt = c[3], typecnt = c[4];
+  if (typecnt <= 0 || b.size() < p + timecnt * (width + 1) + typecnt * 6) return utc();
+  std::vector<std::int32_t> type_offset;
+  std::size_t const types = p + timecnt * (width + 1);
+  for (std::int64_t i = 0; i < typecnt; ++i) type_offset.push_back(static_cast<std::int32_t>(be(b, types + 6 * i, 4)));
   auto z = std::make_shared<TimeZone>();
-  std::vector<std::int32_t> type_offset(c[4]);
-  std::vector<bool> type_dst(c[4]);
-  std::size_t types = p + c[3] * tbytes + c[3];
-  for (std::int64_t i = 0; i < c[4]; ++i) {
-    type_offset[i] = static_cast<std::int32_t>(be(b, types + 6 * i, 4));
-    type_dst[i] = b[types + 6 * i + 4] != 0;
-  }
   z->initial_ = type_offset[0];
-  for (std::int64_t i = 0; i < c[4]; ++i)
-    if (!type_dst[i]) {
-      z->initial_ = type_offset[i];
-      break;
-    }
-  for (std::int64_t i = 0; i < c[3]; ++i) {
-    auto idx = static_cast<unsigned char>(b[p + c[3] * tbytes + i]);
+  for (std::int64_t i = 0; i < timecnt; ++i) {
+    auto idx = static_cast<unsigned char>(b[p + timecnt * width + i]);
     if (idx >= type_offset.size()) return utc();
-    z->at_.push_back(be(b, p + i * tbytes, tbytes));
+    z->at_.push_back(be(b, p + i * width, width));
     z->offset_.push_back(type_offset[idx]);
   }
   return z;
@@ -85,13 +77,9 @@ std::shared_ptr<TimeZone const> TimeZone::named(std::string const& name) {
   std::lock_guard lock(mu);
   if (auto it = cache.find(name); it != cache.end()) return it->second;
   std::shared_ptr<TimeZone const> z = utc();
-  if (safe_name(name)) {
+  if (plain_zone_name(name)) {
     std::ifstream in("/usr/share/zoneinfo/" + name, std::ios::binary);
-    if (in) {
-      std::ostringstream s;
-      s << in.rdbuf();
-      z = from_tzif(s.str());
-    }
+    if (in) z = from_tzif(std::string(std::istreambuf_iterator<char>(in), {}));
   }
   cache.emplace(name, z);
   return z;
@@ -115,4 +103,4 @@ std::int64_t TimeZone::day_start(std::int64_t local_day) const {
   return utc;
 }
 
-}  // namespace courtyard::analytics
+}  // namespace courtyard::http
