@@ -44,6 +44,18 @@ std::vector<std::int64_t> rank(std::vector<std::vector<std::pair<std::int64_t, s
   return out;
 }
 
+std::vector<std::int64_t> recent(std::vector<std::pair<std::int64_t, std::int64_t>> owned, std::size_t n) {
+  std::sort(owned.begin(), owned.end(), [](auto const& a, auto const& b) {
+    return a.second != b.second ? a.second > b.second : a.first > b.first;
+  });
+  std::vector<std::int64_t> out;
+  for (auto const& [product, at] : owned) {
+    if (out.size() >= n) break;
+    out.push_back(product);
+  }
+  return out;
+}
+
 std::vector<std::int64_t> pick(std::vector<std::int64_t> const& candidates, std::set<std::int64_t> const& exclude,
                                std::size_t limit) {
   std::vector<std::int64_t> out;

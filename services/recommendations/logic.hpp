@@ -33,6 +33,17 @@ std::vector<Pair> all_pairs(std::set<std::int64_t> const& products);
 // seed from the index) into one ranking: by the sum of buyers over the seeds, then by id.
 std::vector<std::int64_t> rank(std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> const& per_seed);
 
+// The `n` most recently first-bought of a buyer's products ({product, first bought at}):
+// newest first, ties by the larger id. These seed "neighbours also bought".
+std::vector<std::int64_t> recent(std::vector<std::pair<std::int64_t, std::int64_t>> owned, std::size_t n);
+
+// How far down each ranked list the next look-up of "still for sale?" reads: the first
+// window is twice what is shown (most candidates are for sale), each later one four times
+// the previous, so a list whose top products were withdrawn costs a few statements, not one
+// per candidate.
+constexpr std::size_t first_window(std::size_t limit) { return 2 * limit; }
+constexpr std::size_t next_window(std::size_t window) { return 4 * window; }
+
 // The first `limit` of `candidates` (already ranked) that are not in `exclude`, without
 // repeats.
 std::vector<std::int64_t> pick(std::vector<std::int64_t> const& candidates, std::set<std::int64_t> const& exclude,
