@@ -30,7 +30,8 @@ std::vector<Pair> pairs_added(std::set<std::int64_t> const& had, std::set<std::i
 std::vector<Pair> all_pairs(std::set<std::int64_t> const& products);
 
 // Merges each seed's strongest partners ({product, distinct buyers of the pair}, read per
-// seed from the index) into one ranking: by the sum of buyers over the seeds, then by id.
+// seed from the index) into one ranking: by the sum of buyers over the seeds, then the
+// larger (newer) id first — the order the index gives when read backwards, so no read sorts.
 std::vector<std::int64_t> rank(std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> const& per_seed);
 
 // The `n` most recently first-bought of a buyer's products ({product, first bought at}):

@@ -160,7 +160,7 @@ std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> partners(db::Tx&
         .value(seeds[i])
         .sql(" AND buyers >= ")
         .value(min_buyers)
-        .sql(" ORDER BY buyers DESC, other_id LIMIT ")
+        .sql(" ORDER BY buyers DESC, other_id DESC LIMIT ")
         .value(limit)
         .sql(") s" + std::to_string(i));
   }
@@ -181,7 +181,7 @@ std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> partners(db::Tx&
 
 constexpr char const* kPopularInBuilding =
     "SELECT product_id FROM rec_building_products WHERE community_id = :c AND building_id = :b AND buyers >= :k "
-    "ORDER BY buyers DESC, product_id LIMIT :l";
+    "ORDER BY buyers DESC, product_id DESC LIMIT :l";
 
 std::vector<std::int64_t> popular_in_building(db::Tx& tx, std::int64_t cid, std::int64_t building_id,
                                               std::int64_t min_buyers, std::int64_t limit) {

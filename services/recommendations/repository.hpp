@@ -45,13 +45,15 @@ struct Owned {
 };
 std::vector<Owned> owned(db::Tx& tx, std::int64_t cid, std::int64_t account_id);
 // Each seed's strongest partners: products bought together with it by at least `min_buyers`
-// distinct buyers, most buyers first, with that count — at most `limit` per seed, one
+// distinct buyers, most buyers first (ties: larger id first), with that count — at most
+// `limit` per seed, one
 // backward range of the rec_pairs_top index each, all seeds in one statement (UNION ALL).
 // The result has one list per seed, in the order of `seeds`.
 std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> partners(db::Tx& tx, std::int64_t cid,
                                                                          std::vector<std::int64_t> const& seeds,
                                                                          std::int64_t min_buyers, std::int64_t limit);
-// The building's products with at least `min_buyers` distinct buyers, most bought first.
+// The building's products with at least `min_buyers` distinct buyers, most bought first
+// (ties: larger id first; a backward range of rec_building_top).
 std::vector<std::int64_t> popular_in_building(db::Tx& tx, std::int64_t cid, std::int64_t building_id,
                                               std::int64_t min_buyers, std::int64_t limit);
 
