@@ -302,6 +302,17 @@ CREATE TABLE members_referral_conversions (
   PRIMARY KEY (community_id, merchant_id, referred_id)
 ){engine};
 )SQL"},
+      // Segment sizes at size (tests/bench/RESULTS.md): a category_spend condition sums a
+      // member's cents per category over a range of days. Ordered by member, then day, with
+      // the cents inside, the sum is one pass over the category's index entries in member
+      // order — no look-up of the table per row and no temporary table for the GROUP BY
+      // (on SQLite the primary key index holds no cents; on both, day-first order needed a
+      // sort by member).
+      {41, "member-ordered covering indexes for category spend", R"SQL(
+CREATE INDEX members_fact_spend_member ON members_fact_spend (community_id, category, account_id, day, cents);
+CREATE INDEX members_fact_merchant_spend_member
+  ON members_fact_merchant_spend (community_id, merchant_id, category, account_id, day, cents);
+)SQL"},
   };
 }
 

@@ -38,9 +38,21 @@ std::vector<std::int64_t> rank(std::vector<std::vector<std::pair<std::int64_t, s
     for (auto const& [product, buyers] : list) score[product] += buyers;
   std::vector<std::pair<std::int64_t, std::int64_t>> sorted(score.begin(), score.end());
   std::sort(sorted.begin(), sorted.end(),
-            [](auto const& a, auto const& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+            [](auto const& a, auto const& b) { return a.second != b.second ? a.second > b.second : a.first > b.first; });
   std::vector<std::int64_t> out;
   for (auto const& [product, s] : sorted) out.push_back(product);
+  return out;
+}
+
+std::vector<std::int64_t> recent(std::vector<std::pair<std::int64_t, std::int64_t>> owned, std::size_t n) {
+  std::sort(owned.begin(), owned.end(), [](auto const& a, auto const& b) {
+    return a.second != b.second ? a.second > b.second : a.first > b.first;
+  });
+  std::vector<std::int64_t> out;
+  for (auto const& [product, at] : owned) {
+    if (out.size() >= n) break;
+    out.push_back(product);
+  }
   return out;
 }
 

@@ -30,8 +30,20 @@ std::vector<Pair> pairs_added(std::set<std::int64_t> const& had, std::set<std::i
 std::vector<Pair> all_pairs(std::set<std::int64_t> const& products);
 
 // Merges each seed's strongest partners ({product, distinct buyers of the pair}, read per
-// seed from the index) into one ranking: by the sum of buyers over the seeds, then by id.
+// seed from the index) into one ranking: by the sum of buyers over the seeds, then the
+// larger (newer) id first — the order the index gives when read backwards, so no read sorts.
 std::vector<std::int64_t> rank(std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> const& per_seed);
+
+// The `n` most recently first-bought of a buyer's products ({product, first bought at}):
+// newest first, ties by the larger id. These seed "neighbours also bought".
+std::vector<std::int64_t> recent(std::vector<std::pair<std::int64_t, std::int64_t>> owned, std::size_t n);
+
+// How far down each ranked list the next look-up of "still for sale?" reads: the first
+// window is twice what is shown (most candidates are for sale), each later one four times
+// the previous, so a list whose top products were withdrawn costs a few statements, not one
+// per candidate.
+constexpr std::size_t first_window(std::size_t limit) { return 2 * limit; }
+constexpr std::size_t next_window(std::size_t window) { return 4 * window; }
 
 // The first `limit` of `candidates` (already ranked) that are not in `exclude`, without
 // repeats.

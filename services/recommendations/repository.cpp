@@ -129,47 +129,64 @@ void prune_empty(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& 
 
 // ---- reads
 
-constexpr char const* kRecentProducts =
-    "SELECT product_id FROM rec_buyer_products WHERE community_id = :c AND account_id = :a "
-    "ORDER BY first_at DESC, product_id DESC LIMIT :l";
+constexpr char const* kOwned =
+    "SELECT product_id, merchant_id, first_at FROM rec_buyer_products WHERE community_id = :c AND account_id = :a";
 
-std::vector<std::int64_t> recent_products(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t limit) {
-  return db::all(tx, kRecentProducts, first_integer, use(cid, "c"), use(account_id, "a"), use(limit, "l"));
-}
-
-constexpr char const* kPartners =
-    "SELECT other_id, buyers FROM rec_pairs WHERE community_id = :c AND product_id = :p AND buyers >= :k "
-    "ORDER BY buyers DESC, other_id LIMIT :l";
-
-std::vector<std::pair<std::int64_t, std::int64_t>> partners(db::Tx& tx, std::int64_t cid, std::int64_t seed,
-                                                            std::int64_t min_buyers, std::int64_t limit) {
+std::vector<Owned> owned(db::Tx& tx, std::int64_t cid, std::int64_t account_id) {
   return db::all(
-      tx, kPartners,
+      tx, kOwned,
       [](soci::row const& r) {
         db::Cols c(r);
-        std::pair<std::int64_t, std::int64_t> p;
-        c.into(p.first, p.second);
-        return p;
+        Owned o;
+        c.into(o.product_id, o.merchant_id, o.first_at);
+        return o;
       },
-      use(cid, "c"), use(seed, "p"), use(min_buyers, "k"), use(limit, "l"));
+      use(cid, "c"), use(account_id, "a"));
+}
+
+// One sub-select per seed (each its own ORDER BY … LIMIT, which both backends accept only
+// inside a derived table), glued with UNION ALL: one round trip for all the seeds.
+std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> partners(db::Tx& tx, std::int64_t cid,
+                                                                         std::vector<std::int64_t> const& seeds,
+                                                                         std::int64_t min_buyers, std::int64_t limit) {
+  std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> out(seeds.size());
+  if (seeds.empty()) return out;
+  db::Query q;
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    if (i > 0) q.sql(" UNION ALL ");
+    q.sql("SELECT * FROM (SELECT product_id, other_id, buyers FROM rec_pairs WHERE community_id = ")
+        .value(cid)
+        .sql(" AND product_id = ")
+        .value(seeds[i])
+        .sql(" AND buyers >= ")
+        .value(min_buyers)
+        .sql(" ORDER BY buyers DESC, other_id DESC LIMIT ")
+        .value(limit)
+        .sql(") s" + std::to_string(i));
+  }
+  struct Row {
+    std::int64_t seed = 0, other = 0, buyers = 0;
+  };
+  auto rows = q.all(tx, [](soci::row const& r) {
+    db::Cols c(r);
+    Row x;
+    c.into(x.seed, x.other, x.buyers);
+    return x;
+  });
+  for (auto const& r : rows)
+    for (std::size_t i = 0; i < seeds.size(); ++i)
+      if (seeds[i] == r.seed) out[i].emplace_back(r.other, r.buyers);
+  return out;
 }
 
 constexpr char const* kPopularInBuilding =
     "SELECT product_id FROM rec_building_products WHERE community_id = :c AND building_id = :b AND buyers >= :k "
-    "ORDER BY buyers DESC, product_id LIMIT :l";
+    "ORDER BY buyers DESC, product_id DESC LIMIT :l";
 
 std::vector<std::int64_t> popular_in_building(db::Tx& tx, std::int64_t cid, std::int64_t building_id,
                                               std::int64_t min_buyers, std::int64_t limit) {
   return db::all(tx, kPopularInBuilding, first_integer, use(cid, "c"), use(building_id, "b"), use(min_buyers, "k"),
                  use(limit, "l"));
-}
-
-constexpr char const* kMerchantsOf =
-    "SELECT DISTINCT merchant_id FROM rec_buyer_products WHERE community_id = :c AND account_id = :a "
-    "ORDER BY merchant_id";
-
-std::vector<std::int64_t> merchants_of(db::Tx& tx, std::int64_t cid, std::int64_t account_id) {
-  return db::all(tx, kMerchantsOf, first_integer, use(cid, "c"), use(account_id, "a"));
 }
 
 }  // namespace courtyard::recommendations::repo

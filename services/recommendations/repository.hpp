@@ -38,16 +38,23 @@ void prune_empty(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& 
 
 // ---- reads
 
-// The buyer's most recent distinct products, newest first.
-std::vector<std::int64_t> recent_products(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t limit);
-// The seed's strongest partners: products bought together with it by at least `min_buyers`
-// distinct buyers, most buyers first, with that count (one indexed range per seed).
-std::vector<std::pair<std::int64_t, std::int64_t>> partners(db::Tx& tx, std::int64_t cid, std::int64_t seed,
-                                                            std::int64_t min_buyers, std::int64_t limit);
-// The building's products with at least `min_buyers` distinct buyers, most bought first.
+// The buyer's distinct products with their merchant and first purchase (one range of the
+// primary key): the caller's seeds, what to leave out and the shops they buy from, read once.
+struct Owned {
+  std::int64_t product_id = 0, merchant_id = 0, first_at = 0;
+};
+std::vector<Owned> owned(db::Tx& tx, std::int64_t cid, std::int64_t account_id);
+// Each seed's strongest partners: products bought together with it by at least `min_buyers`
+// distinct buyers, most buyers first (ties: larger id first), with that count — at most
+// `limit` per seed, one
+// backward range of the rec_pairs_top index each, all seeds in one statement (UNION ALL).
+// The result has one list per seed, in the order of `seeds`.
+std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> partners(db::Tx& tx, std::int64_t cid,
+                                                                         std::vector<std::int64_t> const& seeds,
+                                                                         std::int64_t min_buyers, std::int64_t limit);
+// The building's products with at least `min_buyers` distinct buyers, most bought first
+// (ties: larger id first; a backward range of rec_building_top).
 std::vector<std::int64_t> popular_in_building(db::Tx& tx, std::int64_t cid, std::int64_t building_id,
                                               std::int64_t min_buyers, std::int64_t limit);
-// The merchants the buyer has bought from.
-std::vector<std::int64_t> merchants_of(db::Tx& tx, std::int64_t cid, std::int64_t account_id);
 
 }  // namespace courtyard::recommendations::repo

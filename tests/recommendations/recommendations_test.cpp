@@ -35,6 +35,52 @@ TEST_CASE("pairs a buyer adds: new with old and new with new, both directions, o
   CHECK(logic::pick({3, 1, 3, 2, 9}, {1}, 2) == std::vector<std::int64_t>{3, 2});
   // Partners of two seeds: 7 has 5 + 6 buyers, 8 has 9, 9 has 5.
   CHECK(logic::rank({{{8, 9}, {7, 5}}, {{7, 6}, {9, 5}}}) == std::vector<std::int64_t>{7, 8, 9});
+  // Ties: the larger (newer) id first, as the index is read backwards.
+  CHECK(logic::rank({{{3, 5}, {4, 5}}, {{2, 5}}}) == std::vector<std::int64_t>{4, 3, 2});
+  // Seeds: the most recently first-bought products, ties by the larger id.
+  CHECK(logic::recent({{1, 10}, {2, 30}, {3, 20}, {4, 30}}, 3) == std::vector<std::int64_t>{4, 2, 3});
+  CHECK(logic::recent({{1, 10}}, 10) == std::vector<std::int64_t>{1});
+  CHECK(logic::recent({}, 10).empty());
+  // Look-up windows grow: shown x 2, then x 4 each round.
+  CHECK(logic::first_window(10) == 20);
+  CHECK(logic::next_window(logic::first_window(10)) == 80);
+}
+
+TEST_CASE("a list whose top candidates were taken off sale fills from the next ones", "[recommendations]") {
+  auto& t = TestApp::get();
+  auto c = t.community();
+  auto s = shop_in(c);
+  auto seed = product(s, "Seed");
+  std::vector<std::int64_t> partners;
+  for (int i = 0; i < 3; ++i) partners.push_back(product(s, "Partner " + std::to_string(i)));
+  // Five buyers of everything in one building: the partners tie (5 buyers), the larger id first.
+  for (int i = 0; i < 5; ++i) {
+    std::vector<std::int64_t> all{seed};
+    all.insert(all.end(), partners.begin(), partners.end());
+    buy(s, resident(c, 0), all);
+  }
+  auto viewer = resident(c, 0);
+  buy(s, viewer, {seed});
+  t.drain_events();
+  auto path = "/v1/me/recommendations?community_id=" + std::to_string(c.id) + "&limit=1";
+  auto before = t.get(path, viewer.token);
+  REQUIRE(before.status == 200);
+  CHECK(ids(before.json.at("neighbours_also_bought")) == std::vector<std::int64_t>{partners[2]});
+  CHECK(ids(before.json.at("popular_in_your_building")) == std::vector<std::int64_t>{partners[2]});
+  // The first look-up window (2 x limit) holds only withdrawn products: a second round reads on.
+  for (int i = 1; i < 3; ++i)
+    REQUIRE(t.patch(s.base() + "/products/" + std::to_string(partners[i]), bj::object{{"active", false}},
+                    s.owner.token)
+                .status == 200);
+  auto after = t.get(path, viewer.token);
+  REQUIRE(after.status == 200);
+  CHECK(ids(after.json.at("neighbours_also_bought")) == std::vector<std::int64_t>{partners[0]});
+  CHECK(ids(after.json.at("popular_in_your_building")) == std::vector<std::int64_t>{partners[0]});
+  auto one = t.get(c.base() + "/products/" + std::to_string(seed) + "/recommendations?limit=1", viewer.token);
+  REQUIRE(one.status == 200);
+  CHECK(ids(one.json.at("neighbours_also_bought")) == std::vector<std::int64_t>{partners[0]});
+  // Without a limit every partner still for sale is shown, none twice.
+  CHECK(also_bought(c, viewer, seed) == std::vector<std::int64_t>{partners[0]});
 }
 
 TEST_CASE("neighbours also bought needs five distinct buyers of the pair", "[recommendations]") {
