@@ -146,6 +146,12 @@ SlotWindow book_slot(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std
   return {slot_id, s->starts_at, s->ends_at};
 }
 
+std::optional<SlotWindow> booked_slot(db::Tx& tx, std::int64_t order_id) {
+  auto s = repo::booked_slot_of_order(tx, order_id);
+  if (!s) return std::nullopt;
+  return SlotWindow{s->id, s->starts_at, s->ends_at};
+}
+
 void add_slot_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/merchants/{mid}/delivery-slots", Access::merchant("orders:write"), create_slot);
   r.get("/v1/communities/{cid}/merchants/{mid}/delivery-slots", Access::merchant("orders:read"), merchant_slots);
