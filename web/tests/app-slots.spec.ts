@@ -75,6 +75,7 @@ test("delivery checkout: a slot is required, a full one is refused and the list 
   await expect(page).toHaveURL(/\/app\/orders\/\d+$/);
   const oid = Number(page.url().split("/").pop());
   await expect(page.getByTestId("order-slot")).toHaveText(`Delivery time: ${roomyWhen}`);
+  await expect(page.getByRole("link", { name: /The code to give the courier/ })).toHaveAttribute("href", "/app/parcels");
   const order = await alice.get(`/v1/communities/${CID}/orders/${oid}`);
   expect(order.fulfilment).toBe("delivery");
   expect(order.delivery_slot.id).toBe(roomy.id);

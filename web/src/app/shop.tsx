@@ -656,6 +656,11 @@ export function OrderPage() {
               {t("slots.yours")} <strong>{timeRange(data.delivery_slot.starts_at, data.delivery_slot.ends_at)}</strong>
             </p>
           )}
+          {data?.fulfilment === "delivery" && data.status !== "completed" && data.status !== "cancelled" && (
+            <p>
+              <a href={`${A}/parcels`}>{t("order.proofCode")}</a>
+            </p>
+          )}
           {data && (
             <ul class="plain list">
               {data.items?.map((i) => (

@@ -216,7 +216,7 @@ export const en = {
   },
   order: {
     coupon: "Coupon {{code}}", discount: "Discount", tierDiscount: "Tier discount ({{pct}}%)", pointsSpent: "Paid with {{count}} points",
-    walletPaid: "Paid from wallet",
+    walletPaid: "Paid from wallet", proofCode: "The code to give the courier (once the order is on its way)",
   },
   slots: {
     choose: "Delivery time", left: "{{count}} places left", left_one: "{{count}} place left", full: "Full",

@@ -217,6 +217,7 @@ export const zhCN: typeof en = {
     atMost: "此订单最多可用 {{count}} 积分。", useMost: "使用 {{count}} 积分", lessPoints: "减 {{count}} 积分",
   },
   order: {
+    proofCode: "交给快递员的签收码（订单出发后显示）",
     coupon: "优惠码 {{code}}", discount: "优惠", tierDiscount: "等级折扣（{{pct}}%）", pointsSpent: "积分抵扣 {{count}} 分",
     walletPaid: "钱包支付",
   },
