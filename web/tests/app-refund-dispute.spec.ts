@@ -59,6 +59,7 @@ test("refund declined by the shop, disputed in the app, decided by the office", 
   await signIn(portal, "/portal/", demo("manager"));
   await portal.getByRole("link", { name: "Refund disputes" }).click();
   const disputed = portal.locator(`[data-refund="${rid}"]`);
+  await expect(disputed).toContainText("Corner Bakery");
   await expect(disputed).toContainText("The loaf was mouldy inside.");
   await expect(disputed).toContainText("It was fresh when it left the shop.");
   await expect(disputed).toContainText("Photo sent to the office: green spots all through.");

@@ -596,7 +596,7 @@ type Refund = Schemas["Refund"];
 
 /** One disputed refund: what the resident asked, what the shop answered, why the resident
  *  disagrees; the manager refunds the resident or keeps the shop's decision, with a reason. */
-function Dispute({ r, onDone }: { r: Refund; onDone: () => void }) {
+function Dispute({ r, shop, onDone }: { r: Refund; shop?: string; onDone: () => void }) {
   const [reason, setReason] = useState("");
   const a = useAction();
   const decide = (decision: "accept" | "decline") =>
@@ -610,7 +610,7 @@ function Dispute({ r, onDone }: { r: Refund; onDone: () => void }) {
         {t("disputes.refund", { id: r.id, order: r.order_id })} · <Money cents={r.goods_cents} />
       </h2>
       <p class="meta">
-        <Status value={`refund_${r.status}`} /> · {t("disputes.shop", { id: r.merchant_id })} · <Time at={r.created_at} />
+        <Status value={`refund_${r.status}`} /> · {shop ?? t("disputes.shop", { id: r.merchant_id })} · <Time at={r.created_at} />
       </p>
       <dl class="facts">
         <dt>{t("disputes.asked")}</dt>
@@ -646,6 +646,7 @@ function Dispute({ r, onDone }: { r: Refund; onDone: () => void }) {
 
 export function RefundDisputes() {
   const [status, setStatus] = useState<"disputed" | "completed" | "rejected">("disputed");
+  const shops = useLoad(async () => new Map((await all((cursor) => ok(api.GET("/v1/communities/{cid}/merchants", { params: { path: path(), query: { limit: 200, cursor } as never } })) as Promise<{ items: Merchant[]; next_cursor: string | null }>)).map((m) => [m.id, m.name])), [cid.value]);
   const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/refunds", { params: { path: path(), query: { status, limit: 50, cursor } } })) as Promise<{ items: Refund[]; next_cursor: string | null }>, [cid.value, status]);
   return (
     <section>
@@ -662,7 +663,7 @@ export function RefundDisputes() {
       ) : (
         <ul class="plain cols">
           {list.items.map((r) => (
-            <Dispute key={r.id} r={r} onDone={list.reload} />
+            <Dispute key={r.id} r={r} shop={shops.data?.get(r.merchant_id)} onDone={list.reload} />
           ))}
         </ul>
       )}
