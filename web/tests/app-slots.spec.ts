@@ -33,6 +33,10 @@ test("delivery checkout: a slot is required, a full one is refused and the list 
 
   await signIn(page, "/app/", demo("alice"));
   await expect(page.getByRole("heading", { name: "Hello, Alice" })).toBeVisible();
+  // Home names what waits: parcels at the office and open group buys, each a tap away.
+  const waiting = page.getByRole("region", { name: "Parcels & group buys" });
+  await expect(waiting.getByTestId("home-parcels")).toHaveText(/parcels? waiting at the office|No parcels waiting\./);
+  await expect(waiting.getByTestId("home-group-buys")).toHaveAttribute("href", "/app/group-buys");
   await page.getByRole("link", { name: "Shop", exact: true }).click();
   await page.getByRole("link", { name: /Olive's Greens/ }).click();
   await page.getByRole("button", { name: "Add one Free-range eggs (6)" }).click();

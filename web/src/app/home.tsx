@@ -171,7 +171,7 @@ function Waiting() {
   }, [cid.value]);
   return (
     <section aria-labelledby="wait-h" class="card">
-      <h2 id="wait-h">{t("home.forYou")}</h2>
+      <h2 id="wait-h">{t("home.waiting")}</h2>
       {!data ? (
         <Skeleton lines={2} />
       ) : (

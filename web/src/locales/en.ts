@@ -64,7 +64,7 @@ export const en = {
   home: {
     hello: "Hello, {{name}}", notifications: "Notifications", markAllRead: "Mark all read", noNotifications: "Nothing new.",
     unread: "Unread: {{count}}", announcements: "Announcements", noAnnouncements: "No announcements.", new: "New",
-    billsDue: "Bills due", noBills: "No bills to pay.", events: "Upcoming events", forYou: "Waiting for you",
+    billsDue: "Bills due", noBills: "No bills to pay.", events: "Upcoming events", waiting: "Parcels & group buys",
     parcels: "{{count}} parcels waiting at the office", parcels_one: "{{count}} parcel waiting at the office", noParcels: "No parcels waiting.",
     groupBuys: "{{count}} group buys open near you", groupBuys_one: "{{count}} group buy open near you", noGroupBuys: "No group buys open right now.",
   },

@@ -66,7 +66,7 @@ export const zhCN: typeof en = {
   home: {
     hello: "你好，{{name}}", notifications: "通知", markAllRead: "全部标为已读", noNotifications: "暂无新消息。",
     unread: "未读：{{count}}", announcements: "公告", noAnnouncements: "暂无公告。", new: "新",
-    billsDue: "待缴账单", noBills: "没有待缴账单。", events: "近期活动", forYou: "等你处理",
+    billsDue: "待缴账单", noBills: "没有待缴账单。", events: "近期活动", waiting: "包裹与团购",
     parcels: "{{count}} 个包裹在物业处等你领取", parcels_one: "{{count}} 个包裹在物业处等你领取", noParcels: "没有待取包裹。",
     groupBuys: "附近有 {{count}} 个团购进行中", groupBuys_one: "附近有 {{count}} 个团购进行中", noGroupBuys: "目前没有进行中的团购。",
   },
