@@ -252,6 +252,15 @@ void seed_demo(App& app) {
            {std::tuple{"Vegetable box", 1800, 15}, std::tuple{"Free-range eggs (6)", 320, 30}})
         c.call("POST", greens_base + "/products",
                bj::object{{"name", name}, {"price_cents", price}, {"stock", stock}}, olive, 201);
+      // Delivery slots residents choose from at checkout: two windows a day from now (delivery
+      // service; skipped when it is disabled).
+      auto tomorrow = (db::now_ms() / 3600000 + 24) * 3600000;
+      for (auto const& [from_h, to_h, places] : {std::tuple{0, 2, 8}, std::tuple{3, 5, 4}})
+        c.call("POST", greens_base + "/delivery-slots",
+               bj::object{{"starts_at", json::rfc3339(tomorrow + from_h * 3600000LL)},
+                          {"ends_at", json::rfc3339(tomorrow + to_h * 3600000LL)},
+                          {"capacity", places}},
+               olive, 201, true);
       (void)olive_id;
       (void)sam_id;
       (void)sam;

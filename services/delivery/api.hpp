@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,8 @@ struct SlotWindow {
 };
 SlotWindow book_slot(db::Tx& tx, std::int64_t community_id, std::int64_t merchant_id, std::int64_t slot_id,
                      std::int64_t order_id, std::int64_t buyer_id);
+// The slot the order holds a place in (none once the order is cancelled), for the order's answer.
+std::optional<SlotWindow> booked_slot(db::Tx& tx, std::int64_t order_id);
 
 // Offline-verifiable codes (codes.hpp): a signed token for the code of object `object_id`
 // of `kind` ("redemption", "visitor_pass", "delivery", "delivery_stop") in the community,

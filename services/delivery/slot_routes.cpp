@@ -3,6 +3,7 @@
 // a cancelled order gives its place back (subscriptions.cpp).
 #include "services/delivery/api.hpp"
 #include "services/delivery/routes.hpp"
+#include "db/json_rows.hpp"
 #include "services/identity/api.hpp"
 
 #include <algorithm>
@@ -144,6 +145,13 @@ SlotWindow book_slot(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std
   if (!repo::take_slot_place(tx, cid, merchant_id, slot_id, now)) throw SlotFull();
   repo::insert_booking(tx, cid, slot_id, order_id, buyer_id);
   return {slot_id, s->starts_at, s->ends_at};
+}
+
+std::optional<SlotWindow> booked_slot(db::Tx& tx, std::int64_t order_id) {
+  if (!db::has_schema(tx, "delivery")) return std::nullopt;  // delivery not enabled anywhere: no slots
+  auto s = repo::booked_slot_of_order(tx, order_id);
+  if (!s) return std::nullopt;
+  return SlotWindow{s->id, s->starts_at, s->ends_at};
 }
 
 void add_slot_routes(http::Router& r) {

@@ -293,9 +293,16 @@ Response get_order(Request const& req, Context& ctx) {
   std::int64_t oid = req.id("oid");
   return ctx.tx([&](db::Tx& tx) {
     auto o = order_or_404(tx, ctx.community_id, oid);
-    if (is_buyer(ctx, o)) return Response::json(order_json(o, true));
-    if (ctx.acts_for(o.merchant_id)) return Response::json(order_json(o, false));
-    throw NotFound("order");
+    bool buyer = is_buyer(ctx, o);
+    if (!buyer && !ctx.acts_for(o.merchant_id)) throw NotFound("order");
+    auto body = order_json(o, buyer);
+    // The delivery slot the order holds a place in (delivery service), null without one.
+    auto slot = o.fulfilment == "delivery" ? delivery::booked_slot(tx, o.id) : std::nullopt;
+    body["delivery_slot"] = slot ? bj::value(bj::object{{"id", slot->slot_id},
+                                                        {"starts_at", json::rfc3339(slot->starts_at)},
+                                                        {"ends_at", json::rfc3339(slot->ends_at)}})
+                                 : bj::value(nullptr);
+    return Response::json(body);
   });
 }
 

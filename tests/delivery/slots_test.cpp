@@ -151,6 +151,15 @@ TEST_CASE("checkout books a slot place; a full slot refuses; cancelling frees th
   REQUIRE(placed.status == 201);
   CHECK(placed.json.at("delivery_slot_id").as_int64() == sid);
   CHECK(slot_of(s, sid).at("places_left").as_int64() == 0);
+  // The order names its slot's window to its buyer and its merchant.
+  auto order_path = s.c.base() + "/orders/" + std::to_string(placed.id());
+  auto seen = t.get(order_path, first.token);
+  REQUIRE(seen.status == 200);
+  auto const& booked = seen.json.at("delivery_slot").as_object();
+  CHECK(booked.at("id").as_int64() == sid);
+  CHECK(booked.at("starts_at") == slot_of(s, sid).at("starts_at"));
+  CHECK(booked.at("ends_at") == slot_of(s, sid).at("ends_at"));
+  CHECK(t.get(order_path, s.owner.token).json.at("delivery_slot").at("id").as_int64() == sid);
 
   std::int64_t stock_before = stock_of(s);
   auto full = order(s, second, sid);
@@ -180,6 +189,10 @@ TEST_CASE("checkout books a slot place; a full slot refuses; cancelling frees th
   t.drain_events();
   t.drain_events();
   CHECK(slot_of(s, sid).at("places_left").as_int64() == 1);
+  CHECK(t.get(order_path, first.token).json.at("delivery_slot").is_null());  // its place is given back
+  auto without = order(s, second, std::nullopt);
+  REQUIRE(without.status == 201);
+  CHECK(t.get(s.c.base() + "/orders/" + std::to_string(without.id()), second.token).json.at("delivery_slot").is_null());
   CHECK(order(s, second, sid).status == 201);
   CHECK(slot_of(s, sid).at("places_left").as_int64() == 0);
 }

@@ -5540,6 +5540,16 @@ export interface components {
             paid_cents?: number;
             coupon_code?: string | null;
             group_buy_id?: number | null;
+            /** @description the answer to a checkout with slot_id only: the slot booked */
+            delivery_slot_id?: number;
+            /** @description GET of one order only: the delivery slot the order holds a place in (null without one, or once cancelled) */
+            delivery_slot?: {
+                id: number;
+                /** Format: date-time */
+                starts_at: string;
+                /** Format: date-time */
+                ends_at: string;
+            } | null;
             /** @description pickup orders, shown to the buyer only */
             redemption_code?: string;
             /** Format: date-time */

@@ -158,6 +158,40 @@ function Events() {
   );
 }
 
+/** Parcels at the office and open group buys: counts linking to their pages (each skipped
+ *  when its service is off). */
+function Waiting() {
+  const { data } = useLoad(async () => {
+    const p = { path: { cid: cid.value } };
+    const [parcels, buys] = await Promise.all([
+      ok(api.GET("/v1/communities/{cid}/parcels", { params: { ...p, query: { status: "waiting", limit: 50 } } })).catch(() => null),
+      ok(api.GET("/v1/communities/{cid}/group-buys", { params: { ...p, query: { status: "open", limit: 50 } } })).catch(() => null),
+    ]);
+    return { parcels: parcels?.items?.length ?? 0, buys: buys?.items?.length ?? 0 };
+  }, [cid.value]);
+  return (
+    <section aria-labelledby="wait-h" class="card">
+      <h2 id="wait-h">{t("home.waiting")}</h2>
+      {!data ? (
+        <Skeleton lines={2} />
+      ) : (
+        <ul class="plain list">
+          <li>
+            <a href={`${A}/parcels`} data-testid="home-parcels">
+              {data.parcels ? t("home.parcels", { count: data.parcels }) : t("home.noParcels")}
+            </a>
+          </li>
+          <li>
+            <a href={`${A}/group-buys`} data-testid="home-group-buys">
+              {data.buys ? t("home.groupBuys", { count: data.buys }) : t("home.noGroupBuys")}
+            </a>
+          </li>
+        </ul>
+      )}
+    </section>
+  );
+}
+
 const sections = ["neighbours_also_bought", "popular_in_your_building", "new_from_your_shops"] as const;
 
 /** What the recommendations service suggests (only lists with products are shown). */
@@ -205,6 +239,7 @@ export function Home() {
       </header>
       <Notifications />
       <Announcements />
+      <Waiting />
       <Recommendations />
       <BillsDue />
       <Events />

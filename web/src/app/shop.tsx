@@ -3,7 +3,8 @@
 import { signal } from "@preact/signals";
 import { lazy, useLocation, useRoute } from "preact-iso";
 import { useEffect, useState } from "preact/hooks";
-import { api, idempotencyKey, ok, type Schemas } from "../api/client";
+import { api, ApiError, idempotencyKey, ok, type Schemas } from "../api/client";
+import { timeRange } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
 import { onNotification } from "../lib/ws";
@@ -16,6 +17,7 @@ type Product = Schemas["Product"];
 // Only completed orders have refunds: loaded on the first such order page.
 const Refunds = lazy(() => import("./refunds").then((m) => m.Refunds));
 type Order = Schemas["Order"];
+type Slot = Schemas["DeliverySlot"];
 
 // cart: merchant id -> product id -> quantity (kept across reloads; contains no secrets)
 const cart = signal<Record<string, Record<string, number>>>(JSON.parse(localStorage.getItem("cy.cart") || "{}"));
@@ -281,25 +283,66 @@ export function MerchantPage() {
   );
 }
 
+/** The merchant's open delivery slots (GET /delivery-slots?merchant_id=): one must be chosen
+ *  when there are any; a full one cannot be picked. */
+function SlotPicker({ slots, value, onPick, error }: { slots: Slot[]; value: number | null; onPick: (id: number) => void; error?: string }) {
+  return (
+    <fieldset class={`slot-pick${error ? " has-error" : ""}`} aria-describedby={error ? "slot-err" : undefined} data-testid="delivery-slots">
+      <legend>{t("slots.choose")}</legend>
+      <ul class="plain">
+        {slots.map((s) => {
+          const full = (s.places_left ?? 0) <= 0 || s.status !== "open";
+          return (
+            <li data-slot={s.id}>
+              <label class={`radio${full ? " full" : ""}`}>
+                <input type="radio" name="slot_id" value={s.id} checked={value === s.id} disabled={full} onChange={() => onPick(s.id!)} />
+                <span>
+                  <span class="slot-when">{timeRange(s.starts_at, s.ends_at)}</span>
+                  <br />
+                  <small>{full ? t("slots.full") : t("slots.left", { count: s.places_left })}</small>
+                </span>
+              </label>
+            </li>
+          );
+        })}
+      </ul>
+      {error && (
+        <p id="slot-err" class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
 export function Cart() {
   const { params } = useRoute();
   const { route } = useLocation();
   const mid = Number(params.mid);
   const [fulfilment, setFulfilment] = useState<"pickup" | "delivery">("pickup");
   const [coupon, setCoupon] = useState("");
+  const [slot, setSlot] = useState<number | null>(null);
+  const [needSlot, setNeedSlot] = useState(false);
   // One key per attempt: a retry after a refusal (points, coupon) sends a different body.
   const [key, setKey] = useState(idempotencyKey);
   const a = useAction();
   const { data, error } = useLoad(async () => {
-    const [products, wallet, membership] = await Promise.all([
+    const [products, wallet, membership, merchant] = await Promise.all([
       ok(api.GET("/v1/communities/{cid}/merchants/{mid}/products", { params: { path: { cid: cid.value, mid }, query: { limit: 200 } as never } })),
       ok(api.GET("/v1/me/wallet", { params: { query: { community_id: cid.value, limit: 1 } as never } })),
       // No programme (or members switched off): checkout without points.
       ok(api.GET("/v1/me/membership", { params: { query: { community_id: cid.value } } })).catch(() => null),
+      ok(api.GET("/v1/communities/{cid}/merchants/{mid}", { params: { path: { cid: cid.value, mid } } })),
     ]);
     const m = membership?.communities?.[0] as Schemas["Membership"] | undefined;
-    return { products: ((products as { items?: Product[] }).items ?? []) as Product[], balance: wallet.balance_cents, membership: m };
+    // How this shop hands orders over (both when it does not say).
+    const ways = (["pickup", "delivery"] as const).filter((f) => !merchant.fulfilment?.length || merchant.fulfilment.includes(f));
+    if (!ways.includes(fulfilment)) setFulfilment(ways[0]);
+    return { products: ((products as { items?: Product[] }).items ?? []) as Product[], balance: wallet.balance_cents, membership: m, ways };
   }, [cid.value, mid]);
+  // The merchant's bookable delivery slots (none published: delivery without a slot).
+  const slots = useLoad(async () => (await ok(api.GET("/v1/communities/{cid}/delivery-slots", { params: { path: { cid: cid.value }, query: { merchant_id: mid } } }))).items as Slot[], [cid.value, mid]);
+  const offered = fulfilment === "delivery" && !!slots.data?.length;
   const [points, setPoints] = useState("");
   const ref = referralFor(cid.value);
   const have = data?.membership?.points ?? 0;
@@ -310,8 +353,14 @@ export function Cart() {
   const tierPct = data?.membership?.tier?.discount_pct ?? 0;
   const lines = Object.entries(cart.value[mid] ?? {}).map(([pid, qty]) => ({ product: data?.products.find((p) => p.id === Number(pid)), pid: Number(pid), qty }));
   const total = lines.reduce((s, l) => s + (l.product?.price_cents ?? 0) * l.qty, 0);
-  const place = () =>
-    a.run(async () => {
+  const place = () => {
+    // Slots still loading: wait for them rather than order a delivery without one.
+    if (fulfilment === "delivery" && !slots.data && !slots.error) return;
+    if (offered && !slot) {
+      setNeedSlot(true);
+      return;
+    }
+    return a.run(async () => {
       setKey(idempotencyKey());
       const order = await ok(
         api.POST("/v1/communities/{cid}/orders", {
@@ -323,9 +372,17 @@ export function Cart() {
             coupon_code: coupon.trim() || undefined,
             points: pointsN || undefined,
             referral_code: ref,
+            slot_id: offered ? slot! : undefined,
           },
         }),
-      );
+      ).catch((e) => {
+        // Taken meanwhile (409 slot-full) or closed/started (422 slot_id): the current slots, choose again.
+        if (e instanceof ApiError && (e.slug === "slot-full" || e.fieldErrors().slot_id)) {
+          setSlot(null);
+          slots.reload();
+        }
+        throw e;
+      });
       if (ref) forgetReferral();
       const next = { ...cart.value };
       delete next[mid];
@@ -333,6 +390,7 @@ export function Cart() {
       localStorage.setItem("cy.cart", JSON.stringify(next));
       route(`${A}/orders/${(order as Order).id}`);
     });
+  };
   return (
     <div class="page">
       <header class="page-head">
@@ -371,12 +429,26 @@ export function Cart() {
           </ul>
           <fieldset>
             <legend>{t("shop.fulfilment")}</legend>
-            {(["pickup", "delivery"] as const).map((f) => (
+            {data.ways.map((f) => (
               <label class="radio">
                 <input type="radio" name="fulfilment" value={f} checked={fulfilment === f} onChange={() => setFulfilment(f)} /> {t(`shop.${f}`)}
               </label>
             ))}
           </fieldset>
+          {fulfilment === "delivery" &&
+            (!slots.data ? (
+              slots.error ? <ErrorNote error={slots.error} /> : <Skeleton lines={2} />
+            ) : offered ? (
+              <SlotPicker
+                slots={slots.data}
+                value={slot}
+                onPick={(id) => {
+                  setSlot(id);
+                  setNeedSlot(false);
+                }}
+                error={needSlot ? t("slots.required") : a.fields.slot_id ? t("slots.gone") : undefined}
+              />
+            ) : null)}
           <Field label={t("shop.coupon")} name="coupon_code" value={coupon} onValue={setCoupon} autoComplete="off" error={a.fields.coupon_code} />
           {data.membership && (
             <section class="card points-pay" aria-labelledby="pts-h">
@@ -419,7 +491,7 @@ export function Cart() {
           <p class="meta">
             {t("shop.walletBalance")}: <Money cents={data.balance} />
           </p>
-          <ErrorNote error={a.error} shownFields={["coupon_code", "points", "referral_code"]} />
+          <ErrorNote error={a.error} shownFields={["coupon_code", "points", "referral_code", "slot_id"]} />
           <Button type="submit" class="primary wide" busy={a.busy}>
             {t("shop.pay", { amount: "" })}
             <Money cents={total} />
@@ -578,6 +650,16 @@ export function OrderPage() {
               <Qr text={order.redemption_code!} label={t("shop.qrLabel", { code: order.redemption_code })} />
               <p class="meta">{t("shop.showAtCounter")}</p>
             </section>
+          )}
+          {data?.delivery_slot && (
+            <p class="card delivery-slot" data-testid="order-slot">
+              {t("slots.yours")} <strong>{timeRange(data.delivery_slot.starts_at, data.delivery_slot.ends_at)}</strong>
+            </p>
+          )}
+          {data?.fulfilment === "delivery" && data.status !== "completed" && data.status !== "cancelled" && (
+            <p>
+              <a href={`${A}/parcels`}>{t("order.proofCode")}</a>
+            </p>
           )}
           {data && (
             <ul class="plain list">

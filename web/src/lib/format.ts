@@ -38,6 +38,16 @@ export function dateTime(iso: string | null | undefined, opts: Intl.DateTimeForm
   return new Intl.DateTimeFormat(locale.value, { ...opts, timeZone: timeZone.value }).format(d);
 }
 
+/** A time window in the community's zone and the reader's language ("Wed 3 Dec, 10:00 – 12:00"). */
+export function timeRange(from: string | null | undefined, to: string | null | undefined): string {
+  if (!from || !to) return dateTime(from);
+  const a = new Date(from);
+  const b = new Date(to);
+  if (Number.isNaN(a.getTime()) || Number.isNaN(b.getTime())) return `${from} – ${to}`;
+  const f = new Intl.DateTimeFormat(locale.value, { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone: timeZone.value });
+  return f.formatRange(a, b);
+}
+
 export const date = (iso: string | null | undefined) => dateTime(iso, { dateStyle: "medium" });
 export const time = (iso: string | null | undefined) => dateTime(iso, { timeStyle: "short" });
 

@@ -9,6 +9,7 @@ export const en = {
     passes: "Visitor passes", amenities: "Amenities & bookings", suggestions: "Suggestions", merchants: "Merchants", staff: "Staff", topups: "Wallet top-ups", coupons: "Coupons", groupBuys: "Group buys", reviews: "Reviews", figures: "Figures", apiKeys: "API keys", webhooks: "Webhooks", shopStaff: "Shop staff", communityWebhooks: "Webhooks",
     main: "Main", dashboard: "Dashboard", applications: "Residency applications", billing: "Fees & bills", tickets: "Repair tickets",
     announcements: "Announcements", orders: "Order queue", redeem: "Redeem a code", catalogue: "Catalogue & stock",
+    deliverySlots: "Delivery slots", refundDisputes: "Refund disputes",
   },
   tabs: { home: "Home", shop: "Shop", property: "Property", clubs: "Clubs", me: "Me" },
   auth: {
@@ -63,7 +64,9 @@ export const en = {
   home: {
     hello: "Hello, {{name}}", notifications: "Notifications", markAllRead: "Mark all read", noNotifications: "Nothing new.",
     unread: "Unread: {{count}}", announcements: "Announcements", noAnnouncements: "No announcements.", new: "New",
-    billsDue: "Bills due", noBills: "No bills to pay.", events: "Upcoming events",
+    billsDue: "Bills due", noBills: "No bills to pay.", events: "Upcoming events", waiting: "Parcels & group buys",
+    parcels: "{{count}} parcels waiting at the office", parcels_one: "{{count}} parcel waiting at the office", noParcels: "No parcels waiting.",
+    groupBuys: "{{count}} group buys open near you", groupBuys_one: "{{count}} group buy open near you", noGroupBuys: "No group buys open right now.",
   },
   shop: {
     myOrders: "My orders", noMerchants: "No shops yet.", noReviews: "No reviews yet", search: "Search", noProducts: "No products match.",
@@ -213,7 +216,22 @@ export const en = {
   },
   order: {
     coupon: "Coupon {{code}}", discount: "Discount", tierDiscount: "Tier discount ({{pct}}%)", pointsSpent: "Paid with {{count}} points",
-    walletPaid: "Paid from wallet",
+    walletPaid: "Paid from wallet", proofCode: "The code to give the courier (once the order is on its way)",
+  },
+  slots: {
+    choose: "Delivery time", left: "{{count}} places left", left_one: "{{count}} place left", full: "Full",
+    required: "Choose a delivery time.", gone: "That delivery time can no longer be booked. Choose another.",
+    yours: "Delivery time:",
+    intro: "Residents choose one of these windows when they order for delivery. Each takes as many orders as its capacity.",
+    none: "No delivery slots in the next two weeks.", when: "When", booked: "Booked", new: "New delivery slot",
+    starts: "Starts", ends: "Ends", capacity: "Capacity (orders)", create: "Publish slot", close: "Close",
+    closeOne: "Close the slot {{when}}",
+  },
+  disputes: {
+    intro: "Refunds a shop declined and the resident disputes: read both sides, then refund the resident or keep the shop's decision.",
+    none: "No refunds here.", refund: "Refund #{{id}} of order #{{order}}", shop: "Shop #{{id}}", asked: "The resident asked",
+    shopSaid: "The shop answered", residentSaid: "The resident disagrees", reason: "Your reason (both sides see it)",
+    uphold: "Refund the resident", overrule: "Keep the shop's decision",
   },
   refunds: {
     title: "Refunds", refund: "Refund #{{id}}", ask: "Ask for a refund", what: "What to refund", whole: "The whole order",
@@ -256,6 +274,7 @@ export const en = {
     placed: "Placed", accepted: "Accepted", ready: "Ready", completed: "Completed", cancelled: "Cancelled",
     going: "Going", waitlisted: "Waitlisted", active: "Active", used: "Used", expired: "Expired", disabled: "Disabled", suspended: "Suspended", succeeded: "Delivered",
     refund_requested: "Requested", refund_declined: "Declined", refund_disputed: "Disputed", refund_completed: "Refunded", refund_rejected: "Rejected",
+    slot_full: "Full",
   },
   status: {
     "400": "The request was not understood.", "401": "Please sign in again (wrong email or password, or your session ended).",
@@ -277,5 +296,7 @@ export const en = {
     "insufficient-points": "You do not have that many points.", "refund-window-closed": "The time to ask for a refund of this order has passed.",
     "order-not-completed": "Only a completed order can be refunded.", "already-refunded": "Everything in this order has been refunded already.",
     "refund-state": "The refund has moved on: refresh to see its state.", "refund-exceeds-order": "These items have been refunded already.",
+    "slot-full": "That delivery time has just filled up. The list is updated: choose another time.",
+    "slot-closed": "This delivery slot is closed already.",
   },
 };

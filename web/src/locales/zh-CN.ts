@@ -11,6 +11,7 @@ export const zhCN: typeof en = {
     passes: "访客通行证", amenities: "设施与预约", suggestions: "建议", merchants: "商户", staff: "员工", topups: "钱包充值", coupons: "优惠券", groupBuys: "团购", reviews: "评价", figures: "经营数据", apiKeys: "API 密钥", webhooks: "Webhook", shopStaff: "店铺员工", communityWebhooks: "Webhook",
     main: "主导航", dashboard: "概览", applications: "住户申请", billing: "费用与账单", tickets: "报修工单",
     announcements: "公告", orders: "订单队列", redeem: "核销取货码", catalogue: "商品与库存",
+    deliverySlots: "配送时段", refundDisputes: "退款申诉",
   },
   tabs: { home: "首页", shop: "商城", property: "物业", clubs: "社团", me: "我的" },
   auth: {
@@ -65,7 +66,9 @@ export const zhCN: typeof en = {
   home: {
     hello: "你好，{{name}}", notifications: "通知", markAllRead: "全部标为已读", noNotifications: "暂无新消息。",
     unread: "未读：{{count}}", announcements: "公告", noAnnouncements: "暂无公告。", new: "新",
-    billsDue: "待缴账单", noBills: "没有待缴账单。", events: "近期活动",
+    billsDue: "待缴账单", noBills: "没有待缴账单。", events: "近期活动", waiting: "包裹与团购",
+    parcels: "{{count}} 个包裹在物业处等你领取", parcels_one: "{{count}} 个包裹在物业处等你领取", noParcels: "没有待取包裹。",
+    groupBuys: "附近有 {{count}} 个团购进行中", groupBuys_one: "附近有 {{count}} 个团购进行中", noGroupBuys: "目前没有进行中的团购。",
   },
   shop: {
     myOrders: "我的订单", noMerchants: "还没有商家。", noReviews: "暂无评价", search: "搜索", noProducts: "没有符合条件的商品。",
@@ -214,8 +217,24 @@ export const zhCN: typeof en = {
     atMost: "此订单最多可用 {{count}} 积分。", useMost: "使用 {{count}} 积分", lessPoints: "减 {{count}} 积分",
   },
   order: {
+    proofCode: "交给快递员的签收码（订单出发后显示）",
     coupon: "优惠码 {{code}}", discount: "优惠", tierDiscount: "等级折扣（{{pct}}%）", pointsSpent: "积分抵扣 {{count}} 分",
     walletPaid: "钱包支付",
+  },
+  disputes: {
+    intro: "商家拒绝、居民提出申诉的退款：查看双方说明后，为居民退款或维持商家的决定。",
+    none: "这里没有退款。", refund: "订单 #{{order}} 的退款 #{{id}}", shop: "商家 #{{id}}", asked: "居民的申请",
+    shopSaid: "商家的答复", residentSaid: "居民的异议", reason: "你的理由（双方都能看到）",
+    uphold: "为居民退款", overrule: "维持商家的决定",
+  },
+  slots: {
+    choose: "配送时间", left: "剩余 {{count}} 个名额", left_one: "剩余 {{count}} 个名额", full: "已满",
+    required: "请选择配送时间。", gone: "该配送时段已无法预订，请另选一个。",
+    yours: "配送时间：",
+    intro: "居民选择送货上门时，从这些时段中选择一个。每个时段最多接受与容量相同数量的订单。",
+    none: "未来两周没有配送时段。", when: "时间", booked: "已预订", new: "新配送时段",
+    starts: "开始", ends: "结束", capacity: "容量（订单数）", create: "发布时段", close: "关闭",
+    closeOne: "关闭时段 {{when}}",
   },
   refunds: {
     title: "退款", refund: "退款 #{{id}}", ask: "申请退款", what: "退款范围", whole: "整单",
@@ -258,6 +277,7 @@ export const zhCN: typeof en = {
     placed: "已下单", accepted: "已接单", ready: "待取货", completed: "已完成", cancelled: "已取消",
     going: "已报名", waitlisted: "候补中", active: "有效", used: "已使用", expired: "已过期", disabled: "已停用", suspended: "已暂停", succeeded: "已送达",
     refund_requested: "已申请", refund_declined: "已拒绝", refund_disputed: "申诉中", refund_completed: "已退款", refund_rejected: "已驳回",
+    slot_full: "已满",
   },
   status: {
     "400": "请求无法识别。", "401": "请重新登录（邮箱或密码错误，或登录已过期）。",
@@ -279,5 +299,7 @@ export const zhCN: typeof en = {
     "insufficient-points": "你的积分不足。", "refund-window-closed": "该订单已过退款申请期限。",
     "order-not-completed": "只有已完成的订单可以退款。", "already-refunded": "该订单的商品已全部退款。",
     "refund-state": "退款状态已变化，请刷新查看。", "refund-exceeds-order": "这些商品已经退过款。",
+    "slot-full": "该配送时段刚刚约满，列表已更新，请另选时间。",
+    "slot-closed": "该配送时段已关闭。",
   },
 };

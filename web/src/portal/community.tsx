@@ -589,3 +589,85 @@ export function TopUps() {
 }
 
 
+
+// ---------------------------------------------------------------- refund disputes
+
+type Refund = Schemas["Refund"];
+
+/** One disputed refund: what the resident asked, what the shop answered, why the resident
+ *  disagrees; the manager refunds the resident or keeps the shop's decision, with a reason. */
+function Dispute({ r, shop, onDone }: { r: Refund; shop?: string; onDone: () => void }) {
+  const [reason, setReason] = useState("");
+  const a = useAction();
+  const decide = (decision: "accept" | "decline") =>
+    a.run(async () => {
+      await ok(api.POST("/v1/communities/{cid}/refunds/{rid}/arbitrate", { params: { path: { cid: cid.value, rid: r.id! }, header: { "Idempotency-Key": idempotencyKey() } as never }, body: { decision, reason } }));
+      onDone();
+    });
+  return (
+    <li class="card" data-refund={r.id}>
+      <h2>
+        {t("disputes.refund", { id: r.id, order: r.order_id })} · <Money cents={r.goods_cents} />
+      </h2>
+      <p class="meta">
+        <Status value={`refund_${r.status}`} /> · {shop ?? t("disputes.shop", { id: r.merchant_id })} · <Time at={r.created_at} />
+      </p>
+      <dl class="facts">
+        <dt>{t("disputes.asked")}</dt>
+        <dd>{r.reason}</dd>
+        <dt>{t("disputes.shopSaid")}</dt>
+        <dd>{r.decision?.reason}</dd>
+        <dt>{t("disputes.residentSaid")}</dt>
+        <dd>{r.dispute?.reason}</dd>
+        {r.arbitration?.reason && (
+          <>
+            <dt>{t("refunds.managersSaid")}</dt>
+            <dd>{r.arbitration.reason}</dd>
+          </>
+        )}
+      </dl>
+      {r.status === "disputed" && (
+        <form onSubmit={(e) => e.preventDefault()}>
+          <Field label={t("disputes.reason")} name="reason" value={reason} onValue={setReason} required error={a.fields.reason} />
+          <ErrorNote error={a.error} shownFields={["reason"]} />
+          <div class="actions">
+            <Button class="primary" busy={a.busy} disabled={!reason.trim()} onClick={() => decide("accept")}>
+              {t("disputes.uphold")}
+            </Button>
+            <Button busy={a.busy} disabled={!reason.trim()} onClick={() => decide("decline")}>
+              {t("disputes.overrule")}
+            </Button>
+          </div>
+        </form>
+      )}
+    </li>
+  );
+}
+
+export function RefundDisputes() {
+  const [status, setStatus] = useState<"disputed" | "completed" | "rejected">("disputed");
+  const shops = useLoad(async () => new Map((await all((cursor) => ok(api.GET("/v1/communities/{cid}/merchants", { params: { path: path(), query: { limit: 200, cursor } as never } })) as Promise<{ items: Merchant[]; next_cursor: string | null }>)).map((m) => [m.id, m.name])), [cid.value]);
+  const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/refunds", { params: { path: path(), query: { status, limit: 50, cursor } } })) as Promise<{ items: Refund[]; next_cursor: string | null }>, [cid.value, status]);
+  return (
+    <section>
+      <h1>{t("nav.refundDisputes")}</h1>
+      <p class="meta">{t("disputes.intro")}</p>
+      <div class="toolbar">
+        <Select label={t("common.status")} name="refund-status" value={status} onValue={(v) => setStatus(v as typeof status)} options={(["disputed", "completed", "rejected"] as const).map((s) => ({ value: s, label: t(`state.refund_${s}`) }))} />
+      </div>
+      <ErrorNote error={list.error} />
+      {!list.items ? (
+        <Skeleton />
+      ) : !list.items.length ? (
+        <Empty>{t("disputes.none")}</Empty>
+      ) : (
+        <ul class="plain cols">
+          {list.items.map((r) => (
+            <Dispute key={r.id} r={r} shop={shops.data?.get(r.merchant_id)} onDone={list.reload} />
+          ))}
+        </ul>
+      )}
+      <LoadMore list={list} />
+    </section>
+  );
+}

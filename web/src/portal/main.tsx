@@ -20,9 +20,11 @@ const Suggestions = lazy(() => communityPages().then((m) => m.Suggestions));
 const Merchants = lazy(() => communityPages().then((m) => m.Merchants));
 const Staff = lazy(() => communityPages().then((m) => m.Staff));
 const TopUps = lazy(() => communityPages().then((m) => m.TopUps));
+const RefundDisputes = lazy(() => communityPages().then((m) => m.RefundDisputes));
 const Coupons = lazy(() => shopkeeping().then((m) => m.Coupons));
 const GroupBuys = lazy(() => shopkeeping().then((m) => m.GroupBuys));
 const Reviews = lazy(() => shopkeeping().then((m) => m.Reviews));
+const DeliverySlots = lazy(() => shopkeeping().then((m) => m.DeliverySlots));
 const Figures = lazy(() => shopkeeping().then((m) => m.Figures));
 const ApiKeys = lazy(() => shopkeeping().then((m) => m.ApiKeys));
 const ShopStaff = lazy(() => shopkeeping().then((m) => m.ShopStaff));
@@ -40,8 +42,8 @@ function Nav() {
   if (manager)
     links.push([`${P}/`, t("nav.dashboard")], [`${P}/applications`, t("nav.applications")], [`${P}/billing`, t("nav.billing")], [`${P}/tickets`, t("nav.tickets")], [`${P}/announcements`, t("nav.announcements")],
       [`${P}/visitor-passes`, t("nav.passes")], [`${P}/amenities`, t("nav.amenities")], [`${P}/suggestions`, t("nav.suggestions")],
-      [`${P}/merchants`, t("nav.merchants")], [`${P}/staff`, t("nav.staff")], [`${P}/top-ups`, t("nav.topups")], [`${P}/community-webhooks`, t("nav.communityWebhooks")]);
-  if (merchant) links.push([`${P}/orders`, t("nav.orders")], [`${P}/redeem`, t("nav.redeem")]);
+      [`${P}/merchants`, t("nav.merchants")], [`${P}/staff`, t("nav.staff")], [`${P}/top-ups`, t("nav.topups")], [`${P}/refund-disputes`, t("nav.refundDisputes")], [`${P}/community-webhooks`, t("nav.communityWebhooks")]);
+  if (merchant) links.push([`${P}/orders`, t("nav.orders")], [`${P}/redeem`, t("nav.redeem")], [`${P}/delivery-slots`, t("nav.deliverySlots")]);
   // Staff accounts handle orders and redemptions only; the rest of the console is the owner's.
   if (merchant && merchantOwner())
     links.push([`${P}/catalogue`, t("nav.catalogue")], [`${P}/coupons`, t("nav.coupons")], [`${P}/group-buys`, t("nav.groupBuys")], [`${P}/reviews`, t("nav.reviews")],
@@ -142,9 +144,11 @@ function Shell() {
             <Route path={`${P}/merchants`} component={Merchants} />
             <Route path={`${P}/staff`} component={Staff} />
             <Route path={`${P}/top-ups`} component={TopUps} />
+            <Route path={`${P}/refund-disputes`} component={RefundDisputes} />
             <Route path={`${P}/coupons`} component={Coupons} />
             <Route path={`${P}/group-buys`} component={GroupBuys} />
             <Route path={`${P}/reviews`} component={Reviews} />
+            <Route path={`${P}/delivery-slots`} component={DeliverySlots} />
             <Route path={`${P}/figures`} component={Figures} />
             <Route path={`${P}/api-keys`} component={ApiKeys} />
             <Route path={`${P}/shop-staff`} component={ShopStaff} />

@@ -2,7 +2,7 @@
 // Loaded on first visit (not part of the portal's first load).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { all, api, ok, type Schemas } from "../api/client";
-import { money } from "../lib/format";
+import { money, timeRange } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, merchantId } from "../lib/session";
 import { Button, CsvButton, DataTable, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Money, Select, ShownOnce, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
@@ -162,6 +162,79 @@ export function GroupBuys() {
         <ErrorNote error={a.error} shownFields={["product_id", "unit_price_cents", "min_participants", "closes_at"]} />
         <Button type="submit" class="primary" busy={a.busy} disabled={!product}>
           {t("groupBuys.create")}
+        </Button>
+      </form>
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------- delivery slots
+
+type Slot = Schemas["DeliverySlot"];
+
+/** Time windows residents choose from at checkout for delivery, each with a capacity; closing
+ *  one stops new bookings (orders already booked keep their place). */
+export function DeliverySlots() {
+  const list = useLoad(async () => (await ok(api.GET("/v1/communities/{cid}/merchants/{mid}/delivery-slots", { params: { path: mp(), query: { limit: 200 } } }))).items as Slot[], [cid.value]);
+  const [starts, setStarts] = useState(localInput(24 * 60));
+  const [ends, setEnds] = useState(localInput(26 * 60));
+  const [capacity, setCapacity] = useState("10");
+  const a = useAction();
+  const closing = useAction();
+  return (
+    <section>
+      <h1>{t("nav.deliverySlots")}</h1>
+      <p class="meta">{t("slots.intro")}</p>
+      <ErrorNote error={list.error || closing.error} />
+      <DataTable
+        caption={t("nav.deliverySlots")}
+        rows={list.data}
+        empty={t("slots.none")}
+        rowProps={(s) => ({ "data-slot": s.id })}
+        columns={[
+          { head: t("slots.when"), cell: (s) => timeRange(s.starts_at, s.ends_at) },
+          { head: t("slots.booked"), num: true, cell: (s) => `${s.booked} / ${s.capacity}` },
+          { head: t("common.status"), cell: (s) => <Status value={s.status === "open" && (s.places_left ?? 0) <= 0 ? "slot_full" : s.status} /> },
+          {
+            head: t("common.actions"),
+            actions: true,
+            cell: (s) =>
+              s.status === "open" ? (
+                <Button
+                  busy={closing.busy}
+                  aria-label={t("slots.closeOne", { when: timeRange(s.starts_at, s.ends_at) })}
+                  onClick={() =>
+                    closing.run(async () => {
+                      await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/delivery-slots/{sid}/close", { params: { path: { ...mp(), sid: s.id! } } }));
+                      list.reload();
+                    })
+                  }
+                >
+                  {t("slots.close")}
+                </Button>
+              ) : null,
+          },
+        ]}
+      />
+      <form
+        class="card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          a.run(async () => {
+            await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/delivery-slots", { params: { path: mp() }, body: { starts_at: isoFromLocal(starts), ends_at: isoFromLocal(ends), capacity: Number(capacity) } }));
+            list.reload();
+          });
+        }}
+      >
+        <h2>{t("slots.new")}</h2>
+        <div class="cols">
+          <Field label={t("slots.starts")} name="starts_at" type="datetime-local" value={starts} onValue={setStarts} required error={a.fields.starts_at} />
+          <Field label={t("slots.ends")} name="ends_at" type="datetime-local" value={ends} onValue={setEnds} required error={a.fields.ends_at} />
+          <Field label={t("slots.capacity")} name="capacity" type="number" min="1" max="1000" step="1" value={capacity} onValue={setCapacity} required error={a.fields.capacity} />
+        </div>
+        <ErrorNote error={a.error} shownFields={["starts_at", "ends_at", "capacity"]} />
+        <Button type="submit" class="primary" busy={a.busy}>
+          {t("slots.create")}
         </Button>
       </form>
     </section>
