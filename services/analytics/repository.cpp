@@ -29,6 +29,38 @@ bool claim_fact(db::Tx& tx, std::int64_t cid, std::string const& fact, std::int6
   return tx.exec(ignore(tx, kClaimFact), use(cid, "c"), use(fact, "f"), use(event_id, "e"), use(now, "t")) == 1;
 }
 
+constexpr char const* kTakenFacts = "SELECT fact, event_id FROM analytics_facts WHERE fact IN (";
+std::set<std::string> claim_backfill_facts(db::Tx& tx, std::int64_t cid, std::vector<std::string> const& facts) {
+  std::set<std::string> out;
+  if (facts.empty()) return out;
+  auto taken = [&](std::vector<std::string> const& of, bool backfill_only) {
+    db::Query q(kTakenFacts);
+    for (std::size_t i = 0; i < of.size(); ++i) q.sql(i ? ", " : "").value(of[i]);
+    q.sql(")");
+    std::set<std::string> found;
+    for (auto const& [fact, event] : q.all(tx, [](soci::row const& r) {
+           db::Cols c(r);
+           std::string f = c.text();
+           return std::pair{f, c.integer()};
+         }))
+      if (!backfill_only || event == 0) found.insert(fact);
+    return found;
+  };
+  auto before = taken(facts, false);
+  std::vector<std::string> fresh;
+  for (auto const& f : facts)
+    if (!before.count(f)) fresh.push_back(f);
+  if (fresh.empty()) return out;
+  std::int64_t now = tx.now_ms(), none = 0;
+  db::Query ins(ignore(tx, " INTO analytics_facts (community_id, fact, event_id, applied_at) VALUES "));
+  for (std::size_t i = 0; i < fresh.size(); ++i) {
+    ins.sql(i ? ", (" : "(").value(cid).sql(", ").value(fresh[i]).sql(", ").value(none).sql(", ").value(now);
+    ins.sql(")");
+  }
+  if (ins.exec(tx) == static_cast<long long>(fresh.size())) return {fresh.begin(), fresh.end()};
+  return taken(fresh, true);  // a delivery claimed some of them in between: ours are event_id 0
+}
+
 constexpr char const* kClearTables[] = {
     "DELETE FROM analytics_facts WHERE community_id = :c AND (fact LIKE 'order.%' OR fact LIKE 'review:%' "
     "OR fact LIKE 'groupbuy:%')",
@@ -254,15 +286,24 @@ void put_group_buy(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t 
 constexpr char const* kEnsureRatingDay =
     " INTO analytics_rating_days (community_id, merchant_id, day) VALUES (:c, :m, :d)";
 constexpr char const* kAddRating =
-    "UPDATE analytics_rating_days SET reviews = reviews + 1, rating_sum = rating_sum + :r, "
+    "UPDATE analytics_rating_days SET reviews = reviews + :n, rating_sum = rating_sum + :r, "
     "stars1 = stars1 + :s1, stars2 = stars2 + :s2, stars3 = stars3 + :s3, stars4 = stars4 + :s4, "
     "stars5 = stars5 + :s5 WHERE merchant_id = :m AND day = :d";
-void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, std::int64_t rating) {
+void add_ratings(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, std::array<std::int64_t, 5> s) {
   tx.exec(ignore(tx, kEnsureRatingDay), use(cid, "c"), use(mid, "m"), use(day, "d"));
-  std::int64_t s[5];
-  for (int i = 0; i < 5; ++i) s[i] = rating == i + 1 ? 1 : 0;
-  tx.exec(kAddRating, use(rating, "r"), use(s[0], "s1"), use(s[1], "s2"), use(s[2], "s3"), use(s[3], "s4"),
-          use(s[4], "s5"), use(mid, "m"), use(day, "d"));
+  std::int64_t n = 0, sum = 0;
+  for (int i = 0; i < 5; ++i) {
+    n += s[i];
+    sum += s[i] * (i + 1);
+  }
+  tx.exec(kAddRating, use(n, "n"), use(sum, "r"), use(s[0], "s1"), use(s[1], "s2"), use(s[2], "s3"),
+          use(s[3], "s4"), use(s[4], "s5"), use(mid, "m"), use(day, "d"));
+}
+
+void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, std::int64_t rating) {
+  std::array<std::int64_t, 5> s{};
+  s[rating - 1] = 1;
+  add_ratings(tx, cid, mid, day, s);
 }
 
 constexpr char const* kEnsureCommunityDay =

@@ -3,9 +3,11 @@
 // once, the low-stock thresholds, and the reads behind the reports.
 #include "db/tx.hpp"
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -14,6 +16,10 @@ namespace courtyard::analytics::repo {
 
 // ---- facts: true when this call took the fact (it was not counted before)
 bool claim_fact(db::Tx& tx, std::int64_t cid, std::string const& fact, std::int64_t event_id);
+// The backfill's claims (event_id 0) for a batch of facts in a few statements: the facts not
+// yet taken are inserted in one multi-row insert-ignore; returns those this call took. A fact
+// an event delivery claimed meanwhile (event_id > 0) is not among them.
+std::set<std::string> claim_backfill_facts(db::Tx& tx, std::int64_t cid, std::vector<std::string> const& facts);
 // Removes the community's rollups and facts (a backfill starts from nothing).
 void clear_community(db::Tx& tx, std::int64_t cid);
 
@@ -26,6 +32,8 @@ void add_merchant_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64
 void put_group_buy(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t gid, std::string const& outcome,
                    std::int64_t participants, std::int64_t closed_day);
 void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, std::int64_t rating);
+// Several reviews of one merchant and day at once: stars[i] reviews of i + 1 stars.
+void add_ratings(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, std::array<std::int64_t, 5> stars);
 
 // Additions to the shop rollups gathered in memory (one order, or a backfill batch of
 // orders) and written by flush() with one multi-row upsert per table, each key once: an

@@ -6,6 +6,7 @@
 #include "services/identity/api.hpp"
 #include "services/shops/api.hpp"
 
+#include <array>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -65,12 +66,16 @@ void apply_sale(repo::Rollups& r, shops::OrderFacts const& o, std::int64_t day, 
     r.promo_day(cid, mid, "group_buy", o.group_buy_id, day, sign, s.items, s.revenue_cents, s.discount_cents);
 }
 
-bool apply_placed(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz,
-                  std::int64_t event_id) {
-  if (!repo::claim_fact(tx, o.community_id, fact("order.placed", o.id), event_id)) return false;
+void add_placed(repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz) {
   std::int64_t day = tz.local_day(o.created_at);
   apply_sale(r, o, day, +1);
   r.active(o.community_id, o.buyer_id, day, logic::month_of(day));
+}
+
+bool apply_placed(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz,
+                  std::int64_t event_id) {
+  if (!repo::claim_fact(tx, o.community_id, fact("order.placed", o.id), event_id)) return false;
+  add_placed(r, o, tz);
   return true;
 }
 
@@ -274,9 +279,22 @@ BackfillCounts backfill(db::Database& db, events::Bus& bus, std::int64_t cid) {
     auto tz = zone_of(tx, cid);
     Batch b;
     repo::Rollups r;  // the batch's orders, each rollup row written once
-    for (auto const& o : shops::order_facts_after(tx, cid, after, kBatch)) {
-      b.applied += apply_placed(tx, r, o, *tz, 0) ? 1 : 0;
-      if (o.status == "cancelled" && apply_cancelled(tx, r, o, *tz, 0)) ++cancelled;
+    auto orders = shops::order_facts_after(tx, cid, after, kBatch);
+    std::vector<std::string> facts;
+    for (auto const& o : orders) {
+      facts.push_back(fact("order.placed", o.id));
+      if (o.status == "cancelled") facts.push_back(fact("order.cancelled", o.id));
+    }
+    auto ours = repo::claim_backfill_facts(tx, cid, facts);
+    for (auto const& o : orders) {
+      if (ours.count(fact("order.placed", o.id))) {
+        add_placed(r, o, *tz);
+        ++b.applied;
+      }
+      if (o.status == "cancelled" && ours.count(fact("order.cancelled", o.id))) {
+        apply_sale(r, o, tz->local_day(o.created_at), -1);
+        ++cancelled;
+      }
       b.last = o.id;
       ++b.rows;
     }
@@ -287,11 +305,21 @@ BackfillCounts backfill(db::Database& db, events::Bus& bus, std::int64_t cid) {
   in_batches(db, bus, kBatch, n.reviews, [&](db::Tx& tx, std::int64_t after) {
     auto tz = zone_of(tx, cid);
     Batch b;
-    for (auto const& r : shops::review_facts_after(tx, cid, after, kBatch)) {
-      b.applied += apply_review(tx, cid, r, *tz, 0) ? 1 : 0;
+    auto reviews = shops::review_facts_after(tx, cid, after, kBatch);
+    std::vector<std::string> facts;
+    for (auto const& r : reviews)
+      if (r.rating >= 1 && r.rating <= 5) facts.push_back(fact("review", r.id));
+    auto ours = repo::claim_backfill_facts(tx, cid, facts);
+    std::map<std::pair<std::int64_t, std::int64_t>, std::array<std::int64_t, 5>> stars;  // (merchant, day)
+    for (auto const& r : reviews) {
+      if (ours.count(fact("review", r.id))) {
+        ++stars[{r.merchant_id, tz->local_day(r.created_at)}][r.rating - 1];
+        ++b.applied;
+      }
       b.last = r.id;
       ++b.rows;
     }
+    for (auto const& [key, counts] : stars) repo::add_ratings(tx, cid, key.first, key.second, counts);
     return std::tuple{b.last, b.rows, b.applied};
   });
   in_batches(db, bus, kBatch, n.group_buys, [&](db::Tx& tx, std::int64_t after) {

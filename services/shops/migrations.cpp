@@ -361,6 +361,11 @@ CREATE TABLE order_referrals (
 CREATE INDEX order_referrals_referrer ON order_referrals (community_id, referrer_id, order_id);
 CREATE INDEX products_new ON products (community_id, merchant_id, created_at);
 )SQL"},
+      // The purchase-sale-stock report reads every movement of a merchant's products since
+      // the period's start; with reason and delta in the index it never reads the rows.
+      {110, "stock movements by product and time, covering", R"SQL(
+CREATE INDEX stock_movements_product_cover ON stock_movements (product_id, at, reason, delta);
+)SQL"},
   };
 }
 

@@ -4,6 +4,7 @@
 #include "tests/analytics/helpers.hpp"
 
 #include <map>
+#include <set>
 #include <thread>
 
 using namespace analytics_test;
@@ -220,4 +221,25 @@ TEST_CASE("backfill over several batches equals the sums over the orders", "[rol
   check();
   REQUIRE(t.post(s.c.base() + "/analytics/backfill", bj::object{}, s.c.manager.token).status == 200);
   check();
+}
+
+TEST_CASE("backfill claims: a fact an event delivery took is not the backfill's, and none is taken twice",
+          "[rollups][backfill]") {
+  auto& t = TestApp::get();
+  auto s = shop();
+  std::string const pre = "order.placed:" + std::to_string(900'000'000 + s.mid);
+  std::vector<std::string> facts{pre, "order.placed:" + std::to_string(900'000'001 + s.mid),
+                                 "order.cancelled:" + std::to_string(900'000'001 + s.mid)};
+  namespace repo = courtyard::analytics::repo;
+  courtyard::db::transact(t.app().db(), nullptr,
+                          [&](courtyard::db::Tx& tx) { REQUIRE(repo::claim_fact(tx, s.c.id, pre, 77)); });
+  auto first = courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
+    return repo::claim_backfill_facts(tx, s.c.id, facts);
+  });
+  CHECK(first == std::set<std::string>{facts[1], facts[2]});
+  auto second = courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
+    return repo::claim_backfill_facts(tx, s.c.id, facts);
+  });
+  CHECK(second.empty());
+  CHECK(scalar("SELECT event_id FROM analytics_facts WHERE fact = :f", use(pre, "f")) == 77);
 }
