@@ -91,6 +91,16 @@ void add_merchant_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64
           use(s.refunded_cents, "rf"), use(mid, "m"), use(day, "d"));
 }
 
+void add_sale(Sale& into, Sale const& s) {
+  into.orders += s.orders;
+  into.items += s.items;
+  into.subtotal_cents += s.subtotal_cents;
+  into.discount_cents += s.discount_cents;
+  into.revenue_cents += s.revenue_cents;
+  into.cancelled += s.cancelled;
+  into.refunded_cents += s.refunded_cents;
+}
+
 // ---- batched rollups (Rollups)
 
 namespace {
@@ -139,14 +149,7 @@ void write_rows(db::Tx& tx, Map const& m, std::string const& head, std::string c
 
 void Rollups::merchant_day(std::int64_t cid, std::int64_t mid, std::int64_t day, Sale const& s) {
   community_of_[mid] = cid;
-  auto& t = merchant_days_[{mid, day}];
-  t.orders += s.orders;
-  t.items += s.items;
-  t.subtotal_cents += s.subtotal_cents;
-  t.discount_cents += s.discount_cents;
-  t.revenue_cents += s.revenue_cents;
-  t.cancelled += s.cancelled;
-  t.refunded_cents += s.refunded_cents;
+  add_sale(merchant_days_[{mid, day}], s);
 }
 
 void Rollups::product_day(std::int64_t cid, std::int64_t mid, std::int64_t pid, std::int64_t day,

@@ -28,6 +28,7 @@ struct Sale {
   std::int64_t orders = 0, items = 0, subtotal_cents = 0, discount_cents = 0, revenue_cents = 0, cancelled = 0,
                refunded_cents = 0;
 };
+void add_sale(Sale& into, Sale const& s);
 void add_merchant_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, Sale const& s);
 void put_group_buy(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t gid, std::string const& outcome,
                    std::int64_t participants, std::int64_t closed_day);
