@@ -29,6 +29,38 @@ bool claim_fact(db::Tx& tx, std::int64_t cid, std::string const& fact, std::int6
   return tx.exec(ignore(tx, kClaimFact), use(cid, "c"), use(fact, "f"), use(event_id, "e"), use(now, "t")) == 1;
 }
 
+constexpr char const* kTakenFacts = "SELECT fact, event_id FROM analytics_facts WHERE fact IN (";
+std::set<std::string> claim_backfill_facts(db::Tx& tx, std::int64_t cid, std::vector<std::string> const& facts) {
+  std::set<std::string> out;
+  if (facts.empty()) return out;
+  auto taken = [&](std::vector<std::string> const& of, bool backfill_only) {
+    db::Query q(kTakenFacts);
+    for (std::size_t i = 0; i < of.size(); ++i) q.sql(i ? ", " : "").value(of[i]);
+    q.sql(")");
+    std::set<std::string> found;
+    for (auto const& [fact, event] : q.all(tx, [](soci::row const& r) {
+           db::Cols c(r);
+           std::string f = c.text();
+           return std::pair{f, c.integer()};
+         }))
+      if (!backfill_only || event == 0) found.insert(fact);
+    return found;
+  };
+  auto before = taken(facts, false);
+  std::vector<std::string> fresh;
+  for (auto const& f : facts)
+    if (!before.count(f)) fresh.push_back(f);
+  if (fresh.empty()) return out;
+  std::int64_t now = tx.now_ms(), none = 0;
+  db::Query ins(ignore(tx, " INTO analytics_facts (community_id, fact, event_id, applied_at) VALUES "));
+  for (std::size_t i = 0; i < fresh.size(); ++i) {
+    ins.sql(i ? ", (" : "(").value(cid).sql(", ").value(fresh[i]).sql(", ").value(none).sql(", ").value(now);
+    ins.sql(")");
+  }
+  if (ins.exec(tx) == static_cast<long long>(fresh.size())) return {fresh.begin(), fresh.end()};
+  return taken(fresh, true);  // a delivery claimed some of them in between: ours are event_id 0
+}
+
 constexpr char const* kClearTables[] = {
     "DELETE FROM analytics_facts WHERE community_id = :c AND (fact LIKE 'order.%' OR fact LIKE 'review:%' "
     "OR fact LIKE 'groupbuy:%')",
@@ -59,57 +91,191 @@ void add_merchant_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64
           use(s.refunded_cents, "rf"), use(mid, "m"), use(day, "d"));
 }
 
-constexpr char const* kEnsureProductDay =
-    " INTO analytics_product_days (community_id, merchant_id, product_id, day, category) "
-    "VALUES (:c, :m, :p, :d, :k)";
-constexpr char const* kAddProductDay =
-    "UPDATE analytics_product_days SET orders = orders + :o, quantity = quantity + :q, "
-    "revenue_cents = revenue_cents + :r WHERE merchant_id = :m AND day = :d AND product_id = :p";
-void add_product_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid, std::int64_t day,
-                     std::string const& category, std::int64_t orders, std::int64_t quantity, std::int64_t revenue) {
-  tx.exec(ignore(tx, kEnsureProductDay), use(cid, "c"), use(mid, "m"), use(pid, "p"), use(day, "d"),
-          use(category, "k"));
-  tx.exec(kAddProductDay, use(orders, "o"), use(quantity, "q"), use(revenue, "r"), use(mid, "m"), use(day, "d"),
-          use(pid, "p"));
+void add_sale(Sale& into, Sale const& s) {
+  into.orders += s.orders;
+  into.items += s.items;
+  into.subtotal_cents += s.subtotal_cents;
+  into.discount_cents += s.discount_cents;
+  into.revenue_cents += s.revenue_cents;
+  into.cancelled += s.cancelled;
+  into.refunded_cents += s.refunded_cents;
 }
 
-constexpr char const* kEnsureCategoryDay =
-    " INTO analytics_category_days (community_id, merchant_id, category, day) VALUES (:c, :m, :k, :d)";
-constexpr char const* kAddCategoryDay =
-    "UPDATE analytics_category_days SET orders = orders + :o, quantity = quantity + :q, "
-    "revenue_cents = revenue_cents + :r WHERE merchant_id = :m AND day = :d AND category = :k";
-void add_category_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& category, std::int64_t day,
-                      std::int64_t orders, std::int64_t quantity, std::int64_t revenue) {
-  tx.exec(ignore(tx, kEnsureCategoryDay), use(cid, "c"), use(mid, "m"), use(category, "k"), use(day, "d"));
-  tx.exec(kAddCategoryDay, use(orders, "o"), use(quantity, "q"), use(revenue, "r"), use(mid, "m"), use(day, "d"),
-          use(category, "k"));
+// ---- batched rollups (Rollups)
+
+namespace {
+
+// "ON CONFLICT (key) DO UPDATE SET c = c + excluded.c" / "ON DUPLICATE KEY UPDATE c = c + VALUES(c)"
+std::string add_on_conflict(db::Backend b, char const* key, std::initializer_list<char const*> cols) {
+  bool lite = b == db::Backend::Sqlite;
+  std::string s = lite ? std::string(" ON CONFLICT (") + key + ") DO UPDATE SET " : " ON DUPLICATE KEY UPDATE ";
+  bool first = true;
+  for (auto const* c : cols) {
+    s += first ? "" : ", ";
+    first = false;
+    s += std::string(c) + " = " + c + " + " + (lite ? std::string("excluded.") + c : std::string("VALUES(") + c + ")");
+  }
+  return s;
 }
 
-constexpr char const* kEnsureCustomerDay =
-    " INTO analytics_customer_days (community_id, merchant_id, buyer_id, day) VALUES (:c, :m, :b, :d)";
-constexpr char const* kAddCustomerDay =
-    "UPDATE analytics_customer_days SET orders = orders + :o, revenue_cents = revenue_cents + :r "
-    "WHERE merchant_id = :m AND day = :d AND buyer_id = :b";
-void add_customer_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t buyer, std::int64_t day,
-                      std::int64_t orders, std::int64_t revenue) {
-  tx.exec(ignore(tx, kEnsureCustomerDay), use(cid, "c"), use(mid, "m"), use(buyer, "b"), use(day, "d"));
-  tx.exec(kAddCustomerDay, use(orders, "o"), use(revenue, "r"), use(mid, "m"), use(day, "d"), use(buyer, "b"));
+template <class V, class... Rest>
+void values_of(db::Query& q, V const& v, Rest const&... rest) {
+  q.value(v);
+  if constexpr (sizeof...(rest) > 0) {
+    q.sql(", ");
+    values_of(q, rest...);
+  }
 }
 
-constexpr char const* kEnsurePromoDay =
-    " INTO analytics_promo_days (community_id, merchant_id, kind, promo_id, day) VALUES (:c, :m, :k, :p, :d)";
-constexpr char const* kAddPromoDay =
-    "UPDATE analytics_promo_days SET orders = orders + :o, quantity = quantity + :q, "
-    "revenue_cents = revenue_cents + :r, discount_cents = discount_cents + :dc "
-    "WHERE merchant_id = :m AND day = :d AND kind = :k AND promo_id = :p";
-void add_promo_day(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& kind, std::int64_t promo_id,
-                   std::int64_t day, std::int64_t orders, std::int64_t quantity, std::int64_t revenue,
-                   std::int64_t discount) {
-  tx.exec(ignore(tx, kEnsurePromoDay), use(cid, "c"), use(mid, "m"), use(kind, "k"), use(promo_id, "p"),
-          use(day, "d"));
-  tx.exec(kAddPromoDay, use(orders, "o"), use(quantity, "q"), use(revenue, "r"), use(discount, "dc"), use(mid, "m"),
-          use(day, "d"), use(kind, "k"), use(promo_id, "p"));
+// One multi-row INSERT per kRows entries of `m`: head + " (row), (row)…" + tail; `row(q, key,
+// value)` appends one row's values.
+template <class Map, class Row>
+void write_rows(db::Tx& tx, Map const& m, std::string const& head, std::string const& tail, Row row) {
+  constexpr std::size_t kRows = 200;
+  auto it = m.begin();
+  while (it != m.end()) {
+    db::Query q(head);
+    for (std::size_t n = 0; n < kRows && it != m.end(); ++n, ++it) {
+      q.sql(n ? ", (" : " (");
+      row(q, it->first, it->second);
+      q.sql(")");
+    }
+    q.sql(tail);
+    q.exec(tx);
+  }
 }
+
+}  // namespace
+
+void Rollups::merchant_day(std::int64_t cid, std::int64_t mid, std::int64_t day, Sale const& s) {
+  community_of_[mid] = cid;
+  add_sale(merchant_days_[{mid, day}], s);
+}
+
+void Rollups::product_day(std::int64_t cid, std::int64_t mid, std::int64_t pid, std::int64_t day,
+                          std::string const& category, std::int64_t orders, std::int64_t quantity,
+                          std::int64_t revenue) {
+  community_of_[mid] = cid;
+  auto& [cat, t] = product_days_[{mid, day, pid}];
+  cat = category;
+  t.orders += orders;
+  t.quantity += quantity;
+  t.revenue += revenue;
+}
+
+void Rollups::category_day(std::int64_t cid, std::int64_t mid, std::string const& category, std::int64_t day,
+                           std::int64_t orders, std::int64_t quantity, std::int64_t revenue) {
+  community_of_[mid] = cid;
+  auto& t = category_days_[{mid, day, category}];
+  t.orders += orders;
+  t.quantity += quantity;
+  t.revenue += revenue;
+}
+
+void Rollups::customer_day(std::int64_t cid, std::int64_t mid, std::int64_t buyer, std::int64_t day,
+                           std::int64_t orders, std::int64_t revenue) {
+  community_of_[mid] = cid;
+  auto& t = customer_days_[{mid, day, buyer}];
+  t.orders += orders;
+  t.revenue += revenue;
+}
+
+void Rollups::promo_day(std::int64_t cid, std::int64_t mid, std::string const& kind, std::int64_t promo_id,
+                        std::int64_t day, std::int64_t orders, std::int64_t quantity, std::int64_t revenue,
+                        std::int64_t discount) {
+  community_of_[mid] = cid;
+  auto& t = promo_days_[{mid, day, kind, promo_id}];
+  t.orders += orders;
+  t.quantity += quantity;
+  t.revenue += revenue;
+  t.discount += discount;
+}
+
+void Rollups::active(std::int64_t cid, std::int64_t account_id, std::int64_t day, std::int64_t month) {
+  if (account_id > 0) active_[{cid, day, account_id}] = month;
+}
+
+void Rollups::flush(db::Tx& tx) {
+  auto b = tx.backend();
+  auto cid = [&](std::int64_t mid) { return community_of_.at(mid); };
+  write_rows(tx, merchant_days_,
+             "INSERT INTO analytics_merchant_days (community_id, merchant_id, day, orders, items, subtotal_cents, "
+             "discount_cents, revenue_cents, cancelled, refunded_cents) VALUES",
+             add_on_conflict(b, "merchant_id, day",
+                             {"orders", "items", "subtotal_cents", "discount_cents", "revenue_cents", "cancelled",
+                              "refunded_cents"}),
+             [&](db::Query& q, Key2 const& k, Sale const& s) {
+               values_of(q, cid(k.first), k.first, k.second, s.orders, s.items, s.subtotal_cents, s.discount_cents,
+                         s.revenue_cents, s.cancelled, s.refunded_cents);
+             });
+  write_rows(tx, product_days_,
+             "INSERT INTO analytics_product_days (community_id, merchant_id, day, product_id, category, orders, "
+             "quantity, revenue_cents) VALUES",
+             add_on_conflict(b, "merchant_id, day, product_id", {"orders", "quantity", "revenue_cents"}),
+             [&](db::Query& q, Key3 const& k, std::pair<std::string, Counts> const& v) {
+               auto [mid, day, pid] = k;
+               values_of(q, cid(mid), mid, day, pid, v.first, v.second.orders, v.second.quantity, v.second.revenue);
+             });
+  write_rows(tx, category_days_,
+             "INSERT INTO analytics_category_days (community_id, merchant_id, day, category, orders, quantity, "
+             "revenue_cents) VALUES",
+             add_on_conflict(b, "merchant_id, day, category", {"orders", "quantity", "revenue_cents"}),
+             [&](db::Query& q, auto const& k, Counts const& t) {
+               auto const& [mid, day, category] = k;
+               values_of(q, cid(mid), mid, day, category, t.orders, t.quantity, t.revenue);
+             });
+  write_rows(tx, customer_days_,
+             "INSERT INTO analytics_customer_days (community_id, merchant_id, day, buyer_id, orders, revenue_cents) "
+             "VALUES",
+             add_on_conflict(b, "merchant_id, day, buyer_id", {"orders", "revenue_cents"}),
+             [&](db::Query& q, Key3 const& k, Counts const& t) {
+               auto [mid, day, buyer] = k;
+               values_of(q, cid(mid), mid, day, buyer, t.orders, t.revenue);
+             });
+  write_rows(tx, promo_days_,
+             "INSERT INTO analytics_promo_days (community_id, merchant_id, day, kind, promo_id, orders, quantity, "
+             "revenue_cents, discount_cents) VALUES",
+             add_on_conflict(b, "merchant_id, day, kind, promo_id",
+                             {"orders", "quantity", "revenue_cents", "discount_cents"}),
+             [&](db::Query& q, auto const& k, Counts const& t) {
+               auto const& [mid, day, kind, id] = k;
+               values_of(q, cid(mid), mid, day, kind, id, t.orders, t.quantity, t.revenue, t.discount);
+             });
+  if (!active_.empty()) {
+    std::string ignore_into = std::string(db::insert_ignore(b)) + " INTO ";
+    write_rows(tx, active_, ignore_into + "analytics_resident_days (community_id, day, account_id) VALUES", "",
+               [&](db::Query& q, Key3 const& k, std::int64_t) {
+                 auto [c, day, account] = k;
+                 values_of(q, c, day, account);
+               });
+    // a month and a cohort per (community, account, month): the earliest month wins
+    std::map<Key3, bool> months;
+    for (auto const& [k, month] : active_) months[{std::get<0>(k), std::get<2>(k), month}] = true;
+    write_rows(tx, months, ignore_into + "analytics_resident_months (community_id, account_id, month) VALUES", "",
+               [&](db::Query& q, Key3 const& k, bool) {
+                 auto [c, account, month] = k;
+                 values_of(q, c, account, month);
+               });
+    std::map<Key2, std::int64_t> first;  // (community, account) -> earliest month here
+    for (auto const& [k, on] : months) {
+      auto [c, account, month] = k;
+      auto [it, fresh] = first.try_emplace({c, account}, month);
+      if (!fresh && month < it->second) it->second = month;
+    }
+    bool lite = b == db::Backend::Sqlite;
+    write_rows(tx, first, "INSERT INTO analytics_resident_cohorts (community_id, account_id, cohort) VALUES",
+               lite ? " ON CONFLICT (community_id, account_id) DO UPDATE SET cohort = MIN(cohort, excluded.cohort)"
+                    : " ON DUPLICATE KEY UPDATE cohort = LEAST(cohort, VALUES(cohort))",
+               [&](db::Query& q, Key2 const& k, std::int64_t month) { values_of(q, k.first, k.second, month); });
+  }
+  merchant_days_.clear();
+  product_days_.clear();
+  category_days_.clear();
+  customer_days_.clear();
+  promo_days_.clear();
+  active_.clear();
+}
+
 
 constexpr char const* kPutGroupBuy =
     " INTO analytics_group_buys (community_id, merchant_id, group_buy_id, outcome, participants, closed_day) "
@@ -123,15 +289,24 @@ void put_group_buy(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t 
 constexpr char const* kEnsureRatingDay =
     " INTO analytics_rating_days (community_id, merchant_id, day) VALUES (:c, :m, :d)";
 constexpr char const* kAddRating =
-    "UPDATE analytics_rating_days SET reviews = reviews + 1, rating_sum = rating_sum + :r, "
+    "UPDATE analytics_rating_days SET reviews = reviews + :n, rating_sum = rating_sum + :r, "
     "stars1 = stars1 + :s1, stars2 = stars2 + :s2, stars3 = stars3 + :s3, stars4 = stars4 + :s4, "
     "stars5 = stars5 + :s5 WHERE merchant_id = :m AND day = :d";
-void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, std::int64_t rating) {
+void add_ratings(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, std::array<std::int64_t, 5> s) {
   tx.exec(ignore(tx, kEnsureRatingDay), use(cid, "c"), use(mid, "m"), use(day, "d"));
-  std::int64_t s[5];
-  for (int i = 0; i < 5; ++i) s[i] = rating == i + 1 ? 1 : 0;
-  tx.exec(kAddRating, use(rating, "r"), use(s[0], "s1"), use(s[1], "s2"), use(s[2], "s3"), use(s[3], "s4"),
-          use(s[4], "s5"), use(mid, "m"), use(day, "d"));
+  std::int64_t n = 0, sum = 0;
+  for (int i = 0; i < 5; ++i) {
+    n += s[i];
+    sum += s[i] * (i + 1);
+  }
+  tx.exec(kAddRating, use(n, "n"), use(sum, "r"), use(s[0], "s1"), use(s[1], "s2"), use(s[2], "s3"),
+          use(s[3], "s4"), use(s[4], "s5"), use(mid, "m"), use(day, "d"));
+}
+
+void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, std::int64_t rating) {
+  std::array<std::int64_t, 5> s{};
+  s[rating - 1] = 1;
+  add_ratings(tx, cid, mid, day, s);
 }
 
 constexpr char const* kEnsureCommunityDay =

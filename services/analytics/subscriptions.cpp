@@ -6,6 +6,7 @@
 #include "services/identity/api.hpp"
 #include "services/shops/api.hpp"
 
+#include <array>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -33,8 +34,8 @@ std::string text(bj::value const& payload, std::string_view key) {
 std::string fact(std::string_view kind, std::int64_t id) { return std::string(kind) + ":" + std::to_string(id); }
 
 // Adds (sign +1) or takes back (sign -1, a cancellation) one order in every rollup it
-// touches, on the local day it was placed.
-void apply_sale(db::Tx& tx, shops::OrderFacts const& o, std::int64_t day, int sign) {
+// touches, on the local day it was placed (gathered in `r`; the caller flushes it).
+void apply_sale(repo::Rollups& r, shops::OrderFacts const& o, std::int64_t day, int sign) {
   std::int64_t cid = o.community_id, mid = o.merchant_id;
   repo::Sale s;
   s.orders = sign;
@@ -43,7 +44,7 @@ void apply_sale(db::Tx& tx, shops::OrderFacts const& o, std::int64_t day, int si
   s.discount_cents = sign * o.discount_cents;
   s.revenue_cents = sign * o.total_cents;
   s.cancelled = sign < 0 ? 1 : 0;
-  repo::add_merchant_day(tx, cid, mid, day, s);
+  r.merchant_day(cid, mid, day, s);
 
   std::map<std::int64_t, std::pair<std::string, std::pair<std::int64_t, std::int64_t>>> products;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> categories;
@@ -57,28 +58,31 @@ void apply_sale(db::Tx& tx, shops::OrderFacts const& o, std::int64_t day, int si
     c.second += l.line_cents;
   }
   for (auto const& [pid, p] : products)
-    repo::add_product_day(tx, cid, mid, pid, day, p.first, sign, sign * p.second.first, sign * p.second.second);
-  for (auto const& [category, c] : categories)
-    repo::add_category_day(tx, cid, mid, category, day, sign, sign * c.first, sign * c.second);
-  repo::add_customer_day(tx, cid, mid, o.buyer_id, day, sign, sign * o.total_cents);
-  if (o.coupon_id)
-    repo::add_promo_day(tx, cid, mid, "coupon", o.coupon_id, day, sign, s.items, s.revenue_cents, s.discount_cents);
+    r.product_day(cid, mid, pid, day, p.first, sign, sign * p.second.first, sign * p.second.second);
+  for (auto const& [category, c] : categories) r.category_day(cid, mid, category, day, sign, sign * c.first, sign * c.second);
+  r.customer_day(cid, mid, o.buyer_id, day, sign, sign * o.total_cents);
+  if (o.coupon_id) r.promo_day(cid, mid, "coupon", o.coupon_id, day, sign, s.items, s.revenue_cents, s.discount_cents);
   if (o.group_buy_id)
-    repo::add_promo_day(tx, cid, mid, "group_buy", o.group_buy_id, day, sign, s.items, s.revenue_cents,
-                        s.discount_cents);
+    r.promo_day(cid, mid, "group_buy", o.group_buy_id, day, sign, s.items, s.revenue_cents, s.discount_cents);
 }
 
-bool apply_placed(db::Tx& tx, shops::OrderFacts const& o, TimeZone const& tz, std::int64_t event_id) {
-  if (!repo::claim_fact(tx, o.community_id, fact("order.placed", o.id), event_id)) return false;
+void add_placed(repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz) {
   std::int64_t day = tz.local_day(o.created_at);
-  apply_sale(tx, o, day, +1);
-  repo::mark_active(tx, o.community_id, o.buyer_id, day, logic::month_of(day));
+  apply_sale(r, o, day, +1);
+  r.active(o.community_id, o.buyer_id, day, logic::month_of(day));
+}
+
+bool apply_placed(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz,
+                  std::int64_t event_id) {
+  if (!repo::claim_fact(tx, o.community_id, fact("order.placed", o.id), event_id)) return false;
+  add_placed(r, o, tz);
   return true;
 }
 
-bool apply_cancelled(db::Tx& tx, shops::OrderFacts const& o, TimeZone const& tz, std::int64_t event_id) {
+bool apply_cancelled(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz,
+                     std::int64_t event_id) {
   if (!repo::claim_fact(tx, o.community_id, fact("order.cancelled", o.id), event_id)) return false;
-  apply_sale(tx, o, tz.local_day(o.created_at), -1);
+  apply_sale(r, o, tz.local_day(o.created_at), -1);
   return true;
 }
 
@@ -148,14 +152,18 @@ void check_low_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid, std::int64_
 void on_order_placed(events::Event const& e, db::Tx& tx) {
   auto o = shops::order_facts(tx, e.community_id, num(e.payload, "order_id"));
   if (!o) return;
-  if (!apply_placed(tx, *o, *zone_of(tx, e.community_id), e.id)) return;
+  repo::Rollups r;
+  if (!apply_placed(tx, r, *o, *zone_of(tx, e.community_id), e.id)) return;
+  r.flush(tx);
   for (auto const& l : o->lines) check_low_stock(tx, e.community_id, l.product_id, l.quantity);
 }
 
 void on_order_cancelled(events::Event const& e, db::Tx& tx) {
   auto o = shops::order_facts(tx, e.community_id, num(e.payload, "order_id"));
   if (!o) return;
-  if (!apply_cancelled(tx, *o, *zone_of(tx, e.community_id), e.id)) return;
+  repo::Rollups r;
+  if (!apply_cancelled(tx, r, *o, *zone_of(tx, e.community_id), e.id)) return;
+  r.flush(tx);
   for (auto const& l : o->lines) check_low_stock(tx, e.community_id, l.product_id, 0);
 }
 
@@ -270,23 +278,48 @@ BackfillCounts backfill(db::Database& db, events::Bus& bus, std::int64_t cid) {
   in_batches(db, bus, kBatch, n.orders, [&](db::Tx& tx, std::int64_t after) {
     auto tz = zone_of(tx, cid);
     Batch b;
-    for (auto const& o : shops::order_facts_after(tx, cid, after, kBatch)) {
-      b.applied += apply_placed(tx, o, *tz, 0) ? 1 : 0;
-      if (o.status == "cancelled" && apply_cancelled(tx, o, *tz, 0)) ++cancelled;
+    repo::Rollups r;  // the batch's orders, each rollup row written once
+    auto orders = shops::order_facts_after(tx, cid, after, kBatch);
+    std::vector<std::string> facts;
+    for (auto const& o : orders) {
+      facts.push_back(fact("order.placed", o.id));
+      if (o.status == "cancelled") facts.push_back(fact("order.cancelled", o.id));
+    }
+    auto ours = repo::claim_backfill_facts(tx, cid, facts);
+    for (auto const& o : orders) {
+      if (ours.count(fact("order.placed", o.id))) {
+        add_placed(r, o, *tz);
+        ++b.applied;
+      }
+      if (o.status == "cancelled" && ours.count(fact("order.cancelled", o.id))) {
+        apply_sale(r, o, tz->local_day(o.created_at), -1);
+        ++cancelled;
+      }
       b.last = o.id;
       ++b.rows;
     }
+    r.flush(tx);
     return std::tuple{b.last, b.rows, b.applied};
   });
   n.cancelled = cancelled;
   in_batches(db, bus, kBatch, n.reviews, [&](db::Tx& tx, std::int64_t after) {
     auto tz = zone_of(tx, cid);
     Batch b;
-    for (auto const& r : shops::review_facts_after(tx, cid, after, kBatch)) {
-      b.applied += apply_review(tx, cid, r, *tz, 0) ? 1 : 0;
+    auto reviews = shops::review_facts_after(tx, cid, after, kBatch);
+    std::vector<std::string> facts;
+    for (auto const& r : reviews)
+      if (r.rating >= 1 && r.rating <= 5) facts.push_back(fact("review", r.id));
+    auto ours = repo::claim_backfill_facts(tx, cid, facts);
+    std::map<std::pair<std::int64_t, std::int64_t>, std::array<std::int64_t, 5>> stars;  // (merchant, day)
+    for (auto const& r : reviews) {
+      if (ours.count(fact("review", r.id))) {
+        ++stars[{r.merchant_id, tz->local_day(r.created_at)}][r.rating - 1];
+        ++b.applied;
+      }
       b.last = r.id;
       ++b.rows;
     }
+    for (auto const& [key, counts] : stars) repo::add_ratings(tx, cid, key.first, key.second, counts);
     return std::tuple{b.last, b.rows, b.applied};
   });
   in_batches(db, bus, kBatch, n.group_buys, [&](db::Tx& tx, std::int64_t after) {

@@ -10,16 +10,6 @@ namespace {
 
 bj::value ratio_or_null(std::optional<double> r) { return r ? bj::value(*r) : bj::value(nullptr); }
 
-void add_sale(repo::Sale& into, repo::Sale const& s) {
-  into.orders += s.orders;
-  into.items += s.items;
-  into.subtotal_cents += s.subtotal_cents;
-  into.discount_cents += s.discount_cents;
-  into.revenue_cents += s.revenue_cents;
-  into.cancelled += s.cancelled;
-  into.refunded_cents += s.refunded_cents;
-}
-
 // Every period of the range in order, each with the rows of its days folded in.
 template <class Row, class Fold>
 std::vector<std::pair<std::int64_t, Row>> by_period(std::vector<std::pair<std::int64_t, Row const*>> const& days,
@@ -76,7 +66,7 @@ bj::array series_json(std::vector<repo::MerchantDay> const& days, Range const& r
   std::vector<std::pair<std::int64_t, repo::Sale const*>> rows;
   for (auto const& d : days) rows.emplace_back(d.day, &d.sale);
   bj::array out;
-  for (auto const& [start, sale] : by_period<repo::Sale>(rows, r, add_sale)) {
+  for (auto const& [start, sale] : by_period<repo::Sale>(rows, r, repo::add_sale)) {
     bj::object o{{"period", logic::period_label(start, r.grain)}};
     for (auto const& [k, v] : sale_json(sale)) o[k] = v;
     out.push_back(std::move(o));

@@ -7,6 +7,7 @@
 #include "services/shops/demand_repository.hpp"
 
 #include <boost/json.hpp>
+#include <chrono>
 
 namespace courtyard::shops {
 
@@ -26,6 +27,11 @@ void index_product(db::Tx& tx, repo::Product const& p);
 // version (rows written before the index existed, or by bulk loads), a batch per
 // transaction. Returns how many it indexed.
 int index_pending_products(db::Database& db, events::Bus& bus, std::int64_t batch = 500);
+// The job: batches (each its own transaction, so writers interleave) until none is left or
+// `budget` has passed, so a bulk load of 50,000 products is indexed in one run or a few,
+// not at 500 a minute. Returns how many it indexed.
+int index_pending_products_for(db::Database& db, events::Bus& bus, std::chrono::milliseconds budget,
+                               std::int64_t batch = 500);
 
 // ---- views (demand_views.cpp)
 boost::json::object hit_json(repo::Hit const& h);

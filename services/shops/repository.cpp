@@ -4,6 +4,7 @@
 #include "db/query.hpp"
 
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 
 namespace courtyard::shops::repo {
@@ -1080,9 +1081,28 @@ std::optional<OrderFacts> order_facts(db::Tx& tx, std::int64_t cid, std::int64_t
 
 constexpr char const* kOrderFactsAfter = "SELECT " SHOPS_FACT_COLS
                                          " FROM orders WHERE community_id = :c AND id > :a ORDER BY id LIMIT :l";
+// The batch's lines in one statement (order_items_order), not one per order.
+constexpr char const* kFactLinesOf =
+    "SELECT order_id, product_id, category, quantity, line_cents FROM order_items WHERE community_id = ";
 std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit) {
   auto out = db::all(tx, kOrderFactsAfter, order_facts_from, use(cid, "c"), use(after_id, "a"), use(limit, "l"));
-  for (auto& o : out) load_fact_lines(tx, o);
+  if (out.empty()) return out;
+  std::vector<std::int64_t> ids;
+  std::map<std::int64_t, OrderFacts*> by_id;
+  for (auto& o : out) {
+    ids.push_back(o.id);
+    by_id[o.id] = &o;
+  }
+  db::Query q(kFactLinesOf);
+  q.value(cid).sql(" AND order_id IN (").values(ids).sql(") ORDER BY order_id, id");
+  for (auto const& [oid, line] : q.all(tx, [](soci::row const& r) {
+         db::Cols c(r);
+         std::int64_t oid = c.integer();
+         OrderFacts::Line l;
+         c.into(l.product_id, l.category, l.quantity, l.line_cents);
+         return std::pair{oid, l};
+       }))
+    by_id.at(oid)->lines.push_back(line);
   return out;
 }
 

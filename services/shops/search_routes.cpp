@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 
 namespace courtyard::shops {
 
@@ -21,6 +22,17 @@ int index_pending_products(db::Database& db, events::Bus& bus, std::int64_t batc
     for (auto const& p : products) index_product(tx, p);
     return static_cast<int>(products.size());
   });
+}
+
+int index_pending_products_for(db::Database& db, events::Bus& bus, std::chrono::milliseconds budget,
+                               std::int64_t batch) {
+  auto until = std::chrono::steady_clock::now() + budget;
+  int total = 0;
+  for (;;) {
+    int n = index_pending_products(db, bus, batch);
+    total += n;
+    if (n < batch || std::chrono::steady_clock::now() >= until) return total;
+  }
 }
 
 namespace {

@@ -27,7 +27,7 @@ void ShopsService::jobs(jobs::Scheduler& s) {
   s.every("shops.close_group_buys", std::chrono::seconds(5),
           [](jobs::JobContext& ctx) { close_due_group_buys(ctx.db, ctx.bus, ctx.now_ms); });
   s.every("shops.index_products", std::chrono::seconds(60),
-          [](jobs::JobContext& ctx) { index_pending_products(ctx.db, ctx.bus); });
+          [](jobs::JobContext& ctx) { index_pending_products_for(ctx.db, ctx.bus, std::chrono::seconds(20)); });
 }
 
 }  // namespace courtyard::shops

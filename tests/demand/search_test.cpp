@@ -187,3 +187,35 @@ TEST_CASE("products written before the index existed are indexed by the job", "[
   REQUIRE(t.run_job("shops.index_products"));
   CHECK(names(search_for(s, r, "quinoa")) == std::vector<std::string>{"Imported quinoa"});
 }
+
+TEST_CASE("the index job indexes a bulk load larger than one batch in one run", "[demand][search]") {
+  auto& t = TestApp::get();
+  auto s = shop("grocery");
+  auto r = buyer(s, 0);
+  constexpr int kProducts = 1203;  // two full batches of 500 and a partial one
+  courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
+    std::int64_t now = courtyard::db::now_ms();
+    for (int done = 0; done < kProducts; done += 400) {
+      courtyard::db::Query q("INSERT INTO products (community_id, merchant_id, name, category, price_cents, stock, "
+                             "active, created_at, updated_at) VALUES ");
+      for (int i = done; i < done + 400 && i < kProducts; ++i) {
+        q.sql(i > done ? ", (" : "(").value(s.c.id).sql(", ").value(s.mid).sql(", ");
+        q.value("Bulk millet " + std::to_string(i)).sql(", 'grocery', 100, 1, 1, ").value(now).sql(", ").value(now);
+        q.sql(")");
+      }
+      q.exec(tx);
+    }
+  });
+  REQUIRE(t.run_job("shops.index_products"));
+  auto found = t.get(search_url(s.c, "q=" + enc("bulk millet 1202")), r.token);
+  REQUIRE(found.status == 200);
+  auto const& items = found.json.at("items").as_array();
+  REQUIRE(!items.empty());
+  CHECK(items[0].at("name").as_string() == "Bulk millet 1202");
+  std::int64_t pending = courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
+    return courtyard::db::scalar(tx, "SELECT COUNT(*) FROM products p WHERE p.merchant_id = :m AND NOT EXISTS "
+                                     "(SELECT 1 FROM product_search_state s WHERE s.product_id = p.id)",
+                                 soci::use(s.mid, "m"));
+  });
+  CHECK(pending == 0);
+}
