@@ -184,6 +184,27 @@ CREATE TABLE analytics_stock_thresholds (
 CREATE UNIQUE INDEX analytics_stock_thresholds_key ON analytics_stock_thresholds (product_id);
 CREATE INDEX analytics_stock_thresholds_merchant ON analytics_stock_thresholds (community_id, merchant_id, product_id);
 )SQL"},
+      // Tickets against the SLA, per local day and ticket category, from property's ticket.*
+      // events (each history step once: facts "ticket-sla:<history id>").
+      {61, "rollups: tickets against the SLA", R"SQL(
+CREATE TABLE analytics_ticket_days (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  day BIGINT NOT NULL,
+  category VARCHAR(32) NOT NULL,
+  opened BIGINT NOT NULL DEFAULT 0,
+  responded BIGINT NOT NULL DEFAULT 0,
+  response_minutes BIGINT NOT NULL DEFAULT 0,
+  response_breaches BIGINT NOT NULL DEFAULT 0,
+  resolved BIGINT NOT NULL DEFAULT 0,
+  resolution_minutes BIGINT NOT NULL DEFAULT 0,
+  resolution_breaches BIGINT NOT NULL DEFAULT 0,
+  reopened BIGINT NOT NULL DEFAULT 0,
+  ratings BIGINT NOT NULL DEFAULT 0,
+  rating_sum BIGINT NOT NULL DEFAULT 0
+){engine};
+CREATE UNIQUE INDEX analytics_ticket_days_key ON analytics_ticket_days (community_id, day, category);
+)SQL"},
   };
 }
 

@@ -4,6 +4,7 @@
 // event, two dispatchers delivering it at once, and the backfill all count it once.
 #include "services/analytics/routes.hpp"
 #include "services/identity/api.hpp"
+#include "services/property/api.hpp"
 #include "services/shops/api.hpp"
 
 #include <map>
@@ -61,8 +62,12 @@ void apply_sale(db::Tx& tx, shops::OrderFacts const& o, std::int64_t day, int si
   for (auto const& [category, c] : categories)
     repo::add_category_day(tx, cid, mid, category, day, sign, sign * c.first, sign * c.second);
   repo::add_customer_day(tx, cid, mid, o.buyer_id, day, sign, sign * o.total_cents);
-  if (o.coupon_id)
+  if (o.coupon_id) {
     repo::add_promo_day(tx, cid, mid, "coupon", o.coupon_id, day, sign, s.items, s.revenue_cents, s.discount_cents);
+    // A campaign issues one coupon per member: its results are those coupons' together.
+    if (auto campaign = shops::coupon_campaign(tx, cid, o.coupon_id))
+      repo::add_promo_day(tx, cid, mid, "campaign", campaign, day, sign, s.items, s.revenue_cents, s.discount_cents);
+  }
   if (o.group_buy_id)
     repo::add_promo_day(tx, cid, mid, "group_buy", o.group_buy_id, day, sign, s.items, s.revenue_cents,
                         s.discount_cents);
@@ -94,6 +99,36 @@ bool apply_group_buy(db::Tx& tx, std::int64_t cid, shops::GroupBuyFacts const& g
                      std::int64_t event_id) {
   if (!repo::claim_fact(tx, cid, fact("groupbuy", g.id), event_id)) return false;
   repo::put_group_buy(tx, cid, g.merchant_id, g.id, g.outcome, g.participants, tz.local_day(g.closed_at));
+  return true;
+}
+
+// One step of a ticket against the SLA (property's TicketFact, from its event or from history
+// in the backfill), once per history row, on the local day it happened.
+bool apply_ticket(db::Tx& tx, std::int64_t cid, property::TicketFact const& f, TimeZone const& tz,
+                  std::int64_t event_id) {
+  if (f.history_id <= 0) return false;  // an event from before the SLA facts: the backfill has it
+  repo::TicketDay d;
+  d.category = f.category;
+  if (f.topic == "ticket.opened") {
+    d.opened = 1;
+  } else if (f.topic == "ticket.first_response") {
+    d.responded = 1;
+    d.response_minutes = f.minutes;
+    d.response_breaches = f.within_sla ? 0 : 1;
+  } else if (f.topic == "ticket.resolved") {
+    d.resolved = 1;
+    d.resolution_minutes = f.minutes;
+    d.resolution_breaches = f.within_sla ? 0 : 1;
+  } else if (f.topic == "ticket.closed") {
+    d.ratings = f.rating >= 1 && f.rating <= 5 ? 1 : 0;
+    d.rating_sum = d.ratings ? f.rating : 0;
+  } else if (f.topic == "ticket.reopened") {
+    d.reopened = 1;
+  } else {
+    return false;
+  }
+  if (!repo::claim_fact(tx, cid, fact("ticket-sla", f.history_id), event_id)) return false;
+  repo::add_ticket_day(tx, cid, tz.local_day(f.at_ms), d);
   return true;
 }
 
@@ -242,6 +277,24 @@ void on_community_event(events::Event const& e, db::Tx& tx) {
   if (active) repo::mark_active(tx, cid, active, day, logic::month_of(day));
 }
 
+// ticket.opened|first_response|resolved|closed|reopened: the SLA fields property adds to each
+// (services/EVENTS.md) as the fact the backfill would read from the ticket's history.
+void on_ticket_step(events::Event const& e, db::Tx& tx) {
+  auto const& p = e.payload;
+  property::TicketFact f;
+  f.topic = e.topic;
+  f.history_id = num(p, "history_id");
+  f.ticket_id = num(p, "ticket_id");
+  f.category = text(p, "category");
+  f.opened_at_ms = num(p, "opened_at_ms");
+  f.at_ms = num(p, "at_ms") ? num(p, "at_ms") : e.created_at;
+  f.minutes = num(p, "minutes");
+  f.target_hours = num(p, "target_hours");
+  f.within_sla = !p.is_object() || !p.as_object().contains("within_sla") || num(p, "within_sla") != 0;
+  f.rating = num(p, "rating");
+  apply_ticket(tx, e.community_id, f, *zone_of(tx, e.community_id), e.id);
+}
+
 namespace {
 
 // Runs `step(tx, after)` in batches until it returns fewer than a batch; each batch is its own
@@ -265,7 +318,10 @@ struct Batch {
 BackfillCounts backfill(db::Database& db, events::Bus& bus, std::int64_t cid) {
   constexpr std::int64_t kBatch = 500;
   BackfillCounts n;
-  db::transact(db, &bus, [&](db::Tx& tx) { repo::clear_community(tx, cid); });
+  db::transact(db, &bus, [&](db::Tx& tx) {
+    repo::clear_community(tx, cid);
+    repo::clear_ticket_rollups(tx, cid);
+  });
   std::int64_t cancelled = 0;
   in_batches(db, bus, kBatch, n.orders, [&](db::Tx& tx, std::int64_t after) {
     auto tz = zone_of(tx, cid);
@@ -297,6 +353,13 @@ BackfillCounts backfill(db::Database& db, events::Bus& bus, std::int64_t cid) {
       b.last = g.id;
       ++b.rows;
     }
+    return std::tuple{b.last, b.rows, b.applied};
+  });
+  in_batches(db, bus, kBatch, n.ticket_steps, [&](db::Tx& tx, std::int64_t after) {
+    auto tz = zone_of(tx, cid);
+    Batch b;
+    for (auto const& f : property::ticket_facts_after(tx, cid, after, kBatch, b.last, b.rows))
+      b.applied += apply_ticket(tx, cid, f, *tz, 0) ? 1 : 0;
     return std::tuple{b.last, b.rows, b.applied};
   });
   return n;
