@@ -98,13 +98,17 @@ TEST_CASE("e2e: group buy -> threshold reached -> one batch -> the courier deliv
                bj::object{{"product_id", pid},
                           {"unit_price_cents", 100},
                           {"min_participants", 3},
-                          {"closes_at", rfc3339(std::chrono::system_clock::now() + std::chrono::seconds(4))}},
+                          {"closes_at", rfc3339(std::chrono::system_clock::now() + std::chrono::seconds(8))}},
                s.merchant_owner_token, 201);
   auto gid = gb.at("id").as_int64();
   std::string join = s.base + "/group-buys/" + str(gid) + "/join";
   // Joined in reverse unit order; the round still goes by floor and unit.
-  for (auto i = s.residents.size(); i-- > 0;)
-    ok(port, "POST", join, bj::object{{"quantity", 1}, {"fulfilment", "delivery"}}, s.residents[i].token, 201);
+  for (auto i = s.residents.size(); i-- > 0;) {
+    auto r = send(port, "POST", join, bj::object{{"quantity", 1}, {"fulfilment", "delivery"}}, s.residents[i].token,
+                  {{"Idempotency-Key", "join-" + str(static_cast<std::int64_t>(i))}});
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+  }
 
   // The server's closer job reaches the threshold at closes_at; its dispatcher turns
   // groupbuy.closed into one batch for the building.
