@@ -230,7 +230,8 @@ TEST_CASE("e2e: a delivery slot's capacity holds when checkouts race for it", "[
   CHECK(full.load() == kThreads - kCapacity);
 
   auto booked = [&] {
-    for (auto const& it : ok(port, "GET", shop + "/delivery-slots", nullptr, s.merchant_owner_token).at("items").as_array())
+    auto const list = ok(port, "GET", shop + "/delivery-slots", nullptr, s.merchant_owner_token);
+    for (auto const& it : list.at("items").as_array())
       if (it.at("id").as_int64() == sid) return it.at("booked").as_int64();
     return std::int64_t{-1};
   };
