@@ -62,8 +62,12 @@ void apply_sale(db::Tx& tx, shops::OrderFacts const& o, std::int64_t day, int si
   for (auto const& [category, c] : categories)
     repo::add_category_day(tx, cid, mid, category, day, sign, sign * c.first, sign * c.second);
   repo::add_customer_day(tx, cid, mid, o.buyer_id, day, sign, sign * o.total_cents);
-  if (o.coupon_id)
+  if (o.coupon_id) {
     repo::add_promo_day(tx, cid, mid, "coupon", o.coupon_id, day, sign, s.items, s.revenue_cents, s.discount_cents);
+    // A campaign issues one coupon per member: its results are those coupons' together.
+    if (auto campaign = shops::coupon_campaign(tx, cid, o.coupon_id))
+      repo::add_promo_day(tx, cid, mid, "campaign", campaign, day, sign, s.items, s.revenue_cents, s.discount_cents);
+  }
   if (o.group_buy_id)
     repo::add_promo_day(tx, cid, mid, "group_buy", o.group_buy_id, day, sign, s.items, s.revenue_cents,
                         s.discount_cents);
