@@ -142,6 +142,57 @@ void seed_order_history(Client& c, std::string const& base, std::int64_t mid) {
   }
 }
 
+// Twelve weeks of repair tickets under the community's SLA (8 h to a first response, 72 h to
+// resolution; plumbing 4 h and 48 h), so the dashboard's tickets section has something real:
+// Alice reports a fault every few days, the manager answers and resolves it sooner or later
+// (some past the targets) and Alice closes it with a rating.
+void seed_ticket_history(Client& c, std::string const& base, std::int64_t unit) {
+  constexpr std::int64_t kHourMs = 3'600'000, kDayMs = 24 * kHourMs;
+  struct Restore {
+    ~Restore() { db::set_clock_offset_ms(0); }
+  } restore;
+  std::string manager = c.login(kManager, kPassword);
+  if (!c.call("PUT", base + "/ticket-sla",
+              bj::object{{"first_response_hours", 8},
+                         {"resolution_hours", 72},
+                         {"categories", bj::object{{"plumbing", bj::object{{"first_response_hours", 4},
+                                                                           {"resolution_hours", 48}}}}}},
+              manager, 200, true)
+           .is_object())
+    return;
+  auto manager_id = c.call("GET", "/v1/me", nullptr, manager, 200).at("id").as_int64();
+  char const* categories[] = {"plumbing", "electrical", "appliance", "common_area", "plumbing", "structural"};
+  char const* faults[] = {"Kitchen tap drips", "Hall light flickers", "Oven door does not close",
+                          "Lift button sticks", "Shower drains slowly", "Crack above the window"};
+  std::uint32_t rng = 14;
+  auto next = [&](std::uint32_t n) {
+    rng = rng * 1664525u + 1013904223u;
+    return static_cast<std::int64_t>((rng >> 8) % n);
+  };
+  int n = 0;
+  std::string alice;
+  for (int day = 83; day >= 4; day -= 3 + static_cast<int>(next(4)), ++n) {
+    std::int64_t opened = -day * kDayMs + (8 + next(10)) * kHourMs;
+    db::set_clock_offset_ms(opened);
+    if (n % 4 == 0) {  // sessions outlive the few weeks between renewals
+      alice = c.login("alice@demo.courtyard.local", kPassword);
+      manager = c.login(kManager, kPassword);
+    }
+    auto t = c.call("POST", base + "/tickets",
+                    bj::object{{"unit_id", unit}, {"category", categories[n % 6]}, {"description", faults[n % 6]}},
+                    alice, 201, true);
+    if (!t.is_object()) continue;
+    std::string path = base + "/tickets/" + str(t.at("id").as_int64());
+    std::int64_t answered = opened + (1 + next(12)) * kHourMs;
+    db::set_clock_offset_ms(answered);
+    c.call("POST", path + "/assign", bj::object{{"staff_id", manager_id}}, manager, 200, true);
+    c.call("POST", path + "/start", nullptr, manager, 200, true);
+    db::set_clock_offset_ms(answered + (2 + next(80)) * kHourMs);
+    c.call("POST", path + "/resolve", bj::object{{"note", "Fixed"}}, manager, 200, true);
+    c.call("POST", path + "/close", bj::object{{"rating", 2 + next(4)}}, alice, 200, true);
+  }
+}
+
 void seed_demo(App& app) {
   // The seeding requests are the server talking to itself: keep them out of the terminal
   // (visible with --log-level debug) so the URLs and logins are what a newcomer sees.
@@ -324,6 +375,7 @@ void seed_demo(App& app) {
       c.call("POST", base + "/campaigns", campaign, manager, 201);
     }
     if (mid_v.is_object()) seed_order_history(c, base, mid_v.at("id").as_int64());
+    seed_ticket_history(c, base, units[0]);
     (void)bob;
     (void)dan;
     print_logins(cid);

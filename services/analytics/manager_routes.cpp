@@ -1,8 +1,9 @@
 // The manager's analytics: GMV and orders by category and merchant, active residents and
-// retention by monthly cohort, bill collection and overdue ageing, tickets, events and
-// posts; and the backfill that rebuilds the shop rollups from existing rows.
+// retention by monthly cohort, bill collection and overdue ageing, tickets against the SLA,
+// events and posts; and the backfill that rebuilds the shop and ticket rollups from existing rows.
 #include "services/analytics/routes.hpp"
 #include "services/identity/api.hpp"
+#include "services/property/api.hpp"
 #include "services/shops/api.hpp"
 
 #include <algorithm>
@@ -98,6 +99,56 @@ bj::object bills_section(db::Tx& tx, std::int64_t cid, Range const& r, repo::Com
                     {"overdue_ageing", std::move(ageing)}};
 }
 
+// How one step (first response or resolution) of the range's tickets measured against the SLA.
+bj::object sla_json(std::int64_t count, std::int64_t minutes, std::int64_t breaches) {
+  return bj::object{{"count", count},
+                    {"mean_minutes", count > 0 ? bj::value(logic::average(minutes, count)) : bj::value(nullptr)},
+                    {"within_sla", count - breaches},
+                    {"breaches", breaches},
+                    {"within_sla_rate", rate(logic::ratio(count - breaches, count))}};
+}
+
+bj::object ticket_figures(repo::TicketDay const& t) {
+  auto avg = logic::ratio(t.rating_sum * 100, t.ratings);
+  return bj::object{{"opened", t.opened},
+                    {"reopened", t.reopened},
+                    {"first_response", sla_json(t.responded, t.response_minutes, t.response_breaches)},
+                    {"resolution", sla_json(t.resolved, t.resolution_minutes, t.resolution_breaches)},
+                    {"ratings", bj::object{{"count", t.ratings},
+                                           {"average", avg ? bj::value(*avg / 100.0) : bj::value(nullptr)}}}};
+}
+
+// Ticket volume, time to first response and to resolution against the SLA, and ratings, from
+// the ticket rollups; `resolved` and `closed` count every such event, as before.
+bj::object tickets_section(db::Tx& tx, std::int64_t cid, Range const& r, repo::CommunityDay const& d) {
+  auto targets = property::ticket_sla_targets(tx, cid);
+  repo::TicketDay all;
+  bj::array by_category;
+  for (auto const& t : repo::ticket_sums(tx, cid, r.from, r.to)) {
+    all.opened += t.opened;
+    all.responded += t.responded;
+    all.response_minutes += t.response_minutes;
+    all.response_breaches += t.response_breaches;
+    all.resolved += t.resolved;
+    all.resolution_minutes += t.resolution_minutes;
+    all.resolution_breaches += t.resolution_breaches;
+    all.reopened += t.reopened;
+    all.ratings += t.ratings;
+    all.rating_sum += t.rating_sum;
+    auto row = ticket_figures(t);
+    row.emplace("category", t.category);
+    if (auto it = targets.find(t.category); it != targets.end())
+      row["targets"] = bj::object{{"first_response_hours", it->second.first}, {"resolution_hours", it->second.second}};
+    by_category.push_back(std::move(row));
+  }
+  auto out = ticket_figures(all);
+  out["resolved"] = d.tickets_resolved;
+  out["closed"] = d.tickets_closed;
+  out["targets"] = bj::object{{"first_response_hours", targets[""].first}, {"resolution_hours", targets[""].second}};
+  out["by_category"] = std::move(by_category);
+  return out;
+}
+
 Response dashboard(Request const& req, Context& ctx) {
   auto out = ctx.tx([&](db::Tx& tx) {
     std::int64_t cid = ctx.community_id;
@@ -110,7 +161,7 @@ Response dashboard(Request const& req, Context& ctx) {
         {"sales", sales_section(tx, cid, r)},
         {"residents", residents_section(tx, cid, r)},
         {"bills", bills_section(tx, cid, r, d)},
-        {"tickets", bj::object{{"resolved", d.tickets_resolved}, {"closed", d.tickets_closed}}},
+        {"tickets", tickets_section(tx, cid, r, d)},
         {"events", bj::object{{"rsvps", d.rsvps},
                               {"checkins", d.checkins},
                               {"attendance_rate", rate(logic::ratio(d.checkins, d.rsvps))},
@@ -128,7 +179,8 @@ Response run_backfill(Request const&, Context& ctx) {
                                    {"orders", n.orders},
                                    {"cancelled", n.cancelled},
                                    {"reviews", n.reviews},
-                                   {"group_buys", n.group_buys}});
+                                   {"group_buys", n.group_buys},
+                                   {"ticket_steps", n.ticket_steps}});
 }
 
 }  // namespace

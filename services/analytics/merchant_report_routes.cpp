@@ -121,8 +121,9 @@ bj::array category_rows(db::Tx& tx, std::int64_t mid, Range const& r) {
   return out;
 }
 
-// Each coupon and group buy with orders or a close in the range: what it sold, what it cost
-// and what it added against the merchant's four weeks before it started.
+// Each coupon, campaign (its members' coupons together) and group buy with orders or a close
+// in the range: what it sold, what it cost and what it added against the merchant's four weeks
+// before it started.
 bj::array promotion_rows(db::Tx& tx, std::int64_t mid, Range const& r) {
   std::map<std::pair<std::string, std::int64_t>, repo::Total> promos;
   for (auto const& t : repo::promo_totals(tx, mid, r.from, r.to)) promos[{t.key, t.id}] = t;

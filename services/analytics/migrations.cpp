@@ -198,6 +198,27 @@ CREATE INDEX analytics_merchant_days_community_cover ON analytics_merchant_days 
 CREATE INDEX analytics_resident_months_cover ON analytics_resident_months (community_id, month, account_id);
 CREATE INDEX analytics_resident_cohorts_cover ON analytics_resident_cohorts (community_id, account_id, cohort);
 )SQL"},
+      // Tickets against the SLA, per local day and ticket category, from property's ticket.*
+      // events (each history step once: facts "ticket-sla:<history id>").
+      {61, "rollups: tickets against the SLA", R"SQL(
+CREATE TABLE analytics_ticket_days (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  day BIGINT NOT NULL,
+  category VARCHAR(32) NOT NULL,
+  opened BIGINT NOT NULL DEFAULT 0,
+  responded BIGINT NOT NULL DEFAULT 0,
+  response_minutes BIGINT NOT NULL DEFAULT 0,
+  response_breaches BIGINT NOT NULL DEFAULT 0,
+  resolved BIGINT NOT NULL DEFAULT 0,
+  resolution_minutes BIGINT NOT NULL DEFAULT 0,
+  resolution_breaches BIGINT NOT NULL DEFAULT 0,
+  reopened BIGINT NOT NULL DEFAULT 0,
+  ratings BIGINT NOT NULL DEFAULT 0,
+  rating_sum BIGINT NOT NULL DEFAULT 0
+){engine};
+CREATE UNIQUE INDEX analytics_ticket_days_key ON analytics_ticket_days (community_id, day, category);
+)SQL"},
   };
 }
 

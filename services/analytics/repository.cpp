@@ -595,4 +595,48 @@ std::vector<std::pair<std::int64_t, std::int64_t>> overdue_bills(db::Tx& tx, std
       use(cid, "c"), use(now, "n"));
 }
 
+// ---- tickets against the SLA
+
+constexpr char const* kEnsureTicketDay =
+    " INTO analytics_ticket_days (community_id, day, category) VALUES (:c, :d, :k)";
+constexpr char const* kAddTicketDay =
+    "UPDATE analytics_ticket_days SET opened = opened + :o, responded = responded + :r, "
+    "response_minutes = response_minutes + :rm, response_breaches = response_breaches + :rb, "
+    "resolved = resolved + :s, resolution_minutes = resolution_minutes + :sm, "
+    "resolution_breaches = resolution_breaches + :sb, reopened = reopened + :ro, ratings = ratings + :n, "
+    "rating_sum = rating_sum + :ns WHERE community_id = :c AND day = :d AND category = :k";
+void add_ticket_day(db::Tx& tx, std::int64_t cid, std::int64_t day, TicketDay const& x) {
+  tx.exec(ignore(tx, kEnsureTicketDay), use(cid, "c"), use(day, "d"), use(x.category, "k"));
+  tx.exec(kAddTicketDay, use(x.opened, "o"), use(x.responded, "r"), use(x.response_minutes, "rm"),
+          use(x.response_breaches, "rb"), use(x.resolved, "s"), use(x.resolution_minutes, "sm"),
+          use(x.resolution_breaches, "sb"), use(x.reopened, "ro"), use(x.ratings, "n"), use(x.rating_sum, "ns"),
+          use(cid, "c"), use(day, "d"), use(x.category, "k"));
+}
+
+constexpr char const* kTicketSums =
+    "SELECT category, SUM(opened), SUM(responded), SUM(response_minutes), SUM(response_breaches), SUM(resolved), "
+    "SUM(resolution_minutes), SUM(resolution_breaches), SUM(reopened), SUM(ratings), SUM(rating_sum) "
+    "FROM analytics_ticket_days WHERE community_id = :c AND day >= :f AND day <= :t "
+    "GROUP BY category ORDER BY category";
+std::vector<TicketDay> ticket_sums(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
+  return db::all(
+      tx, kTicketSums,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        TicketDay x;
+        c.into(x.category, x.opened, x.responded, x.response_minutes, x.response_breaches, x.resolved,
+               x.resolution_minutes, x.resolution_breaches, x.reopened, x.ratings, x.rating_sum);
+        return x;
+      },
+      use(cid, "c"), use(from, "f"), use(to, "t"));
+}
+
+constexpr char const* kClearTicketTables[] = {
+    "DELETE FROM analytics_facts WHERE community_id = :c AND fact LIKE 'ticket-sla:%'",
+    "DELETE FROM analytics_ticket_days WHERE community_id = :c",
+};
+void clear_ticket_rollups(db::Tx& tx, std::int64_t cid) {
+  for (auto const* q : kClearTicketTables) tx.exec(q, use(cid, "c"));
+}
+
 }  // namespace courtyard::analytics::repo

@@ -146,4 +146,16 @@ BillFigures bills_issued_between(db::Tx& tx, std::int64_t cid, std::int64_t from
 // Unpaid bills past due at `now`: their due instants and amounts.
 std::vector<std::pair<std::int64_t, std::int64_t>> overdue_bills(db::Tx& tx, std::int64_t cid, std::int64_t now);
 
+// ---- tickets against the SLA (one row per community, local day and ticket category)
+struct TicketDay {
+  std::string category;
+  std::int64_t opened = 0, responded = 0, response_minutes = 0, response_breaches = 0, resolved = 0,
+               resolution_minutes = 0, resolution_breaches = 0, reopened = 0, ratings = 0, rating_sum = 0;
+};
+void add_ticket_day(db::Tx& tx, std::int64_t cid, std::int64_t day, TicketDay const& d);
+// The range's sums per category (days inclusive), by category.
+std::vector<TicketDay> ticket_sums(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to);
+// Removes the community's ticket rollups and their facts (the backfill rebuilds them).
+void clear_ticket_rollups(db::Tx& tx, std::int64_t cid);
+
 }  // namespace courtyard::analytics::repo

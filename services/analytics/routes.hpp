@@ -38,6 +38,7 @@ void on_review_posted(events::Event const& e, db::Tx& tx);
 void on_group_buy_closed(events::Event const& e, db::Tx& tx);
 void on_refund_completed(events::Event const& e, db::Tx& tx);
 void on_community_event(events::Event const& e, db::Tx& tx);
+void on_ticket_step(events::Event const& e, db::Tx& tx);
 
 // The community's time zone (its name cached per community).
 std::string zone_name_of(db::Tx& tx, std::int64_t cid);
@@ -48,10 +49,11 @@ std::shared_ptr<TimeZone const> zone_of(db::Tx& tx, std::int64_t cid);
 void check_low_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid, std::int64_t sold);
 
 struct BackfillCounts {
-  std::int64_t orders = 0, cancelled = 0, reviews = 0, group_buys = 0;
+  std::int64_t orders = 0, cancelled = 0, reviews = 0, group_buys = 0, ticket_steps = 0;
 };
 // Rebuilds the community's shop rollups (sales, products, categories, customers,
-// promotions, group buys, ratings) from shops' rows, in batches; events that arrive
+// promotions, group buys, ratings) from shops' rows and its tickets against the SLA from
+// property's ticket history, in batches; events that arrive
 // meanwhile still count once (facts are keyed).
 BackfillCounts backfill(db::Database& db, events::Bus& bus, std::int64_t cid);
 

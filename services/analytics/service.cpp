@@ -19,6 +19,9 @@ void AnalyticsService::subscribe(events::Bus& bus) {
   for (auto const* topic : {"bill.issued", "bill.paid", "bill.overdue", "ticket.resolved", "ticket.closed",
                             "event.checked_in", "event.rsvp", "post.published"})
     bus.subscribe(std::string("analytics.") + topic, topic, on_community_event);
+  for (auto const* topic :
+       {"ticket.opened", "ticket.first_response", "ticket.resolved", "ticket.closed", "ticket.reopened"})
+    bus.subscribe(std::string("analytics.sla.") + topic, topic, on_ticket_step);
 }
 
 }  // namespace courtyard::analytics

@@ -4,6 +4,7 @@
 // event, two dispatchers delivering it at once, and the backfill all count it once.
 #include "services/analytics/routes.hpp"
 #include "services/identity/api.hpp"
+#include "services/property/api.hpp"
 #include "services/shops/api.hpp"
 
 #include <array>
@@ -35,7 +36,7 @@ std::string fact(std::string_view kind, std::int64_t id) { return std::string(ki
 
 // Adds (sign +1) or takes back (sign -1, a cancellation) one order in every rollup it
 // touches, on the local day it was placed (gathered in `r`; the caller flushes it).
-void apply_sale(repo::Rollups& r, shops::OrderFacts const& o, std::int64_t day, int sign) {
+void apply_sale(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, std::int64_t day, int sign) {
   std::int64_t cid = o.community_id, mid = o.merchant_id;
   repo::Sale s;
   s.orders = sign;
@@ -61,28 +62,33 @@ void apply_sale(repo::Rollups& r, shops::OrderFacts const& o, std::int64_t day, 
     r.product_day(cid, mid, pid, day, p.first, sign, sign * p.second.first, sign * p.second.second);
   for (auto const& [category, c] : categories) r.category_day(cid, mid, category, day, sign, sign * c.first, sign * c.second);
   r.customer_day(cid, mid, o.buyer_id, day, sign, sign * o.total_cents);
-  if (o.coupon_id) r.promo_day(cid, mid, "coupon", o.coupon_id, day, sign, s.items, s.revenue_cents, s.discount_cents);
+  if (o.coupon_id) {
+    r.promo_day(cid, mid, "coupon", o.coupon_id, day, sign, s.items, s.revenue_cents, s.discount_cents);
+    // A campaign issues one coupon per member: its results are those coupons' together.
+    if (auto campaign = shops::coupon_campaign(tx, cid, o.coupon_id))
+      r.promo_day(cid, mid, "campaign", campaign, day, sign, s.items, s.revenue_cents, s.discount_cents);
+  }
   if (o.group_buy_id)
     r.promo_day(cid, mid, "group_buy", o.group_buy_id, day, sign, s.items, s.revenue_cents, s.discount_cents);
 }
 
-void add_placed(repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz) {
+void add_placed(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz) {
   std::int64_t day = tz.local_day(o.created_at);
-  apply_sale(r, o, day, +1);
+  apply_sale(tx, r, o, day, +1);
   r.active(o.community_id, o.buyer_id, day, logic::month_of(day));
 }
 
 bool apply_placed(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz,
                   std::int64_t event_id) {
   if (!repo::claim_fact(tx, o.community_id, fact("order.placed", o.id), event_id)) return false;
-  add_placed(r, o, tz);
+  add_placed(tx, r, o, tz);
   return true;
 }
 
 bool apply_cancelled(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz,
                      std::int64_t event_id) {
   if (!repo::claim_fact(tx, o.community_id, fact("order.cancelled", o.id), event_id)) return false;
-  apply_sale(r, o, tz.local_day(o.created_at), -1);
+  apply_sale(tx, r, o, tz.local_day(o.created_at), -1);
   return true;
 }
 
@@ -98,6 +104,36 @@ bool apply_group_buy(db::Tx& tx, std::int64_t cid, shops::GroupBuyFacts const& g
                      std::int64_t event_id) {
   if (!repo::claim_fact(tx, cid, fact("groupbuy", g.id), event_id)) return false;
   repo::put_group_buy(tx, cid, g.merchant_id, g.id, g.outcome, g.participants, tz.local_day(g.closed_at));
+  return true;
+}
+
+// One step of a ticket against the SLA (property's TicketFact, from its event or from history
+// in the backfill), once per history row, on the local day it happened.
+bool apply_ticket(db::Tx& tx, std::int64_t cid, property::TicketFact const& f, TimeZone const& tz,
+                  std::int64_t event_id) {
+  if (f.history_id <= 0) return false;  // an event from before the SLA facts: the backfill has it
+  repo::TicketDay d;
+  d.category = f.category;
+  if (f.topic == "ticket.opened") {
+    d.opened = 1;
+  } else if (f.topic == "ticket.first_response") {
+    d.responded = 1;
+    d.response_minutes = f.minutes;
+    d.response_breaches = f.within_sla ? 0 : 1;
+  } else if (f.topic == "ticket.resolved") {
+    d.resolved = 1;
+    d.resolution_minutes = f.minutes;
+    d.resolution_breaches = f.within_sla ? 0 : 1;
+  } else if (f.topic == "ticket.closed") {
+    d.ratings = f.rating >= 1 && f.rating <= 5 ? 1 : 0;
+    d.rating_sum = d.ratings ? f.rating : 0;
+  } else if (f.topic == "ticket.reopened") {
+    d.reopened = 1;
+  } else {
+    return false;
+  }
+  if (!repo::claim_fact(tx, cid, fact("ticket-sla", f.history_id), event_id)) return false;
+  repo::add_ticket_day(tx, cid, tz.local_day(f.at_ms), d);
   return true;
 }
 
@@ -250,6 +286,24 @@ void on_community_event(events::Event const& e, db::Tx& tx) {
   if (active) repo::mark_active(tx, cid, active, day, logic::month_of(day));
 }
 
+// ticket.opened|first_response|resolved|closed|reopened: the SLA fields property adds to each
+// (services/EVENTS.md) as the fact the backfill would read from the ticket's history.
+void on_ticket_step(events::Event const& e, db::Tx& tx) {
+  auto const& p = e.payload;
+  property::TicketFact f;
+  f.topic = e.topic;
+  f.history_id = num(p, "history_id");
+  f.ticket_id = num(p, "ticket_id");
+  f.category = text(p, "category");
+  f.opened_at_ms = num(p, "opened_at_ms");
+  f.at_ms = num(p, "at_ms") ? num(p, "at_ms") : e.created_at;
+  f.minutes = num(p, "minutes");
+  f.target_hours = num(p, "target_hours");
+  f.within_sla = !p.is_object() || !p.as_object().contains("within_sla") || num(p, "within_sla") != 0;
+  f.rating = num(p, "rating");
+  apply_ticket(tx, e.community_id, f, *zone_of(tx, e.community_id), e.id);
+}
+
 namespace {
 
 // Runs `step(tx, after)` in batches until it returns fewer than a batch; each batch is its own
@@ -273,7 +327,10 @@ struct Batch {
 BackfillCounts backfill(db::Database& db, events::Bus& bus, std::int64_t cid) {
   constexpr std::int64_t kBatch = 500;
   BackfillCounts n;
-  db::transact(db, &bus, [&](db::Tx& tx) { repo::clear_community(tx, cid); });
+  db::transact(db, &bus, [&](db::Tx& tx) {
+    repo::clear_community(tx, cid);
+    repo::clear_ticket_rollups(tx, cid);
+  });
   std::int64_t cancelled = 0;
   in_batches(db, bus, kBatch, n.orders, [&](db::Tx& tx, std::int64_t after) {
     auto tz = zone_of(tx, cid);
@@ -288,11 +345,11 @@ BackfillCounts backfill(db::Database& db, events::Bus& bus, std::int64_t cid) {
     auto ours = repo::claim_backfill_facts(tx, cid, facts);
     for (auto const& o : orders) {
       if (ours.count(fact("order.placed", o.id))) {
-        add_placed(r, o, *tz);
+        add_placed(tx, r, o, *tz);
         ++b.applied;
       }
       if (o.status == "cancelled" && ours.count(fact("order.cancelled", o.id))) {
-        apply_sale(r, o, tz->local_day(o.created_at), -1);
+        apply_sale(tx, r, o, tz->local_day(o.created_at), -1);
         ++cancelled;
       }
       b.last = o.id;
@@ -330,6 +387,13 @@ BackfillCounts backfill(db::Database& db, events::Bus& bus, std::int64_t cid) {
       b.last = g.id;
       ++b.rows;
     }
+    return std::tuple{b.last, b.rows, b.applied};
+  });
+  in_batches(db, bus, kBatch, n.ticket_steps, [&](db::Tx& tx, std::int64_t after) {
+    auto tz = zone_of(tx, cid);
+    Batch b;
+    for (auto const& f : property::ticket_facts_after(tx, cid, after, kBatch, b.last, b.rows))
+      b.applied += apply_ticket(tx, cid, f, *tz, 0) ? 1 : 0;
     return std::tuple{b.last, b.rows, b.applied};
   });
   return n;

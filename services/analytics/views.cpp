@@ -2,6 +2,7 @@
 #include "services/analytics/routes.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 namespace courtyard::analytics {
@@ -31,6 +32,11 @@ std::vector<std::pair<std::int64_t, Row>> by_period(std::vector<std::pair<std::i
 std::string cell(bj::value const& v) {
   if (v.is_string()) return std::string(v.as_string());
   if (v.is_null()) return "";
+  if (v.is_double()) {  // 0.5, not JSON's 5E-1: spreadsheets read it as a number
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.as_double());
+    return ec == std::errc() ? std::string(buf, end) : bj::serialize(v);
+  }
   return bj::serialize(v);
 }
 

@@ -162,6 +162,36 @@ std::int64_t age_minutes(std::int64_t created_at, std::optional<std::int64_t> re
   return until > created_at ? (until - created_at) / kMinuteMs : 0;
 }
 
+// ---- ticket SLA
+
+std::optional<SlaProblem> sla_problem(SlaTargets const& t) {
+  auto range = "must be a whole number of hours from 1 to " + std::to_string(kMaxSlaHours);
+  if (t.first_response_hours < 1 || t.first_response_hours > kMaxSlaHours)
+    return SlaProblem{"first_response_hours", range};
+  if (t.resolution_hours < 1 || t.resolution_hours > kMaxSlaHours) return SlaProblem{"resolution_hours", range};
+  if (t.resolution_hours < t.first_response_hours)
+    return SlaProblem{"resolution_hours", "must not be shorter than first_response_hours"};
+  return std::nullopt;
+}
+
+SlaMeasure measure(std::int64_t opened_at, std::int64_t at, std::int64_t target_hours) {
+  SlaMeasure m;
+  std::int64_t elapsed = at > opened_at ? at - opened_at : 0;
+  m.minutes = elapsed / kMinuteMs;
+  m.target_hours = target_hours;
+  m.within = elapsed <= target_hours * kHourMs;
+  return m;
+}
+
+std::optional<std::string_view> sla_step(std::optional<std::string> const& from, std::string_view to) {
+  if (!from) return "ticket.opened";
+  if (*from == "submitted") return "ticket.first_response";
+  if (to == "resolved") return "ticket.resolved";
+  if (to == "closed") return "ticket.closed";
+  if (to == "assigned" && (*from == "resolved" || *from == "closed")) return "ticket.reopened";
+  return std::nullopt;
+}
+
 // ---- amenity bookings
 
 std::optional<std::string> booking_problem(std::int64_t starts_at, std::int64_t ends_at, std::int64_t now) {

@@ -78,6 +78,35 @@ bool valid_rating(std::int64_t r);  // 1-5
 // SLA age: from creation until resolution (or now while unresolved), whole minutes.
 std::int64_t age_minutes(std::int64_t created_at, std::optional<std::int64_t> resolved_at, std::int64_t now);
 
+// ---- ticket SLA: targets in whole hours, wall-clock time from the ticket's opening.
+// The first response is the first thing staff do with a submitted ticket (assigning it: the
+// only transition out of `submitted`); resolution is every `resolve`, measured from the
+// opening (a reopened ticket's next resolution is late by what the reopening cost).
+constexpr std::int64_t kDefaultFirstResponseHours = 24;
+constexpr std::int64_t kDefaultResolutionHours = 72;
+constexpr std::int64_t kMaxSlaHours = 8760;  // a year
+struct SlaTargets {
+  std::int64_t first_response_hours = kDefaultFirstResponseHours;
+  std::int64_t resolution_hours = kDefaultResolutionHours;
+  bool operator==(SlaTargets const&) const = default;
+};
+// Why a pair of targets is invalid (hours 1..8760, resolution not before the first response).
+struct SlaProblem {
+  std::string field, reason;
+};
+std::optional<SlaProblem> sla_problem(SlaTargets const& t);
+// How one step of a ticket measured against its target.
+struct SlaMeasure {
+  std::int64_t minutes = 0;       // whole minutes from opening to the step
+  std::int64_t target_hours = 0;
+  bool within = true;             // at or before opening + target
+};
+SlaMeasure measure(std::int64_t opened_at, std::int64_t at, std::int64_t target_hours);
+// The ticket.* topic a history step stands for: opened (no from), first_response (out of
+// submitted), resolved, closed, reopened (back to assigned from resolved or closed); nullopt for
+// the rest (a re-assignment, a start).
+std::optional<std::string_view> sla_step(std::optional<std::string> const& from, std::string_view to);
+
 // ---- amenity bookings
 
 // Half-open time intervals [start, end).

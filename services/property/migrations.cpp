@@ -175,6 +175,32 @@ ALTER TABLE property_suggestions ADD COLUMN adopted_by BIGINT NULL;
 ALTER TABLE property_bills ADD COLUMN points_spent BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE property_bills ADD COLUMN points_cents BIGINT NOT NULL DEFAULT 0;
 )SQL"},
+      // Ticket SLA (issue 14): the community's targets (category '' = every category without
+      // its own), the targets a ticket was opened under, when staff first answered it, and the
+      // rating each close gave (a reopen clears the ticket's). Existing tickets get their first
+      // response (the transition out of `submitted`) and their last close's rating from history.
+      {20, "ticket SLA targets, first responses and ratings in history", R"SQL(
+CREATE TABLE property_ticket_sla (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  category VARCHAR(32) NOT NULL,
+  first_response_hours BIGINT NOT NULL,
+  resolution_hours BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX property_ticket_sla_key ON property_ticket_sla (community_id, category);
+ALTER TABLE property_tickets ADD COLUMN first_response_at BIGINT NULL;
+ALTER TABLE property_tickets ADD COLUMN sla_first_response_hours BIGINT NULL;
+ALTER TABLE property_tickets ADD COLUMN sla_resolution_hours BIGINT NULL;
+ALTER TABLE property_ticket_history ADD COLUMN rating INTEGER NULL;
+CREATE INDEX property_ticket_history_community ON property_ticket_history (community_id, id);
+UPDATE property_tickets SET first_response_at = (SELECT MIN(h.happened_at) FROM property_ticket_history h
+  WHERE h.ticket_id = property_tickets.id AND h.from_status = 'submitted');
+UPDATE property_ticket_history SET rating = (SELECT t.rating FROM property_tickets t
+  WHERE t.id = property_ticket_history.ticket_id AND t.closed_at = property_ticket_history.happened_at)
+  WHERE to_status = 'closed';
+)SQL"},
   };
 }
 

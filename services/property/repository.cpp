@@ -222,16 +222,18 @@ std::vector<PeriodSummary> billing_summary(db::Tx& tx, std::int64_t cid, std::op
 namespace {
 #define PROPERTY_TICKET_COLS                                                                                      \
   "id, community_id, unit_id, opened_by, category, description, status, assigned_to, resolution_note, rating, " \
-  "rating_comment, created_at, updated_at, resolved_at, closed_at"
+  "rating_comment, created_at, updated_at, resolved_at, closed_at, first_response_at, sla_first_response_hours, " \
+  "sla_resolution_hours"
 constexpr char const* kInsertTicket =
     "INSERT INTO property_tickets (community_id, unit_id, opened_by, category, description, status, assigned_to, "
-    "created_at, updated_at) VALUES (:c, :u, :o, :cat, :d, :s, 0, :t, :t2)";
+    "created_at, updated_at, sla_first_response_hours, sla_resolution_hours) "
+    "VALUES (:c, :u, :o, :cat, :d, :s, 0, :t, :t2, :fr, :rs)";
 constexpr char const* kFindTicket =
     "SELECT " PROPERTY_TICKET_COLS " FROM property_tickets WHERE id = :id AND community_id = :c";
 constexpr char const* kListTickets = "SELECT " PROPERTY_TICKET_COLS " FROM property_tickets WHERE community_id = ";
 constexpr char const* kInsertHistory =
     "INSERT INTO property_ticket_history (community_id, ticket_id, from_status, to_status, actor_id, note, "
-    "happened_at) VALUES (:c, :t, :f, :to, :a, :n, :at)";
+    "happened_at, rating) VALUES (:c, :t, :f, :to, :a, :n, :at, :r)";
 constexpr char const* kHistory =
     "SELECT from_status, to_status, actor_id, happened_at, note FROM property_ticket_history "
     "WHERE ticket_id = :t AND community_id = :c ORDER BY id";
@@ -241,7 +243,7 @@ Ticket ticket_from(soci::row const& r) {
   Ticket t;
   c.into(t.id, t.community_id, t.unit_id, t.opened_by, t.category, t.description, t.status, t.assigned_to,
          t.resolution_note, t.rating, t.rating_comment, t.created_at, t.updated_at, t.resolved_at,
-         t.closed_at);
+         t.closed_at, t.first_response_at, t.sla_first_response_hours, t.sla_resolution_hours);
   return t;
 }
 
@@ -256,7 +258,8 @@ HistoryEntry history_from(soci::row const& r) {
 std::int64_t insert_ticket(db::Tx& tx, Ticket const& t) {
   return tx.insert("property_tickets", kInsertTicket, use(t.community_id, "c"), use(t.unit_id, "u"),
                    use(t.opened_by, "o"), use(t.category, "cat"), use(t.description, "d"), use(t.status, "s"),
-                   use(t.created_at, "t"), use(t.created_at, "t2"));
+                   use(t.created_at, "t"), use(t.created_at, "t2"), use(t.sla_first_response_hours.value_or(0), "fr"),
+                   use(t.sla_resolution_hours.value_or(0), "rs"));
 }
 
 std::optional<Ticket> ticket(db::Tx& tx, std::int64_t cid, std::int64_t id) {
@@ -280,6 +283,7 @@ bool transition_ticket(db::Tx& tx, std::int64_t cid, std::int64_t id, std::strin
   if (change.assigned_to) q.sql(", assigned_to = ").value(*change.assigned_to);
   if (change.resolution_note) q.sql(", resolution_note = ").value(*change.resolution_note);
   if (change.set_resolved) q.sql(", resolved_at = ").value(now);
+  if (change.set_first_response) q.sql(", first_response_at = COALESCE(first_response_at, ").value(now).sql(")");
   if (change.clear_resolved) q.sql(", resolved_at = NULL, closed_at = NULL, rating = NULL, rating_comment = NULL");
   if (change.set_closed) {
     q.sql(", closed_at = ").value(now).sql(", rating = ").value(change.rating);
@@ -292,18 +296,73 @@ bool transition_ticket(db::Tx& tx, std::int64_t cid, std::int64_t id, std::strin
   return q.exec(tx) == 1;
 }
 
-void add_history(db::Tx& tx, std::int64_t cid, std::int64_t ticket_id, std::optional<std::string> const& from,
-                 std::string const& to, std::int64_t actor, std::optional<std::string> const& note, std::int64_t now) {
+std::int64_t add_history(db::Tx& tx, std::int64_t cid, std::int64_t ticket_id, std::optional<std::string> const& from,
+                         std::string const& to, std::int64_t actor, std::optional<std::string> const& note,
+                         std::int64_t now, std::optional<std::int64_t> rating) {
   soci::indicator from_ind = from ? soci::i_ok : soci::i_null;
   soci::indicator note_ind = note ? soci::i_ok : soci::i_null;
+  soci::indicator rating_ind = rating ? soci::i_ok : soci::i_null;
   std::string from_v = from.value_or("");
   std::string note_v = note.value_or("");
-  tx.exec(kInsertHistory, use(cid, "c"), use(ticket_id, "t"), use(from_v, from_ind, "f"), use(to, "to"),
-          use(actor, "a"), use(note_v, note_ind, "n"), use(now, "at"));
+  std::int64_t rating_v = rating.value_or(0);
+  return tx.insert("property_ticket_history", kInsertHistory, use(cid, "c"), use(ticket_id, "t"),
+                   use(from_v, from_ind, "f"), use(to, "to"), use(actor, "a"), use(note_v, note_ind, "n"),
+                   use(now, "at"), use(rating_v, rating_ind, "r"));
 }
 
 std::vector<HistoryEntry> history(db::Tx& tx, std::int64_t cid, std::int64_t ticket_id) {
   return db::all(tx, kHistory, history_from, use(ticket_id, "t"), use(cid, "c"));
+}
+
+// ---- ticket SLA targets
+
+namespace {
+constexpr char const* kSlaRows =
+    "SELECT category, first_response_hours, resolution_hours, updated_at FROM property_ticket_sla "
+    "WHERE community_id = :c ORDER BY category";
+constexpr char const* kDeleteSla = "DELETE FROM property_ticket_sla WHERE community_id = :c";
+constexpr char const* kInsertSla =
+    "INSERT INTO property_ticket_sla (community_id, category, first_response_hours, resolution_hours, updated_at, "
+    "updated_by) VALUES (:c, :k, :f, :r, :t, :by)";
+// The community's history rows in id order, each with its ticket's SLA fields.
+constexpr char const* kTicketSteps =
+    "SELECT h.id, h.ticket_id, h.from_status, h.to_status, h.actor_id, h.happened_at, h.rating, t.category, "
+    "t.opened_by, t.unit_id, t.created_at, t.sla_first_response_hours, t.sla_resolution_hours "
+    "FROM property_ticket_history h JOIN property_tickets t ON t.id = h.ticket_id AND t.community_id = h.community_id "
+    "WHERE h.community_id = :c AND h.id > :a ORDER BY h.id LIMIT :n";
+}  // namespace
+
+std::vector<SlaRow> sla_rows(db::Tx& tx, std::int64_t cid) {
+  return db::all(
+      tx, kSlaRows,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        SlaRow s;
+        c.into(s.category, s.first_response_hours, s.resolution_hours, s.updated_at);
+        return s;
+      },
+      use(cid, "c"));
+}
+
+void replace_sla(db::Tx& tx, std::int64_t cid, std::vector<SlaRow> const& rows, std::int64_t by, std::int64_t now) {
+  tx.exec(kDeleteSla, use(cid, "c"));
+  for (auto const& s : rows)
+    tx.exec(kInsertSla, use(cid, "c"), use(s.category, "k"), use(s.first_response_hours, "f"),
+            use(s.resolution_hours, "r"), use(now, "t"), use(by, "by"));
+}
+
+std::vector<TicketStep> ticket_steps_after(db::Tx& tx, std::int64_t cid, std::int64_t after_history_id,
+                                           std::int64_t limit) {
+  return db::all(
+      tx, kTicketSteps,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        TicketStep s;
+        c.into(s.history_id, s.ticket_id, s.from, s.to, s.actor_id, s.at, s.rating, s.category, s.opened_by,
+               s.unit_id, s.opened_at, s.sla_first_response_hours, s.sla_resolution_hours);
+        return s;
+      },
+      use(cid, "c"), use(after_history_id, "a"), use(limit, "n"));
 }
 
 // ---- announcements

@@ -120,6 +120,9 @@ struct Ticket {
   std::int64_t updated_at = 0;
   std::optional<std::int64_t> resolved_at;
   std::optional<std::int64_t> closed_at;
+  std::optional<std::int64_t> first_response_at;
+  // The SLA targets in effect when it was opened (null: opened before targets were kept).
+  std::optional<std::int64_t> sla_first_response_hours, sla_resolution_hours;
 };
 struct HistoryEntry {
   std::optional<std::string> from;
@@ -140,15 +143,41 @@ struct TicketChange {
   bool set_resolved = false;   // resolved_at = now
   bool clear_resolved = false; // reopen: resolved_at, closed_at, rating cleared
   bool set_closed = false;     // closed_at = now, rating + comment
+  bool set_first_response = false;  // first_response_at = now (only while it is null)
   std::int64_t rating = 0;
   std::optional<std::string> rating_comment;
 };
 // Conditional on the current status; false when it changed meanwhile.
 bool transition_ticket(db::Tx& tx, std::int64_t cid, std::int64_t id, std::string const& from, std::string const& to,
                        TicketChange const& change, std::int64_t now);
-void add_history(db::Tx& tx, std::int64_t cid, std::int64_t ticket_id, std::optional<std::string> const& from,
-                 std::string const& to, std::int64_t actor, std::optional<std::string> const& note, std::int64_t now);
+// Returns the history row's id (the key of the SLA facts analytics counts once).
+std::int64_t add_history(db::Tx& tx, std::int64_t cid, std::int64_t ticket_id, std::optional<std::string> const& from,
+                         std::string const& to, std::int64_t actor, std::optional<std::string> const& note,
+                         std::int64_t now, std::optional<std::int64_t> rating = std::nullopt);
 std::vector<HistoryEntry> history(db::Tx& tx, std::int64_t cid, std::int64_t ticket_id);
+
+// ---- ticket SLA targets: category "" is the community's default
+struct SlaRow {
+  std::string category;
+  std::int64_t first_response_hours = 0, resolution_hours = 0;
+  std::int64_t updated_at = 0;
+};
+std::vector<SlaRow> sla_rows(db::Tx& tx, std::int64_t cid);
+// Replaces the community's targets with `rows`.
+void replace_sla(db::Tx& tx, std::int64_t cid, std::vector<SlaRow> const& rows, std::int64_t by, std::int64_t now);
+// One history row with what its ticket's SLA needs (the backfill of analytics).
+struct TicketStep {
+  std::int64_t history_id = 0, ticket_id = 0;
+  std::optional<std::string> from;
+  std::string to;
+  std::int64_t actor_id = 0, at = 0;
+  std::optional<std::int64_t> rating;
+  std::string category;
+  std::int64_t opened_by = 0, unit_id = 0, opened_at = 0;
+  std::optional<std::int64_t> sla_first_response_hours, sla_resolution_hours;
+};
+std::vector<TicketStep> ticket_steps_after(db::Tx& tx, std::int64_t cid, std::int64_t after_history_id,
+                                           std::int64_t limit);
 
 // ---- announcements
 struct Announcement {

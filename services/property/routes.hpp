@@ -6,6 +6,8 @@
 #include "http/errors.hpp"
 #include "http/json.hpp"
 #include "http/router.hpp"
+#include "services/property/api.hpp"
+#include "services/property/logic.hpp"
 #include "services/property/repository.hpp"
 
 #include <boost/json.hpp>
@@ -29,6 +31,20 @@ void add_announcement_routes(http::Router& r);  // announcements and read receip
 void add_visitor_pass_routes(http::Router& r);  // visitor passes and the gate check
 void add_amenity_routes(http::Router& r);       // amenities and bookings
 void add_suggestion_routes(http::Router& r);    // suggestions and votes
+void add_ticket_sla_routes(http::Router& r);    // the community's ticket SLA targets
+
+// ---- ticket SLA (ticket_sla.cpp)
+// The targets for a category: its own row, else the community's ("" row), else the defaults.
+logic::SlaTargets effective_targets(std::vector<repo::SlaRow> const& rows, std::string_view category);
+// What a history step means for the SLA (nullopt: nothing, e.g. a re-assignment or a start),
+// measured against the targets the ticket was opened under (else the community's now).
+std::optional<TicketFact> ticket_fact(repo::TicketStep const& step, std::vector<repo::SlaRow> const& targets);
+// The step of a ticket that just happened (the transition's own history row).
+repo::TicketStep step_of(repo::Ticket const& t, std::int64_t history_id, std::optional<std::string> const& from,
+                         std::string const& to, std::int64_t actor, std::int64_t at,
+                         std::optional<std::int64_t> rating);
+// The SLA fields of a ticket.* event payload.
+void add_fact_fields(bj::object& payload, TicketFact const& f);
 
 // Residents and managers of {cid} (who exactly may act is checked in the handler).
 inline http::Access resident_or_manager() { return http::Access::any_of(Role::Resident | Role::Manager); }
@@ -62,5 +78,6 @@ bj::object amenity_view(repo::Amenity const& a);
 // Neighbours see that a slot is taken, not by whom: account_id for the booker and managers.
 bj::object booking_view(repo::Booking const& b, std::int64_t viewer, bool manager);
 bj::object suggestion_view(repo::Suggestion const& s);
+bj::object sla_view(std::vector<repo::SlaRow> const& rows);
 
 }  // namespace courtyard::property

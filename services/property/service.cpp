@@ -13,6 +13,7 @@ void PropertyService::routes(http::Router& r) {
   add_visitor_pass_routes(r);
   add_amenity_routes(r);
   add_suggestion_routes(r);
+  add_ticket_sla_routes(r);
 }
 
 void PropertyService::jobs(jobs::Scheduler& s) {

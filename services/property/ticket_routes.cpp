@@ -32,6 +32,22 @@ std::string categories_text() {
   return out;
 }
 
+// The ticket.* event of a step that matters to the SLA (services/EVENTS.md), measured against
+// the targets the ticket was opened under (the community's current ones for older tickets).
+void publish_step(db::Tx& tx, repo::Ticket const& t, repo::TicketStep const& step, std::string const& status) {
+  std::vector<repo::SlaRow> targets;
+  if (!t.sla_first_response_hours || !t.sla_resolution_hours) targets = repo::sla_rows(tx, t.community_id);
+  auto fact = ticket_fact(step, targets);
+  if (!fact) return;
+  bj::object payload{{"community_id", t.community_id},
+                     {"ticket_id", t.id},
+                     {"opened_by", t.opened_by},
+                     {"unit_id", t.unit_id},
+                     {"status", status}};
+  add_fact_fields(payload, *fact);
+  tx.publish(fact->topic, t.community_id, std::move(payload));
+}
+
 // What the caller sent with a transition verb, validated before the transaction.
 struct Input {
   std::int64_t staff_id = 0;
@@ -117,17 +133,14 @@ Response transition(Request const& req, Context& ctx, TicketAction action) {
       case TicketAction::Reopen: change.clear_resolved = true; break;
       case TicketAction::Start: break;
     }
+    // Staff's first act on a submitted ticket is its first response.
+    change.set_first_response = *from == logic::TicketStatus::Submitted;
     if (!repo::transition_ticket(tx, cid, id, t.status, to_text, change, tx.now_ms()))
       throw Conflict("invalid-transition", "the ticket changed meanwhile; reload it");
-    repo::add_history(tx, cid, id, t.status, to_text, me, note, tx.now_ms());
-    if (action == TicketAction::Resolve || action == TicketAction::Close) {
-      tx.publish(action == TicketAction::Resolve ? "ticket.resolved" : "ticket.closed", cid,
-                 bj::object{{"community_id", cid},
-                            {"ticket_id", id},
-                            {"opened_by", t.opened_by},
-                            {"unit_id", t.unit_id},
-                            {"status", to_text}});
-    }
+    std::optional<std::int64_t> rating;
+    if (action == TicketAction::Close) rating = in.rating;
+    auto hid = repo::add_history(tx, cid, id, t.status, to_text, me, note, tx.now_ms(), rating);
+    publish_step(tx, t, step_of(t, hid, t.status, to_text, me, tx.now_ms(), rating), to_text);
     return Response::json(full_view(tx, *repo::ticket(tx, cid, id)));
   });
 }
@@ -150,8 +163,13 @@ Response open_ticket(Request const& req, Context& ctx) {
       throw Invalid("unit_id", "is not a unit of this community");
     if (!ctx.lives_in(t.unit_id)) throw Forbidden("you are not a resident of this unit");
     t.created_at = t.updated_at = tx.now_ms();
+    auto targets = effective_targets(repo::sla_rows(tx, t.community_id), t.category);
+    t.sla_first_response_hours = targets.first_response_hours;
+    t.sla_resolution_hours = targets.resolution_hours;
     t.id = repo::insert_ticket(tx, t);
-    repo::add_history(tx, t.community_id, t.id, std::nullopt, t.status, t.opened_by, std::nullopt, t.created_at);
+    auto hid =
+        repo::add_history(tx, t.community_id, t.id, std::nullopt, t.status, t.opened_by, std::nullopt, t.created_at);
+    publish_step(tx, t, step_of(t, hid, std::nullopt, t.status, t.opened_by, t.created_at, std::nullopt), t.status);
     return Response::created(full_view(tx, t), ctx.path("/tickets/" + std::to_string(t.id)));
   });
 }

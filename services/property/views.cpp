@@ -2,6 +2,8 @@
 #include "services/property/logic.hpp"
 #include "services/property/routes.hpp"
 
+#include <algorithm>
+
 namespace courtyard::property {
 
 bj::array ids_json(std::vector<std::int64_t> const& ids) {
@@ -16,6 +18,15 @@ bj::value optional_text(std::optional<std::string> const& v) { return v ? bj::va
 namespace {
 // 0 stands for "none" in these columns (building_id, assigned_to).
 bj::value id_or_null(std::int64_t id) { return id ? bj::value(id) : bj::value(nullptr); }
+// The targets the ticket was opened under and when each falls due (null for tickets opened
+// before targets were kept).
+bj::value sla_of(repo::Ticket const& t) {
+  if (!t.sla_first_response_hours || !t.sla_resolution_hours || *t.sla_first_response_hours <= 0) return nullptr;
+  return bj::object{{"first_response_hours", *t.sla_first_response_hours},
+                    {"resolution_hours", *t.sla_resolution_hours},
+                    {"first_response_due_at", json::rfc3339(t.created_at + *t.sla_first_response_hours * logic::kHourMs)},
+                    {"resolution_due_at", json::rfc3339(t.created_at + *t.sla_resolution_hours * logic::kHourMs)}};
+}
 }  // namespace
 
 bj::object fee_schedule_view(repo::FeeSchedule const& s) {
@@ -76,7 +87,45 @@ bj::object ticket_view(repo::Ticket const& t, std::int64_t now) {
                     {"updated_at", json::rfc3339(t.updated_at)},
                     {"resolved_at", json::time_or_null(t.resolved_at)},
                     {"closed_at", json::time_or_null(t.closed_at)},
-                    {"age_minutes", logic::age_minutes(t.created_at, t.resolved_at, now)}};
+                    {"age_minutes", logic::age_minutes(t.created_at, t.resolved_at, now)},
+                    {"first_response_at", json::time_or_null(t.first_response_at)},
+                    {"sla", sla_of(t)}};
+}
+
+void add_fact_fields(bj::object& payload, TicketFact const& f) {
+  payload["history_id"] = f.history_id;
+  payload["category"] = f.category;
+  payload["opened_at_ms"] = f.opened_at_ms;
+  payload["at_ms"] = f.at_ms;
+  if (f.topic == "ticket.first_response" || f.topic == "ticket.resolved") {
+    payload["minutes"] = f.minutes;
+    payload["target_hours"] = f.target_hours;
+    payload["within_sla"] = f.within_sla;
+  } else if (f.topic == "ticket.opened") {
+    payload["first_response_due_at_ms"] = f.opened_at_ms + f.target_hours * logic::kHourMs;
+    payload["resolution_due_at_ms"] = f.opened_at_ms + f.resolution_target_hours * logic::kHourMs;
+  } else if (f.topic == "ticket.closed") {
+    payload["rating"] = f.rating;
+  }
+}
+
+bj::object sla_view(std::vector<repo::SlaRow> const& rows) {
+  auto d = effective_targets(rows, "");
+  std::int64_t updated = 0;
+  for (auto const& r : rows) updated = std::max(updated, r.updated_at);
+  bj::array categories;
+  for (auto c : logic::ticket_categories()) {
+    auto t = effective_targets(rows, c);
+    bool own = std::any_of(rows.begin(), rows.end(), [&](repo::SlaRow const& r) { return r.category == c; });
+    categories.push_back(bj::object{{"category", c},
+                                    {"first_response_hours", t.first_response_hours},
+                                    {"resolution_hours", t.resolution_hours},
+                                    {"own", own}});
+  }
+  return bj::object{{"first_response_hours", d.first_response_hours},
+                    {"resolution_hours", d.resolution_hours},
+                    {"updated_at", updated ? bj::value(json::rfc3339(updated)) : bj::value(nullptr)},
+                    {"categories", std::move(categories)}};
 }
 
 bj::array history_view(std::vector<repo::HistoryEntry> const& h) {

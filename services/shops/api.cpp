@@ -52,6 +52,10 @@ CouponUse campaign_coupon_use(db::Tx& tx, std::int64_t cid, std::int64_t campaig
   return {orders, revenue};
 }
 
+std::int64_t coupon_campaign(db::Tx& tx, std::int64_t cid, std::int64_t coupon_id) {
+  return repo::coupon_campaign(tx, cid, coupon_id);
+}
+
 std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& tx, std::int64_t cid,
                                                                        std::int64_t order_id) {
   return repo::order_category_cents(tx, cid, order_id);

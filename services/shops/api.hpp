@@ -45,6 +45,8 @@ struct CouponUse {
   std::int64_t orders = 0, revenue_cents = 0;
 };
 CouponUse campaign_coupon_use(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id);
+// The campaign that issued the coupon (0 for a coupon the merchant made itself).
+std::int64_t coupon_campaign(db::Tx& tx, std::int64_t cid, std::int64_t coupon_id);
 // The completed order's spend per product category (its lines, before any discount);
 // empty when the order is not one of the community's.
 std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& tx, std::int64_t cid,

@@ -612,6 +612,12 @@ std::pair<std::int64_t, std::int64_t> campaign_coupon_orders(db::Tx& tx, std::in
       .value_or(std::pair<std::int64_t, std::int64_t>{0, 0});
 }
 
+constexpr char const* kCouponCampaign =
+    "SELECT COALESCE(campaign_id, 0) FROM coupons WHERE id = :k AND community_id = :c";
+std::int64_t coupon_campaign(db::Tx& tx, std::int64_t cid, std::int64_t coupon_id) {
+  return db::scalar(tx, kCouponCampaign, use(coupon_id, "k"), use(cid, "c"));
+}
+
 constexpr char const* kOrderCategoryCents =
     "SELECT category, SUM(line_cents) FROM order_items WHERE order_id = :o AND community_id = :c "
     "GROUP BY category ORDER BY category";

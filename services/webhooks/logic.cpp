@@ -25,6 +25,7 @@ std::vector<std::string_view> const kCommunityTopics{
     "announcement.published", "parcel.logged", "parcel.picked_up",  "delivery.created",
     "delivery.claimed",   "delivery.picked_up", "delivery.delivered", "delivery.failed",
     "delivery.late",      "delivery.batch_created", "delivery.batch_completed",
+    "ticket.opened",      "ticket.first_response", "ticket.reopened",
 };
 
 bool is_wildcard(std::string_view p) { return p.size() > 2 && p.ends_with(".*"); }

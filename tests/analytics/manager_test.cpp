@@ -67,3 +67,44 @@ TEST_CASE("manager dashboard: roles 403, other community 404, bad range 422", "[
   CHECK(get(url, "").status == 401);
   CHECK(get(url + "?from=2026-01-10&to=2026-01-01", s.c.manager.token).status == 422);
 }
+
+TEST_CASE("retention by monthly cohort: a resident first active weeks ago and active again now",
+          "[manager][cohorts]") {
+  auto& t = TestApp::get();
+  auto s = shop();
+  auto early = buyer(s, 0, 0), fresh = buyer(s, 0, 1);
+  std::int64_t base = 9'000'000 + s.c.id * 10;
+  // 40 days ago (the app clock moved back and forward again): the early resident posts.
+  t.advance_clock_ms(-40 * kDay);
+  std::int64_t then = today();
+  publish(s.c.id, "post.published", {{"post_id", base + 1}, {"club_id", 0}, {"author_id", early.account_id}});
+  t.drain_events();
+  t.advance_clock_ms(40 * kDay);
+  // Now both post.
+  publish(s.c.id, "post.published", {{"post_id", base + 2}, {"club_id", 0}, {"author_id", early.account_id}});
+  publish(s.c.id, "post.published", {{"post_id", base + 3}, {"club_id", 0}, {"author_id", fresh.account_id}});
+  t.drain_events();
+
+  namespace logic = courtyard::analytics::logic;
+  auto d = ok(s.c.base() + "/analytics/dashboard" + range(then, today()), s.c.manager.token);
+  auto const& res = d.at("residents").as_object();
+  CHECK(res.at("active").as_int64() == 2);
+  std::string first = logic::format_month(logic::month_of(then)), now = logic::format_month(logic::month_of(today()));
+  bool seen_first = false, seen_now = false;
+  for (auto const& c : res.at("cohorts").as_array()) {
+    auto months = c.at("months").as_array();
+    if (c.at("cohort") == first.c_str()) {
+      seen_first = true;
+      CHECK(c.at("residents").as_int64() == 1);
+      auto const& last = months.back();
+      CHECK(last.at("month") == now.c_str());
+      CHECK(last.at("active").as_int64() == 1);
+      CHECK(last.at("retention").as_double() == Approx(1.0));
+    } else if (c.at("cohort") == now.c_str()) {
+      seen_now = true;
+      CHECK(c.at("residents").as_int64() == 1);  // the fresh resident only: the early one's cohort is older
+    }
+  }
+  CHECK(seen_first);
+  CHECK(seen_now);
+}

@@ -1,6 +1,10 @@
 // The merchant's reports from the rollups: sales, customers, movers, categories,
-// promotions, ratings; cancellations taken back; CSV; access and bad input.
+// promotions (coupons, campaigns, group buys), ratings; cancellations taken back; CSV; access
+// and bad input.
+#include "services/shops/api.hpp"
 #include "tests/analytics/helpers.hpp"
+
+#include <map>
 
 using namespace analytics_test;
 
@@ -190,4 +194,48 @@ TEST_CASE("access: a key with the analytics scope reads the reports, staff do no
 
 TEST_CASE("access walk over every analytics route", "[reports][access]") {
   courtyard::test::walk_access(TestApp::get(), "analytics");
+}
+
+TEST_CASE("promotions: a campaign's coupons count together as the campaign", "[reports][campaigns]") {
+  auto& t = TestApp::get();
+  auto s = shop();
+  auto tea = product(s, "Tea", 1000, 100);
+  auto a = buyer(s, 100'000, 0), b = buyer(s, 100'000, 1);
+  // Members issues one single-use coupon per member of the campaign's segment.
+  std::int64_t campaign = 7'000'000 + s.c.id;
+  std::vector<std::string> codes;
+  for (auto const* who : {&a, &b}) {
+    courtyard::shops::MemberCoupon m;
+    m.community_id = s.c.id;
+    m.merchant_id = s.mid;
+    m.account_id = who->account_id;
+    m.campaign_id = campaign;
+    m.code = "CMP" + std::to_string(s.c.id) + "X" + std::to_string(codes.size());
+    m.percent_off = 10;
+    m.expires_at = courtyard::db::now_ms() + kDay;
+    courtyard::db::transact(t.app().db(), &t.app().bus(),
+                            [&](courtyard::db::Tx& tx) { return courtyard::shops::issue_member_coupon(tx, m); });
+    codes.push_back(m.code);
+  }
+  order(s, a, {{tea, 2}}, codes[0]);  // 2000 - 200
+  auto cancelled = order(s, b, {{tea, 1}}, codes[1]);
+  order(s, b, {{tea, 1}});
+  cancel(s, b, cancelled);
+  t.drain_events();
+  auto p = ok(s.report("promotions") + range(today() - 1, today()), s.owner.token);
+  std::map<std::string, bj::object> by_kind;
+  std::int64_t coupons = 0;
+  for (auto const& it : p.at("items").as_array()) {
+    std::string kind(it.at("kind").as_string());
+    if (kind == "coupon") ++coupons;
+    if (kind == "campaign") by_kind[kind] = it.as_object();
+  }
+  CHECK(coupons == 2);  // each member's coupon is still its own row
+  REQUIRE(by_kind.count("campaign") == 1);
+  auto const& c = by_kind["campaign"];
+  CHECK(c.at("id").as_int64() == campaign);
+  CHECK(c.at("orders").as_int64() == 1);  // the cancelled one taken back out
+  CHECK(c.at("revenue_cents").as_int64() == 1800);
+  CHECK(c.at("discount_cents").as_int64() == 200);
+  CHECK(c.at("incremental_revenue_cents").as_int64() == 2800);
 }

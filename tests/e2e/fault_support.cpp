@@ -184,6 +184,7 @@ Seeded seed_community(unsigned short port, SeedOptions const& o) {
                           .as_int64();
       call(port, "POST", s.base + "/merchants/" + str(s.merchant_id) + "/approve", nullptr, s.manager_token, 200);
       token = login(port, email, kPassword);
+      s.merchant_owner_token = token;
       for (int p = 0; p < o.products; ++p)
         s.product_ids.push_back(call(port, "POST", s.base + "/merchants/" + str(s.merchant_id) + "/products",
                                      bj::object{{"name", "Loaf " + str(p)},

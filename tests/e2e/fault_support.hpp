@@ -70,6 +70,7 @@ struct Seeded {
   std::string manager_token;
   std::int64_t merchant_id = 0;
   std::int64_t merchant_owner = 0;
+  std::string merchant_owner_token;  // a session of the shop's owner (slots, group buys)
   std::vector<std::int64_t> product_ids;
   std::int64_t initial_stock = 0;  // per product
   std::vector<Resident> residents;
