@@ -71,7 +71,18 @@ boost::json::object export_account(db::Tx& tx, std::int64_t account_id) {
     statuses.push_back(bj::object{{"community_id", s.community_id},
                                   {"tier_id", s.tier_id ? bj::value(*s.tier_id) : bj::value(nullptr)},
                                   {"updated_at", json::rfc3339(s.updated_at)}});
+  bj::array received;
+  for (auto const& r : repo::all_received_campaigns(tx, account_id)) {
+    std::optional<shops::AccountCoupon> coupon;
+    if (r.kind == "coupon") coupon = shops::campaign_coupon_of(tx, r.community_id, r.campaign_id, account_id);
+    received.push_back(received_json(r, coupon, tx.now_ms()));
+  }
+  bj::array tags;
+  for (auto const& [cid, tag] : repo::all_tags(tx, account_id))
+    tags.push_back(bj::object{{"community_id", cid}, {"tag", tag}});
   return bj::object{{"consents", consents_json(repo::consents(tx, account_id))},
+                    {"campaigns_received", std::move(received)},
+                    {"tags", std::move(tags)},
                     {"points_postings", std::move(postings)},
                     {"points_lots", std::move(lots)},
                     {"statuses", std::move(statuses)}};

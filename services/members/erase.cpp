@@ -11,6 +11,7 @@
 #include "services/members/routes.hpp"
 #include "services/notifications/api.hpp"
 #include "services/property/api.hpp"
+#include "services/recommendations/api.hpp"
 #include "services/shops/api.hpp"
 #include "services/wallet/api.hpp"
 
@@ -41,7 +42,10 @@ struct AlreadyErased : ApiError {
 }  // namespace
 
 boost::json::object erase_account(db::Tx& tx, std::int64_t account_id) {
-  return boost::json::object{{"consents", tx.exec(kDeleteConsents, use(account_id, "a"))}};
+  // Consents and the member facts (building, spend, clubs, tags) go; the points ledger stays,
+  // balanced, under the same id.
+  auto consents = tx.exec(kDeleteConsents, use(account_id, "a"));
+  return boost::json::object{{"consents", consents}, {"facts", repo::erase_facts(tx, account_id)}};
 }
 
 bj::object erase_everywhere(db::Tx& tx, std::int64_t account_id) {
@@ -70,7 +74,8 @@ bj::object erase_everywhere(db::Tx& tx, std::int64_t account_id) {
       {"wallet", &wallet::erase_account},     {"property", &property::erase_account},
       {"shops", &shops::erase_account},       {"clubs", &clubs::erase_account},
       {"delivery", &delivery::erase_account}, {"notifications", &notifications::erase_account},
-      {"members", &members::erase_account},   {"identity", &identity::erase_account},
+      {"members", &members::erase_account},   {"recommendations", &recommendations::erase_account},
+      {"identity", &identity::erase_account},
   };
   bj::object changed;
   for (auto const& [service, eraser] : sections)

@@ -10,6 +10,7 @@
 #include "services/members/routes.hpp"
 #include "services/notifications/api.hpp"
 #include "services/property/api.hpp"
+#include "services/recommendations/api.hpp"
 #include "services/shops/api.hpp"
 #include "services/wallet/api.hpp"
 
@@ -38,7 +39,7 @@ bj::object export_document(db::Tx& tx, Principal const& who) {
       {"wallet", &wallet::export_account},     {"property", &property::export_account},
       {"shops", &shops::export_account},       {"clubs", &clubs::export_account},
       {"delivery", &delivery::export_account}, {"notifications", &notifications::export_account},
-      {"members", &members::export_account},
+      {"members", &members::export_account},   {"recommendations", &recommendations::export_account},
   };
   for (auto const& [service, exporter] : sections)
     doc[service] = db::has_schema(tx, service) ? exporter(tx, account) : bj::object{{"enabled", false}};

@@ -30,6 +30,18 @@ bj::array history(db::Tx& tx, std::int64_t cid, std::int64_t account) {
   return out;
 }
 
+// What the community's and its merchants' campaigns delivered to the member, newest first:
+// each coupon with its state in shops (available, used by which order, expired).
+bj::array received(db::Tx& tx, std::int64_t cid, std::int64_t account) {
+  bj::array out;
+  for (auto const& r : repo::received_campaigns(tx, cid, account, kHistory)) {
+    std::optional<shops::AccountCoupon> coupon;
+    if (r.kind == "coupon") coupon = shops::campaign_coupon_of(tx, cid, r.campaign_id, account);
+    out.push_back(received_json(r, coupon, tx.now_ms()));
+  }
+  return out;
+}
+
 // One community's membership as its member sees it.
 bj::object membership(db::Tx& tx, std::int64_t cid, std::int64_t account) {
   auto tiers = repo::tiers(tx, cid);
@@ -39,6 +51,7 @@ bj::object membership(db::Tx& tx, std::int64_t cid, std::int64_t account) {
   out["points"] = repo::member_balance(tx, cid, account);
   out["expiring"] = expiring_json(repo::open_lots(tx, cid, account));
   out["history"] = history(tx, cid, account);
+  out["campaigns"] = received(tx, cid, account);
   return out;
 }
 

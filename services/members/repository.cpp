@@ -752,6 +752,37 @@ std::vector<std::string> tags_of(db::Tx& tx, std::int64_t cid, std::int64_t acco
       tx, kTagsOf, [](soci::row const& r) { return db::Cols(r).text(); }, use(cid, "c"), use(account_id, "a"));
 }
 
+constexpr char const* kAllTags =
+    "SELECT community_id, tag FROM members_fact_tags WHERE account_id = :a ORDER BY community_id, tag";
+
+std::vector<std::pair<std::int64_t, std::string>> all_tags(db::Tx& tx, std::int64_t account_id) {
+  return db::all(
+      tx, kAllTags,
+      [](soci::row const& r) {
+        db::Cols c(r);
+        auto cid = c.integer();
+        return std::pair<std::int64_t, std::string>(cid, c.text());
+      },
+      use(account_id, "a"));
+}
+
+// The fact tables, each keyed by (…, account_id).
+constexpr char const* kEraseFacts[] = {
+    "DELETE FROM members_facts WHERE account_id = :a",
+    "DELETE FROM members_fact_spend WHERE account_id = :a",
+    "DELETE FROM members_fact_merchant_spend WHERE account_id = :a",
+    "DELETE FROM members_fact_customers WHERE account_id = :a",
+    "DELETE FROM members_fact_overdue WHERE account_id = :a",
+    "DELETE FROM members_fact_clubs WHERE account_id = :a",
+    "DELETE FROM members_fact_tags WHERE account_id = :a",
+};
+
+std::int64_t erase_facts(db::Tx& tx, std::int64_t account_id) {
+  std::int64_t n = 0;
+  for (auto const* sql : kEraseFacts) n += tx.exec(sql, use(account_id, "a"));
+  return n;
+}
+
 // ---- segments
 
 #define MEMBERS_SEGMENT_COLS "id, community_id, merchant_id, name, rule, created_by, created_at, updated_at"
@@ -984,6 +1015,36 @@ constexpr char const* kCampaignPoints =
 
 std::int64_t campaign_points(db::Tx& tx, std::int64_t campaign_id) {
   return db::scalar(tx, kCampaignPoints, use(campaign_id, "k"));
+}
+
+#define MEMBERS_RECEIVED_SELECT                                                                        \
+  "SELECT r.campaign_id, r.community_id, k.merchant_id, k.kind, k.title, k.body, r.coupon_code, r.points, r.at "         \
+  "FROM members_campaign_recipients r JOIN members_campaigns k ON k.id = r.campaign_id "               \
+  "AND k.community_id = r.community_id "
+
+namespace {
+
+Received received_from(soci::row const& r) {
+  Received x;
+  db::Cols(r).into(x.campaign_id, x.community_id, x.merchant_id, x.kind, x.title, x.body, x.coupon_code, x.points, x.at);
+  return x;
+}
+
+}  // namespace
+
+constexpr char const* kReceivedCampaigns =
+    MEMBERS_RECEIVED_SELECT "WHERE r.community_id = :c AND r.account_id = :a AND r.outcome = 'reached' "
+                            "ORDER BY r.at DESC, r.campaign_id DESC LIMIT :l";
+
+std::vector<Received> received_campaigns(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t limit) {
+  return db::all(tx, kReceivedCampaigns, received_from, use(cid, "c"), use(account_id, "a"), use(limit, "l"));
+}
+
+constexpr char const* kAllReceivedCampaigns =
+    MEMBERS_RECEIVED_SELECT "WHERE r.account_id = :a AND r.outcome = 'reached' ORDER BY r.campaign_id";
+
+std::vector<Received> all_received_campaigns(db::Tx& tx, std::int64_t account_id) {
+  return db::all(tx, kAllReceivedCampaigns, received_from, use(account_id, "a"));
 }
 
 constexpr char const* kCampaignSettings =

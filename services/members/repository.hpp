@@ -200,6 +200,11 @@ void add_club(db::Tx& tx, std::int64_t cid, std::int64_t club_id, std::int64_t a
 void add_tag(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::string const& tag, std::int64_t by);
 bool remove_tag(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::string const& tag);
 std::vector<std::string> tags_of(db::Tx& tx, std::int64_t cid, std::int64_t account_id);
+// Every community's tags of the account (community, tag), for the export.
+std::vector<std::pair<std::int64_t, std::string>> all_tags(db::Tx& tx, std::int64_t account_id);
+// Erasure: removes the account from every fact table (so no segment counts it any more);
+// returns the rows removed.
+std::int64_t erase_facts(db::Tx& tx, std::int64_t account_id);
 
 // ---- segments
 
@@ -258,6 +263,16 @@ bool insert_recipient(db::Tx& tx, Recipient const& r);
 std::int64_t reached_since(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t since);
 // Points the campaign credited (its points cost).
 std::int64_t campaign_points(db::Tx& tx, std::int64_t campaign_id);
+// What campaigns delivered to the member (outcome 'reached'), newest first, at most `limit`.
+struct Received {
+  std::int64_t campaign_id = 0, community_id = 0, merchant_id = 0;  // merchant 0: the community's
+  std::string kind, title, body;
+  std::optional<std::string> coupon_code;
+  std::int64_t points = 0, at = 0;
+};
+std::vector<Received> received_campaigns(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t limit);
+// Every community's, for the export.
+std::vector<Received> all_received_campaigns(db::Tx& tx, std::int64_t account_id);
 
 struct CampaignSettings {
   int max_per_window = logic::kDefaultCampaignCap;

@@ -7,6 +7,7 @@
 #include "http/router.hpp"
 #include "services/members/logic.hpp"
 #include "services/members/repository.hpp"
+#include "services/shops/api.hpp"
 
 #include <boost/json.hpp>
 
@@ -87,5 +88,10 @@ bj::object segment_json(repo::Segment const& s, std::int64_t size);
 bj::object campaign_json(repo::Campaign const& c, std::int64_t redemptions, std::int64_t revenue_cents,
                          std::int64_t points_cost, bool banded);
 bj::object campaign_settings_json(std::int64_t cid, repo::CampaignSettings const& s);
+// A campaign as its member received it (GET /v1/me/membership, the export): the message,
+// the points, or the coupon with its code and whether it is available, used (by which
+// order) or expired; `coupon` is shops' row of it.
+bj::object received_json(repo::Received const& r, std::optional<shops::AccountCoupon> const& coupon,
+                         std::int64_t now_ms);
 
 }  // namespace courtyard::members

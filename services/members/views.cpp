@@ -1,5 +1,6 @@
 // The JSON shapes of the members resources.
 #include "services/members/routes.hpp"
+#include "services/shops/api.hpp"
 
 #include <map>
 
@@ -164,6 +165,38 @@ bj::object campaign_json(repo::Campaign const& c, std::int64_t redemptions, std:
     report["points_cost"] = points_cost;
   }
   o["report"] = issued ? bj::value(std::move(report)) : bj::value(nullptr);
+  return o;
+}
+
+bj::object received_json(repo::Received const& r, std::optional<shops::AccountCoupon> const& coupon,
+                         std::int64_t now_ms) {
+  bj::object o{{"campaign_id", r.campaign_id},
+               {"community_id", r.community_id},
+               {"from", r.merchant_id > 0 ? "merchant" : "community"},
+               {"merchant_id", r.merchant_id > 0 ? bj::value(r.merchant_id) : bj::value(nullptr)},
+               {"kind", r.kind},
+               {"title", r.title},
+               {"message", r.body},
+               {"received_at", json::rfc3339(r.at)}};
+  if (r.kind == "points") o["points"] = r.points;
+  if (r.kind == "coupon") {
+    if (!coupon) {
+      // Shops has no row of it (never expected; a coupon campaign names a merchant): the code
+      // as it was delivered.
+      o["coupon"] = bj::object{{"code", r.coupon_code.value_or("")}, {"status", "unknown"}};
+    } else {
+      bool used = coupon->order_id || coupon->redemptions > 0;
+      char const* status = used ? "used" : coupon->expires_at <= now_ms ? "expired" : "available";
+      o["coupon"] = bj::object{{"code", coupon->code},
+                               {"merchant_id", coupon->merchant_id},
+                               {"percent_off", opt_int(coupon->percent_off)},
+                               {"amount_off_cents", opt_int(coupon->amount_off_cents)},
+                               {"min_spend_cents", coupon->min_spend_cents},
+                               {"expires_at", json::rfc3339(coupon->expires_at)},
+                               {"status", status},
+                               {"order_id", opt_int(coupon->order_id)}};
+    }
+  }
   return o;
 }
 

@@ -29,6 +29,9 @@ void on_order_completed(events::Event const& e, db::Tx& tx);
 // consent.changed: an account that no longer consents to recommendations has its evidence
 // taken out of every community's counters and its profile deleted.
 void on_consent_changed(events::Event const& e, db::Tx& tx);
+// Takes the account's evidence out of the community's counters and deletes its profile (the
+// caller holds the profile's lock): an opt-out, and erasure (api.cpp).
+void drop_profile(db::Tx& tx, std::int64_t cid, std::int64_t account);
 
 // ---- views (views.cpp)
 bj::object product_json(shops::ProductSummary const& p);

@@ -50,15 +50,19 @@ void on_consent_changed(events::Event const& e, db::Tx& tx) {
   for (auto cid : repo::profile_communities(tx, account)) {
     repo::lock_profile(tx, cid, account);
     if (consents(tx, account)) return;  // opted in again meanwhile: nothing to take out
-    auto rows = repo::profile(tx, cid, account);
-    std::set<std::int64_t> products;
-    for (auto const& r : rows) products.insert(r.product_id);
-    for (auto const& pair : logic::all_pairs(products)) repo::remove_pair(tx, cid, pair);
-    for (auto const& r : rows)
-      if (r.building_id > 0) repo::remove_building_product(tx, cid, r.building_id, r.product_id);
-    repo::delete_profile(tx, cid, account);
-    repo::prune_empty(tx, cid, std::vector<std::int64_t>(products.begin(), products.end()));
+    drop_profile(tx, cid, account);
   }
+}
+
+void drop_profile(db::Tx& tx, std::int64_t cid, std::int64_t account) {
+  auto rows = repo::profile(tx, cid, account);
+  std::set<std::int64_t> products;
+  for (auto const& r : rows) products.insert(r.product_id);
+  for (auto const& pair : logic::all_pairs(products)) repo::remove_pair(tx, cid, pair);
+  for (auto const& r : rows)
+    if (r.building_id > 0) repo::remove_building_product(tx, cid, r.building_id, r.product_id);
+  repo::delete_profile(tx, cid, account);
+  repo::prune_empty(tx, cid, std::vector<std::int64_t>(products.begin(), products.end()));
 }
 
 }  // namespace courtyard::recommendations

@@ -56,6 +56,11 @@ std::int64_t coupon_campaign(db::Tx& tx, std::int64_t cid, std::int64_t coupon_i
   return repo::coupon_campaign(tx, cid, coupon_id);
 }
 
+std::optional<AccountCoupon> campaign_coupon_of(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id,
+                                                std::int64_t account_id) {
+  return repo::campaign_coupon_of(tx, cid, campaign_id, account_id);
+}
+
 std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& tx, std::int64_t cid,
                                                                        std::int64_t order_id) {
   return repo::order_category_cents(tx, cid, order_id);

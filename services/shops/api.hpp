@@ -47,6 +47,18 @@ struct CouponUse {
 CouponUse campaign_coupon_use(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id);
 // The campaign that issued the coupon (0 for a coupon the merchant made itself).
 std::int64_t coupon_campaign(db::Tx& tx, std::int64_t cid, std::int64_t coupon_id);
+// The coupon a campaign issued to one account (nullopt when it issued none), with the
+// order of the community that used it (not cancelled), if any: members shows it in the
+// member's own membership.
+struct AccountCoupon {
+  std::int64_t merchant_id = 0;
+  std::string code;
+  std::optional<std::int64_t> percent_off, amount_off_cents;
+  std::int64_t min_spend_cents = 0, expires_at = 0, redemptions = 0;
+  std::optional<std::int64_t> order_id;
+};
+std::optional<AccountCoupon> campaign_coupon_of(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id,
+                                                std::int64_t account_id);
 // The completed order's spend per product category (its lines, before any discount);
 // empty when the order is not one of the community's.
 std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& tx, std::int64_t cid,

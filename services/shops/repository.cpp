@@ -618,6 +618,24 @@ std::int64_t coupon_campaign(db::Tx& tx, std::int64_t cid, std::int64_t coupon_i
   return db::scalar(tx, kCouponCampaign, use(coupon_id, "k"), use(cid, "c"));
 }
 
+constexpr char const* kCampaignCouponOf =
+    "SELECT k.merchant_id, k.code, k.percent_off, k.amount_off_cents, k.min_spend_cents, k.expires_at, "
+    "k.redemptions, (SELECT MIN(o.id) FROM orders o WHERE o.coupon_id = k.id AND o.community_id = :c2 "
+    "AND o.status <> 'cancelled') FROM coupons k WHERE k.campaign_id = :cmp AND k.account_id = :a "
+    "AND k.community_id = :c";
+std::optional<AccountCoupon> campaign_coupon_of(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id,
+                                                std::int64_t account_id) {
+  return db::one(
+      tx, kCampaignCouponOf,
+      [](soci::row const& r) {
+        AccountCoupon k;
+        db::Cols(r).into(k.merchant_id, k.code, k.percent_off, k.amount_off_cents, k.min_spend_cents, k.expires_at,
+                         k.redemptions, k.order_id);
+        return k;
+      },
+      use(cid, "c2"), use(campaign_id, "cmp"), use(account_id, "a"), use(cid, "c"));
+}
+
 constexpr char const* kOrderCategoryCents =
     "SELECT category, SUM(line_cents) FROM order_items WHERE order_id = :o AND community_id = :c "
     "GROUP BY category ORDER BY category";

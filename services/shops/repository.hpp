@@ -182,6 +182,9 @@ std::int64_t insert_account_coupon(db::Tx& tx, Coupon const& c, std::int64_t acc
 std::pair<std::int64_t, std::int64_t> campaign_coupon_orders(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id);
 // The campaign that issued the coupon; 0 for the merchant's own coupons.
 std::int64_t coupon_campaign(db::Tx& tx, std::int64_t cid, std::int64_t coupon_id);
+// The campaign's coupon of one account and the order (not cancelled) that used it.
+std::optional<AccountCoupon> campaign_coupon_of(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id,
+                                                std::int64_t account_id);
 // The order's spend per product category (its lines, before any discount).
 std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& tx, std::int64_t cid,
                                                                        std::int64_t order_id);

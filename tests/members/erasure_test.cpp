@@ -109,6 +109,8 @@ TEST_CASE("erasure: a resident with orders, bills, points, posts and reviews", "
                      r.token);
   REQUIRE(pass.status == 201);
   REQUIRE(t.call("PUT", "/v1/me/consents", bj::value(bj::object{{"marketing", true}}), r.token).status == 200);
+  REQUIRE(t.post(c.base() + "/members/" + id(r.account_id) + "/tags", {{"tag", "early-riser"}}, c.manager.token)
+              .status == 200);
   t.drain_events();
 
   {  // refused while an order is open, with a wrong password, or by an API key: nothing changes
@@ -147,6 +149,25 @@ TEST_CASE("erasure: a resident with orders, bills, points, posts and reviews", "
   std::string before = export_of(r.account_id);
   REQUIRE(before.find(r.email) != std::string::npos);
   REQUIRE(before.find("Grandma Example") != std::string::npos);
+  {  // the export holds her member facts and her recommendation profile (she never opted out)
+    auto doc = bj::parse(before).as_object();
+    auto tags = doc.at("members").at("tags").as_array();
+    REQUIRE(tags.size() == 1);
+    CHECK(tags[0].at("tag") == "early-riser");
+    auto profiles = doc.at("recommendations").at("profiles").as_array();
+    REQUIRE(profiles.size() == 1);
+    CHECK(profiles[0].at("community_id").as_int64() == c.id);
+    REQUIRE(profiles[0].at("products").as_array().size() == 1);
+    CHECK(profiles[0].at("products").at(0).at("product_id").as_int64() == pid.id());
+  }
+  auto mine = [&](char const* table) {
+    return scalar(std::string("SELECT COUNT(*) FROM ") + table + " WHERE account_id = :a", use(r.account_id, "a"));
+  };
+  REQUIRE(mine("members_facts") == 1);
+  REQUIRE(mine("members_fact_spend") >= 1);
+  REQUIRE(mine("members_fact_tags") == 1);
+  REQUIRE(mine("rec_profiles") == 1);
+  REQUIRE(mine("rec_buyer_products") == 1);
 
   auto done = erase_me(r);
   INFO(done.body);
@@ -155,6 +176,14 @@ TEST_CASE("erasure: a resident with orders, bills, points, posts and reviews", "
   CHECK(done.json.at("changed").at("identity").at("account_pseudonymised") == true);
   CHECK(done.json.at("changed").at("shops").at("reviews").as_int64() == 1);
   CHECK(done.json.at("changed").at("clubs").at("posts").as_int64() == 1);
+  CHECK(done.json.at("changed").at("recommendations").at("profiles").as_int64() == 1);
+  CHECK(done.json.at("changed").at("members").at("facts").as_int64() >= 3);
+  // No segment counts her and no recommendation uses her purchases any more.
+  for (char const* table : {"members_facts", "members_fact_spend", "members_fact_customers",
+                            "members_fact_merchant_spend", "members_fact_tags", "rec_buyer_products"})
+    CHECK(mine(table) == 0);
+  CHECK(scalar("SELECT COUNT(*) FROM rec_building_products WHERE community_id = :c AND product_id = :p",
+               use(c.id, "c"), use(pid.id(), "p")) == 0);
 
   // She cannot sign in, her session is gone, and a second erasure finds her gone.
   CHECK(t.get("/v1/me", r.token).status == 401);
@@ -173,6 +202,10 @@ TEST_CASE("erasure: a resident with orders, bills, points, posts and reviews", "
   CHECK(doc.at("identity").at("roles").as_array().empty());
   CHECK(doc.at("notifications").at("notifications").as_array().empty());
   CHECK(doc.at("members").at("consents").at("marketing") == false);
+  CHECK(doc.at("members").at("tags").as_array().empty());
+  // (the profile's lock row stays, as after an opt-out: it holds no products)
+  for (auto const& profile : doc.at("recommendations").at("profiles").as_array())
+    CHECK(profile.at("products").as_array().empty());
 
   // What others see: her post and review stay, by a former resident; the neighbour's are hers.
   CHECK(author_label_of_post(c, neighbour, post.id()) == "former resident");

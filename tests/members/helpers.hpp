@@ -58,10 +58,15 @@ inline std::int64_t publish(std::int64_t cid, std::string const& topic, bj::obje
                                  [&](courtyard::db::Tx& tx) { return tx.publish(topic, cid, payload); });
 }
 
+// Orders no shop placed: their ids are offset by kFakeOrder so that they never collide with a
+// real order of another test in the same database (recommendations claims each order id once,
+// so a fake event with a real order's id would hide that order from it).
+constexpr std::int64_t kFakeOrder = 900'000'000;
+
 inline std::int64_t order_completed(Community const& c, Actor const& buyer, std::int64_t order_id,
                                     std::int64_t total_cents, std::int64_t merchant_id = 1) {
   return publish(c.id, "order.completed",
-                 {{"order_id", order_id},
+                 {{"order_id", kFakeOrder + order_id},
                   {"buyer_id", buyer.account_id},
                   {"merchant_id", merchant_id},
                   {"total_cents", total_cents},

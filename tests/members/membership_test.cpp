@@ -112,7 +112,8 @@ TEST_CASE("the export is one document with every service's data about me", "[mem
   REQUIRE(doc.at("members").at("points_postings").as_array().size() == 1);
   CHECK(doc.at("members").at("points_lots").at(0).at("remaining").as_int64() == 4);
   // Every service has its section, from its own rows.
-  for (auto const* service : {"wallet", "property", "shops", "clubs", "delivery", "notifications", "members"})
+  for (auto const* service :
+       {"wallet", "property", "shops", "clubs", "delivery", "notifications", "members", "recommendations"})
     CHECK(doc.contains(service));
   REQUIRE(doc.at("wallet").at("entries").as_array().size() == 1);
   CHECK(doc.at("wallet").at("entries").at(0).at("amount_cents").as_int64() == 500);

@@ -384,6 +384,40 @@ TEST_CASE("a merchant narrowing a segment to one customer learns nothing", "[mem
   CHECK(t.get(base + "/segments/" + std::to_string(target), other.manager.token).status == 404);
 }
 
+TEST_CASE("a merchant's segment counts its own sales only, never what its customers spent elsewhere",
+          "[members][segments][privacy]") {
+  auto& t = TestApp::get();
+  auto c = t.community();
+  auto people = residents(c, 6);
+  auto baby = shop(c, "baby", 1000);
+  auto rival = shop(c, "baby", 1000);
+  // Six shared customers: 10.00 of baby products here, 90.00 at the rival.
+  for (auto const& p : people) {
+    completed_order(c, baby, p, 1);
+    completed_order(c, rival, p, 9);
+  }
+  t.drain_events();
+  auto base = mpath(c, baby.mid, ""), tok = baby.owner.token;
+  base.pop_back();
+  CHECK(size_of(segment_ok(base, tok, {{"category_spend", {{"category", "baby"}, {"days", 30}, {"min_cents", 1000}}}})) ==
+        6);
+  auto big = segment_ok(base, tok, {{"category_spend", {{"category", "baby"}, {"days", 30}, {"min_cents", 5000}}}});
+  CHECK(size_of(big) == -1);  // none of them spent 50.00 here
+  // The rival sees its own 90.00 each; the community's manager sees all of it.
+  auto rival_base = mpath(c, rival.mid, "");
+  rival_base.pop_back();
+  CHECK(size_of(segment_ok(rival_base, rival.owner.token,
+                           {{"category_spend", {{"category", "baby"}, {"days", 30}, {"min_cents", 9000}}}})) == 6);
+  CHECK(size_of(segment_ok(c.base(), c.manager.token,
+                           {{"category_spend", {{"category", "baby"}, {"days", 30}, {"min_cents", 10000}}}})) == 6);
+  // And a merchant's coupon campaign to that segment is refused without a count.
+  auto created = t.post(base + "/campaigns",
+                        {{"name", "big"}, {"segment_id", big.at("id")}, {"kind", "message"}, {"title", "Hi"}}, tok);
+  REQUIRE(created.status == 201);
+  CHECK(t.call("POST", base + "/campaigns/" + std::to_string(created.id()) + "/issue", std::nullopt, tok).status ==
+        422);
+}
+
 TEST_CASE("a coupon campaign: consent, one code per member, checked at checkout, the report",
           "[members][campaigns][e2e]") {
   auto& t = TestApp::get();

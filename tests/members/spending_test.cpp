@@ -32,7 +32,7 @@ Shop shop(std::int64_t price = 1000, std::int64_t stock = 1000) {
   s.owner = owner;
   s.mid = mid;
   auto p = t.post(s.c.base() + "/merchants/" + std::to_string(mid) + "/products",
-                  {{"name", "Loaf"}, {"price_cents", price}, {"stock", stock}}, owner.token);
+                  {{"name", "Loaf"}, {"price_cents", price}, {"stock", stock}, {"category", "bakery"}}, owner.token);
   REQUIRE(p.status == 201);
   s.pid = p.id();
   return s;
@@ -484,17 +484,38 @@ TEST_CASE("bills take points only where the manager allows it", "[members][spend
   check_ledger(c.id);
 }
 
-TEST_CASE("the loop: an on-time bill earns, bread is paid partly in points, an event earns, all in membership",
-          "[members][spending][e2e]") {
+// Issue 12's "Done when": one resident across property, shops and clubs. She pays a bill on
+// time (earns), buys bread paying part in points (and earns on the rest), attends an event
+// (checked in: earns), is in the manager's segment of recent bakery buyers, receives the
+// campaign's single-use coupon through notifications because she consented to marketing (her
+// neighbour in the same segment did not, and gets nothing), uses it at checkout, and sees all
+// of it in GET /v1/me/membership; the campaign's report counts the use.
+TEST_CASE("the loop: an on-time bill earns, bread is paid partly in points, an event earns, a targeted coupon "
+          "is used, all in membership",
+          "[members][spending][campaigns][e2e]") {
   auto& t = TestApp::get();
   auto s = shop(450, 50);
   auto& c = s.c;
   auto r = t.resident(c, 1);
+  auto neighbour = t.resident(c, 2);
   t.top_up(c, r, 100'000);
+  t.top_up(c, neighbour, 100'000);
   set_rule(c, {{"kind", "bill_paid_on_time"}, {"points", 300}});
   set_rule(c, {{"kind", "event_attended"}, {"points", 50}});
   set_rule(c, {{"kind", "order_completed"}, {"points", 1}});
   t.advance_clock_ms(5);
+  auto collect = [&](Result const& placed) {
+    INFO(placed.body);
+    REQUIRE(placed.status == 201);
+    auto oid = placed.id();
+    std::string code(placed.json.at("redemption_code").as_string());
+    REQUIRE(t.call("POST", s.order(oid) + "/accept", std::nullopt, s.owner.token).status == 200);
+    REQUIRE(t.call("POST", s.order(oid) + "/ready", std::nullopt, s.owner.token).status == 200);
+    REQUIRE(t.post(c.base() + "/merchants/" + std::to_string(s.mid) + "/redemptions", {{"code", code}}, s.owner.token)
+                .status == 200);
+    t.drain_events();
+    return oid;
+  };
 
   // A bill paid before it is due: 300 points.
   REQUIRE(t.post(c.base() + "/fee-schedules", {{"name", t.unique("fee")}, {"amount_cents", 5000}, {"scope", "community"}},
@@ -512,20 +533,13 @@ TEST_CASE("the loop: an on-time bill earns, bread is paid partly in points, an e
 
   // Bread: two loaves (9.00), 200 points pay 2.00; collected, it earns on the 7.00 paid.
   auto o = place(s, r, order_body(s, 2, 200));
-  INFO(o.body);
   REQUIRE(o.status == 201);
-  auto oid = o.id();
   CHECK(o.json.at("paid_cents").as_int64() == 700);
   CHECK(points(c, r) == 100);
-  std::string code(o.json.at("redemption_code").as_string());
-  REQUIRE(t.call("POST", s.order(oid) + "/accept", std::nullopt, s.owner.token).status == 200);
-  REQUIRE(t.call("POST", s.order(oid) + "/ready", std::nullopt, s.owner.token).status == 200);
-  REQUIRE(t.post(c.base() + "/merchants/" + std::to_string(s.mid) + "/redemptions", {{"code", code}}, s.owner.token)
-              .status == 200);
-  t.drain_events();
+  auto oid = collect(o);
 
   // An event she attends: 50 points.
-  auto organiser = t.resident(c, 2);
+  auto organiser = t.resident(c, 0);
   auto club = t.post(c.base() + "/clubs", {{"name", t.unique("Runners")}, {"open", true}}, organiser.token);
   REQUIRE(club.status == 201);
   auto ev = t.post(c.base() + "/clubs/" + std::to_string(club.id()) + "/events",
@@ -541,17 +555,115 @@ TEST_CASE("the loop: an on-time bill earns, bread is paid partly in points, an e
   REQUIRE(t.post(c.base() + "/events/" + std::to_string(ev.id()) + "/check-in", {{"code", ticket}}, organiser.token)
               .status == 200);
   t.drain_events();
+  CHECK(points(c, r) == 100 + 7 + 50);
 
+  // Her neighbour buys bread too but never consents to marketing; she does.
+  collect(place(s, neighbour, order_body(s, 1)));
+  auto consent = t.call("PUT", "/v1/me/consents", bj::value(bj::object{{"marketing", true}}), r.token);
+  REQUIRE(consent.status == 200);
+
+  // The manager targets residents who spent at the bakery in the last 30 days: both of
+  // them, shown as a band (fewer than 5), with a 20% bakery coupon.
+  auto seg = t.post(c.base() + "/segments",
+                    {{"name", "Bread buyers"},
+                     {"rule", {{"category_spend", {{"category", "bakery"}, {"days", 30}}}, {"last_order_within_days", 30}}}},
+                    c.manager.token);
+  INFO(seg.body);
+  REQUIRE(seg.status == 201);
+  CHECK(seg.json.at("size").is_null());
+  CHECK(seg.json.at("size_band") == "fewer_than_5");
+  auto created = t.post(c.base() + "/campaigns",
+                        {{"name", "Bread week"},
+                         {"segment_id", seg.id()},
+                         {"kind", "coupon"},
+                         {"title", "20% off bread"},
+                         {"message", "For our neighbours."},
+                         {"coupon", {{"merchant_id", s.mid}, {"percent_off", 20}, {"valid_days", 14}}}},
+                        c.manager.token);
+  INFO(created.body);
+  REQUIRE(created.status == 201);
+  auto campaign = c.base() + "/campaigns/" + std::to_string(created.id());
+  auto issued = t.call("POST", campaign + "/issue", std::nullopt, c.manager.token);
+  INFO(issued.body);
+  REQUIRE(issued.status == 200);
+  CHECK(issued.json.at("report").at("targeted").as_int64() == 2);
+  CHECK(issued.json.at("report").at("reach").as_int64() == 1);
+  CHECK(issued.json.at("report").at("skipped_no_consent").as_int64() == 1);
+  CHECK(issued.json.at("report").at("redemptions").as_int64() == 0);
+
+  // Through notifications: her code, and nothing for the neighbour who did not consent.
+  auto notes = [&](Actor const& who) {
+    auto n = t.get("/v1/me/notifications?limit=100", who.token);
+    REQUIRE(n.status == 200);
+    std::vector<bj::object> out;
+    for (auto const& x : n.json.at("items").as_array())
+      if (x.at("type") == "campaign") out.push_back(x.as_object());
+    return out;
+  };
+  CHECK(notes(neighbour).empty());
+  CHECK(membership(c, neighbour).at("campaigns").as_array().empty());
+  auto mine = notes(r);
+  REQUIRE(mine.size() == 1);
+  CHECK(mine[0].at("title") == "20% off bread");
+  std::string coupon(mine[0].at("data").at("coupon_code").as_string());
+  // Her membership shows the coupon before she uses it.
+  auto before = membership(c, r).at("campaigns").as_array();
+  REQUIRE(before.size() == 1);
+  CHECK(before[0].at("campaign_id").as_int64() == created.id());
+  CHECK(before[0].at("coupon").at("code").as_string() == coupon);
+  CHECK(before[0].at("coupon").at("status") == "available");
+  // Only she can use it.
+  auto theirs = order_body(s, 1);
+  theirs["coupon_code"] = coupon;
+  CHECK(place(s, neighbour, theirs).status == 422);
+
+  // More bread with the coupon and points: 9.00 less 20% = 7.20; 100 points pay 1.00; the
+  // 6.20 paid earns 6 points when collected.
+  auto with_coupon = order_body(s, 2, 100);
+  with_coupon["coupon_code"] = coupon;
+  auto o2 = place(s, r, with_coupon);
+  INFO(o2.body);
+  REQUIRE(o2.status == 201);
+  CHECK(o2.json.at("discount_cents").as_int64() == 180);
+  CHECK(o2.json.at("total_cents").as_int64() == 720);
+  CHECK(o2.json.at("paid_cents").as_int64() == 620);
+  auto oid2 = collect(o2);
+  // Single use: a second order with it is refused.
+  auto again = order_body(s, 1);
+  again["coupon_code"] = coupon;
+  CHECK(place(s, r, again).status == 409);
+
+  // The campaign's report: reach 1, one redemption, the 7.20 order, no points given.
+  auto report = t.get(campaign, c.manager.token);
+  REQUIRE(report.status == 200);
+  CHECK(report.json.at("report").at("reach").as_int64() == 1);
+  CHECK(report.json.at("report").at("redemptions").as_int64() == 1);
+  CHECK(report.json.at("report").at("revenue_cents").as_int64() == 720);
+  CHECK(report.json.at("report").at("points_cost").as_int64() == 0);
+
+  // All of it in her membership.
   auto m = membership(c, r);
-  CHECK(m.at("points").as_int64() == 300 - 200 + 7 + 50);
+  CHECK(m.at("points").as_int64() == 300 - 200 + 7 + 50 - 100 + 6);
   std::vector<std::pair<std::string, std::int64_t>> seen;
   for (auto const& h : m.at("history").as_array())
     seen.emplace_back(std::string(h.at("source_ref").as_string()), h.at("points").as_int64());
-  std::string order_ref = "order:" + std::to_string(oid);
-  CHECK(seen == std::vector<std::pair<std::string, std::int64_t>>{{"event:" + std::to_string(ev.id()), 50},
+  std::string order_ref = "order:" + std::to_string(oid), order2_ref = "order:" + std::to_string(oid2);
+  CHECK(seen == std::vector<std::pair<std::string, std::int64_t>>{{order2_ref, 6},
+                                                                  {order2_ref, -100},
+                                                                  {"event:" + std::to_string(ev.id()), 50},
                                                                   {order_ref, 7},
                                                                   {order_ref, -200},
                                                                   {"bill:" + std::to_string(bill_id), 300}});
+  auto received = m.at("campaigns").as_array();
+  REQUIRE(received.size() == 1);
+  CHECK(received[0].at("from") == "community");
+  CHECK(received[0].at("kind") == "coupon");
+  CHECK(received[0].at("title") == "20% off bread");
+  CHECK(received[0].at("coupon").at("code").as_string() == coupon);
+  CHECK(received[0].at("coupon").at("merchant_id").as_int64() == s.mid);
+  CHECK(received[0].at("coupon").at("percent_off").as_int64() == 20);
+  CHECK(received[0].at("coupon").at("status") == "used");
+  CHECK(received[0].at("coupon").at("order_id").as_int64() == oid2);
   auto bought = t.get(s.order(oid), r.token);
   CHECK(bought.json.at("status") == "completed");
   CHECK(bought.json.at("points_spent").as_int64() == 200);

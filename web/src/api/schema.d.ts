@@ -1488,7 +1488,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My loyalty membership per community: points, expiring lots, tier and progress, history */
+        /** My loyalty membership per community: points, expiring lots, tier and progress, history, campaigns and coupons received */
         get: operations["getMyMembership"];
         put?: never;
         post?: never;
@@ -4827,6 +4827,8 @@ export interface components {
             }[];
             /** @description The 20 latest postings */
             history?: components["schemas"]["PointsPosting"][];
+            /** @description The 20 latest campaigns that reached me, newest first: coupons with their code and whether they are available, used (by which order) or expired */
+            campaigns?: components["schemas"]["ReceivedCampaign"][];
         };
         Consents: {
             /** @default false */
@@ -4886,7 +4888,7 @@ export interface components {
             account_id: number;
             /** Format: date-time */
             erased_at: string;
-            /** @description Per service, what the erasure changed (row counts) */
+            /** @description Per service, what the erasure changed (row counts; members: consents and member facts, recommendations: profiles dropped) */
             changed: {
                 [key: string]: Record<string, never>;
             };
@@ -4907,6 +4909,23 @@ export interface components {
                     tier_id?: number | null;
                     /** Format: date-time */
                     updated_at?: string;
+                }[];
+                campaigns_received?: components["schemas"]["ReceivedCampaign"][];
+                /** @description The tags a manager gave me */
+                tags?: {
+                    community_id?: number;
+                    tag?: string;
+                }[];
+            };
+            /** @description My recommendation profile per community: the products I bought that count as evidence (none when I opted out of recommendations) */
+            recommendations?: {
+                profiles?: {
+                    community_id?: number;
+                    products?: {
+                        product_id?: number;
+                        merchant_id?: number;
+                        building_id?: number;
+                    }[];
                 }[];
             };
         } & {
@@ -5043,6 +5062,37 @@ export interface components {
         MemberTags: {
             account_id?: number;
             tags?: string[];
+        };
+        /** @description A campaign as its member received it (only campaigns that reached the member: consent given, under the frequency cap) */
+        ReceivedCampaign: {
+            campaign_id?: number;
+            community_id?: number;
+            /** @enum {string} */
+            from?: "community" | "merchant";
+            /** @description The merchant whose campaign it is; null for the community's */
+            merchant_id?: number | null;
+            /** @enum {string} */
+            kind?: "coupon" | "points" | "message";
+            title?: string;
+            message?: string;
+            /** Format: date-time */
+            received_at?: string;
+            /** @description A points campaign: the points credited */
+            points?: number;
+            /** @description A coupon campaign: the member's own single-use code and its state */
+            coupon?: {
+                code?: string;
+                merchant_id?: number;
+                percent_off?: number | null;
+                amount_off_cents?: number | null;
+                min_spend_cents?: number;
+                /** Format: date-time */
+                expires_at?: string;
+                /** @enum {string} */
+                status?: "available" | "used" | "expired" | "unknown";
+                /** @description The order that used it (not cancelled) */
+                order_id?: number | null;
+            };
         };
         NotificationPreferences: {
             categories: {
