@@ -227,7 +227,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Coupon and group-buy results: orders, revenue, discount cost, redemptions, incremental revenue vs the four weeks before */
+        /** Coupon, campaign and group-buy results: orders, revenue, discount cost, redemptions, incremental revenue vs the four weeks before */
         get: operations["getMerchantPromotions"];
         put?: never;
         post?: never;
@@ -313,7 +313,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Manager analytics: GMV and orders by category and merchant, active residents and monthly cohorts, bills, tickets, events, posts */
+        /** Manager analytics: GMV and orders by category and merchant, active residents and monthly cohorts, bills, tickets against the SLA, events, posts */
         get: operations["getManagerDashboard"];
         put?: never;
         post?: never;
@@ -332,7 +332,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rebuild the community's shop rollups from existing orders, reviews and group buys (managers) */
+        /** Rebuild the community's shop rollups from existing orders, reviews and group buys, and its ticket SLA rollups from the tickets' history (managers) */
         post: operations["backfillAnalytics"];
         delete?: never;
         options?: never;
@@ -2165,7 +2165,7 @@ export interface paths {
         get: operations["listTickets"];
         put?: never;
         /**
-         * Open a repair ticket for my unit (resident)
+         * Open a repair ticket for my unit (resident); publishes ticket.opened
          * @description 422 when unit_id is not a unit of this community; 403 when it is not the caller's unit. State machine: assign (manager) submitted|assigned -> assigned; start (manager) assigned -> in_progress; resolve (manager) in_progress -> resolved; close (the opener) resolved -> closed; reopen (the opener) resolved|closed -> assigned (back to its assignee). Any other transition: 409 /problems/invalid-transition.
          */
         post: operations["createTicket"];
@@ -2202,7 +2202,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Assign to maintenance staff (manager)
+         * Assign to maintenance staff (manager); the first assignment is the ticket's first response (ticket.first_response)
          * @description State machine: assign (manager) submitted|assigned -> assigned; start (manager) assigned -> in_progress; resolve (manager) in_progress -> resolved; close (the opener) resolved -> closed; reopen (the opener) resolved|closed -> assigned (back to its assignee). Any other transition: 409 /problems/invalid-transition.
          */
         post: operations["assignTicket"];
@@ -2242,7 +2242,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Resolve with a note (manager); publishes ticket.resolved
+         * Resolve with a note (manager); publishes ticket.resolved (minutes since opening against the SLA)
          * @description State machine: assign (manager) submitted|assigned -> assigned; start (manager) assigned -> in_progress; resolve (manager) in_progress -> resolved; close (the opener) resolved -> closed; reopen (the opener) resolved|closed -> assigned (back to its assignee). Any other transition: 409 /problems/invalid-transition.
          */
         post: operations["resolveTicket"];
@@ -2262,7 +2262,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Close and rate (only the resident who opened it; 403 for anyone else); publishes ticket.closed
+         * Close and rate (only the resident who opened it; 403 for anyone else); publishes ticket.closed with the rating
          * @description State machine: assign (manager) submitted|assigned -> assigned; start (manager) assigned -> in_progress; resolve (manager) in_progress -> resolved; close (the opener) resolved -> closed; reopen (the opener) resolved|closed -> assigned (back to its assignee). Any other transition: 409 /problems/invalid-transition.
          */
         post: operations["closeTicket"];
@@ -2282,7 +2282,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Reopen a resolved or closed ticket (only its opener; 403 for anyone else)
+         * Reopen a resolved or closed ticket (only its opener; 403 for anyone else); publishes ticket.reopened
          * @description State machine: assign (manager) submitted|assigned -> assigned; start (manager) assigned -> in_progress; resolve (manager) in_progress -> resolved; close (the opener) resolved -> closed; reopen (the opener) resolved|closed -> assigned (back to its assignee). Any other transition: 409 /problems/invalid-transition.
          */
         post: operations["reopenTicket"];
@@ -2573,6 +2573,30 @@ export interface paths {
          * @description 404 when I had not voted.
          */
         delete: operations["withdrawSuggestionVote"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{cid}/ticket-sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ticket SLA targets (residents and managers)
+         * @description Until a manager sets them: 24 hours to the first response and 72 hours to resolution for every category. A ticket is measured against the targets in effect when it was opened (its `sla`); the manager dashboard (`/analytics/dashboard`, section `tickets`) counts what met them.
+         */
+        get: operations["getTicketSla"];
+        /**
+         * Replace the ticket SLA targets (manager)
+         * @description The whole configuration: categories left out follow the community's targets. Hours are whole numbers from 1 to 8760 and resolution is never shorter than the first response (422 naming the field, e.g. `categories.plumbing.resolution_hours`; an unknown category is 422 too). Tickets opened afterwards are measured against the new targets.
+         */
+        put: operations["putTicketSla"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4119,7 +4143,7 @@ export interface components {
             }[];
             promotions?: {
                 /** @enum {string} */
-                kind?: "coupon" | "group_buy";
+                kind?: "coupon" | "campaign" | "group_buy";
                 id?: number;
                 orders?: number;
                 redemptions?: number;
@@ -4232,7 +4256,7 @@ export interface components {
             timezone?: string;
             items?: {
                 /** @enum {string} */
-                kind?: "coupon" | "group_buy";
+                kind?: "coupon" | "campaign" | "group_buy";
                 id?: number;
                 orders?: number;
                 redemptions?: number;
@@ -4327,7 +4351,73 @@ export interface components {
             sales?: Record<string, never>;
             residents?: Record<string, never>;
             bills?: Record<string, never>;
-            tickets?: Record<string, never>;
+            /** @description Tickets against the SLA (property's ticket-sla targets): volume, time to first response and to resolution, breaches and ratings, per local day of each step; `resolved` and `closed` count every such event */
+            tickets?: {
+                /** @description tickets opened in the range */
+                opened?: number;
+                reopened?: number;
+                /** @description staff's first responses (the first assignment) in the range, measured from opening against the ticket's first-response target */
+                first_response?: {
+                    count?: number;
+                    /** @description mean whole minutes from opening; null without any */
+                    mean_minutes?: number | null;
+                    within_sla?: number;
+                    breaches?: number;
+                    within_sla_rate?: number | null;
+                };
+                /** @description resolutions in the range (each resolve, a reopened ticket's too), measured from opening against the ticket's resolution target */
+                resolution?: {
+                    count?: number;
+                    /** @description mean whole minutes from opening; null without any */
+                    mean_minutes?: number | null;
+                    within_sla?: number;
+                    breaches?: number;
+                    within_sla_rate?: number | null;
+                };
+                ratings?: {
+                    count?: number;
+                    average?: number | null;
+                };
+                resolved?: number;
+                closed?: number;
+                /** @description the community's current default targets */
+                targets?: {
+                    first_response_hours?: number;
+                    resolution_hours?: number;
+                };
+                by_category?: {
+                    category?: string;
+                    /** @description tickets opened in the range */
+                    opened?: number;
+                    reopened?: number;
+                    /** @description staff's first responses (the first assignment) in the range, measured from opening against the ticket's first-response target */
+                    first_response?: {
+                        count?: number;
+                        /** @description mean whole minutes from opening; null without any */
+                        mean_minutes?: number | null;
+                        within_sla?: number;
+                        breaches?: number;
+                        within_sla_rate?: number | null;
+                    };
+                    /** @description resolutions in the range (each resolve, a reopened ticket's too), measured from opening against the ticket's resolution target */
+                    resolution?: {
+                        count?: number;
+                        /** @description mean whole minutes from opening; null without any */
+                        mean_minutes?: number | null;
+                        within_sla?: number;
+                        breaches?: number;
+                        within_sla_rate?: number | null;
+                    };
+                    ratings?: {
+                        count?: number;
+                        average?: number | null;
+                    };
+                    targets?: {
+                        first_response_hours?: number;
+                        resolution_hours?: number;
+                    };
+                }[];
+            };
             events?: Record<string, never>;
             posts?: number;
         };
@@ -5142,6 +5232,21 @@ export interface components {
             /** Format: date-time */
             read_at: string | null;
         };
+        TicketSla: {
+            first_response_hours: number;
+            resolution_hours: number;
+            /**
+             * Format: date-time
+             * @description null while the defaults apply
+             */
+            updated_at?: string | null;
+            categories: {
+                category: string;
+                first_response_hours: number;
+                resolution_hours: number;
+                own: boolean;
+            }[];
+        };
         FeeSchedule: {
             id: number;
             community_id: number;
@@ -5234,6 +5339,20 @@ export interface components {
             closed_at?: string | null;
             /** @description SLA age: minutes from creation until resolution (or until now while unresolved) */
             age_minutes: number;
+            /**
+             * Format: date-time
+             * @description When staff first acted on it (assigned it)
+             */
+            first_response_at?: string | null;
+            /** @description The targets in effect when it was opened and when each falls due; null for tickets opened before targets were kept */
+            sla?: {
+                first_response_hours?: number;
+                resolution_hours?: number;
+                /** Format: date-time */
+                first_response_due_at?: string;
+                /** Format: date-time */
+                resolution_due_at?: string;
+            } | null;
         };
         TicketWithHistory: components["schemas"]["Ticket"] & {
             history: {
@@ -6726,6 +6845,8 @@ export interface operations {
                         cancelled?: number;
                         reviews?: number;
                         group_buys?: number;
+                        /** @description ticket history steps counted (opened, first response, resolved, closed, reopened) */
+                        ticket_steps?: number;
                     };
                 };
             };
@@ -12429,6 +12550,82 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTicketSla: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The community's targets: its own default and, for every ticket category, the targets that apply (own: true when the category has targets of its own) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketSla"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putTicketSla: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Community id */
+                cid: components["parameters"]["cid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Hours from opening to staff's first response (assigning the ticket) */
+                    first_response_hours: number;
+                    /** @description Hours from opening to resolution; not shorter than first_response_hours */
+                    resolution_hours: number;
+                    /** @description Targets of their own per ticket category (plumbing, electrical, structural, appliance, common_area, other); a category not listed follows the community's */
+                    categories?: {
+                        [key: string]: {
+                            /** @description Hours from opening to staff's first response (assigning the ticket) */
+                            first_response_hours: number;
+                            /** @description Hours from opening to resolution; not shorter than first_response_hours */
+                            resolution_hours: number;
+                        };
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The community's targets: its own default and, for every ticket category, the targets that apply (own: true when the category has targets of its own) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketSla"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
