@@ -1,12 +1,13 @@
 #pragma once
-// Shared fixtures for the analytics tests: a shop with products and buyers (through the
-// shops API), report URLs, events published straight into the outbox, and direct sums over
+// Shared fixtures for the analytics tests: the shops tests' shop, products, buyers and order
+// placement, report URLs, events published straight into the outbox, and direct sums over
 // shops' stock ledger to reconcile against.
 #include "db/query.hpp"
 #include "db/tx.hpp"
 #include "http/json.hpp"
 #include "services/analytics/logic.hpp"
 #include "http/time_zone.hpp"
+#include "tests/shops/support.hpp"
 #include "tests/support/test_app.hpp"
 
 #include <boost/json.hpp>
@@ -25,62 +26,23 @@ using courtyard::test::TestApp;
 
 constexpr std::int64_t kDay = 86'400'000;
 
-struct Shop {
-  Community c;
-  Actor owner;
-  std::int64_t mid = 0;
-  std::string base() const { return c.base() + "/merchants/" + std::to_string(mid); }
+// The shops tests' shop (community, owner, merchant), with the report URLs on top.
+struct Shop : shops_test::Shop {
+  std::string base() const { return merchant_base(); }
   std::string report(std::string const& name) const { return base() + "/analytics/" + name; }
-  std::string product(std::int64_t pid) const { return base() + "/products/" + std::to_string(pid); }
 };
 
-inline Shop shop(std::string const& category = "grocery") {
-  auto& t = TestApp::get();
-  Shop s;
-  s.c = t.community();
-  auto [owner, mid] = t.merchant(s.c, category);
-  s.owner = owner;
-  s.mid = mid;
-  return s;
-}
-
-inline Shop second_shop(Shop const& s) {
-  auto& t = TestApp::get();
-  Shop o;
-  o.c = s.c;
-  auto [owner, mid] = t.merchant(s.c, "bakery");
-  o.owner = owner;
-  o.mid = mid;
-  return o;
-}
-
-inline std::int64_t product(Shop const& s, std::string const& name, std::int64_t price, std::int64_t stock,
-                            std::string const& category = "") {
-  auto& t = TestApp::get();
-  bj::object body{{"name", name}, {"price_cents", price}, {"stock", stock}};
-  if (!category.empty()) body["category"] = category;
-  auto r = t.post(s.base() + "/products", body, s.owner.token);
-  INFO(r.body);
-  REQUIRE(r.status == 201);
-  return r.id();
-}
-
-inline Actor buyer(Shop const& s, std::int64_t cents, std::size_t unit = 0) {
-  auto& t = TestApp::get();
-  auto a = t.resident(s.c, unit);
-  if (cents > 0) t.top_up(s.c, a, cents);
-  return a;
-}
+inline Shop shop(std::string const& category = "grocery") { return {shops_test::shop(category)}; }
+inline Shop second_shop(Shop const& s) { return {shops_test::second_shop(s)}; }
+using shops_test::buyer;
+using shops_test::product;
 
 // Places a pickup order; requires 201; returns its id.
 inline std::int64_t order(Shop const& s, Actor const& who, std::vector<std::pair<std::int64_t, std::int64_t>> items,
                           std::string const& coupon = "") {
-  auto& t = TestApp::get();
-  bj::array arr;
-  for (auto [pid, q] : items) arr.push_back(bj::object{{"product_id", pid}, {"quantity", q}});
-  bj::object body{{"merchant_id", s.mid}, {"items", arr}, {"fulfilment", "pickup"}};
+  auto body = shops_test::order_body(s.mid, std::move(items));
   if (!coupon.empty()) body["coupon_code"] = coupon;
-  auto r = t.post(s.c.base() + "/orders", body, who.token);
+  auto r = shops_test::place(s, who, std::move(body));
   INFO(r.body);
   REQUIRE(r.status == 201);
   return r.id();
