@@ -36,7 +36,7 @@ std::string fact(std::string_view kind, std::int64_t id) { return std::string(ki
 
 // Adds (sign +1) or takes back (sign -1, a cancellation) one order in every rollup it
 // touches, on the local day it was placed (gathered in `r`; the caller flushes it).
-void apply_sale(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, std::int64_t day, int sign) {
+void apply_sale(repo::Rollups& r, shops::OrderFacts const& o, std::int64_t day, int sign) {
   std::int64_t cid = o.community_id, mid = o.merchant_id;
   repo::Sale s;
   s.orders = sign;
@@ -65,30 +65,30 @@ void apply_sale(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, std::i
   if (o.coupon_id) {
     r.promo_day(cid, mid, "coupon", o.coupon_id, day, sign, s.items, s.revenue_cents, s.discount_cents);
     // A campaign issues one coupon per member: its results are those coupons' together.
-    if (auto campaign = shops::coupon_campaign(tx, cid, o.coupon_id))
-      r.promo_day(cid, mid, "campaign", campaign, day, sign, s.items, s.revenue_cents, s.discount_cents);
+    if (o.campaign_id)
+      r.promo_day(cid, mid, "campaign", o.campaign_id, day, sign, s.items, s.revenue_cents, s.discount_cents);
   }
   if (o.group_buy_id)
     r.promo_day(cid, mid, "group_buy", o.group_buy_id, day, sign, s.items, s.revenue_cents, s.discount_cents);
 }
 
-void add_placed(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz) {
+void add_placed(repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz) {
   std::int64_t day = tz.local_day(o.created_at);
-  apply_sale(tx, r, o, day, +1);
+  apply_sale(r, o, day, +1);
   r.active(o.community_id, o.buyer_id, day, logic::month_of(day));
 }
 
 bool apply_placed(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz,
                   std::int64_t event_id) {
   if (!repo::claim_fact(tx, o.community_id, fact("order.placed", o.id), event_id)) return false;
-  add_placed(tx, r, o, tz);
+  add_placed(r, o, tz);
   return true;
 }
 
 bool apply_cancelled(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz,
                      std::int64_t event_id) {
   if (!repo::claim_fact(tx, o.community_id, fact("order.cancelled", o.id), event_id)) return false;
-  apply_sale(tx, r, o, tz.local_day(o.created_at), -1);
+  apply_sale(r, o, tz.local_day(o.created_at), -1);
   return true;
 }
 
@@ -345,11 +345,11 @@ BackfillCounts backfill(db::Database& db, events::Bus& bus, std::int64_t cid) {
     auto ours = repo::claim_backfill_facts(tx, cid, facts);
     for (auto const& o : orders) {
       if (ours.count(fact("order.placed", o.id))) {
-        add_placed(tx, r, o, *tz);
+        add_placed(r, o, *tz);
         ++b.applied;
       }
       if (o.status == "cancelled" && ours.count(fact("order.cancelled", o.id))) {
-        apply_sale(tx, r, o, tz->local_day(o.created_at), -1);
+        apply_sale(r, o, tz->local_day(o.created_at), -1);
         ++cancelled;
       }
       b.last = o.id;

@@ -52,10 +52,6 @@ CouponUse campaign_coupon_use(db::Tx& tx, std::int64_t cid, std::int64_t campaig
   return {orders, revenue};
 }
 
-std::int64_t coupon_campaign(db::Tx& tx, std::int64_t cid, std::int64_t coupon_id) {
-  return repo::coupon_campaign(tx, cid, coupon_id);
-}
-
 std::optional<AccountCoupon> campaign_coupon_of(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id,
                                                 std::int64_t account_id) {
   return repo::campaign_coupon_of(tx, cid, campaign_id, account_id);

@@ -45,8 +45,6 @@ struct CouponUse {
   std::int64_t orders = 0, revenue_cents = 0;
 };
 CouponUse campaign_coupon_use(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id);
-// The campaign that issued the coupon (0 for a coupon the merchant made itself).
-std::int64_t coupon_campaign(db::Tx& tx, std::int64_t cid, std::int64_t coupon_id);
 // The coupon a campaign issued to one account (nullopt when it issued none), with the
 // order of the community that used it (not cancelled), if any: members shows it in the
 // member's own membership.
@@ -121,6 +119,7 @@ struct OrderFacts {
   std::string status;
   std::int64_t subtotal_cents = 0, discount_cents = 0, total_cents = 0;
   std::int64_t coupon_id = 0, group_buy_id = 0;  // 0 = none
+  std::int64_t campaign_id = 0;                  // the campaign that issued the coupon; 0 = none
   std::vector<Line> lines;
 };
 std::optional<OrderFacts> order_facts(db::Tx& tx, std::int64_t cid, std::int64_t order_id);

@@ -612,12 +612,6 @@ std::pair<std::int64_t, std::int64_t> campaign_coupon_orders(db::Tx& tx, std::in
       .value_or(std::pair<std::int64_t, std::int64_t>{0, 0});
 }
 
-constexpr char const* kCouponCampaign =
-    "SELECT COALESCE(campaign_id, 0) FROM coupons WHERE id = :k AND community_id = :c";
-std::int64_t coupon_campaign(db::Tx& tx, std::int64_t cid, std::int64_t coupon_id) {
-  return db::scalar(tx, kCouponCampaign, use(coupon_id, "k"), use(cid, "c"));
-}
-
 constexpr char const* kCampaignCouponOf =
     "SELECT k.merchant_id, k.code, k.percent_off, k.amount_off_cents, k.min_spend_cents, k.expires_at, "
     "k.redemptions, (SELECT MIN(o.id) FROM orders o WHERE o.coupon_id = k.id AND o.community_id = :c2 "
@@ -1061,14 +1055,17 @@ namespace courtyard::shops::repo {
 
 namespace {
 
+// The campaign behind the order's coupon comes along (0 for none or the merchant's own coupon),
+// so analytics rolls a campaign's orders up without a look-up per order.
 #define SHOPS_FACT_COLS \
-  "id, community_id, merchant_id, buyer_id, created_at, status, subtotal_cents, discount_cents, total_cents, " \
-  "coupon_id, group_buy_id"
+  "o.id, o.community_id, o.merchant_id, o.buyer_id, o.created_at, o.status, o.subtotal_cents, " \
+  "o.discount_cents, o.total_cents, o.coupon_id, o.group_buy_id, COALESCE(k.campaign_id, 0)"
+#define SHOPS_FACT_FROM " FROM orders o LEFT JOIN coupons k ON k.id = o.coupon_id"
 OrderFacts order_facts_from(soci::row const& r) {
   db::Cols c(r);
   OrderFacts o;
   c.into(o.id, o.community_id, o.merchant_id, o.buyer_id, o.created_at, o.status, o.subtotal_cents,
-         o.discount_cents, o.total_cents, o.coupon_id, o.group_buy_id);
+         o.discount_cents, o.total_cents, o.coupon_id, o.group_buy_id, o.campaign_id);
   return o;
 }
 
@@ -1096,15 +1093,16 @@ GroupBuyFacts group_buy_facts_from(soci::row const& r) {
 
 }  // namespace
 
-constexpr char const* kOrderFacts = "SELECT " SHOPS_FACT_COLS " FROM orders WHERE id = :id AND community_id = :c";
+constexpr char const* kOrderFacts =
+    "SELECT " SHOPS_FACT_COLS SHOPS_FACT_FROM " WHERE o.id = :id AND o.community_id = :c";
 std::optional<OrderFacts> order_facts(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
   auto o = db::one(tx, kOrderFacts, order_facts_from, use(oid, "id"), use(cid, "c"));
   if (o) load_fact_lines(tx, *o);
   return o;
 }
 
-constexpr char const* kOrderFactsAfter = "SELECT " SHOPS_FACT_COLS
-                                         " FROM orders WHERE community_id = :c AND id > :a ORDER BY id LIMIT :l";
+constexpr char const* kOrderFactsAfter =
+    "SELECT " SHOPS_FACT_COLS SHOPS_FACT_FROM " WHERE o.community_id = :c AND o.id > :a ORDER BY o.id LIMIT :l";
 // The batch's lines in one statement (order_items_order), not one per order.
 constexpr char const* kFactLinesOf =
     "SELECT order_id, product_id, category, quantity, line_cents FROM order_items WHERE community_id = ";

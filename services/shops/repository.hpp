@@ -180,8 +180,6 @@ bool coupon_usable_by(db::Tx& tx, std::int64_t coupon_id, std::int64_t account_i
 std::int64_t insert_account_coupon(db::Tx& tx, Coupon const& c, std::int64_t account_id, std::int64_t campaign_id);
 // Orders (not cancelled) that used one of the campaign's coupons: how many, and their total.
 std::pair<std::int64_t, std::int64_t> campaign_coupon_orders(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id);
-// The campaign that issued the coupon; 0 for the merchant's own coupons.
-std::int64_t coupon_campaign(db::Tx& tx, std::int64_t cid, std::int64_t coupon_id);
 // The campaign's coupon of one account and the order (not cancelled) that used it.
 std::optional<AccountCoupon> campaign_coupon_of(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id,
                                                 std::int64_t account_id);
