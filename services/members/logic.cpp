@@ -107,6 +107,14 @@ std::int64_t day_of(std::int64_t epoch_ms) {
   return epoch_ms >= 0 ? epoch_ms / kDayMs : -((-epoch_ms + kDayMs - 1) / kDayMs);
 }
 
+SpendWindow spend_window(std::int64_t today, int days) {
+  SpendWindow w;
+  w.from_day = today - days + 1;
+  w.periods_from = period_of(w.from_day);
+  if (w.periods_from < w.from_day) w.periods_from += kSpendPeriodDays;
+  return w;
+}
+
 std::int64_t month_of(std::int64_t epoch_ms) {
   int y;
   unsigned m, d;

@@ -191,6 +191,20 @@ struct CategorySpend {
   int days = 0;
   std::int64_t min_cents = 0;
 };
+// Spend is kept per day and, summed, per period of kSpendPeriodDays days (a period starts
+// on a day that is a multiple of it), so a long window reads a member's whole periods plus
+// at most kSpendPeriodDays - 1 days. A window of `days` ending `today` is the day rows in
+// [from_day, periods_from) and the period rows starting on or after periods_from (none start
+// after today, so no upper bound is needed).
+constexpr std::int64_t kSpendPeriodDays = 30;
+inline std::int64_t period_of(std::int64_t day) {
+  std::int64_t r = day % kSpendPeriodDays;
+  return day - (r < 0 ? r + kSpendPeriodDays : r);
+}
+struct SpendWindow {
+  std::int64_t from_day = 0, periods_from = 0;
+};
+SpendWindow spend_window(std::int64_t today, int days);
 // All of the conditions hold (an absent one does not filter). A rule is JSON: one object
 // whose keys are conditions, or {"all_of": [ {condition…}, … ]} (lists of the same
 // condition add up: every category_spend must hold, building_in lists intersect).

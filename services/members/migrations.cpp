@@ -313,6 +313,40 @@ CREATE INDEX members_fact_spend_member ON members_fact_spend (community_id, cate
 CREATE INDEX members_fact_merchant_spend_member
   ON members_fact_merchant_spend (community_id, merchant_id, category, account_id, day, cents);
 )SQL"},
+      // A category_spend window of a year read every day a member spent on (~230k index
+      // entries for one category at 10,000 residents / 1,000,000 orders: 190-210 ms on
+      // MariaDB). The same cents summed per 30-day period (logic::kSpendPeriodDays; a period
+      // starts on a day that is a multiple of 30) bound a window to its whole periods plus
+      // at most 29 days. Filled here from the day rows, then kept by the subscriber beside them.
+      {42, "category spend per 30-day period", R"SQL(
+CREATE TABLE members_fact_spend_period (
+  community_id BIGINT NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  period_day BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  cents BIGINT NOT NULL,
+  PRIMARY KEY (community_id, category, period_day, account_id)
+){engine};
+CREATE INDEX members_fact_spend_period_cover
+  ON members_fact_spend_period (community_id, category, period_day, account_id, cents);
+CREATE TABLE members_fact_merchant_spend_period (
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  period_day BIGINT NOT NULL,
+  account_id BIGINT NOT NULL,
+  cents BIGINT NOT NULL,
+  PRIMARY KEY (community_id, merchant_id, category, period_day, account_id)
+){engine};
+CREATE INDEX members_fact_merchant_spend_period_cover
+  ON members_fact_merchant_spend_period (community_id, merchant_id, category, period_day, account_id, cents);
+INSERT INTO members_fact_spend_period (community_id, category, period_day, account_id, cents)
+  SELECT community_id, category, day - day % 30, account_id, SUM(cents) FROM members_fact_spend
+  GROUP BY community_id, category, day - day % 30, account_id;
+INSERT INTO members_fact_merchant_spend_period (community_id, merchant_id, category, period_day, account_id, cents)
+  SELECT community_id, merchant_id, category, day - day % 30, account_id, SUM(cents) FROM members_fact_merchant_spend
+  GROUP BY community_id, merchant_id, category, day - day % 30, account_id;
+)SQL"},
   };
 }
 

@@ -665,18 +665,29 @@ void note_last_order(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std:
 }
 
 // Counters are opened at zero (a racing opener is fine), then added to: two statements that
-// are correct on both backends without an upsert dialect.
-constexpr char const* kOpenSpend =
-    " INTO members_fact_spend (community_id, category, day, account_id, cents) VALUES (:c, :k, :d, :a, 0)";
-constexpr char const* kAddSpend =
+// are correct on both backends without an upsert dialect. Spend goes to the day's row and
+// to its 30-day period's (logic::period_of), which long segment windows read.
+struct SpendTable {
+  char const* open;
+  char const* add;
+};
+constexpr SpendTable kSpendDay{
+    " INTO members_fact_spend (community_id, category, day, account_id, cents) VALUES (:c, :k, :d, :a, 0)",
     "UPDATE members_fact_spend SET cents = cents + :n WHERE community_id = :c AND category = :k AND day = :d "
-    "AND account_id = :a";
+    "AND account_id = :a"};
+constexpr SpendTable kSpendPeriod{
+    " INTO members_fact_spend_period (community_id, category, period_day, account_id, cents) "
+    "VALUES (:c, :k, :d, :a, 0)",
+    "UPDATE members_fact_spend_period SET cents = cents + :n WHERE community_id = :c AND category = :k "
+    "AND period_day = :d AND account_id = :a"};
 
 void add_spend(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::string const& category, std::int64_t day,
                std::int64_t cents) {
-  tx.exec(std::string(db::insert_ignore(tx.backend())) + kOpenSpend, use(cid, "c"), use(category, "k"),
-          use(day, "d"), use(account_id, "a"));
-  tx.exec(kAddSpend, use(cents, "n"), use(cid, "c"), use(category, "k"), use(day, "d"), use(account_id, "a"));
+  for (auto [table, d] : {std::pair{kSpendDay, day}, std::pair{kSpendPeriod, logic::period_of(day)}}) {
+    tx.exec(std::string(db::insert_ignore(tx.backend())) + table.open, use(cid, "c"), use(category, "k"),
+            use(d, "d"), use(account_id, "a"));
+    tx.exec(table.add, use(cents, "n"), use(cid, "c"), use(category, "k"), use(d, "d"), use(account_id, "a"));
+  }
 }
 
 constexpr char const* kOpenCustomer =
@@ -695,19 +706,25 @@ void note_customer(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std::
           use(account_id, "a"));
 }
 
-constexpr char const* kOpenMerchantSpend =
+constexpr SpendTable kMerchantSpendDay{
     " INTO members_fact_merchant_spend (community_id, merchant_id, category, day, account_id, cents) "
-    "VALUES (:c, :m, :k, :d, :a, 0)";
-constexpr char const* kAddMerchantSpend =
+    "VALUES (:c, :m, :k, :d, :a, 0)",
     "UPDATE members_fact_merchant_spend SET cents = cents + :n WHERE community_id = :c AND merchant_id = :m "
-    "AND category = :k AND day = :d AND account_id = :a";
+    "AND category = :k AND day = :d AND account_id = :a"};
+constexpr SpendTable kMerchantSpendPeriod{
+    " INTO members_fact_merchant_spend_period (community_id, merchant_id, category, period_day, account_id, cents) "
+    "VALUES (:c, :m, :k, :d, :a, 0)",
+    "UPDATE members_fact_merchant_spend_period SET cents = cents + :n WHERE community_id = :c AND merchant_id = :m "
+    "AND category = :k AND period_day = :d AND account_id = :a"};
 
 void add_merchant_spend(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, std::int64_t account_id,
                         std::string const& category, std::int64_t day, std::int64_t cents) {
-  tx.exec(std::string(db::insert_ignore(tx.backend())) + kOpenMerchantSpend, use(cid, "c"), use(merchant_id, "m"),
-          use(category, "k"), use(day, "d"), use(account_id, "a"));
-  tx.exec(kAddMerchantSpend, use(cents, "n"), use(cid, "c"), use(merchant_id, "m"), use(category, "k"),
-          use(day, "d"), use(account_id, "a"));
+  for (auto [table, d] : {std::pair{kMerchantSpendDay, day}, std::pair{kMerchantSpendPeriod, logic::period_of(day)}}) {
+    tx.exec(std::string(db::insert_ignore(tx.backend())) + table.open, use(cid, "c"), use(merchant_id, "m"),
+            use(category, "k"), use(d, "d"), use(account_id, "a"));
+    tx.exec(table.add, use(cents, "n"), use(cid, "c"), use(merchant_id, "m"), use(category, "k"), use(d, "d"),
+            use(account_id, "a"));
+  }
 }
 
 constexpr char const* kAddOverdue =
@@ -771,6 +788,8 @@ constexpr char const* kEraseFacts[] = {
     "DELETE FROM members_facts WHERE account_id = :a",
     "DELETE FROM members_fact_spend WHERE account_id = :a",
     "DELETE FROM members_fact_merchant_spend WHERE account_id = :a",
+    "DELETE FROM members_fact_spend_period WHERE account_id = :a",
+    "DELETE FROM members_fact_merchant_spend_period WHERE account_id = :a",
     "DELETE FROM members_fact_customers WHERE account_id = :a",
     "DELETE FROM members_fact_overdue WHERE account_id = :a",
     "DELETE FROM members_fact_clubs WHERE account_id = :a",
@@ -856,20 +875,22 @@ void segment_where(db::Query& q, SegmentQuery const& s) {
     std::int64_t since = s.now - std::int64_t(*r.last_order_within_days) * logic::kDayMs;
     q.sql(s.merchant_id > 0 ? " AND m.last_order_at >= " : " AND f.last_order_at >= ").value(since);
   }
+  // A member's spend in the window: the days before its first whole period, then the whole
+  // periods (logic::spend_window), summed per member.
+  bool merchant = s.merchant_id > 0;
+  auto spend_rows = [&](char const* table, char const* day_col, logic::CategorySpend const& c) {
+    q.sql(" SELECT account_id, cents FROM ").sql(table).sql(" WHERE community_id = ").value(cid);
+    if (merchant) q.sql(" AND merchant_id = ").value(s.merchant_id);
+    q.sql(" AND category = ").value(c.category).sql(" AND ").sql(day_col).sql(" >= ");
+  };
   for (auto const& c : r.category_spend) {
-    std::int64_t from_day = logic::day_of(s.now) - c.days + 1;
-    if (s.merchant_id > 0)
-      q.sql(" AND f.account_id IN (SELECT x.account_id FROM members_fact_merchant_spend x WHERE x.community_id = ")
-          .value(cid)
-          .sql(" AND x.merchant_id = ")
-          .value(s.merchant_id);
-    else
-      q.sql(" AND f.account_id IN (SELECT x.account_id FROM members_fact_spend x WHERE x.community_id = ").value(cid);
-    q.sql(" AND x.category = ")
-        .value(c.category)
-        .sql(" AND x.day >= ")
-        .value(from_day)
-        .sql(" GROUP BY x.account_id HAVING SUM(x.cents) >= ")
+    auto w = logic::spend_window(logic::day_of(s.now), c.days);
+    q.sql(" AND f.account_id IN (SELECT x.account_id FROM (");
+    spend_rows(merchant ? "members_fact_merchant_spend" : "members_fact_spend", "day", c);
+    q.value(w.from_day).sql(" AND day < ").value(w.periods_from).sql(" UNION ALL");
+    spend_rows(merchant ? "members_fact_merchant_spend_period" : "members_fact_spend_period", "period_day", c);
+    q.value(w.periods_from)
+        .sql(") x GROUP BY x.account_id HAVING SUM(x.cents) >= ")
         .value(c.min_cents)
         .sql(")");
   }

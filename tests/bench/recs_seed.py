@@ -24,7 +24,8 @@ CTest suites, not by this script):
   recommendations  rec_orders, rec_profiles, rec_buyer_products, rec_pairs,
                    rec_building_products
   members          members_facts (building, last order), members_fact_spend (cents per
-                   category and UTC day), members_fact_customers, members_fact_merchant_spend
+                   category and UTC day) and members_fact_spend_period (per 30-day period),
+                   members_fact_customers, members_fact_merchant_spend(_period)
 Prints `COMMUNITY=<id>`, `BUILDING=<id>` (the first), `MERCHANT=<id>` (the first, owned by the
 first resident) and `CATEGORY=<name>`.
 """
@@ -276,12 +277,27 @@ log(f"read model: {len(first_at)} buyer products, {len(pairs)} pairs "
     f"({sum(1 for v in pairs.values() if v >= 5)} with 5+ buyers), {len(by_building)} building products")
 
 # ---- member facts, as members.facts_order (and members.facts_resident) leave them: a facts
-# row per resident, cents per category and UTC day (the community's and each merchant's),
-# the merchants' customers.
+# row per resident, cents per category and UTC day and per 30-day period (the community's
+# and each merchant's), the merchants' customers.
 insert("members_facts", ["community_id", "account_id", "building_id", "last_order_at", "updated_at"],
        ((cid, account_of[i], building_of[i], last_order.get(i), now) for i in range(R)))
 insert("members_fact_spend", ["community_id", "category", "day", "account_id", "cents"],
        ((cid, k, d, account_of[i], v) for (i, k, d), v in spend.items()))
+PERIOD = 30  # logic::kSpendPeriodDays: the same cents summed per 30-day period
+
+
+def per_period(counter):
+    out = Counter()
+    for key, v in counter.items():
+        out[key[:-1] + (key[-1] - key[-1] % PERIOD,)] += v
+    return out
+
+
+insert("members_fact_spend_period", ["community_id", "category", "period_day", "account_id", "cents"],
+       ((cid, k, d, account_of[i], v) for (i, k, d), v in per_period(spend).items()))
+insert("members_fact_merchant_spend_period",
+       ["community_id", "merchant_id", "category", "period_day", "account_id", "cents"],
+       ((cid, m, k, d, account_of[i], v) for (m, i, k, d), v in per_period(merchant_spend).items()))
 insert("members_fact_customers", ["community_id", "merchant_id", "account_id", "orders", "cents", "last_order_at"],
        ((cid, m, account_of[i], c[0], c[1], c[2]) for (m, i), c in customers.items()))
 insert("members_fact_merchant_spend", ["community_id", "merchant_id", "category", "day", "account_id", "cents"],
@@ -327,6 +343,9 @@ expect = {
     "members_fact_spend_rows": len(spend),
     "members_fact_spend_cents": sum(spend.values()),
     "members_fact_merchant_spend_cents": sum(merchant_spend.values()),
+    "members_fact_spend_period_rows": len(per_period(spend)),
+    "members_fact_spend_period_cents": sum(spend.values()),
+    "members_fact_merchant_spend_period_rows": len(per_period(merchant_spend)),
     "members_fact_customers_orders": sum(c[0] for c in customers.values()),
     "members_fact_customers_cents": sum(c[1] for c in customers.values()),
     "members_facts_last_order_at": sum(last_order.values()),

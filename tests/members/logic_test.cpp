@@ -81,6 +81,31 @@ TEST_CASE("days, months and expiry dates in UTC", "[members][logic]") {
   CHECK(expires_at(1000, 2) == 1000 + 2 * kDayMs);
 }
 
+TEST_CASE("a spend window is its days before the first whole 30-day period, then whole periods",
+          "[members][logic]") {
+  CHECK(period_of(0) == 0);
+  CHECK(period_of(29) == 0);
+  CHECK(period_of(30) == 30);
+  CHECK(period_of(20'000) == 19'980);
+  CHECK(period_of(-1) == -30);
+  // 30 days ending day 89 start on a period: no day rows, one period.
+  auto aligned = spend_window(89, 30);
+  CHECK(aligned.from_day == 60);
+  CHECK(aligned.periods_from == 60);
+  // One more day: day 59 from the day rows, then the period starting on day 60.
+  auto one_more = spend_window(89, 31);
+  CHECK(one_more.from_day == 59);
+  CHECK(one_more.periods_from == 60);
+  // A window shorter than what is left of today's period: all of it from the day rows.
+  auto short_window = spend_window(95, 3);
+  CHECK(short_window.from_day == 93);
+  CHECK(short_window.periods_from == 120);
+  // A year ending day 20,000: 14 days (19,636..19,649), then twelve whole periods and today's.
+  auto year = spend_window(20'000, 365);
+  CHECK(year.from_day == 19'636);
+  CHECK(year.periods_from == 19'650);
+}
+
 TEST_CASE("tiers: validation, order, qualifying tier", "[members][logic]") {
   std::vector<Tier> tiers{{0, "Gold", 1000, 5, 150}, {0, "Silver", 300, 0, 120}, {0, "Member", 0, 0, 100}};
   CHECK(tiers_problem(tiers).empty());

@@ -5,6 +5,7 @@
 // checked at checkout, the report; another community never appears.
 #include "db/outbox.hpp"
 #include "gateway/demo.hpp"
+#include "services/members/repository.hpp"
 #include "tests/members/helpers.hpp"
 
 #include <algorithm>
@@ -321,6 +322,64 @@ TEST_CASE("segment errors: 400, 422, 404 for another community's, 403 for other 
   auto removed = t.del(base + "/members/" + std::to_string(r.account_id) + "/tags/x", tok);
   CHECK(removed.status == 200);
   CHECK(removed.json.at("tags").as_array().empty());
+}
+
+TEST_CASE("a long category_spend window sums the days before its first whole period and the periods after",
+          "[members][segments]") {
+  namespace repo = courtyard::members::repo;
+  namespace logic = courtyard::members::logic;
+  auto& t = TestApp::get();
+  auto c = t.community();
+  auto people = residents(c, 10);
+  auto bakery = shop(c, "bakery", 1000);
+  for (auto const& p : people) completed_order(c, bakery, p, 1);  // 10.00 each, today
+  t.drain_events();
+  // The subscriber keeps the periods beside the days.
+  auto sum_of = [&](char const* table) {
+    return scalar(std::string("SELECT COALESCE(SUM(cents), 0) FROM ") + table + " WHERE community_id = :c",
+                  use(c.id, "c"));
+  };
+  CHECK(sum_of("members_fact_spend") == 10'000);
+  CHECK(sum_of("members_fact_spend_period") == 10'000);
+  CHECK(sum_of("members_fact_merchant_spend_period") == 10'000);
+
+  // Older spend, placed around the edges of a 100-day window ending today: its first day,
+  // the day before it, the last day before its first whole period, that period's first day.
+  std::int64_t today = logic::day_of(courtyard::db::now_ms());
+  auto w = logic::spend_window(today, 100);
+  std::int64_t last_partial = std::max(w.from_day, w.periods_from - 1);
+  std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> spend{
+      {{w.from_day, 5000}},                                  // 0: in
+      {{w.from_day - 1, 5000}},                              // 1: a day too old
+      {{last_partial, 5000}},                                // 2: in
+      {{w.periods_from, 5000}},                              // 3: in
+      {{w.from_day, 2500}, {w.periods_from + 5, 2500}},      // 4: in, days and periods together
+      {{w.from_day - 1, 2500}, {w.from_day, 2500}},          // 5: half of it too old
+      {{today - 1, 5000}},                                   // 6: in
+      {{w.from_day, 4999}},                                  // 7: a cent short
+      {{w.from_day - 31, 5000}},                             // 8: an older period
+      {},                                                    // 9: today's 10.00 only
+  };
+  courtyard::db::transact(t.app().db(), &t.app().bus(), [&](courtyard::db::Tx& tx) {
+    for (std::size_t i = 0; i < spend.size(); ++i)
+      for (auto [day, cents] : spend[i]) {
+        repo::add_spend(tx, c.id, people[i].account_id, "bakery", day, cents);
+        repo::add_merchant_spend(tx, c.id, bakery.mid, people[i].account_id, "bakery", day, cents);
+      }
+  });
+  auto rule = [](int days) {
+    return bj::object{{"category_spend", {{"category", "bakery"}, {"days", days}, {"min_cents", 6000}}}};
+  };
+  // 0, 2, 3, 4 and 6 spent 60.00 in the last 100 days; over a year 1, 5 and 8 too.
+  CHECK(size_of(segment_ok(c.base(), c.manager.token, rule(100))) == 5);
+  CHECK(size_of(segment_ok(c.base(), c.manager.token, rule(365))) == 8);
+  auto base = mpath(c, bakery.mid, "");
+  base.pop_back();
+  CHECK(size_of(segment_ok(base, bakery.owner.token, rule(100))) == 5);
+  CHECK(size_of(segment_ok(base, bakery.owner.token, rule(365))) == 8);
+  // Two days: today's 10.00 for everyone.
+  CHECK(size_of(segment_ok(c.base(), c.manager.token,
+                           {{"category_spend", {{"category", "bakery"}, {"days", 2}, {"min_cents", 1000}}}})) == 10);
 }
 
 TEST_CASE("a merchant narrowing a segment to one customer learns nothing", "[members][segments][privacy]") {
