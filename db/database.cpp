@@ -87,6 +87,7 @@ void Lease::mark_broken() {
   if (!db_) return;
   std::lock_guard lk(db_->mu_);
   db_->broken_[slot_] = true;
+  if (db_->backend() == Backend::MySql) db_->suspect_.assign(db_->suspect_.size(), true);
 }
 
 Database::Database(std::string const& url, std::size_t pool_size) : url_(DbUrl::parse(url)) {
@@ -98,6 +99,7 @@ Database::Database(std::string const& url, std::size_t pool_size) : url_(DbUrl::
     sessions_.push_back(std::move(s));
     busy_.push_back(false);
     broken_.push_back(false);
+    suspect_.push_back(false);
   }
 }
 
@@ -146,11 +148,15 @@ Lease Database::acquire(std::chrono::milliseconds timeout) {
         busy_[i] = true;
         Lease lease(*this, i);
         // Broken, or left closed by a reconnect that failed while the server was down.
-        if (broken_[i] || !sessions_[i]->get_backend()) {
+        bool broken = broken_[i] || !sessions_[i]->get_backend(), suspect = suspect_[i];
+        if (broken || suspect) {
           lk.unlock();
-          reconnect(*sessions_[i]);  // db::Unavailable when the server cannot be reached
+          // is_connected() pings the server (mysql_ping); a dead one is reopened.
+          if (broken || !sessions_[i]->is_connected())
+            reconnect(*sessions_[i]);  // db::Unavailable when the server cannot be reached
           lk.lock();
           broken_[i] = false;
+          suspect_[i] = false;
         }
         return lease;
       }

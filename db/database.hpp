@@ -39,7 +39,8 @@ class Lease {
   soci::session& operator*() const;
   soci::session* operator->() const { return &**this; }
   // The connection is in an unknown state (a failed ROLLBACK, a lost connection): the pool
-  // reconnects it, re-applying the session settings, before lending it again.
+  // reconnects it, re-applying the session settings, before lending it again, and pings the
+  // pool's other sessions before it lends them (one lost connection often means all are).
   void mark_broken();
 
  private:
@@ -76,6 +77,9 @@ class Database {
   std::vector<std::unique_ptr<soci::session>> sessions_;
   std::vector<bool> busy_;
   std::vector<bool> broken_;
+  // Set on every session when one is found broken (MySQL): a server restart drops them all,
+  // so the others are checked (a ping) before they are lent, not found dead by a request.
+  std::vector<bool> suspect_;
   std::mutex mu_;
   std::condition_variable cv_;
 };

@@ -15,6 +15,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -219,6 +221,47 @@ TEST_CASE("the web clients are served from memory with caching, gzip and a fallb
   CHECK(get("/portal")->status == 301);
   CHECK_FALSE(get("/v1/me"));
   CHECK_FALSE(web.serve(make("POST", "/portal/")));
+}
+
+TEST_CASE("when the server drops the pool's connections, one failure is enough: the others are checked before use",
+          "[hardening][db]") {
+  auto& t = test::TestApp::get();
+  if (!t.mysql()) {
+    SUCCEED("MariaDB only");
+    return;
+  }
+  std::string url = std::getenv("COURTYARD_TEST_MYSQL");
+  db::Database pool(url, 4);
+  auto select_one = [](soci::session& s) {
+    int one = 0;
+    s << "SELECT 1", soci::into(one);
+    return one;
+  };
+  std::vector<long long> ids;
+  {
+    std::vector<db::Lease> all;
+    for (int i = 0; i < 4; ++i) all.push_back(pool.acquire());
+    for (auto& l : all) {
+      long long id = 0;
+      *l << "SELECT CONNECTION_ID()", soci::into(id);
+      ids.push_back(id);
+    }
+  }
+  // What a restart of the server does to every pooled connection.
+  db::Database killer(url, 1);
+  for (auto id : ids) *killer.acquire() << "KILL CONNECTION " + std::to_string(id);
+  // The first unit to use one finds it dead (a read has nothing to retry)...
+  CHECK_THROWS(db::read(pool, select_one));
+  // ...and every other session is pinged and reopened before it is lent, not found dead by
+  // the next three requests.
+  std::vector<db::Lease> all;
+  for (int i = 0; i < 4; ++i) all.push_back(pool.acquire());
+  for (auto& l : all) {
+    CHECK_NOTHROW(select_one(*l));
+    long long id = 0;
+    *l << "SELECT CONNECTION_ID()", soci::into(id);
+    CHECK(std::find(ids.begin(), ids.end(), id) == ids.end());
+  }
 }
 
 TEST_CASE("a COMMIT whose outcome is unknown is never retried", "[hardening][db]") {
