@@ -318,6 +318,8 @@ CREATE INDEX members_fact_merchant_spend_member
       // MariaDB). The same cents summed per 30-day period (logic::kSpendPeriodDays; a period
       // starts on a day that is a multiple of 30) bound a window to its whole periods plus
       // at most 29 days. Filled here from the day rows, then kept by the subscriber beside them.
+      // Those days are a day range of the day rows: covered by an index, so SQLite reads no
+      // table row for them (MariaDB's clustered primary key already holds the cents).
       {42, "category spend per 30-day period", R"SQL(
 CREATE TABLE members_fact_spend_period (
   community_id BIGINT NOT NULL,
@@ -340,6 +342,9 @@ CREATE TABLE members_fact_merchant_spend_period (
 ){engine};
 CREATE INDEX members_fact_merchant_spend_period_cover
   ON members_fact_merchant_spend_period (community_id, merchant_id, category, period_day, account_id, cents);
+CREATE INDEX members_fact_spend_day_cover ON members_fact_spend (community_id, category, day, account_id, cents);
+CREATE INDEX members_fact_merchant_spend_day_cover
+  ON members_fact_merchant_spend (community_id, merchant_id, category, day, account_id, cents);
 INSERT INTO members_fact_spend_period (community_id, category, period_day, account_id, cents)
   SELECT community_id, category, day - day % 30, account_id, SUM(cents) FROM members_fact_spend
   GROUP BY community_id, category, day - day % 30, account_id;
