@@ -260,7 +260,6 @@ TEST_CASE("two dispatchers with batch handlers on one database apply each event 
   CHECK(count("SELECT COUNT(*) FROM t_batch_handled WHERE subscriber = :s", sub) == kEvents);
   CHECK(count("SELECT COUNT(DISTINCT event_id) FROM t_batch_handled WHERE subscriber = :s", sub) == kEvents);
   CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'done'", topic) == kEvents);
-  // Both took part.
-  CHECK(count("SELECT COUNT(*) FROM t_batch_handled WHERE subscriber = :s AND handled_by = 'd1'", sub) > 0);
-  CHECK(count("SELECT COUNT(*) FROM t_batch_handled WHERE subscriber = :s AND handled_by = 'd2'", sub) > 0);
+  // (Which dispatcher applied how many is the scheduler's business: on SQLite one of them may
+  // get them all.)
 }
