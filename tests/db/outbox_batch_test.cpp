@@ -2,55 +2,17 @@
 // one transaction that marks them all done; a failing batch delivered again one by one, so a
 // poison event is retried and dead-lettered alone; a lost lease commits nothing; two
 // dispatchers with batch handlers on one database apply each event once (real threads).
-#include "db/migration.hpp"
-#include "db/outbox.hpp"
-#include "db/tx.hpp"
-#include "tests/support/test_app.hpp"
+#include "tests/db/outbox_support.hpp"
 
-#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
 #include <atomic>
 #include <mutex>
 #include <thread>
 
-using namespace courtyard;
+using namespace outbox_test;
 
 namespace {
-
-db::Database& database() { return test::TestApp::get().app().db(); }
-
-void ensure_tables() {
-  static bool done = [] {
-    db::migrate(database(), "test_outbox_batch", {{1, "handled events", R"SQL(
-CREATE TABLE IF NOT EXISTS t_batch_handled (
-  id {pk},
-  event_id BIGINT NOT NULL,
-  subscriber VARCHAR(96) NOT NULL,
-  handled_by VARCHAR(64) NOT NULL
-){engine};
-)SQL"}});
-    return true;
-  }();
-  (void)done;
-}
-
-std::int64_t count(std::string const& sql, std::string const& bind) {
-  return db::read(database(), [&](soci::session& s) {
-    long long v = 0;
-    s << sql, soci::use(bind), soci::into(v);
-    return static_cast<std::int64_t>(v);
-  });
-}
-
-std::int64_t publish(events::Bus& bus, std::string const& topic, int i) {
-  return db::transact(database(), &bus, [&](db::Tx& tx) { return tx.publish(topic, 1, boost::json::object{{"i", i}}); });
-}
-
-void record(events::Event const& e, db::Tx& tx, std::string const& sub, std::string const& by) {
-  tx.exec("INSERT INTO t_batch_handled (event_id, subscriber, handled_by) VALUES (:e, :s, :b)", soci::use(e.id, "e"),
-          soci::use(sub, "s"), soci::use(by, "b"));
-}
 
 // A batch handler that records every event it is given and the size of each call.
 struct Recorder {
@@ -87,12 +49,6 @@ std::int64_t attempts_of(std::int64_t event_id, std::string const& sub) {
   });
 }
 
-void forget(std::string const& topic) {
-  db::transact(database(), nullptr, [&](db::Tx& tx) {
-    tx.exec("DELETE FROM event_deliveries WHERE topic = :t AND status <> 'done'", soci::use(topic, "t"));
-  });
-}
-
 }  // namespace
 
 TEST_CASE("a batch subscriber gets its due deliveries in few calls, oldest first, all marked done",
@@ -117,10 +73,10 @@ TEST_CASE("a batch subscriber gets its due deliveries in few calls, oldest first
   CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'done' AND attempts = 1 "
               "AND done_at > 0",
               topic) == 7);
-  CHECK(count("SELECT COUNT(DISTINCT event_id) FROM t_batch_handled WHERE subscriber = :s", rec.sub) == 7);
+  CHECK(count("SELECT COUNT(DISTINCT event_id) FROM t_stall_handled WHERE subscriber = :s", rec.sub) == 7);
   CHECK(d.run_once() == 0);
   // Payloads arrive parsed, and one turn of the round-robin is one batch: with a turn budget
-  // of 1, the batch subscriber and an ordinary one each get one turn per run.
+  // of 2, the batch subscriber and an ordinary one each get one turn per run.
   auto other_topic = t.unique("topic");
   Recorder rec2{t.unique("batched"), "d"};
   std::atomic<int> single{0};
@@ -167,8 +123,8 @@ TEST_CASE("a failing batch is delivered one by one: only the poison event is ret
   CHECK(d.run_once() == 5);
   CHECK(calls == std::vector<std::size_t>{6, 1, 1, 1, 1, 1, 1});
   // The batch's writes were rolled back; each event alone committed once, the poison none.
-  CHECK(count("SELECT COUNT(*) FROM t_batch_handled WHERE subscriber = :s", sub) == 5);
-  CHECK(count("SELECT COUNT(DISTINCT event_id) FROM t_batch_handled WHERE subscriber = :s", sub) == 5);
+  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", sub) == 5);
+  CHECK(count("SELECT COUNT(DISTINCT event_id) FROM t_stall_handled WHERE subscriber = :s", sub) == 5);
   for (std::size_t i = 0; i < ids.size(); ++i) {
     INFO(i);
     CHECK(status_of(ids[i], sub) == (i == 3 ? "pending" : "done"));
@@ -180,7 +136,7 @@ TEST_CASE("a failing batch is delivered one by one: only the poison event is ret
   CHECK(status_of(ids[3], sub) == "dead");
   CHECK(attempts_of(ids[3], sub) == 2);
   CHECK(calls.size() == 8);
-  CHECK(count("SELECT COUNT(*) FROM t_batch_handled WHERE subscriber = :s", sub) == 5);
+  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", sub) == 5);
 }
 
 TEST_CASE("a batch with a delivery whose lease another dispatcher took commits nothing, and that delivery is not "
@@ -207,7 +163,7 @@ TEST_CASE("a batch with a delivery whose lease another dispatcher took commits n
   stolen = ids[1];
   events::Dispatcher d(database(), bus, {.owner = t.unique("inst")});
   CHECK(d.run_once() == 3);
-  CHECK(count("SELECT COUNT(*) FROM t_batch_handled WHERE subscriber = :s", sub) == 3);
+  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", sub) == 3);
   CHECK(status_of(stolen, sub) == "pending");
   CHECK(attempts_of(stolen, sub) == 0);  // neither done nor a failure of ours
   for (auto id : {ids[0], ids[2], ids[3]}) CHECK(status_of(id, sub) == "done");
@@ -257,8 +213,8 @@ TEST_CASE("two dispatchers with batch handlers on one database apply each event 
   w1.join();
   w2.join();
 
-  CHECK(count("SELECT COUNT(*) FROM t_batch_handled WHERE subscriber = :s", sub) == kEvents);
-  CHECK(count("SELECT COUNT(DISTINCT event_id) FROM t_batch_handled WHERE subscriber = :s", sub) == kEvents);
+  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", sub) == kEvents);
+  CHECK(count("SELECT COUNT(DISTINCT event_id) FROM t_stall_handled WHERE subscriber = :s", sub) == kEvents);
   CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'done'", topic) == kEvents);
   // (Which dispatcher applied how many is the scheduler's business: on SQLite one of them may
   // get them all.)
