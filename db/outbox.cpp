@@ -461,12 +461,11 @@ int Dispatcher::process(std::vector<std::int64_t> const& ids, std::string const&
   if (batch && claimed.size() > 1) {
     if (deliver_batch(claimed, subscriber, *batch)) return static_cast<int>(claimed.size());
     // Each again alone, under its own lease from now on (if it is still ours).
-    std::int64_t now = db::now_ms();
+    std::int64_t until = db::now_ms() + opts_.lease.count();
     std::vector<std::int64_t> renewed;
     db::transact(db_, nullptr, [&](db::Tx& tx) {
       renewed.clear();
       for (auto const& c : claimed) {
-        std::int64_t until = now + opts_.lease.count();
         if (tx.exec("UPDATE event_deliveries SET lease_until = :u WHERE id = :id AND lease_owner = :o "
                     "AND status = 'pending'",
                     soci::use(until, "u"), soci::use(c.id, "id"), soci::use(opts_.owner, "o")) == 1)
