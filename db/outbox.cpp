@@ -24,11 +24,11 @@ void Bus::add(std::string topic, Sub sub) {
 }
 
 void Bus::subscribe(std::string subscriber, std::string topic, Handler h) {
-  add(std::move(topic), {std::move(subscriber), std::move(h), {}});
+  add(std::move(topic), {std::move(subscriber), std::move(h), {}, {}});
 }
 
 void Bus::subscribe_detached(std::string subscriber, std::string topic, DetachedHandler h) {
-  add(std::move(topic), {std::move(subscriber), {}, std::move(h)});
+  add(std::move(topic), {std::move(subscriber), {}, std::move(h), {}});
 }
 
 std::vector<std::string> Bus::subscribers_of(std::string const& topic) const {
@@ -39,20 +39,33 @@ std::vector<std::string> Bus::subscribers_of(std::string const& topic) const {
   return out;
 }
 
-Handler const* Bus::handler(std::string const& subscriber, std::string const& topic) const {
+void Bus::subscribe_batch(std::string subscriber, std::string topic, BatchHandler h, int max_batch) {
+  if (max_batch < 1) throw std::logic_error("batch size of " + subscriber + " must be at least 1");
+  add(std::move(topic), {std::move(subscriber), {}, {}, std::move(h), max_batch});
+}
+
+Bus::Sub const* Bus::find(std::string const& subscriber, std::string const& topic) const {
   auto it = by_topic_.find(topic);
   if (it == by_topic_.end()) return nullptr;
   for (auto const& s : it->second)
-    if (s.name == subscriber) return s.handler ? &s.handler : nullptr;
+    if (s.name == subscriber) return &s;
   return nullptr;
 }
 
+Handler const* Bus::handler(std::string const& subscriber, std::string const& topic) const {
+  auto const* s = find(subscriber, topic);
+  return s && s->handler ? &s->handler : nullptr;
+}
+
 DetachedHandler const* Bus::detached_handler(std::string const& subscriber, std::string const& topic) const {
-  auto it = by_topic_.find(topic);
-  if (it == by_topic_.end()) return nullptr;
-  for (auto const& s : it->second)
-    if (s.name == subscriber) return s.detached ? &s.detached : nullptr;
-  return nullptr;
+  auto const* s = find(subscriber, topic);
+  return s && s->detached ? &s->detached : nullptr;
+}
+
+std::pair<BatchHandler const*, int> Bus::batch_handler(std::string const& subscriber, std::string const& topic) const {
+  auto const* s = find(subscriber, topic);
+  if (!s || !s->batch) return {nullptr, 1};
+  return {&s->batch, s->max_batch};
 }
 
 std::vector<std::string> Bus::topics() const {
@@ -358,11 +371,13 @@ int Dispatcher::run_once() {
   // One queue of due ids per local (subscriber, topic): only subscribers we can run, so
   // another instance's (or an orphaned) backlog is never claimed here.
   std::vector<std::deque<std::int64_t>> queues(pairs.size());
+  std::vector<std::pair<BatchHandler const*, int>> batches(pairs.size());
   {
     std::int64_t now = db::now_ms();
-    int limit = std::max(1, opts_.batch);
     db::Lease l = db_.acquire();
     for (std::size_t i = 0; i < pairs.size(); ++i) {
+      batches[i] = bus_.batch_handler(pairs[i].first, pairs[i].second);
+      int limit = std::max({1, opts_.batch, batches[i].second});
       soci::rowset<long long> rs =
           (l->prepare << "SELECT id FROM event_deliveries WHERE subscriber = :s AND topic = :t AND status = 'pending' "
                          "AND due_at <= :n AND lease_until < :n2 ORDER BY due_at, id LIMIT :l",
@@ -371,7 +386,8 @@ int Dispatcher::run_once() {
       for (auto id : rs) queues[i].push_back(id);
     }
   }
-  // Round-robin across the queues, starting one further each run, at most `batch` items.
+  // Round-robin across the queues, starting one further each run, at most `batch` turns. A
+  // turn is one delivery, or one batch of a batch subscriber (one transaction either way).
   std::size_t start = rotate_++ % pairs.size();
   int processed = 0, attempted = 0;
   for (bool any = true; any && attempted < opts_.batch && !stop_;) {
@@ -380,58 +396,132 @@ int Dispatcher::run_once() {
       std::size_t i = (start + k) % pairs.size();
       if (queues[i].empty()) continue;
       any = true;
-      auto id = queues[i].front();
-      queues[i].pop_front();
-      Handler const* h = bus_.handler(pairs[i].first, pairs[i].second);
-      DetachedHandler const* d = h ? nullptr : bus_.detached_handler(pairs[i].first, pairs[i].second);
-      if (!h && !d) continue;
+      auto take = std::min<std::size_t>(queues[i].size(), static_cast<std::size_t>(batches[i].second));
+      std::vector<std::int64_t> ids(queues[i].begin(), queues[i].begin() + static_cast<std::ptrdiff_t>(take));
+      queues[i].erase(queues[i].begin(), queues[i].begin() + static_cast<std::ptrdiff_t>(take));
+      BatchHandler const* b = batches[i].first;
+      Handler const* h = b ? nullptr : bus_.handler(pairs[i].first, pairs[i].second);
+      DetachedHandler const* d = b || h ? nullptr : bus_.detached_handler(pairs[i].first, pairs[i].second);
+      if (!b && !h && !d) continue;
       ++attempted;
-      if (process(id, pairs[i].first, pairs[i].second, h, d)) ++processed;
+      processed += process(ids, pairs[i].first, pairs[i].second, h, d, b);
     }
   }
   return processed;
 }
 
-bool Dispatcher::process(std::int64_t id, std::string const& subscriber, std::string const& topic, Handler const* h,
-                         DetachedHandler const* detached) {
-  Event ev;
-  std::string payload;
-  int prior_attempts = 0;
-  {
-    // Claim with a conditional update: of several instances exactly one wins. The lease
-    // runs from this claim, not from when the batch was selected.
-    db::Lease l = db_.acquire();
-    std::int64_t now = db::now_ms();
-    std::int64_t until = now + opts_.lease.count();
-    soci::statement st = (l->prepare << "UPDATE event_deliveries SET lease_owner = :o, lease_until = :u "
-                                        "WHERE id = :id AND status = 'pending' AND due_at <= :n AND lease_until < :n2",
-                          soci::use(opts_.owner, "o"), soci::use(until, "u"), soci::use(id, "id"), soci::use(now, "n"),
-                          soci::use(now, "n2"));
-    st.execute(true);
-    if (st.get_affected_rows() != 1) return false;
-    *l << "SELECT d.attempts, e.id, e.community_id, e.payload, e.created_at "
-          "FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = :id",
-        soci::use(id), soci::into(prior_attempts), soci::into(ev.id), soci::into(ev.community_id), soci::into(payload),
-        soci::into(ev.created_at);
+struct Dispatcher::Claimed {
+  std::int64_t id = 0;  // the delivery
+  int attempts = 0;     // before this one
+  Event event;
+  std::string payload;  // parsed into event.payload where a failure reschedules the delivery
+};
+
+namespace {
+
+// In the handler's transaction: the deliveries still leased to `owner` become done.
+long long mark_done(db::Tx& tx, std::vector<std::int64_t> const& ids, std::string const& owner) {
+  db::Query q("UPDATE event_deliveries SET status = 'done', done_at = ");
+  q.value(tx.now_ms()).sql(", attempts = attempts + 1 WHERE id IN (").values(ids);
+  q.sql(") AND lease_owner = ").value(owner).sql(" AND status = 'pending'");
+  return q.exec(tx);
+}
+
+}  // namespace
+
+std::vector<Dispatcher::Claimed> Dispatcher::claim(std::vector<std::int64_t> const& ids, std::string const& topic) {
+  // Claim with one conditional update: of several instances exactly one wins each delivery.
+  // The lease runs from this claim, not from when the ids were selected.
+  std::int64_t now = db::now_ms(), until = now + opts_.lease.count();
+  return db::transact(db_, nullptr, [&](db::Tx& tx) {
+    std::vector<Claimed> out;
+    db::Query up("UPDATE event_deliveries SET lease_owner = ");
+    up.value(opts_.owner).sql(", lease_until = ").value(until).sql(" WHERE id IN (").values(ids);
+    up.sql(") AND status = 'pending' AND due_at <= ").value(now).sql(" AND lease_until < ").value(now);
+    if (up.exec(tx) == 0) return out;
+    db::Query ours(
+        "SELECT d.id, d.attempts, e.id, e.community_id, e.payload, e.created_at "
+        "FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id IN (");
+    ours.values(ids).sql(") AND d.status = 'pending' AND d.lease_owner = ").value(opts_.owner);
+    ours.sql(" AND d.lease_until = ").value(until).sql(" ORDER BY d.due_at, d.id");
+    out = ours.all(tx, [&](soci::row const& r) {
+      Claimed c;
+      db::Cols(r).into(c.id, c.attempts, c.event.id, c.event.community_id, c.payload, c.event.created_at);
+      c.event.topic = topic;
+      return c;
+    });
+    return out;
+  });
+}
+
+int Dispatcher::process(std::vector<std::int64_t> const& ids, std::string const& subscriber, std::string const& topic,
+                        Handler const* h, DetachedHandler const* detached, BatchHandler const* batch) {
+  auto claimed = claim(ids, topic);
+  if (claimed.empty()) return 0;
+  if (batch && claimed.size() > 1) {
+    if (deliver_batch(claimed, subscriber, *batch)) return static_cast<int>(claimed.size());
+    // Each again alone, under its own lease from now on (if it is still ours).
+    std::int64_t until = db::now_ms() + opts_.lease.count();
+    std::vector<std::int64_t> renewed;
+    db::transact(db_, nullptr, [&](db::Tx& tx) {
+      renewed.clear();
+      for (auto const& c : claimed) {
+        if (tx.exec("UPDATE event_deliveries SET lease_until = :u WHERE id = :id AND lease_owner = :o "
+                    "AND status = 'pending'",
+                    soci::use(until, "u"), soci::use(c.id, "id"), soci::use(opts_.owner, "o")) == 1)
+          renewed.push_back(c.id);
+      }
+    });
+    std::erase_if(claimed, [&](Claimed const& c) {
+      return std::find(renewed.begin(), renewed.end(), c.id) == renewed.end();
+    });
   }
-  ev.topic = topic;
+  std::function<void(Event const&, db::Tx&)> work;
+  if (h) work = *h;
+  if (batch) work = [batch](Event const& e, db::Tx& tx) { (*batch)({e}, tx); };
+  int done = 0;
+  for (auto& c : claimed) done += deliver(c, subscriber, detached, work) ? 1 : 0;
+  return done;
+}
+
+bool Dispatcher::deliver_batch(std::vector<Claimed>& batch, std::string const& subscriber, BatchHandler const& h) {
   try {
-    ev.payload = boost::json::parse(payload);
-    // Outside any transaction, on no pooled session: a failure here reschedules below.
-    if (detached) (*detached)(ev);
+    std::vector<std::int64_t> ids;
+    std::vector<Event> events;
+    for (auto& c : batch) {
+      ids.push_back(c.id);
+      events.push_back(c.event);
+      events.back().payload = boost::json::parse(c.payload);
+    }
     db::transact(db_, &bus_, [&](db::Tx& tx) {
-      if (h) (*h)(ev, tx);
-      std::int64_t done = tx.now_ms();
-      auto n = tx.exec("UPDATE event_deliveries SET status = 'done', done_at = :n, attempts = attempts + 1 "
-                       "WHERE id = :id AND lease_owner = :o AND status = 'pending'",
-                       soci::use(done, "n"), soci::use(id, "id"), soci::use(opts_.owner, "o"));
-      if (n != 1) throw LeaseLost();
+      h(events, tx);
+      if (mark_done(tx, ids, opts_.owner) != static_cast<long long>(ids.size())) throw LeaseLost();
+    });
+    return true;
+  } catch (std::exception const& e) {
+    spdlog::warn("event batch of {} deliveries ({} -> {}) failed, delivering them one by one: {}", batch.size(),
+                 batch.front().event.topic, subscriber, e.what());
+  }
+  return false;
+}
+
+bool Dispatcher::deliver(Claimed& c, std::string const& subscriber, DetachedHandler const* detached,
+                         std::function<void(Event const&, db::Tx&)> const& work) {
+  auto const id = c.id;
+  auto const& topic = c.event.topic;
+  try {
+    c.event.payload = boost::json::parse(c.payload);
+    // Outside any transaction, on no pooled session: a failure here reschedules below.
+    if (detached) (*detached)(c.event);
+    db::transact(db_, &bus_, [&](db::Tx& tx) {
+      if (work) work(c.event, tx);
+      if (mark_done(tx, {id}, opts_.owner) != 1) throw LeaseLost();
     });
     return true;
   } catch (LeaseLost const&) {
     spdlog::warn("event delivery {} ({} -> {}): lease lost, left to its new owner", id, topic, subscriber);
   } catch (std::exception const& e) {
-    int attempts = prior_attempts + 1;
+    int attempts = c.attempts + 1;
     bool dead = attempts >= opts_.max_attempts;
     std::int64_t now = db::now_ms();
     std::int64_t due = dead ? now : now + backoff_ms(attempts, opts_.backoff_base, opts_.backoff_cap);

@@ -13,7 +13,9 @@
 // A Dispatcher claims only deliveries for subscribers it has handlers for, round-robin
 // across (subscriber, topic) queues so one stuck or slow subscriber never holds back
 // another, leases each item from the moment it is claimed, backs failures off
-// exponentially with jitter and marks them `dead` after max_attempts. Deliveries no
+// exponentially with jitter and marks them `dead` after max_attempts. A batch subscriber
+// (subscribe_batch) takes up to its batch size of its queue's due deliveries in one claim
+// and one transaction; that is one turn of the round-robin like a single delivery. Deliveries no
 // running instance handles for `orphan_after` go `dead` too. Dead letters are listed and
 // re-queued through dead_letters()/retry_dead(); counts per subscriber feed /metrics.
 #include <boost/json/value.hpp>
@@ -28,6 +30,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace courtyard::db {
@@ -59,18 +62,31 @@ using Handler = std::function<void(Event const&, db::Tx&)>;
 // an exception reschedules it with backoff (dead after max_attempts); a crash, or a lease
 // that ran out before the mark, runs it again. It writes nothing with the delivery.
 using DetachedHandler = std::function<void(Event const&)>;
+// A batch subscriber gets up to its batch size of its queue's due deliveries at once
+// (oldest first), in one transaction that also marks every one of them done; what it writes
+// commits with all of them or with none. The deliveries are claimed together (one lease
+// time for the batch), and only those whose lease is still ours when it commits are marked:
+// when any was taken over, nothing of the batch commits. When the handler throws (or the
+// batch lost a lease), the batch is delivered again one by one, each event in a vector of
+// its own with its own transaction, so a poison event is retried, backed off and
+// dead-lettered alone while the rest are done. Idempotent per event, as any subscriber.
+using BatchHandler = std::function<void(std::vector<Event> const&, db::Tx&)>;
 
 class Bus {
  public:
   // `subscriber` is a stable name stored in delivery rows, e.g. "notifications.order".
   void subscribe(std::string subscriber, std::string topic, Handler h);
   void subscribe_detached(std::string subscriber, std::string topic, DetachedHandler h);
+  // max_batch >= 1: the most deliveries one handler call gets.
+  void subscribe_batch(std::string subscriber, std::string topic, BatchHandler h, int max_batch);
   // Subscribers of a topic (names), for the outbox insert. Thread-safe after start-up.
   std::vector<std::string> subscribers_of(std::string const& topic) const;
   // The subscriber's handler; nullptr when unknown or detached.
   Handler const* handler(std::string const& subscriber, std::string const& topic) const;
   // The subscriber's detached handler; nullptr when unknown or transactional.
   DetachedHandler const* detached_handler(std::string const& subscriber, std::string const& topic) const;
+  // The subscriber's batch handler and its batch size; {nullptr, 1} when unknown or not a batch one.
+  std::pair<BatchHandler const*, int> batch_handler(std::string const& subscriber, std::string const& topic) const;
   // Every topic someone published or subscribed to, for docs/tests.
   std::vector<std::string> topics() const;
   // Every local (subscriber, topic) pair.
@@ -90,9 +106,12 @@ class Bus {
  private:
   struct Sub {
     std::string name;
-    Handler handler;            // one of these two is set
+    Handler handler;            // one of these three is set
     DetachedHandler detached;
+    BatchHandler batch;
+    int max_batch = 1;
   };
+  Sub const* find(std::string const& subscriber, std::string const& topic) const;
   void add(std::string topic, Sub sub);
   std::map<std::string, std::vector<Sub>> by_topic_;
   std::mutex mu_;
@@ -165,7 +184,7 @@ struct DispatcherOptions {
   std::string owner;                          // unique per instance (lease owner)
   std::chrono::milliseconds lease{30000};
   std::chrono::milliseconds poll{250};
-  int batch = 64;
+  int batch = 64;                             // turns per run: a delivery, or a batch subscriber's batch
   int max_attempts = 12;                      // then the delivery is marked 'dead'
   std::chrono::milliseconds backoff_base{1000};   // 1st retry after 1-1.5 s, then doubling
   std::chrono::milliseconds backoff_cap{300000};  // (plus up to 50% jitter) up to 5 min
@@ -191,9 +210,18 @@ class Dispatcher {
   void refresh_metrics();
 
  private:
-  // Exactly one of h and detached is set.
-  bool process(std::int64_t id, std::string const& subscriber, std::string const& topic, Handler const* h,
-               DetachedHandler const* detached);
+  struct Claimed;
+  // Leases those of `ids` that are due and free, in one statement; returns them with their events.
+  std::vector<Claimed> claim(std::vector<std::int64_t> const& ids, std::string const& topic);
+  // Exactly one of h, detached and batch is set; returns how many were done.
+  int process(std::vector<std::int64_t> const& ids, std::string const& subscriber, std::string const& topic,
+              Handler const* h, DetachedHandler const* detached, BatchHandler const* batch);
+  // One claimed delivery: `work` (nullptr: only the detached handler, outside) runs in the
+  // transaction that marks it done; a failure reschedules it with backoff or marks it dead.
+  bool deliver(Claimed& c, std::string const& subscriber, DetachedHandler const* detached,
+               std::function<void(Event const&, db::Tx&)> const& work);
+  // The whole batch in one transaction; false (nothing committed) when it failed.
+  bool deliver_batch(std::vector<Claimed>& batch, std::string const& subscriber, BatchHandler const& h);
   void housekeeping(std::int64_t now);
   db::Database& db_;
   Bus& bus_;

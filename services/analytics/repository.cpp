@@ -29,36 +29,40 @@ bool claim_fact(db::Tx& tx, std::int64_t cid, std::string const& fact, std::int6
   return tx.exec(ignore(tx, kClaimFact), use(cid, "c"), use(fact, "f"), use(event_id, "e"), use(now, "t")) == 1;
 }
 
-constexpr char const* kTakenFacts = "SELECT fact, event_id FROM analytics_facts WHERE fact IN (";
-std::set<std::string> claim_backfill_facts(db::Tx& tx, std::int64_t cid, std::vector<std::string> const& facts) {
+constexpr char const* kTakenFacts = "SELECT fact FROM analytics_facts WHERE fact IN (";
+std::set<std::string> claim_facts(db::Tx& tx, std::vector<FactClaim> const& claims) {
   std::set<std::string> out;
-  if (facts.empty()) return out;
-  auto taken = [&](std::vector<std::string> const& of, bool backfill_only) {
-    db::Query q(kTakenFacts);
-    for (std::size_t i = 0; i < of.size(); ++i) q.sql(i ? ", " : "").value(of[i]);
-    q.sql(")");
-    std::set<std::string> found;
-    for (auto const& [fact, event] : q.all(tx, [](soci::row const& r) {
-           db::Cols c(r);
-           std::string f = c.text();
-           return std::pair{f, c.integer()};
-         }))
-      if (!backfill_only || event == 0) found.insert(fact);
-    return found;
-  };
-  auto before = taken(facts, false);
-  std::vector<std::string> fresh;
-  for (auto const& f : facts)
-    if (!before.count(f)) fresh.push_back(f);
+  if (claims.empty()) return out;
+  db::Query q(kTakenFacts);
+  for (std::size_t i = 0; i < claims.size(); ++i) q.sql(i ? ", " : "").value(claims[i].fact);
+  q.sql(")");
+  auto before = q.all(tx, [](soci::row const& r) { return db::Cols(r).text(); });
+  std::set<std::string> seen(before.begin(), before.end());
+  std::vector<FactClaim const*> fresh;  // each fact once, for its first claim
+  for (auto const& c : claims)
+    if (seen.insert(c.fact).second) fresh.push_back(&c);
   if (fresh.empty()) return out;
-  std::int64_t now = tx.now_ms(), none = 0;
+  std::int64_t now = tx.now_ms();
   db::Query ins(ignore(tx, " INTO analytics_facts (community_id, fact, event_id, applied_at) VALUES "));
   for (std::size_t i = 0; i < fresh.size(); ++i) {
-    ins.sql(i ? ", (" : "(").value(cid).sql(", ").value(fresh[i]).sql(", ").value(none).sql(", ").value(now);
-    ins.sql(")");
+    ins.sql(i ? ", (" : "(").value(fresh[i]->community_id).sql(", ").value(fresh[i]->fact).sql(", ");
+    ins.value(fresh[i]->event_id).sql(", ").value(now).sql(")");
   }
-  if (ins.exec(tx) == static_cast<long long>(fresh.size())) return {fresh.begin(), fresh.end()};
-  return taken(fresh, true);  // a delivery claimed some of them in between: ours are event_id 0
+  tx.sql() << "SAVEPOINT analytics_facts";
+  bool all = ins.exec(tx) == static_cast<long long>(fresh.size());
+  if (!all) tx.sql() << "ROLLBACK TO SAVEPOINT analytics_facts";
+  tx.sql() << "RELEASE SAVEPOINT analytics_facts";
+  // A concurrent transaction took some of them in between (MariaDB; SQLite's writers take
+  // turns): which ones is told exactly by claiming each alone.
+  for (auto const* c : fresh)
+    if (all || claim_fact(tx, c->community_id, c->fact, c->event_id)) out.insert(c->fact);
+  return out;
+}
+
+std::set<std::string> claim_backfill_facts(db::Tx& tx, std::int64_t cid, std::vector<std::string> const& facts) {
+  std::vector<FactClaim> claims;
+  for (auto const& f : facts) claims.push_back({cid, f, 0});
+  return claim_facts(tx, claims);
 }
 
 constexpr char const* kClearTables[] = {

@@ -16,9 +16,18 @@ namespace courtyard::analytics::repo {
 
 // ---- facts: true when this call took the fact (it was not counted before)
 bool claim_fact(db::Tx& tx, std::int64_t cid, std::string const& fact, std::int64_t event_id);
-// The backfill's claims (event_id 0) for a batch of facts in a few statements: the facts not
-// yet taken are inserted in one multi-row insert-ignore; returns those this call took. A fact
-// an event delivery claimed meanwhile (event_id > 0) is not among them.
+// A batch of facts claimed in two statements (a batch of event deliveries, the backfill): the
+// facts not yet taken are inserted in one multi-row insert-ignore; returns those this call
+// took, each fact once (for its first claim in the batch). When a concurrent transaction took
+// some of them in between, the insert is undone and each is claimed alone, so the answer is
+// exact either way.
+struct FactClaim {
+  std::int64_t community_id = 0;
+  std::string fact;
+  std::int64_t event_id = 0;  // 0: the backfill
+};
+std::set<std::string> claim_facts(db::Tx& tx, std::vector<FactClaim> const& claims);
+// The backfill's claims (event_id 0) of one community's facts.
 std::set<std::string> claim_backfill_facts(db::Tx& tx, std::int64_t cid, std::vector<std::string> const& facts);
 // Removes the community's rollups and facts (a backfill starts from nothing).
 void clear_community(db::Tx& tx, std::int64_t cid);

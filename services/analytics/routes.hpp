@@ -32,8 +32,11 @@ void add_stock_routes(http::Router& r);            // purchase-sale-stock, thres
 void add_manager_routes(http::Router& r);          // the manager's dashboard, the backfill
 
 // ---- subscribers (subscriptions.cpp)
-void on_order_placed(events::Event const& e, db::Tx& tx);
-void on_order_cancelled(events::Event const& e, db::Tx& tx);
+// order.placed and order.cancelled, a batch of deliveries at once (events::BatchHandler):
+// each order's fact claimed for the batch in two statements, every rollup row written once
+// (one Rollups flush), the low-stock check once per product.
+void on_orders(std::vector<events::Event> const& batch, db::Tx& tx);
+inline constexpr int kOrderBatch = 100;  // deliveries per call
 void on_review_posted(events::Event const& e, db::Tx& tx);
 void on_group_buy_closed(events::Event const& e, db::Tx& tx);
 void on_refund_completed(events::Event const& e, db::Tx& tx);

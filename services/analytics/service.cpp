@@ -11,8 +11,8 @@ void AnalyticsService::routes(http::Router& r) {
 }
 
 void AnalyticsService::subscribe(events::Bus& bus) {
-  bus.subscribe("analytics.order_placed", "order.placed", on_order_placed);
-  bus.subscribe("analytics.order_cancelled", "order.cancelled", on_order_cancelled);
+  bus.subscribe_batch("analytics.order_placed", "order.placed", on_orders, kOrderBatch);
+  bus.subscribe_batch("analytics.order_cancelled", "order.cancelled", on_orders, kOrderBatch);
   bus.subscribe("analytics.review_posted", "review.posted", on_review_posted);
   bus.subscribe("analytics.groupbuy_closed", "groupbuy.closed", on_group_buy_closed);
   bus.subscribe("analytics.refund_completed", "refund.completed", on_refund_completed);

@@ -78,20 +78,6 @@ void add_placed(repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz
   r.active(o.community_id, o.buyer_id, day, logic::month_of(day));
 }
 
-bool apply_placed(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz,
-                  std::int64_t event_id) {
-  if (!repo::claim_fact(tx, o.community_id, fact("order.placed", o.id), event_id)) return false;
-  add_placed(r, o, tz);
-  return true;
-}
-
-bool apply_cancelled(db::Tx& tx, repo::Rollups& r, shops::OrderFacts const& o, TimeZone const& tz,
-                     std::int64_t event_id) {
-  if (!repo::claim_fact(tx, o.community_id, fact("order.cancelled", o.id), event_id)) return false;
-  apply_sale(r, o, tz.local_day(o.created_at), -1);
-  return true;
-}
-
 bool apply_review(db::Tx& tx, std::int64_t cid, shops::ReviewFacts const& r, TimeZone const& tz,
                   std::int64_t event_id) {
   if (r.rating < 1 || r.rating > 5) return false;
@@ -185,22 +171,31 @@ void check_low_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid, std::int64_
                          logic::suggested_reorder(recent, logic::kReorderWindowDays, p->stock)}});
 }
 
-void on_order_placed(events::Event const& e, db::Tx& tx) {
-  auto o = shops::order_facts(tx, e.community_id, num(e.payload, "order_id"));
-  if (!o) return;
+void on_orders(std::vector<events::Event> const& batch, db::Tx& tx) {
+  std::vector<repo::FactClaim> claims;
+  std::vector<std::pair<shops::OrderFacts, bool>> orders;  // (order, placed: else cancelled)
+  for (auto const& e : batch) {
+    auto o = shops::order_facts(tx, e.community_id, num(e.payload, "order_id"));
+    if (!o) continue;
+    claims.push_back({e.community_id, fact(e.topic, o->id), e.id});
+    orders.emplace_back(std::move(*o), e.topic == "order.placed");
+  }
+  auto ours = repo::claim_facts(tx, claims);
   repo::Rollups r;
-  if (!apply_placed(tx, r, *o, *zone_of(tx, e.community_id), e.id)) return;
+  std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> sold;  // (community, product) -> units
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    if (!ours.erase(claims[i].fact)) continue;  // counted before, or earlier in this batch
+    auto const& [o, placed] = orders[i];
+    auto tz = zone_of(tx, o.community_id);
+    if (placed)
+      add_placed(r, o, *tz);
+    else
+      apply_sale(r, o, tz->local_day(o.created_at), -1);
+    for (auto const& l : o.lines) sold[{o.community_id, l.product_id}] += placed ? l.quantity : 0;
+  }
   r.flush(tx);
-  for (auto const& l : o->lines) check_low_stock(tx, e.community_id, l.product_id, l.quantity);
-}
-
-void on_order_cancelled(events::Event const& e, db::Tx& tx) {
-  auto o = shops::order_facts(tx, e.community_id, num(e.payload, "order_id"));
-  if (!o) return;
-  repo::Rollups r;
-  if (!apply_cancelled(tx, r, *o, *zone_of(tx, e.community_id), e.id)) return;
-  r.flush(tx);
-  for (auto const& l : o->lines) check_low_stock(tx, e.community_id, l.product_id, 0);
+  // Per product once for the batch: the units it sold tell whether the stock crossed the threshold.
+  for (auto const& [key, units] : sold) check_low_stock(tx, key.first, key.second, units);
 }
 
 void on_review_posted(events::Event const& e, db::Tx& tx) {

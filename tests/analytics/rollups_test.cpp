@@ -40,7 +40,7 @@ TEST_CASE("rollups: two dispatchers delivering the same events at once count eac
     e.payload = bj::object{{"order_id", oid}, {"community_id", s.c.id}, {"merchant_id", s.mid}};
     e.created_at = courtyard::db::now_ms();
     courtyard::db::transact(t.app().db(), &t.app().bus(),
-                            [&](courtyard::db::Tx& tx) { courtyard::analytics::on_order_placed(e, tx); });
+                            [&](courtyard::db::Tx& tx) { courtyard::analytics::on_orders({e}, tx); });
   };
   for (auto oid : ids) {
     std::thread one([&] { deliver(oid); }), two([&] { deliver(oid); });
@@ -242,4 +242,122 @@ TEST_CASE("backfill claims: a fact an event delivery took is not the backfill's,
   });
   CHECK(second.empty());
   CHECK(scalar("SELECT event_id FROM analytics_facts WHERE fact = :f", use(pre, "f")) == 77);
+}
+
+namespace {
+
+// Every shop rollup row of the merchant (keys and sums; not the row ids), as text.
+std::string rollup_rows(std::int64_t mid) {
+  static constexpr char const* kTables[] = {
+      "SELECT day, orders, items, subtotal_cents, discount_cents, revenue_cents, cancelled FROM "
+      "analytics_merchant_days WHERE merchant_id = :m ORDER BY day",
+      "SELECT day, product_id, category, orders, quantity, revenue_cents FROM analytics_product_days "
+      "WHERE merchant_id = :m ORDER BY day, product_id",
+      "SELECT day, category, orders, quantity, revenue_cents FROM analytics_category_days WHERE merchant_id = :m "
+      "ORDER BY day, category",
+      "SELECT day, buyer_id, orders, revenue_cents FROM analytics_customer_days WHERE merchant_id = :m "
+      "ORDER BY day, buyer_id",
+      "SELECT day, kind, promo_id, orders, quantity, revenue_cents, discount_cents FROM analytics_promo_days "
+      "WHERE merchant_id = :m ORDER BY day, kind, promo_id"};
+  std::string out;
+  courtyard::db::read(TestApp::get().app().db(), [&](soci::session& sql) {
+    for (auto const* q : kTables) {
+      courtyard::db::each(
+          sql, q,
+          [&](soci::row const& r) {
+            for (std::size_t i = 0; i < r.size(); ++i) {
+              courtyard::db::Cols c(r);
+              c.skip(i);
+              out += (r.get_properties(i).get_data_type() == soci::dt_string ? c.text() : std::to_string(c.integer()));
+              out += i + 1 < r.size() ? "," : "\n";
+            }
+          },
+          use(mid, "m"));
+      out += "--\n";
+    }
+    return 0;
+  });
+  return out;
+}
+
+std::vector<courtyard::events::Event> order_events(std::int64_t cid) {
+  return courtyard::db::read(TestApp::get().app().db(), [&](soci::session& sql) {
+    return courtyard::db::all(
+        sql,
+        "SELECT id, topic, payload, created_at FROM events WHERE community_id = :c AND topic IN ('order.placed', "
+        "'order.cancelled') ORDER BY id",
+        [&](soci::row const& r) {
+          courtyard::db::Cols c(r);
+          courtyard::events::Event e;
+          e.id = c.integer();
+          e.topic = c.text();
+          e.payload = bj::parse(c.text());
+          e.created_at = c.integer();
+          e.community_id = cid;
+          return e;
+        },
+        use(cid, "c"));
+  });
+}
+
+void deliver(std::vector<courtyard::events::Event> const& batch) {
+  auto& t = TestApp::get();
+  courtyard::db::transact(t.app().db(), &t.app().bus(),
+                          [&](courtyard::db::Tx& tx) { courtyard::analytics::on_orders(batch, tx); });
+}
+
+void clear(std::int64_t cid) {
+  courtyard::db::transact(TestApp::get().app().db(), nullptr,
+                          [&](courtyard::db::Tx& tx) { courtyard::analytics::repo::clear_community(tx, cid); });
+}
+
+}  // namespace
+
+TEST_CASE("rollups: a batch delivery with duplicates and redeliveries equals delivering one by one",
+          "[rollups][batch][concurrency]") {
+  auto& t = TestApp::get();
+  // The order events go to analytics in batches.
+  CHECK(t.app().bus().batch_handler("analytics.order_placed", "order.placed").first != nullptr);
+  CHECK(t.app().bus().batch_handler("analytics.order_cancelled", "order.cancelled").first != nullptr);
+  auto s = shop();
+  auto tea = product(s, "Tea", 250, 1000, "drinks");
+  auto cake = product(s, "Cake", 900, 1000, "bakery");
+  auto a = buyer(s, 1'000'000), b = buyer(s, 1'000'000, 1);
+  t.drain_events();
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(order(s, a, {{tea, 1 + i}, {cake, 1}}));
+    ids.push_back(order(s, b, {{cake, 2 + i}}));
+  }
+  cancel(s, b, ids[3]);
+  cancel(s, a, ids[6]);
+  t.drain_events();  // the dispatcher's batches (11 of each queue were due together)
+  auto batched = rollup_rows(s.mid);
+  CHECK(rolled_orders(s.mid) == 8);
+  auto events = order_events(s.c.id);
+  REQUIRE(events.size() == 12);
+
+  clear(s.c.id);
+  for (auto const& e : events) deliver({e});
+  CHECK(rollup_rows(s.mid) == batched);
+
+  // One batch holding every event twice and a copy of one (a new event id for the same
+  // order), delivered, then delivered again (a redelivery), then by two threads at once.
+  clear(s.c.id);
+  auto twice = events;
+  twice.insert(twice.end(), events.begin(), events.end());
+  auto copy = events[0];
+  copy.id += 1'000'000'000;
+  twice.push_back(copy);
+  deliver(twice);
+  CHECK(rollup_rows(s.mid) == batched);
+  deliver(twice);
+  CHECK(rollup_rows(s.mid) == batched);
+  clear(s.c.id);
+  std::thread one([&] { deliver(twice); }), two([&] { deliver(events); });
+  one.join();
+  two.join();
+  CHECK(rollup_rows(s.mid) == batched);
+  CHECK(scalar("SELECT COUNT(*) FROM analytics_facts WHERE community_id = :c AND fact LIKE 'order.%'",
+               use(s.c.id, "c")) == 12);
 }

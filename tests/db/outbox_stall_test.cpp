@@ -3,12 +3,8 @@
 // what it did wrong: orphaned deliveries at the head blocked everyone, deliveries for
 // subscribers of other instances were never created, one failing subscriber's backlog
 // filled every batch, leases were timed from the batch start, retries had no jitter.
-#include "db/migration.hpp"
-#include "db/outbox.hpp"
-#include "db/tx.hpp"
-#include "tests/support/test_app.hpp"
+#include "tests/db/outbox_support.hpp"
 
-#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -17,54 +13,12 @@
 #include <mutex>
 #include <thread>
 
-using namespace courtyard;
+using namespace outbox_test;
 
 namespace {
 
-db::Database& database() { return test::TestApp::get().app().db(); }
-
-void ensure_tables() {
-  static bool done = [] {
-    db::migrate(database(), "test_outbox_stall", {{1, "handled events", R"SQL(
-CREATE TABLE IF NOT EXISTS t_stall_handled (
-  id {pk},
-  event_id BIGINT NOT NULL,
-  subscriber VARCHAR(96) NOT NULL,
-  handled_by VARCHAR(64) NOT NULL
-){engine};
-)SQL"}});
-    return true;
-  }();
-  (void)done;
-}
-
-std::int64_t count(std::string const& sql, std::string const& a, std::string const& b = "") {
-  return db::read(database(), [&](soci::session& s) {
-    long long v = 0;
-    if (b.empty())
-      s << sql, soci::use(a), soci::into(v);
-    else
-      s << sql, soci::use(a), soci::use(b), soci::into(v);
-    return static_cast<std::int64_t>(v);
-  });
-}
-
-void publish(events::Bus& bus, std::string const& topic, int i) {
-  db::transact(database(), &bus, [&](db::Tx& tx) { tx.publish(topic, 1, boost::json::object{{"i", i}}); });
-}
-
 events::Handler recorder(std::string sub, std::string by) {
-  return [sub, by](events::Event const& e, db::Tx& tx) {
-    tx.exec("INSERT INTO t_stall_handled (event_id, subscriber, handled_by) VALUES (:e, :s, :b)", soci::use(e.id, "e"),
-            soci::use(sub, "s"), soci::use(by, "b"));
-  };
-}
-
-// Test leftovers must not stay pending in the shared database.
-void forget(std::string const& topic) {
-  db::transact(database(), nullptr, [&](db::Tx& tx) {
-    tx.exec("DELETE FROM event_deliveries WHERE topic = :t AND status <> 'done'", soci::use(topic, "t"));
-  });
+  return [sub, by](events::Event const& e, db::Tx& tx) { record(e, tx, sub, by); };
 }
 
 }  // namespace
