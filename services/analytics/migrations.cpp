@@ -239,8 +239,11 @@ SELECT community_id, merchant_id, day - day % 16, product_id, MAX(category), SUM
 FROM analytics_product_days GROUP BY community_id, merchant_id, day - day % 16, product_id;
 )SQL"},
       // The community's sales per local day and category (all merchants together), for the
-      // manager's dashboard: ~a dozen rows a day instead of one per merchant and category.
-      {73, "rollups: the community's categories per day", R"SQL(
+      // manager's dashboard: ~a dozen rows a day instead of one per merchant and category. And
+      // residents by cohort, so the retention grid starts from the range's cohorts (usually a
+      // few newcomers) instead of probing the cohort of every resident active in the range.
+      {73, "rollups: the community's categories per day; residents by cohort", R"SQL(
+CREATE INDEX analytics_resident_cohorts_month ON analytics_resident_cohorts (community_id, cohort, account_id);
 CREATE TABLE analytics_community_category_days (
   id {pk},
   community_id BIGINT NOT NULL,
