@@ -506,20 +506,34 @@ std::vector<MerchantDay> merchant_days(db::Tx& tx, std::int64_t mid, std::int64_
       use(mid, "m"), use(from, "f"), use(to, "t"));
 }
 
-// The whole blocks' rows and the ragged days' rows, grouped by product.
-constexpr char const* kProductTotals =
-    "SELECT product_id, MAX(category), SUM(orders), SUM(quantity), SUM(revenue_cents), 0, 0, 0 FROM ("
-    "SELECT product_id, category, orders, quantity, revenue_cents FROM analytics_product_blocks "
-    "WHERE merchant_id = :m AND block >= :bf AND block <= :bt "
-    "UNION ALL SELECT product_id, category, orders, quantity, revenue_cents FROM analytics_product_days "
-    "WHERE merchant_id = :m2 AND day >= :hf AND day <= :ht "
-    "UNION ALL SELECT product_id, category, orders, quantity, revenue_cents FROM analytics_product_days "
-    "WHERE merchant_id = :m3 AND day >= :tf AND day <= :tt) x GROUP BY product_id";
+// The whole blocks' sums and each ragged end's, per product, added up here: three small
+// GROUP BYs cost MariaDB about half of one over their materialized UNION ALL.
+constexpr char const* kProductBlockTotals =
+    "SELECT product_id, MAX(category), SUM(orders), SUM(quantity), SUM(revenue_cents), 0, 0, 0 "
+    "FROM analytics_product_blocks WHERE merchant_id = :m AND block >= :f AND block <= :t GROUP BY product_id";
+constexpr char const* kProductDayTotals =
+    "SELECT product_id, MAX(category), SUM(orders), SUM(quantity), SUM(revenue_cents), 0, 0, 0 "
+    "FROM analytics_product_days WHERE merchant_id = :m AND day >= :f AND day <= :t GROUP BY product_id";
 std::vector<Total> product_totals(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
   auto s = logic::split_blocks(from, to);
-  return db::all(tx, kProductTotals, total_from, use(mid, "m"), use(s.first_block, "bf"), use(s.last_block, "bt"),
-                 use(mid, "m2"), use(s.head_from, "hf"), use(s.head_to, "ht"), use(mid, "m3"),
-                 use(s.tail_from, "tf"), use(s.tail_to, "tt"));
+  std::map<std::int64_t, Total> sums;
+  auto add = [&](char const* sql, std::int64_t f, std::int64_t t) {
+    if (f > t) return;
+    for (auto const& x : db::all(tx, sql, total_from, use(mid, "m"), use(f, "f"), use(t, "t"))) {
+      auto [it, fresh] = sums.try_emplace(x.id, x);
+      if (fresh) continue;
+      if (it->second.key < x.key) it->second.key = x.key;
+      it->second.orders += x.orders;
+      it->second.quantity += x.quantity;
+      it->second.revenue_cents += x.revenue_cents;
+    }
+  };
+  add(kProductBlockTotals, s.first_block, s.last_block);
+  add(kProductDayTotals, s.head_from, s.head_to);
+  add(kProductDayTotals, s.tail_from, s.tail_to);
+  std::vector<Total> out;
+  for (auto& [id, t] : sums) out.push_back(std::move(t));
+  return out;
 }
 
 constexpr char const* kCategoryTotals =
