@@ -75,6 +75,47 @@ std::int64_t month_start(std::int64_t month) {
   return days_from_civil(month / 12, static_cast<unsigned>(month % 12 + 1), 1);
 }
 
+std::int64_t block_start(std::int64_t day) {
+  std::int64_t r = day % kBlockDays;
+  return day - (r < 0 ? r + kBlockDays : r);
+}
+
+BlockSplit split_blocks(std::int64_t from, std::int64_t to) {
+  BlockSplit s;
+  std::int64_t first = block_start(from) == from ? from : block_start(from) + kBlockDays;
+  std::int64_t end = block_start(to + 1);  // blocks starting before it end within the range
+  if (first >= end) {
+    s.head_from = from;
+    s.head_to = to;
+    return s;
+  }
+  s.first_block = first;
+  s.last_block = end - kBlockDays;
+  s.head_from = from;
+  s.head_to = first - 1;
+  s.tail_from = end;
+  s.tail_to = to;
+  return s;
+}
+
+MonthSplit split_months(std::int64_t from, std::int64_t to) {
+  MonthSplit s;
+  std::int64_t first = month_start(month_of(from)) == from ? month_of(from) : month_of(from) + 1;
+  std::int64_t end = month_of(to + 1);  // months before it end within the range
+  if (first >= end) {
+    s.head_from = from;
+    s.head_to = to;
+    return s;
+  }
+  s.first_month = first;
+  s.last_month = end - 1;
+  s.head_from = from;
+  s.head_to = month_start(first) - 1;
+  s.tail_from = month_start(end);
+  s.tail_to = to;
+  return s;
+}
+
 std::optional<Grain> parse_grain(std::string_view s) {
   if (s == "day") return Grain::Day;
   if (s == "week") return Grain::Week;

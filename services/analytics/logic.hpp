@@ -36,6 +36,27 @@ std::int64_t period_start(std::int64_t day, Grain g);
 // The period's label: "2026-11-23" (day or week: its first day) or "2026-11" (month).
 std::string period_label(std::int64_t start, Grain g);
 
+// Product rollups are also kept per block of kBlockDays days (analytics_product_blocks), so a
+// range reads its whole blocks there and only its ragged ends from the day rows. Blocks are
+// aligned on the day number (not the calendar): a block starts on a day divisible by
+// kBlockDays. 16 balances the two parts for 90-day ranges: ~6 block rows and at most 30 day
+// rows per product, instead of 90 day rows.
+constexpr std::int64_t kBlockDays = 16;
+std::int64_t block_start(std::int64_t day);  // the first day of the block holding `day`
+// [from, to] as whole blocks (their first days: first_block..last_block step kBlockDays; none
+// when first_block > last_block) and the days before and after them ([head_from, head_to],
+// [tail_from, tail_to]; empty when from > to). Without a whole block, all days are the head.
+struct BlockSplit {
+  std::int64_t first_block = 0, last_block = -1, head_from = 0, head_to = -1, tail_from = 0, tail_to = -1;
+};
+BlockSplit split_blocks(std::int64_t from, std::int64_t to);
+// [from, to] as whole calendar months (month numbers first_month..last_month; none when
+// first_month > last_month) and the days before and after them, like split_blocks.
+struct MonthSplit {
+  std::int64_t first_month = 0, last_month = -1, head_from = 0, head_to = -1, tail_from = 0, tail_to = -1;
+};
+MonthSplit split_months(std::int64_t from, std::int64_t to);
+
 // A report's range: whole local days [from, to], both inclusive. Why it is invalid, if it is.
 std::optional<std::string> range_problem(std::int64_t from, std::int64_t to);
 

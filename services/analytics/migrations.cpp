@@ -198,6 +198,66 @@ CREATE INDEX analytics_merchant_days_community_cover ON analytics_merchant_days 
 CREATE INDEX analytics_resident_months_cover ON analytics_resident_months (community_id, month, account_id);
 CREATE INDEX analytics_resident_cohorts_cover ON analytics_resident_cohorts (community_id, account_id, cohort);
 )SQL"},
+      // Coarser rollups for the range reports (tests/bench/RESULTS.md, "Analytics at the
+      // issue's size": a 90-day range of a big merchant read 20,000-27,000 day rows). Each is
+      // written by repo::Rollups::flush with the day rows and filled here from them.
+      // A (merchant, buyer) pair's first day with orders: "returning customers" is the range's
+      // customers less those whose first day is in it (a range count, not a probe per buyer).
+      {71, "rollups: each customer's first day with orders", R"SQL(
+CREATE TABLE analytics_customer_firsts (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  buyer_id BIGINT NOT NULL,
+  first_day BIGINT NOT NULL
+){engine};
+CREATE UNIQUE INDEX analytics_customer_firsts_key ON analytics_customer_firsts (merchant_id, buyer_id);
+CREATE INDEX analytics_customer_firsts_day ON analytics_customer_firsts (merchant_id, first_day);
+INSERT INTO analytics_customer_firsts (community_id, merchant_id, buyer_id, first_day)
+SELECT community_id, merchant_id, buyer_id, MIN(day) FROM analytics_customer_days WHERE orders > 0
+GROUP BY community_id, merchant_id, buyer_id;
+)SQL"},
+      // A product's sums per block of 16 days (logic::kBlockDays; `block` is its first day, a
+      // multiple of 16): a range reads its whole blocks here and only its ragged ends from the
+      // day rows. category is the greatest of its days', as the day-grained read's MAX().
+      {72, "rollups: products per block of 16 days", R"SQL(
+CREATE TABLE analytics_product_blocks (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  block BIGINT NOT NULL,
+  product_id BIGINT NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  orders BIGINT NOT NULL DEFAULT 0,
+  quantity BIGINT NOT NULL DEFAULT 0,
+  revenue_cents BIGINT NOT NULL DEFAULT 0
+){engine};
+CREATE UNIQUE INDEX analytics_product_blocks_key ON analytics_product_blocks (merchant_id, block, product_id);
+CREATE INDEX analytics_product_blocks_cover ON analytics_product_blocks (merchant_id, block, product_id, category, orders, quantity, revenue_cents);
+INSERT INTO analytics_product_blocks (community_id, merchant_id, block, product_id, category, orders, quantity, revenue_cents)
+SELECT community_id, merchant_id, day - day % 16, product_id, MAX(category), SUM(orders), SUM(quantity), SUM(revenue_cents)
+FROM analytics_product_days GROUP BY community_id, merchant_id, day - day % 16, product_id;
+)SQL"},
+      // The community's sales per local day and category (all merchants together), for the
+      // manager's dashboard: ~a dozen rows a day instead of one per merchant and category. And
+      // residents by cohort, so the retention grid starts from the range's cohorts (usually a
+      // few newcomers) instead of probing the cohort of every resident active in the range.
+      {73, "rollups: the community's categories per day; residents by cohort", R"SQL(
+CREATE INDEX analytics_resident_cohorts_month ON analytics_resident_cohorts (community_id, cohort, account_id);
+CREATE TABLE analytics_community_category_days (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  day BIGINT NOT NULL,
+  category VARCHAR(50) NOT NULL,
+  orders BIGINT NOT NULL DEFAULT 0,
+  quantity BIGINT NOT NULL DEFAULT 0,
+  revenue_cents BIGINT NOT NULL DEFAULT 0
+){engine};
+CREATE UNIQUE INDEX analytics_community_category_days_key ON analytics_community_category_days (community_id, day, category);
+INSERT INTO analytics_community_category_days (community_id, day, category, orders, quantity, revenue_cents)
+SELECT community_id, day, category, SUM(orders), SUM(quantity), SUM(revenue_cents)
+FROM analytics_category_days GROUP BY community_id, day, category;
+)SQL"},
       // Tickets against the SLA, per local day and ticket category, from property's ticket.*
       // events (each history step once: facts "ticket-sla:<history id>").
       {61, "rollups: tickets against the SLA", R"SQL(

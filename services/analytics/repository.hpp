@@ -50,6 +50,14 @@ void add_ratings(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t da
 // order costs about one statement per rollup table instead of two per row, and a batch of
 // 500 orders a few dozen statements instead of thousands. Keys are written in sorted order,
 // so two transactions never take the same rows' locks in opposite orders.
+//
+// Besides the day rows, flush() keeps the coarser tables the range reports read, from the
+// same additions (so the event path, the backfill and cancellations keep them alike):
+// a product's day also adds to its block of logic::kBlockDays days (analytics_product_blocks),
+// a merchant's category day to the community's category day
+// (analytics_community_category_days), and a customer day to the (merchant, buyer) first day
+// with orders (analytics_customer_firsts: earlier when a day gains orders; looked up again
+// from the day rows when a day loses some, a cancellation).
 class Rollups {
  public:
   void merchant_day(std::int64_t cid, std::int64_t mid, std::int64_t day, Sale const& s);
@@ -80,6 +88,7 @@ class Rollups {
   std::map<Key3, Counts> customer_days_;                                                 // (merchant, day, buyer)
   std::map<std::tuple<std::int64_t, std::int64_t, std::string, std::int64_t>, Counts> promo_days_;  // (m, day, kind, id)
   std::map<Key3, std::int64_t> active_;                                                  // (community, day, account) -> month
+  void flush_coarse(db::Tx& tx);
 };
 
 struct CommunityDay {
@@ -120,6 +129,8 @@ struct Total {
   std::int64_t orders = 0, quantity = 0, revenue_cents = 0, discount_cents = 0;
   std::int64_t first_day = 0, last_day = 0;
 };
+// Per product with a day row in the range: its sums and category (the greatest seen), from the
+// range's whole blocks and its ragged days. first_day and last_day are not filled (0).
 std::vector<Total> product_totals(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
 std::vector<Total> category_totals(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
 std::vector<Total> promo_totals(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
@@ -132,6 +143,9 @@ std::int64_t merchant_revenue(db::Tx& tx, std::int64_t mid, std::int64_t from, s
 struct Customers {
   std::int64_t customers = 0, repeat_customers = 0, returning_customers = 0;
 };
+// Buyers with orders in the range, those with two or more, and those who had ordered before
+// it: the customers less those whose first day with orders is in the range (a day's net
+// orders are never negative: a cancellation takes back an order of the same day).
 Customers customers(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
 struct RatingDay {
   std::int64_t day = 0, reviews = 0, rating_sum = 0;
@@ -143,6 +157,8 @@ std::vector<RatingDay> rating_days(db::Tx& tx, std::int64_t mid, std::int64_t fr
 std::vector<Total> community_categories(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to);
 std::vector<Total> community_merchants(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to);
 CommunityDay community_sums(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to);
+// Distinct accounts active in the range: its whole months from analytics_resident_months and
+// its ragged days from analytics_resident_days.
 std::int64_t active_residents(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to);
 struct CohortCell {
   std::int64_t cohort = 0, month = 0, residents = 0;

@@ -3,11 +3,14 @@
 
     analytics_bench.py COURTYARD_BIN (sqlite | mysql://root@127.0.0.1:PORT/)
         [--orders N] [--requests R] [--drive-rate OPS] [--drive-seconds S] [--skip-search]
-        [--work DIR] [--keep] [--reuse] [--no-backfill]
+        [--work DIR] [--keep] [--reuse] [--no-backfill] [--schema NAME] [--dump FILE]
 
---keep leaves the database (SQLite: DIR/bench.db; MariaDB: schema courtyard_analytics_bench);
+--keep leaves the database (SQLite: DIR/bench.db; MariaDB: schema courtyard_analytics_bench, or
+NAME with --schema, so that two people's runs on one server do not drop each other's);
 --reuse measures a kept one again (steps 4 and 5 only, e.g. with another binary): pass the
 same --work DIR and --orders; it runs the backfill again unless --no-backfill is given.
+--dump FILE writes each measured report's response (JSON; the CSV as text) to FILE, so two
+binaries' answers on one kept database can be compared (diff).
 
 1. Starts courtyard with --demo on a fresh database (the demo community "Maple Court", its
    manager, and carol's Corner Bakery), stops it.
@@ -70,6 +73,7 @@ KEEP = "--keep" in args or "--reuse" in args
 REUSE = "--reuse" in args
 BACKFILL = "--no-backfill" not in args
 SEARCH = "--skip-search" not in args
+DUMP = opt("--dump", "")
 RESIDENTS, MERCHANTS, PRODUCTS, BAKERY_PRODUCTS, DAYS, BATCH = 10_000, 50, 50_000, 500, 730, 1000
 ZONE = zoneinfo.ZoneInfo("Europe/London")
 work = opt("--work", "") or tempfile.mkdtemp(prefix="courtyard-analytics-bench-")
@@ -85,7 +89,9 @@ else:
     if not m:
         sys.exit("backend: sqlite or mysql://user@host:port/")
     user, host, port = m.groups()
-    schema = "courtyard_analytics_bench"
+    schema = opt("--schema", "courtyard_analytics_bench")
+    if not re.fullmatch(r"[A-Za-z0-9_]+", schema):
+        sys.exit("--schema: letters, digits and _ only")
     mysql = ["mariadb", "--no-defaults", "-u" + user.split(":")[0], "-h" + host, "-P" + port]
     if not REUSE:
         subprocess.run(mysql + ["-e", f"DROP DATABASE IF EXISTS {schema}; CREATE DATABASE {schema}"], check=True)
@@ -400,7 +406,7 @@ def get_raw(path, token):
     req = urllib.request.Request(base + path)
     req.add_header("Authorization", "Bearer " + token)
     with urllib.request.urlopen(req, timeout=60) as r:
-        r.read()
+        return r.read()
 
 
 def server_cpu_ms():
@@ -412,8 +418,11 @@ def server_cpu_ms():
 print(f"| backend | orders | report | requests | p50 ms | p99 ms | max ms | server CPU ms/request | load |")
 print(f"| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 searches = [("product search, 50,000 products, Latin and Chinese", None, carol)] if SEARCH else []
+dumped = {}
 for name, path, token in (cases + searches) if REQUESTS > 0 else []:
-    get_raw(path or search_path(), token)  # warm
+    body = get_raw(path or search_path(), token)  # warm
+    if path:
+        dumped[name] = body.decode()
     lat = []
     cpu0 = server_cpu_ms()
     for _ in range(REQUESTS):
@@ -427,6 +436,15 @@ for name, path, token in (cases + searches) if REQUESTS > 0 else []:
     load = open("/proc/loadavg").read().split()[0]
     print(f"| {label} | {ORDERS:,} | {name} | {REQUESTS} | {p(0.5):.1f} | {p(0.99):.1f} | {lat[-1]:.1f} | {cpu:.1f} "
           f"| {load} |", flush=True)
+if DUMP:  # and some other ranges, answered once each (not timed)
+    for a, b in [(200, 150), (45, 44), (729, 0), (33, 3), (400, 17)]:
+        rng_q = f"from={d(a)}&to={d(b)}"
+        for name, path, token in [("overview", shop + f"/analytics/overview?{rng_q}", carol),
+                                  ("products", shop + f"/analytics/products?{rng_q}", carol),
+                                  ("dashboard", f"/v1/communities/{cid}/analytics/dashboard?{rng_q}", manager)]:
+            dumped[f"{name} {rng_q}"] = get_raw(path, token).decode()
+    with open(DUMP, "w") as f:
+        json.dump(dumped, f, indent=1, sort_keys=True)
 
 # ---- 5. rollups under a stream of orders
 if DRIVE_SECONDS > 0:
