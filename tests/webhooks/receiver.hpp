@@ -123,14 +123,18 @@ class Receiver {
         else ++refused_;
       }
       if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+      // Out of flight before the answer leaves: once the sender has it, it may open the next
+      // request before this thread is scheduled again (a false "two in flight" under load).
+      --in_flight_;
       http::response<http::string_body> res{static_cast<http::status>(status), 11};
       res.set(http::field::content_type, "text/plain");
       if (!retry_after.empty()) res.set(http::field::retry_after, retry_after);
       res.body() = status < 300 ? "thanks" : "not now";
       res.prepare_payload();
       http::write(sock, res, ec);
+    } else {
+      --in_flight_;
     }
-    --in_flight_;
     sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
   }
 
