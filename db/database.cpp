@@ -112,6 +112,13 @@ void Database::connect(soci::session& s) {
     s << "PRAGMA synchronous=NORMAL";
     s << "PRAGMA foreign_keys=ON";
     s << "PRAGMA busy_timeout=10000";
+    // SQLite's own default is a 2 MB page cache per connection. Reads are memory-mapped
+    // instead (mmap_size), so the pool's connections share the operating system's page
+    // cache rather than each holding copies; a larger private cache keeps the hot interior
+    // pages of the rollup and index B-trees that writes touch at random keys.
+    s << "PRAGMA mmap_size=1073741824";
+    s << "PRAGMA cache_size=-32768";
+    s << "PRAGMA temp_store=MEMORY";
   } else {
 #ifdef COURTYARD_WITH_MYSQL
     s.open(soci::mysql, url_.connect_string);

@@ -1154,37 +1154,56 @@ std::vector<GroupBuyFacts> closed_group_buys(db::Tx& tx, std::int64_t cid, std::
 }
 
 // One row per (product, reason) of the movements since `from` (products without any: one row
-// with a NULL reason). The product's stock and its movements in one statement: one snapshot.
-constexpr char const* kStockPeriod =
-    "SELECT p.id, p.name, p.category, p.active, p.stock, m.reason, "
-    "COALESCE(SUM(CASE WHEN m.at < :t THEN m.delta ELSE 0 END), 0), "
-    "COALESCE(SUM(CASE WHEN m.at >= :t2 THEN m.delta ELSE 0 END), 0) "
-    "FROM products p LEFT JOIN stock_movements m ON m.product_id = p.id AND m.at >= :f "
-    "WHERE p.community_id = :c AND p.merchant_id = :m "
-    "GROUP BY p.id, p.name, p.category, p.active, p.stock, m.reason ORDER BY p.id";
+// with a NULL reason). The products' stock and their movements in one statement: one snapshot.
+// The movements are summed in a derived table over the listed product ids: with the ids as a
+// literal list MariaDB reads each product's (product_id, at >= from) range of the covering
+// index; joined on products.id it read every movement the product ever had (at 1,000,000
+// orders: 156 ms against 30 ms for a 500-product merchant). SQLite reads the same ranges
+// either way.
+constexpr char const* kMerchantProductIds =
+    "SELECT id FROM products WHERE community_id = :c AND merchant_id = :m ORDER BY id";
 std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t from,
                                       std::int64_t to) {
   std::vector<StockPeriod> out;
-  db::each(
-      tx, kStockPeriod,
-      [&](soci::row const& r) {
-        db::Cols c(r);
-        std::int64_t pid = c.integer();
-        if (out.empty() || out.back().product_id != pid) {
-          StockPeriod p;
-          p.product_id = pid;
-          c.into(p.name, p.category, p.active, p.stock_now);
-          out.push_back(std::move(p));
-        } else {
-          c.skip(4);
-        }
-        auto reason = c.opt_text();
-        std::int64_t in = c.integer(), after = c.integer();
-        if (!reason) return;
-        if (in != 0) out.back().in_period.emplace_back(*reason, in);
-        out.back().after_period += after;
-      },
-      use(to, "t"), use(to, "t2"), use(from, "f"), use(cid, "c"), use(mid, "m"));
+  auto ids = db::all(
+      tx, kMerchantProductIds, [](soci::row const& r) { return db::Cols(r).integer(); }, use(cid, "c"),
+      use(mid, "m"));
+  if (ids.empty()) return out;
+  db::Query q(
+      "SELECT p.id, p.name, p.category, p.active, p.stock, s.reason, COALESCE(s.in_period, 0), "
+      "COALESCE(s.after_period, 0) FROM products p LEFT JOIN (SELECT product_id, reason, "
+      "SUM(CASE WHEN at < ");
+  q.value(to).sql(" THEN delta ELSE 0 END) AS in_period, SUM(CASE WHEN at >= ").value(to);
+  q.sql(" THEN delta ELSE 0 END) AS after_period FROM stock_movements WHERE product_id IN (").values(ids);
+  q.sql(") AND at >= ").value(from).sql(" GROUP BY product_id, reason) s ON s.product_id = p.id ");
+  q.sql("WHERE p.community_id = ").value(cid).sql(" AND p.merchant_id = ").value(mid);
+  q.sql(" AND p.id IN (").values(ids).sql(") ORDER BY p.id");
+  struct Line {
+    std::int64_t product_id = 0, stock = 0, in = 0, after = 0;
+    std::string name, category;
+    bool active = true;
+    std::optional<std::string> reason;
+  };
+  auto lines = q.all(tx, [](soci::row const& r) {
+    db::Cols c(r);
+    Line l;
+    c.into(l.product_id, l.name, l.category, l.active, l.stock, l.reason, l.in, l.after);
+    return l;
+  });
+  for (auto& l : lines) {
+    if (out.empty() || out.back().product_id != l.product_id) {
+      StockPeriod p;
+      p.product_id = l.product_id;
+      p.name = std::move(l.name);
+      p.category = std::move(l.category);
+      p.active = l.active;
+      p.stock_now = l.stock;
+      out.push_back(std::move(p));
+    }
+    if (!l.reason) continue;
+    if (l.in != 0) out.back().in_period.emplace_back(*l.reason, l.in);
+    out.back().after_period += l.after;
+  }
   return out;
 }
 
