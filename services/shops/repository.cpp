@@ -1177,6 +1177,8 @@ std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t
   q.sql(" THEN delta ELSE 0 END) AS after_period FROM stock_movements WHERE product_id IN (").values(ids);
   q.sql(") AND at >= ").value(from).sql(" GROUP BY product_id, reason) s ON s.product_id = p.id ");
   q.sql("WHERE p.community_id = ").value(cid).sql(" AND p.merchant_id = ").value(mid);
+  // The same ids bound the products: one created after the id list would otherwise show with
+  // its stock but without its movements, and not reconcile.
   q.sql(" AND p.id IN (").values(ids).sql(") ORDER BY p.id");
   struct Line {
     std::int64_t product_id = 0, stock = 0, in = 0, after = 0;
