@@ -1,13 +1,16 @@
 #include "http/router.hpp"
 
+#include <cstdint>
 #include <stdexcept>
+#include <string_view>
 
 namespace courtyard::http {
 
 namespace {
 
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> out;
+template <class Seg = std::string>
+std::vector<Seg> split_path(std::string_view path) {
+  std::vector<Seg> out;
   std::size_t i = 0;
   while (i < path.size()) {
     if (path[i] == '/') {
@@ -23,6 +26,10 @@ std::vector<std::string> split_path(std::string_view path) {
 }
 
 bool is_param(std::string const& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
+
+// A route's score against a path: bit 63 - i set when segment i is literal. Comparing two
+// scores as numbers compares them left to right, literal before parameter.
+constexpr std::size_t kMaxSegments = 64;
 
 }  // namespace
 
@@ -47,6 +54,7 @@ Route& Router::add(std::string method, std::string pattern, Access access, Handl
   route->read_only = method == "GET" || method == "HEAD";
   route->method = std::move(method);
   route->segments = split_path(pattern);
+  if (route->segments.size() > kMaxSegments) throw std::logic_error("route with too many segments: " + pattern);
   route->pattern = std::move(pattern);
   route->access = std::move(access);
   route->handler = std::move(h);
@@ -57,22 +65,22 @@ Route& Router::add(std::string method, std::string pattern, Access access, Handl
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {
   Match best;
-  auto segs = split_path(path);
+  // Views into `path`, no copies: this runs for every request (twice for a queued one).
+  auto segs = split_path<std::string_view>(path);
+  if (segs.size() > kMaxSegments) return best;  // no route is that long
   // Score: literal segments matched, compared lexicographically from the left, so
   // /tickets/stats beats /tickets/{id}.
-  std::vector<bool> best_score;
+  std::uint64_t best_score = 0;
   for (auto const& r : routes_) {
     if (r->segments.size() != segs.size()) continue;
-    std::vector<bool> score;
-    score.reserve(segs.size());
+    std::uint64_t score = 0;
     bool ok = true;
     for (std::size_t i = 0; i < segs.size() && ok; ++i) {
       if (is_param(r->segments[i])) {
         if (segs[i].empty()) ok = false;
-        score.push_back(false);
       } else {
         ok = r->segments[i] == segs[i];
-        score.push_back(true);
+        score |= std::uint64_t(1) << (kMaxSegments - 1 - i);
       }
     }
     if (!ok) continue;
@@ -80,7 +88,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     if (r->method != method) continue;
     if (best.route && !(score > best_score)) continue;
     best.route = r.get();
-    best_score = std::move(score);
+    best_score = score;
   }
   if (best.route) {
     for (std::size_t i = 0; i < segs.size(); ++i)

@@ -236,11 +236,12 @@ Response list_products(Request const& req, Context& ctx) {
   std::int64_t mid = req.id("mid");
   auto page = req.page();
   std::string category = category_filter(req);
+  bool all = ctx.acts_for(mid);  // the merchant also sees what it took off sale
   return ctx.tx([&](db::Tx& tx) {
-    require_approved(merchant_or_404(tx, ctx.community_id, mid));
-    bool all = ctx.acts_for(mid);  // the merchant also sees what it took off sale
-    return Response::json(
-        json::page_of_rows(repo::list_products(tx, ctx.community_id, mid, category, all, page), page, product_json));
+    auto found = repo::list_catalogue_products(tx, ctx.community_id, mid, category, all, page);
+    if (!found) throw NotFound("merchant");
+    require_approved(found->merchant_status);
+    return Response::json(json::page_of_rows(found->products, page, product_json));
   });
 }
 

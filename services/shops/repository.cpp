@@ -3,6 +3,7 @@
 #include "db/database.hpp"
 #include "db/query.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <stdexcept>
@@ -138,8 +139,39 @@ std::optional<Order> with_items(db::Tx& tx, std::optional<Order> order) {
   return order;
 }
 
+// The items of many orders in one statement per kItemsBatch orders instead of one per order:
+// a page of 20 orders was 21 statements (22 round trips on MySQL), now 2. Each order's items
+// keep their id order. The community filter stays (every tenant query names it).
+constexpr std::size_t kItemsBatch = 500;
 std::vector<Order> with_items(db::Tx& tx, std::vector<Order> orders) {
-  for (auto& o : orders) load_items(tx, o);
+  if (orders.size() == 1) load_items(tx, orders.front());
+  if (orders.size() <= 1) return orders;
+  for (std::size_t from = 0; from < orders.size(); from += kItemsBatch) {
+    std::size_t to = std::min(orders.size(), from + kItemsBatch);
+    std::map<std::int64_t, Order*> by_id;
+    std::vector<std::int64_t> ids, cids;
+    for (std::size_t i = from; i < to; ++i) {
+      by_id.emplace(orders[i].id, &orders[i]);
+      ids.push_back(orders[i].id);
+      if (std::find(cids.begin(), cids.end(), orders[i].community_id) == cids.end())
+        cids.push_back(orders[i].community_id);
+    }
+    db::Query q(
+        "SELECT order_id, community_id, product_id, name, category, unit_price_cents, quantity, line_cents "
+        "FROM order_items WHERE order_id IN (");
+    q.values(ids).sql(") AND community_id IN (").values(cids).sql(") ORDER BY order_id, id");
+    q.all(tx, [&](soci::row const& r) {
+      db::Cols c(r);
+      std::int64_t oid = c.integer(), cid = c.integer();
+      auto it = by_id.find(oid);
+      // An item whose community differs from its order's is not the order's (never written so).
+      if (it == by_id.end() || it->second->community_id != cid) return 0;
+      OrderItem i;
+      c.into(i.product_id, i.name, i.category, i.unit_price_cents, i.quantity, i.line_cents);
+      it->second->items.push_back(std::move(i));
+      return 0;
+    });
+  }
   return orders;
 }
 
@@ -366,16 +398,40 @@ std::optional<CatalogueProduct> find_catalogue_product(db::Tx& tx, std::int64_t 
       use(pid, "id"), use(mid, "m"), use(cid, "c"));
 }
 
-constexpr char const* kListProducts =
-    "SELECT " SHOPS_PRODUCT_COLS
-    " FROM products WHERE community_id = :c AND merchant_id = :m AND (:k = '' OR category = :k2) "
+// The catalogue's list: a page of the merchant's products with the merchant's status beside
+// each row, one statement (was two: the whole merchant row, then the products). The products
+// are read in index order with the LIMIT (a LEFT JOIN from the merchant made MariaDB sort the
+// merchant's whole catalogue). Only an empty page needs the status read on its own.
+constexpr char const* kCatalogueProducts =
+    "SELECT (SELECT status FROM merchants WHERE id = :m AND community_id = :c), " SHOPS_PRODUCT_COLS
+    " FROM products WHERE community_id = :c2 AND merchant_id = :m2 AND (:k = '' OR category = :k2) "
     "AND (:all = 1 OR active = 1) AND id < :b ORDER BY id DESC LIMIT :l";
-std::vector<Product> list_products(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& category,
-                                   bool include_inactive, json::Page const& page) {
+constexpr char const* kMerchantStatus = "SELECT status FROM merchants WHERE id = :m AND community_id = :c";
+std::optional<CatalogueProducts> list_catalogue_products(db::Tx& tx, std::int64_t cid, std::int64_t mid,
+                                                         std::string const& category, bool include_inactive,
+                                                         json::Page const& page) {
   std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
   int all = include_inactive ? 1 : 0;
-  return db::all(tx, kListProducts, product_from, use(cid, "c"), use(mid, "m"), use(category, "k"),
-                 use(category, "k2"), use(all, "all"), use(before, "b"), use(n, "l"));
+  CatalogueProducts out;
+  std::optional<std::string> status;
+  out.products.reserve(static_cast<std::size_t>(n));
+  db::each(
+      tx, kCatalogueProducts,
+      [&](soci::row const& r) {
+        db::Cols c(r);
+        status = c.opt_text();
+        Product& p = out.products.emplace_back();
+        c.into(p.id, p.community_id, p.merchant_id, p.name, p.category, p.price_cents, p.stock, p.active,
+               p.created_at, p.updated_at);
+      },
+      use(mid, "m"), use(cid, "c"), use(cid, "c2"), use(mid, "m2"), use(category, "k"), use(category, "k2"),
+      use(all, "all"), use(before, "b"), use(n, "l"));
+  if (out.products.empty())
+    status = db::one(
+        tx, kMerchantStatus, [](soci::row const& r) { return db::Cols(r).text(); }, use(mid, "m"), use(cid, "c"));
+  if (!status) return std::nullopt;
+  out.merchant_status = std::move(*status);
+  return out;
 }
 
 constexpr char const* kUpdateProduct =

@@ -137,8 +137,15 @@ struct CatalogueProduct {
 // community has no such merchant.
 std::optional<CatalogueProduct> find_catalogue_product(db::Tx& tx, std::int64_t cid, std::int64_t mid,
                                                        std::int64_t pid);
-std::vector<Product> list_products(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& category,
-                                   bool include_inactive, json::Page const& page);
+struct CatalogueProducts {
+  std::string merchant_status;
+  std::vector<Product> products;  // LIMIT page.limit + 1, newest first
+};
+// The merchant of the community with a page of its products; nullopt when the community has no
+// such merchant.
+std::optional<CatalogueProducts> list_catalogue_products(db::Tx& tx, std::int64_t cid, std::int64_t mid,
+                                                         std::string const& category, bool include_inactive,
+                                                         json::Page const& page);
 void update_product(db::Tx& tx, Product const& p);
 // stock = stock + delta unless that would go below zero; false when refused.
 bool change_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid, std::int64_t delta);

@@ -301,6 +301,7 @@ TEST_CASE("the manager rejects with a reason, suspends and reinstates", "[shops]
   auto refused = place(s, buyer, order_body(s.mid, {{pid, 1}}));
   CHECK(refused.status == 409);
   CHECK(refused.problem_type() == "/problems/merchant-suspended");
+  CHECK(t.get(s.products(), buyer.token).problem_type() == "/problems/merchant-suspended");  // it has products
   // The owner still sees its merchant (and why) and fulfils the order already placed.
   CHECK(t.get(s.merchant_base(), s.owner.token).json.at("decision_reason").as_string() ==
         "Food hygiene inspection pending.");

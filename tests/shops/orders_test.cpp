@@ -406,3 +406,87 @@ TEST_CASE("merchant figures", "[shops][figures]") {
   auto other = t.community();
   CHECK(t.get(s.merchant_base() + "/figures", other.manager.token).status == 404);
 }
+
+TEST_CASE("order lists carry each order's own items, page by page", "[shops][orders][lists]") {
+  // The items of a page of orders are read in one statement and shared out by order id: every
+  // listed order must hold exactly the items its own read shows, in the same order.
+  auto& t = TestApp::get();
+  auto s = shop();
+  auto rival = second_shop(s);
+  auto a = product(s, "Apples", 250, 100, "fruit");
+  auto b = product(s, "Bread", 199, 100, "bakery");
+  auto c = product(s, "Cheese", 410, 100, "dairy");
+  auto d = product(rival, "Doughnut", 120, 100);
+  auto r = buyer(s, 100'000, 1);
+  std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> baskets = {
+      {{a, 1}}, {{b, 2}, {a, 3}}, {{c, 1}, {b, 1}, {a, 2}}, {{c, 4}}, {{a, 5}, {c, 2}}};
+  std::vector<std::int64_t> placed;
+  for (std::size_t i = 0; i < baskets.size(); ++i) {
+    auto o = place(s, r, order_body(s.mid, baskets[i]));
+    REQUIRE(o.status == 201);
+    placed.push_back(o.id());
+    if (i == 2) {  // one order from the other shop, in the middle
+      auto other = place(rival, r, order_body(rival.mid, {{d, 2}}));
+      REQUIRE(other.status == 201);
+      placed.push_back(other.id());
+    }
+  }
+  auto check_list = [&](std::string const& first, std::string const& token, std::size_t expected) {
+    std::size_t seen = 0;
+    std::string url = first;
+    for (int pages = 0; pages < 10; ++pages) {
+      auto page = t.get(url, token);
+      REQUIRE(page.status == 200);
+      for (auto const& o : page.json.at("items").as_array()) {
+        auto oid = o.at("id").as_int64();
+        auto own = t.get(s.order(oid), token);
+        REQUIRE(own.status == 200);
+        INFO("order " << oid);
+        CHECK(o.at("items") == own.json.at("items"));
+        CHECK_FALSE(o.at("items").as_array().empty());
+        ++seen;
+      }
+      auto const& next = page.json.at("next_cursor");
+      if (next.is_null()) break;
+      url = first + "&cursor=" + std::string(next.as_string());
+    }
+    CHECK(seen == expected);
+  };
+  check_list("/v1/me/orders?limit=2", r.token, placed.size());
+  check_list("/v1/me/orders?limit=200", r.token, placed.size());
+  check_list(s.merchant_base() + "/orders?limit=4", s.owner.token, baskets.size());
+  auto one = t.get("/v1/me/orders?limit=1", r.token);
+  REQUIRE(one.json.at("items").as_array().size() == 1);
+  CHECK(one.json.at("items").at(0).at("items").as_array().size() == 2);  // the last basket: a and c
+}
+
+TEST_CASE("a catalogue page: the merchant's status beside its products, empty pages, other communities",
+          "[shops][catalogue][lists]") {
+  auto& t = TestApp::get();
+  auto s = shop();
+  auto r = buyer(s, 0);
+  // No products yet: an empty page (the status is read on its own).
+  auto empty = t.get(s.products(), r.token);
+  REQUIRE(empty.status == 200);
+  CHECK(empty.json.at("items").as_array().empty());
+  CHECK(empty.json.at("next_cursor").is_null());
+  std::vector<std::int64_t> pids;
+  for (int i = 0; i < 5; ++i) pids.push_back(product(s, "Loaf " + std::to_string(i), 100 + i, 3, i % 2 ? "rye" : "wheat"));
+  auto page = t.get(s.products() + "?limit=2", r.token);
+  REQUIRE(page.status == 200);
+  REQUIRE(page.json.at("items").as_array().size() == 2);
+  CHECK(page.json.at("items").at(0).at("id").as_int64() == pids[4]);
+  CHECK(page.json.at("items").at(0) == t.get(s.product(pids[4]), r.token).json);
+  auto rest = t.get(s.products() + "?limit=200&cursor=" + std::string(page.json.at("next_cursor").as_string()), r.token);
+  CHECK(rest.json.at("items").as_array().size() == 3);
+  CHECK(rest.json.at("next_cursor").is_null());
+  CHECK(t.get(s.products() + "?category=rye", r.token).json.at("items").as_array().size() == 2);
+  // A category with nothing in it is an empty page, not a missing merchant.
+  CHECK(t.get(s.products() + "?category=spelt", r.token).status == 200);
+  // A merchant of another community, asked for through this one: 404, with or without products.
+  auto far = shop();
+  product(far, "Far loaf", 100, 1);
+  auto through_here = s.c.base() + "/merchants/" + std::to_string(far.mid) + "/products";
+  CHECK(t.get(through_here, r.token).status == 404);
+  CHECK(t.get(s.c.base() + "/merchants/999999999/products", r.token).status == 404);
+}

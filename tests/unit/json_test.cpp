@@ -4,6 +4,9 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <ctime>
+
 using namespace courtyard;
 
 TEST_CASE("typed body fields: wrong type is 400, missing or invalid is 422", "[json]") {
@@ -41,6 +44,29 @@ TEST_CASE("RFC 3339 round trip", "[json][time]") {
   CHECK_FALSE(json::parse_rfc3339("yesterday"));
   CHECK(json::parse_rfc3339("2024-02-29T00:00:00Z"));
   CHECK_FALSE(json::parse_rfc3339("2025-02-29T00:00:00Z"));
+}
+
+TEST_CASE("rfc3339 writes what strftime-style formatting writes, across years and milliseconds", "[json][time]") {
+  // rfc3339 formats digits by hand (it runs for every timestamp of every list row); the text
+  // must stay exactly what the "%04d-%02d-%02dT%02d:%02d:%02d[.%03d]Z" format gave.
+  auto reference = [](std::int64_t ms_since_epoch) {
+    std::time_t secs = static_cast<std::time_t>(ms_since_epoch >= 0 ? ms_since_epoch / 1000 : (ms_since_epoch - 999) / 1000);
+    int ms = static_cast<int>(ms_since_epoch - static_cast<std::int64_t>(secs) * 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    if (ms == 0)
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                    tm.tm_hour, tm.tm_min, tm.tm_sec);
+    else
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    return std::string(buf);
+  };
+  std::int64_t const samples[] = {0, 1, 999, 1000, -1, -1000, -1001, 1795428000000LL, 1795428000250LL,
+                                  253402300799999LL, -62167219200000LL, 951782400007LL, 4102444799990LL};
+  for (auto t : samples) CHECK(json::rfc3339(t) == reference(t));
+  for (std::int64_t t = -5000000000000LL; t < 6000000000000LL; t += 7777777777LL + 13) CHECK(json::rfc3339(t) == reference(t));
 }
 
 TEST_CASE("cursors are opaque round trips and garbage is rejected", "[json][pagination]") {
