@@ -210,6 +210,16 @@ std::map<std::int64_t, std::int64_t> active_by_courier(db::Tx& tx, std::int64_t 
   return out;
 }
 
+namespace {
+// (id, community_id) of a task.
+std::pair<std::int64_t, std::int64_t> id_pair_from(soci::row const& r) {
+  db::Cols c(r);
+  std::pair<std::int64_t, std::int64_t> p;
+  c.into(p.first, p.second);
+  return p;
+}
+}  // namespace
+
 constexpr char const* kDueForAssignment =
     "SELECT id, community_id FROM delivery_tasks WHERE status = 'pending' AND courier_id = 0 "
     "AND updated_at <= :t ORDER BY updated_at, id LIMIT :l";
@@ -219,14 +229,7 @@ std::vector<std::pair<std::int64_t, std::int64_t>> due_for_assignment(db::Databa
   // A plain read outside any transaction (db::one/all take a Tx, which on SQLite would take the
   // write lock every run).
   return db::read(db, [&](soci::session& s) {
-    soci::rowset<soci::row> rs = (s.prepare << kDueForAssignment, use(created_before, "t"), use(limit, "l"));
-    std::vector<std::pair<std::int64_t, std::int64_t>> out;
-    for (auto const& r : rs) {
-      db::Cols c(r);
-      auto id = c.integer();
-      out.emplace_back(id, c.integer());
-    }
-    return out;
+    return db::all(s, kDueForAssignment, id_pair_from, use(created_before, "t"), use(limit, "l"));
   });
 }
 
@@ -401,16 +404,8 @@ constexpr char const* kDueLate =
     "AND status IN ('pending', 'claimed', 'picked_up') ORDER BY slot_ends_at, id LIMIT :l";
 
 std::vector<std::pair<std::int64_t, std::int64_t>> due_late(db::Database& db, std::int64_t now, int limit) {
-  return db::read(db, [&](soci::session& s) {
-    soci::rowset<soci::row> rs = (s.prepare << kDueLate, use(now, "n"), use(limit, "l"));
-    std::vector<std::pair<std::int64_t, std::int64_t>> out;
-    for (auto const& r : rs) {
-      db::Cols c(r);
-      auto id = c.integer();
-      out.emplace_back(id, c.integer());
-    }
-    return out;
-  });
+  return db::read(db,
+                  [&](soci::session& s) { return db::all(s, kDueLate, id_pair_from, use(now, "n"), use(limit, "l")); });
 }
 
 constexpr char const* kMarkLate =
