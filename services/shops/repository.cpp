@@ -1100,33 +1100,27 @@ std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t
   return out;
 }
 
+namespace {
+// Columns: id, merchant_id, stock, name.
+ProductStock product_stock_from(soci::row const& r) {
+  db::Cols c(r);
+  ProductStock p;
+  c.into(p.id, p.merchant_id, p.stock, p.name);
+  return p;
+}
+}  // namespace
+
 constexpr char const* kProductStock =
     "SELECT id, merchant_id, stock, name FROM products WHERE id = :id AND community_id = :c";
 std::optional<ProductStock> product_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid) {
-  return db::one(
-      tx, kProductStock,
-      [](soci::row const& r) {
-        db::Cols c(r);
-        ProductStock p;
-        c.into(p.id, p.merchant_id, p.stock, p.name);
-        return p;
-      },
-      use(pid, "id"), use(cid, "c"));
+  return db::one(tx, kProductStock, product_stock_from, use(pid, "id"), use(cid, "c"));
 }
 
 constexpr char const* kActiveProducts =
     "SELECT id, merchant_id, stock, name FROM products WHERE community_id = :c AND merchant_id = :m AND active = 1 "
     "ORDER BY id";
 std::vector<ProductStock> active_products(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
-  return db::all(
-      tx, kActiveProducts,
-      [](soci::row const& r) {
-        db::Cols c(r);
-        ProductStock p;
-        c.into(p.id, p.merchant_id, p.stock, p.name);
-        return p;
-      },
-      use(cid, "c"), use(mid, "m"));
+  return db::all(tx, kActiveProducts, product_stock_from, use(cid, "c"), use(mid, "m"));
 }
 
 constexpr char const* kUnitsSold =
