@@ -20,25 +20,10 @@ using soci::use;
 Task task_from(soci::row const& r) {
   db::Cols c(r);
   Task t;
-  t.id = c.integer();
-  t.community_id = c.integer();
-  t.order_id = c.integer();
-  t.merchant_id = c.integer();
-  t.resident_id = c.integer();
-  t.unit_id = c.integer();
-  t.courier_id = c.integer();
+  c.into(t.id, t.community_id, t.order_id, t.merchant_id, t.resident_id, t.unit_id, t.courier_id);
   t.status = parse_status(c.text()).value_or(Status::Pending);
-  t.proof_code = c.text();
-  t.total_cents = c.integer();
-  t.failure_reason = c.opt_text();
-  t.source_event_id = c.integer();
-  t.created_at = c.integer();
-  t.updated_at = c.integer();
-  t.attempt = c.integer();
-  t.slot_id = c.integer();
-  t.slot_starts_at = c.integer();
-  t.slot_ends_at = c.integer();
-  t.late_at = c.opt_integer();
+  c.into(t.proof_code, t.total_cents, t.failure_reason, t.source_event_id, t.created_at, t.updated_at,
+         t.attempt, t.slot_id, t.slot_starts_at, t.slot_ends_at, t.late_at);
   return t;
 }
 
@@ -50,17 +35,9 @@ Task task_from(soci::row const& r) {
 Parcel parcel_from(soci::row const& r) {
   db::Cols c(r);
   Parcel p;
-  p.id = c.integer();
-  p.community_id = c.integer();
-  p.unit_id = c.integer();
-  p.carrier = c.text();
-  p.tracking_no = c.text();
-  p.pickup_code = c.text();
+  c.into(p.id, p.community_id, p.unit_id, p.carrier, p.tracking_no, p.pickup_code);
   p.status = parse_parcel_status(c.text()).value_or(ParcelStatus::Waiting);
-  p.logged_by = c.integer();
-  p.picked_up_by = c.integer();
-  p.created_at = c.integer();
-  p.picked_up_at = c.opt_integer();
+  c.into(p.logged_by, p.picked_up_by, p.created_at, p.picked_up_at);
   return p;
 }
 
@@ -205,9 +182,7 @@ HistoryEntry history_from(soci::row const& r) {
   HistoryEntry h;
   if (auto f = c.opt_text(); f && !f->empty()) h.from = parse_status(*f);
   h.to = parse_status(c.text()).value_or(Status::Pending);
-  h.actor_id = c.integer();
-  h.note = c.opt_text();
-  h.at = c.integer();
+  c.into(h.actor_id, h.note, h.at);
   return h;
 }
 }  // namespace
@@ -235,6 +210,16 @@ std::map<std::int64_t, std::int64_t> active_by_courier(db::Tx& tx, std::int64_t 
   return out;
 }
 
+namespace {
+// (id, community_id) of a task.
+std::pair<std::int64_t, std::int64_t> id_pair_from(soci::row const& r) {
+  db::Cols c(r);
+  std::pair<std::int64_t, std::int64_t> p;
+  c.into(p.first, p.second);
+  return p;
+}
+}  // namespace
+
 constexpr char const* kDueForAssignment =
     "SELECT id, community_id FROM delivery_tasks WHERE status = 'pending' AND courier_id = 0 "
     "AND updated_at <= :t ORDER BY updated_at, id LIMIT :l";
@@ -244,14 +229,7 @@ std::vector<std::pair<std::int64_t, std::int64_t>> due_for_assignment(db::Databa
   // A plain read outside any transaction (db::one/all take a Tx, which on SQLite would take the
   // write lock every run).
   return db::read(db, [&](soci::session& s) {
-    soci::rowset<soci::row> rs = (s.prepare << kDueForAssignment, use(created_before, "t"), use(limit, "l"));
-    std::vector<std::pair<std::int64_t, std::int64_t>> out;
-    for (auto const& r : rs) {
-      db::Cols c(r);
-      auto id = c.integer();
-      out.emplace_back(id, c.integer());
-    }
-    return out;
+    return db::all(s, kDueForAssignment, id_pair_from, use(created_before, "t"), use(limit, "l"));
   });
 }
 
@@ -329,16 +307,9 @@ namespace {
 Slot slot_from(soci::row const& r) {
   db::Cols c(r);
   Slot s;
-  s.id = c.integer();
-  s.community_id = c.integer();
-  s.merchant_id = c.integer();
-  s.starts_at = c.integer();
-  s.ends_at = c.integer();
-  s.capacity = c.integer();
-  s.booked = c.integer();
+  c.into(s.id, s.community_id, s.merchant_id, s.starts_at, s.ends_at, s.capacity, s.booked);
   s.status = parse_slot_status(c.text()).value_or(SlotStatus::Closed);
-  s.created_by = c.integer();
-  s.created_at = c.integer();
+  c.into(s.created_by, s.created_at);
   return s;
 }
 }  // namespace
@@ -433,16 +404,8 @@ constexpr char const* kDueLate =
     "AND status IN ('pending', 'claimed', 'picked_up') ORDER BY slot_ends_at, id LIMIT :l";
 
 std::vector<std::pair<std::int64_t, std::int64_t>> due_late(db::Database& db, std::int64_t now, int limit) {
-  return db::read(db, [&](soci::session& s) {
-    soci::rowset<soci::row> rs = (s.prepare << kDueLate, use(now, "n"), use(limit, "l"));
-    std::vector<std::pair<std::int64_t, std::int64_t>> out;
-    for (auto const& r : rs) {
-      db::Cols c(r);
-      auto id = c.integer();
-      out.emplace_back(id, c.integer());
-    }
-    return out;
-  });
+  return db::read(db,
+                  [&](soci::session& s) { return db::all(s, kDueLate, id_pair_from, use(now, "n"), use(limit, "l")); });
 }
 
 constexpr char const* kMarkLate =
@@ -466,40 +429,20 @@ namespace {
 Batch batch_from(soci::row const& r) {
   db::Cols c(r);
   Batch b;
-  b.id = c.integer();
-  b.community_id = c.integer();
-  b.merchant_id = c.integer();
-  b.group_buy_id = c.integer();
-  b.kind = c.text();
-  b.building_id = c.integer();
-  b.building_name = c.text();
-  b.courier_id = c.integer();
+  c.into(b.id, b.community_id, b.merchant_id, b.group_buy_id, b.kind, b.building_id, b.building_name,
+         b.courier_id);
   b.status = parse_batch_status(c.text()).value_or(BatchStatus::Pending);
-  b.stops_total = c.integer();
-  b.stops_done = c.integer();
-  b.stops_cancelled = c.integer();
-  b.source_event_id = c.integer();
-  b.created_at = c.integer();
-  b.updated_at = c.integer();
+  c.into(b.stops_total, b.stops_done, b.stops_cancelled, b.source_event_id, b.created_at, b.updated_at);
   return b;
 }
 
 Stop stop_from(soci::row const& r) {
   db::Cols c(r);
   Stop s;
-  s.id = c.integer();
-  s.community_id = c.integer();
-  s.batch_id = c.integer();
-  s.order_id = c.integer();
-  s.resident_id = c.integer();
-  s.unit_id = c.integer();
-  s.unit_number = c.text();
-  s.floor = c.integer();
-  s.seq = c.integer();
-  s.proof_code = c.text();
+  c.into(s.id, s.community_id, s.batch_id, s.order_id, s.resident_id, s.unit_id, s.unit_number, s.floor,
+         s.seq, s.proof_code);
   s.status = parse_stop_status(c.text()).value_or(StopStatus::Pending);
-  s.done_at = c.opt_integer();
-  s.done_by = c.integer();
+  c.into(s.done_at, s.done_by);
   return s;
 }
 }  // namespace
@@ -640,14 +583,10 @@ namespace {
 CodeKey key_from(soci::row const& r) {
   db::Cols c(r);
   CodeKey k;
-  k.id = c.integer();
-  k.community_id = c.integer();
-  k.generation = c.integer();
+  c.into(k.id, k.community_id, k.generation);
   k.public_key = codes::from_hex(c.text()).value_or("");
   k.secret_key = codes::from_hex(c.text()).value_or("");
-  k.created_at = c.integer();
-  k.retired_at = c.opt_integer();
-  k.listed_until = c.opt_integer();
+  c.into(k.created_at, k.retired_at, k.listed_until);
   return k;
 }
 }  // namespace
@@ -715,15 +654,8 @@ std::optional<CodeUse> find_use(db::Tx& tx, std::int64_t community_id, std::stri
       [](soci::row const& r) {
         db::Cols c(r);
         CodeUse u;
-        u.community_id = c.integer();
-        u.kind = c.text();
-        u.object_id = c.integer();
-        u.key_id = c.integer();
-        u.nonce = c.text();
-        u.used_at = c.integer();
-        u.device_id = c.text();
-        u.synced_by = c.integer();
-        u.synced_at = c.integer();
+        c.into(u.community_id, u.kind, u.object_id, u.key_id, u.nonce, u.used_at, u.device_id, u.synced_by,
+               u.synced_at);
         return u;
       },
       use(community_id, "c"), use(kind, "k"), use(object_id, "o"));

@@ -76,12 +76,7 @@ namespace {
 Account account_from(soci::row const& r) {
   db::Cols c(r);
   Account a;
-  a.id = c.integer();
-  a.email = c.text();
-  a.display_name = c.text();
-  a.password_hash = c.text();
-  a.admin = c.boolean();
-  a.created_at = c.integer();
+  c.into(a.id, a.email, a.display_name, a.password_hash, a.admin, a.created_at);
   return a;
 }
 
@@ -212,11 +207,7 @@ std::optional<AttemptRow> attempt_counter(soci::session& s, std::string const& e
       [](soci::row const& r) {
         db::Cols c(r);
         AttemptRow a;
-        a.id = c.integer();
-        a.version = c.integer();
-        a.counter.attempts = c.integer();
-        a.counter.window_start = c.integer();
-        a.counter.blocked_until = c.integer();
+        c.into(a.id, a.version, a.counter.attempts, a.counter.window_start, a.counter.blocked_until);
         return a;
       },
       use(email), use(client));
@@ -279,11 +270,7 @@ namespace {
 Community community_from(soci::row const& r) {
   db::Cols c(r);
   Community out;
-  out.id = c.integer();
-  out.name = c.text();
-  out.address = c.text();
-  out.timezone = c.text();
-  out.created_at = c.integer();
+  c.into(out.id, out.name, out.address, out.timezone, out.created_at);
   return out;
 }
 
@@ -332,8 +319,7 @@ auto building_in(std::int64_t community_id) {
     Building b;
     b.id = c.integer();
     b.community_id = community_id;
-    b.name = c.text();
-    b.created_at = c.integer();
+    c.into(b.name, b.created_at);
     return b;
   };
 }
@@ -375,9 +361,7 @@ std::optional<Unit> unit(soci::session& s, std::int64_t community_id, std::int64
         Unit u;
         u.id = c.integer();
         u.community_id = community_id;
-        u.building_id = c.integer();
-        u.number = c.text();
-        u.created_at = c.integer();
+        c.into(u.building_id, u.number, u.created_at);
         return u;
       },
       use(unit_id), use(community_id));
@@ -397,8 +381,7 @@ std::vector<Unit> units(soci::session& s, std::int64_t community_id, std::int64_
         u.id = c.integer();
         u.community_id = community_id;
         u.building_id = building_id;
-        u.number = c.text();
-        u.created_at = c.integer();
+        c.into(u.number, u.created_at);
         return u;
       },
       use(community_id), use(building_id), use(from), use(n));
@@ -426,10 +409,7 @@ std::optional<UnitAddress> unit_address(soci::session& s, std::int64_t community
       [](soci::row const& r) {
         db::Cols c(r);
         UnitAddress a;
-        a.unit_id = c.integer();
-        a.building_id = c.integer();
-        a.building_name = c.text();
-        a.unit_number = c.text();
+        c.into(a.unit_id, a.building_id, a.building_name, a.unit_number);
         return a;
       },
       use(unit_id), use(community_id));
@@ -465,8 +445,7 @@ std::vector<OccupiedUnit> occupied_units(soci::session& s, std::int64_t communit
       [](soci::row const& r) {
         db::Cols c(r);
         OccupiedUnit u;
-        u.unit_id = c.integer();
-        u.building_id = c.integer();
+        c.into(u.unit_id, u.building_id);
         return u;
       },
       use(community_id, "c"), use(community_id, "c2"), use(resident, "r"));
@@ -629,12 +608,7 @@ namespace {
 StaffMember staff_from(soci::row const& r) {
   db::Cols c(r);
   StaffMember m;
-  m.id = c.integer();
-  m.account_id = c.integer();
-  m.role = c.text();
-  m.email = c.text();
-  m.display_name = c.text();
-  m.since = c.integer();
+  c.into(m.id, m.account_id, m.role, m.email, m.display_name, m.since);
   return m;
 }
 
@@ -681,15 +655,8 @@ namespace {
 Application application_from(soci::row const& r) {
   db::Cols c(r);
   Application a;
-  a.id = c.integer();
-  a.community_id = c.integer();
-  a.account_id = c.integer();
-  a.unit_id = c.integer();
-  a.status = c.text();
-  a.created_at = c.integer();
-  a.decided_at = c.integer();
-  a.applicant_email = c.text();
-  a.applicant_name = c.text();
+  c.into(a.id, a.community_id, a.account_id, a.unit_id, a.status, a.created_at, a.decided_at,
+         a.applicant_email, a.applicant_name);
   return a;
 }
 
@@ -781,16 +748,9 @@ namespace {
 ApiKey api_key_from(soci::row const& r) {
   db::Cols c(r);
   ApiKey k;
-  k.id = c.integer();
-  k.community_id = c.integer();
-  k.merchant_id = c.integer();
-  k.name = c.text();
-  k.prefix = c.text();
+  c.into(k.id, k.community_id, k.merchant_id, k.name, k.prefix);
   k.scopes = split_scopes(c.text());
-  k.created_by = c.integer();
-  k.created_at = c.integer();
-  k.expires_at = c.opt_integer();
-  k.last_used_at = c.opt_integer();
+  c.into(k.created_by, k.created_at, k.expires_at, k.last_used_at);
   return k;
 }
 

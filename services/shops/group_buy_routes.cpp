@@ -17,26 +17,6 @@ bj::object group_buy_view(db::Tx& tx, Context const& ctx, repo::GroupBuy const& 
   return out;
 }
 
-// The offer from the body; every field problem in one 422.
-repo::GroupBuy read_group_buy(bj::object const& body, Context const& ctx) {
-  std::vector<FieldError> errors;
-  repo::GroupBuy g;
-  g.community_id = ctx.community_id;
-  g.product_id = json::integer(body, "product_id");
-  g.unit_price_cents = json::integer(body, "unit_price_cents");
-  g.min_participants = json::integer(body, "min_participants");
-  g.closes_at = json::time_ms(body, "closes_at");
-  g.created_by = ctx.principal.account_id;
-  if (g.product_id <= 0) errors.push_back({"product_id", "must be a product id"});
-  if (g.unit_price_cents < 1 || g.unit_price_cents > logic::kMaxPriceCents)
-    errors.push_back({"unit_price_cents", "must be between 1 and " + std::to_string(logic::kMaxPriceCents)});
-  if (g.min_participants < 1 || g.min_participants > 10000)
-    errors.push_back({"min_participants", "must be between 1 and 10000"});
-  if (g.closes_at <= db::now_ms()) errors.push_back({"closes_at", "must be in the future"});
-  if (!errors.empty()) throw Invalid(std::move(errors));
-  return g;
-}
-
 Response create_group_buy(Request const& req, Context& ctx) {
   auto g = read_group_buy(req.json(), ctx);
   return ctx.tx([&](db::Tx& tx) {
@@ -107,6 +87,25 @@ Response join_group_buy(Request const& req, Context& ctx) {
 }
 
 }  // namespace
+
+repo::GroupBuy read_group_buy(bj::object const& body, Context const& ctx) {
+  std::vector<FieldError> errors;
+  repo::GroupBuy g;
+  g.community_id = ctx.community_id;
+  g.product_id = json::integer(body, "product_id");
+  g.unit_price_cents = json::integer(body, "unit_price_cents");
+  g.min_participants = json::integer(body, "min_participants");
+  g.closes_at = json::time_ms(body, "closes_at");
+  g.created_by = ctx.principal.account_id;
+  if (g.product_id <= 0) errors.push_back({"product_id", "must be a product id"});
+  if (g.unit_price_cents < 1 || g.unit_price_cents > logic::kMaxPriceCents)
+    errors.push_back({"unit_price_cents", "must be between 1 and " + std::to_string(logic::kMaxPriceCents)});
+  if (g.min_participants < 1 || g.min_participants > 10000)
+    errors.push_back({"min_participants", "must be between 1 and 10000"});
+  if (g.closes_at <= db::now_ms()) errors.push_back({"closes_at", "must be in the future"});
+  if (!errors.empty()) throw Invalid(std::move(errors));
+  return g;
+}
 
 void add_group_buy_routes(http::Router& r) {
   r.post("/v1/communities/{cid}/group-buys", Access::merchant("groupbuys:write"), create_group_buy);

@@ -25,26 +25,13 @@ soci::indicator null_if_absent(bool present) { return present ? soci::i_ok : soc
 Merchant merchant_from(soci::row const& r) {
   db::Cols c(r);
   Merchant m;
-  m.id = c.integer();
-  m.community_id = c.integer();
-  m.owner_id = c.integer();
-  m.name = c.text();
-  m.category = c.text();
-  m.status = c.text();
-  m.rating_sum = c.integer();
-  m.rating_count = c.integer();
-  m.created_at = c.integer();
-  m.approved_at = c.opt_integer();
+  c.into(m.id, m.community_id, m.owner_id, m.name, m.category, m.status, m.rating_sum, m.rating_count,
+         m.created_at, m.approved_at);
   m.description = c.opt_text().value_or("");
-  m.contact_email = c.opt_text();
-  m.contact_phone = c.opt_text();
+  c.into(m.contact_email, m.contact_phone);
   m.opening_hours = c.opt_text().value_or("");
   m.service_area = c.opt_text().value_or("");
-  m.fulfilment = c.text();
-  m.decision_reason = c.opt_text();
-  m.decided_at = c.opt_integer();
-  m.rating_weighted_sum = c.integer();
-  m.rating_weight = c.integer();
+  c.into(m.fulfilment, m.decision_reason, m.decided_at, m.rating_weighted_sum, m.rating_weight);
   return m;
 }
 
@@ -53,32 +40,16 @@ Merchant merchant_from(soci::row const& r) {
 Product product_from(soci::row const& r) {
   db::Cols c(r);
   Product p;
-  p.id = c.integer();
-  p.community_id = c.integer();
-  p.merchant_id = c.integer();
-  p.name = c.text();
-  p.category = c.text();
-  p.price_cents = c.integer();
-  p.stock = c.integer();
-  p.active = c.boolean();
-  p.created_at = c.integer();
-  p.updated_at = c.integer();
+  c.into(p.id, p.community_id, p.merchant_id, p.name, p.category, p.price_cents, p.stock, p.active,
+         p.created_at, p.updated_at);
   return p;
 }
 
 Movement movement_from(soci::row const& r) {
   db::Cols c(r);
   Movement m;
-  m.id = c.integer();
-  m.community_id = c.integer();
-  m.merchant_id = c.integer();
-  m.product_id = c.integer();
-  m.delta = c.integer();
-  m.reason = c.text();
-  m.order_id = c.opt_integer();
-  m.actor = c.integer();
-  m.stock_after = c.integer();
-  m.at = c.integer();
+  c.into(m.id, m.community_id, m.merchant_id, m.product_id, m.delta, m.reason, m.order_id, m.actor,
+         m.stock_after, m.at);
   return m;
 }
 
@@ -90,27 +61,10 @@ Movement movement_from(soci::row const& r) {
 Order order_from(soci::row const& r) {
   db::Cols c(r);
   Order o;
-  o.id = c.integer();
-  o.community_id = c.integer();
-  o.merchant_id = c.integer();
-  o.buyer_id = c.integer();
-  o.unit_id = c.integer();
-  o.status = c.text();
-  o.fulfilment = c.text();
-  o.subtotal_cents = c.integer();
-  o.discount_cents = c.integer();
-  o.total_cents = c.integer();
-  o.coupon_id = c.opt_integer();
-  o.coupon_code = c.opt_text();
-  o.redemption_code = c.opt_text();
-  o.group_buy_id = c.opt_integer();
-  o.created_at = c.integer();
-  o.updated_at = c.integer();
-  o.accepted_at = c.opt_integer();
-  o.ready_at = c.opt_integer();
-  o.completed_at = c.opt_integer();
-  o.cancelled_at = c.opt_integer();
-  o.cancelled_by = c.opt_integer();
+  c.into(o.id, o.community_id, o.merchant_id, o.buyer_id, o.unit_id, o.status, o.fulfilment, o.subtotal_cents,
+         o.discount_cents, o.total_cents, o.coupon_id, o.coupon_code, o.redemption_code, o.group_buy_id,
+         o.created_at, o.updated_at, o.accepted_at, o.ready_at, o.completed_at, o.cancelled_at,
+         o.cancelled_by);
   c.into(o.points_spent, o.points_cents, o.tier_discount_pct, o.tier_discount_cents);
   return o;
 }
@@ -118,12 +72,7 @@ Order order_from(soci::row const& r) {
 OrderItem order_item_from(soci::row const& r) {
   db::Cols c(r);
   OrderItem i;
-  i.product_id = c.integer();
-  i.name = c.text();
-  i.category = c.text();
-  i.unit_price_cents = c.integer();
-  i.quantity = c.integer();
-  i.line_cents = c.integer();
+  c.into(i.product_id, i.name, i.category, i.unit_price_cents, i.quantity, i.line_cents);
   return i;
 }
 
@@ -181,17 +130,8 @@ std::vector<Order> with_items(db::Tx& tx, std::vector<Order> orders) {
 Coupon coupon_from(soci::row const& r) {
   db::Cols c(r);
   Coupon k;
-  k.id = c.integer();
-  k.community_id = c.integer();
-  k.merchant_id = c.integer();
-  k.code = c.text();
-  k.percent_off = c.opt_integer();
-  k.amount_off_cents = c.opt_integer();
-  k.min_spend_cents = c.integer();
-  k.max_redemptions = c.integer();
-  k.redemptions = c.integer();
-  k.expires_at = c.integer();
-  k.created_at = c.integer();
+  c.into(k.id, k.community_id, k.merchant_id, k.code, k.percent_off, k.amount_off_cents, k.min_spend_cents,
+         k.max_redemptions, k.redemptions, k.expires_at, k.created_at);
   return k;
 }
 
@@ -199,16 +139,8 @@ Coupon coupon_from(soci::row const& r) {
 Review review_from(soci::row const& r) {
   db::Cols c(r);
   Review v;
-  v.id = c.integer();
-  v.community_id = c.integer();
-  v.merchant_id = c.integer();
-  v.order_id = c.integer();
-  v.buyer_id = c.integer();
-  v.rating = c.integer();
-  v.body = c.text();
-  v.created_at = c.integer();
-  v.author_erased = c.boolean();
-  v.weight = c.integer();
+  c.into(v.id, v.community_id, v.merchant_id, v.order_id, v.buyer_id, v.rating, v.body, v.created_at,
+         v.author_erased, v.weight);
   return v;
 }
 
@@ -218,20 +150,9 @@ Review review_from(soci::row const& r) {
 GroupBuy group_buy_from(soci::row const& r) {
   db::Cols c(r);
   GroupBuy g;
-  g.id = c.integer();
-  g.community_id = c.integer();
-  g.merchant_id = c.integer();
-  g.product_id = c.integer();
-  g.unit_price_cents = c.integer();
-  g.min_participants = c.integer();
-  g.participants = c.integer();
-  g.quantity = c.integer();
-  g.closes_at = c.integer();
-  g.status = c.text();
-  g.outcome = c.opt_text();
-  g.created_by = c.integer();
-  g.created_at = c.integer();
-  g.closed_at = c.opt_integer();
+  c.into(g.id, g.community_id, g.merchant_id, g.product_id, g.unit_price_cents, g.min_participants,
+         g.participants, g.quantity, g.closes_at, g.status, g.outcome, g.created_by, g.created_at,
+         g.closed_at);
   return g;
 }
 
@@ -241,17 +162,8 @@ GroupBuy group_buy_from(soci::row const& r) {
 Participant participant_from(soci::row const& r) {
   db::Cols c(r);
   Participant p;
-  p.id = c.integer();
-  p.community_id = c.integer();
-  p.group_buy_id = c.integer();
-  p.account_id = c.integer();
-  p.unit_id = c.integer();
-  p.quantity = c.integer();
-  p.amount_cents = c.integer();
-  p.status = c.text();
-  p.order_id = c.opt_integer();
-  p.created_at = c.integer();
-  p.fulfilment = c.text();
+  c.into(p.id, p.community_id, p.group_buy_id, p.account_id, p.unit_id, p.quantity, p.amount_cents, p.status,
+         p.order_id, p.created_at, p.fulfilment);
   return p;
 }
 
@@ -1265,33 +1177,27 @@ std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t
   return out;
 }
 
+namespace {
+// Columns: id, merchant_id, stock, name.
+ProductStock product_stock_from(soci::row const& r) {
+  db::Cols c(r);
+  ProductStock p;
+  c.into(p.id, p.merchant_id, p.stock, p.name);
+  return p;
+}
+}  // namespace
+
 constexpr char const* kProductStock =
     "SELECT id, merchant_id, stock, name FROM products WHERE id = :id AND community_id = :c";
 std::optional<ProductStock> product_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid) {
-  return db::one(
-      tx, kProductStock,
-      [](soci::row const& r) {
-        db::Cols c(r);
-        ProductStock p;
-        c.into(p.id, p.merchant_id, p.stock, p.name);
-        return p;
-      },
-      use(pid, "id"), use(cid, "c"));
+  return db::one(tx, kProductStock, product_stock_from, use(pid, "id"), use(cid, "c"));
 }
 
 constexpr char const* kActiveProducts =
     "SELECT id, merchant_id, stock, name FROM products WHERE community_id = :c AND merchant_id = :m AND active = 1 "
     "ORDER BY id";
 std::vector<ProductStock> active_products(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
-  return db::all(
-      tx, kActiveProducts,
-      [](soci::row const& r) {
-        db::Cols c(r);
-        ProductStock p;
-        c.into(p.id, p.merchant_id, p.stock, p.name);
-        return p;
-      },
-      use(cid, "c"), use(mid, "m"));
+  return db::all(tx, kActiveProducts, product_stock_from, use(cid, "c"), use(mid, "m"));
 }
 
 constexpr char const* kUnitsSold =

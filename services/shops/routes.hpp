@@ -30,6 +30,10 @@ void add_refund_routes(http::Router& r);     // after-sales refunds, disputes, t
 void add_code_token_routes(http::Router& r); // code_token_routes.cpp: signed redemption tokens
 void add_referral_routes(http::Router& r);   // a resident's referral code and share links
 
+// group_buy_routes.cpp: a group-buy offer from a POST /group-buys or wish-answer body, every
+// field problem in one 422.
+repo::GroupBuy read_group_buy(bj::object const& body, Context const& ctx);
+
 // referral_routes.cpp: the referral a checkout's `referral_code` names (422 when it is no code
 // of the community, or the buyer's own); its order_id and merchant_id are the caller's to fill.
 std::optional<repo::OrderReferral> referral_for_checkout(db::Tx& tx, std::int64_t cid, std::int64_t buyer_id,

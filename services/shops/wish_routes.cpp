@@ -138,30 +138,10 @@ Response join_wish(Request const& req, Context& ctx) {
   });
 }
 
-// The offer: the same fields as POST /group-buys; every field problem in one 422.
-repo::GroupBuy read_offer(bj::object const& body, Context const& ctx) {
-  std::vector<FieldError> errors;
-  repo::GroupBuy g;
-  g.community_id = ctx.community_id;
-  g.product_id = json::integer(body, "product_id");
-  g.unit_price_cents = json::integer(body, "unit_price_cents");
-  g.min_participants = json::integer(body, "min_participants");
-  g.closes_at = json::time_ms(body, "closes_at");
-  g.created_by = ctx.principal.account_id;
-  if (g.product_id <= 0) errors.push_back({"product_id", "must be a product id"});
-  if (g.unit_price_cents < 1 || g.unit_price_cents > logic::kMaxPriceCents)
-    errors.push_back({"unit_price_cents", "must be between 1 and " + std::to_string(logic::kMaxPriceCents)});
-  if (g.min_participants < 1 || g.min_participants > 10000)
-    errors.push_back({"min_participants", "must be between 1 and 10000"});
-  if (g.closes_at <= db::now_ms()) errors.push_back({"closes_at", "must be in the future"});
-  if (!errors.empty()) throw Invalid(std::move(errors));
-  return g;
-}
-
 // A merchant of the wish's category answers with a group buy of one of its products.
 Response answer_wish(Request const& req, Context& ctx) {
   std::int64_t id = req.id("id");
-  auto g = read_offer(req.json(), ctx);
+  auto g = read_group_buy(req.json(), ctx);  // the same fields as POST /group-buys
   return ctx.tx([&](db::Tx& tx) {
     auto w = wish_or_404(tx, ctx, id);
     auto p = repo::find_product(tx, ctx.community_id, 0, g.product_id);

@@ -36,40 +36,22 @@ GENERAL_LOG=${FLASH_GENERAL_LOG:-0}
 PRICE=250
 FUNDS=5000000
 
-for tool in wrk curl python3 mariadbd mariadb-install-db mariadb mysqlslap; do
-  command -v "$tool" >/dev/null || { echo "flash_sale: $tool is not installed" >&2; exit 1; }
-done
-[[ -x $BIN ]] || { echo "flash_sale: no courtyard binary at $BIN (build first)" >&2; exit 1; }
+# shellcheck source=tests/bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_tools flash_sale wrk curl python3 mariadbd mariadb-install-db mariadb mysqlslap
+need_bin flash_sale "$BIN"
 
-WORK=$(mktemp -d /tmp/courtyard-flash-XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [[ ${FLASH_KEEP:-0} == 1 ]] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+KEEP_WORK=${FLASH_KEEP:-0}
+bench_work courtyard-flash
 ulimit -n "$(ulimit -Hn)"
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # ---- a private, durable MariaDB
 DB_PORT=$(free_port)
-SOCK=$WORK/mysqld.sock
-mariadb-install-db --no-defaults --datadir="$WORK/data" --user="$(id -un)" --auth-root-authentication-method=normal \
-  --skip-test-db >"$WORK/install.log" 2>&1
-mariadbd --no-defaults --datadir="$WORK/data" --user="$(id -un)" --socket="$SOCK" --port="$DB_PORT" \
-  --bind-address=127.0.0.1 --skip-name-resolve --pid-file="$WORK/mysqld.pid" --log-error="$WORK/mysqld.err" \
-  --skip-log-bin --innodb-flush-log-at-trx-commit=1 --innodb-doublewrite=1 --innodb-buffer-pool-size=512M \
-  --innodb-log-file-size=256M --max-connections=1000 --general-log-file="$WORK/general.log" &
-MARIADB_PID=$!
-PIDS+=("$MARIADB_PID")
+start_mariadb "$DB_PORT" --skip-log-bin --innodb-flush-log-at-trx-commit=1 --innodb-doublewrite=1 \
+  --innodb-buffer-pool-size=512M --innodb-log-file-size=256M --max-connections=1000 \
+  --general-log-file="$WORK/general.log"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, in clock ticks
 SQL=(mariadb --no-defaults -uroot -h127.0.0.1 -P"$DB_PORT")
-for _ in $(seq 1 200); do "${SQL[@]}" -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.1; done
-"${SQL[@]}" -e 'SELECT 1' >/dev/null
 "${SQL[@]}" -e "CREATE DATABASE flash; CREATE DATABASE rawcommit;
   CREATE TABLE rawcommit.c (id BIGINT AUTO_INCREMENT PRIMARY KEY, v BIGINT NOT NULL) ENGINE=InnoDB;"
 DURABLE=$("${SQL[@]}" -N -B -e 'SELECT @@innodb_flush_log_at_trx_commit, @@innodb_doublewrite, @@log_bin')
@@ -82,7 +64,7 @@ raw_commits() {  # 32 clients, single-row INSERT, autocommit: prints commits per
   awk -v n=$n -v s="$secs" 'BEGIN {printf "%.0f\n", n / s}'
 }
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_line
 echo "mariadb $("${SQL[@]}" -N -B -e 'SELECT VERSION()'): innodb_flush_log_at_trx_commit, doublewrite, log_bin = $(echo $DURABLE)"
 RAW1=$(raw_commits)
 echo "raw durable commits (mysqlslap, 32 clients, single-row INSERT): $RAW1/s"
@@ -97,12 +79,7 @@ COURTYARD_ADMIN_EMAIL=$ADMIN_EMAIL COURTYARD_ADMIN_PASSWORD=$ADMIN_PASSWORD \
   >"$WORK/courtyard.out" 2>"$WORK/courtyard.err" &
 COURTYARD_PID=$!
 PIDS+=("$COURTYARD_PID")
-for _ in $(seq 1 300); do
-  grep -q '^courtyard listening on' "$WORK/courtyard.out" 2>/dev/null && break
-  kill -0 "$COURTYARD_PID" 2>/dev/null || { cat "$WORK/courtyard.err" >&2; exit 1; }
-  sleep 0.1
-done
-URL=$(sed -n 's/^courtyard listening on //p' "$WORK/courtyard.out")
+URL=$(courtyard_url "$COURTYARD_PID" "$WORK/courtyard.out" "$WORK/courtyard.err")
 echo "courtyard --threads $SERVER_THREADS --workers $WORKERS --db-pool $DB_POOL"
 
 SQLF=("${SQL[@]}" flash)
@@ -171,12 +148,12 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
   awk -v d=$((db1 - db0)) -v c=$((cy1 - cy0)) -v hz="$(getconf CLK_TCK)" -v n=$((after - before)) -v s="$DURATION" 'BEGIN {
     printf "  cpu during the sale: mariadbd %.2f cores, courtyard %.2f cores; per order %.0f us in mariadbd, %.0f us in courtyard\n",
       d / hz / s, c / hz / s, n ? d / hz / n * 1e6 : 0, n ? c / hz / n * 1e6 : 0 }' >"$WORK/cpu-$name"
-  awk -v name="$name" -v placed=$((after - before)) -v d="$DURATION" '
+  awk -v name="$name" -v placed=$((after - before)) -v d="$DURATION" "$WRK_MS"'
     /^Requests\/sec:/ {rps=$2}
     /Non-2xx/ {non2xx=$NF}
     /Socket errors/ {errs=$0}
-    $1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; p99=v}
-    $1 == "50%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; p50=v}
+    $1 == "99%" {p99=ms($2)}
+    $1 == "50%" {p50=ms($2)}
     END {printf "%-8s %8.1f orders/s   p50 %6.2f ms   p99 %6.2f ms   (%d orders placed in %ds; wrk %.1f req/s, non-2xx %d %s)\n",
       name, placed / d, p50, p99, placed, d, rps, non2xx, errs}' "$out" | tee -a "$WORK/summary"
   cat "$WORK/cpu-$name"

@@ -26,31 +26,14 @@ CONNECTIONS=${BENCH_CONNECTIONS:-64}
 SERVER_THREADS=${COURTYARD_THREADS:-2}
 PEER_SRC=$ROOT/tests/bench/peer
 
-for tool in wrk nginx curl node npm python3 mariadbd mariadb-install-db mariadb; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
-done
-[[ -x $BIN ]] || { echo "bench: no courtyard binary at $BIN (build first)" >&2; exit 1; }
+# shellcheck source=tests/bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_tools bench wrk nginx curl node npm python3 mariadbd mariadb-install-db mariadb
+need_bin bench "$BIN"
 
-WORK=$(mktemp -d /tmp/courtyard-peer-bench-XXXXXX)
+bench_work courtyard-peer-bench
 chmod 755 "$WORK"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_for_http() {
-  for _ in $(seq 1 300); do
-    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "bench: $1 did not come up" >&2
-  return 1
-}
 
 # ---- courtyard: start_courtyard NAME DB_URL -> sets CY_URL, CY_PID
 start_courtyard() {
@@ -59,12 +42,7 @@ start_courtyard() {
     --rate-limit-rps 0 --password-hash min --max-connections 20000 ${BENCH_SERVER_ARGS:-} >"$WORK/$name.out" 2>"$WORK/$name.err" &
   CY_PID=$!
   PIDS+=("$CY_PID")
-  for _ in $(seq 1 600); do
-    grep -q '^courtyard listening on' "$WORK/$name.out" 2>/dev/null && break
-    kill -0 "$CY_PID" 2>/dev/null || { cat "$WORK/$name.err" >&2; exit 1; }
-    sleep 0.1
-  done
-  CY_URL=$(sed -n 's/^courtyard listening on //p' "$WORK/$name.out")
+  CY_URL=$(courtyard_url "$CY_PID" "$WORK/$name.out" "$WORK/$name.err")
   wait_for_http "$CY_URL/healthz"
 }
 
@@ -100,21 +78,8 @@ print(alice, cid, mid, pid)
 EOF
 }
 
-# ---- wrk: measure NAME URL -> appends "rps p99_ms" to $WORK/rounds-NAME
-measure() {
-  local name=$1 url=$2 out="$WORK/wrk-$1.txt"
-  shift 2
-  wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$url" >"$out"
-  if grep -qE 'Non-2xx|Socket errors' "$out"; then
-    echo "bench: $name: $(grep -E 'Non-2xx|Socket errors' "$out" | paste -sd' ')" >&2
-  fi
-  awk '/^Requests\/sec:/ {rps=$2}
-       $1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; p99=v}
-       END {printf "%.0f %.2f\n", rps, p99}' "$out" >>"$WORK/rounds-$name"
-}
-median() {  # NAME -> "rps p99" of the median round by rps
-  sort -n -k1,1 "$WORK/rounds-$1" | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'
-}
+# ---- wrk rounds: measure and median (lib.sh), whole requests per second
+RPS_DECIMALS=0
 rounds_of() { awk '{printf "%s%d", (NR > 1 ? "/" : ""), $1}' "$WORK/rounds-$1"; }
 compare() {  # LABEL OURS THEIRS THEIR_NAME
   read -r a_rps a_p99 < <(median "$2")
@@ -125,28 +90,17 @@ compare() {  # LABEL OURS THEIRS THEIR_NAME
       l, ar, ap, who, br, bp, (br > 0 ? ar / br : 0), an, bn }'
 }
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_line
 echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS interleaved rounds, median round; courtyard --threads $SERVER_THREADS ${BENCH_SERVER_ARGS:-}"
 
 # ---- nginx, static file (the /healthz yardstick)
-# shellcheck source=tests/bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 start_nginx
 
 if [[ ${BENCH_MARIADB:-1} != 0 ]]; then
   # ---- MariaDB with durable commits, private to this run
   MY_PORT=$(free_port)
-  mariadb-install-db --no-defaults --datadir="$WORK/mariadb" --user="$(id -un)" --skip-test-db \
-    --auth-root-authentication-method=normal >"$WORK/mariadb-install.log" 2>&1
-  mariadbd --no-defaults --datadir="$WORK/mariadb" --user="$(id -un)" --port="$MY_PORT" --bind-address=127.0.0.1 \
-    --socket="$WORK/mariadb.sock" --pid-file="$WORK/mariadb.pid" --log-error="$WORK/mariadb.err" \
-    --skip-grant-tables --skip-name-resolve --max-connections=1000 \
-    --innodb-flush-log-at-trx-commit=1 --innodb-buffer-pool-size=256M &
-  PIDS+=($!)
-  for _ in $(seq 1 300); do
-    mariadb -h127.0.0.1 -P"$MY_PORT" -uroot -e 'SELECT 1' >/dev/null 2>&1 && break
-    sleep 0.1
-  done
+  start_mariadb "$MY_PORT" --skip-grant-tables --max-connections=1000 --innodb-flush-log-at-trx-commit=1 \
+    --innodb-buffer-pool-size=256M
   mariadb -h127.0.0.1 -P"$MY_PORT" -uroot \
     -e 'CREATE DATABASE courtyard CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'
   echo "mariadb $(mariadb -h127.0.0.1 -P"$MY_PORT" -uroot -N -e "SELECT CONCAT(VERSION(), ', innodb_flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit, ', sync_binlog=', @@sync_binlog, ', log_bin=', @@log_bin)")"

@@ -33,10 +33,10 @@ CONNECTIONS=${RECS_CONNECTIONS:-8}
 THREADS=${COURTYARD_THREADS:-1}
 WORKERS=${COURTYARD_WORKERS:-4}
 
-for tool in wrk curl python3; do
-  command -v "$tool" >/dev/null || { echo "recs_bench: $tool is not installed" >&2; exit 1; }
-done
-[[ -x $BIN ]] || { echo "recs_bench: no courtyard binary at $BIN (build first)" >&2; exit 1; }
+# shellcheck source=tests/bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_tools recs_bench wrk curl python3
+need_bin recs_bench "$BIN"
 
 # RECS_REUSE=<a work directory kept by RECS_KEEP=1>: measure again on the data generated
 # then (same database: the SQLite file in it, or the MariaDB database it names); it is kept.
@@ -80,12 +80,7 @@ start() {
   "$BIN" --listen 127.0.0.1:0 --db "$DB" --threads "$THREADS" --workers "$WORKERS" --background="${1:-false}" \
     --access-log=false --log-level warn --rate-limit-rps 0 >"$WORK/courtyard.out" 2>"$WORK/courtyard.err" &
   PID=$!
-  for _ in $(seq 1 600); do
-    grep -q '^courtyard listening on' "$WORK/courtyard.out" 2>/dev/null && break
-    kill -0 "$PID" 2>/dev/null || { cat "$WORK/courtyard.err" >&2; exit 1; }
-    sleep 0.1
-  done
-  BASE=$(sed -n 's/^courtyard listening on //p' "$WORK/courtyard.out")
+  BASE=$(courtyard_url "$PID" "$WORK/courtyard.out" "$WORK/courtyard.err")
 }
 stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
 

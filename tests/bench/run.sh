@@ -23,44 +23,20 @@ WRK_THREADS=${BENCH_THREADS:-2}
 IDLE=${BENCH_IDLE:-10000}
 SERVER_THREADS=${COURTYARD_THREADS:-2}
 
-for tool in wrk nginx curl; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
-done
-[[ -x $BIN ]] || { echo "bench: no courtyard binary at $BIN (build first)" >&2; exit 1; }
-
-WORK=$(mktemp -d /tmp/courtyard-bench-XXXXXX)
-chmod 755 "$WORK"  # nginx workers run as nobody
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# Both the server and the idle-connection client need one descriptor per connection. Root may
-# raise the hard limit; otherwise the soft limit goes as high as the hard one allows.
-want_fds=$((IDLE + 4096))
-ulimit -Hn "$want_fds" 2>/dev/null || true
-ulimit -n "$want_fds" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-[[ $(ulimit -n) -ge $want_fds ]] || echo "bench: descriptor limit $(ulimit -n) < $want_fds: some idle connections will fail" >&2
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_for_http() {
-  for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "bench: $1 did not come up" >&2
-  return 1
-}
-
-# ---- nginx, static file
 # shellcheck source=tests/bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_tools bench wrk nginx curl
+need_bin bench "$BIN"
+
+bench_work courtyard-bench
+chmod 755 "$WORK"  # nginx workers run as nobody
+
+# Both the server and the idle-connection client need one descriptor per connection.
+want_fds=$((IDLE + 4096))
+raise_fds "$want_fds"
+[[ $(ulimit -n) -ge $want_fds ]] || echo "bench: descriptor limit $(ulimit -n) < $want_fds: some idle connections will fail" >&2
+
+# ---- nginx, static file
 start_nginx
 
 # ---- courtyard on SQLite
@@ -72,12 +48,7 @@ COURTYARD_ADMIN_EMAIL=$ADMIN_EMAIL COURTYARD_ADMIN_PASSWORD=$ADMIN_PASSWORD \
   --max-connections $((IDLE + 1000)) --idle-timeout 120 >"$WORK/courtyard.out" 2>"$WORK/courtyard.err" &
 COURTYARD_PID=$!
 PIDS+=("$COURTYARD_PID")
-for _ in $(seq 1 300); do
-  grep -q '^courtyard listening on' "$WORK/courtyard.out" 2>/dev/null && break
-  kill -0 "$COURTYARD_PID" 2>/dev/null || { cat "$WORK/courtyard.err" >&2; exit 1; }
-  sleep 0.1
-done
-COURTYARD_URL=$(sed -n 's/^courtyard listening on //p' "$WORK/courtyard.out")
+COURTYARD_URL=$(courtyard_url "$COURTYARD_PID" "$WORK/courtyard.out" "$WORK/courtyard.err")
 COURTYARD_PORT=${COURTYARD_URL##*:}
 wait_for_http "$COURTYARD_URL/healthz"
 
@@ -89,27 +60,16 @@ TOKEN=$(curl -fsS -X POST -H 'Content-Type: application/json' \
 # in interleaved rounds and the median round is reported, so a burst of unrelated load on a
 # shared machine does not decide the comparison.
 declare -A RPS P99
-measure() {  # name url [wrk args...] -> appends "rps p99_ms" to $WORK/rounds-<name>
-  local name=$1 url=$2 out="$WORK/wrk-$1.txt"
-  shift 2
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$url" >"$out"
-  if grep -qE 'Non-2xx|Socket errors' "$out"; then
-    echo "bench: $name: $(grep -E 'Non-2xx|Socket errors' "$out" | paste -sd' ')" >&2
-  fi
-  awk '/^Requests\/sec:/ {rps=$2}
-       $1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; p99=v}
-       END {printf "%.2f %.2f\n", rps, p99}' "$out" >>"$WORK/rounds-$name"
-}
 summarise() {  # name -> prints the median round; sets RPS[name], P99[name]
   local name=$1 line
-  line=$(sort -n -k1,1 "$WORK/rounds-$name" | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}')
+  line=$(median "$name")
   RPS[$name]=${line% *}
   P99[$name]=${line#* }
   printf '%-20s %10s rps   p99 %7s ms   (rounds: %s)\n' "$name" "${RPS[$name]}" "${P99[$name]}" \
     "$(awk '{printf "%s%d", (NR > 1 ? ", " : ""), $1}' "$WORK/rounds-$name")"
 }
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_line
 echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS interleaved rounds; courtyard --threads $SERVER_THREADS"
 for _ in $(seq 1 "$ROUNDS"); do
   measure nginx_static "http://127.0.0.1:$NGINX_PORT/healthz.json"

@@ -8,7 +8,9 @@
 # BENCH_PRODUCTS (default 50000) and BENCH_SEARCHES (default 500) may be set.
 set -euo pipefail
 bin=${1:-build/tests/test_demand}
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+# shellcheck source=tests/bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+machine_line
 for backend in sqlite mysql; do
   if [[ $backend == mysql && -z ${COURTYARD_TEST_MYSQL:-} ]]; then
     echo "backend mariadb: skipped (COURTYARD_TEST_MYSQL not set)"

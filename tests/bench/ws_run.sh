@@ -17,20 +17,13 @@ RESIDENTS=${WS_RESIDENTS:-5000}
 ROUNDS=${WS_ROUNDS:-3}
 TIMEOUT=${WS_TIMEOUT:-60}
 SERVER_THREADS=${COURTYARD_THREADS:-2}
-[[ -x $BIN ]] || { echo "ws bench: no courtyard binary at $BIN (build first)" >&2; exit 1; }
+# shellcheck source=tests/bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_bin "ws bench" "$BIN"
 
-WORK=$(mktemp -d /tmp/courtyard-ws-bench-XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-# One descriptor per socket on each side (root may raise the hard limit).
-want_fds=$((RESIDENTS + 4096))
-ulimit -Hn "$want_fds" 2>/dev/null || true
-ulimit -n "$want_fds" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+bench_work courtyard-ws-bench
+# One descriptor per socket on each side.
+raise_fds $((RESIDENTS + 4096))
 
 CLIENT="$WORK/courtyard_ws_bench"
 ${CXX:-c++} -std=c++20 -O2 -DCOURTYARD_WS_BENCH -DBOOST_ASIO_NO_DEPRECATED "$ROOT/tests/bench/ws_broadcast.cpp" \
@@ -45,16 +38,11 @@ COURTYARD_ADMIN_EMAIL=$ADMIN_EMAIL COURTYARD_ADMIN_PASSWORD=$ADMIN_PASSWORD \
   --max-connections $((RESIDENTS + 1000)) >"$WORK/courtyard.out" 2>"$WORK/courtyard.err" &
 SERVER_PID=$!
 PIDS+=("$SERVER_PID")
-for _ in $(seq 1 300); do
-  grep -q '^courtyard listening on' "$WORK/courtyard.out" 2>/dev/null && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/courtyard.err" >&2; exit 1; }
-  sleep 0.1
-done
-URL=$(sed -n 's/^courtyard listening on //p' "$WORK/courtyard.out")
+URL=$(courtyard_url "$SERVER_PID" "$WORK/courtyard.out" "$WORK/courtyard.err")
 PORT=${URL##*:}
 [[ -n $PORT ]] || { echo "ws bench: server did not start" >&2; cat "$WORK/courtyard.err" >&2; exit 1; }
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_line
 echo "courtyard --threads $SERVER_THREADS, db ${DB%%:*}; $RESIDENTS residents, one socket each, $ROUNDS announcement rounds"
 status=0
 timeout $((TIMEOUT * (ROUNDS + 10) + 300)) "$CLIENT" --port "$PORT" --admin-email "$ADMIN_EMAIL" \

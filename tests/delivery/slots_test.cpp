@@ -4,9 +4,7 @@
 #include "db/tx.hpp"
 #include "http/json.hpp"
 #include "tests/delivery/helpers.hpp"
-
-#include <atomic>
-#include <thread>
+#include "tests/support/threads.hpp"
 
 using namespace courtyard;
 using namespace courtyard::test;
@@ -254,15 +252,9 @@ TEST_CASE("16 residents race for a slot with 5 places: exactly 5 get one", "[del
   std::int64_t stock_before = stock_of(s);
 
   std::vector<Result> results(kBuyers);
-  std::vector<std::thread> threads;
-  std::atomic<int> ready{0};
-  for (int i = 0; i < kBuyers; ++i)
-    threads.emplace_back([&, i] {
-      ++ready;
-      while (ready.load() < kBuyers) std::this_thread::yield();
-      results[i] = order(s, buyers[i], sid);
-    });
-  for (auto& th : threads) th.join();
+  courtyard::test::in_threads(kBuyers, [&](int i) {
+    results[i] = order(s, buyers[i], sid);
+  });
 
   int won = 0;
   for (int i = 0; i < kBuyers; ++i) {

@@ -2,12 +2,12 @@
 // the category see, answering with a group buy, and the joiners' notifications.
 #include "db/query.hpp"
 #include "tests/shops/support.hpp"
+#include "tests/support/threads.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 
 using namespace shops_test;
+using courtyard::test::in_threads;
 
 namespace {
 
@@ -24,19 +24,6 @@ std::string wish_url(Community const& c, std::int64_t id) { return c.base() + "/
 
 bj::object offer(std::int64_t pid) {
   return {{"product_id", pid}, {"unit_price_cents", 500}, {"min_participants", 2}, {"closes_at", closes_in(3'600'000)}};
-}
-
-template <class Fn>
-void in_threads(int n, Fn fn) {
-  std::vector<std::thread> threads;
-  std::atomic<int> ready{0};
-  for (int i = 0; i < n; ++i)
-    threads.emplace_back([&, i] {
-      ++ready;
-      while (ready.load() < n) std::this_thread::yield();
-      fn(i);
-    });
-  for (auto& th : threads) th.join();
 }
 
 bool notified(Actor const& who, std::int64_t wish_id) {

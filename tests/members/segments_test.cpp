@@ -7,31 +7,19 @@
 #include "gateway/demo.hpp"
 #include "services/members/repository.hpp"
 #include "tests/members/helpers.hpp"
+#include "tests/support/threads.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <thread>
 #include <vector>
 
 using namespace members_test;
+using courtyard::test::in_threads;
 using soci::use;
 
 namespace {
-
-template <class Fn>
-void in_threads(int n, Fn fn) {
-  std::vector<std::thread> threads;
-  std::atomic<int> ready{0};
-  for (int i = 0; i < n; ++i)
-    threads.emplace_back([&, i] {
-      ++ready;
-      while (ready.load() < n) std::this_thread::yield();
-      fn(i);
-    });
-  for (auto& th : threads) th.join();
-}
 
 std::string mpath(Community const& c, std::int64_t mid, std::string const& what) {
   return c.base() + "/merchants/" + std::to_string(mid) + "/" + what;

@@ -3,9 +3,9 @@
 // the lots they came from), event fees and property bills, the tier discount at checkout,
 // and points never below zero under real threads.
 #include "tests/members/helpers.hpp"
+#include "tests/support/threads.hpp"
 
 #include <atomic>
-#include <thread>
 #include <vector>
 
 using namespace members_test;
@@ -299,15 +299,9 @@ TEST_CASE("many concurrent orders spending one member's points never overdraw th
   constexpr int kThreads = 16;
   constexpr std::int64_t kEach = 150;  // 6 fit in 1000 points
   std::vector<Result> results(kThreads);
-  std::vector<std::thread> threads;
-  std::atomic<int> ready{0};
-  for (int i = 0; i < kThreads; ++i)
-    threads.emplace_back([&, i] {
-      ++ready;
-      while (ready.load() < kThreads) std::this_thread::yield();
-      results[i] = place(s, r, order_body(s, 1, kEach));
-    });
-  for (auto& th : threads) th.join();
+  courtyard::test::in_threads(kThreads, [&](int i) {
+    results[i] = place(s, r, order_body(s, 1, kEach));
+  });
   int won = 0;
   for (auto const& res : results) {
     INFO(res.status << " " << res.body);
@@ -328,17 +322,10 @@ TEST_CASE("many concurrent orders spending one member's points never overdraw th
   std::vector<std::int64_t> winners;
   for (auto const& res : results)
     if (res.status == 201) winners.push_back(res.id());
-  threads.clear();
-  ready = 0;
-  int n = static_cast<int>(winners.size()) * 2;
-  for (int i = 0; i < n; ++i)
-    threads.emplace_back([&, i] {
-      ++ready;
-      while (ready.load() < n) std::this_thread::yield();
-      auto who = i % 2 ? r.token : s.owner.token;
-      t.call("POST", s.order(winners[i / 2]) + "/cancel", std::nullopt, who, key("cancel"));
-    });
-  for (auto& th : threads) th.join();
+  courtyard::test::in_threads(static_cast<int>(winners.size()) * 2, [&](int i) {
+    auto who = i % 2 ? r.token : s.owner.token;
+    t.call("POST", s.order(winners[i / 2]) + "/cancel", std::nullopt, who, key("cancel"));
+  });
   CHECK(points(s.c, r) == 1000);
   CHECK(t.balance(s.c, r) == 1'000'000);
   check_ledger(s.c.id);

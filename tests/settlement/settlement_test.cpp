@@ -5,28 +5,17 @@
 #include "services/settlement/routes.hpp"
 #include "services/wallet/api.hpp"
 #include "tests/shops/support.hpp"
+#include "tests/support/threads.hpp"
 
 #include <atomic>
 #include <thread>
 
 using namespace shops_test;
+using courtyard::test::in_threads;
 
 namespace {
 
 constexpr std::int64_t kWeekMs = 7 * 86'400'000LL;
-
-template <class Fn>
-void in_threads(int n, Fn fn) {
-  std::vector<std::thread> threads;
-  std::atomic<int> ready{0};
-  for (int i = 0; i < n; ++i)
-    threads.emplace_back([&, i] {
-      ++ready;
-      while (ready.load() < n) std::this_thread::yield();
-      fn(i);
-    });
-  for (auto& th : threads) th.join();
-}
 
 // Placed and accepted; completes when the code is redeemed.
 std::pair<std::int64_t, std::string> accepted_order(Shop const& s, Actor const& who,

@@ -2,30 +2,13 @@
 // redemptions, reviews and Idempotency-Key under contention.
 #include "db/query.hpp"
 #include "tests/shops/support.hpp"
+#include "tests/support/threads.hpp"
 
-#include <atomic>
 #include <map>
 #include <mutex>
-#include <thread>
 
 using namespace shops_test;
-
-namespace {
-
-template <class Fn>
-void in_threads(int n, Fn fn) {
-  std::vector<std::thread> threads;
-  std::atomic<int> ready{0};
-  for (int i = 0; i < n; ++i)
-    threads.emplace_back([&, i] {
-      ++ready;
-      while (ready.load() < n) std::this_thread::yield();
-      fn(i);
-    });
-  for (auto& th : threads) th.join();
-}
-
-}  // namespace
+using courtyard::test::in_threads;
 
 TEST_CASE("16 residents race for the last 5 items: exactly 5 win, nothing else moves", "[shops][concurrency]") {
   auto& t = TestApp::get();

@@ -2,9 +2,7 @@
 // not reached or stock short -> every hold released), also with concurrent closers.
 #include "services/shops/api.hpp"
 #include "tests/shops/support.hpp"
-
-#include <atomic>
-#include <thread>
+#include "tests/support/threads.hpp"
 
 using namespace shops_test;
 
@@ -233,15 +231,9 @@ TEST_CASE("concurrent closers settle each group buy exactly once", "[shops][grou
 
   // Two instances' worth of closers (and more) at once, straight at the job body.
   constexpr int kClosers = 6;
-  std::atomic<int> ready{0};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kClosers; ++i)
-    threads.emplace_back([&] {
-      ++ready;
-      while (ready.load() < kClosers) std::this_thread::yield();
-      courtyard::shops::close_due_group_buys(t.app().db(), t.app().bus(), courtyard::db::now_ms());
-    });
-  for (auto& th : threads) th.join();
+  courtyard::test::in_threads(kClosers, [&](int) {
+    courtyard::shops::close_due_group_buys(t.app().db(), t.app().bus(), courtyard::db::now_ms());
+  });
 
   for (auto gid : gids) {
     INFO("group buy " << gid);

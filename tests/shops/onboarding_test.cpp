@@ -3,12 +3,11 @@
 // suspend, reinstate), staff accounts, events; on SQLite and MariaDB.
 #include "services/shops/onboarding.hpp"
 #include "tests/shops/support.hpp"
+#include "tests/support/threads.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <map>
 #include <set>
-#include <thread>
 
 using namespace shops_test;
 namespace onboarding = courtyard::shops::onboarding;
@@ -420,15 +419,9 @@ TEST_CASE("two concurrent applications from one account: exactly one is pending"
     auto who = t.account("racer");
     constexpr int kThreads = 4;
     std::vector<int> statuses(kThreads);
-    std::atomic<int> ready{0};
-    std::vector<std::thread> threads;
-    for (int i = 0; i < kThreads; ++i)
-      threads.emplace_back([&, i] {
-        ready.fetch_add(1);
-        while (ready.load() < kThreads) std::this_thread::yield();
-        statuses[i] = t.post(c.base() + "/merchants", details("Racer " + std::to_string(i)), who.token).status;
-      });
-    for (auto& th : threads) th.join();
+    courtyard::test::in_threads(kThreads, [&](int i) {
+      statuses[i] = t.post(c.base() + "/merchants", details("Racer " + std::to_string(i)), who.token).status;
+    });
     CHECK(std::count(statuses.begin(), statuses.end(), 201) == 1);
     CHECK(std::count(statuses.begin(), statuses.end(), 409) == kThreads - 1);
     int pending = 0;

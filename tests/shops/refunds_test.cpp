@@ -4,12 +4,12 @@
 #include "db/query.hpp"
 #include "services/identity/api.hpp"
 #include "tests/shops/support.hpp"
+#include "tests/support/threads.hpp"
 
-#include <atomic>
 #include <set>
-#include <thread>
 
 using namespace shops_test;
+using courtyard::test::in_threads;
 
 namespace {
 
@@ -34,19 +34,6 @@ std::string refund(Shop const& s, std::int64_t rid) { return s.c.base() + "/refu
 
 Result post_verb(Shop const& s, std::int64_t rid, std::string const& verb, bj::object body, std::string const& token) {
   return TestApp::get().post(refund(s, rid) + "/" + verb, std::move(body), token);
-}
-
-template <class Fn>
-void in_threads(int n, Fn fn) {
-  std::vector<std::thread> threads;
-  std::atomic<int> ready{0};
-  for (int i = 0; i < n; ++i)
-    threads.emplace_back([&, i] {
-      ++ready;
-      while (ready.load() < n) std::this_thread::yield();
-      fn(i);
-    });
-  for (auto& th : threads) th.join();
 }
 
 std::vector<bj::object> refund_events(Community const& c, std::string const& topic, std::int64_t rid) {

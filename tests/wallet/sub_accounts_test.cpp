@@ -8,6 +8,7 @@
 #include "services/wallet/api.hpp"
 #include "services/wallet/logic.hpp"
 #include "tests/support/test_app.hpp"
+#include "tests/support/threads.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -90,21 +91,15 @@ TEST_CASE("payments from 16 threads spread over the merchant's sub-accounts and 
     t.top_up(c, buyers.back(), 10'000);
   }
 
-  std::atomic<int> ready{0};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kThreads; ++i)
-    threads.emplace_back([&, i] {
-      ++ready;
-      while (ready.load() < kThreads) std::this_thread::yield();
-      for (int n = 0; n < kEach; ++n) {
-        std::int64_t order = i * kEach + n;  // every sub-account is hit, several at once
-        db::transact(app.db(), &app.bus(), [&](db::Tx& tx) {
-          wallet::transfer(tx, c.id, wallet::resident(buyers[i].account_id), wallet::merchant_for_order(mid, order),
-                           100 + order, "order_payment", "order:" + std::to_string(order));
-        });
-      }
-    });
-  for (auto& th : threads) th.join();
+  courtyard::test::in_threads(kThreads, [&](int i) {
+    for (int n = 0; n < kEach; ++n) {
+      std::int64_t order = i * kEach + n;  // every sub-account is hit, several at once
+      db::transact(app.db(), &app.bus(), [&](db::Tx& tx) {
+        wallet::transfer(tx, c.id, wallet::resident(buyers[i].account_id), wallet::merchant_for_order(mid, order),
+                         100 + order, "order_payment", "order:" + std::to_string(order));
+      });
+    }
+  });
 
   std::int64_t paid = 0;
   for (int order = 0; order < kThreads * kEach; ++order) paid += 100 + order;
