@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "db/errors.hpp"
+#include "db/schema_cache.hpp"
 
 #include <boost/url/parse.hpp>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -11,6 +12,9 @@
 #endif
 
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 
 namespace courtyard::db {
@@ -90,6 +94,26 @@ void Lease::mark_broken() {
   if (db_->backend() == Backend::MySql) db_->suspect_.assign(db_->suspect_.size(), true);
 }
 
+namespace {
+// db/schema_cache.hpp: each pooled session -> its Database's number; the services seen per number.
+std::mutex g_schemas_mu;
+std::uint64_t g_next_database = 0;
+std::map<soci::session const*, std::uint64_t> g_database_of;
+std::set<std::pair<std::uint64_t, std::string>> g_schemas;
+}  // namespace
+
+bool schema_known(soci::session const& s, std::string const& service) {
+  std::lock_guard lk(g_schemas_mu);
+  auto it = g_database_of.find(&s);
+  return it != g_database_of.end() && g_schemas.contains({it->second, service});
+}
+
+void remember_schema(soci::session const& s, std::string const& service) {
+  std::lock_guard lk(g_schemas_mu);
+  auto it = g_database_of.find(&s);
+  if (it != g_database_of.end()) g_schemas.emplace(it->second, service);
+}
+
 Database::Database(std::string const& url, std::size_t pool_size) : url_(DbUrl::parse(url)) {
   if (url_.backend == Backend::Sqlite && url_.database == ":memory:") pool_size = 1;
   if (pool_size == 0) pool_size = 1;
@@ -101,9 +125,20 @@ Database::Database(std::string const& url, std::size_t pool_size) : url_(DbUrl::
     broken_.push_back(false);
     suspect_.push_back(false);
   }
+  std::lock_guard lk(g_schemas_mu);
+  auto number = ++g_next_database;
+  for (auto const& s : sessions_) g_database_of[s.get()] = number;
 }
 
-Database::~Database() = default;
+Database::~Database() {
+  std::lock_guard lk(g_schemas_mu);
+  for (auto const& s : sessions_) {
+    auto it = g_database_of.find(s.get());
+    if (it == g_database_of.end()) continue;
+    std::erase_if(g_schemas, [n = it->second](auto const& e) { return e.first == n; });
+    g_database_of.erase(it);
+  }
+}
 
 void Database::connect(soci::session& s) {
   if (url_.backend == Backend::Sqlite) {

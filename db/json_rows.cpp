@@ -1,6 +1,7 @@
 #include "db/json_rows.hpp"
 
 #include "db/query.hpp"
+#include "db/schema_cache.hpp"
 
 #include <boost/json.hpp>
 
@@ -42,7 +43,11 @@ boost::json::array json_rows(Tx& tx, std::string const& query, std::int64_t acco
 }
 
 bool has_schema(Tx& tx, std::string const& service) {
-  return scalar(tx, "SELECT COUNT(*) FROM schema_migrations WHERE service = :s", soci::use(service, "s")) > 0;
+  // Only the positive answer is kept: a service can be migrated while the process runs.
+  if (schema_known(tx.sql(), service)) return true;
+  bool has = scalar(tx, "SELECT COUNT(*) FROM schema_migrations WHERE service = :s", soci::use(service, "s")) > 0;
+  if (has) remember_schema(tx.sql(), service);
+  return has;
 }
 
 }  // namespace courtyard::db
