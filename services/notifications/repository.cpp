@@ -24,35 +24,31 @@ Notification notification_from(soci::row const& r) {
 }  // namespace
 
 constexpr char const* kInsert =
-    " INTO notifications (account_id, community_id, type, title, body, data, dedupe_key, "
-    "created_at, push) VALUES (:a, :c, :ty, :ti, :b, :d, :k, :t, :p)";
+    " INTO notifications (account_id, community_id, type, title, body, data, dedupe_key, created_at, push) VALUES ";
+
+// Rows per INSERT statement (an audience page is written in a few statements, not one per row).
+constexpr std::size_t kInsertChunk = 100;
 
 long long insert_many(db::Tx& tx, std::vector<Row> const& rows) {
   if (rows.empty()) return 0;
-  std::int64_t account = 0, community = 0, created = 0;
-  int push = 1;
-  std::string type, title, body, data, key;
-  soci::indicator key_ind = soci::i_null;
-  // One statement, executed once per row with the bound values refreshed.
-  soci::statement st = (tx.sql().prepare << std::string(db::insert_ignore(tx.backend())) + kInsert,
-                        use(account, "a"), use(community, "c"), use(type, "ty"), use(title, "ti"), use(body, "b"),
-                        use(data, "d"), use(key, key_ind, "k"), use(created, "t"), use(push, "p"));
   long long inserted = 0;
-  for (auto const& r : rows) {
-    account = r.account_id;
-    community = r.community_id;
-    type = r.type;
-    title = r.title;
-    body = r.body;
-    data = r.data;
-    key = r.dedupe_key.value_or("");
-    key_ind = r.dedupe_key ? soci::i_ok : soci::i_null;
-    push = r.push ? 1 : 0;
+  for (std::size_t from = 0; from < rows.size(); from += kInsertChunk) {
+    std::size_t to = std::min(rows.size(), from + kInsertChunk);
     // Stamped when written, not when the transaction began: the WebSocket push looks for
     // rows by created_at, and this keeps the gap to the commit small (gateway/net/notifier).
-    created = db::now_ms();
-    st.execute(true);
-    inserted += st.get_affected_rows();
+    std::int64_t created = db::now_ms();
+    db::Query q(std::string(db::insert_ignore(tx.backend())) + kInsert);
+    for (std::size_t i = from; i < to; ++i) {
+      auto const& r = rows[i];
+      q.sql(i == from ? "(" : ", (").value(r.account_id).sql(", ").value(r.community_id).sql(", ").value(r.type);
+      q.sql(", ").value(r.title).sql(", ").value(r.body).sql(", ").value(r.data).sql(", ");
+      if (r.dedupe_key)
+        q.value(*r.dedupe_key);
+      else
+        q.sql("NULL");
+      q.sql(", ").value(created).sql(", ").value(std::int64_t{r.push ? 1 : 0}).sql(")");
+    }
+    inserted += q.exec(tx);
   }
   if (inserted > 0) wake_after_commit(tx);
   return inserted;
