@@ -110,15 +110,31 @@ if [[ $GENERAL_LOG == 1 ]]; then
   drain
   "${SQL[@]}" -e "SET GLOBAL general_log = 0"
   grep -P ' (Query|Execute)\t' "$WORK/general.log" | grep -v 'general_log' >"$WORK/general.queries" || true
-  # The request's own statements vs. the outbox's: its queue polls, and per delivery the
-  # claim, the read, the subscriber's statements, the done-mark and a START/COMMIT pair.
-  total=$(wc -l <"$WORK/general.queries")
-  polls=$(grep -c 'SELECT id FROM event_deliveries WHERE subscriber' "$WORK/general.queries" || true)
-  deliveries=$(grep -c "SET status = 'done'" "$WORK/general.queries" || true)
-  delivery_work=$(grep -cE "SET lease_owner|SELECT d.attempts|SET status = 'done'|INTO notifications|SELECT DISTINCT account_id FROM memberships|job_leases|event_subscribers \(" "$WORK/general.queries" || true)
-  awk -v t="$total" -v p="$polls" -v d="$deliveries" -v w="$delivery_work" 'BEGIN {
-    printf "statements per order (general log, 20 sequential orders, outbox drained): %.1f in the request, %.1f delivering its event, %.1f idle queue polls\n",
-      (t - p - w - 2 * d) / 20, (w + 2 * d) / 20, p / 20 }'
+  # The request's own statements vs. the outbox's, by transaction on each connection (the
+  # pool lends one connection to requests and the dispatcher alike): a transaction that
+  # claims or marks deliveries (`SET lease_owner`, `SET status = 'done'`) is delivery work,
+  # START/COMMIT and everything between included; outside transactions, the dispatcher's
+  # queue reads are polls and its heartbeat/orphan/metrics/job statements housekeeping;
+  # every other statement (authentication, the key claim, the checkout) is the request's.
+  awk '
+    { if (!match($0, /[0-9]+ (Query|Execute)\t/)) next
+      id = substr($0, RSTART, RLENGTH); sub(/ .*/, "", id)
+      stmt = substr($0, RSTART + RLENGTH) }
+    stmt ~ /^(START TRANSACTION|BEGIN)/ { open[id] = 1; n[id] = 1; dlv[id] = 0; next }
+    open[id] {
+      n[id]++
+      if (stmt ~ /SET lease_owner|SET status = .done.|SELECT d\.id, d\.attempts/) dlv[id] = 1
+      if (stmt ~ /^(COMMIT|ROLLBACK)/) {
+        if (dlv[id]) delivery += n[id]; else request += n[id]
+        open[id] = 0
+      }
+      next
+    }
+    stmt ~ /FROM event_deliveries WHERE (subscriber|status = .pending. GROUP BY)/ { polls++; next }
+    stmt ~ /event_subscribers|job_leases|job_runs|event_deliveries|FROM events/ { house++; next }
+    { request++ }
+    END { printf "statements per order (general log, 20 sequential orders, outbox drained): %.1f in the request, %.1f delivering its event, %.1f idle queue polls, %.1f outbox/jobs housekeeping\n",
+            request / 20, delivery / 20, polls / 20, house / 20 }' "$WORK/general.queries"
   awk -F'\t' '{print $NF}' "$WORK/general.queries" | cut -c1-100 | sort | uniq -c | sort -rn >"$WORK/general.histogram"
   [[ -n ${FLASH_GENERAL_LOG_COPY:-} ]] && cp "$WORK/general.histogram" "$FLASH_GENERAL_LOG_COPY"
 fi
