@@ -92,6 +92,21 @@ Response Response::text(std::string body, std::string content_type) {
   return r;
 }
 
+Response Response::streamed(BodyStream next, std::string content_type) {
+  Response r;
+  r.stream = std::move(next);
+  r.content_type = std::move(content_type);
+  return r;
+}
+
+void drain(Response& r) {
+  if (!r.stream) return;
+  BodyStream next = std::move(r.stream);
+  r.stream = nullptr;
+  while (next(r.body)) {
+  }
+}
+
 std::optional<std::string_view> Response::header(std::string_view name) const {
   for (auto const& [k, v] : headers)
     if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return std::string_view(v);

@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,18 +42,35 @@ struct Request {
   boost::json::object json() const;
 };
 
+// A body produced after the handler has returned, piece by piece, for answers too large to
+// build whole (a long CSV). Each call appends the next piece to `out` (which may already hold
+// earlier pieces: size a piece by what the call appends) and returns false once nothing
+// follows. The network layer calls it on a worker thread, never on an I/O thread, and
+// sends each piece as one chunk (HTTP/1.1 chunked transfer coding) before asking for the next,
+// so a slow client holds back the producer instead of filling memory. The handler's
+// transaction has ended by then: a producer that reads the database opens its own short
+// transactions. A throw ends the connection without the final chunk, so the client sees a
+// truncated answer, never a complete-looking wrong one.
+using BodyStream = std::function<bool(std::string& out)>;
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   Headers headers;
+  BodyStream stream;  // when set, the body (body is then empty)
 
   static Response json(boost::json::value const& v, int status = 200);
   // 201 with a Location header.
   static Response created(boost::json::value const& v, std::string location);
   static Response no_content();
   static Response text(std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response streamed(BodyStream next, std::string content_type);
   std::optional<std::string_view> header(std::string_view name) const;  // case-insensitive
 };
+
+// Runs a streamed response's producer to the end into `body` (HTTP/1.0 clients, in-process
+// callers). No-op for a response that is not streamed.
+void drain(Response& r);
 
 }  // namespace courtyard::http

@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <memory>
 #include <limits>
 
 namespace courtyard::gateway::net {
@@ -84,6 +86,26 @@ Response handle_safely(App& app, Request& req) {
   }
   std::string id = req.request_id.empty() ? request_id_for(req.header("x-request-id")) : req.request_id;
   return net_problem(500, "internal-error", "Internal server error", "the server could not complete the request", id);
+}
+
+// Runs a streamed body to its end (HTTP/1.0); a failing producer becomes a 500 here,
+// since nothing has been sent yet.
+void drain_safely(Response& r, Request const& req) {
+  try {
+    courtyard::http::drain(r);
+  } catch (std::exception const& e) {
+    spdlog::error("streamed body of {} {} failed: {}", req.method, req.path, e.what());
+    r = net_problem(500, "internal-error", "Internal server error", "the server could not complete the request",
+                    req.request_id.empty() ? new_request_id() : req.request_id);
+  }
+}
+
+std::string chunk_size_line(std::size_t n) {
+  char hex[24];
+  auto const [end, ec] = std::to_chars(hex, hex + sizeof hex, n, 16);
+  std::string line(hex, std::size_t(end - hex));
+  line += "\r\n";
+  return line;
 }
 
 }  // namespace
@@ -296,8 +318,10 @@ void HttpSession::dispatch() {
   std::optional<std::string> client_request_id;
   if (auto id = req->header("x-request-id")) client_request_id.emplace(*id);
 
-  bool const queued = state_.pool().try_submit([self = shared_from_this(), req = std::move(*req)]() mutable {
+  bool const queued = state_.pool().try_submit([self = shared_from_this(), req = std::move(*req),
+                                                 http10 = version_ == 10]() mutable {
     Response r = handle_safely(self->state_.app(), req);
+    if (http10 && r.stream) drain_safely(r, req);  // no chunked coding in HTTP/1.0
     auto strand = self->timer_.get_executor();
     asio::post(strand, [self = std::move(self), r = std::move(r)]() mutable { self->send(std::move(r)); });
   });
@@ -315,6 +339,15 @@ void HttpSession::send(Response&& r) {
   bool const keep_alive = keep_alive_ && !stop_requested_ && !state_.stopping();
   out_ = serialize(std::move(r), version_, keep_alive, head_request_);
   set_deadline(config().read_timeout);
+  if (out_.stream) {
+    stream_ = std::move(out_.stream);
+    out_.stream = nullptr;
+    stream_close_after_ = !keep_alive;
+    std::array<asio::const_buffer, 2> const first{asio::buffer(out_.head), asio::buffer(out_.body)};
+    asio::async_write(socket_, first,
+                      beast::bind_front_handler(&HttpSession::on_piece_written, shared_from_this(), false));
+    return;
+  }
   std::array<asio::const_buffer, 2> const buffers{asio::buffer(out_.head), asio::buffer(out_.body)};
   asio::async_write(socket_, buffers,
                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), !keep_alive));
@@ -329,6 +362,69 @@ void HttpSession::on_write(bool close_after, beast::error_code ec, std::size_t) 
   if (buffer_.size() == 0 && buffer_.capacity() > kIdleBufferCapacity) buffer_.shrink_to_fit();
   set_deadline(config().idle_timeout);
   wait_for_request();
+}
+
+void HttpSession::produce_piece() {
+  phase_ = Phase::Handling;  // no I/O to bound while the producer works
+  bool const queued = state_.pool().try_submit([self = shared_from_this()]() mutable {
+    std::string piece;
+    bool more = false, failed = false;
+    try {
+      more = self->stream_(piece);
+    } catch (std::exception const& e) {
+      spdlog::error("streamed response to {} failed mid-body: {}", self->remote_ip_, e.what());
+      failed = true;
+    } catch (...) {
+      spdlog::error("streamed response to {} failed mid-body", self->remote_ip_);
+      failed = true;
+    }
+    auto strand = self->timer_.get_executor();
+    asio::post(strand, [self = std::move(self), piece = std::move(piece), more, failed]() mutable {
+      self->write_piece(std::move(piece), more, failed);
+    });
+  });
+  if (queued) return;
+  if (state_.stopping()) {
+    stream_ = nullptr;
+    return close();
+  }
+  // The workers are saturated: ask again shortly rather than answer a half-sent body.
+  auto retry = std::make_shared<asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Strand>>(
+      socket_.get_executor(), std::chrono::milliseconds(5));
+  retry->async_wait([self = shared_from_this(), retry](beast::error_code) { self->produce_piece(); });
+}
+
+void HttpSession::write_piece(std::string piece, bool more, bool failed) {
+  if (failed || phase_ == Phase::Closed) {
+    // Close without the last chunk: the client sees a truncated body, not a short one.
+    stream_ = nullptr;
+    out_ = {};
+    return close();
+  }
+  if (more && piece.empty()) return produce_piece();
+  phase_ = Phase::Writing;
+  set_deadline(config().read_timeout);
+  out_.head = piece.empty() ? std::string() : chunk_size_line(piece.size());
+  out_.body = std::move(piece);
+  static constexpr std::string_view kPieceEnd = "\r\n";
+  static constexpr std::string_view kLastPieceEnd = "\r\n0\r\n\r\n";
+  static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+  std::string_view const tail = !more ? (out_.body.empty() ? kLastChunk : kLastPieceEnd) : kPieceEnd;
+  std::array<asio::const_buffer, 3> const buffers{asio::buffer(out_.head), asio::buffer(out_.body),
+                                                  asio::buffer(tail.data(), tail.size())};
+  asio::async_write(socket_, buffers,
+                    beast::bind_front_handler(&HttpSession::on_piece_written, shared_from_this(), !more));
+}
+
+void HttpSession::on_piece_written(bool last, beast::error_code ec, std::size_t n) {
+  if (ec) {
+    stream_ = nullptr;
+    out_ = {};
+    return close();
+  }
+  if (!last) return produce_piece();
+  stream_ = nullptr;
+  on_write(stream_close_after_, ec, n);
 }
 
 void HttpSession::reply_and_close(int status, std::string_view slug, std::string_view title, std::string_view detail) {

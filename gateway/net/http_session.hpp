@@ -67,6 +67,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void dispatch();
   void send(Response&& r);
   void on_write(bool close, beast::error_code ec, std::size_t n);
+  // A streamed body: each piece is produced on a worker, then written as one chunk; the next
+  // is asked for only when the previous one is on the wire.
+  void produce_piece();
+  void write_piece(std::string piece, bool more, bool failed);
+  void on_piece_written(bool last, beast::error_code ec, std::size_t n);
   // Answers a request that was not (or not fully) read, then closes.
   void reply_and_close(int status, std::string_view slug, std::string_view title, std::string_view detail);
   void close();
@@ -90,6 +95,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   WireResponse out_;
+  courtyard::http::BodyStream stream_;  // of the response being written, while it has pieces to come
+  bool stream_close_after_ = false;
   std::string remote_ip_;
   unsigned version_ = 11;
   Phase phase_ = Phase::Idle;

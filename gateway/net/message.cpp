@@ -85,6 +85,7 @@ std::optional<Request> to_request(BeastRequest&& msg, std::string remote_ip) {
 }
 
 BeastResponse to_beast(Response&& r, unsigned version, bool keep_alive, bool head_request) {
+  courtyard::http::drain(r);  // only problems take this path; never a long stream
   BeastResponse res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "courtyard");
   res.set(http::field::date, http_date());
@@ -124,7 +125,12 @@ std::string_view http_date() {
 
 WireResponse serialize(Response&& r, unsigned version, bool keep_alive, bool head_request) {
   bool const bodiless = r.status < 200 || r.status == 204 || r.status == 304;
-  if (bodiless) r.body.clear();
+  if (bodiless) {
+    r.body.clear();
+    r.stream = nullptr;
+  }
+  if (r.stream && version == 10) courtyard::http::drain(r);
+  bool const chunked = static_cast<bool>(r.stream);
 
   WireResponse out;
   std::string& h = out.head;
@@ -144,7 +150,8 @@ WireResponse serialize(Response&& r, unsigned version, bool keep_alive, bool hea
       .append("\r\n");
   field("Server", "courtyard");
   field("Date", http_date());
-  if (!r.body.empty() && !r.content_type.empty() && header_safe(r.content_type)) field("Content-Type", r.content_type);
+  if ((chunked || !r.body.empty()) && !r.content_type.empty() && header_safe(r.content_type))
+    field("Content-Type", r.content_type);
   for (auto const& [name, value] : r.headers) {
     if (!server_owned(name) && header_safe(name) && header_safe(value)) field(name, value);
   }
@@ -153,13 +160,18 @@ WireResponse serialize(Response&& r, unsigned version, bool keep_alive, bool hea
   } else if (version == 10) {
     field("Connection", "keep-alive");
   }
-  if (!bodiless) {
+  if (chunked) {
+    field("Transfer-Encoding", "chunked");
+  } else if (!bodiless) {
     char length[24];
     auto const [length_end, length_ec] = std::to_chars(length, length + sizeof length, r.body.size());
     field("Content-Length", std::string_view(length, std::size_t(length_end - length)));
   }
   h.append("\r\n");
-  if (!head_request) out.body = std::move(r.body);
+  if (!head_request) {
+    out.body = std::move(r.body);
+    out.stream = std::move(r.stream);
+  }
   return out;
 }
 

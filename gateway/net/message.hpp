@@ -27,9 +27,13 @@ BeastResponse to_beast(Response&& r, unsigned version, bool keep_alive, bool hea
 // Beast's serializer on the hot path). The body is kept apart so it is never copied.
 // Handler headers that the server owns (Content-Length, Connection, Date, Server,
 // Transfer-Encoding) or that contain CR/LF/NUL are dropped.
+// A streamed response (Response::stream) gets Transfer-Encoding: chunked and no
+// Content-Length; its producer moves to `stream` (dropped for HEAD). HTTP/1.0 has no chunked
+// coding: the caller drains such a response first (http::drain).
 struct WireResponse {
   std::string head;  // status line and header fields, ending in an empty line
   std::string body;
+  courtyard::http::BodyStream stream;
 };
 WireResponse serialize(Response&& r, unsigned version, bool keep_alive, bool head_request);
 

@@ -36,18 +36,25 @@ void merchant_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
   if (!shops::merchant_owner(tx, cid, mid)) throw NotFound("merchant");
 }
 
-Response answer(Request const& req, bj::object report, std::string const& name) {
-  bool csv = false;
+bool wants_csv(Request const& req) {
   if (auto f = req.query_param("format")) {
-    if (*f == "csv") csv = true;
-    else if (*f != "json") throw Invalid("format", "must be json or csv");
-  } else if (auto accept = req.header("accept")) {
-    csv = accept->find("text/csv") != std::string_view::npos;
+    if (*f == "csv") return true;
+    if (*f != "json") throw Invalid("format", "must be json or csv");
+    return false;
   }
-  if (!csv) return Response::json(report);
-  auto r = Response::text(csv_of(report), "text/csv; charset=utf-8");
+  auto accept = req.header("accept");
+  return accept && accept->find("text/csv") != std::string_view::npos;
+}
+
+Response csv_response(http::BodyStream body, std::string const& name) {
+  auto r = Response::streamed(std::move(body), "text/csv; charset=utf-8");
   r.headers.emplace_back("content-disposition", "attachment; filename=\"" + name + ".csv\"");
   return r;
+}
+
+Response answer(Request const& req, bj::object report, std::string const& name) {
+  if (!wants_csv(req)) return Response::json(report);
+  return csv_response(csv_stream(std::move(report)), name);
 }
 
 }  // namespace courtyard::analytics

@@ -70,9 +70,13 @@ struct Range {
 Range range_of(Request const& req, TimeZone const& tz, std::int64_t now_ms);
 // The merchant must be one of the community's (404 otherwise).
 void merchant_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid);
-// JSON, or CSV when asked (`?format=csv` or `Accept: text/csv`): the report's `items` as a
-// table, or (no items) every figure as section,key,value rows.
+// `?format=csv`, or no format and `Accept: text/csv`; 422 on another format.
+bool wants_csv(Request const& req);
+// JSON, or CSV when asked (wants_csv): the report's `items` as a table, or (no items) every
+// figure as section,key,value rows. CSV is streamed (chunked, pieces of ~64 KB).
 Response answer(Request const& req, bj::object report, std::string const& name);
+// A streamed CSV response with its attachment file name.
+Response csv_response(http::BodyStream body, std::string const& name);
 
 // ---- views (views.cpp)
 bj::object sale_json(repo::Sale const& s);
@@ -82,5 +86,12 @@ bj::object stock_line_json(std::int64_t product_id, std::string const& name, std
                            logic::StockLine const& l);
 bj::array ratings_json(std::vector<repo::RatingDay> const& days, Range const& r);
 std::string csv_of(bj::object const& report);
+// The same text as csv_of, produced in pieces of about kCsvPieceBytes.
+http::BodyStream csv_stream(bj::object report);
+constexpr std::size_t kCsvPieceBytes = 64 * 1024;
+// The columns of a table of rows (every key, in first-seen order), its header line and one row.
+std::vector<std::string> csv_columns(bj::array const& rows);
+void csv_header(std::string& out, std::vector<std::string> const& cols);
+void csv_row(std::string& out, std::vector<std::string> const& cols, bj::object const& row);
 
 }  // namespace courtyard::analytics

@@ -6,6 +6,8 @@
 #include "services/shops/api.hpp"
 
 #include <map>
+#include <memory>
+#include <optional>
 
 namespace courtyard::analytics {
 
@@ -14,21 +16,68 @@ namespace {
 Access analytics_access() { return Access::merchant(std::string(kAnalyticsScope)); }
 Access stock_write() { return Access::merchant(std::string(http::scopes::kStockWrite)); }
 
+logic::StockLine line_of(shops::StockPeriod const& p, std::int64_t days) {
+  std::int64_t closing = p.stock_now - p.after_period, net = 0;
+  for (auto const& [reason, delta] : p.in_period) net += delta;
+  return logic::stock_line(closing - net, p.in_period, days);
+}
+
+constexpr std::int64_t kStockCsvPage = 250;  // products per page of the streamed CSV
+
+// The CSV of the report, one page of products at a time, each page read in its own short
+// read transaction after the previous page is on the wire: a merchant with many products
+// gets the first rows at once and the server never holds the whole table. Each product's
+// row still comes from one statement, so it reconciles (opening + movements = closing).
+http::BodyStream stock_csv(db::Database& db, std::int64_t cid, std::int64_t mid, std::int64_t from_ms,
+                           std::int64_t to_ms, std::int64_t days, std::optional<std::int64_t> only) {
+  struct Pages {
+    db::Database* db;
+    std::int64_t cid, mid, from_ms, to_ms, days;
+    std::optional<std::int64_t> only;
+    std::vector<std::string> cols;
+    std::int64_t after = 0;
+    bool started = false;
+  };
+  auto s = std::make_shared<Pages>(Pages{&db, cid, mid, from_ms, to_ms, days, only, {}, 0, false});
+  bj::array prototype{stock_line_json(0, "", "", logic::StockLine{})};
+  s->cols = csv_columns(prototype);
+  return [s](std::string& out) {
+    if (!s->started) {
+      csv_header(out, s->cols);
+      s->started = true;
+    }
+    auto page = db::transact(
+        *s->db, nullptr,
+        [&](db::Tx& tx) { return shops::stock_period(tx, s->cid, s->mid, s->from_ms, s->to_ms, s->after, kStockCsvPage); },
+        {}, db::TxMode::Read);
+    for (auto const& p : page) {
+      s->after = p.product_id;
+      if (s->only && p.product_id != *s->only) continue;
+      csv_row(out, s->cols, stock_line_json(p.product_id, p.name, p.category, line_of(p, s->days)));
+    }
+    return static_cast<std::int64_t>(page.size()) == kStockCsvPage;
+  };
+}
+
 Response stock_report(Request const& req, Context& ctx) {
   std::int64_t mid = req.id("mid");
   auto only = req.query_param("product_id") ? std::optional(req.query_int("product_id", 0)) : std::nullopt;
+  bool const csv = wants_csv(req);
+  struct Period {
+    std::int64_t from_ms = 0, to_ms = 0, days = 0;
+  } period;
   auto out = ctx.tx([&](db::Tx& tx) {
     merchant_or_404(tx, ctx.community_id, mid);
     auto tz = zone_of(tx, ctx.community_id);
     Range r = range_of(req, *tz, tx.now_ms());
     std::int64_t from_ms = tz->day_start(r.from), to_ms = tz->day_start(r.to + 1);
+    period = {from_ms, to_ms, r.days()};
+    if (csv) return bj::object{};  // the rows follow, streamed page by page
     bj::array items;
     logic::StockLine total;
     for (auto const& p : shops::stock_period(tx, ctx.community_id, mid, from_ms, to_ms)) {
       if (only && p.product_id != *only) continue;
-      std::int64_t closing = p.stock_now - p.after_period, net = 0;
-      for (auto const& [reason, delta] : p.in_period) net += delta;
-      auto line = logic::stock_line(closing - net, p.in_period, r.days());
+      auto line = line_of(p, r.days());
       items.push_back(stock_line_json(p.product_id, p.name, p.category, line));
       total.opening += line.opening;
       total.received += line.received;
@@ -53,6 +102,9 @@ Response stock_report(Request const& req, Context& ctx) {
                       {"totals", std::move(totals)},
                       {"items", std::move(items)}};
   });
+  if (csv)
+    return csv_response(stock_csv(ctx.db, ctx.community_id, mid, period.from_ms, period.to_ms, period.days, only),
+                        "purchase-sale-stock");
   return answer(req, std::move(out), "purchase-sale-stock");
 }
 

@@ -123,32 +123,72 @@ bj::array ratings_json(std::vector<repo::RatingDay> const& days, Range const& r)
   return out;
 }
 
+std::vector<std::string> csv_columns(bj::array const& rows) {
+  std::vector<std::string> cols;
+  for (auto const& row : rows)
+    if (row.is_object())
+      for (auto const& [k, v] : row.as_object())
+        if (std::find(cols.begin(), cols.end(), std::string(k)) == cols.end()) cols.emplace_back(k);
+  return cols;
+}
+
+void csv_header(std::string& out, std::vector<std::string> const& cols) {
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    if (i) out += ',';
+    out += logic::csv_field(cols[i]);
+  }
+  out += "\r\n";
+}
+
+void csv_row(std::string& out, std::vector<std::string> const& cols, bj::object const& row) {
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    auto const* v = row.if_contains(cols[i]);
+    if (i) out += ',';
+    out += logic::csv_field(v ? cell(*v) : "");
+  }
+  out += "\r\n";
+}
+
 // A report with `items` (rows of one shape) is that table; any other report is its figures
 // as section,key,value rows.
 std::string csv_of(bj::object const& report) {
   std::string out;
-  auto const* items = report.if_contains("items");
-  if (items && items->is_array()) {
-    std::vector<std::string> cols;
-    for (auto const& row : items->as_array())
-      if (row.is_object())
-        for (auto const& [k, v] : row.as_object())
-          if (std::find(cols.begin(), cols.end(), std::string(k)) == cols.end()) cols.emplace_back(k);
-    for (std::size_t i = 0; i < cols.size(); ++i) out += (i ? "," : "") + logic::csv_field(cols[i]);
-    out += "\r\n";
-    for (auto const& row : items->as_array()) {
-      if (!row.is_object()) continue;
-      for (std::size_t i = 0; i < cols.size(); ++i) {
-        auto const* v = row.as_object().if_contains(cols[i]);
-        out += (i ? "," : "") + logic::csv_field(v ? cell(*v) : "");
-      }
-      out += "\r\n";
-    }
-    return out;
+  auto stream = csv_stream(report);
+  while (stream(out)) {
   }
-  out = "section,key,value\r\n";
-  long_rows(out, "", report);
   return out;
+}
+
+http::BodyStream csv_stream(bj::object report) {
+  auto const* items = report.if_contains("items");
+  if (!items || !items->is_array()) {
+    // Figures only: a few hundred rows at most, one piece.
+    return [report = std::make_shared<bj::object>(std::move(report))](std::string& out) {
+      out += "section,key,value\r\n";
+      long_rows(out, "", *report);
+      return false;
+    };
+  }
+  struct Table {
+    bj::object report;
+    std::vector<std::string> cols;
+    std::size_t next = 0;
+    bool started = false;
+  };
+  auto t = std::make_shared<Table>();
+  t->report = std::move(report);
+  t->cols = csv_columns(t->report.at("items").as_array());
+  return [t](std::string& out) {
+    auto const& rows = t->report.at("items").as_array();
+    std::size_t const start = out.size();  // out may hold earlier pieces (a drained stream)
+    if (!t->started) {
+      csv_header(out, t->cols);
+      t->started = true;
+    }
+    for (; t->next < rows.size() && out.size() - start < kCsvPieceBytes; ++t->next)
+      if (rows[t->next].is_object()) csv_row(out, t->cols, rows[t->next].as_object());
+    return t->next < rows.size();
+  };
 }
 
 }  // namespace courtyard::analytics

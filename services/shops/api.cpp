@@ -111,8 +111,8 @@ std::vector<GroupBuyFacts> closed_group_buys_after(db::Tx& tx, std::int64_t cid,
   return repo::closed_group_buys(tx, cid, after_id, 0, limit);
 }
 std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t from_ms,
-                                      std::int64_t to_ms) {
-  return repo::stock_period(tx, cid, mid, from_ms, to_ms);
+                                      std::int64_t to_ms, std::int64_t after_id, std::int64_t limit) {
+  return repo::stock_period(tx, cid, mid, from_ms, to_ms, after_id, limit);
 }
 std::optional<ProductStock> product_stock(db::Tx& tx, std::int64_t cid, std::int64_t product_id) {
   return repo::product_stock(tx, cid, product_id);

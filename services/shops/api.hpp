@@ -147,8 +147,10 @@ struct StockPeriod {
   std::int64_t stock_now = 0, after_period = 0;
   std::vector<std::pair<std::string, std::int64_t>> in_period;  // reason -> sum of deltas
 };
+// The merchant's products in id order; with a limit, at most that many with ids above
+// after_id (one page of a streamed report; each page is its own snapshot).
 std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t from_ms,
-                                      std::int64_t to_ms);
+                                      std::int64_t to_ms, std::int64_t after_id = 0, std::int64_t limit = 0);
 struct ProductStock {
   std::int64_t id = 0, merchant_id = 0, stock = 0;
   std::string name;

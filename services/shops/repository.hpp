@@ -301,7 +301,7 @@ std::vector<ReviewFacts> review_facts_after(db::Tx& tx, std::int64_t cid, std::i
 std::vector<GroupBuyFacts> closed_group_buys(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t only_id,
                                              std::int64_t limit);
 std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t from,
-                                      std::int64_t to);
+                                      std::int64_t to, std::int64_t after_id, std::int64_t limit);
 std::optional<ProductStock> product_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid);
 std::vector<ProductStock> active_products(db::Tx& tx, std::int64_t cid, std::int64_t mid);
 std::vector<std::pair<std::int64_t, std::int64_t>> units_sold(db::Tx& tx, std::int64_t cid, std::int64_t mid,

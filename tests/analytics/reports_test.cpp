@@ -2,8 +2,10 @@
 // promotions (coupons, campaigns, group buys), ratings; cancellations taken back; CSV; access
 // and bad input.
 #include "services/shops/api.hpp"
+#include "services/analytics/routes.hpp"
 #include "tests/analytics/helpers.hpp"
 
+#include <algorithm>
 #include <map>
 
 using namespace analytics_test;
@@ -238,4 +240,26 @@ TEST_CASE("promotions: a campaign's coupons count together as the campaign", "[r
   CHECK(c.at("revenue_cents").as_int64() == 1800);
   CHECK(c.at("discount_cents").as_int64() == 200);
   CHECK(c.at("incremental_revenue_cents").as_int64() == 2800);
+}
+
+TEST_CASE("CSV streams a large table in bounded pieces that add up to the whole", "[reports][csv]") {
+  bj::array items;
+  for (int i = 0; i < 6000; ++i)
+    items.push_back(bj::object{{"product_id", i}, {"name", "Product, number " + std::to_string(i)}, {"orders", i % 7}});
+  bj::object report{{"merchant_id", 1}, {"items", std::move(items)}};
+  std::string whole = courtyard::analytics::csv_of(report);
+  auto next = courtyard::analytics::csv_stream(report);
+  std::string joined;
+  int pieces = 0;
+  for (bool more = true; more;) {
+    std::string piece;
+    more = next(piece);
+    ++pieces;
+    CHECK(piece.size() < courtyard::analytics::kCsvPieceBytes + 200);  // a piece stops after the row that fills it
+    joined += piece;
+  }
+  CHECK(pieces > 2);
+  CHECK(joined == whole);
+  CHECK(whole.rfind("product_id,name,orders\r\n0,\"Product, number 0\",0\r\n", 0) == 0);
+  CHECK(std::count(whole.begin(), whole.end(), '\n') == 6001);
 }

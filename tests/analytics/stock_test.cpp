@@ -97,7 +97,12 @@ TEST_CASE("purchase-sale-stock reconciles with the ledger for random histories",
 
   auto csv = get(s.report("stock") + range(first, last) + "&format=csv", s.owner.token);
   REQUIRE(csv.status == 200);
+  CHECK(csv.streamed);
   CHECK(csv.body.rfind("product_id,name,category,opening,received,sold,returned,adjusted,adjustments,closing,", 0) == 0);
+  // Page by page from the database, and still exactly the JSON's rows.
+  std::size_t rows = 0;
+  for (std::size_t at = csv.body.find("\r\n"); at + 2 < csv.body.size(); at = csv.body.find("\r\n", at + 2)) ++rows;
+  CHECK(rows == products.size());
 }
 
 TEST_CASE("low-stock threshold: one alert per dip, with a reorder suggestion", "[stock][threshold]") {

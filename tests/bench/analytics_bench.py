@@ -382,6 +382,8 @@ cases += [
     ("merchant products, 90 days, CSV", shop + f"/analytics/products?{r90}&format=csv", carol),
     ("manager dashboard, 90 days", f"/v1/communities/{cid}/analytics/dashboard?{r90}", manager),
     ("purchase-sale-stock, 500 products, 1 month", shop + f"/analytics/stock?from={d(60)}&to={d(31)}", carol),
+    ("purchase-sale-stock, 500 products, 1 month, CSV (streamed)",
+     shop + f"/analytics/stock?from={d(60)}&to={d(31)}&format=csv", carol),
 ]
 srng = random.Random(7)
 

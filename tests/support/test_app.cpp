@@ -215,6 +215,8 @@ Result TestApp::call(std::string method, std::string const& target, std::optiona
 
   http::Response resp = app_->handle(req);
   Result r;
+  r.streamed = static_cast<bool>(resp.stream);
+  http::drain(resp);
   r.status = resp.status;
   r.headers = std::move(resp.headers);
   if (!resp.content_type.empty()) r.headers.emplace_back("Content-Type", resp.content_type);

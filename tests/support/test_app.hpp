@@ -23,6 +23,7 @@ struct Result {
   boost::json::value json;     // parsed body (null when empty / not JSON)
   http::Headers headers;
   std::string body;
+  bool streamed = false;        // the body came from a Response::stream (drained here)
   std::string header(std::string_view name) const;  // "" when absent
   std::int64_t id() const { return json.at("id").as_int64(); }
   std::string problem_type() const;  // json["type"] or ""
