@@ -265,10 +265,12 @@ FROM analytics_category_days GROUP BY community_id, day, category;
       // order and no next day in it: one pass over analytics_customer_days_links instead of a
       // GROUP BY buyer (tests/bench/RESULTS.md, "Customers as linked days"). The table is
       // rebuilt with its links from LAG/LEAD (one sorted pass; an UPDATE of every row cost
-      // far more on MariaDB), and its indexes made anew: _pair covers the read of a pair's days
-      // that Rollups::relink_customers does, and replaces _buyer and _before; _links replaces
-      // _cover. A MariaDB failure halfway (DDL commits) leaves the copy: restore it by hand or
-      // run the backfill.
+      // far more on MariaDB), and its indexes made anew: _links replaces _cover and _before
+      // (neither read any more). Rollups::relink_customers reads a pair's days by _buyer, whose
+      // entries never move: a locking read on an index with orders or the links in its key
+      // could miss a row whose entry another transaction moved behind it while it waited.
+      // A MariaDB failure halfway (DDL commits) leaves the copy analytics_customer_days_linked:
+      // rename it back by hand, or run the backfill.
       {74, "rollups: customer days linked to the buyer's previous and next days with orders", R"SQL(
 DROP TABLE IF EXISTS analytics_customer_days_linked;
 CREATE TABLE analytics_customer_days_linked (
@@ -290,7 +292,7 @@ FROM analytics_customer_days;
 DROP TABLE analytics_customer_days;
 ALTER TABLE analytics_customer_days_linked RENAME TO analytics_customer_days;
 CREATE UNIQUE INDEX analytics_customer_days_key ON analytics_customer_days (merchant_id, day, buyer_id);
-CREATE INDEX analytics_customer_days_pair ON analytics_customer_days (merchant_id, buyer_id, day, orders, prev_day, next_day);
+CREATE INDEX analytics_customer_days_buyer ON analytics_customer_days (merchant_id, buyer_id, day);
 CREATE INDEX analytics_customer_days_links ON analytics_customer_days (merchant_id, day, prev_day, next_day, orders);
 )SQL"},
       // Tickets against the SLA, per local day and ticket category, from property's ticket.*
