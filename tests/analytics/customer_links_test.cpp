@@ -107,7 +107,8 @@ std::vector<std::pair<std::int64_t, std::int64_t>> ranges_over(std::mt19937& rng
                                                                std::int64_t end, int n) {
   auto pick = [&](std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng); };
   std::vector<std::pair<std::int64_t, std::int64_t>> out{
-      {start - 5, end + 5}, {start, start}, {end, end}, {start + 1, end - 1}, {end + 1, end + 30}};
+      {start - 5, end + 5}, {start, start}, {end, end}, {start + 1, end - 1}, {end + 1, end + 30},
+      {start - 500, end}, {start + 2, end + 500}};  // longer than repo's list of days: a range of days
   for (int i = 0; i < n; ++i) {
     std::int64_t from = pick(start - 3, end + 1);
     out.emplace_back(from, pick(from, end + 3));
