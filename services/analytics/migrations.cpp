@@ -258,6 +258,43 @@ INSERT INTO analytics_community_category_days (community_id, day, category, orde
 SELECT community_id, day, category, SUM(orders), SUM(quantity), SUM(revenue_cents)
 FROM analytics_category_days GROUP BY community_id, day, category;
 )SQL"},
+      // Each (merchant, buyer) pair's customer days with orders as a list: prev_day and
+      // next_day are the pair's previous and next days with orders (0 and 2147483647,
+      // repo::kNoDay, when none; both so on a row without orders). A range's customers are its
+      // rows whose previous day is before it, repeat customers those less the ones with one
+      // order and no next day in it: one pass over analytics_customer_days_links instead of a
+      // GROUP BY buyer (tests/bench/RESULTS.md, "Customers as linked days"). The table is
+      // rebuilt with its links from LAG/LEAD (one sorted pass; an UPDATE of every row cost
+      // far more on MariaDB), and its indexes made anew: _links replaces _cover and _before
+      // (neither read any more). Rollups::relink_customers reads a pair's days by _buyer, whose
+      // entries never move: a locking read on an index with orders or the links in its key
+      // could miss a row whose entry another transaction moved behind it while it waited.
+      // A MariaDB failure halfway (DDL commits) leaves the copy analytics_customer_days_linked:
+      // rename it back by hand, or run the backfill.
+      {74, "rollups: customer days linked to the buyer's previous and next days with orders", R"SQL(
+DROP TABLE IF EXISTS analytics_customer_days_linked;
+CREATE TABLE analytics_customer_days_linked (
+  id {pk},
+  community_id BIGINT NOT NULL,
+  merchant_id BIGINT NOT NULL,
+  buyer_id BIGINT NOT NULL,
+  day BIGINT NOT NULL,
+  orders BIGINT NOT NULL DEFAULT 0,
+  revenue_cents BIGINT NOT NULL DEFAULT 0,
+  prev_day BIGINT NOT NULL DEFAULT 0,
+  next_day BIGINT NOT NULL DEFAULT 2147483647
+){engine};
+INSERT INTO analytics_customer_days_linked (id, community_id, merchant_id, buyer_id, day, orders, revenue_cents, prev_day, next_day)
+SELECT id, community_id, merchant_id, buyer_id, day, orders, revenue_cents,
+CASE WHEN orders > 0 THEN COALESCE(LAG(day) OVER (PARTITION BY merchant_id, buyer_id, orders > 0 ORDER BY day), 0) ELSE 0 END,
+CASE WHEN orders > 0 THEN COALESCE(LEAD(day) OVER (PARTITION BY merchant_id, buyer_id, orders > 0 ORDER BY day), 2147483647) ELSE 2147483647 END
+FROM analytics_customer_days;
+DROP TABLE analytics_customer_days;
+ALTER TABLE analytics_customer_days_linked RENAME TO analytics_customer_days;
+CREATE UNIQUE INDEX analytics_customer_days_key ON analytics_customer_days (merchant_id, day, buyer_id);
+CREATE INDEX analytics_customer_days_buyer ON analytics_customer_days (merchant_id, buyer_id, day);
+CREATE INDEX analytics_customer_days_links ON analytics_customer_days (merchant_id, day, prev_day, next_day, orders);
+)SQL"},
       // Tickets against the SLA, per local day and ticket category, from property's ticket.*
       // events (each history step once: facts "ticket-sla:<history id>").
       {61, "rollups: tickets against the SLA", R"SQL(

@@ -45,6 +45,10 @@ void add_rating(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day
 // Several reviews of one merchant and day at once: stars[i] reviews of i + 1 stars.
 void add_ratings(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t day, std::array<std::int64_t, 5> stars);
 
+// A customer day row's next_day when the buyer has no later day with orders at the merchant
+// (and a row without orders: prev_day 0, next_day kNoDay).
+constexpr std::int64_t kNoDay = 2147483647;
+
 // Additions to the shop rollups gathered in memory (one order, or a backfill batch of
 // orders) and written by flush() with one multi-row upsert per table, each key once: an
 // order costs about one statement per rollup table instead of two per row, and a batch of
@@ -57,7 +61,11 @@ void add_ratings(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t da
 // a merchant's category day to the community's category day
 // (analytics_community_category_days), and a customer day to the (merchant, buyer) first day
 // with orders (analytics_customer_firsts: earlier when a day gains orders; looked up again
-// from the day rows when a day loses some, a cancellation).
+// from the day rows when a day loses some, a cancellation). And the customer day rows of each
+// (merchant, buyer) pair touched stay a list of the pair's days with orders: prev_day and
+// next_day, re-linked from the pair's rows after they are written (customers() counts a
+// range's buyers from them without grouping).
+
 class Rollups {
  public:
   void merchant_day(std::int64_t cid, std::int64_t mid, std::int64_t day, Sale const& s);
@@ -89,6 +97,7 @@ class Rollups {
   std::map<std::tuple<std::int64_t, std::int64_t, std::string, std::int64_t>, Counts> promo_days_;  // (m, day, kind, id)
   std::map<Key3, std::int64_t> active_;                                                  // (community, day, account) -> month
   void flush_coarse(db::Tx& tx);
+  void relink_customers(db::Tx& tx);
 };
 
 struct CommunityDay {
