@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <deque>
 #include <set>
+#include <tuple>
 
 namespace courtyard::events {
 
@@ -81,6 +82,21 @@ std::vector<std::pair<std::string, std::string>> Bus::subscriptions() const {
   return out;
 }
 
+std::optional<std::vector<std::string>> Bus::cached_subscribers(std::string const& topic) const {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lk(cache_mu_);
+  auto it = cache_.find(topic);
+  if (it == cache_.end() || now - it->second.first >= subscriber_cache_ttl()) return std::nullopt;
+  return it->second.second;
+}
+
+void Bus::cache_subscribers(std::string const& topic, std::vector<std::string> subs,
+                            std::chrono::steady_clock::time_point read_at) {
+  std::lock_guard lk(cache_mu_);
+  auto& slot = cache_[topic];
+  if (slot.second.empty() || read_at >= slot.first) slot = {read_at, std::move(subs)};
+}
+
 void Bus::notify_published() {
   {
     std::lock_guard lk(mu_);
@@ -139,6 +155,12 @@ CREATE TABLE IF NOT EXISTS event_subscribers (
 ){engine};
 CREATE INDEX idx_deliveries_subscriber ON event_deliveries (subscriber, topic, status, due_at);
 )SQL"},
+      // The dispatcher finds its due queues with one statement per round (MIN(due_at) per
+      // pending queue): a loose index scan on MariaDB, a range of the pending rows on SQLite.
+      {2, "pending queues index, events by topic (registration catch-up)", R"SQL(
+CREATE INDEX idx_deliveries_pending_queues ON event_deliveries (status, subscriber, topic, due_at);
+CREATE INDEX idx_events_topic_created ON events (topic, created_at);
+)SQL"},
   };
 }
 
@@ -174,6 +196,38 @@ long long dead_letter_orphans(db::Database& db, std::int64_t now, std::chrono::m
         soci::use(now, "now"), soci::use(err, "e"), soci::use(cut, "cut"), soci::use(now, "now2"),
         soci::use(cut, "cut2"));
   });
+}
+
+long long catch_up_registrations(db::Database& db, std::int64_t now, std::chrono::milliseconds recent,
+                                 std::chrono::milliseconds margin) {
+  std::int64_t cut = now - recent.count();
+  std::vector<std::tuple<std::string, std::string, std::int64_t>> regs;
+  db::read(db, [&](soci::session& s) {
+    soci::rowset<soci::row> rs = (s.prepare << "SELECT subscriber, topic, registered_at FROM event_subscribers "
+                                               "WHERE registered_at >= :c",
+                                  soci::use(cut, "c"));
+    for (auto const& r : rs) {
+      std::string sub, topic;
+      std::int64_t at = 0;
+      db::Cols(r).into(sub, topic, at);
+      regs.emplace_back(std::move(sub), std::move(topic), at);
+    }
+    return 0;
+  });
+  long long created = 0;
+  for (auto const& [sub, topic, at] : regs) {
+    std::int64_t from = at - margin.count();
+    created += db::transact(db, nullptr, [&](db::Tx& tx) {
+      return tx.exec(std::string(db::insert_ignore(tx.backend())) +
+                         " INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until) "
+                         "SELECT e.id, :s, :t, 'pending', 0, :n, 0 FROM events e WHERE e.topic = :t2 "
+                         "AND e.created_at >= :f AND NOT EXISTS (SELECT 1 FROM event_deliveries d "
+                         "WHERE d.event_id = e.id AND d.subscriber = :s2)",
+                     soci::use(sub, "s"), soci::use(topic, "t"), soci::use(now, "n"), soci::use(topic, "t2"),
+                     soci::use(from, "f"), soci::use(sub, "s2"));
+    });
+  }
+  return created;
 }
 
 // ---- dead letters and counts
@@ -352,6 +406,7 @@ void Dispatcher::housekeeping(std::int64_t now) {
   last_housekeeping_ = now;
   try {
     register_subscribers(db_, bus_, now);
+    catch_up(now);
     auto n = dead_letter_orphans(db_, now, opts_.orphan_after);
     if (n) spdlog::warn("event dispatcher: {} deliveries dead-lettered: {}", n, kOrphanError);
     refresh_metrics();
@@ -360,10 +415,29 @@ void Dispatcher::housekeeping(std::int64_t now) {
   }
 }
 
+void Dispatcher::catch_up(std::int64_t now) {
+  // Registrations younger than a few housekeeping periods, so every one is caught up after
+  // the publishers' cached subscriber lists (and the transactions that used them) are over.
+  auto recent = std::max<std::chrono::milliseconds>(std::chrono::minutes(2), 4 * opts_.housekeeping);
+  // Events created since the registration (by the publishers' clocks, which leases already
+  // assume agree); none from before it, as when every publish read the list.
+  auto n = catch_up_registrations(db_, now, recent, std::chrono::milliseconds(0));
+  if (n) spdlog::info("event dispatcher: {} deliveries created for newly registered subscribers", n);
+}
+
 int Dispatcher::run_once() {
   if (!installed_) {
     install(db_, bus_);  // throws (and is retried on the next run) while storage is down
     installed_ = true;
+    catch_up_at_ = db::now_ms() + 2 * bus_.subscriber_cache_ttl().count() + 100;
+  }
+  if (catch_up_at_ && db::now_ms() >= catch_up_at_) {
+    catch_up_at_ = 0;
+    try {
+      catch_up(db::now_ms());
+    } catch (std::exception const& e) {
+      spdlog::error("event dispatcher catch-up: {}", e.what());
+    }
   }
   housekeeping(db::now_ms());
   auto pairs = bus_.subscriptions();
@@ -375,8 +449,23 @@ int Dispatcher::run_once() {
   {
     std::int64_t now = db::now_ms();
     db::Lease l = db_.acquire();
+    // One statement finds the queues with a delivery due (the earliest due_at of each
+    // pending queue); only those are read. An idle round is this one statement.
+    std::set<std::pair<std::string, std::string>> due;
+    {
+      soci::rowset<soci::row> rs =
+          (l->prepare << "SELECT subscriber, topic, MIN(due_at) FROM event_deliveries WHERE status = 'pending' "
+                         "GROUP BY subscriber, topic");
+      for (auto const& r : rs) {
+        std::string sub, topic;
+        std::int64_t first_due = 0;
+        db::Cols(r).into(sub, topic, first_due);
+        if (first_due <= now) due.emplace(std::move(sub), std::move(topic));
+      }
+    }
     for (std::size_t i = 0; i < pairs.size(); ++i) {
       batches[i] = bus_.batch_handler(pairs[i].first, pairs[i].second);
+      if (!due.contains(pairs[i])) continue;
       int limit = std::max({1, opts_.batch, batches[i].second});
       soci::rowset<long long> rs =
           (l->prepare << "SELECT id FROM event_deliveries WHERE subscriber = :s AND topic = :t AND status = 'pending' "

@@ -98,6 +98,18 @@ class Bus {
   void set_cluster(bool on) { cluster_.store(on); }
   bool cluster() const { return cluster_.load(); }
 
+  // Cluster mode's subscribers per topic (from `event_subscribers`) are kept for
+  // subscriber_cache_ttl() after they were read, so publishing does not read them in every
+  // transaction. A subscriber another instance registers meanwhile misses the events
+  // published with the old list; the dispatchers' catch-up (catch_up_registrations) gives
+  // it a delivery for every event of its topic created since its registration.
+  std::optional<std::vector<std::string>> cached_subscribers(std::string const& topic) const;
+  // `read_at`: steady-clock time taken before the list was read.
+  void cache_subscribers(std::string const& topic, std::vector<std::string> subs,
+                         std::chrono::steady_clock::time_point read_at);
+  void set_subscriber_cache_ttl(std::chrono::milliseconds ttl) { cache_ttl_ms_.store(ttl.count()); }
+  std::chrono::milliseconds subscriber_cache_ttl() const { return std::chrono::milliseconds(cache_ttl_ms_.load()); }
+
   // Called after a publishing transaction commits: wakes local dispatchers.
   void notify_published();
   // Dispatchers wait on this.
@@ -119,6 +131,9 @@ class Bus {
   std::uint64_t generation_ = 0;
   std::uint64_t seen_ = 0;
   std::atomic<bool> cluster_{false};
+  std::atomic<std::int64_t> cache_ttl_ms_{1000};
+  mutable std::mutex cache_mu_;
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::vector<std::string>>> cache_;
 };
 
 // ---- schema and cluster-wide subscriptions
@@ -134,6 +149,12 @@ void register_subscribers(db::Database& db, Bus const& bus, std::int64_t now_ms)
 // Pending deliveries due for longer than `orphan_after` whose (subscriber, topic) no
 // instance has heartbeated within `orphan_after` become `dead`. Returns how many.
 long long dead_letter_orphans(db::Database& db, std::int64_t now_ms, std::chrono::milliseconds orphan_after);
+// For every (subscriber, topic) registered within `recent` of now: a pending delivery for
+// each event of the topic created since its registration (less `margin`, for publishers
+// whose cached subscriber list predates it and for clock skew) that has none. Idempotent;
+// returns how many deliveries it created.
+long long catch_up_registrations(db::Database& db, std::int64_t now_ms, std::chrono::milliseconds recent,
+                                 std::chrono::milliseconds margin);
 
 // ---- dead letters and counts
 
@@ -223,6 +244,7 @@ class Dispatcher {
   // The whole batch in one transaction; false (nothing committed) when it failed.
   bool deliver_batch(std::vector<Claimed>& batch, std::string const& subscriber, BatchHandler const& h);
   void housekeeping(std::int64_t now);
+  void catch_up(std::int64_t now);
   db::Database& db_;
   Bus& bus_;
   DispatcherOptions opts_;
@@ -230,6 +252,7 @@ class Dispatcher {
   std::thread thread_;
   bool installed_ = false;
   std::int64_t last_housekeeping_ = 0;
+  std::int64_t catch_up_at_ = 0;  // a catch-up soon after install (stale caches have expired)
   std::size_t rotate_ = 0;
   mutable std::mutex metrics_mu_;
   std::string metrics_;
