@@ -440,6 +440,7 @@ int Dispatcher::run_once() {
     }
   }
   housekeeping(db::now_ms());
+  backlog_ = false;
   auto pairs = bus_.subscriptions();
   if (pairs.empty()) return 0;
   // One queue of due ids per local (subscriber, topic): only subscribers we can run, so
@@ -473,6 +474,7 @@ int Dispatcher::run_once() {
            soci::use(pairs[i].first, "s"), soci::use(pairs[i].second, "t"), soci::use(now, "n"),
            soci::use(now, "n2"), soci::use(limit, "l"));
       for (auto id : rs) queues[i].push_back(id);
+      if (queues[i].size() >= static_cast<std::size_t>(limit)) backlog_ = true;  // maybe more due
     }
   }
   // Round-robin across the queues, starting one further each run, at most `batch` turns. A
@@ -496,6 +498,7 @@ int Dispatcher::run_once() {
       processed += process(ids, pairs[i].first, pairs[i].second, h, d, b);
     }
   }
+  for (auto const& q : queues) backlog_ = backlog_ || !q.empty();  // out of turns
   return processed;
 }
 
@@ -545,6 +548,13 @@ std::vector<Dispatcher::Claimed> Dispatcher::claim(std::vector<std::int64_t> con
 
 int Dispatcher::process(std::vector<std::int64_t> const& ids, std::string const& subscriber, std::string const& topic,
                         Handler const* h, DetachedHandler const* detached, BatchHandler const* batch) {
+  if (!detached && ids.size() == 1) {
+    // No separate claim: the delivery's own transaction takes it.
+    std::function<void(Event const&, db::Tx&)> work;
+    if (h) work = *h;
+    if (batch) work = [batch](Event const& e, db::Tx& tx) { (*batch)({e}, tx); };
+    return deliver_owned(ids.front(), subscriber, topic, work) ? 1 : 0;
+  }
   auto claimed = claim(ids, topic);
   if (claimed.empty()) return 0;
   if (batch && claimed.size() > 1) {
@@ -610,27 +620,77 @@ bool Dispatcher::deliver(Claimed& c, std::string const& subscriber, DetachedHand
   } catch (LeaseLost const&) {
     spdlog::warn("event delivery {} ({} -> {}): lease lost, left to its new owner", id, topic, subscriber);
   } catch (std::exception const& e) {
-    int attempts = c.attempts + 1;
-    bool dead = attempts >= opts_.max_attempts;
-    std::int64_t now = db::now_ms();
-    std::int64_t due = dead ? now : now + backoff_ms(attempts, opts_.backoff_base, opts_.backoff_cap);
-    std::string status = dead ? "dead" : "pending";
-    std::string err = stored_error(e);
-    if (dead)
-      spdlog::error("event delivery {} ({} -> {}) dead after {} attempts: {}", id, topic, subscriber, attempts, e.what());
-    else
-      spdlog::warn("event delivery {} ({} -> {}) failed (attempt {}): {}", id, topic, subscriber, attempts, e.what());
-    try {
-      db::Lease l = db_.acquire();
+    reschedule(id, subscriber, topic, c.attempts, e, true);
+  }
+  return false;
+}
+
+bool Dispatcher::deliver_owned(std::int64_t id, std::string const& subscriber, std::string const& topic,
+                               std::function<void(Event const&, db::Tx&)> const& work) {
+  int attempts = -1;  // before this one, once the delivery is ours
+  try {
+    return db::transact(db_, &bus_, [&](db::Tx& tx) {
+      attempts = -1;
+      // Taken and marked done at once: of several dispatchers exactly one updates the row,
+      // and the others' claims wait on its lock until it commits (done) or rolls back
+      // (pending again). lease_owner/lease_until say who runs it meanwhile; an older
+      // instance's lease on it (lease_until in the future) keeps it out, as a claim would.
+      std::int64_t now = db::now_ms(), until = now + opts_.lease.count(), done_at = tx.now_ms();
+      if (tx.exec("UPDATE event_deliveries SET status = 'done', done_at = :d, attempts = attempts + 1, "
+                  "lease_owner = :o, lease_until = :u WHERE id = :id AND status = 'pending' AND due_at <= :n "
+                  "AND lease_until < :n2",
+                  soci::use(done_at, "d"), soci::use(opts_.owner, "o"), soci::use(until, "u"), soci::use(id, "id"),
+                  soci::use(now, "n"), soci::use(now, "n2")) != 1)
+        return false;
+      Event e;
+      std::string payload;
+      int before = 0;
+      soci::row r;
+      tx.sql() << "SELECT d.attempts, e.id, e.community_id, e.payload, e.created_at FROM event_deliveries d "
+                  "JOIN events e ON e.id = d.event_id WHERE d.id = :id",
+          soci::use(id, "id"), soci::into(r);
+      db::Cols(r).into(before, e.id, e.community_id, payload, e.created_at);
+      attempts = before - 1;
+      e.topic = topic;
+      e.payload = boost::json::parse(payload);
+      if (work) work(e, tx);
+      return true;
+    });
+  } catch (std::exception const& e) {
+    if (attempts < 0) throw;  // not taken (storage down): the round fails, as a failed claim does
+    reschedule(id, subscriber, topic, attempts, e, false);
+  }
+  return false;
+}
+
+void Dispatcher::reschedule(std::int64_t id, std::string const& subscriber, std::string const& topic, int before,
+                            std::exception const& e, bool owned) {
+  int attempts = before + 1;
+  bool dead = attempts >= opts_.max_attempts;
+  std::int64_t now = db::now_ms();
+  std::int64_t due = dead ? now : now + backoff_ms(attempts, opts_.backoff_base, opts_.backoff_cap);
+  std::string status = dead ? "dead" : "pending";
+  std::string err = stored_error(e);
+  if (dead)
+    spdlog::error("event delivery {} ({} -> {}) dead after {} attempts: {}", id, topic, subscriber, attempts, e.what());
+  else
+    spdlog::warn("event delivery {} ({} -> {}) failed (attempt {}): {}", id, topic, subscriber, attempts, e.what());
+  try {
+    db::Lease l = db_.acquire();
+    if (owned)
       *l << "UPDATE event_deliveries SET attempts = :a, due_at = :d, lease_owner = NULL, lease_until = 0, "
             "last_error = :e, status = :s WHERE id = :id AND lease_owner = :o AND status = 'pending'",
           soci::use(attempts), soci::use(due), soci::use(err), soci::use(status), soci::use(id),
           soci::use(opts_.owner);
-    } catch (std::exception const& e2) {
-      spdlog::error("event delivery {}: could not reschedule: {}", id, e2.what());
-    }
+    else  // as the rolled-back attempt found it: nobody has run or leased it since
+      *l << "UPDATE event_deliveries SET attempts = :a, due_at = :d, lease_owner = NULL, lease_until = 0, "
+            "last_error = :e, status = :s WHERE id = :id AND status = 'pending' AND attempts = :b "
+            "AND lease_until < :n",
+          soci::use(attempts), soci::use(due), soci::use(err), soci::use(status), soci::use(id), soci::use(before),
+          soci::use(now);
+  } catch (std::exception const& e2) {
+    spdlog::error("event delivery {}: could not reschedule: {}", id, e2.what());
   }
-  return false;
 }
 
 int Dispatcher::drain(int max_rounds) {
@@ -654,13 +714,24 @@ void Dispatcher::start() {
       } catch (std::exception const& e) {
         spdlog::error("event dispatcher: {}", e.what());
       }
-      if (n == 0 && !stop_) bus_.wait_for_publish(opts_.poll);
+      if (stop_) break;
+      if (n == 0) {
+        bus_.wait_for_publish(opts_.poll);
+      } else if (!backlog_ && opts_.coalesce.count() > 0) {
+        // Let the events of the next few ms gather into the next round's batches.
+        std::unique_lock lk(pause_mu_);
+        pause_cv_.wait_for(lk, opts_.coalesce, [this] { return stop_.load(); });
+      }
     }
   });
 }
 
 void Dispatcher::stop() {
-  stop_ = true;
+  {
+    std::lock_guard lk(pause_mu_);
+    stop_ = true;
+  }
+  pause_cv_.notify_all();
   bus_.notify_published();
   if (thread_.joinable()) thread_.join();
 }

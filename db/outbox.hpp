@@ -210,6 +210,12 @@ struct DispatcherOptions {
   std::chrono::milliseconds backoff_base{1000};   // 1st retry after 1-1.5 s, then doubling
   std::chrono::milliseconds backoff_cap{300000};  // (plus up to 50% jitter) up to 5 min
   std::chrono::milliseconds housekeeping{30000};  // heartbeat, orphan sweep, metrics refresh
+  // After a round that delivered something but left nothing due behind it, the background
+  // thread waits this long (not woken by publishes) before the next round, so that under a
+  // stream of events a round takes what arrived meanwhile in one read, one claim and one
+  // batch per queue, instead of one round per commit. It delays a delivery by at most this
+  // much; the first event after an idle spell is still delivered at once. 0: no pause.
+  std::chrono::milliseconds coalesce{20};
   std::chrono::milliseconds orphan_after{24LL * 3600 * 1000};
 };
 
@@ -219,6 +225,9 @@ class Dispatcher {
   ~Dispatcher();
   // Claims and runs one batch of due deliveries; returns how many were processed.
   int run_once();
+  // Whether the last run_once left due deliveries it had no turn for (or read as many
+  // as its limit): the next round should not wait.
+  bool backlog() const { return backlog_; }
   // Runs until no delivery is due (tests).
   int drain(int max_rounds = 100);
   void start();  // background thread
@@ -237,6 +246,15 @@ class Dispatcher {
   // Exactly one of h, detached and batch is set; returns how many were done.
   int process(std::vector<std::int64_t> const& ids, std::string const& subscriber, std::string const& topic,
               Handler const* h, DetachedHandler const* detached, BatchHandler const* batch);
+  // One delivery of a transactional subscriber, taken, run and marked done in one
+  // transaction (its row lock keeps other dispatchers out until it commits; no separate
+  // claim). A failure rolls it all back and reschedules it with backoff or marks it dead.
+  bool deliver_owned(std::int64_t id, std::string const& subscriber, std::string const& topic,
+                     std::function<void(Event const&, db::Tx&)> const& work);
+  // The rescheduling after a failed attempt (`attempts` before it); `owned`: the delivery
+  // is leased to us, else it must still be as the failed transaction found it.
+  void reschedule(std::int64_t id, std::string const& subscriber, std::string const& topic, int attempts,
+                  std::exception const& e, bool owned);
   // One claimed delivery: `work` (nullptr: only the detached handler, outside) runs in the
   // transaction that marks it done; a failure reschedules it with backoff or marks it dead.
   bool deliver(Claimed& c, std::string const& subscriber, DetachedHandler const* detached,
@@ -254,6 +272,9 @@ class Dispatcher {
   std::int64_t last_housekeeping_ = 0;
   std::int64_t catch_up_at_ = 0;  // a catch-up soon after install (stale caches have expired)
   std::size_t rotate_ = 0;
+  bool backlog_ = false;
+  std::mutex pause_mu_;  // the coalescing pause, cut short by stop()
+  std::condition_variable pause_cv_;
   mutable std::mutex metrics_mu_;
   std::string metrics_;
 };
