@@ -213,7 +213,7 @@ pending=$(q "SELECT COUNT(*) FROM event_deliveries WHERE status = 'pending'")
 t0=$(date +%s.%N)
 drain
 awk -v p="$pending" -v s="$(echo "$(date +%s.%N) - $t0" | bc)" 'BEGIN {
-  printf "  outbox after the sale: %d deliveries pending, drained in %.1f s (%.0f deliveries/s)\n", p, s, s > 0 ? p / s : 0 }'
+  printf "  outbox after the sale: %d deliveries pending, drained in %.1f s (%.0f deliveries/s)\n", p, s, (s > 0 ? p / s : 0) }'
 if [[ $ONE_BUYER == 1 ]]; then
   head -1 "$WORK/tokens.txt" >"$WORK/one-token.txt"
   sale "1-buyer" "$WORK/one-token.txt"
