@@ -222,3 +222,35 @@ TEST_CASE("started dispatchers on two instances apply a stream of events once ea
   }
   forget(topic);
 }
+
+TEST_CASE("a delivery leased after the round read its queue is not taken by the delivery's own transaction",
+          "[events][coalesce][lease]") {
+  ensure_tables();
+  auto& t = test::TestApp::get();
+  // The queues in the round-robin's order (by topic): `first` runs before `second`.
+  auto topic_a = t.unique("a-topic"), topic_b = t.unique("b-topic");
+  auto first = t.unique("first"), second = t.unique("second");
+  events::Bus bus;
+  int second_calls = 0;
+  // Between the round's read of the queues and the second queue's turn, another instance
+  // (an older version that claims with leases) leases the second queue's delivery.
+  bus.subscribe(first, topic_a, [&](events::Event const& e, db::Tx& tx) {
+    record(e, tx, first, "d");
+    std::int64_t far = db::now_ms() + 3'600'000;
+    tx.exec("UPDATE event_deliveries SET lease_owner = 'ghost', lease_until = :u WHERE subscriber = :s",
+            soci::use(far, "u"), soci::use(second, "s"));
+  });
+  bus.subscribe(second, topic_b, [&](events::Event const& e, db::Tx& tx) {
+    ++second_calls;
+    record(e, tx, second, "d");
+  });
+  publish(bus, topic_a, 0);
+  publish(bus, topic_b, 0);
+  events::Dispatcher d(database(), bus, {.owner = t.unique("inst")});
+  CHECK(d.run_once() == 1);
+  CHECK(second_calls == 0);
+  CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE subscriber = :s AND status = 'pending' "
+              "AND lease_owner = 'ghost'",
+              second) == 1);
+  forget(topic_b);
+}
