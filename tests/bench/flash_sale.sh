@@ -207,16 +207,21 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
 }
 
 echo "sale: POST $ORDERS_PATH, 1 unit each, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, Idempotency-Key on every request"
-sale "${BUYERS}-buyers" "$WORK/tokens.txt"
 # The sale's figure counts the requests; the outbox may still be delivering their events.
-pending=$(q "SELECT COUNT(*) FROM event_deliveries WHERE status = 'pending'")
-t0=$(date +%s.%N)
-drain
-awk -v p="$pending" -v s="$(echo "$(date +%s.%N) - $t0" | bc)" 'BEGIN {
-  printf "  outbox after the sale: %d deliveries pending, drained in %.1f s (%.0f deliveries/s)\n", p, s, (s > 0 ? p / s : 0) }'
+drain_after() {
+  local pending t0
+  pending=$(q "SELECT COUNT(*) FROM event_deliveries WHERE status = 'pending'")
+  t0=$(date +%s.%N)
+  drain
+  awk -v p="$pending" -v s="$(echo "$(date +%s.%N) - $t0" | bc)" 'BEGIN {
+    printf "  outbox after the sale: %d deliveries pending, drained in %.1f s (%.0f deliveries/s)\n", p, s, (s > 0 ? p / s : 0) }'
+}
+sale "${BUYERS}-buyers" "$WORK/tokens.txt"
+drain_after
 if [[ $ONE_BUYER == 1 ]]; then
   head -1 "$WORK/tokens.txt" >"$WORK/one-token.txt"
   sale "1-buyer" "$WORK/one-token.txt"
+  drain_after
 fi
 RAW2=$(raw_commits)
 echo "raw durable commits after the sale: $RAW2/s"
