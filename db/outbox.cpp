@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <deque>
 #include <set>
+#include <tuple>
 
 namespace courtyard::events {
 
@@ -81,6 +82,21 @@ std::vector<std::pair<std::string, std::string>> Bus::subscriptions() const {
   return out;
 }
 
+std::optional<std::vector<std::string>> Bus::cached_subscribers(std::string const& topic) const {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lk(cache_mu_);
+  auto it = cache_.find(topic);
+  if (it == cache_.end() || now - it->second.first >= subscriber_cache_ttl()) return std::nullopt;
+  return it->second.second;
+}
+
+void Bus::cache_subscribers(std::string const& topic, std::vector<std::string> subs,
+                            std::chrono::steady_clock::time_point read_at) {
+  std::lock_guard lk(cache_mu_);
+  auto& slot = cache_[topic];
+  if (slot.second.empty() || read_at >= slot.first) slot = {read_at, std::move(subs)};
+}
+
 void Bus::notify_published() {
   {
     std::lock_guard lk(mu_);
@@ -139,6 +155,12 @@ CREATE TABLE IF NOT EXISTS event_subscribers (
 ){engine};
 CREATE INDEX idx_deliveries_subscriber ON event_deliveries (subscriber, topic, status, due_at);
 )SQL"},
+      // The dispatcher finds its due queues with one statement per round (MIN(due_at) per
+      // pending queue): a loose index scan on MariaDB, a range of the pending rows on SQLite.
+      {2, "pending queues index, events by topic (registration catch-up)", R"SQL(
+CREATE INDEX idx_deliveries_pending_queues ON event_deliveries (status, subscriber, topic, due_at);
+CREATE INDEX idx_events_topic_created ON events (topic, created_at);
+)SQL"},
   };
 }
 
@@ -174,6 +196,38 @@ long long dead_letter_orphans(db::Database& db, std::int64_t now, std::chrono::m
         soci::use(now, "now"), soci::use(err, "e"), soci::use(cut, "cut"), soci::use(now, "now2"),
         soci::use(cut, "cut2"));
   });
+}
+
+long long catch_up_registrations(db::Database& db, std::int64_t now, std::chrono::milliseconds recent,
+                                 std::chrono::milliseconds margin) {
+  std::int64_t cut = now - recent.count();
+  std::vector<std::tuple<std::string, std::string, std::int64_t>> regs;
+  db::read(db, [&](soci::session& s) {
+    soci::rowset<soci::row> rs = (s.prepare << "SELECT subscriber, topic, registered_at FROM event_subscribers "
+                                               "WHERE registered_at >= :c",
+                                  soci::use(cut, "c"));
+    for (auto const& r : rs) {
+      std::string sub, topic;
+      std::int64_t at = 0;
+      db::Cols(r).into(sub, topic, at);
+      regs.emplace_back(std::move(sub), std::move(topic), at);
+    }
+    return 0;
+  });
+  long long created = 0;
+  for (auto const& [sub, topic, at] : regs) {
+    std::int64_t from = at - margin.count();
+    created += db::transact(db, nullptr, [&](db::Tx& tx) {
+      return tx.exec(std::string(db::insert_ignore(tx.backend())) +
+                         " INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until) "
+                         "SELECT e.id, :s, :t, 'pending', 0, :n, 0 FROM events e WHERE e.topic = :t2 "
+                         "AND e.created_at >= :f AND NOT EXISTS (SELECT 1 FROM event_deliveries d "
+                         "WHERE d.event_id = e.id AND d.subscriber = :s2)",
+                     soci::use(sub, "s"), soci::use(topic, "t"), soci::use(now, "n"), soci::use(topic, "t2"),
+                     soci::use(from, "f"), soci::use(sub, "s2"));
+    });
+  }
+  return created;
 }
 
 // ---- dead letters and counts
@@ -352,6 +406,7 @@ void Dispatcher::housekeeping(std::int64_t now) {
   last_housekeeping_ = now;
   try {
     register_subscribers(db_, bus_, now);
+    catch_up(now);
     auto n = dead_letter_orphans(db_, now, opts_.orphan_after);
     if (n) spdlog::warn("event dispatcher: {} deliveries dead-lettered: {}", n, kOrphanError);
     refresh_metrics();
@@ -360,12 +415,32 @@ void Dispatcher::housekeeping(std::int64_t now) {
   }
 }
 
+void Dispatcher::catch_up(std::int64_t now) {
+  // Registrations younger than a few housekeeping periods, so every one is caught up after
+  // the publishers' cached subscriber lists (and the transactions that used them) are over.
+  auto recent = std::max<std::chrono::milliseconds>(std::chrono::minutes(2), 4 * opts_.housekeeping);
+  // Events created since the registration (by the publishers' clocks, which leases already
+  // assume agree); none from before it, as when every publish read the list.
+  auto n = catch_up_registrations(db_, now, recent, std::chrono::milliseconds(0));
+  if (n) spdlog::info("event dispatcher: {} deliveries created for newly registered subscribers", n);
+}
+
 int Dispatcher::run_once() {
   if (!installed_) {
     install(db_, bus_);  // throws (and is retried on the next run) while storage is down
     installed_ = true;
+    catch_up_at_ = db::now_ms() + 2 * bus_.subscriber_cache_ttl().count() + 100;
+  }
+  if (catch_up_at_ && db::now_ms() >= catch_up_at_) {
+    catch_up_at_ = 0;
+    try {
+      catch_up(db::now_ms());
+    } catch (std::exception const& e) {
+      spdlog::error("event dispatcher catch-up: {}", e.what());
+    }
   }
   housekeeping(db::now_ms());
+  backlog_ = false;
   auto pairs = bus_.subscriptions();
   if (pairs.empty()) return 0;
   // One queue of due ids per local (subscriber, topic): only subscribers we can run, so
@@ -375,8 +450,23 @@ int Dispatcher::run_once() {
   {
     std::int64_t now = db::now_ms();
     db::Lease l = db_.acquire();
+    // One statement finds the queues with a delivery due (the earliest due_at of each
+    // pending queue); only those are read. An idle round is this one statement.
+    std::set<std::pair<std::string, std::string>> due;
+    {
+      soci::rowset<soci::row> rs =
+          (l->prepare << "SELECT subscriber, topic, MIN(due_at) FROM event_deliveries WHERE status = 'pending' "
+                         "GROUP BY subscriber, topic");
+      for (auto const& r : rs) {
+        std::string sub, topic;
+        std::int64_t first_due = 0;
+        db::Cols(r).into(sub, topic, first_due);
+        if (first_due <= now) due.emplace(std::move(sub), std::move(topic));
+      }
+    }
     for (std::size_t i = 0; i < pairs.size(); ++i) {
       batches[i] = bus_.batch_handler(pairs[i].first, pairs[i].second);
+      if (!due.contains(pairs[i])) continue;
       int limit = std::max({1, opts_.batch, batches[i].second});
       soci::rowset<long long> rs =
           (l->prepare << "SELECT id FROM event_deliveries WHERE subscriber = :s AND topic = :t AND status = 'pending' "
@@ -384,6 +474,7 @@ int Dispatcher::run_once() {
            soci::use(pairs[i].first, "s"), soci::use(pairs[i].second, "t"), soci::use(now, "n"),
            soci::use(now, "n2"), soci::use(limit, "l"));
       for (auto id : rs) queues[i].push_back(id);
+      if (queues[i].size() >= static_cast<std::size_t>(limit)) backlog_ = true;  // maybe more due
     }
   }
   // Round-robin across the queues, starting one further each run, at most `batch` turns. A
@@ -407,6 +498,7 @@ int Dispatcher::run_once() {
       processed += process(ids, pairs[i].first, pairs[i].second, h, d, b);
     }
   }
+  for (auto const& q : queues) backlog_ = backlog_ || !q.empty();  // out of turns
   return processed;
 }
 
@@ -456,6 +548,13 @@ std::vector<Dispatcher::Claimed> Dispatcher::claim(std::vector<std::int64_t> con
 
 int Dispatcher::process(std::vector<std::int64_t> const& ids, std::string const& subscriber, std::string const& topic,
                         Handler const* h, DetachedHandler const* detached, BatchHandler const* batch) {
+  if (!detached && ids.size() == 1) {
+    // No separate claim: the delivery's own transaction takes it.
+    std::function<void(Event const&, db::Tx&)> work;
+    if (h) work = *h;
+    if (batch) work = [batch](Event const& e, db::Tx& tx) { (*batch)({e}, tx); };
+    return deliver_owned(ids.front(), subscriber, topic, work) ? 1 : 0;
+  }
   auto claimed = claim(ids, topic);
   if (claimed.empty()) return 0;
   if (batch && claimed.size() > 1) {
@@ -521,27 +620,77 @@ bool Dispatcher::deliver(Claimed& c, std::string const& subscriber, DetachedHand
   } catch (LeaseLost const&) {
     spdlog::warn("event delivery {} ({} -> {}): lease lost, left to its new owner", id, topic, subscriber);
   } catch (std::exception const& e) {
-    int attempts = c.attempts + 1;
-    bool dead = attempts >= opts_.max_attempts;
-    std::int64_t now = db::now_ms();
-    std::int64_t due = dead ? now : now + backoff_ms(attempts, opts_.backoff_base, opts_.backoff_cap);
-    std::string status = dead ? "dead" : "pending";
-    std::string err = stored_error(e);
-    if (dead)
-      spdlog::error("event delivery {} ({} -> {}) dead after {} attempts: {}", id, topic, subscriber, attempts, e.what());
-    else
-      spdlog::warn("event delivery {} ({} -> {}) failed (attempt {}): {}", id, topic, subscriber, attempts, e.what());
-    try {
-      db::Lease l = db_.acquire();
+    reschedule(id, subscriber, topic, c.attempts, e, true);
+  }
+  return false;
+}
+
+bool Dispatcher::deliver_owned(std::int64_t id, std::string const& subscriber, std::string const& topic,
+                               std::function<void(Event const&, db::Tx&)> const& work) {
+  int attempts = -1;  // before this one, once the delivery is ours
+  try {
+    return db::transact(db_, &bus_, [&](db::Tx& tx) {
+      attempts = -1;
+      // Taken and marked done at once: of several dispatchers exactly one updates the row,
+      // and the others' claims wait on its lock until it commits (done) or rolls back
+      // (pending again). lease_owner/lease_until say who runs it meanwhile; an older
+      // instance's lease on it (lease_until in the future) keeps it out, as a claim would.
+      std::int64_t now = db::now_ms(), until = now + opts_.lease.count(), done_at = tx.now_ms();
+      if (tx.exec("UPDATE event_deliveries SET status = 'done', done_at = :d, attempts = attempts + 1, "
+                  "lease_owner = :o, lease_until = :u WHERE id = :id AND status = 'pending' AND due_at <= :n "
+                  "AND lease_until < :n2",
+                  soci::use(done_at, "d"), soci::use(opts_.owner, "o"), soci::use(until, "u"), soci::use(id, "id"),
+                  soci::use(now, "n"), soci::use(now, "n2")) != 1)
+        return false;
+      Event e;
+      std::string payload;
+      int before = 0;
+      soci::row r;
+      tx.sql() << "SELECT d.attempts, e.id, e.community_id, e.payload, e.created_at FROM event_deliveries d "
+                  "JOIN events e ON e.id = d.event_id WHERE d.id = :id",
+          soci::use(id, "id"), soci::into(r);
+      db::Cols(r).into(before, e.id, e.community_id, payload, e.created_at);
+      attempts = before - 1;
+      e.topic = topic;
+      e.payload = boost::json::parse(payload);
+      if (work) work(e, tx);
+      return true;
+    });
+  } catch (std::exception const& e) {
+    if (attempts < 0) throw;  // not taken (storage down): the round fails, as a failed claim does
+    reschedule(id, subscriber, topic, attempts, e, false);
+  }
+  return false;
+}
+
+void Dispatcher::reschedule(std::int64_t id, std::string const& subscriber, std::string const& topic, int before,
+                            std::exception const& e, bool owned) {
+  int attempts = before + 1;
+  bool dead = attempts >= opts_.max_attempts;
+  std::int64_t now = db::now_ms();
+  std::int64_t due = dead ? now : now + backoff_ms(attempts, opts_.backoff_base, opts_.backoff_cap);
+  std::string status = dead ? "dead" : "pending";
+  std::string err = stored_error(e);
+  if (dead)
+    spdlog::error("event delivery {} ({} -> {}) dead after {} attempts: {}", id, topic, subscriber, attempts, e.what());
+  else
+    spdlog::warn("event delivery {} ({} -> {}) failed (attempt {}): {}", id, topic, subscriber, attempts, e.what());
+  try {
+    db::Lease l = db_.acquire();
+    if (owned)
       *l << "UPDATE event_deliveries SET attempts = :a, due_at = :d, lease_owner = NULL, lease_until = 0, "
             "last_error = :e, status = :s WHERE id = :id AND lease_owner = :o AND status = 'pending'",
           soci::use(attempts), soci::use(due), soci::use(err), soci::use(status), soci::use(id),
           soci::use(opts_.owner);
-    } catch (std::exception const& e2) {
-      spdlog::error("event delivery {}: could not reschedule: {}", id, e2.what());
-    }
+    else  // as the rolled-back attempt found it: nobody has run or leased it since
+      *l << "UPDATE event_deliveries SET attempts = :a, due_at = :d, lease_owner = NULL, lease_until = 0, "
+            "last_error = :e, status = :s WHERE id = :id AND status = 'pending' AND attempts = :b "
+            "AND lease_until < :n",
+          soci::use(attempts), soci::use(due), soci::use(err), soci::use(status), soci::use(id), soci::use(before),
+          soci::use(now);
+  } catch (std::exception const& e2) {
+    spdlog::error("event delivery {}: could not reschedule: {}", id, e2.what());
   }
-  return false;
 }
 
 int Dispatcher::drain(int max_rounds) {
@@ -565,13 +714,24 @@ void Dispatcher::start() {
       } catch (std::exception const& e) {
         spdlog::error("event dispatcher: {}", e.what());
       }
-      if (n == 0 && !stop_) bus_.wait_for_publish(opts_.poll);
+      if (stop_) break;
+      if (n == 0) {
+        bus_.wait_for_publish(opts_.poll);
+      } else if (!backlog_ && opts_.coalesce.count() > 0) {
+        // Let the events of the next few ms gather into the next round's batches.
+        std::unique_lock lk(pause_mu_);
+        pause_cv_.wait_for(lk, opts_.coalesce, [this] { return stop_.load(); });
+      }
     }
   });
 }
 
 void Dispatcher::stop() {
-  stop_ = true;
+  {
+    std::lock_guard lk(pause_mu_);
+    stop_ = true;
+  }
+  pause_cv_.notify_all();
   bus_.notify_published();
   if (thread_.joinable()) thread_.join();
 }

@@ -98,6 +98,18 @@ class Bus {
   void set_cluster(bool on) { cluster_.store(on); }
   bool cluster() const { return cluster_.load(); }
 
+  // Cluster mode's subscribers per topic (from `event_subscribers`) are kept for
+  // subscriber_cache_ttl() after they were read, so publishing does not read them in every
+  // transaction. A subscriber another instance registers meanwhile misses the events
+  // published with the old list; the dispatchers' catch-up (catch_up_registrations) gives
+  // it a delivery for every event of its topic created since its registration.
+  std::optional<std::vector<std::string>> cached_subscribers(std::string const& topic) const;
+  // `read_at`: steady-clock time taken before the list was read.
+  void cache_subscribers(std::string const& topic, std::vector<std::string> subs,
+                         std::chrono::steady_clock::time_point read_at);
+  void set_subscriber_cache_ttl(std::chrono::milliseconds ttl) { cache_ttl_ms_.store(ttl.count()); }
+  std::chrono::milliseconds subscriber_cache_ttl() const { return std::chrono::milliseconds(cache_ttl_ms_.load()); }
+
   // Called after a publishing transaction commits: wakes local dispatchers.
   void notify_published();
   // Dispatchers wait on this.
@@ -119,6 +131,9 @@ class Bus {
   std::uint64_t generation_ = 0;
   std::uint64_t seen_ = 0;
   std::atomic<bool> cluster_{false};
+  std::atomic<std::int64_t> cache_ttl_ms_{1000};
+  mutable std::mutex cache_mu_;
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::vector<std::string>>> cache_;
 };
 
 // ---- schema and cluster-wide subscriptions
@@ -134,6 +149,12 @@ void register_subscribers(db::Database& db, Bus const& bus, std::int64_t now_ms)
 // Pending deliveries due for longer than `orphan_after` whose (subscriber, topic) no
 // instance has heartbeated within `orphan_after` become `dead`. Returns how many.
 long long dead_letter_orphans(db::Database& db, std::int64_t now_ms, std::chrono::milliseconds orphan_after);
+// For every (subscriber, topic) registered within `recent` of now: a pending delivery for
+// each event of the topic created since its registration (less `margin`, for publishers
+// whose cached subscriber list predates it and for clock skew) that has none. Idempotent;
+// returns how many deliveries it created.
+long long catch_up_registrations(db::Database& db, std::int64_t now_ms, std::chrono::milliseconds recent,
+                                 std::chrono::milliseconds margin);
 
 // ---- dead letters and counts
 
@@ -189,6 +210,12 @@ struct DispatcherOptions {
   std::chrono::milliseconds backoff_base{1000};   // 1st retry after 1-1.5 s, then doubling
   std::chrono::milliseconds backoff_cap{300000};  // (plus up to 50% jitter) up to 5 min
   std::chrono::milliseconds housekeeping{30000};  // heartbeat, orphan sweep, metrics refresh
+  // After a round that delivered something but left nothing due behind it, the background
+  // thread waits this long (not woken by publishes) before the next round, so that under a
+  // stream of events a round takes what arrived meanwhile in one read, one claim and one
+  // batch per queue, instead of one round per commit. It delays a delivery by at most this
+  // much; the first event after an idle spell is still delivered at once. 0: no pause.
+  std::chrono::milliseconds coalesce{20};
   std::chrono::milliseconds orphan_after{24LL * 3600 * 1000};
 };
 
@@ -198,6 +225,9 @@ class Dispatcher {
   ~Dispatcher();
   // Claims and runs one batch of due deliveries; returns how many were processed.
   int run_once();
+  // Whether the last run_once left due deliveries it had no turn for (or read as many
+  // as its limit): the next round should not wait.
+  bool backlog() const { return backlog_; }
   // Runs until no delivery is due (tests).
   int drain(int max_rounds = 100);
   void start();  // background thread
@@ -216,6 +246,15 @@ class Dispatcher {
   // Exactly one of h, detached and batch is set; returns how many were done.
   int process(std::vector<std::int64_t> const& ids, std::string const& subscriber, std::string const& topic,
               Handler const* h, DetachedHandler const* detached, BatchHandler const* batch);
+  // One delivery of a transactional subscriber, taken, run and marked done in one
+  // transaction (its row lock keeps other dispatchers out until it commits; no separate
+  // claim). A failure rolls it all back and reschedules it with backoff or marks it dead.
+  bool deliver_owned(std::int64_t id, std::string const& subscriber, std::string const& topic,
+                     std::function<void(Event const&, db::Tx&)> const& work);
+  // The rescheduling after a failed attempt (`attempts` before it); `owned`: the delivery
+  // is leased to us, else it must still be as the failed transaction found it.
+  void reschedule(std::int64_t id, std::string const& subscriber, std::string const& topic, int attempts,
+                  std::exception const& e, bool owned);
   // One claimed delivery: `work` (nullptr: only the detached handler, outside) runs in the
   // transaction that marks it done; a failure reschedules it with backoff or marks it dead.
   bool deliver(Claimed& c, std::string const& subscriber, DetachedHandler const* detached,
@@ -223,6 +262,7 @@ class Dispatcher {
   // The whole batch in one transaction; false (nothing committed) when it failed.
   bool deliver_batch(std::vector<Claimed>& batch, std::string const& subscriber, BatchHandler const& h);
   void housekeeping(std::int64_t now);
+  void catch_up(std::int64_t now);
   db::Database& db_;
   Bus& bus_;
   DispatcherOptions opts_;
@@ -230,7 +270,11 @@ class Dispatcher {
   std::thread thread_;
   bool installed_ = false;
   std::int64_t last_housekeeping_ = 0;
+  std::int64_t catch_up_at_ = 0;  // a catch-up soon after install (stale caches have expired)
   std::size_t rotate_ = 0;
+  bool backlog_ = false;
+  std::mutex pause_mu_;  // the coalescing pause, cut short by stop()
+  std::condition_variable pause_cv_;
   mutable std::mutex metrics_mu_;
   std::string metrics_;
 };

@@ -2,6 +2,7 @@
 
 #include "db/errors.hpp"
 #include "db/outbox.hpp"
+#include "db/query.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <sodium.h>
@@ -127,23 +128,32 @@ std::int64_t Tx::publish(std::string const& topic, std::int64_t community_id, bo
     // Local subscribers, plus (in cluster mode) every subscriber any instance registered
     // for the topic, so an event reaches subscribers this instance does not run.
     std::vector<std::string> subs = bus_->subscribers_of(topic);
+    // The registered list is cached for a second (Bus::cached_subscribers; a subscriber
+    // registered meanwhile is caught up by the dispatchers).
     if (bus_->cluster()) {
-      std::vector<std::string> known;
-      {
+      auto known = bus_->cached_subscribers(topic);
+      if (!known) {
+        auto read_at = std::chrono::steady_clock::now();
+        known.emplace();
         soci::rowset<std::string> rs =
             (sql().prepare << "SELECT subscriber FROM event_subscribers WHERE topic = :t", soci::use(topic, "t"));
-        for (auto const& s : rs) known.push_back(s);
+        for (auto const& s : rs) known->push_back(s);
+        bus_->cache_subscribers(topic, *known, read_at);
       }
-      for (auto& s : known) {
+      for (auto& s : *known) {
         bool local = false;
         for (auto const& mine : subs) local = local || mine == s;
         if (!local) subs.push_back(std::move(s));
       }
     }
-    for (auto const& sub : subs) {
-      exec("INSERT INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until) "
-           "VALUES (:e, :s, :t, 'pending', 0, :n, 0)",
-           soci::use(event_id, "e"), soci::use(sub, "s"), soci::use(topic, "t"), soci::use(now, "n"));
+    if (!subs.empty()) {
+      // One multi-row INSERT for all the event's deliveries.
+      Query q("INSERT INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until) VALUES ");
+      for (std::size_t i = 0; i < subs.size(); ++i) {
+        q.sql(i ? ", (" : "(").value(event_id).sql(", ").value(subs[i]).sql(", ").value(topic);
+        q.sql(", 'pending', 0, ").value(now).sql(", 0)");
+      }
+      q.exec(*this);
     }
     if (!notify_scheduled_) {
       notify_scheduled_ = true;

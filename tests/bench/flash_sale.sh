@@ -19,6 +19,8 @@
 #   FLASH_CONNECTIONS (64) FLASH_WRK_THREADS (1) COURTYARD_THREADS (1) COURTYARD_WORKERS (12)
 #   COURTYARD_DB_POOL (16) FLASH_ONE_BUYER (1: also run the 1-buyer sale)
 #   FLASH_GENERAL_LOG (1: log every statement of 20 single orders to count them)
+#   FLASH_SALE_LOG (1: also log one second of the many-buyers sale and count its statements
+#   per order and dispatcher rounds; the log slows that second, so not for A/B throughput)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,6 +35,7 @@ WORKERS=${COURTYARD_WORKERS:-12}
 DB_POOL=${COURTYARD_DB_POOL:-16}
 ONE_BUYER=${FLASH_ONE_BUYER:-1}
 GENERAL_LOG=${FLASH_GENERAL_LOG:-0}
+SALE_LOG=${FLASH_SALE_LOG:-0}
 PRICE=250
 FUNDS=5000000
 
@@ -99,6 +102,43 @@ drain() {  # waits (up to 300 s) until the outbox has delivered everything (the 
 }
 drain
 
+# classify ORDERS LABEL < queries: statements per order by class. The request's own statements
+# vs. the outbox's, by transaction on each connection (the pool lends one connection to
+# requests and the dispatcher alike): a transaction that claims or marks deliveries
+# (`SET lease_owner`, `SET status = 'done'`) is delivery work, START/COMMIT and everything
+# between included; outside transactions, the dispatcher's queue reads are polls and its
+# heartbeat/orphan/metrics/job statements housekeeping; every other statement
+# (authentication, the key claim, the checkout) is the request's. Also how many dispatcher
+# rounds that was (one due-queue GROUP BY per round; before it, one read per local queue).
+classify() {
+  awk -v orders="$1" -v label="$2" '
+    { if (!match($0, /[0-9]+ (Query|Execute)\t/)) next
+      id = substr($0, RSTART, RLENGTH); sub(/ .*/, "", id)
+      stmt = substr($0, RSTART + RLENGTH) }
+    stmt ~ /^(START TRANSACTION|BEGIN)/ { open[id] = 1; n[id] = 1; dlv[id] = 0; next }
+    open[id] {
+      n[id]++
+      if (stmt ~ /SET lease_owner|SET status = .done.|SELECT d\.id, d\.attempts/) dlv[id] = 1
+      if (stmt ~ /SET status = .done./) marks++
+      if (stmt ~ /^(COMMIT|ROLLBACK)/) {
+        if (dlv[id]) delivery += n[id]; else request += n[id]
+        open[id] = 0
+      }
+      next
+    }
+    stmt ~ /FROM event_deliveries WHERE status = .pending. GROUP BY/ { polls++; grouped++; next }
+    stmt ~ /FROM event_deliveries WHERE subscriber = / {
+      polls++; q = stmt; sub(/ AND status.*/, "", q); if (!(q in queue)) { queue[q] = 1; queues++ }; perqueue++; next }
+    stmt ~ /event_subscribers|job_leases|job_runs|event_deliveries|FROM events/ { house++; next }
+    { request++ }
+    END {
+      printf "statements per order (%s): %.1f in the request, %.1f delivering its event, %.1f idle queue polls, %.1f outbox/jobs housekeeping\n",
+        label, request / orders, delivery / orders, polls / orders, house / orders
+      rounds = grouped ? grouped : (queues ? perqueue / queues : 0)
+      printf "  dispatcher rounds: %d (%.2f per order), delivery transactions that marked deliveries done: %d (%.2f per order)\n",
+        rounds, rounds / orders, marks, marks / orders }'
+}
+
 # Statements per order, from the server's general log (20 orders, one at a time).
 if [[ $GENERAL_LOG == 1 ]]; then
   "${SQL[@]}" -e "SET GLOBAL general_log = 1"
@@ -110,31 +150,7 @@ if [[ $GENERAL_LOG == 1 ]]; then
   drain
   "${SQL[@]}" -e "SET GLOBAL general_log = 0"
   grep -P ' (Query|Execute)\t' "$WORK/general.log" | grep -v 'general_log' >"$WORK/general.queries" || true
-  # The request's own statements vs. the outbox's, by transaction on each connection (the
-  # pool lends one connection to requests and the dispatcher alike): a transaction that
-  # claims or marks deliveries (`SET lease_owner`, `SET status = 'done'`) is delivery work,
-  # START/COMMIT and everything between included; outside transactions, the dispatcher's
-  # queue reads are polls and its heartbeat/orphan/metrics/job statements housekeeping;
-  # every other statement (authentication, the key claim, the checkout) is the request's.
-  awk '
-    { if (!match($0, /[0-9]+ (Query|Execute)\t/)) next
-      id = substr($0, RSTART, RLENGTH); sub(/ .*/, "", id)
-      stmt = substr($0, RSTART + RLENGTH) }
-    stmt ~ /^(START TRANSACTION|BEGIN)/ { open[id] = 1; n[id] = 1; dlv[id] = 0; next }
-    open[id] {
-      n[id]++
-      if (stmt ~ /SET lease_owner|SET status = .done.|SELECT d\.id, d\.attempts/) dlv[id] = 1
-      if (stmt ~ /^(COMMIT|ROLLBACK)/) {
-        if (dlv[id]) delivery += n[id]; else request += n[id]
-        open[id] = 0
-      }
-      next
-    }
-    stmt ~ /FROM event_deliveries WHERE (subscriber|status = .pending. GROUP BY)/ { polls++; next }
-    stmt ~ /event_subscribers|job_leases|job_runs|event_deliveries|FROM events/ { house++; next }
-    { request++ }
-    END { printf "statements per order (general log, 20 sequential orders, outbox drained): %.1f in the request, %.1f delivering its event, %.1f idle queue polls, %.1f outbox/jobs housekeeping\n",
-            request / 20, delivery / 20, polls / 20, house / 20 }' "$WORK/general.queries"
+  classify 20 "general log, 20 sequential orders, outbox drained" <"$WORK/general.queries"
   awk -F'\t' '{print $NF}' "$WORK/general.queries" | cut -c1-100 | sort | uniq -c | sort -rn >"$WORK/general.histogram"
   [[ -n ${FLASH_GENERAL_LOG_COPY:-} ]] && cp "$WORK/general.histogram" "$FLASH_GENERAL_LOG_COPY"
 fi
@@ -150,9 +166,18 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
     -s "$ROOT/tests/bench/flash_sale.lua" "$URL" >"$out" &
   wrk_pid=$!
   # Once a second: open InnoDB transactions, and how many of them wait for a row lock.
-  local i
+  # FLASH_SALE_LOG=1: the general log is on for second 4-5 of the many-buyers sale.
+  local i log_from=0 o0=0 o1=0
   for ((i = 1; i < DURATION; i++)); do
     sleep 1
+    if [[ $SALE_LOG == 1 && $name == *buyers && $i == 4 ]]; then
+      log_from=$(stat -c %s "$WORK/general.log" 2>/dev/null || echo 0)
+      o0=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+      "${SQL[@]}" -e "SET GLOBAL general_log = 1"
+    elif [[ $SALE_LOG == 1 && $name == *buyers && $i == 5 ]]; then
+      "${SQL[@]}" -e "SET GLOBAL general_log = 0"
+      o1=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+    fi
     "${SQL[@]}" -N -B -e "SELECT COUNT(*), COALESCE(SUM(trx_state = 'LOCK WAIT'), 0) FROM information_schema.innodb_trx" \
       >>"$WORK/trx-$name" 2>/dev/null || true
   done
@@ -173,16 +198,30 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
     END {printf "%-8s %8.1f orders/s   p50 %6.2f ms   p99 %6.2f ms   (%d orders placed in %ds; wrk %.1f req/s, non-2xx %d %s)\n",
       name, placed / d, p50, p99, placed, d, rps, non2xx, errs}' "$out" | tee -a "$WORK/summary"
   cat "$WORK/cpu-$name"
+  if ((o1 > o0)); then  # (transactions cut by the window's edges land in the request's share)
+    tail -c +$((log_from + 1)) "$WORK/general.log" | grep -P ' (Query|Execute)\t' | grep -v 'general_log' |
+      classify $((o1 - o0)) "general log, 1 s of the sale, $((o1 - o0)) orders" | sed 's/^/  /'
+  fi
   awk '{t += $1; w += $2; n++} END {if (n) printf "  innodb transactions open (sampled each second): %.1f on average, %.1f of them waiting for a row lock\n", t / n, w / n}' \
     "$WORK/trx-$name"
 }
 
 echo "sale: POST $ORDERS_PATH, 1 unit each, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, Idempotency-Key on every request"
+# The sale's figure counts the requests; the outbox may still be delivering their events.
+drain_after() {
+  local pending t0
+  pending=$(q "SELECT COUNT(*) FROM event_deliveries WHERE status = 'pending'")
+  t0=$(date +%s.%N)
+  drain
+  awk -v p="$pending" -v s="$(echo "$(date +%s.%N) - $t0" | bc)" 'BEGIN {
+    printf "  outbox after the sale: %d deliveries pending, drained in %.1f s (%.0f deliveries/s)\n", p, s, (s > 0 ? p / s : 0) }'
+}
 sale "${BUYERS}-buyers" "$WORK/tokens.txt"
-drain
+drain_after
 if [[ $ONE_BUYER == 1 ]]; then
   head -1 "$WORK/tokens.txt" >"$WORK/one-token.txt"
   sale "1-buyer" "$WORK/one-token.txt"
+  drain_after
 fi
 RAW2=$(raw_commits)
 echo "raw durable commits after the sale: $RAW2/s"
