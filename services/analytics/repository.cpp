@@ -671,13 +671,6 @@ std::vector<GroupBuyResult> group_buys_closed(db::Tx& tx, std::int64_t mid, std:
       use(mid, "m"), use(from, "f"), use(to, "t"));
 }
 
-constexpr char const* kMerchantRevenue =
-    "SELECT COALESCE(SUM(revenue_cents), 0) FROM analytics_merchant_days WHERE merchant_id = :m "
-    "AND day >= :f AND day <= :t";
-std::int64_t merchant_revenue(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
-  return db::scalar(tx, kMerchantRevenue, use(mid, "m"), use(from, "f"), use(to, "t"));
-}
-
 // Buyers with orders in the range: each buyer's first day with orders in it is the one whose
 // previous day with orders is before the range; of them, those with one order in the range
 // have one on that day and no next day in the range (the rest are repeat customers). No

@@ -148,7 +148,6 @@ struct GroupBuyResult {
   std::string outcome;
 };
 std::vector<GroupBuyResult> group_buys_closed(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
-std::int64_t merchant_revenue(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to);
 struct Customers {
   std::int64_t customers = 0, repeat_customers = 0, returning_customers = 0;
 };

@@ -105,6 +105,48 @@ TEST_CASE("promotions: coupon orders, discount cost, incremental revenue", "[rep
   CHECK(items[0].at("incremental_revenue_cents").as_int64() == 2800);
 }
 
+TEST_CASE("promotions: each one's baseline is the merchant's own four weeks before it", "[reports]") {
+  auto& t = TestApp::get();
+  auto s = shop();
+  auto tea = product(s, "Tea", 1000, 1000);
+  auto a = buyer(s, 1'000'000);
+  auto coupon = [&](std::string const& code) {
+    auto until = courtyard::json::rfc3339(courtyard::db::now_ms() + 2 * kDay);
+    auto r = t.post(s.base() + "/coupons",
+                    bj::object{{"code", code}, {"percent_off", 10}, {"max_redemptions", 10}, {"expires_at", until}},
+                    s.owner.token);
+    REQUIRE(r.status == 201);
+  };
+  // Days pass: sign the shop's owner and the buyer in again each time (sessions expire).
+  auto later = [&](std::int64_t days) {
+    t.advance_clock_ms(days * kDay);
+    for (auto* who : {&s.owner, &a}) {
+      auto r = t.post("/v1/auth/login", bj::object{{"email", who->email}, {"password", "correct-horse-battery-staple"}});
+      REQUIRE(r.status == 200);
+      who->token = std::string(r.json.at("token").as_string());
+    }
+  };
+  std::int64_t first = today();
+  order(s, a, {{tea, 3}});  // 3000: ten days before the first coupon, inside its baseline
+  later(10);
+  coupon("FIRST10");
+  order(s, a, {{tea, 2}}, "FIRST10");  // 2000 - 200
+  order(s, a, {{tea, 1}});             // 1000 the same day
+  later(40);
+  coupon("LATER10");
+  order(s, a, {{tea, 1}}, "LATER10");  // 900; nothing sold in the 28 days before
+  t.drain_events();
+  auto p = ok(s.report("promotions") + range(first, today()), s.owner.token);
+  auto const& items = p.at("items").as_array();
+  REQUIRE(items.size() == 2);
+  CHECK(items[0].at("merchant_revenue_cents").as_int64() == 2800);
+  CHECK(items[0].at("baseline_revenue_cents").as_int64() == 3000);
+  CHECK(items[0].at("incremental_revenue_cents").as_int64() == 2800 - 3000 / 28);
+  CHECK(items[1].at("merchant_revenue_cents").as_int64() == 900);
+  CHECK(items[1].at("baseline_revenue_cents").as_int64() == 0);
+  CHECK(items[1].at("incremental_revenue_cents").as_int64() == 900);
+}
+
 TEST_CASE("ratings over time from reviews", "[reports]") {
   auto& t = TestApp::get();
   auto s = shop();
