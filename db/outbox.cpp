@@ -215,8 +215,11 @@ long long catch_up_registrations(db::Database& db, std::int64_t now, std::chrono
     return 0;
   });
   long long created = 0;
-  for (auto const& [sub, topic, at] : regs) {
-    std::int64_t from = at - margin.count();
+  for (auto const& reg : regs) {
+    // Named, not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+    std::string const& sub = std::get<0>(reg);
+    std::string const& topic = std::get<1>(reg);
+    std::int64_t from = std::get<2>(reg) - margin.count();
     created += db::transact(db, nullptr, [&](db::Tx& tx) {
       return tx.exec(std::string(db::insert_ignore(tx.backend())) +
                          " INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until) "

@@ -9,6 +9,8 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 #include <array>
 #include <fstream>
 #include <limits>
@@ -22,6 +24,26 @@ namespace courtyard::gateway {
 namespace po = boost::program_options;
 
 namespace {
+
+// Boost 1.81's error_with_option_name::what() fills its message template by searching the
+// whole text again after each replacement, so an option value that itself contains a
+// placeholder such as "%value%" never finishes (found by fuzz_config with a config file line).
+// Take every '%' out of the substituted values before anything asks for the message.
+void defuse(po::error& e) {
+  auto* named = dynamic_cast<po::error_with_option_name*>(&e);
+  if (!named) return;
+  struct Peek : po::error_with_option_name {
+    static auto substitutions() { return &Peek::m_substitutions; }
+  };
+  std::vector<std::pair<std::string, std::string>> fixed;
+  for (auto const& [key, value] : named->*Peek::substitutions())
+    if (value.find('%') != std::string::npos) {
+      std::string v = value;
+      std::replace(v.begin(), v.end(), '%', '?');
+      fixed.emplace_back(key, std::move(v));
+    }
+  for (auto const& [key, value] : fixed) named->set_substitute(key, value);
+}
 
 constexpr std::string_view kEnvPrefix = "COURTYARD_";
 
@@ -267,12 +289,14 @@ ParsedConfig parse_config(int argc, char const* const* argv, char const* const* 
         po::store(po::parse_config_file(in, keys, false), vm);
       } catch (po::unknown_option const& e) {
         throw std::invalid_argument("config file '" + config_file + "': unknown key '" + e.get_option_name() + "'");
-      } catch (po::error const& e) {
+      } catch (po::error& e) {
+        defuse(e);
         throw std::invalid_argument("config file '" + config_file + "': " + e.what());
       }
     }
     po::notify(vm);
-  } catch (po::error const& e) {
+  } catch (po::error& e) {
+    defuse(e);
     throw std::invalid_argument(e.what());
   }
 

@@ -230,3 +230,14 @@ TEST_CASE("config: service sections are validated and unknown section keys rejec
   CHECK_THAT(error_of({"--config", file.path()}), Catch::Contains("identity.colour"));
   CHECK_THAT(parse({"--help"}).help_text, Catch::Contains("--identity.token-ttl-hours"));
 }
+
+// Boost's error message fills "%value%"-style placeholders with a loop that searched the whole
+// text again after each replacement: a value holding a placeholder never returned (fuzz_config,
+// tests/fuzz/crashes/config/). Without gateway/config.cpp's defuse() these calls do not return.
+TEST_CASE("config: a bad value that contains a message placeholder still gets its error", "[config]") {
+  CHECK_THAT(error_of({"--threads", "%value%"}), Catch::Contains("threads"));
+  CHECK_THAT(error_of({"--threads", "%canonical_option%"}), Catch::Contains("threads"));
+  CHECK_THAT(error_of({}, {"COURTYARD_THREADS=%value%%"}), Catch::Contains("threads"));
+  TempFile cfg("threads = %value%\n");
+  CHECK_THAT(error_of({"--config", cfg.path()}), Catch::Contains("threads"));
+}

@@ -6419,7 +6419,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows; CSV is streamed with Transfer-Encoding: chunked) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6460,7 +6460,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows; CSV is streamed with Transfer-Encoding: chunked) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6499,7 +6499,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows; CSV is streamed with Transfer-Encoding: chunked) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6538,7 +6538,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows; CSV is streamed with Transfer-Encoding: chunked) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6577,7 +6577,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows; CSV is streamed with Transfer-Encoding: chunked) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6618,7 +6618,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows; CSV is streamed with Transfer-Encoding: chunked) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6659,7 +6659,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows) */
+            /** @description The report (JSON, or CSV: the items as a table, or section,key,value rows; CSV is streamed with Transfer-Encoding: chunked) */
             200: {
                 headers: {
                     [name: string]: unknown;
