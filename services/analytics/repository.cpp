@@ -697,15 +697,12 @@ Customers customers(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_
     q.sql(" AND day >= ").value(from).sql(" AND day <= ").value(to);
   }
   q.sql(" AND prev_day < ").value(from).sql(" AND orders > 0");
-  auto counts = q.all(tx, [](soci::row const& r) {
-    db::Cols col(r);
-    std::int64_t customers = col.integer();
-    return std::pair{customers, col.integer()};
+  std::int64_t single = 0;  // customers with one order in the range
+  q.one(tx, [&](soci::row const& r) {
+    db::Cols(r).into(c.customers, single);
+    return 0;
   });
-  if (!counts.empty()) {
-    c.customers = counts.front().first;
-    c.repeat_customers = c.customers - counts.front().second;  // less those with one order
-  }
+  c.repeat_customers = c.customers - single;
   c.returning_customers = c.customers - db::scalar(tx, kNewCustomers, use(mid, "m"), use(from, "f"), use(to, "t"));
   return c;
 }

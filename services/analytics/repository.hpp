@@ -65,7 +65,6 @@ constexpr std::int64_t kNoDay = 2147483647;
 // (merchant, buyer) pair touched stay a list of the pair's days with orders: prev_day and
 // next_day, re-linked from the pair's rows after they are written (customers() counts a
 // range's buyers from them without grouping).
-
 class Rollups {
  public:
   void merchant_day(std::int64_t cid, std::int64_t mid, std::int64_t day, Sale const& s);
