@@ -2,6 +2,7 @@
 
 #include "db/query.hpp"
 #include "http/context.hpp"
+#include "http/csv.hpp"
 #include "http/errors.hpp"
 #include "http/json.hpp"
 
@@ -70,14 +71,6 @@ bj::object row_json(Row const& a) {
           {"created_at", json::rfc3339(a.created_at)}};
 }
 
-std::string csv_field(std::string const& s) {
-  // Quoted, and a leading = + - @ neutralised so a spreadsheet does not run it as a formula.
-  std::string out = "\"";
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) out += '\'';
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 constexpr char const* kInsert =
     "INSERT INTO audit_log (community_id, actor_id, principal_kind, actor_roles, action, target, changes, request_id, "
     "client_ip, created_at) VALUES (:c, :a, :k, :r, :ac, :t, :ch, :rid, :ip, :n)";
@@ -107,23 +100,18 @@ http::Response list(http::Request const& req, Context& ctx, std::optional<std::i
   q.sql(" AND id < ").value(page.after.value_or(INT64_MAX)).sql(" ORDER BY id DESC LIMIT ").value(page.limit + 1);
   auto rows = db::read(ctx.db, [&](soci::session& s) { return q.all(s, row_from); });
 
-  auto format = req.query_param("format");
-  auto accept = req.header("accept");
-  bool csv = (format && *format == "csv") || (!format && accept && accept->find("text/csv") != std::string_view::npos);
-  if (format && *format != "csv" && *format != "json") throw Invalid("format", "must be json or csv");
-  if (!csv) return http::Response::json(json::page_of_rows(rows, page, row_json));
+  if (!http::csv::wanted(req)) return http::Response::json(json::page_of_rows(rows, page, row_json));
 
   std::string out = "id,created_at,community_id,actor_id,principal_kind,actor_roles,action,target,changes,request_id,client_ip\r\n";
   std::size_t n = std::min<std::size_t>(rows.size(), static_cast<std::size_t>(page.limit));
   for (std::size_t i = 0; i < n; ++i) {
     auto const& a = rows[i];
     out += std::to_string(a.id) + "," + json::rfc3339(a.created_at) + "," + std::to_string(a.community_id) + "," +
-           std::to_string(a.actor_id) + "," + csv_field(a.principal_kind) + "," + csv_field(a.actor_roles) + "," +
-           csv_field(a.action) + "," + csv_field(a.target) + "," + csv_field(a.changes) + "," +
-           csv_field(a.request_id) + "," + csv_field(a.client_ip) + "\r\n";
+           std::to_string(a.actor_id) + "," + http::csv::field(a.principal_kind) + "," + http::csv::field(a.actor_roles) + "," +
+           http::csv::field(a.action) + "," + http::csv::field(a.target) + "," + http::csv::field(a.changes) + "," +
+           http::csv::field(a.request_id) + "," + http::csv::field(a.client_ip) + "\r\n";
   }
-  auto r = http::Response::text(std::move(out), "text/csv; charset=utf-8");
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"audit.csv\"");
+  auto r = http::csv::download(std::move(out), "audit.csv");
   if (rows.size() > n) r.headers.emplace_back("X-Next-Cursor", json::encode_cursor(rows[n - 1].id));
   return r;
 }

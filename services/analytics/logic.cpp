@@ -210,20 +210,4 @@ std::optional<std::string> threshold_problem(std::int64_t threshold) {
   return std::nullopt;
 }
 
-std::string csv_field(std::string_view s) {
-  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos;
-  // A leading = + - @ would be a formula in a spreadsheet: quote-prefix it.
-  bool formula = !s.empty() && (s.front() == '=' || s.front() == '+' || s.front() == '@');
-  std::string out;
-  if (!quote && !formula) return std::string(s);
-  out.push_back('"');
-  if (formula) out.push_back('\'');
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
 }  // namespace courtyard::analytics::logic

@@ -89,7 +89,4 @@ std::int64_t suggested_reorder(std::int64_t sold_in_window, std::int64_t window_
 constexpr bool low_stock(std::int64_t stock, std::int64_t threshold) { return stock <= threshold; }
 std::optional<std::string> threshold_problem(std::int64_t threshold);
 
-// ---- CSV (RFC 4180): a field quoted when it holds a comma, quote or line break.
-std::string csv_field(std::string_view s);
-
 }  // namespace courtyard::analytics::logic

@@ -2,6 +2,7 @@
 // choice between JSON and CSV.
 #include "services/analytics/routes.hpp"
 
+#include "http/csv.hpp"
 #include "services/shops/api.hpp"
 
 namespace courtyard::analytics {
@@ -36,24 +37,14 @@ void merchant_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
   if (!shops::merchant_owner(tx, cid, mid)) throw NotFound("merchant");
 }
 
-bool wants_csv(Request const& req) {
-  if (auto f = req.query_param("format")) {
-    if (*f == "csv") return true;
-    if (*f != "json") throw Invalid("format", "must be json or csv");
-    return false;
-  }
-  auto accept = req.header("accept");
-  return accept && accept->find("text/csv") != std::string_view::npos;
-}
-
 Response csv_response(http::BodyStream body, std::string const& name) {
   auto r = Response::streamed(std::move(body), "text/csv; charset=utf-8");
-  r.headers.emplace_back("content-disposition", "attachment; filename=\"" + name + ".csv\"");
+  http::csv::as_download(r, name);
   return r;
 }
 
 Response answer(Request const& req, bj::object report, std::string const& name) {
-  if (!wants_csv(req)) return Response::json(report);
+  if (!http::csv::wanted(req)) return Response::json(report);
   return csv_response(csv_stream(std::move(report)), name);
 }
 

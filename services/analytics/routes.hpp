@@ -70,9 +70,7 @@ struct Range {
 Range range_of(Request const& req, TimeZone const& tz, std::int64_t now_ms);
 // The merchant must be one of the community's (404 otherwise).
 void merchant_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid);
-// `?format=csv`, or no format and `Accept: text/csv`; 422 on another format.
-bool wants_csv(Request const& req);
-// JSON, or CSV when asked (wants_csv): the report's `items` as a table, or (no items) every
+// JSON, or CSV when asked (http::csv::wanted): the report's `items` as a table, or (no items) every
 // figure as section,key,value rows. CSV is streamed (chunked, pieces of ~64 KB).
 Response answer(Request const& req, bj::object report, std::string const& name);
 // A streamed CSV response with its attachment file name.

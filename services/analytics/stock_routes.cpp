@@ -1,6 +1,7 @@
 // Purchase-sale-stock per product and period, read from shops' stock ledger so it
 // reconciles exactly (opening + movements = closing), and the low-stock thresholds with
 // their alerts and reorder suggestions.
+#include "http/csv.hpp"
 #include "http/scopes.hpp"
 #include "services/analytics/routes.hpp"
 #include "services/shops/api.hpp"
@@ -62,7 +63,7 @@ http::BodyStream stock_csv(db::Database& db, std::int64_t cid, std::int64_t mid,
 Response stock_report(Request const& req, Context& ctx) {
   std::int64_t mid = req.id("mid");
   auto only = req.query_param("product_id") ? std::optional(req.query_int("product_id", 0)) : std::nullopt;
-  bool const csv = wants_csv(req);
+  bool const csv = http::csv::wanted(req);
   struct Period {
     std::int64_t from_ms = 0, to_ms = 0, days = 0;
   } period;

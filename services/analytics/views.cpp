@@ -1,4 +1,5 @@
 // The JSON shapes of the reports, and their CSV form.
+#include "http/csv.hpp"
 #include "services/analytics/routes.hpp"
 
 #include <algorithm>
@@ -45,13 +46,13 @@ void long_rows(std::string& out, std::string const& section, bj::value const& v)
     for (auto const& [k, x] : v.as_object()) {
       if (x.is_object() || x.is_array()) long_rows(out, section.empty() ? std::string(k) : section + "." + std::string(k), x);
       else
-        out += logic::csv_field(section) + "," + logic::csv_field(k) + "," + logic::csv_field(cell(x)) + "\r\n";
+        out += http::csv::field(section) + "," + http::csv::field(k) + "," + http::csv::field(cell(x)) + "\r\n";
     }
   } else if (v.is_array()) {
     std::size_t i = 0;
     for (auto const& x : v.as_array()) long_rows(out, section + "[" + std::to_string(i++) + "]", x);
   } else {
-    out += logic::csv_field(section) + ",," + logic::csv_field(cell(v)) + "\r\n";
+    out += http::csv::field(section) + ",," + http::csv::field(cell(v)) + "\r\n";
   }
 }
 
@@ -135,7 +136,7 @@ std::vector<std::string> csv_columns(bj::array const& rows) {
 void csv_header(std::string& out, std::vector<std::string> const& cols) {
   for (std::size_t i = 0; i < cols.size(); ++i) {
     if (i) out += ',';
-    out += logic::csv_field(cols[i]);
+    out += http::csv::field(cols[i]);
   }
   out += "\r\n";
 }
@@ -144,7 +145,7 @@ void csv_row(std::string& out, std::vector<std::string> const& cols, bj::object 
   for (std::size_t i = 0; i < cols.size(); ++i) {
     auto const* v = row.if_contains(cols[i]);
     if (i) out += ',';
-    out += logic::csv_field(v ? cell(*v) : "");
+    out += http::csv::field(v ? cell(*v) : "");
   }
   out += "\r\n";
 }

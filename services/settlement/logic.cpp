@@ -71,14 +71,4 @@ bool adds_up(Sums const& s) {
   return s.gross_cents - s.refunds_cents - s.commission_cents + s.points_cents == s.net_cents;
 }
 
-std::string csv_field(std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(v);
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace courtyard::settlement::logic

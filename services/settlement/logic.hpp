@@ -59,7 +59,4 @@ Sums sums(std::vector<Posting> const& postings);
 // The statement rule: gross - refunds - commission + points == net.
 bool adds_up(Sums const& s);
 
-// ---- CSV (RFC 4180): a field quoted when it holds a comma, quote or line break.
-std::string csv_field(std::string_view v);
-
 }  // namespace courtyard::settlement::logic

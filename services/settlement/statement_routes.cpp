@@ -1,6 +1,7 @@
 // Statements: the merchant's (owner or a key with the `statements` scope; never staff) and
 // the manager's view of every merchant; the open period's running figures; closing periods;
 // payouts. Lists and statements answer CSV for ?format=csv or Accept: text/csv.
+#include "http/csv.hpp"
 #include "services/settlement/routes.hpp"
 #include "services/shops/api.hpp"
 #include "services/wallet/api.hpp"
@@ -8,22 +9,6 @@
 namespace courtyard::settlement {
 
 namespace {
-
-bool wants_csv(Request const& req) {
-  if (auto f = req.query_param("format"); f && !f->empty()) {
-    if (*f == "csv") return true;
-    if (*f == "json") return false;
-    throw Invalid("format", "must be csv or json");
-  }
-  auto accept = req.header("accept");
-  return accept && accept->find("text/csv") != std::string_view::npos;
-}
-
-Response csv(std::string body, std::string const& name) {
-  auto r = Response::text(std::move(body), "text/csv; charset=utf-8");
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
-  return r;
-}
 
 void merchant_or_404(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
   if (!shops::merchant_category(tx, cid, mid)) throw NotFound("merchant");
@@ -40,13 +25,13 @@ repo::Statement statement_or_404(db::Tx& tx, Context const& ctx, std::int64_t si
 Response merchant_statements(Request const& req, Context& ctx) {
   std::int64_t mid = req.id("mid");
   auto page = req.page();
-  bool as_csv = wants_csv(req);
+  bool as_csv = http::csv::wanted(req);
   return ctx.tx([&](db::Tx& tx) {
     merchant_or_404(tx, ctx.community_id, mid);
     auto rows = repo::statements_of_merchant(tx, ctx.community_id, mid, page);
     if (as_csv) {
       if (rows.size() > static_cast<std::size_t>(page.limit)) rows.resize(page.limit);
-      return csv(statements_csv(rows), "statements-" + std::to_string(mid) + ".csv");
+      return http::csv::download(statements_csv(rows), "statements-" + std::to_string(mid) + ".csv");
     }
     return Response::json(json::page_of_rows(rows, page, statement_json));
   });
@@ -75,11 +60,11 @@ Response current_statement(Request const& req, Context& ctx) {
 
 Response get_statement(Request const& req, Context& ctx) {
   std::int64_t sid = req.id("sid");
-  bool as_csv = wants_csv(req);
+  bool as_csv = http::csv::wanted(req);
   return ctx.tx([&](db::Tx& tx) {
     auto s = statement_or_404(tx, ctx, sid);
     auto rows = repo::postings(tx, s.period_id, s.merchant_id);
-    if (as_csv) return csv(postings_csv(s, rows), "statement-" + std::to_string(s.id) + ".csv");
+    if (as_csv) return http::csv::download(postings_csv(s, rows), "statement-" + std::to_string(s.id) + ".csv");
     auto out = statement_json(s);
     bj::array lines;
     for (auto const& p : rows) lines.push_back(posting_json(p));
@@ -90,7 +75,7 @@ Response get_statement(Request const& req, Context& ctx) {
 
 Response community_statements(Request const& req, Context& ctx) {
   auto page = req.page();
-  bool as_csv = wants_csv(req);
+  bool as_csv = http::csv::wanted(req);
   std::string status;
   if (auto s = req.query_param("status"); s && !s->empty()) {
     if (*s != "closed" && *s != "paid") throw Invalid("status", "must be one of closed, paid");
@@ -101,7 +86,7 @@ Response community_statements(Request const& req, Context& ctx) {
     auto rows = repo::statements_of_community(tx, ctx.community_id, status, mid, page);
     if (as_csv) {
       if (rows.size() > static_cast<std::size_t>(page.limit)) rows.resize(page.limit);
-      return csv(statements_csv(rows), "statements.csv");
+      return http::csv::download(statements_csv(rows), "statements.csv");
     }
     return Response::json(json::page_of_rows(rows, page, statement_json));
   });

@@ -1,5 +1,6 @@
 // The JSON and CSV shapes of statements, postings and the open period's preview, and the
 // statement.* / payout.* event payload.
+#include "http/csv.hpp"
 #include "services/settlement/routes.hpp"
 
 namespace courtyard::settlement {
@@ -81,7 +82,7 @@ std::string statements_csv(std::vector<repo::Statement> const& rows) {
            json::rfc3339(s.period_end) + "," + s.status + "," + num(s.orders_count) + "," + num(s.gross_cents) + "," +
            num(s.refunds_cents) + "," + num(s.commission_cents) + "," + num(s.points_cents) + "," +
            num(s.net_cents) + "," + num(s.cancelled_cents) + "," +
-           logic::csv_field(s.payout_reference.value_or("")) + "," + (s.paid_at ? json::rfc3339(*s.paid_at) : "") +
+           http::csv::field(s.payout_reference.value_or("")) + "," + (s.paid_at ? json::rfc3339(*s.paid_at) : "") +
            "\r\n";
   }
   return out;
@@ -90,7 +91,7 @@ std::string statements_csv(std::vector<repo::Statement> const& rows) {
 std::string postings_csv(repo::Statement const& s, std::vector<repo::Posting> const& rows) {
   std::string out = "statement_id,posting_id,kind,source,order_id,refund_id,amount_cents,occurred_at\r\n";
   for (auto const& p : rows)
-    out += num(s.id) + "," + num(p.id) + "," + p.kind + "," + logic::csv_field(p.source) + "," +
+    out += num(s.id) + "," + num(p.id) + "," + p.kind + "," + http::csv::field(p.source) + "," +
            (p.order_id ? num(*p.order_id) : "") + "," + (p.refund_id ? num(*p.refund_id) : "") + "," +
            num(p.amount_cents) + "," + json::rfc3339(p.occurred_at) + "\r\n";
   return out;

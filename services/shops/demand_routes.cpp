@@ -5,6 +5,7 @@
 // mention them, and how many approved merchants each category has), as JSON or CSV.
 #include "db/database.hpp"
 #include "db/json_rows.hpp"
+#include "http/csv.hpp"
 #include "services/property/api.hpp"
 #include "services/shops/demand.hpp"
 #include "services/shops/routes.hpp"
@@ -44,23 +45,6 @@ Range range_of(Request const& req) {
   if (r.to - r.from > kMaxRangeDays * logic::kDayMs)
     throw Invalid("from", "the range may span at most " + std::to_string(kMaxRangeDays) + " days");
   return r;
-}
-
-bool wants_csv(Request const& req) {
-  auto format = req.query_param("format");
-  if (format && *format != "csv" && *format != "json") throw Invalid("format", "must be json or csv");
-  auto accept = req.header("accept");
-  return (format && *format == "csv") || (!format && accept && accept->find("text/csv") != std::string_view::npos);
-}
-
-std::string csv_field(std::string const& s) {
-  bool quote = s.find_first_of(",\"\r\n") != std::string::npos || (!s.empty() && (s[0] == '=' || s[0] == '+' ||
-                                                                                   s[0] == '-' || s[0] == '@'));
-  if (!quote) return s;
-  std::string out = "\"";
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) out += '\'';  // no formulas
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 std::string csv_shown(search::Shown const& s) {
@@ -154,7 +138,7 @@ bj::value gap_of(CategoryDemand const& d) {
 // GET …/category-gaps (managers): JSON or CSV (`?format=csv` or `Accept: text/csv`).
 Response category_gaps(Request const& req, Context& ctx) {
   auto r = range_of(req);
-  bool csv = wants_csv(req);
+  bool csv = http::csv::wanted(req);
   return ctx.tx([&](db::Tx& tx) {
     auto by_category = demand_by_category(tx, ctx.community_id, r);
     auto terms = repo::searched_terms(tx, ctx.community_id, r.from, r.to, "", true, search::kAnonymityFloor,
@@ -190,19 +174,17 @@ Response category_gaps(Request const& req, Context& ctx) {
           "suggestions,gap\r\n";
       for (auto const& d : rows) {
         auto g = gap_of(d);
-        out += "category," + csv_field(d.category) + "," + std::to_string(d.approved_merchants) + "," +
+        out += "category," + http::csv::field(d.category) + "," + std::to_string(d.approved_merchants) + "," +
                csv_shown(search::shown(d.searches)) + "," + csv_shown(search::shown(d.zero)) + "," +
                csv_shown(search::shown(d.few)) + "," + csv_shown(search::shown(d.wishes)) + "," +
                csv_shown(search::shown(d.joiners)) + "," + std::to_string(d.suggestions) + "," +
                (g.is_null() ? std::string() : std::string(g.as_string())) + "\r\n";
       }
       for (auto const& t : terms)
-        out += "term," + csv_field(t.term) + ",," + csv_shown(search::shown(t.searches)) + "," +
+        out += "term," + http::csv::field(t.term) + ",," + csv_shown(search::shown(t.searches)) + "," +
                csv_shown(search::shown(t.zero)) + "," + csv_shown(search::shown(t.few)) + ",,," +
                std::to_string(mentioned(t.term)) + "," + (t.zero > 0 ? "none" : "few") + "\r\n";
-      auto resp = Response::text(std::move(out), "text/csv; charset=utf-8");
-      resp.headers.emplace_back("Content-Disposition", "attachment; filename=\"category-gaps.csv\"");
-      return resp;
+      return http::csv::download(std::move(out), "category-gaps.csv");
     }
 
     bj::array categories;

@@ -65,13 +65,6 @@ TEST_CASE("statement sums: gross - refunds - commission + points = net", "[settl
   CHECK_FALSE(parse_kind("bonus"));
 }
 
-TEST_CASE("CSV fields are quoted only when they must be", "[settlement][logic]") {
-  CHECK(csv_field("SEPA-1") == "SEPA-1");
-  CHECK(csv_field("a,b") == "\"a,b\"");
-  CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
-  CHECK(csv_field("two\nlines") == "\"two\nlines\"");
-}
-
 TEST_CASE("the IANA database gives Berlin's winter and summer offsets", "[settlement][tz]") {
   auto berlin = courtyard::settlement::tz::offsets("Europe/Berlin");
   CHECK(berlin(kMonday) == 3600);                   // 2026-11-30: CET
