@@ -68,43 +68,47 @@ bj::object summary_json(db::Tx& tx, std::int64_t mid, Range const& r, std::vecto
   return s;
 }
 
+// A product's line in the product report.
+struct ProductRow {
+  std::int64_t id;
+  std::string name, category;
+  repo::Total t;
+};
+
 // Every active product with what it sold in the range (0 when nothing), best first; plus
 // products no longer active that sold in the range.
-bj::array product_rows(db::Tx& tx, std::int64_t cid, std::int64_t mid, Range const& r) {
+std::vector<ProductRow> product_rows(db::Tx& tx, std::int64_t cid, std::int64_t mid, Range const& r) {
   std::map<std::int64_t, repo::Total> sold;
   for (auto const& t : repo::product_totals(tx, mid, r.from, r.to)) sold[t.id] = t;
-  struct Row {
-    std::int64_t id;
-    std::string name, category;
-    repo::Total t;
-  };
-  std::vector<Row> rows;
+  std::vector<ProductRow> rows;
   for (auto const& p : shops::active_products(tx, cid, mid)) {
     auto it = sold.find(p.id);
-    Row row{p.id, p.name, it == sold.end() ? std::string() : it->second.key,
-            it == sold.end() ? repo::Total{} : it->second};
+    ProductRow row{p.id, p.name, it == sold.end() ? std::string() : it->second.key,
+                   it == sold.end() ? repo::Total{} : it->second};
     if (it != sold.end()) sold.erase(it);
     rows.push_back(std::move(row));
   }
   for (auto const& [id, t] : sold) rows.push_back({id, "", t.key, t});
-  std::stable_sort(rows.begin(), rows.end(), [](Row const& a, Row const& b) {
+  std::stable_sort(rows.begin(), rows.end(), [](ProductRow const& a, ProductRow const& b) {
     if (a.t.quantity != b.t.quantity) return a.t.quantity > b.t.quantity;
     return a.t.revenue_cents > b.t.revenue_cents;
   });
-  bj::array out;
-  for (auto const& row : rows) {
-    bj::object o{{"product_id", row.id}, {"name", row.name}, {"category", row.category}};
-    for (auto const& [k, v] : total_json(row.t)) o[k] = v;
-    out.push_back(std::move(o));
-  }
-  return out;
+  return rows;
 }
 
-void add_movers(bj::object& o, bj::array const& products) {
+bj::object product_json(ProductRow const& row) {
+  bj::object o{{"product_id", row.id}, {"name", row.name}, {"category", row.category}};
+  for (auto const& [k, v] : total_json(row.t)) o[k] = v;
+  return o;
+}
+
+// The best sellers (that sold anything) and the slowest, from rows sorted best first; only
+// these ten become JSON (the overview does not show the other rows).
+void add_movers(bj::object& o, std::vector<ProductRow> const& products) {
   bj::array top, slow;
   for (std::size_t i = 0; i < products.size() && top.size() < kMovers; ++i)
-    if (products[i].at("items").as_int64() > 0) top.push_back(products[i]);
-  for (std::size_t i = products.size(); i-- > 0 && slow.size() < kMovers;) slow.push_back(products[i]);
+    if (products[i].t.quantity > 0) top.push_back(product_json(products[i]));
+  for (std::size_t i = products.size(); i-- > 0 && slow.size() < kMovers;) slow.push_back(product_json(products[i]));
   o["top_movers"] = std::move(top);
   o["slow_movers"] = std::move(slow);
 }
@@ -124,7 +128,10 @@ bj::array category_rows(db::Tx& tx, std::int64_t mid, Range const& r) {
 // Each coupon, campaign (its members' coupons together) and group buy with orders or a close
 // in the range: what it sold, what it cost and what it added against the merchant's four weeks
 // before it started.
-bj::array promotion_rows(db::Tx& tx, std::int64_t mid, Range const& r) {
+// `in_range`: the merchant's days of the range when the caller has read them already (the
+// overview); then only the span's days outside the range are read here.
+bj::array promotion_rows(db::Tx& tx, std::int64_t mid, Range const& r,
+                         std::vector<repo::MerchantDay> const* in_range = nullptr) {
   std::map<std::pair<std::string, std::int64_t>, repo::Total> promos;
   for (auto const& t : repo::promo_totals(tx, mid, r.from, r.to)) promos[{t.key, t.id}] = t;
   std::map<std::int64_t, repo::GroupBuyResult> closed;
@@ -147,9 +154,19 @@ bj::array promotion_rows(db::Tx& tx, std::int64_t mid, Range const& r) {
     span_to = std::max(span_to, t.last_day);
   }
   span_from -= logic::kBaselineDays;
+  std::vector<repo::MerchantDay> span;
+  if (in_range) {
+    if (span_from < r.from) span = repo::merchant_days(tx, mid, span_from, std::min(span_to, r.from - 1));
+    for (auto const& d : *in_range)
+      if (d.day >= span_from && d.day <= span_to) span.push_back(d);
+    if (span_to > r.to)
+      for (auto& d : repo::merchant_days(tx, mid, std::max(span_from, r.to + 1), span_to)) span.push_back(std::move(d));
+  } else {
+    span = repo::merchant_days(tx, mid, span_from, span_to);
+  }
   std::vector<std::pair<std::int64_t, std::int64_t>> running;  // (day, revenue up to and including it)
   std::int64_t sum = 0;
-  for (auto const& d : repo::merchant_days(tx, mid, span_from, span_to)) running.emplace_back(d.day, sum += d.sale.revenue_cents);
+  for (auto const& d : span) running.emplace_back(d.day, sum += d.sale.revenue_cents);
   auto through = [&](std::int64_t day) {  // revenue of the span's days <= day
     auto it = std::upper_bound(running.begin(), running.end(), day,
                                [](std::int64_t d, auto const& e) { return d < e.first; });
@@ -205,7 +222,7 @@ Response merchant_overview(Request const& req, Context& ctx) {
     o["series"] = series_json(days, r);
     o["categories"] = category_rows(tx, mid, r);
     add_movers(o, product_rows(tx, ctx.community_id, mid, r));
-    o["promotions"] = promotion_rows(tx, mid, r);
+    o["promotions"] = promotion_rows(tx, mid, r, &days);
     o["ratings"] = ratings_section(tx, mid, r);
   });
 }
@@ -222,7 +239,10 @@ Response merchant_products(Request const& req, Context& ctx) {
   return report(req, ctx, "products", [&](db::Tx& tx, std::int64_t mid, Range const& r, bj::object& o) {
     auto rows = product_rows(tx, ctx.community_id, mid, r);
     add_movers(o, rows);
-    o["items"] = std::move(rows);
+    bj::array items;
+    items.reserve(rows.size());
+    for (auto const& row : rows) items.push_back(product_json(row));
+    o["items"] = std::move(items);
   });
 }
 

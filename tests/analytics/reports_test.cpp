@@ -145,6 +145,15 @@ TEST_CASE("promotions: each one's baseline is the merchant's own four weeks befo
   CHECK(items[1].at("merchant_revenue_cents").as_int64() == 900);
   CHECK(items[1].at("baseline_revenue_cents").as_int64() == 0);
   CHECK(items[1].at("incremental_revenue_cents").as_int64() == 900);
+  // The overview reads the range's days once and only the rest of each promotion's span
+  // itself: the same figures, also for ranges that start after a baseline or a run began.
+  for (auto from : {first, first + 5, first + 10, first + 45}) {
+    INFO("from day " << from - first);
+    auto via_overview = ok(s.report("overview") + range(from, today()), s.owner.token).at("promotions");
+    auto via_route = ok(s.report("promotions") + range(from, today()), s.owner.token).at("items");
+    CHECK(via_overview == via_route);
+    CHECK_FALSE(via_route.as_array().empty());
+  }
 }
 
 TEST_CASE("ratings over time from reviews", "[reports]") {
