@@ -513,6 +513,7 @@ if DRIVE_SECONDS > 0:
     t_start = time.time()
     th.start()
     samples, printed = [], [0]
+    ana_drained = [None]  # seconds after the last order when analytics' backlog was first empty
     while True:
         time.sleep(1)
         t = time.time() - t_start
@@ -525,13 +526,19 @@ if DRIVE_SECONDS > 0:
         if int(t) // 5 != printed[0] or not th.is_alive():
             printed[0] = int(t) // 5
             print(f"| {t:.0f} | {sent[0]:,} | {total:,} | {ana:,} | {load} |", flush=True)
-        if not th.is_alive() and (ana == 0 or t > DRIVE_SECONDS * 4):
+        if not th.is_alive() and ana == 0 and ana_drained[0] is None:
+            ana_drained[0] = max(0.0, t - DRIVE_SECONDS)
+        # Every subscriber's backlog, not only the rollups': all of them share the dispatcher.
+        if not th.is_alive() and (total == 0 or t > DRIVE_SECONDS * 4):
             break
     th.join()
     rate = sent[0] / min(DRIVE_SECONDS, samples[-1][0])
     print(f"sent {sent[0]:,} orders in {DRIVE_SECONDS} s ({rate:.0f}/s); the analytics backlog drained "
-          f"{samples[-1][0] - DRIVE_SECONDS:.0f} s after the last order" if samples[-1][3] == 0 else
+          f"{ana_drained[0]:.0f} s after the last order" if ana_drained[0] is not None else
           f"sent {sent[0]:,}; analytics backlog still {samples[-1][3]:,} at {samples[-1][0]:.0f} s")
+    print(f"every order.placed delivery (all {len(subs)} subscribers) done {samples[-1][0] - DRIVE_SECONDS:.0f} s "
+          f"after the last order; peak backlog {max(x[2] for x in samples):,}" if samples[-1][2] == 0 else
+          f"order.placed deliveries still pending: {samples[-1][2]:,} at {samples[-1][0]:.0f} s")
 
 server.terminate()
 server.wait()
