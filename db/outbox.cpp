@@ -161,6 +161,12 @@ CREATE INDEX idx_deliveries_subscriber ON event_deliveries (subscriber, topic, s
 CREATE INDEX idx_deliveries_pending_queues ON event_deliveries (status, subscriber, topic, due_at);
 CREATE INDEX idx_events_topic_created ON events (topic, created_at);
 )SQL"},
+      // Pruning walks what is old, not the whole table: done deliveries by when they were
+      // done, events by when they were created (both scans stop at the retention's cut).
+      {3, "done deliveries by done_at, events by created_at (pruning)", R"SQL(
+CREATE INDEX idx_deliveries_done ON event_deliveries (status, done_at);
+CREATE INDEX idx_events_created ON events (created_at);
+)SQL"},
   };
 }
 
@@ -336,44 +342,54 @@ RetryResult retry_dead(db::Database& db, Bus* bus, std::int64_t id) {
 Pruned prune(db::Database& db, std::int64_t now, std::chrono::milliseconds retention, int batch) {
   Pruned out;
   std::int64_t cut = now - retention.count();
-  // Deliveries: done and finished before the cut, in id batches.
-  for (std::int64_t after = 0;;) {
+  // Deliveries: done and finished before the cut, oldest first, a batch at a time (each
+  // batch is deleted, so the next read starts again at the oldest left).
+  for (;;) {
     std::vector<std::int64_t> ids;
     db::read(db, [&](soci::session& s) {
       soci::rowset<long long> rs = (s.prepare << "SELECT id FROM event_deliveries WHERE status = 'done' AND done_at < :c "
-                                                 "AND id > :a ORDER BY id LIMIT :l",
-                                    soci::use(cut, "c"), soci::use(after, "a"), soci::use(batch, "l"));
+                                                 "ORDER BY done_at, id LIMIT :l",
+                                    soci::use(cut, "c"), soci::use(batch, "l"));
       for (auto id : rs) ids.push_back(id);
       return 0;
     });
     if (ids.empty()) break;
-    std::int64_t lo = ids.front(), hi = ids.back();
-    out.deliveries += db::transact(db, nullptr, [&](db::Tx& tx) {
-      return tx.exec("DELETE FROM event_deliveries WHERE id >= :lo AND id <= :hi AND status = 'done' AND done_at < :c",
-                     soci::use(lo, "lo"), soci::use(hi, "hi"), soci::use(cut, "c"));
+    auto deleted = db::transact(db, nullptr, [&](db::Tx& tx) {
+      db::Query del("DELETE FROM event_deliveries WHERE id IN (");
+      del.values(ids).sql(") AND status = 'done' AND done_at < ").value(cut);
+      return del.exec(tx);
     });
-    after = hi;
-    if (static_cast<int>(ids.size()) < batch) break;
+    out.deliveries += deleted;
+    if (deleted == 0 || static_cast<int>(ids.size()) < batch) break;
   }
-  // Events: created before the cut with no delivery left.
-  for (std::int64_t after = 0;;) {
-    std::vector<std::int64_t> ids;
+  // Events: created before the cut with no delivery left, in (created_at, id) order; an
+  // event whose deliveries are still there is passed over.
+  for (std::int64_t after_at = -1, after_id = 0;;) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> rows;  // (created_at, id)
     db::read(db, [&](soci::session& s) {
-      soci::rowset<long long> rs =
-          (s.prepare << "SELECT id FROM events WHERE created_at < :c AND id > :a ORDER BY id LIMIT :l",
-           soci::use(cut, "c"), soci::use(after, "a"), soci::use(batch, "l"));
-      for (auto id : rs) ids.push_back(id);
+      soci::rowset<soci::row> rs =
+          (s.prepare << "SELECT created_at, id FROM events WHERE created_at < :c AND (created_at > :aa OR "
+                        "(created_at = :ab AND id > :ai)) ORDER BY created_at, id LIMIT :l",
+           soci::use(cut, "c"), soci::use(after_at, "aa"), soci::use(after_at, "ab"), soci::use(after_id, "ai"),
+           soci::use(batch, "l"));
+      for (auto const& r : rs) {
+        std::int64_t at = 0, id = 0;
+        db::Cols(r).into(at, id);
+        rows.emplace_back(at, id);
+      }
       return 0;
     });
-    if (ids.empty()) break;
-    std::int64_t lo = ids.front(), hi = ids.back();
+    if (rows.empty()) break;
+    std::vector<std::int64_t> ids;
+    for (auto const& [at, id] : rows) ids.push_back(id);
     out.events += db::transact(db, nullptr, [&](db::Tx& tx) {
-      return tx.exec("DELETE FROM events WHERE id >= :lo AND id <= :hi AND created_at < :c AND NOT EXISTS ("
-                     "SELECT 1 FROM event_deliveries d WHERE d.event_id = events.id)",
-                     soci::use(lo, "lo"), soci::use(hi, "hi"), soci::use(cut, "c"));
+      db::Query del("DELETE FROM events WHERE id IN (");
+      del.values(ids).sql(") AND created_at < ").value(cut);
+      del.sql(" AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = events.id)");
+      return del.exec(tx);
     });
-    after = hi;
-    if (static_cast<int>(ids.size()) < batch) break;
+    std::tie(after_at, after_id) = rows.back();
+    if (static_cast<int>(rows.size()) < batch) break;
   }
   return out;
 }
@@ -449,7 +465,15 @@ int Dispatcher::run_once() {
   // One queue of due ids per local (subscriber, topic): only subscribers we can run, so
   // another instance's (or an orphaned) backlog is never claimed here.
   std::vector<std::deque<std::int64_t>> queues(pairs.size());
-  std::vector<std::pair<BatchHandler const*, int>> batches(pairs.size());
+  // Each queue's handler (exactly one of the three is set for a local subscriber) and how
+  // many deliveries one turn takes from it, looked up once per run.
+  struct Runner {
+    BatchHandler const* batch = nullptr;
+    Handler const* tx = nullptr;
+    DetachedHandler const* detached = nullptr;
+    int per_turn = 1;
+  };
+  std::vector<Runner> runners(pairs.size());
   {
     std::int64_t now = db::now_ms();
     db::Lease l = db_.acquire();
@@ -468,9 +492,14 @@ int Dispatcher::run_once() {
       }
     }
     for (std::size_t i = 0; i < pairs.size(); ++i) {
-      batches[i] = bus_.batch_handler(pairs[i].first, pairs[i].second);
       if (!due.contains(pairs[i])) continue;
-      int limit = std::max({1, opts_.batch, batches[i].second});
+      auto& run = runners[i];
+      std::tie(run.batch, run.per_turn) = bus_.batch_handler(pairs[i].first, pairs[i].second);
+      if (!run.batch && (run.tx = bus_.handler(pairs[i].first, pairs[i].second)))
+        run.per_turn = std::max(1, opts_.group);
+      if (!run.batch && !run.tx) run.detached = bus_.detached_handler(pairs[i].first, pairs[i].second);
+      if (!run.batch && !run.tx && !run.detached) continue;
+      int limit = std::max({1, opts_.batch, run.per_turn});
       soci::rowset<long long> rs =
           (l->prepare << "SELECT id FROM event_deliveries WHERE subscriber = :s AND topic = :t AND status = 'pending' "
                          "AND due_at <= :n AND lease_until < :n2 ORDER BY due_at, id LIMIT :l",
@@ -481,36 +510,100 @@ int Dispatcher::run_once() {
     }
   }
   // Round-robin across the queues, starting one further each run, at most `batch` turns. A
-  // turn is one delivery, or one batch of a batch subscriber (one transaction either way).
+  // turn is one delivery, a group of a transactional subscriber's deliveries or one batch of
+  // a batch subscriber (one transaction each).
   std::size_t start = rotate_++ % pairs.size();
-  int processed = 0, attempted = 0;
-  for (bool any = true; any && attempted < opts_.batch && !stop_;) {
-    any = false;
-    for (std::size_t k = 0; k < pairs.size() && attempted < opts_.batch && !stop_; ++k) {
-      std::size_t i = (start + k) % pairs.size();
-      if (queues[i].empty()) continue;
-      any = true;
-      auto take = std::min<std::size_t>(queues[i].size(), static_cast<std::size_t>(batches[i].second));
-      std::vector<std::int64_t> ids(queues[i].begin(), queues[i].begin() + static_cast<std::ptrdiff_t>(take));
-      queues[i].erase(queues[i].begin(), queues[i].begin() + static_cast<std::ptrdiff_t>(take));
-      BatchHandler const* b = batches[i].first;
-      Handler const* h = b ? nullptr : bus_.handler(pairs[i].first, pairs[i].second);
-      DetachedHandler const* d = b || h ? nullptr : bus_.detached_handler(pairs[i].first, pairs[i].second);
-      if (!b && !h && !d) continue;
-      ++attempted;
-      processed += process(ids, pairs[i].first, pairs[i].second, h, d, b);
+  std::vector<std::size_t> order;  // the queues with work, in this run's order
+  for (std::size_t k = 0; k < pairs.size(); ++k)
+    if (std::size_t i = (start + k) % pairs.size(); !queues[i].empty()) order.push_back(i);
+  std::atomic<int> processed{0}, attempted{0};
+  // One turn of queue i; false when it has nothing left, or the run is out of turns.
+  auto turn = [&](std::size_t i) {
+    if (queues[i].empty() || attempted.load() >= opts_.batch || stop_) return false;
+    auto const& run = runners[i];
+    auto take = std::min<std::size_t>(queues[i].size(), static_cast<std::size_t>(run.per_turn));
+    std::vector<std::int64_t> ids(queues[i].begin(), queues[i].begin() + static_cast<std::ptrdiff_t>(take));
+    queues[i].erase(queues[i].begin(), queues[i].begin() + static_cast<std::ptrdiff_t>(take));
+    ++attempted;
+    processed += process(ids, pairs[i].first, pairs[i].second, run.tx, run.detached, run.batch);
+    return true;
+  };
+  auto threads = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, opts_.parallel)), order.size());
+  if (threads <= 1) {
+    // One thread: the queues take turns, a pass at a time.
+    for (bool any = true; any;) {
+      any = false;
+      for (auto i : order) any = turn(i) || any;
     }
+  } else {
+    // Several: each queue is run by one thread at a time (its deliveries stay in order), and
+    // a slow queue holds up only its own thread.
+    std::atomic<std::size_t> next{0};
+    std::mutex failed_mu;
+    std::exception_ptr failed;
+    auto work = [&] {
+      try {
+        for (std::size_t k; (k = next++) < order.size();)
+          while (turn(order[k])) {
+          }
+      } catch (...) {
+        std::lock_guard lk(failed_mu);
+        if (!failed) failed = std::current_exception();
+      }
+    };
+    std::vector<std::thread> helpers;
+    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+    work();
+    for (auto& t : helpers) t.join();
+    if (failed) std::rethrow_exception(failed);  // storage down: the round fails, as one thread's would
   }
   for (auto const& q : queues) backlog_ = backlog_ || !q.empty();  // out of turns
-  return processed;
+  return processed.load();
 }
 
-struct Dispatcher::Claimed {
+namespace {
+
+// A delivery with its event, as a lease read it.
+struct Leased {
   std::int64_t id = 0;  // the delivery
-  int attempts = 0;     // before this one
+  int attempts = 0;     // as stored (before this one for a claim; including it once taken done)
   Event event;
   std::string payload;  // parsed into event.payload where a failure reschedules the delivery
 };
+
+// Leases those of `ids` that are due and free to `owner` until `until`, in one statement (of
+// several instances exactly one wins each row). With `done_at` they are also marked done at
+// once, for a handler that runs in this same transaction: its row locks keep the others out
+// until it commits or rolls back. Returns how many rows it took.
+long long take(db::Tx& tx, std::vector<std::int64_t> const& ids, std::string const& owner, std::int64_t now,
+               std::int64_t until, std::optional<std::int64_t> done_at) {
+  db::Query q("UPDATE event_deliveries SET ");
+  if (done_at) q.sql("status = 'done', done_at = ").value(*done_at).sql(", attempts = attempts + 1, ");
+  q.sql("lease_owner = ").value(owner).sql(", lease_until = ").value(until).sql(" WHERE id IN (").values(ids);
+  q.sql(") AND status = 'pending' AND due_at <= ").value(now).sql(" AND lease_until < ").value(now);
+  return q.exec(tx);
+}
+
+// Those of `ids` that `take` gave `owner` (the lease's end, unique to that moment and owner,
+// names them) and that are now in `status`, with their events, in due order.
+std::vector<Leased> leased(db::Tx& tx, std::vector<std::int64_t> const& ids, char const* status,
+                           std::string const& owner, std::int64_t until, std::string const& topic) {
+  db::Query q(
+      "SELECT d.id, d.attempts, e.id, e.community_id, e.payload, e.created_at "
+      "FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id IN (");
+  q.values(ids).sql(") AND d.status = ").value(std::string(status)).sql(" AND d.lease_owner = ").value(owner);
+  q.sql(" AND d.lease_until = ").value(until).sql(" ORDER BY d.due_at, d.id");
+  return q.all(tx, [&](soci::row const& r) {
+    Leased l;
+    db::Cols(r).into(l.id, l.attempts, l.event.id, l.event.community_id, l.payload, l.event.created_at);
+    l.event.topic = topic;
+    return l;
+  });
+}
+
+}  // namespace
+
+struct Dispatcher::Claimed : Leased {};
 
 namespace {
 
@@ -530,21 +623,8 @@ std::vector<Dispatcher::Claimed> Dispatcher::claim(std::vector<std::int64_t> con
   std::int64_t now = db::now_ms(), until = now + opts_.lease.count();
   return db::transact(db_, nullptr, [&](db::Tx& tx) {
     std::vector<Claimed> out;
-    db::Query up("UPDATE event_deliveries SET lease_owner = ");
-    up.value(opts_.owner).sql(", lease_until = ").value(until).sql(" WHERE id IN (").values(ids);
-    up.sql(") AND status = 'pending' AND due_at <= ").value(now).sql(" AND lease_until < ").value(now);
-    if (up.exec(tx) == 0) return out;
-    db::Query ours(
-        "SELECT d.id, d.attempts, e.id, e.community_id, e.payload, e.created_at "
-        "FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id IN (");
-    ours.values(ids).sql(") AND d.status = 'pending' AND d.lease_owner = ").value(opts_.owner);
-    ours.sql(" AND d.lease_until = ").value(until).sql(" ORDER BY d.due_at, d.id");
-    out = ours.all(tx, [&](soci::row const& r) {
-      Claimed c;
-      db::Cols(r).into(c.id, c.attempts, c.event.id, c.event.community_id, c.payload, c.event.created_at);
-      c.event.topic = topic;
-      return c;
-    });
+    if (take(tx, ids, opts_.owner, now, until, std::nullopt) == 0) return out;
+    for (auto& l : leased(tx, ids, "pending", opts_.owner, until, topic)) out.push_back(Claimed{std::move(l)});
     return out;
   });
 }
@@ -558,6 +638,7 @@ int Dispatcher::process(std::vector<std::int64_t> const& ids, std::string const&
     if (batch) work = [batch](Event const& e, db::Tx& tx) { (*batch)({e}, tx); };
     return deliver_owned(ids.front(), subscriber, topic, work) ? 1 : 0;
   }
+  if (h) return deliver_owned_group(ids, subscriber, topic, *h);
   auto claimed = claim(ids, topic);
   if (claimed.empty()) return 0;
   if (batch && claimed.size() > 1) {
@@ -638,25 +719,13 @@ bool Dispatcher::deliver_owned(std::int64_t id, std::string const& subscriber, s
       // and the others' claims wait on its lock until it commits (done) or rolls back
       // (pending again). lease_owner/lease_until say who runs it meanwhile; an older
       // instance's lease on it (lease_until in the future) keeps it out, as a claim would.
-      std::int64_t now = db::now_ms(), until = now + opts_.lease.count(), done_at = tx.now_ms();
-      if (tx.exec("UPDATE event_deliveries SET status = 'done', done_at = :d, attempts = attempts + 1, "
-                  "lease_owner = :o, lease_until = :u WHERE id = :id AND status = 'pending' AND due_at <= :n "
-                  "AND lease_until < :n2",
-                  soci::use(done_at, "d"), soci::use(opts_.owner, "o"), soci::use(until, "u"), soci::use(id, "id"),
-                  soci::use(now, "n"), soci::use(now, "n2")) != 1)
-        return false;
-      Event e;
-      std::string payload;
-      int before = 0;
-      soci::row r;
-      tx.sql() << "SELECT d.attempts, e.id, e.community_id, e.payload, e.created_at FROM event_deliveries d "
-                  "JOIN events e ON e.id = d.event_id WHERE d.id = :id",
-          soci::use(id, "id"), soci::into(r);
-      db::Cols(r).into(before, e.id, e.community_id, payload, e.created_at);
-      attempts = before - 1;
-      e.topic = topic;
-      e.payload = boost::json::parse(payload);
-      if (work) work(e, tx);
+      std::int64_t now = db::now_ms(), until = now + opts_.lease.count();
+      if (take(tx, {id}, opts_.owner, now, until, tx.now_ms()) != 1) return false;
+      auto ours = leased(tx, {id}, "done", opts_.owner, until, topic);
+      if (ours.size() != 1) throw LeaseLost();  // cannot happen: this transaction holds the row
+      attempts = ours.front().attempts - 1;
+      ours.front().event.payload = boost::json::parse(ours.front().payload);
+      if (work) work(ours.front().event, tx);
       return true;
     });
   } catch (std::exception const& e) {
@@ -664,6 +733,34 @@ bool Dispatcher::deliver_owned(std::int64_t id, std::string const& subscriber, s
     reschedule(id, subscriber, topic, attempts, e, false);
   }
   return false;
+}
+
+int Dispatcher::deliver_owned_group(std::vector<std::int64_t> const& ids, std::string const& subscriber,
+                                    std::string const& topic, Handler const& h) {
+  bool taken = false;  // some of the group was ours inside the transaction that failed
+  try {
+    return db::transact(db_, &bus_, [&](db::Tx& tx) {
+      taken = false;
+      // As deliver_owned, for the whole group at once: the rows this UPDATE changes are
+      // ours (the lease's end, unique to this transaction's moment and owner, names them),
+      // and other dispatchers wait on their locks until this commits or rolls back.
+      std::int64_t now = db::now_ms(), until = now + opts_.lease.count();
+      if (take(tx, ids, opts_.owner, now, until, tx.now_ms()) == 0) return 0;
+      taken = true;
+      auto ours = leased(tx, ids, "done", opts_.owner, until, topic);
+      for (auto& l : ours) l.event.payload = boost::json::parse(l.payload);
+      for (auto const& l : ours) h(l.event, tx);
+      return static_cast<int>(ours.size());
+    });
+  } catch (std::exception const& e) {
+    if (!taken) throw;  // nothing was taken (storage down): the round fails, as a failed claim does
+    spdlog::warn("event group of {} deliveries ({} -> {}) failed, delivering them one by one: {}", ids.size(), topic,
+                 subscriber, e.what());
+  }
+  // Each alone, in its own transaction: only a failing one is rescheduled.
+  int done = 0;
+  for (auto id : ids) done += deliver_owned(id, subscriber, topic, h) ? 1 : 0;
+  return done;
 }
 
 void Dispatcher::reschedule(std::int64_t id, std::string const& subscriber, std::string const& topic, int before,

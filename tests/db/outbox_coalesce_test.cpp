@@ -20,17 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Waits (up to `limit`) until pred() holds; returns whether it did.
-template <class P>
-bool eventually(P pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-  auto until = Clock::now() + limit;
-  while (!pred()) {
-    if (Clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
 }  // namespace
 
 TEST_CASE("a started dispatcher delivers the first event at once, then gathers the next ones into one batch",
@@ -236,9 +225,7 @@ TEST_CASE("a delivery leased after the round read its queue is not taken by the 
   // (an older version that claims with leases) leases the second queue's delivery.
   bus.subscribe(first, topic_a, [&](events::Event const& e, db::Tx& tx) {
     record(e, tx, first, "d");
-    std::int64_t far = db::now_ms() + 3'600'000;
-    tx.exec("UPDATE event_deliveries SET lease_owner = 'ghost', lease_until = :u WHERE subscriber = :s",
-            soci::use(far, "u"), soci::use(second, "s"));
+    lease_to_ghost(tx, second);
   });
   bus.subscribe(second, topic_b, [&](events::Event const& e, db::Tx& tx) {
     ++second_calls;

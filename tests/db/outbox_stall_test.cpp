@@ -104,7 +104,10 @@ TEST_CASE("each delivery's lease is timed from its own claim", "[events][stall][
     t.advance_clock_ms(10'000);  // each item takes longer than the lease
   });
   for (int i = 0; i < 3; ++i) publish(bus, topic, i);
-  events::Dispatcher d(database(), bus, {.owner = t.unique("inst"), .lease = std::chrono::milliseconds(2000)});
+  // One by one (groups of 1): a group's deliveries share its transaction, whose row locks,
+  // not the lease, keep other dispatchers out until it commits.
+  events::Dispatcher d(database(), bus,
+                       {.owner = t.unique("inst"), .lease = std::chrono::milliseconds(2000), .group = 1});
   CHECK(d.run_once() == 3);
   REQUIRE(seen.size() == 3);
   for (auto [until, now] : seen) CHECK(until > now);

@@ -1,14 +1,18 @@
 #pragma once
-// What the outbox tests (outbox_stall_test, outbox_batch_test) share: the test database, a
-// table of handled events, counts, publishing, and forgetting a test's leftover deliveries.
+// What the outbox tests share: the test database, a table of handled events, counts,
+// publishing, a delivery's status and attempts, and forgetting a test's leftover deliveries.
 #include "db/migration.hpp"
 #include "db/outbox.hpp"
 #include "db/tx.hpp"
 #include "tests/support/test_app.hpp"
 
 #include <boost/json.hpp>
+#include <catch2/catch.hpp>
 
+#include <chrono>
 #include <string>
+#include <vector>
+#include <thread>
 
 namespace outbox_test {
 
@@ -54,6 +58,66 @@ inline std::int64_t publish(events::Bus& bus, std::string const& topic, int i) {
 inline void record(events::Event const& e, db::Tx& tx, std::string const& sub, std::string const& by) {
   tx.exec("INSERT INTO t_stall_handled (event_id, subscriber, handled_by) VALUES (:e, :s, :b)", soci::use(e.id, "e"),
           soci::use(sub, "s"), soci::use(by, "b"));
+}
+
+// The status and attempts of the delivery of `event_id` to `sub`.
+inline std::string status_of(std::int64_t event_id, std::string const& sub) {
+  return db::read(database(), [&](soci::session& s) {
+    std::string v;
+    s << "SELECT status FROM event_deliveries WHERE event_id = :e AND subscriber = :s", soci::use(event_id),
+        soci::use(sub), soci::into(v);
+    return v;
+  });
+}
+
+inline std::int64_t attempts_of(std::int64_t event_id, std::string const& sub) {
+  return db::read(database(), [&](soci::session& s) {
+    long long v = 0;
+    s << "SELECT attempts FROM event_deliveries WHERE event_id = :e AND subscriber = :s", soci::use(event_id),
+        soci::use(sub), soci::into(v);
+    return static_cast<std::int64_t>(v);
+  });
+}
+
+// After a run in which the `poison`th of `ids` threw inside a failed group or batch: every
+// other event was applied once and is done, the poison is pending after one attempt (the
+// failed group or batch counted as none); after its backoff the next run makes it dead.
+inline void check_only_poison_retried(test::TestApp& t, events::Dispatcher& d, std::vector<std::int64_t> const& ids,
+                                      std::string const& sub, std::size_t poison) {
+  auto others = static_cast<std::int64_t>(ids.size()) - 1;
+  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", sub) == others);
+  CHECK(count("SELECT COUNT(DISTINCT event_id) FROM t_stall_handled WHERE subscriber = :s", sub) == others);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    INFO(i);
+    CHECK(status_of(ids[i], sub) == (i == poison ? "pending" : "done"));
+    CHECK(attempts_of(ids[i], sub) == 1);
+  }
+  CHECK(d.run_once() == 0);  // backed off
+  t.advance_clock_ms(1000);
+  CHECK(d.run_once() == 0);
+  CHECK(status_of(ids[poison], sub) == "dead");
+  CHECK(attempts_of(ids[poison], sub) == 2);
+  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", sub) == others);
+}
+
+// In a handler's transaction: what another instance's committed claim would have done,
+// leasing `sub`'s delivery of `event_id` (every one of `sub`'s, when 0) for an hour.
+inline void lease_to_ghost(db::Tx& tx, std::string const& sub, std::int64_t event_id = 0) {
+  std::int64_t far = db::now_ms() + 3'600'000;
+  tx.exec("UPDATE event_deliveries SET lease_owner = 'ghost', lease_until = :u WHERE subscriber = :s AND "
+          "(:any = 0 OR event_id = :e)",
+          soci::use(far, "u"), soci::use(sub, "s"), soci::use(event_id, "any"), soci::use(event_id, "e"));
+}
+
+// Waits (up to `limit`) until pred() holds; returns whether it did.
+template <class P>
+bool eventually(P pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 // Test leftovers must not stay pending in the shared database.

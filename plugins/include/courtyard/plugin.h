@@ -141,8 +141,10 @@ typedef struct courtyard_route {
 } courtyard_route;
 
 /* An event from the outbox, delivered after the publishing transaction committed. The
- * callback runs on the server's event dispatcher thread with no database transaction
- * open (it never holds the write lock). Delivery is at least once: key side effects on
+ * callback runs on one of the server's event dispatcher threads with no database
+ * transaction open (it never holds the write lock). On MariaDB up to three threads
+ * deliver different subscriptions' events at once; one subscription's events arrive one
+ * at a time on an instance, oldest first. Delivery is at least once: key side effects on
  * event_id. If the callback returns non-zero it is called again later with exponential
  * backoff, and after the last attempt the delivery is a dead letter (admins list and
  * re-queue them under /v1/admin/events/dead-letters). If the server stops after the
