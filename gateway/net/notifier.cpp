@@ -145,14 +145,17 @@ void Notifier::close_all() {
   for (auto const& s : registry_->snapshot_all()) s->close();
 }
 
+bool Notifier::start_cursor() {
+  if (cursor_set_) return false;
+  cursor_ = notifications::max_id(app_.db());
+  cursor_set_ = true;
+  return true;
+}
+
 int Notifier::poll_once() {
   std::lock_guard poll(poll_mu_);
   std::int64_t now = db::now_ms();
-  if (!cursor_set_) {
-    cursor_ = notifications::max_id(app_.db());
-    cursor_set_ = true;
-    return 0;
-  }
+  if (start_cursor()) return 0;
   // Gaps found longer than `window` ago cannot fill any more: close them.
   for (auto it = gaps_.begin(); it != gaps_.end();)
     it = it->second.found_at < now - options_.window.count() ? gaps_.erase(it) : std::next(it);
@@ -250,6 +253,15 @@ void Notifier::start() {
   if (thread_.joinable()) return;
   run_stop_ = false;
   watch_ = notifications::watch_local_writes([this] { wake(); });
+  // The cursor starts here, not in the thread's first poll: a row committed after start()
+  // returns is above it, however late that thread first runs. (If storage cannot be read now,
+  // the first poll starts it.)
+  try {
+    std::lock_guard poll(poll_mu_);
+    start_cursor();
+  } catch (std::exception const& e) {
+    spdlog::warn("ws notifier: reading where notifications start failed: {}", e.what());
+  }
   thread_ = std::thread([this] { loop(); });
   revalidate_thread_ = std::thread([this] { revalidate_loop(); });
 }

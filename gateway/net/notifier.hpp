@@ -14,7 +14,7 @@
 // INSERT allocates the id) before the row above it got its id, i.e. before the gap was found,
 // and rows commit within `window` of their stamp — the same assumption as before (and that
 // instances' clocks agree to well within `window`). Rolled-back inserts leave gaps that simply
-// expire. The first poll starts the cursor at the largest id (no socket exists yet); a row
+// expire. start() sets the cursor at the largest id (no socket exists yet); a row
 // committed later with a smaller id is not pushed (clients list /v1/me/notifications after
 // connecting and dedupe by id). Full rows are then fetched by id only for accounts that have a
 // socket here. Rows written by a transaction of THIS process wake the poller right after the
@@ -92,6 +92,9 @@ class Notifier {
   void wake();
 
  private:
+  // With poll_mu_ held: starts the cursor at the largest id if it has not started; true when
+  // it started it now.
+  bool start_cursor();
   void loop();
   void revalidate_loop();
 

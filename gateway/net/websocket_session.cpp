@@ -139,7 +139,11 @@ void WebSocketSession::on_accept(beast::error_code ec) {
   if (close_when_open_) {
     closing_ = true;
     ws_.async_close(*close_when_open_, [self = shared_from_this()](beast::error_code) {});
+    return;
   }
+  // Messages sent while the 101 answer was on its way: the client may already have it (and
+  // count on being subscribed), so they go out now instead of being lost.
+  if (!queue_.empty()) do_write();
 }
 
 void WebSocketSession::do_read() {
@@ -172,13 +176,14 @@ void WebSocketSession::send(std::shared_ptr<std::string const> message) {
 }
 
 void WebSocketSession::on_send(std::shared_ptr<std::string const> message) {
-  if (!open_ || closing_) return;
+  // Before the handshake completes the message waits in the queue; on_accept writes it.
+  if (closing_ || close_when_open_) return;
   auto const& o = registry_->options();
   if (queue_.size() >= o.max_queue_messages || queued_bytes_ + message->size() > o.max_queue_bytes)
     return drop("send queue over its bound (slow consumer)");
   queued_bytes_ += message->size();
   queue_.push_back(std::move(message));
-  if (queue_.size() == 1) do_write();
+  if (open_ && queue_.size() == 1) do_write();
 }
 
 void WebSocketSession::do_write() {

@@ -494,6 +494,37 @@ TEST_CASE("a row committed after a larger id was seen is pushed exactly once", "
   CHECK(!c.next_notification(500ms));  // each row once
 }
 
+// The socket is registered (so the poller sends to it) before Beast has finished writing the
+// 101 answer; the client can hold its 101 before the server's accept handler has run. A row
+// pushed in that moment used to be dropped: it must wait for the handshake and go out.
+TEST_CASE("a row pushed while the upgrade answer is on its way is delivered", "[ws][race]") {
+  auto& t = TestApp::get();
+  gateway::net::RealtimeOptions opts;
+  opts.poll = 5000ms;
+  Instance a(false, opts, [](gateway::Config& c) { c.threads = 1; });
+  auto alice = t.account("alice");
+  int pushed = 0;
+  for (int round = 0; round < 200; ++round) {
+    INFO("round " << round);
+    a.notifier.poll_once();
+    auto id = max_notification_id() + 1;
+    insert_with_id(id, alice.account_id, "round " + std::to_string(round));  // above the cursor, nobody to send to yet
+    ws::Client c;
+    REQUIRE(c.connect(a.port, a.ws(alice.token)) == 101);
+    // At once: alice is registered, so this poll sends the row to her new socket (unless the
+    // poller thread, woken by another write, read it before she was: then it had no socket).
+    if (a.notifier.poll_once() > 0) {
+      ++pushed;
+      auto m = c.next_notification(2000ms);
+      REQUIRE(m);
+      CHECK(m->at("notification").at("id").as_int64() == id);
+    }
+    c.close();
+    REQUIRE(eventually([&] { return a.notifier.connections() == 0; }));
+  }
+  CHECK(pushed >= 150);
+}
+
 TEST_CASE("a gap that never fills is dropped after the window", "[ws][gaps]") {
   gateway::net::RealtimeOptions opts;
   opts.poll = 5000ms;
