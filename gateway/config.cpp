@@ -92,9 +92,9 @@ po::options_description config_options(Config const& d, std::vector<settings::Ke
     ("listen", po::value<std::string>(), ("HOST:PORT to listen on; port 0 picks a free port" + def(d.listen)).c_str())
     ("db", po::value<std::string>(), ("storage URL: sqlite3://FILE or mysql://user:pw@host:port/db" + def(d.db)).c_str())
     ("threads", po::value<I>(), ("I/O threads" + def(d.threads)).c_str())
-    ("workers", po::value<I>(), ("handler worker threads" + def(d.workers)).c_str())
+    ("workers", po::value<I>(), "handler worker threads (default 0: by storage, 2 per CPU core on SQLite, 8 on MariaDB)")
     ("queue", po::value<I>(), ("requests waiting for a worker before answering 503" + def(d.queue)).c_str())
-    ("db-pool", po::value<I>(), "database connections (default: workers + 4)")
+    ("db-pool", po::value<I>(), "database connections (default: workers + 6: the event dispatcher, the job scheduler and the notifier take some)")
     ("demo", po::value<bool>()->implicit_value(true), "seed a demo community once and print its logins")
     ("services", po::value<std::string>(), ("comma-separated services to enable" + def(join_list(d.services))).c_str())
     ("plugins", po::value<std::string>(), "comma-separated plugin .so files to load")
@@ -188,7 +188,7 @@ void apply_options(po::variables_map const& vm, Config& c) {
   db::DbUrl::parse(c.db);  // throws std::invalid_argument naming the problem
 
   c.threads = int(ranged(vm, "threads", c.threads, 1, 1024));
-  c.workers = int(ranged(vm, "workers", c.workers, 1, 4096));
+  c.workers = int(ranged(vm, "workers", c.workers, 0, 4096));
   c.queue = int(ranged(vm, "queue", c.queue, 1, kIntMax));
   c.db_pool = std::size_t(ranged(vm, "db-pool", std::int64_t(c.db_pool), 0, 4096));
   take(vm, "demo", c.demo);

@@ -16,9 +16,9 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string db = "sqlite3://courtyard.db";
   int threads = 2;             // I/O threads
-  int workers = 8;             // handler worker threads (blocking storage calls)
+  int workers = 0;             // handler worker threads (blocking storage calls); 0 = by storage (App)
   int queue = 1024;            // pending handler jobs before 503
-  std::size_t db_pool = 0;     // 0 = workers + 4
+  std::size_t db_pool = 0;     // 0 = workers + 6
   bool demo = false;
   std::vector<std::string> services{"identity", "wallet", "property", "shops", "clubs", "delivery", "notifications",
                                     "webhooks", "members", "settlement", "analytics",

@@ -91,7 +91,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   try {
     auto parsed = gateway::parse_config(int(argv.size() - 1), argv.data(), envp.data(), *g_keys);
     auto const& c = parsed.config;
-    if (c.threads < 1 || c.workers < 1 || c.queue < 1) fail("accepted a non-positive thread/worker/queue count");
+    // workers 0 = chosen by storage when the App starts; negative counts are refused.
+    if (c.threads < 1 || c.workers < 0 || c.queue < 1) fail("accepted a non-positive thread/queue or a negative worker count");
     if (c.header_limit < 1024) fail("accepted a header limit below 1024");
     if (!(c.rate_limit_rps >= 0)) fail("accepted a negative or NaN rate limit");
     if (c.rate_limit_rps > 0 && !(c.rate_limit_burst >= 1)) fail("accepted a burst below 1");

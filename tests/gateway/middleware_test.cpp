@@ -5,6 +5,9 @@
 #include "http/errors.hpp"
 #include "tests/support/test_app.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -128,6 +131,23 @@ TEST_CASE("services are enabled by config; a disabled one leaves no routes behin
 
   cfg.services = {"identity", "no-such-service"};
   CHECK_THROWS_AS(App(cfg, test::services_under_test(), nullptr), std::invalid_argument);
+}
+
+TEST_CASE("workers left at 0 are chosen by storage (2 per core on SQLite, 8 on MariaDB); a count given stays",
+          "[middleware][config]") {
+  auto& t = test::TestApp::get();
+  Config cfg = t.app().config();
+  cfg.services = {};
+  cfg.db_pool = 2;
+  cfg.workers = 0;
+  {
+    App app(cfg, {}, nullptr);
+    int const cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    CHECK(app.config().workers == (t.app().db().backend() == db::Backend::Sqlite ? std::max(2, 2 * cores) : 8));
+  }
+  cfg.workers = 5;
+  App app(cfg, {}, nullptr);
+  CHECK(app.config().workers == 5);
 }
 
 TEST_CASE("behind a trusted proxy the client is taken from X-Forwarded-For", "[middleware][ratelimit]") {
