@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build ccache pkg-config
           libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
-          libsoci-dev libmariadb-dev libsqlite3-dev libsodium-dev libspdlog-dev libssl-dev catch2)
+          libsoci-dev libmariadb-dev libsqlite3-dev libsodium-dev libspdlog-dev libssl-dev libjemalloc-dev catch2)
 # Node.js builds the web clients; a Node.js that did not come from Debian (20.x) counts too.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
