@@ -260,14 +260,20 @@ Response cancel_rsvp(Request const& req, Context& ctx) {
   return ctx.tx([&](db::Tx& tx) {
     auto e = event_or_404(tx, ctx.community_id, eid);
     std::int64_t me = ctx.principal.account_id;
+    // A promotion (waitlisted -> going, after someone else's cancel) can move the RSVP between
+    // our read and our conditional update: then read it again and cancel what it is now. Each
+    // statement sees the latest commit (READ COMMITTED); SQLite's writer never sees this.
     auto mine = repo::find_rsvp(tx, eid, me);
-    auto verdict =
-        logic::decide_cancel(mine ? logic::parse_rsvp_status(mine->status) : std::nullopt, e.starts_at, tx.now_ms());
-    if (verdict == logic::CancelVerdict::NoRsvp) throw NotFound("RSVP");
-    if (verdict == logic::CancelVerdict::Started)
-      throw Conflict("event-started", "the event has already started; the RSVP can no longer be cancelled");
-    if (!repo::transition_rsvp(tx, mine->id, mine->status, "cancelled", std::nullopt))
-      throw Conflict("rsvp-changed", "the RSVP changed meanwhile; retry");
+    for (int attempt = 1;; ++attempt) {
+      auto verdict =
+          logic::decide_cancel(mine ? logic::parse_rsvp_status(mine->status) : std::nullopt, e.starts_at, tx.now_ms());
+      if (verdict == logic::CancelVerdict::NoRsvp) throw NotFound("RSVP");
+      if (verdict == logic::CancelVerdict::Started)
+        throw Conflict("event-started", "the event has already started; the RSVP can no longer be cancelled");
+      if (repo::transition_rsvp(tx, mine->id, mine->status, "cancelled", std::nullopt)) break;
+      if (attempt == 3) throw Conflict("rsvp-changed", "the RSVP changed meanwhile; retry");
+      mine = repo::find_rsvp(tx, eid, me);
+    }
     std::int64_t refunded = 0, refunded_points = 0;
     if (mine->status == "going") {
       repo::free_seat(tx, eid);

@@ -496,17 +496,20 @@ TEST_CASE("events: cancels, promotions and new RSVPs at once keep going <= capac
   // At once: the five going cancel, three waitlisted cancel, five newcomers RSVP.
   std::vector<int> cancels{1, 2, 3, 4, 5, 6, 9, 12};
   std::vector<int> newcomers{16, 17, 18, 19, 20};
-  std::atomic<int> failures{0};
+  // Each refused request with its status and body, so a failure says what was refused.
+  std::mutex refused_mu;
+  std::vector<std::string> refused;
   in_parallel(static_cast<int>(cancels.size() + newcomers.size()), [&](int k) {
-    if (k < static_cast<int>(cancels.size())) {
-      if (t.del(event_path(cr.c, eid) + "/rsvp", who(cancels[static_cast<std::size_t>(k)]).token).status != 200)
-        failures++;
-    } else {
-      auto i = newcomers[static_cast<std::size_t>(k) - cancels.size()];
-      if (rsvp(t, cr.c, eid, who(i), t.unique("k")).status != 201) failures++;
+    bool cancel = k < static_cast<int>(cancels.size());
+    auto r = cancel ? t.del(event_path(cr.c, eid) + "/rsvp", who(cancels[static_cast<std::size_t>(k)]).token)
+                    : rsvp(t, cr.c, eid, who(newcomers[static_cast<std::size_t>(k) - cancels.size()]), t.unique("k"));
+    if (r.status != (cancel ? 200 : 201)) {
+      std::lock_guard lk(refused_mu);
+      refused.push_back((cancel ? "cancel: " : "rsvp: ") + std::to_string(r.status) + " " + r.body);
     }
   });
-  CHECK(failures == 0);
+  for (auto const& why : refused) UNSCOPED_INFO(why);
+  CHECK(refused.empty());
 
   auto d = event_detail(t, cr.c, eid, org);
   auto going = d.at("going_count").as_int64();
