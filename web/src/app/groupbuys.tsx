@@ -5,7 +5,7 @@ import { api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { money } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
-import { Button, Empty, ErrorNote, LoadMore, Money, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { Button, ErrorNote, ListOf, LoadMore, Money, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
 import { ShareWithCode } from "./referral";
 import { A } from "./state";
 
@@ -91,17 +91,9 @@ export function GroupBuysPage() {
       </a>
       <h1>{t("groupBuys.title")}</h1>
       <ErrorNote error={list.error} />
-      {!list.items ? (
-        <Skeleton lines={4} />
-      ) : !list.items.length ? (
-        <Empty>{t("groupBuys.none")}</Empty>
-      ) : (
-        <ul class="plain cards">
-          {list.items.map((g) => (
-            <GroupBuyCard key={g.id} g={g} name={name(g)} onChange={(n) => list.setItems((items) => items?.map((x) => (x.id === n.id ? n : x)) ?? null)} />
-          ))}
-        </ul>
-      )}
+      <ListOf items={list.items} class="plain cards" lines={4} empty={t("groupBuys.none")}>
+        {(g) => <GroupBuyCard key={g.id} g={g} name={name(g)} onChange={(n) => list.setItems((items) => items?.map((x) => (x.id === n.id ? n : x)) ?? null)} />}
+      </ListOf>
       <LoadMore list={list} />
     </div>
   );

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { api, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
-import { Empty, ErrorNote, LoadMore, Money, Qr, Skeleton, Status, Time, usePaged } from "../ui/kit";
+import { Empty, ErrorNote, ListOf, LoadMore, Money, Qr, Status, Time, usePaged } from "../ui/kit";
 import { cacheCode, cachedCodes, type CachedCode } from "./codes";
 import { Back } from "./services";
 import { A, online } from "./state";
@@ -95,31 +95,15 @@ export function Parcels() {
       </p>
       <h2>{t("parcels.parcels")}</h2>
       <ErrorNote error={parcels.error} />
-      {!parcels.items ? (
-        <Skeleton lines={3} />
-      ) : !parcels.items.length ? (
-        <Empty>{t("parcels.none")}</Empty>
-      ) : (
-        <ul class="plain cards">
-          {parcels.items.map((p) => (
-            <ParcelItem key={p.id} p={p} />
-          ))}
-        </ul>
-      )}
+      <ListOf items={parcels.items} class="plain cards" empty={t("parcels.none")}>
+        {(p) => <ParcelItem key={p.id} p={p} />}
+      </ListOf>
       <LoadMore list={parcels} />
       <h2>{t("parcels.deliveries")}</h2>
       <ErrorNote error={deliveries.error} />
-      {!deliveries.items ? (
-        <Skeleton lines={3} />
-      ) : !deliveries.items.length ? (
-        <Empty>{t("parcels.noDeliveries")}</Empty>
-      ) : (
-        <ul class="plain cards">
-          {deliveries.items.map((d) => (
-            <DeliveryItem key={d.id} d={d} />
-          ))}
-        </ul>
-      )}
+      <ListOf items={deliveries.items} class="plain cards" empty={t("parcels.noDeliveries")}>
+        {(d) => <DeliveryItem key={d.id} d={d} />}
+      </ListOf>
       <LoadMore list={deliveries} />
     </div>
   );

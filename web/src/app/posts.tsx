@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { api, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
-import { Button, Empty, ErrorNote, Field, LoadMore, Skeleton, TextArea, Time, useAction, usePaged } from "../ui/kit";
+import { Button, ErrorNote, Field, ListOf, LoadMore, TextArea, Time, useAction, usePaged } from "../ui/kit";
 
 type Post = Schemas["Post"];
 
@@ -13,21 +13,17 @@ function Comments({ post, onAdded }: { post: Post; onAdded: () => void }) {
   const a = useAction();
   return (
     <div class="comments">
-      {!list.items ? (
-        <Skeleton lines={1} />
-      ) : (
-        <ul class="plain list">
-          {list.items.map((c) => (
-            <li>
-              {c.body}
-              <br />
-              <small>
-                <Time at={c.created_at} />
-              </small>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListOf items={list.items} class="plain list" lines={1}>
+        {(c) => (
+          <li>
+            {c.body}
+            <br />
+            <small>
+              <Time at={c.created_at} />
+            </small>
+          </li>
+        )}
+      </ListOf>
       <LoadMore list={list} />
       <form
         class="row"
@@ -144,17 +140,9 @@ export function Posts() {
         </Button>
       </form>
       <ErrorNote error={list.error} />
-      {!list.items ? (
-        <Skeleton lines={4} />
-      ) : !list.items.length ? (
-        <Empty>{t("posts.none")}</Empty>
-      ) : (
-        <ul class="plain cards">
-          {list.items.map((p) => (
-            <PostCard key={p.id} post={p} onChange={replace} />
-          ))}
-        </ul>
-      )}
+      <ListOf items={list.items} class="plain cards" lines={4} empty={t("posts.none")}>
+        {(p) => <PostCard key={p.id} post={p} onChange={replace} />}
+      </ListOf>
       <LoadMore list={list} />
     </section>
   );

@@ -5,7 +5,7 @@ import { all, api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { dayOf, locale, time, timeZone } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, unitId } from "../lib/session";
-import { Button, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Qr, Select, Skeleton, Status, TextArea, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { Button, Empty, ErrorNote, Field, isoFromLocal, ListOf, LoadMore, localInput, Qr, Select, Skeleton, Status, TextArea, Time, useAction, useLoad, usePaged } from "../ui/kit";
 import { cacheCode } from "./codes";
 import { A } from "./state";
 
@@ -93,31 +93,25 @@ export function Repairs() {
       </form>
       <h2>{t("repairs.mine")}</h2>
       <ErrorNote error={list.error} />
-      {!list.items ? (
-        <Skeleton lines={3} />
-      ) : !list.items.length ? (
-        <Empty>{t("repairs.none")}</Empty>
-      ) : (
-        <ul class="plain cards">
-          {list.items.map((tk) => (
-            <li class="card" data-ticket={tk.id}>
-              <div class="row between">
-                <strong>
-                  #{tk.id} {t(`repairs.categories.${tk.category}`, { defaultValue: tk.category })}
-                </strong>
-                <Status value={tk.status} />
-              </div>
-              <p>{tk.description}</p>
-              <p class="meta">
-                <Time at={tk.created_at} />
-              </p>
-              {tk.resolution_note && <p class="ok">{tk.resolution_note}</p>}
-              {tk.status === "resolved" && <CloseTicket tk={tk} onDone={update} />}
-              {tk.status === "closed" && tk.rating ? <p class="meta">{t("repairs.rated", { count: tk.rating })}</p> : null}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListOf items={list.items} class="plain cards" empty={t("repairs.none")}>
+        {(tk) => (
+          <li class="card" data-ticket={tk.id}>
+            <div class="row between">
+              <strong>
+                #{tk.id} {t(`repairs.categories.${tk.category}`, { defaultValue: tk.category })}
+              </strong>
+              <Status value={tk.status} />
+            </div>
+            <p>{tk.description}</p>
+            <p class="meta">
+              <Time at={tk.created_at} />
+            </p>
+            {tk.resolution_note && <p class="ok">{tk.resolution_note}</p>}
+            {tk.status === "resolved" && <CloseTicket tk={tk} onDone={update} />}
+            {tk.status === "closed" && tk.rating ? <p class="meta">{t("repairs.rated", { count: tk.rating })}</p> : null}
+          </li>
+        )}
+      </ListOf>
       <LoadMore list={list} />
     </div>
   );
@@ -202,17 +196,9 @@ export function Visitors() {
       </form>
       <h2>{t("passes.mine")}</h2>
       <ErrorNote error={list.error} />
-      {!list.items ? (
-        <Skeleton lines={3} />
-      ) : !list.items.length ? (
-        <Empty>{t("passes.none")}</Empty>
-      ) : (
-        <ul class="plain cards">
-          {list.items.map((p) => (
-            <PassCard key={p.id} p={p} />
-          ))}
-        </ul>
-      )}
+      <ListOf items={list.items} class="plain cards" empty={t("passes.none")}>
+        {(p) => <PassCard key={p.id} p={p} />}
+      </ListOf>
       <LoadMore list={list} />
     </div>
   );
@@ -365,25 +351,19 @@ export function SuggestionsPage() {
       <Back />
       <h1>{t("suggestions.title")}</h1>
       <ErrorNote error={list.error || a.error} />
-      {!list.items ? (
-        <Skeleton lines={4} />
-      ) : !list.items.length ? (
-        <Empty>{t("suggestions.none")}</Empty>
-      ) : (
-        <ul class="plain cards">
-          {list.items.map((s) => (
-            <li class="card suggestion" data-suggestion={s.id}>
-              <Button class={s.voted ? "vote primary" : "vote"} aria-pressed={s.voted ? "true" : "false"} busy={a.busy} onClick={() => vote(s)} aria-label={`${s.voted ? t("suggestions.unvote") : t("suggestions.vote")}: ${s.title}`}>
-                ▲ {s.vote_count}
-              </Button>
-              <div>
-                <h3>{s.title}</h3>
-                <p>{s.body}</p>
-              </div>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListOf items={list.items} class="plain cards" lines={4} empty={t("suggestions.none")}>
+        {(s) => (
+          <li class="card suggestion" data-suggestion={s.id}>
+            <Button class={s.voted ? "vote primary" : "vote"} aria-pressed={s.voted ? "true" : "false"} busy={a.busy} onClick={() => vote(s)} aria-label={`${s.voted ? t("suggestions.unvote") : t("suggestions.vote")}: ${s.title}`}>
+              ▲ {s.vote_count}
+            </Button>
+            <div>
+              <h3>{s.title}</h3>
+              <p>{s.body}</p>
+            </div>
+          </li>
+        )}
+      </ListOf>
       <LoadMore list={list} />
       <form
         class="card"

@@ -33,6 +33,20 @@ export const cartCount = (mid: number) => Object.values(cart.value[mid] ?? {}).r
 
 type Hit = Schemas["ProductHit"];
 
+/** "All" and one chip per category; nothing when there is only one category to pick. */
+function CategoryChips({ categories, value, onValue }: { categories: string[]; value: string; onValue: (c: string) => void }) {
+  if (categories.length <= 1) return null;
+  return (
+    <div role="group" aria-label={t("catalogue.category")} class="chips">
+      {["", ...categories].map((c) => (
+        <button type="button" class="chip" aria-pressed={value === c ? "true" : "false"} onClick={() => onValue(c)}>
+          {c || t("common.all")}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 /** Product search across the community's shops (GET /products?q=&category=): Chinese works too. */
 function ProductSearch() {
   const [q, setQ] = useState("");
@@ -68,15 +82,7 @@ function ProductSearch() {
       >
         <Field label={t("search.label")} name="q" type="search" value={q} onValue={setQ} placeholder={t("search.placeholder")} enterKeyHint="search" autoComplete="off" />
       </form>
-      {query && cats.length > 1 && (
-        <div role="group" aria-label={t("catalogue.category")} class="chips">
-          {["", ...cats].map((c) => (
-            <button type="button" class="chip" aria-pressed={category === c ? "true" : "false"} onClick={() => setCategory(c)}>
-              {c || t("common.all")}
-            </button>
-          ))}
-        </div>
-      )}
+      {query && <CategoryChips categories={cats} value={category} onValue={setCategory} />}
       <ErrorNote error={error} />
       {!query ? null : !current ? (
         error ? null : <Skeleton lines={3} />
@@ -228,15 +234,7 @@ export function MerchantPage() {
       <ErrorNote error={error} />
       <div class="toolbar">
         <Field label={t("shop.search")} name="q" type="search" value={q} onValue={setQ} />
-        {categories.length > 1 && (
-          <div role="group" aria-label={t("catalogue.category")} class="chips">
-            {["", ...categories].map((c) => (
-              <button type="button" class="chip" aria-pressed={category === c ? "true" : "false"} onClick={() => setCategory(c)}>
-                {c || t("common.all")}
-              </button>
-            ))}
-          </div>
-        )}
+        <CategoryChips categories={categories} value={category} onValue={setCategory} />
       </div>
       {!data ? (
         <Skeleton lines={4} />

@@ -5,7 +5,7 @@ import { all, api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { dayOf, money, time } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, hasRole } from "../lib/session";
-import { Button, CsvButton, DataTable, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Money, ScanButton, Select, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { Button, CsvButton, DataTable, Empty, ErrorNote, Field, isoFromLocal, ListOf, LoadMore, localInput, Money, ScanButton, Select, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
 import { useUnits } from "./manager";
 
 type Pass = Schemas["VisitorPass"];
@@ -270,28 +270,22 @@ export function Suggestions() {
         <Select label={t("suggestions.sort")} name="sort" value={sort} onValue={(v) => setSort(v as typeof sort)} options={[{ value: "votes", label: t("suggestions.byVotes") }, { value: "new", label: t("suggestions.newest") }]} />
       </div>
       <ErrorNote error={list.error} />
-      {!list.items ? (
-        <Skeleton />
-      ) : !list.items.length ? (
-        <Empty>{t("suggestions.none")}</Empty>
-      ) : (
-        <ul class="plain">
-          {list.items.map((s) => (
-            <li class="card suggestion">
-              <span class="votes" aria-label={t("suggestions.votes", { count: s.vote_count })}>
-                {s.vote_count}
-              </span>
-              <div>
-                <h3>{s.title}</h3>
-                <p>{s.body}</p>
-                <p class="meta">
-                  <Time at={s.created_at} />
-                </p>
-              </div>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListOf items={list.items} class="plain" empty={t("suggestions.none")}>
+        {(s) => (
+          <li class="card suggestion">
+            <span class="votes" aria-label={t("suggestions.votes", { count: s.vote_count })}>
+              {s.vote_count}
+            </span>
+            <div>
+              <h3>{s.title}</h3>
+              <p>{s.body}</p>
+              <p class="meta">
+                <Time at={s.created_at} />
+              </p>
+            </div>
+          </li>
+        )}
+      </ListOf>
       <LoadMore list={list} />
     </section>
   );
@@ -656,17 +650,9 @@ export function RefundDisputes() {
         <Select label={t("common.status")} name="refund-status" value={status} onValue={(v) => setStatus(v as typeof status)} options={(["disputed", "completed", "rejected"] as const).map((s) => ({ value: s, label: t(`state.refund_${s}`) }))} />
       </div>
       <ErrorNote error={list.error} />
-      {!list.items ? (
-        <Skeleton />
-      ) : !list.items.length ? (
-        <Empty>{t("disputes.none")}</Empty>
-      ) : (
-        <ul class="plain cols">
-          {list.items.map((r) => (
-            <Dispute key={r.id} r={r} shop={shops.data?.get(r.merchant_id)} onDone={list.reload} />
-          ))}
-        </ul>
-      )}
+      <ListOf items={list.items} class="plain cols" empty={t("disputes.none")}>
+        {(r) => <Dispute key={r.id} r={r} shop={shops.data?.get(r.merchant_id)} onDone={list.reload} />}
+      </ListOf>
       <LoadMore list={list} />
     </section>
   );

@@ -1,11 +1,12 @@
 // The property manager's screens.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { all, api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { currentPeriod, dayOf, money, relativeMinutes } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, me } from "../lib/session";
 import { onNotification } from "../lib/ws";
 import { Button, DataTable, downloadCsv, ErrorNote, Field, Money, Select, Skeleton, Status, TextArea, Time, useAction, useLoad } from "../ui/kit";
+import { BarChart } from "./BarChart";
 
 type Bill = Schemas["Bill"];
 type Ticket = Schemas["Ticket"];
@@ -33,28 +34,13 @@ const ticketStates = ["submitted", "assigned", "in_progress", "resolved", "close
 // ---------------------------------------------------------------- dashboard
 
 function TicketChart({ counts }: { counts: Record<string, number> }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    let chart: { destroy(): void } | undefined;
-    let live = true;
-    import("./chart").then(({ bar }) => {
-      if (live && ref.current)
-        chart = bar(
-          ref.current,
-          ticketStates.map((s) => t(`state.${s}`)),
-          ticketStates.map((s) => counts[s] ?? 0),
-          t("dashboard.ticketsByState"),
-        );
-    });
-    return () => {
-      live = false;
-      chart?.destroy();
-    };
-  }, [JSON.stringify(counts), t("nav.tickets")]);
   return (
-    <div class="chart">
-      <canvas ref={ref} role="img" aria-label={`${t("dashboard.ticketsByState")}: ${ticketStates.map((s) => `${t(`state.${s}`)} ${counts[s] ?? 0}`).join(", ")}`} />
-    </div>
+    <BarChart
+      title={t("dashboard.ticketsByState")}
+      labels={ticketStates.map((s) => t(`state.${s}`))}
+      values={ticketStates.map((s) => counts[s] ?? 0)}
+      described={ticketStates.map((s) => `${t(`state.${s}`)} ${counts[s] ?? 0}`).join(", ")}
+    />
   );
 }
 

@@ -5,7 +5,7 @@ import { api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid, merchantId } from "../lib/session";
 import { onNotification } from "../lib/ws";
-import { Button, DataTable, Empty, ErrorNote, Field, Money, Select, Skeleton, Status, Time, useAction, useLoad } from "../ui/kit";
+import { Button, DataTable, Empty, ErrorNote, Field, Money, ScanButton, Select, Skeleton, Status, Time, useAction, useLoad } from "../ui/kit";
 
 type Order = Schemas["Order"];
 type Product = Schemas["Product"];
@@ -155,53 +155,16 @@ export function Orders() {
   );
 }
 
-type Detector = { detect(src: CanvasImageSource): Promise<{ rawValue: string }[]> };
-
 export function Redeem() {
   const [code, setCode] = useState("");
   const [done, setDone] = useState<Order | null>(null);
-  const [scanning, setScanning] = useState(false);
-  const video = useRef<HTMLVideoElement>(null);
   const a = useAction();
-  const canScan = typeof window !== "undefined" && "BarcodeDetector" in window && !!navigator.mediaDevices?.getUserMedia;
   const redeem = (value: string) =>
     a.run(async () => {
       const r = await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/redemptions", { params: { path: mp() }, body: { code: value } }));
       setDone(r as Order);
       setCode("");
     });
-  useEffect(() => {
-    if (!scanning) return;
-    let stream: MediaStream | undefined;
-    let live = true;
-    (async () => {
-      try {
-        const Ctor = (window as unknown as { BarcodeDetector: new (o: object) => Detector }).BarcodeDetector;
-        const detector = new Ctor({ formats: ["qr_code"] });
-        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
-        if (!video.current) return;
-        video.current.srcObject = stream;
-        await video.current.play();
-        while (live) {
-          const found = await detector.detect(video.current).catch(() => []);
-          if (found[0]?.rawValue) {
-            setScanning(false);
-            setCode(found[0].rawValue);
-            redeem(found[0].rawValue);
-            break;
-          }
-          await new Promise((r) => setTimeout(r, 300));
-        }
-      } catch (e) {
-        a.setError(e);
-        setScanning(false);
-      }
-    })();
-    return () => {
-      live = false;
-      stream?.getTracks().forEach((tr) => tr.stop());
-    };
-  }, [scanning]);
   return (
     <section>
       <h1>{t("nav.redeem")}</h1>
@@ -217,10 +180,14 @@ export function Redeem() {
           <Button type="submit" class="primary" busy={a.busy}>
             {t("merchant.redeem")}
           </Button>
-          {canScan && <Button onClick={() => setScanning((s) => !s)}>{scanning ? t("merchant.stopScan") : t("merchant.scan")}</Button>}
         </div>
-        {!canScan && <p class="hint">{t("merchant.noScanner")}</p>}
-        {scanning && <video ref={video} class="scanner" muted playsInline aria-label={t("merchant.camera")} />}
+        <ScanButton
+          onCode={(value) => {
+            setCode(value);
+            redeem(value);
+          }}
+          onError={a.setError}
+        />
         <ErrorNote error={a.error} shownFields={["code"]} />
       </form>
       {done && (

@@ -1,11 +1,12 @@
 // The merchant console beyond the counter: coupons, group buys, reviews, figures and API keys.
 // Loaded on first visit (not part of the portal's first load).
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { all, api, ok, type Schemas } from "../api/client";
 import { money, timeRange } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, merchantId } from "../lib/session";
-import { Button, CsvButton, DataTable, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Money, Select, ShownOnce, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { Button, CsvButton, DataTable, Empty, ErrorNote, Field, isoFromLocal, ListOf, LoadMore, localInput, Money, Select, ShownOnce, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { BarChart } from "./BarChart";
 
 type Coupon = Schemas["Coupon"];
 type GroupBuy = Schemas["GroupBuy"];
@@ -120,26 +121,20 @@ export function GroupBuys() {
         <Select label={t("common.status")} name="gb-status" value={status} onValue={(v) => setStatus(v as typeof status)} options={[{ value: "", label: t("common.all") }, { value: "open", label: t("state.open") }, { value: "closed", label: t("state.closed") }]} />
       </div>
       <ErrorNote error={list.error} />
-      {!list.items ? (
-        <Skeleton />
-      ) : !list.items.length ? (
-        <Empty>{t("groupBuys.none")}</Empty>
-      ) : (
-        <ul class="plain cols">
-          {list.items.map((g) => (
-            <li class="card" data-group-buy={g.id}>
-              <h3>{name(g.product_id)}</h3>
-              <p class="meta">
-                <Money cents={g.unit_price_cents} /> · <Status value={g.status} /> {g.outcome ? `· ${t(`groupBuys.outcome.${g.outcome}`)}` : ""}
-              </p>
-              <Progress value={g.participants ?? 0} max={g.min_participants ?? 1} label={t("groupBuys.progress", { count: g.participants ?? 0, min: g.min_participants ?? 0 })} />
-              <p class="meta">
-                {t("groupBuys.closes")} <Time at={g.closes_at} />
-              </p>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListOf items={list.items} class="plain cols" empty={t("groupBuys.none")}>
+        {(g) => (
+          <li class="card" data-group-buy={g.id}>
+            <h3>{name(g.product_id)}</h3>
+            <p class="meta">
+              <Money cents={g.unit_price_cents} /> · <Status value={g.status} /> {g.outcome ? `· ${t(`groupBuys.outcome.${g.outcome}`)}` : ""}
+            </p>
+            <Progress value={g.participants ?? 0} max={g.min_participants ?? 1} label={t("groupBuys.progress", { count: g.participants ?? 0, min: g.min_participants ?? 0 })} />
+            <p class="meta">
+              {t("groupBuys.closes")} <Time at={g.closes_at} />
+            </p>
+          </li>
+        )}
+      </ListOf>
       <LoadMore list={list} />
       <form
         class="card"
@@ -256,26 +251,20 @@ export function Reviews() {
       {rating?.count ? <p class="big-line">{t("reviews.summary", { avg: (rating.avg ?? 0).toFixed(1), count: rating.count })}</p> : null}
       <p class="hint">{t("reviews.noReplies")}</p>
       <ErrorNote error={list.error} />
-      {!list.items ? (
-        <Skeleton />
-      ) : !list.items.length ? (
-        <Empty>{t("reviews.none")}</Empty>
-      ) : (
-        <ul class="plain">
-          {list.items.map((r) => (
-            <li class="card">
-              <p>
-                <span class="stars-static" aria-label={t("shop.stars", { count: r.rating })}>
-                  {"★".repeat(r.rating ?? 0)}
-                  {"☆".repeat(5 - (r.rating ?? 0))}
-                </span>{" "}
-                · {t("merchant.order", { id: r.order_id })} · <Time at={r.created_at} />
-              </p>
-              {r.text && <p>{r.text}</p>}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListOf items={list.items} class="plain" empty={t("reviews.none")}>
+        {(r) => (
+          <li class="card">
+            <p>
+              <span class="stars-static" aria-label={t("shop.stars", { count: r.rating })}>
+                {"★".repeat(r.rating ?? 0)}
+                {"☆".repeat(5 - (r.rating ?? 0))}
+              </span>{" "}
+              · {t("merchant.order", { id: r.order_id })} · <Time at={r.created_at} />
+            </p>
+            {r.text && <p>{r.text}</p>}
+          </li>
+        )}
+      </ListOf>
       <LoadMore list={list} />
     </section>
   );
@@ -286,28 +275,13 @@ export function Reviews() {
 const dayInput = (offsetDays: number) => new Date(Date.now() + offsetDays * 86400e3).toISOString().slice(0, 10);
 
 function SalesChart({ days }: { days: { date?: string; sales_cents?: number }[] }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    let chart: { destroy(): void } | undefined;
-    let live = true;
-    import("./chart").then(({ bar }) => {
-      if (live && ref.current)
-        chart = bar(
-          ref.current,
-          days.map((d) => d.date ?? ""),
-          days.map((d) => (d.sales_cents ?? 0) / 100),
-          t("figures.salesByDay"),
-        );
-    });
-    return () => {
-      live = false;
-      chart?.destroy();
-    };
-  }, [JSON.stringify(days)]);
   return (
-    <div class="chart">
-      <canvas ref={ref} role="img" aria-label={`${t("figures.salesByDay")}: ${days.map((d) => `${d.date} ${money(d.sales_cents)}`).join(", ")}`} />
-    </div>
+    <BarChart
+      title={t("figures.salesByDay")}
+      labels={days.map((d) => d.date ?? "")}
+      values={days.map((d) => (d.sales_cents ?? 0) / 100)}
+      described={days.map((d) => `${d.date} ${money(d.sales_cents)}`).join(", ")}
+    />
   );
 }
 

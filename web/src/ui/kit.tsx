@@ -148,6 +148,14 @@ export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="empty">{children}</p>;
 }
 
+/** A list in its three states: still loading (a skeleton of `lines`), empty (the `empty` note,
+ * when one is given) or a <ul class={class}> with one rendered child per item. */
+export function ListOf<T>({ items, empty, lines = 3, class: cls, children }: { items: T[] | null | undefined; empty?: ComponentChildren; lines?: number; class?: string; children: (item: T) => ComponentChildren }) {
+  if (!items) return <Skeleton lines={lines} />;
+  if (!items.length && empty !== undefined) return <Empty>{empty}</Empty>;
+  return <ul class={cls}>{items.map((item) => children(item))}</ul>;
+}
+
 export function Status({ value }: { value: string | undefined }) {
   return <span class={`badge st-${value}`}>{value ? t(`state.${value}`) : ""}</span>;
 }
