@@ -294,6 +294,7 @@ void Rollups::flush(db::Tx& tx) {
   customer_days_.clear();
   promo_days_.clear();
   active_.clear();
+  firsts_.clear();
 }
 
 // Each (merchant, buyer) pair's days with orders as a list (prev_day, next_day; see
@@ -330,6 +331,7 @@ void Rollups::relink_customers(db::Tx& tx) {
     std::int64_t mid, buyer, day, orders, prev, next;
   };
   std::map<Key3, Key2> changed;  // (merchant, day, buyer) -> (prev_day, next_day)
+  firsts_.clear();
   auto relink = [&](std::vector<Day> const& days) {  // one pair's rows, by day
     std::vector<Key2> want(days.size(), Key2{0, kNoDay});
     std::size_t last = days.size();  // the last day with orders so far
@@ -343,6 +345,8 @@ void Rollups::relink_customers(db::Tx& tx) {
     }
     for (std::size_t i = 0; i < days.size(); ++i)
       if (want[i] != Key2{days[i].prev, days[i].next}) changed[{days[i].mid, days[i].day, days[i].buyer}] = want[i];
+    auto first = std::find_if(days.begin(), days.end(), [](Day const& d) { return d.orders > 0; });
+    firsts_[{days.front().mid, days.front().buyer}] = first == days.end() ? kNoDay : first->day;
   };
   auto it = pairs.begin();
   std::size_t at = 0;  // into it->second
@@ -393,15 +397,11 @@ void Rollups::relink_customers(db::Tx& tx) {
              });
 }
 
-// The (merchant, buyer) pair's first day with orders, from its day rows (none: no row).
+// The (merchant, buyer) pair's first day with orders, as relink_customers read it.
 constexpr char const* kForgetFirst = "DELETE FROM analytics_customer_firsts WHERE merchant_id = :m AND buyer_id = :b";
-constexpr char const* kFindFirst =
-    "INSERT INTO analytics_customer_firsts (community_id, merchant_id, buyer_id, first_day) "
-    "SELECT community_id, merchant_id, buyer_id, MIN(day) FROM analytics_customer_days "
-    "WHERE merchant_id = :m AND buyer_id = :b AND orders > 0 GROUP BY community_id, merchant_id, buyer_id";
 
-// The coarser tables from the same additions (after the day rows are written: a pair whose
-// day lost orders reads its day rows again).
+// The coarser tables from the same additions, after relink_customers read the touched pairs'
+// day rows.
 void Rollups::flush_coarse(db::Tx& tx) {
   auto b = tx.backend();
   bool lite = b == db::Backend::Sqlite;
@@ -440,27 +440,21 @@ void Rollups::flush_coarse(db::Tx& tx) {
                auto const& [c, day, category] = k;
                values_of(q, c, day, category, t.orders, t.quantity, t.revenue);
              });
-  std::map<Key2, std::int64_t> earlier;  // (merchant, buyer) -> earliest day that gained orders
-  std::set<Key2> lost;                   // pairs with a day that lost orders
-  for (auto const& [k, t] : customer_days_) {
-    auto [mid, day, buyer] = k;
-    if (t.orders > 0) {
-      auto [it, fresh] = earlier.try_emplace({mid, buyer}, day);
-      if (!fresh && day < it->second) it->second = day;
-    } else if (t.orders < 0) {
-      lost.insert({mid, buyer});
-    }
-  }
-  for (auto const& k : lost) earlier.erase(k);
-  write_rows(tx, earlier,
+  // Every touched pair's first day is set from its rows as the locking read in
+  // relink_customers saw them, not moved by this batch's additions: a cancellation can be
+  // delivered before its order's placement (two queues, run side by side on MariaDB), and a
+  // day that gained an order in this batch may still hold none.
+  std::map<Key2, std::int64_t> set;
+  for (auto const& [k, day] : firsts_)
+    if (day == kNoDay)
+      tx.exec(kForgetFirst, use(k.first, "m"), use(k.second, "b"));
+    else
+      set.emplace(k, day);
+  write_rows(tx, set,
              "INSERT INTO analytics_customer_firsts (community_id, merchant_id, buyer_id, first_day) VALUES",
-             lite ? " ON CONFLICT (merchant_id, buyer_id) DO UPDATE SET first_day = MIN(first_day, excluded.first_day)"
-                  : " ON DUPLICATE KEY UPDATE first_day = LEAST(first_day, VALUES(first_day))",
+             lite ? " ON CONFLICT (merchant_id, buyer_id) DO UPDATE SET first_day = excluded.first_day"
+                  : " ON DUPLICATE KEY UPDATE first_day = VALUES(first_day)",
              [&](db::Query& q, Key2 const& k, std::int64_t day) { values_of(q, cid(k.first), k.first, k.second, day); });
-  for (auto const& [mid, buyer] : lost) {
-    tx.exec(kForgetFirst, use(mid, "m"), use(buyer, "b"));
-    tx.exec(kFindFirst, use(mid, "m"), use(buyer, "b"));
-  }
 }
 
 constexpr char const* kPutGroupBuy =

@@ -95,6 +95,7 @@ class Rollups {
   std::map<Key3, Counts> customer_days_;                                                 // (merchant, day, buyer)
   std::map<std::tuple<std::int64_t, std::int64_t, std::string, std::int64_t>, Counts> promo_days_;  // (m, day, kind, id)
   std::map<Key3, std::int64_t> active_;                                                  // (community, day, account) -> month
+  std::map<Key2, std::int64_t> firsts_;  // (merchant, buyer) -> first day with orders (kNoDay: none), by relink
   void flush_coarse(db::Tx& tx);
   void relink_customers(db::Tx& tx);
 };

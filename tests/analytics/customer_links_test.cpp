@@ -268,3 +268,67 @@ TEST_CASE("customer links: concurrent transactions adding and emptying one buyer
   std::mt19937 rng(5);
   counts_hold(h, {mid}, ranges_over(rng, start, end, 60));
 }
+
+// The placement and the cancellation of an order are two subscriptions, delivered side by side
+// on MariaDB: the cancellation can come first and leave its day at -1 until the placement
+// brings it to 0. That day is not the buyer's first day with orders, though the placement
+// "added" one there (it was: returning customers counted a buyer as new on an empty day).
+TEST_CASE("customer links: a cancellation delivered before its placement leaves the first day alone",
+          "[rollups][customers][concurrency]") {
+  auto& t = TestApp::get();
+  auto s = shop();
+  std::int64_t cid = s.c.id, mid = s.mid;
+  std::int64_t end = today(), start = end - 30;
+  History h;
+  auto add = [&](std::int64_t buyer, std::int64_t day, std::int64_t n) {
+    courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
+      repo::Rollups r;
+      r.customer_day(cid, mid, buyer, day, n, n * 100);
+      r.flush(tx);
+    });
+    h[mid][buyer][day] += n;
+  };
+  std::int64_t buyer = 7'000'000;
+  add(buyer, start + 5, 1);
+  add(buyer, start, -1);  // the cancellation first
+  add(buyer, start, 1);   // then its placement: the day holds none
+  add(buyer + 1, start + 2, -1);
+  add(buyer + 1, start + 2, 1);  // a buyer whose only order was cancelled: no first day at all
+  std::int64_t firsts = courtyard::db::read(t.app().db(), [&](soci::session& ss) {
+    std::int64_t n = 0;
+    ss << "SELECT COUNT(*) FROM analytics_customer_firsts WHERE merchant_id = :m AND buyer_id = :b",
+        use(mid, "m"), use(buyer + 1, "b"), soci::into(n);
+    return n;
+  });
+  CHECK(firsts == 0);
+
+  // Threads cancel-then-place orders on days before one buyer's first at once, every round a
+  // buyer of its own: the first day stays the one with orders.
+  constexpr int kThreads = 4, kRounds = 12;
+  for (int round = 0; round < kRounds; ++round) add(buyer + 10 + round, start, 1);
+  std::barrier sync(kThreads);
+  auto work = [&](int thread) {
+    for (int round = 0; round < kRounds; ++round) {
+      sync.arrive_and_wait();
+      courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
+        repo::Rollups r;
+        r.customer_day(cid, mid, buyer + 10 + round, start - 1 - thread, -1, -100);
+        r.flush(tx);
+      });
+      sync.arrive_and_wait();
+      courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
+        repo::Rollups r;
+        r.customer_day(cid, mid, buyer + 10 + round, start - 1 - thread, 1, 100);
+        r.flush(tx);
+      });
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) threads.emplace_back(work, i);
+  for (auto& th : threads) th.join();
+  for (int round = 0; round < kRounds; ++round)
+    for (int thread = 0; thread < kThreads; ++thread) h[mid][buyer + 10 + round][start - 1 - thread] = 0;
+  links_hold(cid, h);
+  std::mt19937 rng(11);
+  counts_hold(h, {mid}, ranges_over(rng, start - kThreads - 2, end, 60));
+}
