@@ -54,6 +54,40 @@ void on_order_ready(events::Event const& e, db::Tx& tx) {
   tx.publish("delivery.created", t.community_id, task_event(t));
 }
 
+namespace {
+
+// order.ready and order.cancelled are two queues, and the dispatcher does not order one
+// queue's deliveries after another's: a ready delivery order the merchant cancels at once can
+// have its cancellation delivered first, when there is no task to cancel. The task is then
+// written cancelled, so the late order.ready finds the order's task (one per order) and adds
+// none: no courier is sent for a cancelled order.
+void cancelled_before_ready(events::Event const& e, db::Tx& tx) {
+  auto const& p = e.payload.as_object();
+  auto const* f = p.if_contains("fulfilment");
+  auto const* prev = p.if_contains("previous_status");
+  if (!f || !f->is_string() || f->as_string() != "delivery" || !prev || !prev->is_string() ||
+      prev->as_string() != "ready")
+    return;
+  repo::Task t;
+  t.community_id = e.community_id;
+  t.order_id = int_field(p, "order_id").value_or(0);
+  t.merchant_id = int_field(p, "merchant_id").value_or(0);
+  t.resident_id = int_field(p, "buyer_id").value_or(0);
+  t.unit_id = int_field(p, "unit_id").value_or(0);
+  t.total_cents = int_field(p, "total_cents").value_or(0);
+  if (t.order_id <= 0 || t.community_id <= 0 || t.resident_id <= 0) return;
+  if (repo::find_stop_by_order(tx, t.order_id)) return;  // a group buy's: its batch stop
+  t.status = Status::Cancelled;
+  t.proof_code = new_code();
+  t.source_event_id = e.id;
+  t.created_at = t.updated_at = tx.now_ms();
+  t.id = repo::insert_task_once(tx, t);
+  if (t.id == 0) return;
+  repo::add_history(tx, t, std::nullopt, Status::Cancelled, 0, std::string("order cancelled before its delivery"));
+}
+
+}  // namespace
+
 // A cancelled order (refunded by shops) must not be delivered any more; its slot place and
 // its batch stop are given up (each once, so a redelivered event changes nothing).
 void on_order_cancelled(events::Event const& e, db::Tx& tx) {
@@ -67,7 +101,11 @@ void on_order_cancelled(events::Event const& e, db::Tx& tx) {
     if (b.status == BatchStatus::Completed) tx.publish("delivery.batch_completed", b.community_id, batch_event(b));
   }
   auto t = repo::find_by_order(tx, *order);
-  if (!t || t->community_id != e.community_id || !allowed(Verb::Cancel, t->status)) return;
+  if (!t) {
+    cancelled_before_ready(e, tx);
+    return;
+  }
+  if (t->community_id != e.community_id || !allowed(Verb::Cancel, t->status)) return;
   Status from = t->status;
   if (repo::transition(tx, t->community_id, t->id, from, t->courier_id, Status::Cancelled, t->courier_id,
                        std::nullopt) != 1)

@@ -260,6 +260,7 @@ repo::Order cancel(db::Tx& tx, Context& ctx, repo::Order const& o, logic::Actor 
   event["reason"] = who == logic::Actor::Merchant ? "merchant" : "buyer";
   event["refunded_cents"] = refunded;
   event["refunded_points"] = o.points_spent;
+  event["previous_status"] = o.status;  // delivery: was it ready (order.ready may come after this)
   tx.publish("order.cancelled", cid, event);
   return done;
 }

@@ -53,6 +53,7 @@ void on_delivery_failed(events::Event const& e, db::Tx& tx) {
   event["reason"] = "delivery_failed";
   event["refunded_cents"] = refunded;
   event["refunded_points"] = o->points_spent;
+  event["previous_status"] = o->status;
   if (auto const* d = p.if_contains("delivery_id")) event["delivery_id"] = *d;
   tx.publish("order.cancelled", e.community_id, event);
 

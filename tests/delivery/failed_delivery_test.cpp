@@ -184,6 +184,7 @@ TEST_CASE("a failed delivery is re-dispatched once, then the order is cancelled 
   check_refunded_once(t, r);
   auto cancelled = last_event(t, "order.cancelled", "order_id", r.oid);
   CHECK(cancelled.at("reason") == "delivery_failed");
+  CHECK(cancelled.at("previous_status") == "ready");
   CHECK(cancelled.at("refunded_cents").as_int64() == 600);
   auto movements = t.get(r.shop + "/products/" + std::to_string(r.pid) + "/stock-movements?limit=1", r.owner.token);
   REQUIRE(movements.status == 200);

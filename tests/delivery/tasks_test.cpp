@@ -342,3 +342,69 @@ TEST_CASE("eight couriers claim one task at once: exactly one wins", "[delivery]
   CHECK(task.json.at("history").as_array().size() == 2);
   CHECK(events_with(t, "delivery.claimed", "delivery_id", id) == 1);
 }
+
+// order.ready and order.cancelled are delivered by two queues in no fixed order between them.
+TEST_CASE("a ready order's cancellation delivered before its order.ready leaves a cancelled task, no courier job",
+          "[delivery][events]") {
+  auto& t = TestApp::get();
+  auto c = t.community();
+  auto buyer = t.resident(c);
+  auto const* cancelled = t.app().bus().handler("delivery.order_cancelled", "order.cancelled");
+  auto const* ready = t.app().bus().handler("delivery.from_order", "order.ready");
+  REQUIRE(cancelled);
+  REQUIRE(ready);
+  auto run = [&](auto const* h, std::string topic, std::int64_t order, std::string const& fulfilment,
+                 std::string const& previous) {
+    events::Event e;
+    e.id = order;
+    e.topic = topic;
+    e.community_id = c.id;
+    bj::object p{{"community_id", c.id}, {"order_id", order},          {"merchant_id", 77},
+                 {"buyer_id", buyer.account_id}, {"total_cents", 990}, {"fulfilment", fulfilment},
+                 {"unit_id", c.unit_ids[0]},     {"status", topic == "order.ready" ? "ready" : "cancelled"}};
+    if (!previous.empty()) p["previous_status"] = previous;
+    e.payload = p;
+    db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) { (*h)(e, tx); });
+  };
+  auto tasks_of = [&](std::int64_t order) {
+    return db::read(t.app().db(), [&](soci::session& s) {
+      std::vector<std::string> v;
+      soci::rowset<soci::row> rs = (s.prepare << "SELECT status FROM delivery_tasks WHERE order_id = :o", soci::use(order));
+      for (auto const& r : rs) v.push_back(r.get<std::string>(0));
+      return v;
+    });
+  };
+
+  auto order = next_order_id();
+  run(cancelled, "order.cancelled", order, "delivery", "ready");
+  run(cancelled, "order.cancelled", order, "delivery", "ready");  // redelivered: still one
+  run(ready, "order.ready", order, "delivery", "");
+  CHECK(tasks_of(order) == std::vector<std::string>{"cancelled"});
+  CHECK(events_with(t, "delivery.created", "order_id", order) == 0);
+  auto pending = t.get(deliveries(c) + "?status=pending", t.courier(c).token);
+  REQUIRE(pending.status == 200);
+  for (auto const& it : pending.json.at("items").as_array()) CHECK(it.at("order_id").as_int64() != order);
+  auto mine = t.get("/v1/me/deliveries?limit=200", buyer.token);
+  REQUIRE(mine.status == 200);
+  int seen = 0;
+  for (auto const& it : mine.json.at("items").as_array())
+    if (it.at("order_id").as_int64() == order) {
+      ++seen;
+      CHECK(it.at("status") == "cancelled");
+    }
+  CHECK(seen == 1);
+
+  // A cancellation before the order was ready (or of a pickup order) leaves nothing behind.
+  auto placed = next_order_id(), pickup = next_order_id(), unknown = next_order_id();
+  run(cancelled, "order.cancelled", placed, "delivery", "placed");
+  run(cancelled, "order.cancelled", pickup, "pickup", "ready");
+  run(cancelled, "order.cancelled", unknown, "delivery", "");  // an event from before the field
+  CHECK(tasks_of(placed).empty());
+  CHECK(tasks_of(pickup).empty());
+  CHECK(tasks_of(unknown).empty());
+
+  // In the usual order the task is created, then cancelled.
+  auto usual = order_ready(t, c, buyer);
+  run(cancelled, "order.cancelled", usual, "delivery", "ready");
+  CHECK(tasks_of(usual) == std::vector<std::string>{"cancelled"});
+}

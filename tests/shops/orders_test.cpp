@@ -217,7 +217,10 @@ TEST_CASE("cancel: refund and restock in one transaction", "[shops][orders][canc
   auto moves = t.get(s.product(a) + "/stock-movements", s.owner.token);
   CHECK(moves.json.at("items").at(0).at("reason").as_string() == "cancel");
   CHECK(moves.json.at("items").at(0).at("delta").as_int64() == 2);
-  CHECK(order_events(s.c, "order.cancelled", o1.id()).size() == 1);
+  auto cancelled_ev = order_events(s.c, "order.cancelled", o1.id());
+  REQUIRE(cancelled_ev.size() == 1);
+  CHECK(cancelled_ev[0].at("previous_status") == "placed");
+  CHECK(cancelled_ev[0].at("reason") == "buyer");
   CHECK(t.call("POST", s.order(o1.id()) + "/cancel", std::nullopt, r.token).status == 409);
   CHECK(t.call("POST", s.order(o1.id()) + "/accept", std::nullopt, s.owner.token).status == 409);
 
@@ -233,6 +236,10 @@ TEST_CASE("cancel: refund and restock in one transaction", "[shops][orders][canc
   auto replay = t.post(s.order(o2.id()) + "/cancel", boost::json::object{}, s.owner.token, idem(k));
   CHECK(replay.status == 200);
   CHECK(replay.body == by_merchant.body);
+  auto merchant_ev = order_events(s.c, "order.cancelled", o2.id());
+  REQUIRE(merchant_ev.size() == 1);
+  CHECK(merchant_ev[0].at("previous_status") == "ready");  // delivery may see it before order.ready
+  CHECK(merchant_ev[0].at("reason") == "merchant");
   CHECK(t.balance(s.c, r) == 5000);
   CHECK(stock(s, a) == 6);
   CHECK(movements_total(s, a) == 6);
