@@ -3,6 +3,8 @@
 // (MariaDB/MySQL/TiDB), picked by the connection URL.
 //   sqlite3://courtyard.db      sqlite3:///abs/path.db     sqlite3://:memory: (tests only, pool of 1)
 //   mysql://user:pw@127.0.0.1:3306/courtyard[?unix_socket=/path]
+#include "db/statement_cache.hpp"
+
 #include <soci/soci.h>
 
 #include <chrono>
@@ -38,6 +40,8 @@ class Lease {
   ~Lease();
   soci::session& operator*() const;
   soci::session* operator->() const { return &**this; }
+  // The session's prepared-statement cache (SQLite), or nullptr.
+  StatementCache* statement_cache() const;
   // The connection is in an unknown state (a failed ROLLBACK, a lost connection): the pool
   // reconnects it, re-applying the session settings, before lending it again, and pings the
   // pool's other sessions before it lends them (one lost connection often means all are).
@@ -75,6 +79,9 @@ class Database {
 
   DbUrl url_;
   std::vector<std::unique_ptr<soci::session>> sessions_;
+  // One per session on SQLite (db/statement_cache.hpp); declared after sessions_ so they are
+  // destroyed first, while their connections are open.
+  std::vector<std::unique_ptr<StatementCache>> caches_;
   std::vector<bool> busy_;
   std::vector<bool> broken_;
   // Set on every session when one is found broken (MySQL): a server restart drops them all,

@@ -46,11 +46,14 @@ std::optional<double> Cols::opt_real() {
     ++i_;
     return std::nullopt;
   }
-  if (r_.get_properties(i).get_data_type() == soci::dt_double) {
-    ++i_;
-    return r_.get<double>(i);
+  switch (r_.get_properties(i).get_data_type()) {
+    case soci::dt_double: ++i_; return r_.get<double>(i);
+    // SOCI types an SQLite expression column (SUM, AVG, a CASE) by stepping the statement
+    // once before its values are bound: it usually finds no row and says string. The text
+    // holds the real number ("293.75"); read as an integer it lost its fraction.
+    case soci::dt_string: ++i_; return std::stod(r_.get<std::string>(i));
+    default: return static_cast<double>(integer());
   }
-  return static_cast<double>(integer());
 }
 
 double Cols::real() { return opt_real().value_or(0.0); }
@@ -108,6 +111,8 @@ std::string positional(std::string const& sql) {
 }
 
 }  // namespace
+
+std::string Query::positional_text() const { return positional(sql_); }
 
 // Bound by position: the placeholders stand in the text in the order of the values.
 soci::details::prepare_temp_type Query::prepare(soci::session& s) {

@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -76,10 +77,49 @@ inline soci::session& session_of(Tx& tx) { return tx.sql(); }
 inline soci::session& session_of(soci::session& s) { return s; }
 
 // All rows of a query with bound values, each mapped by `from(soci::row const&)`.
+namespace detail {
+
+template <class U>
+struct Cacheable : std::false_type {};
+template <class T>
+struct Cacheable<soci::details::use_container<T, soci::details::no_indicator>>
+    : std::bool_constant<std::is_same_v<std::remove_const_t<T>, int> || std::is_same_v<std::remove_const_t<T>, long> ||
+                         std::is_same_v<std::remove_const_t<T>, long long> ||
+                         std::is_same_v<std::remove_const_t<T>, std::string> ||
+                         std::is_same_v<std::remove_const_t<T>, double>> {};
+
+template <class T>
+Param param_of(soci::details::use_container<T, soci::details::no_indicator> const& u) {
+  using V = std::remove_const_t<T>;
+  if constexpr (std::is_same_v<V, std::string> || std::is_same_v<V, double>)
+    return Param{u.name, u.t};
+  else
+    return Param{u.name, static_cast<long long>(u.t)};
+}
+
+// Runs the SELECT from the connection's statement cache when there is one (SQLite, on a
+// Tx) and it keeps this statement; false when nothing ran.
+template <class Src, class Fn, class... Uses>
+bool cached_rows(Src& src, std::string const& query, Fn&& fn, Uses const&... uses) {
+  if constexpr (std::is_same_v<std::decay_t<Src>, Tx> && (Cacheable<std::decay_t<Uses>>::value && ...)) {
+    if (auto* cache = src.statement_cache()) {
+      std::vector<Param> params;
+      params.reserve(sizeof...(Uses));
+      (params.push_back(param_of(uses)), ...);
+      return cache->run(query, params, fn);
+    }
+  }
+  return false;
+}
+
+}  // namespace detail
+
 template <class Src, class From, class... Uses>
 auto all(Src& src, std::string const& query, From&& from, Uses&&... uses) {
   using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
   std::vector<T> out;
+  if (detail::cached_rows(src, query, [&](soci::row const& r) { out.push_back(from(r)); return true; }, uses...))
+    return out;
   soci::rowset<soci::row> rs = ((session_of(src).prepare << query), ..., std::forward<Uses>(uses));
   for (auto const& r : rs) out.push_back(from(r));
   return out;
@@ -89,6 +129,9 @@ auto all(Src& src, std::string const& query, From&& from, Uses&&... uses) {
 template <class Src, class From, class... Uses>
 auto one(Src& src, std::string const& query, From&& from, Uses&&... uses) {
   using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+  std::optional<T> v;
+  if (detail::cached_rows(src, query, [&](soci::row const& r) { v.emplace(from(r)); return false; }, uses...))
+    return v;
   soci::rowset<soci::row> rs = ((session_of(src).prepare << query), ..., std::forward<Uses>(uses));
   for (auto const& r : rs) return std::optional<T>(from(r));
   return std::optional<T>();
@@ -97,6 +140,7 @@ auto one(Src& src, std::string const& query, From&& from, Uses&&... uses) {
 // Calls fn(soci::row const&) for each row.
 template <class Src, class Fn, class... Uses>
 void each(Src& src, std::string const& query, Fn&& fn, Uses&&... uses) {
+  if (detail::cached_rows(src, query, [&](soci::row const& r) { fn(r); return true; }, uses...)) return;
   soci::rowset<soci::row> rs = ((session_of(src).prepare << query), ..., std::forward<Uses>(uses));
   for (auto const& r : rs) fn(r);
 }
@@ -133,6 +177,11 @@ class Query {
   auto all(Src& src, From&& from) {
     using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
     std::vector<T> out;
+    if (cached(src, [&](soci::row const& r) {
+          out.push_back(from(r));
+          return true;
+        }))
+      return out;
     soci::rowset<soci::row> rs(prepare(session_of(src)));
     for (auto const& r : rs) out.push_back(from(r));
     return out;
@@ -140,6 +189,12 @@ class Query {
   template <class Src, class From>
   auto one(Src& src, From&& from) {
     using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+    std::optional<T> v;
+    if (cached(src, [&](soci::row const& r) {
+          v.emplace(from(r));
+          return false;
+        }))
+      return v;
     soci::rowset<soci::row> rs(prepare(session_of(src)));
     for (auto const& r : rs) return std::optional<T>(from(r));
     return std::optional<T>();
@@ -152,6 +207,20 @@ class Query {
   long long exec(Tx& tx);
 
  private:
+  template <class Src, class Fn>
+  bool cached(Src& src, Fn&& fn) {
+    if constexpr (std::is_same_v<std::decay_t<Src>, Tx>) {
+      if (auto* cache = src.statement_cache()) {
+        std::vector<Param> params;
+        params.reserve(slots_.size());
+        for (auto const& slot : slots_)
+          params.push_back(slot.text ? Param{{}, strs_[slot.index]} : Param{{}, ints_[slot.index]});
+        return cache->run(positional_text(), params, fn);
+      }
+    }
+    return false;
+  }
+  std::string positional_text() const;  // the text with `?` for each placeholder (SQLite)
   soci::details::prepare_temp_type prepare(soci::session& s);
   std::string placeholder();
   struct Slot {

@@ -34,6 +34,9 @@ class Tx {
 
   soci::session& sql() { return *lease_; }
   Backend backend() const { return backend_; }
+  // Prepared SELECTs kept on this connection (SQLite; nullptr otherwise): db::all/one/each
+  // and Query's reads use it.
+  StatementCache* statement_cache() const { return lease_.statement_cache(); }
 
   // Runs a statement with bound values (`soci::use(...)` bound via the callback-free form):
   //   auto n = tx.exec("UPDATE p SET stock = stock - :q WHERE id = :id AND stock >= :q2",
