@@ -20,12 +20,14 @@ std::optional<std::int64_t> int_field(bj::object const& o, std::string_view key)
 
 }  // namespace
 
-// An order ready for delivery becomes a task (once per order: UNIQUE(order_id)).
-void on_order_ready(events::Event const& e, db::Tx& tx) {
-  if (!e.payload.is_object()) return;
+namespace {
+
+// The task an order event describes, not yet written: nullopt when a courier does not carry
+// the order (fulfilment other than "delivery") or the event lacks its ids.
+std::optional<repo::Task> task_of_order(events::Event const& e, db::Tx& tx) {
   auto const& p = e.payload.as_object();
   auto const* f = p.if_contains("fulfilment");
-  if (!f || !f->is_string() || f->as_string() != "delivery") return;
+  if (!f || !f->is_string() || f->as_string() != "delivery") return std::nullopt;
   repo::Task t;
   t.community_id = e.community_id ? e.community_id : int_field(p, "community_id").value_or(0);
   t.order_id = int_field(p, "order_id").value_or(0);
@@ -34,24 +36,34 @@ void on_order_ready(events::Event const& e, db::Tx& tx) {
   t.unit_id = int_field(p, "unit_id").value_or(0);
   t.total_cents = int_field(p, "total_cents").value_or(0);
   if (t.order_id <= 0 || t.community_id <= 0 || t.resident_id <= 0) {
-    spdlog::warn("order.ready event {} lacks order_id/community_id/buyer_id; no delivery task", e.id);
-    return;
+    spdlog::warn("{} event {} lacks order_id/community_id/buyer_id; no delivery task", e.topic, e.id);
+    return std::nullopt;
   }
-  // A group buy's order travels in its building's batch, not as a task of its own.
-  if (repo::find_stop_by_order(tx, t.order_id)) return;
-  if (auto slot = repo::booked_slot_of_order(tx, t.order_id)) {
-    t.slot_id = slot->id;
-    t.slot_starts_at = slot->starts_at;
-    t.slot_ends_at = slot->ends_at;
-  }
-  t.status = Status::Pending;
   t.proof_code = new_code();
   t.source_event_id = e.id;
   t.created_at = t.updated_at = tx.now_ms();
-  t.id = repo::insert_task_once(tx, t);
-  if (t.id == 0) return;  // a redelivered event: the task exists
-  repo::add_history(tx, t, std::nullopt, Status::Pending, 0, std::string("order ready for delivery"));
-  tx.publish("delivery.created", t.community_id, task_event(t));
+  return t;
+}
+
+}  // namespace
+
+// An order ready for delivery becomes a task (once per order: UNIQUE(order_id)).
+void on_order_ready(events::Event const& e, db::Tx& tx) {
+  if (!e.payload.is_object()) return;
+  auto t = task_of_order(e, tx);
+  if (!t) return;
+  // A group buy's order travels in its building's batch, not as a task of its own.
+  if (repo::find_stop_by_order(tx, t->order_id)) return;
+  if (auto slot = repo::booked_slot_of_order(tx, t->order_id)) {
+    t->slot_id = slot->id;
+    t->slot_starts_at = slot->starts_at;
+    t->slot_ends_at = slot->ends_at;
+  }
+  t->status = Status::Pending;
+  t->id = repo::insert_task_once(tx, *t);
+  if (t->id == 0) return;  // a redelivered event: the task exists
+  repo::add_history(tx, *t, std::nullopt, Status::Pending, 0, std::string("order ready for delivery"));
+  tx.publish("delivery.created", t->community_id, task_event(*t));
 }
 
 namespace {
@@ -62,28 +74,14 @@ namespace {
 // written cancelled, so the late order.ready finds the order's task (one per order) and adds
 // none: no courier is sent for a cancelled order.
 void cancelled_before_ready(events::Event const& e, db::Tx& tx) {
-  auto const& p = e.payload.as_object();
-  auto const* f = p.if_contains("fulfilment");
-  auto const* prev = p.if_contains("previous_status");
-  if (!f || !f->is_string() || f->as_string() != "delivery" || !prev || !prev->is_string() ||
-      prev->as_string() != "ready")
-    return;
-  repo::Task t;
-  t.community_id = e.community_id;
-  t.order_id = int_field(p, "order_id").value_or(0);
-  t.merchant_id = int_field(p, "merchant_id").value_or(0);
-  t.resident_id = int_field(p, "buyer_id").value_or(0);
-  t.unit_id = int_field(p, "unit_id").value_or(0);
-  t.total_cents = int_field(p, "total_cents").value_or(0);
-  if (t.order_id <= 0 || t.community_id <= 0 || t.resident_id <= 0) return;
-  if (repo::find_stop_by_order(tx, t.order_id)) return;  // a group buy's: its batch stop
-  t.status = Status::Cancelled;
-  t.proof_code = new_code();
-  t.source_event_id = e.id;
-  t.created_at = t.updated_at = tx.now_ms();
-  t.id = repo::insert_task_once(tx, t);
-  if (t.id == 0) return;
-  repo::add_history(tx, t, std::nullopt, Status::Cancelled, 0, std::string("order cancelled before its delivery"));
+  auto const* prev = e.payload.as_object().if_contains("previous_status");
+  if (!prev || !prev->is_string() || prev->as_string() != "ready") return;
+  auto t = task_of_order(e, tx);
+  if (!t) return;
+  t->status = Status::Cancelled;
+  t->id = repo::insert_task_once(tx, *t);
+  if (t->id == 0) return;
+  repo::add_history(tx, *t, std::nullopt, Status::Cancelled, 0, std::string("order cancelled before its delivery"));
 }
 
 }  // namespace
@@ -95,14 +93,15 @@ void on_order_cancelled(events::Event const& e, db::Tx& tx) {
   auto order = int_field(e.payload.as_object(), "order_id");
   if (!order) return;
   repo::release_booking(tx, *order);
-  if (auto stop = repo::find_stop_by_order(tx, *order);
-      stop && stop->community_id == e.community_id && repo::finish_stop(tx, stop->id, StopStatus::Cancelled, 0) == 1) {
+  auto stop = repo::find_stop_by_order(tx, *order);
+  if (stop && stop->community_id == e.community_id &&
+      repo::finish_stop(tx, stop->id, StopStatus::Cancelled, 0) == 1) {
     auto b = repo::count_stop(tx, stop->batch_id, StopStatus::Cancelled);
     if (b.status == BatchStatus::Completed) tx.publish("delivery.batch_completed", b.community_id, batch_event(b));
   }
   auto t = repo::find_by_order(tx, *order);
   if (!t) {
-    cancelled_before_ready(e, tx);
+    if (!stop) cancelled_before_ready(e, tx);  // a group buy's order has its batch stop instead
     return;
   }
   if (t->community_id != e.community_id || !allowed(Verb::Cancel, t->status)) return;
