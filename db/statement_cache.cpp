@@ -10,13 +10,11 @@ struct StatementCache::Entry {
     return static_cast<soci::sqlite3_statement_backend*>(st.get_backend())->stmt_;
   }
 
-  // Storage the statement's use elements are bound to (deques: stable addresses), in the
-  // order of the call's values; kinds_[i] says which deque value i lives in.
-  std::deque<long long> ints;
-  std::deque<std::string> strs;
-  std::deque<double> reals;
+  // The values the statement's use elements are bound to, one per value of the call in its
+  // order (a deque: stable addresses). A call's value has the same alternative as the one
+  // bound (the key holds each value's kind), so assigning it writes into the bound object.
+  std::deque<std::variant<long long, std::string, double>> values;
   std::deque<std::string> names;
-  std::vector<std::pair<std::size_t, std::size_t>> slots;  // (kind, index in its deque)
   soci::row row;
   bool busy = false;  // its rows are being read (a nested call with the same text runs uncached)
   soci::statement st;  // last: destroyed first, before the row and the storage it points into
@@ -74,36 +72,16 @@ StatementCache::Entry* StatementCache::entry_for(std::string const& key, std::st
     return nullptr;
   }
   for (auto const& p : params) {
-    std::size_t kind = p.value.index(), index = 0;
-    bool named = !p.name.empty();
-    if (named) e->names.emplace_back(p.name);
-    switch (kind) {
-      case 0:
-        e->ints.push_back(0);
-        index = e->ints.size() - 1;
-        if (named)
-          e->st.exchange(soci::use(e->ints.back(), e->names.back()));
-        else
-          e->st.exchange(soci::use(e->ints.back()));
-        break;
-      case 1:
-        e->strs.emplace_back();
-        index = e->strs.size() - 1;
-        if (named)
-          e->st.exchange(soci::use(e->strs.back(), e->names.back()));
-        else
-          e->st.exchange(soci::use(e->strs.back()));
-        break;
-      default:
-        e->reals.push_back(0);
-        index = e->reals.size() - 1;
-        if (named)
-          e->st.exchange(soci::use(e->reals.back(), e->names.back()));
-        else
-          e->st.exchange(soci::use(e->reals.back()));
-        break;
-    }
-    e->slots.emplace_back(kind, index);
+    e->values.push_back(p.value);
+    if (!p.name.empty()) e->names.emplace_back(p.name);
+    std::visit(
+        [&](auto& v) {
+          if (p.name.empty())
+            e->st.exchange(soci::use(v));
+          else
+            e->st.exchange(soci::use(v, e->names.back()));
+        },
+        e->values.back());
   }
   e->st.exchange(soci::into(e->row));
   e->st.define_and_bind();
@@ -120,15 +98,7 @@ bool StatementCache::run_rows(std::string const& sql, std::vector<Param> const& 
     ++passed_;
     return false;
   }
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    auto [kind, index] = e->slots[i];
-    if (kind == 0)
-      e->ints[index] = std::get<0>(params[i].value);
-    else if (kind == 1)
-      e->strs[index] = std::get<1>(params[i].value);
-    else
-      e->reals[index] = std::get<2>(params[i].value);
-  }
+  for (std::size_t i = 0; i < params.size(); ++i) e->values[i] = params[i].value;
   e->busy = true;
   ++depth_;
   try {
