@@ -103,6 +103,15 @@ void counts_hold(History const& h, std::vector<std::int64_t> const& mids,
   });
 }
 
+// One Rollups batch of a single customer day: n orders (negative: cancellations), 100 each.
+void add_customer_day(std::int64_t cid, std::int64_t mid, std::int64_t buyer, std::int64_t day, std::int64_t n) {
+  courtyard::db::transact(TestApp::get().app().db(), nullptr, [&](courtyard::db::Tx& tx) {
+    repo::Rollups r;
+    r.customer_day(cid, mid, buyer, day, n, n * 100);
+    r.flush(tx);
+  });
+}
+
 std::vector<std::pair<std::int64_t, std::int64_t>> ranges_over(std::mt19937& rng, std::int64_t start,
                                                                std::int64_t end, int n) {
   auto pick = [&](std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng); };
@@ -228,19 +237,12 @@ TEST_CASE("customer links: Rollups batches with days out of order, emptied and o
 // buyer is left alone after its round, so a wrong link would stay.
 TEST_CASE("customer links: concurrent transactions adding and emptying one buyer's days keep the list",
           "[rollups][customers][concurrency]") {
-  auto& t = TestApp::get();
   auto s = shop();
   std::int64_t cid = s.c.id, mid = s.mid;
   std::int64_t end = today(), start = end - 30;
   constexpr int kThreads = 4, kRounds = 16;
   History h;
-  auto add = [&](std::int64_t buyer, std::int64_t day, std::int64_t n) {
-    courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
-      repo::Rollups r;
-      r.customer_day(cid, mid, buyer, day, n, n * 100);
-      r.flush(tx);
-    });
-  };
+  auto add = [&](std::int64_t buyer, std::int64_t day, std::int64_t n) { add_customer_day(cid, mid, buyer, day, n); };
   for (int round = 0; round < kRounds; ++round) {  // a day before the threads' for every buyer
     add(6'000'000 + round, start, 1);
     h[mid][6'000'000 + round][start] = 1;
@@ -281,11 +283,7 @@ TEST_CASE("customer links: a cancellation delivered before its placement leaves 
   std::int64_t end = today(), start = end - 30;
   History h;
   auto add = [&](std::int64_t buyer, std::int64_t day, std::int64_t n) {
-    courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
-      repo::Rollups r;
-      r.customer_day(cid, mid, buyer, day, n, n * 100);
-      r.flush(tx);
-    });
+    add_customer_day(cid, mid, buyer, day, n);
     h[mid][buyer][day] += n;
   };
   std::int64_t buyer = 7'000'000;
@@ -310,17 +308,9 @@ TEST_CASE("customer links: a cancellation delivered before its placement leaves 
   auto work = [&](int thread) {
     for (int round = 0; round < kRounds; ++round) {
       sync.arrive_and_wait();
-      courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
-        repo::Rollups r;
-        r.customer_day(cid, mid, buyer + 10 + round, start - 1 - thread, -1, -100);
-        r.flush(tx);
-      });
+      add_customer_day(cid, mid, buyer + 10 + round, start - 1 - thread, -1);
       sync.arrive_and_wait();
-      courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
-        repo::Rollups r;
-        r.customer_day(cid, mid, buyer + 10 + round, start - 1 - thread, 1, 100);
-        r.flush(tx);
-      });
+      add_customer_day(cid, mid, buyer + 10 + round, start - 1 - thread, 1);
     }
   };
   std::vector<std::thread> threads;

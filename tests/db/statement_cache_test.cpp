@@ -60,6 +60,21 @@ Item item_from(soci::row const& r) {
 
 constexpr char const* kOfOwner = "SELECT id, name, price, note FROM items WHERE owner = :o AND id > :a ORDER BY id";
 
+// The owner's items after id `after` (kOfOwner, or `sql` with the same values), in a unit of
+// their own; first_of_owner: only the first of them.
+std::vector<Item> of_owner(db::Database& d, std::int64_t owner, std::int64_t after,
+                           db::TxMode mode = db::TxMode::Write, std::string const& sql = kOfOwner) {
+  return db::transact(d, nullptr, [&](db::Tx& tx) {
+    return db::all(tx, sql, item_from, use(owner, "o"), use(after, "a"));
+  }, {}, mode);
+}
+std::optional<Item> first_of_owner(db::Database& d, std::int64_t owner, std::int64_t after,
+                                   db::TxMode mode = db::TxMode::Write) {
+  return db::transact(d, nullptr, [&](db::Tx& tx) {
+    return db::one(tx, kOfOwner, item_from, use(owner, "o"), use(after, "a"));
+  }, {}, mode);
+}
+
 }  // namespace
 
 TEST_CASE("statement cache: repeated reads run one prepared statement with each call's values", "[db][stmt-cache]") {
@@ -71,9 +86,7 @@ TEST_CASE("statement cache: repeated reads run one prepared statement with each 
   auto prepared = cache->prepared();
   for (std::int64_t owner = 0; owner < 5; ++owner)
     for (std::int64_t after : {0, 20, 45}) {
-      auto got = db::transact(d, nullptr, [&](db::Tx& tx) {
-        return db::all(tx, kOfOwner, item_from, use(owner, "o"), use(after, "a"));
-      }, {}, db::TxMode::Read);
+      auto got = of_owner(d, owner, after, db::TxMode::Read);
       std::vector<std::int64_t> ids, want;
       for (auto const& i : got) ids.push_back(i.id);
       for (std::int64_t i = after + 1; i <= 50; ++i)
@@ -90,17 +103,11 @@ TEST_CASE("statement cache: repeated reads run one prepared statement with each 
 
   // one(): the first row, and the statement is left ready for the next call.
   for (int k = 0; k < 3; ++k) {
-    auto first = db::transact(d, nullptr, [&](db::Tx& tx) {
-      std::int64_t owner = 2, after = 0;
-      return db::one(tx, kOfOwner, item_from, use(owner, "o"), use(after, "a"));
-    });
+    auto first = first_of_owner(d, 2, 0);
     REQUIRE(first);
     CHECK(first->id == 2);
   }
-  auto none = db::transact(d, nullptr, [&](db::Tx& tx) {
-    std::int64_t owner = 9, after = 0;
-    return db::one(tx, kOfOwner, item_from, use(owner, "o"), use(after, "a"));
-  });
+  auto none = first_of_owner(d, 9, 0);
   CHECK_FALSE(none);
 
   // Query (positional values) shares the cache.
@@ -163,29 +170,18 @@ TEST_CASE("statement cache: expressions, nesting, errors, partial reads and reco
   }
 
   SECTION("a row function that throws leaves nothing half-read behind") {
-    auto run = [&] {
-      return db::transact(d, nullptr, [&](db::Tx& tx) {
-        std::int64_t owner = 4, after = 0;
-        return db::all(tx, kOfOwner, item_from, use(owner, "o"), use(after, "a"));
-      });
-    };
-    REQUIRE(run().size() == 10);
+    REQUIRE(of_owner(d, 4, 0).size() == 10);
     CHECK_THROWS_AS(db::transact(d, nullptr, [&](db::Tx& tx) {
       std::int64_t owner = 4, after = 0;
       db::each(tx, kOfOwner, [](soci::row const&) { throw std::runtime_error("stop"); }, use(owner, "o"),
                use(after, "a"));
     }), std::runtime_error);
-    CHECK(run().size() == 10);
+    CHECK(of_owner(d, 4, 0).size() == 10);
   }
 
   SECTION("a read after one() sees what another connection committed since") {
     db::Database other(t.url(), 1);
-    auto first = [&] {
-      return db::transact(d, nullptr, [&](db::Tx& tx) {
-        std::int64_t owner = 0, after = -1;
-        return db::one(tx, kOfOwner, item_from, use(owner, "o"), use(after, "a"));
-      }, {}, db::TxMode::Read);
-    };
+    auto first = [&] { return first_of_owner(d, 0, -1, db::TxMode::Read); };
     REQUIRE(first()->id == 5);
     REQUIRE(first()->id == 5);  // from the cache, stopped after its first row
     db::transact(other, nullptr, [](db::Tx& tx) {
@@ -195,12 +191,7 @@ TEST_CASE("statement cache: expressions, nesting, errors, partial reads and reco
   }
 
   SECTION("reconnecting the session drops its statements, and reads go on") {
-    auto run = [&] {
-      return db::transact(d, nullptr, [&](db::Tx& tx) {
-        std::int64_t owner = 1, after = 0;
-        return db::all(tx, kOfOwner, item_from, use(owner, "o"), use(after, "a"));
-      });
-    };
+    auto run = [&] { return of_owner(d, 1, 0); };
     REQUIRE(run().size() == 10);
     REQUIRE(cache->size() > 0);
     {
@@ -215,10 +206,7 @@ TEST_CASE("statement cache: expressions, nesting, errors, partial reads and reco
   SECTION("more texts than the cache holds: it starts over and every answer is right") {
     for (std::size_t k = 0; k < db::StatementCache::kCapacity + 40; ++k) {
       std::string sql = std::string(kOfOwner) + " LIMIT " + std::to_string(k + 1);
-      auto got = db::transact(d, nullptr, [&](db::Tx& tx) {
-        std::int64_t owner = 1, after = 0;
-        return db::all(tx, sql, item_from, use(owner, "o"), use(after, "a"));
-      });
+      auto got = of_owner(d, 1, 0, db::TxMode::Write, sql);
       CHECK(got.size() == std::min<std::size_t>(k + 1, 10));
     }
     CHECK(cache->size() <= db::StatementCache::kCapacity);
