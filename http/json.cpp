@@ -1,8 +1,10 @@
 #include "http/json.hpp"
+#include "http/json_out.hpp"
 
 #include "http/errors.hpp"
 
 #include <charconv>
+#include <cstdio>
 #include <ctime>
 
 namespace courtyard::json {
@@ -118,38 +120,40 @@ bj::array const& array(bj::object const& o, std::string_view key) {
   return v->as_array();
 }
 
-std::string rfc3339(std::int64_t epoch_ms) {
-  std::time_t secs = static_cast<std::time_t>(epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000);
-  int ms = static_cast<int>(epoch_ms - static_cast<std::int64_t>(secs) * 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  int const year = tm.tm_year + 1900;
-  char buf[40];
+namespace {
+
+// Writes rfc3339(epoch_ms) into buf (at least 40 chars); returns its length. Pure arithmetic:
+// gmtime_r takes glibc's time-zone lock on every call, and every timestamp of every list row
+// comes through here.
+std::size_t format_rfc3339(char* buf, std::int64_t epoch_ms) {
+  std::int64_t secs = epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000;
+  int const ms = static_cast<int>(epoch_ms - secs * 1000);
+  std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int const in_day = static_cast<int>(secs - days * 86400);
+  int year;
+  unsigned month, day;
+  civil_from_days(days, year, month, day);
+  int const hour = in_day / 3600, minute = in_day / 60 % 60, second = in_day % 60;
   if (year < 0 || year > 9999) {
-    if (ms == 0)
-      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                    tm.tm_min, tm.tm_sec);
-    else
-      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1, tm.tm_mday,
-                    tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-    return buf;
+    int n = ms == 0 ? std::snprintf(buf, 40, "%04d-%02u-%02uT%02d:%02d:%02dZ", year, month, day, hour, minute, second)
+                    : std::snprintf(buf, 40, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", year, month, day, hour, minute,
+                                    second, ms);
+    return static_cast<std::size_t>(n);
   }
-  // The same text as the snprintf above, written by hand: every timestamp of every list row
-  // comes through here, and snprintf was the largest single cost of rendering a product.
   auto put = [](char* at, int v, int width) {
     for (int i = width - 1; i >= 0; --i, v /= 10) at[i] = static_cast<char>('0' + v % 10);
   };
   put(buf, year, 4);
   buf[4] = '-';
-  put(buf + 5, tm.tm_mon + 1, 2);
+  put(buf + 5, static_cast<int>(month), 2);
   buf[7] = '-';
-  put(buf + 8, tm.tm_mday, 2);
+  put(buf + 8, static_cast<int>(day), 2);
   buf[10] = 'T';
-  put(buf + 11, tm.tm_hour, 2);
+  put(buf + 11, hour, 2);
   buf[13] = ':';
-  put(buf + 14, tm.tm_min, 2);
+  put(buf + 14, minute, 2);
   buf[16] = ':';
-  put(buf + 17, tm.tm_sec, 2);
+  put(buf + 17, second, 2);
   std::size_t n = 19;
   if (ms != 0) {
     buf[19] = '.';
@@ -157,7 +161,51 @@ std::string rfc3339(std::int64_t epoch_ms) {
     n = 23;
   }
   buf[n++] = 'Z';
-  return std::string(buf, n);
+  return n;
+}
+
+}  // namespace
+
+std::string rfc3339(std::int64_t epoch_ms) {
+  char buf[40];
+  return std::string(buf, format_rfc3339(buf, epoch_ms));
+}
+
+void append_time(std::string& out, std::int64_t epoch_ms) {
+  char buf[42];
+  buf[0] = '"';
+  std::size_t n = format_rfc3339(buf + 1, epoch_ms);
+  buf[n + 1] = '"';
+  out.append(buf, n + 2);
+}
+
+void append_string(std::string& out, std::string_view s) {
+  // The escapes of boost::json::serialize: \" and \\, the short forms of \b \t \n \f \r,
+  // \u00xx (lower-case hex) for the other control characters; everything else as is.
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0;  // start of the unescaped run not yet copied
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto const c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\b': out.append("\\b"); break;
+      case '\t': out.append("\\t"); break;
+      case '\n': out.append("\\n"); break;
+      case '\f': out.append("\\f"); break;
+      case '\r': out.append("\\r"); break;
+      default: {
+        char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out.append(u, 6);
+      }
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
 }
 
 std::optional<std::int64_t> parse_rfc3339(std::string_view s) {

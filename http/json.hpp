@@ -44,20 +44,27 @@ std::string encode_cursor(std::int64_t key);
 std::optional<std::int64_t> decode_cursor(std::string_view cursor);  // nullopt when garbage
 // {"items": items, "next_cursor": cursor-or-null}
 bj::object page_result(bj::array items, std::optional<std::int64_t> next_key);
-// A list page from rows fetched with LIMIT page.limit + 1 (keyed by `row.id`): the first
-// page.limit rows rendered by `view`, and the cursor when another page follows.
+// How much of rows fetched with LIMIT page.limit + 1 (keyed by `row.id`) is this page: the
+// first `count` rows, and the key the next page continues after when one follows.
+struct PageCut {
+  std::size_t count = 0;
+  std::optional<std::int64_t> next;
+};
+template <class Row>
+PageCut page_cut(std::vector<Row> const& rows, Page const& page) {
+  auto const limit = static_cast<std::size_t>(page.limit);
+  if (rows.size() <= limit) return {rows.size(), std::nullopt};
+  return {limit, limit > 0 ? std::optional<std::int64_t>(rows[limit - 1].id) : std::nullopt};
+}
+// A list page: the rows of page_cut rendered by `view`, and the cursor when another page
+// follows. (json_out.hpp's page_text writes the same page as text.)
 template <class Row, class View>
 bj::object page_of_rows(std::vector<Row> const& rows, Page const& page, View view) {
+  auto cut = page_cut(rows, page);
   bj::array items;
-  std::optional<std::int64_t> next;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (static_cast<std::int64_t>(i) == page.limit) {
-      next = rows[i - 1].id;
-      break;
-    }
-    items.push_back(view(rows[i]));
-  }
-  return page_result(std::move(items), next);
+  items.reserve(cut.count);
+  for (std::size_t i = 0; i < cut.count; ++i) items.push_back(view(rows[i]));
+  return page_result(std::move(items), cut.next);
 }
 
 }  // namespace courtyard::json

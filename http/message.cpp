@@ -72,6 +72,13 @@ Response Response::json(boost::json::value const& v, int status) {
   return r;
 }
 
+Response Response::json_text(std::string text, int status) {
+  Response r;
+  r.status = status;
+  r.body = std::move(text);
+  return r;
+}
+
 Response Response::created(boost::json::value const& v, std::string location) {
   Response r = json(v, 201);
   r.headers.emplace_back("Location", std::move(location));

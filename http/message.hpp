@@ -61,6 +61,8 @@ struct Response {
   BodyStream stream;  // when set, the body (body is then empty)
 
   static Response json(boost::json::value const& v, int status = 200);
+  // A body already written as JSON text (http/json_out.hpp).
+  static Response json_text(std::string text, int status = 200);
   // 201 with a Location header.
   static Response created(boost::json::value const& v, std::string location);
   static Response no_content();

@@ -241,7 +241,8 @@ Response list_products(Request const& req, Context& ctx) {
     auto found = repo::list_catalogue_products(tx, ctx.community_id, mid, category, all, page);
     if (!found) throw NotFound("merchant");
     require_approved(found->merchant_status);
-    return Response::json(json::page_of_rows(found->products, page, product_json));
+    return Response::json_text(
+        json::page_text(found->products, page, [](auto& out, repo::Product const& p) { product_fields(out, p); }));
   });
 }
 
@@ -253,7 +254,7 @@ Response get_product(Request const& req, Context& ctx) {
     if (!found) throw NotFound("merchant");
     require_approved(found->merchant_status);
     if (!found->product || (!found->product->active && !ctx.acts_for(mid))) throw NotFound("product");
-    return Response::json(product_json(*found->product));
+    return Response::json_text(json::text([&](auto& out) { product_fields(out, *found->product); }));
   });
 }
 

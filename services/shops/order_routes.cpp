@@ -285,8 +285,8 @@ Response my_orders(Request const& req, Context& ctx) {
   auto page = req.page();
   std::string status = order_status_filter(req);
   return ctx.tx([&](db::Tx& tx) {
-    return Response::json(json::page_of_rows(repo::orders_of_buyer(tx, ctx.principal.account_id, status, page), page,
-                                             [](repo::Order const& o) { return order_json(o, true); }));
+    return Response::json_text(json::page_text(repo::orders_of_buyer(tx, ctx.principal.account_id, status, page), page,
+                                               [](auto& out, repo::Order const& o) { order_fields(out, o, true); }));
   });
 }
 
@@ -313,8 +313,8 @@ Response merchant_orders(Request const& req, Context& ctx) {
   std::string status = order_status_filter(req);
   return ctx.tx([&](db::Tx& tx) {
     merchant_or_404(tx, ctx.community_id, mid);
-    return Response::json(json::page_of_rows(repo::orders_of_merchant(tx, ctx.community_id, mid, status, page), page,
-                                             [](repo::Order const& o) { return order_json(o, false); }));
+    return Response::json_text(json::page_text(repo::orders_of_merchant(tx, ctx.community_id, mid, status, page),
+                                               page, [](auto& out, repo::Order const& o) { order_fields(out, o, false); }));
   });
 }
 

@@ -5,6 +5,7 @@
 #include "http/context.hpp"
 #include "http/errors.hpp"
 #include "http/json.hpp"
+#include "http/json_out.hpp"
 #include "http/router.hpp"
 #include "services/shops/logic.hpp"
 #include "services/shops/repository.hpp"
@@ -104,9 +105,15 @@ bj::object rating_json(std::int64_t sum, std::int64_t count);
 // The merchant's rating as shown: the trust-weighted average (logic::review_weight), the
 // plain average beside it, and the count.
 bj::object rating_json(repo::Merchant const& m);
+// Products and orders are also written straight to text on the hot reads and pages: their
+// fields are written once, into a json::TreeObject (the *_json tree) or a json::TextObject.
+template <class Out>
+void product_fields(Out& out, repo::Product const& p);
 bj::object product_json(repo::Product const& p);
 bj::object movement_json(repo::Movement const& m);
 // The redemption code is shown to the buyer only.
+template <class Out>
+void order_fields(Out& out, repo::Order const& o, bool show_code);
 bj::object order_json(repo::Order const& o, bool show_code);
 bj::object coupon_json(repo::Coupon const& c);
 // A review as others see it: the author's trust badge (verified resident, tenure band,

@@ -74,17 +74,24 @@ bj::object merchant_application_json(repo::Merchant const& m) {
   return out;
 }
 
+template <class Out>
+void product_fields(Out& out, repo::Product const& p) {
+  out.put("id", p.id);
+  out.put("community_id", p.community_id);
+  out.put("merchant_id", p.merchant_id);
+  out.put("name", p.name);
+  out.put("category", p.category);
+  out.put("price_cents", p.price_cents);
+  out.put("stock", p.stock);
+  out.put("active", p.active);
+  out.put_time("created_at", p.created_at);
+  out.put_time("updated_at", p.updated_at);
+}
+template void product_fields(json::TreeObject&, repo::Product const&);
+template void product_fields(json::TextObject&, repo::Product const&);
+
 bj::object product_json(repo::Product const& p) {
-  return bj::object{{"id", p.id},
-                    {"community_id", p.community_id},
-                    {"merchant_id", p.merchant_id},
-                    {"name", p.name},
-                    {"category", p.category},
-                    {"price_cents", p.price_cents},
-                    {"stock", p.stock},
-                    {"active", p.active},
-                    {"created_at", json::rfc3339(p.created_at)},
-                    {"updated_at", json::rfc3339(p.updated_at)}};
+  return json::tree([&](json::TreeObject& out) { product_fields(out, p); });
 }
 
 bj::object movement_json(repo::Movement const& m) {
@@ -99,41 +106,46 @@ bj::object movement_json(repo::Movement const& m) {
                     {"at", json::rfc3339(m.at)}};
 }
 
+template <class Out>
+void order_fields(Out& out, repo::Order const& o, bool show_code) {
+  out.put("id", o.id);
+  out.put("community_id", o.community_id);
+  out.put("merchant_id", o.merchant_id);
+  out.put("buyer_id", o.buyer_id);
+  out.put("unit_id", o.unit_id);
+  out.put("status", o.status);
+  out.put("fulfilment", o.fulfilment);
+  out.put_objects("items", o.items, [](auto& item, repo::OrderItem const& i) {
+    item.put("product_id", i.product_id);
+    item.put("name", i.name);
+    item.put("category", i.category);
+    item.put("unit_price_cents", i.unit_price_cents);
+    item.put("quantity", i.quantity);
+    item.put("line_total_cents", i.line_cents);
+  });
+  out.put("subtotal_cents", o.subtotal_cents);
+  out.put("discount_cents", o.discount_cents);
+  out.put("total_cents", o.total_cents);
+  out.put("tier_discount_pct", o.tier_discount_pct);
+  out.put("tier_discount_cents", o.tier_discount_cents);
+  out.put("points_spent", o.points_spent);
+  out.put("points_cents", o.points_cents);
+  out.put("paid_cents", o.total_cents - o.points_cents);
+  out.put("coupon_code", o.coupon_code);
+  out.put("group_buy_id", o.group_buy_id);
+  out.put_time("created_at", o.created_at);
+  out.put_time("updated_at", o.updated_at);
+  out.put_time("accepted_at", o.accepted_at);
+  out.put_time("ready_at", o.ready_at);
+  out.put_time("completed_at", o.completed_at);
+  out.put_time("cancelled_at", o.cancelled_at);
+  if (show_code && o.redemption_code) out.put("redemption_code", *o.redemption_code);
+}
+template void order_fields(json::TreeObject&, repo::Order const&, bool);
+template void order_fields(json::TextObject&, repo::Order const&, bool);
+
 bj::object order_json(repo::Order const& o, bool show_code) {
-  bj::array items;
-  for (auto const& i : o.items)
-    items.push_back(bj::object{{"product_id", i.product_id},
-                               {"name", i.name},
-                               {"category", i.category},
-                               {"unit_price_cents", i.unit_price_cents},
-                               {"quantity", i.quantity},
-                               {"line_total_cents", i.line_cents}});
-  bj::object out{{"id", o.id},
-                 {"community_id", o.community_id},
-                 {"merchant_id", o.merchant_id},
-                 {"buyer_id", o.buyer_id},
-                 {"unit_id", o.unit_id},
-                 {"status", o.status},
-                 {"fulfilment", o.fulfilment},
-                 {"items", std::move(items)},
-                 {"subtotal_cents", o.subtotal_cents},
-                 {"discount_cents", o.discount_cents},
-                 {"total_cents", o.total_cents},
-                 {"tier_discount_pct", o.tier_discount_pct},
-                 {"tier_discount_cents", o.tier_discount_cents},
-                 {"points_spent", o.points_spent},
-                 {"points_cents", o.points_cents},
-                 {"paid_cents", o.total_cents - o.points_cents},
-                 {"coupon_code", o.coupon_code ? bj::value(*o.coupon_code) : bj::value(nullptr)},
-                 {"group_buy_id", opt_int(o.group_buy_id)},
-                 {"created_at", json::rfc3339(o.created_at)},
-                 {"updated_at", json::rfc3339(o.updated_at)},
-                 {"accepted_at", opt_time(o.accepted_at)},
-                 {"ready_at", opt_time(o.ready_at)},
-                 {"completed_at", opt_time(o.completed_at)},
-                 {"cancelled_at", opt_time(o.cancelled_at)}};
-  if (show_code && o.redemption_code) out["redemption_code"] = *o.redemption_code;
-  return out;
+  return json::tree([&](json::TreeObject& out) { order_fields(out, o, show_code); });
 }
 
 bj::object coupon_json(repo::Coupon const& c) {

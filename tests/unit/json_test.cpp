@@ -64,7 +64,8 @@ TEST_CASE("rfc3339 writes what strftime-style formatting writes, across years an
     return std::string(buf);
   };
   std::int64_t const samples[] = {0, 1, 999, 1000, -1, -1000, -1001, 1795428000000LL, 1795428000250LL,
-                                  253402300799999LL, -62167219200000LL, 951782400007LL, 4102444799990LL};
+                                  253402300799999LL, 253402300800000LL, -62167219200000LL, -62167219201500LL,
+                                  951782400007LL, 4102444799990LL};
   for (auto t : samples) CHECK(json::rfc3339(t) == reference(t));
   for (std::int64_t t = -5000000000000LL; t < 6000000000000LL; t += 7777777777LL + 13) CHECK(json::rfc3339(t) == reference(t));
 }
