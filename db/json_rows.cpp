@@ -9,21 +9,12 @@ namespace courtyard::db {
 
 namespace {
 
-boost::json::value cell(soci::row const& r, std::size_t i) {
-  if (r.get_indicator(i) == soci::i_null) return nullptr;
-  switch (r.get_properties(i).get_data_type()) {
-    case soci::dt_string:
-      return boost::json::value(r.get<std::string>(i));
-    case soci::dt_double:
-      return r.get<double>(i);
-    case soci::dt_integer:
-      return static_cast<std::int64_t>(r.get<int>(i));
-    case soci::dt_long_long:
-      return static_cast<std::int64_t>(r.get<long long>(i));
-    case soci::dt_unsigned_long_long:
-      return static_cast<std::int64_t>(r.get<unsigned long long>(i));
-    default:
-      return nullptr;  // dates and blobs: Courtyard stores neither
+boost::json::value cell(Row const& r, std::size_t i) {
+  switch (r.kind(i)) {
+    case Row::Kind::Text: return boost::json::value(*r.opt_text(i));
+    case Row::Kind::Real: return *r.opt_real(i);
+    case Row::Kind::Integer: return *r.opt_int(i);
+    default: return nullptr;  // NULL; dates and blobs: Courtyard stores neither
   }
 }
 
@@ -33,9 +24,9 @@ boost::json::array json_rows(Tx& tx, std::string const& query, std::int64_t acco
   boost::json::array out;
   each(
       tx, query,
-      [&](soci::row const& r) {
+      [&](Row const& r) {
         boost::json::object o;
-        for (std::size_t i = 0; i < r.size(); ++i) o[r.get_properties(i).get_name()] = cell(r, i);
+        for (std::size_t i = 0; i < r.size(); ++i) o[r.name(i)] = cell(r, i);
         out.push_back(std::move(o));
       },
       soci::use(account_id, "a"));

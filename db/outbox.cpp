@@ -593,7 +593,7 @@ std::vector<Leased> leased(db::Tx& tx, std::vector<std::int64_t> const& ids, cha
       "FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id IN (");
   q.values(ids).sql(") AND d.status = ").value(std::string(status)).sql(" AND d.lease_owner = ").value(owner);
   q.sql(" AND d.lease_until = ").value(until).sql(" ORDER BY d.due_at, d.id");
-  return q.all(tx, [&](soci::row const& r) {
+  return q.all(tx, [&](db::Row const& r) {
     Leased l;
     db::Cols(r).into(l.id, l.attempts, l.event.id, l.event.community_id, l.payload, l.event.created_at);
     l.event.topic = topic;

@@ -1,61 +1,18 @@
 #include "db/query.hpp"
 
 #include <cctype>
-#include <cmath>
 #include <stdexcept>
 
 namespace courtyard::db {
 
 // ---- Cols
 
-std::optional<std::int64_t> Cols::opt_integer() {
-  std::size_t i = i_++;
-  if (r_.get_indicator(i) == soci::i_null) return std::nullopt;
-  switch (r_.get_properties(i).get_data_type()) {
-    case soci::dt_integer: return r_.get<int>(i);
-    case soci::dt_long_long: return r_.get<long long>(i);
-    case soci::dt_unsigned_long_long: return static_cast<std::int64_t>(r_.get<unsigned long long>(i));
-    case soci::dt_double: return static_cast<std::int64_t>(std::llround(r_.get<double>(i)));
-    case soci::dt_string: return std::stoll(r_.get<std::string>(i));
-    default: throw std::runtime_error("column " + std::to_string(i) + " is not a number");
-  }
-}
-
+std::optional<std::int64_t> Cols::opt_integer() { return r_.opt_int(i_++); }
 std::int64_t Cols::integer() { return opt_integer().value_or(0); }
 bool Cols::boolean() { return integer() != 0; }
-
-std::optional<std::string> Cols::opt_text() {
-  std::size_t i = i_;
-  if (r_.get_indicator(i) == soci::i_null) {
-    ++i_;
-    return std::nullopt;
-  }
-  switch (r_.get_properties(i).get_data_type()) {
-    case soci::dt_string:
-    case soci::dt_blob:
-    case soci::dt_xml: ++i_; return r_.get<std::string>(i);
-    default: return std::to_string(integer());
-  }
-}
-
+std::optional<std::string> Cols::opt_text() { return r_.opt_text(i_++); }
 std::string Cols::text() { return opt_text().value_or(""); }
-
-std::optional<double> Cols::opt_real() {
-  std::size_t i = i_;
-  if (r_.get_indicator(i) == soci::i_null) {
-    ++i_;
-    return std::nullopt;
-  }
-  switch (r_.get_properties(i).get_data_type()) {
-    case soci::dt_double: ++i_; return r_.get<double>(i);
-    // SOCI types an SQLite expression column (SUM, AVG, a CASE) by stepping the statement
-    // once before its values are bound: it usually finds no row and says string. The text
-    // holds the real number ("293.75"); read as an integer it lost its fraction.
-    case soci::dt_string: ++i_; return std::stod(r_.get<std::string>(i));
-    default: return static_cast<double>(integer());
-  }
-}
-
+std::optional<double> Cols::opt_real() { return r_.opt_real(i_++); }
 double Cols::real() { return opt_real().value_or(0.0); }
 
 // ---- Query

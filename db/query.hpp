@@ -6,7 +6,7 @@
 //   * db::Query builds a statement whose filters are chosen at run time (values bound, never
 //     pasted into the text).
 //
-//   Order order_from(soci::row const& r) {
+//   Order order_from(db::Row const& r) {
 //     db::Cols c(r);
 //     Order o;
 //     o.id = c.integer();
@@ -21,6 +21,7 @@
 //   if (status) q.sql(" AND status = ").value(*status);
 //   q.sql(" AND id < ").value(before).sql(" ORDER BY id DESC LIMIT ").value(limit);
 //   auto bills = q.all(tx, bill_from);
+#include "db/row.hpp"
 #include "db/tx.hpp"
 
 #include <soci/soci.h>
@@ -40,7 +41,7 @@ namespace courtyard::db {
 // SQLite but DECIMAL on MariaDB; INT columns come back as int).
 class Cols {
  public:
-  explicit Cols(soci::row const& r) : r_(r) {}
+  explicit Cols(Row const& r) : r_(r) {}
   std::int64_t integer();  // NULL -> 0
   std::optional<std::int64_t> opt_integer();
   bool boolean();  // integer != 0
@@ -67,7 +68,7 @@ class Cols {
   void read(std::optional<std::string>& v) { v = opt_text(); }
   void read(std::optional<double>& v) { v = opt_real(); }
 
-  soci::row const& r_;
+  Row r_;  // a copy: two pointers (a Cols may be built from a soci::row)
   std::size_t i_ = 0;
 };
 
@@ -76,7 +77,7 @@ class Cols {
 inline soci::session& session_of(Tx& tx) { return tx.sql(); }
 inline soci::session& session_of(soci::session& s) { return s; }
 
-// All rows of a query with bound values, each mapped by `from(soci::row const&)`.
+// All rows of a query with bound values, each mapped by `from(db::Row const&)`.
 namespace detail {
 
 template <class U>
@@ -116,39 +117,39 @@ bool cached_rows(Src& src, std::string const& query, Fn&& fn, Uses const&... use
 
 template <class Src, class From, class... Uses>
 auto all(Src& src, std::string const& query, From&& from, Uses&&... uses) {
-  using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+  using T = std::decay_t<decltype(from(std::declval<Row const&>()))>;
   std::vector<T> out;
-  if (detail::cached_rows(src, query, [&](soci::row const& r) { out.push_back(from(r)); return true; }, uses...))
+  if (detail::cached_rows(src, query, [&](Row const& r) { out.push_back(from(r)); return true; }, uses...))
     return out;
   soci::rowset<soci::row> rs = ((session_of(src).prepare << query), ..., std::forward<Uses>(uses));
-  for (auto const& r : rs) out.push_back(from(r));
+  for (auto const& r : rs) out.push_back(from(Row(r)));
   return out;
 }
 
 // The first row, or nullopt.
 template <class Src, class From, class... Uses>
 auto one(Src& src, std::string const& query, From&& from, Uses&&... uses) {
-  using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+  using T = std::decay_t<decltype(from(std::declval<Row const&>()))>;
   std::optional<T> v;
-  if (detail::cached_rows(src, query, [&](soci::row const& r) { v.emplace(from(r)); return false; }, uses...))
+  if (detail::cached_rows(src, query, [&](Row const& r) { v.emplace(from(r)); return false; }, uses...))
     return v;
   soci::rowset<soci::row> rs = ((session_of(src).prepare << query), ..., std::forward<Uses>(uses));
-  for (auto const& r : rs) return std::optional<T>(from(r));
+  for (auto const& r : rs) return std::optional<T>(from(Row(r)));
   return std::optional<T>();
 }
 
-// Calls fn(soci::row const&) for each row.
+// Calls fn(db::Row const&) for each row.
 template <class Src, class Fn, class... Uses>
 void each(Src& src, std::string const& query, Fn&& fn, Uses&&... uses) {
-  if (detail::cached_rows(src, query, [&](soci::row const& r) { fn(r); return true; }, uses...)) return;
+  if (detail::cached_rows(src, query, [&](Row const& r) { fn(r); return true; }, uses...)) return;
   soci::rowset<soci::row> rs = ((session_of(src).prepare << query), ..., std::forward<Uses>(uses));
-  for (auto const& r : rs) fn(r);
+  for (auto const& r : rs) fn(Row(r));
 }
 
 // A single number (COUNT, SUM, …; NULL -> 0).
 template <class Src, class... Uses>
 std::int64_t scalar(Src& src, std::string const& query, Uses&&... uses) {
-  auto v = one(src, query, [](soci::row const& r) { return Cols(r).integer(); }, std::forward<Uses>(uses)...);
+  auto v = one(src, query, [](Row const& r) { return Cols(r).integer(); }, std::forward<Uses>(uses)...);
   return v.value_or(0);
 }
 
@@ -175,33 +176,33 @@ class Query {
   // On a db::Tx or a pooled soci::session (reads that need no transaction).
   template <class Src, class From>
   auto all(Src& src, From&& from) {
-    using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+    using T = std::decay_t<decltype(from(std::declval<Row const&>()))>;
     std::vector<T> out;
-    if (cached(src, [&](soci::row const& r) {
+    if (cached(src, [&](Row const& r) {
           out.push_back(from(r));
           return true;
         }))
       return out;
     soci::rowset<soci::row> rs(prepare(session_of(src)));
-    for (auto const& r : rs) out.push_back(from(r));
+    for (auto const& r : rs) out.push_back(from(Row(r)));
     return out;
   }
   template <class Src, class From>
   auto one(Src& src, From&& from) {
-    using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+    using T = std::decay_t<decltype(from(std::declval<Row const&>()))>;
     std::optional<T> v;
-    if (cached(src, [&](soci::row const& r) {
+    if (cached(src, [&](Row const& r) {
           v.emplace(from(r));
           return false;
         }))
       return v;
     soci::rowset<soci::row> rs(prepare(session_of(src)));
-    for (auto const& r : rs) return std::optional<T>(from(r));
+    for (auto const& r : rs) return std::optional<T>(from(Row(r)));
     return std::optional<T>();
   }
   template <class Src>
   std::int64_t scalar(Src& src) {
-    return one(src, [](soci::row const& r) { return Cols(r).integer(); }).value_or(0);
+    return one(src, [](Row const& r) { return Cols(r).integer(); }).value_or(0);
   }
   // Runs it; returns rows affected.
   long long exec(Tx& tx);

@@ -1,39 +1,102 @@
 #include "db/row.hpp"
 
+#include <soci/sqlite3/soci-sqlite3.h>
+
 #include <cmath>
+#include <stdexcept>
 
 namespace courtyard::db {
 
-std::optional<std::int64_t> opt_int(soci::row const& r, std::size_t i) {
-  if (r.get_indicator(i) == soci::i_null) return std::nullopt;
-  switch (r.get_properties(i).get_data_type()) {
-    case soci::dt_integer: return r.get<int>(i);
-    case soci::dt_long_long: return r.get<long long>(i);
-    case soci::dt_unsigned_long_long: return static_cast<std::int64_t>(r.get<unsigned long long>(i));
-    case soci::dt_double: return static_cast<std::int64_t>(std::llround(r.get<double>(i)));
-    case soci::dt_string: return std::stoll(r.get<std::string>(i));
-    default: throw std::runtime_error("column " + std::to_string(i) + " is not a number");
-  }
-}
+namespace {
 
-std::int64_t as_int(soci::row const& r, std::size_t i) { return opt_int(r, i).value_or(0); }
-
-std::optional<std::string> opt_text(soci::row const& r, std::size_t i) {
-  if (r.get_indicator(i) == soci::i_null) return std::nullopt;
-  switch (r.get_properties(i).get_data_type()) {
+Row::Kind kind_of(soci::data_type t) {
+  switch (t) {
+    case soci::dt_integer:
+    case soci::dt_long_long:
+    case soci::dt_unsigned_long_long: return Row::Kind::Integer;
+    case soci::dt_double: return Row::Kind::Real;
     case soci::dt_string:
     case soci::dt_blob:
-    case soci::dt_xml: return r.get<std::string>(i);
-    default: return std::to_string(as_int(r, i));
+    case soci::dt_xml: return Row::Kind::Text;
+    default: return Row::Kind::Other;
   }
 }
 
-std::string as_text(soci::row const& r, std::size_t i) { return opt_text(r, i).value_or(""); }
+std::runtime_error not_a_number(std::size_t i) {
+  return std::runtime_error("column " + std::to_string(i) + " is not a number");
+}
 
-std::optional<double> opt_double(soci::row const& r, std::size_t i) {
-  if (r.get_indicator(i) == soci::i_null) return std::nullopt;
-  if (r.get_properties(i).get_data_type() == soci::dt_double) return r.get<double>(i);
-  return static_cast<double>(as_int(r, i));
+}  // namespace
+
+std::size_t Row::size() const {
+  if (soci_) return soci_->size();
+  return static_cast<std::size_t>(sqlite_api::sqlite3_column_count(stmt_));
+}
+
+std::string Row::name(std::size_t i) const {
+  if (soci_) return soci_->get_properties(i).get_name();
+  char const* n = sqlite_api::sqlite3_column_name(stmt_, static_cast<int>(i));
+  return n ? n : "";
+}
+
+Row::Kind Row::kind(std::size_t i) const {
+  if (soci_) {
+    if (soci_->get_indicator(i) == soci::i_null) return Kind::Null;
+    return kind_of(soci_->get_properties(i).get_data_type());
+  }
+  switch (sqlite_api::sqlite3_column_type(stmt_, static_cast<int>(i))) {
+    case SQLITE_INTEGER: return Kind::Integer;
+    case SQLITE_FLOAT: return Kind::Real;
+    case SQLITE_TEXT:
+    case SQLITE_BLOB: return Kind::Text;
+    case SQLITE_NULL: return Kind::Null;
+    default: return Kind::Other;
+  }
+}
+
+std::optional<std::int64_t> Row::opt_int(std::size_t i) const {
+  int const c = static_cast<int>(i);
+  switch (kind(i)) {
+    case Kind::Null: return std::nullopt;
+    case Kind::Integer:
+      if (stmt_) return sqlite_api::sqlite3_column_int64(stmt_, c);
+      switch (soci_->get_properties(i).get_data_type()) {
+        case soci::dt_integer: return soci_->get<int>(i);
+        case soci::dt_unsigned_long_long: return static_cast<std::int64_t>(soci_->get<unsigned long long>(i));
+        default: return soci_->get<long long>(i);
+      }
+    case Kind::Real:
+      return static_cast<std::int64_t>(std::llround(stmt_ ? sqlite_api::sqlite3_column_double(stmt_, c)
+                                                          : soci_->get<double>(i)));
+    case Kind::Text: return std::stoll(*opt_text(i));
+    default: throw not_a_number(i);
+  }
+}
+
+std::optional<std::string> Row::opt_text(std::size_t i) const {
+  switch (kind(i)) {
+    case Kind::Null: return std::nullopt;
+    case Kind::Text:
+      if (stmt_) {
+        int const c = static_cast<int>(i);
+        auto const* p = reinterpret_cast<char const*>(sqlite_api::sqlite3_column_text(stmt_, c));
+        return std::string(p ? p : "", static_cast<std::size_t>(sqlite_api::sqlite3_column_bytes(stmt_, c)));
+      }
+      return soci_->get<std::string>(i);
+    default: return std::to_string(*opt_int(i));
+  }
+}
+
+std::optional<double> Row::opt_real(std::size_t i) const {
+  switch (kind(i)) {
+    case Kind::Null: return std::nullopt;
+    case Kind::Real: return stmt_ ? sqlite_api::sqlite3_column_double(stmt_, static_cast<int>(i)) : soci_->get<double>(i);
+    // SOCI types an SQLite expression column (SUM, AVG, a CASE) by stepping the statement
+    // once before its values are bound: it usually finds no row and says string. The text
+    // holds the real number ("293.75"); read as an integer it would lose its fraction.
+    case Kind::Text: return std::stod(*opt_text(i));
+    default: return static_cast<double>(*opt_int(i));
+  }
 }
 
 }  // namespace courtyard::db

@@ -2,22 +2,29 @@
 
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <algorithm>
+
 namespace courtyard::db {
 
-struct StatementCache::Entry {
-  explicit Entry(soci::session& s) : st(s) {}
-  sqlite_api::sqlite3_stmt* raw() {
-    return static_cast<soci::sqlite3_statement_backend*>(st.get_backend())->stmt_;
-  }
+namespace {
 
-  // The values the statement's use elements are bound to, one per value of the call in its
-  // order (a deque: stable addresses). A call's value has the same alternative as the one
-  // bound (the key holds each value's kind), so assigning it writes into the bound object.
-  std::deque<std::variant<long long, std::string, double>> values;
-  std::deque<std::string> names;
-  soci::row row;
-  bool busy = false;  // its rows are being read (a nested call with the same text runs uncached)
-  soci::statement st;  // last: destroyed first, before the row and the storage it points into
+[[noreturn]] void fail(sqlite_api::sqlite3* db, int rc, char const* what) {
+  // The error SOCI's SQLite backend throws, so Database's retry and conflict rules
+  // (busy, locked, constraint) see the same thing from a cached statement.
+  throw soci::sqlite3_soci_error(std::string(what) + ": " + sqlite_api::sqlite3_errmsg(db), rc);
+}
+
+}  // namespace
+
+struct StatementCache::Entry {
+  Entry() = default;
+  Entry(Entry const&) = delete;
+  Entry& operator=(Entry const&) = delete;
+  ~Entry() { sqlite_api::sqlite3_finalize(stmt); }
+
+  sqlite_api::sqlite3_stmt* stmt = nullptr;
+  std::vector<int> slots;  // the parameter index of each value of the call, in its order
+  bool busy = false;       // its rows are being read (a nested call with the same text runs uncached)
 };
 
 StatementCache::StatementCache(soci::session& s) : s_(s) {}
@@ -41,13 +48,8 @@ void key_of(std::string& key, std::string const& sql, std::vector<Param> const& 
   }
 }
 
-// Every column of the prepared SELECT has a declared type (see the header).
-bool typed_columns(sqlite_api::sqlite3_stmt* stmt) {
-  int n = sqlite_api::sqlite3_column_count(stmt);
-  if (n == 0) return false;  // not a SELECT
-  for (int c = 0; c < n; ++c)
-    if (sqlite_api::sqlite3_column_decltype(stmt, c) == nullptr) return false;
-  return true;
+sqlite_api::sqlite3* connection_of(soci::session& s) {
+  return static_cast<soci::sqlite3_session_backend*>(s.get_backend())->conn_;
 }
 
 }  // namespace
@@ -64,33 +66,38 @@ StatementCache::Entry* StatementCache::entry_for(std::string const& key, std::st
     if (depth_ > 0) return nullptr;     // not under a statement whose rows are being read
     entries_.clear();
   }
-  auto e = std::make_unique<Entry>(s_);
-  e->st.alloc();
-  e->st.prepare(sql);
-  if (!typed_columns(e->raw())) {
+  auto* db = connection_of(s_);
+  auto e = std::make_unique<Entry>();
+  int rc = sqlite_api::sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size() + 1),
+                                          SQLITE_PREPARE_PERSISTENT, &e->stmt, nullptr);
+  if (rc != SQLITE_OK) fail(db, rc, "prepare");
+  if (sqlite_api::sqlite3_column_count(e->stmt) == 0) {  // not a SELECT
     if (refused_.size() < 4 * kCapacity) refused_.insert(key);
     return nullptr;
   }
+  // SOCI's binding: `:name` by name, the others by position in the call's order.
+  int position = 0;
   for (auto const& p : params) {
-    e->values.push_back(p.value);
-    if (!p.name.empty()) e->names.emplace_back(p.name);
-    std::visit(
-        [&](auto& v) {
-          if (p.name.empty())
-            e->st.exchange(soci::use(v));
-          else
-            e->st.exchange(soci::use(v, e->names.back()));
-        },
-        e->values.back());
+    int index = p.name.empty() ? ++position
+                               : sqlite_api::sqlite3_bind_parameter_index(e->stmt, (":" + std::string(p.name)).c_str());
+    if (index <= 0 || index > sqlite_api::sqlite3_bind_parameter_count(e->stmt)) {
+      if (refused_.size() < 4 * kCapacity) refused_.insert(key);
+      return nullptr;  // the usual path reports it
+    }
+    e->slots.push_back(index);
   }
-  e->st.exchange(soci::into(e->row));
-  e->st.define_and_bind();
+  std::vector<int> distinct(e->slots);
+  std::sort(distinct.begin(), distinct.end());
+  if (std::unique(distinct.begin(), distinct.end()) - distinct.begin() != sqlite_api::sqlite3_bind_parameter_count(e->stmt)) {
+    if (refused_.size() < 4 * kCapacity) refused_.insert(key);
+    return nullptr;  // a placeholder without a value: the usual path reports it
+  }
   ++prepared_;
   return entries_.emplace(key, std::move(e)).first->second.get();
 }
 
 bool StatementCache::run_rows(std::string const& sql, std::vector<Param> const& params, void* ctx,
-                              bool (*on_row)(void*, soci::row const&)) {
+                              bool (*on_row)(void*, Row const&)) {
   std::string key;
   key_of(key, sql, params);
   Entry* e = entry_for(key, sql, params);
@@ -98,12 +105,32 @@ bool StatementCache::run_rows(std::string const& sql, std::vector<Param> const& 
     ++passed_;
     return false;
   }
-  for (std::size_t i = 0; i < params.size(); ++i) e->values[i] = params[i].value;
+  auto* db = connection_of(s_);
+  auto* st = e->stmt;
   e->busy = true;
   ++depth_;
   try {
-    bool got = e->st.execute(true);
-    while (got && on_row(ctx, e->row)) got = e->st.fetch();
+    // Text is bound without a copy: `params` outlives the steps, and every run binds all
+    // values afresh before its first step.
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      int const at = e->slots[i];
+      int rc = std::visit(
+          [&](auto const& v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, long long>) return sqlite_api::sqlite3_bind_int64(st, at, v);
+            else if constexpr (std::is_same_v<V, double>) return sqlite_api::sqlite3_bind_double(st, at, v);
+            else return sqlite_api::sqlite3_bind_text(st, at, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+          },
+          params[i].value);
+      if (rc != SQLITE_OK) fail(db, rc, "bind");
+    }
+    Row const row(st);
+    for (;;) {
+      int rc = sqlite_api::sqlite3_step(st);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) fail(db, rc, "step");
+      if (!on_row(ctx, row)) break;
+    }
   } catch (...) {
     // Whatever failed (the statement, or the caller's row function), the statement is not
     // trusted again: it is finalised, and the next call prepares it anew.
@@ -114,7 +141,7 @@ bool StatementCache::run_rows(std::string const& sql, std::vector<Param> const& 
   --depth_;
   e->busy = false;
   // Done with it: a statement left mid-way would hold its read snapshot open.
-  sqlite_api::sqlite3_reset(e->raw());
+  sqlite_api::sqlite3_reset(st);
   return true;
 }
 

@@ -4,14 +4,15 @@
 // time, 14% of the CPU of a page of orders. A cached statement is prepared once per pooled
 // connection and run again with new values.
 //
-// Only SELECTs whose every column has a declared type (plain table columns) are kept: SOCI
-// types a `soci::row` column once, when the statement is first described, and for an
-// expression (COUNT, SUM, COALESCE, a literal) it takes the type from the first row's value,
-// which may differ from a later run's. Those, and anything the cache cannot bind, run the
-// usual way.
+// A cached statement is run with SQLite's own calls (bind, step, reset) and its rows are read
+// as db::Row straight from the statement, each value by its own storage class, so a SELECT of
+// expressions (COUNT, SUM, COALESCE) is kept too. Anything the cache cannot bind runs the
+// usual way through SOCI.
 //
 // A cache belongs to one pooled session and is used only by the thread holding its lease
 // (no locking). Database clears it before the session is closed or reconnected.
+#include "db/row.hpp"
+
 #include <soci/soci.h>
 
 #include <cstddef>
@@ -48,7 +49,7 @@ class StatementCache {
   bool run(std::string const& sql, std::vector<Param> const& params, OnRow&& on_row) {
     using F = std::remove_reference_t<OnRow>;
     return run_rows(sql, params, const_cast<void*>(static_cast<void const*>(&on_row)),
-                    [](void* f, soci::row const& r) -> bool { return (*static_cast<F*>(f))(r); });
+                    [](void* f, Row const& r) -> bool { return (*static_cast<F*>(f))(r); });
   }
 
   void clear();
@@ -62,12 +63,12 @@ class StatementCache {
  private:
   struct Entry;
   bool run_rows(std::string const& sql, std::vector<Param> const& params, void* ctx,
-                bool (*on_row)(void*, soci::row const&));
+                bool (*on_row)(void*, Row const&));
   Entry* entry_for(std::string const& key, std::string const& sql, std::vector<Param> const& params);
 
   soci::session& s_;
   std::unordered_map<std::string, std::unique_ptr<Entry>> entries_;
-  std::unordered_set<std::string> refused_;  // keys of statements not kept
+  std::unordered_set<std::string> refused_;  // keys of statements not kept (not a SELECT)
   int depth_ = 0;                            // statements whose rows are being read
   std::size_t hits_ = 0, prepared_ = 0, passed_ = 0;
 };

@@ -43,7 +43,7 @@ struct Row {
   std::int64_t created_at = 0;
 };
 
-Row row_from(soci::row const& r) {
+Row row_from(db::Row const& r) {
   db::Cols c(r);
   Row a;
   c.into(a.id, a.community_id, a.actor_id, a.principal_kind, a.actor_roles, a.action, a.target, a.changes,

@@ -122,7 +122,7 @@ bool Cache::poll_locked() {
       long long after = *cursor_;
       db::each(
           s, kRevocationsAfter,
-          [&](soci::row const& r) {
+          [&](db::Row const& r) {
             db::Cols c(r);
             next = std::max(next, c.integer());
             accounts.push_back(c.integer());

@@ -14,7 +14,7 @@ namespace {
 
 std::string ignore(db::Tx& tx, char const* insert) { return std::string(db::insert_ignore(tx.backend())) + insert; }
 
-Total total_from(soci::row const& r) {
+Total total_from(db::Row const& r) {
   db::Cols c(r);
   Total t;
   c.into(t.id, t.key, t.orders, t.quantity, t.revenue_cents, t.discount_cents, t.first_day, t.last_day);
@@ -39,7 +39,7 @@ std::set<std::string> claim_facts(db::Tx& tx, std::vector<FactClaim> const& clai
   db::Query q(kTakenFacts);
   for (std::size_t i = 0; i < claims.size(); ++i) q.sql(i ? ", " : "").value(claims[i].fact);
   q.sql(")");
-  auto before = q.all(tx, [](soci::row const& r) { return db::Cols(r).text(); });
+  auto before = q.all(tx, [](db::Row const& r) { return db::Cols(r).text(); });
   std::set<std::string> seen(before.begin(), before.end());
   std::vector<FactClaim const*> fresh;  // each fact once, for its first claim
   for (auto const& c : claims)
@@ -367,7 +367,7 @@ void Rollups::relink_customers(db::Tx& tx) {
       }
     }
     q.sql(kPairDaysOrder).sql(std::string(db::for_update(b)));
-    auto rows = q.all(tx, [](soci::row const& r) {
+    auto rows = q.all(tx, [](db::Row const& r) {
       db::Cols c(r);
       Day d;
       c.into(d.mid, d.buyer, d.day, d.orders, d.prev, d.next);
@@ -561,7 +561,7 @@ bool delete_threshold(db::Tx& tx, std::int64_t cid, std::int64_t pid) {
 }
 
 #define ANALYTICS_THRESHOLD_COLS "product_id, merchant_id, threshold, alerted, updated_at"
-Threshold threshold_from(soci::row const& r) {
+Threshold threshold_from(db::Row const& r) {
   db::Cols c(r);
   Threshold t;
   c.into(t.product_id, t.merchant_id, t.threshold, t.alerted, t.updated_at);
@@ -594,7 +594,7 @@ constexpr char const* kMerchantDays =
 std::vector<MerchantDay> merchant_days(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
   return db::all(
       tx, kMerchantDays,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         MerchantDay d;
         c.into(d.day, d.sale.orders, d.sale.items, d.sale.subtotal_cents, d.sale.discount_cents,
@@ -656,7 +656,7 @@ constexpr char const* kGroupBuysClosed =
 std::vector<GroupBuyResult> group_buys_closed(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
   return db::all(
       tx, kGroupBuysClosed,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         GroupBuyResult g;
         c.into(g.group_buy_id, g.participants, g.closed_day, g.outcome);
@@ -692,7 +692,7 @@ Customers customers(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_
   }
   q.sql(" AND prev_day < ").value(from).sql(" AND orders > 0");
   std::int64_t single = 0;  // customers with one order in the range
-  q.one(tx, [&](soci::row const& r) {
+  q.one(tx, [&](db::Row const& r) {
     db::Cols(r).into(c.customers, single);
     return 0;
   });
@@ -707,7 +707,7 @@ constexpr char const* kRatingDays =
 std::vector<RatingDay> rating_days(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
   return db::all(
       tx, kRatingDays,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         RatingDay d;
         c.into(d.day, d.reviews, d.rating_sum, d.stars[0], d.stars[1], d.stars[2], d.stars[3], d.stars[4]);
@@ -741,7 +741,7 @@ constexpr char const* kCommunitySums =
 CommunityDay community_sums(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
   auto d = db::one(
       tx, kCommunitySums,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         CommunityDay x;
         c.into(x.bills_issued, x.bills_issued_cents, x.bills_paid, x.bills_paid_cents, x.bills_paid_late,
@@ -776,7 +776,7 @@ constexpr char const* kCohorts =
 std::vector<CohortCell> cohorts(db::Tx& tx, std::int64_t cid, std::int64_t from_month, std::int64_t to_month) {
   return db::all(
       tx, kCohorts,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         CohortCell x;
         c.into(x.cohort, x.month, x.residents);
@@ -792,7 +792,7 @@ constexpr char const* kBillsIssued =
 BillFigures bills_issued_between(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
   auto b = db::one(
       tx, kBillsIssued,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         BillFigures x;
         c.into(x.issued, x.issued_cents, x.paid, x.paid_cents);
@@ -807,7 +807,7 @@ constexpr char const* kOverdueBills =
 std::vector<std::pair<std::int64_t, std::int64_t>> overdue_bills(db::Tx& tx, std::int64_t cid, std::int64_t now) {
   return db::all(
       tx, kOverdueBills,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         std::int64_t due = c.integer();
         return std::pair{due, c.integer()};
@@ -841,7 +841,7 @@ constexpr char const* kTicketSums =
 std::vector<TicketDay> ticket_sums(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
   return db::all(
       tx, kTicketSums,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         TicketDay x;
         c.into(x.category, x.opened, x.responded, x.response_minutes, x.response_breaches, x.resolved,

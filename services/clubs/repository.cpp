@@ -14,7 +14,7 @@ using soci::use;
 
 #define CLUBS_CLUB_COLS \
   "c.id, c.community_id, c.name, c.description, c.is_open, c.member_count, c.created_by, c.created_at"
-Club club_from(soci::row const& r) {
+Club club_from(db::Row const& r) {
   db::Cols c(r);
   Club k;
   c.into(k.id, k.community_id, k.name, k.description, k.open, k.member_count, k.created_by, k.created_at);
@@ -22,7 +22,7 @@ Club club_from(soci::row const& r) {
 }
 
 #define CLUBS_MEMBER_COLS "id, club_id, account_id, status, organiser, created_at"
-Member member_from(soci::row const& r) {
+Member member_from(db::Row const& r) {
   db::Cols c(r);
   Member m;
   c.into(m.id, m.club_id, m.account_id, m.status, m.organiser, m.created_at);
@@ -32,7 +32,7 @@ Member member_from(soci::row const& r) {
 #define CLUBS_EVENT_COLS                                                                                         \
   "e.id, e.community_id, e.club_id, e.series_id, e.title, e.starts_at, e.capacity, e.seats_taken, e.fee_cents, " \
   "e.created_by, e.created_at, c.name, c.is_open"
-Event event_from(soci::row const& r) {
+Event event_from(db::Row const& r) {
   db::Cols c(r);
   Event e;
   c.into(e.id, e.community_id, e.club_id, e.series_id, e.title, e.starts_at, e.capacity, e.seats_taken,
@@ -43,7 +43,7 @@ Event event_from(soci::row const& r) {
 #define CLUBS_RSVP_COLS \
   "id, event_id, account_id, status, waitlist_seq, check_in_code, checked_in_at, paid_cents, created_at, " \
   "points_spent, points_cents, points_ref"
-Rsvp rsvp_from(soci::row const& r) {
+Rsvp rsvp_from(db::Row const& r) {
   db::Cols c(r);
   Rsvp v;
   c.into(v.id, v.event_id, v.account_id, v.status, v.waitlist_seq, v.check_in_code, v.checked_in_at,
@@ -54,7 +54,7 @@ Rsvp rsvp_from(soci::row const& r) {
 #define CLUBS_POST_COLS \
   "id, community_id, club_id, author_id, body, like_count, comment_count, report_count, hidden, created_at, " \
   "author_erased"
-Post post_from(soci::row const& r) {
+Post post_from(db::Row const& r) {
   db::Cols c(r);
   Post p;
   c.into(p.id, p.community_id, p.club_id, p.author_id, p.body, p.like_count, p.comment_count, p.report_count,
@@ -62,14 +62,14 @@ Post post_from(soci::row const& r) {
   return p;
 }
 
-Comment comment_from(soci::row const& r) {
+Comment comment_from(db::Row const& r) {
   db::Cols c(r);
   Comment k;
   c.into(k.id, k.post_id, k.author_id, k.body, k.created_at, k.author_erased);
   return k;
 }
 
-std::int64_t first_integer(soci::row const& r) { return db::Cols(r).integer(); }
+std::int64_t first_integer(db::Row const& r) { return db::Cols(r).integer(); }
 
 }  // namespace
 

@@ -17,7 +17,7 @@ using soci::use;
   "id, community_id, order_id, merchant_id, resident_id, unit_id, courier_id, status, proof_code, total_cents, " \
   "failure_reason, source_event_id, created_at, updated_at, attempt, slot_id, slot_starts_at, slot_ends_at, late_at"
 
-Task task_from(soci::row const& r) {
+Task task_from(db::Row const& r) {
   db::Cols c(r);
   Task t;
   c.into(t.id, t.community_id, t.order_id, t.merchant_id, t.resident_id, t.unit_id, t.courier_id);
@@ -32,7 +32,7 @@ Task task_from(soci::row const& r) {
   "id, community_id, unit_id, carrier, tracking_no, pickup_code, status, logged_by, picked_up_by, created_at, " \
   "picked_up_at"
 
-Parcel parcel_from(soci::row const& r) {
+Parcel parcel_from(db::Row const& r) {
   db::Cols c(r);
   Parcel p;
   c.into(p.id, p.community_id, p.unit_id, p.carrier, p.tracking_no, p.pickup_code);
@@ -177,7 +177,7 @@ constexpr char const* kHistory =
     "WHERE delivery_id = :d ORDER BY id";
 
 namespace {
-HistoryEntry history_from(soci::row const& r) {
+HistoryEntry history_from(db::Row const& r) {
   db::Cols c(r);
   HistoryEntry h;
   if (auto f = c.opt_text(); f && !f->empty()) h.from = parse_status(*f);
@@ -201,7 +201,7 @@ std::map<std::int64_t, std::int64_t> active_by_courier(db::Tx& tx, std::int64_t 
   std::map<std::int64_t, std::int64_t> out;
   db::each(
       tx, kActiveByCourier,
-      [&](soci::row const& r) {
+      [&](db::Row const& r) {
         db::Cols c(r);
         auto courier = c.integer();
         out[courier] = c.integer();
@@ -212,7 +212,7 @@ std::map<std::int64_t, std::int64_t> active_by_courier(db::Tx& tx, std::int64_t 
 
 namespace {
 // (id, community_id) of a task.
-std::pair<std::int64_t, std::int64_t> id_pair_from(soci::row const& r) {
+std::pair<std::int64_t, std::int64_t> id_pair_from(db::Row const& r) {
   db::Cols c(r);
   std::pair<std::int64_t, std::int64_t> p;
   c.into(p.first, p.second);
@@ -304,7 +304,7 @@ long long pick_up_parcel(db::Tx& tx, std::int64_t community_id, std::int64_t id,
   "id, community_id, merchant_id, starts_at, ends_at, capacity, booked, status, created_by, created_at"
 
 namespace {
-Slot slot_from(soci::row const& r) {
+Slot slot_from(db::Row const& r) {
   db::Cols c(r);
   Slot s;
   c.into(s.id, s.community_id, s.merchant_id, s.starts_at, s.ends_at, s.capacity, s.booked);
@@ -382,7 +382,7 @@ constexpr char const* kReleaseBooking =
 constexpr char const* kGiveBackPlace = "UPDATE delivery_slots SET booked = booked - 1 WHERE id = :s AND booked > 0";
 
 std::int64_t release_booking(db::Tx& tx, std::int64_t order_id) {
-  auto slot = db::one(tx, kBookingOfOrder, [](soci::row const& r) { return db::Cols(r).integer(); }, use(order_id, "o"));
+  auto slot = db::one(tx, kBookingOfOrder, [](db::Row const& r) { return db::Cols(r).integer(); }, use(order_id, "o"));
   if (!slot) return 0;
   std::int64_t now = tx.now_ms();
   if (tx.exec(kReleaseBooking, use(now, "t"), use(order_id, "o")) != 1) return 0;
@@ -426,7 +426,7 @@ long long mark_late(db::Tx& tx, std::int64_t community_id, std::int64_t id, std:
   "done_at, done_by"
 
 namespace {
-Batch batch_from(soci::row const& r) {
+Batch batch_from(db::Row const& r) {
   db::Cols c(r);
   Batch b;
   c.into(b.id, b.community_id, b.merchant_id, b.group_buy_id, b.kind, b.building_id, b.building_name,
@@ -436,7 +436,7 @@ Batch batch_from(soci::row const& r) {
   return b;
 }
 
-Stop stop_from(soci::row const& r) {
+Stop stop_from(db::Row const& r) {
   db::Cols c(r);
   Stop s;
   c.into(s.id, s.community_id, s.batch_id, s.order_id, s.resident_id, s.unit_id, s.unit_number, s.floor,
@@ -580,7 +580,7 @@ Batch count_stop(db::Tx& tx, std::int64_t batch_id, StopStatus outcome) {
 // ---- signing keys and code uses
 
 namespace {
-CodeKey key_from(soci::row const& r) {
+CodeKey key_from(db::Row const& r) {
   db::Cols c(r);
   CodeKey k;
   c.into(k.id, k.community_id, k.generation);
@@ -651,7 +651,7 @@ std::optional<CodeUse> find_use(db::Tx& tx, std::int64_t community_id, std::stri
                                 std::int64_t object_id) {
   return db::one(
       tx, kFindUse,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         CodeUse u;
         c.into(u.community_id, u.kind, u.object_id, u.key_id, u.nonce, u.used_at, u.device_id, u.synced_by,

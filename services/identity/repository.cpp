@@ -18,7 +18,7 @@ namespace {
 // lock), and db/query.hpp's helpers take a db::Tx only; callers holding a Tx pass tx.sql().
 template <class From, class... Uses>
 auto all(soci::session& s, std::string const& query, From&& from, Uses&&... uses) {
-  using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+  using T = std::decay_t<decltype(from(std::declval<db::Row const&>()))>;
   std::vector<T> out;
   soci::rowset<soci::row> rs = ((s.prepare << query), ..., std::forward<Uses>(uses));
   for (auto const& r : rs) out.push_back(from(r));
@@ -27,13 +27,13 @@ auto all(soci::session& s, std::string const& query, From&& from, Uses&&... uses
 
 template <class From, class... Uses>
 auto one(soci::session& s, std::string const& query, From&& from, Uses&&... uses) {
-  using T = std::decay_t<decltype(from(std::declval<soci::row const&>()))>;
+  using T = std::decay_t<decltype(from(std::declval<db::Row const&>()))>;
   soci::rowset<soci::row> rs = ((s.prepare << query), ..., std::forward<Uses>(uses));
   for (auto const& r : rs) return std::optional<T>(from(r));
   return std::optional<T>();
 }
 
-std::int64_t first_integer(soci::row const& r) { return db::Cols(r).integer(); }
+std::int64_t first_integer(db::Row const& r) { return db::Cols(r).integer(); }
 
 // True when the query returns a row.
 template <class... Uses>
@@ -73,7 +73,7 @@ constexpr char const* kAccountById = COURTYARD_ACCOUNT_COLUMNS " FROM accounts a
 
 namespace {
 
-Account account_from(soci::row const& r) {
+Account account_from(db::Row const& r) {
   db::Cols c(r);
   Account a;
   c.into(a.id, a.email, a.display_name, a.password_hash, a.admin, a.created_at);
@@ -204,7 +204,7 @@ constexpr char const* kAttemptCounter =
 std::optional<AttemptRow> attempt_counter(soci::session& s, std::string const& email, std::string const& client) {
   return one(
       s, kAttemptCounter,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         AttemptRow a;
         c.into(a.id, a.version, a.counter.attempts, a.counter.window_start, a.counter.blocked_until);
@@ -267,7 +267,7 @@ constexpr char const* kCommunitiesOf =
 
 namespace {
 
-Community community_from(soci::row const& r) {
+Community community_from(db::Row const& r) {
   db::Cols c(r);
   Community out;
   c.into(out.id, out.name, out.address, out.timezone, out.created_at);
@@ -314,7 +314,7 @@ namespace {
 
 // Rows of one community's buildings: id, name, created_at.
 auto building_in(std::int64_t community_id) {
-  return [community_id](soci::row const& r) {
+  return [community_id](db::Row const& r) {
     db::Cols c(r);
     Building b;
     b.id = c.integer();
@@ -356,7 +356,7 @@ constexpr char const* kUnit =
 std::optional<Unit> unit(soci::session& s, std::int64_t community_id, std::int64_t unit_id) {
   return one(
       s, kUnit,
-      [community_id](soci::row const& r) {
+      [community_id](db::Row const& r) {
         db::Cols c(r);
         Unit u;
         u.id = c.integer();
@@ -375,7 +375,7 @@ std::vector<Unit> units(soci::session& s, std::int64_t community_id, std::int64_
   long long from = after(page), n = fetch_limit(page);
   return all(
       s, kUnits,
-      [community_id, building_id](soci::row const& r) {
+      [community_id, building_id](db::Row const& r) {
         db::Cols c(r);
         Unit u;
         u.id = c.integer();
@@ -406,7 +406,7 @@ constexpr char const* kUnitAddress =
 std::optional<UnitAddress> unit_address(soci::session& s, std::int64_t community_id, std::int64_t unit_id) {
   return one(
       s, kUnitAddress,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         UnitAddress a;
         c.into(a.unit_id, a.building_id, a.building_name, a.unit_number);
@@ -425,7 +425,7 @@ std::vector<ResidencyRow> residencies(soci::session& s, std::int64_t community_i
   db::Query q(kResidencies);
   q.value(community_id).sql(" AND m.role = ").value(role_text(Role::Resident)).sql(" AND m.account_id IN (");
   q.values(ids).sql(") ORDER BY m.account_id, m.created_at, m.id");
-  return q.all(s, [](soci::row const& r) {
+  return q.all(s, [](db::Row const& r) {
     db::Cols c(r);
     ResidencyRow x;
     c.into(x.account_id, x.since_ms, x.building);
@@ -442,7 +442,7 @@ std::vector<OccupiedUnit> occupied_units(soci::session& s, std::int64_t communit
   std::string resident = role_text(Role::Resident);
   return all(
       s, kOccupiedUnits,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         OccupiedUnit u;
         c.into(u.unit_id, u.building_id);
@@ -605,7 +605,7 @@ constexpr char const* kStaff = COURTYARD_STAFF_SELECT
 
 namespace {
 
-StaffMember staff_from(soci::row const& r) {
+StaffMember staff_from(db::Row const& r) {
   db::Cols c(r);
   StaffMember m;
   c.into(m.id, m.account_id, m.role, m.email, m.display_name, m.since);
@@ -652,7 +652,7 @@ constexpr char const* kApplicationsOf = COURTYARD_APPLICATION_SELECT
 
 namespace {
 
-Application application_from(soci::row const& r) {
+Application application_from(db::Row const& r) {
   db::Cols c(r);
   Application a;
   c.into(a.id, a.community_id, a.account_id, a.unit_id, a.status, a.created_at, a.decided_at,
@@ -745,7 +745,7 @@ constexpr char const* kLiveApiKey = COURTYARD_API_KEY_SELECT
 
 namespace {
 
-ApiKey api_key_from(soci::row const& r) {
+ApiKey api_key_from(db::Row const& r) {
   db::Cols c(r);
   ApiKey k;
   c.into(k.id, k.community_id, k.merchant_id, k.name, k.prefix);

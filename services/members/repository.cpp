@@ -22,7 +22,7 @@ constexpr char const* kFindAccount =
 
 std::optional<std::int64_t> find_account(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id) {
   return db::one(
-      tx, kFindAccount, [](soci::row const& r) { return db::Cols(r).integer(); }, use(cid, "c"), use(kind, "k"),
+      tx, kFindAccount, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cid, "c"), use(kind, "k"),
       use(owner_id, "o"));
 }
 
@@ -118,7 +118,7 @@ constexpr char const* kPostingForSource =
 std::optional<std::int64_t> posting_for_source(db::Tx& tx, std::int64_t cid, std::string const& source,
                                                std::string const& ref, std::int64_t account_id) {
   return db::one(
-      tx, kPostingForSource, [](soci::row const& r) { return db::Cols(r).integer(); }, use(cid, "c"),
+      tx, kPostingForSource, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cid, "c"),
       use(source, "s"), use(ref, "r"), use(account_id, "a"));
 }
 
@@ -138,7 +138,7 @@ constexpr char const* kDebitLots =
 std::vector<DebitLot> debit_lots(db::Tx& tx, std::int64_t posting_id) {
   return db::all(
       tx, kDebitLots,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         DebitLot d;
         c.into(d.lot_id, d.points, d.restored, d.earned_at, d.expires_at);
@@ -161,7 +161,7 @@ bool restore_debit_lot(db::Tx& tx, std::int64_t posting_id, std::int64_t lot_id,
 
 namespace {
 
-Posting posting_from(soci::row const& r) {
+Posting posting_from(db::Row const& r) {
   db::Cols c(r);
   Posting p;
   c.into(p.id, p.community_id, p.account_id, p.kind, p.points, p.source, p.source_ref, p.source_event_id, p.rule_id,
@@ -197,7 +197,7 @@ std::vector<Posting> all_postings(db::Tx& tx, std::int64_t account_id) {
 
 namespace {
 
-Lot lot_from(soci::row const& r) {
+Lot lot_from(db::Row const& r) {
   db::Cols c(r);
   Lot l;
   c.into(l.id, l.community_id, l.account_id, l.posting_id, l.points, l.remaining, l.earned_at, l.expires_at);
@@ -280,7 +280,7 @@ constexpr char const* kProgram =
 Program program(db::Tx& tx, std::int64_t cid) {
   auto p = db::one(
       tx, kProgram,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         Program p;
         c.into(p.expiry_days, p.notice_days);
@@ -314,7 +314,7 @@ void save_program(db::Tx& tx, std::int64_t cid, Program const& p, std::int64_t b
 
 namespace {
 
-logic::Rule rule_from(soci::row const& r) {
+logic::Rule rule_from(db::Row const& r) {
   db::Cols c(r);
   logic::Rule rule;
   rule.id = c.integer();
@@ -330,7 +330,7 @@ constexpr char const* kRuleMerchants =
 void load_merchants(db::Tx& tx, logic::Rule& rule) {
   db::each(
       tx, kRuleMerchants,
-      [&](soci::row const& r) {
+      [&](db::Row const& r) {
         db::Cols c(r);
         auto mid = c.integer();
         rule.merchant_multipliers[mid] = static_cast<int>(c.integer());
@@ -393,7 +393,7 @@ constexpr char const* kRuleEffectiveFrom = "SELECT effective_from FROM members_e
 
 std::optional<std::int64_t> rule_effective_from(db::Tx& tx, std::int64_t rule_id) {
   return db::one(
-      tx, kRuleEffectiveFrom, [](soci::row const& r) { return db::Cols(r).integer(); }, use(rule_id, "id"));
+      tx, kRuleEffectiveFrom, [](db::Row const& r) { return db::Cols(r).integer(); }, use(rule_id, "id"));
 }
 
 // ---- daily caps and monthly earnings
@@ -453,7 +453,7 @@ constexpr char const* kTiers =
 std::vector<logic::Tier> tiers(db::Tx& tx, std::int64_t cid) {
   return db::all(
       tx, kTiers,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         logic::Tier t;
         c.into(t.id, t.name, t.threshold, t.discount_pct, t.earn_multiplier_pct);
@@ -499,7 +499,7 @@ std::vector<std::int64_t> replace_tiers(db::Tx& tx, std::int64_t cid, std::vecto
 
 namespace {
 
-Status status_from(soci::row const& r) {
+Status status_from(db::Row const& r) {
   db::Cols c(r);
   Status s;
   c.into(s.community_id, s.account_id, s.tier_id, s.review_month, s.updated_at);
@@ -577,7 +577,7 @@ std::vector<MemberRow> members(db::Tx& tx, std::int64_t cid, json::Page const& p
   std::int64_t limit = page.limit + 1;
   return db::all(
       tx, kMembers,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         MemberRow m;
         c.into(m.id, m.balance);
@@ -595,7 +595,7 @@ constexpr char const* kConsents =
 std::vector<std::pair<std::string, bool>> consents(db::Tx& tx, std::int64_t account_id) {
   return db::all(
       tx, kConsents,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         auto purpose = c.text();
         return std::pair<std::string, bool>(purpose, c.boolean());
@@ -766,7 +766,7 @@ bool remove_tag(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::stri
 
 std::vector<std::string> tags_of(db::Tx& tx, std::int64_t cid, std::int64_t account_id) {
   return db::all(
-      tx, kTagsOf, [](soci::row const& r) { return db::Cols(r).text(); }, use(cid, "c"), use(account_id, "a"));
+      tx, kTagsOf, [](db::Row const& r) { return db::Cols(r).text(); }, use(cid, "c"), use(account_id, "a"));
 }
 
 constexpr char const* kAllTags =
@@ -775,7 +775,7 @@ constexpr char const* kAllTags =
 std::vector<std::pair<std::int64_t, std::string>> all_tags(db::Tx& tx, std::int64_t account_id) {
   return db::all(
       tx, kAllTags,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         auto cid = c.integer();
         return std::pair<std::int64_t, std::string>(cid, c.text());
@@ -808,7 +808,7 @@ std::int64_t erase_facts(db::Tx& tx, std::int64_t account_id) {
 
 namespace {
 
-Segment segment_from(soci::row const& r) {
+Segment segment_from(db::Row const& r) {
   db::Cols c(r);
   Segment s;
   c.into(s.id, s.community_id, s.merchant_id, s.name, s.rule, s.created_by, s.created_at, s.updated_at);
@@ -937,7 +937,7 @@ std::vector<std::int64_t> segment_members(db::Tx& tx, SegmentQuery const& s) {
   db::Query q("SELECT f.account_id");
   segment_where(q, s);
   q.sql(" ORDER BY f.account_id");
-  return q.all(tx, [](soci::row const& r) { return db::Cols(r).integer(); });
+  return q.all(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
 }
 
 // ---- campaigns
@@ -949,7 +949,7 @@ std::vector<std::int64_t> segment_members(db::Tx& tx, SegmentQuery const& s) {
 
 namespace {
 
-Campaign campaign_from(soci::row const& r) {
+Campaign campaign_from(db::Row const& r) {
   db::Cols c(r);
   Campaign k;
   c.into(k.id, k.community_id, k.merchant_id, k.segment_id, k.name, k.kind, k.title, k.body, k.points,
@@ -1045,7 +1045,7 @@ std::int64_t campaign_points(db::Tx& tx, std::int64_t campaign_id) {
 
 namespace {
 
-Received received_from(soci::row const& r) {
+Received received_from(db::Row const& r) {
   Received x;
   db::Cols(r).into(x.campaign_id, x.community_id, x.merchant_id, x.kind, x.title, x.body, x.coupon_code, x.points, x.at);
   return x;
@@ -1074,7 +1074,7 @@ constexpr char const* kCampaignSettings =
 CampaignSettings campaign_settings(db::Tx& tx, std::int64_t cid) {
   return db::one(
              tx, kCampaignSettings,
-             [](soci::row const& r) {
+             [](db::Row const& r) {
                db::Cols c(r);
                CampaignSettings s;
                s.max_per_window = static_cast<int>(c.integer());

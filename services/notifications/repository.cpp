@@ -14,7 +14,7 @@ using soci::use;
 // The columns notification_from reads, in its order.
 #define NOTIFICATION_COLUMNS "id, account_id, community_id, type, title, body, data, created_at, read_at"
 
-Notification notification_from(soci::row const& r) {
+Notification notification_from(db::Row const& r) {
   db::Cols c(r);
   Notification n;
   c.into(n.id, n.account_id, n.community_id, n.type, n.title, n.body, n.data, n.created_at, n.read_at);
@@ -101,7 +101,7 @@ std::int64_t unread_count(db::Tx& tx, std::int64_t account_id) {
 // ---- preferences
 
 namespace {
-Preference preference_from(soci::row const& r) {
+Preference preference_from(db::Row const& r) {
   db::Cols c(r);
   Preference p;
   c.into(p.account_id, p.category, p.in_app, p.push, p.email);

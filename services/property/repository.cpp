@@ -38,7 +38,7 @@ constexpr char const* kActiveSchedules =
 constexpr char const* kDeactivateSchedule =
     "UPDATE property_fee_schedules SET active = 0 WHERE id = :id AND community_id = :c AND active = 1";
 
-FeeSchedule schedule_from(soci::row const& r) {
+FeeSchedule schedule_from(db::Row const& r) {
   db::Cols c(r);
   FeeSchedule s;
   c.into(s.id, s.community_id, s.name, s.amount_cents, s.scope, s.building_id, s.active, s.created_by,
@@ -111,7 +111,7 @@ constexpr char const* kBillingSummary =
     "COALESCE(SUM(CASE WHEN status = 'overdue' THEN 1 ELSE 0 END), 0) "
     "FROM property_bills WHERE community_id = ";
 
-Bill bill_from(soci::row const& r) {
+Bill bill_from(db::Row const& r) {
   db::Cols c(r);
   Bill b;
   c.into(b.id, b.community_id, b.unit_id, b.building_id, b.schedule_id, b.name, b.period, b.amount_cents,
@@ -120,7 +120,7 @@ Bill bill_from(soci::row const& r) {
   return b;
 }
 
-PeriodSummary summary_from(soci::row const& r) {
+PeriodSummary summary_from(db::Row const& r) {
   db::Cols c(r);
   PeriodSummary s;
   c.into(s.period, s.billed_cents, s.paid_cents, s.overdue_cents, s.outstanding_cents, s.bills, s.paid,
@@ -238,7 +238,7 @@ constexpr char const* kHistory =
     "SELECT from_status, to_status, actor_id, happened_at, note FROM property_ticket_history "
     "WHERE ticket_id = :t AND community_id = :c ORDER BY id";
 
-Ticket ticket_from(soci::row const& r) {
+Ticket ticket_from(db::Row const& r) {
   db::Cols c(r);
   Ticket t;
   c.into(t.id, t.community_id, t.unit_id, t.opened_by, t.category, t.description, t.status, t.assigned_to,
@@ -247,7 +247,7 @@ Ticket ticket_from(soci::row const& r) {
   return t;
 }
 
-HistoryEntry history_from(soci::row const& r) {
+HistoryEntry history_from(db::Row const& r) {
   db::Cols c(r);
   HistoryEntry e;
   c.into(e.from, e.to, e.actor_id, e.at, e.note);
@@ -335,7 +335,7 @@ constexpr char const* kTicketSteps =
 std::vector<SlaRow> sla_rows(db::Tx& tx, std::int64_t cid) {
   return db::all(
       tx, kSlaRows,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         SlaRow s;
         c.into(s.category, s.first_response_hours, s.resolution_hours, s.updated_at);
@@ -355,7 +355,7 @@ std::vector<TicketStep> ticket_steps_after(db::Tx& tx, std::int64_t cid, std::in
                                            std::int64_t limit) {
   return db::all(
       tx, kTicketSteps,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         TicketStep s;
         c.into(s.history_id, s.ticket_id, s.from, s.to, s.actor_id, s.at, s.rating, s.category, s.opened_by,
@@ -385,7 +385,7 @@ constexpr char const* kInsertRead =
 constexpr char const* kCountRead =
     "UPDATE property_announcements SET read_count = read_count + 1 WHERE id = :id AND community_id = :c";
 
-Announcement announcement_from(soci::row const& r) {
+Announcement announcement_from(db::Row const& r) {
   db::Cols c(r);
   Announcement a;
   c.into(a.id, a.community_id, a.building_id, a.title, a.body, a.created_by, a.audience_count, a.read_count,
@@ -442,7 +442,7 @@ constexpr char const* kUsePass =
     "UPDATE property_visitor_passes SET status = 'used', used_at = :t, verified_by = :v "
     "WHERE id = :id AND community_id = :c AND status = 'active' AND valid_from <= :t2 AND valid_until > :t3";
 
-VisitorPass pass_from(soci::row const& r) {
+VisitorPass pass_from(db::Row const& r) {
   db::Cols c(r);
   VisitorPass p;
   c.into(p.id, p.community_id, p.code, p.visitor_name, p.created_by, p.unit_id, p.valid_from, p.valid_until,
@@ -509,14 +509,14 @@ constexpr char const* kCancelBooking =
     "UPDATE property_bookings SET status = 'cancelled', cancelled_at = :t "
     "WHERE id = :id AND community_id = :c AND status = 'active'";
 
-Amenity amenity_from(soci::row const& r) {
+Amenity amenity_from(db::Row const& r) {
   db::Cols c(r);
   Amenity a;
   c.into(a.id, a.community_id, a.name, a.capacity, a.created_at);
   return a;
 }
 
-Booking booking_from(soci::row const& r) {
+Booking booking_from(db::Row const& r) {
   db::Cols c(r);
   Booking b;
   c.into(b.id, b.community_id, b.amenity_id, b.account_id, b.starts_at, b.ends_at, b.status, b.created_at,
@@ -593,7 +593,7 @@ constexpr char const* kUncountVote =
     "UPDATE property_suggestions SET vote_count = vote_count - 1 WHERE id = :id AND community_id = :c AND "
     "vote_count > 0";
 
-Suggestion suggestion_from(soci::row const& r) {
+Suggestion suggestion_from(db::Row const& r) {
   db::Cols c(r);
   Suggestion s;
   c.into(s.id, s.community_id, s.author_id, s.title, s.body, s.vote_count, s.created_at);
@@ -646,7 +646,7 @@ constexpr char const* kSuggestionAdoptedAt =
 
 std::optional<std::int64_t> suggestion_adopted_at(db::Tx& tx, std::int64_t cid, std::int64_t suggestion_id) {
   auto v = db::one(
-      tx, kSuggestionAdoptedAt, [](soci::row const& r) { return db::Cols(r).opt_integer(); }, use(suggestion_id, "id"),
+      tx, kSuggestionAdoptedAt, [](db::Row const& r) { return db::Cols(r).opt_integer(); }, use(suggestion_id, "id"),
       use(cid, "c"));
   return v ? *v : std::nullopt;
 }
@@ -660,7 +660,7 @@ std::vector<SuggestionText> suggestion_texts(db::Tx& tx, std::int64_t cid, std::
                                              std::int64_t limit) {
   return db::all(
       tx, kSuggestionTexts,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         SuggestionText s;
         c.into(s.id, s.title, s.body, s.vote_count);

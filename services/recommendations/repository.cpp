@@ -8,7 +8,7 @@ using soci::use;
 
 namespace {
 
-std::int64_t first_integer(soci::row const& r) { return db::Cols(r).integer(); }
+std::int64_t first_integer(db::Row const& r) { return db::Cols(r).integer(); }
 
 std::string upsert_plus_one(db::Tx& tx, char const* insert, char const* conflict_keys) {
   if (tx.backend() == db::Backend::MySql) return std::string(insert) + " ON DUPLICATE KEY UPDATE buyers = buyers + 1";
@@ -47,7 +47,7 @@ constexpr char const* kProfile =
 std::vector<ProfileProduct> profile(db::Tx& tx, std::int64_t cid, std::int64_t account_id) {
   return db::all(
       tx, kProfile,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         ProfileProduct p;
         c.into(p.product_id, p.merchant_id, p.building_id);
@@ -135,7 +135,7 @@ constexpr char const* kOwned =
 std::vector<Owned> owned(db::Tx& tx, std::int64_t cid, std::int64_t account_id) {
   return db::all(
       tx, kOwned,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         Owned o;
         c.into(o.product_id, o.merchant_id, o.first_at);
@@ -167,7 +167,7 @@ std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> partners(db::Tx&
   struct Row {
     std::int64_t seed = 0, other = 0, buyers = 0;
   };
-  auto rows = q.all(tx, [](soci::row const& r) {
+  auto rows = q.all(tx, [](db::Row const& r) {
     db::Cols c(r);
     Row x;
     c.into(x.seed, x.other, x.buyers);

@@ -19,7 +19,7 @@ std::int64_t before_of(json::Page const& page) { return page.after ? *page.after
 constexpr char const* kRateFor =
     "SELECT rate_bp FROM settlement_commission_rates WHERE community_id = :c AND category = :k";
 std::optional<std::int64_t> rate_for(db::Tx& tx, std::int64_t cid, std::string const& category) {
-  return db::one(tx, kRateFor, [](soci::row const& r) { return db::Cols(r).integer(); }, use(cid, "c"),
+  return db::one(tx, kRateFor, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cid, "c"),
                  use(category, "k"));
 }
 
@@ -28,7 +28,7 @@ constexpr char const* kRates =
 std::vector<Rate> rates(db::Tx& tx, std::int64_t cid) {
   return db::all(
       tx, kRates,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         Rate x;
         c.into(x.category, x.rate_bp, x.updated_at);
@@ -53,7 +53,7 @@ void set_rate(db::Tx& tx, std::int64_t cid, std::string const& category, std::in
 // ---- periods
 
 #define SETTLEMENT_PERIOD_COLS "id, community_id, period_start, period_end, status, closed_at"
-Period period_from(soci::row const& r) {
+Period period_from(db::Row const& r) {
   db::Cols c(r);
   Period p;
   c.into(p.id, p.community_id, p.start_ms, p.end_ms, p.status, p.closed_at);
@@ -108,7 +108,7 @@ std::vector<Period> open_periods(db::Tx& tx, std::int64_t cid) {
 #define SETTLEMENT_POSTING_COLS \
   "id, community_id, merchant_id, period_id, kind, source, order_id, refund_id, amount_cents, occurred_at, " \
   "posted_at, wallet_txn"
-Posting posting_from(soci::row const& r) {
+Posting posting_from(db::Row const& r) {
   db::Cols c(r);
   Posting p;
   c.into(p.id, p.community_id, p.merchant_id, p.period_id, p.kind, p.source, p.order_id, p.refund_id, p.amount_cents,
@@ -146,7 +146,7 @@ std::vector<Posting> postings(db::Tx& tx, std::int64_t period_id, std::int64_t m
 constexpr char const* kMerchantsInPeriod =
     "SELECT DISTINCT merchant_id FROM settlement_postings WHERE period_id = :p ORDER BY merchant_id";
 std::vector<std::int64_t> merchants_in_period(db::Tx& tx, std::int64_t period_id) {
-  return db::all(tx, kMerchantsInPeriod, [](soci::row const& r) { return db::Cols(r).integer(); },
+  return db::all(tx, kMerchantsInPeriod, [](db::Row const& r) { return db::Cols(r).integer(); },
                  use(period_id, "p"));
 }
 
@@ -156,7 +156,7 @@ std::vector<std::int64_t> merchants_in_period(db::Tx& tx, std::int64_t period_id
   "id, community_id, merchant_id, period_id, period_start, period_end, orders_count, gross_cents, "          \
   "refunds_cents, commission_cents, points_cents, net_cents, cancelled_cents, status, closed_at, "           \
   "reimbursement_txn, paid_at, paid_by, payout_txn, payout_reference"
-Statement statement_from(soci::row const& r) {
+Statement statement_from(db::Row const& r) {
   db::Cols c(r);
   Statement s;
   c.into(s.id, s.community_id, s.merchant_id, s.period_id, s.period_start, s.period_end, s.orders_count,

@@ -51,7 +51,7 @@ constexpr char const* kProductsToIndex =
     "WHERE s.product_id IS NULL OR s.version <> :v ORDER BY p.id LIMIT :n";
 std::vector<Product> products_to_index(db::Tx& tx, int version, std::int64_t limit) {
   return db::all(
-      tx, kProductsToIndex, [](soci::row const& r) { db::Cols c(r); return product_row(c); }, use(version, "v"),
+      tx, kProductsToIndex, [](db::Row const& r) { db::Cols c(r); return product_row(c); }, use(version, "v"),
       use(limit, "n"));
 }
 
@@ -84,7 +84,7 @@ SearchResult search_products(db::Tx& tx, SearchQuery const& sq) {
     q.sql(" AND product_id < ").value(sq.after->second).sql(")");
   }
   q.sql(" ORDER BY score DESC, product_id DESC LIMIT ").value(sq.limit);
-  std::vector<Hit> hits = q.all(tx, [&](soci::row const& r) {
+  std::vector<Hit> hits = q.all(tx, [&](db::Row const& r) {
     db::Cols c(r);
     Hit h;
     c.into(h.product_id, h.score, h.matched, out.total, out.full);
@@ -98,7 +98,7 @@ SearchResult search_products(db::Tx& tx, SearchQuery const& sq) {
   db::Query pq("SELECT " DEMAND_PRODUCT_COLS ", m.name FROM products p JOIN merchants m ON m.id = p.merchant_id "
                "WHERE p.community_id = ");
   pq.value(sq.community_id).sql(" AND p.active = 1 AND p.id IN (").values(ids).sql(")");
-  auto rows = pq.all(tx, [](soci::row const& r) {
+  auto rows = pq.all(tx, [](db::Row const& r) {
     db::Cols c(r);
     auto p = product_row(c);
     return std::make_pair(p, c.text());
@@ -128,7 +128,7 @@ void log_search(db::Tx& tx, SearchLogRow const& row) {
   "w.id, w.community_id, w.author_id, w.title, w.category, w.status, w.details, w.joiners, w.merchant_id, " \
   "w.group_buy_id, w.answered_at, w.created_at"
 namespace {
-Wish wish_from(soci::row const& r) {
+Wish wish_from(db::Row const& r) {
   db::Cols c(r);
   Wish w;
   c.into(w.id, w.community_id, w.author_id, w.title, w.category, w.status, w.details, w.joiners, w.merchant_id,
@@ -205,7 +205,7 @@ constexpr char const* kWishJoiners =
 std::vector<std::int64_t> wish_joiners(db::Tx& tx, std::int64_t cid, std::int64_t wish_id, std::int64_t after,
                                        std::int64_t limit) {
   return db::all(
-      tx, kWishJoiners, [](soci::row const& r) { return db::Cols(r).integer(); }, use(cid, "c"), use(wish_id, "w"),
+      tx, kWishJoiners, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cid, "c"), use(wish_id, "w"),
       use(after, "after"), use(limit, "n"));
 }
 
@@ -221,7 +221,7 @@ std::vector<CategorySearches> searches_by_category(db::Tx& tx, std::int64_t cid,
   std::int64_t few = search::kFewResults;
   return db::all(
       tx, kSearchesByCategory,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         CategorySearches s;
         c.into(s.category, s.searches, s.zero, s.few);
@@ -244,7 +244,7 @@ std::vector<TermSearches> searched_terms(db::Tx& tx, std::int64_t cid, std::int6
   q.sql(" GROUP BY query HAVING COUNT(*) >= ").value(min_searches);
   if (only_few) q.sql(" AND SUM(CASE WHEN full_matches < ").value(search::kFewResults).sql(" THEN 1 ELSE 0 END) > 0");
   q.sql(" ORDER BY COUNT(*) DESC, query LIMIT ").value(limit);
-  return q.all(tx, [](soci::row const& r) {
+  return q.all(tx, [](db::Row const& r) {
     db::Cols c(r);
     TermSearches t;
     c.into(t.term, t.searches, t.zero, t.few);
@@ -258,7 +258,7 @@ constexpr char const* kWishesByCategory =
 std::vector<CategoryWishes> wishes_by_category(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
   return db::all(
       tx, kWishesByCategory,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         CategoryWishes w;
         c.into(w.category, w.wishes, w.open, w.joiners);
@@ -272,7 +272,7 @@ constexpr char const* kMerchantsByCategory =
 std::vector<std::pair<std::string, std::int64_t>> merchants_by_category(db::Tx& tx, std::int64_t cid) {
   return db::all(
       tx, kMerchantsByCategory,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         std::pair<std::string, std::int64_t> out;
         c.into(out.first, out.second);
@@ -286,7 +286,7 @@ constexpr char const* kMerchantCategories =
     "SELECT DISTINCT category FROM products WHERE community_id = :c2 AND merchant_id = :m2 AND active = 1";
 std::vector<std::string> merchant_categories(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
   auto out = db::all(
-      tx, kMerchantCategories, [](soci::row const& r) { return db::Cols(r).text(); }, use(cid, "c"), use(mid, "m"),
+      tx, kMerchantCategories, [](db::Row const& r) { return db::Cols(r).text(); }, use(cid, "c"), use(mid, "m"),
       use(cid, "c2"), use(mid, "m2"));
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

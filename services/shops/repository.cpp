@@ -23,7 +23,7 @@ soci::indicator null_if_absent(bool present) { return present ? soci::i_ok : soc
   "id, community_id, owner_id, name, category, status, rating_sum, rating_count, created_at, approved_at, "    \
   "description, contact_email, contact_phone, opening_hours, service_area, fulfilment, decision_reason, decided_at, " \
   "rating_weighted_sum, rating_weight"
-Merchant merchant_from(soci::row const& r) {
+Merchant merchant_from(db::Row const& r) {
   db::Cols c(r);
   Merchant m;
   c.into(m.id, m.community_id, m.owner_id, m.name, m.category, m.status, m.rating_sum, m.rating_count,
@@ -38,7 +38,7 @@ Merchant merchant_from(soci::row const& r) {
 
 #define SHOPS_PRODUCT_COLS \
   "id, community_id, merchant_id, name, category, price_cents, stock, active, created_at, updated_at"
-Product product_from(soci::row const& r) {
+Product product_from(db::Row const& r) {
   db::Cols c(r);
   Product p;
   c.into(p.id, p.community_id, p.merchant_id, p.name, p.category, p.price_cents, p.stock, p.active,
@@ -46,7 +46,7 @@ Product product_from(soci::row const& r) {
   return p;
 }
 
-Movement movement_from(soci::row const& r) {
+Movement movement_from(db::Row const& r) {
   db::Cols c(r);
   Movement m;
   c.into(m.id, m.community_id, m.merchant_id, m.product_id, m.delta, m.reason, m.order_id, m.actor,
@@ -59,7 +59,7 @@ Movement movement_from(soci::row const& r) {
   "total_cents, coupon_id, coupon_code, redemption_code, group_buy_id, created_at, updated_at, accepted_at, " \
   "ready_at, completed_at, cancelled_at, cancelled_by, points_spent, points_cents, tier_discount_pct, "  \
   "tier_discount_cents"
-Order order_from(soci::row const& r) {
+Order order_from(db::Row const& r) {
   db::Cols c(r);
   Order o;
   c.into(o.id, o.community_id, o.merchant_id, o.buyer_id, o.unit_id, o.status, o.fulfilment, o.subtotal_cents,
@@ -70,7 +70,7 @@ Order order_from(soci::row const& r) {
   return o;
 }
 
-OrderItem order_item_from(soci::row const& r) {
+OrderItem order_item_from(db::Row const& r) {
   db::Cols c(r);
   OrderItem i;
   c.into(i.product_id, i.name, i.category, i.unit_price_cents, i.quantity, i.line_cents);
@@ -110,7 +110,7 @@ std::vector<Order> with_items(db::Tx& tx, std::vector<Order> orders) {
         "SELECT order_id, community_id, product_id, name, category, unit_price_cents, quantity, line_cents "
         "FROM order_items WHERE order_id IN (");
     q.values(ids).sql(") AND community_id IN (").values(cids).sql(") ORDER BY order_id, id");
-    q.all(tx, [&](soci::row const& r) {
+    q.all(tx, [&](db::Row const& r) {
       db::Cols c(r);
       std::int64_t oid = c.integer(), cid = c.integer();
       auto it = by_id.find(oid);
@@ -128,7 +128,7 @@ std::vector<Order> with_items(db::Tx& tx, std::vector<Order> orders) {
 #define SHOPS_COUPON_COLS                                                                                  \
   "id, community_id, merchant_id, code, percent_off, amount_off_cents, min_spend_cents, max_redemptions, " \
   "redemptions, expires_at, created_at"
-Coupon coupon_from(soci::row const& r) {
+Coupon coupon_from(db::Row const& r) {
   db::Cols c(r);
   Coupon k;
   c.into(k.id, k.community_id, k.merchant_id, k.code, k.percent_off, k.amount_off_cents, k.min_spend_cents,
@@ -137,7 +137,7 @@ Coupon coupon_from(soci::row const& r) {
 }
 
 #define SHOPS_REVIEW_COLS "id, community_id, merchant_id, order_id, buyer_id, rating, body, created_at, author_erased, weight"
-Review review_from(soci::row const& r) {
+Review review_from(db::Row const& r) {
   db::Cols c(r);
   Review v;
   c.into(v.id, v.community_id, v.merchant_id, v.order_id, v.buyer_id, v.rating, v.body, v.created_at,
@@ -148,7 +148,7 @@ Review review_from(soci::row const& r) {
 #define SHOPS_GROUP_BUY_COLS                                                                               \
   "id, community_id, merchant_id, product_id, unit_price_cents, min_participants, participants, quantity, " \
   "closes_at, status, outcome, created_by, created_at, closed_at"
-GroupBuy group_buy_from(soci::row const& r) {
+GroupBuy group_buy_from(db::Row const& r) {
   db::Cols c(r);
   GroupBuy g;
   c.into(g.id, g.community_id, g.merchant_id, g.product_id, g.unit_price_cents, g.min_participants,
@@ -160,7 +160,7 @@ GroupBuy group_buy_from(soci::row const& r) {
 #define SHOPS_PARTICIPANT_COLS \
   "id, community_id, group_buy_id, account_id, unit_id, quantity, amount_cents, status, order_id, created_at, " \
   "fulfilment"
-Participant participant_from(soci::row const& r) {
+Participant participant_from(db::Row const& r) {
   db::Cols c(r);
   Participant p;
   c.into(p.id, p.community_id, p.group_buy_id, p.account_id, p.unit_id, p.quantity, p.amount_cents, p.status,
@@ -228,7 +228,7 @@ std::vector<Merchant> merchants_of_owner(db::Tx& tx, std::int64_t owner_id, json
 constexpr char const* kApplicationsOpen =
     "SELECT applications_open FROM merchant_settings WHERE community_id = :c";
 std::optional<bool> applications_open(db::Tx& tx, std::int64_t cid) {
-  return db::one(tx, kApplicationsOpen, [](soci::row const& r) { return db::Cols(r).boolean(); }, use(cid, "c"));
+  return db::one(tx, kApplicationsOpen, [](db::Row const& r) { return db::Cols(r).boolean(); }, use(cid, "c"));
 }
 
 // Prefixed by the backend's INSERT IGNORE; the update then sets the value (two managers at
@@ -295,7 +295,7 @@ std::optional<CatalogueProduct> find_catalogue_product(db::Tx& tx, std::int64_t 
                                                        std::int64_t pid) {
   return db::one(
       tx, kCatalogueProduct,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         CatalogueProduct out;
         out.merchant_status = c.text();
@@ -330,7 +330,7 @@ std::optional<CatalogueProducts> list_catalogue_products(db::Tx& tx, std::int64_
   out.products.reserve(static_cast<std::size_t>(n));
   db::each(
       tx, kCatalogueProducts,
-      [&](soci::row const& r) {
+      [&](db::Row const& r) {
         db::Cols c(r);
         status = c.opt_text();
         Product& p = out.products.emplace_back();
@@ -341,7 +341,7 @@ std::optional<CatalogueProducts> list_catalogue_products(db::Tx& tx, std::int64_
       use(all, "all"), use(before, "b"), use(n, "l"));
   if (out.products.empty())
     status = db::one(
-        tx, kMerchantStatus, [](soci::row const& r) { return db::Cols(r).text(); }, use(mid, "m"), use(cid, "c"));
+        tx, kMerchantStatus, [](db::Row const& r) { return db::Cols(r).text(); }, use(mid, "m"), use(cid, "c"));
   if (!status) return std::nullopt;
   out.merchant_status = std::move(*status);
   return out;
@@ -472,7 +472,7 @@ constexpr char const* kCurrentOrderStatus = "SELECT status FROM orders WHERE id 
 std::string current_order_status(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
   auto status = db::one(
       tx, kCurrentOrderStatus + std::string(db::for_update(tx.backend())),
-      [](soci::row const& r) { return db::Cols(r).text(); }, use(oid, "id"), use(cid, "c"));
+      [](db::Row const& r) { return db::Cols(r).text(); }, use(oid, "id"), use(cid, "c"));
   return status.value_or("");
 }
 
@@ -572,7 +572,7 @@ constexpr char const* kCampaignCouponOrders =
 std::pair<std::int64_t, std::int64_t> campaign_coupon_orders(db::Tx& tx, std::int64_t cid, std::int64_t campaign_id) {
   return db::one(
              tx, kCampaignCouponOrders,
-             [](soci::row const& r) {
+             [](db::Row const& r) {
                db::Cols c(r);
                auto n = c.integer();
                return std::pair<std::int64_t, std::int64_t>(n, c.integer());
@@ -590,7 +590,7 @@ std::optional<AccountCoupon> campaign_coupon_of(db::Tx& tx, std::int64_t cid, st
                                                 std::int64_t account_id) {
   return db::one(
       tx, kCampaignCouponOf,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         AccountCoupon k;
         db::Cols(r).into(k.merchant_id, k.code, k.percent_off, k.amount_off_cents, k.min_spend_cents, k.expires_at,
                          k.redemptions, k.order_id);
@@ -606,7 +606,7 @@ std::vector<std::pair<std::string, std::int64_t>> order_category_cents(db::Tx& t
                                                                        std::int64_t order_id) {
   return db::all(
       tx, kOrderCategoryCents,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         auto cat = c.text();
         return std::pair<std::string, std::int64_t>(cat, c.integer());
@@ -642,7 +642,7 @@ std::vector<Review> list_reviews(db::Tx& tx, std::int64_t cid, std::int64_t mid,
 // ---- referrals
 
 namespace {
-ReferralCode referral_code_from(soci::row const& r) {
+ReferralCode referral_code_from(db::Row const& r) {
   db::Cols c(r);
   ReferralCode k;
   c.into(k.id, k.community_id, k.account_id, k.code, k.created_at);
@@ -687,7 +687,7 @@ constexpr char const* kOrderReferral =
 std::optional<OrderReferral> order_referral(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
   return db::one(
       tx, kOrderReferral,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         OrderReferral x;
         c.into(x.order_id, x.community_id, x.merchant_id, x.buyer_id, x.referrer_id, x.code);
@@ -701,7 +701,7 @@ std::optional<OrderReferral> order_referral(db::Tx& tx, std::int64_t cid, std::i
 constexpr char const* kOrderProductIds =
     "SELECT DISTINCT product_id FROM order_items WHERE order_id = :o AND community_id = :c ORDER BY product_id";
 std::vector<std::int64_t> order_product_ids(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
-  return db::all(tx, kOrderProductIds, [](soci::row const& r) { return db::Cols(r).integer(); }, use(oid, "o"),
+  return db::all(tx, kOrderProductIds, [](db::Row const& r) { return db::Cols(r).integer(); }, use(oid, "o"),
                  use(cid, "c"));
 }
 
@@ -790,7 +790,7 @@ std::vector<std::pair<std::int64_t, std::int64_t>> due_group_buys(db::Tx& tx, st
   long long n = limit;
   return db::all(
       tx, kDueGroupBuys,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         auto id = c.integer();
         return std::pair<std::int64_t, std::int64_t>(id, c.integer());
@@ -833,7 +833,7 @@ constexpr char const* kOrderPoints =
 OrderPoints order_points(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
   auto p = db::one(
       tx, kOrderPoints,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         OrderPoints p;
         c.into(p.points_spent, p.points_cents);
@@ -849,7 +849,7 @@ std::vector<std::pair<std::int64_t, std::int64_t>> refunded_quantities(db::Tx& t
                                                                       std::int64_t oid) {
   return db::all(
       tx, kRefundedQuantities,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         std::int64_t pid = c.integer();
         return std::pair<std::int64_t, std::int64_t>(pid, c.integer());
@@ -875,7 +875,7 @@ std::int64_t refunded_goods_cents(db::Tx& tx, std::int64_t cid, std::int64_t oid
   "id, community_id, order_id, merchant_id, buyer_id, status, source, reason, goods_cents, amount_cents, "      \
   "points, points_cents, decision_reason, decided_by, decided_at, dispute_reason, disputed_at, "               \
   "arbitration_reason, arbitrated_by, arbitrated_at, created_at, updated_at, completed_at"
-Refund refund_from(soci::row const& r) {
+Refund refund_from(db::Row const& r) {
   db::Cols c(r);
   Refund f;
   c.into(f.id, f.community_id, f.order_id, f.merchant_id, f.buyer_id, f.status, f.source, f.reason, f.goods_cents,
@@ -890,7 +890,7 @@ constexpr char const* kRefundItems =
 void load_refund_items(db::Tx& tx, Refund& f) {
   f.items = db::all(
       tx, kRefundItems,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         RefundItem i;
         c.into(i.product_id, i.quantity, i.returned, i.line_cents);
@@ -1002,7 +1002,7 @@ void set_refund_amounts(db::Tx& tx, std::int64_t rid, std::int64_t amount_cents,
 
 constexpr char const* kRefundWindow = "SELECT window_days FROM refund_settings WHERE community_id = :c";
 std::optional<std::int64_t> refund_window_days(db::Tx& tx, std::int64_t cid) {
-  return db::one(tx, kRefundWindow, [](soci::row const& r) { return db::Cols(r).integer(); }, use(cid, "c"));
+  return db::one(tx, kRefundWindow, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cid, "c"));
 }
 
 constexpr char const* kEnsureRefundSettings =
@@ -1030,7 +1030,7 @@ namespace {
   "o.id, o.community_id, o.merchant_id, o.buyer_id, o.created_at, o.status, o.subtotal_cents, " \
   "o.discount_cents, o.total_cents, o.coupon_id, o.group_buy_id, COALESCE(k.campaign_id, 0)"
 #define SHOPS_FACT_FROM " FROM orders o LEFT JOIN coupons k ON k.id = o.coupon_id"
-OrderFacts order_facts_from(soci::row const& r) {
+OrderFacts order_facts_from(db::Row const& r) {
   db::Cols c(r);
   OrderFacts o;
   c.into(o.id, o.community_id, o.merchant_id, o.buyer_id, o.created_at, o.status, o.subtotal_cents,
@@ -1044,7 +1044,7 @@ constexpr char const* kFactLines =
 void load_fact_lines(db::Tx& tx, OrderFacts& o) {
   o.lines = db::all(
       tx, kFactLines,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         OrderFacts::Line l;
         c.into(l.product_id, l.category, l.quantity, l.line_cents);
@@ -1053,7 +1053,7 @@ void load_fact_lines(db::Tx& tx, OrderFacts& o) {
       use(o.id, "o"), use(o.community_id, "c"));
 }
 
-GroupBuyFacts group_buy_facts_from(soci::row const& r) {
+GroupBuyFacts group_buy_facts_from(db::Row const& r) {
   db::Cols c(r);
   GroupBuyFacts g;
   c.into(g.id, g.merchant_id, g.participants, g.closed_at, g.outcome);
@@ -1086,7 +1086,7 @@ std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int
   }
   db::Query q(kFactLinesOf);
   q.value(cid).sql(" AND order_id IN (").values(ids).sql(") ORDER BY order_id, id");
-  for (auto const& [oid, line] : q.all(tx, [](soci::row const& r) {
+  for (auto const& [oid, line] : q.all(tx, [](db::Row const& r) {
          db::Cols c(r);
          std::int64_t oid = c.integer();
          OrderFacts::Line l;
@@ -1103,7 +1103,7 @@ constexpr char const* kReviewFactsAfter =
 std::vector<ReviewFacts> review_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit) {
   return db::all(
       tx, kReviewFactsAfter,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         ReviewFacts f;
         c.into(f.id, f.merchant_id, f.order_id, f.rating, f.created_at);
@@ -1136,7 +1136,7 @@ std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t
   std::vector<StockPeriod> out;
   std::int64_t const page = limit > 0 ? limit : std::numeric_limits<std::int32_t>::max();
   auto ids = db::all(
-      tx, kMerchantProductIds, [](soci::row const& r) { return db::Cols(r).integer(); }, use(cid, "c"),
+      tx, kMerchantProductIds, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cid, "c"),
       use(mid, "m"), use(after_id, "a"), use(page, "l"));
   if (ids.empty()) return out;
   db::Query q(
@@ -1156,7 +1156,7 @@ std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t
     bool active = true;
     std::optional<std::string> reason;
   };
-  auto lines = q.all(tx, [](soci::row const& r) {
+  auto lines = q.all(tx, [](db::Row const& r) {
     db::Cols c(r);
     Line l;
     c.into(l.product_id, l.name, l.category, l.active, l.stock, l.reason, l.in, l.after);
@@ -1181,7 +1181,7 @@ std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t
 
 namespace {
 // Columns: id, merchant_id, stock, name.
-ProductStock product_stock_from(soci::row const& r) {
+ProductStock product_stock_from(db::Row const& r) {
   db::Cols c(r);
   ProductStock p;
   c.into(p.id, p.merchant_id, p.stock, p.name);
@@ -1210,7 +1210,7 @@ std::vector<std::pair<std::int64_t, std::int64_t>> units_sold(db::Tx& tx, std::i
                                                               std::int64_t from, std::int64_t to) {
   return db::all(
       tx, kUnitsSold,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         std::int64_t pid = c.integer();
         return std::pair{pid, c.integer()};
@@ -1222,7 +1222,7 @@ constexpr char const* kMerchantNames = "SELECT id, name FROM merchants WHERE com
 std::vector<std::pair<std::int64_t, std::string>> merchant_names(db::Tx& tx, std::int64_t cid) {
   return db::all(
       tx, kMerchantNames,
-      [](soci::row const& r) {
+      [](db::Row const& r) {
         db::Cols c(r);
         std::int64_t id = c.integer();
         return std::pair{id, c.text()};

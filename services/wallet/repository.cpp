@@ -55,7 +55,7 @@ std::map<int, std::int64_t> bucket_balances_for_update(db::Tx& tx, std::int64_t 
                                                        std::int64_t owner_id) {
   std::map<int, std::int64_t> out;
   db::each(tx, kBucketBalances + std::string(db::for_update(tx.backend())),
-           [&](soci::row const& r) {
+           [&](db::Row const& r) {
              db::Cols c(r);
              auto bucket = c.integer();
              out[static_cast<int>(bucket)] = c.integer();
@@ -110,7 +110,7 @@ constexpr char const* kStatementPage =
 
 namespace {
 
-Entry entry_from(soci::row const& r) {
+Entry entry_from(db::Row const& r) {
   db::Cols c(r);
   Entry e;
   c.into(e.id, e.transaction_id, e.amount_cents, e.balance_after_cents, e.kind, e.reference, e.created_at);
@@ -134,7 +134,7 @@ StatementPage statement_page(db::Tx& tx, std::int64_t cid, std::string const& ki
   StatementPage out;
   db::each(
       tx, kStatementPage,
-      [&](soci::row const& r) {
+      [&](db::Row const& r) {
         db::Cols c(r);
         Entry e;
         c.into(e.id, e.transaction_id, e.amount_cents, e.balance_after_cents, e.kind, e.reference, e.created_at,
@@ -154,7 +154,7 @@ constexpr char const* kTotalsByKind =
 
 namespace {
 
-KindTotal kind_total_from(soci::row const& r) {
+KindTotal kind_total_from(db::Row const& r) {
   db::Cols c(r);
   KindTotal t;
   c.into(t.owner_kind, t.balance_cents, t.accounts);

@@ -16,7 +16,7 @@ soci::indicator null_if_absent(bool present) { return present ? soci::i_ok : soc
 #define WEBHOOKS_ENDPOINT_COLS                                                                             \
   "id, community_id, merchant_id, url, description, event_types, enabled, disabled_reason, secret, "      \
   "previous_secret, previous_until, wakeups, created_by, created_at, updated_at"
-Endpoint endpoint_from(soci::row const& r) {
+Endpoint endpoint_from(db::Row const& r) {
   db::Cols c(r);
   Endpoint e;
   std::string types;
@@ -29,7 +29,7 @@ Endpoint endpoint_from(soci::row const& r) {
 #define WEBHOOKS_DELIVERY_COLS                                                                         \
   "id, community_id, endpoint_id, event_id, seq, message_id, event_type, payload, status, attempts, " \
   "next_attempt_at, last_status, last_error, replay_of, created_at, completed_at"
-Delivery delivery_from(soci::row const& r) {
+Delivery delivery_from(db::Row const& r) {
   db::Cols c(r);
   Delivery d;
   c.into(d.id, d.community_id, d.endpoint_id, d.event_id, d.seq, d.message_id, d.event_type, d.payload, d.status,
@@ -40,7 +40,7 @@ Delivery delivery_from(soci::row const& r) {
 #define WEBHOOKS_ATTEMPT_COLS                                                                              \
   "id, community_id, endpoint_id, delivery_id, attempt, started_at, latency_ms, http_status, error, " \
   "response_snippet, outcome"
-Attempt attempt_from(soci::row const& r) {
+Attempt attempt_from(db::Row const& r) {
   db::Cols c(r);
   Attempt a;
   c.into(a.id, a.community_id, a.endpoint_id, a.delivery_id, a.attempt, a.started_at, a.latency_ms, a.http_status,
@@ -48,7 +48,7 @@ Attempt attempt_from(soci::row const& r) {
   return a;
 }
 
-std::int64_t first_integer(soci::row const& r) { return db::Cols(r).integer(); }
+std::int64_t first_integer(db::Row const& r) { return db::Cols(r).integer(); }
 
 // A new delivery makes its endpoint due now (unless it already is) and counts as a wake-up.
 constexpr char const* kWake =

@@ -43,11 +43,11 @@ std::map<Row, Row> rows(std::string const& sql, std::size_t key, std::size_t col
   courtyard::db::read(TestApp::get().app().db(), [&](soci::session& s) {
     courtyard::db::each(
         s, sql,
-        [&](soci::row const& r) {
+        [&](courtyard::db::Row const& r) {
           Row k, v;
           courtyard::db::Cols c(r);
           for (std::size_t i = 0; i < cols; ++i) {
-            bool text = r.get_properties(i).get_data_type() == soci::dt_string;
+            bool text = r.kind(i) == courtyard::db::Row::Kind::Text;
             (i < key ? k : v).push_back(text ? c.text() : std::to_string(c.integer()));
           }
           out[k] = v;

@@ -55,7 +55,7 @@ void links_hold(std::int64_t cid, History const& h) {
         s,
         "SELECT merchant_id, buyer_id, day, orders, prev_day, next_day FROM analytics_customer_days "
         "WHERE community_id = :c ORDER BY merchant_id, buyer_id, day",
-        [&](soci::row const& r) {
+        [&](courtyard::db::Row const& r) {
           courtyard::db::Cols c(r);
           DayRow d;
           c.into(d.mid, d.buyer, d.day, d.orders, d.prev, d.next);

@@ -166,7 +166,7 @@ TEST_CASE("backfill over several batches equals the sums over the orders", "[rol
     courtyard::db::read(t.app().db(), [&](soci::session& sql) {
       courtyard::db::each(
           sql, "SELECT created_at, status FROM orders WHERE merchant_id = :m",
-          [&](soci::row const& r) {
+          [&](courtyard::db::Row const& r) {
             courtyard::db::Cols c(r);
             std::int64_t at = c.integer();
             if (c.text() != "cancelled") ++by_day[tz->local_day(at)];
@@ -174,7 +174,7 @@ TEST_CASE("backfill over several batches equals the sums over the orders", "[rol
           use(m, "m"));
       courtyard::db::each(
           sql, "SELECT day, orders FROM analytics_merchant_days WHERE merchant_id = :m AND orders <> 0",
-          [&](soci::row const& r) {
+          [&](courtyard::db::Row const& r) {
             courtyard::db::Cols c(r);
             std::int64_t day = c.integer(), n = c.integer();
             CHECK(by_day[day] == n);
@@ -264,11 +264,11 @@ std::string rollup_rows(std::int64_t mid) {
     for (auto const* q : kTables) {
       courtyard::db::each(
           sql, q,
-          [&](soci::row const& r) {
+          [&](courtyard::db::Row const& r) {
             for (std::size_t i = 0; i < r.size(); ++i) {
               courtyard::db::Cols c(r);
               c.skip(i);
-              out += (r.get_properties(i).get_data_type() == soci::dt_string ? c.text() : std::to_string(c.integer()));
+              out += (r.kind(i) == courtyard::db::Row::Kind::Text ? c.text() : std::to_string(c.integer()));
               out += i + 1 < r.size() ? "," : "\n";
             }
           },
@@ -286,7 +286,7 @@ std::vector<courtyard::events::Event> order_events(std::int64_t cid) {
         sql,
         "SELECT id, topic, payload, created_at FROM events WHERE community_id = :c AND topic IN ('order.placed', "
         "'order.cancelled') ORDER BY id",
-        [&](soci::row const& r) {
+        [&](courtyard::db::Row const& r) {
           courtyard::db::Cols c(r);
           courtyard::events::Event e;
           e.id = c.integer();

@@ -377,7 +377,7 @@ Invariants check_invariants(std::string const& db_url, Seeded const& s, LoadResu
                             std::chrono::milliseconds grace, bool leases_may_hold) {
   db::Database database(db_url, 1);
   std::int64_t const cid = s.community_id;
-  auto const int2 = [](soci::row const& r) {
+  auto const int2 = [](courtyard::db::Row const& r) {
     db::Cols c(r);
     std::pair<std::int64_t, std::int64_t> p;
     c.into(p.first, p.second);
@@ -396,7 +396,7 @@ Invariants check_invariants(std::string const& db_url, Seeded const& s, LoadResu
   auto const deadline = std::chrono::steady_clock::now() + grace;
   for (;;) {
     deliveries = db::read(database, [&](soci::session& q) {
-      return db::all(q, kDeliveries, [](soci::row const& r) {
+      return db::all(q, kDeliveries, [](courtyard::db::Row const& r) {
         db::Cols c(r);
         Delivery d;
         c.into(d.event, d.subscriber, d.status, d.lease_until);
@@ -428,7 +428,7 @@ Invariants check_invariants(std::string const& db_url, Seeded const& s, LoadResu
   db::read(database, [&](soci::session& q) {
     // Orders: every 2xx is there.
     std::map<std::int64_t, std::int64_t> buyer_of;
-    for (auto const& r : db::all(q, kOrders, [](soci::row const& r) {
+    for (auto const& r : db::all(q, kOrders, [](courtyard::db::Row const& r) {
            db::Cols c(r);
            std::tuple<std::int64_t, std::int64_t, std::string> t;
            c.into(std::get<0>(t), std::get<1>(t), std::get<2>(t));
@@ -453,7 +453,7 @@ Invariants check_invariants(std::string const& db_url, Seeded const& s, LoadResu
     // Ledger: zero per community and per transaction; balances are their entries.
     std::map<std::int64_t, std::int64_t> per_txn, per_account;
     std::int64_t total = 0;
-    db::each(q, kEntries, [&](soci::row const& r) {
+    db::each(q, kEntries, [&](courtyard::db::Row const& r) {
       db::Cols c(r);
       std::int64_t account, txn, amount;
       c.into(account, txn, amount);
@@ -471,14 +471,14 @@ Invariants check_invariants(std::string const& db_url, Seeded const& s, LoadResu
 
     // Bills: every 2xx payment is paid, and each paid bill was charged exactly once.
     std::set<std::int64_t> paid;
-    for (auto id : db::all(q, kPaidBills, [](soci::row const& r) { return db::Cols(r).integer(); }, soci::use(cid, "c")))
+    for (auto id : db::all(q, kPaidBills, [](courtyard::db::Row const& r) { return db::Cols(r).integer(); }, soci::use(cid, "c")))
       paid.insert(id);
     inv.paid_bills = std::int64_t(paid.size());
     for (auto id : load.paid_bills)
       if (!paid.count(id)) fail("bill " + str(id) + " was answered 201 but is not paid");
     std::map<std::string, int> charges;
     for (auto const& ref :
-         db::all(q, kBillPayments, [](soci::row const& r) { return db::Cols(r).text(); }, soci::use(cid, "c")))
+         db::all(q, kBillPayments, [](courtyard::db::Row const& r) { return db::Cols(r).text(); }, soci::use(cid, "c")))
       ++charges[ref];
     for (auto id : paid)
       if (charges["bill:" + str(id)] != 1)
@@ -491,7 +491,7 @@ Invariants check_invariants(std::string const& db_url, Seeded const& s, LoadResu
     std::map<std::int64_t, std::string> topic_of;
     std::map<std::int64_t, int> placed, bill_paid;
     std::map<std::int64_t, std::int64_t> placed_event_buyer;
-    db::each(q, kEvents, [&](soci::row const& r) {
+    db::each(q, kEvents, [&](courtyard::db::Row const& r) {
       db::Cols c(r);
       std::int64_t id;
       std::string topic, payload;
@@ -512,7 +512,7 @@ Invariants check_invariants(std::string const& db_url, Seeded const& s, LoadResu
       if (bill_paid[id] != 1) fail("bill " + str(id) + " has " + str(bill_paid[id]) + " bill.paid events");
 
     std::map<std::string, std::set<std::string>> subscribers;
-    db::each(q, kSubscribers, [&](soci::row const& r) {
+    db::each(q, kSubscribers, [&](courtyard::db::Row const& r) {
       db::Cols c(r);
       std::string topic, sub;
       c.into(topic, sub);
@@ -529,7 +529,7 @@ Invariants check_invariants(std::string const& db_url, Seeded const& s, LoadResu
 
     // The buyer's notification of each order.placed event exists, once.
     std::map<std::pair<std::int64_t, std::string>, int> notes;
-    db::each(q, kNotificationKeys, [&](soci::row const& r) {
+    db::each(q, kNotificationKeys, [&](courtyard::db::Row const& r) {
       db::Cols c(r);
       std::int64_t account;
       std::string key;

@@ -205,7 +205,7 @@ TEST_CASE("faults: two instances on one database: no oversell, jobs once, events
     db::each(q,
              "SELECT d.lease_owner, COUNT(*) FROM event_deliveries d JOIN events e ON e.id = d.event_id "
              "WHERE e.community_id = :c AND d.status = 'done' GROUP BY d.lease_owner",
-             [&](soci::row const& row) {
+             [&](courtyard::db::Row const& row) {
                db::Cols c(row);
                auto owner = c.text();
                by_owner[owner] = c.integer();

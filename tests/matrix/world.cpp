@@ -298,17 +298,11 @@ std::vector<std::string> table_names(TestApp& t) {
   });
 }
 
-std::string cell(soci::row const& r, std::size_t i) {
-  if (r.get_indicator(i) == soci::i_null) return "\\N";
-  switch (r.get_properties(i).get_data_type()) {
-    case soci::dt_double: return std::to_string(r.get<double>(i));
-    case soci::dt_date: {
-      std::tm tm = r.get<std::tm>(i);
-      char buf[32];
-      std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-      return buf;
-    }
-    default: return db::as_text(r, i);
+std::string cell(courtyard::db::Row const& r, std::size_t i) {
+  switch (r.kind(i)) {
+    case courtyard::db::Row::Kind::Null: return "\\N";
+    case courtyard::db::Row::Kind::Real: return std::to_string(*r.opt_real(i));
+    default: return db::as_text(r, i);  // Courtyard stores no dates
   }
 }
 

@@ -185,7 +185,7 @@ TEST_CASE("facts from events, once each; the manager's segments and their sizes"
   auto e = *courtyard::db::read(t.app().db(), [&](soci::session& s) {
     return courtyard::db::one(
         s, "SELECT id, community_id, created_at, payload FROM events WHERE id = :id",
-        [](soci::row const& r) {
+        [](courtyard::db::Row const& r) {
           courtyard::db::Cols cols(r);
           courtyard::events::Event x;
           x.id = cols.integer();

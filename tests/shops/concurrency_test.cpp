@@ -244,7 +244,7 @@ TEST_CASE("a flash sale from 24 threads: no oversell, the merchant's sub-account
         tx,
         "SELECT COUNT(*), COALESCE(SUM(balance_cents), 0) FROM wallet_accounts WHERE community_id = :c "
         "AND owner_kind = 'merchant' AND owner_id = :m",
-        [&](soci::row const& r) {
+        [&](courtyard::db::Row const& r) {
           courtyard::db::Cols cols(r);
           rows = cols.integer();
           sum = cols.integer();
