@@ -21,6 +21,7 @@
 //   if (status) q.sql(" AND status = ").value(*status);
 //   q.sql(" AND id < ").value(before).sql(" ORDER BY id DESC LIMIT ").value(limit);
 //   auto bills = q.all(tx, bill_from);
+#include "db/mysql_rows.hpp"
 #include "db/row.hpp"
 #include "db/tx.hpp"
 
@@ -99,15 +100,17 @@ Param param_of(soci::details::use_container<T, soci::details::no_indicator> cons
 }
 
 // Runs the SELECT from the connection's statement cache when there is one (SQLite, on a
-// Tx) and it keeps this statement; false when nothing ran.
+// Tx) and it keeps this statement, or reads its rows from MySQL's text protocol (MariaDB, on
+// a Tx; db/mysql_rows.hpp); false when nothing ran.
 template <class Src, class Fn, class... Uses>
 bool cached_rows(Src& src, std::string const& query, Fn&& fn, Uses const&... uses) {
   if constexpr (std::is_same_v<std::decay_t<Src>, Tx> && (Cacheable<std::decay_t<Uses>>::value && ...)) {
-    if (auto* cache = src.statement_cache()) {
+    auto* cache = src.statement_cache();
+    if (cache || src.backend() == Backend::MySql) {
       std::vector<Param> params;
       params.reserve(sizeof...(Uses));
       (params.push_back(param_of(uses)), ...);
-      return cache->run(query, params, fn);
+      return cache ? cache->run(query, params, fn) : mysql_rows(src.sql(), query, params, fn);
     }
   }
   return false;
@@ -211,12 +214,16 @@ class Query {
   template <class Src, class Fn>
   bool cached(Src& src, Fn&& fn) {
     if constexpr (std::is_same_v<std::decay_t<Src>, Tx>) {
-      if (auto* cache = src.statement_cache()) {
+      auto* cache = src.statement_cache();
+      if (cache || src.backend() == Backend::MySql) {
         std::vector<Param> params;
         params.reserve(slots_.size());
-        for (auto const& slot : slots_)
-          params.push_back(slot.text ? Param{{}, strs_[slot.index]} : Param{{}, ints_[slot.index]});
-        return cache->run(positional_text(), params, fn);
+        for (std::size_t k = 0; k < slots_.size(); ++k) {
+          auto const& slot = slots_[k];
+          std::string_view name = cache ? std::string_view() : std::string_view(names_[k]);  // :pK on MySQL
+          params.push_back(slot.text ? Param{name, strs_[slot.index]} : Param{name, ints_[slot.index]});
+        }
+        return cache ? cache->run(positional_text(), params, fn) : mysql_rows(src.sql(), sql_, params, fn);
       }
     }
     return false;

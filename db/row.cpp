@@ -2,6 +2,7 @@
 
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <charconv>
 #include <cmath>
 #include <stdexcept>
 
@@ -30,11 +31,13 @@ std::runtime_error not_a_number(std::size_t i) {
 
 std::size_t Row::size() const {
   if (soci_) return soci_->size();
+  if (text_) return text_->count;
   return static_cast<std::size_t>(sqlite_api::sqlite3_column_count(stmt_));
 }
 
 std::string Row::name(std::size_t i) const {
   if (soci_) return soci_->get_properties(i).get_name();
+  if (text_) return text_->names[i];
   char const* n = sqlite_api::sqlite3_column_name(stmt_, static_cast<int>(i));
   return n ? n : "";
 }
@@ -44,6 +47,7 @@ Row::Kind Row::kind(std::size_t i) const {
     if (soci_->get_indicator(i) == soci::i_null) return Kind::Null;
     return kind_of(soci_->get_properties(i).get_data_type());
   }
+  if (text_) return text_->values[i] ? text_->kinds[i] : Kind::Null;
   switch (sqlite_api::sqlite3_column_type(stmt_, static_cast<int>(i))) {
     case SQLITE_INTEGER: return Kind::Integer;
     case SQLITE_FLOAT: return Kind::Real;
@@ -60,14 +64,28 @@ std::optional<std::int64_t> Row::opt_int(std::size_t i) const {
     case Kind::Null: return std::nullopt;
     case Kind::Integer:
       if (stmt_) return sqlite_api::sqlite3_column_int64(stmt_, c);
+      if (text_) {
+        char const* v = text_->values[i];
+        std::int64_t n = 0;
+        auto r = std::from_chars(v, v + text_->lengths[i], n);
+        if (r.ec == std::errc()) return n;
+        std::uint64_t u = 0;  // BIGINT UNSIGNED past INT64_MAX: as SOCI casts it
+        if (std::from_chars(v, v + text_->lengths[i], u).ec == std::errc()) return static_cast<std::int64_t>(u);
+        throw not_a_number(i);
+      }
       switch (soci_->get_properties(i).get_data_type()) {
         case soci::dt_integer: return soci_->get<int>(i);
         case soci::dt_unsigned_long_long: return static_cast<std::int64_t>(soci_->get<unsigned long long>(i));
         default: return soci_->get<long long>(i);
       }
     case Kind::Real:
-      return static_cast<std::int64_t>(std::llround(stmt_ ? sqlite_api::sqlite3_column_double(stmt_, c)
-                                                          : soci_->get<double>(i)));
+      if (text_) {  // a DECIMAL without a fraction (SUM of integers on MariaDB): exact
+        char const* v = text_->values[i];
+        std::int64_t n = 0;
+        auto r = std::from_chars(v, v + text_->lengths[i], n);
+        if (r.ec == std::errc() && r.ptr == v + text_->lengths[i]) return n;
+      }
+      return static_cast<std::int64_t>(std::llround(*opt_real(i)));
     case Kind::Text: return std::stoll(*opt_text(i));
     default: throw not_a_number(i);
   }
@@ -82,6 +100,7 @@ std::optional<std::string> Row::opt_text(std::size_t i) const {
         auto const* p = reinterpret_cast<char const*>(sqlite_api::sqlite3_column_text(stmt_, c));
         return std::string(p ? p : "", static_cast<std::size_t>(sqlite_api::sqlite3_column_bytes(stmt_, c)));
       }
+      if (text_) return std::string(text_->values[i], text_->lengths[i]);
       return soci_->get<std::string>(i);
     default: return std::to_string(*opt_int(i));
   }
@@ -90,7 +109,14 @@ std::optional<std::string> Row::opt_text(std::size_t i) const {
 std::optional<double> Row::opt_real(std::size_t i) const {
   switch (kind(i)) {
     case Kind::Null: return std::nullopt;
-    case Kind::Real: return stmt_ ? sqlite_api::sqlite3_column_double(stmt_, static_cast<int>(i)) : soci_->get<double>(i);
+    case Kind::Real:
+      if (stmt_) return sqlite_api::sqlite3_column_double(stmt_, static_cast<int>(i));
+      if (text_) {
+        double d = 0;
+        std::from_chars(text_->values[i], text_->values[i] + text_->lengths[i], d);
+        return d;
+      }
+      return soci_->get<double>(i);
     // SOCI types an SQLite expression column (SUM, AVG, a CASE) by stepping the statement
     // once before its values are bound: it usually finds no row and says string. The text
     // holds the real number ("293.75"); read as an integer it would lose its fraction.

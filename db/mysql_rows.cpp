@@ -1,0 +1,140 @@
+#include "db/mysql_rows.hpp"
+
+#ifdef COURTYARD_WITH_MYSQL
+#include <soci/mysql/soci-mysql.h>
+
+#include <cctype>
+#include <memory>
+#endif
+
+namespace courtyard::db {
+
+#ifndef COURTYARD_WITH_MYSQL
+
+bool mysql_rows(soci::session&, std::string const&, std::vector<Param> const&, void*, bool (*)(void*, Row const&)) {
+  return false;
+}
+
+#else
+
+namespace {
+
+bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// The text with each `:name` outside quotes replaced by its value, as SOCI's MySQL backend
+// writes it; false when a placeholder has no value or a value is not an integer or text.
+bool substitute(MYSQL* conn, std::string const& sql, std::vector<Param> const& params, std::string& out) {
+  for (auto const& p : params)
+    if (p.name.empty() || p.value.index() == 2 /* double: left to SOCI's formatting */) return false;
+  out.clear();
+  out.reserve(sql.size() + 64);
+  char quote = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    char const c = sql[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+      out += c;
+      continue;
+    }
+    if (c == '\'' || c == '"' || c == '`') {
+      quote = c;
+      out += c;
+      continue;
+    }
+    if (c != ':' || i + 1 >= sql.size() || !name_char(sql[i + 1])) {
+      out += c;
+      continue;
+    }
+    std::size_t end = i + 1;
+    while (end < sql.size() && name_char(sql[end])) ++end;
+    std::string_view name(sql.data() + i + 1, end - i - 1);
+    Param const* value = nullptr;
+    for (auto const& p : params)
+      if (p.name == name) value = &p;
+    if (!value) return false;
+    if (auto const* n = std::get_if<long long>(&value->value)) {
+      out += std::to_string(*n);
+    } else {
+      auto const& text = std::get<std::string>(value->value);
+      std::size_t at = out.size();
+      out.resize(at + 2 * text.size() + 3);
+      out[at] = '\'';
+      unsigned long len = mysql_real_escape_string(conn, out.data() + at + 1, text.data(), text.size());
+      out[at + 1 + len] = '\'';
+      out.resize(at + len + 2);
+    }
+    i = end - 1;
+  }
+  return true;
+}
+
+Row::Kind kind_of(enum_field_types t) {
+  switch (t) {
+    case MYSQL_TYPE_TINY:
+    case MYSQL_TYPE_SHORT:
+    case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG:
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_YEAR: return Row::Kind::Integer;
+    case MYSQL_TYPE_DECIMAL:
+    case MYSQL_TYPE_NEWDECIMAL:
+    case MYSQL_TYPE_FLOAT:
+    case MYSQL_TYPE_DOUBLE: return Row::Kind::Real;
+    case MYSQL_TYPE_VARCHAR:
+    case MYSQL_TYPE_VAR_STRING:
+    case MYSQL_TYPE_STRING:
+    case MYSQL_TYPE_TINY_BLOB:
+    case MYSQL_TYPE_MEDIUM_BLOB:
+    case MYSQL_TYPE_LONG_BLOB:
+    case MYSQL_TYPE_BLOB:
+    case MYSQL_TYPE_JSON:
+    case MYSQL_TYPE_ENUM:
+    case MYSQL_TYPE_SET: return Row::Kind::Text;
+    default: return Row::Kind::Other;  // dates, bits, geometry: Courtyard stores none
+  }
+}
+
+[[noreturn]] void fail(MYSQL* conn) { throw soci::mysql_soci_error(mysql_error(conn), static_cast<int>(mysql_errno(conn))); }
+
+struct FreeResult {
+  void operator()(MYSQL_RES* r) const { mysql_free_result(r); }
+};
+
+}  // namespace
+
+bool mysql_rows(soci::session& s, std::string const& sql, std::vector<Param> const& params, void* ctx,
+                bool (*on_row)(void*, Row const&)) {
+  if (s.get_backend_name() != "mysql") return false;  // (SOCI exports no typeinfo to cast by)
+  MYSQL* conn = static_cast<soci::mysql_session_backend*>(s.get_backend())->conn_;
+  thread_local std::string text;
+  if (!substitute(conn, sql, params, text)) return false;
+  if (mysql_real_query(conn, text.data(), text.size()) != 0) fail(conn);
+  std::unique_ptr<MYSQL_RES, FreeResult> res(mysql_store_result(conn));
+  if (!res) {
+    if (mysql_field_count(conn) != 0) fail(conn);
+    return true;  // not a SELECT: it ran, and there are no rows
+  }
+  unsigned const n = mysql_num_fields(res.get());
+  MYSQL_FIELD const* fields = mysql_fetch_fields(res.get());
+  std::vector<Row::Kind> kinds(n);
+  std::vector<std::string> names(n);
+  for (unsigned i = 0; i < n; ++i) {
+    kinds[i] = kind_of(fields[i].type);
+    names[i].assign(fields[i].name, fields[i].name_length);
+  }
+  Row::Text current;
+  current.kinds = kinds.data();
+  current.names = names.data();
+  current.count = n;
+  Row const row(&current);
+  while (MYSQL_ROW r = mysql_fetch_row(res.get())) {
+    current.values = r;
+    current.lengths = mysql_fetch_lengths(res.get());
+    if (!on_row(ctx, row)) break;
+  }
+  return true;
+}
+
+#endif
+
+}  // namespace courtyard::db

@@ -1,0 +1,127 @@
+// Rows read on the fast paths (db/row.hpp): on SQLite the statement cache steps the statement
+// itself; on MariaDB db/mysql_rows.hpp writes the values into the text and reads the text
+// protocol. Either way a row reads as SOCI's row of the same statement (a bare session,
+// which always goes through SOCI), and values with quotes, backslashes and colons reach the
+// server as data.
+#include "db/migration.hpp"
+#include "db/query.hpp"
+#include "db/tx.hpp"
+#include "tests/support/test_app.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <tuple>
+
+using namespace courtyard;
+using soci::use;
+
+namespace {
+
+db::Database& database() { return test::TestApp::get().app().db(); }
+
+void ensure_rows_table() {
+  static bool done = [] {
+    db::migrate(database(), "test_rows",
+                {{1, "rows", R"SQL(
+CREATE TABLE IF NOT EXISTS t_rows (
+  id {pk},
+  n BIGINT NOT NULL,
+  small INT NOT NULL,
+  label VARCHAR(64) NOT NULL,
+  price DECIMAL(10,2) NOT NULL,
+  note TEXT NULL
+){engine};
+)SQL"}});
+    db::transact(database(), nullptr, [](db::Tx& tx) {
+      tx.exec("DELETE FROM t_rows");
+      std::vector<std::string> labels = {"plain", "it's", "back\\slash", "colon :n here", "caf\xc3\xa9", "",
+                                         "quote\"d", "semi; DROP TABLE t_rows; --"};
+      long long k = 0;
+      for (auto const& label : labels) {
+        ++k;
+        long long n = k * 1000000000000LL, small = static_cast<long long>(k % 3);
+        std::string price = std::to_string(k) + ".25";
+        tx.exec("INSERT INTO t_rows (n, small, label, price, note) VALUES (:n, :s, :l, " + price +
+                    ", CASE WHEN :k % 2 = 0 THEN 'even' ELSE NULL END)",
+                use(n, "n"), use(small, "s"), use(label, "l"), use(k, "k"));
+      }
+    });
+    return true;
+  }();
+  (void)done;
+}
+
+using Cell = std::tuple<std::optional<std::int64_t>, std::optional<std::string>, std::optional<double>>;
+using Cells = std::vector<Cell>;
+
+// Every column read every way Cols reads it (text columns only as text).
+Cells read_all(db::Row const& r) {
+  Cells out;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    bool text = r.kind(i) == db::Row::Kind::Text;
+    out.emplace_back(text ? std::nullopt : db::opt_int(r, i), db::opt_text(r, i),
+                     text ? std::nullopt : db::opt_double(r, i));
+  }
+  return out;
+}
+
+template <class... Uses>
+std::pair<std::vector<Cells>, std::vector<Cells>> both_ways(std::string const& sql, Uses const&... uses) {
+  auto fast = db::transact(database(), nullptr, [&](db::Tx& tx) { return db::all(tx, sql, read_all, uses...); }, {},
+                           db::TxMode::Read);
+  auto plain = db::read(database(), [&](soci::session& s) { return db::all(s, sql, read_all, uses...); });
+  return {fast, plain};
+}
+
+}  // namespace
+
+TEST_CASE("rows on the fast path read as SOCI's rows of the same statement", "[db][rows]") {
+  ensure_rows_table();
+  long long from = 0;
+  auto [fast, plain] = both_ways("SELECT id, n, small, label, note FROM t_rows WHERE id > :f ORDER BY id", use(from, "f"));
+  REQUIRE(fast.size() == 8);
+  CHECK(fast == plain);
+  CHECK(std::get<1>(fast[1][3]) == "it's");
+  CHECK(std::get<1>(fast[2][3]) == "back\\slash");
+  CHECK_FALSE(std::get<1>(fast[0][4]));  // NULL
+  CHECK(std::get<1>(fast[1][4]) == "even");
+  CHECK(std::get<0>(fast[7][1]) == 8000000000000LL);
+
+  // Aggregates: COUNT is an integer, SUM of integers exact, SUM of decimals a real number.
+  auto sums = db::transact(database(), nullptr, [](db::Tx& tx) {
+    return db::one(tx, "SELECT COUNT(*), SUM(n), SUM(price), MAX(label) FROM t_rows", [](db::Row const& r) {
+      db::Cols c(r);
+      std::int64_t count = 0, n = 0;
+      double price = 0;
+      std::string label;
+      c.into(count, n, price, label);
+      return std::tuple{count, n, price, label};
+    });
+  });
+  REQUIRE(sums);
+  CHECK(std::get<0>(*sums) == 8);
+  CHECK(std::get<1>(*sums) == 36000000000000LL);
+  CHECK(std::get<2>(*sums) == Approx(38.0));
+}
+
+TEST_CASE("values with quotes, backslashes and colons are data, and quoted colons are text", "[db][rows]") {
+  ensure_rows_table();
+  for (std::string label : {"it's", "back\\slash", "colon :n here", "semi; DROP TABLE t_rows; --", "quote\"d", ""}) {
+    INFO(label);
+    auto [fast, plain] = both_ways("SELECT id, label, ':n' FROM t_rows WHERE label = :l", use(label, "l"));
+    REQUIRE(fast.size() == 1);
+    CHECK(fast == plain);
+    CHECK(std::get<1>(fast[0][1]) == label);
+    CHECK(std::get<1>(fast[0][2]) == ":n");
+  }
+  std::string nobody = "nobody' OR '1'='1";
+  CHECK(both_ways("SELECT id FROM t_rows WHERE label = :l", use(nobody, "l")).first.empty());
+
+  // Query: values by position in the text (:p0, :p1, ... on MariaDB).
+  auto ids = db::transact(database(), nullptr, [](db::Tx& tx) {
+    db::Query q("SELECT id FROM t_rows WHERE label IN (");
+    q.value("it's").sql(", ").value("back\\slash").sql(") AND small >= ").value(std::int64_t{0}).sql(" ORDER BY id");
+    return q.all(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
+  }, {}, db::TxMode::Read);
+  CHECK(ids.size() == 2);
+}
