@@ -11,7 +11,7 @@ namespace courtyard::db {
 
 #ifndef COURTYARD_WITH_MYSQL
 
-bool mysql_rows(soci::session&, std::string const&, std::vector<Param> const&, void*, bool (*)(void*, Row const&)) {
+bool mysql_rows(soci::session&, std::string const&, std::vector<Param> const&, RowFn) {
   return false;
 }
 
@@ -102,8 +102,7 @@ struct FreeResult {
 
 }  // namespace
 
-bool mysql_rows(soci::session& s, std::string const& sql, std::vector<Param> const& params, void* ctx,
-                bool (*on_row)(void*, Row const&)) {
+bool mysql_rows(soci::session& s, std::string const& sql, std::vector<Param> const& params, RowFn on_row) {
   if (s.get_backend_name() != "mysql") return false;  // (SOCI exports no typeinfo to cast by)
   MYSQL* conn = static_cast<soci::mysql_session_backend*>(s.get_backend())->conn_;
   thread_local std::string text;
@@ -130,7 +129,7 @@ bool mysql_rows(soci::session& s, std::string const& sql, std::vector<Param> con
   while (MYSQL_ROW r = mysql_fetch_row(res.get())) {
     current.values = r;
     current.lengths = mysql_fetch_lengths(res.get());
-    if (!on_row(ctx, row)) break;
+    if (!on_row(row)) break;
   }
   return true;
 }

@@ -22,14 +22,6 @@ namespace courtyard::db {
 
 // Runs `sql` with `params`, calling on_row(row) for each row while it returns true; false
 // when it did not run it (the caller runs it through SOCI). Only with COURTYARD_WITH_MYSQL.
-bool mysql_rows(soci::session& s, std::string const& sql, std::vector<Param> const& params, void* ctx,
-                bool (*on_row)(void*, Row const&));
-
-template <class OnRow>
-bool mysql_rows(soci::session& s, std::string const& sql, std::vector<Param> const& params, OnRow&& on_row) {
-  using F = std::remove_reference_t<OnRow>;
-  return mysql_rows(s, sql, params, const_cast<void*>(static_cast<void const*>(&on_row)),
-                    [](void* f, Row const& r) -> bool { return (*static_cast<F*>(f))(r); });
-}
+bool mysql_rows(soci::session& s, std::string const& sql, std::vector<Param> const& params, RowFn on_row);
 
 }  // namespace courtyard::db

@@ -27,6 +27,16 @@ std::runtime_error not_a_number(std::size_t i) {
   return std::runtime_error("column " + std::to_string(i) + " is not a number");
 }
 
+// Value i of a text row when all of it is an integer of type T.
+template <class T>
+std::optional<T> whole(Row::Text const& t, std::size_t i) {
+  char const* v = t.values[i];
+  T n{};
+  auto r = std::from_chars(v, v + t.lengths[i], n);
+  if (r.ec != std::errc() || r.ptr != v + t.lengths[i]) return std::nullopt;
+  return n;
+}
+
 }  // namespace
 
 std::size_t Row::size() const {
@@ -65,12 +75,8 @@ std::optional<std::int64_t> Row::opt_int(std::size_t i) const {
     case Kind::Integer:
       if (stmt_) return sqlite_api::sqlite3_column_int64(stmt_, c);
       if (text_) {
-        char const* v = text_->values[i];
-        std::int64_t n = 0;
-        auto r = std::from_chars(v, v + text_->lengths[i], n);
-        if (r.ec == std::errc()) return n;
-        std::uint64_t u = 0;  // BIGINT UNSIGNED past INT64_MAX: as SOCI casts it
-        if (std::from_chars(v, v + text_->lengths[i], u).ec == std::errc()) return static_cast<std::int64_t>(u);
+        if (auto n = whole<std::int64_t>(*text_, i)) return n;
+        if (auto u = whole<std::uint64_t>(*text_, i)) return static_cast<std::int64_t>(*u);  // BIGINT UNSIGNED, as SOCI casts it
         throw not_a_number(i);
       }
       switch (soci_->get_properties(i).get_data_type()) {
@@ -80,10 +86,7 @@ std::optional<std::int64_t> Row::opt_int(std::size_t i) const {
       }
     case Kind::Real:
       if (text_) {  // a DECIMAL without a fraction (SUM of integers on MariaDB): exact
-        char const* v = text_->values[i];
-        std::int64_t n = 0;
-        auto r = std::from_chars(v, v + text_->lengths[i], n);
-        if (r.ec == std::errc() && r.ptr == v + text_->lengths[i]) return n;
+        if (auto n = whole<std::int64_t>(*text_, i)) return n;
       }
       return static_cast<std::int64_t>(std::llround(*opt_real(i)));
     case Kind::Text: return std::stoll(*opt_text(i));

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 namespace sqlite_api {
 struct sqlite3_stmt;
@@ -52,6 +53,22 @@ class Row {
   soci::row const* soci_ = nullptr;
   sqlite_api::sqlite3_stmt* stmt_ = nullptr;
   Text const* text_ = nullptr;
+};
+
+// A row function handed across a non-template call (the statement cache, mysql_rows):
+// calls fn(row), which returns whether to read on. Refers to fn; keep it alive meanwhile.
+class RowFn {
+ public:
+  template <class F>
+    requires(!std::is_same_v<std::remove_cv_t<F>, RowFn>)
+  RowFn(F& fn)  // NOLINT: implicit, callers pass their lambda
+      : fn_(const_cast<void*>(static_cast<void const*>(&fn))),
+        call_([](void* f, Row const& r) -> bool { return (*static_cast<F*>(f))(r); }) {}
+  bool operator()(Row const& r) const { return call_(fn_, r); }
+
+ private:
+  void* fn_;
+  bool (*call_)(void*, Row const&);
 };
 
 // Shorthands for tests and one-off reads.

@@ -37,12 +37,12 @@ void StatementCache::clear() {
 
 namespace {
 
-// The statement's identity: its text, and each value's kind and name in the call's order.
+// The statement's identity: its text, and each value's name in the call's order (they fix
+// the parameter each value goes to; a value is bound by its own type on every run).
 void key_of(std::string& key, std::string const& sql, std::vector<Param> const& params) {
   key.assign(sql);
   key += '\x1f';
   for (auto const& p : params) {
-    key += static_cast<char>('0' + p.value.index());
     key.append(p.name);
     key += ',';
   }
@@ -96,8 +96,7 @@ StatementCache::Entry* StatementCache::entry_for(std::string const& key, std::st
   return entries_.emplace(key, std::move(e)).first->second.get();
 }
 
-bool StatementCache::run_rows(std::string const& sql, std::vector<Param> const& params, void* ctx,
-                              bool (*on_row)(void*, Row const&)) {
+bool StatementCache::run(std::string const& sql, std::vector<Param> const& params, RowFn on_row) {
   std::string key;
   key_of(key, sql, params);
   Entry* e = entry_for(key, sql, params);
@@ -129,7 +128,7 @@ bool StatementCache::run_rows(std::string const& sql, std::vector<Param> const& 
       int rc = sqlite_api::sqlite3_step(st);
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) fail(db, rc, "step");
-      if (!on_row(ctx, row)) break;
+      if (!on_row(row)) break;
     }
   } catch (...) {
     // Whatever failed (the statement, or the caller's row function), the statement is not

@@ -20,7 +20,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 #include <variant>
@@ -45,12 +44,7 @@ class StatementCache {
 
   // Runs `sql` with `params`, calling on_row(row) for each row while it returns true. False
   // when the statement is not one the cache keeps: nothing ran, the caller runs it itself.
-  template <class OnRow>
-  bool run(std::string const& sql, std::vector<Param> const& params, OnRow&& on_row) {
-    using F = std::remove_reference_t<OnRow>;
-    return run_rows(sql, params, const_cast<void*>(static_cast<void const*>(&on_row)),
-                    [](void* f, Row const& r) -> bool { return (*static_cast<F*>(f))(r); });
-  }
+  bool run(std::string const& sql, std::vector<Param> const& params, RowFn on_row);
 
   void clear();
   std::size_t size() const { return entries_.size(); }
@@ -62,8 +56,6 @@ class StatementCache {
 
  private:
   struct Entry;
-  bool run_rows(std::string const& sql, std::vector<Param> const& params, void* ctx,
-                bool (*on_row)(void*, Row const&));
   Entry* entry_for(std::string const& key, std::string const& sql, std::vector<Param> const& params);
 
   soci::session& s_;
