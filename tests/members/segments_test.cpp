@@ -701,6 +701,13 @@ TEST_CASE("a segment count over 10,000 members answers from the fact tables quic
       tx.exec(accounts);
       tx.exec(tags);
     }
+    // The 30-day period totals the spend subscriber keeps beside the days: long windows
+    // read whole periods from them (without them the count would depend on today's date).
+    auto period = std::to_string(courtyard::members::logic::kSpendPeriodDays);
+    tx.exec("INSERT INTO members_fact_spend_period (community_id, category, period_day, account_id, cents) "
+            "SELECT community_id, category, day - day % " + period + ", account_id, SUM(cents) "
+            "FROM members_fact_spend WHERE community_id = " + std::to_string(c.id) +
+            " GROUP BY community_id, category, day - day % " + period + ", account_id");
   });
   auto seg = segment_ok(c.base(), c.manager.token,
                         {{"building_in", bj::array{c.building_id}},
