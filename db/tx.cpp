@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <sodium.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -124,44 +125,74 @@ std::int64_t Tx::publish(std::string const& topic, std::int64_t community_id, bo
                                  "VALUES (:t, :c, :p, :n)",
                                  soci::use(topic, "t"), soci::use(community_id, "c"), soci::use(body, "p"),
                                  soci::use(now, "n"));
-  if (bus_) {
-    // Local subscribers, plus (in cluster mode) every subscriber any instance registered
-    // for the topic, so an event reaches subscribers this instance does not run.
-    std::vector<std::string> subs = bus_->subscribers_of(topic);
-    // The registered list is cached for a second (Bus::cached_subscribers; a subscriber
-    // registered meanwhile is caught up by the dispatchers).
-    if (bus_->cluster()) {
-      auto known = bus_->cached_subscribers(topic);
-      if (!known) {
-        auto read_at = std::chrono::steady_clock::now();
-        known.emplace();
-        soci::rowset<std::string> rs =
-            (sql().prepare << "SELECT subscriber FROM event_subscribers WHERE topic = :t", soci::use(topic, "t"));
-        for (auto const& s : rs) known->push_back(s);
-        bus_->cache_subscribers(topic, *known, read_at);
-      }
-      for (auto& s : *known) {
-        bool local = false;
-        for (auto const& mine : subs) local = local || mine == s;
-        if (!local) subs.push_back(std::move(s));
-      }
+  insert_deliveries({event_id}, topic);
+  return event_id;
+}
+
+std::vector<std::int64_t> Tx::publish_all(std::string const& topic, std::int64_t community_id,
+                                          std::vector<boost::json::value> const& payloads) {
+  if (payloads.empty()) return {};
+  require_write("INSERT");
+  // RETURNING gives the new ids; a multi-row INSERT numbers its rows in VALUES order on
+  // both backends (ascending, gaps possible under Galera), so sorted ids match the payloads.
+  Query q("INSERT INTO events (topic, community_id, payload, created_at) VALUES ");
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    q.sql(i ? ", (" : "(").value(topic).sql(", ").value(community_id).sql(", ");
+    q.value(boost::json::serialize(payloads[i])).sql(", ").value(now_ms_).sql(")");
+  }
+  q.sql(" RETURNING id");
+  auto ids = q.all(*this, [](Row const& r) { return Cols(r).integer(); });
+  if (ids.size() != payloads.size()) throw std::runtime_error("publish_all: the events' ids did not come back");
+  std::sort(ids.begin(), ids.end());
+  insert_deliveries(ids, topic);
+  return ids;
+}
+
+std::vector<std::string> Tx::subscribers_of(std::string const& topic) {
+  // Local subscribers, plus (in cluster mode) every subscriber any instance registered
+  // for the topic, so an event reaches subscribers this instance does not run.
+  std::vector<std::string> subs = bus_->subscribers_of(topic);
+  // The registered list is cached for a second (Bus::cached_subscribers; a subscriber
+  // registered meanwhile is caught up by the dispatchers).
+  if (bus_->cluster()) {
+    auto known = bus_->cached_subscribers(topic);
+    if (!known) {
+      auto read_at = std::chrono::steady_clock::now();
+      known.emplace();
+      soci::rowset<std::string> rs =
+          (sql().prepare << "SELECT subscriber FROM event_subscribers WHERE topic = :t", soci::use(topic, "t"));
+      for (auto const& s : rs) known->push_back(s);
+      bus_->cache_subscribers(topic, *known, read_at);
     }
-    if (!subs.empty()) {
-      // One multi-row INSERT for all the event's deliveries.
-      Query q("INSERT INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until) VALUES ");
-      for (std::size_t i = 0; i < subs.size(); ++i) {
-        q.sql(i ? ", (" : "(").value(event_id).sql(", ").value(subs[i]).sql(", ").value(topic);
-        q.sql(", 'pending', 0, ").value(now).sql(", 0)");
-      }
-      q.exec(*this);
-    }
-    if (!notify_scheduled_) {
-      notify_scheduled_ = true;
-      auto* bus = bus_;
-      after_commit([bus] { bus->notify_published(); });
+    for (auto& s : *known) {
+      bool local = false;
+      for (auto const& mine : subs) local = local || mine == s;
+      if (!local) subs.push_back(std::move(s));
     }
   }
-  return event_id;
+  return subs;
+}
+
+void Tx::insert_deliveries(std::vector<std::int64_t> const& event_ids, std::string const& topic) {
+  if (!bus_) return;
+  std::vector<std::string> subs = subscribers_of(topic);
+  if (!subs.empty()) {
+    // One multi-row INSERT for all the events' deliveries.
+    Query q("INSERT INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until) VALUES ");
+    bool first = true;
+    for (auto event_id : event_ids)
+      for (auto const& sub : subs) {
+        q.sql(first ? "(" : ", (").value(event_id).sql(", ").value(sub).sql(", ").value(topic);
+        q.sql(", 'pending', 0, ").value(now_ms_).sql(", 0)");
+        first = false;
+      }
+    q.exec(*this);
+  }
+  if (!notify_scheduled_) {
+    notify_scheduled_ = true;
+    auto* bus = bus_;
+    after_commit([bus] { bus->notify_published(); });
+  }
 }
 
 void detail_backoff(RetryPolicy const& p, int attempt) {

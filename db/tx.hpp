@@ -60,6 +60,10 @@ class Tx {
   // Transactional outbox: one delivery row per subscriber of `topic`, committed with this tx.
   // Returns the event id.
   std::int64_t publish(std::string const& topic, std::int64_t community_id, boost::json::value const& payload);
+  // The same for several events of one topic in two statements (one INSERT for the events,
+  // one for all their deliveries): the events' ids, in the payloads' order.
+  std::vector<std::int64_t> publish_all(std::string const& topic, std::int64_t community_id,
+                                        std::vector<boost::json::value> const& payloads);
 
   void after_commit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
   // Runs in commit(), right before COMMIT and after everything else the unit (and its
@@ -78,6 +82,8 @@ class Tx {
  private:
   void require_write(std::string const& query) const;
   void commit_write();
+  std::vector<std::string> subscribers_of(std::string const& topic);  // local + (cluster) registered
+  void insert_deliveries(std::vector<std::int64_t> const& event_ids, std::string const& topic);
 
   Lease lease_;
   Backend backend_;
