@@ -3,6 +3,7 @@
 #include "http/context.hpp"
 #include "http/errors.hpp"
 #include "http/problem.hpp"
+#include "db/query.hpp"
 
 #include <sodium.h>
 
@@ -163,11 +164,36 @@ void finish(db::Tx& t, Key const& k, int status, std::string const& body, std::s
 
 }  // namespace
 
-http::Response run(Context& ctx, http::Request const& req, std::function<http::Response(db::Tx&)> fn) {
+std::optional<Claim> claim_of(Context const& ctx, http::Request const& req) {
   auto header = req.header("idempotency-key");
-  if (!header) return ctx.tx(fn);
+  if (!header) return std::nullopt;
   if (header->empty() || header->size() > 255) throw Invalid("Idempotency-Key", "must be 1 to 255 characters");
-  Key k{ctx.principal.account_id, std::string(*header), sha256_hex(req.method + " " + req.path + "\n" + req.body)};
+  return Claim{ctx.principal.account_id, std::string(*header),
+               sha256_hex(req.method + " " + req.path + "\n" + req.body)};
+}
+
+void store_all(db::Tx& tx, std::vector<std::pair<Claim const*, http::Response const*>> const& answers) {
+  if (answers.empty()) return;
+  db::Query q("INSERT INTO idempotency_keys (account_id, idem_key, request_hash, status, body, location, created_at) "
+              "VALUES ");
+  bool first = true;
+  for (auto const& [c, r] : answers) {
+    q.sql(first ? "(" : ", (").value(c->account).sql(", ").value(c->key).sql(", ").value(c->hash).sql(", ");
+    q.value(static_cast<std::int64_t>(r->status)).sql(", ").value(r->body).sql(", ");
+    if (auto location = r->header("Location"); location && !location->empty())
+      q.value(std::string(*location));
+    else
+      q.sql("NULL");
+    q.sql(", ").value(tx.now_ms()).sql(")");
+    first = false;
+  }
+  q.exec(tx);
+}
+
+http::Response run(Context& ctx, http::Request const& req, std::function<http::Response(db::Tx&)> fn) {
+  auto held = claim_of(ctx, req);
+  if (!held) return ctx.tx(fn);
+  Key k{held->account, std::move(held->key), std::move(held->hash)};
 
   if (auto answer = claim(ctx, k)) return *answer;
   try {

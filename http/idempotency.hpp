@@ -16,7 +16,11 @@
 #include "db/migration.hpp"
 #include "http/message.hpp"
 
+#include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace courtyard {
@@ -29,6 +33,19 @@ class Tx;
 namespace courtyard::idempotency {
 
 http::Response run(Context& ctx, http::Request const& req, std::function<http::Response(db::Tx&)> fn);
+
+// For a handler that answers several requests in one transaction (shops' checkout batches).
+struct Claim {
+  std::int64_t account = 0;
+  std::string key;
+  std::string hash;  // of method, path and body
+};
+// The request's key, checked as run() checks it (422 when malformed); nullopt without one.
+std::optional<Claim> claim_of(Context const& ctx, http::Request const& req);
+// Stores the finished answers of keys nobody holds yet, in one statement of `tx`. A key
+// already held (a repeat, or one in flight) makes it throw the backend's unique violation:
+// the caller then rolls back and answers those requests one by one through run().
+void store_all(db::Tx& tx, std::vector<std::pair<Claim const*, http::Response const*>> const& answers);
 
 std::vector<db::Migration> migrations();  // the idempotency_keys table
 void jobs(jobs::Scheduler& s);            // drops keys older than 48 hours
