@@ -59,6 +59,53 @@ std::int64_t post(db::Tx& tx, std::int64_t community_id, std::vector<Leg> const&
   return txn;
 }
 
+std::vector<std::int64_t> post_all(db::Tx& tx, std::int64_t community_id, std::vector<Posting> const& postings) {
+  if (postings.empty()) return {};
+  // Each posting's net legs, in key order as post() applies them; every account once.
+  std::vector<std::map<logic::AccountKey, std::int64_t>> nets;
+  std::map<logic::AccountKey, Owner> kinds;
+  for (auto const& p : postings) {
+    logic::check_balanced(p.legs);
+    for (auto const& l : p.legs) kinds[logic::key_of(l.account)] = l.account.kind;
+    nets.push_back(logic::net_by_account(p.legs));
+  }
+  std::vector<logic::AccountKey> keys;
+  for (auto const& [k, kind] : kinds) keys.push_back(k);
+
+  auto rows = repo::accounts_for_update(tx, community_id, keys);
+  if (rows.size() < keys.size()) {  // first use of an account: open it, then lock them all
+    for (auto const& [k, kind] : kinds) repo::open_account(tx, community_id, k, logic::may_go_negative(kind));
+    rows = repo::accounts_for_update(tx, community_id, keys);
+    if (rows.size() < keys.size()) throw std::runtime_error("post_all: an account could not be opened");
+  }
+  std::map<logic::AccountKey, repo::AccountRow*> by_key;
+  for (auto& r : rows) by_key[r.key] = &r;
+
+  // The entries with the balances post() would have left after each, checked as it goes.
+  std::vector<repo::EntryRow> entries;
+  std::vector<std::size_t> entry_posting;  // which posting each entry belongs to
+  for (std::size_t i = 0; i < nets.size(); ++i)
+    for (auto const& [key, amount] : nets[i]) {
+      if (amount == 0) continue;
+      auto* a = by_key.at(key);
+      a->balance_cents += amount;
+      if (!a->allow_negative && a->balance_cents < 0)
+        throw Conflict("insufficient-funds", "the wallet balance is too low for this payment");
+      entries.push_back({0, a->id, amount, a->balance_cents});
+      entry_posting.push_back(i);
+    }
+  std::vector<std::pair<std::int64_t, std::int64_t>> balances;
+  for (auto const& r : rows) balances.emplace_back(r.id, r.balance_cents);
+  repo::set_balances(tx, balances);
+
+  std::vector<std::pair<std::string, std::string>> kinds_refs;
+  for (auto const& p : postings) kinds_refs.emplace_back(p.kind, p.reference);
+  auto ids = repo::insert_transactions(tx, community_id, kinds_refs);
+  for (std::size_t e = 0; e < entries.size(); ++e) entries[e].transaction_id = ids[entry_posting[e]];
+  repo::insert_entries(tx, community_id, entries);
+  return ids;
+}
+
 std::int64_t transfer(db::Tx& tx, std::int64_t community_id, AccountRef from, AccountRef to, std::int64_t amount_cents,
                       std::string const& kind, std::string const& reference) {
   if (amount_cents <= 0) throw std::logic_error("a transfer amount must be positive");

@@ -58,6 +58,20 @@ struct Leg {
 // `kind` e.g. "top_up", "bill_payment", "order_payment", "refund"; `reference` e.g. "order:42".
 std::int64_t post(db::Tx& tx, std::int64_t community_id, std::vector<Leg> const& legs, std::string const& kind,
                   std::string const& reference);
+// Several balanced transactions in one go, for a caller that answers many requests in one
+// database transaction (shops' checkout batches): the accounts are read and locked once (in
+// key order, as post() locks them), checked entry by entry in the postings' order, set in one
+// UPDATE, and the transactions and entries written in one INSERT each, with the same rows
+// and running balances post() would have written one by one. A non-negative account that
+// would drop below zero anywhere throws Conflict("insufficient-funds") and nothing is
+// meant to commit: no merchant consolidation here (the caller falls back to post()).
+// Returns the ledger transactions' ids, in the postings' order.
+struct Posting {
+  std::vector<Leg> legs;
+  std::string kind;
+  std::string reference;
+};
+std::vector<std::int64_t> post_all(db::Tx& tx, std::int64_t community_id, std::vector<Posting> const& postings);
 // Moves `amount_cents` (> 0) from one account to another.
 std::int64_t transfer(db::Tx& tx, std::int64_t community_id, AccountRef from, AccountRef to, std::int64_t amount_cents,
                       std::string const& kind, std::string const& reference);

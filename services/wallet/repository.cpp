@@ -2,7 +2,9 @@
 
 #include "db/query.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 
 namespace courtyard::wallet::repo {
 
@@ -37,6 +39,64 @@ constexpr char const* kApplyDelta =
 bool apply_delta(db::Tx& tx, std::int64_t cid, logic::AccountKey const& k, std::int64_t delta) {
   return tx.exec(kApplyDelta, use(delta, "d"), use(cid, "c"), use(k.kind, "k"), use(k.owner_id, "o"),
                  use(k.bucket, "b"), use(delta, "d2")) == 1;
+}
+
+std::vector<AccountRow> accounts_for_update(db::Tx& tx, std::int64_t cid, std::vector<logic::AccountKey> const& keys) {
+  db::Query q("SELECT id, owner_kind, owner_id, bucket, balance_cents, allow_negative FROM wallet_accounts "
+              "WHERE community_id = ");
+  q.value(cid).sql(" AND (");
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    q.sql(i ? " OR (owner_kind = " : "(owner_kind = ").value(keys[i].kind).sql(" AND owner_id = ");
+    q.value(keys[i].owner_id).sql(" AND bucket = ").value(std::int64_t{keys[i].bucket}).sql(")");
+  }
+  q.sql(") ORDER BY owner_kind, owner_id, bucket").sql(db::for_update(tx.backend()));
+  return q.all(tx, [](db::Row const& r) {
+    db::Cols c(r);
+    AccountRow a;
+    c.into(a.id, a.key.kind, a.key.owner_id, a.key.bucket, a.balance_cents, a.allow_negative);
+    return a;
+  });
+}
+
+void set_balances(db::Tx& tx, std::vector<std::pair<std::int64_t, std::int64_t>> const& balances) {
+  if (balances.empty()) return;
+  db::Query q("UPDATE wallet_accounts SET balance_cents = CASE id");
+  std::vector<std::int64_t> ids;
+  for (auto const& [id, cents] : balances) {
+    q.sql(" WHEN ").value(id).sql(" THEN ").value(cents);
+    ids.push_back(id);
+  }
+  q.sql(" END WHERE id IN (").values(ids).sql(")");
+  if (q.exec(tx) != static_cast<long long>(balances.size()))
+    throw std::runtime_error("set_balances: an account row went missing");
+}
+
+std::vector<std::int64_t> insert_transactions(db::Tx& tx, std::int64_t cid,
+                                              std::vector<std::pair<std::string, std::string>> const& kinds_refs) {
+  if (kinds_refs.empty()) return {};
+  db::Query q("INSERT INTO wallet_transactions (community_id, kind, reference, created_at) VALUES ");
+  for (std::size_t i = 0; i < kinds_refs.size(); ++i) {
+    q.sql(i ? ", (" : "(").value(cid).sql(", ").value(kinds_refs[i].first).sql(", ");
+    q.value(kinds_refs[i].second).sql(", ").value(tx.now_ms()).sql(")");
+  }
+  // A multi-row INSERT numbers its rows in VALUES order (ascending) on both backends.
+  q.sql(" RETURNING id");
+  auto ids = q.all(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
+  if (ids.size() != kinds_refs.size()) throw std::runtime_error("insert_transactions: the ids did not come back");
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+void insert_entries(db::Tx& tx, std::int64_t cid, std::vector<EntryRow> const& entries) {
+  if (entries.empty()) return;
+  db::Query q("INSERT INTO wallet_entries (transaction_id, account_id, community_id, amount_cents, "
+              "balance_after_cents, created_at) VALUES ");
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    auto const& e = entries[i];
+    q.sql(i ? ", (" : "(").value(e.transaction_id).sql(", ").value(e.account_id).sql(", ").value(cid).sql(", ");
+    q.value(e.amount_cents).sql(", ").value(e.balance_after_cents).sql(", ").value(tx.now_ms()).sql(")");
+  }
+  q.exec(tx);
 }
 
 constexpr char const* kBalance =

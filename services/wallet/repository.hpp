@@ -31,6 +31,28 @@ bool apply_delta(db::Tx& tx, std::int64_t cid, logic::AccountKey const& k, std::
 void insert_entry(db::Tx& tx, std::int64_t transaction_id, std::int64_t cid, logic::AccountKey const& k,
                   std::int64_t amount_cents);
 
+// ---- many postings at once (api.hpp post_all)
+struct AccountRow {
+  std::int64_t id = 0;
+  logic::AccountKey key;
+  std::int64_t balance_cents = 0;
+  bool allow_negative = false;
+};
+// The accounts among `keys` that are open, locked (FOR UPDATE on MySQL), in key order.
+std::vector<AccountRow> accounts_for_update(db::Tx& tx, std::int64_t cid, std::vector<logic::AccountKey> const& keys);
+// Sets each account's balance (id -> cents) in one statement; the rows are locked already.
+void set_balances(db::Tx& tx, std::vector<std::pair<std::int64_t, std::int64_t>> const& balances);
+// One ledger transaction per (kind, reference), one INSERT: their ids in the same order.
+std::vector<std::int64_t> insert_transactions(db::Tx& tx, std::int64_t cid,
+                                              std::vector<std::pair<std::string, std::string>> const& kinds_refs);
+struct EntryRow {
+  std::int64_t transaction_id = 0;
+  std::int64_t account_id = 0;
+  std::int64_t amount_cents = 0;
+  std::int64_t balance_after_cents = 0;
+};
+void insert_entries(db::Tx& tx, std::int64_t cid, std::vector<EntryRow> const& entries);
+
 // The owner's balance: the sum of its sub-accounts (0 when never opened).
 std::int64_t balance(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id);
 // Balance per sub-account, locked (FOR UPDATE on MySQL) for a consolidation.
