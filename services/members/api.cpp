@@ -52,6 +52,21 @@ TierBenefits tier_benefits(db::Tx& tx, std::int64_t community_id, std::int64_t a
   return out;
 }
 
+std::map<std::int64_t, int> tier_discounts(db::Tx& tx, std::int64_t community_id,
+                                           std::vector<std::int64_t> const& account_ids) {
+  std::map<std::int64_t, int> out;
+  for (auto id : account_ids) out[id] = 0;
+  auto statuses = repo::statuses(tx, community_id, account_ids);
+  bool any = false;
+  for (auto const& st : statuses) any = any || st.tier_id.has_value();
+  if (!any) return out;
+  auto tiers = repo::tiers(tx, community_id);
+  for (auto const& st : statuses)
+    if (st.tier_id)
+      if (auto pos = logic::position(tiers, st.tier_id)) out[st.account_id] = tiers[*pos].discount_pct;
+  return out;
+}
+
 bool has_consent(db::Tx& tx, std::int64_t account_id, std::string_view purpose) {
   auto p = logic::parse_purpose(purpose);
   return p && consents_to(tx, account_id, *p);

@@ -11,6 +11,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <vector>
 #include <utility>
@@ -68,6 +69,10 @@ struct TierBenefits {
   int earn_multiplier_pct = 100;
 };
 TierBenefits tier_benefits(db::Tx& tx, std::int64_t community_id, std::int64_t account_id);
+// tier_benefits(…).discount_pct for several accounts at once (two statements at most):
+// account -> percent, 0 for an account without a tier.
+std::map<std::int64_t, int> tier_discounts(db::Tx& tx, std::int64_t community_id,
+                                           std::vector<std::int64_t> const& account_ids);
 // Whether the account allows its data to be used for `purpose` (its stored choice, or the
 // purpose's default: marketing off, recommendations and analytics on). PUT /v1/me/consents
 // publishes consent.changed {account_id, purposes} in the transaction that stores a change.

@@ -515,6 +515,12 @@ std::optional<Status> status(db::Tx& tx, std::int64_t cid, std::int64_t account_
   return db::one(tx, kStatus, status_from, use(cid, "c"), use(account_id, "a"));
 }
 
+std::vector<Status> statuses(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& account_ids) {
+  db::Query q("SELECT " MEMBERS_STATUS_COLS " FROM members_status WHERE community_id = ");
+  q.value(cid).sql(" AND account_id IN (").values(account_ids).sql(")");
+  return q.all(tx, status_from);
+}
+
 constexpr char const* kEnsureStatus =
     " INTO members_status (community_id, account_id, tier_id, review_month, "
     "updated_at) VALUES (:c, :a, NULL, :m, :t)";

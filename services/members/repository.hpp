@@ -143,6 +143,8 @@ struct Status {
   std::int64_t review_month = 0, updated_at = 0;
 };
 std::optional<Status> status(db::Tx& tx, std::int64_t cid, std::int64_t account_id);
+// The statuses of those of `account_ids` that have one.
+std::vector<Status> statuses(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& account_ids);
 void ensure_status(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::int64_t month, std::int64_t now);
 void set_tier(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::optional<std::int64_t> tier_id,
               std::int64_t now);
