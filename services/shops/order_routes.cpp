@@ -2,6 +2,7 @@
 #include "db/database.hpp"
 #include "services/members/api.hpp"
 #include "services/delivery/api.hpp"
+#include "services/shops/checkout.hpp"
 #include "services/shops/routes.hpp"
 #include "services/wallet/api.hpp"
 
@@ -13,16 +14,6 @@ using logic::OrderStatus;
 using logic::OrderVerb;
 
 namespace {
-
-struct Checkout {
-  std::int64_t merchant_id = 0;
-  std::vector<logic::Line> lines;
-  logic::Fulfilment fulfilment = logic::Fulfilment::Pickup;
-  std::optional<std::string> coupon_code;
-  std::int64_t points = 0;  // loyalty points to pay part of the order with
-  std::optional<std::int64_t> slot_id;  // a delivery slot of the merchant (delivery service)
-  std::optional<std::string> referral_code;  // a neighbour's (referral_routes.cpp)
-};
 
 // Reads the checkout body; every field problem in one 422.
 Checkout read_checkout(bj::object const& body) {
@@ -269,12 +260,16 @@ repo::Order cancel(db::Tx& tx, Context& ctx, repo::Order const& o, logic::Actor 
 
 Response checkout(Request const& req, Context& ctx) {
   auto c = read_checkout(req.json());
-  return ctx.idempotent(req, [&](db::Tx& tx) {
-    auto o = place_order(tx, ctx, c);
-    auto body = order_json(o, true);
-    if (c.slot_id) body["delivery_slot_id"] = *c.slot_id;
-    return Response::created(body, ctx.path("/orders/" + std::to_string(o.id)));
-  });
+  auto alone = [&] {
+    return ctx.idempotent(req, [&](db::Tx& tx) {
+      auto o = place_order(tx, ctx, c);
+      auto body = order_json(o, true);
+      if (c.slot_id) body["delivery_slot_id"] = *c.slot_id;
+      return Response::created(body, ctx.path("/orders/" + std::to_string(o.id)));
+    });
+  };
+  if (!batchable(c)) return alone();
+  return place_combined(req, ctx, c, alone);
 }
 
 std::string order_status_filter(Request const& req) {

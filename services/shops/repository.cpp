@@ -284,6 +284,12 @@ std::optional<Product> find_product(db::Tx& tx, std::int64_t cid, std::int64_t m
   return db::one(tx, kFindProduct, product_from, use(pid, "id"), use(cid, "c"), use(mid, "m"), use(mid, "m2"));
 }
 
+std::vector<Product> find_products(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::vector<std::int64_t> const& pids) {
+  db::Query q("SELECT " SHOPS_PRODUCT_COLS " FROM products WHERE community_id = ");
+  q.value(cid).sql(" AND merchant_id = ").value(mid).sql(" AND id IN (").values(pids).sql(") ORDER BY id");
+  return q.all(tx, product_from);
+}
+
 // The catalogue's product read: the merchant's status and the product in one statement (no row:
 // no such merchant in the community; a row without a product id: no such product).
 constexpr char const* kCatalogueProduct =
@@ -424,6 +430,57 @@ std::int64_t insert_order(db::Tx& tx, Order const& o) {
             use(i.category, "k"), use(i.unit_price_cents, "u"), use(i.quantity, "q"), use(i.line_cents, "l"));
   }
   return id;
+}
+
+void insert_orders(db::Tx& tx, std::vector<Order>& orders) {
+  if (orders.empty()) return;
+  std::int64_t now = tx.now_ms();
+  db::Query q("INSERT INTO orders (community_id, merchant_id, buyer_id, unit_id, status, fulfilment, subtotal_cents, "
+              "discount_cents, total_cents, coupon_id, coupon_code, redemption_code, group_buy_id, created_at, "
+              "updated_at, tier_discount_pct, tier_discount_cents) VALUES ");
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    auto const& o = orders[i];
+    q.sql(i ? ", (" : "(").value(o.community_id).sql(", ").value(o.merchant_id).sql(", ").value(o.buyer_id);
+    q.sql(", ").value(o.unit_id).sql(", ").value(o.status).sql(", ").value(o.fulfilment).sql(", ");
+    q.value(o.subtotal_cents).sql(", ").value(o.discount_cents).sql(", ").value(o.total_cents).sql(", NULL, NULL, ");
+    if (o.redemption_code) q.value(*o.redemption_code);
+    else q.sql("NULL");
+    q.sql(", NULL, ").value(now).sql(", ").value(now).sql(", ").value(o.tier_discount_pct).sql(", ");
+    q.value(o.tier_discount_cents).sql(")");
+  }
+  // A multi-row INSERT numbers its rows in VALUES order (ascending) on both backends.
+  q.sql(" RETURNING id");
+  auto ids = q.all(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
+  if (ids.size() != orders.size()) throw std::runtime_error("insert_orders: the ids did not come back");
+  std::sort(ids.begin(), ids.end());
+  db::Query items("INSERT INTO order_items (community_id, order_id, product_id, name, category, unit_price_cents, "
+                  "quantity, line_cents) VALUES ");
+  bool first = true;
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    orders[i].id = ids[i];
+    for (auto const& it : orders[i].items) {
+      items.sql(first ? "(" : ", (").value(orders[i].community_id).sql(", ").value(ids[i]).sql(", ");
+      items.value(it.product_id).sql(", ").value(it.name).sql(", ").value(it.category).sql(", ");
+      items.value(it.unit_price_cents).sql(", ").value(it.quantity).sql(", ").value(it.line_cents).sql(")");
+      first = false;
+    }
+  }
+  if (!first) items.exec(tx);
+}
+
+void insert_movements(db::Tx& tx, std::vector<Movement> const& movements) {
+  if (movements.empty()) return;
+  db::Query q("INSERT INTO stock_movements (community_id, merchant_id, product_id, delta, reason, order_id, actor, "
+              "stock_after, at) VALUES ");
+  for (std::size_t i = 0; i < movements.size(); ++i) {
+    auto const& m = movements[i];
+    q.sql(i ? ", (" : "(").value(m.community_id).sql(", ").value(m.merchant_id).sql(", ").value(m.product_id);
+    q.sql(", ").value(m.delta).sql(", ").value(m.reason).sql(", ");
+    if (m.order_id) q.value(*m.order_id);
+    else q.sql("NULL");
+    q.sql(", ").value(m.actor).sql(", ").value(m.stock_after).sql(", ").value(tx.now_ms()).sql(")");
+  }
+  q.exec(tx);
 }
 
 constexpr char const* kSetOrderPoints =
@@ -1072,15 +1129,16 @@ std::optional<OrderFacts> order_facts(db::Tx& tx, std::int64_t cid, std::int64_t
 
 constexpr char const* kOrderFactsAfter =
     "SELECT " SHOPS_FACT_COLS SHOPS_FACT_FROM " WHERE o.community_id = :c AND o.id > :a ORDER BY o.id LIMIT :l";
-// The batch's lines in one statement (order_items_order), not one per order.
+constexpr char const* kOrderFactsIn = "SELECT " SHOPS_FACT_COLS SHOPS_FACT_FROM " WHERE o.community_id = ";
+// The orders' lines in one statement (order_items_order), not one per order.
 constexpr char const* kFactLinesOf =
     "SELECT order_id, product_id, category, quantity, line_cents FROM order_items WHERE community_id = ";
-std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit) {
-  auto out = db::all(tx, kOrderFactsAfter, order_facts_from, use(cid, "c"), use(after_id, "a"), use(limit, "l"));
-  if (out.empty()) return out;
+namespace {
+void load_lines_of(db::Tx& tx, std::int64_t cid, std::vector<OrderFacts>& orders) {
+  if (orders.empty()) return;
   std::vector<std::int64_t> ids;
   std::map<std::int64_t, OrderFacts*> by_id;
-  for (auto& o : out) {
+  for (auto& o : orders) {
     ids.push_back(o.id);
     by_id[o.id] = &o;
   }
@@ -1094,6 +1152,19 @@ std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int
          return std::pair{oid, l};
        }))
     by_id.at(oid)->lines.push_back(line);
+}
+}  // namespace
+std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit) {
+  auto out = db::all(tx, kOrderFactsAfter, order_facts_from, use(cid, "c"), use(after_id, "a"), use(limit, "l"));
+  load_lines_of(tx, cid, out);
+  return out;
+}
+std::vector<OrderFacts> order_facts_in(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& ids) {
+  if (ids.empty()) return {};
+  db::Query q(kOrderFactsIn);
+  q.value(cid).sql(" AND o.id IN (").values(ids).sql(") ORDER BY o.id");
+  auto out = q.all(tx, order_facts_from);
+  load_lines_of(tx, cid, out);
   return out;
 }
 

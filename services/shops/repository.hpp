@@ -129,6 +129,8 @@ void set_applications_open(db::Tx& tx, std::int64_t cid, bool open, std::int64_t
 // ---- catalogue and the stock ledger
 std::int64_t insert_product(db::Tx& tx, Product const& p);
 std::optional<Product> find_product(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid);
+// The merchant's products among `pids` (those that exist), in id order.
+std::vector<Product> find_products(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::vector<std::int64_t> const& pids);
 struct CatalogueProduct {
   std::string merchant_status;
   std::optional<Product> product;
@@ -158,6 +160,12 @@ std::int64_t movement_sum(db::Tx& tx, std::int64_t cid, std::int64_t pid);
 
 // ---- orders
 std::int64_t insert_order(db::Tx& tx, Order const& o);  // with its items
+// Many orders (no coupon, no group buy) and their items in two statements; sets each order's
+// id. Checkout batches (checkout_batch.cpp).
+void insert_orders(db::Tx& tx, std::vector<Order>& orders);
+// Many stock movements in one statement, each with its own stock_after (the caller knows the
+// running stock: it holds the product rows).
+void insert_movements(db::Tx& tx, std::vector<Movement> const& movements);
 // Records what points paid of the order (checkout, after the points were debited).
 void set_order_points(db::Tx& tx, std::int64_t cid, std::int64_t oid, std::int64_t points, std::int64_t cents);
 std::optional<Order> find_order(db::Tx& tx, std::int64_t cid, std::int64_t oid);
@@ -297,6 +305,8 @@ void set_refund_window_days(db::Tx& tx, std::int64_t cid, std::int64_t days, std
 // ---- facts for analytics (api.hpp)
 std::optional<OrderFacts> order_facts(db::Tx& tx, std::int64_t cid, std::int64_t oid);
 std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit);
+// The ones of `ids` in the community, in id order.
+std::vector<OrderFacts> order_facts_in(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& ids);
 std::vector<ReviewFacts> review_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit);
 std::vector<GroupBuyFacts> closed_group_buys(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t only_id,
                                              std::int64_t limit);
