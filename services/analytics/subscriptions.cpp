@@ -174,11 +174,17 @@ void check_low_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid, std::int64_
 void on_orders(std::vector<events::Event> const& batch, db::Tx& tx) {
   std::vector<repo::FactClaim> claims;
   std::vector<std::pair<shops::OrderFacts, bool>> orders;  // (order, placed: else cancelled)
+  // The batch's orders read per community in two statements, not two per event.
+  std::map<std::int64_t, std::vector<std::int64_t>> wanted;  // community -> order ids
+  for (auto const& e : batch) wanted[e.community_id].push_back(num(e.payload, "order_id"));
+  std::map<std::pair<std::int64_t, std::int64_t>, shops::OrderFacts> found;  // (community, order)
+  for (auto const& [cid, ids] : wanted)
+    for (auto& o : shops::order_facts_in(tx, cid, ids)) found.emplace(std::pair{cid, o.id}, std::move(o));
   for (auto const& e : batch) {
-    auto o = shops::order_facts(tx, e.community_id, num(e.payload, "order_id"));
-    if (!o) continue;
-    claims.push_back({e.community_id, fact(e.topic, o->id), e.id});
-    orders.emplace_back(std::move(*o), e.topic == "order.placed");
+    auto it = found.find({e.community_id, num(e.payload, "order_id")});
+    if (it == found.end()) continue;
+    claims.push_back({e.community_id, fact(e.topic, it->second.id), e.id});
+    orders.emplace_back(it->second, e.topic == "order.placed");
   }
   auto ours = repo::claim_facts(tx, claims);
   repo::Rollups r;

@@ -98,6 +98,9 @@ std::optional<OrderFacts> order_facts(db::Tx& tx, std::int64_t cid, std::int64_t
 std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit) {
   return repo::order_facts_after(tx, cid, after_id, limit);
 }
+std::vector<OrderFacts> order_facts_in(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& ids) {
+  return repo::order_facts_in(tx, cid, ids);
+}
 std::vector<ReviewFacts> review_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit) {
   return repo::review_facts_after(tx, cid, after_id, limit);
 }

@@ -125,6 +125,8 @@ struct OrderFacts {
 std::optional<OrderFacts> order_facts(db::Tx& tx, std::int64_t cid, std::int64_t order_id);
 // The community's orders with id > after_id, ascending, at most limit (backfill).
 std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit);
+// The orders of `ids` that are the community's, in id order (a subscriber's batch).
+std::vector<OrderFacts> order_facts_in(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& ids);
 struct ReviewFacts {
   std::int64_t id = 0, merchant_id = 0, order_id = 0, rating = 0, created_at = 0;
 };
