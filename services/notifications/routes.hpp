@@ -27,9 +27,11 @@ bool consented(db::Tx& tx, std::int64_t account_id, std::string_view purpose);
 // The stored choice, or the category's default.
 Choice choice_for(std::optional<repo::Preference> const& stored, Category const& c, bool marketing_consent);
 
-// subscriptions.cpp: one event of any topic() -> a notification row per recipient (once per
-// event and account).
-void on_event(events::Event const& e, db::Tx& tx);
+// subscriptions.cpp: each event of any topic() -> a notification row per recipient (once per
+// event and account). A batch of the outbox (subscribe_batch): the merchants' staff looked
+// up once per merchant, the preferences read and the rows inserted once for the batch.
+void on_events(std::vector<events::Event> const& batch, db::Tx& tx);
+inline constexpr int kEventBatch = 100;  // deliveries per on_events call
 // merchant_notifications.cpp: merchant.* -> the applicant (decisions) or the managers (applied).
 void on_merchant_event(events::Event const& e, db::Tx& tx);
 

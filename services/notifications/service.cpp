@@ -25,7 +25,7 @@ void NotificationsService::routes(http::Router& r) {
 }
 
 void NotificationsService::subscribe(events::Bus& bus) {
-  for (auto const& topic : topics()) bus.subscribe("notifications." + topic, topic, on_event);
+  for (auto const& topic : topics()) bus.subscribe_batch("notifications." + topic, topic, on_events, kEventBatch);
   for (auto topic : {"merchant.applied", "merchant.approved", "merchant.rejected", "merchant.suspended",
                      "merchant.reinstated"})
     bus.subscribe(std::string("notifications.") + topic, topic, on_merchant_event);

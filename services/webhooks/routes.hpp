@@ -30,6 +30,10 @@ void add_delivery_routes(http::Router& r, Options const& o);  // the delivery lo
 // matches, in the event's own transaction; a redelivered event adds nothing (UNIQUE endpoint,
 // event).
 void fan_out(events::Event const& e, db::Tx& tx);
+// The same for a batch of the outbox (subscribe_batch): the endpoints read once per
+// community and merchant.
+void fan_out_all(std::vector<events::Event> const& batch, db::Tx& tx);
+inline constexpr int kFanOutBatch = 100;  // deliveries per fan_out_all call
 
 // ---- shared by the handlers (routes.cpp)
 

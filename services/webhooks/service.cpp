@@ -33,7 +33,7 @@ void WebhooksService::routes(http::Router& r) {
 
 void WebhooksService::subscribe(events::Bus& bus) {
   for (auto topic : logic::all_topics())
-    bus.subscribe("webhooks." + std::string(topic), std::string(topic), fan_out);
+    bus.subscribe_batch("webhooks." + std::string(topic), std::string(topic), fan_out_all, kFanOutBatch);
 }
 
 void WebhooksService::jobs(jobs::Scheduler& s) {

@@ -1,13 +1,23 @@
 // The outbox subscriber: events become deliveries (never sent from here).
 #include "services/webhooks/routes.hpp"
 
+#include <map>
+#include <utility>
+
 namespace courtyard::webhooks {
 
-void fan_out(events::Event const& e, db::Tx& tx) {
-  std::int64_t merchant = 0;
+namespace {
+
+std::int64_t merchant_of(events::Event const& e) {
   if (e.payload.is_object())
-    if (auto const* m = e.payload.as_object().if_contains("merchant_id"); m && m->is_int64()) merchant = m->as_int64();
-  auto endpoints = repo::candidates_for_event(tx, e.community_id, merchant);
+    if (auto const* m = e.payload.as_object().if_contains("merchant_id"); m && m->is_int64()) return m->as_int64();
+  return 0;
+}
+
+// The event's deliveries to those of `endpoints` it concerns (the candidates of its
+// community and merchant).
+void fan_out_to(events::Event const& e, std::int64_t merchant, std::vector<repo::Endpoint> const& endpoints,
+                db::Tx& tx) {
   if (endpoints.empty()) return;
   std::string body = envelope(e.topic, e.created_at, e.payload);
   for (auto const& ep : endpoints) {
@@ -23,6 +33,25 @@ void fan_out(events::Event const& e, db::Tx& tx) {
     d.event_type = e.topic;
     d.payload = body;
     repo::insert_delivery(tx, d);
+  }
+}
+
+}  // namespace
+
+void fan_out(events::Event const& e, db::Tx& tx) {
+  std::int64_t merchant = merchant_of(e);
+  fan_out_to(e, merchant, repo::candidates_for_event(tx, e.community_id, merchant), tx);
+}
+
+void fan_out_all(std::vector<events::Event> const& batch, db::Tx& tx) {
+  // The endpoints read once per (community, merchant) of the batch, not once per event: a
+  // flash sale's order.placed events all share one.
+  std::map<std::pair<std::int64_t, std::int64_t>, std::vector<repo::Endpoint>> endpoints;
+  for (auto const& e : batch) {
+    std::int64_t merchant = merchant_of(e);
+    auto [it, fresh] = endpoints.try_emplace({e.community_id, merchant});
+    if (fresh) it->second = repo::candidates_for_event(tx, e.community_id, merchant);
+    fan_out_to(e, merchant, it->second, tx);
   }
 }
 

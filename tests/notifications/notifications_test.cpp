@@ -55,15 +55,18 @@ TEST_CASE("a redelivered event adds no second notification", "[notifications][ev
   auto c = t.community();
   auto a = t.account("alice");
   auto b = t.account("bob");
-  auto const* h = t.app().bus().handler("notifications.parcel.logged", "parcel.logged");
+  auto [h, size] = t.app().bus().batch_handler("notifications.parcel.logged", "parcel.logged");
   REQUIRE(h);
+  CHECK(size > 1);
   events::Event e;
   e.id = 777000000 + a.account_id;
   e.topic = "parcel.logged";
   e.community_id = c.id;
   e.payload = bj::object{{"community_id", c.id}, {"parcel_id", 1}, {"unit_id", 2},
                          {"account_ids", bj::array{a.account_id, b.account_id}}, {"pickup_code", "ABCD2345"}};
-  for (int i = 0; i < 3; ++i) db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) { (*h)(e, tx); });
+  for (int i = 0; i < 3; ++i) db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) { (*h)({e}, tx); });
+  // Twice in one batch too (a redelivery claimed with its first delivery).
+  db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) { (*h)({e, e}, tx); });
   CHECK(mine(t, a).size() == 1);
   CHECK(mine(t, b).size() == 1);
   CHECK(std::string(mine(t, a)[0].at("body").as_string()).find("ABCD2345") != std::string::npos);
@@ -176,3 +179,50 @@ TEST_CASE("GET /v1/ws without an upgrade", "[notifications][ws]") {
 }
 
 TEST_CASE("access walk: notifications", "[notifications][access]") { walk_access(TestApp::get(), "notifications"); }
+
+TEST_CASE("a batch of order events tells each buyer of theirs and each shop's staff of its own",
+          "[notifications][events][batch]") {
+  auto& t = TestApp::get();
+  auto c = t.community();
+  auto a = t.resident(c, 0);
+  auto b = t.resident(c, 1);
+  auto owner1 = t.account("owner-one");
+  auto owner2 = t.account("owner-two");
+  std::int64_t m1 = 910'000 + c.id, m2 = 920'000 + c.id;  // shops that exist only as staff rows here
+  db::transact(t.app().db(), nullptr, [&](db::Tx& tx) {
+    for (auto [account, merchant] : {std::pair{owner1.account_id, m1}, std::pair{owner2.account_id, m2}})
+      tx.exec("INSERT INTO memberships (account_id, community_id, role, unit_id, merchant_id, created_at) VALUES (" +
+              std::to_string(account) + ", " + std::to_string(c.id) + ", 'merchant', 0, " + std::to_string(merchant) +
+              ", 0)");
+  });
+  auto [h, size] = t.app().bus().batch_handler("notifications.order.placed", "order.placed");
+  REQUIRE(h);
+  std::vector<events::Event> batch;
+  auto order = [&](std::int64_t id, Actor const& buyer, std::int64_t merchant) {
+    events::Event e;
+    e.id = 880'000'000 + c.id * 10 + id;
+    e.topic = "order.placed";
+    e.community_id = c.id;
+    e.payload = bj::object{{"community_id", c.id}, {"order_id", e.id}, {"merchant_id", merchant},
+                           {"buyer_id", buyer.account_id}, {"total_cents", 250}, {"fulfilment", "pickup"}};
+    batch.push_back(e);
+  };
+  order(1, a, m1);
+  order(2, b, m1);
+  order(3, a, m2);
+  batch.push_back(batch.front());  // a redelivery claimed with its first delivery
+  db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) { (*h)(batch, tx); });
+  db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) { (*h)(batch, tx); });  // all again: nothing new
+
+  auto count = [&](Actor const& who, std::string const& type) {
+    int n = 0;
+    for (auto const& x : mine(t, who)) n += x.at("type").as_string() == type;
+    return n;
+  };
+  CHECK(count(a, "order.placed") == 2);
+  CHECK(count(b, "order.placed") == 1);
+  CHECK(count(a, "order.placed.merchant") == 0);
+  CHECK(count(owner1, "order.placed.merchant") == 2);
+  CHECK(count(owner2, "order.placed.merchant") == 1);
+  CHECK(count(owner1, "order.placed") == 0);
+}

@@ -94,10 +94,10 @@ TEST_CASE("an announcement to a community of more than 10k residents reaches eve
   for (auto const& n : mine(t, c.manager)) CHECK(n.at("type") != "announcement.published");  // not a resident
 
   // A redelivery adds nothing.
-  auto const* h = t.app().bus().handler("notifications.announcement.published", "announcement.published");
+  auto [h, size] = t.app().bus().batch_handler("notifications.announcement.published", "announcement.published");
   REQUIRE(h);
   events::Event e{payload.first, "announcement.published", c.id, payload.second, db::now_ms()};
-  db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) { (*h)(e, tx); });
+  db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) { (*h)({e}, tx); });
   CHECK(count(t, "SELECT COUNT(*) FROM notifications WHERE dedupe_key = :k", key) == kBulk + 1);
 }
 
