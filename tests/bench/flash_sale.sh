@@ -16,8 +16,8 @@
 # ledger transaction sums to zero. Exits non-zero when a check fails.
 #
 # Knobs (environment): FLASH_BUYERS (500) FLASH_STOCK (100000) FLASH_DURATION (s, 20)
-#   FLASH_CONNECTIONS (64) FLASH_WRK_THREADS (1) COURTYARD_THREADS (1) COURTYARD_WORKERS (12)
-#   COURTYARD_DB_POOL (16) FLASH_ONE_BUYER (1: also run the 1-buyer sale)
+#   FLASH_CONNECTIONS (64) FLASH_WRK_THREADS (1) COURTYARD_THREADS (1) COURTYARD_WORKERS (32)
+#   COURTYARD_DB_POOL (40) FLASH_ONE_BUYER (1: also run the 1-buyer sale)
 #   FLASH_GENERAL_LOG (1: log every statement of 20 single orders to count them)
 #   FLASH_SALE_LOG (1: also log one second of the many-buyers sale and count its statements
 #   per order and dispatcher rounds; the log slows that second, so not for A/B throughput)
@@ -31,13 +31,13 @@ DURATION=${FLASH_DURATION:-20}
 CONNECTIONS=${FLASH_CONNECTIONS:-64}
 WRK_THREADS=${FLASH_WRK_THREADS:-1}
 SERVER_THREADS=${COURTYARD_THREADS:-1}
-WORKERS=${COURTYARD_WORKERS:-12}
-DB_POOL=${COURTYARD_DB_POOL:-16}
+WORKERS=${COURTYARD_WORKERS:-32}
+DB_POOL=${COURTYARD_DB_POOL:-40}
 ONE_BUYER=${FLASH_ONE_BUYER:-1}
 GENERAL_LOG=${FLASH_GENERAL_LOG:-0}
 SALE_LOG=${FLASH_SALE_LOG:-0}
 PRICE=250
-FUNDS=5000000
+FUNDS=10000000  # the largest top-up (wallet::kMaxTopUpCents): 40,000 orders at PRICE for the 1-buyer sale
 
 # shellcheck source=tests/bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
