@@ -95,6 +95,9 @@ test("manager: staff, visitor passes issued and verified, amenity calendar, merc
 
   // Gita, a manager who also lives here, issues a pass in the portal and verifies it at the gate.
   await page.getByRole("button", { name: "Sign out" }).click();
+  // The sign-out finished (the form is back) before the next sign-in navigates; otherwise the
+  // navigation races the logout request (seen once: the sign-in then met "the session has ended").
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
   await signIn(page, "/portal/", email, "gate-password");
   await page.getByRole("link", { name: "Visitor passes" }).click();
   await page.getByLabel("Visitor's name").fill("Pablo Plumber");
