@@ -2,6 +2,7 @@
 // refusal), giving them back on every cancellation path and on refund.completed (once, into
 // the lots they came from), event fees and property bills, the tier discount at checkout,
 // and points never below zero under real threads.
+#include "services/shops/checkout.hpp"
 #include "tests/members/helpers.hpp"
 #include "tests/support/threads.hpp"
 
@@ -655,4 +656,43 @@ TEST_CASE("the loop: an on-time bill earns, bread is paid partly in points, an e
   CHECK(bought.json.at("status") == "completed");
   CHECK(bought.json.at("points_spent").as_int64() == 200);
   check_ledger(c.id);
+}
+
+TEST_CASE("checkouts placed together in a batch each get their own buyer's tier discount",
+          "[members][spending][tiers][batch]") {
+  auto& t = TestApp::get();
+  auto s = shop(1000, 10'000);
+  set_tiers(s.c, bj::array{bj::object{{"name", "Silver"}, {"threshold", 100}, {"discount_pct", 10},
+                                      {"earn_multiplier_pct", 100}},
+                           bj::object{{"name", "Gold"}, {"threshold", 300}, {"discount_pct", 25},
+                                      {"earn_multiplier_pct", 100}}});
+  constexpr int kBuyers = 12;
+  std::vector<Actor> buyers;
+  std::vector<int> pct;
+  for (int i = 0; i < kBuyers; ++i) {
+    buyers.push_back(t.resident(s.c, static_cast<std::size_t>(i % 3)));
+    t.top_up(s.c, buyers.back(), 1'000'000);
+    pct.push_back(i % 3 == 0 ? 0 : i % 3 == 1 ? 10 : 25);  // none, Silver, Gold
+    if (pct.back() == 10) grant(s.c, buyers.back(), 100);
+    if (pct.back() == 25) grant(s.c, buyers.back(), 300);
+  }
+  auto before = courtyard::shops::checkout_batch_stats().batched_orders;
+  std::vector<std::int64_t> paid(kBuyers, 0);
+  for (int round = 0; round < 20 && courtyard::shops::checkout_batch_stats().batched_orders - before < 6; ++round) {
+    std::vector<Result> results(kBuyers);
+    courtyard::test::in_threads(kBuyers, [&](int i) { results[i] = place(s, buyers[i], order_body(s, 2)); });
+    for (int i = 0; i < kBuyers; ++i) {
+      INFO(i << ": " << results[i].body);
+      REQUIRE(results[i].status == 201);
+      auto const& o = results[i].json;
+      std::int64_t discount = 2000 * pct[i] / 100;
+      CHECK(o.at("tier_discount_pct").as_int64() == pct[i]);
+      CHECK(o.at("tier_discount_cents").as_int64() == discount);
+      CHECK(o.at("total_cents").as_int64() == 2000 - discount);
+      paid[i] += 2000 - discount;
+    }
+  }
+  CHECK(courtyard::shops::checkout_batch_stats().batched_orders - before >= 6);
+  for (int i = 0; i < kBuyers; ++i) CHECK(t.balance(s.c, buyers[i]) == 1'000'000 - paid[i]);
+  check_ledger(s.c.id);
 }
