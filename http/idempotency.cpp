@@ -49,22 +49,18 @@ struct Stored {
   std::int64_t created_at = 0;
 };
 
-struct Key {
-  std::int64_t account;
-  std::string key;
-  std::string hash;
-};
+using Key = Claim;  // the request's account, key and hash (idempotency.hpp)
+
+// The table's columns, in the order every insert below gives them.
+#define IDEMPOTENCY_INTO \
+  " INTO idempotency_keys (account_id, idem_key, request_hash, status, body, location, created_at) VALUES "
 
 constexpr char const* kSelect =
     "SELECT request_hash, status, body, location, created_at FROM idempotency_keys "
     "WHERE account_id = :a AND idem_key = :k";
-constexpr char const* kClaim =
-    "INSERT INTO idempotency_keys (account_id, idem_key, request_hash, status, body, location, created_at) "
-    "VALUES (:a, :k, :h, 0, '', NULL, :n)";
+constexpr char const* kClaim = "INSERT" IDEMPOTENCY_INTO "(:a, :k, :h, 0, '', NULL, :n)";
 // Prefixed by the backend's INSERT IGNORE.
-constexpr char const* kClaimIgnoring =
-    " INTO idempotency_keys (account_id, idem_key, request_hash, status, body, location, created_at) "
-    "VALUES (:a, :k, :h, 0, '', NULL, :n)";
+constexpr char const* kClaimIgnoring = IDEMPOTENCY_INTO "(:a, :k, :h, 0, '', NULL, :n)";
 constexpr char const* kTakeOver =
     "UPDATE idempotency_keys SET created_at = :n WHERE account_id = :a AND idem_key = :k AND status = 0 "
     "AND created_at = :seen";
@@ -174,8 +170,7 @@ std::optional<Claim> claim_of(Context const& ctx, http::Request const& req) {
 
 void store_all(db::Tx& tx, std::vector<std::pair<Claim const*, http::Response const*>> const& answers) {
   if (answers.empty()) return;
-  db::Query q("INSERT INTO idempotency_keys (account_id, idem_key, request_hash, status, body, location, created_at) "
-              "VALUES ");
+  db::Query q("INSERT" IDEMPOTENCY_INTO);
   bool first = true;
   for (auto const& [c, r] : answers) {
     q.sql(first ? "(" : ", (").value(c->account).sql(", ").value(c->key).sql(", ").value(c->hash).sql(", ");
@@ -193,7 +188,7 @@ void store_all(db::Tx& tx, std::vector<std::pair<Claim const*, http::Response co
 http::Response run(Context& ctx, http::Request const& req, std::function<http::Response(db::Tx&)> fn) {
   auto held = claim_of(ctx, req);
   if (!held) return ctx.tx(fn);
-  Key k{held->account, std::move(held->key), std::move(held->hash)};
+  Key const& k = *held;
 
   if (auto answer = claim(ctx, k)) return *answer;
   try {
