@@ -21,6 +21,14 @@ struct Checkout {
   std::optional<std::string> referral_code;  // a neighbour's (referral_routes.cpp)
 };
 
+// The pieces an order is built from, alone (place_order) or in a batch (place_batch):
+// the order's head for the caller's checkout (placed; a redemption code for a pickup), ...
+repo::Order order_head(Context const& ctx, std::int64_t merchant_id, Checkout const& c);
+// ... each line priced from its product and added as an item, ...
+void add_item(repo::Order& o, logic::Line& line, repo::Product const& p);
+// ... and the buyer's loyalty tier discount, taken off the price after any coupon.
+void apply_tier_discount(repo::Order& o, int pct);
+
 // A checkout a batch can place: lines paid from the wallet only (no coupon, points,
 // referral or delivery slot, each of which locks or reads rows of its own).
 bool batchable(Checkout const& c);

@@ -32,7 +32,6 @@ bool batchable(Checkout const& c) {
 namespace {
 
 struct Entry {
-  http::Request const* req = nullptr;
   Context* ctx = nullptr;
   Checkout const* checkout = nullptr;
   std::function<http::Response()> const* alone = nullptr;
@@ -102,31 +101,14 @@ void place_batch(db::Tx& tx, std::vector<Entry*> const& batch, std::vector<Entry
 
   std::vector<repo::Order> orders;
   for (auto* e : placed) {
-    auto const& c = *e->checkout;
-    repo::Order o;
-    o.community_id = cid;
-    o.merchant_id = merchant.id;
-    o.buyer_id = e->ctx->principal.account_id;
-    o.unit_id = e->ctx->principal.unit_in(cid);
-    o.status = logic::to_string(logic::OrderStatus::Placed);
-    o.fulfilment = logic::to_string(c.fulfilment);
-    std::vector<logic::Line> lines = c.lines;
-    for (auto& l : lines) {
-      auto const& p = products.at(l.product_id);
-      l.unit_price_cents = p.price_cents;
-      o.items.push_back({p.id, p.name, p.category, p.price_cents, l.quantity, logic::line_total(l)});
-    }
+    repo::Order o = order_head(*e->ctx, merchant.id, *e->checkout);
+    std::vector<logic::Line> lines = e->checkout->lines;
+    for (auto& l : lines) add_item(o, l, products.at(l.product_id));
     auto totals = logic::price(lines, std::nullopt);
     o.subtotal_cents = totals.subtotal_cents;
     o.discount_cents = totals.discount_cents;
     o.total_cents = totals.total_cents;
-    if (loyalty) {
-      o.tier_discount_pct = tiers[o.buyer_id];
-      o.tier_discount_cents = logic::tier_discount(o.total_cents, o.tier_discount_pct);
-      o.discount_cents += o.tier_discount_cents;
-      o.total_cents -= o.tier_discount_cents;
-    }
-    if (c.fulfilment == logic::Fulfilment::Pickup) o.redemption_code = new_redemption_code();
+    if (loyalty) apply_tier_discount(o, tiers[o.buyer_id]);
     orders.push_back(std::move(o));
   }
   repo::insert_orders(tx, orders);
@@ -223,7 +205,6 @@ CheckoutBatchStats checkout_batch_stats() { return {stat_batches.load(), stat_ba
 http::Response place_combined(http::Request const& req, Context& ctx, Checkout const& c,
                               std::function<http::Response()> const& alone) {
   Entry self;
-  self.req = &req;
   self.ctx = &ctx;
   self.checkout = &c;
   self.alone = &alone;

@@ -13,6 +13,30 @@ namespace courtyard::shops {
 using logic::OrderStatus;
 using logic::OrderVerb;
 
+repo::Order order_head(Context const& ctx, std::int64_t merchant_id, Checkout const& c) {
+  repo::Order o;
+  o.community_id = ctx.community_id;
+  o.merchant_id = merchant_id;
+  o.buyer_id = ctx.principal.account_id;
+  o.unit_id = ctx.principal.unit_in(ctx.community_id);
+  o.status = logic::to_string(OrderStatus::Placed);
+  o.fulfilment = logic::to_string(c.fulfilment);
+  if (c.fulfilment == logic::Fulfilment::Pickup) o.redemption_code = new_redemption_code();
+  return o;
+}
+
+void add_item(repo::Order& o, logic::Line& line, repo::Product const& p) {
+  line.unit_price_cents = p.price_cents;
+  o.items.push_back({p.id, p.name, p.category, p.price_cents, line.quantity, logic::line_total(line)});
+}
+
+void apply_tier_discount(repo::Order& o, int pct) {
+  o.tier_discount_pct = pct;
+  o.tier_discount_cents = logic::tier_discount(o.total_cents, pct);
+  o.discount_cents += o.tier_discount_cents;
+  o.total_cents -= o.tier_discount_cents;
+}
+
 namespace {
 
 // Reads the checkout body; every field problem in one 422.
@@ -50,7 +74,7 @@ Checkout read_checkout(bj::object const& body) {
   else c.fulfilment = *parsed;
   if (auto slot = json::opt_integer(body, "slot_id")) {
     if (*slot <= 0) errors.push_back({"slot_id", "must be a delivery slot id"});
-    else if (parsed == logic::Fulfilment::Pickup) errors.push_back({"slot_id", "is only for delivery orders"});
+    else if (parsed && c.fulfilment == logic::Fulfilment::Pickup) errors.push_back({"slot_id", "is only for delivery orders"});
     else c.slot_id = *slot;
   }
 
@@ -85,22 +109,14 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
   auto merchant = merchant_or_404(tx, cid, c.merchant_id);
   require_approved(merchant);
 
-  repo::Order o;
-  o.community_id = cid;
-  o.merchant_id = merchant.id;
-  o.buyer_id = ctx.principal.account_id;
-  o.unit_id = ctx.principal.unit_in(cid);
-  o.status = logic::to_string(OrderStatus::Placed);
-  o.fulfilment = logic::to_string(c.fulfilment);
-
+  repo::Order o = order_head(ctx, merchant.id, c);
   std::vector<logic::Line> lines = c.lines;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     auto p = repo::find_product(tx, cid, merchant.id, lines[i].product_id);
     std::string at = "items[" + std::to_string(i) + "].product_id";
     if (!p) throw Invalid(at, "is not a product of this merchant");
     if (!p->active) throw Invalid(at, "is not for sale");
-    lines[i].unit_price_cents = p->price_cents;
-    o.items.push_back({p->id, p->name, p->category, p->price_cents, lines[i].quantity, logic::line_total(lines[i])});
+    add_item(o, lines[i], *p);
   }
 
   std::optional<repo::Coupon> coupon;
@@ -125,19 +141,11 @@ repo::Order place_order(db::Tx& tx, Context& ctx, Checkout const& c) {
   o.discount_cents = totals.discount_cents;
   o.total_cents = totals.total_cents;
   // The buyer's loyalty tier discount, on the price after the coupon.
-  bool loyalty = members::enabled(tx);
-  if (loyalty) {
-    auto tier = members::tier_benefits(tx, cid, o.buyer_id);
-    o.tier_discount_pct = tier.discount_pct;
-    o.tier_discount_cents = logic::tier_discount(o.total_cents, tier.discount_pct);
-    o.discount_cents += o.tier_discount_cents;
-    o.total_cents -= o.tier_discount_cents;
-  }
+  if (members::enabled(tx)) apply_tier_discount(o, members::tier_benefits(tx, cid, o.buyer_id).discount_pct);
   if (coupon) {
     o.coupon_id = coupon->id;
     o.coupon_code = coupon->code;
   }
-  if (c.fulfilment == logic::Fulfilment::Pickup) o.redemption_code = new_redemption_code();
   auto referral = c.referral_code ? referral_for_checkout(tx, cid, o.buyer_id, *c.referral_code) : std::nullopt;
 
   if (coupon && !repo::redeem_coupon(tx, coupon->id))

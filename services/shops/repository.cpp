@@ -375,9 +375,12 @@ constexpr char const* kStockOf = "SELECT stock FROM products WHERE id = :id";
 std::int64_t stock_of(db::Tx& tx, std::int64_t pid) { return db::scalar(tx, kStockOf, use(pid, "id")); }
 
 // stock_after is the product's stock as this transaction just changed it, read in the insert.
+// The columns of a stock movement, as insert_movement and insert_movements give them.
+#define SHOPS_INSERT_MOVEMENT \
+  "INSERT INTO stock_movements (community_id, merchant_id, product_id, delta, reason, order_id, actor, " \
+  "stock_after, at) "
 constexpr char const* kInsertMovement =
-    "INSERT INTO stock_movements (community_id, merchant_id, product_id, delta, reason, order_id, "
-    "actor, stock_after, at) SELECT :c, :m, :p, :d, :r, :o, :a, stock, :t FROM products WHERE id = :pid";
+    SHOPS_INSERT_MOVEMENT "SELECT :c, :m, :p, :d, :r, :o, :a, stock, :t FROM products WHERE id = :pid";
 std::int64_t insert_movement(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::int64_t pid, std::int64_t delta,
                              std::string const& reason, std::optional<std::int64_t> order_id, std::int64_t actor) {
   std::int64_t now = tx.now_ms();
@@ -403,14 +406,17 @@ std::int64_t movement_sum(db::Tx& tx, std::int64_t cid, std::int64_t pid) {
 
 // ---- orders
 
+// The columns of an order and of an item, as insert_order and insert_orders give them.
+#define SHOPS_INSERT_ORDER \
+  "INSERT INTO orders (community_id, merchant_id, buyer_id, unit_id, status, fulfilment, subtotal_cents, " \
+  "discount_cents, total_cents, coupon_id, coupon_code, redemption_code, group_buy_id, created_at, updated_at, " \
+  "tier_discount_pct, tier_discount_cents) VALUES "
+#define SHOPS_INSERT_ORDER_ITEM \
+  "INSERT INTO order_items (community_id, order_id, product_id, name, category, unit_price_cents, quantity, " \
+  "line_cents) VALUES "
 constexpr char const* kInsertOrder =
-    "INSERT INTO orders (community_id, merchant_id, buyer_id, unit_id, status, fulfilment, subtotal_cents, "
-    "discount_cents, total_cents, coupon_id, coupon_code, redemption_code, group_buy_id, created_at, updated_at, "
-    "tier_discount_pct, tier_discount_cents) "
-    "VALUES (:c, :m, :b, :u, :s, :f, :st, :d, :tt, :cp, :cc, :rc, :g, :t, :t2, :tp, :td)";
-constexpr char const* kInsertOrderItem =
-    "INSERT INTO order_items (community_id, order_id, product_id, name, category, unit_price_cents, quantity, "
-    "line_cents) VALUES (:c, :o, :p, :n, :k, :u, :q, :l)";
+    SHOPS_INSERT_ORDER "(:c, :m, :b, :u, :s, :f, :st, :d, :tt, :cp, :cc, :rc, :g, :t, :t2, :tp, :td)";
+constexpr char const* kInsertOrderItem = SHOPS_INSERT_ORDER_ITEM "(:c, :o, :p, :n, :k, :u, :q, :l)";
 std::int64_t insert_order(db::Tx& tx, Order const& o) {
   long long coupon_id = o.coupon_id.value_or(0), group_buy_id = o.group_buy_id.value_or(0);
   std::string coupon_code = o.coupon_code.value_or(""), code = o.redemption_code.value_or("");
@@ -432,29 +438,36 @@ std::int64_t insert_order(db::Tx& tx, Order const& o) {
   return id;
 }
 
+namespace {
+// The value, or SQL NULL (the multi-row inserts below).
+template <class T>
+db::Query& value_or_null(db::Query& q, std::optional<T> const& v) {
+  return v ? q.value(*v) : q.sql("NULL");
+}
+}  // namespace
+
 void insert_orders(db::Tx& tx, std::vector<Order>& orders) {
   if (orders.empty()) return;
   std::int64_t now = tx.now_ms();
-  db::Query q("INSERT INTO orders (community_id, merchant_id, buyer_id, unit_id, status, fulfilment, subtotal_cents, "
-              "discount_cents, total_cents, coupon_id, coupon_code, redemption_code, group_buy_id, created_at, "
-              "updated_at, tier_discount_pct, tier_discount_cents) VALUES ");
+  db::Query q(SHOPS_INSERT_ORDER);
   for (std::size_t i = 0; i < orders.size(); ++i) {
     auto const& o = orders[i];
     q.sql(i ? ", (" : "(").value(o.community_id).sql(", ").value(o.merchant_id).sql(", ").value(o.buyer_id);
     q.sql(", ").value(o.unit_id).sql(", ").value(o.status).sql(", ").value(o.fulfilment).sql(", ");
-    q.value(o.subtotal_cents).sql(", ").value(o.discount_cents).sql(", ").value(o.total_cents).sql(", NULL, NULL, ");
-    if (o.redemption_code) q.value(*o.redemption_code);
-    else q.sql("NULL");
-    q.sql(", NULL, ").value(now).sql(", ").value(now).sql(", ").value(o.tier_discount_pct).sql(", ");
-    q.value(o.tier_discount_cents).sql(")");
+    q.value(o.subtotal_cents).sql(", ").value(o.discount_cents).sql(", ").value(o.total_cents).sql(", ");
+    value_or_null(q, o.coupon_id).sql(", ");
+    value_or_null(q, o.coupon_code).sql(", ");
+    value_or_null(q, o.redemption_code).sql(", ");
+    value_or_null(q, o.group_buy_id).sql(", ");
+    q.value(now).sql(", ").value(now).sql(", ").value(o.tier_discount_pct).sql(", ").value(o.tier_discount_cents);
+    q.sql(")");
   }
   // A multi-row INSERT numbers its rows in VALUES order (ascending) on both backends.
   q.sql(" RETURNING id");
   auto ids = q.all(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
   if (ids.size() != orders.size()) throw std::runtime_error("insert_orders: the ids did not come back");
   std::sort(ids.begin(), ids.end());
-  db::Query items("INSERT INTO order_items (community_id, order_id, product_id, name, category, unit_price_cents, "
-                  "quantity, line_cents) VALUES ");
+  db::Query items(SHOPS_INSERT_ORDER_ITEM);
   bool first = true;
   for (std::size_t i = 0; i < orders.size(); ++i) {
     orders[i].id = ids[i];
@@ -470,15 +483,12 @@ void insert_orders(db::Tx& tx, std::vector<Order>& orders) {
 
 void insert_movements(db::Tx& tx, std::vector<Movement> const& movements) {
   if (movements.empty()) return;
-  db::Query q("INSERT INTO stock_movements (community_id, merchant_id, product_id, delta, reason, order_id, actor, "
-              "stock_after, at) VALUES ");
+  db::Query q(SHOPS_INSERT_MOVEMENT "VALUES ");
   for (std::size_t i = 0; i < movements.size(); ++i) {
     auto const& m = movements[i];
     q.sql(i ? ", (" : "(").value(m.community_id).sql(", ").value(m.merchant_id).sql(", ").value(m.product_id);
     q.sql(", ").value(m.delta).sql(", ").value(m.reason).sql(", ");
-    if (m.order_id) q.value(*m.order_id);
-    else q.sql("NULL");
-    q.sql(", ").value(m.actor).sql(", ").value(m.stock_after).sql(", ").value(tx.now_ms()).sql(")");
+    value_or_null(q, m.order_id).sql(", ").value(m.actor).sql(", ").value(m.stock_after).sql(", ").value(tx.now_ms()).sql(")");
   }
   q.exec(tx);
 }

@@ -160,8 +160,8 @@ std::int64_t movement_sum(db::Tx& tx, std::int64_t cid, std::int64_t pid);
 
 // ---- orders
 std::int64_t insert_order(db::Tx& tx, Order const& o);  // with its items
-// Many orders (no coupon, no group buy) and their items in two statements; sets each order's
-// id. Checkout batches (checkout_batch.cpp).
+// Many orders and their items in two statements (the rows insert_order writes); sets each
+// order's id. Checkout batches (checkout_batch.cpp).
 void insert_orders(db::Tx& tx, std::vector<Order>& orders);
 // Many stock movements in one statement, each with its own stock_after (the caller knows the
 // running stock: it holds the product rows).
