@@ -1,4 +1,4 @@
-#include "gateway/service_list.hpp"
+#include "tests/support/services.hpp"
 #include "tests/support/test_app.hpp"
 
 namespace courtyard::test {
@@ -8,12 +8,7 @@ namespace courtyard::test {
 // merchant are told; the other tests publish order.ready themselves. Property for the signed
 // visitor-pass tokens (codes_test.cpp).
 std::vector<gateway::ServiceEntry> services_under_test() {
-  std::vector<gateway::ServiceEntry> out;
-  for (auto& e : gateway::all_services())
-    if (e.name == "identity" || e.name == "wallet" || e.name == "shops" || e.name == "delivery" ||
-        e.name == "notifications" || e.name == "property")
-      out.push_back(std::move(e));
-  return out;
+  return services_named({"identity", "wallet", "shops", "delivery", "notifications", "property"});
 }
 
 }  // namespace courtyard::test

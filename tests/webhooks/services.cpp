@@ -1,4 +1,4 @@
-#include "gateway/service_list.hpp"
+#include "tests/support/services.hpp"
 #include "tests/support/test_app.hpp"
 
 namespace courtyard::test {
@@ -8,17 +8,12 @@ namespace courtyard::test {
 // listens on loopback, so this test build allows loopback endpoints; the retry schedule is
 // the default one (the tests move the clock instead of waiting).
 std::vector<gateway::ServiceEntry> services_under_test() {
-  std::vector<gateway::ServiceEntry> out;
-  for (auto& e : gateway::all_services()) {
-    if (e.name != "identity" && e.name != "wallet" && e.name != "shops" && e.name != "property" &&
-        e.name != "webhooks")
-      continue;
+  auto out = services_named({"identity", "wallet", "shops", "property", "webhooks"});
+  for (auto& e : out)
     for (auto& k : e.settings) {
       if (k.name == "webhooks.allow-loopback") k.fallback = "true";
       if (k.name == "webhooks.timeout-ms") k.fallback = "3000";
     }
-    out.push_back(std::move(e));
-  }
   return out;
 }
 
