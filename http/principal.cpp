@@ -1,28 +1,22 @@
 #include "http/principal.hpp"
 
+#include "http/names.hpp"
 #include "http/scopes.hpp"
 
 #include <algorithm>
 
 namespace courtyard {
 
-std::string_view role_name(Role r) {
-  switch (r) {
-    case Role::Resident: return "resident";
-    case Role::Manager: return "manager";
-    case Role::Merchant: return "merchant";
-    case Role::Courier: return "courier";
-  }
-  return "unknown";
-}
+namespace {
+constexpr auto kRole = http::names<Role>({{Role::Resident, "resident"},
+                                          {Role::Manager, "manager"},
+                                          {Role::Merchant, "merchant"},
+                                          {Role::Courier, "courier"}});
+static_assert(kRole.distinct());
+}  // namespace
 
-std::optional<Role> parse_role(std::string_view s) {
-  if (s == "resident") return Role::Resident;
-  if (s == "manager") return Role::Manager;
-  if (s == "merchant") return Role::Merchant;
-  if (s == "courier") return Role::Courier;
-  return std::nullopt;
-}
+std::string_view role_name(Role r) { return kRole.name(r); }
+std::optional<Role> parse_role(std::string_view s) { return kRole.parse(s); }
 
 bool Principal::in_community(std::int64_t cid) const {
   return std::any_of(memberships.begin(), memberships.end(), [&](auto const& m) { return m.community_id == cid; });

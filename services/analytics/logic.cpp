@@ -1,5 +1,7 @@
 #include "services/analytics/logic.hpp"
 
+#include "http/names.hpp"
+
 #include <cmath>
 #include <cstdio>
 
@@ -116,21 +118,13 @@ MonthSplit split_months(std::int64_t from, std::int64_t to) {
   return s;
 }
 
-std::optional<Grain> parse_grain(std::string_view s) {
-  if (s == "day") return Grain::Day;
-  if (s == "week") return Grain::Week;
-  if (s == "month") return Grain::Month;
-  return std::nullopt;
-}
+namespace {
+constexpr auto kGrain = http::names<Grain>({{Grain::Day, "day"}, {Grain::Week, "week"}, {Grain::Month, "month"}});
+static_assert(kGrain.distinct());
+}  // namespace
 
-std::string_view to_string(Grain g) {
-  switch (g) {
-    case Grain::Day: return "day";
-    case Grain::Week: return "week";
-    case Grain::Month: return "month";
-  }
-  return "day";
-}
+std::string_view to_string(Grain g) { return kGrain.name(g); }
+std::optional<Grain> parse_grain(std::string_view s) { return kGrain.parse(s); }
 
 std::int64_t period_start(std::int64_t day, Grain g) {
   switch (g) {

@@ -1,5 +1,7 @@
 #include "services/clubs/logic.hpp"
 
+#include "http/names.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -40,21 +42,15 @@ Window calendar_window(std::optional<std::int64_t> from, std::optional<std::int6
   return w;
 }
 
-std::string_view to_string(RsvpStatus s) {
-  switch (s) {
-    case RsvpStatus::Going: return "going";
-    case RsvpStatus::Waitlisted: return "waitlisted";
-    case RsvpStatus::Cancelled: return "cancelled";
-  }
-  return "cancelled";
-}
+namespace {
+constexpr auto kRsvpStatus = http::names<RsvpStatus>({{RsvpStatus::Going, "going"},
+                                                      {RsvpStatus::Waitlisted, "waitlisted"},
+                                                      {RsvpStatus::Cancelled, "cancelled"}});
+static_assert(kRsvpStatus.distinct());
+}  // namespace
 
-std::optional<RsvpStatus> parse_rsvp_status(std::string_view s) {
-  if (s == "going") return RsvpStatus::Going;
-  if (s == "waitlisted") return RsvpStatus::Waitlisted;
-  if (s == "cancelled") return RsvpStatus::Cancelled;
-  return std::nullopt;
-}
+std::string_view to_string(RsvpStatus s) { return kRsvpStatus.name(s); }
+std::optional<RsvpStatus> parse_rsvp_status(std::string_view s) { return kRsvpStatus.parse(s); }
 
 RsvpVerdict decide_rsvp(RsvpRequest const& r) {
   if (!r.club_open && !r.club_member && !r.manager) return RsvpVerdict::NotClubMember;

@@ -1,5 +1,7 @@
 #include "services/delivery/codes.hpp"
 
+#include "http/names.hpp"
+
 #include <sodium.h>
 
 #include <stdexcept>
@@ -27,21 +29,21 @@ void ensure_sodium() { static Sodium s; }
 
 }  // namespace
 
-std::string_view to_string(Kind k) {
-  switch (k) {
-    case Kind::Redemption: return "redemption";
-    case Kind::VisitorPass: return "visitor_pass";
-    case Kind::Delivery: return "delivery";
-    case Kind::DeliveryStop: return "delivery_stop";
-  }
-  return "redemption";
-}
+namespace {
+constexpr auto kKind = http::names<Kind>({{Kind::Redemption, "redemption"},
+                                          {Kind::VisitorPass, "visitor_pass"},
+                                          {Kind::Delivery, "delivery"},
+                                          {Kind::DeliveryStop, "delivery_stop"}});
+constexpr auto kCheck = http::names<Check>({{Check::Valid, "valid"},
+                                            {Check::Malformed, "malformed"},
+                                            {Check::BadSignature, "bad_signature"},
+                                            {Check::Expired, "expired"}});
+static_assert(kKind.distinct() && kCheck.distinct());
+}  // namespace
 
-std::optional<Kind> parse_kind(std::string_view s) {
-  for (auto k : {Kind::Redemption, Kind::VisitorPass, Kind::Delivery, Kind::DeliveryStop})
-    if (to_string(k) == s) return k;
-  return std::nullopt;
-}
+std::string_view to_string(Kind k) { return kKind.name(k); }
+std::optional<Kind> parse_kind(std::string_view s) { return kKind.parse(s); }
+std::string_view to_string(Check c) { return kCheck.name(c); }
 
 KeyPair generate_key_pair() {
   ensure_sodium();
@@ -108,16 +110,6 @@ std::optional<Claims> peek(std::string_view token) {
   std::string payload, sig;
   if (!split(token, payload, sig)) return std::nullopt;
   return decode_payload(payload);
-}
-
-std::string_view to_string(Check c) {
-  switch (c) {
-    case Check::Valid: return "valid";
-    case Check::Malformed: return "malformed";
-    case Check::BadSignature: return "bad_signature";
-    case Check::Expired: return "expired";
-  }
-  return "malformed";
 }
 
 Check verify(std::string_view token, std::string_view public_key, std::int64_t at_ms, Claims* out) {

@@ -1,5 +1,7 @@
 #include "services/delivery/logic.hpp"
 
+#include "http/names.hpp"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -8,39 +10,45 @@ namespace courtyard::delivery {
 
 namespace {
 constexpr std::string_view kAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ2345679";
-}
 
-std::string_view to_string(Status s) {
-  switch (s) {
-    case Status::Pending: return "pending";
-    case Status::Claimed: return "claimed";
-    case Status::PickedUp: return "picked_up";
-    case Status::Delivered: return "delivered";
-    case Status::Failed: return "failed";
-    case Status::Cancelled: return "cancelled";
-  }
-  return "pending";
-}
+constexpr auto kStatus = http::names<Status>({{Status::Pending, "pending"},
+                                              {Status::Claimed, "claimed"},
+                                              {Status::PickedUp, "picked_up"},
+                                              {Status::Delivered, "delivered"},
+                                              {Status::Failed, "failed"},
+                                              {Status::Cancelled, "cancelled"}});
+constexpr auto kVerb = http::names<Verb>({{Verb::Claim, "claim"},
+                                          {Verb::PickUp, "pick up"},
+                                          {Verb::Deliver, "deliver"},
+                                          {Verb::Fail, "fail"},
+                                          {Verb::Cancel, "cancel"}});
+constexpr auto kParcelStatus =
+    http::names<ParcelStatus>({{ParcelStatus::Waiting, "waiting"}, {ParcelStatus::PickedUp, "picked_up"}});
+constexpr auto kSlotStatus = http::names<SlotStatus>({{SlotStatus::Open, "open"}, {SlotStatus::Closed, "closed"}});
+constexpr auto kBatchStatus = http::names<BatchStatus>({{BatchStatus::Pending, "pending"},
+                                                        {BatchStatus::Claimed, "claimed"},
+                                                        {BatchStatus::PickedUp, "picked_up"},
+                                                        {BatchStatus::Completed, "completed"},
+                                                        {BatchStatus::Cancelled, "cancelled"}});
+constexpr auto kStopStatus = http::names<StopStatus>(
+    {{StopStatus::Pending, "pending"}, {StopStatus::Done, "done"}, {StopStatus::Cancelled, "cancelled"}});
+static_assert(kStatus.distinct() && kVerb.distinct() && kParcelStatus.distinct() && kSlotStatus.distinct() &&
+              kBatchStatus.distinct() && kStopStatus.distinct());
+}  // namespace
 
-std::optional<Status> parse_status(std::string_view s) {
-  for (Status st : {Status::Pending, Status::Claimed, Status::PickedUp, Status::Delivered, Status::Failed,
-                    Status::Cancelled})
-    if (to_string(st) == s) return st;
-  return std::nullopt;
-}
+std::string_view to_string(Status s) { return kStatus.name(s); }
+std::optional<Status> parse_status(std::string_view s) { return kStatus.parse(s); }
+std::string_view to_string(Verb v) { return kVerb.name(v); }
+std::string_view to_string(ParcelStatus s) { return kParcelStatus.name(s); }
+std::optional<ParcelStatus> parse_parcel_status(std::string_view s) { return kParcelStatus.parse(s); }
+std::string_view to_string(SlotStatus s) { return kSlotStatus.name(s); }
+std::optional<SlotStatus> parse_slot_status(std::string_view s) { return kSlotStatus.parse(s); }
+std::string_view to_string(BatchStatus s) { return kBatchStatus.name(s); }
+std::optional<BatchStatus> parse_batch_status(std::string_view s) { return kBatchStatus.parse(s); }
+std::string_view to_string(StopStatus s) { return kStopStatus.name(s); }
+std::optional<StopStatus> parse_stop_status(std::string_view s) { return kStopStatus.parse(s); }
 
 bool is_active(Status s) { return s == Status::Claimed || s == Status::PickedUp; }
-
-std::string_view to_string(Verb v) {
-  switch (v) {
-    case Verb::Claim: return "claim";
-    case Verb::PickUp: return "pick up";
-    case Verb::Deliver: return "deliver";
-    case Verb::Fail: return "fail";
-    case Verb::Cancel: return "cancel";
-  }
-  return "?";
-}
 
 std::string_view topic_of(Verb v) {
   switch (v) {
@@ -140,24 +148,9 @@ bool codes_match(std::string_view stored, std::string_view typed) {
   return sodium_memcmp(stored.data(), t.data(), stored.size()) == 0;
 }
 
-std::string_view to_string(ParcelStatus s) { return s == ParcelStatus::Waiting ? "waiting" : "picked_up"; }
-
-std::optional<ParcelStatus> parse_parcel_status(std::string_view s) {
-  if (s == "waiting") return ParcelStatus::Waiting;
-  if (s == "picked_up") return ParcelStatus::PickedUp;
-  return std::nullopt;
-}
 
 
 // ---- slots
-
-std::string_view to_string(SlotStatus s) { return s == SlotStatus::Open ? "open" : "closed"; }
-
-std::optional<SlotStatus> parse_slot_status(std::string_view s) {
-  if (s == "open") return SlotStatus::Open;
-  if (s == "closed") return SlotStatus::Closed;
-  return std::nullopt;
-}
 
 std::vector<std::pair<std::string, std::string>> slot_problems(std::int64_t starts_at, std::int64_t ends_at,
                                                                 std::int64_t capacity, std::int64_t now) {
@@ -182,39 +175,6 @@ bool is_late(Status s, std::int64_t slot_ends_at, std::int64_t now) {
 }
 
 // ---- batches
-
-std::string_view to_string(BatchStatus s) {
-  switch (s) {
-    case BatchStatus::Pending: return "pending";
-    case BatchStatus::Claimed: return "claimed";
-    case BatchStatus::PickedUp: return "picked_up";
-    case BatchStatus::Completed: return "completed";
-    case BatchStatus::Cancelled: return "cancelled";
-  }
-  return "pending";
-}
-
-std::optional<BatchStatus> parse_batch_status(std::string_view s) {
-  for (auto st : {BatchStatus::Pending, BatchStatus::Claimed, BatchStatus::PickedUp, BatchStatus::Completed,
-                  BatchStatus::Cancelled})
-    if (to_string(st) == s) return st;
-  return std::nullopt;
-}
-
-std::string_view to_string(StopStatus s) {
-  switch (s) {
-    case StopStatus::Pending: return "pending";
-    case StopStatus::Done: return "done";
-    case StopStatus::Cancelled: return "cancelled";
-  }
-  return "pending";
-}
-
-std::optional<StopStatus> parse_stop_status(std::string_view s) {
-  for (auto st : {StopStatus::Pending, StopStatus::Done, StopStatus::Cancelled})
-    if (to_string(st) == s) return st;
-  return std::nullopt;
-}
 
 std::int64_t floor_of(std::string_view unit) {
   auto cut = unit.find_last_of("-/ #");

@@ -1,5 +1,7 @@
 #include "services/identity/logic.hpp"
 
+#include "http/names.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -130,24 +132,15 @@ std::optional<Role> staff_role(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view status_name(ApplicationStatus s) {
-  switch (s) {
-    case ApplicationStatus::Pending:
-      return "pending";
-    case ApplicationStatus::Approved:
-      return "approved";
-    case ApplicationStatus::Rejected:
-      return "rejected";
-  }
-  return "pending";
-}
+namespace {
+constexpr auto kApplicationStatus = http::names<ApplicationStatus>({{ApplicationStatus::Pending, "pending"},
+                                                                    {ApplicationStatus::Approved, "approved"},
+                                                                    {ApplicationStatus::Rejected, "rejected"}});
+static_assert(kApplicationStatus.distinct());
+}  // namespace
 
-std::optional<ApplicationStatus> parse_status(std::string_view s) {
-  if (s == "pending") return ApplicationStatus::Pending;
-  if (s == "approved") return ApplicationStatus::Approved;
-  if (s == "rejected") return ApplicationStatus::Rejected;
-  return std::nullopt;
-}
+std::string_view status_name(ApplicationStatus s) { return kApplicationStatus.name(s); }
+std::optional<ApplicationStatus> parse_status(std::string_view s) { return kApplicationStatus.parse(s); }
 
 std::optional<PasswordCost> parse_password_cost(std::string_view s) {
   if (s == "interactive") return PasswordCost::Interactive;

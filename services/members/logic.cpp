@@ -1,5 +1,7 @@
 #include "services/members/logic.hpp"
 
+#include "http/names.hpp"
+
 #include "http/json.hpp"
 
 #include <boost/json.hpp>
@@ -10,19 +12,29 @@
 
 namespace courtyard::members::logic {
 
-std::string_view owner_name(Owner o) {
-  switch (o) {
-    case Owner::Member:
-      return "member";
-    case Owner::Issued:
-      return "issued";
-    case Owner::Expired:
-      return "expired";
-    case Owner::Spent:
-      return "spent";
-  }
-  return "?";
-}
+namespace {
+constexpr auto kOwner = http::names<Owner>({{Owner::Member, "member"},
+                                            {Owner::Issued, "issued"},
+                                            {Owner::Expired, "expired"},
+                                            {Owner::Spent, "spent"}});
+constexpr auto kPurpose = http::names<Purpose>({{Purpose::Marketing, "marketing"},
+                                                {Purpose::Recommendations, "recommendations"},
+                                                {Purpose::Analytics, "analytics"}});
+constexpr auto kCampaignKind = http::names<CampaignKind>({{CampaignKind::Coupon, "coupon"},
+                                                          {CampaignKind::Points, "points"},
+                                                          {CampaignKind::Message, "message"}});
+constexpr auto kDelivery = http::names<Delivery>({{Delivery::Reached, "reached"},
+                                                  {Delivery::NoConsent, "no_consent"},
+                                                  {Delivery::Capped, "capped"}});
+static_assert(kOwner.distinct() && kPurpose.distinct() && kCampaignKind.distinct() && kDelivery.distinct());
+}  // namespace
+
+std::string_view owner_name(Owner o) { return kOwner.name(o); }
+std::string_view purpose_name(Purpose p) { return kPurpose.name(p); }
+std::optional<Purpose> parse_purpose(std::string_view s) { return kPurpose.parse(s); }
+std::string_view campaign_kind_name(CampaignKind k) { return kCampaignKind.name(k); }
+std::optional<CampaignKind> parse_campaign_kind(std::string_view s) { return kCampaignKind.parse(s); }
+std::string_view delivery_name(Delivery d) { return kDelivery.name(d); }
 
 bool may_go_negative(Owner o) { return o == Owner::Issued; }
 
@@ -200,24 +212,6 @@ std::optional<std::size_t> position(std::vector<Tier> const& sorted_tiers, std::
   return std::nullopt;
 }
 
-std::string_view purpose_name(Purpose p) {
-  switch (p) {
-    case Purpose::Marketing:
-      return "marketing";
-    case Purpose::Recommendations:
-      return "recommendations";
-    case Purpose::Analytics:
-      return "analytics";
-  }
-  return "?";
-}
-
-std::optional<Purpose> parse_purpose(std::string_view s) {
-  for (auto p : all_purposes())
-    if (purpose_name(p) == s) return p;
-  return std::nullopt;
-}
-
 std::vector<Purpose> const& all_purposes() {
   static std::vector<Purpose> const all{Purpose::Marketing, Purpose::Recommendations, Purpose::Analytics};
   return all;
@@ -390,36 +384,6 @@ std::optional<std::string> normalize_tag(std::string_view tag) {
     out.push_back(l);
   }
   return out;
-}
-
-std::string_view campaign_kind_name(CampaignKind k) {
-  switch (k) {
-    case CampaignKind::Coupon:
-      return "coupon";
-    case CampaignKind::Points:
-      return "points";
-    case CampaignKind::Message:
-      return "message";
-  }
-  return "?";
-}
-
-std::optional<CampaignKind> parse_campaign_kind(std::string_view s) {
-  for (auto k : {CampaignKind::Coupon, CampaignKind::Points, CampaignKind::Message})
-    if (campaign_kind_name(k) == s) return k;
-  return std::nullopt;
-}
-
-std::string_view delivery_name(Delivery d) {
-  switch (d) {
-    case Delivery::Reached:
-      return "reached";
-    case Delivery::NoConsent:
-      return "no_consent";
-    case Delivery::Capped:
-      return "capped";
-  }
-  return "?";
 }
 
 }  // namespace courtyard::members::logic

@@ -1,5 +1,7 @@
 #include "services/property/logic.hpp"
 
+#include "http/names.hpp"
+
 #include "http/json.hpp"
 
 #include <algorithm>
@@ -46,32 +48,40 @@ Period period_of(std::int64_t epoch_ms) {
   return Period{tm.tm_year + 1900, tm.tm_mon + 1};
 }
 
-std::optional<FeeScope> parse_scope(std::string_view s) {
-  if (s == "community") return FeeScope::Community;
-  if (s == "building") return FeeScope::Building;
-  return std::nullopt;
-}
+namespace {
+constexpr auto kFeeScope = http::names<FeeScope>({{FeeScope::Community, "community"},
+                                                  {FeeScope::Building, "building"}});
+constexpr auto kBillStatus = http::names<BillStatus>({{BillStatus::Unpaid, "unpaid"},
+                                                      {BillStatus::Paid, "paid"},
+                                                      {BillStatus::Overdue, "overdue"}});
+constexpr auto kPaymentMethod = http::names<PaymentMethod>({{PaymentMethod::Wallet, "wallet"},
+                                                            {PaymentMethod::Offline, "offline"}});
+constexpr auto kTicketStatus = http::names<TicketStatus>({{TicketStatus::Submitted, "submitted"},
+                                                          {TicketStatus::Assigned, "assigned"},
+                                                          {TicketStatus::InProgress, "in_progress"},
+                                                          {TicketStatus::Resolved, "resolved"},
+                                                          {TicketStatus::Closed, "closed"}});
+constexpr auto kTicketAction = http::names<TicketAction>({{TicketAction::Assign, "assign"},
+                                                          {TicketAction::Start, "start"},
+                                                          {TicketAction::Resolve, "resolve"},
+                                                          {TicketAction::Close, "close"},
+                                                          {TicketAction::Reopen, "reopen"}});
+static_assert(kFeeScope.distinct() && kBillStatus.distinct() && kPaymentMethod.distinct() &&
+              kTicketStatus.distinct() && kTicketAction.distinct());
+}  // namespace
 
-std::string_view scope_name(FeeScope s) { return s == FeeScope::Community ? "community" : "building"; }
+std::string_view scope_name(FeeScope s) { return kFeeScope.name(s); }
+std::optional<FeeScope> parse_scope(std::string_view s) { return kFeeScope.parse(s); }
+std::string_view bill_status_name(BillStatus s) { return kBillStatus.name(s); }
+std::optional<BillStatus> parse_bill_status(std::string_view s) { return kBillStatus.parse(s); }
+std::string_view method_name(PaymentMethod m) { return kPaymentMethod.name(m); }
+std::optional<PaymentMethod> parse_method(std::string_view s) { return kPaymentMethod.parse(s); }
+std::string_view ticket_status_name(TicketStatus s) { return kTicketStatus.name(s); }
+std::optional<TicketStatus> parse_ticket_status(std::string_view s) { return kTicketStatus.parse(s); }
+std::string_view action_name(TicketAction a) { return kTicketAction.name(a); }
 
 bool schedule_applies(FeeScope scope, std::int64_t schedule_building_id, std::int64_t unit_building_id) {
   return scope == FeeScope::Community || schedule_building_id == unit_building_id;
-}
-
-std::optional<BillStatus> parse_bill_status(std::string_view s) {
-  if (s == "unpaid") return BillStatus::Unpaid;
-  if (s == "paid") return BillStatus::Paid;
-  if (s == "overdue") return BillStatus::Overdue;
-  return std::nullopt;
-}
-
-std::string_view bill_status_name(BillStatus s) {
-  switch (s) {
-    case BillStatus::Unpaid: return "unpaid";
-    case BillStatus::Paid: return "paid";
-    case BillStatus::Overdue: return "overdue";
-  }
-  return "unpaid";
 }
 
 bool payable(BillStatus s) { return s == BillStatus::Unpaid || s == BillStatus::Overdue; }
@@ -80,46 +90,7 @@ bool becomes_overdue(BillStatus s, std::int64_t due_at, std::int64_t now) {
   return s == BillStatus::Unpaid && now > due_at;
 }
 
-std::optional<PaymentMethod> parse_method(std::string_view s) {
-  if (s == "wallet") return PaymentMethod::Wallet;
-  if (s == "offline") return PaymentMethod::Offline;
-  return std::nullopt;
-}
-
-std::string_view method_name(PaymentMethod m) { return m == PaymentMethod::Wallet ? "wallet" : "offline"; }
-
 // ---- repair tickets
-
-std::optional<TicketStatus> parse_ticket_status(std::string_view s) {
-  if (s == "submitted") return TicketStatus::Submitted;
-  if (s == "assigned") return TicketStatus::Assigned;
-  if (s == "in_progress") return TicketStatus::InProgress;
-  if (s == "resolved") return TicketStatus::Resolved;
-  if (s == "closed") return TicketStatus::Closed;
-  return std::nullopt;
-}
-
-std::string_view ticket_status_name(TicketStatus s) {
-  switch (s) {
-    case TicketStatus::Submitted: return "submitted";
-    case TicketStatus::Assigned: return "assigned";
-    case TicketStatus::InProgress: return "in_progress";
-    case TicketStatus::Resolved: return "resolved";
-    case TicketStatus::Closed: return "closed";
-  }
-  return "submitted";
-}
-
-std::string_view action_name(TicketAction a) {
-  switch (a) {
-    case TicketAction::Assign: return "assign";
-    case TicketAction::Start: return "start";
-    case TicketAction::Resolve: return "resolve";
-    case TicketAction::Close: return "close";
-    case TicketAction::Reopen: return "reopen";
-  }
-  return "?";
-}
 
 std::optional<TicketStatus> next_status(TicketStatus from, TicketAction action) {
   using S = TicketStatus;

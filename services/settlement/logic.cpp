@@ -1,5 +1,7 @@
 #include "services/settlement/logic.hpp"
 
+#include "http/names.hpp"
+
 #include <array>
 
 namespace courtyard::settlement::logic {
@@ -38,16 +40,16 @@ Period week_of(std::int64_t utc_ms, OffsetAt const& offset_at) {
 }
 
 namespace {
-constexpr std::array<std::string_view, 5> kKindNames{"order", "points", "commission", "refund", "cancelled"};
-}
+constexpr auto kKind = http::names<Kind>({{Kind::Order, "order"},
+                                          {Kind::Points, "points"},
+                                          {Kind::Commission, "commission"},
+                                          {Kind::Refund, "refund"},
+                                          {Kind::Cancelled, "cancelled"}});
+static_assert(kKind.distinct());
+}  // namespace
 
-std::string_view to_string(Kind k) { return kKindNames[static_cast<std::size_t>(k)]; }
-
-std::optional<Kind> parse_kind(std::string_view s) {
-  for (std::size_t i = 0; i < kKindNames.size(); ++i)
-    if (kKindNames[i] == s) return static_cast<Kind>(i);
-  return std::nullopt;
-}
+std::string_view to_string(Kind k) { return kKind.name(k); }
+std::optional<Kind> parse_kind(std::string_view s) { return kKind.parse(s); }
 
 Sums sums(std::vector<Posting> const& postings) {
   Sums s;

@@ -1,6 +1,7 @@
 #include "services/shops/logic.hpp"
 
 #include "http/json.hpp"
+#include "http/names.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,39 +10,50 @@
 
 namespace courtyard::shops::logic {
 
-std::string_view to_string(MerchantStatus s) { return s == MerchantStatus::Pending ? "pending" : "approved"; }
+namespace {
+constexpr auto kMerchantStatus =
+    http::names<MerchantStatus>({{MerchantStatus::Pending, "pending"}, {MerchantStatus::Approved, "approved"}});
+constexpr auto kOrderStatus = http::names<OrderStatus>({{OrderStatus::Placed, "placed"},
+                                                        {OrderStatus::Accepted, "accepted"},
+                                                        {OrderStatus::Ready, "ready"},
+                                                        {OrderStatus::Completed, "completed"},
+                                                        {OrderStatus::Cancelled, "cancelled"}});
+constexpr auto kFulfilment =
+    http::names<Fulfilment>({{Fulfilment::Pickup, "pickup"}, {Fulfilment::Delivery, "delivery"}});
+constexpr auto kStockReason = http::names<StockReason>({{StockReason::Purchase, "purchase"},
+                                                        {StockReason::Sale, "sale"},
+                                                        {StockReason::Adjustment, "adjustment"},
+                                                        {StockReason::Return, "return"},
+                                                        {StockReason::Cancel, "cancel"}});
+constexpr auto kGroupBuyStatus = http::names<GroupBuyStatus>(
+    {{GroupBuyStatus::Open, "open"}, {GroupBuyStatus::Closing, "closing"}, {GroupBuyStatus::Closed, "closed"}});
+constexpr auto kGroupBuyOutcome = http::names<GroupBuyOutcome>({{GroupBuyOutcome::Reached, "reached"},
+                                                                {GroupBuyOutcome::NotEnoughParticipants,
+                                                                 "not_enough_participants"},
+                                                                {GroupBuyOutcome::StockShort, "stock_short"}});
+constexpr auto kRefundStatus = http::names<RefundStatus>({{RefundStatus::Requested, "requested"},
+                                                          {RefundStatus::Declined, "declined"},
+                                                          {RefundStatus::Disputed, "disputed"},
+                                                          {RefundStatus::Completed, "completed"},
+                                                          {RefundStatus::Rejected, "rejected"}});
+static_assert(kMerchantStatus.distinct() && kOrderStatus.distinct() && kFulfilment.distinct() &&
+              kStockReason.distinct() && kGroupBuyStatus.distinct() && kGroupBuyOutcome.distinct() &&
+              kRefundStatus.distinct());
+}  // namespace
 
-std::optional<MerchantStatus> parse_merchant_status(std::string_view s) {
-  if (s == "pending") return MerchantStatus::Pending;
-  if (s == "approved") return MerchantStatus::Approved;
-  return std::nullopt;
-}
-
-std::string_view to_string(OrderStatus s) {
-  switch (s) {
-    case OrderStatus::Placed: return "placed";
-    case OrderStatus::Accepted: return "accepted";
-    case OrderStatus::Ready: return "ready";
-    case OrderStatus::Completed: return "completed";
-    case OrderStatus::Cancelled: return "cancelled";
-  }
-  return "?";
-}
-
-std::optional<OrderStatus> parse_order_status(std::string_view s) {
-  for (auto st : {OrderStatus::Placed, OrderStatus::Accepted, OrderStatus::Ready, OrderStatus::Completed,
-                  OrderStatus::Cancelled})
-    if (to_string(st) == s) return st;
-  return std::nullopt;
-}
-
-std::string_view to_string(Fulfilment f) { return f == Fulfilment::Pickup ? "pickup" : "delivery"; }
-
-std::optional<Fulfilment> parse_fulfilment(std::string_view s) {
-  if (s == "pickup") return Fulfilment::Pickup;
-  if (s == "delivery") return Fulfilment::Delivery;
-  return std::nullopt;
-}
+std::string_view to_string(MerchantStatus s) { return kMerchantStatus.name(s); }
+std::optional<MerchantStatus> parse_merchant_status(std::string_view s) { return kMerchantStatus.parse(s); }
+std::string_view to_string(OrderStatus s) { return kOrderStatus.name(s); }
+std::optional<OrderStatus> parse_order_status(std::string_view s) { return kOrderStatus.parse(s); }
+std::string_view to_string(Fulfilment f) { return kFulfilment.name(f); }
+std::optional<Fulfilment> parse_fulfilment(std::string_view s) { return kFulfilment.parse(s); }
+std::string_view to_string(StockReason r) { return kStockReason.name(r); }
+std::optional<StockReason> parse_stock_reason(std::string_view s) { return kStockReason.parse(s); }
+std::string_view to_string(GroupBuyStatus s) { return kGroupBuyStatus.name(s); }
+std::optional<GroupBuyStatus> parse_group_buy_status(std::string_view s) { return kGroupBuyStatus.parse(s); }
+std::string_view to_string(GroupBuyOutcome o) { return kGroupBuyOutcome.name(o); }
+std::string_view to_string(RefundStatus s) { return kRefundStatus.name(s); }
+std::optional<RefundStatus> parse_refund_status(std::string_view s) { return kRefundStatus.parse(s); }
 
 std::optional<OrderStatus> transition(OrderStatus from, OrderVerb verb, Actor who, Fulfilment f) {
   using S = OrderStatus;
@@ -167,24 +179,6 @@ std::string redemption_code_from(std::vector<unsigned char> const& random_bytes)
   return out;
 }
 
-std::string_view to_string(StockReason r) {
-  switch (r) {
-    case StockReason::Purchase: return "purchase";
-    case StockReason::Sale: return "sale";
-    case StockReason::Adjustment: return "adjustment";
-    case StockReason::Return: return "return";
-    case StockReason::Cancel: return "cancel";
-  }
-  return "?";
-}
-
-std::optional<StockReason> parse_stock_reason(std::string_view s) {
-  for (auto r : {StockReason::Purchase, StockReason::Sale, StockReason::Adjustment, StockReason::Return,
-                 StockReason::Cancel})
-    if (to_string(r) == s) return r;
-  return std::nullopt;
-}
-
 std::optional<std::string> manual_movement_problem(std::optional<StockReason> reason, std::int64_t delta) {
   if (!reason || *reason == StockReason::Sale || *reason == StockReason::Cancel)
     return "reason must be purchase, adjustment or return";
@@ -225,30 +219,6 @@ std::optional<std::string> normalize_referral_code(std::string_view code) {
   for (char ch : out)
     if (kRedemptionAlphabet.find(ch) == std::string_view::npos) return std::nullopt;
   return out;
-}
-
-std::string_view to_string(GroupBuyStatus s) {
-  switch (s) {
-    case GroupBuyStatus::Open: return "open";
-    case GroupBuyStatus::Closing: return "closing";
-    case GroupBuyStatus::Closed: return "closed";
-  }
-  return "?";
-}
-
-std::optional<GroupBuyStatus> parse_group_buy_status(std::string_view s) {
-  for (auto st : {GroupBuyStatus::Open, GroupBuyStatus::Closing, GroupBuyStatus::Closed})
-    if (to_string(st) == s) return st;
-  return std::nullopt;
-}
-
-std::string_view to_string(GroupBuyOutcome o) {
-  switch (o) {
-    case GroupBuyOutcome::Reached: return "reached";
-    case GroupBuyOutcome::NotEnoughParticipants: return "not_enough_participants";
-    case GroupBuyOutcome::StockShort: return "stock_short";
-  }
-  return "?";
 }
 
 GroupBuyOutcome group_buy_outcome(std::int64_t participants, std::int64_t min_participants, bool stock_taken) {
@@ -335,18 +305,6 @@ Figures figures(std::vector<OrderFact> const& orders, std::vector<ItemFact> cons
 
 // ---- after-sales refunds
 
-namespace {
-constexpr std::array<std::string_view, 5> kRefundStatusNames{"requested", "declined", "disputed", "completed",
-                                                             "rejected"};
-}  // namespace
-
-std::string_view to_string(RefundStatus s) { return kRefundStatusNames[static_cast<std::size_t>(s)]; }
-
-std::optional<RefundStatus> parse_refund_status(std::string_view s) {
-  for (std::size_t i = 0; i < kRefundStatusNames.size(); ++i)
-    if (kRefundStatusNames[i] == s) return static_cast<RefundStatus>(i);
-  return std::nullopt;
-}
 
 std::optional<RefundStatus> refund_transition(RefundStatus from, RefundVerb verb, RefundActor who) {
   using S = RefundStatus;

@@ -1,5 +1,7 @@
 #include "services/shops/onboarding.hpp"
 
+#include "http/names.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -260,31 +262,21 @@ std::string fulfilment_text(bool pickup, bool delivery) {
   return pickup ? "pickup" : "delivery";
 }
 
-std::string_view to_string(Status s) {
-  switch (s) {
-    case Status::Pending: return "pending";
-    case Status::Approved: return "approved";
-    case Status::Rejected: return "rejected";
-    case Status::Suspended: return "suspended";
-  }
-  return "?";
-}
+namespace {
+constexpr auto kStatus = http::names<Status>({{Status::Pending, "pending"},
+                                              {Status::Approved, "approved"},
+                                              {Status::Rejected, "rejected"},
+                                              {Status::Suspended, "suspended"}});
+constexpr auto kDecision = http::names<Decision>({{Decision::Approve, "approve"},
+                                                  {Decision::Reject, "reject"},
+                                                  {Decision::Suspend, "suspend"},
+                                                  {Decision::Reinstate, "reinstate"}});
+static_assert(kStatus.distinct() && kDecision.distinct());
+}  // namespace
 
-std::optional<Status> parse_status(std::string_view s) {
-  for (auto st : {Status::Pending, Status::Approved, Status::Rejected, Status::Suspended})
-    if (to_string(st) == s) return st;
-  return std::nullopt;
-}
-
-std::string_view to_string(Decision d) {
-  switch (d) {
-    case Decision::Approve: return "approve";
-    case Decision::Reject: return "reject";
-    case Decision::Suspend: return "suspend";
-    case Decision::Reinstate: return "reinstate";
-  }
-  return "?";
-}
+std::string_view to_string(Status s) { return kStatus.name(s); }
+std::optional<Status> parse_status(std::string_view s) { return kStatus.parse(s); }
+std::string_view to_string(Decision d) { return kDecision.name(d); }
 
 Status decision_from(Decision d) {
   switch (d) {

@@ -1,19 +1,21 @@
 #include "services/wallet/logic.hpp"
 
+#include "http/names.hpp"
+
 #include <stdexcept>
 
 namespace courtyard::wallet::logic {
 
-std::string_view kind_name(Owner k) {
-  switch (k) {
-    case Owner::Resident: return "resident";
-    case Owner::Merchant: return "merchant";
-    case Owner::Community: return "community";
-    case Owner::Cash: return "cash";
-    case Owner::Hold: return "hold";
-  }
-  return "?";
-}
+namespace {
+constexpr auto kOwner = http::names<Owner>({{Owner::Resident, "resident"},
+                                            {Owner::Merchant, "merchant"},
+                                            {Owner::Community, "community"},
+                                            {Owner::Cash, "cash"},
+                                            {Owner::Hold, "hold"}});
+static_assert(kOwner.distinct());
+}  // namespace
+
+std::string_view kind_name(Owner k) { return kOwner.name(k); }
 
 bool may_go_negative(Owner k) { return k == Owner::Cash; }
 
