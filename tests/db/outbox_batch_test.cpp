@@ -35,8 +35,7 @@ struct Recorder {
 
 TEST_CASE("a batch subscriber gets its due deliveries in few calls, oldest first, all marked done",
           "[events][batch]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   Recorder rec{t.unique("batched"), "d"};
   std::vector<std::int64_t> order;
@@ -85,8 +84,7 @@ TEST_CASE("a batch subscriber gets its due deliveries in few calls, oldest first
 
 TEST_CASE("a failing batch is delivered one by one: only the poison event is retried, then dead",
           "[events][batch][dead]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto sub = t.unique("poisoned");
   std::vector<std::size_t> calls;
@@ -113,8 +111,7 @@ TEST_CASE("a failing batch is delivered one by one: only the poison event is ret
 TEST_CASE("a batch with a delivery whose lease another dispatcher took commits nothing, and that delivery is not "
           "marked by us",
           "[events][batch][lease]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto sub = t.unique("robbed");
   std::int64_t stolen = 0;
@@ -134,7 +131,7 @@ TEST_CASE("a batch with a delivery whose lease another dispatcher took commits n
   stolen = ids[1];
   events::Dispatcher d(database(), bus, {.owner = t.unique("inst")});
   CHECK(d.run_once() == 3);
-  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", sub) == 3);
+  CHECK(handled(sub) == 3);
   CHECK(status_of(stolen, sub) == "pending");
   CHECK(attempts_of(stolen, sub) == 0);  // neither done nor a failure of ours
   for (auto id : {ids[0], ids[2], ids[3]}) CHECK(status_of(id, sub) == "done");
@@ -143,8 +140,7 @@ TEST_CASE("a batch with a delivery whose lease another dispatcher took commits n
 
 TEST_CASE("two dispatchers with batch handlers on one database apply each event once",
           "[events][batch][concurrency]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto sub = t.unique("shared");
   constexpr int kEvents = 120;
@@ -164,28 +160,11 @@ TEST_CASE("two dispatchers with batch handlers on one database apply each event 
   d1.run_once();
   d2.run_once();
 
-  std::atomic<bool> published{false};
-  std::thread pub([&] {
+  race([&] {
     for (int i = 0; i < kEvents; ++i) publish(b1, topic, i);
-  });
-  auto work = [&](events::Dispatcher& d) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-    while (std::chrono::steady_clock::now() < deadline) {
-      bool was_done = published.load();
-      if (d.run_once() > 0) continue;
-      if (was_done && count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'pending'", topic) == 0)
-        break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-  };
-  std::thread w1([&] { work(d1); }), w2([&] { work(d2); });
-  pub.join();
-  published = true;
-  w1.join();
-  w2.join();
+  }, {&d1, &d2}, topic, std::chrono::seconds(90), std::chrono::milliseconds(2));
 
-  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", sub) == kEvents);
-  CHECK(count("SELECT COUNT(DISTINCT event_id) FROM t_stall_handled WHERE subscriber = :s", sub) == kEvents);
+  check_applied_once(sub, kEvents);
   CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'done'", topic) == kEvents);
   // (Which dispatcher applied how many is the scheduler's business: on SQLite one of them may
   // get them all.)

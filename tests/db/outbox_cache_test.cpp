@@ -12,10 +12,6 @@ using namespace outbox_test;
 
 namespace {
 
-events::Handler recorder(std::string sub, std::string by) {
-  return [sub, by](events::Event const& e, db::Tx& tx) { record(e, tx, sub, by); };
-}
-
 std::int64_t handled(std::string const& sub, std::int64_t event_id) {
   return count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s AND event_id = " + std::to_string(event_id),
                sub);
@@ -30,8 +26,7 @@ std::int64_t deliveries(std::string const& sub, std::int64_t event_id) {
 
 TEST_CASE("a subscriber registered during a rolling deploy gets the events published with a stale list",
           "[events][cluster][cache]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto old_sub = t.unique("old"), fresh = t.unique("fresh");
   // Instance A publishes and runs no subscriber of the topic; it keeps lists for an hour here.
@@ -78,8 +73,7 @@ TEST_CASE("a subscriber registered during a rolling deploy gets the events publi
 }
 
 TEST_CASE("a publisher's cached subscriber list expires after its ttl", "[events][cluster][cache]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto first = t.unique("first"), second = t.unique("second");
   events::Bus a;
@@ -106,8 +100,7 @@ TEST_CASE("a publisher's cached subscriber list expires after its ttl", "[events
 
 TEST_CASE("an idle dispatcher finds due queues with one statement, and a backed-off queue is not due",
           "[events][cache]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto sub = t.unique("flaky");
   events::Bus bus;

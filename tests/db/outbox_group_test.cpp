@@ -27,17 +27,12 @@ struct Calls {
   }
 };
 
-std::int64_t handled(std::string const& sub) {
-  return count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", sub);
-}
-
 }  // namespace
 
 TEST_CASE("a transactional subscriber's queue is delivered in groups; a poison event rolls its group back and only "
           "it is retried",
           "[events][group][dead]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto sub = t.unique("grouped");
   Calls calls;
@@ -56,8 +51,7 @@ TEST_CASE("a transactional subscriber's queue is delivered in groups; a poison e
 }
 
 TEST_CASE("a healthy queue goes in groups of `group` deliveries, one transaction each", "[events][group]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto sub = t.unique("grouped");
   // What another session sees committed when each delivery runs: it moves once per group.
@@ -79,8 +73,7 @@ TEST_CASE("a healthy queue goes in groups of `group` deliveries, one transaction
 }
 
 TEST_CASE("group = 1 delivers one per transaction: a poison event runs once per attempt", "[events][group]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto sub = t.unique("single");
   Calls calls;
@@ -96,8 +89,7 @@ TEST_CASE("group = 1 delivers one per transaction: a poison event runs once per 
 
 TEST_CASE("a delivery another instance leased after the round read its queue is left out of the group",
           "[events][group][lease]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   // The queues in the round-robin's order (by topic): `first` runs before `grouped`.
   auto topic_a = t.unique("a-topic"), topic_b = t.unique("b-topic");
   auto first = t.unique("first"), sub = t.unique("grouped");

@@ -19,8 +19,7 @@ TEST_CASE("with parallel queues a slow subscriber does not hold up another one",
     WARN("SQLite runs one write transaction at a time; this case runs on MariaDB");
     return;
   }
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   // In the round-robin's order (by topic) the slow queue comes first.
   auto topic_a = t.unique("a-topic"), topic_b = t.unique("b-topic");
   auto slow = t.unique("slow"), quick = t.unique("quick");
@@ -45,14 +44,13 @@ TEST_CASE("with parallel queues a slow subscriber does not hold up another one",
   events::Dispatcher d(database(), bus, {.owner = t.unique("inst"), .parallel = 2});
   CHECK(d.run_once() == 2);
   CHECK(overlapped);
-  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", slow) == 1);
-  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", quick) == 1);
+  CHECK(handled(slow) == 1);
+  CHECK(handled(quick) == 1);
 }
 
 TEST_CASE("two instances with three dispatcher threads each apply streams on several queues once, in order per queue",
           "[events][parallel][concurrency]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   constexpr int kTopics = 3, kEvents = 60;
   std::vector<std::string> topics, singles, batched;
   for (int k = 0; k < kTopics; ++k) {
@@ -122,8 +120,7 @@ TEST_CASE("two instances with three dispatcher threads each apply streams on sev
   for (int k = 0; k < kTopics; ++k) {
     for (auto const& sub : {singles[static_cast<std::size_t>(k)], batched[static_cast<std::size_t>(k)]}) {
       INFO(sub);
-      CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", sub) == kEvents);
-      CHECK(count("SELECT COUNT(DISTINCT event_id) FROM t_stall_handled WHERE subscriber = :s", sub) == kEvents);
+      check_applied_once(sub, kEvents);
     }
   }
   // Each instance saw its share of each queue oldest first.

@@ -15,17 +15,8 @@
 
 using namespace outbox_test;
 
-namespace {
-
-events::Handler recorder(std::string sub, std::string by) {
-  return [sub, by](events::Event const& e, db::Tx& tx) { record(e, tx, sub, by); };
-}
-
-}  // namespace
-
 TEST_CASE("orphaned deliveries never block a live subscriber, and are left alone", "[events][stall]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto ghost_topic = t.unique("ghost-topic"), live_topic = t.unique("live-topic");
   auto ghost = t.unique("ghost"), live = t.unique("live");
   // The publishing instance runs both subscribers; the dispatching one only `live`.
@@ -39,7 +30,7 @@ TEST_CASE("orphaned deliveries never block a live subscriber, and are left alone
   instance.subscribe(live, live_topic, recorder(live, "d"));
   events::Dispatcher d(database(), instance, {.owner = t.unique("inst")});
   d.drain(5);
-  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", live) == 1);
+  CHECK(handled(live) == 1);
   // Nobody here runs `ghost`: its deliveries were not claimed, retried or touched.
   CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'pending' AND attempts = 0 "
               "AND lease_owner IS NULL",
@@ -48,8 +39,7 @@ TEST_CASE("orphaned deliveries never block a live subscriber, and are left alone
 }
 
 TEST_CASE("an event published on an instance without the subscriber still reaches it", "[events][stall][cluster]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto sub = t.unique("remote-sub");
   events::Bus a;  // instance A: no subscriber of `topic`
@@ -70,8 +60,7 @@ TEST_CASE("an event published on an instance without the subscriber still reache
 }
 
 TEST_CASE("one failing subscriber's backlog does not fill the batch", "[events][stall]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic_stuck = t.unique("stuck-topic"), topic_ok = t.unique("ok-topic");
   auto stuck = t.unique("stuck"), ok = t.unique("ok");
   events::Bus bus;
@@ -83,15 +72,14 @@ TEST_CASE("one failing subscriber's backlog does not fill the batch", "[events][
   events::Dispatcher d(database(), bus, {.owner = t.unique("inst"), .batch = 16});
   d.run_once();
   // Round-robin: the healthy subscriber gets its share of the very first batch.
-  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", ok) >= 5);
+  CHECK(handled(ok) >= 5);
   d.drain(10);
-  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", ok) == 10);
+  CHECK(handled(ok) == 10);
   forget(topic_stuck);
 }
 
 TEST_CASE("each delivery's lease is timed from its own claim", "[events][stall][lease]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto sub = t.unique("slow");
   events::Bus bus;
@@ -114,8 +102,7 @@ TEST_CASE("each delivery's lease is timed from its own claim", "[events][stall][
 }
 
 TEST_CASE("failed deliveries back off with jitter", "[events][stall][backoff]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto sub = t.unique("failing");
   events::Bus bus;
@@ -150,8 +137,7 @@ TEST_CASE("failed deliveries back off with jitter", "[events][stall][backoff]") 
 
 TEST_CASE("two instances with different subscribers apply each event once per subscriber",
           "[events][stall][cluster][concurrency]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto sa = t.unique("sa"), sb = t.unique("sb"), sc = t.unique("sc");
   events::Bus p, b1, b2;  // p publishes and runs none of them
@@ -167,38 +153,11 @@ TEST_CASE("two instances with different subscribers apply each event once per su
   d2.run_once();
 
   constexpr int kEvents = 40;
-  std::thread pub([&] {
+  race([&] {
     for (int i = 0; i < kEvents; ++i) publish(p, topic, i);
-  });
-  std::atomic<bool> published{false};
-  auto work = [&](events::Dispatcher& d) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      bool was_done = published.load();
-      if (d.run_once() > 0) continue;
-      if (was_done && count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'pending'", topic) == 0)
-        break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  };
-  std::thread w1([&] { work(d1); }), w2([&] { work(d2); });
-  pub.join();
-  published = true;
-  w1.join();
-  w2.join();
+  }, {&d1, &d2}, topic, std::chrono::seconds(60), std::chrono::milliseconds(5));
 
-  auto row = [&](std::string const& sub) {
-    return db::read(database(), [&](soci::session& s) {
-      long long total = 0, distinct = 0;
-      s << "SELECT COUNT(*), COUNT(DISTINCT event_id) FROM t_stall_handled WHERE subscriber = :s", soci::use(sub),
-          soci::into(total), soci::into(distinct);
-      return std::pair<long long, long long>(total, distinct);
-    });
-  };
-  for (auto const& s : {sa, sb, sc}) {
-    INFO(s);
-    CHECK(row(s) == std::pair<long long, long long>(kEvents, kEvents));
-  }
+  for (auto const& s : {sa, sb, sc}) check_applied_once(s, kEvents);
   CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s AND handled_by = 'd1'", sa) == kEvents);
   CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s AND handled_by = 'd2'", sc) == kEvents);
   CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'done'", topic) == 3 * kEvents);

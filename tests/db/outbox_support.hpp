@@ -9,10 +9,12 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <initializer_list>
 #include <string>
-#include <vector>
 #include <thread>
+#include <vector>
 
 namespace outbox_test {
 
@@ -36,7 +38,13 @@ CREATE TABLE IF NOT EXISTS t_stall_handled (
   (void)done;
 }
 
-// A COUNT(*) query with one or two bound strings.
+// The test app, with t_stall_handled in place.
+inline test::TestApp& app() {
+  ensure_tables();
+  return test::TestApp::get();
+}
+
+// A one-number query (a COUNT(*), a delivery's attempts) with one or two bound strings.
 inline std::int64_t count(std::string const& sql, std::string const& a, std::string const& b = "") {
   return db::read(database(), [&](soci::session& s) {
     long long v = 0;
@@ -58,6 +66,23 @@ inline std::int64_t publish(events::Bus& bus, std::string const& topic, int i) {
 inline void record(events::Event const& e, db::Tx& tx, std::string const& sub, std::string const& by) {
   tx.exec("INSERT INTO t_stall_handled (event_id, subscriber, handled_by) VALUES (:e, :s, :b)", soci::use(e.id, "e"),
           soci::use(sub, "s"), soci::use(by, "b"));
+}
+
+// A handler that records each event it applies for `sub`, done by `by`.
+inline events::Handler recorder(std::string sub, std::string by) {
+  return [sub, by](events::Event const& e, db::Tx& tx) { record(e, tx, sub, by); };
+}
+
+// How many events were applied for `sub`.
+inline std::int64_t handled(std::string const& sub) {
+  return count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", sub);
+}
+
+// `sub` applied `n` events, each of them once.
+inline void check_applied_once(std::string const& sub, std::int64_t n) {
+  INFO(sub);
+  CHECK(handled(sub) == n);
+  CHECK(count("SELECT COUNT(DISTINCT event_id) FROM t_stall_handled WHERE subscriber = :s", sub) == n);
 }
 
 // The status and attempts of the delivery of `event_id` to `sub`.
@@ -85,8 +110,7 @@ inline std::int64_t attempts_of(std::int64_t event_id, std::string const& sub) {
 inline void check_only_poison_retried(test::TestApp& t, events::Dispatcher& d, std::vector<std::int64_t> const& ids,
                                       std::string const& sub, std::size_t poison) {
   auto others = static_cast<std::int64_t>(ids.size()) - 1;
-  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", sub) == others);
-  CHECK(count("SELECT COUNT(DISTINCT event_id) FROM t_stall_handled WHERE subscriber = :s", sub) == others);
+  check_applied_once(sub, others);
   for (std::size_t i = 0; i < ids.size(); ++i) {
     INFO(i);
     CHECK(status_of(ids[i], sub) == (i == poison ? "pending" : "done"));
@@ -97,7 +121,7 @@ inline void check_only_poison_retried(test::TestApp& t, events::Dispatcher& d, s
   CHECK(d.run_once() == 0);
   CHECK(status_of(ids[poison], sub) == "dead");
   CHECK(attempts_of(ids[poison], sub) == 2);
-  CHECK(count("SELECT COUNT(*) FROM t_stall_handled WHERE subscriber = :s", sub) == others);
+  CHECK(handled(sub) == others);
 }
 
 // In a handler's transaction: what another instance's committed claim would have done,
@@ -118,6 +142,31 @@ bool eventually(P pred, std::chrono::milliseconds limit = std::chrono::seconds(1
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return true;
+}
+
+// Runs `publish_all` on a thread while each of `dispatchers` runs rounds on a thread of its
+// own, until publishing is over and no delivery of `topic` is pending (or `limit` passed);
+// a dispatcher with nothing to do sleeps `idle` between rounds.
+template <class Publish>
+void race(Publish publish_all, std::initializer_list<events::Dispatcher*> dispatchers, std::string const& topic,
+          std::chrono::seconds limit, std::chrono::milliseconds idle) {
+  std::atomic<bool> published{false};
+  std::thread pub(publish_all);
+  auto work = [&](events::Dispatcher& d) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      bool was_done = published.load();
+      if (d.run_once() > 0) continue;
+      if (was_done && count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'pending'", topic) == 0)
+        break;
+      std::this_thread::sleep_for(idle);
+    }
+  };
+  std::vector<std::thread> workers;
+  for (auto* d : dispatchers) workers.emplace_back([&work, d] { work(*d); });
+  pub.join();
+  published = true;
+  for (auto& w : workers) w.join();
 }
 
 // Test leftovers must not stay pending in the shared database.

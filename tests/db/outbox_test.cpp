@@ -1,10 +1,7 @@
 // Transactional outbox and job leases on the backend under test.
-#include "db/migration.hpp"
-#include "db/row.hpp"
-#include "db/tx.hpp"
-#include "db/outbox.hpp"
 #include "db/jobs.hpp"
-#include "tests/support/test_app.hpp"
+#include "db/row.hpp"
+#include "tests/db/outbox_support.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -12,74 +9,37 @@
 #include <atomic>
 #include <thread>
 
-using namespace courtyard;
-
-namespace {
-
-db::Database& database() { return test::TestApp::get().app().db(); }
-
-void ensure_tables() {
-  static bool done = [] {
-    db::migrate(database(), "test_outbox", {{1, "handled events", R"SQL(
-CREATE TABLE IF NOT EXISTS t_handled (
-  id {pk},
-  event_id BIGINT NOT NULL,
-  subscriber VARCHAR(64) NOT NULL,
-  handled_by VARCHAR(64) NOT NULL
-){engine};
-)SQL"}});
-    return true;
-  }();
-  (void)done;
-}
-
-std::int64_t scalar(std::string const& sql, std::string const& bind) {
-  return db::read(database(), [&](soci::session& s) {
-    long long v = 0;
-    s << sql, soci::use(bind), soci::into(v);
-    return static_cast<std::int64_t>(v);
-  });
-}
-
-}  // namespace
+using namespace outbox_test;
 
 TEST_CASE("an event is stored with the publishing transaction, or not at all", "[events]") {
-  ensure_tables();
-  auto topic = test::TestApp::get().unique("topic");
+  auto topic = app().unique("topic");
   events::Bus bus;
   bus.subscribe("t.sub", topic, [](events::Event const&, db::Tx&) {});
   db::transact(database(), &bus, [&](db::Tx& tx) { tx.publish(topic, 1, boost::json::object{{"x", 1}}); });
-  CHECK(scalar("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t", topic) == 1);
+  CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t", topic) == 1);
   CHECK_THROWS(db::transact(database(), &bus, [&](db::Tx& tx) {
     tx.publish(topic, 1, boost::json::object{{"x", 2}});
     throw std::runtime_error("rolled back");
   }));
-  CHECK(scalar("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t", topic) == 1);
-  CHECK(scalar("SELECT COUNT(*) FROM events WHERE topic = :t", topic) == 1);
+  CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t", topic) == 1);
+  CHECK(count("SELECT COUNT(*) FROM events WHERE topic = :t", topic) == 1);
 }
 
 TEST_CASE("two dispatchers deliver every event exactly once per subscriber", "[events][concurrency]") {
-  ensure_tables();
-  auto topic = test::TestApp::get().unique("topic");
-  auto sub_a = test::TestApp::get().unique("sa");
-  auto sub_b = test::TestApp::get().unique("sb");
+  auto& t = app();
+  auto topic = t.unique("topic");
+  auto sub_a = t.unique("sa");
+  auto sub_b = t.unique("sb");
   events::Bus bus;
-  auto handler = [](std::string sub, std::string by) {
-    return [sub, by](events::Event const& e, db::Tx& tx) {
-      tx.exec("INSERT INTO t_handled (event_id, subscriber, handled_by) VALUES (:e, :s, :b)", soci::use(e.id, "e"),
-              soci::use(sub, "s"), soci::use(by, "b"));
-    };
-  };
   // The same subscriber code runs in both "instances"; each instance has its own Bus.
   events::Bus bus2;
-  bus.subscribe(sub_a, topic, handler(sub_a, "d1"));
-  bus.subscribe(sub_b, topic, handler(sub_b, "d1"));
-  bus2.subscribe(sub_a, topic, handler(sub_a, "d2"));
-  bus2.subscribe(sub_b, topic, handler(sub_b, "d2"));
+  bus.subscribe(sub_a, topic, recorder(sub_a, "d1"));
+  bus.subscribe(sub_b, topic, recorder(sub_b, "d1"));
+  bus2.subscribe(sub_a, topic, recorder(sub_a, "d2"));
+  bus2.subscribe(sub_b, topic, recorder(sub_b, "d2"));
 
   constexpr int kEvents = 60;
-  for (int i = 0; i < kEvents; ++i)
-    db::transact(database(), &bus, [&](db::Tx& tx) { tx.publish(topic, 7, boost::json::object{{"i", i}}); });
+  for (int i = 0; i < kEvents; ++i) publish(bus, topic, i);
 
   events::Dispatcher d1(database(), bus, {.owner = "d1", .batch = 8});
   events::Dispatcher d2(database(), bus2, {.owner = "d2", .batch = 8});
@@ -89,21 +49,13 @@ TEST_CASE("two dispatchers deliver every event exactly once per subscriber", "[e
   t2.join();
   d1.drain();
 
-  auto handled = db::read(database(), [&](soci::session& s) {
-    long long total = 0, distinct = 0;
-    s << "SELECT COUNT(*), COUNT(DISTINCT h.event_id) FROM t_handled h JOIN events e ON e.id = h.event_id "
-         "WHERE e.topic = :t AND h.subscriber = :s",
-        soci::use(topic), soci::use(sub_a), soci::into(total), soci::into(distinct);
-    return std::pair<long long, long long>(total, distinct);
-  });
-  CHECK(handled.first == kEvents);
-  CHECK(handled.second == kEvents);
-  CHECK(scalar("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'done'", topic) == 2 * kEvents);
+  check_applied_once(sub_a, kEvents);
+  check_applied_once(sub_b, kEvents);
+  CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'done'", topic) == 2 * kEvents);
 }
 
 TEST_CASE("a leased delivery is not taken by another dispatcher until the lease expires", "[events]") {
-  ensure_tables();
-  auto& t = test::TestApp::get();
+  auto& t = app();
   auto topic = t.unique("topic");
   auto sub = t.unique("slow");
   std::atomic<int> calls{0};
@@ -117,7 +69,7 @@ TEST_CASE("a leased delivery is not taken by another dispatcher until the lease 
   events::Dispatcher d1(database(), bus, {.owner = "lease-1"});
   CHECK(d1.run_once() == 0);  // ran and failed: rescheduled with backoff
   CHECK(calls == 1);
-  CHECK(scalar("SELECT attempts FROM event_deliveries WHERE topic = :t", topic) == 1);
+  CHECK(count("SELECT attempts FROM event_deliveries WHERE topic = :t", topic) == 1);
   CHECK(d1.run_once() == 0);  // not due yet
   CHECK(calls == 1);
 
@@ -135,7 +87,7 @@ TEST_CASE("a leased delivery is not taken by another dispatcher until the lease 
   });
   d2.run_once();
   CHECK(calls == 2);
-  CHECK(scalar("SELECT attempts FROM event_deliveries WHERE topic = :t", topic) == 2);
+  CHECK(count("SELECT attempts FROM event_deliveries WHERE topic = :t", topic) == 2);
 }
 
 TEST_CASE("a job runs once per interval across two schedulers", "[jobs][concurrency]") {
