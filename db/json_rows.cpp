@@ -33,6 +33,13 @@ boost::json::array json_rows(Tx& tx, std::string const& query, std::int64_t acco
   return out;
 }
 
+boost::json::object json_sections(Tx& tx, std::int64_t account_id,
+                                  std::initializer_list<std::pair<char const*, char const*>> sections) {
+  boost::json::object out;
+  for (auto const& [name, query] : sections) out[name] = json_rows(tx, query, account_id);
+  return out;
+}
+
 bool has_schema(Tx& tx, std::string const& service) {
   // Only the positive answer is kept: a service can be migrated while the process runs.
   if (schema_known(tx.sql(), service)) return true;

@@ -7,24 +7,16 @@
 
 namespace courtyard::clubs {
 
-namespace {
-constexpr char const* kExportClubsCreated = "SELECT * FROM clubs WHERE created_by = :a ORDER BY id";
-constexpr char const* kExportClubMemberships = "SELECT * FROM club_members WHERE account_id = :a ORDER BY id";
-constexpr char const* kExportRsvps = "SELECT * FROM event_rsvps WHERE account_id = :a ORDER BY id";
-constexpr char const* kExportPosts = "SELECT * FROM community_posts WHERE author_id = :a ORDER BY id";
-constexpr char const* kExportComments = "SELECT * FROM post_comments WHERE author_id = :a ORDER BY id";
-constexpr char const* kExportLikes = "SELECT * FROM post_likes WHERE account_id = :a ORDER BY id";
-constexpr char const* kExportReports = "SELECT * FROM post_reports WHERE account_id = :a ORDER BY id";
-}  // namespace
-
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id) {
-  return boost::json::object{{"clubs_created", db::json_rows(tx, kExportClubsCreated, account_id)},
-                             {"club_memberships", db::json_rows(tx, kExportClubMemberships, account_id)},
-                             {"rsvps", db::json_rows(tx, kExportRsvps, account_id)},
-                             {"posts", db::json_rows(tx, kExportPosts, account_id)},
-                             {"comments", db::json_rows(tx, kExportComments, account_id)},
-                             {"likes", db::json_rows(tx, kExportLikes, account_id)},
-                             {"reports", db::json_rows(tx, kExportReports, account_id)}};
+  return db::json_sections(tx, account_id, {
+      {"clubs_created", "SELECT * FROM clubs WHERE created_by = :a ORDER BY id"},
+      {"club_memberships", "SELECT * FROM club_members WHERE account_id = :a ORDER BY id"},
+      {"rsvps", "SELECT * FROM event_rsvps WHERE account_id = :a ORDER BY id"},
+      {"posts", "SELECT * FROM community_posts WHERE author_id = :a ORDER BY id"},
+      {"comments", "SELECT * FROM post_comments WHERE author_id = :a ORDER BY id"},
+      {"likes", "SELECT * FROM post_likes WHERE account_id = :a ORDER BY id"},
+      {"reports", "SELECT * FROM post_reports WHERE account_id = :a ORDER BY id"},
+  });
 }
 
 }  // namespace courtyard::clubs

@@ -7,15 +7,11 @@
 
 namespace courtyard::notifications {
 
-namespace {
-constexpr char const* kExportNotifications = "SELECT * FROM notifications WHERE account_id = :a ORDER BY id";
-constexpr char const* kExportPreferences =
-    "SELECT * FROM notification_preferences WHERE account_id = :a ORDER BY category";
-}  // namespace
-
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id) {
-  return boost::json::object{{"notifications", db::json_rows(tx, kExportNotifications, account_id)},
-                             {"notification_preferences", db::json_rows(tx, kExportPreferences, account_id)}};
+  return db::json_sections(tx, account_id, {
+      {"notifications", "SELECT * FROM notifications WHERE account_id = :a ORDER BY id"},
+      {"notification_preferences", "SELECT * FROM notification_preferences WHERE account_id = :a ORDER BY category"},
+  });
 }
 
 }  // namespace courtyard::notifications

@@ -7,20 +7,14 @@
 
 namespace courtyard::wallet {
 
-namespace {
-constexpr char const* kExportAccounts =
-    "SELECT * FROM wallet_accounts WHERE owner_kind = 'resident' AND owner_id "
-    "= :a ORDER BY id";
-constexpr char const* kExportEntries =
-    "SELECT e.*, t.kind, t.reference FROM wallet_entries e JOIN "
-    "wallet_accounts a ON a.id = e.account_id JOIN wallet_transactions t ON "
-    "t.id = e.transaction_id WHERE a.owner_kind = 'resident' AND a.owner_id = "
-    ":a ORDER BY e.id";
-}  // namespace
-
 boost::json::object export_account(db::Tx& tx, std::int64_t account_id) {
-  return boost::json::object{{"accounts", db::json_rows(tx, kExportAccounts, account_id)},
-                             {"entries", db::json_rows(tx, kExportEntries, account_id)}};
+  return db::json_sections(tx, account_id, {
+      {"accounts", "SELECT * FROM wallet_accounts WHERE owner_kind = 'resident' AND owner_id = :a ORDER BY id"},
+      {"entries",
+       "SELECT e.*, t.kind, t.reference FROM wallet_entries e JOIN wallet_accounts a ON a.id = "
+       "e.account_id JOIN wallet_transactions t ON t.id = e.transaction_id WHERE a.owner_kind = "
+       "'resident' AND a.owner_id = :a ORDER BY e.id"},
+  });
 }
 
 }  // namespace courtyard::wallet
