@@ -25,8 +25,10 @@ export function useAction() {
       setBusy(false);
     }
   }
+  /** `run`, once the user said yes to `question` (nothing happens on no). */
+  const confirmed = <T,>(question: string, fn: () => Promise<T>) => run(async () => (confirm(question) ? fn() : undefined));
   const fields = error instanceof ApiError ? error.fieldErrors() : {};
-  return { busy, error, fields, run, setError };
+  return { busy, error, fields, run, confirmed, setError };
 }
 
 type FieldProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "onInput" | "value" | "label"> & {
@@ -131,6 +133,81 @@ export function Button({ busy, children, ...rest }: JSX.HTMLAttributes<HTMLButto
   );
 }
 
+type Action = ReturnType<typeof useAction>;
+
+/** A form that stays on the page: submitting it (Enter, or its submit button) calls `onSubmit`. */
+export function Form({ onSubmit, children, ...rest }: Omit<JSX.HTMLAttributes<HTMLFormElement>, "onSubmit"> & { onSubmit: () => unknown }) {
+  return (
+    <form
+      {...rest}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {children}
+    </form>
+  );
+}
+
+/**
+ * The usual form of the clients: `onSubmit` runs through `action` (busy state, field errors),
+ * under an optional <h2> `title` come the fields, then the action's error (unless every problem
+ * is shown at its field: `shownFields`), the submit button labelled `submit`, and `footer`.
+ */
+export function ActionForm({ action, onSubmit, title, submit, shownFields, buttonClass = "primary", disabled, footer, children, ...rest }: Omit<JSX.HTMLAttributes<HTMLFormElement>, "onSubmit" | "title"> & {
+  action: Action;
+  onSubmit: () => Promise<unknown>;
+  title?: ComponentChildren;
+  submit: ComponentChildren;
+  shownFields?: string[];
+  buttonClass?: string;
+  disabled?: boolean;
+  footer?: ComponentChildren;
+}) {
+  return (
+    <Form {...rest} onSubmit={() => action.run(onSubmit)}>
+      {title && <h2>{title}</h2>}
+      {children}
+      <ErrorNote error={action.error} shownFields={shownFields} />
+      <Button type="submit" class={buttonClass} busy={action.busy} disabled={disabled}>
+        {submit}
+      </Button>
+      {footer}
+    </Form>
+  );
+}
+
+/** A rating from one to five stars, as radio buttons. */
+export function StarsInput({ value, onValue }: { value: number; onValue: (n: number) => void }) {
+  return (
+    <fieldset class="stars">
+      <legend>{t("shop.rating")}</legend>
+      {[1, 2, 3, 4, 5].map((n) => (
+        <label>
+          <input type="radio" name="rating" value={n} checked={value === n} onChange={() => onValue(n)} />
+          <span aria-hidden="true">{n <= value ? "★" : "☆"}</span>
+          <span class="sr-only">{t("shop.stars", { count: n })}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** One toggle chip per option, the chosen one pressed (`children` go after the chips). */
+export function Chips<V extends string | number>({ label, options, value, onValue, class: cls = "chips", children }: { label: string; options: { value: V; label: ComponentChildren; attrs?: Record<string, string> }[]; value: V | undefined; onValue: (v: V) => void; class?: string; children?: ComponentChildren }) {
+  return (
+    <div class={cls} role="group" aria-label={label}>
+      {options.map((o) => (
+        <button type="button" class="chip" aria-pressed={o.value === value ? "true" : "false"} onClick={() => onValue(o.value)} {...o.attrs}>
+          {o.label}
+        </button>
+      ))}
+      {children}
+    </div>
+  );
+}
+
 export const Money = ({ cents }: { cents: number | null | undefined }) => <span class="money">{money(cents)}</span>;
 export const Time = ({ at, opts }: { at: string | null | undefined; opts?: Intl.DateTimeFormatOptions }) => (at ? <time dateTime={at}>{dateTime(at, opts)}</time> : null);
 
@@ -148,12 +225,22 @@ export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="empty">{children}</p>;
 }
 
+/** What was loaded, in its three states: still loading (a skeleton of `lines`), nothing (the
+ * `empty` note, when one is given and `data` is an empty list) or `children(data)`. */
+export function Loaded<T>({ data, empty, lines = 3, children }: { data: T | null | undefined; empty?: ComponentChildren; lines?: number; children: (data: T) => ComponentChildren }) {
+  if (!data) return <Skeleton lines={lines} />;
+  if (Array.isArray(data) && !data.length && empty !== undefined) return <Empty>{empty}</Empty>;
+  return <>{children(data)}</>;
+}
+
 /** A list in its three states: still loading (a skeleton of `lines`), empty (the `empty` note,
  * when one is given) or a <ul class={class}> with one rendered child per item. */
 export function ListOf<T>({ items, empty, lines = 3, class: cls, children }: { items: T[] | null | undefined; empty?: ComponentChildren; lines?: number; class?: string; children: (item: T) => ComponentChildren }) {
-  if (!items) return <Skeleton lines={lines} />;
-  if (!items.length && empty !== undefined) return <Empty>{empty}</Empty>;
-  return <ul class={cls}>{items.map((item) => children(item))}</ul>;
+  return (
+    <Loaded data={items} empty={empty} lines={lines}>
+      {(items) => <ul class={cls}>{items.map((item) => children(item))}</ul>}
+    </Loaded>
+  );
 }
 
 export function Status({ value }: { value: string | undefined }) {
@@ -311,7 +398,42 @@ export function usePaged<T>(fetchPage: (cursor?: string) => Promise<PageResult<T
     setItems(null);
     load(false);
   }, [...deps, n]);
-  return { items, error, busy, hasMore: !!cursor, more: () => load(true), reload: () => setN((x) => x + 1), setItems };
+  return {
+    items,
+    error,
+    busy,
+    hasMore: !!cursor,
+    more: () => load(true),
+    reload: () => setN((x) => x + 1),
+    setItems,
+    /** Puts `item` where the loaded item with its id is (after an action changed it). */
+    replace: (item: T) => setItems((prev) => prev?.map((x) => (sameId(x, item) ? item : x)) ?? null),
+    /** Shows a newly made item first, or last with `atEnd`. */
+    add: (item: T, atEnd = false) => setItems((prev) => (atEnd ? [...(prev ?? []), item] : [item, ...(prev ?? [])])),
+  };
+}
+
+const sameId = (a: unknown, b: unknown) => (a as { id?: unknown }).id === (b as { id?: unknown }).id;
+
+/** A usePaged list on a page: its error, its items as a ListOf, and "Load more". */
+export function PagedList<T>({ list, ...rest }: { list: ReturnType<typeof usePaged<T>>; empty?: ComponentChildren; lines?: number; class?: string; children: (item: T) => ComponentChildren }) {
+  return (
+    <>
+      <ErrorNote error={list.error} />
+      <ListOf items={list.items} {...rest} />
+      <LoadMore list={list} />
+    </>
+  );
+}
+
+/** A section titled by its <h2> (`id` is the heading's, for aria-labelledby). */
+export function Section({ id, title, class: cls, children }: { id: string; title: ComponentChildren; class?: string; children?: ComponentChildren }) {
+  return (
+    <section aria-labelledby={id} class={cls}>
+      <h2 id={id}>{title}</h2>
+      {children}
+    </section>
+  );
 }
 
 /** "Load more" for a usePaged list; nothing when the last page is in. */
