@@ -5,7 +5,7 @@ import { all, api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { dayOf, money, time } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, hasRole } from "../lib/session";
-import { Button, CsvButton, DataTable, Empty, ErrorNote, Field, isoFromLocal, ListOf, LoadMore, localInput, Money, ScanButton, Select, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { ActionForm, Button, Chips, CsvButton, DataTable, ErrorNote, Field, Form, isoFromLocal, Loaded, LoadMore, localInput, Money, PagedList, ScanButton, Select, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
 import { useUnits } from "./manager";
 
 type Pass = Schemas["VisitorPass"];
@@ -33,33 +33,21 @@ function IssuePass({ onDone }: { onDone: () => void }) {
   const a = useAction();
   const [made, setMade] = useState<Pass | null>(null);
   return (
-    <form
-      class="card"
-      onSubmit={(e) => {
-        e.preventDefault();
-        a.run(async () => {
-          setMade(await ok(api.POST("/v1/communities/{cid}/visitor-passes", { params: { path: path() }, body: { visitor_name: name, valid_from: isoFromLocal(from), valid_until: isoFromLocal(until) } })));
-          setName("");
-          onDone();
-        });
-      }}
-    >
-      <h2>{t("passes.issue")}</h2>
+    <ActionForm class="card" action={a} title={t("passes.issue")} submit={t("passes.issueButton")} shownFields={["visitor_name", "valid_from", "valid_until"]} footer={made?.code && (
+      <p class="ok" role="status">
+        {t("passes.issued", { name: made.visitor_name })} <span class="code-inline">{made.code}</span>
+      </p>
+    )} onSubmit={async () => {
+      setMade(await ok(api.POST("/v1/communities/{cid}/visitor-passes", { params: { path: path() }, body: { visitor_name: name, valid_from: isoFromLocal(from), valid_until: isoFromLocal(until) } })));
+      setName("");
+      onDone();
+    }}>
       <div class="cols">
         <Field label={t("passes.visitor")} name="visitor_name" value={name} onValue={setName} required error={a.fields.visitor_name} />
         <Field label={t("passes.from")} name="valid_from" type="datetime-local" value={from} onValue={setFrom} required error={a.fields.valid_from} />
         <Field label={t("passes.until")} name="valid_until" type="datetime-local" value={until} onValue={setUntil} required error={a.fields.valid_until} />
       </div>
-      <ErrorNote error={a.error} shownFields={["visitor_name", "valid_from", "valid_until"]} />
-      <Button type="submit" class="primary" busy={a.busy}>
-        {t("passes.issueButton")}
-      </Button>
-      {made?.code && (
-        <p class="ok" role="status">
-          {t("passes.issued", { name: made.visitor_name })} <span class="code-inline">{made.code}</span>
-        </p>
-      )}
-    </form>
+    </ActionForm>
   );
 }
 
@@ -75,19 +63,13 @@ export function VisitorPasses() {
       const p = await ok(api.POST("/v1/communities/{cid}/visitor-passes/verify", { params: { path: path() }, body: { code: value } }));
       setVerified(p);
       setCode("");
-      list.setItems((items) => items?.map((x) => (x.id === p.id ? p : x)) ?? null);
+      list.replace(p);
     });
   const rows = list.items?.map((p) => [p.id, p.visitor_name, units.unit(p.unit_id), p.valid_from, p.valid_until, p.status, p.used_at]);
   return (
     <section>
       <h1>{t("nav.passes")}</h1>
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          verify(code);
-        }}
-      >
+      <Form class="card" onSubmit={() => verify(code)}>
         <h2>{t("passes.verify")}</h2>
         <Field label={t("passes.code")} name="code" value={code} onValue={setCode} required autoComplete="off" error={a.fields.code} class="code-input" />
         <div class="actions">
@@ -108,7 +90,7 @@ export function VisitorPasses() {
             {t("passes.valid", { name: verified.visitor_name, unit: units.unit(verified.unit_id) })} · {time(verified.valid_from)}–{time(verified.valid_until)}
           </p>
         )}
-      </form>
+      </Form>
       {hasRole("resident") ? <IssuePass onDone={list.reload} /> : <p class="hint">{t("passes.residentsIssue")}</p>}
       <div class="row between">
         <h2>{t("passes.all")}</h2>
@@ -154,8 +136,7 @@ function BookingCalendar({ amenity }: { amenity: Schemas["Amenity"] }) {
   );
   const a = useAction();
   const cancel = (b: Booking) =>
-    a.run(async () => {
-      if (!confirm(t("amenities.confirmCancel"))) return;
+    a.confirmed(t("amenities.confirmCancel"), async () => {
       await ok(api.DELETE("/v1/communities/{cid}/amenities/{aid}/bookings/{id}", { params: { path: { cid: cid.value, aid: amenity.id, id: b.id } } }));
       setData((d) => d?.map((x) => (x.id === b.id ? { ...x, status: "cancelled" as const } : x)));
     });
@@ -214,33 +195,22 @@ export function Amenities() {
     <section>
       <h1>{t("nav.amenities")}</h1>
       <ErrorNote error={list.error} />
-      {!list.items ? (
-        <Skeleton lines={2} />
-      ) : !list.items.length ? (
-        <Empty>{t("amenities.none")}</Empty>
-      ) : (
-        <div class="chips" role="group" aria-label={t("nav.amenities")}>
-          {list.items.map((x) => (
-            <button type="button" class="chip" aria-pressed={x.id === amenity?.id ? "true" : "false"} onClick={() => setSelected(x.id)}>
-              {x.name} · {t("amenities.capacity", { count: x.capacity })}
-            </button>
-          ))}
-          <LoadMore list={list} />
-        </div>
-      )}
+      <Loaded data={list.items} lines={2} empty={t("amenities.none")}>
+        {(items) => (
+          <Chips label={t("nav.amenities")} value={amenity?.id} onValue={setSelected} options={items.map((x) => ({ value: x.id, label: `${x.name} · ${t("amenities.capacity", { count: x.capacity })}` }))}>
+            <LoadMore list={list} />
+          </Chips>
+        )}
+      </Loaded>
       {amenity && <BookingCalendar amenity={amenity} />}
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            const made = await ok(api.POST("/v1/communities/{cid}/amenities", { params: { path: path() }, body: { name, capacity: Number(capacity) } }));
-            setName("");
-            setSelected(made.id);
-            list.reload();
-          });
-        }}
-      >
+      <Form class="card" onSubmit={() =>
+        a.run(async () => {
+          const made = await ok(api.POST("/v1/communities/{cid}/amenities", { params: { path: path() }, body: { name, capacity: Number(capacity) } }));
+          setName("");
+          setSelected(made.id);
+          list.reload();
+        })
+      }>
         <h2>{t("amenities.add")}</h2>
         <div class="inline-form">
           <Field label={t("amenities.name")} name="name" value={name} onValue={setName} required error={a.fields.name} />
@@ -250,7 +220,7 @@ export function Amenities() {
           </Button>
         </div>
         <ErrorNote error={a.error} shownFields={["name", "capacity"]} />
-      </form>
+      </Form>
     </section>
   );
 }
@@ -269,8 +239,7 @@ export function Suggestions() {
       <div class="toolbar">
         <Select label={t("suggestions.sort")} name="sort" value={sort} onValue={(v) => setSort(v as typeof sort)} options={[{ value: "votes", label: t("suggestions.byVotes") }, { value: "new", label: t("suggestions.newest") }]} />
       </div>
-      <ErrorNote error={list.error} />
-      <ListOf items={list.items} class="plain" empty={t("suggestions.none")}>
+      <PagedList list={list} class="plain" empty={t("suggestions.none")}>
         {(s) => (
           <li class="card suggestion">
             <span class="votes" aria-label={t("suggestions.votes", { count: s.vote_count })}>
@@ -285,8 +254,7 @@ export function Suggestions() {
             </div>
           </li>
         )}
-      </ListOf>
-      <LoadMore list={list} />
+      </PagedList>
     </section>
   );
 }
@@ -359,11 +327,10 @@ export function Merchants() {
   const settings = useLoad(() => ok(api.GET("/v1/communities/{cid}/merchant-settings", { params: { path: path() } })), [cid.value]);
   const [open, setOpen] = useState<number | null>(null);
   const a = useAction();
-  const replace = (r: Merchant) => list.setItems((items) => items?.map((x) => (x.id === r.id ? r : x)) ?? null);
   const post = (m: Merchant, what: "approve" | "reinstate") =>
     a.run(async () => {
       const at = { params: { path: { cid: cid.value, mid: m.id! } } };
-      replace((what === "approve" ? await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/approve", at)) : await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/reinstate", at))) as Merchant);
+      list.replace((what === "approve" ? await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/approve", at)) : await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/reinstate", at))) as Merchant);
     });
   const outsiders = settings.data?.merchant_applications_open;
   return (
@@ -395,7 +362,7 @@ export function Merchants() {
         rows={list.items}
         empty={t("merchants.none")}
         rowProps={(m) => ({ "data-merchant": m.id })}
-        expanded={(m) => open === m.id && <MerchantDetails m={m} onDecided={(r) => { replace(r); setOpen(null); }} />}
+        expanded={(m) => open === m.id && <MerchantDetails m={m} onDecided={(r) => { list.replace(r); setOpen(null); }} />}
         columns={[
           { head: t("merchants.name"), cell: (m) => <>{m.name}<br /><small>{m.contact?.email ?? m.contact?.phone ?? ""}</small></> },
           { head: t("catalogue.category"), cell: (m) => m.category },
@@ -464,27 +431,16 @@ export function Staff() {
         ]}
       />
       <LoadMore list={list} />
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            await ok(api.POST("/v1/communities/{cid}/staff", { params: { path: path() }, body: { account_id: Number(account), role } }));
-            setAccount("");
-            list.reload();
-          });
-        }}
-      >
-        <h2>{t("staff.grant")}</h2>
+      <ActionForm class="card" action={a} title={t("staff.grant")} submit={t("staff.grantButton")} shownFields={["account_id", "role"]} onSubmit={async () => {
+        await ok(api.POST("/v1/communities/{cid}/staff", { params: { path: path() }, body: { account_id: Number(account), role } }));
+        setAccount("");
+        list.reload();
+      }}>
         <div class="cols">
           <AccountPicker value={account} onValue={setAccount} error={a.fields.account_id} options={residents} />
           <Select label={t("staff.role")} name="role" value={role} onValue={(v) => setRole(v as typeof role)} error={a.fields.role} options={["courier", "manager"].map((r) => ({ value: r, label: t(`staff.roles.${r}`) }))} />
         </div>
-        <ErrorNote error={a.error} shownFields={["account_id", "role"]} />
-        <Button type="submit" class="primary" busy={a.busy}>
-          {t("staff.grantButton")}
-        </Button>
-      </form>
+      </ActionForm>
     </section>
   );
 }
@@ -543,21 +499,17 @@ export function TopUps() {
   return (
     <section>
       <h1>{t("nav.topups")}</h1>
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            const cents = Math.round(Number(amount) * 100);
-            if (!confirm(t("topups.confirm", { amount: money(cents), account: residents.find((r) => String(r.value) === account)?.label ?? `#${account}` }))) return;
-            const r = await ok(api.POST("/v1/communities/{cid}/wallets/{account_id}/top-ups", { params: { path: { cid: cid.value, account_id: Number(account) }, header: { "Idempotency-Key": idempotencyKey() } as never }, body: { amount_cents: cents } }));
-            setDone(r);
-            setAmount("");
-            setShown(Number(account));
-            setVersion((v) => v + 1);
-          });
-        }}
-      >
+      <Form class="card" onSubmit={() =>
+        a.run(async () => {
+          const cents = Math.round(Number(amount) * 100);
+          if (!confirm(t("topups.confirm", { amount: money(cents), account: residents.find((r) => String(r.value) === account)?.label ?? `#${account}` }))) return;
+          const r = await ok(api.POST("/v1/communities/{cid}/wallets/{account_id}/top-ups", { params: { path: { cid: cid.value, account_id: Number(account) }, header: { "Idempotency-Key": idempotencyKey() } as never }, body: { amount_cents: cents } }));
+          setDone(r);
+          setAmount("");
+          setShown(Number(account));
+          setVersion((v) => v + 1);
+        })
+      }>
         <div class="cols">
           <AccountPicker value={account} onValue={setAccount} error={a.fields.account_id} options={residents} />
           <Field label={t("billing.amount")} name="amount_cents" type="number" min="0.01" step="0.01" value={amount} onValue={setAmount} required error={a.fields.amount_cents} />
@@ -576,7 +528,7 @@ export function TopUps() {
             {t("topups.done", { amount: money(done.amount_cents), balance: money(done.balance_cents) })}
           </p>
         )}
-      </form>
+      </Form>
       {shown ? <MemberStatement key={`${shown}-${version}`} account={shown} /> : null}
     </section>
   );
@@ -649,11 +601,9 @@ export function RefundDisputes() {
       <div class="toolbar">
         <Select label={t("common.status")} name="refund-status" value={status} onValue={(v) => setStatus(v as typeof status)} options={(["disputed", "completed", "rejected"] as const).map((s) => ({ value: s, label: t(`state.refund_${s}`) }))} />
       </div>
-      <ErrorNote error={list.error} />
-      <ListOf items={list.items} class="plain cols" empty={t("disputes.none")}>
+      <PagedList list={list} class="plain cols" empty={t("disputes.none")}>
         {(r) => <Dispute key={r.id} r={r} shop={shops.data?.get(r.merchant_id)} onDone={list.reload} />}
-      </ListOf>
-      <LoadMore list={list} />
+      </PagedList>
     </section>
   );
 }

@@ -4,9 +4,9 @@ import { useEffect } from "preact/hooks";
 import "../ui/base.css";
 import "./portal.css";
 import { t } from "../lib/i18n";
-import { cid, community, hasRole, me, merchantOwner, restore, restored, selectCommunity, signOut } from "../lib/session";
+import { cid, community, hasRole, me, merchantOwner, restore, restored, selectCommunity } from "../lib/session";
 import { LanguagePicker } from "../ui/LanguagePicker";
-import { SignIn } from "../ui/SignIn";
+import { SignIn, SignOut } from "../ui/SignIn";
 import { Skeleton } from "../ui/kit";
 import { Dashboard, Applications, Billing, Tickets, Announcements } from "./manager";
 import { Orders, Redeem, Catalogue, newOrders } from "./merchant";
@@ -103,7 +103,6 @@ function NoRole() {
 }
 
 function Shell() {
-  const { route } = useLocation();
   return (
     <div class="shell">
       <a class="skip" href="#main">
@@ -115,16 +114,7 @@ function Shell() {
         <span class="grow" />
         <LanguagePicker />
         <span class="who">{me.value?.display_name}</span>
-        <button
-          type="button"
-          class="ghost"
-          onClick={async () => {
-            await signOut();
-            route(`${P}/`);
-          }}
-        >
-          {t("common.signOut")}
-        </button>
+        <SignOut class="ghost" home={`${P}/`} />
       </header>
       <Nav />
       <main id="main" tabIndex={-1}>

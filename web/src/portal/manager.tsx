@@ -5,7 +5,7 @@ import { currentPeriod, dayOf, money, relativeMinutes } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, me } from "../lib/session";
 import { onNotification } from "../lib/ws";
-import { Button, DataTable, downloadCsv, ErrorNote, Field, Money, Select, Skeleton, Status, TextArea, Time, useAction, useLoad } from "../ui/kit";
+import { ActionForm, Button, DataTable, downloadCsv, ErrorNote, Field, Form, Money, Section, Select, Skeleton, Status, TextArea, Time, useAction, useLoad } from "../ui/kit";
 import { BarChart } from "./BarChart";
 
 type Bill = Schemas["Bill"];
@@ -175,8 +175,7 @@ function FeeSchedules() {
   const [amount, setAmount] = useState("");
   const a = useAction();
   return (
-    <section aria-labelledby="fees-h">
-      <h2 id="fees-h">{t("billing.fees")}</h2>
+    <Section id="fees-h" title={t("billing.fees")}>
       <ErrorNote error={error} />
       {!data ? (
         <Skeleton lines={2} />
@@ -189,26 +188,22 @@ function FeeSchedules() {
           ))}
         </ul>
       )}
-      <form
-        class="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            await ok(api.POST("/v1/communities/{cid}/fee-schedules", { params: { path: path() }, body: { name, amount_cents: Math.round(Number(amount) * 100), scope: "community" } }));
-            setName("");
-            setAmount("");
-            reload();
-          });
-        }}
-      >
+      <Form class="inline-form" onSubmit={() =>
+        a.run(async () => {
+          await ok(api.POST("/v1/communities/{cid}/fee-schedules", { params: { path: path() }, body: { name, amount_cents: Math.round(Number(amount) * 100), scope: "community" } }));
+          setName("");
+          setAmount("");
+          reload();
+        })
+      }>
         <Field label={t("billing.feeName")} name="name" value={name} onValue={setName} required error={a.fields.name} />
         <Field label={t("billing.amount")} name="amount_cents" type="number" min="0.01" step="0.01" value={amount} onValue={setAmount} required error={a.fields.amount_cents} />
         <Button type="submit" busy={a.busy}>
           {t("billing.addFee")}
         </Button>
         <ErrorNote error={a.error} shownFields={["name", "amount_cents"]} />
-      </form>
-    </section>
+      </Form>
+    </Section>
   );
 }
 
@@ -217,24 +212,19 @@ function BillingRun({ onDone }: { onDone: () => void }) {
   const [result, setResult] = useState<Schemas["BillingRun"] | null>(null);
   const a = useAction();
   return (
-    <section aria-labelledby="run-h">
-      <h2 id="run-h">{t("billing.run")}</h2>
-      <form
-        class="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            const r = await ok(api.POST("/v1/communities/{cid}/billing-runs", { params: { path: path(), header: { "Idempotency-Key": idempotencyKey() } as never }, body: { period } }));
-            setResult(r);
-            onDone();
-          });
-        }}
-      >
+    <Section id="run-h" title={t("billing.run")}>
+      <Form class="inline-form" onSubmit={() =>
+        a.run(async () => {
+          const r = await ok(api.POST("/v1/communities/{cid}/billing-runs", { params: { path: path(), header: { "Idempotency-Key": idempotencyKey() } as never }, body: { period } }));
+          setResult(r);
+          onDone();
+        })
+      }>
         <Field label={t("billing.period")} name="period" value={period} onValue={setPeriod} pattern="[0-9]{4}-(0[1-9]|1[0-2])" hint="YYYY-MM" required error={a.fields.period} />
         <Button type="submit" class="primary" busy={a.busy}>
           {t("billing.runButton")}
         </Button>
-      </form>
+      </Form>
       {a.busy && (
         <p role="status">
           <progress aria-label={t("common.working")} /> {t("common.working")}
@@ -246,7 +236,7 @@ function BillingRun({ onDone }: { onDone: () => void }) {
           {t("billing.runResult", { created: result.bills_created, total: result.bills_total, period: result.period })}
         </p>
       )}
-    </section>
+    </Section>
   );
 }
 
@@ -266,8 +256,7 @@ function Bills({ version }: { version: number }) {
     a.run(() => load(false));
   }, [cid.value, status, version]);
   const pay = (b: Bill) =>
-    a.run(async () => {
-      if (!confirm(t("billing.confirmOffline", { amount: money(b.amount_cents), unit: units.unit(b.unit_id) }))) return;
+    a.confirmed(t("billing.confirmOffline", { amount: money(b.amount_cents), unit: units.unit(b.unit_id) }), async () => {
       const paid = await ok(api.POST("/v1/communities/{cid}/bills/{id}/payments", { params: { path: { cid: cid.value, id: b.id }, header: { "Idempotency-Key": idempotencyKey() } as never }, body: { method: "offline" } }));
       setItems((list) => list?.map((x) => (x.id === b.id ? (paid as Bill) : x)) ?? null);
     });
@@ -378,18 +367,12 @@ function TicketCard({ tk, staff, unit, onChange }: { tk: Ticket; staff: Schemas[
         </Button>
       )}
       {(tk.status === "in_progress" || tk.status === "assigned") && (
-        <form
-          class="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            act(() => ok(api.POST("/v1/communities/{cid}/tickets/{id}/resolve", { params: { path: p }, body: { note } })));
-          }}
-        >
+        <Form class="inline-form" onSubmit={() => act(() => ok(api.POST("/v1/communities/{cid}/tickets/{id}/resolve", { params: { path: p }, body: { note } })))}>
           <Field label={t("tickets.note")} name="note" value={note} onValue={setNote} required error={a.fields.note} />
           <Button type="submit" class="primary" busy={a.busy}>
             {t("tickets.resolve")}
           </Button>
-        </form>
+        </Form>
       )}
       <ErrorNote error={a.error} shownFields={["note", "staff_id"]} />
       <button
@@ -466,27 +449,16 @@ export function Announcements() {
   return (
     <section>
       <h1>{t("nav.announcements")}</h1>
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            await ok(api.POST("/v1/communities/{cid}/announcements", { params: { path: path() }, body: { title, body, building_id: building ? Number(building) : null } }));
-            setTitle("");
-            setBody("");
-            reload();
-          });
-        }}
-      >
-        <h2>{t("announcements.new")}</h2>
+      <ActionForm class="card" action={a} title={t("announcements.new")} submit={t("announcements.publish")} shownFields={["title", "body", "building_id"]} onSubmit={async () => {
+        await ok(api.POST("/v1/communities/{cid}/announcements", { params: { path: path() }, body: { title, body, building_id: building ? Number(building) : null } }));
+        setTitle("");
+        setBody("");
+        reload();
+      }}>
         <Field label={t("announcements.title")} name="title" value={title} onValue={setTitle} required error={a.fields.title} />
         <TextArea label={t("announcements.body")} name="body" value={body} onValue={setBody} required error={a.fields.body} />
         <Select label={t("announcements.audience")} name="building_id" value={building} onValue={setBuilding} error={a.fields.building_id} options={[{ value: "", label: t("announcements.everyone") }, ...units.buildings.map((b) => ({ value: b.id, label: b.name }))]} />
-        <ErrorNote error={a.error} shownFields={["title", "body", "building_id"]} />
-        <Button type="submit" class="primary" busy={a.busy}>
-          {t("announcements.publish")}
-        </Button>
-      </form>
+      </ActionForm>
       <ErrorNote error={error} />
       {!data ? (
         <Skeleton />

@@ -5,7 +5,7 @@ import { api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid, merchantId } from "../lib/session";
 import { onNotification } from "../lib/ws";
-import { Button, DataTable, Empty, ErrorNote, Field, Money, ScanButton, Select, Skeleton, Status, Time, useAction, useLoad } from "../ui/kit";
+import { ActionForm, Button, DataTable, Empty, ErrorNote, Field, Form, Money, ScanButton, Select, Skeleton, Status, Time, useAction, useLoad } from "../ui/kit";
 
 type Order = Schemas["Order"];
 type Product = Schemas["Product"];
@@ -168,13 +168,7 @@ export function Redeem() {
   return (
     <section>
       <h1>{t("nav.redeem")}</h1>
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          redeem(code);
-        }}
-      >
+      <Form class="card" onSubmit={() => redeem(code)}>
         <Field label={t("merchant.code")} name="code" value={code} onValue={setCode} required autoComplete="off" error={a.fields.code} class="code-input" />
         <div class="actions">
           <Button type="submit" class="primary" busy={a.busy}>
@@ -189,7 +183,7 @@ export function Redeem() {
           onError={a.setError}
         />
         <ErrorNote error={a.error} shownFields={["code"]} />
-      </form>
+      </Form>
       {done && (
         <p class="ok" role="status">
           {t("merchant.redeemed", { id: done.id })} · <Money cents={done.total_cents} /> · {done.items?.map((i) => `${i.quantity} × ${i.name}`).join(", ")}
@@ -204,24 +198,20 @@ function StockForm({ product, onDone }: { product: Product; onDone: () => void }
   const [reason, setReason] = useState<"purchase" | "adjustment" | "return">("purchase");
   const a = useAction();
   return (
-    <form
-      class="inline-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        a.run(async () => {
-          await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/products/{pid}/stock", { params: { path: { ...mp(), pid: product.id! }, header: { "Idempotency-Key": idempotencyKey() } as never }, body: { delta: Number(delta), reason } }));
-          setDelta("");
-          onDone();
-        });
-      }}
-    >
+    <Form class="inline-form" onSubmit={() =>
+      a.run(async () => {
+        await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/products/{pid}/stock", { params: { path: { ...mp(), pid: product.id! }, header: { "Idempotency-Key": idempotencyKey() } as never }, body: { delta: Number(delta), reason } }));
+        setDelta("");
+        onDone();
+      })
+    }>
       <Field label={t("catalogue.delta")} name="delta" type="number" step="1" value={delta} onValue={setDelta} required error={a.fields.delta} aria-label={`${t("catalogue.delta")} ${product.name}`} />
       <Select label={t("catalogue.reason")} name="reason" value={reason} onValue={(v) => setReason(v as typeof reason)} options={["purchase", "adjustment", "return"].map((r) => ({ value: r, label: t(`catalogue.reasons.${r}`) }))} error={a.fields.reason} />
       <Button type="submit" busy={a.busy}>
         {t("catalogue.record")}
       </Button>
       <ErrorNote error={a.error} shownFields={["delta", "reason"]} />
-    </form>
+    </Form>
   );
 }
 
@@ -286,31 +276,20 @@ export function Catalogue() {
           },
         ]}
       />
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/products", { params: { path: mp(), header: { "Idempotency-Key": idempotencyKey() } as never }, body: { name, price_cents: Math.round(Number(price) * 100), stock: Number(stock), category: category || undefined } as never }));
-            setName("");
-            setPrice("");
-            setStock("0");
-            reload();
-          });
-        }}
-      >
-        <h2>{t("catalogue.add")}</h2>
+      <ActionForm class="card" action={a} title={t("catalogue.add")} submit={t("catalogue.addButton")} shownFields={["name", "category", "price_cents", "stock"]} onSubmit={async () => {
+        await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/products", { params: { path: mp(), header: { "Idempotency-Key": idempotencyKey() } as never }, body: { name, price_cents: Math.round(Number(price) * 100), stock: Number(stock), category: category || undefined } as never }));
+        setName("");
+        setPrice("");
+        setStock("0");
+        reload();
+      }}>
         <div class="cols">
           <Field label={t("catalogue.name")} name="name" value={name} onValue={setName} required error={a.fields.name} />
           <Field label={t("catalogue.category")} name="category" value={category} onValue={setCategory} error={a.fields.category} />
           <Field label={t("catalogue.price")} name="price_cents" type="number" min="0" step="0.01" value={price} onValue={setPrice} required error={a.fields.price_cents} />
           <Field label={t("catalogue.stock")} name="stock" type="number" min="0" step="1" value={stock} onValue={setStock} required error={a.fields.stock} />
         </div>
-        <ErrorNote error={a.error} shownFields={["name", "category", "price_cents", "stock"]} />
-        <Button type="submit" class="primary" busy={a.busy}>
-          {t("catalogue.addButton")}
-        </Button>
-      </form>
+      </ActionForm>
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { all, api, ok, type Schemas } from "../api/client";
 import { money, timeRange } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, merchantId } from "../lib/session";
-import { Button, CsvButton, DataTable, Empty, ErrorNote, Field, isoFromLocal, ListOf, LoadMore, localInput, Money, Select, ShownOnce, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { ActionForm, Button, CsvButton, DataTable, Empty, ErrorNote, Field, isoFromLocal, LoadMore, localInput, Money, PagedList, Select, ShownOnce, Skeleton, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
 import { BarChart } from "./BarChart";
 
 type Coupon = Schemas["Coupon"];
@@ -44,25 +44,18 @@ export function Coupons() {
         ]}
       />
       <LoadMore list={list} />
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            const body = {
-              code: code.trim().toUpperCase(),
-              ...(kind === "percent" ? { percent_off: Number(off) } : { amount_off_cents: Math.round(Number(off) * 100) }),
-              min_spend_cents: Math.round(Number(minSpend) * 100),
-              max_redemptions: Number(max),
-              expires_at: isoFromLocal(expires),
-            };
-            await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/coupons", { params: { path: mp() }, body }));
-            setCode("");
-            list.reload();
-          });
-        }}
-      >
-        <h2>{t("coupons.new")}</h2>
+      <ActionForm class="card" action={a} title={t("coupons.new")} submit={t("coupons.create")} shownFields={["code", "percent_off", "amount_off_cents", "min_spend_cents", "max_redemptions", "expires_at"]} onSubmit={async () => {
+        const body = {
+          code: code.trim().toUpperCase(),
+          ...(kind === "percent" ? { percent_off: Number(off) } : { amount_off_cents: Math.round(Number(off) * 100) }),
+          min_spend_cents: Math.round(Number(minSpend) * 100),
+          max_redemptions: Number(max),
+          expires_at: isoFromLocal(expires),
+        };
+        await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/coupons", { params: { path: mp() }, body }));
+        setCode("");
+        list.reload();
+      }}>
         <div class="cols">
           <Field label={t("coupons.code")} name="code" value={code} onValue={setCode} required error={a.fields.code} />
           <Select label={t("coupons.kind")} name="kind" value={kind} onValue={(v) => setKind(v as typeof kind)} options={[{ value: "percent", label: t("coupons.percent") }, { value: "amount", label: t("coupons.amount") }]} />
@@ -71,11 +64,7 @@ export function Coupons() {
           <Field label={t("coupons.maxRedemptions")} name="max_redemptions" type="number" min="1" step="1" value={max} onValue={setMax} required error={a.fields.max_redemptions} />
           <Field label={t("coupons.expires")} name="expires_at" type="datetime-local" value={expires} onValue={setExpires} required error={a.fields.expires_at} />
         </div>
-        <ErrorNote error={a.error} shownFields={["code", "percent_off", "amount_off_cents", "min_spend_cents", "max_redemptions", "expires_at"]} />
-        <Button type="submit" class="primary" busy={a.busy}>
-          {t("coupons.create")}
-        </Button>
-      </form>
+      </ActionForm>
     </section>
   );
 }
@@ -120,8 +109,7 @@ export function GroupBuys() {
       <div class="toolbar">
         <Select label={t("common.status")} name="gb-status" value={status} onValue={(v) => setStatus(v as typeof status)} options={[{ value: "", label: t("common.all") }, { value: "open", label: t("state.open") }, { value: "closed", label: t("state.closed") }]} />
       </div>
-      <ErrorNote error={list.error} />
-      <ListOf items={list.items} class="plain cols" empty={t("groupBuys.none")}>
+      <PagedList list={list} class="plain cols" empty={t("groupBuys.none")}>
         {(g) => (
           <li class="card" data-group-buy={g.id}>
             <h3>{name(g.product_id)}</h3>
@@ -134,31 +122,19 @@ export function GroupBuys() {
             </p>
           </li>
         )}
-      </ListOf>
-      <LoadMore list={list} />
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            await ok(api.POST("/v1/communities/{cid}/group-buys", { params: { path: { cid: cid.value } }, body: { product_id: Number(product), unit_price_cents: Math.round(Number(price) * 100), min_participants: Number(min), closes_at: isoFromLocal(closes) } }));
-            setPrice("");
-            list.reload();
-          });
-        }}
-      >
-        <h2>{t("groupBuys.new")}</h2>
+      </PagedList>
+      <ActionForm class="card" action={a} title={t("groupBuys.new")} submit={t("groupBuys.create")} disabled={!product} shownFields={["product_id", "unit_price_cents", "min_participants", "closes_at"]} onSubmit={async () => {
+        await ok(api.POST("/v1/communities/{cid}/group-buys", { params: { path: { cid: cid.value } }, body: { product_id: Number(product), unit_price_cents: Math.round(Number(price) * 100), min_participants: Number(min), closes_at: isoFromLocal(closes) } }));
+        setPrice("");
+        list.reload();
+      }}>
         <div class="cols">
           <Select label={t("catalogue.name")} name="product_id" value={product} onValue={setProduct} error={a.fields.product_id} options={[{ value: "", label: "—" }, ...products.map((p) => ({ value: p.id!, label: `${p.name} (${money(p.price_cents)})` }))]} />
           <Field label={t("groupBuys.unitPrice")} name="unit_price_cents" type="number" min="0.01" step="0.01" value={price} onValue={setPrice} required error={a.fields.unit_price_cents} />
           <Field label={t("groupBuys.minParticipants")} name="min_participants" type="number" min="2" step="1" value={min} onValue={setMin} required error={a.fields.min_participants} />
           <Field label={t("groupBuys.closes")} name="closes_at" type="datetime-local" value={closes} onValue={setCloses} required error={a.fields.closes_at} />
         </div>
-        <ErrorNote error={a.error} shownFields={["product_id", "unit_price_cents", "min_participants", "closes_at"]} />
-        <Button type="submit" class="primary" busy={a.busy} disabled={!product}>
-          {t("groupBuys.create")}
-        </Button>
-      </form>
+      </ActionForm>
     </section>
   );
 }
@@ -211,27 +187,16 @@ export function DeliverySlots() {
           },
         ]}
       />
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/delivery-slots", { params: { path: mp() }, body: { starts_at: isoFromLocal(starts), ends_at: isoFromLocal(ends), capacity: Number(capacity) } }));
-            list.reload();
-          });
-        }}
-      >
-        <h2>{t("slots.new")}</h2>
+      <ActionForm class="card" action={a} title={t("slots.new")} submit={t("slots.create")} shownFields={["starts_at", "ends_at", "capacity"]} onSubmit={async () => {
+        await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/delivery-slots", { params: { path: mp() }, body: { starts_at: isoFromLocal(starts), ends_at: isoFromLocal(ends), capacity: Number(capacity) } }));
+        list.reload();
+      }}>
         <div class="cols">
           <Field label={t("slots.starts")} name="starts_at" type="datetime-local" value={starts} onValue={setStarts} required error={a.fields.starts_at} />
           <Field label={t("slots.ends")} name="ends_at" type="datetime-local" value={ends} onValue={setEnds} required error={a.fields.ends_at} />
           <Field label={t("slots.capacity")} name="capacity" type="number" min="1" max="1000" step="1" value={capacity} onValue={setCapacity} required error={a.fields.capacity} />
         </div>
-        <ErrorNote error={a.error} shownFields={["starts_at", "ends_at", "capacity"]} />
-        <Button type="submit" class="primary" busy={a.busy}>
-          {t("slots.create")}
-        </Button>
-      </form>
+      </ActionForm>
     </section>
   );
 }
@@ -250,8 +215,7 @@ export function Reviews() {
       </div>
       {rating?.count ? <p class="big-line">{t("reviews.summary", { avg: (rating.avg ?? 0).toFixed(1), count: rating.count })}</p> : null}
       <p class="hint">{t("reviews.noReplies")}</p>
-      <ErrorNote error={list.error} />
-      <ListOf items={list.items} class="plain" empty={t("reviews.none")}>
+      <PagedList list={list} class="plain" empty={t("reviews.none")}>
         {(r) => (
           <li class="card">
             <p>
@@ -264,8 +228,7 @@ export function Reviews() {
             {r.text && <p>{r.text}</p>}
           </li>
         )}
-      </ListOf>
-      <LoadMore list={list} />
+      </PagedList>
     </section>
   );
 }
@@ -360,8 +323,7 @@ export function ApiKeys() {
   const [fresh, setFresh] = useState<{ name: string; key: string } | null>(null);
   const a = useAction();
   const revoke = (k: Schemas["ApiKey"]) =>
-    a.run(async () => {
-      if (!confirm(t("apiKeys.confirmRevoke", { name: k.name }))) return;
+    a.confirmed(t("apiKeys.confirmRevoke", { name: k.name }), async () => {
       await ok(api.DELETE("/v1/communities/{cid}/merchants/{mid}/api-keys/{kid}", { params: { path: { ...mp(), kid: k.id } } }));
       list.reload();
     });
@@ -391,19 +353,12 @@ export function ApiKeys() {
         ]}
       />
       <LoadMore list={list} />
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            const r = await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/api-keys", { params: { path: mp() }, body: { name, scopes: chosen } as never }));
-            setFresh({ name: r.name, key: r.key });
-            setName("");
-            list.reload();
-          });
-        }}
-      >
-        <h2>{t("apiKeys.new")}</h2>
+      <ActionForm class="card" action={a} title={t("apiKeys.new")} submit={t("apiKeys.create")} disabled={!chosen.length} shownFields={["name", "scopes"]} onSubmit={async () => {
+        const r = await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/api-keys", { params: { path: mp() }, body: { name, scopes: chosen } as never }));
+        setFresh({ name: r.name, key: r.key });
+        setName("");
+        list.reload();
+      }}>
         <Field label={t("apiKeys.name")} name="name" value={name} onValue={setName} required error={a.fields.name} />
         <fieldset class="scopes">
           <legend>{t("apiKeys.scopes")}</legend>
@@ -414,11 +369,7 @@ export function ApiKeys() {
           ))}
         </fieldset>
         {a.fields.scopes && <p class="field-error">{a.fields.scopes}</p>}
-        <ErrorNote error={a.error} shownFields={["name", "scopes"]} />
-        <Button type="submit" class="primary" busy={a.busy} disabled={!chosen.length}>
-          {t("apiKeys.create")}
-        </Button>
-      </form>
+      </ActionForm>
     </section>
   );
 }
@@ -432,8 +383,7 @@ export function ShopStaff() {
   const [email, setEmail] = useState("");
   const a = useAction();
   const remove = (s: Schemas["MerchantAccount"]) =>
-    a.run(async () => {
-      if (!confirm(t("shopStaff.confirmRemove", { name: s.display_name }))) return;
+    a.confirmed(t("shopStaff.confirmRemove", { name: s.display_name }), async () => {
       await ok(api.DELETE("/v1/communities/{cid}/merchants/{mid}/staff/{account_id}", { params: { path: { ...mp(), account_id: s.account_id } } }));
       list.reload();
     });
@@ -465,24 +415,13 @@ export function ShopStaff() {
         ]}
       />
       <LoadMore list={list} />
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/staff", { params: { path: mp() }, body: { email: email.trim() } }));
-            setEmail("");
-            list.reload();
-          });
-        }}
-      >
-        <h2>{t("shopStaff.add")}</h2>
+      <ActionForm class="card" action={a} title={t("shopStaff.add")} submit={t("shopStaff.addButton")} shownFields={["email"]} onSubmit={async () => {
+        await ok(api.POST("/v1/communities/{cid}/merchants/{mid}/staff", { params: { path: mp() }, body: { email: email.trim() } }));
+        setEmail("");
+        list.reload();
+      }}>
         <Field label={t("auth.email")} name="email" type="email" value={email} onValue={setEmail} required error={a.fields.email} hint={t("shopStaff.emailHint")} />
-        <ErrorNote error={a.error} shownFields={["email"]} />
-        <Button type="submit" class="primary" busy={a.busy}>
-          {t("shopStaff.addButton")}
-        </Button>
-      </form>
+      </ActionForm>
     </section>
   );
 }

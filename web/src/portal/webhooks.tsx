@@ -6,7 +6,7 @@ import { useState } from "preact/hooks";
 import { api, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid, merchantId } from "../lib/session";
-import { Button, DataTable, ErrorNote, Field, LoadMore, ShownOnce, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { ActionForm, Button, DataTable, ErrorNote, Field, LoadMore, ShownOnce, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
 
 type Endpoint = Schemas["WebhookEndpoint"];
 type Delivery = Schemas["WebhookDelivery"];
@@ -207,20 +207,13 @@ export function Webhooks({ owner }: { owner: Owner }) {
         ]}
       />
       <LoadMore list={list} />
-      <form
-        class="card"
-        onSubmit={(ev) => {
-          ev.preventDefault();
-          a.run(async () => {
-            const r = await api.create({ url: url.trim(), event_types: chosen, description: description.trim() || undefined });
-            setFresh({ url: r.url, secret: r.secret });
-            setUrl("");
-            setDescription("");
-            list.reload();
-          });
-        }}
-      >
-        <h2>{t("webhooks.new")}</h2>
+      <ActionForm class="card" action={a} title={t("webhooks.new")} submit={t("webhooks.create")} disabled={!chosen.length} shownFields={["url", "description"]} onSubmit={async () => {
+        const r = await api.create({ url: url.trim(), event_types: chosen, description: description.trim() || undefined });
+        setFresh({ url: r.url, secret: r.secret });
+        setUrl("");
+        setDescription("");
+        list.reload();
+      }}>
         <div class="cols">
           <Field label={t("webhooks.url")} name="url" type="url" value={url} onValue={setUrl} required error={a.fields.url} placeholder="https://" />
           <Field label={t("webhooks.description")} name="description" value={description} onValue={setDescription} error={a.fields.description} />
@@ -233,11 +226,7 @@ export function Webhooks({ owner }: { owner: Owner }) {
             </label>
           ))}
         </fieldset>
-        <ErrorNote error={a.error} shownFields={["url", "description"]} />
-        <Button type="submit" class="primary" busy={a.busy} disabled={!chosen.length}>
-          {t("webhooks.create")}
-        </Button>
-      </form>
+      </ActionForm>
     </section>
   );
 }
