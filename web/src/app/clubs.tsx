@@ -2,7 +2,7 @@
 import { api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
-import { Button, Empty, ErrorNote, Money, Skeleton, Time, useAction, useLoad } from "../ui/kit";
+import { Button, ErrorNote, ListOf, Money, Time, useAction, useLoad } from "../ui/kit";
 import { Posts } from "./posts";
 
 type Detail = Schemas["ClubEventDetail"];
@@ -84,17 +84,9 @@ export function Clubs() {
       </header>
       <ErrorNote error={error || join.error} />
       <h2>{t("home.events")}</h2>
-      {!data ? (
-        <Skeleton lines={4} />
-      ) : !data.events.length ? (
-        <Empty>{t("clubs.noEvents")}</Empty>
-      ) : (
-        <ul class="plain cards">
-          {data.events.map((ev) => (
-            <EventCard ev={ev} onChange={(d) => setData({ ...data, events: data.events.map((x) => (x.id === d.id ? d : x)) })} />
-          ))}
-        </ul>
-      )}
+      <ListOf items={data?.events} class="plain cards" lines={4} empty={t("clubs.noEvents")}>
+        {(ev) => <EventCard ev={ev} onChange={(d) => setData((all) => all && { ...all, events: all.events.map((x) => (x.id === d.id ? d : x)) })} />}
+      </ListOf>
       <h2>{t("clubs.clubs")}</h2>
       {data && (
         <ul class="plain list">

@@ -5,8 +5,9 @@ import { api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { money } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
-import { Button, ErrorNote, ListOf, LoadMore, Money, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { Button, ErrorNote, Money, PagedList, Status, Time, useAction, useLoad, usePaged } from "../ui/kit";
 import { ShareWithCode } from "./referral";
+import { Back } from "./nav";
 import { A } from "./state";
 
 type GroupBuy = Schemas["GroupBuy"];
@@ -86,15 +87,11 @@ export function GroupBuysPage() {
   const name = useProductNames(list.items);
   return (
     <div class="page">
-      <a class="back" href={`${A}/shop`}>
-        ‹ {t("tabs.shop")}
-      </a>
+      <Back to={`${A}/shop`} label={t("tabs.shop")} />
       <h1>{t("groupBuys.title")}</h1>
-      <ErrorNote error={list.error} />
-      <ListOf items={list.items} class="plain cards" lines={4} empty={t("groupBuys.none")}>
-        {(g) => <GroupBuyCard key={g.id} g={g} name={name(g)} onChange={(n) => list.setItems((items) => items?.map((x) => (x.id === n.id ? n : x)) ?? null)} />}
-      </ListOf>
-      <LoadMore list={list} />
+      <PagedList list={list} class="plain cards" lines={4} empty={t("groupBuys.none")}>
+        {(g) => <GroupBuyCard key={g.id} g={g} name={name(g)} onChange={(n) => list.replace(n)} />}
+      </PagedList>
     </div>
   );
 }

@@ -5,7 +5,7 @@ import { api, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid, community, me } from "../lib/session";
 import { onNotification, type Notification } from "../lib/ws";
-import { Empty, ErrorNote, Money, Skeleton, Time, useLoad } from "../ui/kit";
+import { Empty, ErrorNote, ListOf, Money, Section, Skeleton, Time, useLoad } from "../ui/kit";
 import { A } from "./state";
 
 export const unread = signal(0);
@@ -39,27 +39,21 @@ function Notifications() {
         )}
       </div>
       <ErrorNote error={error} />
-      {!data ? (
-        <Skeleton lines={2} />
-      ) : !data.items.length ? (
-        <Empty>{t("home.noNotifications")}</Empty>
-      ) : (
-        <ul class="plain list notifications">
-          {data.items.slice(0, 5).map((n) => {
-            const orderId = (n.data as { order_id?: number } | undefined)?.order_id;
-            const body = (
-              <>
-                <strong>{n.title}</strong>
-                <br />
-                <small>
-                  {n.body} · <Time at={n.created_at} opts={{ timeStyle: "short" }} />
-                </small>
-              </>
-            );
-            return <li class={n.read_at ? "" : "unread"}>{orderId ? <a href={`${A}/orders/${orderId}`}>{body}</a> : body}</li>;
-          })}
-        </ul>
-      )}
+      <ListOf items={data?.items.slice(0, 5)} class="plain list notifications" lines={2} empty={t("home.noNotifications")}>
+        {(n) => {
+          const orderId = (n.data as { order_id?: number } | undefined)?.order_id;
+          const body = (
+            <>
+              <strong>{n.title}</strong>
+              <br />
+              <small>
+                {n.body} · <Time at={n.created_at} opts={{ timeStyle: "short" }} />
+              </small>
+            </>
+          );
+          return <li class={n.read_at ? "" : "unread"}>{orderId ? <a href={`${A}/orders/${orderId}`}>{body}</a> : body}</li>;
+        }}
+      </ListOf>
     </section>
   );
 }
@@ -76,29 +70,22 @@ function Announcements() {
     }
   };
   return (
-    <section aria-labelledby="ann-h" class="card">
-      <h2 id="ann-h">{t("home.announcements")}</h2>
+    <Section id="ann-h" class="card" title={t("home.announcements")}>
       <ErrorNote error={error} />
-      {!data ? (
-        <Skeleton lines={2} />
-      ) : !data.items?.length ? (
-        <Empty>{t("home.noAnnouncements")}</Empty>
-      ) : (
-        <ul class="plain list">
-          {data.items.map((a) => (
-            <li class={a.read_at ? "" : "unread"} data-announcement={a.id}>
-              <button type="button" class="row-button" aria-expanded={open === a.id ? "true" : "false"} onClick={() => toggle(a)}>
-                <strong>{a.title}</strong> {!a.read_at && <span class="badge st-new">{t("home.new")}</span>}
-                <small>
-                  <Time at={a.created_at} opts={{ dateStyle: "medium" }} />
-                </small>
-              </button>
-              {open === a.id && <p>{a.body}</p>}
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
+      <ListOf items={data?.items} class="plain list" lines={2} empty={t("home.noAnnouncements")}>
+        {(a) => (
+          <li class={a.read_at ? "" : "unread"} data-announcement={a.id}>
+            <button type="button" class="row-button" aria-expanded={open === a.id ? "true" : "false"} onClick={() => toggle(a)}>
+              <strong>{a.title}</strong> {!a.read_at && <span class="badge st-new">{t("home.new")}</span>}
+              <small>
+                <Time at={a.created_at} opts={{ dateStyle: "medium" }} />
+              </small>
+            </button>
+            {open === a.id && <p>{a.body}</p>}
+          </li>
+        )}
+      </ListOf>
+    </Section>
   );
 }
 
@@ -106,26 +93,19 @@ function BillsDue() {
   const { data, error } = useLoad(() => ok(api.GET("/v1/me/bills", { params: { query: { community_id: cid.value, limit: 20 } as never } })), [cid.value]);
   const due = (data?.items ?? []).filter((b) => b.status !== "paid");
   return (
-    <section aria-labelledby="bills-h" class="card">
-      <h2 id="bills-h">{t("home.billsDue")}</h2>
+    <Section id="bills-h" class="card" title={t("home.billsDue")}>
       <ErrorNote error={error} />
-      {!data ? (
-        <Skeleton lines={1} />
-      ) : !due.length ? (
-        <Empty>{t("home.noBills")}</Empty>
-      ) : (
-        <ul class="plain list">
-          {due.map((b) => (
-            <li>
-              <a href={`${A}/property`}>
-                {b.name} {b.period} · <Money cents={b.amount_cents} /> · {t("property.dueOn", { date: "" })}
-                <Time at={b.due_at} opts={{ dateStyle: "medium" }} />
-              </a>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
+      <ListOf items={data && due} class="plain list" lines={1} empty={t("home.noBills")}>
+        {(b) => (
+          <li>
+            <a href={`${A}/property`}>
+              {b.name} {b.period} · <Money cents={b.amount_cents} /> · {t("property.dueOn", { date: "" })}
+              <Time at={b.due_at} opts={{ dateStyle: "medium" }} />
+            </a>
+          </li>
+        )}
+      </ListOf>
+    </Section>
   );
 }
 
@@ -136,25 +116,18 @@ function Events() {
     return ok(api.GET("/v1/communities/{cid}/events", { params: { path: { cid: cid.value }, query: { from, to, limit: 5 } as never } }));
   }, [cid.value]);
   return (
-    <section aria-labelledby="ev-h" class="card">
-      <h2 id="ev-h">{t("home.events")}</h2>
+    <Section id="ev-h" class="card" title={t("home.events")}>
       <ErrorNote error={error} />
-      {!data ? (
-        <Skeleton lines={1} />
-      ) : !data.items.length ? (
-        <Empty>{t("clubs.noEvents")}</Empty>
-      ) : (
-        <ul class="plain list">
-          {data.items.map((e) => (
-            <li>
-              <a href={`${A}/clubs#event-${e.id}`}>
-                {e.title} · <Time at={e.starts_at} />
-              </a>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
+      <ListOf items={data?.items} class="plain list" lines={1} empty={t("clubs.noEvents")}>
+        {(e) => (
+          <li>
+            <a href={`${A}/clubs#event-${e.id}`}>
+              {e.title} · <Time at={e.starts_at} />
+            </a>
+          </li>
+        )}
+      </ListOf>
+    </Section>
   );
 }
 
@@ -170,8 +143,7 @@ function Waiting() {
     return { parcels: parcels?.items?.length ?? 0, buys: buys?.items?.length ?? 0 };
   }, [cid.value]);
   return (
-    <section aria-labelledby="wait-h" class="card">
-      <h2 id="wait-h">{t("home.waiting")}</h2>
+    <Section id="wait-h" class="card" title={t("home.waiting")}>
       {!data ? (
         <Skeleton lines={2} />
       ) : (
@@ -188,7 +160,7 @@ function Waiting() {
           </li>
         </ul>
       )}
-    </section>
+    </Section>
   );
 }
 
@@ -199,8 +171,7 @@ function Recommendations() {
   const { data, error } = useLoad(() => ok(api.GET("/v1/me/recommendations", { params: { query: { community_id: cid.value, limit: 6 } } })), [cid.value]);
   const shown = sections.filter((k) => (data?.[k]?.length ?? 0) > 0);
   return (
-    <section aria-labelledby="recs-h" class="card">
-      <h2 id="recs-h">{t("recs.title")}</h2>
+    <Section id="recs-h" class="card" title={t("recs.title")}>
       <ErrorNote error={error} />
       {!data ? (
         <Skeleton lines={2} />
@@ -226,7 +197,7 @@ function Recommendations() {
         ))
       )}
       {data && !data.personalised && shown.length > 0 && <p class="hint">{t("recs.off")}</p>}
-    </section>
+    </Section>
   );
 }
 

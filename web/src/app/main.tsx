@@ -7,7 +7,7 @@ import { t } from "../lib/i18n";
 import { me, restore, restored, rolesIn, cid, selectCommunity } from "../lib/session";
 import { onNotification } from "../lib/ws";
 import { Skeleton } from "../ui/kit";
-import { SignIn } from "../ui/SignIn";
+import { OtherWay, SignIn } from "../ui/SignIn";
 import { SignUp, Apply } from "./onboarding";
 import { Home, unread } from "./home";
 import { Shop, MerchantPage, Cart, OrdersPage, OrderPage } from "./shop";
@@ -136,14 +136,7 @@ function Welcome() {
         <SignIn
           title={t("auth.signInTitle")}
           prefer={["resident"]}
-          footer={
-            <p>
-              {t("auth.noAccount")}{" "}
-              <button type="button" class="link" onClick={() => setMode("up")}>
-                {t("auth.signUp")}
-              </button>
-            </p>
-          }
+          footer={<OtherWay question={t("auth.noAccount")} label={t("auth.signUp")} onClick={() => setMode("up")} />}
         />
       ) : (
         <SignUp onSignIn={() => setMode("in")} />

@@ -1,15 +1,31 @@
 // Me: wallet and statement, points and tier, privacy choices, my data, language, sign out.
-import { useLocation } from "preact-iso";
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, api, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid, community, me } from "../lib/session";
-import { Button, ErrorNote, Money, Skeleton, Time, useAction, useLoad } from "../ui/kit";
+import { Button, ErrorNote, Money, Section, Skeleton, Time, useAction, useLoad } from "../ui/kit";
 import { LanguagePicker } from "../ui/LanguagePicker";
+import { SignOut } from "../ui/SignIn";
 import { A, leave } from "./state";
 
+/** One line of a statement: what and when, and the amount (red when it went out). */
+function Posting({ what, at, negative, children }: { what: string; at?: string; negative: boolean; children: ComponentChildren }) {
+  return (
+    <li class="row between">
+      <span>
+        {what}
+        <br />
+        <small>
+          <Time at={at} />
+        </small>
+      </span>
+      <span class={negative ? "neg" : "pos"}>{children}</span>
+    </li>
+  );
+}
+
 export function MePage() {
-  const { route } = useLocation();
   const { data, error } = useLoad(() => ok(api.GET("/v1/me/wallet", { params: { query: { community_id: cid.value, limit: 20 } as never } })), [cid.value]);
   return (
     <div class="page">
@@ -19,8 +35,7 @@ export function MePage() {
           {me.value?.email} · {community.value?.name}
         </p>
       </header>
-      <section class="card" aria-labelledby="wallet-h">
-        <h2 id="wallet-h">{t("me.wallet")}</h2>
+      <Section id="wallet-h" class="card" title={t("me.wallet")}>
         <ErrorNote error={error} />
         {!data ? (
           <Skeleton lines={3} />
@@ -32,45 +47,27 @@ export function MePage() {
             <h3>{t("me.statement")}</h3>
             <ul class="plain list">
               {data.entries.map((e) => (
-                <li class="row between">
-                  <span>
-                    {t(`me.kind.${e.kind}`, { defaultValue: e.kind })}
-                    <br />
-                    <small>
-                      <Time at={e.created_at} />
-                    </small>
-                  </span>
-                  <span class={(e.amount_cents ?? 0) < 0 ? "neg" : "pos"}>
-                    <Money cents={e.amount_cents} />
-                  </span>
-                </li>
+                <Posting what={t(`me.kind.${e.kind}`, { defaultValue: e.kind })} at={e.created_at} negative={(e.amount_cents ?? 0) < 0}>
+                  <Money cents={e.amount_cents} />
+                </Posting>
               ))}
             </ul>
           </>
         )}
-      </section>
+      </Section>
       <Points />
       <MyReferralCode />
       <NotificationPrefs />
       <Privacy />
-      <section class="card" aria-labelledby="settings-h">
-        <h2 id="settings-h">{t("me.settings")}</h2>
+      <Section id="settings-h" class="card" title={t("me.settings")}>
         <LanguagePicker />
-      </section>
+      </Section>
       <p>
         <a href={`${A}/codes`} class="button wide">
           {t("codes.title")}
         </a>
       </p>
-      <Button
-        class="wide"
-        onClick={async () => {
-          await leave();
-          route(`${A}/`);
-        }}
-      >
-        {t("common.signOut")}
-      </Button>
+      <SignOut class="wide" leave={leave} home={`${A}/`} />
     </div>
   );
 }
@@ -82,8 +79,7 @@ function Points() {
   const next = m?.next_tier;
   const progress = next && next.threshold ? Math.min(1, (m?.earned_12m ?? 0) / next.threshold) : 1;
   return (
-    <section class="card" aria-labelledby="points-h">
-      <h2 id="points-h">{t("me.points")}</h2>
+    <Section id="points-h" class="card" title={t("me.points")}>
       <ErrorNote error={error} />
       {!data ? (
         <Skeleton lines={3} />
@@ -112,22 +108,15 @@ function Points() {
           {!!m.history?.length && (
             <ul class="plain list" aria-label={t("me.pointsHistory")}>
               {m.history.map((h) => (
-                <li class="row between">
-                  <span>
-                    {t(`me.source.${h.source}`, { defaultValue: h.source })}
-                    <br />
-                    <small>
-                      <Time at={h.created_at} />
-                    </small>
-                  </span>
-                  <span class={h.points < 0 ? "neg" : "pos"}>{h.points > 0 ? `+${h.points}` : h.points}</span>
-                </li>
+                <Posting what={t(`me.source.${h.source}`, { defaultValue: h.source })} at={h.created_at} negative={h.points < 0}>
+                  {h.points > 0 ? `+${h.points}` : h.points}
+                </Posting>
               ))}
             </ul>
           )}
         </>
       )}
-    </section>
+    </Section>
   );
 }
 
@@ -165,8 +154,7 @@ function Privacy() {
       URL.revokeObjectURL(url);
     });
   return (
-    <section class="card" aria-labelledby="privacy-h">
-      <h2 id="privacy-h">{t("me.privacy")}</h2>
+    <Section id="privacy-h" class="card" title={t("me.privacy")}>
       <ErrorNote error={error || a.error} />
       {!data ? (
         <Skeleton lines={3} />
@@ -193,7 +181,7 @@ function Privacy() {
       <Button class="wide" busy={a.busy} onClick={download}>
         {t("me.export")}
       </Button>
-    </section>
+    </Section>
   );
 }
 
@@ -208,8 +196,7 @@ function MyReferralCode() {
   const make = () => a.run(async () => setData((await ok(api.POST("/v1/communities/{cid}/referral-code", { params: { path: { cid: cid.value } }, body: {} }))) as Schemas["ReferralCode"]));
   const link = data ? `${location.origin}${A}/?referral_code=${encodeURIComponent(data.code)}` : "";
   return (
-    <section class="card" aria-labelledby="ref-h">
-      <h2 id="ref-h">{t("referral.title")}</h2>
+    <Section id="ref-h" class="card" title={t("referral.title")}>
       <ErrorNote error={error || a.error} />
       {data === undefined ? (
         <Skeleton lines={1} />
@@ -231,7 +218,7 @@ function MyReferralCode() {
           </Button>
         </>
       )}
-    </section>
+    </Section>
   );
 }
 
@@ -263,8 +250,7 @@ function NotificationPrefs() {
   };
   const label = (c: string) => t(`prefs.category.${c}`, { defaultValue: c });
   return (
-    <section class="card" aria-labelledby="prefs-h">
-      <h2 id="prefs-h">{t("prefs.title")}</h2>
+    <Section id="prefs-h" class="card" title={t("prefs.title")}>
       <p class="meta">{t("prefs.intro")}</p>
       <ErrorNote error={error} />
       {!data ? (
@@ -317,6 +303,6 @@ function NotificationPrefs() {
         </p>
       )}
       <p class="hint">{t("prefs.emailNote")}</p>
-    </section>
+    </Section>
   );
 }

@@ -4,8 +4,8 @@ import { api, ok } from "../api/client";
 import { t } from "../lib/i18n";
 import { loadMe, me, pickCommunity, signIn } from "../lib/session";
 import { onNotification } from "../lib/ws";
-import { Button, Empty, ErrorNote, Field, Skeleton, Status, Time, useAction, useLoad } from "../ui/kit";
-import { LanguagePicker } from "../ui/LanguagePicker";
+import { ActionForm, Button, ErrorNote, Field, ListOf, Status, Time, useAction, useLoad } from "../ui/kit";
+import { EntryHeading, OtherWay } from "../ui/SignIn";
 import { leave } from "./state";
 
 export function SignUp({ onSignIn }: { onSignIn: () => void }) {
@@ -14,34 +14,15 @@ export function SignUp({ onSignIn }: { onSignIn: () => void }) {
   const [password, setPassword] = useState("");
   const a = useAction();
   return (
-    <form
-      class="card signin"
-      onSubmit={(e) => {
-        e.preventDefault();
-        a.run(async () => {
-          await ok(api.POST("/v1/auth/register", { body: { email: email.trim(), password, display_name: name.trim() } }));
-          await signIn(email.trim(), password, ["resident"]);
-        });
-      }}
-    >
-      <div class="row between">
-        <h1>{t("auth.signUpTitle")}</h1>
-        <LanguagePicker />
-      </div>
+    <ActionForm class="card signin" action={a} submit={t("auth.createAccount")} shownFields={["display_name", "email", "password"]} footer={<OtherWay question={t("auth.haveAccount")} label={t("auth.signIn")} onClick={onSignIn} />} onSubmit={async () => {
+      await ok(api.POST("/v1/auth/register", { body: { email: email.trim(), password, display_name: name.trim() } }));
+      await signIn(email.trim(), password, ["resident"]);
+    }}>
+      <EntryHeading title={t("auth.signUpTitle")} />
       <Field label={t("auth.name")} name="display_name" autoComplete="name" required value={name} onValue={setName} error={a.fields.display_name} />
       <Field label={t("auth.email")} name="email" type="email" autoComplete="username" required value={email} onValue={setEmail} error={a.fields.email} />
       <Field label={t("auth.password")} name="password" type="password" autoComplete="new-password" required minLength={8} value={password} onValue={setPassword} hint={t("auth.passwordHint")} error={a.fields.password} />
-      <ErrorNote error={a.error} shownFields={["display_name", "email", "password"]} />
-      <Button type="submit" class="primary" busy={a.busy}>
-        {t("auth.createAccount")}
-      </Button>
-      <p>
-        {t("auth.haveAccount")}{" "}
-        <button type="button" class="link" onClick={onSignIn}>
-          {t("auth.signIn")}
-        </button>
-      </p>
-    </form>
+    </ActionForm>
   );
 }
 
@@ -65,47 +46,28 @@ export function Apply() {
   }, [approved?.id]);
   return (
     <main id="main" class="page">
-      <div class="row between">
-        <h1>{t("apply.title")}</h1>
-        <LanguagePicker />
-      </div>
+      <EntryHeading title={t("apply.title")} />
       <p>{t("apply.intro", { name: me.value?.display_name ?? "" })}</p>
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            await ok(api.POST("/v1/communities/{cid}/residency-applications", { params: { path: { cid: Number(community) } }, body: { unit_id: Number(unit) } }));
-            reload();
-          });
-        }}
-      >
+      <ActionForm class="card" action={a} submit={t("apply.submit")} shownFields={["unit_id"]} onSubmit={async () => {
+        await ok(api.POST("/v1/communities/{cid}/residency-applications", { params: { path: { cid: Number(community) } }, body: { unit_id: Number(unit) } }));
+        reload();
+      }}>
         <Field label={t("apply.community")} name="community" type="number" min="1" inputMode="numeric" required value={community} onValue={setCommunity} hint={t("apply.communityHint")} />
         <Field label={t("apply.unit")} name="unit_id" type="number" min="1" inputMode="numeric" required value={unit} onValue={setUnit} error={a.fields.unit_id} hint={t("apply.unitHint")} />
-        <ErrorNote error={a.error} shownFields={["unit_id"]} />
-        <Button type="submit" class="primary" busy={a.busy}>
-          {t("apply.submit")}
-        </Button>
-      </form>
+      </ActionForm>
       <section aria-labelledby="my-apps">
         <div class="row between">
           <h2 id="my-apps">{t("apply.mine")}</h2>
           <Button onClick={reload}>{t("common.refresh")}</Button>
         </div>
         <ErrorNote error={error} />
-        {!data ? (
-          <Skeleton lines={2} />
-        ) : !items.length ? (
-          <Empty>{t("apply.none")}</Empty>
-        ) : (
-          <ul class="plain list">
-            {items.map((x) => (
-              <li data-application={x.id}>
-                {t("apply.item", { community: x.community_id, unit: x.unit_id })} · <Status value={x.status} /> · <Time at={x.created_at} opts={{ dateStyle: "medium" }} />
-              </li>
-            ))}
-          </ul>
-        )}
+        <ListOf items={data && items} class="plain list" lines={2} empty={t("apply.none")}>
+          {(x) => (
+            <li data-application={x.id}>
+              {t("apply.item", { community: x.community_id, unit: x.unit_id })} · <Status value={x.status} /> · <Time at={x.created_at} opts={{ dateStyle: "medium" }} />
+            </li>
+          )}
+        </ListOf>
         {approved && (
           <Button class="primary" busy={a.busy} onClick={proceed}>
             {t("apply.continue")}

@@ -4,9 +4,9 @@ import { useState } from "preact/hooks";
 import { api, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
-import { Empty, ErrorNote, ListOf, LoadMore, Money, Qr, Status, Time, usePaged } from "../ui/kit";
+import { Empty, Money, PagedList, Qr, Status, Time, usePaged } from "../ui/kit";
 import { cacheCode, cachedCodes, type CachedCode } from "./codes";
-import { Back } from "./services";
+import { Back } from "./nav";
 import { A, online } from "./state";
 
 type Parcel = Schemas["Parcel"];
@@ -94,17 +94,13 @@ export function Parcels() {
         <a href={`${A}/codes`}>{t("codes.link")}</a>
       </p>
       <h2>{t("parcels.parcels")}</h2>
-      <ErrorNote error={parcels.error} />
-      <ListOf items={parcels.items} class="plain cards" empty={t("parcels.none")}>
+      <PagedList list={parcels} class="plain cards" empty={t("parcels.none")}>
         {(p) => <ParcelItem key={p.id} p={p} />}
-      </ListOf>
-      <LoadMore list={parcels} />
+      </PagedList>
       <h2>{t("parcels.deliveries")}</h2>
-      <ErrorNote error={deliveries.error} />
-      <ListOf items={deliveries.items} class="plain cards" empty={t("parcels.noDeliveries")}>
+      <PagedList list={deliveries} class="plain cards" empty={t("parcels.noDeliveries")}>
         {(d) => <DeliveryItem key={d.id} d={d} />}
-      </ListOf>
-      <LoadMore list={deliveries} />
+      </PagedList>
     </div>
   );
 }

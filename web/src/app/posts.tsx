@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { api, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
-import { Button, ErrorNote, Field, ListOf, LoadMore, TextArea, Time, useAction, usePaged } from "../ui/kit";
+import { ActionForm, Button, ErrorNote, Field, Form, ListOf, LoadMore, PagedList, Section, TextArea, Time, useAction, usePaged } from "../ui/kit";
 
 type Post = Schemas["Post"];
 
@@ -25,23 +25,19 @@ function Comments({ post, onAdded }: { post: Post; onAdded: () => void }) {
         )}
       </ListOf>
       <LoadMore list={list} />
-      <form
-        class="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            const c = await ok(api.POST("/v1/communities/{cid}/posts/{id}/comments", { params: { path: { cid: cid.value, id: post.id } }, body: { body } }));
-            setBody("");
-            list.setItems((items) => [...(items ?? []), c]);
-            onAdded();
-          });
-        }}
-      >
+      <Form class="row" onSubmit={() =>
+        a.run(async () => {
+          const c = await ok(api.POST("/v1/communities/{cid}/posts/{id}/comments", { params: { path: { cid: cid.value, id: post.id } }, body: { body } }));
+          setBody("");
+          list.add(c, true);
+          onAdded();
+        })
+      }>
         <Field label={t("posts.comment")} name="comment" value={body} onValue={setBody} required error={a.fields.body} />
         <Button type="submit" busy={a.busy}>
           {t("posts.send")}
         </Button>
-      </form>
+      </Form>
       <ErrorNote error={a.error} shownFields={["body"]} />
     </div>
   );
@@ -51,21 +47,12 @@ function Report({ post, onDone }: { post: Post; onDone: () => void }) {
   const [reason, setReason] = useState("");
   const a = useAction();
   return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        a.run(async () => {
-          await ok(api.POST("/v1/communities/{cid}/posts/{id}/report", { params: { path: { cid: cid.value, id: post.id } }, body: { reason } }));
-          onDone();
-        });
-      }}
-    >
+    <ActionForm action={a} submit={t("posts.sendReport")} buttonClass="" shownFields={["reason"]} onSubmit={async () => {
+      await ok(api.POST("/v1/communities/{cid}/posts/{id}/report", { params: { path: { cid: cid.value, id: post.id } }, body: { reason } }));
+      onDone();
+    }}>
       <Field label={t("posts.reason")} name="reason" value={reason} onValue={setReason} required error={a.fields.reason} />
-      <ErrorNote error={a.error} shownFields={["reason"]} />
-      <Button type="submit" busy={a.busy}>
-        {t("posts.sendReport")}
-      </Button>
-    </form>
+    </ActionForm>
   );
 }
 
@@ -118,32 +105,19 @@ export function Posts() {
   const list = usePaged((cursor) => ok(api.GET("/v1/communities/{cid}/posts", { params: { path: { cid: cid.value }, query: { limit: 10, cursor } as never } })) as Promise<{ items: Post[]; next_cursor: string | null }>, [cid.value]);
   const [body, setBody] = useState("");
   const a = useAction();
-  const replace = (p: Post) => list.setItems((items) => items?.map((x) => (x.id === p.id ? p : x)) ?? null);
+  const replace = (p: Post) => list.replace(p);
   return (
-    <section aria-labelledby="posts-h">
-      <h2 id="posts-h">{t("posts.title")}</h2>
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            const p = await ok(api.POST("/v1/communities/{cid}/posts", { params: { path: { cid: cid.value } }, body: { body } }));
-            setBody("");
-            list.setItems((items) => [p, ...(items ?? [])]);
-          });
-        }}
-      >
+    <Section id="posts-h" title={t("posts.title")}>
+      <ActionForm class="card" action={a} submit={t("posts.publish")} shownFields={["body"]} onSubmit={async () => {
+        const p = await ok(api.POST("/v1/communities/{cid}/posts", { params: { path: { cid: cid.value } }, body: { body } }));
+        setBody("");
+        list.add(p);
+      }}>
         <TextArea label={t("posts.new")} name="body" value={body} onValue={setBody} required error={a.fields.body} />
-        <ErrorNote error={a.error} shownFields={["body"]} />
-        <Button type="submit" class="primary" busy={a.busy}>
-          {t("posts.publish")}
-        </Button>
-      </form>
-      <ErrorNote error={list.error} />
-      <ListOf items={list.items} class="plain cards" lines={4} empty={t("posts.none")}>
+      </ActionForm>
+      <PagedList list={list} class="plain cards" lines={4} empty={t("posts.none")}>
         {(p) => <PostCard key={p.id} post={p} onChange={replace} />}
-      </ListOf>
-      <LoadMore list={list} />
-    </section>
+      </PagedList>
+    </Section>
   );
 }

@@ -5,8 +5,9 @@ import { api, ok, type Schemas } from "../api/client";
 import { money } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
-import { Empty, ErrorNote, Money, Skeleton, useLoad } from "../ui/kit";
+import { ErrorNote, ListOf, Money, Section, Skeleton, useLoad } from "../ui/kit";
 import { ShareWithCode } from "./referral";
+import { PageHead } from "./nav";
 import { AddButton, cartCount } from "./shop";
 import { A } from "./state";
 
@@ -27,12 +28,7 @@ export function ProductPage() {
   const p = data?.product;
   return (
     <div class="page">
-      <header class="page-head">
-        <a href={`${A}/shop/${mid}`} class="back">
-          ‹ {data?.merchant.name ?? t("tabs.shop")}
-        </a>
-        <h1>{p?.name ?? t("common.loading")}</h1>
-      </header>
+      <PageHead to={`${A}/shop/${mid}`} back={data?.merchant.name ?? t("tabs.shop")} title={p?.name ?? t("common.loading")} />
       <ErrorNote error={error} />
       {!data || !p ? (
         <Skeleton lines={5} />
@@ -50,28 +46,22 @@ export function ProductPage() {
               <AddButton mid={mid} p={p} />
             </div>
           </section>
-          <section class="card" aria-labelledby="share-h">
-            <h2 id="share-h">{t("referral.title")}</h2>
+          <Section id="share-h" class="card" title={t("referral.title")}>
             <p class="meta">{t("referral.intro")}</p>
             <ShareWithCode target={{ merchant_id: mid, product_id: pid }} title={p.name ?? ""} text={t("referral.productText", { name: p.name, price: money(p.price_cents) })} />
-          </section>
-          <section aria-labelledby="also-h">
-            <h2 id="also-h">{t("recs.alsoBought")}</h2>
-            {!data.also.length ? (
-              <Empty>{t("recs.noneYet")}</Empty>
-            ) : (
-              <ul class="plain list">
-                {data.also.map((r) => (
-                  <li>
-                    <a href={`${A}/shop/${r.merchant_id}/p/${r.product_id}`} class="row between">
-                      <span>{r.name}</span>
-                      <Money cents={r.price_cents} />
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
+          </Section>
+          <Section id="also-h" title={t("recs.alsoBought")}>
+            <ListOf items={data.also} class="plain list" empty={t("recs.noneYet")}>
+              {(r) => (
+                <li>
+                  <a href={`${A}/shop/${r.merchant_id}/p/${r.product_id}`} class="row between">
+                    <span>{r.name}</span>
+                    <Money cents={r.price_cents} />
+                  </a>
+                </li>
+              )}
+            </ListOf>
+          </Section>
         </>
       )}
       {count > 0 && (

@@ -5,7 +5,7 @@ import { money } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
 import { A } from "./state";
-import { Button, Empty, ErrorNote, Money, Skeleton, Status, Time, useAction, useLoad } from "../ui/kit";
+import { Button, ErrorNote, ListOf, Money, Status, Time, useAction, useLoad } from "../ui/kit";
 
 type Bill = Schemas["Bill"];
 
@@ -49,46 +49,40 @@ export function Property() {
       </nav>
       <ErrorNote error={error || a.error} />
       <h2>{t("property.bills")}</h2>
-      {!data ? (
-        <Skeleton lines={3} />
-      ) : !data.bills.length ? (
-        <Empty>{t("home.noBills")}</Empty>
-      ) : (
-        <ul class="plain cards">
-          {data.bills.map((b) => (
-            <li class="card" data-bill={b.id}>
-              <div class="row between">
-                <span>
-                  <strong>
-                    {b.name} · {b.period}
-                  </strong>
-                  <br />
-                  <small>
-                    {b.status === "paid" ? (
-                      <>
-                        {t("property.paidOn")} <Time at={b.paid_at} opts={{ dateStyle: "medium" }} />
-                      </>
-                    ) : (
-                      <>
-                        {t("property.dueOn", { date: "" })}
-                        <Time at={b.due_at} opts={{ dateStyle: "medium" }} />
-                      </>
-                    )}
-                  </small>
-                </span>
-                <span>
-                  <Money cents={b.amount_cents} /> <Status value={b.status} />
-                </span>
-              </div>
-              {b.status !== "paid" && (
-                <Button class="primary wide" busy={paying === b.id} disabled={a.busy} onClick={() => pay(b)}>
-                  {t("property.payFromWallet", { amount: money(b.amount_cents) })}
-                </Button>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListOf items={data?.bills} class="plain cards" lines={3} empty={t("home.noBills")}>
+        {(b) => (
+          <li class="card" data-bill={b.id}>
+            <div class="row between">
+              <span>
+                <strong>
+                  {b.name} · {b.period}
+                </strong>
+                <br />
+                <small>
+                  {b.status === "paid" ? (
+                    <>
+                      {t("property.paidOn")} <Time at={b.paid_at} opts={{ dateStyle: "medium" }} />
+                    </>
+                  ) : (
+                    <>
+                      {t("property.dueOn", { date: "" })}
+                      <Time at={b.due_at} opts={{ dateStyle: "medium" }} />
+                    </>
+                  )}
+                </small>
+              </span>
+              <span>
+                <Money cents={b.amount_cents} /> <Status value={b.status} />
+              </span>
+            </div>
+            {b.status !== "paid" && (
+              <Button class="primary wide" busy={paying === b.id} disabled={a.busy} onClick={() => pay(b)}>
+                {t("property.payFromWallet", { amount: money(b.amount_cents) })}
+              </Button>
+            )}
+          </li>
+        )}
+      </ListOf>
     </div>
   );
 }

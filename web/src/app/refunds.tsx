@@ -6,7 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
-import { Button, ErrorNote, Money, Skeleton, Status, TextArea, Time, useAction, useLoad } from "../ui/kit";
+import { Button, ErrorNote, Form, Money, Section, Skeleton, Status, TextArea, Time, useAction, useLoad } from "../ui/kit";
 
 type Order = Schemas["Order"];
 type Refund = Schemas["Refund"];
@@ -59,18 +59,13 @@ function RefundCard({ r, order, onChange }: { r: Refund; order: Order; onChange:
       )}
       {r.status === "declined" &&
         (open ? (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              dispute();
-            }}
-          >
+          <Form onSubmit={() => dispute()}>
             <TextArea label={t("refunds.disputeReason")} name="reason" value={reason} onValue={setReason} required error={a.fields.reason} />
             <ErrorNote error={a.error} shownFields={["reason"]} />
             <Button type="submit" class="primary" busy={a.busy}>
               {t("refunds.sendDispute")}
             </Button>
-          </form>
+          </Form>
         ) : (
           <Button onClick={() => setOpen(true)}>{t("refunds.dispute")}</Button>
         ))}
@@ -99,14 +94,7 @@ function RequestForm({ order, onDone }: { order: Order; onDone: (r: Refund) => v
       onDone(r as Refund);
     });
   return (
-    <form
-      class="card"
-      aria-labelledby="refund-h"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
-    >
+    <Form class="card" aria-labelledby="refund-h" onSubmit={() => submit()}>
       <h3 id="refund-h">{t("refunds.ask")}</h3>
       <fieldset>
         <legend>{t("refunds.what")}</legend>
@@ -140,7 +128,7 @@ function RequestForm({ order, onDone }: { order: Order; onDone: (r: Refund) => v
       <Button type="submit" class="primary" busy={a.busy} disabled={!reason.trim() || (!whole && !items.length)}>
         {t("refunds.send")}
       </Button>
-    </form>
+    </Form>
   );
 }
 
@@ -165,8 +153,7 @@ export function Refunds({ order }: { order: Order }) {
   const left = (order.items ?? []).some((i) => (i.quantity ?? 0) > (refunded.get(i.product_id!) ?? 0));
   const upsert = (r: Refund) => setData((d) => (d ? { ...d, items: [r, ...d.items.filter((x) => x.id !== r.id)] } : d));
   return (
-    <section aria-labelledby="refunds-h" class="refunds">
-      <h2 id="refunds-h">{t("refunds.title")}</h2>
+    <Section id="refunds-h" class="refunds" title={t("refunds.title")}>
       <ErrorNote error={error} />
       {!data ? (
         <Skeleton lines={2} />
@@ -203,6 +190,6 @@ export function Refunds({ order }: { order: Order }) {
           )}
         </>
       )}
-    </section>
+    </Section>
   );
 }

@@ -5,60 +5,28 @@ import { all, api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { dayOf, locale, time, timeZone } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, unitId } from "../lib/session";
-import { Button, Empty, ErrorNote, Field, isoFromLocal, ListOf, LoadMore, localInput, Qr, Select, Skeleton, Status, TextArea, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { ActionForm, Button, Chips, ErrorNote, Field, Form, isoFromLocal, ListOf, Loaded, LoadMore, localInput, PagedList, Qr, Section, Select, Skeleton, StarsInput, Status, TextArea, Time, useAction, useLoad, usePaged } from "../ui/kit";
 import { cacheCode } from "./codes";
-import { A } from "./state";
+import { Back } from "./nav";
 
 type Ticket = Schemas["Ticket"];
 type Pass = Schemas["VisitorPass"];
 type Booking = Schemas["Booking"];
 
-export function Back({ to = `${A}/property`, label = t("tabs.property") }: { to?: string; label?: string }) {
-  return (
-    <a class="back" href={to}>
-      ‹ {label}
-    </a>
-  );
-}
-
 // ---------------------------------------------------------------- repair tickets
 
 const categories = ["plumbing", "electrical", "structural", "appliance", "common_area", "other"] as const;
-
-function Stars({ value, onValue }: { value: number; onValue: (n: number) => void }) {
-  return (
-    <fieldset class="stars">
-      <legend>{t("shop.rating")}</legend>
-      {[1, 2, 3, 4, 5].map((n) => (
-        <label>
-          <input type="radio" name="rating" value={n} checked={value === n} onChange={() => onValue(n)} />
-          <span aria-hidden="true">{n <= value ? "★" : "☆"}</span>
-          <span class="sr-only">{t("shop.stars", { count: n })}</span>
-        </label>
-      ))}
-    </fieldset>
-  );
-}
 
 function CloseTicket({ tk, onDone }: { tk: Ticket; onDone: (t: Ticket) => void }) {
   const [rating, setRating] = useState(5);
   const [comment, setComment] = useState("");
   const a = useAction();
   return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        a.run(async () => onDone(await ok(api.POST("/v1/communities/{cid}/tickets/{id}/close", { params: { path: { cid: cid.value, id: tk.id } }, body: { rating, comment: comment || null } }))));
-      }}
-    >
+    <ActionForm action={a} submit={t("repairs.close")} buttonClass="primary wide" shownFields={["comment"]} onSubmit={async () => onDone(await ok(api.POST("/v1/communities/{cid}/tickets/{id}/close", { params: { path: { cid: cid.value, id: tk.id } }, body: { rating, comment: comment || null } })))}>
       <p class="meta">{t("repairs.rateIntro")}</p>
-      <Stars value={rating} onValue={setRating} />
+      <StarsInput value={rating} onValue={setRating} />
       <TextArea label={t("repairs.comment")} name="comment" value={comment} onValue={setComment} error={a.fields.comment} />
-      <ErrorNote error={a.error} shownFields={["comment"]} />
-      <Button type="submit" class="primary wide" busy={a.busy}>
-        {t("repairs.close")}
-      </Button>
-    </form>
+    </ActionForm>
   );
 }
 
@@ -72,28 +40,16 @@ export function Repairs() {
     <div class="page">
       <Back />
       <h1>{t("repairs.title")}</h1>
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            const tk = await ok(api.POST("/v1/communities/{cid}/tickets", { params: { path: { cid: cid.value } }, body: { unit_id: unitId() ?? 0, category, description } }));
-            setDescription("");
-            list.setItems((items) => [tk, ...(items ?? [])]);
-          });
-        }}
-      >
-        <h2>{t("repairs.new")}</h2>
+      <ActionForm class="card" action={a} title={t("repairs.new")} submit={t("repairs.submit")} buttonClass="primary wide" shownFields={["category", "description"]} onSubmit={async () => {
+        const tk = await ok(api.POST("/v1/communities/{cid}/tickets", { params: { path: { cid: cid.value } }, body: { unit_id: unitId() ?? 0, category, description } }));
+        setDescription("");
+        list.add(tk);
+      }}>
         <Select label={t("repairs.category")} name="category" value={category} onValue={(v) => setCategory(v as typeof category)} error={a.fields.category} options={categories.map((c) => ({ value: c, label: t(`repairs.categories.${c}`) }))} />
         <TextArea label={t("repairs.description")} name="description" value={description} onValue={setDescription} required error={a.fields.description} />
-        <ErrorNote error={a.error} shownFields={["category", "description"]} />
-        <Button type="submit" class="primary wide" busy={a.busy}>
-          {t("repairs.submit")}
-        </Button>
-      </form>
+      </ActionForm>
       <h2>{t("repairs.mine")}</h2>
-      <ErrorNote error={list.error} />
-      <ListOf items={list.items} class="plain cards" empty={t("repairs.none")}>
+      <PagedList list={list} class="plain cards" empty={t("repairs.none")}>
         {(tk) => (
           <li class="card" data-ticket={tk.id}>
             <div class="row between">
@@ -111,8 +67,7 @@ export function Repairs() {
             {tk.status === "closed" && tk.rating ? <p class="meta">{t("repairs.rated", { count: tk.rating })}</p> : null}
           </li>
         )}
-      </ListOf>
-      <LoadMore list={list} />
+      </PagedList>
     </div>
   );
 }
@@ -171,35 +126,22 @@ export function Visitors() {
     <div class="page">
       <Back />
       <h1>{t("passes.title")}</h1>
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            const start = new Date(from);
-            const until = new Date(start.getTime() + Number(hours) * 3600e3).toISOString().replace(/\.\d+Z$/, "Z");
-            const p = await ok(api.POST("/v1/communities/{cid}/visitor-passes", { params: { path: { cid: cid.value } }, body: { visitor_name: name, valid_from: isoFromLocal(from), valid_until: until } }));
-            remember(p);
-            setName("");
-            list.setItems((items) => [p, ...(items ?? [])]);
-          });
-        }}
-      >
-        <h2>{t("passes.issue")}</h2>
+      <ActionForm class="card" action={a} title={t("passes.issue")} submit={t("passes.issueButton")} buttonClass="primary wide" shownFields={["visitor_name", "valid_from", "valid_until"]} onSubmit={async () => {
+        const start = new Date(from);
+        const until = new Date(start.getTime() + Number(hours) * 3600e3).toISOString().replace(/\.\d+Z$/, "Z");
+        const p = await ok(api.POST("/v1/communities/{cid}/visitor-passes", { params: { path: { cid: cid.value } }, body: { visitor_name: name, valid_from: isoFromLocal(from), valid_until: until } }));
+        remember(p);
+        setName("");
+        list.add(p);
+      }}>
         <Field label={t("passes.visitor")} name="visitor_name" value={name} onValue={setName} required error={a.fields.visitor_name} />
         <Field label={t("passes.from")} name="valid_from" type="datetime-local" value={from} onValue={setFrom} required error={a.fields.valid_from} />
         <Select label={t("passes.hours")} name="hours" value={hours} onValue={setHours} error={a.fields.valid_until} options={["2", "4", "8", "24"].map((h) => ({ value: h, label: t("passes.forHours", { count: Number(h) }) }))} />
-        <ErrorNote error={a.error} shownFields={["visitor_name", "valid_from", "valid_until"]} />
-        <Button type="submit" class="primary wide" busy={a.busy}>
-          {t("passes.issueButton")}
-        </Button>
-      </form>
+      </ActionForm>
       <h2>{t("passes.mine")}</h2>
-      <ErrorNote error={list.error} />
-      <ListOf items={list.items} class="plain cards" empty={t("passes.none")}>
+      <PagedList list={list} class="plain cards" empty={t("passes.none")}>
         {(p) => <PassCard key={p.id} p={p} />}
-      </ListOf>
-      <LoadMore list={list} />
+      </PagedList>
     </div>
   );
 }
@@ -246,8 +188,7 @@ function DaySlots({ amenity, day }: { amenity: Schemas["Amenity"]; day: number }
   const active = (data ?? []).filter((b) => b.status === "active");
   const now = Date.now();
   return (
-    <section aria-labelledby="slots-h">
-      <h2 id="slots-h">{t("amenities.slotsFor", { name: amenity.name })}</h2>
+    <Section id="slots-h" title={t("amenities.slotsFor", { name: amenity.name })}>
       <ErrorNote error={error || a.error} />
       {done && (
         <p class="ok" role="status">
@@ -287,7 +228,7 @@ function DaySlots({ amenity, day }: { amenity: Schemas["Amenity"]; day: number }
           })}
         </ul>
       )}
-    </section>
+    </Section>
   );
 }
 
@@ -302,29 +243,15 @@ export function AmenityBooking() {
       <Back />
       <h1>{t("amenities.title")}</h1>
       <ErrorNote error={list.error} />
-      {!list.items ? (
-        <Skeleton lines={2} />
-      ) : !list.items.length ? (
-        <Empty>{t("amenities.none")}</Empty>
-      ) : (
-        <>
-          <div class="chips" role="group" aria-label={t("amenities.which")}>
-            {list.items.map((x) => (
-              <button type="button" class="chip" aria-pressed={x.id === amenity?.id ? "true" : "false"} onClick={() => setSelected(x.id)}>
-                {x.name}
-              </button>
-            ))}
-          </div>
-          <div class="chips days" role="group" aria-label={t("amenities.day")}>
-            {Array.from({ length: 7 }, (_, i) => (
-              <button type="button" class="chip" aria-pressed={day === i ? "true" : "false"} onClick={() => setDay(i)} data-day={dayOf(dayStart(i))}>
-                {i === 0 ? t("amenities.today") : fmt.format(dayStart(i))}
-              </button>
-            ))}
-          </div>
-          {amenity && <DaySlots key={`${amenity.id}-${day}`} amenity={amenity} day={day} />}
-        </>
-      )}
+      <Loaded data={list.items} lines={2} empty={t("amenities.none")}>
+        {(items) => (
+          <>
+            <Chips label={t("amenities.which")} value={amenity?.id} onValue={setSelected} options={items.map((x) => ({ value: x.id, label: x.name }))} />
+            <Chips class="chips days" label={t("amenities.day")} value={day} onValue={setDay} options={Array.from({ length: 7 }, (_, i) => ({ value: i, label: i === 0 ? t("amenities.today") : fmt.format(dayStart(i)), attrs: { "data-day": dayOf(dayStart(i)) } }))} />
+            {amenity && <DaySlots key={`${amenity.id}-${day}`} amenity={amenity} day={day} />}
+          </>
+        )}
+      </Loaded>
     </div>
   );
 }
@@ -344,7 +271,7 @@ export function SuggestionsPage() {
         await ok(api.DELETE("/v1/communities/{cid}/suggestions/{id}/votes", p));
         next = { ...s, voted: false, vote_count: s.vote_count - 1 };
       } else next = await ok(api.POST("/v1/communities/{cid}/suggestions/{id}/votes", p));
-      list.setItems((items) => items?.map((x) => (x.id === s.id ? next : x)) ?? null);
+      list.replace(next);
     });
   return (
     <div class="page">
@@ -365,25 +292,21 @@ export function SuggestionsPage() {
         )}
       </ListOf>
       <LoadMore list={list} />
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          a.run(async () => {
-            const s = await ok(api.POST("/v1/communities/{cid}/suggestions", { params: { path: { cid: cid.value } }, body: { title, body } }));
-            setTitle("");
-            setBody("");
-            list.setItems((items) => [...(items ?? []), s]);
-          });
-        }}
-      >
+      <Form class="card" onSubmit={() =>
+        a.run(async () => {
+          const s = await ok(api.POST("/v1/communities/{cid}/suggestions", { params: { path: { cid: cid.value } }, body: { title, body } }));
+          setTitle("");
+          setBody("");
+          list.add(s, true);
+        })
+      }>
         <h2>{t("suggestions.new")}</h2>
         <Field label={t("announcements.title")} name="title" value={title} onValue={setTitle} required error={a.fields.title} />
         <TextArea label={t("suggestions.body")} name="body" value={body} onValue={setBody} required error={a.fields.body} />
         <Button type="submit" class="primary wide" busy={a.busy}>
           {t("suggestions.submit")}
         </Button>
-      </form>
+      </Form>
     </div>
   );
 }

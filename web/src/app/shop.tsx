@@ -8,7 +8,8 @@ import { timeRange } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
 import { onNotification } from "../lib/ws";
-import { Button, Empty, ErrorNote, Field, Money, Qr, Skeleton, Status, TextArea, Time, useAction, useLoad } from "../ui/kit";
+import { PageHead } from "./nav";
+import { ActionForm, Button, Chips, Empty, ErrorNote, Field, Form, ListOf, Money, Qr, Section, Skeleton, StarsInput, Status, TextArea, Time, useAction, useLoad } from "../ui/kit";
 import { cacheCode, cachedCode, cachedCodes } from "./codes";
 import { A, online } from "./state";
 import { forgetReferral, referralFor } from "./referral";
@@ -36,15 +37,7 @@ type Hit = Schemas["ProductHit"];
 /** "All" and one chip per category; nothing when there is only one category to pick. */
 function CategoryChips({ categories, value, onValue }: { categories: string[]; value: string; onValue: (c: string) => void }) {
   if (categories.length <= 1) return null;
-  return (
-    <div role="group" aria-label={t("catalogue.category")} class="chips">
-      {["", ...categories].map((c) => (
-        <button type="button" class="chip" aria-pressed={value === c ? "true" : "false"} onClick={() => onValue(c)}>
-          {c || t("common.all")}
-        </button>
-      ))}
-    </div>
-  );
+  return <Chips label={t("catalogue.category")} value={value} onValue={onValue} options={["", ...categories].map((c) => ({ value: c, label: c || t("common.all") }))} />;
 }
 
 /** Product search across the community's shops (GET /products?q=&category=): Chinese works too. */
@@ -73,15 +66,9 @@ function ProductSearch() {
       <h2 id="search-h" class="sr-only">
         {t("search.title")}
       </h2>
-      <form
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setQuery(q.trim());
-        }}
-      >
+      <Form role="search" onSubmit={() => setQuery(q.trim())}>
         <Field label={t("search.label")} name="q" type="search" value={q} onValue={setQ} placeholder={t("search.placeholder")} enterKeyHint="search" autoComplete="off" />
-      </form>
+      </Form>
       {query && <CategoryChips categories={cats} value={category} onValue={setCategory} />}
       <ErrorNote error={error} />
       {!query ? null : !current ? (
@@ -153,29 +140,23 @@ export function Shop() {
       <ProductSearch />
       <h2>{t("shop.shops")}</h2>
       <ErrorNote error={error} />
-      {!data ? (
-        <Skeleton lines={4} />
-      ) : !data.items.length ? (
-        <Empty>{t("shop.noMerchants")}</Empty>
-      ) : (
-        <ul class="plain cards">
-          {data.items.map((m) => (
-            <li class="card">
-              <a href={`${A}/shop/${m.id}`} class="row between">
-                <span>
-                  <strong>{m.name}</strong>
-                  <br />
-                  <small>{m.category}</small>
-                </span>
-                <span class="meta">
-                  {m.rating?.count ? `★ ${m.rating.avg?.toFixed(1)} (${m.rating.count})` : t("shop.noReviews")}
-                  {cartCount(m.id!) > 0 && <span class="count">{cartCount(m.id!)}</span>}
-                </span>
-              </a>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListOf items={data?.items} class="plain cards" lines={4} empty={t("shop.noMerchants")}>
+        {(m) => (
+          <li class="card">
+            <a href={`${A}/shop/${m.id}`} class="row between">
+              <span>
+                <strong>{m.name}</strong>
+                <br />
+                <small>{m.category}</small>
+              </span>
+              <span class="meta">
+                {m.rating?.count ? `★ ${m.rating.avg?.toFixed(1)} (${m.rating.count})` : t("shop.noReviews")}
+                {cartCount(m.id!) > 0 && <span class="count">{cartCount(m.id!)}</span>}
+              </span>
+            </a>
+          </li>
+        )}
+      </ListOf>
     </div>
   );
 }
@@ -225,52 +206,36 @@ export function MerchantPage() {
   const count = cartCount(mid);
   return (
     <div class="page">
-      <header class="page-head">
-        <a href={`${A}/shop`} class="back">
-          ‹ {t("tabs.shop")}
-        </a>
-        <h1>{data?.merchant.name ?? t("common.loading")}</h1>
-      </header>
+      <PageHead to={`${A}/shop`} back={t("tabs.shop")} title={data?.merchant.name ?? t("common.loading")} />
       <ErrorNote error={error} />
       <div class="toolbar">
         <Field label={t("shop.search")} name="q" type="search" value={q} onValue={setQ} />
         <CategoryChips categories={categories} value={category} onValue={setCategory} />
       </div>
-      {!data ? (
-        <Skeleton lines={4} />
-      ) : !shown.length ? (
-        <Empty>{t("shop.noProducts")}</Empty>
-      ) : (
-        <ul class="plain list products">
-          {shown.map((p) => (
-            <li class="product" data-product={p.name}>
-              <a href={`${A}/shop/${mid}/p/${p.id}`} class="grow">
-                <strong>{p.name}</strong>
-                <br />
-                <small>
-                  <Money cents={p.price_cents} /> · {(p.stock ?? 0) > 0 ? t("shop.inStock", { count: p.stock }) : t("shop.soldOut")}
-                </small>
-              </a>
-              <AddButton mid={mid} p={p} />
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListOf items={data && shown} class="plain list products" lines={4} empty={t("shop.noProducts")}>
+        {(p) => (
+          <li class="product" data-product={p.name}>
+            <a href={`${A}/shop/${mid}/p/${p.id}`} class="grow">
+              <strong>{p.name}</strong>
+              <br />
+              <small>
+                <Money cents={p.price_cents} /> · {(p.stock ?? 0) > 0 ? t("shop.inStock", { count: p.stock }) : t("shop.soldOut")}
+              </small>
+            </a>
+            <AddButton mid={mid} p={p} />
+          </li>
+        )}
+      </ListOf>
       {data && (
-        <section aria-labelledby="rev-h">
-          <h2 id="rev-h">{t("shop.reviews")}</h2>
-          {!data.reviews.length ? (
-            <Empty>{t("shop.noReviews")}</Empty>
-          ) : (
-            <ul class="plain list">
-              {data.reviews.map((r) => (
-                <li>
-                  <span aria-label={t("shop.stars", { count: r.rating })}>{"★".repeat(r.rating ?? 0)}</span> <TrustBadge review={r} /> {r.text}
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+        <Section id="rev-h" title={t("shop.reviews")}>
+          <ListOf items={data.reviews} class="plain list" empty={t("shop.noReviews")}>
+            {(r) => (
+              <li>
+                <span aria-label={t("shop.stars", { count: r.rating })}>{"★".repeat(r.rating ?? 0)}</span> <TrustBadge review={r} /> {r.text}
+              </li>
+            )}
+          </ListOf>
+        </Section>
       )}
       {count > 0 && (
         <a class="button primary sticky" href={`${A}/cart/${mid}`}>
@@ -391,24 +356,14 @@ export function Cart() {
   };
   return (
     <div class="page">
-      <header class="page-head">
-        <a href={`${A}/shop/${mid}`} class="back">
-          ‹ {t("shop.backToShop")}
-        </a>
-        <h1>{t("shop.cart")}</h1>
-      </header>
+      <PageHead to={`${A}/shop/${mid}`} back={t("shop.backToShop")} title={t("shop.cart")} />
       <ErrorNote error={error} />
       {!data ? (
         <Skeleton lines={3} />
       ) : !lines.length ? (
         <Empty>{t("shop.emptyCart")}</Empty>
       ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            place();
-          }}
-        >
+        <Form onSubmit={() => place()}>
           <ul class="plain list">
             {lines.map((l) => (
               <li class="row between">
@@ -449,8 +404,7 @@ export function Cart() {
             ) : null)}
           <Field label={t("shop.coupon")} name="coupon_code" value={coupon} onValue={setCoupon} autoComplete="off" error={a.fields.coupon_code} />
           {data.membership && (
-            <section class="card points-pay" aria-labelledby="pts-h">
-              <h2 id="pts-h">{t("checkout.points")}</h2>
+            <Section id="pts-h" class="card points-pay" title={t("checkout.points")}>
               <p data-testid="points-available">{t("checkout.have", { count: have })}</p>
               {tierPct > 0 && <p class="ok">{t("checkout.tierDiscount", { name: data.membership.tier?.name, pct: tierPct })}</p>}
               {have > 0 && (
@@ -471,7 +425,7 @@ export function Cart() {
               {Number.isFinite(most) && most > 0 && (
                 <Button onClick={() => setPoints(String(Math.min(most, have)))}>{t("checkout.useMost", { count: Math.min(most, have) })}</Button>
               )}
-            </section>
+            </Section>
           )}
           {ref && (
             <p class="meta" data-testid="referral-note">
@@ -495,7 +449,7 @@ export function Cart() {
             <Money cents={total} />
             {pointsN > 0 && <> {t("checkout.lessPoints", { count: pointsN })}</>}
           </Button>
-        </form>
+        </Form>
       )}
     </div>
   );
@@ -516,56 +470,41 @@ export function OrdersPage() {
   const cached = Object.values(cachedCodes()).filter((c) => c.kind === "pickup");
   return (
     <div class="page">
-      <header class="page-head">
-        <a href={`${A}/shop`} class="back">
-          ‹ {t("tabs.shop")}
-        </a>
-        <h1>{t("shop.myOrders")}</h1>
-      </header>
+      <PageHead to={`${A}/shop`} back={t("tabs.shop")} title={t("shop.myOrders")} />
       {offline ? (
         <>
           <p class="meta">{t("shop.offlineCodes")}</p>
-          {!cached.length ? (
-            <Empty>{t("shop.noOrders")}</Empty>
-          ) : (
-            <ul class="plain list">
-              {cached.map((c) => (
-                <li>
-                  <a href={`${A}/orders/${c.id}`}>
-                    {t("merchant.order", { id: c.id })} · {c.title} · <span class="code-inline">{c.code}</span>
-                  </a>
-                </li>
-              ))}
-            </ul>
-          )}
+          <ListOf items={cached} class="plain list" empty={t("shop.noOrders")}>
+            {(c) => (
+              <li>
+                <a href={`${A}/orders/${c.id}`}>
+                  {t("merchant.order", { id: c.id })} · {c.title} · <span class="code-inline">{c.code}</span>
+                </a>
+              </li>
+            )}
+          </ListOf>
         </>
       ) : (
         <>
           <ErrorNote error={error} />
-          {!data ? (
-            <Skeleton lines={4} />
-          ) : !data.length ? (
-            <Empty>{t("shop.noOrders")}</Empty>
-          ) : (
-            <ul class="plain list">
-              {data.map((o) => (
-                <li data-order={o.id}>
-                  <a href={`${A}/orders/${o.id}`} class="row between">
-                    <span>
-                      {t("merchant.order", { id: o.id })}
-                      <br />
-                      <small>
-                        {(o.items ?? []).map((i) => `${i.quantity} × ${i.name}`).join(", ")} · <Time at={o.created_at} opts={{ dateStyle: "short", timeStyle: "short" }} />
-                      </small>
-                    </span>
-                    <span>
-                      <Money cents={o.total_cents} /> <Status value={o.status} />
-                    </span>
-                  </a>
-                </li>
-              ))}
-            </ul>
-          )}
+          <ListOf items={data} class="plain list" lines={4} empty={t("shop.noOrders")}>
+            {(o) => (
+              <li data-order={o.id}>
+                <a href={`${A}/orders/${o.id}`} class="row between">
+                  <span>
+                    {t("merchant.order", { id: o.id })}
+                    <br />
+                    <small>
+                      {(o.items ?? []).map((i) => `${i.quantity} × ${i.name}`).join(", ")} · <Time at={o.created_at} opts={{ dateStyle: "short", timeStyle: "short" }} />
+                    </small>
+                  </span>
+                  <span>
+                    <Money cents={o.total_cents} /> <Status value={o.status} />
+                  </span>
+                </a>
+              </li>
+            )}
+          </ListOf>
         </>
       )}
     </div>
@@ -579,34 +518,14 @@ function Review({ order, onDone }: { order: Order; onDone: () => void }) {
   const a = useAction();
   if (done) return <p class="ok" role="status">{t("shop.thanksReview")}</p>;
   return (
-    <form
-      class="card"
-      onSubmit={(e) => {
-        e.preventDefault();
-        a.run(async () => {
-          await ok(api.POST("/v1/communities/{cid}/orders/{oid}/review", { params: { path: { cid: order.community_id ?? cid.value, oid: order.id! } }, body: { rating, text: text || undefined } }));
-          setDone(true);
-          onDone();
-        });
-      }}
-    >
-      <h2>{t("shop.review")}</h2>
-      <fieldset class="stars">
-        <legend>{t("shop.rating")}</legend>
-        {[1, 2, 3, 4, 5].map((n) => (
-          <label>
-            <input type="radio" name="rating" value={n} checked={rating === n} onChange={() => setRating(n)} />
-            <span aria-hidden="true">{n <= rating ? "★" : "☆"}</span>
-            <span class="sr-only">{t("shop.stars", { count: n })}</span>
-          </label>
-        ))}
-      </fieldset>
+    <ActionForm class="card" action={a} title={t("shop.review")} submit={t("shop.sendReview")} shownFields={["text"]} onSubmit={async () => {
+      await ok(api.POST("/v1/communities/{cid}/orders/{oid}/review", { params: { path: { cid: order.community_id ?? cid.value, oid: order.id! } }, body: { rating, text: text || undefined } }));
+      setDone(true);
+      onDone();
+    }}>
+      <StarsInput value={rating} onValue={setRating} />
       <TextArea label={t("shop.reviewText")} name="text" value={text} onValue={setText} error={a.fields.text} />
-      <ErrorNote error={a.error} shownFields={["text"]} />
-      <Button type="submit" class="primary" busy={a.busy}>
-        {t("shop.sendReview")}
-      </Button>
-    </form>
+    </ActionForm>
   );
 }
 
@@ -624,12 +543,7 @@ export function OrderPage() {
   const showCode = order?.redemption_code && order.status !== "completed" && order.status !== "cancelled";
   return (
     <div class="page">
-      <header class="page-head">
-        <a href={`${A}/orders`} class="back">
-          ‹ {t("shop.myOrders")}
-        </a>
-        <h1>{t("merchant.order", { id: oid })}</h1>
-      </header>
+      <PageHead to={`${A}/orders`} back={t("shop.myOrders")} title={t("merchant.order", { id: oid })} />
       {!data && error && !cached ? <ErrorNote error={error} /> : null}
       {!data && !error && !cached ? (
         <Skeleton lines={4} />
@@ -640,14 +554,13 @@ export function OrderPage() {
             {!data && cached && <small> ({t("shop.savedCopy")})</small>}
           </p>
           {showCode && (
-            <section class="code-card" aria-labelledby="code-h">
-              <h2 id="code-h">{t("shop.pickupCode")}</h2>
+            <Section id="code-h" class="code-card" title={t("shop.pickupCode")}>
               <p class="code" data-testid="pickup-code">
                 {order.redemption_code}
               </p>
               <Qr text={order.redemption_code!} label={t("shop.qrLabel", { code: order.redemption_code })} />
               <p class="meta">{t("shop.showAtCounter")}</p>
-            </section>
+            </Section>
           )}
           {data?.delivery_slot && (
             <p class="card delivery-slot" data-testid="order-slot">
