@@ -4,27 +4,16 @@ import { useState } from "preact/hooks";
 import { api, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid } from "../lib/session";
-import { Empty, Money, PagedList, Qr, Status, Time, usePaged } from "../ui/kit";
+import { Empty, Money, PagedList, Status, Time, usePaged } from "../ui/kit";
 import { cacheCode, cachedCodes, type CachedCode } from "./codes";
+import { CodeBlock, ShowCode } from "./codecard";
 import { Back } from "./nav";
 import { A, online } from "./state";
 
 type Parcel = Schemas["Parcel"];
 type Delivery = Schemas["Delivery"];
 
-function CodeBlock({ code, label, testid }: { code: string; label: string; testid: string }) {
-  return (
-    <section class="code-card">
-      <p class="code" data-testid={testid}>
-        {code}
-      </p>
-      <Qr text={code} size={180} label={label} />
-    </section>
-  );
-}
-
 function ParcelItem({ p }: { p: Parcel }) {
-  const [open, setOpen] = useState(p.status === "waiting");
   return (
     <li class="card" data-parcel={p.id}>
       <div class="row between">
@@ -37,14 +26,7 @@ function ParcelItem({ p }: { p: Parcel }) {
         </span>
         <Status value={p.status} />
       </div>
-      {p.pickup_code && p.status === "waiting" && (
-        <>
-          <button type="button" class="link" aria-expanded={open ? "true" : "false"} onClick={() => setOpen(!open)}>
-            {t("parcels.showCode")}
-          </button>
-          {open && <CodeBlock code={p.pickup_code} testid="parcel-code" label={t("parcels.qrLabel", { code: p.pickup_code })} />}
-        </>
-      )}
+      {p.pickup_code && p.status === "waiting" && <ShowCode show={t("parcels.showCode")} initiallyOpen code={p.pickup_code} size={180} testid="parcel-code" label={t("parcels.qrLabel", { code: p.pickup_code })} />}
     </li>
   );
 }
@@ -67,7 +49,7 @@ function DeliveryItem({ d }: { d: Delivery }) {
       {live && d.proof_code && (
         <>
           <p class="meta">{t("parcels.proofHint")}</p>
-          <CodeBlock code={d.proof_code} testid="proof-code" label={t("parcels.proofQr", { code: d.proof_code })} />
+          <CodeBlock code={d.proof_code} size={180} testid="proof-code" label={t("parcels.proofQr", { code: d.proof_code })} />
         </>
       )}
     </li>
@@ -138,7 +120,7 @@ export function Codes() {
                       </span>
                       <span class="code-inline">{c.code}</span>
                     </button>
-                    {open === key && <CodeBlock code={c.code} testid="saved-code" label={t("codes.qrLabel", { code: c.code })} />}
+                    {open === key && <CodeBlock code={c.code} size={180} testid="saved-code" label={t("codes.qrLabel", { code: c.code })} />}
                   </li>
                 );
               })}

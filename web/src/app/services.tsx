@@ -5,7 +5,8 @@ import { all, api, idempotencyKey, ok, type Schemas } from "../api/client";
 import { dayOf, locale, time, timeZone } from "../lib/format";
 import { t } from "../lib/i18n";
 import { cid, unitId } from "../lib/session";
-import { ActionForm, Button, Chips, ErrorNote, Field, Form, isoFromLocal, ListOf, Loaded, LoadMore, localInput, PagedList, Qr, Section, Select, Skeleton, StarsInput, Status, TextArea, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { ActionForm, Button, Chips, ErrorNote, Field, Form, isoFromLocal, ListOf, Loaded, LoadMore, localInput, PagedList, Section, Select, Skeleton, StarsInput, Status, TextArea, Time, useAction, useLoad, usePaged } from "../ui/kit";
+import { ShowCode } from "./codecard";
 import { cacheCode } from "./codes";
 import { Back } from "./nav";
 
@@ -79,7 +80,6 @@ function remember(p: Pass) {
 }
 
 export function PassCard({ p }: { p: Pass }) {
-  const [open, setOpen] = useState(false);
   return (
     <li class="card" data-pass={p.id}>
       <div class="row between">
@@ -93,20 +93,9 @@ export function PassCard({ p }: { p: Pass }) {
         <Status value={p.status} />
       </div>
       {p.code && p.status === "active" && (
-        <>
-          <button type="button" class="link" aria-expanded={open ? "true" : "false"} onClick={() => setOpen(!open)}>
-            {t("passes.showCode")}
-          </button>
-          {open && (
-            <section class="code-card">
-              <p class="code" data-testid="visitor-code">
-                {p.code}
-              </p>
-              <Qr text={p.code} label={t("passes.qrLabel", { name: p.visitor_name, code: p.code })} />
-              <p class="meta">{t("passes.shareHint")}</p>
-            </section>
-          )}
-        </>
+        <ShowCode show={t("passes.showCode")} code={p.code} testid="visitor-code" label={t("passes.qrLabel", { name: p.visitor_name, code: p.code })}>
+          <p class="meta">{t("passes.shareHint")}</p>
+        </ShowCode>
       )}
     </li>
   );
