@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { Api, CID, axe, call, demo, period, shot, signIn } from "./helpers";
+import { aliceOnMe, Api, CID, axe, call, demo, period, shot, signIn } from "./helpers";
 
 // The shop's newer parts against the real server: checkout with points (capped by the
 // programme's share, the server's refusal shown), a refund the merchant accepts through the
@@ -176,10 +176,7 @@ test("search finds products in English and Chinese; a product shares my referral
 
 test("notification preferences: a grid per category and channel, saved, refusals shown", async ({ page }) => {
   test.setTimeout(90_000);
-  const alice = await Api.login(demo("alice"));
-  await signIn(page, "/app/", demo("alice"));
-  await expect(page.getByRole("heading", { name: "Hello, Alice" })).toBeVisible();
-  await page.getByRole("link", { name: "Me", exact: true }).click();
+  const alice = await aliceOnMe(page);
   const prefs = page.getByRole("region", { name: "Notifications" });
   const live = prefs.getByRole("checkbox", { name: "Orders & deliveries: Live" });
   const inApp = prefs.getByRole("checkbox", { name: "Orders & deliveries: In app" });

@@ -1,15 +1,12 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
-import { Api, axe, demo, shot, signIn } from "./helpers";
+import { aliceOnMe, axe, shot } from "./helpers";
 
 // Me: points and tier from the members service, the privacy choices (marketing off until the
 // resident turns it on) and the download of all her data as one JSON document.
 test("resident: points and tier, privacy choices, download my data", async ({ page }) => {
   test.setTimeout(90_000);
-  const alice = await Api.login(demo("alice"));
-  await signIn(page, "/app/", demo("alice"));
-  await expect(page.getByRole("heading", { name: "Hello, Alice" })).toBeVisible();
-  await page.getByRole("link", { name: "Me", exact: true }).click();
+  const alice = await aliceOnMe(page);
 
   const points = page.getByRole("region", { name: "Points" });
   await expect(points.getByTestId("points-balance")).toHaveText(/^\d+ points$/);

@@ -63,6 +63,15 @@ export async function signIn(page: Page, base: string, email: string, password =
   await page.getByRole("button", { name: /^(Sign in|登录)$/ }).click();
 }
 
+/** Alice signed in to the app, on her Me tab; her API session for checking what the page shows. */
+export async function aliceOnMe(page: Page): Promise<Api> {
+  const alice = await Api.login(demo("alice"));
+  await signIn(page, "/app/", demo("alice"));
+  await expect(page.getByRole("heading", { name: "Hello, Alice" })).toBeVisible();
+  await page.getByRole("link", { name: "Me", exact: true }).click();
+  return alice;
+}
+
 export function period(offsetMonths: number): string {
   const d = new Date();
   d.setUTCDate(1);
