@@ -8,21 +8,11 @@
 #include "services/analytics/logic.hpp"
 #include "http/time_zone.hpp"
 #include "tests/shops/support.hpp"
-#include "tests/support/test_app.hpp"
-
-#include <boost/json.hpp>
-#include <catch2/catch.hpp>
-
-#include <string>
-#include <vector>
+#include "tests/support/prelude.hpp"
 
 namespace analytics_test {
 
-namespace bj = boost::json;
-using courtyard::test::Actor;
-using courtyard::test::Community;
-using courtyard::test::Result;
-using courtyard::test::TestApp;
+using namespace courtyard::test::prelude;
 
 constexpr std::int64_t kDay = 86'400'000;
 

@@ -1,43 +1,21 @@
 #pragma once
-// Fixtures for the recommendations tests: a shop with products, residents who buy through
-// the real checkout and pickup redemption (so order.completed comes from shops), and reads.
-#include "tests/support/test_app.hpp"
-
-#include <boost/json.hpp>
-#include <catch2/catch.hpp>
+// Fixtures for the recommendations tests: the shops tests' shop with products, residents who
+// buy through the real checkout and pickup redemption (so order.completed comes from shops),
+// and reads.
+#include "tests/shops/support.hpp"
+#include "tests/support/prelude.hpp"
 
 #include <algorithm>
-#include <string>
-#include <vector>
 
 namespace recs_test {
 
-namespace bj = boost::json;
-using courtyard::test::Actor;
-using courtyard::test::Community;
-using courtyard::test::Result;
-using courtyard::test::TestApp;
+using namespace courtyard::test::prelude;
 
-struct Shop {
-  Community c;
-  Actor owner;
-  std::int64_t mid = 0;
-  std::string base() const { return c.base() + "/merchants/" + std::to_string(mid); }
-};
-
-inline Shop shop_in(Community const& c) {
-  auto& t = TestApp::get();
-  auto [owner, mid] = t.merchant(c);
-  return Shop{c, owner, mid};
-}
+using shops_test::Shop;
+using shops_test::shop_in;
 
 inline std::int64_t product(Shop const& s, std::string const& name, std::int64_t price = 100) {
-  auto& t = TestApp::get();
-  auto r = t.post(s.base() + "/products", bj::object{{"name", name}, {"price_cents", price}, {"stock", 100000}},
-                  s.owner.token);
-  INFO(r.body);
-  REQUIRE(r.status == 201);
-  return r.id();
+  return shops_test::product(s, name, price, 100'000);
 }
 
 inline Actor resident(Community const& c, std::size_t unit = 0) {
@@ -50,20 +28,9 @@ inline Actor resident(Community const& c, std::size_t unit = 0) {
 // Places a pickup order for one of each product and has the merchant redeem it: the order
 // completes. Returns the order id.
 inline std::int64_t buy(Shop const& s, Actor const& who, std::vector<std::int64_t> const& products) {
-  auto& t = TestApp::get();
-  bj::array items;
-  for (auto p : products) items.push_back(bj::object{{"product_id", p}, {"quantity", 1}});
-  auto r = t.post(s.c.base() + "/orders", bj::object{{"merchant_id", s.mid}, {"items", items}, {"fulfilment", "pickup"}},
-                  who.token);
-  INFO(r.body);
-  REQUIRE(r.status == 201);
-  auto code = std::string(r.json.at("redemption_code").as_string());
-  REQUIRE(t.post(s.c.base() + "/orders/" + std::to_string(r.id()) + "/accept", bj::object{}, s.owner.token).status ==
-          200);
-  auto done = t.post(s.base() + "/redemptions", bj::object{{"code", code}}, s.owner.token);
-  INFO(done.body);
-  REQUIRE(done.status == 200);
-  return r.id();
+  std::vector<std::pair<std::int64_t, std::int64_t>> items;
+  for (auto p : products) items.emplace_back(p, 1);
+  return shops_test::completed_order(s, who, std::move(items));
 }
 
 inline std::vector<std::int64_t> ids(bj::value const& list) {

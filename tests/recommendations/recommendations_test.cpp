@@ -69,7 +69,7 @@ TEST_CASE("a list whose top candidates were taken off sale fills from the next o
   CHECK(ids(before.json.at("popular_in_your_building")) == std::vector<std::int64_t>{partners[2]});
   // The first look-up window (2 x limit) holds only withdrawn products: a second round reads on.
   for (int i = 1; i < 3; ++i)
-    REQUIRE(t.patch(s.base() + "/products/" + std::to_string(partners[i]), bj::object{{"active", false}},
+    REQUIRE(t.patch(s.product(partners[i]), bj::object{{"active", false}},
                     s.owner.token)
                 .status == 200);
   auto after = t.get(path, viewer.token);
@@ -228,7 +228,7 @@ TEST_CASE("popular in your building and new from your shops", "[recommendations]
   CHECK(has(ids(m.at("new_from_your_shops")), scone));
   CHECK_FALSE(has(ids(m.at("new_from_your_shops")), pie));  // a shop I never bought from
   // A product taken off sale disappears from every list.
-  REQUIRE(t.patch(other.base() + "/products/" + std::to_string(scone), bj::object{{"active", false}},
+  REQUIRE(t.patch(other.product(scone), bj::object{{"active", false}},
                   other.owner.token)
               .status == 200);
   CHECK_FALSE(has(ids(mine(c, me).at("new_from_your_shops")), scone));

@@ -17,27 +17,17 @@ namespace {
 
 constexpr std::int64_t kWeekMs = 7 * 86'400'000LL;
 
-// Placed and accepted; completes when the code is redeemed.
-std::pair<std::int64_t, std::string> accepted_order(Shop const& s, Actor const& who,
-                                                    std::vector<std::pair<std::int64_t, std::int64_t>> items) {
-  auto& t = TestApp::get();
-  auto placed = place(s, who, order_body(s.mid, std::move(items)));
-  INFO(placed.body);
-  REQUIRE(placed.status == 201);
-  std::int64_t oid = placed.id();
-  REQUIRE(t.call("POST", s.order(oid) + "/accept", std::nullopt, s.owner.token).status == 200);
-  return {oid, std::string(placed.json.at("redemption_code").as_string())};
-}
-
 void redeem(Shop const& s, std::string const& code) {
   auto& t = TestApp::get();
   REQUIRE(t.post(s.merchant_base() + "/redemptions", {{"code", code}}, s.owner.token).status == 200);
   t.drain_events();
 }
 
-std::int64_t completed_order(Shop const& s, Actor const& who, std::vector<std::pair<std::int64_t, std::int64_t>> items) {
-  auto [oid, code] = accepted_order(s, who, std::move(items));
-  redeem(s, code);
+// A completed order whose events have been delivered (settlement takes its commission then).
+std::int64_t commissioned_order(Shop const& s, Actor const& who,
+                                std::vector<std::pair<std::int64_t, std::int64_t>> items) {
+  auto oid = completed_order(s, who, std::move(items));
+  TestApp::get().drain_events();
   return oid;
 }
 
@@ -110,13 +100,13 @@ TEST_CASE("a week's statement adds up, agrees with the ledger, closes once and i
   auto r = buyer(s, 20'000);
   std::int64_t merchant_start = merchant_balance(s);
 
-  auto o1 = completed_order(s, r, {{cheese, 2}});  // 2000, commission 200
+  auto o1 = commissioned_order(s, r, {{cheese, 2}});  // 2000, commission 200
   CHECK(community_balance(s.c) == 200);
   CHECK(merchant_balance(s) == merchant_start + 1800);
   auto [o2, code2] = accepted_order(s, r, {{cheese, 1}});
   pay_with_points(s, r, o2, 100, 400);  // 1000: 600 in money, 400 with points
   redeem(s, code2);                     // commission 100 on the whole 1000
-  auto rb = completed_order(rival, r, {{bun, 2}});
+  auto rb = commissioned_order(rival, r, {{bun, 2}});
   CHECK(rb > 0);
   auto refund = t.post(s.order(o1) + "/refunds",
                        {{"reason", "one was mouldy"}, {"items", bj::array{bj::object{{"product_id", cheese}, {"quantity", 1}}}}},
@@ -214,7 +204,7 @@ TEST_CASE("a week's statement adds up, agrees with the ledger, closes once and i
 
   // The next week: a new order, a late refund of last week's order (a correction in this
   // period; the closed statement does not change) and a failed delivery at the rival.
-  completed_order(s, r, {{cheese, 2}});  // 2000, commission 200
+  commissioned_order(s, r, {{cheese, 2}});  // 2000, commission 200
   auto late = t.post(s.order(o2) + "/refunds", {{"reason", "late"}}, r.token);
   REQUIRE(late.status == 201);
   REQUIRE(t.post(s.c.base() + "/refunds/" + std::to_string(late.id()) + "/accept", bj::object{}, s.owner.token).status == 200);
@@ -271,7 +261,7 @@ TEST_CASE("statements are the merchant's own: other merchants, staff, keys, role
   auto other = t.community();
   auto pid = product(s, "Apples", 300, 10);
   auto r = buyer(s, 5000);
-  completed_order(s, r, {{pid, 1}});
+  commissioned_order(s, r, {{pid, 1}});
   t.advance_clock_ms(kWeekMs + 1000);
   REQUIRE(close_now(s.c).status == 200);
   auto listed = t.get(s.merchant_base() + "/statements", s.owner.token);
@@ -366,7 +356,7 @@ TEST_CASE("closing from racing threads and the job writes each statement once; p
   auto s = shop("grocery");
   auto pid = product(s, "Plums", 700, 10);
   auto r = buyer(s, 5000);
-  completed_order(s, r, {{pid, 2}});
+  commissioned_order(s, r, {{pid, 2}});
   t.advance_clock_ms(kWeekMs + 1000);
   std::vector<Result> results(4);
   in_threads(4, [&](int i) {

@@ -13,27 +13,29 @@ using courtyard::test::in_threads;
 
 namespace {
 
-// A completed pickup order of `items` by `who` (placed, accepted, code redeemed).
-std::int64_t completed_order(Shop const& s, Actor const& who, std::vector<std::pair<std::int64_t, std::int64_t>> items,
-                             std::string const& coupon = "") {
-  auto& t = TestApp::get();
-  auto body = order_body(s.mid, std::move(items));
-  if (!coupon.empty()) body["coupon_code"] = coupon;
-  auto placed = place(s, who, body);
-  INFO(placed.body);
-  REQUIRE(placed.status == 201);
-  std::int64_t oid = placed.id();
-  std::string code(placed.json.at("redemption_code").as_string());
-  REQUIRE(t.call("POST", s.order(oid) + "/accept", std::nullopt, s.owner.token).status == 200);
-  REQUIRE(t.post(s.merchant_base() + "/redemptions", {{"code", code}}, s.owner.token).status == 200);
-  return oid;
-}
-
 std::string refunds_of(Shop const& s, std::int64_t oid) { return s.order(oid) + "/refunds"; }
 std::string refund(Shop const& s, std::int64_t rid) { return s.c.base() + "/refunds/" + std::to_string(rid); }
 
 Result post_verb(Shop const& s, std::int64_t rid, std::string const& verb, bj::object body, std::string const& token) {
   return TestApp::get().post(refund(s, rid) + "/" + verb, std::move(body), token);
+}
+
+// Accepts the refund requests `rids` (the same one again, or several) each on its own thread
+// at once; returns how many were accepted. Every other answer is a 409 of `problem`.
+int accept_at_once(Shop const& s, std::vector<std::int64_t> const& rids, std::string const& problem) {
+  std::vector<Result> results(rids.size());
+  in_threads(static_cast<int>(rids.size()),
+             [&](int i) { results[i] = post_verb(s, rids[i], "accept", {}, s.owner.token); });
+  int ok = 0;
+  for (auto const& res : results) {
+    INFO(res.status << " " << res.body);
+    if (res.status == 200) ++ok;
+    else {
+      CHECK(res.status == 409);
+      CHECK(res.problem_type() == problem);
+    }
+  }
+  return ok;
 }
 
 std::vector<bj::object> refund_events(Community const& c, std::string const& topic, std::int64_t rid) {
@@ -387,19 +389,7 @@ TEST_CASE("8 threads accept one refund: it completes once", "[shops][refunds][co
   auto oid = completed_order(s, r, {{pid, 2}});
   auto asked = t.post(refunds_of(s, oid), {{"reason", "crystallised"}, {"returned", true}}, r.token);
   REQUIRE(asked.status == 201);
-  constexpr int kThreads = 8;
-  std::vector<Result> results(kThreads);
-  in_threads(kThreads, [&](int i) { results[i] = post_verb(s, asked.id(), "accept", {}, s.owner.token); });
-  int ok = 0;
-  for (auto const& res : results) {
-    INFO(res.status << " " << res.body);
-    if (res.status == 200) ++ok;
-    else {
-      CHECK(res.status == 409);
-      CHECK(res.problem_type() == "/problems/refund-state");
-    }
-  }
-  CHECK(ok == 1);
+  CHECK(accept_at_once(s, std::vector<std::int64_t>(8, asked.id()), "/problems/refund-state") == 1);
   CHECK(t.balance(s.c, r) == 5000);
   CHECK(merchant_balance(s) == 0);
   CHECK(stock(s, pid) == 10);
@@ -424,18 +414,8 @@ TEST_CASE("requests that together exceed the order: concurrent accepts refund it
     REQUIRE(asked.status == 201);
     rids.push_back(asked.id());
   }
-  std::vector<Result> results(kRequests);
-  in_threads(kRequests, [&](int i) { results[i] = post_verb(s, rids[i], "accept", {}, s.owner.token); });
-  int ok = 0;
-  for (auto const& res : results) {
-    INFO(res.status << " " << res.body);
-    if (res.status == 200) ++ok;
-    else {
-      CHECK(res.status == 409);
-      CHECK(res.problem_type() == "/problems/refund-exceeds-order");
-    }
-  }
-  CHECK(ok == 1);  // 2 of 3 bottles each: a second would pass the order
+  // 2 of 3 bottles each: a second would pass the order.
+  CHECK(accept_at_once(s, rids, "/problems/refund-exceeds-order") == 1);
   CHECK(t.balance(s.c, r) == 10'000 - 4500 + 3000);
   CHECK(merchant_balance(s) == 1500);
   CHECK(ledger_balanced(s.c));

@@ -4,21 +4,11 @@
 #include "db/row.hpp"
 #include "db/tx.hpp"
 #include "http/json.hpp"
-#include "tests/support/test_app.hpp"
-
-#include <boost/json.hpp>
-#include <catch2/catch.hpp>
-
-#include <string>
-#include <vector>
+#include "tests/support/prelude.hpp"
 
 namespace shops_test {
 
-namespace bj = boost::json;
-using courtyard::test::Actor;
-using courtyard::test::Community;
-using courtyard::test::Result;
-using courtyard::test::TestApp;
+using namespace courtyard::test::prelude;
 
 inline courtyard::http::Headers idem(std::string k) { return {{"Idempotency-Key", std::move(k)}}; }
 
@@ -33,26 +23,16 @@ struct Shop {
   std::string order(std::int64_t oid) const { return orders() + "/" + std::to_string(oid); }
 };
 
-inline Shop shop(std::string const& category = "grocery") {
-  auto& t = TestApp::get();
-  Shop s;
-  s.c = t.community();
-  auto [owner, mid] = t.merchant(s.c, category);
-  s.owner = owner;
-  s.mid = mid;
-  return s;
+// A new approved merchant in the community.
+inline Shop shop_in(Community const& c, std::string const& category = "grocery") {
+  auto [owner, mid] = TestApp::get().merchant(c, category);
+  return Shop{c, owner, mid};
 }
 
+inline Shop shop(std::string const& category = "grocery") { return shop_in(TestApp::get().community(), category); }
+
 // Another approved merchant in the same community.
-inline Shop second_shop(Shop const& s) {
-  auto& t = TestApp::get();
-  Shop o;
-  o.c = s.c;
-  auto [owner, mid] = t.merchant(s.c, "bakery");
-  o.owner = owner;
-  o.mid = mid;
-  return o;
-}
+inline Shop second_shop(Shop const& s) { return shop_in(s.c, "bakery"); }
 
 inline std::int64_t product(Shop const& s, std::string const& name, std::int64_t price, std::int64_t stock,
                             std::string const& category = "") {
@@ -82,6 +62,31 @@ inline bj::object order_body(std::int64_t mid, std::vector<std::pair<std::int64_
 inline Result place(Shop const& s, Actor const& who, bj::object body, std::string key = "") {
   auto& t = TestApp::get();
   return t.post(s.orders(), std::move(body), who.token, key.empty() ? courtyard::http::Headers{} : idem(key));
+}
+
+// A pickup order of `items` by `who`, placed and accepted by the merchant; returns its id
+// and redemption code.
+inline std::pair<std::int64_t, std::string> accepted_order(Shop const& s, Actor const& who,
+                                                           std::vector<std::pair<std::int64_t, std::int64_t>> items,
+                                                           std::string const& coupon = "") {
+  auto& t = TestApp::get();
+  auto body = order_body(s.mid, std::move(items));
+  if (!coupon.empty()) body["coupon_code"] = coupon;
+  auto placed = place(s, who, body);
+  INFO(placed.body);
+  REQUIRE(placed.status == 201);
+  std::int64_t oid = placed.id();
+  REQUIRE(t.call("POST", s.order(oid) + "/accept", std::nullopt, s.owner.token).status == 200);
+  return {oid, std::string(placed.json.at("redemption_code").as_string())};
+}
+
+// The same order with its code redeemed: completed. Returns its id.
+inline std::int64_t completed_order(Shop const& s, Actor const& who,
+                                    std::vector<std::pair<std::int64_t, std::int64_t>> items,
+                                    std::string const& coupon = "") {
+  auto [oid, code] = accepted_order(s, who, std::move(items), coupon);
+  REQUIRE(TestApp::get().post(s.merchant_base() + "/redemptions", {{"code", code}}, s.owner.token).status == 200);
+  return oid;
 }
 
 inline std::int64_t stock(Shop const& s, std::int64_t pid) {
