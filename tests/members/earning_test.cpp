@@ -221,45 +221,15 @@ TEST_CASE(
   }
 
   // Shops: a 12.50 pickup order, redeemed, then reviewed.
-  auto pid = t.post(c.base() + "/merchants/" + std::to_string(mid) + "/products",
-                    {{"name", "Loaf"}, {"price_cents", 625}, {"stock", 10}}, owner.token);
-  REQUIRE(pid.status == 201);
-  auto order = t.post(c.base() + "/orders",
-                      {{"merchant_id", mid},
-                       {"items", bj::array{bj::object{{"product_id", pid.id()}, {"quantity", 2}}}},
-                       {"fulfilment", "pickup"}},
-                      r.token, {{"Idempotency-Key", t.unique("order")}});
-  REQUIRE(order.status == 201);
+  auto order = loaf_order(c, mid, owner, r).order;
   auto oid = order.id();
-  std::string code(order.json.at("redemption_code").as_string());
-  REQUIRE(t.call("POST", c.base() + "/orders/" + std::to_string(oid) + "/accept", std::nullopt, owner.token).status ==
-          200);
-  REQUIRE(t.call("POST", c.base() + "/orders/" + std::to_string(oid) + "/ready", std::nullopt, owner.token).status ==
-          200);
-  REQUIRE(
-      t.post(c.base() + "/merchants/" + std::to_string(mid) + "/redemptions", {{"code", code}}, owner.token).status ==
-      200);
+  collect_order(c, mid, owner, order);
   REQUIRE(t.post(c.base() + "/orders/" + std::to_string(oid) + "/review", {{"rating", 5}}, r.token).status == 201);
 
   // Clubs: an event she attends, checked in by the organiser.
-  auto organiser = t.resident(c, 2);
-  auto club = t.post(c.base() + "/clubs", {{"name", t.unique("Runners")}, {"open", true}}, organiser.token);
-  REQUIRE(club.status == 201);
-  auto ev = t.post(c.base() + "/clubs/" + std::to_string(club.id()) + "/events",
-                   {{"title", "5k"},
-                    {"starts_at", courtyard::json::rfc3339(courtyard::db::now_ms() + 7 * kDay)},
-                    {"capacity", 10},
-                    {"fee_cents", 0}},
-                   organiser.token);
-  REQUIRE(ev.status == 201);
-  REQUIRE(t.post(c.base() + "/clubs/" + std::to_string(club.id()) + "/join", bj::object{}, r.token).status / 100 == 2);
-  auto rsvp = t.post(c.base() + "/events/" + std::to_string(ev.id()) + "/rsvp", bj::object{}, r.token,
-                     {{"Idempotency-Key", t.unique("rsvp")}});
-  INFO(rsvp.body);
-  REQUIRE(rsvp.status / 100 == 2);
-  std::string ticket(rsvp.json.at("check_in_code").as_string());
-  REQUIRE(t.post(c.base() + "/events/" + std::to_string(ev.id()) + "/check-in", {{"code", ticket}}, organiser.token)
-              .status == 200);
+  auto run = club_event(c, 2);
+  REQUIRE(t.post(c.base() + "/clubs/" + std::to_string(run.club) + "/join", bj::object{}, r.token).status / 100 == 2);
+  attend(c, run, r);
 
   // Property: her suggestion, adopted by the manager (once).
   auto sug = t.post(c.base() + "/suggestions", {{"title", "Bike racks"}, {"body", "By the gate"}}, r.token);

@@ -82,16 +82,8 @@ TEST_CASE("erasure: a resident with orders, bills, points, posts and reviews", "
                  {{"Idempotency-Key", t.unique("pay")}})
               .status == 201);
 
-  auto pid = t.post(c.base() + "/merchants/" + id(mid) + "/products",
-                    {{"name", "Loaf"}, {"price_cents", 625}, {"stock", 10}}, owner.token);
-  REQUIRE(pid.status == 201);
-  auto order = t.post(c.base() + "/orders",
-                      {{"merchant_id", mid},
-                       {"items", bj::array{bj::object{{"product_id", pid.id()}, {"quantity", 2}}}},
-                       {"fulfilment", "pickup"}},
-                      r.token, {{"Idempotency-Key", t.unique("order")}});
-  REQUIRE(order.status == 201);
-  auto oid = order.id();
+  auto loaf = loaf_order(c, mid, owner, r);
+  auto oid = loaf.order.id();
 
   auto post = t.post(c.base() + "/posts", {{"body", "Lost cat near the bins"}}, r.token);
   REQUIRE(post.status == 201);
@@ -133,11 +125,7 @@ TEST_CASE("erasure: a resident with orders, bills, points, posts and reviews", "
   }
 
   // The order completes (redeemed at the shop), she reviews it; her wallet is now empty.
-  REQUIRE(t.call("POST", c.base() + "/orders/" + id(oid) + "/accept", std::nullopt, owner.token).status == 200);
-  REQUIRE(t.call("POST", c.base() + "/orders/" + id(oid) + "/ready", std::nullopt, owner.token).status == 200);
-  REQUIRE(t.post(c.base() + "/merchants/" + id(mid) + "/redemptions",
-                 {{"code", std::string(order.json.at("redemption_code").as_string())}}, owner.token)
-              .status == 200);
+  collect_order(c, mid, owner, loaf.order);
   REQUIRE(t.post(c.base() + "/orders/" + id(oid) + "/review", {{"rating", 5}, {"text", "Best bread, Alice"}}, r.token)
               .status == 201);
   t.drain_events();
@@ -158,7 +146,7 @@ TEST_CASE("erasure: a resident with orders, bills, points, posts and reviews", "
     REQUIRE(profiles.size() == 1);
     CHECK(profiles[0].at("community_id").as_int64() == c.id);
     REQUIRE(profiles[0].at("products").as_array().size() == 1);
-    CHECK(profiles[0].at("products").at(0).at("product_id").as_int64() == pid.id());
+    CHECK(profiles[0].at("products").at(0).at("product_id").as_int64() == loaf.product);
   }
   auto mine = [&](char const* table) {
     return scalar(std::string("SELECT COUNT(*) FROM ") + table + " WHERE account_id = :a", use(r.account_id, "a"));
@@ -183,7 +171,7 @@ TEST_CASE("erasure: a resident with orders, bills, points, posts and reviews", "
                             "members_fact_merchant_spend", "members_fact_tags", "rec_buyer_products"})
     CHECK(mine(table) == 0);
   CHECK(scalar("SELECT COUNT(*) FROM rec_building_products WHERE community_id = :c AND product_id = :p",
-               use(c.id, "c"), use(pid.id(), "p")) == 0);
+               use(c.id, "c"), use(loaf.product, "p")) == 0);
 
   // She cannot sign in, her session is gone, and a second erasure finds her gone.
   CHECK(t.get("/v1/me", r.token).status == 401);

@@ -4,21 +4,13 @@
 // and direct looks at the points ledger.
 #include "db/query.hpp"
 #include "db/tx.hpp"
+#include "http/json.hpp"
 #include "services/members/logic.hpp"
-#include "tests/support/test_app.hpp"
-
-#include <boost/json.hpp>
-#include <catch2/catch.hpp>
-
-#include <string>
+#include "tests/support/prelude.hpp"
 
 namespace members_test {
 
-namespace bj = boost::json;
-using courtyard::test::Actor;
-using courtyard::test::Community;
-using courtyard::test::Result;
-using courtyard::test::TestApp;
+using namespace courtyard::test::prelude;
 
 constexpr std::int64_t kDay = 86'400'000;
 
@@ -48,6 +40,75 @@ inline void set_tiers(Community const& c, bj::array tiers) {
   auto r = t.call("PUT", loyalty(c, "tiers"), bj::value(bj::object{{"tiers", std::move(tiers)}}), c.manager.token);
   INFO(r.body);
   REQUIRE(r.status == 200);
+}
+
+// A 12.50 pickup order placed by `who`: two loaves of a new 6.25 product of the merchant
+// (`owner`'s). Requires 201.
+struct LoafOrder {
+  std::int64_t product = 0;
+  Result order;
+};
+
+inline LoafOrder loaf_order(Community const& c, std::int64_t mid, Actor const& owner, Actor const& who) {
+  auto& t = TestApp::get();
+  auto pid = t.post(c.base() + "/merchants/" + std::to_string(mid) + "/products",
+                    {{"name", "Loaf"}, {"price_cents", 625}, {"stock", 10}}, owner.token);
+  REQUIRE(pid.status == 201);
+  auto order = t.post(c.base() + "/orders",
+                      {{"merchant_id", mid},
+                       {"items", bj::array{bj::object{{"product_id", pid.id()}, {"quantity", 2}}}},
+                       {"fulfilment", "pickup"}},
+                      who.token, {{"Idempotency-Key", t.unique("order")}});
+  INFO(order.body);
+  REQUIRE(order.status == 201);
+  return {pid.id(), order};
+}
+
+// The merchant (`owner`'s) accepts the pickup order, marks it ready and redeems its code:
+// it completes.
+inline void collect_order(Community const& c, std::int64_t mid, Actor const& owner, Result const& order) {
+  auto& t = TestApp::get();
+  auto path = c.base() + "/orders/" + std::to_string(order.id());
+  REQUIRE(t.call("POST", path + "/accept", std::nullopt, owner.token).status == 200);
+  REQUIRE(t.call("POST", path + "/ready", std::nullopt, owner.token).status == 200);
+  REQUIRE(t.post(c.base() + "/merchants/" + std::to_string(mid) + "/redemptions",
+                 {{"code", std::string(order.json.at("redemption_code").as_string())}}, owner.token)
+              .status == 200);
+}
+
+// A free event a week ahead in a new open club of a new organiser (a resident of the unit).
+struct ClubEvent {
+  Actor organiser;
+  std::int64_t club = 0;
+  std::int64_t event = 0;
+};
+
+inline ClubEvent club_event(Community const& c, std::size_t organiser_unit) {
+  auto& t = TestApp::get();
+  ClubEvent out{t.resident(c, organiser_unit)};
+  auto club = t.post(c.base() + "/clubs", {{"name", t.unique("Runners")}, {"open", true}}, out.organiser.token);
+  REQUIRE(club.status == 201);
+  out.club = club.id();
+  auto ev = t.post(c.base() + "/clubs/" + std::to_string(out.club) + "/events",
+                   {{"title", "5k"},
+                    {"starts_at", courtyard::json::rfc3339(courtyard::db::now_ms() + 7 * kDay)},
+                    {"capacity", 10},
+                    {"fee_cents", 0}},
+                   out.organiser.token);
+  REQUIRE(ev.status == 201);
+  out.event = ev.id();
+  return out;
+}
+
+// `who` RSVPs to the event and the organiser checks her in with her ticket's code.
+inline void attend(Community const& c, ClubEvent const& e, Actor const& who) {
+  auto& t = TestApp::get();
+  auto event = c.base() + "/events/" + std::to_string(e.event);
+  auto rsvp = t.post(event + "/rsvp", bj::object{}, who.token, {{"Idempotency-Key", t.unique("rsvp")}});
+  INFO(rsvp.body);
+  REQUIRE(rsvp.status / 100 == 2);
+  std::string ticket(rsvp.json.at("check_in_code").as_string());
+  REQUIRE(t.post(event + "/check-in", {{"code", ticket}}, e.organiser.token).status == 200);
 }
 
 // Publishes a source event as its service would; returns the event id.

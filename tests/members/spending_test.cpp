@@ -527,21 +527,8 @@ TEST_CASE("the loop: an on-time bill earns, bread is paid partly in points, an e
   auto oid = collect(o);
 
   // An event she attends: 50 points.
-  auto organiser = t.resident(c, 0);
-  auto club = t.post(c.base() + "/clubs", {{"name", t.unique("Runners")}, {"open", true}}, organiser.token);
-  REQUIRE(club.status == 201);
-  auto ev = t.post(c.base() + "/clubs/" + std::to_string(club.id()) + "/events",
-                   {{"title", "5k"},
-                    {"starts_at", courtyard::json::rfc3339(courtyard::db::now_ms() + 7 * kDay)},
-                    {"capacity", 10},
-                    {"fee_cents", 0}},
-                   organiser.token);
-  REQUIRE(ev.status == 201);
-  auto rsvp = t.post(c.base() + "/events/" + std::to_string(ev.id()) + "/rsvp", bj::object{}, r.token, key("rsvp"));
-  REQUIRE(rsvp.status / 100 == 2);
-  std::string ticket(rsvp.json.at("check_in_code").as_string());
-  REQUIRE(t.post(c.base() + "/events/" + std::to_string(ev.id()) + "/check-in", {{"code", ticket}}, organiser.token)
-              .status == 200);
+  auto run = club_event(c, 0);
+  attend(c, run, r);
   t.drain_events();
   CHECK(points(c, r) == 100 + 7 + 50);
 
@@ -638,7 +625,7 @@ TEST_CASE("the loop: an on-time bill earns, bread is paid partly in points, an e
   std::string order_ref = "order:" + std::to_string(oid), order2_ref = "order:" + std::to_string(oid2);
   CHECK(seen == std::vector<std::pair<std::string, std::int64_t>>{{order2_ref, 6},
                                                                   {order2_ref, -100},
-                                                                  {"event:" + std::to_string(ev.id()), 50},
+                                                                  {"event:" + std::to_string(run.event), 50},
                                                                   {order_ref, 7},
                                                                   {order_ref, -200},
                                                                   {"bill:" + std::to_string(bill_id), 300}});
