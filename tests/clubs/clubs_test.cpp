@@ -103,11 +103,7 @@ TEST_CASE("clubs: joining an open club; club.joined consumed", "[clubs]") {
 
 TEST_CASE("clubs: closed clubs need an organiser's approval", "[clubs]") {
   auto& t = TestApp::get();
-  auto c = t.community();
-  auto org = t.resident(c);
-  auto bob = t.resident(c, 1);
-  auto carol = t.resident(c, 2);
-  auto club = create_club(t, c, org, false);
+  auto [c, org, bob, carol, club] = club_setup(t, false);
 
   auto r = t.call("POST", club_path(c, club) + "/join", std::nullopt, bob.token);
   REQUIRE(r.status == 200);
@@ -158,11 +154,7 @@ TEST_CASE("clubs: closed clubs need an organiser's approval", "[clubs]") {
 
 TEST_CASE("clubs: organisers and leaving", "[clubs]") {
   auto& t = TestApp::get();
-  auto c = t.community();
-  auto org = t.resident(c);
-  auto bob = t.resident(c, 1);
-  auto carol = t.resident(c, 2);
-  auto club = create_club(t, c, org, false);
+  auto [c, org, bob, carol, club] = club_setup(t, false);
   auto base = club_path(c, club);
   auto join = [&](Actor const& a) { return t.call("POST", base + "/join", std::nullopt, a.token); };
   auto promote = [&](Actor const& who, std::int64_t account) {

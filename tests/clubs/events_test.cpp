@@ -227,11 +227,7 @@ TEST_CASE("events: RSVP, waitlist, cancel and promotion (free event)", "[clubs][
 
 TEST_CASE("events: closed clubs' events are for club members", "[clubs][events]") {
   auto& t = TestApp::get();
-  auto c = t.community();
-  auto org = t.resident(c);
-  auto bob = t.resident(c, 1);
-  auto carol = t.resident(c, 2);
-  auto club = create_club(t, c, org, false);
+  auto [c, org, bob, carol, club] = club_setup(t, false);
   auto eid = create_event(t, c, club, org, 5);
   REQUIRE(t.call("POST", club_path(c, club) + "/join", std::nullopt, bob.token).status == 200);
 

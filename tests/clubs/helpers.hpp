@@ -32,6 +32,24 @@ inline std::int64_t create_club(TestApp& t, Community const& c, Actor const& who
   return r.id();
 }
 
+// A new community's club founded by a resident (org), and two more residents who are not
+// members (bob in unit 1, carol in unit 2).
+struct ClubSetup {
+  Community c;
+  Actor org, bob, carol;
+  std::int64_t club = 0;
+};
+
+inline ClubSetup club_setup(TestApp& t, bool open) {
+  ClubSetup s;
+  s.c = t.community();
+  s.org = t.resident(s.c);
+  s.bob = t.resident(s.c, 1);
+  s.carol = t.resident(s.c, 2);
+  s.club = create_club(t, s.c, s.org, open);
+  return s;
+}
+
 inline std::int64_t create_event(TestApp& t, Community const& c, std::int64_t club, Actor const& organiser,
                                  std::int64_t capacity, std::int64_t fee_cents = 0, std::int64_t starts_in = 3 * kDay) {
   auto r = t.post(c.base() + "/clubs/" + std::to_string(club) + "/events",
