@@ -1,8 +1,6 @@
 // API keys (issue 13, item 6): an optional expiry (past it the key answers 401) and the
 // last-used time, recorded at most once a minute per key.
-#include "db/tx.hpp"
-#include "services/identity/api.hpp"
-#include "tests/support/test_app.hpp"
+#include "tests/identity/api_keys.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -10,16 +8,9 @@
 using namespace courtyard;
 using test::TestApp;
 namespace bj = boost::json;
+using namespace api_keys_test;
 
 namespace {
-
-std::int64_t make_merchant(TestApp& t, test::Community const& c, test::Actor const& owner) {
-  static std::int64_t next = 800000;
-  std::int64_t mid = ++next;
-  db::transact(t.app().db(), &t.app().bus(),
-               [&](db::Tx& tx) { identity::grant_role(tx, owner.account_id, c.id, Role::Merchant, 0, mid); });
-  return mid;
-}
 
 bj::object key_in_list(TestApp& t, std::string const& path, std::string const& token, std::int64_t id) {
   auto r = t.get(path, token);
@@ -37,7 +28,7 @@ TEST_CASE("API keys: an expiry, after which the key answers 401", "[identity][ap
   auto c = t.community();
   auto owner = t.resident(c);
   auto mid = make_merchant(t, c, owner);
-  auto path = c.base() + "/merchants/" + std::to_string(mid) + "/api-keys";
+  auto path = keys_path(c, mid);
 
   auto in = [](std::int64_t ms) { return json::rfc3339(db::now_ms() + ms); };
   CHECK(t.post(path, {{"name", "old"}, {"scopes", bj::array{"orders:read"}}, {"expires_at", in(-1000)}}, owner.token).status ==
@@ -75,7 +66,7 @@ TEST_CASE("API keys: last use, written at most once a minute", "[identity][api-k
   auto c = t.community();
   auto owner = t.resident(c);
   auto mid = make_merchant(t, c, owner);
-  auto path = c.base() + "/merchants/" + std::to_string(mid) + "/api-keys";
+  auto path = keys_path(c, mid);
   auto created = t.post(path, {{"name", "POS"}, {"scopes", bj::array{"orders:read"}}}, owner.token);
   REQUIRE(created.status == 201);
   auto key = std::string(created.json.at("key").as_string());

@@ -1,6 +1,4 @@
-#include "db/tx.hpp"
-#include "services/identity/api.hpp"
-#include "tests/support/test_app.hpp"
+#include "tests/identity/api_keys.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -8,24 +6,7 @@
 using namespace courtyard;
 using test::TestApp;
 namespace bj = boost::json;
-
-namespace {
-
-// Identity's tests run without the shops service, so the merchant role is granted the way
-// shops grants it when a manager approves a merchant.
-std::int64_t make_merchant(TestApp& t, test::Community const& c, test::Actor const& owner) {
-  static std::int64_t next = 700000;
-  std::int64_t mid = ++next;
-  db::transact(t.app().db(), &t.app().bus(),
-               [&](db::Tx& tx) { identity::grant_role(tx, owner.account_id, c.id, Role::Merchant, 0, mid); });
-  return mid;
-}
-
-std::string keys_path(test::Community const& c, std::int64_t mid) {
-  return c.base() + "/merchants/" + std::to_string(mid) + "/api-keys";
-}
-
-}  // namespace
+using namespace api_keys_test;
 
 TEST_CASE("merchant API keys: create, authenticate with scopes, list, revoke", "[identity][api-keys]") {
   auto& t = TestApp::get();
