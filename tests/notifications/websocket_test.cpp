@@ -77,6 +77,28 @@ std::int64_t notify_now(Actor const& a, std::int64_t cid, std::string const& tit
   });
 }
 
+// Realtime options for tests that drive the poller themselves (poll_once()): its own
+// timer would only poll every 5 s.
+gateway::net::RealtimeOptions polled_by_hand() {
+  gateway::net::RealtimeOptions opts;
+  opts.poll = 5000ms;
+  return opts;
+}
+
+// Connects `who` to the instance and waits until it holds the socket (its only one).
+void connect(ws::Client& c, Instance& a, Actor const& who) {
+  REQUIRE(c.connect(a.port, a.ws(who.token)) == 101);
+  REQUIRE(eventually([&] { return a.notifier.connections() == 1; }));
+}
+
+// The next message on `c` (within 2 s) pushes notification `id`; returns the message.
+bj::value expect_push(ws::Client& c, std::int64_t id) {
+  auto m = c.next_notification(2000ms);
+  REQUIRE(m);
+  CHECK(m->at("notification").at("id").as_int64() == id);
+  return *m;
+}
+
 }  // namespace
 
 TEST_CASE("the upgrade checks the token first", "[ws]") {
@@ -110,11 +132,9 @@ TEST_CASE("the upgrade checks the token first", "[ws]") {
     // Both of alice's sockets get her notification.
     auto id = notify_now(alice, 1, "hello");
     for (auto* c : {&by_query, &by_header}) {
-      auto m = c->next_notification(2000ms);
-      REQUIRE(m);
-      CHECK(m->at("notification").at("id").as_int64() == id);
-      CHECK(m->at("notification").at("title") == "hello");
-      CHECK(m->at("notification").at("account_id").as_int64() == alice.account_id);
+      auto m = expect_push(*c, id);
+      CHECK(m.at("notification").at("title") == "hello");
+      CHECK(m.at("notification").at("account_id").as_int64() == alice.account_id);
     }
     // An application-level ping is answered.
     by_query.send(R"({"type":"ping"})");
@@ -245,8 +265,7 @@ TEST_CASE("a graceful stop closes the sockets with 1001", "[ws]") {
   ws::Client c;
   {
     Instance a(false);
-    REQUIRE(c.connect(a.port, a.ws(alice.token)) == 101);
-    REQUIRE(eventually([&] { return a.notifier.connections() == 1; }));
+    connect(c, a, alice);
     a.notifier.close_all();
     CHECK(!c.read(2000ms));
     CHECK(c.closed());
@@ -306,9 +325,7 @@ TEST_CASE("a socket whose session ends (logout, expiry, role removal) is closed 
 
   // The socket whose session is intact keeps receiving.
   auto id = notify_now(staying, 1, "still here");
-  auto m = staying_a.next_notification(2000ms);
-  REQUIRE(m);
-  CHECK(m->at("notification").at("id").as_int64() == id);
+  expect_push(staying_a, id);
   CHECK(!staying_a.closed());
 }
 
@@ -412,8 +429,7 @@ TEST_CASE("a client that never answers the close handshake is cut off at the han
   Instance a(false, opts);
   auto alice = t.account("alice");
   ws::Client deaf;
-  REQUIRE(deaf.connect(a.port, a.ws(alice.token)) == 101);  // never reads again
-  REQUIRE(eventually([&] { return a.notifier.connections() == 1; }));
+  connect(deaf, a, alice);  // never reads again
   auto const started = std::chrono::steady_clock::now();
   a.notifier.close_all();
   CHECK(eventually([&] { return a.notifier.connections() == 0; }, 4000ms));
@@ -442,13 +458,10 @@ std::int64_t max_notification_id() { return notifications::max_id(TestApp::get()
 
 TEST_CASE("a notification written by this process is pushed at once, not at the next poll", "[ws][latency]") {
   auto& t = TestApp::get();
-  gateway::net::RealtimeOptions opts;
-  opts.poll = 5000ms;  // the poll alone would take up to 5 s
-  Instance a(false, opts);
+  Instance a(false, polled_by_hand());  // the poll alone would take up to 5 s
   auto alice = t.account("alice");
   ws::Client c;
-  REQUIRE(c.connect(a.port, a.ws(alice.token)) == 101);
-  REQUIRE(eventually([&] { return a.notifier.connections() == 1; }));
+  connect(c, a, alice);
   std::this_thread::sleep_for(100ms);  // the first poll (which sets the cursor) has run
 
   for (int round = 0; round < 3; ++round) {
@@ -466,28 +479,21 @@ TEST_CASE("a notification written by this process is pushed at once, not at the 
 
 TEST_CASE("a row committed after a larger id was seen is pushed exactly once", "[ws][gaps]") {
   auto& t = TestApp::get();
-  gateway::net::RealtimeOptions opts;
-  opts.poll = 5000ms;
-  Instance a(false, opts);
+  Instance a(false, polled_by_hand());
   auto alice = t.account("alice");
   ws::Client c;
-  REQUIRE(c.connect(a.port, a.ws(alice.token)) == 101);
-  REQUIRE(eventually([&] { return a.notifier.connections() == 1; }));
+  connect(c, a, alice);
   a.notifier.poll_once();
 
   auto n = max_notification_id() + 1;
   insert_with_id(n + 1, alice.account_id, "second");  // N+1 visible first
   a.notifier.poll_once();
-  auto m = c.next_notification(2000ms);
-  REQUIRE(m);
-  CHECK(m->at("notification").at("id").as_int64() == n + 1);
+  expect_push(c, n + 1);
   CHECK(a.notifier.open_gaps() == 1);  // N is remembered as not yet visible
 
   insert_with_id(n, alice.account_id, "first");  // N commits late
   a.notifier.poll_once();
-  m = c.next_notification(2000ms);
-  REQUIRE(m);
-  CHECK(m->at("notification").at("id").as_int64() == n);
+  expect_push(c, n);
   CHECK(a.notifier.open_gaps() == 0);  // filled: cut out of its gap
 
   for (int i = 0; i < 3; ++i) a.notifier.poll_once();
@@ -499,9 +505,7 @@ TEST_CASE("a row committed after a larger id was seen is pushed exactly once", "
 // pushed in that moment used to be dropped: it must wait for the handshake and go out.
 TEST_CASE("a row pushed while the upgrade answer is on its way is delivered", "[ws][race]") {
   auto& t = TestApp::get();
-  gateway::net::RealtimeOptions opts;
-  opts.poll = 5000ms;
-  Instance a(false, opts, [](gateway::Config& c) { c.threads = 1; });
+  Instance a(false, polled_by_hand(), [](gateway::Config& c) { c.threads = 1; });
   auto alice = t.account("alice");
   int pushed = 0;
   for (int round = 0; round < 200; ++round) {
@@ -515,9 +519,7 @@ TEST_CASE("a row pushed while the upgrade answer is on its way is delivered", "[
     // poller thread, woken by another write, read it before she was: then it had no socket).
     if (a.notifier.poll_once() > 0) {
       ++pushed;
-      auto m = c.next_notification(2000ms);
-      REQUIRE(m);
-      CHECK(m->at("notification").at("id").as_int64() == id);
+      expect_push(c, id);
     }
     c.close();
     REQUIRE(eventually([&] { return a.notifier.connections() == 0; }));
@@ -526,8 +528,7 @@ TEST_CASE("a row pushed while the upgrade answer is on its way is delivered", "[
 }
 
 TEST_CASE("a gap that never fills is dropped after the window", "[ws][gaps]") {
-  gateway::net::RealtimeOptions opts;
-  opts.poll = 5000ms;
+  auto opts = polled_by_hand();
   opts.window = 300ms;
   Instance a(false, opts);
   auto& t = TestApp::get();
@@ -544,13 +545,10 @@ TEST_CASE("a gap that never fills is dropped after the window", "[ws][gaps]") {
 
 TEST_CASE("a poll reads only rows it has not read before", "[ws][cost]") {
   auto& t = TestApp::get();
-  gateway::net::RealtimeOptions opts;
-  opts.poll = 5000ms;
-  Instance a(false, opts);
+  Instance a(false, polled_by_hand());
   auto alice = t.account("alice");
   ws::Client c;
-  REQUIRE(c.connect(a.port, a.ws(alice.token)) == 101);
-  REQUIRE(eventually([&] { return a.notifier.connections() == 1; }));
+  connect(c, a, alice);
   a.notifier.poll_once();
 
   // A broadcast-sized batch in one transaction.
@@ -582,13 +580,10 @@ TEST_CASE("a poll reads only rows it has not read before", "[ws][cost]") {
 TEST_CASE("two open transactions that commit out of id order: both rows pushed once (MySQL)", "[ws][gaps]") {
   auto& t = TestApp::get();
   if (t.app().db().backend() != db::Backend::MySql) return;  // SQLite serialises writers
-  gateway::net::RealtimeOptions opts;
-  opts.poll = 5000ms;
-  Instance a(false, opts);
+  Instance a(false, polled_by_hand());
   auto alice = t.account("alice");
   ws::Client c;
-  REQUIRE(c.connect(a.port, a.ws(alice.token)) == 101);
-  REQUIRE(eventually([&] { return a.notifier.connections() == 1; }));
+  connect(c, a, alice);
   a.notifier.poll_once();
 
   db::Tx early(t.app().db(), &t.app().bus());
@@ -600,16 +595,12 @@ TEST_CASE("two open transactions that commit out of id order: both rows pushed o
     late.commit();
   }
   REQUIRE(n1 > n);
-  auto m = c.next_notification(2000ms);  // woken by the commit
-  REQUIRE(m);
-  CHECK(m->at("notification").at("id").as_int64() == n1);
+  expect_push(c, n1);  // woken by the commit
   a.notifier.poll_once();
   CHECK(!c.next_notification(200ms));
 
   early.commit();
-  m = c.next_notification(2000ms);
-  REQUIRE(m);
-  CHECK(m->at("notification").at("id").as_int64() == n);
+  expect_push(c, n);
   for (int i = 0; i < 3; ++i) a.notifier.poll_once();
   CHECK(!c.next_notification(500ms));
 }
