@@ -3,6 +3,7 @@
 // reviewed; the resident is notified through the outbox dispatcher running in the server.
 #include "tests/e2e/http_client.hpp"
 #include "tests/e2e/server_process.hpp"
+#include "tests/e2e/session.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -13,27 +14,11 @@
 using namespace courtyard::e2e;
 namespace bj = boost::json;
 
-namespace {
-
-std::string login(unsigned short port, std::string const& email) {
-  auto res = fetch(port, "POST", "/v1/auth/login",
-                   bj::serialize(bj::object{{"email", email}, {"password", "courtyard-demo"}}));
-  REQUIRE(res.status == 200);
-  return std::string(res.json().at("token").as_string());
-}
-
-HeaderList bearer(std::string const& token, HeaderList extra = {}) {
-  extra.emplace_back("Authorization", "Bearer " + token);
-  return extra;
-}
-
-}  // namespace
-
 TEST_CASE("e2e: demo data and the order -> redemption -> review loop", "[e2e][demo]") {
   ServerProcess server({"--demo"});
   auto port = server.port();
-  auto alice = login(port, "alice@demo.courtyard.local");
-  auto carol = login(port, "carol@demo.courtyard.local");
+  auto alice = demo_login(port, "alice@demo.courtyard.local");
+  auto carol = demo_login(port, "carol@demo.courtyard.local");
 
   auto me = fetch(port, "GET", "/v1/me", {}, bearer(carol)).json();
   std::int64_t cid = 0, mid = 0;

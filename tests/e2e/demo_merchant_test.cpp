@@ -2,6 +2,7 @@
 // living there, was approved, and added Sam as staff (orders and redemptions only).
 #include "tests/e2e/http_client.hpp"
 #include "tests/e2e/server_process.hpp"
+#include "tests/e2e/session.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -9,24 +10,11 @@
 using namespace courtyard::e2e;
 namespace bj = boost::json;
 
-namespace {
-
-std::string login(unsigned short port, std::string const& email) {
-  auto r = fetch(port, "POST", "/v1/auth/login",
-                 bj::serialize(bj::object{{"email", email}, {"password", "courtyard-demo"}}));
-  REQUIRE(r.status == 200);
-  return std::string(r.json().at("token").as_string());
-}
-
-HeaderList bearer(std::string const& token) { return {{"Authorization", "Bearer " + token}}; }
-
-}  // namespace
-
 TEST_CASE("e2e: the demo's outside merchant and its staff", "[e2e][demo][merchants]") {
   ServerProcess server({"--demo"});
   auto port = server.port();
-  auto olive = login(port, "olive@demo.courtyard.local");
-  auto sam = login(port, "sam@demo.courtyard.local");
+  auto olive = demo_login(port, "olive@demo.courtyard.local");
+  auto sam = demo_login(port, "sam@demo.courtyard.local");
 
   auto roles = fetch(port, "GET", "/v1/me", {}, bearer(olive)).json().at("roles").as_array();
   std::int64_t cid = 0, mid = 0;

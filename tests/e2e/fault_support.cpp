@@ -3,6 +3,7 @@
 #include "db/database.hpp"
 #include "db/query.hpp"
 #include "tests/e2e/server_process.hpp"
+#include "tests/e2e/session.hpp"
 
 #include <boost/json.hpp>
 #include <boost/url.hpp>
@@ -28,11 +29,6 @@ std::string env(char const* name) {
 
 std::string str(std::int64_t v) { return std::to_string(v); }
 
-HeaderList bearer(std::string const& token, HeaderList extra = {}) {
-  extra.emplace_back("Authorization", "Bearer " + token);
-  return extra;
-}
-
 // One seeding call; anything but `expect` is a broken fixture.
 bj::value call(unsigned short port, std::string_view method, std::string const& target, bj::value const& body,
                std::string const& token, int expect) {
@@ -43,13 +39,6 @@ bj::value call(unsigned short port, std::string_view method, std::string const& 
     throw std::runtime_error("seed: " + std::string(method) + " " + target + " answered " + str(r.status) +
                              " (expected " + str(expect) + "): " + r.body);
   return r.body.empty() ? bj::value() : r.json();
-}
-
-std::string login(unsigned short port, std::string const& email, std::string const& password) {
-  return std::string(
-      call(port, "POST", "/v1/auth/login", bj::object{{"email", email}, {"password", password}}, "", 200)
-          .at("token")
-          .as_string());
 }
 
 constexpr char const* kPassword = "fault-suite-password";

@@ -5,6 +5,7 @@
 #include "tests/e2e/fault_support.hpp"
 #include "tests/e2e/http_client.hpp"
 #include "tests/e2e/server_process.hpp"
+#include "tests/e2e/session.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -22,11 +23,6 @@ namespace bj = boost::json;
 namespace {
 
 std::string str(std::int64_t v) { return std::to_string(v); }
-
-HeaderList bearer(std::string const& token, HeaderList extra = {}) {
-  if (!token.empty()) extra.emplace_back("Authorization", "Bearer " + token);
-  return extra;
-}
 
 HttpResponse send(unsigned short port, std::string_view method, std::string const& target, bj::value const& body,
                   std::string const& token, HeaderList extra = {}) {

@@ -4,6 +4,7 @@
 #include "db/database.hpp"
 #include "tests/e2e/http_client.hpp"
 #include "tests/e2e/server_process.hpp"
+#include "tests/e2e/session.hpp"
 
 #include <boost/json.hpp>
 #include <boost/url/url.hpp>
@@ -68,14 +69,6 @@ class SharedDatabase {
  private:
   std::string url_, dir_, server_, schema_;
 };
-
-HeaderList bearer(std::string const& token) { return {{"Authorization", "Bearer " + token}}; }
-
-std::string login(unsigned short port, std::string const& email, std::string const& password) {
-  auto res = fetch(port, "POST", "/v1/auth/login", bj::serialize(bj::object{{"email", email}, {"password", password}}));
-  REQUIRE(res.status == 200);
-  return std::string(res.json().at("token").as_string());
-}
 
 long long cache_hits(unsigned short port) {
   auto text = fetch(port, "GET", "/metrics").body;
