@@ -99,6 +99,18 @@ bj::value expect_push(ws::Client& c, std::int64_t id) {
   return *m;
 }
 
+// An instance whose poller the test drives, with alice connected and the cursor set.
+struct Polled {
+  TestApp& t = TestApp::get();
+  Instance a{false, polled_by_hand()};
+  Actor alice = t.account("alice");
+  ws::Client c;
+  Polled() {
+    connect(c, a, alice);
+    a.notifier.poll_once();
+  }
+};
+
 }  // namespace
 
 TEST_CASE("the upgrade checks the token first", "[ws]") {
@@ -477,13 +489,7 @@ TEST_CASE("a notification written by this process is pushed at once, not at the 
   CHECK(!c.next_notification(300ms));
 }
 
-TEST_CASE("a row committed after a larger id was seen is pushed exactly once", "[ws][gaps]") {
-  auto& t = TestApp::get();
-  Instance a(false, polled_by_hand());
-  auto alice = t.account("alice");
-  ws::Client c;
-  connect(c, a, alice);
-  a.notifier.poll_once();
+TEST_CASE_METHOD(Polled, "a row committed after a larger id was seen is pushed exactly once", "[ws][gaps]") {
 
   auto n = max_notification_id() + 1;
   insert_with_id(n + 1, alice.account_id, "second");  // N+1 visible first
@@ -543,13 +549,7 @@ TEST_CASE("a gap that never fills is dropped after the window", "[ws][gaps]") {
   CHECK(a.notifier.open_gaps() == 0);
 }
 
-TEST_CASE("a poll reads only rows it has not read before", "[ws][cost]") {
-  auto& t = TestApp::get();
-  Instance a(false, polled_by_hand());
-  auto alice = t.account("alice");
-  ws::Client c;
-  connect(c, a, alice);
-  a.notifier.poll_once();
+TEST_CASE_METHOD(Polled, "a poll reads only rows it has not read before", "[ws][cost]") {
 
   // A broadcast-sized batch in one transaction.
   constexpr int kRows = 200;

@@ -34,6 +34,16 @@ std::int64_t new_amenity(TestApp& t, Community const& c, std::int64_t capacity) 
 // A slot starting on a whole hour well in the future, so tests do not collide in time.
 std::int64_t future_slot(int days_ahead) { return (now() / kHour) * kHour + days_ahead * kDay; }
 
+// A community with two residents (units 0 and 1) and a courier, and another community.
+struct Neighbours {
+  TestApp& t = TestApp::get();
+  Community c = t.community();
+  Community other = t.community();
+  Actor r = t.resident(c, 0);
+  Actor n = t.resident(c, 1);
+  Actor courier = t.courier(c);
+};
+
 }  // namespace
 
 // ---- announcements
@@ -281,13 +291,8 @@ TEST_CASE("amenities: create and list", "[property][amenities]") {
   CHECK(t.get(id_path(amenities(other), a.id()), other.manager.token).status == 404);
 }
 
-TEST_CASE("amenity bookings: capacity at every instant, cancel frees it, validation", "[property][amenities]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto other = t.community();
-  auto r = t.resident(c, 0);
-  auto n = t.resident(c, 1);
-  auto courier = t.courier(c);
+TEST_CASE_METHOD(Neighbours, "amenity bookings: capacity at every instant, cancel frees it, validation",
+                 "[property][amenities]") {
   auto room = new_amenity(t, c, 1);
   auto slot = future_slot(3);
 
@@ -398,13 +403,8 @@ TEST_CASE("16 residents book a capacity-3 slot at once: exactly 3 get in", "[pro
 
 // ---- suggestions
 
-TEST_CASE("suggestions: post, list by new and by votes, vote once, unvote", "[property][suggestions]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto other = t.community();
-  auto r = t.resident(c, 0);
-  auto n = t.resident(c, 1);
-  auto courier = t.courier(c);
+TEST_CASE_METHOD(Neighbours, "suggestions: post, list by new and by votes, vote once, unvote",
+                 "[property][suggestions]") {
 
   auto bikes = t.post(suggestions(c), {{"title", "Bike racks"}, {"body", "By the gate"}}, r.token);
   REQUIRE(bikes.status == 201);
