@@ -23,13 +23,7 @@ bj::object key_in_list(TestApp& t, std::string const& path, std::string const& t
 
 }  // namespace
 
-TEST_CASE("API keys: an expiry, after which the key answers 401", "[identity][api-keys][expiry]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto owner = t.resident(c);
-  auto mid = make_merchant(t, c, owner);
-  auto path = keys_path(c, mid);
-
+TEST_CASE_METHOD(MerchantKeys, "API keys: an expiry, after which the key answers 401", "[identity][api-keys][expiry]") {
   auto in = [](std::int64_t ms) { return json::rfc3339(db::now_ms() + ms); };
   CHECK(t.post(path, {{"name", "old"}, {"scopes", bj::array{"orders:read"}}, {"expires_at", in(-1000)}}, owner.token).status ==
         422);
@@ -61,12 +55,7 @@ TEST_CASE("API keys: an expiry, after which the key answers 401", "[identity][ap
         created.json.at("expires_at").as_string());
 }
 
-TEST_CASE("API keys: last use, written at most once a minute", "[identity][api-keys][last-used]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto owner = t.resident(c);
-  auto mid = make_merchant(t, c, owner);
-  auto path = keys_path(c, mid);
+TEST_CASE_METHOD(MerchantKeys, "API keys: last use, written at most once a minute", "[identity][api-keys][last-used]") {
   auto created = t.post(path, {{"name", "POS"}, {"scopes", bj::array{"orders:read"}}}, owner.token);
   REQUIRE(created.status == 201);
   auto key = std::string(created.json.at("key").as_string());

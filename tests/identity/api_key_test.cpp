@@ -8,12 +8,8 @@ using test::TestApp;
 namespace bj = boost::json;
 using namespace api_keys_test;
 
-TEST_CASE("merchant API keys: create, authenticate with scopes, list, revoke", "[identity][api-keys]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto owner = t.resident(c);
-  auto mid = make_merchant(t, c, owner);
-
+TEST_CASE_METHOD(MerchantKeys, "merchant API keys: create, authenticate with scopes, list, revoke",
+                 "[identity][api-keys]") {
   auto me = t.get("/v1/me", owner.token);
   REQUIRE(me.status == 200);
   bool listed = false;
@@ -22,7 +18,7 @@ TEST_CASE("merchant API keys: create, authenticate with scopes, list, revoke", "
   CHECK(listed);
 
   auto created =
-      t.post(keys_path(c, mid), {{"name", "POS terminal"}, {"scopes", {"orders:read", "orders:write", "orders:read"}}},
+      t.post(path, {{"name", "POS terminal"}, {"scopes", {"orders:read", "orders:write", "orders:read"}}},
              owner.token);
   REQUIRE(created.status == 201);
   auto key = std::string(created.json.at("key").as_string());
@@ -30,7 +26,7 @@ TEST_CASE("merchant API keys: create, authenticate with scopes, list, revoke", "
   CHECK(key.size() == 3 + 64);
   CHECK(created.json.at("prefix").as_string() == key.substr(0, 11));
   CHECK(created.json.at("scopes").as_array().size() == 2);
-  CHECK(created.header("Location") == keys_path(c, mid) + "/" + std::to_string(created.id()));
+  CHECK(created.header("Location") == path + "/" + std::to_string(created.id()));
 
   auto p = identity::authenticate(t.app().db(), key);
   REQUIRE(p.has_value());
@@ -45,9 +41,9 @@ TEST_CASE("merchant API keys: create, authenticate with scopes, list, revoke", "
   // A key is a credential: accepted by the gateway, but only on routes that name a scope.
   CHECK(t.get("/v1/me", key).status == 403);
   CHECK(t.get(c.base(), key).status == 403);
-  CHECK(t.post(keys_path(c, mid), {{"name", "minted by a key"}, {"scopes", {"orders:read"}}}, key).status == 403);
+  CHECK(t.post(path, {{"name", "minted by a key"}, {"scopes", {"orders:read"}}}, key).status == 403);
 
-  auto list = t.get(keys_path(c, mid), owner.token);
+  auto list = t.get(path, owner.token);
   REQUIRE(list.status == 200);
   REQUIRE(list.json.at("items").as_array().size() == 1);
   auto const& item = list.json.at("items").at(0).as_object();
@@ -57,11 +53,11 @@ TEST_CASE("merchant API keys: create, authenticate with scopes, list, revoke", "
   CHECK(list.body.find(key.substr(11)) == std::string::npos);
 
   auto kid = std::to_string(created.id());
-  CHECK(t.del(keys_path(c, mid) + "/" + kid, owner.token).status == 204);
+  CHECK(t.del(path + "/" + kid, owner.token).status == 204);
   CHECK_FALSE(identity::authenticate(t.app().db(), key).has_value());
   CHECK(t.get("/v1/me", key).status == 401);
-  CHECK(t.del(keys_path(c, mid) + "/" + kid, owner.token).status == 404);
-  CHECK(t.get(keys_path(c, mid), owner.token).json.at("items").as_array().empty());
+  CHECK(t.del(path + "/" + kid, owner.token).status == 404);
+  CHECK(t.get(path, owner.token).json.at("items").as_array().empty());
 }
 
 TEST_CASE("merchant API keys: who may manage them", "[identity][api-keys][access]") {
@@ -98,13 +94,7 @@ TEST_CASE("merchant API keys: who may manage them", "[identity][api-keys][access
   CHECK(identity::authenticate(t.app().db(), std::string(created.json.at("key").as_string())).has_value());
 }
 
-TEST_CASE("merchant API keys: validation", "[identity][api-keys][errors]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto owner = t.resident(c);
-  auto mid = make_merchant(t, c, owner);
-  auto path = keys_path(c, mid);
-
+TEST_CASE_METHOD(MerchantKeys, "merchant API keys: validation", "[identity][api-keys][errors]") {
   CHECK(t.post(path, {{"name", "k"}, {"scopes", bj::array{}}}, owner.token).status == 422);
   auto bad = t.post(path, {{"name", "k"}, {"scopes", {"orders:read", "Bad Scope"}}}, owner.token);
   CHECK(bad.status == 422);

@@ -25,4 +25,13 @@ inline std::string keys_path(test::Community const& c, std::int64_t mid) {
   return c.base() + "/merchants/" + std::to_string(mid) + "/api-keys";
 }
 
+// A community's resident who owns a merchant, and the merchant's keys' collection.
+struct MerchantKeys {
+  test::TestApp& t = test::TestApp::get();
+  test::Community c = t.community();
+  test::Actor owner = t.resident(c);
+  std::int64_t mid = make_merchant(t, c, owner);
+  std::string path = keys_path(c, mid);
+};
+
 }  // namespace api_keys_test
