@@ -213,7 +213,11 @@ std::optional<std::size_t> position(std::vector<Tier> const& sorted_tiers, std::
 }
 
 std::vector<Purpose> const& all_purposes() {
-  static std::vector<Purpose> const all{Purpose::Marketing, Purpose::Recommendations, Purpose::Analytics};
+  static std::vector<Purpose> const all = [] {
+    std::vector<Purpose> v;
+    for (auto const& [p, name] : kPurpose) v.push_back(p);
+    return v;
+  }();
   return all;
 }
 

@@ -2,7 +2,6 @@
 
 #include "http/names.hpp"
 
-#include <array>
 
 namespace courtyard::settlement::logic {
 

@@ -4,7 +4,6 @@
 #include "http/names.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdio>
 
