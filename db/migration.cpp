@@ -57,6 +57,18 @@ std::string expand_dialect(std::string const& sql, Backend b) {
   std::string out = sql;
   replace_all(out, "{pk}", pk(b));
   replace_all(out, "{engine}", b == Backend::MySql ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" : "");
+  if (b == Backend::Sqlite) {
+    // `DROP INDEX name ON table` is MySQL's; SQLite's index names are the schema's own.
+    constexpr std::string_view kDrop = "DROP INDEX ";
+    for (std::size_t pos = 0; (pos = out.find(kDrop, pos)) != std::string::npos;) {
+      auto name_end = out.find_first_of(" ;\n", pos + kDrop.size());
+      if (name_end == std::string::npos) break;
+      auto end = out.find_first_of(";\n", name_end);
+      if (end == std::string::npos) end = out.size();
+      if (out.compare(name_end, 4, " ON ") == 0) out.erase(name_end, end - name_end);
+      pos = name_end;
+    }
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 // SQL is written once for both backends; these tokens are expanded by dialect:
 //   {pk}      BIGINT auto-increment primary key column type
 //   {engine}  " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" on MySQL, "" on SQLite
+// and `DROP INDEX name ON table` (MySQL's form) loses its ON clause on SQLite.
 // Statements are separated by ";" at the end of a line. Use VARCHAR(n) for indexed text,
 // TEXT for free text, BIGINT for ids, money (cents) and times (epoch ms).
 #include "db/database.hpp"

@@ -167,6 +167,18 @@ CREATE INDEX idx_events_topic_created ON events (topic, created_at);
 CREATE INDEX idx_deliveries_done ON event_deliveries (status, done_at);
 CREATE INDEX idx_events_created ON events (created_at);
 )SQL"},
+      // Every query of (status, due_at) and of (subscriber, topic, status, due_at) is served by
+      // idx_deliveries_pending_queues (equalities on status, subscriber and topic, a range on
+      // due_at): the two were kept up to date on every delivery's insert and mark for nothing.
+      {4, "drop the delivery indexes idx_deliveries_pending_queues covers", R"SQL(
+DROP INDEX idx_deliveries_due ON event_deliveries;
+DROP INDEX idx_deliveries_subscriber ON event_deliveries;
+)SQL"},
+      // Pruning finds done deliveries by their events' age (prune), so a delivery's mark
+      // no longer moves an entry of (status, done_at) as well.
+      {5, "drop the done deliveries' index: pruned by event", R"SQL(
+DROP INDEX idx_deliveries_done ON event_deliveries;
+)SQL"},
   };
 }
 
@@ -342,28 +354,9 @@ RetryResult retry_dead(db::Database& db, Bus* bus, std::int64_t id) {
 Pruned prune(db::Database& db, std::int64_t now, std::chrono::milliseconds retention, int batch) {
   Pruned out;
   std::int64_t cut = now - retention.count();
-  // Deliveries: done and finished before the cut, oldest first, a batch at a time (each
-  // batch is deleted, so the next read starts again at the oldest left).
-  for (;;) {
-    std::vector<std::int64_t> ids;
-    db::read(db, [&](soci::session& s) {
-      soci::rowset<long long> rs = (s.prepare << "SELECT id FROM event_deliveries WHERE status = 'done' AND done_at < :c "
-                                                 "ORDER BY done_at, id LIMIT :l",
-                                    soci::use(cut, "c"), soci::use(batch, "l"));
-      for (auto id : rs) ids.push_back(id);
-      return 0;
-    });
-    if (ids.empty()) break;
-    auto deleted = db::transact(db, nullptr, [&](db::Tx& tx) {
-      db::Query del("DELETE FROM event_deliveries WHERE id IN (");
-      del.values(ids).sql(") AND status = 'done' AND done_at < ").value(cut);
-      return del.exec(tx);
-    });
-    out.deliveries += deleted;
-    if (deleted == 0 || static_cast<int>(ids.size()) < batch) break;
-  }
-  // Events: created before the cut with no delivery left, in (created_at, id) order; an
-  // event whose deliveries are still there is passed over.
+  // The events created before the cut in (created_at, id) order, a batch at a time; of each
+  // batch, the done deliveries (by event, the unique (event_id, subscriber) index: no index on
+  // done_at for every delivery's mark to keep up), then the events left with no delivery.
   for (std::int64_t after_at = -1, after_id = 0;;) {
     std::vector<std::pair<std::int64_t, std::int64_t>> rows;  // (created_at, id)
     db::read(db, [&](soci::session& s) {
@@ -382,12 +375,17 @@ Pruned prune(db::Database& db, std::int64_t now, std::chrono::milliseconds reten
     if (rows.empty()) break;
     std::vector<std::int64_t> ids;
     for (auto const& [at, id] : rows) ids.push_back(id);
-    out.events += db::transact(db, nullptr, [&](db::Tx& tx) {
+    auto [deliveries, events] = db::transact(db, nullptr, [&](db::Tx& tx) {
+      db::Query done("DELETE FROM event_deliveries WHERE event_id IN (");
+      done.values(ids).sql(") AND status = 'done'");
       db::Query del("DELETE FROM events WHERE id IN (");
       del.values(ids).sql(") AND created_at < ").value(cut);
       del.sql(" AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = events.id)");
-      return del.exec(tx);
+      auto d = done.exec(tx);
+      return std::pair{d, del.exec(tx)};
     });
+    out.deliveries += deliveries;
+    out.events += events;
     std::tie(after_at, after_id) = rows.back();
     if (static_cast<int>(rows.size()) < batch) break;
   }
@@ -638,66 +636,25 @@ int Dispatcher::process(std::vector<std::int64_t> const& ids, std::string const&
     if (batch) work = [batch](Event const& e, db::Tx& tx) { (*batch)({e}, tx); };
     return deliver_owned(ids.front(), subscriber, topic, work) ? 1 : 0;
   }
-  if (h) return deliver_owned_group(ids, subscriber, topic, *h);
-  auto claimed = claim(ids, topic);
-  if (claimed.empty()) return 0;
-  if (batch && claimed.size() > 1) {
-    if (deliver_batch(claimed, subscriber, *batch)) return static_cast<int>(claimed.size());
-    // Each again alone, under its own lease from now on (if it is still ours).
-    std::int64_t until = db::now_ms() + opts_.lease.count();
-    std::vector<std::int64_t> renewed;
-    db::transact(db_, nullptr, [&](db::Tx& tx) {
-      renewed.clear();
-      for (auto const& c : claimed) {
-        if (tx.exec("UPDATE event_deliveries SET lease_until = :u WHERE id = :id AND lease_owner = :o "
-                    "AND status = 'pending'",
-                    soci::use(until, "u"), soci::use(c.id, "id"), soci::use(opts_.owner, "o")) == 1)
-          renewed.push_back(c.id);
-      }
+  if (batch) return deliver_owned_group(ids, subscriber, topic, *batch);
+  if (h)
+    return deliver_owned_group(ids, subscriber, topic, [h](std::vector<Event> const& events, db::Tx& tx) {
+      for (auto const& e : events) (*h)(e, tx);
     });
-    std::erase_if(claimed, [&](Claimed const& c) {
-      return std::find(renewed.begin(), renewed.end(), c.id) == renewed.end();
-    });
-  }
-  std::function<void(Event const&, db::Tx&)> work;
-  if (h) work = *h;
-  if (batch) work = [batch](Event const& e, db::Tx& tx) { (*batch)({e}, tx); };
+  // Detached: leased first (the handler runs with no transaction open), marked done after.
   int done = 0;
-  for (auto& c : claimed) done += deliver(c, subscriber, detached, work) ? 1 : 0;
+  for (auto& c : claim(ids, topic)) done += deliver_detached(c, subscriber, *detached) ? 1 : 0;
   return done;
 }
 
-bool Dispatcher::deliver_batch(std::vector<Claimed>& batch, std::string const& subscriber, BatchHandler const& h) {
-  try {
-    std::vector<std::int64_t> ids;
-    std::vector<Event> events;
-    for (auto& c : batch) {
-      ids.push_back(c.id);
-      events.push_back(c.event);
-      events.back().payload = boost::json::parse(c.payload);
-    }
-    db::transact(db_, &bus_, [&](db::Tx& tx) {
-      h(events, tx);
-      if (mark_done(tx, ids, opts_.owner) != static_cast<long long>(ids.size())) throw LeaseLost();
-    });
-    return true;
-  } catch (std::exception const& e) {
-    spdlog::warn("event batch of {} deliveries ({} -> {}) failed, delivering them one by one: {}", batch.size(),
-                 batch.front().event.topic, subscriber, e.what());
-  }
-  return false;
-}
-
-bool Dispatcher::deliver(Claimed& c, std::string const& subscriber, DetachedHandler const* detached,
-                         std::function<void(Event const&, db::Tx&)> const& work) {
+bool Dispatcher::deliver_detached(Claimed& c, std::string const& subscriber, DetachedHandler const& h) {
   auto const id = c.id;
   auto const& topic = c.event.topic;
   try {
     c.event.payload = boost::json::parse(c.payload);
     // Outside any transaction, on no pooled session: a failure here reschedules below.
-    if (detached) (*detached)(c.event);
+    h(c.event);
     db::transact(db_, &bus_, [&](db::Tx& tx) {
-      if (work) work(c.event, tx);
       if (mark_done(tx, {id}, opts_.owner) != 1) throw LeaseLost();
     });
     return true;
@@ -736,7 +693,7 @@ bool Dispatcher::deliver_owned(std::int64_t id, std::string const& subscriber, s
 }
 
 int Dispatcher::deliver_owned_group(std::vector<std::int64_t> const& ids, std::string const& subscriber,
-                                    std::string const& topic, Handler const& h) {
+                                    std::string const& topic, BatchHandler const& work) {
   bool taken = false;  // some of the group was ours inside the transaction that failed
   try {
     return db::transact(db_, &bus_, [&](db::Tx& tx) {
@@ -747,10 +704,13 @@ int Dispatcher::deliver_owned_group(std::vector<std::int64_t> const& ids, std::s
       std::int64_t now = db::now_ms(), until = now + opts_.lease.count();
       if (take(tx, ids, opts_.owner, now, until, tx.now_ms()) == 0) return 0;
       taken = true;
-      auto ours = leased(tx, ids, "done", opts_.owner, until, topic);
-      for (auto& l : ours) l.event.payload = boost::json::parse(l.payload);
-      for (auto const& l : ours) h(l.event, tx);
-      return static_cast<int>(ours.size());
+      std::vector<Event> events;
+      for (auto& l : leased(tx, ids, "done", opts_.owner, until, topic)) {
+        l.event.payload = boost::json::parse(l.payload);
+        events.push_back(std::move(l.event));
+      }
+      if (!events.empty()) work(events, tx);
+      return static_cast<int>(events.size());
     });
   } catch (std::exception const& e) {
     if (!taken) throw;  // nothing was taken (storage down): the round fails, as a failed claim does
@@ -759,7 +719,8 @@ int Dispatcher::deliver_owned_group(std::vector<std::int64_t> const& ids, std::s
   }
   // Each alone, in its own transaction: only a failing one is rescheduled.
   int done = 0;
-  for (auto id : ids) done += deliver_owned(id, subscriber, topic, h) ? 1 : 0;
+  auto one = [&work](Event const& e, db::Tx& tx) { work({e}, tx); };
+  for (auto id : ids) done += deliver_owned(id, subscriber, topic, one) ? 1 : 0;
   return done;
 }
 

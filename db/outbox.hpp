@@ -14,9 +14,9 @@
 // across (subscriber, topic) queues so one stuck or slow subscriber never holds back
 // another, leases each item from the moment it is claimed, backs failures off
 // exponentially with jitter and marks them `dead` after max_attempts. A batch subscriber
-// (subscribe_batch) takes up to its batch size of its queue's due deliveries in one claim
-// and one transaction; that is one turn of the round-robin like a single delivery, and so are
-// up to `group` deliveries of a transactional subscriber's queue. Deliveries no
+// (subscribe_batch) takes up to its batch size of its queue's due deliveries in one
+// transaction that takes, runs and marks them; that is one turn of the round-robin like a
+// single delivery, and so are up to `group` deliveries of a transactional subscriber's queue. Deliveries no
 // running instance handles for `orphan_after` go `dead` too. Dead letters are listed and
 // re-queued through dead_letters()/retry_dead(); counts per subscriber feed /metrics.
 #include <boost/json/value.hpp>
@@ -64,13 +64,13 @@ using Handler = std::function<void(Event const&, db::Tx&)>;
 // that ran out before the mark, runs it again. It writes nothing with the delivery.
 using DetachedHandler = std::function<void(Event const&)>;
 // A batch subscriber gets up to its batch size of its queue's due deliveries at once
-// (oldest first), in one transaction that also marks every one of them done; what it writes
-// commits with all of them or with none. The deliveries are claimed together (one lease
-// time for the batch), and only those whose lease is still ours when it commits are marked:
-// when any was taken over, nothing of the batch commits. When the handler throws (or the
-// batch lost a lease), the batch is delivered again one by one, each event in a vector of
-// its own with its own transaction, so a poison event is retried, backed off and
-// dead-lettered alone while the rest are done. Idempotent per event, as any subscriber.
+// (oldest first), in one transaction that takes them (lease and `done` in one statement, as
+// a single transactional delivery is taken), runs the handler and commits: what it writes
+// commits with all of them or with none, and their row locks keep other dispatchers out until
+// then (no separate claim, so no lease to lose while it runs). When the handler throws, the
+// batch is delivered again one by one, each event in a vector of its own with its own
+// transaction, so a poison event is retried, backed off and dead-lettered alone while the
+// rest are done. Idempotent per event, as any subscriber.
 using BatchHandler = std::function<void(std::vector<Event> const&, db::Tx&)>;
 
 class Bus {
@@ -193,10 +193,9 @@ struct Pruned {
   long long deliveries = 0;
   long long events = 0;
 };
-// Deletes `done` deliveries finished before now - retention, then events created before
-// now - retention that have no delivery left (all were done and pruned). Pending and
-// dead deliveries and their events are kept. Works in batches of `batch` rows, one short
-// transaction each.
+// Deletes the events created before now - retention with their `done` deliveries; an event
+// with a pending or dead delivery is kept, and so is that delivery. Works in batches of
+// `batch` events, one short transaction each.
 Pruned prune(db::Database& db, std::int64_t now_ms, std::chrono::milliseconds retention, int batch = 500);
 // Registers the job "events.prune" (every `every`) that calls prune() with `retention`.
 void schedule_pruning(jobs::Scheduler& s, std::chrono::milliseconds retention,
@@ -256,26 +255,23 @@ class Dispatcher {
   // Exactly one of h, detached and batch is set; returns how many were done.
   int process(std::vector<std::int64_t> const& ids, std::string const& subscriber, std::string const& topic,
               Handler const* h, DetachedHandler const* detached, BatchHandler const* batch);
-  // One delivery of a transactional subscriber, taken, run and marked done in one
+  // One delivery of a transactional or batch subscriber, taken, run and marked done in one
   // transaction (its row lock keeps other dispatchers out until it commits; no separate
   // claim). A failure rolls it all back and reschedules it with backoff or marks it dead.
   bool deliver_owned(std::int64_t id, std::string const& subscriber, std::string const& topic,
                      std::function<void(Event const&, db::Tx&)> const& work);
-  // Several deliveries of one transactional subscriber's queue, taken, run and marked done
-  // in one transaction as deliver_owned does for one. If any of them fails the whole group
-  // rolls back and each is delivered alone, so only the failing one is rescheduled.
+  // Several deliveries of one queue, taken, run (all of them in one call of `work`) and marked
+  // done in one transaction as deliver_owned does for one. If it fails the whole group rolls
+  // back and each is delivered alone, so only the failing one is rescheduled.
   int deliver_owned_group(std::vector<std::int64_t> const& ids, std::string const& subscriber,
-                          std::string const& topic, Handler const& h);
+                          std::string const& topic, BatchHandler const& work);
   // The rescheduling after a failed attempt (`attempts` before it); `owned`: the delivery
   // is leased to us, else it must still be as the failed transaction found it.
   void reschedule(std::int64_t id, std::string const& subscriber, std::string const& topic, int attempts,
                   std::exception const& e, bool owned);
-  // One claimed delivery: `work` (nullptr: only the detached handler, outside) runs in the
-  // transaction that marks it done; a failure reschedules it with backoff or marks it dead.
-  bool deliver(Claimed& c, std::string const& subscriber, DetachedHandler const* detached,
-               std::function<void(Event const&, db::Tx&)> const& work);
-  // The whole batch in one transaction; false (nothing committed) when it failed.
-  bool deliver_batch(std::vector<Claimed>& batch, std::string const& subscriber, BatchHandler const& h);
+  // One claimed delivery of a detached subscriber: the handler runs outside any transaction,
+  // then a short one marks it done; a failure reschedules it with backoff or marks it dead.
+  bool deliver_detached(Claimed& c, std::string const& subscriber, DetachedHandler const& h);
   void housekeeping(std::int64_t now);
   void catch_up(std::int64_t now);
   db::Database& db_;

@@ -1,6 +1,6 @@
 // Batch subscribers (Bus::subscribe_batch): a queue's due deliveries in one handler call and
-// one transaction that marks them all done; a failing batch delivered again one by one, so a
-// poison event is retried and dead-lettered alone; a lost lease commits nothing; two
+// one transaction that takes and marks them all; a failing batch delivered again one by one,
+// so a poison event is retried and dead-lettered alone and no claim is left behind; two
 // dispatchers with batch handlers on one database apply each event once (real threads).
 #include "tests/db/outbox_support.hpp"
 
@@ -108,33 +108,47 @@ TEST_CASE("a failing batch is delivered one by one: only the poison event is ret
   CHECK(calls.size() == 8);
 }
 
-TEST_CASE("a batch with a delivery whose lease another dispatcher took commits nothing, and that delivery is not "
-          "marked by us",
+TEST_CASE("a batch is taken by its own transaction: its deliveries are ours and done until it commits, and a "
+          "failed batch leaves no claim behind",
           "[events][batch][lease]") {
   auto& t = app();
   auto topic = t.unique("topic");
-  auto sub = t.unique("robbed");
-  std::int64_t stolen = 0;
+  auto sub = t.unique("taken");
+  auto owner = t.unique("inst");
+  bool down = true;
+  std::vector<std::size_t> calls;
   events::Bus bus;
-  // For the delivery of event `stolen`, the handler does in its own transaction what another
-  // dispatcher's committed claim would have done before our mark (lease ran out, taken over).
   bus.subscribe_batch(sub, topic, [&](std::vector<events::Event> const& batch, db::Tx& tx) {
+    calls.push_back(batch.size());
     for (auto const& e : batch) {
       record(e, tx, sub, "d");
-      if (e.id == stolen)
-        tx.exec("UPDATE event_deliveries SET lease_owner = 'thief' WHERE event_id = :e AND subscriber = :s",
-                soci::use(e.id, "e"), soci::use(sub, "s"));
+      // Taken and marked by this transaction's one statement, not yet committed: no other
+      // dispatcher can claim it meanwhile (its update waits on the row lock).
+      std::string status, lease_owner;
+      tx.sql() << "SELECT status, lease_owner FROM event_deliveries WHERE event_id = :e AND subscriber = :s",
+          soci::use(e.id), soci::use(sub), soci::into(status), soci::into(lease_owner);
+      CHECK(status == "done");
+      CHECK(lease_owner == owner);
     }
+    if (down) throw std::runtime_error("down");
   }, 10);
-  std::vector<std::int64_t> ids;
-  for (int i = 0; i < 4; ++i) ids.push_back(publish(bus, topic, i));
-  stolen = ids[1];
-  events::Dispatcher d(database(), bus, {.owner = t.unique("inst")});
-  CHECK(d.run_once() == 3);
-  CHECK(handled(sub) == 3);
-  CHECK(status_of(stolen, sub) == "pending");
-  CHECK(attempts_of(stolen, sub) == 0);  // neither done nor a failure of ours
-  for (auto id : {ids[0], ids[2], ids[3]}) CHECK(status_of(id, sub) == "done");
+  for (int i = 0; i < 4; ++i) publish(bus, topic, i);
+  events::Dispatcher d(database(), bus, {.owner = owner, .backoff_base = std::chrono::milliseconds(50)});
+  CHECK(d.run_once() == 0);
+  CHECK(calls == std::vector<std::size_t>{4, 1, 1, 1, 1});  // the batch, then each alone
+  // Everything rolled back; each delivery is pending again with one failed attempt, backed
+  // off and not leased to anyone (no claim outlives the failed transactions).
+  CHECK(handled(sub) == 0);
+  CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE subscriber = :s AND status = 'pending' AND attempts = 1 "
+              "AND lease_owner IS NULL AND lease_until = 0",
+              sub) == 4);
+  down = false;
+  t.advance_clock_ms(2000);
+  CHECK(d.run_once() == 4);
+  CHECK(calls.back() == 4);
+  CHECK(handled(sub) == 4);
+  CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE subscriber = :s AND status = 'done' AND attempts = 2", sub) ==
+        4);
   forget(topic);
 }
 

@@ -166,6 +166,9 @@ TEST_CASE("dialect expansion and statement splitting", "[db][migrations]") {
   CHECK(sqlite == "CREATE TABLE x (id INTEGER PRIMARY KEY AUTOINCREMENT);");
   auto mysql = db::expand_dialect("CREATE TABLE x (id {pk}){engine};", db::Backend::MySql);
   CHECK(mysql == "CREATE TABLE x (id BIGINT PRIMARY KEY AUTO_INCREMENT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;");
+  auto drops = "DROP INDEX i_a ON a;\nDROP INDEX i_b ON b;\n";
+  CHECK(db::expand_dialect(drops, db::Backend::Sqlite) == "DROP INDEX i_a;\nDROP INDEX i_b;\n");
+  CHECK(db::expand_dialect(drops, db::Backend::MySql) == drops);
   auto parts = db::split_statements("CREATE TABLE a (x INT);\nCREATE INDEX i ON a (x);\n\n");
   REQUIRE(parts.size() == 2);
   CHECK(parts[1].find("CREATE INDEX") != std::string::npos);
