@@ -115,12 +115,17 @@ void place_batch(db::Tx& tx, std::vector<Entry*> const& batch, std::vector<Entry
 
   std::vector<bj::value> events;
   std::vector<wallet::Posting> payments;
+  // The whole batch is credited to its first order's sub-account: its orders are one
+  // transaction and never meet each other, so one balance row changes per batch instead of
+  // one per order (a refund takes from its own order's sub-account; wallet consolidates the
+  // merchant's sub-accounts when that one is short).
+  auto const takings = wallet::merchant_for_order(merchant.id, orders.front().id);
   for (auto& o : orders) {
     o.created_at = o.updated_at = tx.now_ms();
     events.emplace_back(order_event(o));
     if (o.total_cents > 0)
       payments.push_back({{{wallet::resident(o.buyer_id), -o.total_cents},
-                           {wallet::merchant_for_order(merchant.id, o.id), o.total_cents}},
+                           {takings, o.total_cents}},
                           "order_payment",
                           order_ref(o.id)});
   }

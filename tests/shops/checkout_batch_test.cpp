@@ -166,6 +166,19 @@ TEST_CASE("concurrent checkouts of one shop are placed in batches with the rows 
   std::set<std::int64_t> evented;
   for (auto const& e : evs) evented.insert(e.at("order_id").as_int64());
   CHECK(evented == ids);
+
+  // A batch credits its first order's sub-account only; each cancellation refunds from its
+  // own order's sub-account, which the wallet first fills from the merchant's others.
+  for (auto const& [i, key, r] : placed) {
+    auto c = t.call("POST", s.order(r.id()) + "/cancel", std::nullopt, buyers[i].token);
+    INFO(c.status << " " << c.body);
+    CHECK(c.status == 200);
+  }
+  for (int i = 0; i < kBuyers; ++i) CHECK(t.balance(s.c, buyers[i]) == kFunds);
+  CHECK(merchant_balance(s) == 0);
+  CHECK(stock(s, bread) == 5'000);
+  CHECK(stock(s, milk) == 5'000);
+  check_books(s, {bread, milk});
 }
 
 TEST_CASE("a checkout batch hands back what it cannot place, and each gets its own answer",
