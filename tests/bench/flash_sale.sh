@@ -21,6 +21,8 @@
 #   FLASH_GENERAL_LOG (1: log every statement of 20 single orders to count them)
 #   FLASH_SALE_LOG (1: also log one second of the many-buyers sale and count its statements
 #   per order and dispatcher rounds; the log slows that second, so not for A/B throughput)
+#   FLASH_TABLE_STATS (1: MariaDB's userstat on; each sale prints, per table, the rows it
+#   changed per order and those times the table's indexes: where the database's writes go)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,6 +38,7 @@ DB_POOL=${COURTYARD_DB_POOL:-40}
 ONE_BUYER=${FLASH_ONE_BUYER:-1}
 GENERAL_LOG=${FLASH_GENERAL_LOG:-0}
 SALE_LOG=${FLASH_SALE_LOG:-0}
+TABLE_STATS=${FLASH_TABLE_STATS:-0}
 PRICE=250
 FUNDS=10000000  # the largest top-up (wallet::kMaxTopUpCents): 40,000 orders at PRICE for the 1-buyer sale
 
@@ -159,6 +162,7 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
   local name=$1 tokens=$2 out="$WORK/wrk-$1.txt" before after
   before=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
   local db0 cy0 db1 cy1 wrk_pid
+  if [[ $TABLE_STATS == 1 ]]; then "${SQL[@]}" -e "SET GLOBAL userstat = 1; FLUSH TABLE_STATISTICS"; fi
   db0=$(cpu_ticks "$MARIADB_PID")
   cy0=$(cpu_ticks "$COURTYARD_PID")
   FLASH_TOKENS=$tokens FLASH_PATH=$ORDERS_PATH FLASH_BODY=$BODY FLASH_TAG="$name-$RANDOM$RANDOM" \
@@ -186,6 +190,14 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
   cy1=$(cpu_ticks "$COURTYARD_PID")
   wait "$wrk_pid"
   after=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+  if [[ $TABLE_STATS == 1 ]]; then
+    "${SQL[@]}" -N -B -e "SET GLOBAL userstat = 0; SELECT TABLE_NAME, ROWS_CHANGED, ROWS_CHANGED_X_INDEXES, ROWS_READ
+      FROM information_schema.TABLE_STATISTICS WHERE ROWS_CHANGED > 0 ORDER BY ROWS_CHANGED_X_INDEXES DESC" |
+      awk -v n=$((after - before)) 'n {c += $2; x += $3
+        rows = rows sprintf("    %-34s %6.2f rows changed, %6.2f x indexes, %7.2f rows read\n", $1, $2 / n, $3 / n, $4 / n) }
+        END { if (n) printf "  rows per order (userstat, the sale and the deliveries meanwhile): %.1f changed, %.1f x indexes\n%s", c / n, x / n, rows }' \
+      >"$WORK/rows-$name"
+  fi
   awk -v d=$((db1 - db0)) -v c=$((cy1 - cy0)) -v hz="$(getconf CLK_TCK)" -v n=$((after - before)) -v s="$DURATION" 'BEGIN {
     printf "  cpu during the sale: mariadbd %.2f cores, courtyard %.2f cores; per order %.0f us in mariadbd, %.0f us in courtyard\n",
       d / hz / s, c / hz / s, n ? d / hz / n * 1e6 : 0, n ? c / hz / n * 1e6 : 0 }' >"$WORK/cpu-$name"
@@ -198,6 +210,7 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
     END {printf "%-8s %8.1f orders/s   p50 %6.2f ms   p99 %6.2f ms   (%d orders placed in %ds; wrk %.1f req/s, non-2xx %d %s)\n",
       name, placed / d, p50, p99, placed, d, rps, non2xx, errs}' "$out" | tee -a "$WORK/summary"
   cat "$WORK/cpu-$name"
+  [[ -f $WORK/rows-$name ]] && cat "$WORK/rows-$name"
   if ((o1 > o0)); then  # (transactions cut by the window's edges land in the request's share)
     tail -c +$((log_from + 1)) "$WORK/general.log" | grep -P ' (Query|Execute)\t' | grep -v 'general_log' |
       classify $((o1 - o0)) "general log, 1 s of the sale, $((o1 - o0)) orders" | sed 's/^/  /'
