@@ -629,13 +629,7 @@ std::vector<Dispatcher::Claimed> Dispatcher::claim(std::vector<std::int64_t> con
 
 int Dispatcher::process(std::vector<std::int64_t> const& ids, std::string const& subscriber, std::string const& topic,
                         Handler const* h, DetachedHandler const* detached, BatchHandler const* batch) {
-  if (!detached && ids.size() == 1) {
-    // No separate claim: the delivery's own transaction takes it.
-    std::function<void(Event const&, db::Tx&)> work;
-    if (h) work = *h;
-    if (batch) work = [batch](Event const& e, db::Tx& tx) { (*batch)({e}, tx); };
-    return deliver_owned(ids.front(), subscriber, topic, work) ? 1 : 0;
-  }
+  // No separate claim: the deliveries' own transaction takes them.
   if (batch) return deliver_owned_group(ids, subscriber, topic, *batch);
   if (h)
     return deliver_owned_group(ids, subscriber, topic, [h](std::vector<Event> const& events, db::Tx& tx) {
@@ -694,6 +688,8 @@ bool Dispatcher::deliver_owned(std::int64_t id, std::string const& subscriber, s
 
 int Dispatcher::deliver_owned_group(std::vector<std::int64_t> const& ids, std::string const& subscriber,
                                     std::string const& topic, BatchHandler const& work) {
+  auto one = [&work](Event const& e, db::Tx& tx) { work({e}, tx); };
+  if (ids.size() == 1) return deliver_owned(ids.front(), subscriber, topic, one) ? 1 : 0;
   bool taken = false;  // some of the group was ours inside the transaction that failed
   try {
     return db::transact(db_, &bus_, [&](db::Tx& tx) {
@@ -719,7 +715,6 @@ int Dispatcher::deliver_owned_group(std::vector<std::int64_t> const& ids, std::s
   }
   // Each alone, in its own transaction: only a failing one is rescheduled.
   int done = 0;
-  auto one = [&work](Event const& e, db::Tx& tx) { work({e}, tx); };
   for (auto id : ids) done += deliver_owned(id, subscriber, topic, one) ? 1 : 0;
   return done;
 }

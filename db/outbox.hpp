@@ -16,9 +16,10 @@
 // exponentially with jitter and marks them `dead` after max_attempts. A batch subscriber
 // (subscribe_batch) takes up to its batch size of its queue's due deliveries in one
 // transaction that takes, runs and marks them; that is one turn of the round-robin like a
-// single delivery, and so are up to `group` deliveries of a transactional subscriber's queue. Deliveries no
-// running instance handles for `orphan_after` go `dead` too. Dead letters are listed and
-// re-queued through dead_letters()/retry_dead(); counts per subscriber feed /metrics.
+// single delivery, and so are up to `group` deliveries of a transactional subscriber's
+// queue. Deliveries no running instance handles for `orphan_after` go `dead` too. Dead
+// letters are listed and re-queued through dead_letters()/retry_dead(); counts per
+// subscriber feed /metrics.
 #include <boost/json/value.hpp>
 
 #include <atomic>
@@ -261,8 +262,9 @@ class Dispatcher {
   bool deliver_owned(std::int64_t id, std::string const& subscriber, std::string const& topic,
                      std::function<void(Event const&, db::Tx&)> const& work);
   // Several deliveries of one queue, taken, run (all of them in one call of `work`) and marked
-  // done in one transaction as deliver_owned does for one. If it fails the whole group rolls
-  // back and each is delivered alone, so only the failing one is rescheduled.
+  // done in one transaction as deliver_owned does for one (a group of one is just that). If it
+  // fails the whole group rolls back and each is delivered alone, so only the failing one is
+  // rescheduled.
   int deliver_owned_group(std::vector<std::int64_t> const& ids, std::string const& subscriber,
                           std::string const& topic, BatchHandler const& work);
   // The rescheduling after a failed attempt (`attempts` before it); `owned`: the delivery
