@@ -36,9 +36,20 @@ std::vector<std::string> Bus::subscribers_of(std::string const& topic) const {
   std::vector<std::string> out;
   auto it = by_topic_.find(topic);
   if (it != by_topic_.end())
-    for (auto const& s : it->second) out.push_back(s.name);
+    for (auto const& s : it->second)
+      if (!s.batch) out.push_back(s.name);
   return out;
 }
+
+std::vector<std::pair<std::string, std::string>> Bus::streams() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto const& [t, subs] : by_topic_)
+    for (auto const& s : subs)
+      if (s.batch) out.emplace_back(s.name, t);
+  return out;
+}
+
+std::int64_t Bus::bus_since_now() { return db::now_ms(); }
 
 void Bus::subscribe_batch(std::string subscriber, std::string topic, BatchHandler h, int max_batch) {
   if (max_batch < 1) throw std::logic_error("batch size of " + subscriber + " must be at least 1");
@@ -179,6 +190,24 @@ DROP INDEX idx_deliveries_subscriber ON event_deliveries;
       {5, "drop the done deliveries' index: pruned by event", R"SQL(
 DROP INDEX idx_deliveries_done ON event_deliveries;
 )SQL"},
+      // Streams (batch subscribers): events numbered in commit order by the sequencer, a
+      // cursor per stream. (topic, seq) serves the sequencer (a topic's unnumbered events,
+      // NULL) and the streams (a topic's events after a cursor).
+      {6, "streams: event sequence numbers, the sequencer, a cursor per stream", R"SQL(
+ALTER TABLE events ADD COLUMN seq BIGINT;
+CREATE INDEX idx_events_topic_seq ON events (topic, seq);
+CREATE TABLE IF NOT EXISTS event_sequencer (
+  id INT PRIMARY KEY,
+  last_seq BIGINT NOT NULL
+){engine};
+INSERT INTO event_sequencer (id, last_seq) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS event_cursors (
+  subscriber VARCHAR(96) NOT NULL,
+  topic VARCHAR(96) NOT NULL,
+  seq BIGINT NOT NULL,
+  PRIMARY KEY (subscriber, topic)
+){engine};
+)SQL"},
   };
 }
 
@@ -198,14 +227,143 @@ void register_subscribers(db::Database& db, Bus const& bus, std::int64_t now) {
 
 void install(db::Database& db, Bus& bus) {
   db::migrate(db, "outbox", migrations());
+  // Cursors first: once a stream is registered, publishers and catch-up must see it is one.
+  open_cursors(db, bus, bus.since_ms());
   register_subscribers(db, bus, db::now_ms());
   bus.set_cluster(true);
+}
+
+namespace {
+
+// The sequencer's last number, its row locked until the transaction ends (on SQLite the
+// transaction is the writer already).
+std::int64_t lock_sequencer(db::Tx& tx) {
+  long long last = 0;
+  tx.sql() << "SELECT last_seq FROM event_sequencer WHERE id = 1" + std::string(db::for_update(tx.backend())),
+      soci::into(last);
+  return last;
+}
+
+// The topics that have a stream.
+template <class Src>
+std::vector<std::string> stream_topics(Src& src) {
+  return db::all(src, "SELECT DISTINCT topic FROM event_cursors", [](db::Row const& r) { return db::Cols(r).text(); });
+}
+
+}  // namespace
+
+void open_cursors(db::Database& db, Bus const& bus, std::int64_t since) {
+  auto streams = bus.streams();
+  if (streams.empty()) return;
+  db::transact(db, nullptr, [&](db::Tx& tx) {
+    // Under the sequencer's lock: no numbers are handed out meanwhile.
+    std::int64_t last = lock_sequencer(tx);
+    for (auto const& [sub, topic] : streams) {
+      auto mine = db::Query("SELECT COUNT(*) FROM event_cursors WHERE subscriber = ")
+                      .value(sub).sql(" AND topic = ").value(topic).scalar(tx);
+      if (mine) continue;
+      if (db::Query("SELECT COUNT(*) FROM event_cursors WHERE topic = ").value(topic).scalar(tx) == 0)
+        // The topic's first stream: what was published before `since` is before every cursor.
+        tx.exec("UPDATE events SET seq = 0 WHERE topic = :t AND seq IS NULL AND created_at < :s",
+                soci::use(topic, "t"), soci::use(since, "s"));
+      // At the first numbered event published since `since` (others of the topic's streams may
+      // have passed it), or at the head; unnumbered ones get numbers after the head.
+      auto first = db::Query("SELECT COALESCE(MIN(seq), 0) FROM events WHERE topic = ")
+                       .value(topic).sql(" AND created_at >= ").value(since).sql(" AND seq > 0").scalar(tx);
+      std::int64_t start = first > 0 ? first - 1 : last;
+      tx.exec(std::string(db::insert_ignore(tx.backend())) +
+                  " INTO event_cursors (subscriber, topic, seq) VALUES (:s, :t, :q)",
+              soci::use(sub, "s"), soci::use(topic, "t"), soci::use(start, "q"));
+    }
+  });
+}
+
+long long sequence(db::Database& db, int limit) {
+  // An idle round reads, and takes no lock: are there unnumbered events of a stream's topic?
+  auto pending = [](auto& src, std::vector<std::string> const& topics, int n) {
+    db::Query q("SELECT id FROM events WHERE topic IN (");
+    for (std::size_t i = 0; i < topics.size(); ++i) (i ? q.sql(", ") : q).value(topics[i]);
+    q.sql(") AND seq IS NULL ORDER BY id LIMIT ").value(std::int64_t{n});
+    return q.all(src, [](db::Row const& r) { return db::Cols(r).integer(); });
+  };
+  bool any = db::read(db, [&](soci::session& s) {
+    auto topics = stream_topics(s);
+    return !topics.empty() && !pending(s, topics, 1).empty();
+  });
+  if (!any) return 0;
+  return db::transact(db, nullptr, [&](db::Tx& tx) -> long long {
+    std::int64_t last = lock_sequencer(tx);
+    // Read after the lock: the previous holder's numbers are committed and seen.
+    auto ids = pending(tx, stream_topics(tx), limit);
+    if (ids.empty()) return 0;
+    // seq = id + off keeps id order within the round and starts after the last number.
+    std::int64_t off = last + 1 - ids.front();
+    db::Query u("UPDATE events SET seq = id + ");
+    u.value(off).sql(" WHERE id IN (").values(ids).sql(") AND seq IS NULL");
+    if (u.exec(tx) != static_cast<long long>(ids.size())) throw std::runtime_error("event sequencing raced");
+    std::int64_t head = ids.back() + off;
+    tx.exec("UPDATE event_sequencer SET last_seq = :l WHERE id = 1", soci::use(head, "l"));
+    return static_cast<long long>(ids.size());
+  });
 }
 
 long long dead_letter_orphans(db::Database& db, std::int64_t now, std::chrono::milliseconds orphan_after) {
   std::int64_t cut = now - orphan_after.count();
   std::string err = kOrphanError;
-  return db::transact(db, nullptr, [&](db::Tx& tx) {
+  // Streams no instance has run since the cut: their events from before it become dead
+  // delivery rows, and the cursor moves past them (in sequence order, up to the first newer one).
+  auto orphans = db::read(db, [&](soci::session& s) {
+    return db::all(s,
+                   "SELECT c.subscriber, c.topic FROM event_cursors c WHERE NOT EXISTS (SELECT 1 FROM "
+                   "event_subscribers s WHERE s.subscriber = c.subscriber AND s.topic = c.topic AND s.last_seen_at >= :cut) "
+                   "AND EXISTS (SELECT 1 FROM events e WHERE e.topic = c.topic AND e.seq > c.seq AND e.created_at < :cut2)",
+                   [](db::Row const& r) {
+                     std::pair<std::string, std::string> p;
+                     db::Cols(r).into(p.first, p.second);
+                     return p;
+                   },
+                   soci::use(cut, "cut"), soci::use(cut, "cut2"));
+  });
+  long long dead = 0;
+  for (auto const& orphan : orphans) {
+    std::string const& sub = orphan.first;
+    std::string const& topic = orphan.second;
+    dead += db::transact(db, nullptr, [&](db::Tx& tx) -> long long {
+      auto cur = db::Query("SELECT seq FROM event_cursors WHERE subscriber = ")
+                     .value(sub).sql(" AND topic = ").value(topic).sql(db::for_update(tx.backend()))
+                     .one(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
+      if (!cur) return 0;
+      struct Ev {
+        std::int64_t id, seq, created_at;
+      };
+      db::Query q("SELECT id, seq, created_at FROM events WHERE topic = ");
+      q.value(topic).sql(" AND seq > ").value(*cur).sql(" ORDER BY seq LIMIT 1000");
+      std::vector<std::int64_t> ids;
+      std::int64_t last = *cur;
+      for (auto const& e : q.all(tx, [](db::Row const& r) {
+             Ev e{};
+             db::Cols(r).into(e.id, e.seq, e.created_at);
+             return e;
+           })) {
+        if (e.created_at >= cut) break;
+        ids.push_back(e.id);
+        last = e.seq;
+      }
+      if (ids.empty()) return 0;
+      db::Query ins(std::string(db::insert_ignore(tx.backend())) +
+                    " INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until, "
+                    "last_error) VALUES ");
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        ins.sql(i ? ", (" : "(").value(ids[i]).sql(", ").value(sub).sql(", ").value(topic);
+        ins.sql(", 'dead', 0, ").value(now).sql(", 0, ").value(err).sql(")");
+      }
+      auto n = ins.exec(tx);
+      tx.exec("UPDATE event_cursors SET seq = :q WHERE subscriber = :s AND topic = :t", soci::use(last, "q"),
+              soci::use(sub, "s"), soci::use(topic, "t"));
+      return n;
+    });
+  }
+  return dead + db::transact(db, nullptr, [&](db::Tx& tx) {
     return tx.exec(
         "UPDATE event_deliveries SET status = 'dead', due_at = :now, last_error = :e, lease_owner = NULL, "
         "lease_until = 0 WHERE status = 'pending' AND due_at < :cut AND lease_until < :now2 AND NOT EXISTS ("
@@ -221,9 +379,12 @@ long long catch_up_registrations(db::Database& db, std::int64_t now, std::chrono
   std::int64_t cut = now - recent.count();
   std::vector<std::tuple<std::string, std::string, std::int64_t>> regs;
   db::read(db, [&](soci::session& s) {
-    soci::rowset<soci::row> rs = (s.prepare << "SELECT subscriber, topic, registered_at FROM event_subscribers "
-                                               "WHERE registered_at >= :c",
-                                  soci::use(cut, "c"));
+    // Row subscribers only: a stream's cursor starts where its registration began.
+    soci::rowset<soci::row> rs =
+        (s.prepare << "SELECT subscriber, topic, registered_at FROM event_subscribers WHERE registered_at >= :c "
+                      "AND NOT EXISTS (SELECT 1 FROM event_cursors c WHERE c.subscriber = event_subscribers.subscriber "
+                      "AND c.topic = event_subscribers.topic)",
+         soci::use(cut, "c"));
     for (auto const& r : rs) {
       std::string sub, topic;
       std::int64_t at = 0;
@@ -272,6 +433,18 @@ std::vector<DeliveryCount> delivery_counts(db::Database& db) {
       auto& c = by[name];
       c.subscriber = name;
       (status == "dead" ? c.dead : c.pending) = n;
+    }
+    // A stream's events after its cursor wait as pending deliveries would.
+    soci::rowset<soci::row> streams =
+        (s.prepare << "SELECT c.subscriber, COUNT(*) FROM event_cursors c JOIN events e ON e.topic = c.topic "
+                      "AND e.seq > c.seq GROUP BY c.subscriber");
+    for (auto const& r : streams) {
+      std::string name;
+      std::int64_t n = 0;
+      db::Cols(r).into(name, n);
+      auto& c = by[name];
+      c.subscriber = name;
+      c.pending += n;
     }
     return 0;
   });
@@ -381,6 +554,9 @@ Pruned prune(db::Database& db, std::int64_t now, std::chrono::milliseconds reten
       db::Query del("DELETE FROM events WHERE id IN (");
       del.values(ids).sql(") AND created_at < ").value(cut);
       del.sql(" AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = events.id)");
+      // Nor one a stream of its topic has still to read.
+      del.sql(" AND NOT EXISTS (SELECT 1 FROM event_cursors c WHERE c.topic = events.topic AND (events.seq IS NULL "
+              "OR events.seq > c.seq))");
       auto d = done.exec(tx);
       return std::pair{d, del.exec(tx)};
     });
@@ -460,6 +636,10 @@ int Dispatcher::run_once() {
   backlog_ = false;
   auto pairs = bus_.subscriptions();
   if (pairs.empty()) return 0;
+  bool streams = false;
+  for (auto const& [sub, topic] : pairs) streams = streams || bus_.batch_handler(sub, topic).first;
+  // Number what committed since the last round, so the streams below can read it.
+  if (streams) sequence(db_);
   // One queue of due ids per local (subscriber, topic): only subscribers we can run, so
   // another instance's (or an orphaned) backlog is never claimed here.
   std::vector<std::deque<std::int64_t>> queues(pairs.size());
@@ -472,6 +652,7 @@ int Dispatcher::run_once() {
     int per_turn = 1;
   };
   std::vector<Runner> runners(pairs.size());
+  std::vector<char> stream_due(pairs.size(), 0);  // a local stream with events after its cursor
   {
     std::int64_t now = db::now_ms();
     db::Lease l = db_.acquire();
@@ -489,9 +670,24 @@ int Dispatcher::run_once() {
         if (first_due <= now) due.emplace(std::move(sub), std::move(topic));
       }
     }
+    std::set<std::pair<std::string, std::string>> ahead;
+    if (streams) {
+      soci::rowset<soci::row> rs =
+          (l->prepare << "SELECT c.subscriber, c.topic FROM event_cursors c WHERE EXISTS (SELECT 1 FROM events e "
+                         "WHERE e.topic = c.topic AND e.seq > c.seq)");
+      for (auto const& r : rs) {
+        std::string sub, topic;
+        db::Cols(r).into(sub, topic);
+        ahead.emplace(std::move(sub), std::move(topic));
+      }
+    }
     for (std::size_t i = 0; i < pairs.size(); ++i) {
-      if (!due.contains(pairs[i])) continue;
       auto& run = runners[i];
+      if (ahead.contains(pairs[i])) {
+        std::tie(run.batch, run.per_turn) = bus_.batch_handler(pairs[i].first, pairs[i].second);
+        stream_due[i] = run.batch ? 1 : 0;
+      }
+      if (!due.contains(pairs[i])) continue;
       std::tie(run.batch, run.per_turn) = bus_.batch_handler(pairs[i].first, pairs[i].second);
       if (!run.batch && (run.tx = bus_.handler(pairs[i].first, pairs[i].second)))
         run.per_turn = std::max(1, opts_.group);
@@ -513,12 +709,20 @@ int Dispatcher::run_once() {
   std::size_t start = rotate_++ % pairs.size();
   std::vector<std::size_t> order;  // the queues with work, in this run's order
   for (std::size_t k = 0; k < pairs.size(); ++k)
-    if (std::size_t i = (start + k) % pairs.size(); !queues[i].empty()) order.push_back(i);
+    if (std::size_t i = (start + k) % pairs.size(); !queues[i].empty() || stream_due[i]) order.push_back(i);
   std::atomic<int> processed{0}, attempted{0};
   // One turn of queue i; false when it has nothing left, or the run is out of turns.
   auto turn = [&](std::size_t i) {
-    if (queues[i].empty() || attempted.load() >= opts_.batch || stop_) return false;
+    if ((queues[i].empty() && !stream_due[i]) || attempted.load() >= opts_.batch || stop_) return false;
     auto const& run = runners[i];
+    if (queues[i].empty()) {
+      // A stream's turn: its next batch (parked deliveries, in the queue, go first).
+      ++attempted;
+      bool full = false;
+      processed += deliver_stream(pairs[i].first, pairs[i].second, *run.batch, run.per_turn, full);
+      if (!full) stream_due[i] = 0;
+      return true;
+    }
     auto take = std::min<std::size_t>(queues[i].size(), static_cast<std::size_t>(run.per_turn));
     std::vector<std::int64_t> ids(queues[i].begin(), queues[i].begin() + static_cast<std::ptrdiff_t>(take));
     queues[i].erase(queues[i].begin(), queues[i].begin() + static_cast<std::ptrdiff_t>(take));
@@ -555,7 +759,8 @@ int Dispatcher::run_once() {
     for (auto& t : helpers) t.join();
     if (failed) std::rethrow_exception(failed);  // storage down: the round fails, as one thread's would
   }
-  for (auto const& q : queues) backlog_ = backlog_ || !q.empty();  // out of turns
+  for (std::size_t i = 0; i < pairs.size(); ++i)
+    backlog_ = backlog_ || !queues[i].empty() || stream_due[i];  // out of turns
   return processed.load();
 }
 
@@ -717,6 +922,119 @@ int Dispatcher::deliver_owned_group(std::vector<std::int64_t> const& ids, std::s
   int done = 0;
   for (auto id : ids) done += deliver_owned(id, subscriber, topic, one) ? 1 : 0;
   return done;
+}
+
+namespace {
+
+// A stream's cursor, locked for this transaction; nullopt when another dispatcher holds it
+// (MariaDB skips it rather than wait behind that one's batch) or the stream has none.
+std::optional<std::int64_t> lock_cursor(db::Tx& tx, std::string const& sub, std::string const& topic, bool skip) {
+  db::Query q("SELECT seq FROM event_cursors WHERE subscriber = ");
+  q.value(sub).sql(" AND topic = ").value(topic);
+  if (tx.backend() == db::Backend::MySql) q.sql(skip ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE");
+  return q.one(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
+}
+
+// Up to `limit` of the topic's events after `cursor`, in sequence order (payloads unparsed).
+std::vector<std::pair<Leased, std::int64_t>> events_after(db::Tx& tx, std::string const& topic, std::int64_t cursor,
+                                                          int limit) {
+  db::Query q("SELECT id, community_id, payload, created_at, seq FROM events WHERE topic = ");
+  q.value(topic).sql(" AND seq > ").value(cursor).sql(" ORDER BY seq LIMIT ").value(std::int64_t{limit});
+  return q.all(tx, [&](db::Row const& r) {
+    std::pair<Leased, std::int64_t> out;
+    auto& l = out.first;
+    db::Cols(r).into(l.event.id, l.event.community_id, l.payload, l.event.created_at, out.second);
+    l.event.topic = topic;
+    return out;
+  });
+}
+
+void move_cursor(db::Tx& tx, std::string const& sub, std::string const& topic, std::int64_t from, std::int64_t to) {
+  auto n = tx.exec("UPDATE event_cursors SET seq = :q WHERE subscriber = :s AND topic = :t AND seq = :f",
+                   soci::use(to, "q"), soci::use(sub, "s"), soci::use(topic, "t"), soci::use(from, "f"));
+  if (n != 1) throw std::logic_error("stream cursor moved under its lock");
+}
+
+}  // namespace
+
+int Dispatcher::deliver_stream(std::string const& subscriber, std::string const& topic, BatchHandler const& work,
+                               int max_batch, bool& full) {
+  full = false;
+  // One transaction: lock the cursor, read the events after it, run the handler, move the
+  // cursor past them. `read` says how many it read, 0 when there was nothing to take.
+  auto attempt = [&](int limit, std::size_t& read, std::pair<std::int64_t, std::int64_t>& first) {
+    return db::transact(db_, &bus_, [&](db::Tx& tx) {
+      read = 0;
+      auto cursor = lock_cursor(tx, subscriber, topic, true);
+      if (!cursor) return 0;
+      auto rows = events_after(tx, topic, *cursor, limit);
+      if (rows.empty()) return 0;
+      read = rows.size();
+      first = {rows.front().first.event.id, rows.front().second};
+      std::vector<Event> events;
+      for (auto& [l, seq] : rows) {
+        l.event.payload = boost::json::parse(l.payload);
+        events.push_back(std::move(l.event));
+      }
+      work(events, tx);
+      move_cursor(tx, subscriber, topic, *cursor, rows.back().second);
+      return static_cast<int>(rows.size());
+    });
+  };
+  std::size_t read = 0;
+  std::pair<std::int64_t, std::int64_t> first{0, 0};  // (event id, seq) of the first event read
+  try {
+    int n = attempt(max_batch, read, first);
+    full = read >= static_cast<std::size_t>(max_batch);
+    return n;
+  } catch (std::exception const& e) {
+    if (read == 0) throw;  // nothing was read (storage down): the round fails, as a failed claim does
+    spdlog::warn("event batch of {} ({} -> {}) failed, delivering them one by one: {}", read, topic, subscriber,
+                 e.what());
+  }
+  // Each alone, in its own transaction, as many as the batch had: one that fails is parked.
+  int done = 0;
+  std::size_t batch = read;
+  for (std::size_t k = 0; k < batch; ++k) {
+    std::size_t got = 0;
+    try {
+      if (attempt(1, got, first) == 0) return done;  // another dispatcher has the stream, or it is drained
+      ++done;
+    } catch (std::exception const& e) {
+      if (got == 0) throw;
+      park(subscriber, topic, first.first, first.second, e);
+    }
+  }
+  full = true;  // more may follow the batch
+  return done;
+}
+
+void Dispatcher::park(std::string const& subscriber, std::string const& topic, std::int64_t event_id, std::int64_t seq,
+                      std::exception const& e) {
+  bool dead = opts_.max_attempts <= 1;
+  std::int64_t now = db::now_ms();
+  std::int64_t due = dead ? now : now + backoff_ms(1, opts_.backoff_base, opts_.backoff_cap);
+  std::string status = dead ? "dead" : "pending";
+  std::string err = stored_error(e);
+  spdlog::warn("event {} ({} -> {}) failed (attempt 1), parked as a delivery: {}", event_id, topic, subscriber,
+               e.what());
+  try {
+    db::transact(db_, nullptr, [&](db::Tx& tx) {
+      // Still the stream's next event (no other dispatcher has delivered or parked it since)?
+      auto cursor = lock_cursor(tx, subscriber, topic, false);
+      if (!cursor || *cursor >= seq) return;
+      auto next = events_after(tx, topic, *cursor, 1);
+      if (next.empty() || next.front().second != seq) return;
+      tx.exec(std::string(db::insert_ignore(tx.backend())) +
+                  " INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until, "
+                  "last_error) VALUES (:e, :s, :t, :st, 1, :d, 0, :err)",
+              soci::use(event_id, "e"), soci::use(subscriber, "s"), soci::use(topic, "t"), soci::use(status, "st"),
+              soci::use(due, "d"), soci::use(err, "err"));
+      move_cursor(tx, subscriber, topic, *cursor, seq);
+    });
+  } catch (std::exception const& e2) {
+    spdlog::error("event {} ({} -> {}): could not park: {}", event_id, topic, subscriber, e2.what());
+  }
 }
 
 void Dispatcher::reschedule(std::int64_t id, std::string const& subscriber, std::string const& topic, int before,

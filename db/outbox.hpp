@@ -1,25 +1,40 @@
 #pragma once
-// Events: the transactional outbox. Publishing inserts an `events` row and one
-// `event_deliveries` row per subscriber in the publisher's transaction. A Dispatcher
-// claims due deliveries with a lease (so several instances never double-process), runs
-// the subscriber in its own transaction that also marks the delivery done (only if the
-// lease is still ours), or reschedules with backoff. At-least-once; subscribers must be
-// idempotent (key on event.id).
+// Events: the transactional outbox. Publishing inserts an `events` row in the publisher's
+// transaction, and one `event_deliveries` row per row subscriber (transactional and detached
+// ones). A Dispatcher claims due deliveries with a lease (so several instances never
+// double-process), runs the subscriber in its own transaction that also marks the delivery
+// done (only if the lease is still ours), or reschedules with backoff. At-least-once;
+// subscribers must be idempotent (key on event.id).
+//
+// Batch subscribers (subscribe_batch) are streams, not rows: publishing writes nothing for
+// them. A sequencer (any dispatcher, one at a time: it locks `event_sequencer`) gives the
+// committed events of the topics that have streams a number, `events.seq`, in one UPDATE per
+// round; numbers are handed out only under that lock and commit together, so whatever a
+// reader sees of them has no holes that fill in later (which ids, allocated before commit,
+// do not promise on MariaDB). Each stream keeps a cursor (`event_cursors`: the last seq it
+// applied); one turn locks its cursor row (SKIP LOCKED on MariaDB: another instance's turn is
+// skipped, not waited for), reads up to its batch size of events after it, runs the handler
+// and moves the cursor in the same transaction. A failing batch is run again one event at a
+// time; an event that fails alone is parked as an ordinary pending delivery row (attempts 1,
+// backed off) and the cursor moves past it, so retries, dead letters and retry_dead work on
+// it as on any delivery. Per order of a flash sale that is one row write (the seq) instead of
+// a delivery row inserted and marked done per batch subscriber.
 //
 // Subscriptions are a cluster-wide fact: every instance writes its (subscriber, topic)
 // pairs to `event_subscribers` (install(), then a heartbeat from its Dispatcher), and
-// publishing creates a delivery for every subscriber known there as well as the local
-// ones, so an event published on an instance that lacks a subscriber still reaches it.
+// publishing creates a delivery for every row subscriber known there as well as the local
+// ones, so an event published on an instance that lacks a subscriber still reaches it (a
+// stream's cursor is shared by all instances). A stream's cursor is opened at install() by
+// the first instance that runs it, at the events published since that instance's Bus began.
 // A Dispatcher claims only deliveries for subscribers it has handlers for, round-robin
 // across (subscriber, topic) queues so one stuck or slow subscriber never holds back
 // another, leases each item from the moment it is claimed, backs failures off
-// exponentially with jitter and marks them `dead` after max_attempts. A batch subscriber
-// (subscribe_batch) takes up to its batch size of its queue's due deliveries in one
-// transaction that takes, runs and marks them; that is one turn of the round-robin like a
-// single delivery, and so are up to `group` deliveries of a transactional subscriber's
-// queue. Deliveries no running instance handles for `orphan_after` go `dead` too. Dead
-// letters are listed and re-queued through dead_letters()/retry_dead(); counts per
-// subscriber feed /metrics.
+// exponentially with jitter and marks them `dead` after max_attempts. A stream's batch is
+// one turn of the round-robin like a single delivery, and so are up to `group` deliveries of
+// a transactional subscriber's queue. Deliveries no running instance handles for
+// `orphan_after` go `dead` too (a stream's events older than that become dead delivery rows
+// and its cursor moves past them). Dead letters are listed and re-queued through
+// dead_letters()/retry_dead(); counts per subscriber feed /metrics.
 #include <boost/json/value.hpp>
 
 #include <atomic>
@@ -64,14 +79,14 @@ using Handler = std::function<void(Event const&, db::Tx&)>;
 // an exception reschedules it with backoff (dead after max_attempts); a crash, or a lease
 // that ran out before the mark, runs it again. It writes nothing with the delivery.
 using DetachedHandler = std::function<void(Event const&)>;
-// A batch subscriber gets up to its batch size of its queue's due deliveries at once
-// (oldest first), in one transaction that takes them (lease and `done` in one statement, as
-// a single transactional delivery is taken), runs the handler and commits: what it writes
-// commits with all of them or with none, and their row locks keep other dispatchers out until
-// then (no separate claim, so no lease to lose while it runs). When the handler throws, the
-// batch is delivered again one by one, each event in a vector of its own with its own
-// transaction, so a poison event is retried, backed off and dead-lettered alone while the
-// rest are done. Idempotent per event, as any subscriber.
+// A batch subscriber (a stream, see above) gets up to its batch size of its topic's events at
+// once, in sequence order, in one transaction that locks its cursor, runs the handler and
+// moves the cursor: what it writes commits with all of them or with none, and the cursor's
+// row lock keeps other dispatchers out until then. When the handler throws, the events are
+// delivered again one by one, each in a vector of its own with its own transaction, so a
+// poison event is parked (a pending delivery row), retried, backed off and dead-lettered
+// alone while the rest are done. Parked deliveries come to the same handler, one at a time or
+// a batch of them. Idempotent per event, as any subscriber.
 using BatchHandler = std::function<void(std::vector<Event> const&, db::Tx&)>;
 
 class Bus {
@@ -81,8 +96,14 @@ class Bus {
   void subscribe_detached(std::string subscriber, std::string topic, DetachedHandler h);
   // max_batch >= 1: the most deliveries one handler call gets.
   void subscribe_batch(std::string subscriber, std::string topic, BatchHandler h, int max_batch);
-  // Subscribers of a topic (names), for the outbox insert. Thread-safe after start-up.
+  // Row subscribers of a topic (names: not the streams), for the outbox insert.
+  // Thread-safe after start-up.
   std::vector<std::string> subscribers_of(std::string const& topic) const;
+  // Every local stream (batch subscriber): (subscriber, topic).
+  std::vector<std::pair<std::string, std::string>> streams() const;
+  // When this bus began (epoch ms, by the clock this instance stamps its events with): a
+  // stream opened by this instance starts at the events published since.
+  std::int64_t since_ms() const { return since_ms_; }
   // The subscriber's handler; nullptr when unknown or detached.
   Handler const* handler(std::string const& subscriber, std::string const& topic) const;
   // The subscriber's detached handler; nullptr when unknown or transactional.
@@ -134,6 +155,8 @@ class Bus {
   std::uint64_t seen_ = 0;
   std::atomic<bool> cluster_{false};
   std::atomic<std::int64_t> cache_ttl_ms_{1000};
+  std::int64_t since_ms_ = bus_since_now();
+  static std::int64_t bus_since_now();
   mutable std::mutex cache_mu_;
   std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::vector<std::string>>> cache_;
 };
@@ -143,15 +166,25 @@ class Bus {
 // Migration set "outbox": `event_subscribers` and the per-subscriber claim index.
 // Run after the platform migrations (it indexes `event_deliveries`).
 std::vector<db::Migration> migrations();
-// Migrates "outbox", registers the bus's subscriptions and turns on cluster mode.
-// Call once every subscriber is on the bus. A Dispatcher does it on its first run.
+// Migrates "outbox", registers the bus's subscriptions, opens its streams' cursors and turns
+// on cluster mode. Call once every subscriber is on the bus. A Dispatcher does it on its
+// first run.
 void install(db::Database& db, Bus& bus);
+// Opens a cursor for each of the bus's streams that has none: at the events of its topic
+// published since `since` (epoch ms). The first stream of a topic marks the topic's older
+// unnumbered events as before every cursor (seq 0).
+void open_cursors(db::Database& db, Bus const& bus, std::int64_t since);
+// Numbers (events.seq) up to `limit` committed events of the topics that have streams, in id
+// order, under the sequencer's lock. Returns how many. A dispatcher calls it every round.
+long long sequence(db::Database& db, int limit = 5000);
 // Upserts the bus's (subscriber, topic) pairs with last_seen_at = now (heartbeat).
 void register_subscribers(db::Database& db, Bus const& bus, std::int64_t now_ms);
 // Pending deliveries due for longer than `orphan_after` whose (subscriber, topic) no
-// instance has heartbeated within `orphan_after` become `dead`. Returns how many.
+// instance has heartbeated within `orphan_after` become `dead`, and so do a stream's events
+// created before then that are after its cursor (dead delivery rows; the cursor moves past
+// them). Returns how many.
 long long dead_letter_orphans(db::Database& db, std::int64_t now_ms, std::chrono::milliseconds orphan_after);
-// For every (subscriber, topic) registered within `recent` of now: a pending delivery for
+// For every row subscriber's (subscriber, topic) registered within `recent` of now: a pending delivery for
 // each event of the topic created since its registration (less `margin`, for publishers
 // whose cached subscriber list predates it and for clock skew) that has none. Idempotent;
 // returns how many deliveries it created.
@@ -165,7 +198,8 @@ struct DeliveryCount {
   long long pending = 0;
   long long dead = 0;
 };
-// Pending and dead deliveries per subscriber (every registered subscriber appears).
+// Pending and dead deliveries per subscriber (every registered subscriber appears); a
+// stream's pending count includes the events after its cursor.
 std::vector<DeliveryCount> delivery_counts(db::Database& db);
 // Prometheus text for the counts (gauges courtyard_event_deliveries{subscriber,status}).
 std::string render_metrics(std::vector<DeliveryCount> const& counts);
@@ -195,7 +229,8 @@ struct Pruned {
   long long events = 0;
 };
 // Deletes the events created before now - retention with their `done` deliveries; an event
-// with a pending or dead delivery is kept, and so is that delivery. Works in batches of
+// with a pending or dead delivery is kept, and so is that delivery, and so is an event a
+// stream of its topic has not passed yet. Works in batches of
 // `batch` events, one short transaction each.
 Pruned prune(db::Database& db, std::int64_t now_ms, std::chrono::milliseconds retention, int batch = 500);
 // Registers the job "events.prune" (every `every`) that calls prune() with `retention`.
@@ -206,7 +241,7 @@ struct DispatcherOptions {
   std::string owner;                          // unique per instance (lease owner)
   std::chrono::milliseconds lease{30000};
   std::chrono::milliseconds poll{250};
-  int batch = 64;                             // turns per run: a delivery, or a batch subscriber's batch
+  int batch = 64;                             // turns per run: a delivery, a group or a stream's batch
   // Deliveries of one transactional (not batch, not detached) subscriber's queue taken in one
   // turn and one transaction; a failure among them redelivers each alone. 1: one per turn.
   // As large as the largest batch subscriber's batch (analytics: 100), so that under a stream
@@ -274,6 +309,16 @@ class Dispatcher {
   // One claimed delivery of a detached subscriber: the handler runs outside any transaction,
   // then a short one marks it done; a failure reschedules it with backoff or marks it dead.
   bool deliver_detached(Claimed& c, std::string const& subscriber, DetachedHandler const& h);
+  // One turn of a stream: up to `max_batch` events after its cursor, in one transaction
+  // (none if another dispatcher holds the cursor); a failure runs them one by one and parks
+  // one that fails alone. Returns how many were applied or parked; `full`: it read a whole
+  // batch (more may be waiting).
+  int deliver_stream(std::string const& subscriber, std::string const& topic, BatchHandler const& work,
+                     int max_batch, bool& full);
+  // Parks the stream's next event, `event_id` (the failed one), as a pending delivery after
+  // one failed attempt and moves the cursor past it, unless another dispatcher has meanwhile.
+  void park(std::string const& subscriber, std::string const& topic, std::int64_t event_id, std::int64_t seq,
+            std::exception const& e);
   void housekeeping(std::int64_t now);
   void catch_up(std::int64_t now);
   db::Database& db_;

@@ -159,8 +159,11 @@ std::vector<std::string> Tx::subscribers_of(std::string const& topic) {
     if (!known) {
       auto read_at = std::chrono::steady_clock::now();
       known.emplace();
+      // Row subscribers: a stream (it has a cursor) reads the events themselves.
       soci::rowset<std::string> rs =
-          (sql().prepare << "SELECT subscriber FROM event_subscribers WHERE topic = :t", soci::use(topic, "t"));
+          (sql().prepare << "SELECT subscriber FROM event_subscribers s WHERE topic = :t AND NOT EXISTS (SELECT 1 "
+                            "FROM event_cursors c WHERE c.subscriber = s.subscriber AND c.topic = s.topic)",
+           soci::use(topic, "t"));
       for (auto const& s : rs) known->push_back(s);
       bus_->cache_subscribers(topic, *known, read_at);
     }

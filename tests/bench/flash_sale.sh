@@ -96,9 +96,12 @@ source "$WORK/sale.env"
 ORDERS_PATH=/v1/communities/$COMMUNITY/orders
 BODY="{\"merchant_id\":$MERCHANT,\"items\":[{\"product_id\":$PRODUCT,\"quantity\":1}],\"fulfilment\":\"pickup\"}"
 q() { "${SQLF[@]}" -N -B -e "$1"; }
+# Deliveries waiting: pending rows, and each stream's (batch subscriber's) events after its cursor.
+PENDING_SQL="SELECT (SELECT COUNT(*) FROM event_deliveries WHERE status = 'pending') + (SELECT COUNT(*) FROM events e
+  JOIN event_cursors c ON c.topic = e.topic WHERE e.seq IS NULL OR e.seq > c.seq)"
 drain() {  # waits (up to 300 s) until the outbox has delivered everything (the seed's top-up notices, earlier orders')
   for _ in $(seq 1 600); do
-    [[ $(q "SELECT COUNT(*) FROM event_deliveries WHERE status = 'pending'") == 0 ]] && return 0
+    [[ $(q "$PENDING_SQL") == 0 ]] && return 0
     sleep 0.5
   done
   echo "flash_sale: the outbox did not drain" >&2
@@ -108,8 +111,8 @@ drain
 # classify ORDERS LABEL < queries: statements per order by class. The request's own statements
 # vs. the outbox's, by transaction on each connection (the pool lends one connection to
 # requests and the dispatcher alike): a transaction that claims or marks deliveries
-# (`SET lease_owner`, `SET status = 'done'`) is delivery work, START/COMMIT and everything
-# between included; outside transactions, the dispatcher's queue reads are polls and its
+# (`SET lease_owner`, `SET status = 'done'`) or touches a stream's cursor or the sequencer is
+# delivery work, START/COMMIT and everything between included; outside transactions, the dispatcher's queue reads are polls and its
 # heartbeat/orphan/metrics/job statements housekeeping; every other statement
 # (authentication, the key claim, the checkout) is the request's. Also how many dispatcher
 # rounds that was (one due-queue GROUP BY per round; before it, one read per local queue).
@@ -121,7 +124,7 @@ classify() {
     stmt ~ /^(START TRANSACTION|BEGIN)/ { open[id] = 1; n[id] = 1; dlv[id] = 0; next }
     open[id] {
       n[id]++
-      if (stmt ~ /SET lease_owner|SET status = .done.|SELECT d\.id, d\.attempts/) dlv[id] = 1
+      if (stmt ~ /SET lease_owner|SET status = .done.|SELECT d\.id, d\.attempts|event_cursors|event_sequencer/) dlv[id] = 1
       if (stmt ~ /SET status = .done./) marks++
       if (stmt ~ /^(COMMIT|ROLLBACK)/) {
         if (dlv[id]) delivery += n[id]; else request += n[id]
@@ -223,7 +226,7 @@ echo "sale: POST $ORDERS_PATH, 1 unit each, wrk -t$WRK_THREADS -c$CONNECTIONS -d
 # The sale's figure counts the requests; the outbox may still be delivering their events.
 drain_after() {
   local pending t0
-  pending=$(q "SELECT COUNT(*) FROM event_deliveries WHERE status = 'pending'")
+  pending=$(q "$PENDING_SQL")
   t0=$(date +%s.%N)
   drain
   awk -v p="$pending" -v s="$(echo "$(date +%s.%N) - $t0" | bc)" 'BEGIN {

@@ -71,7 +71,9 @@ TEST_CASE("a started dispatcher delivers the first event at once, then gathers t
     // One batch, oldest first.
     CHECK(calls[1] == std::vector<std::int64_t>(published.begin() + 1, published.end()));
   }
-  CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'done'", topic) == 6);
+  // A stream: its cursor is past all six, and publishing wrote no delivery rows.
+  CHECK(waiting(topic) == 0);
+  CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t", topic) == 0);
 
   // stop() does not wait for the rest of a pause.
   publish(bus, topic, 6);
@@ -191,7 +193,9 @@ TEST_CASE("started dispatchers on two instances apply a stream of events once ea
   });
   pub.join();
   auto done = [&] {
-    return count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'done'", topic) == 2 * kEvents;
+    // The ordinary subscriber's rows done, the stream's cursor past every event.
+    return count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'done'", topic) == kEvents &&
+           waiting(topic) == 0;
   };
   CHECK(eventually(done, std::chrono::seconds(30)));
   da.stop();

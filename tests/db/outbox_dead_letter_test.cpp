@@ -207,3 +207,74 @@ TEST_CASE("pruning removes only done deliveries and fully delivered events older
   CHECK(exists(recent) == 0);
   CHECK(exists(old_partial) == 1);
 }
+
+TEST_CASE("a stream no running instance runs: its old events go dead as deliveries and its cursor moves past",
+          "[events][dead][orphan][stream]") {
+  auto& t = test::TestApp::get();
+  auto topic = t.unique("topic");
+  auto ghost = t.unique("ghost_stream"), live = t.unique("live");
+  events::Bus old_version;  // an instance that ran the stream `ghost`, since retired
+  old_version.subscribe_batch(ghost, topic, [](std::vector<events::Event> const&, db::Tx&) {}, 10);
+  events::Bus current;
+  current.subscribe(live, topic, [](events::Event const&, db::Tx&) {});
+  events::install(database(), old_version);
+  events::install(database(), current);
+  auto event_id = publish(current, topic);
+  // Publishing wrote a row for the ordinary subscriber only; the stream waits at its cursor.
+  CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t", topic) == 1);
+  CHECK(events::sequence(database()) >= 1);
+  CHECK(counts_of(ghost).pending == 1);
+
+  auto hour = std::chrono::hours(1);
+  auto now = db::now_ms();
+  CHECK(events::dead_letter_orphans(database(), now + 1000, hour) == 0);  // too young to judge
+  auto later = now + 2 * 3600 * 1000;
+  events::register_subscribers(database(), current, later);
+  CHECK(events::dead_letter_orphans(database(), later, hour) >= 1);  // the stream's event (live is heartbeating)
+  CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE subscriber = :s AND status = 'dead' "
+              "AND last_error LIKE 'orphaned%'",
+              ghost) == 1);
+  CHECK(counts_of(ghost).dead == 1);
+  CHECK(counts_of(ghost).pending == 0);
+  // Listed and re-queued like any dead letter.
+  auto dead = events::dead_letters(database(), ghost, std::nullopt, 10);
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].event_id == event_id);
+  CHECK(events::retry_dead(database(), nullptr, dead[0].id) == events::RetryResult::Requeued);
+  // A later sweep makes the re-queued row dead again (nobody runs the stream), but finds no
+  // new event after the cursor: still one row.
+  events::dead_letter_orphans(database(), later, hour);
+  CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE subscriber = :s", ghost) == 1);
+  db::transact(database(), nullptr, [&](db::Tx& tx) {
+    tx.exec("DELETE FROM event_deliveries WHERE topic = :t AND status <> 'done'", soci::use(topic, "t"));
+  });
+}
+
+TEST_CASE("pruning keeps an old event a stream of its topic has not read yet", "[events][prune][stream]") {
+  auto& t = test::TestApp::get();
+  auto topic = t.unique("topic");
+  auto stream = t.unique("stream");
+  std::atomic<int> applied{0};
+  events::Bus bus;
+  bus.subscribe_batch(stream, topic, [&](std::vector<events::Event> const& batch, db::Tx&) {
+    applied += static_cast<int>(batch.size());
+  }, 10);
+  events::install(database(), bus);
+  auto old_event = publish(bus, topic);
+  CHECK(events::sequence(database()) >= 1);
+  t.advance_clock_ms(8LL * 24 * 3600 * 1000);
+  auto exists = [&] {
+    return db::read(database(), [&](soci::session& s) {
+      long long n = 0;
+      s << "SELECT COUNT(*) FROM events WHERE id = :id", soci::use(old_event), soci::into(n);
+      return n;
+    });
+  };
+  events::prune(database(), db::now_ms(), std::chrono::hours(24 * 7));
+  CHECK(exists() == 1);  // the stream is still before it
+  events::Dispatcher d(database(), bus, {.owner = t.unique("inst")});
+  d.drain();
+  CHECK(applied == 1);
+  events::prune(database(), db::now_ms(), std::chrono::hours(24 * 7));
+  CHECK(exists() == 0);
+}

@@ -85,13 +85,31 @@ inline void check_applied_once(std::string const& sub, std::int64_t n) {
   CHECK(count("SELECT COUNT(DISTINCT event_id) FROM t_stall_handled WHERE subscriber = :s", sub) == n);
 }
 
-// The status and attempts of the delivery of `event_id` to `sub`.
+// The status of the delivery of `event_id` to `sub`: its row's, or for a stream (a batch
+// subscriber) with no row for it, "done" once its cursor is past the event, else "pending".
 inline std::string status_of(std::int64_t event_id, std::string const& sub) {
   return db::read(database(), [&](soci::session& s) {
     std::string v;
     s << "SELECT status FROM event_deliveries WHERE event_id = :e AND subscriber = :s", soci::use(event_id),
         soci::use(sub), soci::into(v);
-    return v;
+    if (!v.empty()) return v;
+    long long passed = 0, cursors = 0;
+    s << "SELECT COUNT(*) FROM event_cursors c JOIN events e ON e.topic = c.topic WHERE c.subscriber = :s "
+         "AND e.id = :e AND e.seq > 0 AND e.seq <= c.seq",
+        soci::use(sub), soci::use(event_id), soci::into(passed);
+    s << "SELECT COUNT(*) FROM event_cursors WHERE subscriber = :s", soci::use(sub), soci::into(cursors);
+    return std::string(passed ? "done" : cursors ? "pending" : "");
+  });
+}
+
+// Whether `sub` has a delivery row for `event_id` (a stream has one only for an event parked
+// after it failed alone).
+inline bool has_row(std::int64_t event_id, std::string const& sub) {
+  return db::read(database(), [&](soci::session& s) {
+    long long v = 0;
+    s << "SELECT COUNT(*) FROM event_deliveries WHERE event_id = :e AND subscriber = :s", soci::use(event_id),
+        soci::use(sub), soci::into(v);
+    return v > 0;
   });
 }
 
@@ -104,6 +122,15 @@ inline std::int64_t attempts_of(std::int64_t event_id, std::string const& sub) {
   });
 }
 
+// Deliveries of `topic` still to be made: pending rows, and each stream's events after its
+// cursor (or not numbered yet).
+inline std::int64_t waiting(std::string const& topic) {
+  return count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'pending'", topic) +
+         count("SELECT COUNT(*) FROM events e JOIN event_cursors c ON c.topic = e.topic WHERE e.topic = :t "
+               "AND (e.seq IS NULL OR e.seq > c.seq)",
+               topic);
+}
+
 // After a run in which the `poison`th of `ids` threw inside a failed group or batch: every
 // other event was applied once and is done, the poison is pending after one attempt (the
 // failed group or batch counted as none); after its backoff the next run makes it dead.
@@ -114,7 +141,8 @@ inline void check_only_poison_retried(test::TestApp& t, events::Dispatcher& d, s
   for (std::size_t i = 0; i < ids.size(); ++i) {
     INFO(i);
     CHECK(status_of(ids[i], sub) == (i == poison ? "pending" : "done"));
-    CHECK(attempts_of(ids[i], sub) == 1);
+    // A stream's applied events have no row; its poison is parked in one.
+    if (i == poison || has_row(ids[i], sub)) CHECK(attempts_of(ids[i], sub) == 1);
   }
   CHECK(d.run_once() == 0);  // backed off
   t.advance_clock_ms(1000);
@@ -157,8 +185,7 @@ void race(Publish publish_all, std::initializer_list<events::Dispatcher*> dispat
     while (std::chrono::steady_clock::now() < deadline) {
       bool was_done = published.load();
       if (d.run_once() > 0) continue;
-      if (was_done && count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'pending'", topic) == 0)
-        break;
+      if (was_done && waiting(topic) == 0) break;
       std::this_thread::sleep_for(idle);
     }
   };

@@ -347,9 +347,14 @@ constexpr char const* kBillPayments =
 constexpr char const* kPaidBills =
     "SELECT id FROM property_bills WHERE community_id = :c AND status = 'paid' AND transaction_id IS NOT NULL";
 constexpr char const* kEvents = "SELECT id, topic, payload FROM events WHERE community_id = :c";
+// Delivery rows, and a stream's (batch subscriber's) deliveries where it has no row: done once
+// its cursor is past the event, pending before.
 constexpr char const* kDeliveries =
     "SELECT d.event_id, d.subscriber, d.status, d.lease_until FROM event_deliveries d JOIN events e ON e.id = d.event_id "
-    "WHERE e.community_id = :c";
+    "WHERE e.community_id = :c UNION ALL "
+    "SELECT e.id, c.subscriber, CASE WHEN e.seq IS NOT NULL AND e.seq <= c.seq THEN 'done' ELSE 'pending' END, 0 "
+    "FROM events e JOIN event_cursors c ON c.topic = e.topic WHERE e.community_id = :c2 AND NOT EXISTS ("
+    "SELECT 1 FROM event_deliveries d2 WHERE d2.event_id = e.id AND d2.subscriber = c.subscriber)";
 constexpr char const* kSubscribers = "SELECT topic, subscriber FROM event_subscribers";
 constexpr char const* kNotificationKeys =
     "SELECT account_id, dedupe_key FROM notifications WHERE community_id = :c AND type = 'order.placed'";
@@ -390,7 +395,7 @@ Invariants check_invariants(std::string const& db_url, Seeded const& s, LoadResu
         Delivery d;
         c.into(d.event, d.subscriber, d.status, d.lease_until);
         return d;
-      }, soci::use(cid, "c"));
+      }, soci::use(cid, "c"), soci::use(cid, "c2"));
     });
     auto const now = db::now_ms();
     inv.undelivered = inv.leased = 0;
