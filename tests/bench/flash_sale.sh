@@ -96,9 +96,13 @@ source "$WORK/sale.env"
 ORDERS_PATH=/v1/communities/$COMMUNITY/orders
 BODY="{\"merchant_id\":$MERCHANT,\"items\":[{\"product_id\":$PRODUCT,\"quantity\":1}],\"fulfilment\":\"pickup\"}"
 q() { "${SQLF[@]}" -N -B -e "$1"; }
-# Deliveries waiting: pending rows, and each stream's (batch subscriber's) events after its cursor.
-PENDING_SQL="SELECT (SELECT COUNT(*) FROM event_deliveries WHERE status = 'pending') + (SELECT COUNT(*) FROM events e
-  JOIN event_cursors c ON c.topic = e.topic WHERE e.seq IS NULL OR e.seq > c.seq)"
+# Deliveries waiting: pending rows, and each stream's (batch subscriber's) events after its
+# cursor (a binary from before streams has no cursors: rows only).
+PENDING_SQL="SELECT COUNT(*) FROM event_deliveries WHERE status = 'pending'"
+if [[ $(q "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'event_cursors'") == 1 ]]; then
+  PENDING_SQL="SELECT ($PENDING_SQL) + (SELECT COUNT(*) FROM events e JOIN event_cursors c ON c.topic = e.topic
+    WHERE e.seq IS NULL OR e.seq > c.seq)"
+fi
 drain() {  # waits (up to 300 s) until the outbox has delivered everything (the seed's top-up notices, earlier orders')
   for _ in $(seq 1 600); do
     [[ $(q "$PENDING_SQL") == 0 ]] && return 0
