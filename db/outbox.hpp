@@ -163,8 +163,9 @@ class Bus {
 
 // ---- schema and cluster-wide subscriptions
 
-// Migration set "outbox": `event_subscribers` and the per-subscriber claim index.
-// Run after the platform migrations (it indexes `event_deliveries`).
+// Migration set "outbox": `event_subscribers`, the delivery indexes, and the streams'
+// `events.seq`, `event_sequencer` and `event_cursors`. Run after the platform migrations (it
+// indexes `event_deliveries` and alters `events`).
 std::vector<db::Migration> migrations();
 // Migrates "outbox", registers the bus's subscriptions, opens its streams' cursors and turns
 // on cluster mode. Call once every subscriber is on the bus. A Dispatcher does it on its
