@@ -250,6 +250,57 @@ std::vector<std::string> stream_topics(Src& src) {
   return db::all(src, "SELECT DISTINCT topic FROM event_cursors", [](db::Row const& r) { return db::Cols(r).text(); });
 }
 
+// A stream's cursor, locked for this transaction; nullopt when the stream has none or, with
+// `skip`, when another dispatcher holds it (MariaDB skips it rather than wait behind that
+// one's batch).
+std::optional<std::int64_t> lock_cursor(db::Tx& tx, std::string const& sub, std::string const& topic, bool skip) {
+  db::Query q("SELECT seq FROM event_cursors WHERE subscriber = ");
+  q.value(sub).sql(" AND topic = ").value(topic);
+  if (tx.backend() == db::Backend::MySql) q.sql(skip ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE");
+  return q.one(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
+}
+
+// An event as a stream reads it: with its number, the payload not parsed yet.
+struct Numbered {
+  Event event;
+  std::string payload;
+  std::int64_t seq = 0;
+};
+
+// Up to `limit` of the topic's events after `cursor`, in sequence order.
+std::vector<Numbered> events_after(db::Tx& tx, std::string const& topic, std::int64_t cursor, int limit) {
+  db::Query q("SELECT id, community_id, payload, created_at, seq FROM events WHERE topic = ");
+  q.value(topic).sql(" AND seq > ").value(cursor).sql(" ORDER BY seq LIMIT ").value(std::int64_t{limit});
+  return q.all(tx, [&](db::Row const& r) {
+    Numbered n;
+    db::Cols(r).into(n.event.id, n.event.community_id, n.payload, n.event.created_at, n.seq);
+    n.event.topic = topic;
+    return n;
+  });
+}
+
+// Moves a cursor this transaction has locked.
+void move_cursor(db::Tx& tx, std::string const& sub, std::string const& topic, std::int64_t from, std::int64_t to) {
+  auto n = tx.exec("UPDATE event_cursors SET seq = :q WHERE subscriber = :s AND topic = :t AND seq = :f",
+                   soci::use(to, "q"), soci::use(sub, "s"), soci::use(topic, "t"), soci::use(from, "f"));
+  if (n != 1) throw std::logic_error("stream cursor moved under its lock");
+}
+
+// Delivery rows of a stream's events that it moves past without applying them (parked after a
+// failure, or dead as orphans), in one statement; a row already there is left as it is.
+long long add_deliveries(db::Tx& tx, std::vector<std::int64_t> const& event_ids, std::string const& sub,
+                         std::string const& topic, std::string const& status, int attempts, std::int64_t due,
+                         std::string const& err) {
+  db::Query q(std::string(db::insert_ignore(tx.backend())) +
+              " INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until, "
+              "last_error) VALUES ");
+  for (std::size_t i = 0; i < event_ids.size(); ++i) {
+    q.sql(i ? ", (" : "(").value(event_ids[i]).sql(", ").value(sub).sql(", ").value(topic).sql(", ");
+    q.value(status).sql(", ").value(std::int64_t{attempts}).sql(", ").value(due).sql(", 0, ").value(err).sql(")");
+  }
+  return q.exec(tx);
+}
+
 }  // namespace
 
 void open_cursors(db::Database& db, Bus const& bus, std::int64_t since) {
@@ -329,38 +380,19 @@ long long dead_letter_orphans(db::Database& db, std::int64_t now, std::chrono::m
     std::string const& sub = orphan.first;
     std::string const& topic = orphan.second;
     dead += db::transact(db, nullptr, [&](db::Tx& tx) -> long long {
-      auto cur = db::Query("SELECT seq FROM event_cursors WHERE subscriber = ")
-                     .value(sub).sql(" AND topic = ").value(topic).sql(db::for_update(tx.backend()))
-                     .one(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
+      auto cur = lock_cursor(tx, sub, topic, false);
       if (!cur) return 0;
-      struct Ev {
-        std::int64_t id, seq, created_at;
-      };
-      db::Query q("SELECT id, seq, created_at FROM events WHERE topic = ");
-      q.value(topic).sql(" AND seq > ").value(*cur).sql(" ORDER BY seq LIMIT 1000");
       std::vector<std::int64_t> ids;
       std::int64_t last = *cur;
-      for (auto const& e : q.all(tx, [](db::Row const& r) {
-             Ev e{};
-             db::Cols(r).into(e.id, e.seq, e.created_at);
-             return e;
-           })) {
-        if (e.created_at >= cut) break;
-        ids.push_back(e.id);
-        last = e.seq;
+      for (auto const& n : events_after(tx, topic, *cur, 1000)) {
+        if (n.event.created_at >= cut) break;
+        ids.push_back(n.event.id);
+        last = n.seq;
       }
       if (ids.empty()) return 0;
-      db::Query ins(std::string(db::insert_ignore(tx.backend())) +
-                    " INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until, "
-                    "last_error) VALUES ");
-      for (std::size_t i = 0; i < ids.size(); ++i) {
-        ins.sql(i ? ", (" : "(").value(ids[i]).sql(", ").value(sub).sql(", ").value(topic);
-        ins.sql(", 'dead', 0, ").value(now).sql(", 0, ").value(err).sql(")");
-      }
-      auto n = ins.exec(tx);
-      tx.exec("UPDATE event_cursors SET seq = :q WHERE subscriber = :s AND topic = :t", soci::use(last, "q"),
-              soci::use(sub, "s"), soci::use(topic, "t"));
-      return n;
+      auto rows = add_deliveries(tx, ids, sub, topic, "dead", 0, now, err);
+      move_cursor(tx, sub, topic, *cur, last);
+      return rows;
     });
   }
   return dead + db::transact(db, nullptr, [&](db::Tx& tx) {
@@ -636,8 +668,7 @@ int Dispatcher::run_once() {
   backlog_ = false;
   auto pairs = bus_.subscriptions();
   if (pairs.empty()) return 0;
-  bool streams = false;
-  for (auto const& [sub, topic] : pairs) streams = streams || bus_.batch_handler(sub, topic).first;
+  bool const streams = !bus_.streams().empty();
   // Number what committed since the last round, so the streams below can read it.
   if (streams) sequence(db_);
   // One queue of due ids per local (subscriber, topic): only subscribers we can run, so
@@ -682,13 +713,12 @@ int Dispatcher::run_once() {
       }
     }
     for (std::size_t i = 0; i < pairs.size(); ++i) {
+      bool rows_due = due.contains(pairs[i]);
+      if (!rows_due && !ahead.contains(pairs[i])) continue;
       auto& run = runners[i];
-      if (ahead.contains(pairs[i])) {
-        std::tie(run.batch, run.per_turn) = bus_.batch_handler(pairs[i].first, pairs[i].second);
-        stream_due[i] = run.batch ? 1 : 0;
-      }
-      if (!due.contains(pairs[i])) continue;
       std::tie(run.batch, run.per_turn) = bus_.batch_handler(pairs[i].first, pairs[i].second);
+      stream_due[i] = run.batch && ahead.contains(pairs[i]) ? 1 : 0;
+      if (!rows_due) continue;
       if (!run.batch && (run.tx = bus_.handler(pairs[i].first, pairs[i].second)))
         run.per_turn = std::max(1, opts_.group);
       if (!run.batch && !run.tx) run.detached = bus_.detached_handler(pairs[i].first, pairs[i].second);
@@ -924,39 +954,6 @@ int Dispatcher::deliver_owned_group(std::vector<std::int64_t> const& ids, std::s
   return done;
 }
 
-namespace {
-
-// A stream's cursor, locked for this transaction; nullopt when another dispatcher holds it
-// (MariaDB skips it rather than wait behind that one's batch) or the stream has none.
-std::optional<std::int64_t> lock_cursor(db::Tx& tx, std::string const& sub, std::string const& topic, bool skip) {
-  db::Query q("SELECT seq FROM event_cursors WHERE subscriber = ");
-  q.value(sub).sql(" AND topic = ").value(topic);
-  if (tx.backend() == db::Backend::MySql) q.sql(skip ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE");
-  return q.one(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
-}
-
-// Up to `limit` of the topic's events after `cursor`, in sequence order (payloads unparsed).
-std::vector<std::pair<Leased, std::int64_t>> events_after(db::Tx& tx, std::string const& topic, std::int64_t cursor,
-                                                          int limit) {
-  db::Query q("SELECT id, community_id, payload, created_at, seq FROM events WHERE topic = ");
-  q.value(topic).sql(" AND seq > ").value(cursor).sql(" ORDER BY seq LIMIT ").value(std::int64_t{limit});
-  return q.all(tx, [&](db::Row const& r) {
-    std::pair<Leased, std::int64_t> out;
-    auto& l = out.first;
-    db::Cols(r).into(l.event.id, l.event.community_id, l.payload, l.event.created_at, out.second);
-    l.event.topic = topic;
-    return out;
-  });
-}
-
-void move_cursor(db::Tx& tx, std::string const& sub, std::string const& topic, std::int64_t from, std::int64_t to) {
-  auto n = tx.exec("UPDATE event_cursors SET seq = :q WHERE subscriber = :s AND topic = :t AND seq = :f",
-                   soci::use(to, "q"), soci::use(sub, "s"), soci::use(topic, "t"), soci::use(from, "f"));
-  if (n != 1) throw std::logic_error("stream cursor moved under its lock");
-}
-
-}  // namespace
-
 int Dispatcher::deliver_stream(std::string const& subscriber, std::string const& topic, BatchHandler const& work,
                                int max_batch, bool& full) {
   full = false;
@@ -970,14 +967,14 @@ int Dispatcher::deliver_stream(std::string const& subscriber, std::string const&
       auto rows = events_after(tx, topic, *cursor, limit);
       if (rows.empty()) return 0;
       read = rows.size();
-      first = {rows.front().first.event.id, rows.front().second};
+      first = {rows.front().event.id, rows.front().seq};
       std::vector<Event> events;
-      for (auto& [l, seq] : rows) {
-        l.event.payload = boost::json::parse(l.payload);
-        events.push_back(std::move(l.event));
+      for (auto& n : rows) {
+        n.event.payload = boost::json::parse(n.payload);
+        events.push_back(std::move(n.event));
       }
       work(events, tx);
-      move_cursor(tx, subscriber, topic, *cursor, rows.back().second);
+      move_cursor(tx, subscriber, topic, *cursor, rows.back().seq);
       return static_cast<int>(rows.size());
     });
   };
@@ -1024,12 +1021,8 @@ void Dispatcher::park(std::string const& subscriber, std::string const& topic, s
       auto cursor = lock_cursor(tx, subscriber, topic, false);
       if (!cursor || *cursor >= seq) return;
       auto next = events_after(tx, topic, *cursor, 1);
-      if (next.empty() || next.front().second != seq) return;
-      tx.exec(std::string(db::insert_ignore(tx.backend())) +
-                  " INTO event_deliveries (event_id, subscriber, topic, status, attempts, due_at, lease_until, "
-                  "last_error) VALUES (:e, :s, :t, :st, 1, :d, 0, :err)",
-              soci::use(event_id, "e"), soci::use(subscriber, "s"), soci::use(topic, "t"), soci::use(status, "st"),
-              soci::use(due, "d"), soci::use(err, "err"));
+      if (next.empty() || next.front().seq != seq) return;
+      add_deliveries(tx, {event_id}, subscriber, topic, status, 1, due, err);
       move_cursor(tx, subscriber, topic, *cursor, seq);
     });
   } catch (std::exception const& e2) {

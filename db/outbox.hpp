@@ -312,8 +312,8 @@ class Dispatcher {
   bool deliver_detached(Claimed& c, std::string const& subscriber, DetachedHandler const& h);
   // One turn of a stream: up to `max_batch` events after its cursor, in one transaction
   // (none if another dispatcher holds the cursor); a failure runs them one by one and parks
-  // one that fails alone. Returns how many were applied or parked; `full`: it read a whole
-  // batch (more may be waiting).
+  // one that fails alone. Returns how many were applied (not the parked); `full`: it read a
+  // whole batch (more may be waiting).
   int deliver_stream(std::string const& subscriber, std::string const& topic, BatchHandler const& work,
                      int max_batch, bool& full);
   // Parks the stream's next event, `event_id` (the failed one), as a pending delivery after
