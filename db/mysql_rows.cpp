@@ -5,6 +5,8 @@
 
 #include <cctype>
 #include <memory>
+#include <string_view>
+#include <unordered_map>
 #endif
 
 namespace courtyard::db {
@@ -21,11 +23,38 @@ namespace {
 
 bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
+// A placeholder's value by its name; where a name is given twice, the last one (as SOCI
+// binds it). A checkout batch's multi-row statement has a thousand or more placeholders:
+// looking each up by a scan of all the parameters made building its text quadratic.
+class ByName {
+ public:
+  explicit ByName(std::vector<Param> const& params) : params_(params) {
+    if (params.size() <= kScan) return;
+    index_.reserve(params.size());
+    for (auto const& p : params) index_.insert_or_assign(std::string_view(p.name), &p);
+  }
+  Param const* find(std::string_view name) const {
+    if (params_.size() <= kScan) {
+      for (auto it = params_.rbegin(); it != params_.rend(); ++it)
+        if (it->name == name) return &*it;
+      return nullptr;
+    }
+    auto it = index_.find(name);
+    return it == index_.end() ? nullptr : it->second;
+  }
+
+ private:
+  static constexpr std::size_t kScan = 16;
+  std::vector<Param> const& params_;
+  std::unordered_map<std::string_view, Param const*> index_;
+};
+
 // The text with each `:name` outside quotes replaced by its value, as SOCI's MySQL backend
 // writes it; false when a placeholder has no value or a value is not an integer or text.
 bool substitute(MYSQL* conn, std::string const& sql, std::vector<Param> const& params, std::string& out) {
   for (auto const& p : params)
     if (p.name.empty() || p.value.index() == 2 /* double: left to SOCI's formatting */) return false;
+  ByName const by_name(params);
   out.clear();
   out.reserve(sql.size() + 64);
   char quote = 0;
@@ -48,9 +77,7 @@ bool substitute(MYSQL* conn, std::string const& sql, std::vector<Param> const& p
     std::size_t end = i + 1;
     while (end < sql.size() && name_char(sql[end])) ++end;
     std::string_view name(sql.data() + i + 1, end - i - 1);
-    Param const* value = nullptr;
-    for (auto const& p : params)
-      if (p.name == name) value = &p;
+    Param const* value = by_name.find(name);
     if (!value) return false;
     if (auto const* n = std::get_if<long long>(&value->value)) {
       out += std::to_string(*n);
