@@ -16,8 +16,8 @@
 # ledger transaction sums to zero. Exits non-zero when a check fails.
 #
 # Knobs (environment): FLASH_BUYERS (500) FLASH_STOCK (100000) FLASH_DURATION (s, 20)
-#   FLASH_CONNECTIONS (64) FLASH_WRK_THREADS (1) COURTYARD_THREADS (1) COURTYARD_WORKERS (32)
-#   COURTYARD_DB_POOL (40) FLASH_ONE_BUYER (1: also run the 1-buyer sale)
+#   FLASH_CONNECTIONS (64) FLASH_WRK_THREADS (1) COURTYARD_THREADS (1) COURTYARD_WORKERS (64)
+#   COURTYARD_DB_POOL (72) FLASH_ONE_BUYER (1: also run the 1-buyer sale)
 #   FLASH_GENERAL_LOG (1: log every statement of 20 single orders to count them)
 #   FLASH_SALE_LOG (1: also log one second of the many-buyers sale and count its statements
 #   per order and dispatcher rounds; the log slows that second, so not for A/B throughput)
@@ -33,8 +33,11 @@ DURATION=${FLASH_DURATION:-20}
 CONNECTIONS=${FLASH_CONNECTIONS:-64}
 WRK_THREADS=${FLASH_WRK_THREADS:-1}
 SERVER_THREADS=${COURTYARD_THREADS:-1}
-WORKERS=${COURTYARD_WORKERS:-32}
-DB_POOL=${COURTYARD_DB_POOL:-40}
+# A checkout waits for its batch in a worker thread, so a shop's batch is at most the workers
+# waiting in its lane: one per connection lets every checkout in flight join a batch
+# (RESULTS.md, "Workers for the lanes": 64 against 32 won four of four rounds, +21 %).
+WORKERS=${COURTYARD_WORKERS:-64}
+DB_POOL=${COURTYARD_DB_POOL:-72}
 ONE_BUYER=${FLASH_ONE_BUYER:-1}
 GENERAL_LOG=${FLASH_GENERAL_LOG:-0}
 SALE_LOG=${FLASH_SALE_LOG:-0}
