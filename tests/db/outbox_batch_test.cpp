@@ -17,20 +17,29 @@ using namespace outbox_test;
 
 namespace {
 
-// A batch handler that records every event it is given and the size of each call.
+// A batch handler that records every event it is given (in t_stall_handled, and here in the
+// order it got them) and the size of each call.
 struct Recorder {
   Recorder(std::string s, std::string b) : sub(std::move(s)), by(std::move(b)) {}
   std::string sub, by;
   std::mutex mu;
   std::vector<std::size_t> calls;
+  std::vector<events::Event> seen;
   events::BatchHandler handler() {
     return [this](std::vector<events::Event> const& batch, db::Tx& tx) {
       {
         std::lock_guard lk(mu);
         calls.push_back(batch.size());
+        seen.insert(seen.end(), batch.begin(), batch.end());
       }
       for (auto const& e : batch) record(e, tx, sub, by);
     };
+  }
+  std::vector<std::int64_t> ids() {
+    std::lock_guard lk(mu);
+    std::vector<std::int64_t> out;
+    for (auto const& e : seen) out.push_back(e.id);
+    return out;
   }
 };
 
@@ -41,19 +50,15 @@ TEST_CASE("a batch subscriber gets its topic's events in few calls, oldest first
   auto& t = app();
   auto topic = t.unique("topic");
   Recorder rec{t.unique("batched"), "d"};
-  std::vector<std::int64_t> order;
   events::Bus bus;
-  bus.subscribe_batch(rec.sub, topic, [&](std::vector<events::Event> const& batch, db::Tx& tx) {
-    for (auto const& e : batch) order.push_back(e.id);
-    rec.handler()(batch, tx);
-  }, 5);
+  bus.subscribe_batch(rec.sub, topic, rec.handler(), 5);
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 7; ++i) ids.push_back(publish(bus, topic, i));
 
   events::Dispatcher d(database(), bus, {.owner = t.unique("inst")});
   CHECK(d.run_once() == 7);
   CHECK(rec.calls == std::vector<std::size_t>{5, 2});
-  CHECK(order == ids);
+  CHECK(rec.ids() == ids);
   CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t", topic) == 0);
   for (auto id : ids) CHECK(status_of(id, rec.sub) == "done");
   CHECK(waiting(topic) == 0);
@@ -68,12 +73,8 @@ TEST_CASE("a batch subscriber gets its topic's events in few calls, oldest first
   Recorder rec2{t.unique("batched"), "d"};
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::atomic<int> single{0};
-  std::vector<std::int64_t> values;
   events::Bus bus2;
-  bus2.subscribe_batch(rec2.sub, topic, [&](std::vector<events::Event> const& batch, db::Tx& tx) {
-    for (auto const& e : batch) values.push_back(e.payload.at("i").as_int64());
-    rec2.handler()(batch, tx);
-  }, 4);
+  bus2.subscribe_batch(rec2.sub, topic, rec2.handler(), 4);
   bus2.subscribe(t.unique("single"), other_topic, [&](events::Event const&, db::Tx&) { ++single; });
   for (int i = 0; i < 8; ++i) publish(bus2, topic, i);
   for (int i = 0; i < 8; ++i) publish(bus2, other_topic, i);
@@ -83,6 +84,8 @@ TEST_CASE("a batch subscriber gets its topic's events in few calls, oldest first
   CHECK(rec2.calls == std::vector<std::size_t>{4});
   d2.drain(20);
   CHECK(single == 8);
+  std::vector<std::int64_t> values;
+  for (auto const& e : rec2.seen) values.push_back(e.payload.at("i").as_int64());
   CHECK(values == std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7});
   forget(topic);
   forget(other_topic);
@@ -213,15 +216,9 @@ TEST_CASE("a stream does not skip an event whose transaction commits after a lat
   }
   auto& t = app();
   auto topic = t.unique("topic");
-  auto sub = t.unique("stream");
-  std::vector<std::int64_t> seen;
+  Recorder rec{t.unique("stream"), "d"};
   events::Bus bus;
-  bus.subscribe_batch(sub, topic, [&](std::vector<events::Event> const& batch, db::Tx& tx) {
-    for (auto const& e : batch) {
-      record(e, tx, sub, "d");
-      seen.push_back(e.id);
-    }
-  }, 10);
+  bus.subscribe_batch(rec.sub, topic, rec.handler(), 10);
   events::Dispatcher d(database(), bus, {.owner = t.unique("inst")});
   d.run_once();  // installed: the stream's cursor is open
 
@@ -242,11 +239,11 @@ TEST_CASE("a stream does not skip an event whose transaction commits after a lat
   auto b = publish(bus, topic, 1);
   REQUIRE(a < b);
   CHECK(d.run_once() == 1);
-  CHECK(seen == std::vector<std::int64_t>{b});
+  CHECK(rec.ids() == std::vector<std::int64_t>{b});
   may_commit.set_value();
   slow.join();
   CHECK(d.run_once() == 1);  // numbered after B, so after the cursor
-  CHECK(seen == std::vector<std::int64_t>{b, a});
-  check_applied_once(sub, 2);
+  CHECK(rec.ids() == std::vector<std::int64_t>{b, a});
+  check_applied_once(rec.sub, 2);
   CHECK(waiting(topic) == 0);
 }

@@ -151,7 +151,7 @@ TEST_CASE("a statement with many placeholders gets each one's own value", "[db][
     CHECK(labels[0][i] == (i % 2 ? std::to_string(i * 7) : i == 10 ? std::string(":p1") : "v" + std::to_string(i)));
   }
 
-  // Named uses: more than a handful, and a name given twice binds the last value (as SOCI).
+  // Named uses: more than a handful (the index), one of them read twice in the text.
   long long a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8, i = 9, j = 10, k = 11, l = 12, m = 13, n = 14,
             o = 15, p = 16, q = 17;
   auto [fast, plain] = both_ways(
