@@ -120,6 +120,7 @@ HttpSession::HttpSession(StrandSocket&& socket, SharedState& state)
   auto const remote = socket_.remote_endpoint(ec);
   if (!ec) remote_ip_ = remote.address().to_string();
   socket_.set_option(tcp::no_delay(true), ec);
+  socket_.non_blocking(true, ec);  // on_readable's read never blocks an I/O thread
 }
 
 HttpSession::~HttpSession() {
@@ -185,15 +186,22 @@ void HttpSession::on_timer(beast::error_code ec) {
 
 // ---- reading
 
+// An idle connection holds no read buffer: it waits for readability, and only then takes a
+// buffer and reads what arrived (the socket is non-blocking, so a spurious wake-up reads
+// nothing and waits again). With tens of thousands of idle keep-alive connections the
+// buffers were about a third of their memory.
 void HttpSession::wait_for_request() {
   phase_ = Phase::Idle;
   if (buffer_.size() > 0) return read_header();  // the client pipelined the next request
-  socket_.async_read_some(buffer_.prepare(kIdleReadSize),
-                          beast::bind_front_handler(&HttpSession::on_first_bytes, shared_from_this()));
+  if (buffer_.capacity() > 0) buffer_.shrink_to_fit();  // empty: gives the allocation back
+  socket_.async_wait(tcp::socket::wait_read, beast::bind_front_handler(&HttpSession::on_readable, shared_from_this()));
 }
 
-void HttpSession::on_first_bytes(beast::error_code ec, std::size_t n) {
+void HttpSession::on_readable(beast::error_code ec) {
   if (ec) return close();  // idle timeout, the client left, or a graceful stop
+  std::size_t const n = socket_.read_some(buffer_.prepare(kIdleReadSize), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_for_request();
+  if (ec) return close();  // end of stream or a reset
   buffer_.commit(n);
   if (!first_request_) set_deadline(config().read_timeout);
   read_header();

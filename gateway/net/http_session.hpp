@@ -56,7 +56,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void start();
   void wait_for_request();
-  void on_first_bytes(beast::error_code ec, std::size_t n);
+  void on_readable(beast::error_code ec);
   void read_header();
   void on_header(beast::error_code ec, std::size_t n);
   void on_continue_sent(beast::error_code ec, std::size_t n);
