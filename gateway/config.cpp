@@ -106,6 +106,8 @@ po::options_description config_options(Config const& d, std::vector<settings::Ke
     ("idle-timeout", po::value<I>(), ("seconds an idle keep-alive connection is kept" + def(d.idle_timeout.count())).c_str())
     ("drain-timeout", po::value<I>(), ("seconds in-flight requests get on SIGTERM" + def(d.drain_timeout.count())).c_str())
     ("max-connections", po::value<I>(), ("open connections before answering 503" + def(d.max_connections)).c_str())
+    ("reuse-port", po::value<bool>()->implicit_value(true),
+     "share the listen port with other courtyard processes on this host (SO_REUSEPORT; default: false)")
     ("access-log", po::value<bool>()->implicit_value(true), "one JSON line per request (--access-log=false to disable)")
     ("log-format", po::value<std::string>(), ("access log format: json|text|auto (text on a terminal)" + def(d.log_format)).c_str())
     ("log-level", po::value<std::string>(), ("trace|debug|info|warn|error|critical|off" + def(d.log_level)).c_str())
@@ -205,6 +207,7 @@ void apply_options(po::variables_map const& vm, Config& c) {
   c.idle_timeout = std::chrono::seconds(ranged(vm, "idle-timeout", c.idle_timeout.count(), 1, 24 * 3600));
   c.drain_timeout = std::chrono::seconds(ranged(vm, "drain-timeout", c.drain_timeout.count(), 0, 3600));
   c.max_connections = std::size_t(ranged(vm, "max-connections", std::int64_t(c.max_connections), 1, 10'000'000));
+  take(vm, "reuse-port", c.reuse_port);
 
   take(vm, "access-log", c.access_log);
   take(vm, "log-format", c.log_format);

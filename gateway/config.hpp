@@ -34,6 +34,9 @@ struct Config {
   std::chrono::seconds idle_timeout{60};  // keep-alive idle
   std::chrono::seconds drain_timeout{20}; // SIGTERM: in-flight requests get this long
   std::size_t max_connections = 20000;
+  // SO_REUSEPORT: several processes on one host listen on the same port and the kernel
+  // spreads new connections over them (a process holds at most its descriptor limit).
+  bool reuse_port = false;
 
   // Middleware
   bool access_log = true;

@@ -10,6 +10,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 namespace courtyard::gateway::net {
 
@@ -57,6 +58,7 @@ Listener::Listener(asio::io_context& ioc, SharedState& state)
 tcp::endpoint Listener::open(tcp::endpoint const& endpoint) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
+  if (state_.config().reuse_port) acceptor_.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
   return acceptor_.local_endpoint();

@@ -73,6 +73,38 @@ TEST_CASE("e2e: connections over --max-connections get 503", "[e2e][lifecycle]")
   CHECK(fetch(server.port(), "GET", "/healthz").status == 200);
 }
 
+TEST_CASE("e2e: with --reuse-port two processes share one port and the kernel spreads connections over them",
+          "[e2e][lifecycle]") {
+  ServerProcess a({"--reuse-port"});
+  std::string const listen = "127.0.0.1:" + std::to_string(a.port());
+  // Without the option the port is taken.
+  CHECK_THROWS_WITH(ServerProcess({"--listen", listen}), Catch::Contains("in use"));
+  ServerProcess b({"--reuse-port", "--listen", listen});
+  REQUIRE(b.port() == a.port());
+
+  std::vector<std::unique_ptr<HttpConnection>> conns;
+  for (int i = 0; i < 64; ++i) {
+    conns.push_back(std::make_unique<HttpConnection>(a.port()));
+    REQUIRE(conns.back()->request("GET", "/healthz").status == 200);
+  }
+  // b stops gracefully, closing its idle connections: those were b's, the rest are a's.
+  b.signal(SIGTERM);
+  auto const code = b.wait(15s);
+  REQUIRE(code);
+  CHECK(*code == 0);
+  int closed = 0;
+  for (auto& c : conns) {
+    if (c->closed_within(100ms)) {
+      ++closed;
+    } else {
+      CHECK(c->request("GET", "/healthz").status == 200);  // a's connections still serve
+    }
+  }
+  CHECK(closed > 0);  // each process got some of the 64 (all on one: 2 in 2^64)
+  CHECK(closed < 64);
+  for (int i = 0; i < 8; ++i) CHECK(fetch(a.port(), "GET", "/healthz").status == 200);  // all to a now
+}
+
 TEST_CASE("e2e: a full worker queue answers 503 with Retry-After", "[e2e][lifecycle]") {
   ServerProcess server({"--workers", "1", "--queue", "1", "--threads", "1"});
   std::string const login = raw_request(

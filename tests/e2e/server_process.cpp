@@ -40,7 +40,9 @@ constexpr std::string_view kListening = "courtyard listening on http://";
 
 ServerProcess::ServerProcess(std::vector<std::string> const& extra_args, std::chrono::seconds startup_timeout)
     : dir_(make_temp_dir()) {
-  std::vector<std::string> args{binary_path(), "--listen", "127.0.0.1:0", "--password-hash", "min"};
+  std::vector<std::string> args{binary_path(), "--password-hash", "min"};
+  if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end())
+    args.insert(args.end(), {"--listen", "127.0.0.1:0"});
   if (std::find(extra_args.begin(), extra_args.end(), "--db") == extra_args.end())
     args.insert(args.end(), {"--db", "sqlite3://" + dir_ + "/e2e.db"});
   args.insert(args.end(), extra_args.begin(), extra_args.end());

@@ -18,7 +18,7 @@ class ServerProcess {
  public:
   // Starts the binary with `--listen 127.0.0.1:0 --db <temp> --password-hash min` and the
   // admin environment, plus `extra_args` (which may name its own `--db`, e.g. one several
-  // instances share); waits until it prints its listening line.
+  // instances share, or its own `--listen`); waits until it prints its listening line.
   // Throws std::runtime_error (with the server's stderr) when it does not come up.
   explicit ServerProcess(std::vector<std::string> const& extra_args = {},
                          std::chrono::seconds startup_timeout = std::chrono::seconds(60));

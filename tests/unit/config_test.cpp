@@ -77,7 +77,7 @@ TEST_CASE("config: command-line flags", "[config]") {
                         "--queue", "10", "--db-pool", "7", "--demo", "--services", "identity, wallet ,shops",
                         "--plugins", "/a/one.so,/b/two.so", "--instance-id", "node-1", "--header-limit", "8192",
                         "--body-limit", "0", "--read-timeout", "2", "--idle-timeout", "30", "--drain-timeout", "0",
-                        "--max-connections", "100", "--access-log=false", "--log-level", "debug",
+                        "--max-connections", "100", "--reuse-port", "--access-log=false", "--log-level", "debug",
                         "--rate-limit-rps", "0", "--rate-limit-burst", "5", "--token-ttl-hours", "2",
                         "--password-hash", "min", "--login-max-failures", "3", "--login-window-minutes", "1",
                         "--delivery-auto-assign-delay", "60", "--dispatcher-poll-ms", "50",
@@ -99,6 +99,7 @@ TEST_CASE("config: command-line flags", "[config]") {
   CHECK(c.idle_timeout == std::chrono::seconds(30));
   CHECK(c.drain_timeout == std::chrono::seconds(0));
   CHECK(c.max_connections == 100);
+  CHECK(c.reuse_port);
   CHECK_FALSE(c.access_log);
   CHECK(c.log_level == "debug");
   CHECK(c.rate_limit_rps == 0);
