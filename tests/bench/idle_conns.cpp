@@ -1,7 +1,7 @@
 // courtyard_loadgen: opens N keep-alive connections to HOST:PORT, sends one request on each,
 // reads the response, then holds them all idle so the caller can measure the server's memory.
 //
-//   courtyard_loadgen HOST PORT CONNECTIONS HOLD_SECONDS [TARGET]
+//   courtyard_loadgen HOST PORT CONNECTIONS HOLD_SECONDS [TARGET [FIRST_SOURCE]]
 //
 // Prints "ready <open> <failed>" once every connection has its response, then holds for
 // HOLD_SECONDS (or until SIGTERM/SIGINT), closes them and prints "closed". Exit status 1
@@ -9,6 +9,8 @@
 // One source address has about 28k ephemeral ports towards one server port, so beyond
 // kPerSource connections the load spreads over the loopback sources 127.0.0.1, 127.0.0.2, ...
 // (bound with IP_BIND_ADDRESS_NO_PORT, so the port is still chosen at connect time).
+// FIRST_SOURCE (a loopback address) binds every connection, from that address on: several
+// load generators, each below its descriptor limit, then use sources of their own.
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,6 +28,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,8 +54,9 @@ struct Conn {
 
 class IdleLoad {
  public:
-  IdleLoad(asio::io_context& ioc, tcp::endpoint endpoint, int total, std::string request)
-      : ioc_(ioc), endpoint_(endpoint), total_(total), request_(std::move(request)) {}
+  IdleLoad(asio::io_context& ioc, tcp::endpoint endpoint, int total, std::string request,
+           std::optional<asio::ip::address_v4> first_source)
+      : ioc_(ioc), endpoint_(endpoint), total_(total), request_(std::move(request)), first_source_(first_source) {}
 
   void start() {
     for (int i = 0; i < kConnectsInFlight && started_ < total_; ++i) open_next();
@@ -74,11 +78,12 @@ class IdleLoad {
     ++started_;
     auto c = std::make_shared<Conn>(ioc_);
     conns_.push_back(c);
-    if (total_ > kPerSource && endpoint_.address().is_loopback()) {
+    if (first_source_ || (total_ > kPerSource && endpoint_.address().is_loopback())) {
       beast::error_code ec;
       c->socket.open(tcp::v4(), ec);
       c->socket.set_option(asio::detail::socket_option::boolean<IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT>(true), ec);
-      auto source = asio::ip::address_v4(0x7f000001u + static_cast<unsigned>((started_ - 1) / kPerSource));
+      auto const first = first_source_ ? first_source_->to_uint() : 0x7f000001u;
+      auto source = asio::ip::address_v4(first + static_cast<unsigned>((started_ - 1) / kPerSource));
       if (!ec) c->socket.bind(tcp::endpoint(source, 0), ec);
       if (ec) {
         if (failed_ == 0) std::cerr << "bind " << source << ": " << ec.message() << std::endl;
@@ -113,6 +118,7 @@ class IdleLoad {
   tcp::endpoint endpoint_;
   int total_;
   std::string request_;
+  std::optional<asio::ip::address_v4> first_source_;
   int started_ = 0;
   int open_ = 0;
   int failed_ = 0;
@@ -132,7 +138,7 @@ void raise_fd_limit() {
 
 int main(int argc, char** argv) {
   if (argc < 5) {
-    std::cerr << "usage: courtyard_loadgen HOST PORT CONNECTIONS HOLD_SECONDS [TARGET]\n";
+    std::cerr << "usage: courtyard_loadgen HOST PORT CONNECTIONS HOLD_SECONDS [TARGET [FIRST_SOURCE]]\n";
     return 2;
   }
   raise_fd_limit();
@@ -141,11 +147,13 @@ int main(int argc, char** argv) {
   int const total = std::stoi(argv[3]);
   int const hold_seconds = std::stoi(argv[4]);
   std::string const target = argc > 5 ? argv[5] : "/healthz";
+  std::optional<asio::ip::address_v4> first_source;
+  if (argc > 6) first_source = asio::ip::make_address_v4(argv[6]);
 
   asio::io_context ioc(1);
   tcp::endpoint const endpoint(asio::ip::make_address(host), port);
   std::string const request = "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
-  IdleLoad load(ioc, endpoint, total, request);
+  IdleLoad load(ioc, endpoint, total, request, first_source);
 
   asio::steady_timer hold(ioc);
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
