@@ -73,6 +73,23 @@ TEST_CASE("e2e: connections over --max-connections get 503", "[e2e][lifecycle]")
   CHECK(fetch(server.port(), "GET", "/healthz").status == 200);
 }
 
+TEST_CASE("e2e: an idle keep-alive connection is closed at the idle timeout, a busy one is not", "[e2e][lifecycle]") {
+  // The idle wait holds no buffer and waits for readability: the idle deadline must still end
+  // it, and each new request must still move the deadline on.
+  ServerProcess server({"--idle-timeout", "1", "--read-timeout", "10"});
+  HttpConnection idle(server.port());
+  HttpConnection busy(server.port());
+  REQUIRE(idle.request("GET", "/healthz").status == 200);
+  auto const started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 6; ++i) {  // a request every 0.4 s for 2.4 s: never idle for 1 s
+    REQUIRE(busy.request("GET", "/healthz").status == 200);
+    std::this_thread::sleep_for(400ms);
+  }
+  CHECK(idle.closed_within(1s));  // closed at about 1-2 s, long before the 10 s read timeout
+  CHECK(std::chrono::steady_clock::now() - started < 5s);
+  CHECK(busy.request("GET", "/healthz").status == 200);
+}
+
 TEST_CASE("e2e: with --reuse-port two processes share one port and the kernel spreads connections over them",
           "[e2e][lifecycle]") {
   ServerProcess a({"--reuse-port"});
