@@ -24,10 +24,9 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// Enough for a typical request head in one read; an idle connection holds only this.
+// Enough for a typical request head in one read (an idle connection holds no buffer at all:
+// wait_for_request gives back whatever a request grew it to).
 constexpr std::size_t kIdleReadSize = 1024;
-// A buffer grown by a large request is given back before the connection goes idle.
-constexpr std::size_t kIdleBufferCapacity = 8 * 1024;
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -193,7 +192,7 @@ void HttpSession::on_timer(beast::error_code ec) {
 void HttpSession::wait_for_request() {
   phase_ = Phase::Idle;
   if (buffer_.size() > 0) return read_header();  // the client pipelined the next request
-  if (buffer_.capacity() > 0) buffer_.shrink_to_fit();  // empty: gives the allocation back
+  buffer_.shrink_to_fit();  // empty: gives the allocation back
   socket_.async_wait(tcp::socket::wait_read, beast::bind_front_handler(&HttpSession::on_readable, shared_from_this()));
 }
 
@@ -367,7 +366,6 @@ void HttpSession::on_write(bool close_after, beast::error_code ec, std::size_t) 
   if (close_after || stop_requested_) return linger_after_write_ ? linger() : close();
 
   first_request_ = false;
-  if (buffer_.size() == 0 && buffer_.capacity() > kIdleBufferCapacity) buffer_.shrink_to_fit();
   set_deadline(config().idle_timeout);
   wait_for_request();
 }
