@@ -87,7 +87,8 @@ awk -v c="${RPS[courtyard_me]}" -v n="${RPS[nginx_static]}" 'BEGIN {printf "rati
 # under it (this sandbox's hard limit is 20,000 and not even root may raise it), the
 # connections are held by as many courtyard processes sharing the port as it takes
 # (--reuse-port: the kernel spreads new connections over them; each has its own SQLite file),
-# opened by as many load generators, each from a loopback source address of its own. Memory
+# opened by as many load generators, each from loopback source addresses of its own
+# (127.0.N.1 on: one /24 each, so two never share a source's ephemeral ports). Memory
 # is then the sum of the processes' proportional set sizes (Pss: a page the processes share,
 # such as the binary's code, counts once in all), printed beside their summed VmRSS (which
 # counts a shared page once per process).
@@ -122,21 +123,17 @@ if [[ $IDLE -gt 0 ]]; then
   sleep 1
   before_rss=$(sum_of rss_kb "${SERVERS[@]}")
   before_pss=$(sum_of pss_kb "${SERVERS[@]}")
-  LOADGENS=()
+  LOADGENS=() COUNTS=()
   for i in $(seq 1 "$procs"); do
-    n=$((IDLE / procs + (i == procs ? IDLE % procs : 0)))
-    if [[ $procs -eq 1 ]]; then
-      "$LOADGEN" 127.0.0.1 "$COURTYARD_PORT" "$n" 60 >"$WORK/loadgen-$i.out" 2>&1 &
-    else
-      "$LOADGEN" 127.0.0.1 "$COURTYARD_PORT" "$n" 60 /healthz "127.0.0.$((i + 1))" >"$WORK/loadgen-$i.out" 2>&1 &
-    fi
+    COUNTS+=($((IDLE / procs + (i == procs ? IDLE % procs : 0))))
+    "$LOADGEN" 127.0.0.1 "$COURTYARD_PORT" "${COUNTS[-1]}" 60 /healthz "127.0.$i.1" >"$WORK/loadgen-$i.out" 2>&1 &
     LOADGENS+=("$!")
     PIDS+=("$!")
   done
-  for i in $(seq 1 "$procs"); do wait_ready "$WORK/loadgen-$i.out" "${LOADGENS[$((i - 1))]}"; done
   opened=0 failed=0
   for i in $(seq 1 "$procs"); do
-    read -r _ o f < <(grep '^ready' "$WORK/loadgen-$i.out" || echo "ready 0 $((IDLE / procs))")
+    wait_ready "$WORK/loadgen-$i.out" "${LOADGENS[$((i - 1))]}"
+    read -r _ o f < <(grep '^ready' "$WORK/loadgen-$i.out" || echo "ready 0 ${COUNTS[$((i - 1))]}")
     opened=$((opened + o)) failed=$((failed + f))
   done
   sleep 2
