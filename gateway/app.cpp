@@ -178,6 +178,7 @@ void App::platform_routes() {
              text += "# TYPE courtyard_principal_cache_misses_total counter\ncourtyard_principal_cache_misses_total " +
                      std::to_string(principals_->misses()) + "\n";
            }
+           for (auto const& service : services_) service->metrics(text);
            return Response::text(std::move(text), "text/plain; version=0.0.4; charset=utf-8");
          }).inline_ok = true;
   router_.get("/v1/openapi.json", Access::public_(), [this](Request const&, Context&) {

@@ -9,6 +9,7 @@
 #include "http/router.hpp"
 #include "http/settings.hpp"
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +23,9 @@ class Service {
   virtual void routes(http::Router&) = 0;                      // paths + access rules
   virtual void subscribe(events::Bus&) {}                      // reactions to other services
   virtual void jobs(jobs::Scheduler&) {}                       // timers: billing, deadlines
+  // Prometheus text exposition lines this service adds to /metrics (its own figures, named
+  // courtyard_<service>_…; counters are per process).
+  virtual void metrics(std::string&) const {}
 };
 
 // What a service gets at construction: its configuration section (validated by the

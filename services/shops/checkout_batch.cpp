@@ -15,7 +15,9 @@
 #include "services/wallet/api.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <exception>
 #include <map>
@@ -69,7 +71,18 @@ void hand_on(Lane& lane) {
   if (lane.running < kLaneBatches && !lane.waiting.empty()) lane.waiting.front()->cv.notify_one();
 }
 
-std::atomic<std::uint64_t> stat_batches{0}, stat_batched{0}, stat_fallbacks{0};
+std::atomic<std::uint64_t> stat_batches{0}, stat_batched{0}, stat_fallbacks{0}, stat_failed{0};
+constexpr auto& kBounds = CheckoutBatchStats::kBatchSecondsBuckets;
+std::array<std::atomic<std::uint64_t>, kBounds.size() + 1> stat_seconds{};  // per bucket, not cumulative
+std::atomic<std::uint64_t> stat_seconds_us{0};
+
+void observe_batch(std::chrono::steady_clock::duration took) {
+  double s = std::chrono::duration<double>(took).count();
+  std::size_t b = 0;
+  while (b < kBounds.size() && s > kBounds[b]) ++b;
+  stat_seconds[b].fetch_add(1, std::memory_order_relaxed);
+  stat_seconds_us.fetch_add(static_cast<std::uint64_t>(s * 1e6), std::memory_order_relaxed);
+}
 
 // A checkout the batch leaves to `alone`.
 struct Skip {};
@@ -188,7 +201,8 @@ void run_batch(std::vector<Entry*> const& batch) {
     return;
   }
   std::vector<Entry*> placed, skipped;
-  bool committed = false;
+  bool committed = false, failed = false;
+  auto started = std::chrono::steady_clock::now();
   try {
     db::transact(batch.front()->ctx->db, &batch.front()->ctx->bus,
                  [&](db::Tx& tx) { place_batch(tx, batch, placed, skipped); });
@@ -196,11 +210,14 @@ void run_batch(std::vector<Entry*> const& batch) {
   } catch (...) {
     // Whatever refused the batch (stock or money short, a key held, the merchant not
     // selling, a lost connection), each checkout alone gives its own answer.
+    failed = true;
   }
+  observe_batch(std::chrono::steady_clock::now() - started);
   if (!committed) {
     placed.clear();
     skipped = batch;
   }
+  if (failed) stat_failed += 1;
   for (auto* e : skipped) {
     e->answer.reset();
     e->fallback = true;
@@ -214,7 +231,41 @@ void run_batch(std::vector<Entry*> const& batch) {
 
 }  // namespace
 
-CheckoutBatchStats checkout_batch_stats() { return {stat_batches.load(), stat_batched.load(), stat_fallbacks.load()}; }
+CheckoutBatchStats checkout_batch_stats() {
+  CheckoutBatchStats s{stat_batches.load(), stat_batched.load(), stat_fallbacks.load(), stat_failed.load()};
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b < s.batch_seconds_le.size(); ++b)
+    s.batch_seconds_le[b] = cumulative += stat_seconds[b].load(std::memory_order_relaxed);
+  s.batch_seconds_sum = static_cast<double>(stat_seconds_us.load()) / 1e6;
+  return s;
+}
+
+void checkout_batch_metrics(std::string& out) {
+  auto s = checkout_batch_stats();
+  auto counter = [&](char const* name, char const* help, auto value) {
+    out += std::string("# HELP courtyard_shops_checkout_") + name + " " + help + "\n# TYPE courtyard_shops_checkout_" +
+           name + " counter\ncourtyard_shops_checkout_" + name + " " + std::to_string(value) + "\n";
+  };
+  counter("batches_total", "Checkout batches of two or more orders that committed.", s.batches);
+  counter("batched_orders_total", "Orders placed by those batches.", s.batched_orders);
+  counter("batches_failed_total", "Batches that rolled back as a whole (each checkout then ran alone).",
+          s.failed_batches);
+  counter("fallbacks_total", "Checkouts a batch handed back to run alone.", s.fallbacks);
+  out += "# HELP courtyard_shops_checkout_batch_seconds How long a batch's transaction took, commit included.\n"
+         "# TYPE courtyard_shops_checkout_batch_seconds histogram\n";
+  char line[160];
+  for (std::size_t b = 0; b < kBounds.size(); ++b) {
+    std::snprintf(line, sizeof line, "courtyard_shops_checkout_batch_seconds_bucket{le=\"%g\"} %llu\n", kBounds[b],
+                  static_cast<unsigned long long>(s.batch_seconds_le[b]));
+    out += line;
+  }
+  auto count = s.batch_seconds_le.back();
+  std::snprintf(line, sizeof line,
+                "courtyard_shops_checkout_batch_seconds_bucket{le=\"+Inf\"} %llu\n"
+                "courtyard_shops_checkout_batch_seconds_sum %.6f\ncourtyard_shops_checkout_batch_seconds_count %llu\n",
+                static_cast<unsigned long long>(count), s.batch_seconds_sum, static_cast<unsigned long long>(count));
+  out += line;
+}
 
 http::Response place_combined(http::Request const& req, Context& ctx, Checkout const& c,
                               std::function<http::Response()> const& alone) {

@@ -1,6 +1,7 @@
 #include "services/shops/service.hpp"
 
 #include "services/shops/api.hpp"
+#include "services/shops/checkout.hpp"
 #include "services/shops/demand.hpp"
 #include "services/shops/routes.hpp"
 
@@ -29,5 +30,7 @@ void ShopsService::jobs(jobs::Scheduler& s) {
   s.every("shops.index_products", std::chrono::seconds(60),
           [](jobs::JobContext& ctx) { index_pending_products_for(ctx.db, ctx.bus, std::chrono::seconds(20)); });
 }
+
+void ShopsService::metrics(std::string& out) const { checkout_batch_metrics(out); }
 
 }  // namespace courtyard::shops

@@ -14,6 +14,7 @@ class ShopsService final : public Service {
   void routes(http::Router& r) override;
   void subscribe(events::Bus& bus) override;
   void jobs(jobs::Scheduler& s) override;
+  void metrics(std::string& out) const override;
 
  private:
   Env& env_;

@@ -193,6 +193,7 @@ TEST_CASE("a checkout batch hands back what it cannot place, and each gets its o
   std::vector<Actor> buyers;
   for (int i = 0; i < kThreads; ++i) buyers.push_back(buyer(s, i % 4 == 1 ? 200 : 100'000));
   auto fallbacks_before = courtyard::shops::checkout_batch_stats().fallbacks;
+  auto failed_before = courtyard::shops::checkout_batch_stats().failed_batches;
 
   std::vector<Result> results(kThreads);
   int last_won = 0;
@@ -226,5 +227,46 @@ TEST_CASE("a checkout batch hands back what it cannot place, and each gets its o
   CHECK(stock(s, gone) == 10);
   for (int i = 1; i < kThreads; i += 4) CHECK(t.balance(s.c, buyers[i]) == 200);  // never charged
   CHECK(courtyard::shops::checkout_batch_stats().fallbacks > fallbacks_before);
+  CHECK(courtyard::shops::checkout_batch_stats().failed_batches > failed_before);  // short of money: the whole batch
   check_books(s, {jam, gone, last});
+}
+
+TEST_CASE("checkout batch figures are on /metrics", "[shops][batch][metrics]") {
+  auto& t = TestApp::get();
+  auto s = shop();
+  auto tea = product(s, "Tea", 250, 1'000);
+  constexpr int kBuyers = 8;
+  std::vector<Actor> buyers;
+  for (int i = 0; i < kBuyers; ++i) buyers.push_back(buyer(s, 100'000));
+  until_batched(kBuyers, 2, [&](int round, int i) {
+    auto r = place(s, buyers[i], order_body(s.mid, {{tea, 1}}), t.unique("m" + std::to_string(round)));
+    CHECK(r.status == 201);
+  });
+
+  auto text = t.get("/metrics").body;
+  auto value = [&](std::string const& series) -> std::int64_t {
+    auto at = text.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stoll(text.substr(at + series.size() + 2));
+  };
+  auto stats = courtyard::shops::checkout_batch_stats();
+  CHECK(text.find("# TYPE courtyard_shops_checkout_batches_total counter") != std::string::npos);
+  CHECK(value("courtyard_shops_checkout_batches_total") == static_cast<std::int64_t>(stats.batches));
+  CHECK(value("courtyard_shops_checkout_batched_orders_total") == static_cast<std::int64_t>(stats.batched_orders));
+  CHECK(value("courtyard_shops_checkout_fallbacks_total") == static_cast<std::int64_t>(stats.fallbacks));
+  CHECK(value("courtyard_shops_checkout_batches_failed_total") == static_cast<std::int64_t>(stats.failed_batches));
+  CHECK(stats.batches >= 1);
+  // A histogram of batch durations: cumulative buckets up to +Inf, which counts every batch
+  // of two or more that ran (committed or not).
+  auto inf = value("courtyard_shops_checkout_batch_seconds_bucket{le=\"+Inf\"}");
+  CHECK(inf >= static_cast<std::int64_t>(stats.batches + stats.failed_batches));
+  CHECK(value("courtyard_shops_checkout_batch_seconds_count") == inf);
+  std::int64_t previous = 0;
+  for (char const* le : {"0.005", "0.01", "0.025", "0.05", "0.1", "0.25"}) {
+    auto n = value(std::string("courtyard_shops_checkout_batch_seconds_bucket{le=\"") + le + "\"}");
+    INFO("le " << le);
+    CHECK(n >= previous);
+    previous = n;
+  }
+  CHECK(inf >= previous);
 }
