@@ -15,9 +15,11 @@
 # merchant balance (all its sub-accounts) == sold x price, ledger sums to zero, every
 # ledger transaction sums to zero. Exits non-zero when a check fails.
 #
-# Knobs (environment): FLASH_BUYERS (500) FLASH_STOCK (100000) FLASH_DURATION (s, 20)
+# Knobs (environment): FLASH_BUYERS (500) FLASH_STOCK (100000) FLASH_DURATION (s, 10)
 #   FLASH_CONNECTIONS (64) FLASH_WRK_THREADS (1) COURTYARD_THREADS (1) COURTYARD_WORKERS (64)
 #   COURTYARD_DB_POOL (72) FLASH_ONE_BUYER (1: also run the 1-buyer sale)
+#   FLASH_PACED_RATE (2000: orders/s offered in the paced sale, 0 to skip it) FLASH_PACED_SECONDS (10)
+#   FLASH_MARIADB_ARGS (more mariadbd flags, word-split: e.g. "--thread-handling=one-thread-per-connection")
 #   FLASH_GENERAL_LOG (1: log every statement of 20 single orders to count them)
 #   FLASH_SALE_LOG (1: also log one second of the many-buyers sale and count its statements
 #   per order and dispatcher rounds; the log slows that second, so not for A/B throughput)
@@ -29,7 +31,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${1:-$ROOT/build/courtyard}
 BUYERS=${FLASH_BUYERS:-500}
 STOCK=${FLASH_STOCK:-100000}
-DURATION=${FLASH_DURATION:-20}
+DURATION=${FLASH_DURATION:-10}
 CONNECTIONS=${FLASH_CONNECTIONS:-64}
 WRK_THREADS=${FLASH_WRK_THREADS:-1}
 SERVER_THREADS=${COURTYARD_THREADS:-1}
@@ -39,6 +41,8 @@ SERVER_THREADS=${COURTYARD_THREADS:-1}
 WORKERS=${COURTYARD_WORKERS:-64}
 DB_POOL=${COURTYARD_DB_POOL:-72}
 ONE_BUYER=${FLASH_ONE_BUYER:-1}
+PACED_RATE=${FLASH_PACED_RATE:-2000}
+PACED_SECONDS=${FLASH_PACED_SECONDS:-10}
 GENERAL_LOG=${FLASH_GENERAL_LOG:-0}
 SALE_LOG=${FLASH_SALE_LOG:-0}
 TABLE_STATS=${FLASH_TABLE_STATS:-0}
@@ -54,11 +58,18 @@ KEEP_WORK=${FLASH_KEEP:-0}
 bench_work courtyard-flash
 ulimit -n "$(ulimit -Hn)"
 
+# The paced (open-loop) client, built here like ws_run.sh builds its own.
+PACED="$WORK/courtyard_paced"
+if ((PACED_RATE > 0)); then
+  ${CXX:-c++} -std=c++20 -O2 -DCOURTYARD_PACED_BENCH -DBOOST_ASIO_NO_DEPRECATED "$ROOT/tests/bench/paced_post.cpp" \
+    -o "$PACED" -pthread
+fi
+
 # ---- a private, durable MariaDB
 DB_PORT=$(free_port)
 start_mariadb "$DB_PORT" --skip-log-bin --innodb-flush-log-at-trx-commit=1 --innodb-doublewrite=1 \
   --innodb-buffer-pool-size=512M --innodb-log-file-size=256M --max-connections=1000 \
-  --general-log-file="$WORK/general.log"
+  --general-log-file="$WORK/general.log" ${FLASH_MARIADB_ARGS:-}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, in clock ticks
 SQL=(mariadb --no-defaults -uroot -h127.0.0.1 -P"$DB_PORT")
 "${SQL[@]}" -e "CREATE DATABASE flash; CREATE DATABASE rawcommit;
@@ -168,11 +179,37 @@ if [[ $GENERAL_LOG == 1 ]]; then
   [[ -n ${FLASH_GENERAL_LOG_COPY:-} ]] && cp "$WORK/general.histogram" "$FLASH_GENERAL_LOG_COPY"
 fi
 
+# handler_share METRICS_BEFORE METRICS_AFTER: how long the order handler took (the server's own
+# histogram, from the worker taking the request to its answer), to tell a tail in the handler
+# (lane, database) from one outside it (queues, sockets, the client).
+handler_share() {
+  local route='courtyard_http_request_duration_seconds_bucket{route="POST /v1/communities/{cid}/orders"'
+  awk -v r="$route" 'index($0, r) == 1 {
+      le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le)
+      if (FILENAME == ARGV[1]) b[le] -= $NF; else b[le] += $NF
+    }
+    END { n = b["+Inf"]; if (!n) exit
+      printf "  in the handler (server histogram, %d requests): %.1f%% over 25 ms, %.2f%% over 50 ms, %.2f%% over 100 ms\n",
+        n, 100 * (n - b["0.025"]) / n, 100 * (n - b["0.05"]) / n, 100 * (n - b["0.1"]) / n }' "$1" "$2"
+  # The checkout batches (a server from before the batch metrics prints nothing here).
+  awk '/^courtyard_shops_checkout_/ {
+      k = $1; if (FILENAME == ARGV[1]) v[k] -= $NF; else v[k] += $NF
+    }
+    END { n = v["courtyard_shops_checkout_batches_total"]; if (!n) exit
+      inf = v["courtyard_shops_checkout_batch_seconds_bucket{le=\"+Inf\"}"]
+      printf "  checkout batches: %d committed, %.1f orders each; %d rolled back, %d checkouts run alone after; mean %.1f ms, %.1f%% over 25 ms, %.1f%% over 50 ms\n",
+        n, v["courtyard_shops_checkout_batched_orders_total"] / n, v["courtyard_shops_checkout_batches_failed_total"],
+        v["courtyard_shops_checkout_fallbacks_total"], 1000 * v["courtyard_shops_checkout_batch_seconds_sum"] / inf,
+        100 * (inf - v["courtyard_shops_checkout_batch_seconds_bucket{le=\"0.025\"}"]) / inf,
+        100 * (inf - v["courtyard_shops_checkout_batch_seconds_bucket{le=\"0.05\"}"]) / inf }' "$1" "$2"
+}
+
 sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
   local name=$1 tokens=$2 out="$WORK/wrk-$1.txt" before after
   before=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
   local db0 cy0 db1 cy1 wrk_pid
   if [[ $TABLE_STATS == 1 ]]; then "${SQL[@]}" -e "SET GLOBAL userstat = 1; FLUSH TABLE_STATISTICS"; fi
+  curl -fsS "$URL/metrics" >"$WORK/metrics0-$name"
   db0=$(cpu_ticks "$MARIADB_PID")
   cy0=$(cpu_ticks "$COURTYARD_PID")
   FLASH_TOKENS=$tokens FLASH_PATH=$ORDERS_PATH FLASH_BODY=$BODY FLASH_TAG="$name-$RANDOM$RANDOM" \
@@ -199,6 +236,7 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
   db1=$(cpu_ticks "$MARIADB_PID")
   cy1=$(cpu_ticks "$COURTYARD_PID")
   wait "$wrk_pid"
+  curl -fsS "$URL/metrics" >"$WORK/metrics1-$name"
   after=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
   if [[ $TABLE_STATS == 1 ]]; then
     "${SQL[@]}" -N -B -e "SET GLOBAL userstat = 0; SELECT TABLE_NAME, ROWS_CHANGED, ROWS_CHANGED_X_INDEXES, ROWS_READ
@@ -221,12 +259,35 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
       name, placed / d, p50, p99, placed, d, rps, non2xx, errs}' "$out" | tee -a "$WORK/summary"
   cat "$WORK/cpu-$name"
   [[ -f $WORK/rows-$name ]] && cat "$WORK/rows-$name"
+  handler_share "$WORK/metrics0-$name" "$WORK/metrics1-$name"
   if ((o1 > o0)); then  # (transactions cut by the window's edges land in the request's share)
     tail -c +$((log_from + 1)) "$WORK/general.log" | grep -P ' (Query|Execute)\t' | grep -v 'general_log' |
       classify $((o1 - o0)) "general log, 1 s of the sale, $((o1 - o0)) orders" | sed 's/^/  /'
   fi
   awk '{t += $1; w += $2; n++} END {if (n) printf "  innodb transactions open (sampled each second): %.1f on average, %.1f of them waiting for a row lock\n", t / n, w / n}' \
     "$WORK/trx-$name"
+}
+
+# The paced sale: the same orders from the same buyers offered at a fixed rate (open loop,
+# tests/bench/paced_post.cpp): what a buyer waits at that rate, measured from when the order
+# was due. The closed loop above runs the server flat out, where p99 is mostly queueing.
+paced_sale() {
+  local name="paced-${PACED_RATE}" before after db0 cy0 db1 cy1
+  before=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+  curl -fsS "$URL/metrics" >"$WORK/metrics0-$name"
+  db0=$(cpu_ticks "$MARIADB_PID")
+  cy0=$(cpu_ticks "$COURTYARD_PID")
+  "$PACED" --port "${URL##*:}" --path "$ORDERS_PATH" --body "$BODY" --tokens "$WORK/tokens.txt" --rate "$PACED_RATE" \
+    --seconds "$PACED_SECONDS" --tag "paced-$RANDOM$RANDOM" --connections "$CONNECTIONS" >"$WORK/paced.txt" || true
+  db1=$(cpu_ticks "$MARIADB_PID")
+  cy1=$(cpu_ticks "$COURTYARD_PID")
+  curl -fsS "$URL/metrics" >"$WORK/metrics1-$name"
+  after=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+  echo "$name: $((after - before)) orders placed; $(sed 's/^paced: //' "$WORK/paced.txt")" | tee -a "$WORK/summary"
+  awk -v d=$((db1 - db0)) -v c=$((cy1 - cy0)) -v hz="$(getconf CLK_TCK)" -v n=$((after - before)) -v s="$PACED_SECONDS" 'BEGIN {
+    printf "  cpu during the sale: mariadbd %.2f cores, courtyard %.2f cores; per order %.0f us in mariadbd, %.0f us in courtyard\n",
+      d / hz / s, c / hz / s, n ? d / hz / n * 1e6 : 0, n ? c / hz / n * 1e6 : 0 }'
+  handler_share "$WORK/metrics0-$name" "$WORK/metrics1-$name"
 }
 
 echo "sale: POST $ORDERS_PATH, 1 unit each, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, Idempotency-Key on every request"
@@ -241,6 +302,10 @@ drain_after() {
 }
 sale "${BUYERS}-buyers" "$WORK/tokens.txt"
 drain_after
+if ((PACED_RATE > 0)); then
+  paced_sale
+  drain_after
+fi
 if [[ $ONE_BUYER == 1 ]]; then
   head -1 "$WORK/tokens.txt" >"$WORK/one-token.txt"
   sale "1-buyer" "$WORK/one-token.txt"
