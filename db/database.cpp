@@ -268,6 +268,10 @@ std::string_view pk(Backend b) {
 std::string_view for_update(Backend b) { return b == Backend::Sqlite ? "" : " FOR UPDATE"; }
 std::string_view insert_ignore(Backend b) { return b == Backend::Sqlite ? "INSERT OR IGNORE" : "INSERT IGNORE"; }
 
+std::string use_index(Backend b, std::string_view index) {
+  return b == Backend::Sqlite ? "INDEXED BY " + std::string(index) : "FORCE INDEX (" + std::string(index) + ")";
+}
+
 namespace {
 
 int mysql_errno(std::exception const& e) {

@@ -95,6 +95,9 @@ class Database {
 std::string_view pk(Backend b);             // auto-increment BIGINT primary key column type
 std::string_view for_update(Backend b);     // " FOR UPDATE" on MySQL, "" on SQLite
 std::string_view insert_ignore(Backend b);  // "INSERT IGNORE" / "INSERT OR IGNORE"
+// Goes after the table name: the query reads through that index ("FORCE INDEX (i)" on
+// MySQL, "INDEXED BY i" on SQLite). Only where the planner was seen to choose worse.
+std::string use_index(Backend b, std::string_view index);
 // True when the error is a uniqueness violation (duplicate key).
 bool is_unique_violation(std::exception const& e);
 // True when the whole transaction should be retried (deadlock, lock wait timeout, SQLITE_BUSY).
