@@ -303,4 +303,17 @@ void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
   y = static_cast<int>(yy + (m <= 2));
 }
 
+std::optional<std::int64_t> int_field(bj::object const& o, std::string_view key) {
+  auto const* v = o.if_contains(key);
+  if (!v) return std::nullopt;
+  if (v->is_int64()) return v->as_int64();
+  if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+    return static_cast<std::int64_t>(v->as_uint64());
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> int_field(bj::value const& v, std::string_view key) {
+  return v.is_object() ? int_field(v.as_object(), key) : std::nullopt;
+}
+
 }  // namespace courtyard::json

@@ -26,6 +26,12 @@ std::optional<std::int64_t> opt_time_ms(bj::object const& o, std::string_view ke
 // Array of objects.
 bj::array const& array(bj::object const& o, std::string_view key);
 
+// JSON this code base wrote itself (event payloads), not request bodies: never throws. An
+// integer field (int64, or a uint64 up to INT64_MAX); nullopt when it is missing, not an
+// integer, or (second form) the value is not an object.
+std::optional<std::int64_t> int_field(bj::object const& o, std::string_view key);
+std::optional<std::int64_t> int_field(bj::value const& v, std::string_view key);
+
 // Civil dates (proleptic Gregorian, UTC): days since 1970-01-01 and back.
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
 void civil_from_days(std::int64_t days, int& y, unsigned& m, unsigned& d);

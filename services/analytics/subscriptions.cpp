@@ -16,15 +16,7 @@ namespace courtyard::analytics {
 
 namespace {
 
-std::int64_t num(bj::value const& payload, std::string_view key) {
-  if (!payload.is_object()) return 0;
-  auto const* v = payload.as_object().if_contains(key);
-  if (!v) return 0;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
-  if (v->is_bool()) return v->as_bool() ? 1 : 0;
-  return 0;
-}
+std::int64_t num(bj::value const& payload, std::string_view key) { return json::int_field(payload, key).value_or(0); }
 
 std::string text(bj::value const& payload, std::string_view key) {
   if (!payload.is_object()) return {};

@@ -10,15 +10,7 @@
 
 namespace courtyard::delivery {
 
-namespace {
-
-std::optional<std::int64_t> int_field(bj::object const& o, std::string_view key) {
-  auto const* v = o.if_contains(key);
-  if (!v || !v->is_int64()) return v && v->is_uint64() ? std::optional<std::int64_t>(v->as_uint64()) : std::nullopt;
-  return v->as_int64();
-}
-
-}  // namespace
+using json::int_field;
 
 namespace {
 

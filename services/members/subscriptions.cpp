@@ -15,10 +15,7 @@ namespace courtyard::members {
 
 namespace {
 
-std::int64_t num(bj::object const& p, std::string_view key) {
-  auto const* v = p.if_contains(key);
-  return v && v->is_int64() ? v->as_int64() : 0;
-}
+std::int64_t num(bj::object const& p, std::string_view key) { return json::int_field(p, key).value_or(0); }
 
 std::vector<std::int64_t> ids(bj::object const& p, std::string_view key) {
   std::vector<std::int64_t> out;

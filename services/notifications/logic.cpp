@@ -10,13 +10,7 @@ namespace bj = boost::json;
 
 namespace {
 
-std::int64_t num(bj::object const& o, std::string_view k) {
-  auto const* v = o.if_contains(k);
-  if (!v) return 0;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
-  return 0;
-}
+std::int64_t num(bj::object const& o, std::string_view k) { return json::int_field(o, k).value_or(0); }
 
 std::string text(bj::object const& o, std::string_view k) {
   auto const* v = o.if_contains(k);

@@ -11,10 +11,7 @@ namespace bj = boost::json;
 
 namespace {
 
-std::int64_t id_of(bj::object const& p, std::string_view k) {
-  auto const* v = p.if_contains(k);
-  return v && v->is_int64() ? v->as_int64() : 0;
-}
+std::int64_t id_of(bj::object const& p, std::string_view k) { return json::int_field(p, k).value_or(0); }
 
 std::string text_of(bj::object const& p, std::string_view k) {
   auto const* v = p.if_contains(k);

@@ -38,8 +38,7 @@ void rows_of(events::Event const& e, db::Tx& tx,
   auto draft = render(e.topic, e.payload.as_object());
   if (!draft) return;
   std::int64_t cid = e.community_id;
-  if (cid == 0)
-    if (auto const* c = e.payload.as_object().if_contains("community_id"); c && c->is_int64()) cid = c->as_int64();
+  if (cid == 0) cid = json::int_field(e.payload, "community_id").value_or(0);
   std::string data = bj::serialize(draft->data);
   // One row per (event, account): a redelivered event inserts nothing new.
   std::string key = "event:" + std::to_string(e.id);
@@ -48,13 +47,13 @@ void rows_of(events::Event const& e, db::Tx& tx,
   // The merchant's side of an order: its owner and staff, looked up here (events carry
   // references, not recipient lists), once per merchant of the batch.
   auto const& p = e.payload.as_object();
-  auto const* mid = p.if_contains("merchant_id");
-  if (mid && mid->is_int64() && cid > 0) {
+  auto mid = json::int_field(p, "merchant_id");
+  if (mid && cid > 0) {
     auto merchant = merchant_draft(e.topic, p);
     if (merchant) {
       std::string mdata = bj::serialize(merchant->data);
-      auto [it, fresh] = acting.try_emplace({cid, mid->as_int64()});
-      if (fresh) it->second = identity::accounts_acting_for(tx, cid, mid->as_int64());
+      auto [it, fresh] = acting.try_emplace({cid, *mid});
+      if (fresh) it->second = identity::accounts_acting_for(tx, cid, *mid);
       for (auto account : it->second) {
         if (std::find(draft->recipients.begin(), draft->recipients.end(), account) != draft->recipients.end()) continue;
         rows.push_back({account, cid, merchant->type, merchant->title, merchant->body, mdata, key});

@@ -18,10 +18,7 @@ constexpr std::int64_t kJoinerPage = 500;
 void on_wish_answered(events::Event const& e, db::Tx& tx) {
   if (!e.payload.is_object()) return;
   auto const& p = e.payload.as_object();
-  auto num = [&](std::string_view key) {
-    auto const* v = p.if_contains(key);
-    return v && v->is_int64() ? v->as_int64() : std::int64_t{0};
-  };
+  auto num = [&](std::string_view key) { return json::int_field(p, key).value_or(0); };
   auto const* title = p.if_contains("title");
   std::int64_t wish = num("wish_id"), group_buy = num("group_buy_id");
   if (wish <= 0 || e.community_id <= 0) return;

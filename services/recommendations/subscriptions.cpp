@@ -10,10 +10,7 @@ namespace courtyard::recommendations {
 
 namespace {
 
-std::int64_t num(bj::object const& p, std::string_view key) {
-  auto const* v = p.if_contains(key);
-  return v && v->is_int64() ? v->as_int64() : 0;
-}
+std::int64_t num(bj::object const& p, std::string_view key) { return json::int_field(p, key).value_or(0); }
 
 bool consents(db::Tx& tx, std::int64_t account) {
   return members::consents_to(tx, account, members::logic::Purpose::Recommendations);

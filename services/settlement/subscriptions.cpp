@@ -9,11 +9,7 @@ namespace courtyard::settlement {
 
 namespace {
 
-std::optional<std::int64_t> int_field(bj::object const& p, char const* key) {
-  auto const* v = p.if_contains(key);
-  if (!v || !v->is_int64()) return std::nullopt;
-  return v->as_int64();
-}
+using json::int_field;
 
 repo::Posting posting(std::int64_t cid, std::int64_t mid, std::int64_t period, logic::Kind kind, std::string source,
                       std::int64_t amount, std::int64_t at) {

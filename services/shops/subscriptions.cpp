@@ -8,9 +8,9 @@ namespace courtyard::shops {
 void on_delivery_delivered(events::Event const& e, db::Tx& tx) {
   if (!e.payload.is_object()) return;
   auto const& p = e.payload.as_object();
-  auto it = p.find("order_id");
-  if (it == p.end() || !it->value().is_int64()) return;
-  std::int64_t oid = it->value().as_int64();
+  auto order_id = json::int_field(p, "order_id");
+  if (!order_id) return;
+  std::int64_t oid = *order_id;
   auto o = repo::find_order(tx, e.community_id, oid);
   if (!o || o->fulfilment != "delivery") return;
   auto from = logic::parse_order_status(o->status);
@@ -36,9 +36,9 @@ void on_delivery_failed(events::Event const& e, db::Tx& tx) {
   auto const& p = e.payload.as_object();
   auto const* fin = p.if_contains("final");
   if (!fin || !fin->is_bool() || !fin->as_bool()) return;
-  auto it = p.find("order_id");
-  if (it == p.end() || !it->value().is_int64()) return;
-  std::int64_t oid = it->value().as_int64();
+  auto order_id = json::int_field(p, "order_id");
+  if (!order_id) return;
+  std::int64_t oid = *order_id;
   auto o = repo::find_order(tx, e.community_id, oid);
   if (!o || o->fulfilment != "delivery") return;
   auto from = logic::parse_order_status(o->status);

@@ -8,11 +8,7 @@ namespace courtyard::webhooks {
 
 namespace {
 
-std::int64_t merchant_of(events::Event const& e) {
-  if (e.payload.is_object())
-    if (auto const* m = e.payload.as_object().if_contains("merchant_id"); m && m->is_int64()) return m->as_int64();
-  return 0;
-}
+std::int64_t merchant_of(events::Event const& e) { return json::int_field(e.payload, "merchant_id").value_or(0); }
 
 }  // namespace
 

@@ -30,6 +30,20 @@ TEST_CASE("typed body fields: wrong type is 400, missing or invalid is 422", "[j
   }
 }
 
+TEST_CASE("event payload integers are read leniently and never throw", "[json][events]") {
+  auto v = boost::json::parse(
+      R"({"id":7,"neg":-3,"u":9223372036854775807,"huge":18446744073709551615,"s":"7","f":1.5,"b":true,"n":null})");
+  auto const& o = v.as_object();
+  CHECK(json::int_field(o, "id") == 7);
+  CHECK(json::int_field(o, "neg") == -3);
+  CHECK(json::int_field(o, "u") == INT64_MAX);
+  CHECK_FALSE(json::int_field(o, "huge"));  // beyond int64: not taken as a negative number
+  for (auto key : {"s", "f", "b", "n", "missing"}) CHECK_FALSE(json::int_field(o, key));
+  CHECK(json::int_field(v, "id") == 7);
+  CHECK_FALSE(json::int_field(boost::json::value(boost::json::array{1, 2}), "id"));
+  CHECK_FALSE(json::int_field(boost::json::value(42), "id"));
+}
+
 TEST_CASE("RFC 3339 round trip", "[json][time]") {
   auto t = json::parse_rfc3339("2026-11-23T10:00:00Z");
   REQUIRE(t);
