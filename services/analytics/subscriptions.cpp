@@ -292,7 +292,9 @@ void on_ticket_step(events::Event const& e, db::Tx& tx) {
   f.at_ms = num(p, "at_ms") ? num(p, "at_ms") : e.created_at;
   f.minutes = num(p, "minutes");
   f.target_hours = num(p, "target_hours");
-  f.within_sla = !p.is_object() || !p.as_object().contains("within_sla") || num(p, "within_sla") != 0;
+  // A bool in the payload (property/views.cpp); an event without it counts as within.
+  auto const* within = p.is_object() ? p.as_object().if_contains("within_sla") : nullptr;
+  f.within_sla = !within || (within->is_bool() ? within->as_bool() : num(p, "within_sla") != 0);
   f.rating = num(p, "rating");
   apply_ticket(tx, e.community_id, f, *zone_of(tx, e.community_id), e.id);
 }
