@@ -22,11 +22,7 @@ void Metrics::observe(std::string const& key, int status, double seconds) {
   int cls = status / 100;
   if (cls < 1 || cls > 5) cls = 5;
   s->by_class[cls].fetch_add(1, std::memory_order_relaxed);
-  std::size_t b = 0;
-  while (b < kBuckets.size() && seconds > kBuckets[b]) ++b;
-  s->buckets[b].fetch_add(1, std::memory_order_relaxed);
-  s->count.fetch_add(1, std::memory_order_relaxed);
-  s->sum_us.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+  s->latency.observe(seconds);
 }
 
 namespace {
@@ -58,22 +54,11 @@ std::string Metrics::render() const {
   }
   o << "# HELP courtyard_http_request_duration_seconds Handler latency by route.\n"
        "# TYPE courtyard_http_request_duration_seconds histogram\n";
-  for (auto const& [key, s] : series_) {
-    auto count = s->count.load(std::memory_order_relaxed);
-    if (!count) continue;
-    auto label = escape_label(key);
-    std::uint64_t cum = 0;
-    for (std::size_t b = 0; b < kBuckets.size(); ++b) {
-      cum += s->buckets[b].load(std::memory_order_relaxed);
-      o << "courtyard_http_request_duration_seconds_bucket{route=\"" << label << "\",le=\"" << kBuckets[b] << "\"} "
-        << cum << "\n";
-    }
-    cum += s->buckets[kBuckets.size()].load(std::memory_order_relaxed);
-    o << "courtyard_http_request_duration_seconds_bucket{route=\"" << label << "\",le=\"+Inf\"} " << cum << "\n";
-    o << "courtyard_http_request_duration_seconds_sum{route=\"" << label << "\"} "
-      << s->sum_us.load(std::memory_order_relaxed) / 1e6 << "\n";
-    o << "courtyard_http_request_duration_seconds_count{route=\"" << label << "\"} " << count << "\n";
-  }
+  std::string lines;
+  for (auto const& [key, s] : series_)
+    if (s->latency.count())
+      s->latency.render(lines, "courtyard_http_request_duration_seconds", "route=\"" + escape_label(key) + "\"");
+  o << lines;
   o << "# TYPE courtyard_open_connections gauge\ncourtyard_open_connections " << open_connections.load() << "\n";
   o << "# TYPE courtyard_websocket_connections gauge\ncourtyard_websocket_connections "
     << websocket_connections.load() << "\n";

@@ -1,6 +1,8 @@
 #pragma once
 // Prometheus metrics: request counts and latency histograms per route pattern and
 // status class, plus gauges the network layer updates. Lock-free on the hot path.
+#include "http/histogram.hpp"
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -13,13 +15,9 @@ namespace courtyard::gateway {
 
 class Metrics {
  public:
-  static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                   0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
   struct Series {
     std::array<std::atomic<std::uint64_t>, 6> by_class{};  // 1xx..5xx, index = status/100
-    std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> buckets{};
-    std::atomic<std::uint64_t> count{0};
-    std::atomic<std::uint64_t> sum_us{0};
+    http::Histogram latency;
   };
   // Pre-registers a series (route "METHOD pattern"); unknown keys are created lazily.
   Series& series(std::string const& key);

@@ -3,7 +3,6 @@
 // concurrent checkouts of one shop together). ARCHITECTURE.md, "Checkout batches".
 #include "services/shops/routes.hpp"
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -53,14 +52,10 @@ struct CheckoutBatchStats {
   std::uint64_t batched_orders = 0; // orders those batches placed
   std::uint64_t fallbacks = 0;      // checkouts a batch handed back to `alone`
   std::uint64_t failed_batches = 0; // batches of two or more that rolled back as a whole
-  // How long batches of two or more took (their transaction, commit included), cumulative
-  // counts per upper bound in kBatchSecondsBuckets, the last one +Inf.
-  static constexpr std::array<double, 6> kBatchSecondsBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25};
-  std::array<std::uint64_t, kBatchSecondsBuckets.size() + 1> batch_seconds_le{};
-  double batch_seconds_sum = 0;
 };
 CheckoutBatchStats checkout_batch_stats();
-// The same as Prometheus text for /metrics (courtyard_shops_checkout_…).
+// The same as Prometheus text for /metrics (courtyard_shops_checkout_…), with a histogram of
+// how long batches of two or more took (their transaction, commit included).
 void checkout_batch_metrics(std::string& out);
 
 }  // namespace courtyard::shops

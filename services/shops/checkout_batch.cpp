@@ -10,6 +10,7 @@
 #include "services/shops/checkout.hpp"
 
 #include "db/errors.hpp"
+#include "http/histogram.hpp"
 #include "http/idempotency.hpp"
 #include "services/members/api.hpp"
 #include "services/wallet/api.hpp"
@@ -17,7 +18,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
 #include <deque>
 #include <exception>
 #include <map>
@@ -72,17 +72,7 @@ void hand_on(Lane& lane) {
 }
 
 std::atomic<std::uint64_t> stat_batches{0}, stat_batched{0}, stat_fallbacks{0}, stat_failed{0};
-constexpr auto& kBounds = CheckoutBatchStats::kBatchSecondsBuckets;
-std::array<std::atomic<std::uint64_t>, kBounds.size() + 1> stat_seconds{};  // per bucket, not cumulative
-std::atomic<std::uint64_t> stat_seconds_us{0};
-
-void observe_batch(std::chrono::steady_clock::duration took) {
-  double s = std::chrono::duration<double>(took).count();
-  std::size_t b = 0;
-  while (b < kBounds.size() && s > kBounds[b]) ++b;
-  stat_seconds[b].fetch_add(1, std::memory_order_relaxed);
-  stat_seconds_us.fetch_add(static_cast<std::uint64_t>(s * 1e6), std::memory_order_relaxed);
-}
+http::Histogram stat_batch_seconds;
 
 // A checkout the batch leaves to `alone`.
 struct Skip {};
@@ -212,7 +202,7 @@ void run_batch(std::vector<Entry*> const& batch) {
     // selling, a lost connection), each checkout alone gives its own answer.
     failed = true;
   }
-  observe_batch(std::chrono::steady_clock::now() - started);
+  stat_batch_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!committed) {
     placed.clear();
     skipped = batch;
@@ -232,12 +222,7 @@ void run_batch(std::vector<Entry*> const& batch) {
 }  // namespace
 
 CheckoutBatchStats checkout_batch_stats() {
-  CheckoutBatchStats s{stat_batches.load(), stat_batched.load(), stat_fallbacks.load(), stat_failed.load()};
-  std::uint64_t cumulative = 0;
-  for (std::size_t b = 0; b < s.batch_seconds_le.size(); ++b)
-    s.batch_seconds_le[b] = cumulative += stat_seconds[b].load(std::memory_order_relaxed);
-  s.batch_seconds_sum = static_cast<double>(stat_seconds_us.load()) / 1e6;
-  return s;
+  return {stat_batches.load(), stat_batched.load(), stat_fallbacks.load(), stat_failed.load()};
 }
 
 void checkout_batch_metrics(std::string& out) {
@@ -253,18 +238,7 @@ void checkout_batch_metrics(std::string& out) {
   counter("fallbacks_total", "Checkouts a batch handed back to run alone.", s.fallbacks);
   out += "# HELP courtyard_shops_checkout_batch_seconds How long a batch's transaction took, commit included.\n"
          "# TYPE courtyard_shops_checkout_batch_seconds histogram\n";
-  char line[160];
-  for (std::size_t b = 0; b < kBounds.size(); ++b) {
-    std::snprintf(line, sizeof line, "courtyard_shops_checkout_batch_seconds_bucket{le=\"%g\"} %llu\n", kBounds[b],
-                  static_cast<unsigned long long>(s.batch_seconds_le[b]));
-    out += line;
-  }
-  auto count = s.batch_seconds_le.back();
-  std::snprintf(line, sizeof line,
-                "courtyard_shops_checkout_batch_seconds_bucket{le=\"+Inf\"} %llu\n"
-                "courtyard_shops_checkout_batch_seconds_sum %.6f\ncourtyard_shops_checkout_batch_seconds_count %llu\n",
-                static_cast<unsigned long long>(count), s.batch_seconds_sum, static_cast<unsigned long long>(count));
-  out += line;
+  stat_batch_seconds.render(out, "courtyard_shops_checkout_batch_seconds");
 }
 
 http::Response place_combined(http::Request const& req, Context& ctx, Checkout const& c,
