@@ -473,13 +473,11 @@ std::vector<DeliveryCount> delivery_counts(db::Database& db) {
     // A stream's events after its cursor wait as pending deliveries would. Counted cursor by
     // cursor with its position as a constant, so each count is a range of (topic, seq) after
     // it: joined on `e.seq > c.seq`, MariaDB read the topic's every event for each cursor.
-    std::vector<std::tuple<std::string, std::string, std::int64_t>> cursors;
-    soci::rowset<soci::row> cs = (s.prepare << "SELECT subscriber, topic, seq FROM event_cursors");
-    for (auto const& r : cs) {
+    auto cursors = db::all(s, "SELECT subscriber, topic, seq FROM event_cursors", [](db::Row const& r) {
       std::tuple<std::string, std::string, std::int64_t> c;
       db::Cols(r).into(std::get<0>(c), std::get<1>(c), std::get<2>(c));
-      cursors.push_back(std::move(c));
-    }
+      return c;
+    });
     for (auto const& [name, topic, seq] : cursors) {
       auto n = db::Query("SELECT COUNT(*) FROM events WHERE topic = ").value(topic).sql(" AND seq > ").value(seq).scalar(s);
       auto& c = by[name];
