@@ -179,10 +179,17 @@ if [[ $GENERAL_LOG == 1 ]]; then
   [[ -n ${FLASH_GENERAL_LOG_COPY:-} ]] && cp "$WORK/general.histogram" "$FLASH_GENERAL_LOG_COPY"
 fi
 
-# handler_share METRICS_BEFORE METRICS_AFTER: how long the order handler took (the server's own
+# cpu_line MARIADB_TICKS COURTYARD_TICKS ORDERS SECONDS: the two processes' CPU during a sale.
+cpu_line() {
+  awk -v d="$1" -v c="$2" -v hz="$(getconf CLK_TCK)" -v n="$3" -v s="$4" 'BEGIN {
+    printf "  cpu during the sale: mariadbd %.2f cores, courtyard %.2f cores; per order %.0f us in mariadbd, %.0f us in courtyard\n",
+      d / hz / s, c / hz / s, n ? d / hz / n * 1e6 : 0, n ? c / hz / n * 1e6 : 0 }'
+}
+
+# server_figures METRICS_BEFORE METRICS_AFTER: how long the order handler took (the server's own
 # histogram, from the worker taking the request to its answer), to tell a tail in the handler
-# (lane, database) from one outside it (queues, sockets, the client).
-handler_share() {
+# (lane, database) from one outside it (queues, sockets, the client); and the checkout batches.
+server_figures() {
   local route='courtyard_http_request_duration_seconds_bucket{route="POST /v1/communities/{cid}/orders"'
   awk -v r="$route" 'index($0, r) == 1 {
       le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le)
@@ -246,9 +253,7 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
         END { if (n) printf "  rows per order (userstat, the sale and the deliveries meanwhile): %.1f changed, %.1f x indexes\n%s", c / n, x / n, rows }' \
       >"$WORK/rows-$name"
   fi
-  awk -v d=$((db1 - db0)) -v c=$((cy1 - cy0)) -v hz="$(getconf CLK_TCK)" -v n=$((after - before)) -v s="$DURATION" 'BEGIN {
-    printf "  cpu during the sale: mariadbd %.2f cores, courtyard %.2f cores; per order %.0f us in mariadbd, %.0f us in courtyard\n",
-      d / hz / s, c / hz / s, n ? d / hz / n * 1e6 : 0, n ? c / hz / n * 1e6 : 0 }' >"$WORK/cpu-$name"
+  cpu_line $((db1 - db0)) $((cy1 - cy0)) $((after - before)) "$DURATION" >"$WORK/cpu-$name"
   awk -v name="$name" -v placed=$((after - before)) -v d="$DURATION" "$WRK_MS"'
     /^Requests\/sec:/ {rps=$2}
     /Non-2xx/ {non2xx=$NF}
@@ -259,7 +264,7 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
       name, placed / d, p50, p99, placed, d, rps, non2xx, errs}' "$out" | tee -a "$WORK/summary"
   cat "$WORK/cpu-$name"
   [[ -f $WORK/rows-$name ]] && cat "$WORK/rows-$name"
-  handler_share "$WORK/metrics0-$name" "$WORK/metrics1-$name"
+  server_figures "$WORK/metrics0-$name" "$WORK/metrics1-$name"
   if ((o1 > o0)); then  # (transactions cut by the window's edges land in the request's share)
     tail -c +$((log_from + 1)) "$WORK/general.log" | grep -P ' (Query|Execute)\t' | grep -v 'general_log' |
       classify $((o1 - o0)) "general log, 1 s of the sale, $((o1 - o0)) orders" | sed 's/^/  /'
@@ -284,10 +289,8 @@ paced_sale() {
   curl -fsS "$URL/metrics" >"$WORK/metrics1-$name"
   after=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
   echo "$name: $((after - before)) orders placed; $(sed 's/^paced: //' "$WORK/paced.txt")" | tee -a "$WORK/summary"
-  awk -v d=$((db1 - db0)) -v c=$((cy1 - cy0)) -v hz="$(getconf CLK_TCK)" -v n=$((after - before)) -v s="$PACED_SECONDS" 'BEGIN {
-    printf "  cpu during the sale: mariadbd %.2f cores, courtyard %.2f cores; per order %.0f us in mariadbd, %.0f us in courtyard\n",
-      d / hz / s, c / hz / s, n ? d / hz / n * 1e6 : 0, n ? c / hz / n * 1e6 : 0 }'
-  handler_share "$WORK/metrics0-$name" "$WORK/metrics1-$name"
+  cpu_line $((db1 - db0)) $((cy1 - cy0)) $((after - before)) "$PACED_SECONDS"
+  server_figures "$WORK/metrics0-$name" "$WORK/metrics1-$name"
 }
 
 echo "sale: POST $ORDERS_PATH, 1 unit each, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, Idempotency-Key on every request"
