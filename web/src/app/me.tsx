@@ -1,6 +1,6 @@
 // Me: wallet and statement, points and tier, privacy choices, my data, language, sign out.
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { ApiError, api, ok, type Schemas } from "../api/client";
 import { t } from "../lib/i18n";
 import { cid, community, me } from "../lib/session";
@@ -232,21 +232,31 @@ function NotificationPrefs() {
   const [refused, setRefused] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState(false);
   const a = useAction();
+  // One save at a time, in the order of the clicks: ticking "In app" and then "Live" quickly
+  // must not let the second PUT overtake the first (the server would refuse live alerts
+  // without in-app ones), nor an older answer overwrite a newer one.
+  const saving = useRef<Promise<unknown>>(Promise.resolve());
   const set = (category: string, ch: Channel, on: boolean) => {
-    const before = data!;
-    setData({ ...before, categories: before.categories.map((c) => (c.category === category ? { ...c, [ch]: on, ...(ch === "in_app" && !on ? { push: false } : {}) } : c)) });
+    const flip = (c: Prefs["categories"][number]) =>
+      c.category === category ? { ...c, [ch]: on, ...(ch === "in_app" && !on ? { push: false } : {}) } : c;
+    setData((d) => d && { ...d, categories: d.categories.map(flip) });
     setSaved(false);
     setRefused({});
-    a.run(async () => {
+    const save = async () => {
       try {
         setData((await ok(api.PUT("/v1/me/notification-preferences", { body: { [category]: { [ch]: on } } }))) as Prefs);
         setSaved(true);
       } catch (e) {
-        setData(before);
+        // Back to what the server holds (saves queued before this one may have changed it).
+        const held = await (ok(api.GET("/v1/me/notification-preferences", {})) as Promise<Prefs>).catch(() => undefined);
+        if (held) setData(held);
         if (e instanceof ApiError && e.status === 422) setRefused(e.fieldErrors());
         throw e;
       }
-    });
+    };
+    const next = saving.current.then(save);
+    saving.current = next.catch(() => undefined);
+    a.run(() => next);
   };
   const label = (c: string) => t(`prefs.category.${c}`, { defaultValue: c });
   return (
