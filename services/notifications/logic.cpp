@@ -2,6 +2,8 @@
 
 #include "http/json.hpp"
 
+#include <boost/json/array.hpp>
+
 #include <algorithm>
 
 namespace courtyard::notifications {
@@ -81,6 +83,29 @@ std::optional<Draft> merchant_draft(std::string_view topic, bj::object const& p)
   }
   for (auto key : {"order_id", "merchant_id"})
     if (auto const* v = p.if_contains(key)) d.data[key] = *v;
+  return d;
+}
+
+Draft merchant_digest(std::vector<bj::object const*> const& payloads) {
+  Draft d;
+  d.type = "order.placed.merchant";
+  std::int64_t total = 0;
+  std::size_t delivery = 0;
+  bj::array order_ids;
+  for (auto const* p : payloads) {
+    total += num(*p, "total_cents");
+    delivery += text(*p, "fulfilment") == "delivery";
+    if (order_ids.size() < kDigestOrderIds) order_ids.emplace_back(num(*p, "order_id"));
+  }
+  std::size_t pickup = payloads.size() - delivery;
+  d.title = std::to_string(payloads.size()) + " new orders";
+  d.body = money(total) + " in all";
+  if (pickup > 0) d.body += " · " + std::to_string(pickup) + " pick-up";
+  if (delivery > 0) d.body += " · " + std::to_string(delivery) + " delivery";
+  d.body += ". Accept them in the order queue.";
+  if (!payloads.empty()) d.data["merchant_id"] = num(*payloads.front(), "merchant_id");
+  d.data["orders"] = payloads.size();
+  d.data["order_ids"] = std::move(order_ids);
   return d;
 }
 

@@ -26,6 +26,14 @@ struct Draft {
 // cancellation, a failed delivery); nullopt for topics that do not concern them.
 std::optional<Draft> merchant_draft(std::string_view topic, boost::json::object const& payload);
 
+// What they are told instead when several new orders of the shop arrive together (one
+// delivery batch of order.placed, two or more payloads): one "N new orders" notification, so
+// a busy shop's phones get one alert per batch, not one per order (a flash sale delivers
+// thousands a second). `data`: merchant_id, orders (the count) and order_ids (the first
+// kDigestOrderIds of them, in the order given).
+constexpr std::size_t kDigestOrderIds = 50;
+Draft merchant_digest(std::vector<boost::json::object const*> const& payloads);
+
 // Every topic this service turns into notifications.
 std::vector<std::string> const& topics();
 

@@ -105,3 +105,25 @@ TEST_CASE("money and clipping", "[notifications][logic]") {
   std::string u8 = "ab\xC3\xA9";  // "abé"
   CHECK(clip(u8, 3) == "ab");
 }
+
+TEST_CASE("several new orders of one shop: one digest for its staff", "[notifications][logic]") {
+  bj::object a{{"order_id", 7}, {"merchant_id", 3}, {"total_cents", 250}, {"fulfilment", "pickup"}};
+  bj::object b{{"order_id", 8}, {"merchant_id", 3}, {"total_cents", 1000}, {"fulfilment", "delivery"}};
+  bj::object c{{"order_id", 9}, {"merchant_id", 3}, {"total_cents", 5}};
+  auto d = merchant_digest({&a, &b, &c});
+  CHECK(d.type == "order.placed.merchant");
+  CHECK(d.recipients.empty());
+  CHECK(d.title == "3 new orders");
+  CHECK(d.body == "12.55 in all · 2 pick-up · 1 delivery. Accept them in the order queue.");
+  CHECK(d.data.at("merchant_id").as_int64() == 3);
+  CHECK(d.data.at("orders").to_number<std::int64_t>() == 3);
+  CHECK(d.data.at("order_ids").as_array() == bj::array{7, 8, 9});
+
+  // A flash sale's batch lists the first kDigestOrderIds orders and counts them all.
+  std::vector<bj::object> many(kDigestOrderIds + 10, a);
+  std::vector<bj::object const*> ptrs;
+  for (auto& o : many) ptrs.push_back(&o);
+  auto big = merchant_digest(ptrs);
+  CHECK(big.data.at("orders").to_number<std::size_t>() == kDigestOrderIds + 10);
+  CHECK(big.data.at("order_ids").as_array().size() == kDigestOrderIds);
+}
