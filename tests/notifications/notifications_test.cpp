@@ -189,23 +189,13 @@ TEST_CASE("a batch of order events tells each buyer of theirs and each shop's st
   auto owner1 = t.account("owner-one");
   auto owner2 = t.account("owner-two");
   std::int64_t m1 = 910'000 + c.id, m2 = 920'000 + c.id;  // shops that exist only as staff rows here
-  db::transact(t.app().db(), nullptr, [&](db::Tx& tx) {
-    for (auto [account, merchant] : {std::pair{owner1.account_id, m1}, std::pair{owner2.account_id, m2}})
-      tx.exec("INSERT INTO memberships (account_id, community_id, role, unit_id, merchant_id, created_at) VALUES (" +
-              std::to_string(account) + ", " + std::to_string(c.id) + ", 'merchant', 0, " + std::to_string(merchant) +
-              ", 0)");
-  });
+  make_staff(t, owner1.account_id, c.id, m1);
+  make_staff(t, owner2.account_id, c.id, m2);
   auto [h, size] = t.app().bus().batch_handler("notifications.order.placed", "order.placed");
   REQUIRE(h);
   std::vector<events::Event> batch;
   auto order = [&](std::int64_t id, Actor const& buyer, std::int64_t merchant) {
-    events::Event e;
-    e.id = 880'000'000 + c.id * 10 + id;
-    e.topic = "order.placed";
-    e.community_id = c.id;
-    e.payload = bj::object{{"community_id", c.id}, {"order_id", e.id}, {"merchant_id", merchant},
-                           {"buyer_id", buyer.account_id}, {"total_cents", 250}, {"fulfilment", "pickup"}};
-    batch.push_back(e);
+    batch.push_back(order_placed(880'000'000 + c.id * 10 + id, c.id, merchant, buyer.account_id, 250, "pickup"));
   };
   order(1, a, m1);
   order(2, b, m1);
@@ -250,22 +240,12 @@ TEST_CASE("a shop's staff member who buys from it is told of the others' orders 
   auto a = t.resident(c, 0);
   auto b = t.resident(c, 1);
   std::int64_t shop = 930'000 + c.id;
-  db::transact(t.app().db(), nullptr, [&](db::Tx& tx) {
-    tx.exec("INSERT INTO memberships (account_id, community_id, role, unit_id, merchant_id, created_at) VALUES (" +
-            std::to_string(a.account_id) + ", " + std::to_string(c.id) + ", 'merchant', 0, " + std::to_string(shop) +
-            ", 0)");
-  });
+  make_staff(t, a.account_id, c.id, shop);
   auto [h, size] = t.app().bus().batch_handler("notifications.order.placed", "order.placed");
   REQUIRE(h);
   std::vector<events::Event> batch;
   auto order = [&](std::int64_t id, Actor const& buyer) {
-    events::Event e;
-    e.id = 890'000'000 + c.id * 10 + id;
-    e.topic = "order.placed";
-    e.community_id = c.id;
-    e.payload = bj::object{{"community_id", c.id}, {"order_id", e.id}, {"merchant_id", shop},
-                           {"buyer_id", buyer.account_id}, {"total_cents", 100 * id}, {"fulfilment", "delivery"}};
-    batch.push_back(e);
+    batch.push_back(order_placed(890'000'000 + c.id * 10 + id, c.id, shop, buyer.account_id, 100 * id, "delivery"));
   };
   order(1, a);  // a's own order: a is told as its buyer, not as the shop's staff
   order(2, b);
