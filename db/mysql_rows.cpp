@@ -17,6 +17,10 @@ bool mysql_rows(soci::session&, std::string const&, std::vector<Param> const&, R
   return false;
 }
 
+std::optional<long long> mysql_exec(soci::session&, std::string const&, std::vector<Param> const&) {
+  return std::nullopt;
+}
+
 #else
 
 namespace {
@@ -127,11 +131,29 @@ struct FreeResult {
   void operator()(MYSQL_RES* r) const { mysql_free_result(r); }
 };
 
+// The connection under a SOCI session on the MySQL backend; nullptr on another backend.
+MYSQL* connection_of(soci::session& s) {
+  if (s.get_backend_name() != "mysql") return nullptr;  // (SOCI exports no typeinfo to cast by)
+  return static_cast<soci::mysql_session_backend*>(s.get_backend())->conn_;
+}
+
 }  // namespace
 
+std::optional<long long> mysql_exec(soci::session& s, std::string const& sql, std::vector<Param> const& params) {
+  MYSQL* conn = connection_of(s);
+  if (!conn) return std::nullopt;
+  thread_local std::string text;
+  if (!substitute(conn, sql, params, text)) return std::nullopt;
+  if (mysql_real_query(conn, text.data(), text.size()) != 0) fail(conn);
+  // A statement that does return rows is read to the end, so the connection is free again.
+  if (std::unique_ptr<MYSQL_RES, FreeResult> res(mysql_store_result(conn)); !res && mysql_field_count(conn) != 0)
+    fail(conn);
+  return static_cast<long long>(mysql_affected_rows(conn));
+}
+
 bool mysql_rows(soci::session& s, std::string const& sql, std::vector<Param> const& params, RowFn on_row) {
-  if (s.get_backend_name() != "mysql") return false;  // (SOCI exports no typeinfo to cast by)
-  MYSQL* conn = static_cast<soci::mysql_session_backend*>(s.get_backend())->conn_;
+  MYSQL* conn = connection_of(s);
+  if (!conn) return false;
   thread_local std::string text;
   if (!substitute(conn, sql, params, text)) return false;
   if (mysql_real_query(conn, text.data(), text.size()) != 0) fail(conn);

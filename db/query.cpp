@@ -83,7 +83,20 @@ soci::details::prepare_temp_type Query::prepare(soci::session& s) {
   return p;
 }
 
+std::vector<Param> Query::params(bool named) const {
+  std::vector<Param> out;
+  out.reserve(slots_.size());
+  for (std::size_t k = 0; k < slots_.size(); ++k) {
+    auto const& slot = slots_[k];
+    std::string_view name = named ? std::string_view(names_[k]) : std::string_view();
+    out.push_back(slot.text ? Param{name, strs_[slot.index]} : Param{name, ints_[slot.index]});
+  }
+  return out;
+}
+
 long long Query::exec(Tx& tx) {
+  if (tx.backend() == Backend::MySql)
+    if (auto n = mysql_exec(tx.sql(), sql_, params(true))) return *n;
   soci::statement st(prepare(tx.sql()));
   st.execute(true);
   return st.get_affected_rows();

@@ -215,20 +215,14 @@ class Query {
   bool cached(Src& src, Fn&& fn) {
     if constexpr (std::is_same_v<std::decay_t<Src>, Tx>) {
       auto* cache = src.statement_cache();
-      if (cache || src.backend() == Backend::MySql) {
-        std::vector<Param> params;
-        params.reserve(slots_.size());
-        for (std::size_t k = 0; k < slots_.size(); ++k) {
-          auto const& slot = slots_[k];
-          std::string_view name = cache ? std::string_view() : std::string_view(names_[k]);  // :pK on MySQL
-          params.push_back(slot.text ? Param{name, strs_[slot.index]} : Param{name, ints_[slot.index]});
-        }
-        return cache ? cache->run(positional_text(), params, fn) : mysql_rows(src.sql(), sql_, params, fn);
-      }
+      if (cache) return cache->run(positional_text(), params(false), fn);
+      if (src.backend() == Backend::MySql) return mysql_rows(src.sql(), sql_, params(true), fn);
     }
     return false;
   }
   std::string positional_text() const;  // the text with `?` for each placeholder (SQLite)
+  // The values in placeholder order; `named`: each with its `:pK` name (MySQL), else by position.
+  std::vector<Param> params(bool named) const;
   soci::details::prepare_temp_type prepare(soci::session& s);
   std::string placeholder();
   struct Slot {

@@ -166,3 +166,56 @@ TEST_CASE("a statement with many placeholders gets each one's own value", "[db][
     CHECK(std::get<1>((*rows)[0][1]) == "1");
   }
 }
+
+TEST_CASE("Query::exec writes its values as data and counts the rows it changed", "[db][rows][exec]") {
+  // On MariaDB Query::exec writes the values into the text itself (db::mysql_exec), as SOCI
+  // would, and reports mysql_affected_rows; on SQLite it goes through SOCI. Same results.
+  ensure_rows_table();
+  auto const weird = std::vector<std::string>{"ex'ec", "ex\\ec", "ex :p0 ec", "ex'); DELETE FROM t_rows; --"};
+  auto count = [](db::Tx& tx) { return db::scalar(tx, "SELECT COUNT(*) FROM t_rows"); };
+  db::transact(database(), nullptr, [&](db::Tx& tx) {
+    auto before = count(tx);
+    db::Query ins("INSERT INTO t_rows (n, small, label, price, note) VALUES ");
+    for (std::size_t i = 0; i < weird.size(); ++i) {
+      ins.sql(i ? ", (" : "(").value(-static_cast<std::int64_t>(i) - 1).sql(", 0, ").value(weird[i]).sql(", 0, NULL)");
+    }
+    CHECK(ins.exec(tx) == static_cast<long long>(weird.size()));
+    CHECK(count(tx) == before + static_cast<long long>(weird.size()));
+    for (std::size_t i = 0; i < weird.size(); ++i) {
+      INFO(weird[i]);
+      CHECK(db::scalar(tx, "SELECT n FROM t_rows WHERE label = :l", use(weird[i], "l")) == -static_cast<long long>(i) - 1);
+    }
+
+    // An UPDATE counts the rows it changed, a DELETE those it removed; none matched: 0.
+    db::Query up("UPDATE t_rows SET small = small + 1 WHERE n < ");
+    up.value(std::int64_t{-2});
+    CHECK(up.exec(tx) == static_cast<long long>(weird.size()) - 2);
+    db::Query none("DELETE FROM t_rows WHERE label = ");
+    none.value("nobody' OR '1'='1");
+    CHECK(none.exec(tx) == 0);
+    CHECK(count(tx) == before + static_cast<long long>(weird.size()));
+    db::Query del("DELETE FROM t_rows WHERE n < ");
+    del.value(std::int64_t{0});
+    CHECK(del.exec(tx) == static_cast<long long>(weird.size()));
+    CHECK(count(tx) == before);
+  });
+
+  // A failing statement throws what SOCI threw (the unique-violation test still sees it), and
+  // the transaction rolls back.
+  db::transact(database(), nullptr, [](db::Tx& tx) {
+    tx.exec("CREATE TABLE IF NOT EXISTS t_exec_unique (k INTEGER NOT NULL PRIMARY KEY)");
+    tx.exec("DELETE FROM t_exec_unique");
+  });
+  bool unique = false;
+  try {
+    db::transact(database(), nullptr, [](db::Tx& tx) {
+      db::Query q("INSERT INTO t_exec_unique (k) VALUES (");
+      q.value(std::int64_t{1}).sql("), (").value(std::int64_t{1}).sql(")");
+      q.exec(tx);
+    });
+  } catch (std::exception const& e) {
+    unique = db::is_unique_violation(e);
+  }
+  CHECK(unique);
+  CHECK(db::transact(database(), nullptr, [](db::Tx& tx) { return db::scalar(tx, "SELECT COUNT(*) FROM t_exec_unique"); }) == 0);
+}
