@@ -225,3 +225,20 @@ test("home shows the recommendation lists; reviews show the author's trust badge
   for (const text of await badges.allTextContents()) expect(text).not.toMatch(/#?\d{2,}$|^\d+$/);
   await shot(page, "app-merchant-trust-badges");
 });
+
+test("a shop's owner sees its new orders on the app's home, and they open the order queue", async ({ page }) => {
+  test.setTimeout(60_000);
+  const bob = await Api.login(demo("bob"));
+  const carol = await Api.login(demo("carol"));
+  const mid = await bakery(carol);
+  const products = (await bob.get(`/v1/communities/${CID}/merchants/${mid}/products?limit=50`)).items;
+  const order = await bob.post(`/v1/communities/${CID}/orders`, { merchant_id: mid, items: [{ product_id: products[0].id, quantity: 1 }], fulfilment: "pickup" }, true);
+  await signIn(page, "/app/", demo("carol"));
+  const told = page.getByRole("link", { name: new RegExp(`New Order #${order.id}\\b`) });
+  await expect(told).toBeVisible({ timeout: 15_000 });
+  await expect(told).toHaveAttribute("href", "/portal/orders");
+  await shot(page, "app-home-shop-notices");
+  await told.click();
+  await expect(page).toHaveURL(/\/portal\/orders$/);
+  await expect(page.getByRole("heading", { name: /Order queue/ })).toBeVisible();
+});

@@ -41,7 +41,11 @@ function Notifications() {
       <ErrorNote error={error} />
       <ListOf items={data?.items.slice(0, 5)} class="plain list notifications" lines={2} empty={t("home.noNotifications")}>
         {(n) => {
+          // What a shop's owner and staff are told (type "….merchant": a new order, a digest of
+          // several, a cancellation) opens the shop's order queue in the portal; a resident's
+          // own order notice opens the order.
           const orderId = (n.data as { order_id?: number } | undefined)?.order_id;
+          const href = n.type.endsWith(".merchant") ? "/portal/orders" : orderId ? `${A}/orders/${orderId}` : undefined;
           const body = (
             <>
               <strong>{n.title}</strong>
@@ -51,7 +55,7 @@ function Notifications() {
               </small>
             </>
           );
-          return <li class={n.read_at ? "" : "unread"}>{orderId ? <a href={`${A}/orders/${orderId}`}>{body}</a> : body}</li>;
+          return <li class={n.read_at ? "" : "unread"}>{href ? <a href={href}>{body}</a> : body}</li>;
         }}
       </ListOf>
     </section>

@@ -176,8 +176,10 @@ restore(["resident"]);
 if (import.meta.env.PROD && "serviceWorker" in navigator) {
   addEventListener("load", () => navigator.serviceWorker.register(`${A}/sw.js`, { scope: `${A}/` }).catch(() => undefined));
 }
+// Links outside this client (the app's shop notices to the portal's order queue, and back)
+// are full page loads, not routes of this one.
 render(
-  <LocationProvider>
+  <LocationProvider scope={A}>
     <Root />
   </LocationProvider>,
   document.getElementById("root")!,

@@ -166,8 +166,10 @@ function Root() {
 }
 
 restore(["manager", "merchant"]);
+// Links outside this client (the app's shop notices to the portal's order queue, and back)
+// are full page loads, not routes of this one.
 render(
-  <LocationProvider>
+  <LocationProvider scope={P}>
     <Root />
   </LocationProvider>,
   document.getElementById("root")!,
