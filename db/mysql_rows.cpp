@@ -137,14 +137,22 @@ MYSQL* connection_of(soci::session& s) {
   return static_cast<soci::mysql_session_backend*>(s.get_backend())->conn_;
 }
 
+// Sends `sql` with its values written in (mysql_real_query); the connection to read the
+// answer from, or nullptr when it was not sent (another backend, a value SOCI must format).
+MYSQL* send(soci::session& s, std::string const& sql, std::vector<Param> const& params) {
+  MYSQL* conn = connection_of(s);
+  if (!conn) return nullptr;
+  thread_local std::string text;
+  if (!substitute(conn, sql, params, text)) return nullptr;
+  if (mysql_real_query(conn, text.data(), text.size()) != 0) fail(conn);
+  return conn;
+}
+
 }  // namespace
 
 std::optional<long long> mysql_exec(soci::session& s, std::string const& sql, std::vector<Param> const& params) {
-  MYSQL* conn = connection_of(s);
+  MYSQL* conn = send(s, sql, params);
   if (!conn) return std::nullopt;
-  thread_local std::string text;
-  if (!substitute(conn, sql, params, text)) return std::nullopt;
-  if (mysql_real_query(conn, text.data(), text.size()) != 0) fail(conn);
   // A statement that does return rows is read to the end, so the connection is free again.
   if (std::unique_ptr<MYSQL_RES, FreeResult> res(mysql_store_result(conn)); !res && mysql_field_count(conn) != 0)
     fail(conn);
@@ -152,11 +160,8 @@ std::optional<long long> mysql_exec(soci::session& s, std::string const& sql, st
 }
 
 bool mysql_rows(soci::session& s, std::string const& sql, std::vector<Param> const& params, RowFn on_row) {
-  MYSQL* conn = connection_of(s);
+  MYSQL* conn = send(s, sql, params);
   if (!conn) return false;
-  thread_local std::string text;
-  if (!substitute(conn, sql, params, text)) return false;
-  if (mysql_real_query(conn, text.data(), text.size()) != 0) fail(conn);
   std::unique_ptr<MYSQL_RES, FreeResult> res(mysql_store_result(conn));
   if (!res) {
     if (mysql_field_count(conn) != 0) fail(conn);

@@ -35,6 +35,7 @@ struct Audience {
 struct ShopEvent {
   events::Event const* event = nullptr;
   Draft draft;                           // what merchant_draft says of it alone
+  std::string data;                      // draft.data, serialized once for all the staff
   std::vector<std::int64_t> recipients;  // its resident side's recipients (not told twice)
 };
 using Shops = std::map<std::pair<std::int64_t, std::int64_t>, std::vector<ShopEvent>>;  // by (community, merchant)
@@ -55,7 +56,10 @@ void rows_of(events::Event const& e, Shops& shops, std::vector<repo::Row>& rows,
   auto const& p = e.payload.as_object();
   auto mid = json::int_field(p, "merchant_id");
   if (mid && cid > 0)
-    if (auto merchant = merchant_draft(e.topic, p)) shops[{cid, *mid}].push_back({&e, std::move(*merchant), draft->recipients});
+    if (auto merchant = merchant_draft(e.topic, p)) {
+      std::string mdata = bj::serialize(merchant->data);
+      shops[{cid, *mid}].push_back({&e, std::move(*merchant), std::move(mdata), draft->recipients});
+    }
   if (draft->residents_of_building && cid > 0)
     audiences.push_back({std::move(*draft), cid, std::move(data), std::move(key)});
 }
@@ -72,20 +76,22 @@ void merchant_rows(Shops& shops, db::Tx& tx, std::vector<repo::Row>& rows) {
     list.erase(std::unique(list.begin(), list.end(), [](auto const& a, auto const& b) { return a.event->id == b.event->id; }),
                list.end());
     for (auto account : identity::accounts_acting_for(tx, cid, mid)) {
+      auto tell = [&](Draft const& d, std::string data, std::int64_t event_id) {
+        rows.push_back({account, cid, d.type, d.title, d.body, std::move(data), event_key(event_id)});
+      };
       std::vector<ShopEvent const*> placed;
       for (auto const& s : list) {
         if (std::find(s.recipients.begin(), s.recipients.end(), account) != s.recipients.end()) continue;
         if (s.event->topic == "order.placed") placed.push_back(&s);
-        else rows.push_back({account, cid, s.draft.type, s.draft.title, s.draft.body, bj::serialize(s.draft.data), event_key(s.event->id)});
+        else tell(s.draft, s.data, s.event->id);
       }
       if (placed.size() == 1) {
-        auto const& d = placed.front()->draft;
-        rows.push_back({account, cid, d.type, d.title, d.body, bj::serialize(d.data), event_key(placed.front()->event->id)});
+        tell(placed.front()->draft, placed.front()->data, placed.front()->event->id);
       } else if (placed.size() > 1) {
         std::vector<bj::object const*> payloads;
         for (auto const* s : placed) payloads.push_back(&s->event->payload.as_object());
         auto d = merchant_digest(payloads);
-        rows.push_back({account, cid, d.type, d.title, d.body, bj::serialize(d.data), event_key(placed.front()->event->id)});
+        tell(d, bj::serialize(d.data), placed.front()->event->id);
       }
     }
   }
