@@ -227,8 +227,10 @@ type Channel = "in_app" | "push" | "email";
 const channels: Channel[] = ["in_app", "push", "email"];
 
 /** Which notifications reach me, per category and channel; refusals (422) are shown and undone. */
+const loadPrefs = () => ok(api.GET("/v1/me/notification-preferences", {})) as Promise<Prefs>;
+
 function NotificationPrefs() {
-  const { data, error, setData } = useLoad(() => ok(api.GET("/v1/me/notification-preferences", {})) as Promise<Prefs>, []);
+  const { data, error, setData } = useLoad(loadPrefs, []);
   const [refused, setRefused] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState(false);
   const a = useAction();
@@ -248,7 +250,7 @@ function NotificationPrefs() {
         setSaved(true);
       } catch (e) {
         // Back to what the server holds (saves queued before this one may have changed it).
-        const held = await (ok(api.GET("/v1/me/notification-preferences", {})) as Promise<Prefs>).catch(() => undefined);
+        const held = await loadPrefs().catch(() => undefined);
         if (held) setData(held);
         if (e instanceof ApiError && e.status === 422) setRefused(e.fieldErrors());
         throw e;
