@@ -15,7 +15,7 @@ async function bakery(carol: Api): Promise<number> {
 /** Alice needs points to spend: a bill paid on time earns 100 (demo earn rule). */
 async function ensurePoints(alice: Api, manager: Api, least: number): Promise<number> {
   const points = async () => (await alice.get(`/v1/me/membership?community_id=${CID}`)).communities[0]?.points ?? 0;
-  if ((await points()) >= least) return points();
+  if ((await points()) >= least) return settled(points);
   const aliceId = (await alice.get("/v1/me")).id;
   await manager.post(`/v1/communities/${CID}/wallets/${aliceId}/top-ups`, { amount_cents: 100000 }, true);
   for (let i = 0; i < 6 && (await points()) < least; i++) {
@@ -26,7 +26,20 @@ async function ensurePoints(alice: Api, manager: Api, least: number): Promise<nu
     await expect.poll(points, { timeout: 15_000 }).toBeGreaterThan(before);
   }
   await expect.poll(points, { timeout: 15_000 }).toBeGreaterThanOrEqual(least);
-  return points();
+  return settled(points);
+}
+
+/** Points are earned by event subscribers after the payment commits, one bill at a time:
+ *  the balance is only final once it stops moving (two reads a second apart agree). */
+async function settled(read: () => Promise<number>): Promise<number> {
+  let last = await read();
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = await read();
+    if (now === last) return now;
+    last = now;
+  }
+  throw new Error("points balance never settled");
 }
 
 async function toBakeryCart(page: Page, items: string[]) {
