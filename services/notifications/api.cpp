@@ -13,12 +13,8 @@ namespace courtyard::notifications {
 std::int64_t notify(db::Tx& tx, std::int64_t account_id, std::int64_t community_id, std::string const& type,
                     std::string const& title, std::string const& body, boost::json::object const& data,
                     std::optional<std::string> const& dedupe_key) {
-  repo::Row row{account_id,
-                community_id,
-                clip(type, 64),
-                clip(title, kTitleMax),
-                clip(body, kBodyMax),
-                boost::json::serialize(data),
+  repo::Row row{{account_id, community_id, clip(type, 64), clip(title, kTitleMax), clip(body, kBodyMax),
+                 boost::json::serialize(data)},
                 dedupe_key ? std::optional(clip(*dedupe_key, 64)) : std::nullopt};
   if (store(tx, {row}) != 1) return 0;
   return tx.last_insert_id("notifications");

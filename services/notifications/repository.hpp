@@ -17,27 +17,25 @@ void wake_after_commit(db::Tx& tx);
 
 namespace courtyard::notifications::repo {
 
-// A row to add.
-struct Row {
+// What a notification says and to whom: shared by a row to add and a stored one.
+struct Content {
   std::int64_t account_id = 0;
   std::int64_t community_id = 0;
   std::string type;
   std::string title;
   std::string body;
   std::string data;  // serialized JSON object
+};
+
+// A row to add.
+struct Row : Content {
   std::optional<std::string> dedupe_key;
   bool push = true;  // sent live over /v1/ws (the resident's preference)
 };
 
 // A stored row.
-struct Notification {
+struct Notification : Content {
   std::int64_t id = 0;
-  std::int64_t account_id = 0;
-  std::int64_t community_id = 0;
-  std::string type;
-  std::string title;
-  std::string body;
-  std::string data;  // serialized JSON object
   std::int64_t created_at = 0;
   std::optional<std::int64_t> read_at;
 };
