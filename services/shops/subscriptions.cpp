@@ -3,16 +3,27 @@
 
 namespace courtyard::shops {
 
+namespace {
+
+// The delivery order a delivery.* event names (payload order_id), if it is one.
+std::optional<repo::Order> delivery_order(events::Event const& e, db::Tx& tx) {
+  auto order_id = json::int_field(e.payload.as_object(), "order_id");
+  if (!order_id) return std::nullopt;
+  auto o = repo::find_order(tx, e.community_id, *order_id);
+  if (!o || o->fulfilment != "delivery") return std::nullopt;
+  return o;
+}
+
+}  // namespace
+
 // delivery.delivered: a delivery order completes. A redelivered event finds the order
 // completed already and changes nothing.
 void on_delivery_delivered(events::Event const& e, db::Tx& tx) {
   if (!e.payload.is_object()) return;
   auto const& p = e.payload.as_object();
-  auto order_id = json::int_field(p, "order_id");
-  if (!order_id) return;
-  std::int64_t oid = *order_id;
-  auto o = repo::find_order(tx, e.community_id, oid);
-  if (!o || o->fulfilment != "delivery") return;
+  auto o = delivery_order(e, tx);
+  if (!o) return;
+  std::int64_t oid = o->id;
   auto from = logic::parse_order_status(o->status);
   // A group buy's order delivered in its building's batch (delivery.delivered with batch_id)
   // completes from placed or accepted too: the batch stands in for the merchant's ready step.
@@ -36,11 +47,9 @@ void on_delivery_failed(events::Event const& e, db::Tx& tx) {
   auto const& p = e.payload.as_object();
   auto const* fin = p.if_contains("final");
   if (!fin || !fin->is_bool() || !fin->as_bool()) return;
-  auto order_id = json::int_field(p, "order_id");
-  if (!order_id) return;
-  std::int64_t oid = *order_id;
-  auto o = repo::find_order(tx, e.community_id, oid);
-  if (!o || o->fulfilment != "delivery") return;
+  auto o = delivery_order(e, tx);
+  if (!o) return;
+  std::int64_t oid = o->id;
   auto from = logic::parse_order_status(o->status);
   if (!from ||
       !logic::transition(*from, logic::OrderVerb::Cancel, logic::Actor::System, logic::Fulfilment::Delivery))
