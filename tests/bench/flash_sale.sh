@@ -22,7 +22,8 @@
 #   FLASH_MARIADB_ARGS (more mariadbd flags, word-split: e.g. "--thread-handling=one-thread-per-connection")
 #   FLASH_GENERAL_LOG (1: log every statement of 20 single orders to count them)
 #   FLASH_SALE_LOG (1: also log one second of the many-buyers sale and count its statements
-#   per order and dispatcher rounds; the log slows that second, so not for A/B throughput)
+#   per order and dispatcher rounds; paced: the same for the paced sale; the log slows that
+#   second, so not for A/B throughput)
 #   FLASH_TABLE_STATS (1: MariaDB's userstat on; each sale prints, per table, the rows it
 #   changed per order and those times the table's indexes: where the database's writes go)
 set -euo pipefail
@@ -283,7 +284,18 @@ paced_sale() {
   db0=$(cpu_ticks "$MARIADB_PID")
   cy0=$(cpu_ticks "$COURTYARD_PID")
   "$PACED" --port "${URL##*:}" --path "$ORDERS_PATH" --body "$BODY" --tokens "$WORK/tokens.txt" --rate "$PACED_RATE" \
-    --seconds "$PACED_SECONDS" --tag "paced-$RANDOM$RANDOM" --connections "$CONNECTIONS" >"$WORK/paced.txt" || true
+    --seconds "$PACED_SECONDS" --tag "paced-$RANDOM$RANDOM" --connections "$CONNECTIONS" >"$WORK/paced.txt" &
+  local paced_pid=$! log_from=0 o0=0 o1=0
+  if [[ $SALE_LOG == paced ]]; then  # the general log on for second 4-5 of the paced sale
+    sleep 4
+    log_from=$(stat -c %s "$WORK/general.log" 2>/dev/null || echo 0)
+    o0=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+    "${SQL[@]}" -e "SET GLOBAL general_log = 1"
+    sleep 1
+    "${SQL[@]}" -e "SET GLOBAL general_log = 0"
+    o1=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+  fi
+  wait "$paced_pid" || true
   db1=$(cpu_ticks "$MARIADB_PID")
   cy1=$(cpu_ticks "$COURTYARD_PID")
   curl -fsS "$URL/metrics" >"$WORK/metrics1-$name"
@@ -291,6 +303,10 @@ paced_sale() {
   echo "$name: $((after - before)) orders placed; $(sed 's/^paced: //' "$WORK/paced.txt")" | tee -a "$WORK/summary"
   cpu_line $((db1 - db0)) $((cy1 - cy0)) $((after - before)) "$PACED_SECONDS"
   server_figures "$WORK/metrics0-$name" "$WORK/metrics1-$name"
+  if ((o1 > o0)); then
+    tail -c +$((log_from + 1)) "$WORK/general.log" | grep -P ' (Query|Execute)\t' | grep -v 'general_log' |
+      classify $((o1 - o0)) "general log, 1 s of the paced sale, $((o1 - o0)) orders" | sed 's/^/  /'
+  fi
 }
 
 echo "sale: POST $ORDERS_PATH, 1 unit each, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, Idempotency-Key on every request"
