@@ -212,6 +212,27 @@ server_figures() {
         100 * (inf - v["courtyard_shops_checkout_batch_seconds_bucket{le=\"0.05\"}"]) / inf }' "$1" "$2"
 }
 
+# FLASH_SALE_LOG: one second of the general log inside a sale, switched on and off around it,
+# then that second's statements per order (transactions cut by the window's edges land in the
+# request's share).
+LOG_FROM=0 LOG_O0=0 LOG_O1=0
+sale_log_on() {
+  LOG_FROM=$(stat -c %s "$WORK/general.log" 2>/dev/null || echo 0)
+  LOG_O0=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+  "${SQL[@]}" -e "SET GLOBAL general_log = 1"
+}
+sale_log_off() {
+  "${SQL[@]}" -e "SET GLOBAL general_log = 0"
+  LOG_O1=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+}
+sale_log_report() {  # label: prints the logged second's figures, once
+  local n=$((LOG_O1 - LOG_O0))
+  LOG_O0=0 LOG_O1=0
+  ((n > 0)) || return 0
+  tail -c +$((LOG_FROM + 1)) "$WORK/general.log" | grep -P ' (Query|Execute)\t' | grep -v 'general_log' |
+    classify "$n" "general log, 1 s of $1, $n orders" | sed 's/^/  /'
+}
+
 sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
   local name=$1 tokens=$2 out="$WORK/wrk-$1.txt" before after
   before=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
@@ -226,16 +247,13 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
   wrk_pid=$!
   # Once a second: open InnoDB transactions, and how many of them wait for a row lock.
   # FLASH_SALE_LOG=1: the general log is on for second 4-5 of the many-buyers sale.
-  local i log_from=0 o0=0 o1=0
+  local i
   for ((i = 1; i < DURATION; i++)); do
     sleep 1
     if [[ $SALE_LOG == 1 && $name == *buyers && $i == 4 ]]; then
-      log_from=$(stat -c %s "$WORK/general.log" 2>/dev/null || echo 0)
-      o0=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
-      "${SQL[@]}" -e "SET GLOBAL general_log = 1"
+      sale_log_on
     elif [[ $SALE_LOG == 1 && $name == *buyers && $i == 5 ]]; then
-      "${SQL[@]}" -e "SET GLOBAL general_log = 0"
-      o1=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+      sale_log_off
     fi
     "${SQL[@]}" -N -B -e "SELECT COUNT(*), COALESCE(SUM(trx_state = 'LOCK WAIT'), 0) FROM information_schema.innodb_trx" \
       >>"$WORK/trx-$name" 2>/dev/null || true
@@ -266,10 +284,7 @@ sale() {  # name tokens-file -> runs wrk, prints orders/s and p99
   cat "$WORK/cpu-$name"
   [[ -f $WORK/rows-$name ]] && cat "$WORK/rows-$name"
   server_figures "$WORK/metrics0-$name" "$WORK/metrics1-$name"
-  if ((o1 > o0)); then  # (transactions cut by the window's edges land in the request's share)
-    tail -c +$((log_from + 1)) "$WORK/general.log" | grep -P ' (Query|Execute)\t' | grep -v 'general_log' |
-      classify $((o1 - o0)) "general log, 1 s of the sale, $((o1 - o0)) orders" | sed 's/^/  /'
-  fi
+  sale_log_report "the sale"
   awk '{t += $1; w += $2; n++} END {if (n) printf "  innodb transactions open (sampled each second): %.1f on average, %.1f of them waiting for a row lock\n", t / n, w / n}' \
     "$WORK/trx-$name"
 }
@@ -285,15 +300,12 @@ paced_sale() {
   cy0=$(cpu_ticks "$COURTYARD_PID")
   "$PACED" --port "${URL##*:}" --path "$ORDERS_PATH" --body "$BODY" --tokens "$WORK/tokens.txt" --rate "$PACED_RATE" \
     --seconds "$PACED_SECONDS" --tag "paced-$RANDOM$RANDOM" --connections "$CONNECTIONS" >"$WORK/paced.txt" &
-  local paced_pid=$! log_from=0 o0=0 o1=0
+  local paced_pid=$!
   if [[ $SALE_LOG == paced ]]; then  # the general log on for second 4-5 of the paced sale
     sleep 4
-    log_from=$(stat -c %s "$WORK/general.log" 2>/dev/null || echo 0)
-    o0=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
-    "${SQL[@]}" -e "SET GLOBAL general_log = 1"
+    sale_log_on
     sleep 1
-    "${SQL[@]}" -e "SET GLOBAL general_log = 0"
-    o1=$(q "SELECT COUNT(*) FROM orders WHERE community_id = $COMMUNITY")
+    sale_log_off
   fi
   wait "$paced_pid" || true
   db1=$(cpu_ticks "$MARIADB_PID")
@@ -303,10 +315,7 @@ paced_sale() {
   echo "$name: $((after - before)) orders placed; $(sed 's/^paced: //' "$WORK/paced.txt")" | tee -a "$WORK/summary"
   cpu_line $((db1 - db0)) $((cy1 - cy0)) $((after - before)) "$PACED_SECONDS"
   server_figures "$WORK/metrics0-$name" "$WORK/metrics1-$name"
-  if ((o1 > o0)); then
-    tail -c +$((log_from + 1)) "$WORK/general.log" | grep -P ' (Query|Execute)\t' | grep -v 'general_log' |
-      classify $((o1 - o0)) "general log, 1 s of the paced sale, $((o1 - o0)) orders" | sed 's/^/  /'
-  fi
+  sale_log_report "the paced sale"
 }
 
 echo "sale: POST $ORDERS_PATH, 1 unit each, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, Idempotency-Key on every request"
