@@ -69,7 +69,7 @@ constexpr int kLaneBatches = 2;
 // batch after the running one. Started at once, the second batch took whatever had queued in
 // the first one's few milliseconds (about 7 orders in the paced sale), and a batch costs
 // mariadbd about 2 ms of CPU whatever its size. Measured (flash sale, 500 buyers, paced at
-// 2,000/s, eight alternating runs on 2026-12-06): mariadbd 570 -> 501 µs of CPU per order,
+// 2,000/s, fifteen alternating runs on 2026-12-06): mariadbd 570 -> 501 µs of CPU per order,
 // closed loop 3,192 -> 3,378 orders/s, paced p99 unchanged (38 ms); 8 saved nothing, 48
 // lost closed-loop throughput.
 constexpr std::size_t kSecondBatchMin = 16;
