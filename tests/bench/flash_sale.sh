@@ -382,7 +382,6 @@ paid=$(q "SELECT COUNT(*) FROM wallet_transactions WHERE community_id = $COMMUNI
 check "one order_payment per order" "$paid" "$orders"
 
 best=$(awk '/buyers/ {print $2; exit}' "$WORK/summary")
-raw_min=$(( RAW1 < RAW2 ? RAW1 : RAW2 ))
 awk -v o="$best" -v r1="$RAW1" -v r2="$RAW2" 'BEGIN {
   r = (r1 + r2) / 2
   printf "ratio orders/s : raw durable commits/s = %.3f (1/%.1f; target >= 1/7 = 0.143), raw %d and %d/s\n", o / r, r / o, r1, r2 }'
