@@ -115,10 +115,22 @@ void add_sale(Sale& into, Sale const& s) {
 
 namespace {
 
-// "ON CONFLICT (key) DO UPDATE SET c = c + excluded.c" / "ON DUPLICATE KEY UPDATE c = c + VALUES(c)"
-std::string add_on_conflict(db::Backend b, char const* key, std::initializer_list<char const*> cols) {
+// A customer day's orders_capped (migration 75: its orders, but 2 for two or more) from the
+// stored orders and the ones added. Assigned before orders itself, so that it reads the
+// stored value on both backends (MariaDB's assignments see the ones made before them,
+// SQLite's see none).
+std::string orders_capped_set(db::Backend b) {
+  std::string orders = b == db::Backend::Sqlite ? "orders + excluded.orders" : "orders + VALUES(orders)";
+  return "orders_capped = CASE WHEN " + orders + " > 1 THEN 2 ELSE " + orders + " END, ";
+}
+
+// "ON CONFLICT (key) DO UPDATE SET c = c + excluded.c" / "ON DUPLICATE KEY UPDATE c = c + VALUES(c)",
+// with `before` (assignments ending in ", ") first.
+std::string add_on_conflict(db::Backend b, char const* key, std::initializer_list<char const*> cols,
+                            std::string const& before = {}) {
   bool lite = b == db::Backend::Sqlite;
   std::string s = lite ? std::string(" ON CONFLICT (") + key + ") DO UPDATE SET " : " ON DUPLICATE KEY UPDATE ";
+  s += before;
   bool first = true;
   for (auto const* c : cols) {
     s += first ? "" : ", ";
@@ -243,12 +255,12 @@ void Rollups::flush(db::Tx& tx) {
                values_of(q, cid(mid), mid, day, category, t.orders, t.quantity, t.revenue);
              });
   write_rows(tx, customer_days_,
-             "INSERT INTO analytics_customer_days (community_id, merchant_id, day, buyer_id, orders, revenue_cents) "
-             "VALUES",
-             add_on_conflict(b, "merchant_id, day, buyer_id", {"orders", "revenue_cents"}),
+             "INSERT INTO analytics_customer_days (community_id, merchant_id, day, buyer_id, orders, revenue_cents, "
+             "orders_capped) VALUES",
+             add_on_conflict(b, "merchant_id, day, buyer_id", {"orders", "revenue_cents"}, orders_capped_set(b)),
              [&](db::Query& q, Key3 const& k, Counts const& t) {
                auto [mid, day, buyer] = k;
-               values_of(q, cid(mid), mid, day, buyer, t.orders, t.revenue);
+               values_of(q, cid(mid), mid, day, buyer, t.orders, t.revenue, std::min<std::int64_t>(t.orders, 2));
              });
   relink_customers(tx);
   write_rows(tx, promo_days_,
@@ -674,7 +686,7 @@ std::vector<GroupBuyResult> group_buys_closed(db::Tx& tx, std::int64_t mid, std:
 // (MariaDB, a big merchant's 90 days: 9,400 index entries instead of 23,000). Then those whose
 // first order from the merchant is in the range (the rest had ordered before it).
 constexpr char const* kCustomersHead =
-    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN orders = 1 AND next_day > ";
+    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN orders_capped = 1 AND next_day > ";
 constexpr std::int64_t kCustomerDayList = 400;
 constexpr char const* kNewCustomers =
     "SELECT COUNT(*) FROM analytics_customer_firsts WHERE merchant_id = :m AND first_day >= :f AND first_day <= :t";
@@ -690,7 +702,7 @@ Customers customers(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_
   } else {
     q.sql(" AND day >= ").value(from).sql(" AND day <= ").value(to);
   }
-  q.sql(" AND prev_day < ").value(from).sql(" AND orders > 0");
+  q.sql(" AND prev_day < ").value(from).sql(" AND orders_capped > 0");
   std::int64_t single = 0;  // customers with one order in the range
   q.one(tx, [&](db::Row const& r) {
     db::Cols(r).into(c.customers, single);

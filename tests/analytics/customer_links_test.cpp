@@ -43,22 +43,22 @@ repo::Customers brute_force(History const& h, std::int64_t mid, std::int64_t fro
 }
 
 struct DayRow {
-  std::int64_t mid, buyer, day, orders, prev, next;
+  std::int64_t mid, buyer, day, orders, prev, next, capped;
 };
 
-// Every customer day row of the community holds the orders of `h` and is linked to its pair's
-// previous and next days with orders (a row without orders to nothing).
+// Every customer day row of the community holds the orders of `h` (and them capped at 2) and
+// is linked to its pair's previous and next days with orders (a row without orders to nothing).
 void links_hold(std::int64_t cid, History const& h) {
   std::vector<DayRow> rows;
   courtyard::db::read(TestApp::get().app().db(), [&](soci::session& s) {
     courtyard::db::each(
         s,
-        "SELECT merchant_id, buyer_id, day, orders, prev_day, next_day FROM analytics_customer_days "
+        "SELECT merchant_id, buyer_id, day, orders, prev_day, next_day, orders_capped FROM analytics_customer_days "
         "WHERE community_id = :c ORDER BY merchant_id, buyer_id, day",
         [&](courtyard::db::Row const& r) {
           courtyard::db::Cols c(r);
           DayRow d;
-          c.into(d.mid, d.buyer, d.day, d.orders, d.prev, d.next);
+          c.into(d.mid, d.buyer, d.day, d.orders, d.prev, d.next, d.capped);
           rows.push_back(d);
         },
         use(cid, "c"));
@@ -74,6 +74,7 @@ void links_hold(std::int64_t cid, History const& h) {
     auto it = days.find(r.day);
     std::int64_t n = it == days.end() ? 0 : it->second;
     REQUIRE(r.orders == n);
+    REQUIRE(r.capped == std::min<std::int64_t>(n, 2));  // what the customers report reads
     std::int64_t prev = 0, next = repo::kNoDay;
     if (n > 0) {
       ++seen;
