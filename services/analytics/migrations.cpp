@@ -2,6 +2,29 @@
 
 namespace courtyard::analytics {
 
+namespace {
+
+// SQL that rebuilds `table` from `columns` (as CREATE TABLE lists them) with `key` as its
+// primary key, keeping its rows, then creates its other indexes again (`name (columns)` each).
+// As migration 74 rebuilt the customer days: a MariaDB failure halfway (DDL commits) leaves
+// the copy <table>_keyed; rename it back by hand, or run the backfill.
+std::string rekeyed(std::string const& table, std::vector<std::string> const& columns, std::string const& key,
+                    std::vector<std::string> const& indexes) {
+  std::string copy = table + "_keyed", names, defs;
+  for (auto const& c : columns) {
+    names += (names.empty() ? "" : ", ") + c.substr(0, c.find(' '));
+    defs += "  " + c + ",\n";
+  }
+  std::string sql = "DROP TABLE IF EXISTS " + copy + ";\nCREATE TABLE " + copy + " (\n" + defs + "  PRIMARY KEY (" +
+                    key + ")\n){engine};\nINSERT INTO " + copy + " (" + names + ")\nSELECT " + names + " FROM " +
+                    table + ";\nDROP TABLE " + table + ";\nALTER TABLE " + copy + " RENAME TO " + table + ";\n";
+  for (auto const& index : indexes) sql += "CREATE INDEX " + index.substr(0, index.find(' ')) + " ON " + table +
+                                           index.substr(index.find(' ')) + ";\n";
+  return sql;
+}
+
+}  // namespace
+
 // Rollups kept from other services' events (and the backfill), one row per key and local
 // day of the community (`day`: days since 1970-01-01 in the community's time zone). A report
 // reads O(days x rows shown), never the orders. analytics_facts makes every fact count once:
@@ -314,84 +337,33 @@ CREATE INDEX analytics_customer_days_links ON analytics_customer_days (merchant_
       // exists first inserted a new clustered record, met the duplicate in the unique index
       // and undid the insert (burning an id each time); keyed by the key, it finds the row
       // where it starts. MariaDB's CPU per upserted customer day that exists: 15 µs -> 8 µs,
-      // per ignored resident day 9 µs -> 3-4 µs (tests/bench/customer_day_upsert.sh). Rebuilt as
-      // migration 74 rebuilt the customer days (a MariaDB failure halfway leaves a *_keyed
-      // copy: rename it back by hand, or run the backfill).
-      {76, "rollups written per order: keyed by their unique key, no surrogate id", R"SQL(
-DROP TABLE IF EXISTS analytics_customer_days_keyed;
-CREATE TABLE analytics_customer_days_keyed (
-  community_id BIGINT NOT NULL,
-  merchant_id BIGINT NOT NULL,
-  buyer_id BIGINT NOT NULL,
-  day BIGINT NOT NULL,
-  orders BIGINT NOT NULL DEFAULT 0,
-  revenue_cents BIGINT NOT NULL DEFAULT 0,
-  prev_day BIGINT NOT NULL DEFAULT 0,
-  next_day BIGINT NOT NULL DEFAULT 2147483647,
-  orders_capped BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (merchant_id, day, buyer_id)
-){engine};
-INSERT INTO analytics_customer_days_keyed (community_id, merchant_id, buyer_id, day, orders, revenue_cents, prev_day, next_day, orders_capped)
-SELECT community_id, merchant_id, buyer_id, day, orders, revenue_cents, prev_day, next_day, orders_capped FROM analytics_customer_days;
-DROP TABLE analytics_customer_days;
-ALTER TABLE analytics_customer_days_keyed RENAME TO analytics_customer_days;
-CREATE INDEX analytics_customer_days_buyer ON analytics_customer_days (merchant_id, buyer_id, day);
-CREATE INDEX analytics_customer_days_links ON analytics_customer_days (merchant_id, day, prev_day, next_day, orders_capped);
-
-DROP TABLE IF EXISTS analytics_customer_firsts_keyed;
-CREATE TABLE analytics_customer_firsts_keyed (
-  community_id BIGINT NOT NULL,
-  merchant_id BIGINT NOT NULL,
-  buyer_id BIGINT NOT NULL,
-  first_day BIGINT NOT NULL,
-  PRIMARY KEY (merchant_id, buyer_id)
-){engine};
-INSERT INTO analytics_customer_firsts_keyed (community_id, merchant_id, buyer_id, first_day)
-SELECT community_id, merchant_id, buyer_id, first_day FROM analytics_customer_firsts;
-DROP TABLE analytics_customer_firsts;
-ALTER TABLE analytics_customer_firsts_keyed RENAME TO analytics_customer_firsts;
-CREATE INDEX analytics_customer_firsts_day ON analytics_customer_firsts (merchant_id, first_day);
-
-DROP TABLE IF EXISTS analytics_resident_days_keyed;
-CREATE TABLE analytics_resident_days_keyed (
-  community_id BIGINT NOT NULL,
-  account_id BIGINT NOT NULL,
-  day BIGINT NOT NULL,
-  PRIMARY KEY (community_id, day, account_id)
-){engine};
-INSERT INTO analytics_resident_days_keyed (community_id, account_id, day)
-SELECT community_id, account_id, day FROM analytics_resident_days;
-DROP TABLE analytics_resident_days;
-ALTER TABLE analytics_resident_days_keyed RENAME TO analytics_resident_days;
-
-DROP TABLE IF EXISTS analytics_resident_months_keyed;
-CREATE TABLE analytics_resident_months_keyed (
-  community_id BIGINT NOT NULL,
-  account_id BIGINT NOT NULL,
-  month BIGINT NOT NULL,
-  PRIMARY KEY (community_id, account_id, month)
-){engine};
-INSERT INTO analytics_resident_months_keyed (community_id, account_id, month)
-SELECT community_id, account_id, month FROM analytics_resident_months;
-DROP TABLE analytics_resident_months;
-ALTER TABLE analytics_resident_months_keyed RENAME TO analytics_resident_months;
-CREATE INDEX analytics_resident_months_month ON analytics_resident_months (community_id, month);
-CREATE INDEX analytics_resident_months_cover ON analytics_resident_months (community_id, month, account_id);
-
-DROP TABLE IF EXISTS analytics_resident_cohorts_keyed;
-CREATE TABLE analytics_resident_cohorts_keyed (
-  community_id BIGINT NOT NULL,
-  account_id BIGINT NOT NULL,
-  cohort BIGINT NOT NULL,
-  PRIMARY KEY (community_id, account_id)
-){engine};
-INSERT INTO analytics_resident_cohorts_keyed (community_id, account_id, cohort)
-SELECT community_id, account_id, cohort FROM analytics_resident_cohorts;
-DROP TABLE analytics_resident_cohorts;
-ALTER TABLE analytics_resident_cohorts_keyed RENAME TO analytics_resident_cohorts;
-CREATE INDEX analytics_resident_cohorts_cover ON analytics_resident_cohorts (community_id, account_id, cohort);
-CREATE INDEX analytics_resident_cohorts_month ON analytics_resident_cohorts (community_id, cohort, account_id);
-)SQL"},
+      // per ignored resident day 9 µs -> 3-4 µs (tests/bench/customer_day_upsert.sh).
+      {76, "rollups written per order: keyed by their unique key, no surrogate id",
+       rekeyed("analytics_customer_days",
+               {"community_id BIGINT NOT NULL", "merchant_id BIGINT NOT NULL", "buyer_id BIGINT NOT NULL",
+                "day BIGINT NOT NULL", "orders BIGINT NOT NULL DEFAULT 0", "revenue_cents BIGINT NOT NULL DEFAULT 0",
+                "prev_day BIGINT NOT NULL DEFAULT 0", "next_day BIGINT NOT NULL DEFAULT 2147483647",
+                "orders_capped BIGINT NOT NULL DEFAULT 0"},
+               "merchant_id, day, buyer_id",
+               {"analytics_customer_days_buyer (merchant_id, buyer_id, day)",
+                "analytics_customer_days_links (merchant_id, day, prev_day, next_day, orders_capped)"}) +
+           rekeyed("analytics_customer_firsts",
+                   {"community_id BIGINT NOT NULL", "merchant_id BIGINT NOT NULL", "buyer_id BIGINT NOT NULL",
+                    "first_day BIGINT NOT NULL"},
+                   "merchant_id, buyer_id", {"analytics_customer_firsts_day (merchant_id, first_day)"}) +
+           rekeyed("analytics_resident_days",
+                   {"community_id BIGINT NOT NULL", "account_id BIGINT NOT NULL", "day BIGINT NOT NULL"},
+                   "community_id, day, account_id", {}) +
+           rekeyed("analytics_resident_months",
+                   {"community_id BIGINT NOT NULL", "account_id BIGINT NOT NULL", "month BIGINT NOT NULL"},
+                   "community_id, account_id, month",
+                   {"analytics_resident_months_month (community_id, month)",
+                    "analytics_resident_months_cover (community_id, month, account_id)"}) +
+           rekeyed("analytics_resident_cohorts",
+                   {"community_id BIGINT NOT NULL", "account_id BIGINT NOT NULL", "cohort BIGINT NOT NULL"},
+                   "community_id, account_id",
+                   {"analytics_resident_cohorts_cover (community_id, account_id, cohort)",
+                    "analytics_resident_cohorts_month (community_id, cohort, account_id)"})},
       // Tickets against the SLA, per local day and ticket category, from property's ticket.*
       // events (each history step once: facts "ticket-sla:<history id>").
       {61, "rollups: tickets against the SLA", R"SQL(
