@@ -13,15 +13,15 @@
 # migrations up to 74), on `orders_capped` (75: stops changing at 2), and keyed by
 # (merchant_id, day, buyer_id) without the id (76); and the resident day table two ways (id
 # primary key, and keyed by (community_id, day, account_id)). Fills 500 buyers' rows for one
-# day, then sends the same UPSERT_ROUNDS statements of 90 existing rows each (a stream batch in
-# the flash sale) to each table in turn, ROUNDS times, and prints mariadbd's CPU per row.
-# Builds nothing.
+# day, then sends the same UPSERT_STATEMENTS statements of 90 existing rows each (a stream
+# batch in the flash sale) to each table in turn, UPSERT_ROUNDS times, and prints mariadbd's
+# CPU per row. Builds nothing.
 #
-# Knobs: UPSERT_ROUNDS (1500 statements) ROUNDS (2)
+# Knobs: UPSERT_STATEMENTS (1500) UPSERT_ROUNDS (2)
 set -euo pipefail
 
-STATEMENTS=${UPSERT_ROUNDS:-1500}
-ROUNDS=${ROUNDS:-2}
+STATEMENTS=${UPSERT_STATEMENTS:-1500}
+ROUNDS=${UPSERT_ROUNDS:-2}
 # shellcheck source=tests/bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tools customer_day_upsert mariadbd mariadb-install-db mariadb python3
