@@ -12,8 +12,12 @@ need_tools() {
 need_bin() { [[ -x $2 ]] || { echo "$1: no courtyard binary at $2 (build first)" >&2; exit 1; }; }
 
 # bench_work NAME: a fresh WORK directory (/tmp/NAME-XXXXXX), an empty PIDS array, and an EXIT
-# trap that stops every pid in PIDS and removes WORK (kept when KEEP_WORK=1).
+# trap that stops every pid in PIDS and removes WORK (kept when KEEP_WORK=1). First it writes
+# back what earlier work left dirty in the page cache: a build or a copied binary (250 MB) is
+# written back some 30 s later, in the middle of a benchmark, where its I/O stalled the flash
+# sale's commits (RESULTS.md, "Dirty pages from before the run").
 bench_work() {
+  sync
   WORK=$(mktemp -d "/tmp/$1-XXXXXX")
   PIDS=()
   trap stop_all EXIT
