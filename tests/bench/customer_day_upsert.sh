@@ -31,7 +31,6 @@ PORT=$(free_port)
 start_mariadb "$PORT" --skip-log-bin --innodb-flush-log-at-trx-commit=1 --innodb-doublewrite=1 \
   --innodb-buffer-pool-size=256M
 SQL=(mariadb --no-defaults -uroot -h127.0.0.1 -P"$PORT")
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 day_columns="community_id BIGINT NOT NULL, merchant_id BIGINT NOT NULL,
   buyer_id BIGINT NOT NULL, day BIGINT NOT NULL, orders BIGINT NOT NULL DEFAULT 0,

@@ -71,7 +71,6 @@ DB_PORT=$(free_port)
 start_mariadb "$DB_PORT" --skip-log-bin --innodb-flush-log-at-trx-commit=1 --innodb-doublewrite=1 \
   --innodb-buffer-pool-size=512M --innodb-log-file-size=256M --max-connections=1000 \
   --general-log-file="$WORK/general.log" ${FLASH_MARIADB_ARGS:-}
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, in clock ticks
 SQL=(mariadb --no-defaults -uroot -h127.0.0.1 -P"$DB_PORT")
 "${SQL[@]}" -e "CREATE DATABASE flash; CREATE DATABASE rawcommit;
   CREATE TABLE rawcommit.c (id BIGINT AUTO_INCREMENT PRIMARY KEY, v BIGINT NOT NULL) ENGINE=InnoDB;"

@@ -7,9 +7,9 @@ Through the API: the community, its manager, a building and a unit, the merchant
 and approved), the product with STOCK units at PRICE cents, and one wallet top-up of FUNDS
 cents per buyer, three for the first (the manager's top-up route, Idempotency-Key each, so
 the money enters through the ledger like any other top-up). Through SQL (MYSQL_CMD, a
-`mariadb` command line that reads SQL on stdin): BUYERS accounts, one bearer session each (the token hashed
-the way identity stores it: SHA-256 hex) and a resident membership of the unit, because
-registering 500 accounts would measure argon2, not the sale.
+`mariadb` command line that reads SQL on stdin): BUYERS accounts, one bearer session each
+(the token hashed the way identity stores it: SHA-256 hex) and a resident membership of the
+unit, because registering 500 accounts would measure argon2, not the sale.
 
 Writes OUT_DIR/tokens.txt (one bearer token a line), OUT_DIR/sale.env (COMMUNITY, MERCHANT,
 PRODUCT, PRICE for the shell script).

@@ -60,6 +60,9 @@ courtyard_url() {
   sed -n 's/^courtyard listening on //p' "$2"
 }
 
+# cpu_ticks PID: the process's CPU so far (utime + stime, all threads), in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # start_mariadb PORT [mariadbd flags...]: a private MariaDB (datadir $WORK/mariadb) on
 # 127.0.0.1:PORT, root without password; waits (up to 30 s) until it answers; sets MARIADB_PID.
 start_mariadb() {
