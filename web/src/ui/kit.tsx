@@ -211,9 +211,11 @@ export function Chips<V extends string | number>({ label, options, value, onValu
 export const Money = ({ cents }: { cents: number | null | undefined }) => <span class="money">{money(cents)}</span>;
 export const Time = ({ at, opts }: { at: string | null | undefined; opts?: Intl.DateTimeFormatOptions }) => (at ? <time dateTime={at}>{dateTime(at, opts)}</time> : null);
 
+// A status region: its label ("Loading") is read out, and ARIA allows a label there (on a
+// plain div it is prohibited, which axe reports whenever a page is checked mid-load).
 export function Skeleton({ lines = 3 }: { lines?: number }) {
   return (
-    <div class="skeleton" aria-busy="true" aria-label={t("common.loading")}>
+    <div class="skeleton" role="status" aria-busy="true" aria-label={t("common.loading")}>
       {Array.from({ length: lines }, () => (
         <div class="sk-line" />
       ))}
