@@ -21,6 +21,7 @@
 #include <deque>
 #include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <tuple>
@@ -42,17 +43,33 @@ struct Entry {
   std::optional<http::Response> answer{};
   std::exception_ptr error{};
   bool fallback = false;
-  bool done = false;
-  // Woken (under lanes_mutex) when `done`, or when this entry is first in its lane and a
-  // batch slot is free, so it leads the next batch. One wake per entry: a shared condition
-  // variable woke every waiting thread of every lane at the end of every batch.
+  // The entry's thread sleeps on its own mutex and condition variable, never on lanes_mutex:
+  // `done` is set when its batch is over, `wakes` moves on when it is first in its lane and a
+  // batch may start, so it leads the next batch. Entries are shared (the lane, the batch and
+  // the entry's thread hold them), so whoever wakes one may notify after letting go of `m`,
+  // and a thread woken does not queue on a mutex still held by the one that woke it.
+  std::mutex m;
   std::condition_variable cv;
+  bool done = false;
+  std::uint64_t wakes = 0;
 };
+
+using EntryPtr = std::shared_ptr<Entry>;
+
+// Tells an entry's thread that its batch is over, or (when `done` is false) that it may lead.
+void wake(Entry& e, bool done) {
+  {
+    std::lock_guard g(e.m);
+    if (done) e.done = true;
+    else e.wakes += 1;
+  }
+  e.cv.notify_one();
+}
 
 // Checkouts that may share a transaction: same database, bus, community and merchant.
 using LaneKey = std::tuple<db::Database*, events::Bus*, std::int64_t, std::int64_t>;
 struct Lane {
-  std::deque<Entry*> waiting;
+  std::deque<EntryPtr> waiting;
   int running = 0;  // batches of this lane being placed now (at most kLaneBatches)
 };
 
@@ -81,10 +98,10 @@ bool may_start(Lane const& lane) {
   return lane.running < kLaneBatches && lane.waiting.size() >= kSecondBatchMin;
 }
 
-// With lanes_mutex held: when the lane may start a batch (may_start), the
-// first one waiting is woken to lead the next batch.
-void hand_on(Lane& lane) {
-  if (may_start(lane)) lane.waiting.front()->cv.notify_one();
+// With lanes_mutex held: the entry to wake (after letting go of the mutex) to lead the lane's
+// next batch, when the lane may start one (may_start).
+EntryPtr leader_of(Lane const& lane) {
+  return may_start(lane) ? lane.waiting.front() : nullptr;
 }
 
 std::atomic<std::uint64_t> stat_batches{0}, stat_batched{0}, stat_fallbacks{0}, stat_failed{0};
@@ -259,50 +276,67 @@ void checkout_batch_metrics(std::string& out) {
 
 http::Response place_combined(http::Request const& req, Context& ctx, Checkout const& c,
                               std::function<http::Response()> const& alone) {
-  Entry self;
-  self.ctx = &ctx;
-  self.checkout = &c;
-  self.alone = &alone;
-  self.claim = idempotency::claim_of(ctx, req);
+  auto self = std::make_shared<Entry>();
+  self->ctx = &ctx;
+  self->checkout = &c;
+  self->alone = &alone;
+  self->claim = idempotency::claim_of(ctx, req);
   LaneKey key{&ctx.db, &ctx.bus, ctx.community_id, c.merchant_id};
-  {
-    std::unique_lock lock(lanes_mutex);
-    lanes[key].waiting.push_back(&self);
-    while (!self.done) {
-      // Looked up again after every wait: a lane is dropped once idle (and never while an
-      // entry of it is waiting or being placed, so it exists while self is not done).
-      Lane& lane = lanes[key];
-      if (may_start(lane)) {
-        // This thread places the next batch of the lane (its own checkout or others').
-        std::vector<Entry*> batch;
-        while (!lane.waiting.empty() && batch.size() < kMaxCheckoutBatch) {
-          batch.push_back(lane.waiting.front());
-          lane.waiting.pop_front();
-        }
-        lane.running += 1;
-        hand_on(lane);  // the other slot, if free, for whoever queued behind this batch
-        lock.unlock();
-        run_batch(batch);
-        lock.lock();
-        Lane& after = lanes[key];
-        after.running -= 1;
-        // Notified with the mutex held: an entry's thread cannot see `done` and destroy the
-        // entry (and its cv) before this loop has let go of the mutex.
-        for (auto* e : batch) {
-          e->done = true;
-          if (e != &self) e->cv.notify_one();
-        }
-        hand_on(after);
-      } else {
-        self.cv.wait(lock);
+  std::unique_lock lock(lanes_mutex);
+  lanes[key].waiting.push_back(self);
+  for (;;) {
+    // Looked up again after every wait: a lane is dropped once idle (by the batch that
+    // leaves it so), never while an entry of it waits, so it exists while self waits.
+    Lane& lane = lanes[key];
+    if (may_start(lane)) {
+      // This thread places the next batch of the lane (its own checkout or others').
+      std::vector<EntryPtr> batch;
+      std::vector<Entry*> entries;
+      while (!lane.waiting.empty() && batch.size() < kMaxCheckoutBatch) {
+        entries.push_back(lane.waiting.front().get());
+        batch.push_back(std::move(lane.waiting.front()));
+        lane.waiting.pop_front();
       }
+      lane.running += 1;
+      auto other = leader_of(lane);  // the other slot, if free, for whoever queued behind this batch
+      lock.unlock();
+      if (other) wake(*other, false);
+      run_batch(entries);
+      lock.lock();
+      Lane& after = lanes[key];
+      after.running -= 1;
+      auto next = leader_of(after);
+      if (after.running == 0 && after.waiting.empty()) lanes.erase(key);
+      lock.unlock();
+      // The next batch's leader first: its batch is what the lane waits for. Then each
+      // thread of this batch, with lanes_mutex free, so it returns without taking it again
+      // (notified under it, the batch's threads woke only to queue on it one by one).
+      if (next) wake(*next, false);
+      bool mine = false;
+      for (auto const& e : batch) {
+        if (e == self) mine = true;
+        else wake(*e, true);
+      }
+      if (mine) break;
+      lock.lock();
+      continue;
     }
-    if (auto it = lanes.find(key); it != lanes.end() && it->second.running == 0 && it->second.waiting.empty())
-      lanes.erase(it);
+    std::uint64_t seen;
+    {
+      std::lock_guard g(self->m);
+      seen = self->wakes;
+    }
+    lock.unlock();
+    {
+      std::unique_lock g(self->m);
+      self->cv.wait(g, [&] { return self->done || self->wakes != seen; });
+      if (self->done) break;
+    }
+    lock.lock();
   }
-  if (self.error) std::rethrow_exception(self.error);
-  if (self.fallback) return alone();
-  return std::move(*self.answer);
+  if (self->error) std::rethrow_exception(self->error);
+  if (self->fallback) return alone();
+  return std::move(*self->answer);
 }
 
 }  // namespace courtyard::shops
