@@ -162,8 +162,9 @@ TEST_CASE("a debit larger than its sub-account draws on the others; the merchant
         });
         ++ok;
       } catch (Conflict const& e) {
-        CHECK(e.slug() == "insufficient-funds");
-        ++refused;
+        // Counted only for the right reason (and checked after the join: Catch's
+        // assertions are not thread-safe).
+        if (e.slug() == "insufficient-funds") ++refused;
       }
     });
   for (auto& th : threads) th.join();

@@ -119,8 +119,9 @@ TEST_CASE("ledger never lets a wallet go below zero under concurrent spending", 
         });
         ++paid;
       } catch (Conflict const& e) {
-        CHECK(e.slug() == "insufficient-funds");
-        ++refused;
+        // Counted only for the right reason (and checked after the join: Catch's
+        // assertions are not thread-safe).
+        if (e.slug() == "insufficient-funds") ++refused;
       }
     });
   for (auto& th : threads) th.join();
