@@ -55,9 +55,15 @@ inline std::vector<std::int64_t> also_bought(Community const& c, Actor const& wh
   return ids(r.json.at("neighbours_also_bought"));
 }
 
+// PUT /v1/me/consents without asserting: for worker threads (Catch's assertions are not
+// thread-safe), whose callers check the answers after joining them.
+inline courtyard::test::Result put_consent(Actor const& who, bool recommendations) {
+  return TestApp::get().call("PUT", "/v1/me/consents", bj::value(bj::object{{"recommendations", recommendations}}),
+                             who.token);
+}
+
 inline void set_consent(Actor const& who, bool recommendations) {
-  auto r = TestApp::get().call("PUT", "/v1/me/consents", bj::value(bj::object{{"recommendations", recommendations}}),
-                               who.token);
+  auto r = put_consent(who, recommendations);
   INFO(r.body);
   REQUIRE(r.status == 200);
 }

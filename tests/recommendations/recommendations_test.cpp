@@ -317,8 +317,10 @@ TEST_CASE("counters stay exact with concurrent and repeated deliveries", "[recom
   CHECK(pair_buyers(c.id, q, p) == kBuyers);
   // Concurrent opt-outs and a concurrent order of the same buyers.
   std::vector<std::thread> threads;
-  for (int i = 0; i < 3; ++i) threads.emplace_back([&, i] { set_consent(buyers[i], false); });
+  std::vector<int> statuses(3, 0);
+  for (int i = 0; i < 3; ++i) threads.emplace_back([&, i] { statuses[i] = put_consent(buyers[i], false).status; });
   for (auto& th : threads) th.join();
+  CHECK(statuses == std::vector<int>{200, 200, 200});
   t.drain_events();
   CHECK(pair_buyers(c.id, p, q) == kBuyers - 3);
 }
