@@ -60,13 +60,10 @@ failed=0
 for area in "${areas[@]}"; do
   for backend in "${backends[@]}"; do
     log="$build/logs/$area-$backend.log"
+    vars=("TSAN_OPTIONS=halt_on_error=0 exitcode=66")
+    if [ "$backend" = mysql ]; then vars+=(COURTYARD_TEST_DB=mysql "COURTYARD_TEST_MYSQL=$COURTYARD_TEST_MYSQL"); fi
     set +e
-    if [ "$backend" = mysql ]; then
-      COURTYARD_TEST_DB=mysql COURTYARD_TEST_MYSQL="$COURTYARD_TEST_MYSQL" TSAN_OPTIONS="halt_on_error=0 exitcode=66" \
-        "$build/tests/test_$area" '[concurrency],[batch]' >"$log" 2>&1
-    else
-      TSAN_OPTIONS="halt_on_error=0 exitcode=66" "$build/tests/test_$area" '[concurrency],[batch]' >"$log" 2>&1
-    fi
+    env "${vars[@]}" "$build/tests/test_$area" '[concurrency],[batch]' >"$log" 2>&1
     rc=$?
     set -e
     races=$(grep -c 'WARNING: ThreadSanitizer' "$log" || true)
