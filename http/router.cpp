@@ -27,8 +27,7 @@ std::vector<Seg> split_path(std::string_view path) {
 
 bool is_param(std::string const& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
 
-// A route's score against a path: bit 63 - i set when segment i is literal. Comparing two
-// scores as numbers compares them left to right, literal before parameter.
+// No route is longer (Router::add refuses one), so a longer path is not looked up.
 constexpr std::size_t kMaxSegments = 64;
 
 }  // namespace
@@ -59,8 +58,30 @@ Route& Router::add(std::string method, std::string pattern, Access access, Handl
   route->access = std::move(access);
   route->handler = std::move(h);
   route->service = current_service_;
+  Node* n = &root_;
+  for (auto const& seg : route->segments) {
+    auto& next = is_param(seg) ? n->param : n->literal[seg];
+    if (!next) next = std::make_unique<Node>();
+    n = next.get();
+  }
+  n->routes.push_back(route.get());
   routes_.push_back(std::move(route));
   return *routes_.back();
+}
+
+Route const* Router::find(Node const& n, std::vector<std::string_view> const& segs, std::size_t i,
+                          std::string_view method, bool& known) {
+  if (i == segs.size()) {
+    if (!n.routes.empty()) known = true;
+    for (auto const* r : n.routes)
+      if (r->method == method) return r;  // the first registered of equal rank wins
+    return nullptr;
+  }
+  // Every route through the literal child outranks every route through the parameter one.
+  if (auto it = n.literal.find(segs[i]); it != n.literal.end())
+    if (auto const* r = find(*it->second, segs, i + 1, method, known)) return r;
+  if (n.param && !segs[i].empty()) return find(*n.param, segs, i + 1, method, known);
+  return nullptr;
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {
@@ -68,28 +89,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   // Views into `path`, no copies: this runs for every request (twice for a queued one).
   auto segs = split_path<std::string_view>(path);
   if (segs.size() > kMaxSegments) return best;  // no route is that long
-  // Score: literal segments matched, compared lexicographically from the left, so
-  // /tickets/stats beats /tickets/{id}.
-  std::uint64_t best_score = 0;
-  for (auto const& r : routes_) {
-    if (r->segments.size() != segs.size()) continue;
-    std::uint64_t score = 0;
-    bool ok = true;
-    for (std::size_t i = 0; i < segs.size() && ok; ++i) {
-      if (is_param(r->segments[i])) {
-        if (segs[i].empty()) ok = false;
-      } else {
-        ok = r->segments[i] == segs[i];
-        score |= std::uint64_t(1) << (kMaxSegments - 1 - i);
-      }
-    }
-    if (!ok) continue;
-    best.path_known = true;
-    if (r->method != method) continue;
-    if (best.route && !(score > best_score)) continue;
-    best.route = r.get();
-    best_score = score;
-  }
+  best.route = find(root_, segs, 0, method, best.path_known);
   if (best.route) {
     for (std::size_t i = 0; i < segs.size(); ++i)
       if (is_param(best.route->segments[i]))

@@ -4,6 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 using namespace courtyard;
 using namespace courtyard::http;
 using namespace courtyard::gateway;
@@ -43,6 +48,84 @@ TEST_CASE("router matches literals, parameters and methods", "[router]") {
 
   CHECK(r.match("GET", "/v1/communities/7/tickets/42/").route);  // trailing slash tolerated
   CHECK_FALSE(r.match("POST", "/v1/communities/7/tickets//resolve").route);
+}
+
+// The rule the tree must keep, written the plain way: of the routes whose segments fit the
+// path, the one whose literal segments rank highest from the left (literal before parameter),
+// the first registered among equals; `known` when any route of any method fits.
+namespace {
+Route const* ranked_best(Router const& r, std::string_view method, std::vector<std::string> const& segs, bool& known) {
+  Route const* best = nullptr;
+  std::vector<bool> best_rank;
+  for (auto const& route : r.routes()) {
+    if (route->segments.size() != segs.size()) continue;
+    std::vector<bool> rank;
+    bool fits = true;
+    for (std::size_t i = 0; i < segs.size() && fits; ++i) {
+      bool param = route->segments[i].front() == '{';
+      fits = param ? !segs[i].empty() : route->segments[i] == segs[i];
+      rank.push_back(!param);
+    }
+    if (!fits) continue;
+    known = true;
+    if (route->method != method) continue;
+    if (!best || best_rank < rank) best = route.get(), best_rank = rank;
+  }
+  return best;
+}
+}  // namespace
+
+TEST_CASE("router ranks like a scan over every route", "[router]") {
+  Router r;
+  std::vector<std::string> const words = {"a", "b", "{x}", "{y}"};
+  std::vector<std::string> const methods = {"GET", "POST"};
+  // Every pattern of one to three segments from those words, under both methods: literal and
+  // parameter at every position, and patterns that differ only in a parameter's name.
+  std::mt19937 gen(7);
+  int added = 0;
+  for (std::size_t n = 1; n <= 3; ++n) {
+    std::vector<std::size_t> pick(n, 0);
+    for (;;) {
+      std::string pattern;
+      for (auto k : pick) pattern += "/" + words[k];
+      for (auto const& m : methods)
+        if (gen() % 3 != 0) {  // leave some out, so a path falls back to a lower rank
+          try {
+            r.add(m, pattern, Access::public_(), noop());
+            ++added;
+          } catch (std::logic_error const&) {
+          }
+        }
+      std::size_t i = 0;
+      while (i < n && ++pick[i] == words.size()) pick[i++] = 0;
+      if (i == n) break;
+    }
+  }
+  REQUIRE(added > 50);
+  std::vector<std::string> const values = {"a", "b", "c"};
+  int matched = 0, unmatched = 0;
+  for (std::size_t n = 0; n <= 4; ++n) {
+    std::vector<std::size_t> pick(n, 0);
+    for (;;) {
+      std::vector<std::string> segs;
+      std::string path;
+      for (auto k : pick) segs.push_back(values[k]), path += "/" + values[k];
+      for (auto const& m : methods) {
+        bool known = false;
+        auto const* want = ranked_best(r, m, segs, known);
+        auto got = r.match(m, path.empty() ? "/" : path);
+        INFO(m << " " << path);
+        CHECK(got.route == want);
+        CHECK(got.path_known == known);
+        (want ? matched : unmatched) += 1;
+      }
+      std::size_t i = 0;
+      while (i < n && ++pick[i] == values.size()) pick[i++] = 0;
+      if (i == n) break;
+    }
+  }
+  CHECK(matched > 20);
+  CHECK(unmatched > 5);
 }
 
 TEST_CASE("router rejects duplicate routes", "[router]") {
