@@ -19,7 +19,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
+#include <cstdint>
 #include <random>
 #include <thread>
 
@@ -56,9 +56,11 @@ std::string new_request_id() {
     randombytes_buf(&seed, sizeof seed);
     return std::mt19937_64(seed);
   }();
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(gen()));
-  return buf;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::uint64_t v = gen();
+  std::string id(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) id[static_cast<std::size_t>(i)] = kHex[v & 0xf];  // no printf per request
+  return id;
 }
 
 // application/json, application/problem+json, application/merge-patch+json; charset ignored.
