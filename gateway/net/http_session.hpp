@@ -24,10 +24,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 
 namespace courtyard::gateway::net {
@@ -45,6 +45,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   HttpSession(HttpSession const&) = delete;
   HttpSession& operator=(HttpSession const&) = delete;
 
+  // What an idle connection reads into before it takes a read buffer: a typical API request
+  // head (a bearer token and a few headers) fits. Part of every connection's memory.
+  static constexpr std::size_t kFirstReadSize = 256;
+
   void run();
   // Graceful stop, from any thread: an idle connection is closed now; one with a request in
   // progress is closed after its response is written.
@@ -56,7 +60,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void start();
   void wait_for_request();
-  void on_readable(beast::error_code ec);
+  void on_first_bytes(beast::error_code ec, std::size_t n);
   void read_header();
   void on_header(beast::error_code ec, std::size_t n);
   void on_continue_sent(beast::error_code ec, std::size_t n);
@@ -93,7 +97,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   Clock::time_point deadline_;
   Clock::time_point timer_expiry_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::array<char, kFirstReadSize> first_;  // an idle connection's read: the next request's first bytes
+  // While a request is read only: on the heap (a parser is 288 bytes), so an idle
+  // connection's session, with `first_`, still fits jemalloc's 768-byte size.
+  std::unique_ptr<http::request_parser<http::string_body>> parser_;
   WireResponse out_;
   courtyard::http::BodyStream stream_;  // of the response being written, while it has pieces to come
   bool stream_close_after_ = false;
