@@ -12,6 +12,8 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <utility>
+
 namespace courtyard::gateway::net {
 
 namespace asio = boost::asio;
@@ -52,8 +54,10 @@ class OverCapacity : public std::enable_shared_from_this<OverCapacity> {
 
 }  // namespace
 
-Listener::Listener(asio::io_context& ioc, SharedState& state)
-    : ioc_(ioc), state_(state), acceptor_(asio::make_strand(ioc)), retry_(acceptor_.get_executor()) {}
+Listener::Listener(asio::io_context& ioc, std::vector<asio::io_context*> sessions, SharedState& state)
+    : sessions_(std::move(sessions)), state_(state), acceptor_(asio::make_strand(ioc)), retry_(acceptor_.get_executor()) {
+  if (sessions_.empty()) sessions_.push_back(&ioc);
+}
 
 tcp::endpoint Listener::open(tcp::endpoint const& endpoint) {
   acceptor_.open(endpoint.protocol());
@@ -76,7 +80,8 @@ void Listener::stop() {
 
 void Listener::accept() {
   if (!acceptor_.is_open()) return;
-  acceptor_.async_accept(asio::make_strand(ioc_), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+  auto& ioc = *sessions_[next_++ % sessions_.size()];
+  acceptor_.async_accept(asio::make_strand(ioc), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
 }
 
 void Listener::on_accept(beast::error_code ec, StrandSocket socket) {

@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
 #include <stdexcept>
 #include <thread>
@@ -17,15 +18,40 @@ namespace courtyard::gateway::net {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+std::vector<std::unique_ptr<asio::io_context>> make_contexts(int threads) {
+  std::vector<std::unique_ptr<asio::io_context>> out;
+  for (int i = 0; i < std::max(threads, 1); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+  return out;
+}
+
+std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards(
+    std::vector<std::unique_ptr<asio::io_context>> const& iocs) {
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> out;
+  for (auto const& ioc : iocs) out.push_back(asio::make_work_guard(*ioc));
+  return out;
+}
+
+std::vector<asio::io_context*> contexts(std::vector<std::unique_ptr<asio::io_context>> const& iocs) {
+  std::vector<asio::io_context*> out;
+  for (auto const& ioc : iocs) out.push_back(ioc.get());
+  return out;
+}
+
+}  // namespace
+
 Server::Server(App& app)
     : app_(app),
       config_(app.config()),
       state_(app, pool_),
-      ioc_(config_.threads),
+      iocs_(make_contexts(config_.threads)),
+      work_(guards(iocs_)),
+      ioc_(*iocs_.front()),
       control_(asio::make_strand(ioc_)),
       signals_(control_, SIGINT, SIGTERM),
       drain_timer_(control_),
-      listener_(std::make_shared<Listener>(ioc_, state_)),
+      listener_(std::make_shared<Listener>(ioc_, contexts(iocs_), state_)),
       pool_(static_cast<std::size_t>(config_.workers), static_cast<std::size_t>(config_.queue),
             &app.metrics().queue_depth) {}
 
@@ -58,9 +84,9 @@ void Server::run() {
   listener_->run();
 
   std::vector<std::thread> threads;
-  threads.reserve(static_cast<std::size_t>(config_.threads) - 1);
-  for (int i = 1; i < config_.threads; ++i) threads.emplace_back([this] { run_io(); });
-  run_io();
+  threads.reserve(iocs_.size() - 1);
+  for (std::size_t i = 1; i < iocs_.size(); ++i) threads.emplace_back([this, i] { run_io(*iocs_[i]); });
+  run_io(ioc_);
   for (auto& t : threads) t.join();
 
   // Requests still running after the drain deadline cannot be answered any more.
@@ -72,10 +98,14 @@ void Server::stop() {
   asio::dispatch(control_, [this] { begin_stop(); });
 }
 
-void Server::run_io() {
+void Server::stop_io() {
+  for (auto const& ioc : iocs_) ioc->stop();
+}
+
+void Server::run_io(asio::io_context& ioc) {
   for (;;) {
     try {
-      ioc_.run();
+      ioc.run();
       return;
     } catch (std::exception const& e) {
       // Handlers report errors through error_code; reaching here is a bug, not a reason to die.
@@ -98,13 +128,13 @@ void Server::begin_stop() {
     if (wait_ec) return;
     spdlog::warn("drain timeout: closing {} open connections",
                  app_.metrics().open_connections.load(std::memory_order_relaxed));
-    ioc_.stop();
+    stop_io();
   });
 
   state_.begin_stop([this] {
     asio::post(control_, [this] {
       drain_timer_.cancel();
-      ioc_.stop();
+      stop_io();
     });
   });
   for (auto const& weak : state_.sessions()) {
