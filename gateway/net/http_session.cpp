@@ -112,7 +112,7 @@ std::string chunk_size_line(std::size_t n) {
 
 }  // namespace
 
-HttpSession::HttpSession(StrandSocket&& socket, SharedState& state)
+HttpSession::HttpSession(ConnSocket&& socket, SharedState& state)
     : state_(state),
       slot_(state.metrics().open_connections),
       socket_(std::move(socket)),
@@ -142,7 +142,7 @@ void HttpSession::start() {
 }
 
 void HttpSession::shutdown() {
-  // The timer's executor is the strand; unlike the socket, the timer is never handed off.
+  // The timer's executor is the connection's; unlike the socket, the timer is never handed off.
   asio::dispatch(timer_.get_executor(), [self = shared_from_this()] {
     self->stop_requested_ = true;
     if (self->phase_ == Phase::Idle) {
@@ -333,8 +333,8 @@ void HttpSession::dispatch() {
                                                  http10 = version_ == 10]() mutable {
     Response r = handle_safely(self->state_.app(), req);
     if (http10 && r.stream) drain_safely(r, req);  // no chunked coding in HTTP/1.0
-    auto strand = self->timer_.get_executor();
-    asio::post(strand, [self = std::move(self), r = std::move(r)]() mutable { self->send(std::move(r)); });
+    auto io = self->timer_.get_executor();
+    asio::post(io, [self = std::move(self), r = std::move(r)]() mutable { self->send(std::move(r)); });
   });
   if (!queued) {
     state_.metrics().rejected_overload.fetch_add(1, std::memory_order_relaxed);
@@ -388,8 +388,8 @@ void HttpSession::produce_piece() {
       spdlog::error("streamed response to {} failed mid-body", self->remote_ip_);
       failed = true;
     }
-    auto strand = self->timer_.get_executor();
-    asio::post(strand, [self = std::move(self), piece = std::move(piece), more, failed]() mutable {
+    auto io = self->timer_.get_executor();
+    asio::post(io, [self = std::move(self), piece = std::move(piece), more, failed]() mutable {
       self->write_piece(std::move(piece), more, failed);
     });
   });
@@ -399,7 +399,7 @@ void HttpSession::produce_piece() {
     return close();
   }
   // The workers are saturated: ask again shortly rather than answer a half-sent body.
-  auto retry = std::make_shared<asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Strand>>(
+  auto retry = std::make_shared<asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, ConnExecutor>>(
       socket_.get_executor(), std::chrono::milliseconds(5));
   retry->async_wait([self = shared_from_this(), retry](beast::error_code) { self->produce_piece(); });
 }

@@ -81,10 +81,10 @@ void Listener::stop() {
 void Listener::accept() {
   if (!acceptor_.is_open()) return;
   auto& ioc = *sessions_[next_++ % sessions_.size()];
-  acceptor_.async_accept(asio::make_strand(ioc), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+  acceptor_.async_accept(ioc, beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
 }
 
-void Listener::on_accept(beast::error_code ec, StrandSocket socket) {
+void Listener::on_accept(beast::error_code ec, ConnSocket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
     // Typically EMFILE: back off briefly instead of spinning on a failing accept.

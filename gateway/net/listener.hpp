@@ -1,6 +1,6 @@
 #pragma once
-// Accepts connections and hands each to an HttpSession on a strand of its own (of one I/O
-// thread's io_context, each in turn). Over
+// Accepts connections and hands each to an HttpSession on one I/O thread's io_context, each
+// in turn. Over
 // config.max_connections a connection is accepted, answered 503 and closed, so clients get
 // a clear answer instead of a silent backlog.
 #include "gateway/net/http_session.hpp"
@@ -18,7 +18,7 @@ namespace courtyard::gateway::net {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  // Accepts on `ioc`; each connection lives on one of `sessions` (its strand's), in turn.
+  // Accepts on `ioc`; each connection lives on one of `sessions`, in turn.
   Listener(boost::asio::io_context& ioc, std::vector<boost::asio::io_context*> sessions, SharedState& state);
 
   // Binds and listens; returns the bound endpoint (port 0 picks a free one).
@@ -30,7 +30,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void accept();
-  void on_accept(beast::error_code ec, StrandSocket socket);
+  void on_accept(beast::error_code ec, ConnSocket socket);
 
   std::vector<boost::asio::io_context*> sessions_;
   std::size_t next_ = 0;  // on the acceptor's strand

@@ -64,7 +64,7 @@ class Notifier {
 
   // Installs the /v1/ws upgrade hook on the server and closes the sockets when it stops.
   void attach(Server& server);
-  // The upgrade hook itself (runs on the connection's strand): checks the token (`?token=`
+  // The upgrade hook itself (runs on the connection's thread): checks the token (`?token=`
   // or Authorization: Bearer) off the I/O thread, answers 401/403/429/503 before upgrading,
   // otherwise hands the connection to a WebSocketSession.
   void upgrade(beast::tcp_stream&& stream, BeastRequest&& req, ConnectionSlot&& slot);

@@ -55,7 +55,7 @@ class ConnectionSlot {
 };
 
 // Takes over a connection whose request asked to upgrade to a WebSocket on /v1/ws.
-// The stream's executor is the connection's strand; the callee owns the stream, the request
+// The stream's executor is the connection's (its I/O thread's); the callee owns the stream, the request
 // and the connection's slot from then on.
 using WebSocketUpgrade = std::function<void(beast::tcp_stream&&, BeastRequest&&, ConnectionSlot&&)>;
 

@@ -1,6 +1,7 @@
 #pragma once
-// One WebSocket connection on /v1/ws (Beast chat-multi style). The connection's strand
-// (inherited from the HTTP session that upgraded it) serialises everything: sends from other
+// One WebSocket connection on /v1/ws (Beast chat-multi style). The connection's executor
+// (inherited from the HTTP session that upgraded it: its I/O thread, the only one running its
+// io_context) serialises everything: sends from other
 // threads are posted to it, the write queue lives on it, and every completion handler holds a
 // shared_ptr so the session lives exactly as long as an operation is pending.
 //
@@ -83,7 +84,7 @@ class SocketRegistry {
 
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
  public:
-  // `stream`'s executor must be the connection's strand. `credential` and `principal` are
+  // `stream`'s executor must be the connection's. `credential` and `principal` are
   // what the upgrade was authenticated with; `slot` keeps the connection counted.
   WebSocketSession(beast::tcp_stream&& stream, std::shared_ptr<SocketRegistry> registry, std::string credential,
                    Principal const& principal, ConnectionSlot&& slot);
@@ -91,9 +92,9 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   WebSocketSession(WebSocketSession const&) = delete;
   WebSocketSession& operator=(WebSocketSession const&) = delete;
 
-  // Completes the handshake for `req` (on the strand), after try_join succeeded.
+  // Completes the handshake for `req` (on the connection's thread), after try_join succeeded.
   void run(BeastRequest req);
-  // Answers the upgrade with `response` instead (on the strand, instead of run()).
+  // Answers the upgrade with `response` instead (on the connection's thread, instead of run()).
   void refuse(unsigned version, Response response);
   // Queues a text message; thread-safe.
   void send(std::shared_ptr<std::string const> message);
