@@ -249,9 +249,12 @@ int Notifier::revalidate_once() {
 }
 
 void Notifier::start() {
-  std::lock_guard lk(run_mu_);
+  std::lock_guard start(start_mu_);
   if (thread_.joinable()) return;
-  run_stop_ = false;
+  {
+    std::lock_guard lk(run_mu_);
+    run_stop_ = false;
+  }
   watch_ = notifications::watch_local_writes([this] { wake(); });
   // The cursor starts here, not in the thread's first poll: a row committed after start()
   // returns is above it, however late that thread first runs. (If storage cannot be read now,
@@ -297,6 +300,7 @@ void Notifier::loop() {
 }
 
 void Notifier::stop() {
+  std::lock_guard start(start_mu_);
   stopping_ = true;
   if (watch_) {
     notifications::unwatch_local_writes(watch_);

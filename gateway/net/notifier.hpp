@@ -117,9 +117,14 @@ class Notifier {
   std::int64_t cursor_ = 0;                 // the largest id seen
   std::map<std::int64_t, Gap> gaps_;        // first id -> gap
   std::atomic<std::uint64_t> rows_read_{0};
-  std::uint64_t watch_ = 0;                 // notifications::watch_local_writes handle
+  std::uint64_t watch_ = 0;                 // notifications::watch_local_writes handle; under start_mu_
   bool wake_ = false;                       // under run_mu_
 
+  // Held by start() and stop() throughout, never while a commit wakes the notifier: the
+  // wake-up holds the watchers' lock and takes run_mu_, so registering the watcher under
+  // run_mu_ (as start() once did) could deadlock against a commit (ThreadSanitizer's
+  // lock-order report).
+  std::mutex start_mu_;
   std::mutex run_mu_;
   std::condition_variable run_cv_;
   bool run_stop_ = false;
