@@ -55,7 +55,12 @@ Server::Server(App& app)
       pool_(static_cast<std::size_t>(config_.workers), static_cast<std::size_t>(config_.queue),
             &app.metrics().queue_depth) {}
 
-Server::~Server() { pool_.stop(); }
+Server::~Server() {
+  pool_.stop();
+  // Sessions left open by a drain timeout are destroyed with their io_contexts, after
+  // control_: their last leave() must not post the drained callback to it.
+  state_.forget_drained();
+}
 
 tcp::endpoint Server::listen() {
   auto const address = parse_listen_address(config_.listen);

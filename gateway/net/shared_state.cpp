@@ -43,4 +43,9 @@ void SharedState::begin_stop(std::function<void()> on_drained) {
   if (drained_now && on_drained) on_drained();
 }
 
+void SharedState::forget_drained() {
+  std::lock_guard lock(mu_);
+  on_drained_ = nullptr;
+}
+
 }  // namespace courtyard::gateway::net

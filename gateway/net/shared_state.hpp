@@ -85,6 +85,9 @@ class SharedState {
   // From now on new connections are refused and `on_drained` runs (once, on the thread
   // that closed it) when the last session is gone. Runs it at once when none is open.
   void begin_stop(std::function<void()> on_drained);
+  // Forgets `on_drained` (the server is being destroyed: the sessions still open are
+  // destroyed with their io_contexts, after what the callback would reach).
+  void forget_drained();
 
  private:
   App& app_;
