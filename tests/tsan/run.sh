@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The concurrency tests under ThreadSanitizer: builds the integration test binaries with
-# -fsanitize=thread in their own build dir and runs every case tagged [concurrency] or [batch]
-# (stock, seats, money, one per resident, checkout batches: real threads against the real
-# services) on SQLite and on a throwaway MariaDB. Not part of deploy/test.sh: the build alone
+# -fsanitize=thread in their own build dir and runs every case tagged [concurrency], [batch]
+# or [ws] (stock, seats, money, one per resident, checkout batches: real threads against the
+# real services; WebSockets: the I/O threads, the notifier and its wake-ups over real sockets)
+# on SQLite and on a throwaway MariaDB. Not part of deploy/test.sh: the build alone
 # takes about 25 minutes on two cores.
 #
 #   tests/tsan/run.sh [AREA...]     db wallet shops clubs ... (default: every area with such cases)
@@ -27,7 +28,7 @@ build=${TSAN_BUILD_DIR:-$root/build-tsan}
 jobs=${JOBS:-2}
 areas=("$@")
 if [ ${#areas[@]} -eq 0 ]; then
-  mapfile -t areas < <(grep -rlE '\[(concurrency|batch)\]' "$root/tests" --include='*.cpp' \
+  mapfile -t areas < <(grep -rlE '\[(concurrency|batch|ws)\]' "$root/tests" --include='*.cpp' \
     | sed -E "s|^$root/tests/([^/]+)/.*|\1|" | grep -vE '^(e2e|bench|fuzz|unit)$' | sort -u)
 fi
 
@@ -63,7 +64,7 @@ for area in "${areas[@]}"; do
     vars=("TSAN_OPTIONS=halt_on_error=0 exitcode=66")
     if [ "$backend" = mysql ]; then vars+=(COURTYARD_TEST_DB=mysql "COURTYARD_TEST_MYSQL=$COURTYARD_TEST_MYSQL"); fi
     set +e
-    env "${vars[@]}" "$build/tests/test_$area" '[concurrency],[batch]' >"$log" 2>&1
+    env "${vars[@]}" "$build/tests/test_$area" '[concurrency],[batch],[ws]' >"$log" 2>&1
     rc=$?
     set -e
     races=$(grep -c 'WARNING: ThreadSanitizer' "$log" || true)
