@@ -121,7 +121,7 @@ http::Histogram stat_batch_seconds;
 struct Skip {};
 
 // The batch's work in its transaction; `placed` gets the entries it answered, in order.
-void place_batch(db::Tx& tx, std::vector<Entry*> const& batch, std::vector<Entry*>& placed,
+void place_batch(db::Tx& tx, std::vector<EntryPtr> const& batch, std::vector<Entry*>& placed,
                  std::vector<Entry*>& skipped) {
   placed.clear();
   skipped.clear();
@@ -131,7 +131,7 @@ void place_batch(db::Tx& tx, std::vector<Entry*> const& batch, std::vector<Entry
   require_approved(merchant);
 
   std::set<std::int64_t> pid_set;
-  for (auto* e : batch)
+  for (auto const& e : batch)
     for (auto const& l : e->checkout->lines) pid_set.insert(l.product_id);
   std::map<std::int64_t, repo::Product> products;
   for (auto& p : repo::find_products(tx, cid, merchant.id, {pid_set.begin(), pid_set.end()}))
@@ -140,13 +140,13 @@ void place_batch(db::Tx& tx, std::vector<Entry*> const& batch, std::vector<Entry
   // Whose lines the batch can price: every product of the shop and for sale (the others get
   // their 422 from `alone`); stock is checked with the lock, below.
   std::vector<std::int64_t> buyers;
-  for (auto* e : batch) {
+  for (auto const& e : batch) {
     bool ok = true;
     for (auto const& l : e->checkout->lines) {
       auto it = products.find(l.product_id);
       ok = ok && it != products.end() && it->second.active;
     }
-    (ok ? placed : skipped).push_back(e);
+    (ok ? placed : skipped).push_back(e.get());
     if (ok) buyers.push_back(e->ctx->principal.account_id);
   }
   if (placed.empty()) return;
@@ -223,9 +223,9 @@ void place_batch(db::Tx& tx, std::vector<Entry*> const& batch, std::vector<Entry
 }
 
 // Runs one batch taken from a lane and settles every entry in it.
-void run_batch(std::vector<Entry*> const& batch) {
+void run_batch(std::vector<EntryPtr> const& batch) {
   if (batch.size() == 1) {  // nobody to share with: the checkout alone, as ever
-    auto* e = batch.front();
+    auto& e = batch.front();
     try {
       e->answer = (*e->alone)();
     } catch (...) {
@@ -248,7 +248,8 @@ void run_batch(std::vector<Entry*> const& batch) {
   stat_batch_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!committed) {
     placed.clear();
-    skipped = batch;
+    skipped.clear();
+    for (auto const& e : batch) skipped.push_back(e.get());
   }
   if (failed) stat_failed += 1;
   for (auto* e : skipped) {
@@ -301,9 +302,7 @@ http::Response place_combined(http::Request const& req, Context& ctx, Checkout c
     if (may_start(lane)) {
       // This thread places the next batch of the lane (its own checkout or others').
       std::vector<EntryPtr> batch;
-      std::vector<Entry*> entries;
       while (!lane.waiting.empty() && batch.size() < kMaxCheckoutBatch) {
-        entries.push_back(lane.waiting.front().get());
         batch.push_back(std::move(lane.waiting.front()));
         lane.waiting.pop_front();
       }
@@ -312,7 +311,7 @@ http::Response place_combined(http::Request const& req, Context& ctx, Checkout c
       auto other = leader_of(lane);  // the other slot, if free, for whoever queued behind this batch
       lock.unlock();
       if (other) wake(*other, false);
-      run_batch(entries);
+      run_batch(batch);
       lock.lock();
       Lane& after = lanes[key];
       after.running -= 1;
