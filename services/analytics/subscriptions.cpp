@@ -166,10 +166,16 @@ void check_low_stock(db::Tx& tx, std::int64_t cid, std::int64_t pid, std::int64_
 void on_orders(std::vector<events::Event> const& batch, db::Tx& tx) {
   std::vector<repo::FactClaim> claims;
   std::vector<std::pair<shops::OrderFacts, bool>> orders;  // (order, placed: else cancelled)
-  // The batch's orders read per community in two statements, not two per event.
-  std::map<std::int64_t, std::vector<std::int64_t>> wanted;  // community -> order ids
-  for (auto const& e : batch) wanted[e.community_id].push_back(num(e.payload, "order_id"));
+  // Most events carry their order's facts; the others' orders are read per community in two
+  // statements, not two per event.
   std::map<std::pair<std::int64_t, std::int64_t>, shops::OrderFacts> found;  // (community, order)
+  std::map<std::int64_t, std::vector<std::int64_t>> wanted;                   // community -> order ids
+  for (auto const& e : batch) {
+    if (auto o = shops::order_facts_of_event(e.community_id, e.payload))
+      found.emplace(std::pair{e.community_id, o->id}, std::move(*o));
+    else
+      wanted[e.community_id].push_back(num(e.payload, "order_id"));
+  }
   for (auto const& [cid, ids] : wanted)
     for (auto& o : shops::order_facts_in(tx, cid, ids)) found.emplace(std::pair{cid, o.id}, std::move(o));
   for (auto const& e : batch) {

@@ -5,6 +5,8 @@
 #include "services/shops/demand_repository.hpp"
 #include "services/shops/repository.hpp"
 
+#include "http/json.hpp"
+
 #include <map>
 
 namespace courtyard::shops {
@@ -101,6 +103,45 @@ std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int
 std::vector<OrderFacts> order_facts_in(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& ids) {
   return repo::order_facts_in(tx, cid, ids);
 }
+std::optional<OrderFacts> order_facts_of_event(std::int64_t cid, boost::json::value const& payload) {
+  namespace bj = boost::json;
+  if (!payload.is_object()) return std::nullopt;
+  auto const& p = payload.as_object();
+  auto const* items = p.if_contains("items");
+  auto const* status = p.if_contains("status");
+  if (!items || !items->is_array() || items->as_array().empty() || !status || !status->is_string())
+    return std::nullopt;
+  auto num = [&](bj::object const& o, std::string_view key) { return json::int_field(o, key); };
+  auto created = num(p, "created_at_ms"), coupon = num(p, "coupon_id");
+  if (!created || *created <= 0 || !coupon || *coupon != 0) return std::nullopt;
+  OrderFacts f;
+  f.community_id = cid;
+  f.created_at = *created;
+  f.status = std::string(status->as_string());
+  for (auto [field, key] : {std::pair{&f.id, "order_id"}, {&f.merchant_id, "merchant_id"}, {&f.buyer_id, "buyer_id"},
+                            {&f.subtotal_cents, "subtotal_cents"}, {&f.discount_cents, "discount_cents"},
+                            {&f.total_cents, "total_cents"}, {&f.group_buy_id, "group_buy_id"}}) {
+    auto v = num(p, key);
+    if (!v) return std::nullopt;
+    *field = *v;
+  }
+  for (auto const& item : items->as_array()) {
+    auto const* i = item.if_object();
+    auto const* category = i ? i->if_contains("category") : nullptr;
+    if (!category || !category->is_string()) return std::nullopt;
+    OrderFacts::Line l;
+    l.category = std::string(category->as_string());
+    for (auto [field, key] : {std::pair{&l.product_id, "product_id"}, {&l.quantity, "quantity"},
+                              {&l.line_cents, "line_cents"}}) {
+      auto v = num(*i, key);
+      if (!v) return std::nullopt;
+      *field = *v;
+    }
+    f.lines.push_back(std::move(l));
+  }
+  return f;
+}
+
 std::vector<ReviewFacts> review_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit) {
   return repo::review_facts_after(tx, cid, after_id, limit);
 }

@@ -5,11 +5,9 @@
 #include "db/tx.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include <cstdint>
-#include <vector>
-#include <utility>
-#include <string>
 #include <optional>
 #include <string>
 #include <utility>
@@ -127,6 +125,11 @@ std::optional<OrderFacts> order_facts(db::Tx& tx, std::int64_t cid, std::int64_t
 std::vector<OrderFacts> order_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit);
 // The orders of `ids` that are the community's, in id order (a subscriber's batch).
 std::vector<OrderFacts> order_facts_in(db::Tx& tx, std::int64_t cid, std::vector<std::int64_t> const& ids);
+// The facts an order.placed / order.cancelled payload carries (EVENTS.md), without a read;
+// nullopt when it does not carry them all: an event stored before they were added, an order
+// published without its items, or one with a coupon (its campaign is not in the payload).
+// Read those with order_facts_in.
+std::optional<OrderFacts> order_facts_of_event(std::int64_t cid, boost::json::value const& payload);
 struct ReviewFacts {
   std::int64_t id = 0, merchant_id = 0, order_id = 0, rating = 0, created_at = 0;
 };

@@ -232,19 +232,39 @@ bj::object figures_json(std::int64_t merchant_id, std::int64_t from, std::int64_
                     {"repeat_buyer_rate", f.repeat_buyer_rate}};
 }
 
+// The order's facts ride along (services/EVENTS.md): what it sold, so a merchant's system
+// prints the ticket from the webhook alone and analytics counts the order without reading it
+// again (order_facts_of_event). `items` only when the order was loaded with them.
 bj::object order_event(repo::Order const& o) {
-  return bj::object{{"community_id", o.community_id},
-                    {"order_id", o.id},
-                    {"merchant_id", o.merchant_id},
-                    {"buyer_id", o.buyer_id},
-                    {"total_cents", o.total_cents},
-                    {"points_spent", o.points_spent},
-                    {"points_cents", o.points_cents},
-                    {"tier_discount_cents", o.tier_discount_cents},
-                    {"fulfilment", o.fulfilment},
-                    {"unit_id", o.unit_id},
-                    {"status", o.status},
-                    {"group_buy_id", o.group_buy_id.value_or(0)}};
+  bj::object e{{"community_id", o.community_id},
+               {"order_id", o.id},
+               {"merchant_id", o.merchant_id},
+               {"buyer_id", o.buyer_id},
+               {"total_cents", o.total_cents},
+               {"points_spent", o.points_spent},
+               {"points_cents", o.points_cents},
+               {"tier_discount_cents", o.tier_discount_cents},
+               {"fulfilment", o.fulfilment},
+               {"unit_id", o.unit_id},
+               {"status", o.status},
+               {"group_buy_id", o.group_buy_id.value_or(0)},
+               {"subtotal_cents", o.subtotal_cents},
+               {"discount_cents", o.discount_cents},
+               {"coupon_id", o.coupon_id.value_or(0)},
+               {"created_at_ms", o.created_at}};
+  if (!o.items.empty()) {
+    bj::array items;
+    items.reserve(o.items.size());
+    for (auto const& i : o.items)
+      items.push_back(bj::object{{"product_id", i.product_id},
+                                 {"name", i.name},
+                                 {"category", i.category},
+                                 {"quantity", i.quantity},
+                                 {"unit_price_cents", i.unit_price_cents},
+                                 {"line_cents", i.line_cents}});
+    e["items"] = std::move(items);
+  }
+  return e;
 }
 
 

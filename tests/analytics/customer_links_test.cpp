@@ -151,12 +151,12 @@ TEST_CASE("customer links: orders through the subscriber and the backfill count 
   History h;
   for (int n = 0; n < 70; ++n) {
     Placed p{pick(0, 2) ? &s : &other, static_cast<std::size_t>(pick(0, 2)), 0, pick(start, end)};
+    // placed on a random earlier day (noon in Berlin), the clock moved there and back: the
+    // order and its event say that day, as a real order of that day would
+    std::int64_t shift = p.day * kDay + 11 * 3'600'000 - courtyard::db::now_ms();
+    t.advance_clock_ms(shift);
     p.id = order(*p.shop, buyers[p.buyer], {{product_of.at(p.shop->mid), 1}});
-    // placed on a random earlier day (noon in Berlin): the subscriber reads it from the order
-    std::int64_t at = p.day * kDay + 11 * 3'600'000;
-    courtyard::db::transact(t.app().db(), nullptr, [&](courtyard::db::Tx& tx) {
-      tx.exec("UPDATE orders SET created_at = :t WHERE id = :id", use(at, "t"), use(p.id, "id"));
-    });
+    t.advance_clock_ms(-shift);
     ++h[p.shop->mid][buyers[p.buyer].account_id][p.day];
     placed.push_back(p);
     if (pick(0, 3) == 0) {  // cancel one of the orders so far: its day may have no orders left

@@ -165,7 +165,10 @@ TEST_CASE("concurrent checkouts of one shop are placed in batches with the rows 
   auto evs = events(s.c, "order.placed");
   CHECK(evs.size() == placed.size());
   std::set<std::int64_t> evented;
-  for (auto const& e : evs) evented.insert(e.at("order_id").as_int64());
+  for (auto const& e : evs) {
+    evented.insert(e.at("order_id").as_int64());
+    event_facts_match(s.c, e);  // what a batch publishes is what it wrote
+  }
   CHECK(evented == ids);
 
   // A batch credits its first order's sub-account only; each cancellation refunds from its

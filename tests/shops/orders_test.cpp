@@ -1,5 +1,6 @@
 // Orders: checkout from the wallet, the state machine, pickup redemption, delivery
-// completion, cancellation with refund and restock, coupons at checkout, reviews, figures.
+// completion, cancellation with refund and restock, coupons at checkout, reviews, figures,
+// and what the order events carry.
 #include "tests/shops/support.hpp"
 
 using namespace shops_test;
@@ -41,6 +42,17 @@ TEST_CASE("pickup order: placed, accepted, ready, redeemed, reviewed", "[shops][
   CHECK(ev[0].at("merchant_id").as_int64() == s.mid);
   CHECK(ev[0].at("total_cents").as_int64() == 949);
   CHECK(ev[0].at("fulfilment").as_string() == "pickup");
+  // What it sold rides along (EVENTS.md), as the order's rows say.
+  CHECK(ev[0].at("subtotal_cents").as_int64() == 949);
+  CHECK(ev[0].at("discount_cents").as_int64() == 0);
+  CHECK(ev[0].at("coupon_id").as_int64() == 0);
+  auto const& lines = ev[0].at("items").as_array();
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0] == bj::value(bj::object{{"product_id", a}, {"name", "Apples"}, {"category", "fruit"}, {"quantity", 3},
+                                         {"unit_price_cents", 250}, {"line_cents", 750}}));
+  CHECK(lines[1] == bj::value(bj::object{{"product_id", b}, {"name", "Bread"}, {"category", "bakery"}, {"quantity", 1},
+                                         {"unit_price_cents", 199}, {"line_cents", 199}}));
+  event_facts_match(s.c, ev[0]);
 
   // Who sees it: the buyer (with the code), the merchant (without), nobody else.
   CHECK(t.get(s.order(oid), r.token).json.at("redemption_code").as_string() == code);
@@ -221,6 +233,8 @@ TEST_CASE("cancel: refund and restock in one transaction", "[shops][orders][canc
   REQUIRE(cancelled_ev.size() == 1);
   CHECK(cancelled_ev[0].at("previous_status") == "placed");
   CHECK(cancelled_ev[0].at("reason") == "buyer");
+  CHECK(cancelled_ev[0].at("items").as_array().size() == 1);
+  event_facts_match(s.c, cancelled_ev[0]);
   CHECK(t.call("POST", s.order(o1.id()) + "/cancel", std::nullopt, r.token).status == 409);
   CHECK(t.call("POST", s.order(o1.id()) + "/accept", std::nullopt, s.owner.token).status == 409);
 
@@ -339,6 +353,51 @@ TEST_CASE("coupons at checkout: discount, expiry, minimum spend, exhaustion", "[
   for (auto const& c : listed.json.at("items").as_array())
     if (c.at("code").as_string() == "TENOFF") CHECK(c.at("redemptions").as_int64() == 2);
   CHECK(ledger_balanced(s.c));
+}
+
+TEST_CASE("order events without all their facts are read from the order", "[shops][orders][events]") {
+  auto& t = TestApp::get();
+  auto s = shop();
+  auto a = product(s, "Honey", 999, 50);
+  auto r = buyer(s, 100'000);
+  REQUIRE(t.post(s.merchant_base() + "/coupons",
+                 {{"code", "TENOFF"}, {"percent_off", 10}, {"max_redemptions", 5},
+                  {"expires_at", courtyard::json::rfc3339(courtyard::db::now_ms() + 86'400'000)}},
+                 s.owner.token)
+              .status == 201);
+  auto body = order_body(s.mid, {{a, 2}});
+  body["coupon_code"] = "TENOFF";
+  auto placed = place(s, r, body);
+  REQUIRE(placed.status == 201);
+  auto ev = order_events(s.c, "order.placed", placed.id());
+  REQUIRE(ev.size() == 1);
+  // With a coupon: its campaign is not in the payload, so the facts are read.
+  CHECK(ev[0].at("coupon_id").as_int64() > 0);
+  CHECK(ev[0].at("items").as_array().size() == 1);
+  CHECK_FALSE(courtyard::shops::order_facts_of_event(s.c.id, ev[0]));
+
+  // An event stored before the facts were added, and payloads that are not whole.
+  auto plain = place(s, r, order_body(s.mid, {{a, 1}}));
+  REQUIRE(plain.status == 201);
+  auto full = order_events(s.c, "order.placed", plain.id()).at(0);
+  CHECK(courtyard::shops::order_facts_of_event(s.c.id, full));
+  auto without = [&](std::string const& key) {
+    auto p = full;
+    p.erase(key);
+    return courtyard::shops::order_facts_of_event(s.c.id, p);
+  };
+  for (auto key : {"items", "created_at_ms", "coupon_id", "status", "order_id", "subtotal_cents", "total_cents"}) {
+    INFO(key);
+    CHECK_FALSE(without(key));
+  }
+  auto broken = full;
+  broken["items"] = bj::array{bj::object{{"product_id", a}, {"quantity", 1}, {"line_cents", 999}}};  // no category
+  CHECK_FALSE(courtyard::shops::order_facts_of_event(s.c.id, broken));
+  broken["items"] = bj::array{};
+  CHECK_FALSE(courtyard::shops::order_facts_of_event(s.c.id, broken));
+  broken["items"] = "two jars";
+  CHECK_FALSE(courtyard::shops::order_facts_of_event(s.c.id, broken));
+  CHECK_FALSE(courtyard::shops::order_facts_of_event(s.c.id, bj::value("not an object")));
 }
 
 TEST_CASE("order Idempotency-Key: replay and reuse", "[shops][orders][idempotency]") {

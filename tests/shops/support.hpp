@@ -4,7 +4,11 @@
 #include "db/row.hpp"
 #include "db/tx.hpp"
 #include "http/json.hpp"
+#include "services/shops/api.hpp"
 #include "tests/support/prelude.hpp"
+
+#include <optional>
+#include <tuple>
 
 namespace shops_test {
 
@@ -133,6 +137,30 @@ inline std::vector<bj::object> order_events(Community const& c, std::string cons
   for (auto& e : events(c, topic))
     if (e.at("order_id").as_int64() == oid) out.push_back(e);
   return out;
+}
+
+// An order.* payload's facts (shops::order_facts_of_event) are the order's as read from its
+// rows (shops::order_facts), field by field.
+inline void event_facts_match(Community const& c, bj::object const& payload) {
+  auto& t = TestApp::get();
+  auto oid = payload.at("order_id").as_int64();
+  INFO("order " << oid << " event " << bj::serialize(payload));
+  auto carried = courtyard::shops::order_facts_of_event(c.id, payload);
+  REQUIRE(carried);
+  std::optional<courtyard::shops::OrderFacts> read;
+  courtyard::db::transact(t.app().db(), nullptr,
+                          [&](courtyard::db::Tx& tx) { read = courtyard::shops::order_facts(tx, c.id, oid); });
+  REQUIRE(read);
+  auto const& a = *carried;
+  auto const& b = *read;
+  CHECK(std::tuple{a.id, a.community_id, a.merchant_id, a.buyer_id, a.created_at, a.subtotal_cents, a.discount_cents,
+                   a.total_cents, a.coupon_id, a.group_buy_id, a.campaign_id} ==
+        std::tuple{b.id, b.community_id, b.merchant_id, b.buyer_id, b.created_at, b.subtotal_cents, b.discount_cents,
+                   b.total_cents, b.coupon_id, b.group_buy_id, b.campaign_id});
+  REQUIRE(a.lines.size() == b.lines.size());
+  for (std::size_t i = 0; i < a.lines.size(); ++i)
+    CHECK(std::tuple{a.lines[i].product_id, a.lines[i].category, a.lines[i].quantity, a.lines[i].line_cents} ==
+          std::tuple{b.lines[i].product_id, b.lines[i].category, b.lines[i].quantity, b.lines[i].line_cents});
 }
 
 // Publishes an event as another service would (e.g. delivery.delivered).
