@@ -348,10 +348,17 @@ namespace {
 // binary runs identity only, so the event is published as the shops service would after
 // an order commits.
 json::value order_placed(std::int64_t cid, std::int64_t oid, std::int64_t mid, std::int64_t buyer, std::int64_t cents,
-                         std::string const& fulfilment, std::int64_t unit) {
-  return json::object{{"community_id", cid},     {"order_id", oid},   {"merchant_id", mid},
-                      {"buyer_id", buyer},       {"total_cents", cents}, {"fulfilment", fulfilment},
-                      {"unit_id", unit},         {"status", "placed"},   {"group_buy_id", 0}};
+                         std::string const& fulfilment, std::int64_t unit, json::array items = {}) {
+  json::object o{{"community_id", cid},     {"order_id", oid},   {"merchant_id", mid},
+                 {"buyer_id", buyer},       {"total_cents", cents}, {"fulfilment", fulfilment},
+                 {"unit_id", unit},         {"status", "placed"},   {"group_buy_id", 0}};
+  if (!items.empty()) o["items"] = std::move(items);  // an event stored before items were published has none
+  return o;
+}
+
+json::object line(std::int64_t quantity, std::string const& name) {
+  return {{"product_id", 7}, {"name", name}, {"category", "food"}, {"quantity", quantity}, {"unit_price_cents", 100},
+          {"line_cents", quantity * 100}};
 }
 
 std::vector<std::string> lines_of(std::string const& text) {
@@ -390,7 +397,11 @@ TEST_CASE("the kitchen plugin turns placed orders into tickets only their mercha
 
   static std::int64_t next_order = 920000;
   auto first = ++next_order, second = ++next_order, theirs = ++next_order;
-  publish(t, "order.placed", c.id, order_placed(c.id, first, mid, buyer.account_id, 1250, "pickup", 0));
+  // A name with quotes, a backslash, accents and a brace; a long one; and lines past the twelve printed.
+  json::array lines{line(3, "Dumplings"), line(1, "Caf\u00e9 \"Cr\u00e8me\" {big}\\"),
+                    line(2, "A very long name for a dish that does not fit on one receipt line at all")};
+  for (int i = 0; i < 11; ++i) lines.push_back(line(1, "Side " + std::to_string(i)));
+  publish(t, "order.placed", c.id, order_placed(c.id, first, mid, buyer.account_id, 1250, "pickup", 0, lines));
   publish(t, "order.placed", c.id, order_placed(c.id, second, mid, buyer.account_id, 899, "delivery", 31));
   publish(t, "order.placed", c.id, order_placed(c.id, theirs, rival_mid, buyer.account_id, 100, "pickup", 0));
   t.drain_events();
@@ -411,6 +422,14 @@ TEST_CASE("the kitchen plugin turns placed orders into tickets only their mercha
     CHECK(r.body.find("8.99") != std::string::npos);
     CHECK(r.body.find("#31") != std::string::npos);
     CHECK(r.body.find(" UTC") != std::string::npos);
+    // The first order's lines, as plain ASCII; the second (an older event) has none.
+    CHECK(r.body.find("\n  3 x Dumplings\n") != std::string::npos);
+    CHECK(r.body.find("\n  1 x Caf? 'Cr?me' {big}/\n") != std::string::npos);
+    CHECK(r.body.find("\n  2 x A very long name for a dish that doe\n") != std::string::npos);  // 42 columns
+    CHECK(r.body.find("\n  1 x Side 8\n") != std::string::npos);
+    CHECK(r.body.find("Side 9") == std::string::npos);
+    CHECK(r.body.find("\n  + 2 more lines\n") != std::string::npos);
+    CHECK(r.body.substr(0, at_first).find(" x ") == std::string::npos);
     int full = 0;
     for (auto const& l : lines_of(r.body)) {
       CHECK(l.size() <= 42);
@@ -439,6 +458,12 @@ TEST_CASE("the kitchen plugin turns placed orders into tickets only their mercha
     CHECK(tickets[0].at("placed_at_ms").as_int64() > 0);
     CHECK(tickets[1].at("order_id").as_int64() == first);
     CHECK(tickets[1].at("fulfilment").as_string() == "pickup");
+    CHECK(tickets[0].at("items").as_array().empty());
+    auto const& items = tickets[1].at("items").as_array();
+    REQUIRE(items.size() == 12);
+    CHECK(items[1] == json::value(json::object{{"quantity", 1}, {"name", "Caf? 'Cr?me' {big}/"}}));
+    CHECK(items[2].at("name") == "A very long name for a dish that does n");  // kept: 39 characters
+    CHECK(tickets[1].at("items_more").as_int64() == 2);
     std::string text(tickets[1].at("text").as_string());
     CHECK(text.find("Order #" + std::to_string(first)) != std::string::npos);
     for (auto const& l : lines_of(text)) CHECK(l.size() <= 32);

@@ -21,10 +21,12 @@
  *                  Anything else in format/width is a 400.
  *
  * The order.placed payload (services/EVENTS.md) carries order_id, merchant_id, buyer_id,
- * total_cents, fulfilment, unit_id, status and group_buy_id, not the line items, so the
- * ticket shows those and the placed-at time (the event's created_at); the cook reads the
- * items from the order itself. Tickets live in this process only: a restart, or a second
- * server instance, starts with none.
+ * total_cents, fulfilment, unit_id, status, group_buy_id and the line items; the ticket
+ * shows those, each line as quantity and name (the first KITCHEN_ITEMS lines, then how many
+ * more), and the placed-at time (the event's created_at). Names are printed as plain ASCII,
+ * what any receipt printer prints: a character outside it is a '?', a double quote a single
+ * one. An event stored before items were published prints without lines. Tickets live in
+ * this process only: a restart, or a second server instance, starts with none.
  *
  * Load it with `courtyard --plugins build/libcourtyard_plugin_kitchen.so`. */
 #include <courtyard/plugin.h>
@@ -38,6 +40,13 @@
 
 #define KITCHEN_KEEP 20
 #define KITCHEN_TEXT_MAX 1024
+#define KITCHEN_ITEMS 12 /* lines printed per ticket; the rest are counted */
+#define KITCHEN_NAME 40
+
+typedef struct ticket_item {
+  int64_t quantity;
+  char name[KITCHEN_NAME]; /* printable ASCII, no double quote or backslash: safe in text and JSON */
+} ticket_item;
 
 typedef struct ticket {
   int64_t event_id;
@@ -48,6 +57,9 @@ typedef struct ticket {
   int64_t group_buy_id;
   int64_t placed_at_ms;
   char fulfilment[16];
+  size_t item_count;
+  size_t items_more; /* lines beyond KITCHEN_ITEMS */
+  ticket_item items[KITCHEN_ITEMS];
 } ticket;
 
 typedef struct merchant_feed {
@@ -111,6 +123,76 @@ static void json_word(courtyard_str json, const char* key, char* out, size_t cap
   out[n] = '\0';
 }
 
+/* Copies a string value for a receipt: printable ASCII, a double quote or backslash as ' or /,
+ * anything else one '?' (a UTF-8 sequence or a \uXXXX escape counts once), cut at cap. */
+static void json_text(courtyard_str json, const char* key, char* out, size_t cap) {
+  const char* p = find_key(json, key);
+  const char* end = json.data + json.size;
+  size_t n = 0;
+  if (p && *p == '"') {
+    for (++p; p < end && *p != '"' && n + 1 < cap; ++p) {
+      unsigned char c = (unsigned char)*p;
+      char shown = (char)c;
+      if (c == '\\') {
+        if (++p >= end) break;
+        c = (unsigned char)*p;
+        shown = c == '"' ? '\'' : c == '\\' || c == '/' ? '/' : c == 'u' ? '?' : ' ';
+        for (int k = 0; c == 'u' && k < 4 && p + 1 < end; ++k) ++p;
+      } else if (c >= 0x80) {
+        if ((c & 0xC0) == 0x80) continue; /* the rest of a UTF-8 sequence */
+        shown = '?';
+      } else if (c < 0x20 || c == 0x7f) {
+        shown = ' ';
+      }
+      out[n++] = shown;
+    }
+  }
+  out[n] = '\0';
+}
+
+/* Where the object or array starting at p ends (just past its closing bracket), brackets
+ * inside strings passed over; NULL when it does not end. */
+static const char* value_end(const char* p, const char* end) {
+  int depth = 0, in_string = 0;
+  for (; p < end; ++p) {
+    if (in_string) {
+      if (*p == '\\')
+        ++p;
+      else if (*p == '"')
+        in_string = 0;
+    } else if (*p == '"') {
+      in_string = 1;
+    } else if (*p == '{' || *p == '[') {
+      ++depth;
+    } else if ((*p == '}' || *p == ']') && --depth == 0) {
+      return p + 1;
+    }
+  }
+  return NULL;
+}
+
+/* The payload's items[] ({product_id, name, category, quantity, ...}) into the ticket. */
+static void read_items(courtyard_str payload, ticket* t) {
+  const char* p = find_key(payload, "items");
+  const char* end = payload.data + payload.size;
+  if (!p || *p != '[') return;
+  for (++p;;) {
+    while (p < end && (isspace((unsigned char)*p) || *p == ',')) ++p;
+    if (p >= end || *p != '{') return;
+    const char* q = value_end(p, end);
+    if (!q) return;
+    courtyard_str item = {p, (size_t)(q - p)};
+    if (t->item_count < KITCHEN_ITEMS) {
+      ticket_item* it = &t->items[t->item_count++];
+      if (json_int(item, "quantity", &it->quantity) != 0) it->quantity = 0;
+      json_text(item, "name", it->name, sizeof it->name);
+    } else {
+      t->items_more++;
+    }
+    p = q;
+  }
+}
+
 /* ---- storage */
 
 static merchant_feed* feed_for(int64_t cid, int64_t mid, int create) {
@@ -146,6 +228,7 @@ static int on_order_placed(void* user_data, const courtyard_event* event) {
   json_int(event->payload, "total_cents", &t.total_cents);
   json_int(event->payload, "group_buy_id", &t.group_buy_id);
   json_word(event->payload, "fulfilment", t.fulfilment, sizeof t.fulfilment);
+  read_items(event->payload, &t);
   t.event_id = event->event_id;
   t.placed_at_ms = event->created_at_ms;
 
@@ -253,6 +336,14 @@ static void render_text(buf* b, ticket const* t, int64_t mid, int width) {
     line2(b, width, "Group buy", r);
   }
   rule(b, '-', width);
+  for (size_t i = 0; i < t->item_count; ++i) {
+    char qty[32];
+    snprintf(qty, sizeof qty, "%3lld x ", (long long)t->items[i].quantity);
+    int room = width - (int)strlen(qty);
+    put(b, "%s%.*s\n", qty, room > 0 ? room : 0, t->items[i].name);
+  }
+  if (t->items_more) put(b, "  + %zu more line%s\n", t->items_more, t->items_more == 1 ? "" : "s");
+  if (t->item_count) rule(b, '-', width);
   int64_t c = t->total_cents;
   snprintf(r, sizeof r, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)(llabs(c) / 100), (long long)(llabs(c) % 100));
   line2(b, width, "TOTAL", r);
@@ -265,11 +356,15 @@ static void render_json(buf* b, ticket const* t, int width, int64_t mid, int fir
   render_text(&text, t, mid, width);
   if (text.failed) b->failed = 1;
   put(b, "%s{\"event_id\":%lld,\"order_id\":%lld,\"buyer_id\":%lld,\"unit_id\":%lld,\"total_cents\":%lld,"
-         "\"fulfilment\":\"%s\",\"group_buy_id\":%lld,\"placed_at_ms\":%lld,\"text\":\"",
+         "\"fulfilment\":\"%s\",\"group_buy_id\":%lld,\"placed_at_ms\":%lld,\"items_more\":%zu,\"items\":[",
       first ? "" : ",", (long long)t->event_id, (long long)t->order_id, (long long)t->buyer_id,
       (long long)t->unit_id, (long long)t->total_cents, t->fulfilment, (long long)t->group_buy_id,
-      (long long)t->placed_at_ms);
-  /* The text is ASCII we wrote ourselves: only newlines need escaping. */
+      (long long)t->placed_at_ms, t->items_more);
+  /* Names are ASCII without quotes or backslashes (json_text): safe between quotes. */
+  for (size_t i = 0; i < t->item_count; ++i)
+    put(b, "%s{\"quantity\":%lld,\"name\":\"%s\"}", i ? "," : "", (long long)t->items[i].quantity, t->items[i].name);
+  put(b, "],\"text\":\"");
+  /* The text is ASCII without quotes or backslashes: only newlines need escaping. */
   for (size_t i = 0; i < text.size; ++i) {
     if (text.data[i] == '\n')
       put(b, "\\n");
