@@ -1,6 +1,7 @@
 // Orders: checkout from the wallet, the state machine, pickup redemption, delivery
 // completion, cancellation with refund and restock, coupons at checkout, reviews, figures,
 // and what the order events carry.
+#include "services/shops/logic.hpp"
 #include "tests/shops/support.hpp"
 
 using namespace shops_test;
@@ -398,6 +399,28 @@ TEST_CASE("order events without all their facts are read from the order", "[shop
   broken["items"] = "two jars";
   CHECK_FALSE(courtyard::shops::order_facts_of_event(s.c.id, broken));
   CHECK_FALSE(courtyard::shops::order_facts_of_event(s.c.id, bj::value("not an object")));
+}
+
+TEST_CASE("the largest order's event fits its row on both backends", "[shops][orders][events][limits]") {
+  auto s = shop();
+  auto r = buyer(s, 10'000'000);
+  // 50 lines (the most an order has), each name 100 four-byte characters (the longest), each
+  // category 50 (idem): the payload must stay within the events row (TEXT, 64 KiB on MariaDB).
+  std::string clef;
+  for (int i = 0; i < 100; ++i) clef += "\xF0\x9D\x84\x9E";  // U+1D11E
+  std::vector<std::pair<std::int64_t, std::int64_t>> lines;
+  for (std::size_t i = 0; i < courtyard::shops::logic::kMaxOrderLines; ++i) {
+    auto name = std::to_string(i) + clef.substr(0, clef.size() - 4 * std::to_string(i).size());
+    lines.emplace_back(product(s, name, 100, 10, clef.substr(0, 200)), 1);
+  }
+  auto placed = place(s, r, order_body(s.mid, lines));
+  INFO(placed.body.substr(0, 300));
+  REQUIRE(placed.status == 201);
+  auto ev = order_events(s.c, "order.placed", placed.id());
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].at("items").as_array().size() == courtyard::shops::logic::kMaxOrderLines);
+  CHECK(bj::serialize(ev[0]).size() < 48 * 1024);
+  event_facts_match(s.c, ev[0]);
 }
 
 TEST_CASE("order Idempotency-Key: replay and reuse", "[shops][orders][idempotency]") {
