@@ -225,8 +225,10 @@ std::optional<Draft> render(std::string_view topic, bj::object const& p) {
   std::sort(d.recipients.begin(), d.recipients.end());
   d.recipients.erase(std::unique(d.recipients.begin(), d.recipients.end()), d.recipients.end());
   if (d.recipients.empty() && !d.residents_of_building) return std::nullopt;
+  // The event's ids and fields, not its lists: recipients, and an order's lines (up to 50;
+  // the app opens the order for them).
   for (auto const& [k, v] : p)
-    if (k != "account_ids" && k != "participant_ids") d.data[k] = v;
+    if (k != "account_ids" && k != "participant_ids" && k != "items") d.data[k] = v;
   d.title = clip(std::move(d.title), kTitleMax);
   d.body = clip(std::move(d.body), kBodyMax);
   return d;

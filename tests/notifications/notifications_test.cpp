@@ -14,7 +14,8 @@ TEST_CASE("events become notifications for the accounts they concern", "[notific
   auto outsider = t.account("outsider");
 
   publish(t, "order.placed", c.id, {{"order_id", 5001}, {"merchant_id", 1}, {"buyer_id", a.account_id}, {"total_cents", 1250},
-                                    {"fulfilment", "delivery"}, {"unit_id", 0}, {"status", "placed"}});
+                                    {"fulfilment", "delivery"}, {"unit_id", 0}, {"status", "placed"},
+                                    {"items", bj::array{bj::object{{"product_id", 9}, {"name", "Tea"}, {"quantity", 1}}}}});
   publish(t, "order.ready", c.id, {{"order_id", 5001}, {"merchant_id", 1}, {"buyer_id", a.account_id}, {"total_cents", 1250},
                                    {"fulfilment", "pickup"}, {"unit_id", 0}, {"status", "ready"}});
   publish(t, "delivery.picked_up", c.id, {{"delivery_id", 1}, {"order_id", 5001}, {"resident_id", a.account_id},
@@ -41,6 +42,8 @@ TEST_CASE("events become notifications for the accounts they concern", "[notific
   CHECK(la[3].at("read_at").is_null());
   CHECK(la[3].at("created_at").is_string());
   CHECK(!la[0].at("data").as_object().contains("account_ids"));
+  CHECK(la[3].at("data").at("total_cents").as_int64() == 1250);
+  CHECK(!la[3].at("data").as_object().contains("items"));  // an order's lines stay on the order
 
   auto lb = mine(t, b);
   REQUIRE(lb.size() == 4);  // bill, announcement, promotion (not the plain "going"), ticket
