@@ -116,7 +116,7 @@ App::App(Config config, std::vector<ServiceEntry> const& available, Authenticato
   db_ = std::make_unique<db::Database>(config_.db, pool);
   for (auto const& entry : available)
     for (auto const& key : entry.settings)
-      if (!config_.settings.has(key.name)) config_.settings.set(key.name, key.fallback);
+      config_.settings.declare(key);
   env_ = std::make_unique<Env>(Env{config_.settings, *db_, bus_});
   scheduler_ = std::make_unique<jobs::Scheduler>(*db_, bus_, instance_id_);
   dispatcher_ = std::make_unique<events::Dispatcher>(

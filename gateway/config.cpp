@@ -148,6 +148,7 @@ void apply_service_keys(po::variables_map const& vm, std::vector<settings::Key> 
       spdlog::warn("configuration key '{}' is deprecated; use '{}'", k.deprecated_alias, k.name);
     }
     if (auto why = settings::check(k, value); !why.empty()) throw std::invalid_argument("--" + used + " " + why);
+    c.settings.declare(k);
     c.settings.set(k.name, value);
   }
 }

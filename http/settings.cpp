@@ -69,42 +69,44 @@ std::string check(Key const& key, std::string const& value) {
 }
 
 Values::Values(std::vector<Key> const& keys) {
-  for (auto const& k : keys) values_[k.name] = k.fallback;
+  for (auto const& k : keys) declare(k);
 }
 
-std::string const& Values::text(std::string_view key) const {
+void Values::declare(Key const& key) {
+  auto [it, fresh] = values_.try_emplace(key.name, Entry{key, key.fallback});
+  if (!fresh) it->second.key = key;
+}
+
+void Values::set(std::string const& key, std::string value) { values_[key].value = std::move(value); }
+
+Values::Entry const& Values::checked(std::string_view key, Key::Type type) const {
   auto it = values_.find(key);
   if (it == values_.end()) throw InvalidSetting("setting " + std::string(key) + " is not declared by any service");
-  return it->second;
+  auto const& e = it->second;
+  if (!e.key) {
+    if (type == Key::Type::Text) return e;  // text() reads what was set, declared or not
+    throw InvalidSetting("setting " + std::string(key) + " is not declared by any service");
+  }
+  if (type != Key::Type::Text && e.key->type != type)
+    throw InvalidSetting("setting " + std::string(key) + " is declared with another type");
+  if (auto why = check(*e.key, e.value); !why.empty()) throw InvalidSetting("--" + std::string(key) + " " + why);
+  return e;
 }
 
-std::int64_t Values::integer(std::string_view key, std::int64_t min, std::int64_t max) const {
-  std::string const& s = text(key);
+std::string const& Values::text(std::string_view key) const { return checked(key, Key::Type::Text).value; }
+
+std::int64_t Values::integer(std::string_view key) const {
+  std::string const& s = checked(key, Key::Type::Integer).value;
   std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size())
-    throw InvalidSetting("--" + std::string(key) + " must be a whole number (got '" + s + "')");
-  if (v < min || v > max)
-    throw InvalidSetting("--" + std::string(key) + " must be between " + std::to_string(min) + " and " +
-                         std::to_string(max) + " (got " + s + ")");
+  std::from_chars(s.data(), s.data() + s.size(), v);  // check() has parsed it
   return v;
 }
 
 bool Values::boolean(std::string_view key) const {
-  std::string const& s = text(key);
-  if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
-  if (s == "false" || s == "0" || s == "no" || s == "off") return false;
-  throw InvalidSetting("--" + std::string(key) + " must be true or false (got '" + s + "')");
+  std::string const& s = checked(key, Key::Type::Boolean).value;
+  return s == "true" || s == "1" || s == "yes" || s == "on";  // check() allows only these and their opposites
 }
 
-std::string const& Values::one_of(std::string_view key, std::initializer_list<std::string_view> allowed) const {
-  std::string const& s = text(key);
-  std::string list;
-  for (auto a : allowed) {
-    if (a == s) return s;
-    list += (list.empty() ? "" : "|") + std::string(a);
-  }
-  throw InvalidSetting("--" + std::string(key) + " must be one of " + list + " (got '" + s + "')");
-}
+std::string const& Values::choice(std::string_view key) const { return checked(key, Key::Type::Choice).value; }
 
 }  // namespace courtyard::settings

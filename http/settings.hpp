@@ -7,8 +7,8 @@
 // service the values. The service reads and validates them when it is built; a bad value
 // stops start-up with exit code 2.
 #include <cstdint>
-#include <initializer_list>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -41,21 +41,33 @@ struct InvalidSetting : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// The values of the declared keys. Each read checks the value against its key's declaration
+// (the range, the choices), so a service states a key's limits once, in its settings_keys().
 class Values {
  public:
   Values() = default;
   // Starts from each key's default.
   explicit Values(std::vector<Key> const& keys);
-  void set(std::string const& key, std::string value) { values_[key] = std::move(value); }
+  // Attaches a key's declaration; a key without a value set takes its default.
+  void declare(Key const& key);
+  // Sets a value, before or after its key is declared; set() does not check it, reads do.
+  void set(std::string const& key, std::string value);
   bool has(std::string_view key) const { return values_.find(key) != values_.end(); }
 
-  std::string const& text(std::string_view key) const;  // InvalidSetting when not declared
-  std::int64_t integer(std::string_view key, std::int64_t min, std::int64_t max) const;
+  // Each throws InvalidSetting when `key` is not declared, is declared with another type, or
+  // holds a value its declaration refuses.
+  std::string const& text(std::string_view key) const;
+  std::int64_t integer(std::string_view key) const;  // within the key's min..max
   bool boolean(std::string_view key) const;
-  std::string const& one_of(std::string_view key, std::initializer_list<std::string_view> allowed) const;
+  std::string const& choice(std::string_view key) const;  // one of the key's choices
 
  private:
-  std::map<std::string, std::string, std::less<>> values_;
+  struct Entry {
+    std::optional<Key> key;  // nullopt: set, not declared (yet)
+    std::string value;
+  };
+  Entry const& checked(std::string_view key, Key::Type type) const;
+  std::map<std::string, Entry, std::less<>> values_;
 };
 
 }  // namespace courtyard::settings

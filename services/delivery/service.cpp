@@ -5,8 +5,8 @@
 namespace courtyard::delivery {
 
 DeliveryService::DeliveryService(Env& env)
-    : auto_assign_delay_ms_(env.settings.integer("delivery.auto-assign-delay", 0, 7 * 24 * 3600) * 1000),
-      max_attempts_(env.settings.integer("delivery.max-attempts", 1, kMaxMaxAttempts)) {}
+    : auto_assign_delay_ms_(env.settings.integer("delivery.auto-assign-delay") * 1000),
+      max_attempts_(env.settings.integer("delivery.max-attempts")) {}
 
 std::vector<settings::Key> DeliveryService::settings_keys() {
   return {settings::Key::integer("delivery.auto-assign-delay", 300, 0, 7 * 24 * 3600,

@@ -12,7 +12,7 @@ constexpr std::int64_t kMaxRetentionDays = 3650;
 }
 
 NotificationsService::NotificationsService(Env& env)
-    : retention_(std::chrono::hours(24 * env.settings.integer("notifications.retention-days", 1, kMaxRetentionDays))) {}
+    : retention_(std::chrono::hours(24 * env.settings.integer("notifications.retention-days"))) {}
 
 std::vector<settings::Key> NotificationsService::settings_keys() {
   return {settings::Key::integer("notifications.retention-days", 90, 1, kMaxRetentionDays,

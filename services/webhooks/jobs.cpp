@@ -162,9 +162,9 @@ Options options_from(settings::Values const& v) {
     throw settings::InvalidSetting("webhooks.retry-schedule must list 1 to 30 durations such as 5s,5m,2h,1d (got '" +
                                    v.text("webhooks.retry-schedule") + "')");
   o.schedule = *schedule;
-  o.timeout = std::chrono::milliseconds(v.integer("webhooks.timeout-ms", 100, 60000));
-  o.max_concurrent = static_cast<int>(v.integer("webhooks.max-concurrent", 1, 64));
-  o.log_retention_days = v.integer("webhooks.log-retention-days", 1, 3650);
+  o.timeout = std::chrono::milliseconds(v.integer("webhooks.timeout-ms"));
+  o.max_concurrent = static_cast<int>(v.integer("webhooks.max-concurrent"));
+  o.log_retention_days = v.integer("webhooks.log-retention-days");
   try {
     o.box = SecretBox(v.text("webhooks.secret-key"));
   } catch (std::invalid_argument const& e) {

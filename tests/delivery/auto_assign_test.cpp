@@ -10,7 +10,7 @@ using namespace courtyard::test::delivery;
 namespace {
 
 std::int64_t delay_ms(TestApp& t) {
-  return t.app().config().settings.integer("delivery.auto-assign-delay", 0, 1'000'000) * 1000;
+  return t.app().config().settings.integer("delivery.auto-assign-delay") * 1000;
 }
 
 bj::object task(TestApp& t, Community const& c, std::int64_t id) {

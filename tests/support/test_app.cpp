@@ -238,7 +238,7 @@ Actor TestApp::admin() {
   std::lock_guard lk(g_admin_mu);
   // Tests that move the clock past the session lifetime would otherwise leave the admin
   // signed out for every test after them.
-  auto ttl = app_->config().settings.integer("identity.token-ttl-hours", 1, 1'000'000) * 3600 * 1000;
+  auto ttl = app_->config().settings.integer("identity.token-ttl-hours") * 3600 * 1000;
   auto offset = g_clock_offset.load();
   if (offset - g_admin_login_offset > ttl / 2) {
     auto login = expect(post("/v1/auth/login", {{"email", kAdminEmail}, {"password", kPassword}}), 200, "admin login");

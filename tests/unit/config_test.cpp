@@ -194,7 +194,7 @@ TEST_CASE("config: --help", "[config]") {
 TEST_CASE("config: each service owns its section, from flags, environment and file", "[config][settings]") {
   auto const flags = parse({"--identity.token-ttl-hours", "3", "--delivery.auto-assign-delay", "45"}).config;
   CHECK(flags.settings.text("identity.token-ttl-hours") == "3");
-  CHECK(flags.settings.integer("delivery.auto-assign-delay", 0, 1000) == 45);
+  CHECK(flags.settings.integer("delivery.auto-assign-delay") == 45);
 
   auto const env = parse({}, {"COURTYARD_IDENTITY_LOGIN_MAX_FAILURES=9", "COURTYARD_DELIVERY_AUTO_ASSIGN_DELAY=7"}).config;
   CHECK(env.settings.text("identity.login-max-failures") == "9");
@@ -207,7 +207,7 @@ TEST_CASE("config: each service owns its section, from flags, environment and fi
   CHECK(from_file.settings.text("identity.password-hash") == "moderate");
   CHECK(from_file.settings.text("delivery.auto-assign-delay") == "0");
 
-  CHECK(parse({}).config.settings.integer("notifications.retention-days", 1, 3650) == 90);
+  CHECK(parse({}).config.settings.integer("notifications.retention-days") == 90);
   CHECK(parse({"--notifications.retention-days", "30"}).config.settings.text("notifications.retention-days") == "30");
   CHECK_THAT(error_of({"--notifications.retention-days", "0"}), Catch::Contains("notifications.retention-days"));
   TempFile retention("events-retention-days = 3\n[notifications]\nretention-days = 14\n");
@@ -220,6 +220,34 @@ TEST_CASE("config: each service owns its section, from flags, environment and fi
             "identity.token-ttl-hours") == "4");
   CHECK(parse({"--config", file.path(), "--identity.token-ttl-hours", "1"}).config.settings.text(
             "identity.token-ttl-hours") == "1");
+}
+
+TEST_CASE("settings: a read checks the value against its key's declaration", "[config][settings]") {
+  using courtyard::settings::InvalidSetting;
+  using courtyard::settings::Key;
+  courtyard::settings::Values v({Key::integer("x.count", 5, 1, 10, "a count"), Key::choice("x.mode", "a", {"a", "b"}, "a mode"),
+                                 Key::boolean("x.on", true, "a switch")});
+  CHECK(v.integer("x.count") == 5);  // the declared default
+  CHECK(v.choice("x.mode") == "a");
+  CHECK(v.boolean("x.on"));
+  CHECK(v.text("x.count") == "5");
+  v.set("x.count", "10");
+  CHECK(v.integer("x.count") == 10);
+  // The declared range and choices, stated once: a value outside them is refused on read.
+  v.set("x.count", "11");
+  CHECK_THROWS_WITH(v.integer("x.count"), Catch::Contains("between 1 and 10"));
+  v.set("x.mode", "c");
+  CHECK_THROWS_WITH(v.choice("x.mode"), Catch::Contains("one of a|b"));
+  // Set before its key is declared (a test's override): read as the declaration says.
+  v.set("x.later", "42");
+  CHECK(v.text("x.later") == "42");
+  CHECK_THROWS_WITH(v.integer("x.later"), Catch::Contains("not declared"));
+  v.declare(Key::integer("x.later", 1, 1, 100, "declared after"));
+  CHECK(v.integer("x.later") == 42);
+  // Not declared, or read as another type: a programming error, said as such.
+  CHECK_THROWS_WITH(v.integer("x.missing"), Catch::Contains("not declared"));
+  CHECK_THROWS_AS(v.integer("x.on"), InvalidSetting);
+  CHECK_THROWS_AS(v.boolean("x.mode"), InvalidSetting);
 }
 
 TEST_CASE("config: service sections are validated and unknown section keys rejected", "[config][settings]") {
