@@ -82,6 +82,12 @@ TEST_CASE("a receiver down for an hour gets every event exactly once, in order",
     CHECK(r.id.rfind("msg_", 0) == 0);
     auto body = bj::parse(r.body).as_object();
     CHECK(body.at("data").at("merchant_id").as_int64() == s.mid);
+    // What was ordered comes with it (EVENTS.md): the receiver needs no call back.
+    auto const& items = body.at("data").at("items").as_array();
+    REQUIRE(items.size() == 1);
+    CHECK(items[0].at("product_id").as_int64() == s.bread);
+    CHECK(items[0].at("quantity").as_int64() == 1);
+    CHECK(items[0].at("name").is_string());
     CHECK(body.at("timestamp").is_string());
     // The timestamp is the wall clock's, for the receiver's tolerance check.
     auto now_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
