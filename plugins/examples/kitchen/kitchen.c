@@ -39,7 +39,6 @@
 #include <time.h>
 
 #define KITCHEN_KEEP 20
-#define KITCHEN_TEXT_MAX 1024
 #define KITCHEN_ITEMS 12 /* lines printed per ticket; the rest are counted */
 #define KITCHEN_NAME 40
 
