@@ -37,6 +37,24 @@ std::vector<std::int64_t> one(std::int64_t id) {
 
 std::string order_ref(bj::object const& p) { return "Order #" + std::to_string(num(p, "order_id")); }
 
+// What an order event's items say was ordered, for the shop ("2 × Sourdough loaf, 1 × Cinnamon
+// bun · "): the first kNoticeLines lines, then how many more; "" for an event without items.
+std::string order_lines(bj::object const& p) {
+  auto const* items = p.if_contains("items");
+  if (!items || !items->is_array() || items->as_array().empty()) return {};
+  auto const& lines = items->as_array();
+  std::string out;
+  std::size_t shown = 0;
+  for (auto const& line : lines) {
+    if (shown == kNoticeLines) break;
+    auto const* o = line.if_object();
+    if (!o) continue;
+    out += (shown++ ? ", " : "") + std::to_string(num(*o, "quantity")) + " × " + text(*o, "name");
+  }
+  if (lines.size() > shown) out += " and " + std::to_string(lines.size() - shown) + " more";
+  return out + " · ";
+}
+
 }  // namespace
 
 std::string money(std::int64_t cents) {
@@ -73,8 +91,8 @@ std::optional<Draft> merchant_draft(std::string_view topic, bj::object const& p)
   std::string order = order_ref(p);
   if (topic == "order.placed") {
     d.title = "New " + order;
-    d.body = money(num(p, "total_cents")) + (text(p, "fulfilment") == "delivery" ? " · delivery" : " · pick-up") +
-             ". Accept it in the order queue.";
+    d.body = order_lines(p) + money(num(p, "total_cents")) +
+             (text(p, "fulfilment") == "delivery" ? " · delivery" : " · pick-up") + ". Accept it in the order queue.";
   } else if (topic == "order.cancelled" && text(p, "reason") == "buyer") {
     d.title = order + " cancelled by the buyer";
     d.body = money(num(p, "total_cents")) + " was refunded to the buyer; the items are back in stock.";
@@ -83,6 +101,7 @@ std::optional<Draft> merchant_draft(std::string_view topic, bj::object const& p)
   }
   for (auto key : {"order_id", "merchant_id"})
     if (auto const* v = p.if_contains(key)) d.data[key] = *v;
+  d.body = clip(std::move(d.body), kBodyMax);
   return d;
 }
 

@@ -47,6 +47,8 @@ std::string money(std::int64_t cents);
 // Title and body limits (longer texts are cut, never rejected: they come from events).
 constexpr std::size_t kTitleMax = 200;
 constexpr std::size_t kBodyMax = 2000;
+// Order lines named in a shop's new-order notice; the rest are counted.
+constexpr std::size_t kNoticeLines = 5;
 std::string clip(std::string s, std::size_t max_bytes);
 
 // ---- preferences: per notification category and channel

@@ -106,6 +106,37 @@ TEST_CASE("money and clipping", "[notifications][logic]") {
   CHECK(clip(u8, 3) == "ab");
 }
 
+TEST_CASE("a shop's notice of a new order says what was ordered", "[notifications][logic]") {
+  auto line = [](std::int64_t q, std::string name) { return bj::object{{"quantity", q}, {"name", std::move(name)}}; };
+  bj::object p{{"order_id", 7}, {"merchant_id", 3}, {"total_cents", 1150}, {"fulfilment", "pickup"},
+               {"items", bj::array{line(2, "Sourdough loaf"), line(1, "Cinnamon bun")}}};
+  auto d = merchant_draft("order.placed", p);
+  REQUIRE(d);
+  CHECK(d->type == "order.placed.merchant");
+  CHECK(d->title == "New Order #7");
+  CHECK(d->body == "2 × Sourdough loaf, 1 × Cinnamon bun · 11.50 · pick-up. Accept it in the order queue.");
+  CHECK_FALSE(d->data.contains("items"));  // the order holds its lines
+
+  // The first five lines are named, the rest counted.
+  bj::array many;
+  for (int i = 1; i <= 7; ++i) many.push_back(line(1, "Dish " + std::to_string(i)));
+  p["items"] = many;
+  p["fulfilment"] = "delivery";
+  CHECK(merchant_draft("order.placed", p)->body ==
+        "1 × Dish 1, 1 × Dish 2, 1 × Dish 3, 1 × Dish 4, 1 × Dish 5 and 2 more · 11.50 · delivery. Accept it in the "
+        "order queue.");
+  // An event from before items: as it was.
+  p.erase("items");
+  CHECK(merchant_draft("order.placed", p)->body == "11.50 · delivery. Accept it in the order queue.");
+  // Long names: the body stays within its limit, cut on a character.
+  bj::array long_names;
+  for (int i = 0; i < 5; ++i) long_names.push_back(line(1, std::string(100, 'x') + "\xC3\xA9" + std::string(400, 'y')));
+  p["items"] = long_names;
+  auto cut = merchant_draft("order.placed", p)->body;
+  CHECK(cut.size() <= kBodyMax);
+  CHECK(cut.size() > kBodyMax - 4);
+}
+
 TEST_CASE("several new orders of one shop: one digest for its staff", "[notifications][logic]") {
   bj::object a{{"order_id", 7}, {"merchant_id", 3}, {"total_cents", 250}, {"fulfilment", "pickup"}};
   bj::object b{{"order_id", 8}, {"merchant_id", 3}, {"total_cents", 1000}, {"fulfilment", "delivery"}};

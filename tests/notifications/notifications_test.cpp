@@ -203,6 +203,8 @@ TEST_CASE("a batch of order events tells each buyer of theirs and each shop's st
   order(1, a, m1);
   order(2, b, m1);
   order(3, a, m2);
+  // As shops publishes it: with its lines, which the shop's notice names.
+  batch.back().payload.as_object()["items"] = bj::array{bj::object{{"quantity", 2}, {"name", "Tea"}}};
   batch.push_back(batch.front());  // a redelivery claimed with its first delivery
   db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) { (*h)(batch, tx); });
   db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) { (*h)(batch, tx); });  // all again: nothing new
@@ -232,6 +234,7 @@ TEST_CASE("a batch of order events tells each buyer of theirs and each shop's st
   for (auto const& x : mine(t, owner2))
     if (x.at("type").as_string() == "order.placed.merchant") {
       CHECK(x.at("title").as_string().starts_with("New Order #"));
+      CHECK(x.at("body").as_string() == "2 × Tea · 2.50 · pick-up. Accept it in the order queue.");
       CHECK(x.at("data").as_object().at("merchant_id").to_number<std::int64_t>() == m2);
     }
 }
