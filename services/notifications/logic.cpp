@@ -51,6 +51,7 @@ std::string order_lines(bj::object const& p) {
     if (!o) continue;
     out += (shown++ ? ", " : "") + std::to_string(num(*o, "quantity")) + " × " + text(*o, "name");
   }
+  if (shown == 0) return {};  // no line to name (not as shops publishes it)
   if (lines.size() > shown) out += " and " + std::to_string(lines.size() - shown) + " more";
   return out + " · ";
 }

@@ -125,6 +125,9 @@ TEST_CASE("a shop's notice of a new order says what was ordered", "[notification
   CHECK(merchant_draft("order.placed", p)->body ==
         "1 × Dish 1, 1 × Dish 2, 1 × Dish 3, 1 × Dish 4, 1 × Dish 5 and 2 more · 11.50 · delivery. Accept it in the "
         "order queue.");
+  // Lines that are not objects name nothing.
+  p["items"] = bj::array{1, "two"};
+  CHECK(merchant_draft("order.placed", p)->body == "11.50 · delivery. Accept it in the order queue.");
   // An event from before items: as it was.
   p.erase("items");
   CHECK(merchant_draft("order.placed", p)->body == "11.50 · delivery. Accept it in the order queue.");
