@@ -132,7 +132,7 @@ std::optional<OrderFacts> order_facts_of_event(std::int64_t cid, boost::json::va
     OrderFacts::Line l;
     l.category = std::string(category->as_string());
     for (auto [field, key] : {std::pair{&l.product_id, "product_id"}, {&l.quantity, "quantity"},
-                              {&l.line_cents, "line_cents"}}) {
+                              {&l.line_cents, "line_total_cents"}}) {
       auto v = num(*i, key);
       if (!v) return std::nullopt;
       *field = *v;

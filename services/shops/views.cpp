@@ -106,6 +106,17 @@ bj::object movement_json(repo::Movement const& m) {
                     {"at", json::rfc3339(m.at)}};
 }
 
+// One line of an order, as the order's JSON and its events show it.
+template <class Out>
+void order_item_fields(Out& item, repo::OrderItem const& i) {
+  item.put("product_id", i.product_id);
+  item.put("name", i.name);
+  item.put("category", i.category);
+  item.put("unit_price_cents", i.unit_price_cents);
+  item.put("quantity", i.quantity);
+  item.put("line_total_cents", i.line_cents);
+}
+
 template <class Out>
 void order_fields(Out& out, repo::Order const& o, bool show_code) {
   out.put("id", o.id);
@@ -115,14 +126,7 @@ void order_fields(Out& out, repo::Order const& o, bool show_code) {
   out.put("unit_id", o.unit_id);
   out.put("status", o.status);
   out.put("fulfilment", o.fulfilment);
-  out.put_objects("items", o.items, [](auto& item, repo::OrderItem const& i) {
-    item.put("product_id", i.product_id);
-    item.put("name", i.name);
-    item.put("category", i.category);
-    item.put("unit_price_cents", i.unit_price_cents);
-    item.put("quantity", i.quantity);
-    item.put("line_total_cents", i.line_cents);
-  });
+  out.put_objects("items", o.items, [](auto& item, repo::OrderItem const& i) { order_item_fields(item, i); });
   out.put("subtotal_cents", o.subtotal_cents);
   out.put("discount_cents", o.discount_cents);
   out.put("total_cents", o.total_cents);
@@ -254,18 +258,9 @@ bj::object order_event(repo::Order const& o) {
                {"discount_cents", o.discount_cents},
                {"coupon_id", o.coupon_id.value_or(0)},
                {"created_at_ms", o.created_at}};
-  if (!o.items.empty()) {
-    bj::array items;
-    items.reserve(o.items.size());
-    for (auto const& i : o.items)
-      items.push_back(bj::object{{"product_id", i.product_id},
-                                 {"name", i.name},
-                                 {"category", i.category},
-                                 {"quantity", i.quantity},
-                                 {"unit_price_cents", i.unit_price_cents},
-                                 {"line_cents", i.line_cents}});
-    e["items"] = std::move(items);
-  }
+  if (!o.items.empty())
+    json::TreeObject(e).put_objects("items", o.items,
+                                    [](auto& item, repo::OrderItem const& i) { order_item_fields(item, i); });
   return e;
 }
 

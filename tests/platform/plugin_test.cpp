@@ -358,7 +358,7 @@ json::value order_placed(std::int64_t cid, std::int64_t oid, std::int64_t mid, s
 
 json::object line(std::int64_t quantity, std::string const& name) {
   return {{"product_id", 7}, {"name", name}, {"category", "food"}, {"quantity", quantity}, {"unit_price_cents", 100},
-          {"line_cents", quantity * 100}};
+          {"line_total_cents", quantity * 100}};
 }
 
 std::vector<std::string> lines_of(std::string const& text) {

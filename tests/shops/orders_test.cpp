@@ -50,9 +50,9 @@ TEST_CASE("pickup order: placed, accepted, ready, redeemed, reviewed", "[shops][
   auto const& lines = ev[0].at("items").as_array();
   REQUIRE(lines.size() == 2);
   CHECK(lines[0] == bj::value(bj::object{{"product_id", a}, {"name", "Apples"}, {"category", "fruit"}, {"quantity", 3},
-                                         {"unit_price_cents", 250}, {"line_cents", 750}}));
+                                         {"unit_price_cents", 250}, {"line_total_cents", 750}}));
   CHECK(lines[1] == bj::value(bj::object{{"product_id", b}, {"name", "Bread"}, {"category", "bakery"}, {"quantity", 1},
-                                         {"unit_price_cents", 199}, {"line_cents", 199}}));
+                                         {"unit_price_cents", 199}, {"line_total_cents", 199}}));
   event_facts_match(s.c, ev[0]);
 
   // Who sees it: the buyer (with the code), the merchant (without), nobody else.
@@ -392,7 +392,7 @@ TEST_CASE("order events without all their facts are read from the order", "[shop
     CHECK_FALSE(without(key));
   }
   auto broken = full;
-  broken["items"] = bj::array{bj::object{{"product_id", a}, {"quantity", 1}, {"line_cents", 999}}};  // no category
+  broken["items"] = bj::array{bj::object{{"product_id", a}, {"quantity", 1}, {"line_total_cents", 999}}};  // no category
   CHECK_FALSE(courtyard::shops::order_facts_of_event(s.c.id, broken));
   broken["items"] = bj::array{};
   CHECK_FALSE(courtyard::shops::order_facts_of_event(s.c.id, broken));
