@@ -1,10 +1,12 @@
 // courtyard_ws_bench: N residents each hold a WebSocket on /v1/ws; a manager publishes an
 // announcement to all of them; every socket records when its notification arrives.
 // Reports delivery time percentiles (from just before the announcement POST to arrival)
-// and the server's VmRSS. Loopback only; every wait is bounded.
+// and the servers' memory (VmRSS and Pss, summed over --server-pids). The sockets are held by
+// child processes, as many as the descriptor limit asks for (see "holders" below). Loopback
+// only; every wait is bounded.
 //
 //   courtyard_ws_bench --port P --admin-email E --admin-password W [--residents 5000]
-//                      [--rounds 3] [--server-pid PID] [--timeout 60]
+//                      [--rounds 3] [--server-pids PID,PID...] [--timeout 60] [--holders N]
 //
 // The whole file is compiled only with COURTYARD_WS_BENCH defined (tests/bench/ws_run.sh
 // builds it), so the bench/*.cpp glob that builds courtyard_loadgen gets an empty unit.
@@ -20,19 +22,29 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -51,7 +63,8 @@ struct Options {
   std::string admin_email, admin_password;
   int residents = 5000;
   int rounds = 3;
-  int server_pid = 0;
+  std::vector<int> server_pids;
+  int holders = 0;  // 0: as many as the descriptor limit asks for
   int timeout_s = 60;
   int setup_threads = 8;
   int connects_in_flight = 200;
@@ -120,12 +133,26 @@ std::string login(Http& h, std::string const& email, std::string const& password
 }
 
 // ---- one WebSocket client
+// Each socket keeps the arrival time of each round's announcement, found by its title
+// ("bench round R"); anything else, or a round's second copy, is a stray message.
 struct Shared {
+  explicit Shared(int rounds) : received(new std::atomic<int>[rounds]) {
+    for (int r = 0; r < rounds; ++r) received[r] = 0;
+  }
   std::atomic<int> open{0}, failed{0};
-  std::atomic<int> round{-1};
-  std::atomic<int> received{0};   // in the current round
-  std::atomic<long> stray{0};     // messages that were not the current round's
+  std::unique_ptr<std::atomic<int>[]> received;  // per round
+  std::atomic<long> stray{0};
 };
+
+int round_of(std::string_view title, int rounds) {
+  constexpr std::string_view kPrefix = "bench round ";
+  auto at = title.find(kPrefix);
+  if (at == std::string_view::npos) return -1;
+  int r = 0, digits = 0;
+  for (auto i = at + kPrefix.size(); i < title.size() && title[i] >= '0' && title[i] <= '9' && digits < 6; ++i, ++digits)
+    r = r * 10 + (title[i] - '0');
+  return digits > 0 && r < rounds ? r : -1;
+}
 
 class Client : public std::enable_shared_from_this<Client> {
  public:
@@ -133,7 +160,12 @@ class Client : public std::enable_shared_from_this<Client> {
       : ws_(asio::make_strand(ioc)), shared_(shared), target_(std::move(target)), arrivals_(rounds) {}
 
   template <class Done>
-  void start(tcp::endpoint ep, Done done) {
+  void start(asio::ip::address source, tcp::endpoint ep, Done done) {
+    auto& socket = beast::get_lowest_layer(ws_).socket();
+    beast::error_code ec;
+    socket.open(tcp::v4(), ec);
+    if (!ec) socket.bind(tcp::endpoint(source, 0), ec);
+    if (ec) return fail(done);
     beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(30));
     beast::get_lowest_layer(ws_).async_connect(ep, [self = shared_from_this(), done](beast::error_code ec) {
       if (ec) return self->fail(done);
@@ -165,15 +197,17 @@ class Client : public std::enable_shared_from_this<Client> {
     ws_.async_read(buf_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return;
       auto now = Clock::now();
-      int r = self->shared_.round.load();
       boost::system::error_code pec;
       auto v = bj::parse(beast::buffers_to_string(self->buf_.data()), pec);
       self->buf_.consume(self->buf_.size());
-      std::string want = "bench round " + std::to_string(r);
-      if (!pec && r >= 0 && v.is_object() && v.as_object().if_contains("notification") &&
-          v.at("notification").at("title").as_string().find(want) != bj::string::npos && !self->got(r)) {
+      int r = -1;
+      if (!pec && v.is_object())
+        if (auto const* n = v.as_object().if_contains("notification"); n && n->is_object())
+          if (auto const* t = n->as_object().if_contains("title"); t && t->is_string())
+            r = round_of(t->as_string(), static_cast<int>(self->arrivals_.size()));
+      if (r >= 0 && !self->got(r)) {
         self->arrivals_[r] = now;
-        self->shared_.received++;
+        self->shared_.received[r]++;
       } else {
         self->shared_.stray++;
       }
@@ -188,13 +222,28 @@ class Client : public std::enable_shared_from_this<Client> {
   std::vector<Clock::time_point> arrivals_;
 };
 
-long rss_kb(int pid) {
-  if (pid <= 0) return 0;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+long proc_kb(int pid, char const* file, char const* field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file);
   std::string line;
   while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+    if (line.rfind(field, 0) == 0) return std::strtol(line.c_str() + std::strlen(field), nullptr, 10);
   return 0;
+}
+// The servers' memory, summed over their processes. VmRSS counts a page they share once per
+// process: the binary's code, the libraries, and on SQLite the database file, which each
+// process maps (mmap_size) and whose pages the sockets' sign-ins read. Pss counts such a page
+// once in all. RssAnon is the processes' own memory (heap, stacks), where a socket's cost is.
+struct Memory {
+  long rss_kb = 0, pss_kb = 0, anon_kb = 0;
+};
+Memory memory(std::vector<int> const& pids) {
+  Memory m;
+  for (int pid : pids) {
+    m.rss_kb += proc_kb(pid, "status", "VmRSS:");
+    m.anon_kb += proc_kb(pid, "status", "RssAnon:");
+    m.pss_kb += proc_kb(pid, "smaps_rollup", "Pss:");
+  }
+  return m;
 }
 
 double pct(std::vector<double> v, double p) {
@@ -213,14 +262,168 @@ Options parse(int argc, char** argv) {
     else if (k == "--admin-password") o.admin_password = v;
     else if (k == "--residents") o.residents = std::stoi(v);
     else if (k == "--rounds") o.rounds = std::stoi(v);
-    else if (k == "--server-pid") o.server_pid = std::stoi(v);
-    else if (k == "--timeout") o.timeout_s = std::stoi(v);
+    else if (k == "--server-pids") {
+      std::istringstream list(v);
+      for (std::string pid; std::getline(list, pid, ',');) o.server_pids.push_back(std::stoi(pid));
+    } else if (k == "--timeout") o.timeout_s = std::stoi(v);
     else if (k == "--setup-threads") o.setup_threads = std::stoi(v);
+    else if (k == "--holders") o.holders = std::stoi(v);
     else throw std::invalid_argument("unknown option " + k);
   }
   if (!o.port || o.admin_email.empty() || o.admin_password.empty())
     throw std::invalid_argument("--port, --admin-email and --admin-password are required");
+  if (o.rounds < 1 || o.rounds > 1000 || o.residents < 1)
+    throw std::invalid_argument("--rounds takes 1 to 1000, --residents at least 1");
   return o;
+}
+
+// ---- holders: the processes that hold the sockets
+// A process holds at most its descriptor limit of sockets (this sandbox's hard limit is 20,000,
+// which not even root may raise), so the sockets are held by child processes forked after the
+// set-up (whose threads have ended), each with its share and a loopback source address of its
+// own (127.0.H.1: two never share ephemeral ports). Each talks to the parent over two pipes,
+// one line a message:
+//   holder -> parent  "open OK FAILED" once its sockets are connected; "got ROUND N" as a
+//                     round's deliveries arrive (N so far); after "report": "arr ROUND NS" per
+//                     delivery (the steady clock, CLOCK_MONOTONIC: one clock for every
+//                     process), "stray N", "end".
+//   parent -> holder  "report" after the last round.
+bool write_all(int fd, std::string_view s) {
+  while (!s.empty()) {
+    auto n = ::write(fd, s.data(), s.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;  // the other side is gone (SIGPIPE is ignored)
+    s.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+// A holder whose parent is gone has nobody to report to.
+void tell_parent(int fd, std::string_view s) {
+  if (!write_all(fd, s)) _exit(3);
+}
+
+int hold(Options const& o, std::vector<std::string> const& tokens, int index, int to_parent, int from_parent) {
+  asio::io_context ioc;
+  auto guard = asio::make_work_guard(ioc);
+  std::vector<std::thread> io;
+  for (int i = 0; i < 2; ++i) io.emplace_back([&] { ioc.run(); });
+  Shared shared(o.rounds);
+  std::vector<std::shared_ptr<Client>> clients;
+  for (auto const& token : tokens)
+    clients.push_back(std::make_shared<Client>(ioc, shared, "/v1/ws?token=" + token, o.rounds));
+  auto source = asio::ip::address_v4(asio::ip::address_v4::bytes_type{127, 0, static_cast<unsigned char>(index + 1), 1});
+  tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), o.port);
+  int const n = static_cast<int>(clients.size());
+  std::atomic<int> launched{0};
+  std::function<void()> launch_next = [&] {
+    int i = launched++;
+    if (i < n) clients[i]->start(source, ep, [&] { launch_next(); });
+  };
+  for (int i = 0; i < o.connects_in_flight; ++i) asio::post(ioc, [&] { launch_next(); });
+  auto deadline = Clock::now() + std::chrono::seconds(o.timeout_s * 5);
+  while (shared.open + shared.failed < n && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  int const open = shared.open.load();
+  tell_parent(to_parent, "open " + std::to_string(open) + " " + std::to_string(n - open) + "\n");
+
+  std::vector<int> sent(o.rounds, 0);
+  std::string in;
+  for (bool report = false; !report;) {
+    pollfd p{from_parent, POLLIN, 0};
+    if (::poll(&p, 1, 5) > 0) {
+      char buf[64];
+      auto got = ::read(from_parent, buf, sizeof buf);
+      if (got <= 0) _exit(3);  // the parent is gone
+      in.append(buf, static_cast<std::size_t>(got));
+      report = in.find("report\n") != std::string::npos;
+    }
+    std::string progress;
+    for (int r = 0; r < o.rounds; ++r)
+      if (int now = shared.received[r].load(); now != sent[r]) {
+        sent[r] = now;
+        progress += "got " + std::to_string(r) + " " + std::to_string(now) + "\n";
+      }
+    if (!progress.empty()) tell_parent(to_parent, progress);
+  }
+  std::string out;
+  for (auto const& c : clients)
+    for (int r = 0; r < o.rounds; ++r)
+      if (c->got(r))
+        out += "arr " + std::to_string(r) + " " +
+               std::to_string(
+                   std::chrono::duration_cast<std::chrono::nanoseconds>(c->arrival(r).time_since_epoch()).count()) +
+               "\n";
+  out += "stray " + std::to_string(shared.stray.load()) + "\nend\n";
+  tell_parent(to_parent, out);
+  for (auto& c : clients) c->close();
+  guard.reset();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ioc.stop();
+  for (auto& t : io) t.join();
+  return 0;
+}
+
+struct Holder {
+  pid_t pid = -1;
+  int to = -1, from = -1;  // the parent's ends of the two pipes
+  int share = 0;           // sockets it was given
+  std::string buf;
+  bool opened = false, ended = false;
+  int open = 0, failed = 0;
+  long stray = 0;
+  std::vector<int> received;                             // per round, as last reported
+  std::vector<std::vector<Clock::time_point>> arrivals;  // per round
+};
+
+void take_line(Holder& h, std::string const& text) {
+  std::istringstream line(text);
+  std::string what;
+  line >> what;
+  if (what == "open") {
+    line >> h.open >> h.failed;
+    h.opened = true;
+  } else if (what == "got") {
+    int r = -1, k = 0;
+    line >> r >> k;
+    if (r >= 0 && r < static_cast<int>(h.received.size())) h.received[r] = k;
+  } else if (what == "arr") {
+    int r = -1;
+    long long ns = 0;
+    line >> r >> ns;
+    if (r >= 0 && r < static_cast<int>(h.arrivals.size()))
+      h.arrivals[r].push_back(Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(ns))));
+  } else if (what == "stray") {
+    line >> h.stray;
+  } else if (what == "end") {
+    h.ended = true;
+  }
+}
+
+// Reads what the holders have written, waiting up to wait_ms for the first bytes.
+void pump(std::vector<Holder>& holders, int wait_ms) {
+  std::vector<pollfd> fds;
+  std::vector<Holder*> of;
+  for (auto& h : holders)
+    if (!h.ended) {
+      fds.push_back({h.from, POLLIN, 0});
+      of.push_back(&h);
+    }
+  if (fds.empty() || ::poll(fds.data(), fds.size(), wait_ms) <= 0) return;
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    Holder& h = *of[i];
+    char buf[65536];
+    auto n = ::read(h.from, buf, sizeof buf);
+    if (n <= 0) {
+      h.ended = true;  // it died or closed early: what it reported stands
+      continue;
+    }
+    h.buf.append(buf, static_cast<std::size_t>(n));
+    std::size_t start = 0;
+    for (std::size_t nl; (nl = h.buf.find('\n', start)) != std::string::npos; start = nl + 1)
+      take_line(h, h.buf.substr(start, nl - start));
+    h.buf.erase(0, start);
+  }
 }
 
 }  // namespace
@@ -233,6 +436,7 @@ int main(int argc, char** argv) {
     std::cerr << "courtyard_ws_bench: " << e.what() << "\n";
     return 2;
   }
+  std::signal(SIGPIPE, SIG_IGN);  // a holder that died shows as a failed write, not a dead parent
   auto const started = Clock::now();
   auto deadline = started + std::chrono::seconds(o.timeout_s * 10);
   auto secs = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
@@ -275,74 +479,126 @@ int main(int argc, char** argv) {
   for (auto& t : setup) t.join();
   if (setup_failed) return 1;
   auto setup_done = Clock::now();
-  long rss_idle = rss_kb(o.server_pid);
+  Memory mem_idle = memory(o.server_pids);
 
-  // ---- connect N sockets, at most connects_in_flight at a time
-  asio::io_context ioc;
-  auto guard = asio::make_work_guard(ioc);
-  std::vector<std::thread> io;
-  for (int i = 0; i < 2; ++i) io.emplace_back([&] { ioc.run(); });
-  Shared shared;
-  std::vector<std::shared_ptr<Client>> clients;
-  for (int i = 0; i < o.residents; ++i)
-    clients.push_back(std::make_shared<Client>(ioc, shared, "/v1/ws?token=" + tokens[i], o.rounds));
-  tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), o.port);
-  std::atomic<int> launched{0};
-  std::function<void()> launch_next = [&] {
-    int i = launched++;
-    if (i < o.residents) clients[i]->start(ep, [&] { launch_next(); });
-  };
-  for (int i = 0; i < o.connects_in_flight; ++i) asio::post(ioc, [&] { launch_next(); });
-  while (shared.open + shared.failed < o.residents && Clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // ---- the holders: as many as this process's descriptor limit asks for, or --holders
+  rlimit lim{};
+  ::getrlimit(RLIMIT_NOFILE, &lim);
+  long per_holder = std::max<long>(1000, static_cast<long>(lim.rlim_cur) - 1000);
+  int n_holders = o.holders > 0 ? o.holders : static_cast<int>((o.residents + per_holder - 1) / per_holder);
+  n_holders = std::clamp(n_holders, 1, std::min(o.residents, 250));
+  std::vector<Holder> holders(n_holders);
+  std::fflush(stdout);
+  for (int h = 0; h < n_holders; ++h) {
+    int down[2], up[2];  // parent -> holder, holder -> parent
+    if (::pipe(down) != 0 || ::pipe(up) != 0) {
+      std::perror("courtyard_ws_bench: pipe");
+      return 1;
+    }
+    int from = static_cast<int>(static_cast<long>(o.residents) * h / n_holders);
+    int to = static_cast<int>(static_cast<long>(o.residents) * (h + 1) / n_holders);
+    pid_t pid = ::fork();
+    if (pid < 0) {
+      std::perror("courtyard_ws_bench: fork");
+      return 1;
+    }
+    if (pid == 0) {
+      for (int e = 0; e < h; ++e) {
+        ::close(holders[e].to);
+        ::close(holders[e].from);
+      }
+      ::close(down[1]);
+      ::close(up[0]);
+      std::vector<std::string> share(tokens.begin() + from, tokens.begin() + to);
+      _exit(hold(o, share, h, up[1], down[0]));
+    }
+    ::close(down[0]);
+    ::close(up[1]);
+    holders[h].pid = pid;
+    holders[h].to = down[1];
+    holders[h].from = up[0];
+    holders[h].share = to - from;
+    holders[h].received.assign(o.rounds, 0);
+    holders[h].arrivals.resize(o.rounds);
+  }
+  auto every = [&](auto pred) { return std::all_of(holders.begin(), holders.end(), pred); };
+  while (!every([](Holder const& h) { return h.opened || h.ended; }) && Clock::now() < deadline) pump(holders, 20);
+  int open = 0, failed = 0;
+  for (auto const& h : holders) {
+    open += h.open;
+    failed += h.opened ? h.failed : h.share;
+  }
   auto connected = Clock::now();
-  std::this_thread::sleep_for(std::chrono::seconds(1));
-  long rss_sockets = rss_kb(o.server_pid);
+  for (auto until = connected + std::chrono::seconds(1); Clock::now() < until;) pump(holders, 50);
+  Memory mem_sockets = memory(o.server_pids);
 
   // ---- broadcast rounds
-  std::printf("setup: %d residents in %.1f s; %d sockets open (%d failed) in %.1f s\n", o.residents,
-              secs(setup_done - started), shared.open.load(), shared.failed.load(), secs(connected - setup_done));
+  std::printf("setup: %d residents in %.1f s; %d sockets open (%d failed) in %.1f s, held by %d client process%s\n",
+              o.residents, secs(setup_done - started), open, failed, secs(connected - setup_done), n_holders,
+              n_holders == 1 ? "" : "es");
+  std::vector<Clock::time_point> t0(o.rounds);
+  std::vector<double> post_ms(o.rounds);
+  for (int r = 0; r < o.rounds; ++r) {
+    bj::value ann = bj::object{{"title", "bench round " + std::to_string(r)}, {"body", "Loopback broadcast"}};
+    t0[r] = Clock::now();
+    admin_http.expect(201, http::verb::post, base + "/announcements", &ann, admin);
+    post_ms[r] = std::chrono::duration<double, std::milli>(Clock::now() - t0[r]).count();
+    auto received = [&] {
+      int k = 0;
+      for (auto const& h : holders) k += h.received[r];
+      return k;
+    };
+    for (auto until = t0[r] + std::chrono::seconds(o.timeout_s); received() < open && Clock::now() < until;)
+      pump(holders, 5);
+    for (auto until = Clock::now() + std::chrono::milliseconds(500); Clock::now() < until;) pump(holders, 50);
+  }
+  Memory mem_after = memory(o.server_pids);
+  for (auto const& h : holders) write_all(h.to, "report\n");
+  for (auto until = Clock::now() + std::chrono::seconds(o.timeout_s);
+       !every([](Holder const& h) { return h.ended; }) && Clock::now() < until;)
+    pump(holders, 50);
+
   std::printf("%-6s %9s %9s %9s %9s %9s %9s\n", "round", "received", "post_ms", "p50_ms", "p99_ms", "max_ms", "total_s");
   std::vector<double> all;
   int lost = 0;
+  long stray = 0;
+  for (auto const& h : holders) stray += h.stray;
   for (int r = 0; r < o.rounds; ++r) {
-    shared.received = 0;
-    shared.round = r;
-    bj::value ann = bj::object{{"title", "bench round " + std::to_string(r)}, {"body", "Loopback broadcast"}};
-    auto t0 = Clock::now();
-    admin_http.expect(201, http::verb::post, base + "/announcements", &ann, admin);
-    auto posted = Clock::now();
-    auto round_deadline = t0 + std::chrono::seconds(o.timeout_s);
-    while (shared.received < shared.open && Clock::now() < round_deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     std::vector<double> lat;
     Clock::time_point last{};
-    for (auto const& c : clients)
-      if (c->got(r)) {
-        lat.push_back(std::chrono::duration<double, std::milli>(c->arrival(r) - t0).count());
-        last = std::max(last, c->arrival(r));
+    for (auto const& h : holders)
+      for (auto t : h.arrivals[r]) {
+        lat.push_back(std::chrono::duration<double, std::milli>(t - t0[r]).count());
+        last = std::max(last, t);
       }
-    lost += shared.open - static_cast<int>(lat.size());
+    lost += open - static_cast<int>(lat.size());
     all.insert(all.end(), lat.begin(), lat.end());
-    std::printf("%-6d %9zu %9.1f %9.1f %9.1f %9.1f %9.2f\n", r, lat.size(),
-                std::chrono::duration<double, std::milli>(posted - t0).count(), pct(lat, 50), pct(lat, 99),
-                pct(lat, 100), lat.empty() ? 0.0 : secs(last - t0));
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::printf("%-6d %9zu %9.1f %9.1f %9.1f %9.1f %9.2f\n", r, lat.size(), post_ms[r], pct(lat, 50), pct(lat, 99),
+                pct(lat, 100), lat.empty() ? 0.0 : secs(last - t0[r]));
   }
-  long rss_after = rss_kb(o.server_pid);
   std::printf("all rounds: %zu deliveries, %d missing, p50 %.1f ms, p99 %.1f ms, max %.1f ms; stray messages %ld\n",
-              all.size(), lost, pct(all, 50), pct(all, 99), pct(all, 100), shared.stray.load());
-  if (o.server_pid > 0)
-    std::printf("server VmRSS: %.1f MB after setup, %.1f MB with %d sockets (%.1f KB per socket), %.1f MB after the rounds\n",
-                rss_idle / 1024.0, rss_sockets / 1024.0, shared.open.load(),
-                shared.open ? double(rss_sockets - rss_idle) / shared.open.load() : 0.0, rss_after / 1024.0);
-
-  for (auto& c : clients) c->close();
-  guard.reset();
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  ioc.stop();
-  for (auto& t : io) t.join();
-  return shared.failed == 0 && lost == 0 ? 0 : 1;
+              all.size(), lost, pct(all, 50), pct(all, 99), pct(all, 100), stray);
+  if (!o.server_pids.empty()) {
+    auto per_socket = [&](long before, long with) { return open ? double(with - before) / open : 0.0; };
+    std::size_t n = o.server_pids.size();
+    std::string over = n == 1 ? "" : " summed over " + std::to_string(n) + " processes";
+    std::printf("server VmRSS%s: %.1f MB after setup, %.1f MB with %d sockets (%.1f KB per socket), %.1f MB after the rounds\n",
+                over.c_str(), mem_idle.rss_kb / 1024.0, mem_sockets.rss_kb / 1024.0, open,
+                per_socket(mem_idle.rss_kb, mem_sockets.rss_kb), mem_after.rss_kb / 1024.0);
+    std::printf("server Pss%s: %.1f MB after setup, %.1f MB with %d sockets (%.1f KB per socket), %.1f MB after the rounds\n",
+                over.c_str(), mem_idle.pss_kb / 1024.0, mem_sockets.pss_kb / 1024.0, open,
+                per_socket(mem_idle.pss_kb, mem_sockets.pss_kb), mem_after.pss_kb / 1024.0);
+    std::printf("server RssAnon%s: %.1f MB after setup, %.1f MB with %d sockets (%.1f KB per socket), %.1f MB after the rounds\n",
+                over.c_str(), mem_idle.anon_kb / 1024.0, mem_sockets.anon_kb / 1024.0, open,
+                per_socket(mem_idle.anon_kb, mem_sockets.anon_kb), mem_after.anon_kb / 1024.0);
+  }
+  for (auto const& h : holders) {
+    ::close(h.to);
+    ::close(h.from);
+    int st = 0;
+    ::waitpid(h.pid, &st, 0);
+  }
+  return failed == 0 && lost == 0 ? 0 : 1;
 }
 
 #endif  // COURTYARD_WS_BENCH
