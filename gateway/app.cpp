@@ -159,14 +159,14 @@ void App::add_service(std::unique_ptr<Service> s) {
   s->subscribe(bus_);
   s->jobs(*scheduler_);
   router_.set_current_service("");
-  for (auto const& r : router_.routes()) metrics_.series(r->method + " " + r->pattern);
+  for (auto const& r : router_.routes()) metrics_.series(r->key);
   services_.push_back(std::move(s));
 }
 
 void App::platform_routes() {
   router_.set_current_service("platform");
   router_.get("/healthz", Access::public_(), [](Request const&, Context&) {
-           return Response::json(boost::json::object{{"status", "ok"}});
+           return Response::json_text(R"({"status":"ok"})");  // a load balancer's probe: no JSON tree to build
          }).inline_ok = true;
   router_.get("/readyz", Access::public_(), [](Request const&, Context& ctx) {
     if (!ctx.db.ping()) throw Unavailable("storage is not reachable", 5);
@@ -305,12 +305,13 @@ Response App::handle(Request& req) {
   Response resp;
   Headers resp_headers;  // added to whatever answer this request gets
   bool authenticated = false;
-  std::string route_key = "unmatched";
+  static std::string const kUnmatched = "unmatched", kWeb = "web";
+  std::string const* route_key = &kUnmatched;  // the route's name in metrics and the access log
   std::int64_t account_id = 0;
   // The web clients' files are answered before any API middleware.
   auto file = web_->serve(req);
   if (file) {
-    route_key = "web";
+    route_key = &kWeb;
     resp = std::move(*file);
   } else try {
     auto m = router_.match(req.method, req.path);
@@ -319,7 +320,7 @@ Response App::handle(Request& req) {
       throw NotFound("route");
     }
     Route const& route = *m.route;
-    route_key = route.method + " " + route.pattern;
+    route_key = &route.key;
     req.params = std::move(m.params);
 
     // Health, metrics and the OpenAPI document run on the I/O thread and never touch the
@@ -374,7 +375,7 @@ Response App::handle(Request& req) {
     for (auto const& [k, v] : req.params)
       if (k == "cid") ctx.community_id = req.id("cid");
     if (audit::is_privileged(route, principal, ctx.community_id))
-      ctx.audit = {true, route_key, req.path, audit::changes_of(req.body), req.remote_ip};
+      ctx.audit = {true, *route_key, req.path, audit::changes_of(req.body), req.remote_ip};
     resp = route.handler(req, ctx);
   } catch (ApiError const& e) {
     resp = problem(e, req.request_id);
@@ -404,10 +405,10 @@ Response App::handle(Request& req) {
   for (auto& h : resp_headers) resp.headers.push_back(std::move(h));
 
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  metrics_.observe(route_key, resp.status, secs);
+  metrics_.observe(*route_key, resp.status, secs);
   if (config_.access_log) {
     auto const level = access_log_level_.load(std::memory_order_relaxed);
-    if (spdlog::should_log(level)) spdlog::log(level, "{}", access_line(req, route_key, resp.status, secs, account_id));
+    if (spdlog::should_log(level)) spdlog::log(level, "{}", access_line(req, *route_key, resp.status, secs, account_id));
   }
   return resp;
 }

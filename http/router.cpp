@@ -51,6 +51,7 @@ Route& Router::add(std::string method, std::string pattern, Access access, Handl
       throw std::logic_error("duplicate route " + method + " " + pattern);
   auto route = std::make_unique<Route>();
   route->read_only = method == "GET" || method == "HEAD";
+  route->key = method + " " + pattern;
   route->method = std::move(method);
   route->segments = split_path(pattern);
   if (route->segments.size() > kMaxSegments) throw std::logic_error("route with too many segments: " + pattern);

@@ -52,6 +52,7 @@ using Handler = std::function<Response(Request const&, Context&)>;
 struct Route {
   std::string method;
   std::string pattern;  // "/v1/communities/{cid}/tickets/{id}/resolve"
+  std::string key;      // "POST /v1/communities/{cid}/tickets/{id}/resolve": its name in metrics and logs
   Access access;
   Handler handler;
   std::string service;        // the service that registered it

@@ -104,7 +104,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     if (r->method != "POST" && r->method != "PUT" && r->method != "PATCH") continue;
     // Signing in or out as the admin would change the harness's own session.
     if (r->pattern.find("/logout") != std::string::npos) continue;
-    g_targets.push_back({r->method + " " + r->pattern, r->method, substitute(r->pattern, w.community_id)});
+    g_targets.push_back({r->key, r->method, substitute(r->pattern, w.community_id)});
   }
   if (g_targets.empty()) fuzz::fail("no write routes in the route table");
   return 0;

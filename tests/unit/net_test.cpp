@@ -51,6 +51,33 @@ TEST_CASE("net: request targets", "[net]") {
 
   CHECK_FALSE(net::to_request(beast_request(http::verb::get, "/bad%zzescape"), ""));
   CHECK_FALSE(net::to_request(beast_request(http::verb::get, "relative/path"), ""));
+  CHECK_FALSE(net::to_request(beast_request(http::verb::get, "/a b"), ""));
+  CHECK_FALSE(net::to_request(beast_request(http::verb::get, "/a\"b"), ""));
+}
+
+// Plain paths (unreserved characters and slashes, no query) skip the URL parser; every other
+// target goes through it. Both ways give the same path.
+TEST_CASE("net: plain paths and parsed paths agree", "[net]") {
+  for (std::string plain : {"/", "/healthz", "/v1/me", "/v1/communities/1/merchants/2/products/3", "/v1/me/",
+                            "//x", "/a//b", "/a/./b/../c", "/~user-name_1.2"}) {
+    auto req = net::to_request(beast_request(http::verb::get, plain), "");
+    REQUIRE(req);
+    CHECK(req->path == plain);
+    CHECK(req->query.empty());
+  }
+  struct Case {
+    std::string target, path;
+  };
+  for (auto const& c : std::vector<Case>{{"/v1/me?", "/v1/me"},
+                                         {"/v1/me?limit=20", "/v1/me"},
+                                         {"/a%2Fb", "/a/b"},
+                                         {"/a+b", "/a+b"},
+                                         {"/a:b@c!$&'()*,;=", "/a:b@c!$&'()*,;="},
+                                         {"/%7Euser", "/~user"}}) {
+    auto req = net::to_request(beast_request(http::verb::get, c.target), "");
+    REQUIRE(req);
+    CHECK(req->path == c.path);
+  }
 }
 
 TEST_CASE("net: a gateway Response becomes a Beast response", "[net]") {
