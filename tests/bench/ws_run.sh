@@ -7,8 +7,9 @@
 #
 # Defaults: build/courtyard. Environment knobs: WS_RESIDENTS (5000), WS_ROUNDS (3),
 # WS_TIMEOUT (s per round, 60), WS_DB (sqlite3 file in a temp dir; or a mysql:// URL),
-# COURTYARD_THREADS (server I/O threads, 2), WS_SERVERS (courtyard processes; default: as many
-# as the descriptor limit asks for). Builds its client with the system compiler (Boost
+# COURTYARD_THREADS (server I/O threads, 2), WS_SERVERS (courtyard processes) and WS_HOLDERS
+# (client processes holding the sockets; both default to as many as the descriptor limit asks
+# for). Builds its client with the system compiler (Boost
 # headers + boost_json only).
 #
 # A process holds at most its descriptor limit of sockets (this sandbox's hard limit is
@@ -71,7 +72,7 @@ echo "courtyard --threads $SERVER_THREADS, db ${DB%%:*}, $SERVERS_WANTED process
 status=0
 timeout $((TIMEOUT * (ROUNDS + 10) + 300)) "$CLIENT" --port "$PORT" --admin-email "$ADMIN_EMAIL" \
   --admin-password "$ADMIN_PASSWORD" --residents "$RESIDENTS" --rounds "$ROUNDS" --timeout "$TIMEOUT" \
-  --server-pids "$SERVER_PIDS" || status=$?
+  --server-pids "$SERVER_PIDS" ${WS_HOLDERS:+--holders "$WS_HOLDERS"} || status=$?
 if [[ $SERVERS_WANTED -eq 1 ]]; then  # with several, /metrics answers from whichever the kernel picks
   gauge=$(curl -fsS "$URL/metrics" 2>/dev/null | awk '$1 == "courtyard_websocket_connections" {print $2}' || true)
   echo "server gauge courtyard_websocket_connections after the client closed: ${gauge:-?}"
