@@ -221,6 +221,11 @@ TEST_CASE("limits: message size, per-account sockets", "[ws][limits]") {
   auto pong = c2.read(2000ms);
   REQUIRE(pong);
   CHECK(*pong == R"({"type":"pong"})");
+  // A ping with more fields than its type, longer than a TCP frame, is still answered.
+  c2.send(R"({"pad":")" + std::string(2000, 'z') + R"(","type":"ping"})");
+  auto long_pong = c2.read(2000ms);
+  REQUIRE(long_pong);
+  CHECK(*long_pong == R"({"type":"pong"})");
   CHECK(eventually([&] { return a.notifier.sockets_of(alice.account_id) == 1; }));
 }
 
