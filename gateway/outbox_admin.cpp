@@ -34,7 +34,7 @@ Response list_dead_letters(Request const& req, Context& ctx) {
       throw Invalid("subscriber", "must be 1 to " + std::to_string(kMaxSubscriberChars) + " characters");
     subscriber = std::string(*s);
   }
-  auto rows = events::dead_letters(ctx.db, subscriber, page.after, page.limit + 1);
+  auto rows = events::dead_letters(ctx.db, subscriber, page.after, page.fetch());
   return Response::json(json::page_of_rows(rows, page, dead_letter_json));
 }
 

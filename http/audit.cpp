@@ -97,7 +97,7 @@ http::Response list(http::Request const& req, Context& ctx, std::optional<std::i
       q.sql(op).value(*ms);
     }
   }
-  q.sql(" AND id < ").value(page.after.value_or(INT64_MAX)).sql(" ORDER BY id DESC LIMIT ").value(page.limit + 1);
+  q.sql(" AND id < ").value(page.below()).sql(" ORDER BY id DESC LIMIT ").value(page.fetch());
   auto rows = db::read(ctx.db, [&](soci::session& s) { return q.all(s, row_from); });
 
   if (!http::csv::wanted(req)) return http::Response::json(json::page_of_rows(rows, page, row_json));

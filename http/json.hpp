@@ -42,15 +42,24 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s);  // accepts Z or 
 bj::value time_or_null(std::optional<std::int64_t> epoch_ms);
 
 // Cursor pagination: `limit` (1-200, default 50) and opaque `cursor` (an id, base64url).
+// A list query asks for fetch() rows (one more than the page, so page_cut knows whether
+// another page follows) with keys below() the cursor when it runs newest first (id DESC), or
+// above() it when it runs oldest first (id ASC):
+//   "… WHERE community_id = :c AND id < :b ORDER BY id DESC LIMIT :l",
+//   use(cid, "c"), use(page.below(), "b"), use(page.fetch(), "l")
 struct Page {
   std::int64_t limit = 50;
   std::optional<std::int64_t> after;  // decoded cursor: continue strictly after this key
+
+  std::int64_t below() const { return after.value_or(INT64_MAX); }
+  std::int64_t above() const { return after.value_or(0); }
+  std::int64_t fetch() const { return limit + 1; }
 };
 std::string encode_cursor(std::int64_t key);
 std::optional<std::int64_t> decode_cursor(std::string_view cursor);  // nullopt when garbage
 // {"items": items, "next_cursor": cursor-or-null}
 bj::object page_result(bj::array items, std::optional<std::int64_t> next_key);
-// How much of rows fetched with LIMIT page.limit + 1 (keyed by `row.id`) is this page: the
+// How much of rows fetched with LIMIT page.fetch() (keyed by `row.id`) is this page: the
 // first `count` rows, and the key the next page continues after when one follows.
 struct PageCut {
   std::size_t count = 0;

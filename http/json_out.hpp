@@ -160,7 +160,7 @@ std::string text(Fill&& fill) {
 }
 
 // The text of page_of_rows(rows, page, view) where view(row) == tree(fill(·, row)):
-// {"items":[...],"next_cursor":...} from rows fetched with LIMIT page.limit + 1.
+// {"items":[...],"next_cursor":...} from rows fetched with LIMIT page.fetch().
 template <class Row, class Fill>
 std::string page_text(std::vector<Row> const& rows, Page const& page, Fill&& fill) {
   auto cut = page_cut(rows, page);

@@ -94,8 +94,7 @@ std::optional<Club> find_club(db::Tx& tx, std::int64_t cid, std::int64_t club_id
 constexpr char const* kListClubs =
     "SELECT " CLUBS_CLUB_COLS " FROM clubs c WHERE c.community_id = :c AND c.id > :a ORDER BY c.id LIMIT :l";
 std::vector<Club> list_clubs(db::Tx& tx, std::int64_t cid, json::Page const& page) {
-  std::int64_t after = page.after.value_or(0), n = page.limit + 1;
-  return db::all(tx, kListClubs, club_from, use(cid, "c"), use(after, "a"), use(n, "l"));
+  return db::all(tx, kListClubs, club_from, use(cid, "c"), use(page.above(), "a"), use(page.fetch(), "l"));
 }
 
 constexpr char const* kFindMember =
@@ -121,9 +120,8 @@ constexpr char const* kListMembers =
 std::vector<Member> list_members(db::Tx& tx, std::int64_t club_id, bool include_pending, json::Page const& page) {
   std::string member = "member";
   std::string other = include_pending ? "pending" : "member";
-  std::int64_t after = page.after.value_or(0), n = page.limit + 1;
   return db::all(tx, kListMembers, member_from, use(club_id, "k"), use(member, "s1"), use(other, "s2"),
-                 use(after, "a"), use(n, "l"));
+                 use(page.above(), "a"), use(page.fetch(), "l"));
 }
 
 constexpr char const* kApproveMember =
@@ -193,7 +191,7 @@ constexpr char const* kListEvents =
 std::vector<Event> list_events(db::Tx& tx, std::int64_t cid, std::int64_t club_id, std::int64_t from, std::int64_t to,
                                json::Page const& page) {
   // Keyset pagination on (starts_at, id): the cursor is the last event's id.
-  std::int64_t after = page.after.value_or(0), n = page.limit + 1;
+  std::int64_t after = page.above(), n = page.fetch();
   std::int64_t after_start = from;
   std::int64_t after_id = 0;
   if (after > 0) {
@@ -358,14 +356,13 @@ constexpr char const* kFeedPosts =
     " FROM community_posts WHERE community_id = :c AND club_id = :k AND id < :b "
     "AND hidden <= :h ORDER BY id DESC LIMIT :l";
 std::vector<Post> list_posts(db::Tx& tx, std::int64_t cid, FeedQuery const& q, json::Page const& page) {
-  std::int64_t before = page.after.value_or(0) > 0 ? *page.after : INT64_MAX, n = page.limit + 1;
   int max_hidden = q.include_hidden ? 1 : 0;
   if (q.reported_only)
-    return db::all(tx, kReportedPosts, post_from, use(cid, "c"), use(before, "b"), use(max_hidden, "h"),
-                   use(n, "l"));
+    return db::all(tx, kReportedPosts, post_from, use(cid, "c"), use(page.below(), "b"), use(max_hidden, "h"),
+                   use(page.fetch(), "l"));
   std::int64_t club = q.club_id;
-  return db::all(tx, kFeedPosts, post_from, use(cid, "c"), use(club, "k"), use(before, "b"), use(max_hidden, "h"),
-                 use(n, "l"));
+  return db::all(tx, kFeedPosts, post_from, use(cid, "c"), use(club, "k"), use(page.below(), "b"), use(max_hidden, "h"),
+                 use(page.fetch(), "l"));
 }
 
 constexpr char const* kHidePost = "UPDATE community_posts SET hidden = 1 WHERE id = :id AND hidden = 0";
@@ -384,8 +381,7 @@ constexpr char const* kListComments =
     "SELECT id, post_id, author_id, body, created_at, author_erased FROM post_comments "
     "WHERE post_id = :p AND id > :a ORDER BY id LIMIT :l";
 std::vector<Comment> list_comments(db::Tx& tx, std::int64_t post_id, json::Page const& page) {
-  std::int64_t after = page.after.value_or(0), n = page.limit + 1;
-  return db::all(tx, kListComments, comment_from, use(post_id, "p"), use(after, "a"), use(n, "l"));
+  return db::all(tx, kListComments, comment_from, use(post_id, "p"), use(page.above(), "a"), use(page.fetch(), "l"));
 }
 
 constexpr char const* kInsertLike =

@@ -37,14 +37,14 @@ struct Member {
 std::int64_t insert_club(db::Tx& tx, std::int64_t cid, std::string const& name, std::string const& description,
                          bool open, std::int64_t created_by);
 std::optional<Club> find_club(db::Tx& tx, std::int64_t cid, std::int64_t club_id);
-// Ascending by id, strictly after page.after, at most page.limit + 1 rows.
+// Ascending by id, strictly after page.after, at most page.fetch() rows.
 std::vector<Club> list_clubs(db::Tx& tx, std::int64_t cid, json::Page const& page);
 
 std::optional<Member> find_member(db::Tx& tx, std::int64_t club_id, std::int64_t account_id);
 // Inserts a membership row; throws the driver's unique violation on a duplicate.
 void insert_member(db::Tx& tx, std::int64_t cid, std::int64_t club_id, std::int64_t account_id,
                    std::string const& status, bool organiser);
-// Ascending by id, strictly after page.after, at most page.limit + 1 rows.
+// Ascending by id, strictly after page.after, at most page.fetch() rows.
 std::vector<Member> list_members(db::Tx& tx, std::int64_t club_id, bool include_pending, json::Page const& page);
 // Conditional transitions; return rows affected.
 long long approve_member(db::Tx& tx, std::int64_t club_id, std::int64_t account_id);
@@ -78,7 +78,7 @@ std::int64_t insert_event(db::Tx& tx, std::int64_t cid, std::int64_t club_id, st
 void set_series(db::Tx& tx, std::int64_t event_id, std::int64_t series_id);
 std::optional<Event> find_event(db::Tx& tx, std::int64_t cid, std::int64_t event_id);
 // Ordered by (starts_at, id) within [from, to); page.after is the id of the last event of the
-// previous page; at most page.limit + 1 rows. club_id 0 = every club of the community.
+// previous page; at most page.fetch() rows. club_id 0 = every club of the community.
 std::vector<Event> list_events(db::Tx& tx, std::int64_t cid, std::int64_t club_id, std::int64_t from, std::int64_t to,
                                json::Page const& page);
 
@@ -153,7 +153,7 @@ struct FeedQuery {
   bool include_hidden = false;
   bool reported_only = false;        // every club's reported posts
 };
-// Newest first (id desc), strictly before page.after, at most page.limit + 1 rows.
+// Newest first (id desc), strictly before page.after, at most page.fetch() rows.
 std::vector<Post> list_posts(db::Tx& tx, std::int64_t cid, FeedQuery const& q, json::Page const& page);
 bool hide_post(db::Tx& tx, std::int64_t post_id);
 
@@ -167,7 +167,7 @@ struct Comment {
 };
 std::int64_t insert_comment(db::Tx& tx, std::int64_t cid, std::int64_t post_id, std::int64_t author_id,
                             std::string const& body);
-// Oldest first, strictly after page.after, at most page.limit + 1 rows.
+// Oldest first, strictly after page.after, at most page.fetch() rows.
 std::vector<Comment> list_comments(db::Tx& tx, std::int64_t post_id, json::Page const& page);
 
 // Throws the driver's unique violation on a second like / report by the same account.

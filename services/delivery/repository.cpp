@@ -92,10 +92,9 @@ std::vector<Task> list_for_community(db::Tx& tx, std::int64_t community_id, std:
                                      std::int64_t visible_to_courier, json::Page const& page, std::int64_t slot_id,
                                      std::int64_t late_at) {
   std::string s = status_text(status);
-  std::int64_t b = page.after ? *page.after : INT64_MAX, limit = page.limit + 1;
   return db::all(tx, kListCommunityTasks, task_from, use(community_id, "c"), use(s, "s"), use(s, "s2"),
-                 use(visible_to_courier, "k"), use(visible_to_courier, "k2"), use(slot_id, "sl"),
-                 use(slot_id, "sl2"), use(late_at, "lt"), use(late_at, "lt2"), use(b, "b"), use(limit, "l"));
+                 use(visible_to_courier, "k"), use(visible_to_courier, "k2"), use(slot_id, "sl"), use(slot_id, "sl2"),
+                 use(late_at, "lt"), use(late_at, "lt2"), use(page.below(), "b"), use(page.fetch(), "l"));
 }
 
 constexpr char const* kListResidentTasks =
@@ -106,9 +105,8 @@ constexpr char const* kListResidentTasks =
 std::vector<Task> list_for_resident(db::Tx& tx, std::int64_t resident_id, std::optional<Status> status,
                                     json::Page const& page) {
   std::string s = status_text(status);
-  std::int64_t b = page.after ? *page.after : INT64_MAX, limit = page.limit + 1;
-  return db::all(tx, kListResidentTasks, task_from, use(resident_id, "r"), use(s, "s"), use(s, "s2"), use(b, "b"),
-                 use(limit, "l"));
+  return db::all(tx, kListResidentTasks, task_from, use(resident_id, "r"), use(s, "s"), use(s, "s2"),
+                 use(page.below(), "b"), use(page.fetch(), "l"));
 }
 
 constexpr char const* kTransition =
@@ -282,9 +280,9 @@ std::vector<Parcel> list_parcels(db::Tx& tx, std::int64_t community_id, std::opt
   db::Query q("SELECT " DELIVERY_PARCEL_COLUMNS " FROM parcels WHERE community_id = ");
   q.value(community_id);
   if (status) q.sql(" AND status = ").value(std::string(to_string(*status)));
-  q.sql(" AND id < ").value(page.after ? *page.after : INT64_MAX);
+  q.sql(" AND id < ").value(page.below());
   if (unit_ids) q.sql(" AND unit_id IN (").values(*unit_ids).sql(")");
-  q.sql(" ORDER BY id DESC LIMIT ").value(page.limit + 1);
+  q.sql(" ORDER BY id DESC LIMIT ").value(page.fetch());
   return q.all(tx, parcel_from);
 }
 
@@ -494,10 +492,9 @@ std::vector<Batch> list_batches(db::Tx& tx, std::int64_t community_id, std::int6
                                 std::optional<BatchStatus> status, std::int64_t visible_to_courier,
                                 json::Page const& page) {
   std::string s = status ? std::string(to_string(*status)) : std::string();
-  std::int64_t b = page.after ? *page.after : INT64_MAX, limit = page.limit + 1;
   return db::all(tx, kListBatches, batch_from, use(community_id, "c"), use(merchant_id, "m"), use(merchant_id, "m2"),
-                 use(s, "s"), use(s, "s2"), use(visible_to_courier, "k"), use(visible_to_courier, "k2"), use(b, "b"),
-                 use(limit, "l"));
+                 use(s, "s"), use(s, "s2"), use(visible_to_courier, "k"), use(visible_to_courier, "k2"),
+                 use(page.below(), "b"), use(page.fetch(), "l"));
 }
 
 constexpr char const* kStopsOf =
@@ -532,8 +529,8 @@ constexpr char const* kStopsOfResident =
     " FROM delivery_batch_stops WHERE resident_id = :r AND id < :b ORDER BY id DESC LIMIT :l";
 
 std::vector<Stop> stops_of_resident(db::Tx& tx, std::int64_t resident_id, json::Page const& page) {
-  std::int64_t b = page.after ? *page.after : INT64_MAX, limit = page.limit + 1;
-  return db::all(tx, kStopsOfResident, stop_from, use(resident_id, "r"), use(b, "b"), use(limit, "l"));
+  return db::all(tx, kStopsOfResident, stop_from, use(resident_id, "r"), use(page.below(), "b"),
+                 use(page.fetch(), "l"));
 }
 
 constexpr char const* kBatchTransition =

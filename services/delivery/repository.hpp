@@ -48,13 +48,13 @@ std::optional<Task> find(db::Tx& tx, std::int64_t community_id, std::int64_t id)
 std::optional<Task> find_any(db::Tx& tx, std::int64_t id);
 std::optional<Task> find_by_order(db::Tx& tx, std::int64_t order_id);
 
-// A page of a community's tasks (newest first, page.limit + 1 rows), optionally in one status.
+// A page of a community's tasks (newest first, page.fetch() rows), optionally in one status.
 // visible_to_courier > 0: only unassigned pending tasks and that courier's; 0 = all (managers).
 // slot_id > 0: only that slot's tasks; late_at > 0: only tasks late at that time.
 std::vector<Task> list_for_community(db::Tx& tx, std::int64_t community_id, std::optional<Status> status,
                                      std::int64_t visible_to_courier, json::Page const& page,
                                      std::int64_t slot_id = 0, std::int64_t late_at = 0);
-// A page of one resident's tasks in any community (newest first, page.limit + 1 rows).
+// A page of one resident's tasks in any community (newest first, page.fetch() rows).
 std::vector<Task> list_for_resident(db::Tx& tx, std::int64_t resident_id, std::optional<Status> status,
                                     json::Page const& page);
 
@@ -104,7 +104,7 @@ Parcel insert_parcel(db::Tx& tx, std::int64_t community_id, std::int64_t unit_id
                      std::string const& tracking_no, std::int64_t logged_by);
 std::optional<Parcel> find_parcel(db::Tx& tx, std::int64_t community_id, std::int64_t id);
 std::optional<Parcel> find_parcel_by_code(db::Tx& tx, std::int64_t community_id, std::string const& code);
-// A page of a community's parcels (newest first, page.limit + 1 rows); `unit_ids` limits
+// A page of a community's parcels (newest first, page.fetch() rows); `unit_ids` limits
 // them to those units (residents: theirs; an empty list finds nothing).
 std::vector<Parcel> list_parcels(db::Tx& tx, std::int64_t community_id, std::optional<ParcelStatus> status,
                                  std::optional<std::vector<std::int64_t>> const& unit_ids, json::Page const& page);

@@ -56,10 +56,6 @@ std::vector<std::string> split_scopes(std::string const& joined) {
 
 std::string role_text(Role r) { return std::string(role_name(r)); }
 
-// Identity's lists page forwards by id: rows after the cursor, page.limit + 1 of them.
-long long after(json::Page const& p) { return p.after.value_or(0); }
-long long fetch_limit(json::Page const& p) { return p.limit + 1; }
-
 }  // namespace
 
 // ---- accounts
@@ -285,13 +281,11 @@ constexpr char const* kCommunityExists = "SELECT id FROM communities WHERE id = 
 bool community_exists(soci::session& s, std::int64_t id) { return found(s, kCommunityExists, use(id)); }
 
 std::vector<Community> communities(soci::session& s, json::Page const& page) {
-  long long from = after(page), n = fetch_limit(page);
-  return all(s, kCommunities, community_from, use(from), use(n));
+  return all(s, kCommunities, community_from, use(page.above()), use(page.fetch()));
 }
 
 std::vector<Community> communities_of(soci::session& s, std::int64_t account_id, json::Page const& page) {
-  long long from = after(page), n = fetch_limit(page);
-  return all(s, kCommunitiesOf, community_from, use(from), use(account_id), use(n));
+  return all(s, kCommunitiesOf, community_from, use(page.above()), use(account_id), use(page.fetch()));
 }
 
 // ---- buildings and units
@@ -331,8 +325,7 @@ std::optional<Building> building(soci::session& s, std::int64_t community_id, st
 }
 
 std::vector<Building> buildings(soci::session& s, std::int64_t community_id, json::Page const& page) {
-  long long from = after(page), n = fetch_limit(page);
-  return all(s, kBuildings, building_in(community_id), use(community_id), use(from), use(n));
+  return all(s, kBuildings, building_in(community_id), use(community_id), use(page.above()), use(page.fetch()));
 }
 
 constexpr char const* kBuildingInCommunity = "SELECT id FROM buildings WHERE id = :b AND community_id = :c";
@@ -372,7 +365,6 @@ constexpr char const* kUnits =
     " WHERE community_id = :cid AND building_id = :bid AND id > :after ORDER BY id LIMIT :n";
 
 std::vector<Unit> units(soci::session& s, std::int64_t community_id, std::int64_t building_id, json::Page const& page) {
-  long long from = after(page), n = fetch_limit(page);
   return all(
       s, kUnits,
       [community_id, building_id](db::Row const& r) {
@@ -384,7 +376,7 @@ std::vector<Unit> units(soci::session& s, std::int64_t community_id, std::int64_
         c.into(u.number, u.created_at);
         return u;
       },
-      use(community_id), use(building_id), use(from), use(n));
+      use(community_id), use(building_id), use(page.above()), use(page.fetch()));
 }
 
 constexpr char const* kUnitCommunity = "SELECT community_id FROM units WHERE id = :id";
@@ -623,14 +615,14 @@ std::optional<StaffMember> staff_member(soci::session& s, std::int64_t community
 std::vector<StaffMember> merchant_accounts(soci::session& s, std::int64_t community_id, std::int64_t merchant_id,
                                            json::Page const& page) {
   std::string r = role_text(Role::Merchant);
-  long long from = after(page), n = fetch_limit(page);
-  return all(s, kMerchantAccounts, staff_from, use(community_id), use(r), use(merchant_id), use(from), use(n));
+  return all(s, kMerchantAccounts, staff_from, use(community_id), use(r), use(merchant_id), use(page.above()),
+             use(page.fetch()));
 }
 
 std::vector<StaffMember> staff(soci::session& s, std::int64_t community_id, json::Page const& page) {
   std::string manager = role_text(Role::Manager), courier = role_text(Role::Courier);
-  long long from = after(page), n = fetch_limit(page);
-  return all(s, kStaff, staff_from, use(community_id), use(manager), use(courier), use(from), use(n));
+  return all(s, kStaff, staff_from, use(community_id), use(manager), use(courier), use(page.above()),
+             use(page.fetch()));
 }
 
 // ---- residency applications
@@ -690,15 +682,14 @@ std::vector<std::int64_t> pending_application_communities(soci::session& s, std:
 
 std::vector<Application> applications(soci::session& s, std::int64_t community_id,
                                       std::optional<std::string> const& status, json::Page const& page) {
-  long long from = after(page), n = fetch_limit(page);
   if (status)
-    return all(s, kApplicationsWithStatus, application_from, use(community_id), use(*status), use(from), use(n));
-  return all(s, kApplications, application_from, use(community_id), use(from), use(n));
+    return all(s, kApplicationsWithStatus, application_from, use(community_id), use(*status), use(page.above()),
+               use(page.fetch()));
+  return all(s, kApplications, application_from, use(community_id), use(page.above()), use(page.fetch()));
 }
 
 std::vector<Application> applications_of(soci::session& s, std::int64_t account_id, json::Page const& page) {
-  long long from = after(page), n = fetch_limit(page);
-  return all(s, kApplicationsOf, application_from, use(account_id), use(from), use(n));
+  return all(s, kApplicationsOf, application_from, use(account_id), use(page.above()), use(page.fetch()));
 }
 
 constexpr char const* kDecide =
@@ -758,8 +749,7 @@ ApiKey api_key_from(db::Row const& r) {
 
 std::vector<ApiKey> api_keys(soci::session& s, std::int64_t community_id, std::int64_t merchant_id,
                              json::Page const& page) {
-  long long from = after(page), n = fetch_limit(page);
-  return all(s, kApiKeys, api_key_from, use(community_id), use(merchant_id), use(from), use(n));
+  return all(s, kApiKeys, api_key_from, use(community_id), use(merchant_id), use(page.above()), use(page.fetch()));
 }
 
 constexpr char const* kRevokeApiKey =

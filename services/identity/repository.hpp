@@ -1,7 +1,7 @@
 #pragma once
 // Identity storage: all of identity's SQL (SOCI, bound parameters only). Reads take a plain
 // session so they run under db::read as well as inside a Tx (tx.sql()). Every query over
-// community data is filtered by community_id. List queries return up to page.limit + 1 rows,
+// community data is filtered by community_id. List queries return up to page.fetch() rows,
 // ascending by id after the cursor, so the caller can tell whether another page follows.
 #include "db/tx.hpp"
 #include "http/json.hpp"

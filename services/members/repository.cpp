@@ -177,9 +177,8 @@ constexpr char const* kPostings = "SELECT " MEMBERS_POSTING_COLS
                                   "LIMIT :l";
 
 std::vector<Posting> postings(db::Tx& tx, std::int64_t cid, std::int64_t account_id, json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX;
-  std::int64_t limit = page.limit + 1;
-  return db::all(tx, kPostings, posting_from, use(cid, "c"), use(account_id, "a"), use(before, "b"), use(limit, "l"));
+  return db::all(tx, kPostings, posting_from, use(cid, "c"), use(account_id, "a"), use(page.below(), "b"),
+                 use(page.fetch(), "l"));
 }
 
 constexpr char const* kAllPostings =
@@ -579,8 +578,6 @@ constexpr char const* kMembers =
     "ORDER BY owner_id LIMIT :l";
 
 std::vector<MemberRow> members(db::Tx& tx, std::int64_t cid, json::Page const& page) {
-  std::int64_t after = page.after.value_or(0);
-  std::int64_t limit = page.limit + 1;
   return db::all(
       tx, kMembers,
       [](db::Row const& r) {
@@ -589,7 +586,7 @@ std::vector<MemberRow> members(db::Tx& tx, std::int64_t cid, json::Page const& p
         c.into(m.id, m.balance);
         return m;
       },
-      use(cid, "c"), use(after, "after"), use(limit, "l"));
+      use(cid, "c"), use(page.above(), "after"), use(page.fetch(), "l"));
 }
 
 // ---- consent
@@ -845,9 +842,8 @@ constexpr char const* kListSegments =
     " FROM members_segments WHERE community_id = :c AND merchant_id = :m AND id > :after ORDER BY id LIMIT :l";
 
 std::vector<Segment> list_segments(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, json::Page const& page) {
-  std::int64_t after = page.after.value_or(0), limit = page.limit + 1;
-  return db::all(tx, kListSegments, segment_from, use(cid, "c"), use(merchant_id, "m"), use(after, "after"),
-                 use(limit, "l"));
+  return db::all(tx, kListSegments, segment_from, use(cid, "c"), use(merchant_id, "m"), use(page.above(), "after"),
+                 use(page.fetch(), "l"));
 }
 
 constexpr char const* kUpdateSegment =
@@ -995,9 +991,8 @@ constexpr char const* kListCampaigns =
     " FROM members_campaigns WHERE community_id = :c AND merchant_id = :m AND id > :after ORDER BY id LIMIT :l";
 
 std::vector<Campaign> list_campaigns(db::Tx& tx, std::int64_t cid, std::int64_t merchant_id, json::Page const& page) {
-  std::int64_t after = page.after.value_or(0), limit = page.limit + 1;
-  return db::all(tx, kListCampaigns, campaign_from, use(cid, "c"), use(merchant_id, "m"), use(after, "after"),
-                 use(limit, "l"));
+  return db::all(tx, kListCampaigns, campaign_from, use(cid, "c"), use(merchant_id, "m"), use(page.above(), "after"),
+                 use(page.fetch(), "l"));
 }
 
 constexpr char const* kClaimCampaign =

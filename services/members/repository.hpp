@@ -48,7 +48,7 @@ void insert_entry(db::Tx& tx, std::int64_t posting_id, std::int64_t account_row_
 bool posted_for_event(db::Tx& tx, std::int64_t event_id, std::int64_t account_id);
 bool posted_for_source(db::Tx& tx, std::int64_t cid, std::string const& source, std::string const& ref,
                        std::int64_t account_id);
-// The member's postings, newest first: up to page.limit + 1 rows.
+// The member's postings, newest first: up to page.fetch() rows.
 std::vector<Posting> postings(db::Tx& tx, std::int64_t cid, std::int64_t account_id, json::Page const& page);
 // Every posting of the member in every community (the export), oldest first.
 std::vector<Posting> all_postings(db::Tx& tx, std::int64_t account_id);

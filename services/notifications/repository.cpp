@@ -62,10 +62,9 @@ constexpr char const* kList =
 
 std::vector<Notification> list(db::Tx& tx, std::int64_t account_id, bool unread_only, std::int64_t community_id,
                                json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, limit = page.limit + 1;
   int unread = unread_only ? 1 : 0;
-  return db::all(tx, kList, notification_from, use(account_id, "a"), use(before, "b"), use(unread, "u"),
-                 use(community_id, "c"), use(community_id, "c2"), use(limit, "l"));
+  return db::all(tx, kList, notification_from, use(account_id, "a"), use(page.below(), "b"), use(unread, "u"),
+                 use(community_id, "c"), use(community_id, "c2"), use(page.fetch(), "l"));
 }
 
 constexpr char const* kFind = "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE id = :id AND account_id = :a";

@@ -43,7 +43,7 @@ struct Notification : Content {
 // INSERT IGNORE on UNIQUE(account_id, dedupe_key); returns rows inserted.
 long long insert_many(db::Tx& tx, std::vector<Row> const& rows);
 
-// A page of the account's rows, newest first (page.limit + 1 rows); only unread ones when
+// A page of the account's rows, newest first (page.fetch() rows); only unread ones when
 // asked; community_id 0 = every community.
 std::vector<Notification> list(db::Tx& tx, std::int64_t account_id, bool unread_only, std::int64_t community_id,
                                json::Page const& page);

@@ -60,9 +60,9 @@ std::optional<FeeSchedule> schedule(db::Tx& tx, std::int64_t cid, std::int64_t i
 
 std::vector<FeeSchedule> schedules(db::Tx& tx, std::int64_t cid, std::optional<bool> active, json::Page const& page) {
   db::Query q(kListSchedules);
-  q.value(cid).sql(" AND id < ").value(page.after.value_or(INT64_MAX));
+  q.value(cid).sql(" AND id < ").value(page.below());
   if (active) q.sql(" AND active = ").value(std::int64_t{*active ? 1 : 0});
-  q.sql(" ORDER BY id DESC LIMIT ").value(page.limit + 1);
+  q.sql(" ORDER BY id DESC LIMIT ").value(page.fetch());
   return q.all(tx, schedule_from);
 }
 
@@ -149,24 +149,24 @@ std::optional<Bill> bill(db::Tx& tx, std::int64_t cid, std::int64_t id) {
 
 std::vector<Bill> bills(db::Tx& tx, std::int64_t cid, BillFilter const& f, json::Page const& page) {
   db::Query q(kListBills);
-  q.value(cid).sql(" AND id < ").value(page.after.value_or(INT64_MAX));
+  q.value(cid).sql(" AND id < ").value(page.below());
   if (f.status) q.sql(" AND status = ").value(*f.status);
   if (f.unit_id) q.sql(" AND unit_id = ").value(*f.unit_id);
   if (f.period) q.sql(" AND period = ").value(*f.period);
-  q.sql(" ORDER BY id DESC LIMIT ").value(page.limit + 1);
+  q.sql(" ORDER BY id DESC LIMIT ").value(page.fetch());
   return q.all(tx, bill_from);
 }
 
 std::vector<Bill> bills_of_units(db::Tx& tx, std::vector<UnitRef> const& units, std::optional<std::string> const& status,
                                  json::Page const& page) {
-  auto const fetch = static_cast<std::size_t>(page.limit + 1);
+  auto const fetch = static_cast<std::size_t>(page.fetch());
   std::vector<Bill> out;
   for (auto const& u : units) {
     db::Query q(kListBills);
     q.value(u.community_id).sql(" AND unit_id = ").value(u.unit_id);
-    q.sql(" AND id < ").value(page.after.value_or(INT64_MAX));
+    q.sql(" AND id < ").value(page.below());
     if (status) q.sql(" AND status = ").value(*status);
-    q.sql(" ORDER BY id DESC LIMIT ").value(page.limit + 1);
+    q.sql(" ORDER BY id DESC LIMIT ").value(page.fetch());
     auto rows = q.all(tx, bill_from);
     out.insert(out.end(), rows.begin(), rows.end());
   }
@@ -269,10 +269,10 @@ std::optional<Ticket> ticket(db::Tx& tx, std::int64_t cid, std::int64_t id) {
 std::vector<Ticket> tickets(db::Tx& tx, std::int64_t cid, std::int64_t opened_by, std::optional<std::string> const& status,
                             json::Page const& page) {
   db::Query q(kListTickets);
-  q.value(cid).sql(" AND id < ").value(page.after.value_or(INT64_MAX));
+  q.value(cid).sql(" AND id < ").value(page.below());
   if (opened_by) q.sql(" AND opened_by = ").value(opened_by);
   if (status) q.sql(" AND status = ").value(*status);
-  q.sql(" ORDER BY id DESC LIMIT ").value(page.limit + 1);
+  q.sql(" ORDER BY id DESC LIMIT ").value(page.fetch());
   return q.all(tx, ticket_from);
 }
 
@@ -408,13 +408,13 @@ std::vector<Announcement> announcements(db::Tx& tx, std::int64_t cid,
                                         std::optional<std::vector<std::int64_t>> const& buildings, std::int64_t viewer,
                                         json::Page const& page) {
   db::Query q(kListAnnouncements);
-  q.value(viewer).sql(" WHERE a.community_id = ").value(cid).sql(" AND a.id < ").value(page.after.value_or(INT64_MAX));
+  q.value(viewer).sql(" WHERE a.community_id = ").value(cid).sql(" AND a.id < ").value(page.below());
   if (buildings) {
     q.sql(" AND (a.building_id = 0");
     for (auto bid : *buildings) q.sql(" OR a.building_id = ").value(bid);
     q.sql(")");
   }
-  q.sql(" ORDER BY a.id DESC LIMIT ").value(page.limit + 1);
+  q.sql(" ORDER BY a.id DESC LIMIT ").value(page.fetch());
   return q.all(tx, announcement_from);
 }
 
@@ -467,9 +467,9 @@ std::optional<VisitorPass> pass_by_code(db::Tx& tx, std::int64_t cid, std::strin
 
 std::vector<VisitorPass> passes(db::Tx& tx, std::int64_t cid, std::int64_t created_by, json::Page const& page) {
   db::Query q(kListPasses);
-  q.value(cid).sql(" AND id < ").value(page.after.value_or(INT64_MAX));
+  q.value(cid).sql(" AND id < ").value(page.below());
   if (created_by) q.sql(" AND created_by = ").value(created_by);
-  q.sql(" ORDER BY id DESC LIMIT ").value(page.limit + 1);
+  q.sql(" ORDER BY id DESC LIMIT ").value(page.fetch());
   return q.all(tx, pass_from);
 }
 
@@ -535,8 +535,7 @@ std::optional<Amenity> amenity(db::Tx& tx, std::int64_t cid, std::int64_t id) {
 }
 
 std::vector<Amenity> amenities(db::Tx& tx, std::int64_t cid, json::Page const& page) {
-  std::int64_t below = page.after.value_or(INT64_MAX), limit = page.limit + 1;
-  return db::all(tx, kListAmenities, amenity_from, use(cid, "c"), use(below, "b"), use(limit, "l"));
+  return db::all(tx, kListAmenities, amenity_from, use(cid, "c"), use(page.below(), "b"), use(page.fetch(), "l"));
 }
 
 bool lock_amenity(db::Tx& tx, std::int64_t cid, std::int64_t id) {
@@ -561,9 +560,8 @@ std::optional<Booking> booking(db::Tx& tx, std::int64_t cid, std::int64_t amenit
 std::vector<Booking> bookings(db::Tx& tx, std::int64_t cid, std::int64_t amenity_id, std::int64_t from, std::int64_t to,
                               json::Page const& page) {
   // Oldest first: the cursor continues after the last id seen.
-  std::int64_t after = page.after.value_or(0), limit = page.limit + 1;
-  return db::all(tx, kListBookings, booking_from, use(amenity_id, "a"), use(cid, "c"), use(to, "to"),
-                 use(from, "from"), use(after, "after"), use(limit, "l"));
+  return db::all(tx, kListBookings, booking_from, use(amenity_id, "a"), use(cid, "c"), use(to, "to"), use(from, "from"),
+                 use(page.above(), "after"), use(page.fetch(), "l"));
 }
 
 bool cancel_booking(db::Tx& tx, std::int64_t cid, std::int64_t id, std::int64_t now) {
@@ -616,9 +614,9 @@ std::vector<Suggestion> suggestions(db::Tx& tx, std::int64_t cid, bool by_votes,
   db::Query q(kListSuggestions);
   q.value(viewer).sql(" WHERE s.community_id = ").value(cid);
   if (by_votes)
-    q.sql(" ORDER BY s.vote_count DESC, s.id DESC LIMIT ").value(page.limit + 1).sql(" OFFSET ").value(offset);
+    q.sql(" ORDER BY s.vote_count DESC, s.id DESC LIMIT ").value(page.fetch()).sql(" OFFSET ").value(offset);
   else
-    q.sql(" AND s.id < ").value(page.after.value_or(INT64_MAX)).sql(" ORDER BY s.id DESC LIMIT ").value(page.limit + 1);
+    q.sql(" AND s.id < ").value(page.below()).sql(" ORDER BY s.id DESC LIMIT ").value(page.fetch());
   return q.all(tx, suggestion_from);
 }
 

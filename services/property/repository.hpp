@@ -1,6 +1,6 @@
 #pragma once
 // Property storage (SOCI, bound parameters only). Every query over tenant data filters by
-// community_id. Lists return up to page.limit + 1 rows, newest first (id descending) unless
+// community_id. Lists return up to page.fetch() rows, newest first (id descending) unless
 // said otherwise, so the caller can tell whether another page follows.
 #include "db/tx.hpp"
 #include "services/identity/api.hpp"

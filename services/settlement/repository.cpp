@@ -11,7 +11,6 @@ namespace courtyard::settlement::repo {
 namespace {
 using soci::use;
 soci::indicator null_if_absent(bool present) { return present ? soci::i_ok : soci::i_null; }
-std::int64_t before_of(json::Page const& page) { return page.after ? *page.after : INT64_MAX; }
 }  // namespace
 
 // ---- commission rates
@@ -193,9 +192,8 @@ constexpr char const* kStatementsOfMerchant =
     "SELECT " SETTLEMENT_STATEMENT_COLS
     " FROM settlement_statements WHERE community_id = :c AND merchant_id = :m AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Statement> statements_of_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, json::Page const& page) {
-  std::int64_t before = before_of(page), n = page.limit + 1;
-  return db::all(tx, kStatementsOfMerchant, statement_from, use(cid, "c"), use(mid, "m"), use(before, "b"),
-                 use(n, "l"));
+  return db::all(tx, kStatementsOfMerchant, statement_from, use(cid, "c"), use(mid, "m"), use(page.below(), "b"),
+                 use(page.fetch(), "l"));
 }
 
 constexpr char const* kStatementsOfCommunity =
@@ -204,9 +202,8 @@ constexpr char const* kStatementsOfCommunity =
     ":m2) AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Statement> statements_of_community(db::Tx& tx, std::int64_t cid, std::string const& status,
                                                std::int64_t merchant_id, json::Page const& page) {
-  std::int64_t before = before_of(page), n = page.limit + 1;
   return db::all(tx, kStatementsOfCommunity, statement_from, use(cid, "c"), use(status, "s"), use(status, "s2"),
-                 use(merchant_id, "m"), use(merchant_id, "m2"), use(before, "b"), use(n, "l"));
+                 use(merchant_id, "m"), use(merchant_id, "m2"), use(page.below(), "b"), use(page.fetch(), "l"));
 }
 
 constexpr char const* kMarkPaid =

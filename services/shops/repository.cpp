@@ -221,8 +221,8 @@ bool decide_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string
 constexpr char const* kMerchantsOfOwner =
     "SELECT " SHOPS_MERCHANT_COLS " FROM merchants WHERE owner_id = :o AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Merchant> merchants_of_owner(db::Tx& tx, std::int64_t owner_id, json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
-  return db::all(tx, kMerchantsOfOwner, merchant_from, use(owner_id, "o"), use(before, "b"), use(n, "l"));
+  return db::all(tx, kMerchantsOfOwner, merchant_from, use(owner_id, "o"), use(page.below(), "b"),
+                 use(page.fetch(), "l"));
 }
 
 constexpr char const* kApplicationsOpen =
@@ -250,9 +250,8 @@ constexpr char const* kListMerchants =
     "AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Merchant> list_merchants(db::Tx& tx, std::int64_t cid, std::string const& status,
                                      std::string const& category, json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
   return db::all(tx, kListMerchants, merchant_from, use(cid, "c"), use(status, "s"), use(status, "s2"),
-                 use(category, "k"), use(category, "k2"), use(before, "b"), use(n, "l"));
+                 use(category, "k"), use(category, "k2"), use(page.below(), "b"), use(page.fetch(), "l"));
 }
 
 constexpr char const* kAddRating =
@@ -329,7 +328,7 @@ constexpr char const* kMerchantStatus = "SELECT status FROM merchants WHERE id =
 std::optional<CatalogueProducts> list_catalogue_products(db::Tx& tx, std::int64_t cid, std::int64_t mid,
                                                          std::string const& category, bool include_inactive,
                                                          json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+  std::int64_t before = page.below(), n = page.fetch();
   int all = include_inactive ? 1 : 0;
   CatalogueProducts out;
   std::optional<std::string> status;
@@ -394,8 +393,8 @@ constexpr char const* kListMovements =
     "SELECT id, community_id, merchant_id, product_id, delta, reason, order_id, actor, stock_after, at "
     "FROM stock_movements WHERE community_id = :c AND product_id = :p AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Movement> list_movements(db::Tx& tx, std::int64_t cid, std::int64_t pid, json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
-  return db::all(tx, kListMovements, movement_from, use(cid, "c"), use(pid, "p"), use(before, "b"), use(n, "l"));
+  return db::all(tx, kListMovements, movement_from, use(cid, "c"), use(pid, "p"), use(page.below(), "b"),
+                 use(page.fetch(), "l"));
 }
 
 constexpr char const* kMovementSum =
@@ -548,9 +547,8 @@ constexpr char const* kOrdersOfBuyer =
     " FROM orders WHERE buyer_id = :b AND (:s = '' OR status = :s2) AND id < :bf ORDER BY id DESC LIMIT :l";
 std::vector<Order> orders_of_buyer(db::Tx& tx, std::int64_t buyer_id, std::string const& status,
                                    json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
-  return with_items(tx, db::all(tx, kOrdersOfBuyer, order_from, use(buyer_id, "b"), use(status, "s"),
-                                use(status, "s2"), use(before, "bf"), use(n, "l")));
+  return with_items(tx, db::all(tx, kOrdersOfBuyer, order_from, use(buyer_id, "b"), use(status, "s"), use(status, "s2"),
+                                use(page.below(), "bf"), use(page.fetch(), "l")));
 }
 
 constexpr char const* kOrdersOfMerchant =
@@ -559,9 +557,8 @@ constexpr char const* kOrdersOfMerchant =
     "ORDER BY id DESC LIMIT :l";
 std::vector<Order> orders_of_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& status,
                                       json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
   return with_items(tx, db::all(tx, kOrdersOfMerchant, order_from, use(cid, "c"), use(mid, "m"), use(status, "s"),
-                                use(status, "s2"), use(before, "bf"), use(n, "l")));
+                                use(status, "s2"), use(page.below(), "bf"), use(page.fetch(), "l")));
 }
 
 constexpr char const* kOrdersBetween =
@@ -600,8 +597,8 @@ constexpr char const* kListCoupons =
     "SELECT " SHOPS_COUPON_COLS
     " FROM coupons WHERE community_id = :c AND merchant_id = :m AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Coupon> list_coupons(db::Tx& tx, std::int64_t cid, std::int64_t mid, json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
-  return db::all(tx, kListCoupons, coupon_from, use(cid, "c"), use(mid, "m"), use(before, "b"), use(n, "l"));
+  return db::all(tx, kListCoupons, coupon_from, use(cid, "c"), use(mid, "m"), use(page.below(), "b"),
+                 use(page.fetch(), "l"));
 }
 
 constexpr char const* kRedeemCoupon =
@@ -702,8 +699,8 @@ constexpr char const* kListReviews =
     "SELECT " SHOPS_REVIEW_COLS
     " FROM reviews WHERE community_id = :c AND merchant_id = :m AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Review> list_reviews(db::Tx& tx, std::int64_t cid, std::int64_t mid, json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
-  return db::all(tx, kListReviews, review_from, use(cid, "c"), use(mid, "m"), use(before, "b"), use(n, "l"));
+  return db::all(tx, kListReviews, review_from, use(cid, "c"), use(mid, "m"), use(page.below(), "b"),
+                 use(page.fetch(), "l"));
 }
 
 // ---- referrals
@@ -820,11 +817,9 @@ constexpr char const* kListGroupBuys =
     "SELECT " SHOPS_GROUP_BUY_COLS
     " FROM group_buys WHERE community_id = :c AND (:s = '' OR status = :s2) AND id < :b "
     "ORDER BY id DESC LIMIT :l";
-std::vector<GroupBuy> list_group_buys(db::Tx& tx, std::int64_t cid, std::string const& status,
-                                      json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
+std::vector<GroupBuy> list_group_buys(db::Tx& tx, std::int64_t cid, std::string const& status, json::Page const& page) {
   return db::all(tx, kListGroupBuys, group_buy_from, use(cid, "c"), use(status, "s"), use(status, "s2"),
-                 use(before, "b"), use(n, "l"));
+                 use(page.below(), "b"), use(page.fetch(), "l"));
 }
 
 constexpr char const* kTakeGroupBuySlot =
@@ -1005,9 +1000,8 @@ constexpr char const* kRefundsOfOrder =
     "SELECT " SHOPS_REFUND_COLS
     " FROM refunds WHERE order_id = :o AND community_id = :c AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Refund> refunds_of_order(db::Tx& tx, std::int64_t cid, std::int64_t oid, json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
   return with_refund_items(tx, db::all(tx, kRefundsOfOrder, refund_from, use(oid, "o"), use(cid, "c"),
-                                       use(before, "b"), use(n, "l")));
+                                       use(page.below(), "b"), use(page.fetch(), "l")));
 }
 
 constexpr char const* kRefundsOfMerchant =
@@ -1016,9 +1010,9 @@ constexpr char const* kRefundsOfMerchant =
     "ORDER BY id DESC LIMIT :l";
 std::vector<Refund> refunds_of_merchant(db::Tx& tx, std::int64_t cid, std::int64_t mid, std::string const& status,
                                         json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
-  return with_refund_items(tx, db::all(tx, kRefundsOfMerchant, refund_from, use(cid, "c"), use(mid, "m"),
-                                       use(status, "s"), use(status, "s2"), use(before, "b"), use(n, "l")));
+  return with_refund_items(tx,
+                           db::all(tx, kRefundsOfMerchant, refund_from, use(cid, "c"), use(mid, "m"), use(status, "s"),
+                                   use(status, "s2"), use(page.below(), "b"), use(page.fetch(), "l")));
 }
 
 constexpr char const* kRefundsOfCommunity =
@@ -1026,17 +1020,15 @@ constexpr char const* kRefundsOfCommunity =
     " FROM refunds WHERE community_id = :c AND (:s = '' OR status = :s2) AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Refund> refunds_of_community(db::Tx& tx, std::int64_t cid, std::string const& status,
                                          json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
   return with_refund_items(tx, db::all(tx, kRefundsOfCommunity, refund_from, use(cid, "c"), use(status, "s"),
-                                       use(status, "s2"), use(before, "b"), use(n, "l")));
+                                       use(status, "s2"), use(page.below(), "b"), use(page.fetch(), "l")));
 }
 
 constexpr char const* kRefundsOfBuyer =
     "SELECT " SHOPS_REFUND_COLS " FROM refunds WHERE buyer_id = :u AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Refund> refunds_of_buyer(db::Tx& tx, std::int64_t buyer_id, json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
-  return with_refund_items(
-      tx, db::all(tx, kRefundsOfBuyer, refund_from, use(buyer_id, "u"), use(before, "b"), use(n, "l")));
+  return with_refund_items(tx, db::all(tx, kRefundsOfBuyer, refund_from, use(buyer_id, "u"), use(page.below(), "b"),
+                                       use(page.fetch(), "l")));
 }
 
 // One statement per step: the columns come from this fixed list, never from input.

@@ -14,7 +14,7 @@
 namespace courtyard::shops::repo {
 
 // List functions take a json::Page: rows with id < page.after (newest first), at most
-// page.limit + 1 of them, for json::page_of_rows to tell whether another page follows.
+// page.fetch() of them, for json::page_of_rows to tell whether another page follows.
 
 struct Merchant {
   std::int64_t id = 0, community_id = 0, owner_id = 0;
@@ -141,7 +141,7 @@ std::optional<CatalogueProduct> find_catalogue_product(db::Tx& tx, std::int64_t 
                                                        std::int64_t pid);
 struct CatalogueProducts {
   std::string merchant_status;
-  std::vector<Product> products;  // LIMIT page.limit + 1, newest first
+  std::vector<Product> products;  // LIMIT page.fetch(), newest first
 };
 // The merchant of the community with a page of its products; nullopt when the community has no
 // such merchant.

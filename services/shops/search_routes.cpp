@@ -62,7 +62,7 @@ Response search_products(Request const& req, Context& ctx) {
   q.category = category;
   q.min_match = search::min_match(tokens.size());
   if (page.after) q.after = search::rank_of(*page.after);
-  q.limit = page.limit + 1;
+  q.limit = page.fetch();
   auto found = ctx.tx([&](db::Tx& tx) { return repo::search_products(tx, q); });
 
   auto out = json::page_of_rows(found.hits, page, hit_json);

@@ -181,16 +181,12 @@ Entry entry_from(db::Row const& r) {
 
 std::vector<Entry> entries(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id,
                            json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX;
-  std::int64_t limit = page.limit + 1;
-  return db::all(tx, kEntries, entry_from, use(cid, "c"), use(kind, "k"), use(owner_id, "o"), use(before, "b"),
-                 use(limit, "l"));
+  return db::all(tx, kEntries, entry_from, use(cid, "c"), use(kind, "k"), use(owner_id, "o"), use(page.below(), "b"),
+                 use(page.fetch(), "l"));
 }
 
 StatementPage statement_page(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id,
                              json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX;
-  std::int64_t limit = page.limit + 1;
   StatementPage out;
   db::each(
       tx, kStatementPage,
@@ -202,7 +198,8 @@ StatementPage statement_page(db::Tx& tx, std::int64_t cid, std::string const& ki
         out.rows.push_back(std::move(e));
       },
       use(cid, "c2"), use(kind, "k2"), use(owner_id, "o2"), use(cid, "c3"), use(kind, "k3"), use(owner_id, "o3"),
-      use(before, "b3"), use(cid, "c"), use(kind, "k"), use(owner_id, "o"), use(before, "b"), use(limit, "l"));
+      use(page.below(), "b3"), use(cid, "c"), use(kind, "k"), use(owner_id, "o"), use(page.below(), "b"),
+      use(page.fetch(), "l"));
   return out;
 }
 

@@ -72,7 +72,7 @@ struct Entry {
   std::int64_t created_at = 0;
 };
 // The owner's entries across its sub-accounts, newest first, consolidations left out: up
-// to page.limit + 1 rows.
+// to page.fetch() rows.
 std::vector<Entry> entries(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id,
                            json::Page const& page);
 // One page of a merchant's statement read by one statement, so in one snapshot even under

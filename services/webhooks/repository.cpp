@@ -98,9 +98,8 @@ constexpr char const* kListEndpoints =
     "SELECT " WEBHOOKS_ENDPOINT_COLS
     " FROM webhook_endpoints WHERE community_id = :c AND merchant_id = :m AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Endpoint> list_endpoints(db::Tx& tx, Owner const& o, json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
   return db::all(tx, kListEndpoints, endpoint_from, use(o.community_id, "c"), use(o.merchant_id, "m"),
-                 use(before, "b"), use(n, "l"));
+                 use(page.below(), "b"), use(page.fetch(), "l"));
 }
 
 constexpr char const* kUpdateEndpoint =
@@ -194,9 +193,8 @@ constexpr char const* kListDeliveries =
     "AND id < :b ORDER BY id DESC LIMIT :l";
 std::vector<Delivery> list_deliveries(db::Tx& tx, std::int64_t community_id, std::int64_t endpoint_id,
                                       std::string const& status, json::Page const& page) {
-  std::int64_t before = page.after ? *page.after : INT64_MAX, n = page.limit + 1;
   return db::all(tx, kListDeliveries, delivery_from, use(community_id, "c"), use(endpoint_id, "e"), use(status, "s"),
-                 use(status, "s2"), use(before, "b"), use(n, "l"));
+                 use(status, "s2"), use(page.below(), "b"), use(page.fetch(), "l"));
 }
 
 constexpr char const* kFindDelivery = "SELECT " WEBHOOKS_DELIVERY_COLS

@@ -94,6 +94,27 @@ TEST_CASE("cursors are opaque round trips and garbage is rejected", "[json][pagi
   CHECK(json::page_result({}, std::nullopt).at("next_cursor").is_null());
 }
 
+TEST_CASE("a page's query bounds: below and above the cursor, one row more than the page", "[json][pagination]") {
+  json::Page first{20, std::nullopt};
+  CHECK(first.below() == INT64_MAX);  // newest first: every id
+  CHECK(first.above() == 0);          // oldest first: every id
+  CHECK(first.fetch() == 21);
+  json::Page next{1, 500};
+  CHECK(next.below() == 500);
+  CHECK(next.above() == 500);
+  CHECK(next.fetch() == 2);
+  // What a page of `fetch()` rows becomes: `limit` of them and the last one's key as the cursor.
+  struct R {
+    std::int64_t id;
+  };
+  std::vector<R> rows{{9}, {8}};
+  auto cut = json::page_cut(rows, next);
+  CHECK(cut.count == 1);
+  CHECK(cut.next == 9);
+  rows.pop_back();
+  CHECK_FALSE(json::page_cut(rows, next).next);
+}
+
 TEST_CASE("times whose UTC instant falls outside years 0000-9999 are refused", "[json][time][fuzz]") {
   // Found by tests/fuzz (fuzz_json): accepted, then printed as "10000-01-01T..." which no
   // client (nor parse_rfc3339 itself) could read back.
