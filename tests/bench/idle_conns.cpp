@@ -27,6 +27,7 @@
 #include <csignal>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,8 @@ class IdleLoad {
   }
   int open() const { return open_; }
   int failed() const { return failed_; }
+  // Why connections failed, and how many of each (printed to stderr with "ready").
+  std::map<std::string, int> const& why_failed() const { return why_failed_; }
   bool done() const { return open_ + failed_ == total_; }
   // Runs once every connection has either its response or an error.
   void watch(std::function<void()> on_ready) { on_ready_ = std::move(on_ready); }
@@ -87,15 +90,16 @@ class IdleLoad {
       if (!ec) c->socket.bind(tcp::endpoint(source, 0), ec);
       if (ec) {
         if (failed_ == 0) std::cerr << "bind " << source << ": " << ec.message() << std::endl;
-        return asio::post(ioc_, [this] { fail(); });  // not recursively: many may fail
+        return asio::post(ioc_, [this] { fail("bind"); });  // not recursively: many may fail
       }
     }
     c->socket.async_connect(endpoint_, [this, c](beast::error_code ec) {
-      if (ec) return fail();
+      if (ec) return fail("connect: " + ec.message());
       asio::async_write(c->socket, asio::buffer(request_), [this, c](beast::error_code ec, std::size_t) {
-        if (ec) return fail();
+        if (ec) return fail("write: " + ec.message());
         http::async_read(c->socket, c->buffer, c->response, [this, c](beast::error_code ec, std::size_t) {
-          if (ec || c->response.result_int() != 200) return fail();
+          if (ec) return fail("read: " + ec.message());
+          if (c->response.result_int() != 200) return fail("status " + std::to_string(c->response.result_int()));
           c->buffer.clear();
           c->buffer.shrink_to_fit();
           c->response = {};
@@ -105,8 +109,9 @@ class IdleLoad {
       });
     });
   }
-  void fail() {
+  void fail(std::string why) {
     ++failed_;
+    ++why_failed_[std::move(why)];
     next();
   }
   void next() {
@@ -122,6 +127,7 @@ class IdleLoad {
   int started_ = 0;
   int open_ = 0;
   int failed_ = 0;
+  std::map<std::string, int> why_failed_;
   std::vector<std::shared_ptr<Conn>> conns_;
   std::function<void()> on_ready_;
 };
@@ -167,6 +173,7 @@ int main(int argc, char** argv) {
   });
   load.watch([&] {
     std::cout << "ready " << load.open() << " " << load.failed() << std::endl;
+    for (auto const& [why, n] : load.why_failed()) std::cerr << "failed " << n << ": " << why << std::endl;
     hold.expires_after(std::chrono::seconds(hold_seconds));
     hold.async_wait([&](beast::error_code ec) {
       if (!ec) finish();
