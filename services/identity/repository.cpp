@@ -13,25 +13,11 @@ using soci::use;
 
 namespace {
 
-// db::all / db::one for a plain pooled session. Identity's reads run under db::read, outside
-// a transaction (authentication runs on every request and must not take SQLite's write
-// lock), and db/query.hpp's helpers take a db::Tx only; callers holding a Tx pass tx.sql().
-template <class From, class... Uses>
-auto all(soci::session& s, std::string const& query, From&& from, Uses&&... uses) {
-  using T = std::decay_t<decltype(from(std::declval<db::Row const&>()))>;
-  std::vector<T> out;
-  soci::rowset<soci::row> rs = ((s.prepare << query), ..., std::forward<Uses>(uses));
-  for (auto const& r : rs) out.push_back(from(r));
-  return out;
-}
-
-template <class From, class... Uses>
-auto one(soci::session& s, std::string const& query, From&& from, Uses&&... uses) {
-  using T = std::decay_t<decltype(from(std::declval<db::Row const&>()))>;
-  soci::rowset<soci::row> rs = ((s.prepare << query), ..., std::forward<Uses>(uses));
-  for (auto const& r : rs) return std::optional<T>(from(r));
-  return std::optional<T>();
-}
+// Identity's reads run on a plain pooled session under db::read, outside a transaction
+// (authentication runs on every request and must not take SQLite's write lock); callers
+// holding a Tx pass tx.sql(). db::all and db::one take either.
+using db::all;
+using db::one;
 
 std::int64_t first_integer(db::Row const& r) { return db::Cols(r).integer(); }
 
