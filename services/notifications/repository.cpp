@@ -174,21 +174,15 @@ constexpr char const* kInIdRanges = "SELECT id, account_id, created_at FROM noti
 constexpr char const* kMaxId = "SELECT COALESCE(MAX(id), 0) FROM notifications";
 
 namespace {
-std::vector<Recent> recent_rows(soci::rowset<soci::row>& rs) {
-  std::vector<Recent> out;
-  for (auto const& r : rs) {
-    db::Cols c(r);
-    Recent n;
-    c.into(n.id, n.account_id, n.created_at);
-    out.push_back(n);
-  }
-  return out;
+Recent recent_from(db::Row const& r) {
+  Recent n;
+  db::Cols(r).into(n.id, n.account_id, n.created_at);
+  return n;
 }
 }  // namespace
 
 std::vector<Recent> created_after(soci::session& s, std::int64_t after_id, int limit) {
-  soci::rowset<soci::row> rs = (s.prepare << kCreatedAfter, use(after_id, "a"), use(limit, "l"));
-  return recent_rows(rs);
+  return db::all(s, kCreatedAfter, recent_from, use(after_id, "a"), use(limit, "l"));
 }
 
 std::vector<Recent> in_id_ranges(soci::session& s, std::vector<std::pair<std::int64_t, std::int64_t>> const& ranges) {
@@ -196,31 +190,21 @@ std::vector<Recent> in_id_ranges(soci::session& s, std::vector<std::pair<std::in
   std::vector<Recent> out;
   for (std::size_t start = 0; start < ranges.size(); start += kChunk) {
     std::size_t n = std::min(kChunk, ranges.size() - start);
-    std::vector<std::string> names;
-    std::string sql = kInIdRanges;
-    for (std::size_t i = 0; i < n; ++i) {
-      names.push_back("lo" + std::to_string(i));
-      names.push_back("hi" + std::to_string(i));
-      sql += (i ? " OR " : "") + ("(id >= :" + names[2 * i] + " AND id <= :" + names[2 * i + 1] + ")");
-    }
-    sql += " ORDER BY id";
-    auto prep = (s.prepare << sql);
-    for (std::size_t i = 0; i < n; ++i) {
-      prep, use(ranges[start + i].first, names[2 * i]);
-      prep, use(ranges[start + i].second, names[2 * i + 1]);
-    }
-    soci::rowset<soci::row> rs = prep;
-    for (auto const& r : recent_rows(rs)) out.push_back(r);
+    db::Query q(kInIdRanges);
+    for (std::size_t i = start; i < start + n; ++i)
+      q.sql(i > start ? " OR (id >= " : "(id >= ")
+          .value(ranges[i].first)
+          .sql(" AND id <= ")
+          .value(ranges[i].second)
+          .sql(")");
+    q.sql(" ORDER BY id");
+    for (auto const& r : q.all(s, recent_from)) out.push_back(r);
   }
   std::sort(out.begin(), out.end(), [](Recent const& a, Recent const& b) { return a.id < b.id; });
   return out;
 }
 
-std::int64_t max_id(soci::session& s) {
-  long long id = 0;
-  s << kMaxId, soci::into(id);
-  return id;
-}
+std::int64_t max_id(soci::session& s) { return db::scalar(s, kMaxId); }
 
 constexpr char const* kByIds = "SELECT " NOTIFICATION_COLUMNS " FROM notifications WHERE push = 1 AND id IN (";
 
@@ -229,17 +213,10 @@ std::vector<Notification> by_ids(soci::session& s, std::vector<std::int64_t> con
   std::vector<Notification> out;
   for (std::size_t start = 0; start < ids.size(); start += kChunk) {
     std::size_t n = std::min(kChunk, ids.size() - start);
-    std::vector<std::string> names;
-    std::string sql = kByIds;
-    for (std::size_t i = 0; i < n; ++i) {
-      names.push_back("i" + std::to_string(i));
-      sql += (i ? ", :" : ":") + names.back();
-    }
-    sql += ") ORDER BY id";
-    auto prep = (s.prepare << sql);
-    for (std::size_t i = 0; i < n; ++i) prep, use(ids[start + i], names[i]);
-    soci::rowset<soci::row> rs = prep;
-    for (auto const& r : rs) out.push_back(notification_from(r));
+    db::Query q(kByIds);
+    q.values({ids.begin() + static_cast<std::ptrdiff_t>(start), ids.begin() + static_cast<std::ptrdiff_t>(start + n)})
+        .sql(") ORDER BY id");
+    for (auto& row : q.all(s, notification_from)) out.push_back(std::move(row));
   }
   return out;
 }

@@ -191,18 +191,16 @@ void set_bill_transaction(db::Tx& tx, std::int64_t cid, std::int64_t id, std::in
   tx.exec(kSetBillTransaction, use(transaction_id, "x"), use(id, "id"), use(cid, "c"));
 }
 
+// On a plain session (db::read), not a write transaction: SQLite's write lock is not taken.
 std::vector<BillRef> overdue_candidates(soci::session& s, std::int64_t now, int limit) {
-  // On a plain session (db::read), not a write transaction: db::all takes a Tx.
-  long long lim = limit;
-  std::vector<BillRef> out;
-  soci::rowset<soci::row> rs = (s.prepare << kOverdueCandidates, use(now, "t"), use(lim, "l"));
-  for (auto const& r : rs) {
-    db::Cols c(r);
-    BillRef ref;
-    c.into(ref.community_id, ref.id);
-    out.push_back(ref);
-  }
-  return out;
+  return db::all(
+      s, kOverdueCandidates,
+      [](db::Row const& r) {
+        BillRef ref;
+        db::Cols(r).into(ref.community_id, ref.id);
+        return ref;
+      },
+      use(now, "t"), use(limit, "l"));
 }
 
 bool mark_overdue(db::Tx& tx, std::int64_t cid, std::int64_t id, std::int64_t now) {
