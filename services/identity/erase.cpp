@@ -67,8 +67,8 @@ std::vector<std::int64_t> communities_of(db::Tx& tx, std::int64_t account_id) {
 }
 
 boost::json::object erase_account(db::Tx& tx, std::int64_t account_id) {
-  std::string old_email;
-  tx.sql() << kOldEmail, soci::into(old_email), use(account_id, "a");
+  auto text = [](db::Row const& r) { return db::Cols(r).text(); };
+  std::string old_email = db::one(tx, kOldEmail, text, use(account_id, "a")).value_or("");
   std::string email = "erased-" + std::to_string(account_id) + "@erased.invalid";
   std::string name(kFormerResident);
   std::int64_t now = tx.now_ms();

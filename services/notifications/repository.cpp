@@ -158,15 +158,16 @@ constexpr char const* kDeleteCreatedBefore =
     "DELETE FROM notifications WHERE id >= :lo AND id <= :hi AND created_at < :c";
 
 std::vector<std::int64_t> created_before(soci::session& s, std::int64_t cut_ms, std::int64_t after_id, int limit) {
-  soci::rowset<long long> rs = (s.prepare << kCreatedBefore, use(cut_ms, "c"), use(after_id, "a"), use(limit, "l"));
-  return {rs.begin(), rs.end()};
+  return db::all(
+      s, kCreatedBefore, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cut_ms, "c"), use(after_id, "a"),
+      use(limit, "l"));
 }
 
 long long delete_created_before(db::Tx& tx, std::int64_t lo, std::int64_t hi, std::int64_t cut_ms) {
   return tx.exec(kDeleteCreatedBefore, use(lo, "lo"), use(hi, "hi"), use(cut_ms, "c"));
 }
 
-// ---- plain reads (db::one/all need a Tx, which on SQLite takes the write lock: not for a poll)
+// ---- plain reads, on a pooled session (db::read): a Tx would take SQLite's write lock, not for a poll
 
 constexpr char const* kCreatedAfter =
     "SELECT id, account_id, created_at FROM notifications WHERE id > :a ORDER BY id LIMIT :l";

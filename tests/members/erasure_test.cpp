@@ -157,11 +157,19 @@ TEST_CASE("erasure: a resident with orders, bills, points, posts and reviews", "
   REQUIRE(mine("rec_profiles") == 1);
   REQUIRE(mine("rec_buyer_products") == 1);
 
+  // A failed sign-in with her address is counted by address: erasure removes the count too.
+  CHECK(t.post("/v1/auth/login", {{"email", r.email}, {"password", "not-my-password"}}).status == 401);
+  auto attempts = [&] { return scalar("SELECT COUNT(*) FROM login_attempts WHERE email = :e", use(r.email, "e")); };
+  auto counted = attempts();
+  REQUIRE(counted >= 1);
+
   auto done = erase_me(r);
   INFO(done.body);
   REQUIRE(done.status == 200);
   CHECK(done.json.at("account_id").as_int64() == r.account_id);
   CHECK(done.json.at("changed").at("identity").at("account_pseudonymised") == true);
+  CHECK(done.json.at("changed").at("identity").at("login_counters_removed").as_int64() == counted);
+  CHECK(attempts() == 0);
   CHECK(done.json.at("changed").at("shops").at("reviews").as_int64() == 1);
   CHECK(done.json.at("changed").at("clubs").at("posts").as_int64() == 1);
   CHECK(done.json.at("changed").at("recommendations").at("profiles").as_int64() == 1);
