@@ -69,15 +69,15 @@ constexpr char const* kFinish =
     "AND status = 0";
 constexpr char const* kRelease = "DELETE FROM idempotency_keys WHERE account_id = :a AND idem_key = :k AND status = 0";
 
-std::optional<Stored> find(db::Tx& t, Key const& k) {
+Stored stored_from(db::Row const& r) {
   Stored s;
-  soci::indicator loc_ind = soci::i_null;
-  std::string location;
-  t.sql() << kSelect, soci::use(k.account), soci::use(k.key), soci::into(s.hash), soci::into(s.status),
-      soci::into(s.body), soci::into(location, loc_ind), soci::into(s.created_at);
-  if (!t.sql().got_data()) return std::nullopt;
-  if (loc_ind == soci::i_ok && !location.empty()) s.location = location;
+  db::Cols(r).into(s.hash, s.status, s.body, s.location, s.created_at);
+  if (s.location && s.location->empty()) s.location.reset();
   return s;
+}
+
+std::optional<Stored> find(db::Tx& t, Key const& k) {
+  return db::one(t, kSelect, stored_from, soci::use(k.account, "a"), soci::use(k.key, "k"));
 }
 
 http::Response replay(Stored const& s) {
