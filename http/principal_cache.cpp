@@ -65,8 +65,7 @@ void changed(db::Tx& tx, std::int64_t account_id) {
   // writer takes it last, so it adds no lock-order cycle.
   tx.before_commit([account_id](db::Tx& tx) {
     tx.exec(kBumpSeq);
-    long long seq = 0;
-    tx.sql() << kSeq, soci::into(seq);
+    long long seq = db::scalar(tx, kSeq);
     long long account = account_id, now = tx.now_ms();
     tx.exec(kInsertRevocation, soci::use(seq, "s"), soci::use(account, "a"), soci::use(now, "n"));
   });
@@ -114,9 +113,7 @@ bool Cache::poll_locked() {
     db::Lease lease = db_.acquire(std::chrono::milliseconds(100));
     auto read = [&](soci::session& s) {
       if (first) {
-        long long seq = 0;
-        s << kSeq, soci::into(seq);
-        next = seq;
+        next = db::scalar(s, kSeq);
         return;
       }
       long long after = *cursor_;
