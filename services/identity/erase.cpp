@@ -41,10 +41,8 @@ AccountState lock_for_erasure(db::Tx& tx, std::int64_t account_id) {
 
 bool password_matches(db::Database& db, std::int64_t account_id, std::string_view password) {
   auto hash = db::read(db, [&](soci::session& s) {
-    std::string h;
-    soci::indicator ind = soci::i_null;
-    s << kPasswordHash, soci::into(h, ind), use(account_id, "a");
-    return s.got_data() && ind == soci::i_ok ? std::optional(h) : std::nullopt;
+    auto h = db::one(s, kPasswordHash, [](db::Row const& r) { return db::Cols(r).opt_text(); }, use(account_id, "a"));
+    return h ? *h : std::nullopt;  // no row, or a NULL hash
   });
   HashPermit permit;
   if (!hash) {
