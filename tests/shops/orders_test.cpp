@@ -435,6 +435,8 @@ TEST_CASE("order Idempotency-Key: replay and reuse", "[shops][orders][idempotenc
   CHECK(again.status == 201);
   CHECK(again.body == first.body);
   CHECK(again.header("Idempotent-Replayed") == "true");
+  REQUIRE_FALSE(first.header("Location").empty());
+  CHECK(again.header("Location") == first.header("Location"));  // the stored answer's header too
   auto reused = place(s, r, order_body(s.mid, {{a, 3}}), k);
   CHECK(reused.status == 422);
   CHECK(reused.problem_type() == "/problems/idempotency-key-reused");
