@@ -168,7 +168,7 @@ std::vector<Wish> list_wishes(db::Tx& tx, std::int64_t cid, std::vector<std::str
     q.sql(")");
   }
   if (!status.empty()) q.sql(" AND w.status = ").value(status);
-  if (page.after) q.sql(" AND w.id < ").value(*page.after);
+  q.sql(" AND w.id < ").value(page.below());
   q.sql(" ORDER BY w.id DESC LIMIT ").value(page.fetch());
   return q.all(tx, wish_from);
 }
