@@ -181,3 +181,21 @@ TEST_CASE("one join per resident under concurrency, and every neighbour counted"
   });
   CHECK(rows == 10);
 }
+
+TEST_CASE("the wish list pages newest first through its cursor", "[demand][wishes][pagination]") {
+  auto& t = TestApp::get();
+  auto s = shop("grocery");
+  auto r = buyer(s, 0);
+  std::vector<std::int64_t> posted;
+  for (char const* title : {"eggs", "milk", "honey"}) posted.push_back(post_wish(s.c, r, title, "grocery"));
+  std::vector<std::int64_t> seen;
+  std::string cursor;
+  for (int page = 0; page < 5; ++page) {
+    auto res = t.get(s.c.base() + "/wishes?limit=2" + (cursor.empty() ? std::string() : "&cursor=" + cursor), r.token);
+    REQUIRE(res.status == 200);
+    for (auto const& w : res.json.at("items").as_array()) seen.push_back(w.at("id").as_int64());
+    if (res.json.at("next_cursor").is_null()) break;
+    cursor = std::string(res.json.at("next_cursor").as_string());
+  }
+  CHECK(seen == std::vector<std::int64_t>(posted.rbegin(), posted.rend()));  // each once, newest first
+}
