@@ -89,6 +89,7 @@ Lease::~Lease() {
 }
 soci::session& Lease::operator*() const { return *db_->sessions_[slot_]; }
 StatementCache* Lease::statement_cache() const { return db_->caches_[slot_].get(); }
+MysqlStatements* Lease::mysql_statements() const { return db_->prepared_[slot_].get(); }
 void Lease::mark_broken() {
   if (!db_) return;
   std::lock_guard lk(db_->mu_);
@@ -116,8 +117,9 @@ void remember_schema(soci::session const& s, std::string const& service) {
   if (it != g_database_of.end()) g_schemas.emplace(it->second, service);
 }
 
-// COURTYARD_TEST_STATEMENT_CACHE=0 turns the SQLite statement cache off (A/B benchmarks; the
-// configuration leaves COURTYARD_TEST_* to tests and benchmarks).
+// COURTYARD_TEST_STATEMENT_CACHE=0 turns the statement caches off, SQLite's and MariaDB's
+// prepared SELECTs (A/B benchmarks; the configuration leaves COURTYARD_TEST_* to tests and
+// benchmarks).
 static bool statement_cache_disabled() {
   char const* v = std::getenv("COURTYARD_TEST_STATEMENT_CACHE");
   return v && std::string_view(v) == "0";
@@ -134,10 +136,14 @@ Database::Database(std::string const& url, std::size_t pool_size) : url_(DbUrl::
     broken_.push_back(false);
     suspect_.push_back(false);
   }
-  for (auto const& s : sessions_)
+  for (auto const& s : sessions_) {
     caches_.push_back(url_.backend == Backend::Sqlite && !statement_cache_disabled()
                           ? std::make_unique<StatementCache>(*s)
                           : nullptr);
+    prepared_.push_back(url_.backend == Backend::MySql && !statement_cache_disabled()
+                            ? std::make_unique<MysqlStatements>()
+                            : nullptr);
+  }
   std::lock_guard lk(g_schemas_mu);
   auto number = ++g_next_database;
   for (auto const& s : sessions_) g_database_of[s.get()] = number;
@@ -196,7 +202,10 @@ void Database::connect(soci::session& s) {
 
 void Database::reconnect(soci::session& s) {
   for (std::size_t i = 0; i < sessions_.size(); ++i)  // its statements go with the connection
-    if (sessions_[i].get() == &s && caches_[i]) caches_[i]->clear();
+    if (sessions_[i].get() == &s) {
+      if (caches_[i]) caches_[i]->clear();
+      if (prepared_[i]) prepared_[i]->clear();
+    }
   try {
     s.close();
   } catch (...) {

@@ -3,6 +3,7 @@
 // (MariaDB/MySQL/TiDB), picked by the connection URL.
 //   sqlite3://courtyard.db      sqlite3:///abs/path.db     sqlite3://:memory: (tests only, pool of 1)
 //   mysql://user:pw@127.0.0.1:3306/courtyard[?unix_socket=/path]
+#include "db/mysql_rows.hpp"
 #include "db/statement_cache.hpp"
 
 #include <soci/soci.h>
@@ -42,6 +43,8 @@ class Lease {
   soci::session* operator->() const { return &**this; }
   // The session's prepared-statement cache (SQLite), or nullptr.
   StatementCache* statement_cache() const;
+  // The session's prepared SELECTs (MariaDB, db/mysql_rows.hpp), or nullptr.
+  MysqlStatements* mysql_statements() const;
   // The connection is in an unknown state (a failed ROLLBACK, a lost connection): the pool
   // reconnects it, re-applying the session settings, before lending it again, and pings the
   // pool's other sessions before it lends them (one lost connection often means all are).
@@ -82,6 +85,8 @@ class Database {
   // One per session on SQLite (db/statement_cache.hpp); declared after sessions_ so they are
   // destroyed first, while their connections are open.
   std::vector<std::unique_ptr<StatementCache>> caches_;
+  // The same on MariaDB (db/mysql_rows.hpp), one per session.
+  std::vector<std::unique_ptr<MysqlStatements>> prepared_;
   std::vector<bool> busy_;
   std::vector<bool> broken_;
   // Set on every session when one is found broken (MySQL): a server restart drops them all,

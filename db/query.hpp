@@ -100,8 +100,9 @@ Param param_of(soci::details::use_container<T, soci::details::no_indicator> cons
 }
 
 // Runs the SELECT from the connection's statement cache when there is one (SQLite, on a
-// Tx) and it keeps this statement, or reads its rows from MySQL's text protocol (MariaDB, on
-// a Tx; db/mysql_rows.hpp); false when nothing ran.
+// Tx) and it keeps this statement, or on MariaDB (on a Tx; db/mysql_rows.hpp) from the
+// connection's prepared statements, or else reading its rows from MySQL's text protocol;
+// false when nothing ran.
 template <class Src, class Fn, class... Uses>
 bool cached_rows(Src& src, std::string const& query, Fn&& fn, Uses const&... uses) {
   if constexpr (std::is_same_v<std::decay_t<Src>, Tx> && (Cacheable<std::decay_t<Uses>>::value && ...)) {
@@ -110,7 +111,7 @@ bool cached_rows(Src& src, std::string const& query, Fn&& fn, Uses const&... use
       std::vector<Param> params;
       params.reserve(sizeof...(Uses));
       (params.push_back(param_of(uses)), ...);
-      return cache ? cache->run(query, params, fn) : mysql_rows(src.sql(), query, params, fn);
+      return cache ? cache->run(query, params, fn) : mysql_rows(src.sql(), query, params, fn, src.mysql_statements());
     }
   }
   return false;

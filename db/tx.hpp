@@ -37,6 +37,13 @@ class Tx {
   // Prepared SELECTs kept on this connection (SQLite; nullptr otherwise): db::all/one/each
   // and Query's reads use it.
   StatementCache* statement_cache() const { return lease_.statement_cache(); }
+  // Prepared SELECTs kept on this connection for a read unit (MariaDB; nullptr otherwise):
+  // db::all/one/each use it for the named query constants. A write transaction reads as
+  // text: in the flash sale (checkout batches, the outbox streams) the prepared form cost
+  // mariadbd more CPU per order (tests/bench/RESULTS.md, "Prepared reads on MariaDB").
+  MysqlStatements* mysql_statements() const {
+    return mode_ == TxMode::Read ? lease_.mysql_statements() : nullptr;
+  }
 
   // Runs a statement with bound values (`soci::use(...)` bound via the callback-free form):
   //   auto n = tx.exec("UPDATE p SET stock = stock - :q WHERE id = :id AND stock >= :q2",

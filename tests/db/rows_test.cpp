@@ -219,3 +219,114 @@ TEST_CASE("Query::exec writes its values as data and counts the rows it changed"
   CHECK(unique);
   CHECK(db::transact(database(), nullptr, [](db::Tx& tx) { return db::scalar(tx, "SELECT COUNT(*) FROM t_exec_unique"); }) == 0);
 }
+
+TEST_CASE("a named query read again on MariaDB runs prepared, with the rows of the text protocol and of SOCI",
+          "[db][rows][prepared]") {
+  // db::all/one/each on a Tx keep a named query's text prepared on the connection from its
+  // second call (db/mysql_rows.hpp, MysqlStatements). Each read below runs at least three
+  // times on every pooled connection it lands on, so it runs as text and then prepared, and
+  // every time it must read exactly as SOCI's rows of the same statement.
+  ensure_rows_table();
+  bool const mysql = database().backend() == db::Backend::MySql;
+  std::size_t hits = 0, prepared = 0;
+  auto counted = [&](db::Tx& tx) {
+    if (auto* p = tx.mysql_statements()) {
+      hits += p->hits();
+      prepared += p->prepared();
+    }
+  };
+  std::string const long_note(5000, 'x');  // longer than a column's first buffer: read again in full
+  std::string const quoted = "it's";
+  for (int round = 0; round < 3 * static_cast<int>(database().pool_size()); ++round) {
+    INFO(round);
+    long long from = round % 2;
+    // Integers, text with quotes, NULLs, a DECIMAL, a DOUBLE, a long text, an expression.
+    auto [fast, plain] = both_ways(
+        "SELECT id, n, -n, small, label, note, price, price * 1.5e0, :r, ':n', "
+        "COUNT(*) OVER () FROM t_rows WHERE id > :f ORDER BY id",
+        use(long_note, "r"), use(from, "f"));
+    REQUIRE(fast.size() == (round % 2 ? 7u : 8u));
+    // (SOCI types SQLite's expression columns as text, its statement cache by storage class.)
+    if (mysql) CHECK(fast == plain);
+    CHECK(std::get<1>(fast[0][8])->size() == 5000u);
+    auto [one_fast, one_plain] = both_ways("SELECT id, label FROM t_rows WHERE label = :l", use(quoted, "l"));
+    CHECK(one_fast == one_plain);
+    REQUIRE(one_fast.size() == 1);
+    CHECK(std::get<1>(one_fast[0][1]) == quoted);
+    // db::one stops after the first row; the connection reads on (the rest is let go).
+    db::transact(database(), nullptr, [&](db::Tx& tx) {
+      auto first = db::one(tx, "SELECT id FROM t_rows ORDER BY id", [](db::Row const& r) { return db::as_int(r, 0); });
+      REQUIRE(first);
+      // A nested read of the same text while its rows are read runs as text.
+      std::vector<std::int64_t> outer, inner;
+      db::each(tx, "SELECT id FROM t_rows WHERE small = :s ORDER BY id", [&](db::Row const& r) {
+        outer.push_back(db::as_int(r, 0));
+        long long two = 2;
+        if (inner.empty())
+          for (auto id : db::all(tx, "SELECT id FROM t_rows WHERE small = :s ORDER BY id",
+                                 [](db::Row const& x) { return db::as_int(x, 0); }, use(two, "s")))
+            inner.push_back(id);
+      }, use(from, "s"));
+      CHECK_FALSE(outer.empty());
+      CHECK_FALSE(inner.empty());
+      CHECK(db::scalar(tx, "SELECT COUNT(*) FROM t_rows WHERE id >= :f", use(*first, "f")) == 8);
+      counted(tx);
+    }, {}, db::TxMode::Read);
+  }
+  if (mysql) {
+    CHECK(prepared > 0);
+    CHECK(hits > 0);
+  } else {
+    CHECK(prepared == 0);  // SQLite has its own cache (db/statement_cache.hpp)
+  }
+}
+
+TEST_CASE("a prepared statement's error is the text protocol's, and the connection goes on", "[db][rows][prepared]") {
+  ensure_rows_table();
+  bool const mysql = database().backend() == db::Backend::MySql;
+  // A statement the server will not prepare (no such table) fails as text every time; one
+  // that fails only when it runs (a scalar subquery of several rows, an error on MariaDB)
+  // fails from its prepared form too, and the same text then runs again with other values.
+  for (int round = 0; round < 3 * static_cast<int>(database().pool_size()); ++round) {
+    INFO(round);
+    long long zero = 0, several = 1, none = 99;
+    CHECK_THROWS(db::transact(database(), nullptr, [&](db::Tx& tx) {
+      return db::all(tx, "SELECT id FROM t_rows_missing WHERE id > :z", [](db::Row const& r) { return db::as_int(r, 0); },
+                     use(zero, "z"));
+    }, {}, db::TxMode::Read));
+    auto sub = [&](long long small) {
+      return db::transact(database(), nullptr, [&](db::Tx& tx) {
+        return db::one(tx, "SELECT (SELECT id FROM t_rows WHERE small = :s), :s2", [](db::Row const& r) {
+          return std::pair{db::opt_int(r, 0), db::as_int(r, 1)};
+        }, use(small, "s"), use(small, "s2"));
+      }, {}, db::TxMode::Read);
+    };
+    if (mysql) CHECK_THROWS(sub(several));
+    auto empty = sub(none);
+    REQUIRE(empty);
+    CHECK_FALSE(empty->first);
+    CHECK(empty->second == 99);
+    auto n = db::transact(database(), nullptr, [&](db::Tx& tx) {
+      return db::scalar(tx, "SELECT COUNT(*) FROM t_rows WHERE id > :z", use(zero, "z"));
+    }, {}, db::TxMode::Read);
+    CHECK(n == 8);
+  }
+}
+
+TEST_CASE("at most kCapacity statements stay prepared on a connection; the rest run as text", "[db][rows][prepared]") {
+  ensure_rows_table();
+  if (database().backend() != db::Backend::MySql) return;
+  auto const cap = db::MysqlStatements::kCapacity;
+  db::transact(database(), nullptr, [&](db::Tx& tx) {
+    for (std::size_t round = 0; round < 2; ++round)
+      for (std::size_t i = 0; i < cap + 20; ++i) {
+        long long k = static_cast<long long>(i);
+        auto got = db::scalar(tx, "SELECT :k + " + std::to_string(i), use(k, "k"));
+        CHECK(got == 2 * k);
+      }
+    auto* p = tx.mysql_statements();
+    REQUIRE(p);
+    CHECK(p->size() <= cap);
+    CHECK(p->size() > 0);
+  }, {}, db::TxMode::Read);
+}
