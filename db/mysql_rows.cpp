@@ -92,11 +92,18 @@ bool rewrite_placeholders(std::string const& sql, std::string& out, Put&& put) {
   return true;
 }
 
+// Whether every value is one these paths send themselves: named, an integer or text (a
+// double or a positional value is left to SOCI's formatting).
+bool bindable(std::vector<Param> const& params) {
+  for (auto const& p : params)
+    if (p.name.empty() || std::holds_alternative<double>(p.value)) return false;
+  return true;
+}
+
 // The text with each `:name` outside quotes replaced by its value, as SOCI's MySQL backend
 // writes it; false when a placeholder has no value or a value is not an integer or text.
 bool substitute(MYSQL* conn, std::string const& sql, std::vector<Param> const& params, std::string& out) {
-  for (auto const& p : params)
-    if (p.name.empty() || p.value.index() == 2 /* double: left to SOCI's formatting */) return false;
+  if (!bindable(params)) return false;
   ByName const by_name(params);
   out.clear();
   out.reserve(sql.size() + 64);
@@ -291,8 +298,7 @@ bool MysqlStatements::run(soci::session& s, std::string const& sql, std::vector<
     clear();
     conn_ = conn;
   }
-  for (auto const& p : params)
-    if (p.name.empty() || p.value.index() == 2) return false;  // as the text protocol: SOCI formats those
+  if (!bindable(params)) return false;
 
   auto found = entries_.find(sql);
   Entry* e = found == entries_.end() ? nullptr : found->second.get();
@@ -350,7 +356,7 @@ bool MysqlStatements::run(soci::session& s, std::string const& sql, std::vector<
     }
   }
   MYSQL_STMT* stmt = e->stmt;
-  auto failed = [&]() -> bool {  // drops the statement (it is in an unknown state) and throws
+  auto failed = [&] {  // drops the statement (it is in an unknown state) and throws
     soci::mysql_soci_error error(mysql_stmt_error(stmt), static_cast<int>(mysql_stmt_errno(stmt)));
     if (e->busy) e->broken = true;
     else drop(sql);

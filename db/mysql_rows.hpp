@@ -28,7 +28,8 @@ namespace courtyard::db {
 // every call"). Only the services' named query constants read in a read unit come here
 // (db::all/one/each on a Tx of TxMode::Read, whose text is the same on every call); a
 // db::Query's text varies with its filters and IN lists and keeps the text protocol, and so
-// do the reads of write transactions (measured slower there in the flash sale). A text is prepared the second time it is seen on a
+// do the reads of write transactions (no gain measured there: tests/bench/RESULTS.md,
+// "Prepared reads on MariaDB"). A text is prepared the second time it is seen on a
 // connection (one more round trip, once), then run with COM_STMT_EXECUTE: the server no
 // longer parses it (a product read: 23 instead of 34 µs of mariadbd's CPU, bench of
 // 2026-12-07). Values are bound by type (integers, text); every column is read back as the
@@ -70,7 +71,7 @@ class MysqlStatements {
 
 // Runs `sql` with `params`, calling on_row(row) for each row while it returns true; false
 // when it did not run it (the caller runs it through SOCI). Only with COURTYARD_WITH_MYSQL.
-// With `prepared` (a named query constant on a Tx), the statement may run from it.
+// With `prepared` (a named query constant in a read unit), the statement may run from it.
 bool mysql_rows(soci::session& s, std::string const& sql, std::vector<Param> const& params, RowFn on_row,
                 MysqlStatements* prepared = nullptr);
 

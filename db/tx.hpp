@@ -39,8 +39,9 @@ class Tx {
   StatementCache* statement_cache() const { return lease_.statement_cache(); }
   // Prepared SELECTs kept on this connection for a read unit (MariaDB; nullptr otherwise):
   // db::all/one/each use it for the named query constants. A write transaction reads as
-  // text: in the flash sale (checkout batches, the outbox streams) the prepared form cost
-  // mariadbd more CPU per order (tests/bench/RESULTS.md, "Prepared reads on MariaDB").
+  // text: in the flash sale (checkout batches, the outbox streams) the prepared form gained
+  // nothing and measured lower, within the run-to-run spread (tests/bench/RESULTS.md,
+  // "Prepared reads on MariaDB").
   MysqlStatements* mysql_statements() const {
     return mode_ == TxMode::Read ? lease_.mysql_statements() : nullptr;
   }
