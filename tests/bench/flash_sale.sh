@@ -78,11 +78,17 @@ DURABLE=$("${SQL[@]}" -N -B -e 'SELECT @@innodb_flush_log_at_trx_commit, @@innod
 
 # Three runs of 64,000 (about 2 s each here), averaged: one run's rate moved by up to 40 %
 # from one to the next (24,568 and 40,868/s around one sale), more than the sale itself did.
+#
+# It also appends mariadbd's CPU per raw commit (µs) to $WORK/raw-cpu: the same work every
+# time, so it tells a run where the machine was slower from one where the sale did more.
 raw_commits() {  # 32 clients, single-row INSERT, autocommit: prints commits per second
-  local n=64000 secs
+  local n=64000 secs t0
+  t0=$(cpu_ticks "$MARIADB_PID")
   secs=$(mysqlslap --no-defaults -uroot -h127.0.0.1 -P"$DB_PORT" --create-schema=rawcommit --no-drop \
     --concurrency=32 --iterations=3 --number-of-queries=$n --query="INSERT INTO c (v) VALUES (1)" 2>&1 |
     awk '/Average number of seconds to run all queries/ {print $(NF-1)}')
+  awk -v t="$(($(cpu_ticks "$MARIADB_PID") - t0))" -v n=$((n * 3)) -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "%.1f\n", t / hz / n * 1e6}' >>"$WORK/raw-cpu"
   awk -v n=$n -v s="$secs" 'BEGIN {printf "%.0f\n", n / s}'
 }
 
@@ -386,4 +392,5 @@ best=$(awk '/buyers/ {print $2; exit}' "$WORK/summary")
 awk -v o="$best" -v r1="$RAW1" -v r2="$RAW2" 'BEGIN {
   r = (r1 + r2) / 2
   printf "ratio orders/s : raw durable commits/s = %.3f (1/%.1f; target >= 1/7 = 0.143), raw %d and %d/s\n", o / r, r / o, r1, r2 }'
+echo "  mariadbd cpu per raw commit (the same work each time): $(paste -sd' ' "$WORK/raw-cpu" | sed 's/ / and /') us"
 exit $fail
