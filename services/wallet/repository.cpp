@@ -45,22 +45,36 @@ bool apply_delta(db::Tx& tx, std::int64_t cid, logic::AccountKey const& k, std::
 
 std::vector<AccountRow> accounts_for_update(db::Tx& tx, std::int64_t cid, std::vector<logic::AccountKey> const& keys) {
   if (keys.empty()) return {};
-  // One IN list per (kind, bucket): a batch's keys are its buyers (resident, 0) and one
-  // merchant sub-account. MariaDB's range optimizer merges an OR of one conjunction per key
-  // key by key; for a checkout batch's 27 keys that took twice the CPU of the grouped form
-  // (RESULTS.md, "The wallet's locking read").
-  std::map<std::pair<std::string_view, int>, std::vector<std::int64_t>> groups;
-  for (auto const& k : keys) groups[{k.kind, k.bucket}].push_back(k.owner_id);
-  db::Query q("SELECT id, owner_kind, owner_id, bucket, balance_cents, allow_negative FROM wallet_accounts "
-              "WHERE community_id = ");
-  q.value(cid).sql(" AND (");
-  bool first = true;
-  for (auto const& [kind_bucket, owners] : groups) {
-    q.sql(first ? "(owner_kind = " : " OR (owner_kind = ").value(std::string(kind_bucket.first));
-    q.sql(" AND bucket = ").value(std::int64_t{kind_bucket.second}).sql(" AND owner_id IN (").values(owners).sql("))");
-    first = false;
+  // A checkout batch locks ~27 accounts: its buyers (resident, sub-account 0) and one
+  // merchant sub-account. RESULTS.md, "The wallet's locking read" and "The balance update's
+  // plan", has the measurements behind both forms.
+  db::Query q("SELECT id, owner_kind, owner_id, bucket, balance_cents, allow_negative FROM wallet_accounts ");
+  if (tx.backend() == db::Backend::MySql) {
+    // Row values on the unique key (named `community_id` by MariaDB after its first column):
+    // a range over the exact keys whatever InnoDB's statistics say. With `community_id = ?`
+    // and an estimate of a nearly empty table, the optimizer read every account of the
+    // community through a `ref` on that one column instead.
+    q.sql("FORCE INDEX (community_id) WHERE (community_id, owner_kind, owner_id, bucket) IN (");
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      q.sql(i ? ", (" : "(").value(cid).sql(", ").value(keys[i].kind).sql(", ").value(keys[i].owner_id);
+      q.sql(", ").value(std::int64_t{keys[i].bucket}).sql(")");
+    }
+    q.sql(")");
+  } else {
+    // SQLite: one IN list per (kind, bucket) on its unique index.
+    std::map<std::pair<std::string_view, int>, std::vector<std::int64_t>> groups;
+    for (auto const& k : keys) groups[{k.kind, k.bucket}].push_back(k.owner_id);
+    q.sql("WHERE community_id = ").value(cid).sql(" AND (");
+    bool first = true;
+    for (auto const& [kind_bucket, owners] : groups) {
+      q.sql(first ? "(owner_kind = " : " OR (owner_kind = ").value(std::string(kind_bucket.first));
+      q.sql(" AND bucket = ").value(std::int64_t{kind_bucket.second});
+      q.sql(" AND owner_id IN (").values(owners).sql("))");
+      first = false;
+    }
+    q.sql(")");
   }
-  q.sql(") ORDER BY owner_kind, owner_id, bucket").sql(db::for_update(tx.backend()));
+  q.sql(" ORDER BY owner_kind, owner_id, bucket").sql(db::for_update(tx.backend()));
   return q.all(tx, [](db::Row const& r) {
     db::Cols c(r);
     AccountRow a;
