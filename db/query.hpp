@@ -6,15 +6,17 @@
 //   * db::Query builds a statement whose filters are chosen at run time (values bound, never
 //     pasted into the text).
 //
-//   Order order_from(db::Row const& r) {
-//     db::Cols c(r);
-//     Order o;
-//     o.id = c.integer();
-//     o.status = c.text();
-//     o.accepted_at = c.opt_integer();
-//     return o;
-//   }
+//   constexpr auto order_from = db::fields(&Order::id, &Order::status, &Order::accepted_at);
 //   auto o = db::one(tx, kFindOrder, order_from, soci::use(cid, "c"), soci::use(id, "id"));
+//
+//   A row that does not map member for member reads its columns with db::Cols:
+//   Merchant merchant_from(db::Row const& r) {
+//     db::Cols c(r);
+//     Merchant m;
+//     c.into(m.id, m.name);
+//     m.description = c.opt_text().value_or("");
+//     return m;
+//   }
 //
 //   db::Query q(std::string("SELECT ") + kCols + " FROM bills WHERE community_id = ");
 //   q.value(cid);
@@ -72,6 +74,31 @@ class Cols {
   Row r_;  // a copy: two pointers (a Cols may be built from a soci::row)
   std::size_t i_ = 0;
 };
+
+namespace detail {
+template <class P>
+struct MemberOf;
+template <class M, class C>
+struct MemberOf<M C::*> {
+  using type = C;
+};
+}  // namespace detail
+
+// A row mapper for a row whose columns are, in select order, the given members of a
+// default-built T (the first member's class; members of its bases may follow), each read by
+// its type as Cols::into reads it:
+//   constexpr auto product_from = db::fields(&Product::id, &Product::name, &Product::stock);
+// The member list is the mapping's one spelling: a column list that differs from it in
+// length or order is a bug in the query, not in a hand-counted reader.
+template <class First, class... Rest>
+constexpr auto fields(First first, Rest... rest) {
+  using T = typename detail::MemberOf<First>::type;
+  return [=](Row const& r) {
+    T out{};
+    Cols(r).into(out.*first, (out.*rest)...);
+    return out;
+  };
+}
 
 // Each runs on a transaction (db::Tx) or, for reads that need none, a pooled session
 // (db::read(db, [](soci::session& s) { … })): on SQLite a transaction takes the write lock.

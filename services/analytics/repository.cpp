@@ -14,12 +14,9 @@ namespace {
 
 std::string ignore(db::Tx& tx, char const* insert) { return std::string(db::insert_ignore(tx.backend())) + insert; }
 
-Total total_from(db::Row const& r) {
-  db::Cols c(r);
-  Total t;
-  c.into(t.id, t.key, t.orders, t.quantity, t.revenue_cents, t.discount_cents, t.first_day, t.last_day);
-  return t;
-}
+constexpr auto total_from =
+    db::fields(&Total::id, &Total::key, &Total::orders, &Total::quantity, &Total::revenue_cents,
+               &Total::discount_cents, &Total::first_day, &Total::last_day);
 
 }  // namespace
 
@@ -379,12 +376,7 @@ void Rollups::relink_customers(db::Tx& tx) {
       }
     }
     q.sql(kPairDaysOrder).sql(std::string(db::for_update(b)));
-    auto rows = q.all(tx, [](db::Row const& r) {
-      db::Cols c(r);
-      Day d;
-      c.into(d.mid, d.buyer, d.day, d.orders, d.prev, d.next);
-      return d;
-    });
+    auto rows = q.all(tx, db::fields(&Day::mid, &Day::buyer, &Day::day, &Day::orders, &Day::prev, &Day::next));
     std::vector<Day> pair;
     for (auto const& d : rows) {
       if (!pair.empty() && (pair.back().mid != d.mid || pair.back().buyer != d.buyer)) {
@@ -573,12 +565,9 @@ bool delete_threshold(db::Tx& tx, std::int64_t cid, std::int64_t pid) {
 }
 
 #define ANALYTICS_THRESHOLD_COLS "product_id, merchant_id, threshold, alerted, updated_at"
-Threshold threshold_from(db::Row const& r) {
-  db::Cols c(r);
-  Threshold t;
-  c.into(t.product_id, t.merchant_id, t.threshold, t.alerted, t.updated_at);
-  return t;
-}
+constexpr auto threshold_from =
+    db::fields(&Threshold::product_id, &Threshold::merchant_id, &Threshold::threshold, &Threshold::alerted,
+               &Threshold::updated_at);
 constexpr char const* kThresholdOf = "SELECT " ANALYTICS_THRESHOLD_COLS
                                      " FROM analytics_stock_thresholds WHERE product_id = :p AND community_id = :c";
 std::optional<Threshold> threshold_of(db::Tx& tx, std::int64_t cid, std::int64_t pid) {
@@ -668,12 +657,8 @@ constexpr char const* kGroupBuysClosed =
 std::vector<GroupBuyResult> group_buys_closed(db::Tx& tx, std::int64_t mid, std::int64_t from, std::int64_t to) {
   return db::all(
       tx, kGroupBuysClosed,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        GroupBuyResult g;
-        c.into(g.group_buy_id, g.participants, g.closed_day, g.outcome);
-        return g;
-      },
+      db::fields(&GroupBuyResult::group_buy_id, &GroupBuyResult::participants, &GroupBuyResult::closed_day,
+                 &GroupBuyResult::outcome),
       use(mid, "m"), use(from, "f"), use(to, "t"));
 }
 
@@ -753,13 +738,10 @@ constexpr char const* kCommunitySums =
 CommunityDay community_sums(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
   auto d = db::one(
       tx, kCommunitySums,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        CommunityDay x;
-        c.into(x.bills_issued, x.bills_issued_cents, x.bills_paid, x.bills_paid_cents, x.bills_paid_late,
-               x.bills_overdue, x.tickets_resolved, x.tickets_closed, x.checkins, x.rsvps, x.posts);
-        return x;
-      },
+      db::fields(&CommunityDay::bills_issued, &CommunityDay::bills_issued_cents, &CommunityDay::bills_paid,
+                 &CommunityDay::bills_paid_cents, &CommunityDay::bills_paid_late,
+                 &CommunityDay::bills_overdue, &CommunityDay::tickets_resolved, &CommunityDay::tickets_closed,
+                 &CommunityDay::checkins, &CommunityDay::rsvps, &CommunityDay::posts),
       use(cid, "c"), use(from, "f"), use(to, "t"));
   return d.value_or(CommunityDay{});
 }
@@ -788,12 +770,7 @@ constexpr char const* kCohorts =
 std::vector<CohortCell> cohorts(db::Tx& tx, std::int64_t cid, std::int64_t from_month, std::int64_t to_month) {
   return db::all(
       tx, kCohorts,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        CohortCell x;
-        c.into(x.cohort, x.month, x.residents);
-        return x;
-      },
+      db::fields(&CohortCell::cohort, &CohortCell::month, &CohortCell::residents),
       use(cid, "c"), use(from_month, "f"), use(to_month, "t"), use(from_month, "f2"), use(to_month, "t2"));
 }
 
@@ -804,12 +781,8 @@ constexpr char const* kBillsIssued =
 BillFigures bills_issued_between(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
   auto b = db::one(
       tx, kBillsIssued,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        BillFigures x;
-        c.into(x.issued, x.issued_cents, x.paid, x.paid_cents);
-        return x;
-      },
+      db::fields(&BillFigures::issued, &BillFigures::issued_cents, &BillFigures::paid,
+                 &BillFigures::paid_cents),
       use(cid, "c"), use(from, "f"), use(to, "t"));
   return b.value_or(BillFigures{});
 }
@@ -853,13 +826,10 @@ constexpr char const* kTicketSums =
 std::vector<TicketDay> ticket_sums(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
   return db::all(
       tx, kTicketSums,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        TicketDay x;
-        c.into(x.category, x.opened, x.responded, x.response_minutes, x.response_breaches, x.resolved,
-               x.resolution_minutes, x.resolution_breaches, x.reopened, x.ratings, x.rating_sum);
-        return x;
-      },
+      db::fields(&TicketDay::category, &TicketDay::opened, &TicketDay::responded,
+                 &TicketDay::response_minutes, &TicketDay::response_breaches, &TicketDay::resolved,
+                 &TicketDay::resolution_minutes, &TicketDay::resolution_breaches, &TicketDay::reopened,
+                 &TicketDay::ratings, &TicketDay::rating_sum),
       use(cid, "c"), use(from, "f"), use(to, "t"));
 }
 

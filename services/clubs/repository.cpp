@@ -14,60 +14,42 @@ using soci::use;
 
 #define CLUBS_CLUB_COLS \
   "c.id, c.community_id, c.name, c.description, c.is_open, c.member_count, c.created_by, c.created_at"
-Club club_from(db::Row const& r) {
-  db::Cols c(r);
-  Club k;
-  c.into(k.id, k.community_id, k.name, k.description, k.open, k.member_count, k.created_by, k.created_at);
-  return k;
-}
+constexpr auto club_from =
+    db::fields(&Club::id, &Club::community_id, &Club::name, &Club::description, &Club::open,
+               &Club::member_count, &Club::created_by, &Club::created_at);
 
 #define CLUBS_MEMBER_COLS "id, club_id, account_id, status, organiser, created_at"
-Member member_from(db::Row const& r) {
-  db::Cols c(r);
-  Member m;
-  c.into(m.id, m.club_id, m.account_id, m.status, m.organiser, m.created_at);
-  return m;
-}
+constexpr auto member_from =
+    db::fields(&Member::id, &Member::club_id, &Member::account_id, &Member::status, &Member::organiser,
+               &Member::created_at);
 
 #define CLUBS_EVENT_COLS                                                                                         \
   "e.id, e.community_id, e.club_id, e.series_id, e.title, e.starts_at, e.capacity, e.seats_taken, e.fee_cents, " \
   "e.created_by, e.created_at, c.name, c.is_open"
-Event event_from(db::Row const& r) {
-  db::Cols c(r);
-  Event e;
-  c.into(e.id, e.community_id, e.club_id, e.series_id, e.title, e.starts_at, e.capacity, e.seats_taken,
-         e.fee_cents, e.created_by, e.created_at, e.club_name, e.club_open);
-  return e;
-}
+constexpr auto event_from =
+    db::fields(&Event::id, &Event::community_id, &Event::club_id, &Event::series_id, &Event::title,
+               &Event::starts_at, &Event::capacity, &Event::seats_taken, &Event::fee_cents,
+               &Event::created_by, &Event::created_at, &Event::club_name, &Event::club_open);
 
 #define CLUBS_RSVP_COLS \
   "id, event_id, account_id, status, waitlist_seq, check_in_code, checked_in_at, paid_cents, created_at, " \
   "points_spent, points_cents, points_ref"
-Rsvp rsvp_from(db::Row const& r) {
-  db::Cols c(r);
-  Rsvp v;
-  c.into(v.id, v.event_id, v.account_id, v.status, v.waitlist_seq, v.check_in_code, v.checked_in_at,
-         v.paid_cents, v.created_at, v.points_spent, v.points_cents, v.points_ref);
-  return v;
-}
+constexpr auto rsvp_from =
+    db::fields(&Rsvp::id, &Rsvp::event_id, &Rsvp::account_id, &Rsvp::status, &Rsvp::waitlist_seq,
+               &Rsvp::check_in_code, &Rsvp::checked_in_at, &Rsvp::paid_cents, &Rsvp::created_at,
+               &Rsvp::points_spent, &Rsvp::points_cents, &Rsvp::points_ref);
 
 #define CLUBS_POST_COLS \
   "id, community_id, club_id, author_id, body, like_count, comment_count, report_count, hidden, created_at, " \
   "author_erased"
-Post post_from(db::Row const& r) {
-  db::Cols c(r);
-  Post p;
-  c.into(p.id, p.community_id, p.club_id, p.author_id, p.body, p.like_count, p.comment_count, p.report_count,
-         p.hidden, p.created_at, p.author_erased);
-  return p;
-}
+constexpr auto post_from =
+    db::fields(&Post::id, &Post::community_id, &Post::club_id, &Post::author_id, &Post::body,
+               &Post::like_count, &Post::comment_count, &Post::report_count, &Post::hidden, &Post::created_at,
+               &Post::author_erased);
 
-Comment comment_from(db::Row const& r) {
-  db::Cols c(r);
-  Comment k;
-  c.into(k.id, k.post_id, k.author_id, k.body, k.created_at, k.author_erased);
-  return k;
-}
+constexpr auto comment_from =
+    db::fields(&Comment::id, &Comment::post_id, &Comment::author_id, &Comment::body, &Comment::created_at,
+               &Comment::author_erased);
 
 std::int64_t first_integer(db::Row const& r) { return db::Cols(r).integer(); }
 

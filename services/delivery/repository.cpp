@@ -648,13 +648,9 @@ std::optional<CodeUse> find_use(db::Tx& tx, std::int64_t community_id, std::stri
                                 std::int64_t object_id) {
   return db::one(
       tx, kFindUse,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        CodeUse u;
-        c.into(u.community_id, u.kind, u.object_id, u.key_id, u.nonce, u.used_at, u.device_id, u.synced_by,
-               u.synced_at);
-        return u;
-      },
+      db::fields(&CodeUse::community_id, &CodeUse::kind, &CodeUse::object_id, &CodeUse::key_id,
+                 &CodeUse::nonce, &CodeUse::used_at, &CodeUse::device_id, &CodeUse::synced_by,
+                 &CodeUse::synced_at),
       use(community_id, "c"), use(kind, "k"), use(object_id, "o"));
 }
 

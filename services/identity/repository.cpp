@@ -55,12 +55,9 @@ constexpr char const* kAccountById = COURTYARD_ACCOUNT_COLUMNS " FROM accounts a
 
 namespace {
 
-Account account_from(db::Row const& r) {
-  db::Cols c(r);
-  Account a;
-  c.into(a.id, a.email, a.display_name, a.password_hash, a.admin, a.created_at);
-  return a;
-}
+constexpr auto account_from =
+    db::fields(&Account::id, &Account::email, &Account::display_name, &Account::password_hash,
+               &Account::admin, &Account::created_at);
 
 }  // namespace
 
@@ -249,12 +246,9 @@ constexpr char const* kCommunitiesOf =
 
 namespace {
 
-Community community_from(db::Row const& r) {
-  db::Cols c(r);
-  Community out;
-  c.into(out.id, out.name, out.address, out.timezone, out.created_at);
-  return out;
-}
+constexpr auto community_from =
+    db::fields(&Community::id, &Community::name, &Community::address, &Community::timezone,
+               &Community::created_at);
 
 }  // namespace
 
@@ -384,12 +378,8 @@ constexpr char const* kUnitAddress =
 std::optional<UnitAddress> unit_address(soci::session& s, std::int64_t community_id, std::int64_t unit_id) {
   return one(
       s, kUnitAddress,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        UnitAddress a;
-        c.into(a.unit_id, a.building_id, a.building_name, a.unit_number);
-        return a;
-      },
+      db::fields(&UnitAddress::unit_id, &UnitAddress::building_id, &UnitAddress::building_name,
+                 &UnitAddress::unit_number),
       use(unit_id), use(community_id));
 }
 
@@ -403,12 +393,7 @@ std::vector<ResidencyRow> residencies(soci::session& s, std::int64_t community_i
   db::Query q(kResidencies);
   q.value(community_id).sql(" AND m.role = ").value(role_text(Role::Resident)).sql(" AND m.account_id IN (");
   q.values(ids).sql(") ORDER BY m.account_id, m.created_at, m.id");
-  return q.all(s, [](db::Row const& r) {
-    db::Cols c(r);
-    ResidencyRow x;
-    c.into(x.account_id, x.since_ms, x.building);
-    return x;
-  });
+  return q.all(s, db::fields(&ResidencyRow::account_id, &ResidencyRow::since_ms, &ResidencyRow::building));
 }
 
 constexpr char const* kOccupiedUnits =
@@ -420,12 +405,7 @@ std::vector<OccupiedUnit> occupied_units(soci::session& s, std::int64_t communit
   std::string resident = role_text(Role::Resident);
   return all(
       s, kOccupiedUnits,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        OccupiedUnit u;
-        c.into(u.unit_id, u.building_id);
-        return u;
-      },
+      db::fields(&OccupiedUnit::unit_id, &OccupiedUnit::building_id),
       use(community_id, "c"), use(community_id, "c2"), use(resident, "r"));
 }
 
@@ -583,12 +563,9 @@ constexpr char const* kStaff = COURTYARD_STAFF_SELECT
 
 namespace {
 
-StaffMember staff_from(db::Row const& r) {
-  db::Cols c(r);
-  StaffMember m;
-  c.into(m.id, m.account_id, m.role, m.email, m.display_name, m.since);
-  return m;
-}
+constexpr auto staff_from =
+    db::fields(&StaffMember::id, &StaffMember::account_id, &StaffMember::role, &StaffMember::email,
+               &StaffMember::display_name, &StaffMember::since);
 
 }  // namespace
 
@@ -630,13 +607,10 @@ constexpr char const* kApplicationsOf = COURTYARD_APPLICATION_SELECT
 
 namespace {
 
-Application application_from(db::Row const& r) {
-  db::Cols c(r);
-  Application a;
-  c.into(a.id, a.community_id, a.account_id, a.unit_id, a.status, a.created_at, a.decided_at,
-         a.applicant_email, a.applicant_name);
-  return a;
-}
+constexpr auto application_from =
+    db::fields(&Application::id, &Application::community_id, &Application::account_id, &Application::unit_id,
+               &Application::status, &Application::created_at, &Application::decided_at,
+               &Application::applicant_email, &Application::applicant_name);
 
 }  // namespace
 

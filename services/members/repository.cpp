@@ -138,12 +138,8 @@ constexpr char const* kDebitLots =
 std::vector<DebitLot> debit_lots(db::Tx& tx, std::int64_t posting_id) {
   return db::all(
       tx, kDebitLots,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        DebitLot d;
-        c.into(d.lot_id, d.points, d.restored, d.earned_at, d.expires_at);
-        return d;
-      },
+      db::fields(&DebitLot::lot_id, &DebitLot::points, &DebitLot::restored, &DebitLot::earned_at,
+                 &DebitLot::expires_at),
       use(posting_id, "p"));
 }
 
@@ -161,13 +157,10 @@ bool restore_debit_lot(db::Tx& tx, std::int64_t posting_id, std::int64_t lot_id,
 
 namespace {
 
-Posting posting_from(db::Row const& r) {
-  db::Cols c(r);
-  Posting p;
-  c.into(p.id, p.community_id, p.account_id, p.kind, p.points, p.source, p.source_ref, p.source_event_id, p.rule_id,
-         p.rule_version, p.created_at);
-  return p;
-}
+constexpr auto posting_from =
+    db::fields(&Posting::id, &Posting::community_id, &Posting::account_id, &Posting::kind, &Posting::points,
+               &Posting::source, &Posting::source_ref, &Posting::source_event_id, &Posting::rule_id,
+               &Posting::rule_version, &Posting::created_at);
 
 }  // namespace
 
@@ -196,12 +189,9 @@ std::vector<Posting> all_postings(db::Tx& tx, std::int64_t account_id) {
 
 namespace {
 
-Lot lot_from(db::Row const& r) {
-  db::Cols c(r);
-  Lot l;
-  c.into(l.id, l.community_id, l.account_id, l.posting_id, l.points, l.remaining, l.earned_at, l.expires_at);
-  return l;
-}
+constexpr auto lot_from =
+    db::fields(&Lot::id, &Lot::community_id, &Lot::account_id, &Lot::posting_id, &Lot::points,
+               &Lot::remaining, &Lot::earned_at, &Lot::expires_at);
 
 }  // namespace
 
@@ -452,12 +442,8 @@ constexpr char const* kTiers =
 std::vector<logic::Tier> tiers(db::Tx& tx, std::int64_t cid) {
   return db::all(
       tx, kTiers,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        logic::Tier t;
-        c.into(t.id, t.name, t.threshold, t.discount_pct, t.earn_multiplier_pct);
-        return t;
-      },
+      db::fields(&logic::Tier::id, &logic::Tier::name, &logic::Tier::threshold, &logic::Tier::discount_pct,
+                 &logic::Tier::earn_multiplier_pct),
       use(cid, "c"));
 }
 
@@ -498,12 +484,9 @@ std::vector<std::int64_t> replace_tiers(db::Tx& tx, std::int64_t cid, std::vecto
 
 namespace {
 
-Status status_from(db::Row const& r) {
-  db::Cols c(r);
-  Status s;
-  c.into(s.community_id, s.account_id, s.tier_id, s.review_month, s.updated_at);
-  return s;
-}
+constexpr auto status_from =
+    db::fields(&Status::community_id, &Status::account_id, &Status::tier_id, &Status::review_month,
+               &Status::updated_at);
 
 }  // namespace
 
@@ -580,12 +563,7 @@ constexpr char const* kMembers =
 std::vector<MemberRow> members(db::Tx& tx, std::int64_t cid, json::Page const& page) {
   return db::all(
       tx, kMembers,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        MemberRow m;
-        c.into(m.id, m.balance);
-        return m;
-      },
+      db::fields(&MemberRow::id, &MemberRow::balance),
       use(cid, "c"), use(page.above(), "after"), use(page.fetch(), "l"));
 }
 
@@ -811,12 +789,9 @@ std::int64_t erase_facts(db::Tx& tx, std::int64_t account_id) {
 
 namespace {
 
-Segment segment_from(db::Row const& r) {
-  db::Cols c(r);
-  Segment s;
-  c.into(s.id, s.community_id, s.merchant_id, s.name, s.rule, s.created_by, s.created_at, s.updated_at);
-  return s;
-}
+constexpr auto segment_from =
+    db::fields(&Segment::id, &Segment::community_id, &Segment::merchant_id, &Segment::name, &Segment::rule,
+               &Segment::created_by, &Segment::created_at, &Segment::updated_at);
 
 }  // namespace
 
@@ -951,14 +926,13 @@ std::vector<std::int64_t> segment_members(db::Tx& tx, SegmentQuery const& s) {
 
 namespace {
 
-Campaign campaign_from(db::Row const& r) {
-  db::Cols c(r);
-  Campaign k;
-  c.into(k.id, k.community_id, k.merchant_id, k.segment_id, k.name, k.kind, k.title, k.body, k.points,
-         k.coupon_merchant_id, k.percent_off, k.amount_off_cents, k.min_spend_cents, k.coupon_days, k.status,
-         k.targeted, k.reached, k.no_consent, k.capped, k.created_by, k.created_at, k.issued_by, k.issued_at);
-  return k;
-}
+constexpr auto campaign_from =
+    db::fields(&Campaign::id, &Campaign::community_id, &Campaign::merchant_id, &Campaign::segment_id,
+               &Campaign::name, &Campaign::kind, &Campaign::title, &Campaign::body, &Campaign::points,
+               &Campaign::coupon_merchant_id, &Campaign::percent_off, &Campaign::amount_off_cents,
+               &Campaign::min_spend_cents, &Campaign::coupon_days, &Campaign::status, &Campaign::targeted,
+               &Campaign::reached, &Campaign::no_consent, &Campaign::capped, &Campaign::created_by,
+               &Campaign::created_at, &Campaign::issued_by, &Campaign::issued_at);
 
 }  // namespace
 

@@ -14,12 +14,10 @@ using soci::use;
 // The columns notification_from reads, in its order.
 #define NOTIFICATION_COLUMNS "id, account_id, community_id, type, title, body, data, created_at, read_at"
 
-Notification notification_from(db::Row const& r) {
-  db::Cols c(r);
-  Notification n;
-  c.into(n.id, n.account_id, n.community_id, n.type, n.title, n.body, n.data, n.created_at, n.read_at);
-  return n;
-}
+constexpr auto notification_from =
+    db::fields(&Notification::id, &Notification::account_id, &Notification::community_id, &Notification::type,
+               &Notification::title, &Notification::body, &Notification::data, &Notification::created_at,
+               &Notification::read_at);
 
 }  // namespace
 
@@ -100,12 +98,9 @@ std::int64_t unread_count(db::Tx& tx, std::int64_t account_id) {
 // ---- preferences
 
 namespace {
-Preference preference_from(db::Row const& r) {
-  db::Cols c(r);
-  Preference p;
-  c.into(p.account_id, p.category, p.in_app, p.push, p.email);
-  return p;
-}
+constexpr auto preference_from =
+    db::fields(&Preference::account_id, &Preference::category, &Preference::in_app, &Preference::push,
+               &Preference::email);
 }  // namespace
 
 constexpr char const* kPreferences =

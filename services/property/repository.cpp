@@ -38,13 +38,10 @@ constexpr char const* kActiveSchedules =
 constexpr char const* kDeactivateSchedule =
     "UPDATE property_fee_schedules SET active = 0 WHERE id = :id AND community_id = :c AND active = 1";
 
-FeeSchedule schedule_from(db::Row const& r) {
-  db::Cols c(r);
-  FeeSchedule s;
-  c.into(s.id, s.community_id, s.name, s.amount_cents, s.scope, s.building_id, s.active, s.created_by,
-         s.created_at);
-  return s;
-}
+constexpr auto schedule_from =
+    db::fields(&FeeSchedule::id, &FeeSchedule::community_id, &FeeSchedule::name, &FeeSchedule::amount_cents,
+               &FeeSchedule::scope, &FeeSchedule::building_id, &FeeSchedule::active, &FeeSchedule::created_by,
+               &FeeSchedule::created_at);
 }  // namespace
 
 std::int64_t insert_schedule(db::Tx& tx, FeeSchedule const& s) {
@@ -111,22 +108,16 @@ constexpr char const* kBillingSummary =
     "COALESCE(SUM(CASE WHEN status = 'overdue' THEN 1 ELSE 0 END), 0) "
     "FROM property_bills WHERE community_id = ";
 
-Bill bill_from(db::Row const& r) {
-  db::Cols c(r);
-  Bill b;
-  c.into(b.id, b.community_id, b.unit_id, b.building_id, b.schedule_id, b.name, b.period, b.amount_cents,
-         b.status, b.due_at, b.issued_at, b.paid_at, b.paid_by, b.method, b.transaction_id, b.overdue_at,
-         b.points_spent, b.points_cents);
-  return b;
-}
+constexpr auto bill_from =
+    db::fields(&Bill::id, &Bill::community_id, &Bill::unit_id, &Bill::building_id, &Bill::schedule_id,
+               &Bill::name, &Bill::period, &Bill::amount_cents, &Bill::status, &Bill::due_at,
+               &Bill::issued_at, &Bill::paid_at, &Bill::paid_by, &Bill::method, &Bill::transaction_id,
+               &Bill::overdue_at, &Bill::points_spent, &Bill::points_cents);
 
-PeriodSummary summary_from(db::Row const& r) {
-  db::Cols c(r);
-  PeriodSummary s;
-  c.into(s.period, s.billed_cents, s.paid_cents, s.overdue_cents, s.outstanding_cents, s.bills, s.paid,
-         s.unpaid, s.overdue);
-  return s;
-}
+constexpr auto summary_from =
+    db::fields(&PeriodSummary::period, &PeriodSummary::billed_cents, &PeriodSummary::paid_cents,
+               &PeriodSummary::overdue_cents, &PeriodSummary::outstanding_cents, &PeriodSummary::bills,
+               &PeriodSummary::paid, &PeriodSummary::unpaid, &PeriodSummary::overdue);
 }  // namespace
 
 std::optional<std::int64_t> insert_bill_once(db::Tx& tx, Bill const& b) {
@@ -236,21 +227,16 @@ constexpr char const* kHistory =
     "SELECT from_status, to_status, actor_id, happened_at, note FROM property_ticket_history "
     "WHERE ticket_id = :t AND community_id = :c ORDER BY id";
 
-Ticket ticket_from(db::Row const& r) {
-  db::Cols c(r);
-  Ticket t;
-  c.into(t.id, t.community_id, t.unit_id, t.opened_by, t.category, t.description, t.status, t.assigned_to,
-         t.resolution_note, t.rating, t.rating_comment, t.created_at, t.updated_at, t.resolved_at,
-         t.closed_at, t.first_response_at, t.sla_first_response_hours, t.sla_resolution_hours);
-  return t;
-}
+constexpr auto ticket_from =
+    db::fields(&Ticket::id, &Ticket::community_id, &Ticket::unit_id, &Ticket::opened_by, &Ticket::category,
+               &Ticket::description, &Ticket::status, &Ticket::assigned_to, &Ticket::resolution_note,
+               &Ticket::rating, &Ticket::rating_comment, &Ticket::created_at, &Ticket::updated_at,
+               &Ticket::resolved_at, &Ticket::closed_at, &Ticket::first_response_at,
+               &Ticket::sla_first_response_hours, &Ticket::sla_resolution_hours);
 
-HistoryEntry history_from(db::Row const& r) {
-  db::Cols c(r);
-  HistoryEntry e;
-  c.into(e.from, e.to, e.actor_id, e.at, e.note);
-  return e;
-}
+constexpr auto history_from =
+    db::fields(&HistoryEntry::from, &HistoryEntry::to, &HistoryEntry::actor_id, &HistoryEntry::at,
+               &HistoryEntry::note);
 }  // namespace
 
 std::int64_t insert_ticket(db::Tx& tx, Ticket const& t) {
@@ -333,12 +319,8 @@ constexpr char const* kTicketSteps =
 std::vector<SlaRow> sla_rows(db::Tx& tx, std::int64_t cid) {
   return db::all(
       tx, kSlaRows,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        SlaRow s;
-        c.into(s.category, s.first_response_hours, s.resolution_hours, s.updated_at);
-        return s;
-      },
+      db::fields(&SlaRow::category, &SlaRow::first_response_hours, &SlaRow::resolution_hours,
+                 &SlaRow::updated_at),
       use(cid, "c"));
 }
 
@@ -353,13 +335,10 @@ std::vector<TicketStep> ticket_steps_after(db::Tx& tx, std::int64_t cid, std::in
                                            std::int64_t limit) {
   return db::all(
       tx, kTicketSteps,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        TicketStep s;
-        c.into(s.history_id, s.ticket_id, s.from, s.to, s.actor_id, s.at, s.rating, s.category, s.opened_by,
-               s.unit_id, s.opened_at, s.sla_first_response_hours, s.sla_resolution_hours);
-        return s;
-      },
+      db::fields(&TicketStep::history_id, &TicketStep::ticket_id, &TicketStep::from, &TicketStep::to,
+                 &TicketStep::actor_id, &TicketStep::at, &TicketStep::rating, &TicketStep::category,
+                 &TicketStep::opened_by, &TicketStep::unit_id, &TicketStep::opened_at,
+                 &TicketStep::sla_first_response_hours, &TicketStep::sla_resolution_hours),
       use(cid, "c"), use(after_history_id, "a"), use(limit, "n"));
 }
 
@@ -383,13 +362,11 @@ constexpr char const* kInsertRead =
 constexpr char const* kCountRead =
     "UPDATE property_announcements SET read_count = read_count + 1 WHERE id = :id AND community_id = :c";
 
-Announcement announcement_from(db::Row const& r) {
-  db::Cols c(r);
-  Announcement a;
-  c.into(a.id, a.community_id, a.building_id, a.title, a.body, a.created_by, a.audience_count, a.read_count,
-         a.created_at, a.read_at);
-  return a;
-}
+constexpr auto announcement_from =
+    db::fields(&Announcement::id, &Announcement::community_id, &Announcement::building_id,
+               &Announcement::title, &Announcement::body, &Announcement::created_by,
+               &Announcement::audience_count, &Announcement::read_count, &Announcement::created_at,
+               &Announcement::read_at);
 }  // namespace
 
 std::int64_t insert_announcement(db::Tx& tx, Announcement const& a) {
@@ -440,13 +417,11 @@ constexpr char const* kUsePass =
     "UPDATE property_visitor_passes SET status = 'used', used_at = :t, verified_by = :v "
     "WHERE id = :id AND community_id = :c AND status = 'active' AND valid_from <= :t2 AND valid_until > :t3";
 
-VisitorPass pass_from(db::Row const& r) {
-  db::Cols c(r);
-  VisitorPass p;
-  c.into(p.id, p.community_id, p.code, p.visitor_name, p.created_by, p.unit_id, p.valid_from, p.valid_until,
-         p.status, p.used_at, p.verified_by, p.created_at);
-  return p;
-}
+constexpr auto pass_from =
+    db::fields(&VisitorPass::id, &VisitorPass::community_id, &VisitorPass::code, &VisitorPass::visitor_name,
+               &VisitorPass::created_by, &VisitorPass::unit_id, &VisitorPass::valid_from,
+               &VisitorPass::valid_until, &VisitorPass::status, &VisitorPass::used_at,
+               &VisitorPass::verified_by, &VisitorPass::created_at);
 }  // namespace
 
 std::int64_t insert_pass(db::Tx& tx, VisitorPass const& p) {
@@ -507,20 +482,14 @@ constexpr char const* kCancelBooking =
     "UPDATE property_bookings SET status = 'cancelled', cancelled_at = :t "
     "WHERE id = :id AND community_id = :c AND status = 'active'";
 
-Amenity amenity_from(db::Row const& r) {
-  db::Cols c(r);
-  Amenity a;
-  c.into(a.id, a.community_id, a.name, a.capacity, a.created_at);
-  return a;
-}
+constexpr auto amenity_from =
+    db::fields(&Amenity::id, &Amenity::community_id, &Amenity::name, &Amenity::capacity,
+               &Amenity::created_at);
 
-Booking booking_from(db::Row const& r) {
-  db::Cols c(r);
-  Booking b;
-  c.into(b.id, b.community_id, b.amenity_id, b.account_id, b.starts_at, b.ends_at, b.status, b.created_at,
-         b.cancelled_at);
-  return b;
-}
+constexpr auto booking_from =
+    db::fields(&Booking::id, &Booking::community_id, &Booking::amenity_id, &Booking::account_id,
+               &Booking::starts_at, &Booking::ends_at, &Booking::status, &Booking::created_at,
+               &Booking::cancelled_at);
 }  // namespace
 
 std::int64_t insert_amenity(db::Tx& tx, Amenity const& a) {
@@ -656,12 +625,8 @@ std::vector<SuggestionText> suggestion_texts(db::Tx& tx, std::int64_t cid, std::
                                              std::int64_t limit) {
   return db::all(
       tx, kSuggestionTexts,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        SuggestionText s;
-        c.into(s.id, s.title, s.body, s.vote_count);
-        return s;
-      },
+      db::fields(&SuggestionText::id, &SuggestionText::title, &SuggestionText::body,
+                 &SuggestionText::vote_count),
       use(cid, "c"), use(from, "f"), use(to, "t"), use(limit, "n"));
 }
 

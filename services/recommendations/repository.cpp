@@ -47,12 +47,7 @@ constexpr char const* kProfile =
 std::vector<ProfileProduct> profile(db::Tx& tx, std::int64_t cid, std::int64_t account_id) {
   return db::all(
       tx, kProfile,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        ProfileProduct p;
-        c.into(p.product_id, p.merchant_id, p.building_id);
-        return p;
-      },
+      db::fields(&ProfileProduct::product_id, &ProfileProduct::merchant_id, &ProfileProduct::building_id),
       use(cid, "c"), use(account_id, "a"));
 }
 
@@ -135,12 +130,7 @@ constexpr char const* kOwned =
 std::vector<Owned> owned(db::Tx& tx, std::int64_t cid, std::int64_t account_id) {
   return db::all(
       tx, kOwned,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        Owned o;
-        c.into(o.product_id, o.merchant_id, o.first_at);
-        return o;
-      },
+      db::fields(&Owned::product_id, &Owned::merchant_id, &Owned::first_at),
       use(cid, "c"), use(account_id, "a"));
 }
 
@@ -167,12 +157,7 @@ std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> partners(db::Tx&
   struct Row {
     std::int64_t seed = 0, other = 0, buyers = 0;
   };
-  auto rows = q.all(tx, [](db::Row const& r) {
-    db::Cols c(r);
-    Row x;
-    c.into(x.seed, x.other, x.buyers);
-    return x;
-  });
+  auto rows = q.all(tx, db::fields(&Row::seed, &Row::other, &Row::buyers));
   for (auto const& r : rows)
     for (std::size_t i = 0; i < seeds.size(); ++i)
       if (seeds[i] == r.seed) out[i].emplace_back(r.other, r.buyers);

@@ -27,12 +27,7 @@ constexpr char const* kRates =
 std::vector<Rate> rates(db::Tx& tx, std::int64_t cid) {
   return db::all(
       tx, kRates,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        Rate x;
-        c.into(x.category, x.rate_bp, x.updated_at);
-        return x;
-      },
+      db::fields(&Rate::category, &Rate::rate_bp, &Rate::updated_at),
       use(cid, "c"));
 }
 
@@ -52,12 +47,9 @@ void set_rate(db::Tx& tx, std::int64_t cid, std::string const& category, std::in
 // ---- periods
 
 #define SETTLEMENT_PERIOD_COLS "id, community_id, period_start, period_end, status, closed_at"
-Period period_from(db::Row const& r) {
-  db::Cols c(r);
-  Period p;
-  c.into(p.id, p.community_id, p.start_ms, p.end_ms, p.status, p.closed_at);
-  return p;
-}
+constexpr auto period_from =
+    db::fields(&Period::id, &Period::community_id, &Period::start_ms, &Period::end_ms, &Period::status,
+               &Period::closed_at);
 
 constexpr char const* kEnsurePeriod =
     " INTO settlement_periods (community_id, period_start, period_end, status) VALUES (:c, :s, :e, 'open')";
@@ -107,13 +99,10 @@ std::vector<Period> open_periods(db::Tx& tx, std::int64_t cid) {
 #define SETTLEMENT_POSTING_COLS \
   "id, community_id, merchant_id, period_id, kind, source, order_id, refund_id, amount_cents, occurred_at, " \
   "posted_at, wallet_txn"
-Posting posting_from(db::Row const& r) {
-  db::Cols c(r);
-  Posting p;
-  c.into(p.id, p.community_id, p.merchant_id, p.period_id, p.kind, p.source, p.order_id, p.refund_id, p.amount_cents,
-         p.occurred_at, p.posted_at, p.wallet_txn);
-  return p;
-}
+constexpr auto posting_from =
+    db::fields(&Posting::id, &Posting::community_id, &Posting::merchant_id, &Posting::period_id,
+               &Posting::kind, &Posting::source, &Posting::order_id, &Posting::refund_id,
+               &Posting::amount_cents, &Posting::occurred_at, &Posting::posted_at, &Posting::wallet_txn);
 
 constexpr char const* kPostingExists =
     "SELECT COUNT(*) FROM settlement_postings WHERE community_id = :c AND kind = :k AND source = :s";
@@ -155,14 +144,13 @@ std::vector<std::int64_t> merchants_in_period(db::Tx& tx, std::int64_t period_id
   "id, community_id, merchant_id, period_id, period_start, period_end, orders_count, gross_cents, "          \
   "refunds_cents, commission_cents, points_cents, net_cents, cancelled_cents, status, closed_at, "           \
   "reimbursement_txn, paid_at, paid_by, payout_txn, payout_reference"
-Statement statement_from(db::Row const& r) {
-  db::Cols c(r);
-  Statement s;
-  c.into(s.id, s.community_id, s.merchant_id, s.period_id, s.period_start, s.period_end, s.orders_count,
-         s.gross_cents, s.refunds_cents, s.commission_cents, s.points_cents, s.net_cents, s.cancelled_cents, s.status,
-         s.closed_at, s.reimbursement_txn, s.paid_at, s.paid_by, s.payout_txn, s.payout_reference);
-  return s;
-}
+constexpr auto statement_from =
+    db::fields(&Statement::id, &Statement::community_id, &Statement::merchant_id, &Statement::period_id,
+               &Statement::period_start, &Statement::period_end, &Statement::orders_count,
+               &Statement::gross_cents, &Statement::refunds_cents, &Statement::commission_cents,
+               &Statement::points_cents, &Statement::net_cents, &Statement::cancelled_cents,
+               &Statement::status, &Statement::closed_at, &Statement::reimbursement_txn, &Statement::paid_at,
+               &Statement::paid_by, &Statement::payout_txn, &Statement::payout_reference);
 
 constexpr char const* kInsertStatement =
     "INSERT INTO settlement_statements (community_id, merchant_id, period_id, period_start, period_end, "

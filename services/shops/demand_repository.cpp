@@ -128,13 +128,10 @@ void log_search(db::Tx& tx, SearchLogRow const& row) {
   "w.id, w.community_id, w.author_id, w.title, w.category, w.status, w.details, w.joiners, w.merchant_id, " \
   "w.group_buy_id, w.answered_at, w.created_at"
 namespace {
-Wish wish_from(db::Row const& r) {
-  db::Cols c(r);
-  Wish w;
-  c.into(w.id, w.community_id, w.author_id, w.title, w.category, w.status, w.details, w.joiners, w.merchant_id,
-         w.group_buy_id, w.answered_at, w.created_at, w.joined);
-  return w;
-}
+constexpr auto wish_from =
+    db::fields(&Wish::id, &Wish::community_id, &Wish::author_id, &Wish::title, &Wish::category, &Wish::status,
+               &Wish::details, &Wish::joiners, &Wish::merchant_id, &Wish::group_buy_id, &Wish::answered_at,
+               &Wish::created_at, &Wish::joined);
 }  // namespace
 
 constexpr char const* kInsertWish =
@@ -221,12 +218,8 @@ std::vector<CategorySearches> searches_by_category(db::Tx& tx, std::int64_t cid,
   std::int64_t few = search::kFewResults;
   return db::all(
       tx, kSearchesByCategory,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        CategorySearches s;
-        c.into(s.category, s.searches, s.zero, s.few);
-        return s;
-      },
+      db::fields(&CategorySearches::category, &CategorySearches::searches, &CategorySearches::zero,
+                 &CategorySearches::few),
       use(few, "few"), use(cid, "c"), use(from, "f"), use(to, "t"));
 }
 
@@ -244,12 +237,8 @@ std::vector<TermSearches> searched_terms(db::Tx& tx, std::int64_t cid, std::int6
   q.sql(" GROUP BY query HAVING COUNT(*) >= ").value(min_searches);
   if (only_few) q.sql(" AND SUM(CASE WHEN full_matches < ").value(search::kFewResults).sql(" THEN 1 ELSE 0 END) > 0");
   q.sql(" ORDER BY COUNT(*) DESC, query LIMIT ").value(limit);
-  return q.all(tx, [](db::Row const& r) {
-    db::Cols c(r);
-    TermSearches t;
-    c.into(t.term, t.searches, t.zero, t.few);
-    return t;
-  });
+  return q.all(tx, db::fields(&TermSearches::term, &TermSearches::searches, &TermSearches::zero,
+                              &TermSearches::few));
 }
 
 constexpr char const* kWishesByCategory =
@@ -258,12 +247,8 @@ constexpr char const* kWishesByCategory =
 std::vector<CategoryWishes> wishes_by_category(db::Tx& tx, std::int64_t cid, std::int64_t from, std::int64_t to) {
   return db::all(
       tx, kWishesByCategory,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        CategoryWishes w;
-        c.into(w.category, w.wishes, w.open, w.joiners);
-        return w;
-      },
+      db::fields(&CategoryWishes::category, &CategoryWishes::wishes, &CategoryWishes::open,
+                 &CategoryWishes::joiners),
       use(cid, "c"), use(from, "f"), use(to, "t"));
 }
 

@@ -38,44 +38,33 @@ Merchant merchant_from(db::Row const& r) {
 
 #define SHOPS_PRODUCT_COLS \
   "id, community_id, merchant_id, name, category, price_cents, stock, active, created_at, updated_at"
-Product product_from(db::Row const& r) {
-  db::Cols c(r);
-  Product p;
-  c.into(p.id, p.community_id, p.merchant_id, p.name, p.category, p.price_cents, p.stock, p.active,
-         p.created_at, p.updated_at);
-  return p;
-}
+constexpr auto product_from =
+    db::fields(&Product::id, &Product::community_id, &Product::merchant_id, &Product::name,
+               &Product::category, &Product::price_cents, &Product::stock, &Product::active,
+               &Product::created_at, &Product::updated_at);
 
-Movement movement_from(db::Row const& r) {
-  db::Cols c(r);
-  Movement m;
-  c.into(m.id, m.community_id, m.merchant_id, m.product_id, m.delta, m.reason, m.order_id, m.actor,
-         m.stock_after, m.at);
-  return m;
-}
+constexpr auto movement_from =
+    db::fields(&Movement::id, &Movement::community_id, &Movement::merchant_id, &Movement::product_id,
+               &Movement::delta, &Movement::reason, &Movement::order_id, &Movement::actor,
+               &Movement::stock_after, &Movement::at);
 
 #define SHOPS_ORDER_COLS                                                                                  \
   "id, community_id, merchant_id, buyer_id, unit_id, status, fulfilment, subtotal_cents, discount_cents, " \
   "total_cents, coupon_id, coupon_code, redemption_code, group_buy_id, created_at, updated_at, accepted_at, " \
   "ready_at, completed_at, cancelled_at, cancelled_by, points_spent, points_cents, tier_discount_pct, "  \
   "tier_discount_cents"
-Order order_from(db::Row const& r) {
-  db::Cols c(r);
-  Order o;
-  c.into(o.id, o.community_id, o.merchant_id, o.buyer_id, o.unit_id, o.status, o.fulfilment, o.subtotal_cents,
-         o.discount_cents, o.total_cents, o.coupon_id, o.coupon_code, o.redemption_code, o.group_buy_id,
-         o.created_at, o.updated_at, o.accepted_at, o.ready_at, o.completed_at, o.cancelled_at,
-         o.cancelled_by);
-  c.into(o.points_spent, o.points_cents, o.tier_discount_pct, o.tier_discount_cents);
-  return o;
-}
+constexpr auto order_from =
+    db::fields(&Order::id, &Order::community_id, &Order::merchant_id, &Order::buyer_id, &Order::unit_id,
+               &Order::status, &Order::fulfilment, &Order::subtotal_cents, &Order::discount_cents,
+               &Order::total_cents, &Order::coupon_id, &Order::coupon_code, &Order::redemption_code,
+               &Order::group_buy_id, &Order::created_at, &Order::updated_at, &Order::accepted_at,
+               &Order::ready_at, &Order::completed_at, &Order::cancelled_at, &Order::cancelled_by,
+               &Order::points_spent, &Order::points_cents, &Order::tier_discount_pct,
+               &Order::tier_discount_cents);
 
-OrderItem order_item_from(db::Row const& r) {
-  db::Cols c(r);
-  OrderItem i;
-  c.into(i.product_id, i.name, i.category, i.unit_price_cents, i.quantity, i.line_cents);
-  return i;
-}
+constexpr auto order_item_from =
+    db::fields(&OrderItem::product_id, &OrderItem::name, &OrderItem::category, &OrderItem::unit_price_cents,
+               &OrderItem::quantity, &OrderItem::line_cents);
 
 constexpr char const* kOrderItems =
     "SELECT product_id, name, category, unit_price_cents, quantity, line_cents FROM order_items "
@@ -128,45 +117,33 @@ std::vector<Order> with_items(db::Tx& tx, std::vector<Order> orders) {
 #define SHOPS_COUPON_COLS                                                                                  \
   "id, community_id, merchant_id, code, percent_off, amount_off_cents, min_spend_cents, max_redemptions, " \
   "redemptions, expires_at, created_at"
-Coupon coupon_from(db::Row const& r) {
-  db::Cols c(r);
-  Coupon k;
-  c.into(k.id, k.community_id, k.merchant_id, k.code, k.percent_off, k.amount_off_cents, k.min_spend_cents,
-         k.max_redemptions, k.redemptions, k.expires_at, k.created_at);
-  return k;
-}
+constexpr auto coupon_from =
+    db::fields(&Coupon::id, &Coupon::community_id, &Coupon::merchant_id, &Coupon::code, &Coupon::percent_off,
+               &Coupon::amount_off_cents, &Coupon::min_spend_cents, &Coupon::max_redemptions,
+               &Coupon::redemptions, &Coupon::expires_at, &Coupon::created_at);
 
 #define SHOPS_REVIEW_COLS "id, community_id, merchant_id, order_id, buyer_id, rating, body, created_at, author_erased, weight"
-Review review_from(db::Row const& r) {
-  db::Cols c(r);
-  Review v;
-  c.into(v.id, v.community_id, v.merchant_id, v.order_id, v.buyer_id, v.rating, v.body, v.created_at,
-         v.author_erased, v.weight);
-  return v;
-}
+constexpr auto review_from =
+    db::fields(&Review::id, &Review::community_id, &Review::merchant_id, &Review::order_id, &Review::buyer_id,
+               &Review::rating, &Review::body, &Review::created_at, &Review::author_erased, &Review::weight);
 
 #define SHOPS_GROUP_BUY_COLS                                                                               \
   "id, community_id, merchant_id, product_id, unit_price_cents, min_participants, participants, quantity, " \
   "closes_at, status, outcome, created_by, created_at, closed_at"
-GroupBuy group_buy_from(db::Row const& r) {
-  db::Cols c(r);
-  GroupBuy g;
-  c.into(g.id, g.community_id, g.merchant_id, g.product_id, g.unit_price_cents, g.min_participants,
-         g.participants, g.quantity, g.closes_at, g.status, g.outcome, g.created_by, g.created_at,
-         g.closed_at);
-  return g;
-}
+constexpr auto group_buy_from =
+    db::fields(&GroupBuy::id, &GroupBuy::community_id, &GroupBuy::merchant_id, &GroupBuy::product_id,
+               &GroupBuy::unit_price_cents, &GroupBuy::min_participants, &GroupBuy::participants,
+               &GroupBuy::quantity, &GroupBuy::closes_at, &GroupBuy::status, &GroupBuy::outcome,
+               &GroupBuy::created_by, &GroupBuy::created_at, &GroupBuy::closed_at);
 
 #define SHOPS_PARTICIPANT_COLS \
   "id, community_id, group_buy_id, account_id, unit_id, quantity, amount_cents, status, order_id, created_at, " \
   "fulfilment"
-Participant participant_from(db::Row const& r) {
-  db::Cols c(r);
-  Participant p;
-  c.into(p.id, p.community_id, p.group_buy_id, p.account_id, p.unit_id, p.quantity, p.amount_cents, p.status,
-         p.order_id, p.created_at, p.fulfilment);
-  return p;
-}
+constexpr auto participant_from =
+    db::fields(&Participant::id, &Participant::community_id, &Participant::group_buy_id,
+               &Participant::account_id, &Participant::unit_id, &Participant::quantity,
+               &Participant::amount_cents, &Participant::status, &Participant::order_id,
+               &Participant::created_at, &Participant::fulfilment);
 
 }  // namespace
 
@@ -706,12 +683,9 @@ std::vector<Review> list_reviews(db::Tx& tx, std::int64_t cid, std::int64_t mid,
 // ---- referrals
 
 namespace {
-ReferralCode referral_code_from(db::Row const& r) {
-  db::Cols c(r);
-  ReferralCode k;
-  c.into(k.id, k.community_id, k.account_id, k.code, k.created_at);
-  return k;
-}
+constexpr auto referral_code_from =
+    db::fields(&ReferralCode::id, &ReferralCode::community_id, &ReferralCode::account_id, &ReferralCode::code,
+               &ReferralCode::created_at);
 }  // namespace
 
 constexpr char const* kReferralCodeOf =
@@ -751,12 +725,8 @@ constexpr char const* kOrderReferral =
 std::optional<OrderReferral> order_referral(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
   return db::one(
       tx, kOrderReferral,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        OrderReferral x;
-        c.into(x.order_id, x.community_id, x.merchant_id, x.buyer_id, x.referrer_id, x.code);
-        return x;
-      },
+      db::fields(&OrderReferral::order_id, &OrderReferral::community_id, &OrderReferral::merchant_id,
+                 &OrderReferral::buyer_id, &OrderReferral::referrer_id, &OrderReferral::code),
       use(oid, "o"), use(cid, "c"));
 }
 
@@ -895,12 +865,7 @@ constexpr char const* kOrderPoints =
 OrderPoints order_points(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
   auto p = db::one(
       tx, kOrderPoints,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        OrderPoints p;
-        c.into(p.points_spent, p.points_cents);
-        return p;
-      },
+      db::fields(&OrderPoints::points_spent, &OrderPoints::points_cents),
       use(oid, "id"), use(cid, "c"));
   return p.value_or(OrderPoints{});
 }
@@ -937,27 +902,21 @@ std::int64_t refunded_goods_cents(db::Tx& tx, std::int64_t cid, std::int64_t oid
   "id, community_id, order_id, merchant_id, buyer_id, status, source, reason, goods_cents, amount_cents, "      \
   "points, points_cents, decision_reason, decided_by, decided_at, dispute_reason, disputed_at, "               \
   "arbitration_reason, arbitrated_by, arbitrated_at, created_at, updated_at, completed_at"
-Refund refund_from(db::Row const& r) {
-  db::Cols c(r);
-  Refund f;
-  c.into(f.id, f.community_id, f.order_id, f.merchant_id, f.buyer_id, f.status, f.source, f.reason, f.goods_cents,
-         f.amount_cents, f.points, f.points_cents, f.decision_reason, f.decided_by, f.decided_at, f.dispute_reason,
-         f.disputed_at, f.arbitration_reason, f.arbitrated_by, f.arbitrated_at, f.created_at, f.updated_at,
-         f.completed_at);
-  return f;
-}
+constexpr auto refund_from =
+    db::fields(&Refund::id, &Refund::community_id, &Refund::order_id, &Refund::merchant_id, &Refund::buyer_id,
+               &Refund::status, &Refund::source, &Refund::reason, &Refund::goods_cents, &Refund::amount_cents,
+               &Refund::points, &Refund::points_cents, &Refund::decision_reason, &Refund::decided_by,
+               &Refund::decided_at, &Refund::dispute_reason, &Refund::disputed_at,
+               &Refund::arbitration_reason, &Refund::arbitrated_by, &Refund::arbitrated_at,
+               &Refund::created_at, &Refund::updated_at, &Refund::completed_at);
 
 constexpr char const* kRefundItems =
     "SELECT product_id, quantity, returned, line_cents FROM refund_items WHERE refund_id = :r ORDER BY id";
 void load_refund_items(db::Tx& tx, Refund& f) {
   f.items = db::all(
       tx, kRefundItems,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        RefundItem i;
-        c.into(i.product_id, i.quantity, i.returned, i.line_cents);
-        return i;
-      },
+      db::fields(&RefundItem::product_id, &RefundItem::quantity, &RefundItem::returned,
+                 &RefundItem::line_cents),
       use(f.id, "r"));
 }
 std::vector<Refund> with_refund_items(db::Tx& tx, std::vector<Refund> rs) {
@@ -1089,13 +1048,11 @@ namespace {
   "o.id, o.community_id, o.merchant_id, o.buyer_id, o.created_at, o.status, o.subtotal_cents, " \
   "o.discount_cents, o.total_cents, o.coupon_id, o.group_buy_id, COALESCE(k.campaign_id, 0)"
 #define SHOPS_FACT_FROM " FROM orders o LEFT JOIN coupons k ON k.id = o.coupon_id"
-OrderFacts order_facts_from(db::Row const& r) {
-  db::Cols c(r);
-  OrderFacts o;
-  c.into(o.id, o.community_id, o.merchant_id, o.buyer_id, o.created_at, o.status, o.subtotal_cents,
-         o.discount_cents, o.total_cents, o.coupon_id, o.group_buy_id, o.campaign_id);
-  return o;
-}
+constexpr auto order_facts_from =
+    db::fields(&OrderFacts::id, &OrderFacts::community_id, &OrderFacts::merchant_id, &OrderFacts::buyer_id,
+               &OrderFacts::created_at, &OrderFacts::status, &OrderFacts::subtotal_cents,
+               &OrderFacts::discount_cents, &OrderFacts::total_cents, &OrderFacts::coupon_id,
+               &OrderFacts::group_buy_id, &OrderFacts::campaign_id);
 
 constexpr char const* kFactLines =
     "SELECT product_id, category, quantity, line_cents FROM order_items WHERE order_id = :o AND community_id = :c "
@@ -1103,21 +1060,14 @@ constexpr char const* kFactLines =
 void load_fact_lines(db::Tx& tx, OrderFacts& o) {
   o.lines = db::all(
       tx, kFactLines,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        OrderFacts::Line l;
-        c.into(l.product_id, l.category, l.quantity, l.line_cents);
-        return l;
-      },
+      db::fields(&OrderFacts::Line::product_id, &OrderFacts::Line::category, &OrderFacts::Line::quantity,
+                 &OrderFacts::Line::line_cents),
       use(o.id, "o"), use(o.community_id, "c"));
 }
 
-GroupBuyFacts group_buy_facts_from(db::Row const& r) {
-  db::Cols c(r);
-  GroupBuyFacts g;
-  c.into(g.id, g.merchant_id, g.participants, g.closed_at, g.outcome);
-  return g;
-}
+constexpr auto group_buy_facts_from =
+    db::fields(&GroupBuyFacts::id, &GroupBuyFacts::merchant_id, &GroupBuyFacts::participants,
+               &GroupBuyFacts::closed_at, &GroupBuyFacts::outcome);
 
 }  // namespace
 
@@ -1176,12 +1126,8 @@ constexpr char const* kReviewFactsAfter =
 std::vector<ReviewFacts> review_facts_after(db::Tx& tx, std::int64_t cid, std::int64_t after_id, std::int64_t limit) {
   return db::all(
       tx, kReviewFactsAfter,
-      [](db::Row const& r) {
-        db::Cols c(r);
-        ReviewFacts f;
-        c.into(f.id, f.merchant_id, f.order_id, f.rating, f.created_at);
-        return f;
-      },
+      db::fields(&ReviewFacts::id, &ReviewFacts::merchant_id, &ReviewFacts::order_id, &ReviewFacts::rating,
+                 &ReviewFacts::created_at),
       use(cid, "c"), use(after_id, "a"), use(limit, "l"));
 }
 
@@ -1229,12 +1175,8 @@ std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t
     bool active = true;
     std::optional<std::string> reason;
   };
-  auto lines = q.all(tx, [](db::Row const& r) {
-    db::Cols c(r);
-    Line l;
-    c.into(l.product_id, l.name, l.category, l.active, l.stock, l.reason, l.in, l.after);
-    return l;
-  });
+  auto lines = q.all(tx, db::fields(&Line::product_id, &Line::name, &Line::category, &Line::active,
+                                    &Line::stock, &Line::reason, &Line::in, &Line::after));
   for (auto& l : lines) {
     if (out.empty() || out.back().product_id != l.product_id) {
       StockPeriod p;
@@ -1254,12 +1196,8 @@ std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t
 
 namespace {
 // Columns: id, merchant_id, stock, name.
-ProductStock product_stock_from(db::Row const& r) {
-  db::Cols c(r);
-  ProductStock p;
-  c.into(p.id, p.merchant_id, p.stock, p.name);
-  return p;
-}
+constexpr auto product_stock_from =
+    db::fields(&ProductStock::id, &ProductStock::merchant_id, &ProductStock::stock, &ProductStock::name);
 }  // namespace
 
 constexpr char const* kProductStock =

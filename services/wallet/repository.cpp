@@ -202,12 +202,9 @@ constexpr char const* kStatementPage =
 
 namespace {
 
-Entry entry_from(db::Row const& r) {
-  db::Cols c(r);
-  Entry e;
-  c.into(e.id, e.transaction_id, e.amount_cents, e.balance_after_cents, e.kind, e.reference, e.created_at);
-  return e;
-}
+constexpr auto entry_from =
+    db::fields(&Entry::id, &Entry::transaction_id, &Entry::amount_cents, &Entry::balance_after_cents,
+               &Entry::kind, &Entry::reference, &Entry::created_at);
 
 }  // namespace
 
@@ -243,12 +240,8 @@ constexpr char const* kTotalsByKind =
 
 namespace {
 
-KindTotal kind_total_from(db::Row const& r) {
-  db::Cols c(r);
-  KindTotal t;
-  c.into(t.owner_kind, t.balance_cents, t.accounts);
-  return t;
-}
+constexpr auto kind_total_from =
+    db::fields(&KindTotal::owner_kind, &KindTotal::balance_cents, &KindTotal::accounts);
 
 }  // namespace
 

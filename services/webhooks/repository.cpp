@@ -29,24 +29,19 @@ Endpoint endpoint_from(db::Row const& r) {
 #define WEBHOOKS_DELIVERY_COLS                                                                         \
   "id, community_id, endpoint_id, event_id, seq, message_id, event_type, payload, status, attempts, " \
   "next_attempt_at, last_status, last_error, replay_of, created_at, completed_at"
-Delivery delivery_from(db::Row const& r) {
-  db::Cols c(r);
-  Delivery d;
-  c.into(d.id, d.community_id, d.endpoint_id, d.event_id, d.seq, d.message_id, d.event_type, d.payload, d.status,
-         d.attempts, d.next_attempt_at, d.last_status, d.last_error, d.replay_of, d.created_at, d.completed_at);
-  return d;
-}
+constexpr auto delivery_from =
+    db::fields(&Delivery::id, &Delivery::community_id, &Delivery::endpoint_id, &Delivery::event_id,
+               &Delivery::seq, &Delivery::message_id, &Delivery::event_type, &Delivery::payload,
+               &Delivery::status, &Delivery::attempts, &Delivery::next_attempt_at, &Delivery::last_status,
+               &Delivery::last_error, &Delivery::replay_of, &Delivery::created_at, &Delivery::completed_at);
 
 #define WEBHOOKS_ATTEMPT_COLS                                                                              \
   "id, community_id, endpoint_id, delivery_id, attempt, started_at, latency_ms, http_status, error, " \
   "response_snippet, outcome"
-Attempt attempt_from(db::Row const& r) {
-  db::Cols c(r);
-  Attempt a;
-  c.into(a.id, a.community_id, a.endpoint_id, a.delivery_id, a.attempt, a.started_at, a.latency_ms, a.http_status,
-         a.error, a.response_snippet, a.outcome);
-  return a;
-}
+constexpr auto attempt_from =
+    db::fields(&Attempt::id, &Attempt::community_id, &Attempt::endpoint_id, &Attempt::delivery_id,
+               &Attempt::attempt, &Attempt::started_at, &Attempt::latency_ms, &Attempt::http_status,
+               &Attempt::error, &Attempt::response_snippet, &Attempt::outcome);
 
 std::int64_t first_integer(db::Row const& r) { return db::Cols(r).integer(); }
 
