@@ -247,7 +247,7 @@ std::int64_t lock_sequencer(db::Tx& tx) {
 // The topics that have a stream.
 template <class Src>
 std::vector<std::string> stream_topics(Src& src) {
-  return db::all(src, "SELECT DISTINCT topic FROM event_cursors", [](db::Row const& r) { return db::Cols(r).text(); });
+  return db::all(src, "SELECT DISTINCT topic FROM event_cursors", db::first_text);
 }
 
 // A stream's cursor, locked for this transaction; nullopt when the stream has none or, with
@@ -257,7 +257,7 @@ std::optional<std::int64_t> lock_cursor(db::Tx& tx, std::string const& sub, std:
   db::Query q("SELECT seq FROM event_cursors WHERE subscriber = ");
   q.value(sub).sql(" AND topic = ").value(topic);
   if (tx.backend() == db::Backend::MySql) q.sql(skip ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE");
-  return q.one(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
+  return q.one(tx, db::first_integer);
 }
 
 // An event as a stream reads it: with its number, the payload not parsed yet.
@@ -339,7 +339,7 @@ long long sequence(db::Database& db, int limit) {
     db::Query q("SELECT id FROM events " + db::use_index(db.backend(), "idx_events_topic_seq") + " WHERE topic IN (");
     for (std::size_t i = 0; i < topics.size(); ++i) (i ? q.sql(", ") : q).value(topics[i]);
     q.sql(") AND seq IS NULL ORDER BY id LIMIT ").value(std::int64_t{n});
-    return q.all(src, [](db::Row const& r) { return db::Cols(r).integer(); });
+    return q.all(src, db::first_integer);
   };
   bool any = db::read(db, [&](soci::session& s) {
     auto topics = stream_topics(s);

@@ -100,6 +100,10 @@ constexpr auto fields(First first, Rest... rest) {
   };
 }
 
+// Mappers for a query that selects one column.
+inline std::int64_t first_integer(Row const& r) { return Cols(r).integer(); }  // NULL -> 0
+inline std::string first_text(Row const& r) { return Cols(r).text(); }         // NULL -> ""
+
 // Each runs on a transaction (db::Tx) or, for reads that need none, a pooled session
 // (db::read(db, [](soci::session& s) { … })): on SQLite a transaction takes the write lock.
 inline soci::session& session_of(Tx& tx) { return tx.sql(); }
@@ -180,7 +184,7 @@ void each(Src& src, std::string const& query, Fn&& fn, Uses&&... uses) {
 // A single number (COUNT, SUM, …; NULL -> 0).
 template <class Src, class... Uses>
 std::int64_t scalar(Src& src, std::string const& query, Uses&&... uses) {
-  auto v = one(src, query, [](Row const& r) { return Cols(r).integer(); }, std::forward<Uses>(uses)...);
+  auto v = one(src, query, first_integer, std::forward<Uses>(uses)...);
   return v.value_or(0);
 }
 
@@ -233,7 +237,7 @@ class Query {
   }
   template <class Src>
   std::int64_t scalar(Src& src) {
-    return one(src, [](Row const& r) { return Cols(r).integer(); }).value_or(0);
+    return one(src, first_integer).value_or(0);
   }
   // Runs it; returns rows affected.
   long long exec(Tx& tx);

@@ -141,7 +141,7 @@ std::vector<std::int64_t> Tx::publish_all(std::string const& topic, std::int64_t
     q.value(boost::json::serialize(payloads[i])).sql(", ").value(now_ms_).sql(")");
   }
   q.sql(" RETURNING id");
-  auto ids = q.all(*this, [](Row const& r) { return Cols(r).integer(); });
+  auto ids = q.all(*this, first_integer);
   if (ids.size() != payloads.size()) throw std::runtime_error("publish_all: the events' ids did not come back");
   std::sort(ids.begin(), ids.end());
   insert_deliveries(ids, topic);

@@ -36,7 +36,7 @@ std::set<std::string> claim_facts(db::Tx& tx, std::vector<FactClaim> const& clai
   db::Query q(kTakenFacts);
   for (std::size_t i = 0; i < claims.size(); ++i) q.sql(i ? ", " : "").value(claims[i].fact);
   q.sql(")");
-  auto before = q.all(tx, [](db::Row const& r) { return db::Cols(r).text(); });
+  auto before = q.all(tx, db::first_text);
   std::set<std::string> seen(before.begin(), before.end());
   std::vector<FactClaim const*> fresh;  // each fact once, for its first claim
   for (auto const& c : claims)

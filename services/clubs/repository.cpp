@@ -51,7 +51,6 @@ constexpr auto comment_from =
     db::fields(&Comment::id, &Comment::post_id, &Comment::author_id, &Comment::body, &Comment::created_at,
                &Comment::author_erased);
 
-std::int64_t first_integer(db::Row const& r) { return db::Cols(r).integer(); }
 
 }  // namespace
 
@@ -177,7 +176,7 @@ std::vector<Event> list_events(db::Tx& tx, std::int64_t cid, std::int64_t club_i
   std::int64_t after_start = from;
   std::int64_t after_id = 0;
   if (after > 0) {
-    auto start = db::one(tx, kEventStart, first_integer, use(after, "id"), use(cid, "c"));
+    auto start = db::one(tx, kEventStart, db::first_integer, use(after, "id"), use(cid, "c"));
     if (!start) return {};
     after_start = *start;
     after_id = after;
@@ -283,7 +282,7 @@ std::vector<Rsvp> waitlist(db::Tx& tx, std::int64_t event_id, std::int64_t limit
 constexpr char const* kWaitingTickets =
     "SELECT waitlist_seq FROM event_rsvps WHERE event_id = :e AND status = 'waitlisted'";
 std::vector<std::int64_t> waiting_tickets(db::Tx& tx, std::int64_t event_id) {
-  return db::all(tx, kWaitingTickets, first_integer, use(event_id, "e"));
+  return db::all(tx, kWaitingTickets, db::first_integer, use(event_id, "e"));
 }
 
 constexpr char const* kCountRsvps = "SELECT COUNT(*) FROM event_rsvps WHERE event_id = :e AND status = :s";
@@ -294,7 +293,7 @@ std::int64_t count_rsvps(db::Tx& tx, std::int64_t event_id, std::string const& s
 constexpr char const* kGoingAccounts =
     "SELECT account_id FROM event_rsvps WHERE event_id = :e AND status = 'going' ORDER BY id";
 std::vector<std::int64_t> going_accounts(db::Tx& tx, std::int64_t event_id) {
-  return db::all(tx, kGoingAccounts, first_integer, use(event_id, "e"));
+  return db::all(tx, kGoingAccounts, db::first_integer, use(event_id, "e"));
 }
 
 constexpr char const* kReminderCandidates =
@@ -380,7 +379,7 @@ long long delete_like(db::Tx& tx, std::int64_t post_id, std::int64_t account_id)
 
 constexpr char const* kHasLiked = "SELECT id FROM post_likes WHERE post_id = :p AND account_id = :a";
 bool has_liked(db::Tx& tx, std::int64_t post_id, std::int64_t account_id) {
-  return db::one(tx, kHasLiked, first_integer, use(post_id, "p"), use(account_id, "a")).has_value();
+  return db::one(tx, kHasLiked, db::first_integer, use(post_id, "p"), use(account_id, "a")).has_value();
 }
 
 constexpr char const* kInsertReport =

@@ -380,7 +380,7 @@ constexpr char const* kReleaseBooking =
 constexpr char const* kGiveBackPlace = "UPDATE delivery_slots SET booked = booked - 1 WHERE id = :s AND booked > 0";
 
 std::int64_t release_booking(db::Tx& tx, std::int64_t order_id) {
-  auto slot = db::one(tx, kBookingOfOrder, [](db::Row const& r) { return db::Cols(r).integer(); }, use(order_id, "o"));
+  auto slot = db::one(tx, kBookingOfOrder, db::first_integer, use(order_id, "o"));
   if (!slot) return 0;
   std::int64_t now = tx.now_ms();
   if (tx.exec(kReleaseBooking, use(now, "t"), use(order_id, "o")) != 1) return 0;

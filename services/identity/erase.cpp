@@ -61,11 +61,11 @@ std::vector<std::pair<std::string, std::string>> erasure_blockers(db::Tx& tx, st
 
 std::vector<std::int64_t> communities_of(db::Tx& tx, std::int64_t account_id) {
   return db::all(
-      tx, kCommunitiesOf, [](db::Row const& r) { return db::Cols(r).integer(); }, use(account_id, "a"));
+      tx, kCommunitiesOf, db::first_integer, use(account_id, "a"));
 }
 
 boost::json::object erase_account(db::Tx& tx, std::int64_t account_id) {
-  auto text = [](db::Row const& r) { return db::Cols(r).text(); };
+  auto text = db::first_text;
   std::string old_email = db::one(tx, kOldEmail, text, use(account_id, "a")).value_or("");
   std::string email = "erased-" + std::to_string(account_id) + "@erased.invalid";
   std::string name(kFormerResident);

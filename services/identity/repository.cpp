@@ -19,12 +19,11 @@ namespace {
 using db::all;
 using db::one;
 
-std::int64_t first_integer(db::Row const& r) { return db::Cols(r).integer(); }
 
 // True when the query returns a row.
 template <class... Uses>
 bool found(soci::session& s, std::string const& query, Uses&&... uses) {
-  return one(s, query, first_integer, std::forward<Uses>(uses)...).has_value();
+  return one(s, query, db::first_integer, std::forward<Uses>(uses)...).has_value();
 }
 
 std::string join_scopes(std::vector<std::string> const& scopes) {
@@ -362,13 +361,13 @@ std::vector<Unit> units(soci::session& s, std::int64_t community_id, std::int64_
 constexpr char const* kUnitCommunity = "SELECT community_id FROM units WHERE id = :id";
 
 std::int64_t unit_community(soci::session& s, std::int64_t unit_id) {
-  return one(s, kUnitCommunity, first_integer, use(unit_id)).value_or(0);
+  return one(s, kUnitCommunity, db::first_integer, use(unit_id)).value_or(0);
 }
 
 constexpr char const* kUnitBuilding = "SELECT building_id FROM units WHERE id = :u AND community_id = :c";
 
 std::int64_t unit_building(soci::session& s, std::int64_t community_id, std::int64_t unit_id) {
-  return one(s, kUnitBuilding, first_integer, use(unit_id), use(community_id)).value_or(0);
+  return one(s, kUnitBuilding, db::first_integer, use(unit_id), use(community_id)).value_or(0);
 }
 
 constexpr char const* kUnitAddress =
@@ -448,7 +447,7 @@ constexpr char const* kAccountsWithRole =
 
 std::vector<std::int64_t> accounts_with_role(soci::session& s, std::int64_t community_id, Role role) {
   std::string r = role_text(role);
-  return all(s, kAccountsWithRole, first_integer, use(community_id), use(r));
+  return all(s, kAccountsWithRole, db::first_integer, use(community_id), use(r));
 }
 
 constexpr char const* kAccountsActingFor =
@@ -456,7 +455,7 @@ constexpr char const* kAccountsActingFor =
     " WHERE community_id = :cid AND role = 'merchant' AND merchant_id = :mid ORDER BY account_id";
 
 std::vector<std::int64_t> accounts_acting_for(soci::session& s, std::int64_t community_id, std::int64_t merchant_id) {
-  return all(s, kAccountsActingFor, first_integer, use(community_id), use(merchant_id));
+  return all(s, kAccountsActingFor, db::first_integer, use(community_id), use(merchant_id));
 }
 
 constexpr char const* kResidentsOfUnit =
@@ -465,7 +464,7 @@ constexpr char const* kResidentsOfUnit =
 
 std::vector<std::int64_t> residents_of_unit(soci::session& s, std::int64_t unit_id) {
   std::string r = role_text(Role::Resident);
-  return all(s, kResidentsOfUnit, first_integer, use(unit_id), use(r));
+  return all(s, kResidentsOfUnit, db::first_integer, use(unit_id), use(r));
 }
 
 constexpr char const* kResidentsOfBuilding =
@@ -478,8 +477,8 @@ std::vector<std::int64_t> residents_of_community(soci::session& s, std::int64_t 
                                                  std::int64_t building_id) {
   std::string r = role_text(Role::Resident);
   // The whole community: every account with the resident role there.
-  if (building_id == 0) return all(s, kAccountsWithRole, first_integer, use(community_id), use(r));
-  return all(s, kResidentsOfBuilding, first_integer, use(community_id), use(r), use(building_id));
+  if (building_id == 0) return all(s, kAccountsWithRole, db::first_integer, use(community_id), use(r));
+  return all(s, kResidentsOfBuilding, db::first_integer, use(community_id), use(r), use(building_id));
 }
 
 // building 0 = every resident of the community.
@@ -496,13 +495,13 @@ constexpr char const* kCountResidents =
 std::vector<std::int64_t> residents_page(soci::session& s, std::int64_t community_id, std::int64_t building_id,
                                          std::int64_t after_account, std::int64_t limit) {
   std::string r = role_text(Role::Resident);
-  return all(s, kResidentsPage, first_integer, use(community_id, "cid"), use(r, "role"), use(after_account, "after"),
+  return all(s, kResidentsPage, db::first_integer, use(community_id, "cid"), use(r, "role"), use(after_account, "after"),
              use(building_id, "bid"), use(building_id, "bid2"), use(limit, "n"));
 }
 
 std::int64_t count_residents(soci::session& s, std::int64_t community_id, std::int64_t building_id) {
   std::string r = role_text(Role::Resident);
-  return one(s, kCountResidents, first_integer, use(community_id, "cid"), use(r, "role"), use(building_id, "bid"),
+  return one(s, kCountResidents, db::first_integer, use(community_id, "cid"), use(r, "role"), use(building_id, "bid"),
              use(building_id, "bid2"))
       .value_or(0);
 }
@@ -637,7 +636,7 @@ constexpr char const* kPendingApplicationCommunities =
     "SELECT community_id FROM residency_applications WHERE account_id = :account AND pending = 1";
 
 std::vector<std::int64_t> pending_application_communities(soci::session& s, std::int64_t account_id) {
-  return all(s, kPendingApplicationCommunities, first_integer, use(account_id));
+  return all(s, kPendingApplicationCommunities, db::first_integer, use(account_id));
 }
 
 std::vector<Application> applications(soci::session& s, std::int64_t community_id,

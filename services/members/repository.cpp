@@ -22,7 +22,7 @@ constexpr char const* kFindAccount =
 
 std::optional<std::int64_t> find_account(db::Tx& tx, std::int64_t cid, std::string const& kind, std::int64_t owner_id) {
   return db::one(
-      tx, kFindAccount, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cid, "c"), use(kind, "k"),
+      tx, kFindAccount, db::first_integer, use(cid, "c"), use(kind, "k"),
       use(owner_id, "o"));
 }
 
@@ -118,7 +118,7 @@ constexpr char const* kPostingForSource =
 std::optional<std::int64_t> posting_for_source(db::Tx& tx, std::int64_t cid, std::string const& source,
                                                std::string const& ref, std::int64_t account_id) {
   return db::one(
-      tx, kPostingForSource, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cid, "c"),
+      tx, kPostingForSource, db::first_integer, use(cid, "c"),
       use(source, "s"), use(ref, "r"), use(account_id, "a"));
 }
 
@@ -382,7 +382,7 @@ constexpr char const* kRuleEffectiveFrom = "SELECT effective_from FROM members_e
 
 std::optional<std::int64_t> rule_effective_from(db::Tx& tx, std::int64_t rule_id) {
   return db::one(
-      tx, kRuleEffectiveFrom, [](db::Row const& r) { return db::Cols(r).integer(); }, use(rule_id, "id"));
+      tx, kRuleEffectiveFrom, db::first_integer, use(rule_id, "id"));
 }
 
 // ---- daily caps and monthly earnings
@@ -747,7 +747,7 @@ bool remove_tag(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::stri
 
 std::vector<std::string> tags_of(db::Tx& tx, std::int64_t cid, std::int64_t account_id) {
   return db::all(
-      tx, kTagsOf, [](db::Row const& r) { return db::Cols(r).text(); }, use(cid, "c"), use(account_id, "a"));
+      tx, kTagsOf, db::first_text, use(cid, "c"), use(account_id, "a"));
 }
 
 constexpr char const* kAllTags =
@@ -914,7 +914,7 @@ std::vector<std::int64_t> segment_members(db::Tx& tx, SegmentQuery const& s) {
   db::Query q("SELECT f.account_id");
   segment_where(q, s);
   q.sql(" ORDER BY f.account_id");
-  return q.all(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
+  return q.all(tx, db::first_integer);
 }
 
 // ---- campaigns

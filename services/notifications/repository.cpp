@@ -154,7 +154,7 @@ constexpr char const* kDeleteCreatedBefore =
 
 std::vector<std::int64_t> created_before(soci::session& s, std::int64_t cut_ms, std::int64_t after_id, int limit) {
   return db::all(
-      s, kCreatedBefore, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cut_ms, "c"), use(after_id, "a"),
+      s, kCreatedBefore, db::first_integer, use(cut_ms, "c"), use(after_id, "a"),
       use(limit, "l"));
 }
 

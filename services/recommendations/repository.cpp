@@ -8,7 +8,6 @@ using soci::use;
 
 namespace {
 
-std::int64_t first_integer(db::Row const& r) { return db::Cols(r).integer(); }
 
 std::string upsert_plus_one(db::Tx& tx, char const* insert, char const* conflict_keys) {
   if (tx.backend() == db::Backend::MySql) return std::string(insert) + " ON DUPLICATE KEY UPDATE buyers = buyers + 1";
@@ -77,7 +76,7 @@ constexpr char const* kProfileCommunities =
     "SELECT community_id FROM rec_profiles WHERE account_id = :a ORDER BY community_id";
 
 std::vector<std::int64_t> profile_communities(db::Tx& tx, std::int64_t account_id) {
-  return db::all(tx, kProfileCommunities, first_integer, use(account_id, "a"));
+  return db::all(tx, kProfileCommunities, db::first_integer, use(account_id, "a"));
 }
 
 constexpr char const* kAddPair =
@@ -170,7 +169,7 @@ constexpr char const* kPopularInBuilding =
 
 std::vector<std::int64_t> popular_in_building(db::Tx& tx, std::int64_t cid, std::int64_t building_id,
                                               std::int64_t min_buyers, std::int64_t limit) {
-  return db::all(tx, kPopularInBuilding, first_integer, use(cid, "c"), use(building_id, "b"), use(min_buyers, "k"),
+  return db::all(tx, kPopularInBuilding, db::first_integer, use(cid, "c"), use(building_id, "b"), use(min_buyers, "k"),
                  use(limit, "l"));
 }
 

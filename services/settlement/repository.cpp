@@ -18,7 +18,7 @@ soci::indicator null_if_absent(bool present) { return present ? soci::i_ok : soc
 constexpr char const* kRateFor =
     "SELECT rate_bp FROM settlement_commission_rates WHERE community_id = :c AND category = :k";
 std::optional<std::int64_t> rate_for(db::Tx& tx, std::int64_t cid, std::string const& category) {
-  return db::one(tx, kRateFor, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cid, "c"),
+  return db::one(tx, kRateFor, db::first_integer, use(cid, "c"),
                  use(category, "k"));
 }
 
@@ -134,7 +134,7 @@ std::vector<Posting> postings(db::Tx& tx, std::int64_t period_id, std::int64_t m
 constexpr char const* kMerchantsInPeriod =
     "SELECT DISTINCT merchant_id FROM settlement_postings WHERE period_id = :p ORDER BY merchant_id";
 std::vector<std::int64_t> merchants_in_period(db::Tx& tx, std::int64_t period_id) {
-  return db::all(tx, kMerchantsInPeriod, [](db::Row const& r) { return db::Cols(r).integer(); },
+  return db::all(tx, kMerchantsInPeriod, db::first_integer,
                  use(period_id, "p"));
 }
 

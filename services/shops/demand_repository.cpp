@@ -202,7 +202,7 @@ constexpr char const* kWishJoiners =
 std::vector<std::int64_t> wish_joiners(db::Tx& tx, std::int64_t cid, std::int64_t wish_id, std::int64_t after,
                                        std::int64_t limit) {
   return db::all(
-      tx, kWishJoiners, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cid, "c"), use(wish_id, "w"),
+      tx, kWishJoiners, db::first_integer, use(cid, "c"), use(wish_id, "w"),
       use(after, "after"), use(limit, "n"));
 }
 
@@ -271,7 +271,7 @@ constexpr char const* kMerchantCategories =
     "SELECT DISTINCT category FROM products WHERE community_id = :c2 AND merchant_id = :m2 AND active = 1";
 std::vector<std::string> merchant_categories(db::Tx& tx, std::int64_t cid, std::int64_t mid) {
   auto out = db::all(
-      tx, kMerchantCategories, [](db::Row const& r) { return db::Cols(r).text(); }, use(cid, "c"), use(mid, "m"),
+      tx, kMerchantCategories, db::first_text, use(cid, "c"), use(mid, "m"),
       use(cid, "c2"), use(mid, "m2"));
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

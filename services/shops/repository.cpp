@@ -323,7 +323,7 @@ std::optional<CatalogueProducts> list_catalogue_products(db::Tx& tx, std::int64_
       use(all, "all"), use(before, "b"), use(n, "l"));
   if (out.products.empty())
     status = db::one(
-        tx, kMerchantStatus, [](db::Row const& r) { return db::Cols(r).text(); }, use(mid, "m"), use(cid, "c"));
+        tx, kMerchantStatus, db::first_text, use(mid, "m"), use(cid, "c"));
   if (!status) return std::nullopt;
   out.merchant_status = std::move(*status);
   return out;
@@ -440,7 +440,7 @@ void insert_orders(db::Tx& tx, std::vector<Order>& orders) {
   }
   // A multi-row INSERT numbers its rows in VALUES order (ascending) on both backends.
   q.sql(" RETURNING id");
-  auto ids = q.all(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
+  auto ids = q.all(tx, db::first_integer);
   if (ids.size() != orders.size()) throw std::runtime_error("insert_orders: the ids did not come back");
   std::sort(ids.begin(), ids.end());
   db::Query items(SHOPS_INSERT_ORDER_ITEM);
@@ -515,7 +515,7 @@ constexpr char const* kCurrentOrderStatus = "SELECT status FROM orders WHERE id 
 std::string current_order_status(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
   auto status = db::one(
       tx, kCurrentOrderStatus + std::string(db::for_update(tx.backend())),
-      [](db::Row const& r) { return db::Cols(r).text(); }, use(oid, "id"), use(cid, "c"));
+      db::first_text, use(oid, "id"), use(cid, "c"));
   return status.value_or("");
 }
 
@@ -735,7 +735,7 @@ std::optional<OrderReferral> order_referral(db::Tx& tx, std::int64_t cid, std::i
 constexpr char const* kOrderProductIds =
     "SELECT DISTINCT product_id FROM order_items WHERE order_id = :o AND community_id = :c ORDER BY product_id";
 std::vector<std::int64_t> order_product_ids(db::Tx& tx, std::int64_t cid, std::int64_t oid) {
-  return db::all(tx, kOrderProductIds, [](db::Row const& r) { return db::Cols(r).integer(); }, use(oid, "o"),
+  return db::all(tx, kOrderProductIds, db::first_integer, use(oid, "o"),
                  use(cid, "c"));
 }
 
@@ -1020,7 +1020,7 @@ void set_refund_amounts(db::Tx& tx, std::int64_t rid, std::int64_t amount_cents,
 
 constexpr char const* kRefundWindow = "SELECT window_days FROM refund_settings WHERE community_id = :c";
 std::optional<std::int64_t> refund_window_days(db::Tx& tx, std::int64_t cid) {
-  return db::one(tx, kRefundWindow, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cid, "c"));
+  return db::one(tx, kRefundWindow, db::first_integer, use(cid, "c"));
 }
 
 constexpr char const* kEnsureRefundSettings =
@@ -1155,7 +1155,7 @@ std::vector<StockPeriod> stock_period(db::Tx& tx, std::int64_t cid, std::int64_t
   std::vector<StockPeriod> out;
   std::int64_t const page = limit > 0 ? limit : std::numeric_limits<std::int32_t>::max();
   auto ids = db::all(
-      tx, kMerchantProductIds, [](db::Row const& r) { return db::Cols(r).integer(); }, use(cid, "c"),
+      tx, kMerchantProductIds, db::first_integer, use(cid, "c"),
       use(mid, "m"), use(after_id, "a"), use(page, "l"));
   if (ids.empty()) return out;
   db::Query q(

@@ -113,7 +113,7 @@ std::vector<std::int64_t> insert_transactions(db::Tx& tx, std::int64_t cid,
   }
   // A multi-row INSERT numbers its rows in VALUES order (ascending) on both backends.
   q.sql(" RETURNING id");
-  auto ids = q.all(tx, [](db::Row const& r) { return db::Cols(r).integer(); });
+  auto ids = q.all(tx, db::first_integer);
   if (ids.size() != kinds_refs.size()) throw std::runtime_error("insert_transactions: the ids did not come back");
   std::sort(ids.begin(), ids.end());
   return ids;

@@ -43,7 +43,6 @@ constexpr auto attempt_from =
                &Attempt::attempt, &Attempt::started_at, &Attempt::latency_ms, &Attempt::http_status,
                &Attempt::error, &Attempt::response_snippet, &Attempt::outcome);
 
-std::int64_t first_integer(db::Row const& r) { return db::Cols(r).integer(); }
 
 // A new delivery makes its endpoint due now (unless it already is) and counts as a wake-up.
 constexpr char const* kWake =
@@ -212,7 +211,7 @@ constexpr char const* kDueEndpoints =
     "ORDER BY next_send_at, id LIMIT :l";
 std::vector<std::int64_t> due_endpoints(db::Tx& tx, std::int64_t now, int limit) {
   std::int64_t n = limit;
-  return db::all(tx, kDueEndpoints, first_integer, use(now, "now"), use(now, "now2"), use(n, "l"));
+  return db::all(tx, kDueEndpoints, db::first_integer, use(now, "now"), use(now, "now2"), use(n, "l"));
 }
 
 constexpr char const* kClaimEndpoint =
@@ -279,7 +278,7 @@ constexpr char const* kPruneAttempts = "DELETE FROM webhook_attempts WHERE deliv
 constexpr char const* kPruneDelivery = "DELETE FROM webhook_deliveries WHERE id = :d";
 long long prune(db::Tx& tx, std::int64_t before, int batch) {
   std::int64_t n = batch;
-  auto ids = db::all(tx, kPrunable, first_integer, use(before, "b"), use(n, "l"));
+  auto ids = db::all(tx, kPrunable, db::first_integer, use(before, "b"), use(n, "l"));
   for (auto id : ids) {
     tx.exec(kPruneAttempts, use(id, "d"));
     tx.exec(kPruneDelivery, use(id, "d"));
