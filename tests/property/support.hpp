@@ -51,6 +51,16 @@ inline std::pair<std::int64_t, std::int64_t> add_building(TestApp& t, Community&
   return {b.id(), u.id()};
 }
 
+// A community with two residents (units 0 and 1) and a courier, and another community.
+struct Neighbours {
+  TestApp& t = TestApp::get();
+  Community c = t.community();
+  Community other = t.community();
+  Actor r = t.resident(c, 0);
+  Actor n = t.resident(c, 1);
+  Actor courier = t.courier(c);
+};
+
 // Another manager of the community (maintenance staff for tickets).
 inline Actor add_manager(TestApp& t, Community const& c) {
   auto a = t.account("staff");
