@@ -98,12 +98,9 @@ TEST_CASE("a publisher's cached subscriber list expires after its ttl", "[events
   forget(topic);
 }
 
-TEST_CASE("an idle dispatcher finds due queues with one statement, and a backed-off queue is not due",
-          "[events][cache]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic, "an idle dispatcher finds due queues with one statement, and a backed-off queue is not due",
+                 "[events][cache]") {
   auto sub = t.unique("flaky");
-  events::Bus bus;
   int calls = 0;
   bus.subscribe(sub, topic, [&](events::Event const& e, db::Tx& tx) {
     if (++calls == 1) throw std::runtime_error("down once");
