@@ -147,6 +147,17 @@ inline bj::object membership(Community const& c, Actor const& who) {
   return r.json.at("communities").at(0).as_object();
 }
 
+// The campaign notifications `who` has been sent (their newest 100 notifications).
+inline std::vector<bj::object> campaign_notes(Actor const& who) {
+  auto& t = TestApp::get();
+  auto r = t.get("/v1/me/notifications?limit=100", who.token);
+  REQUIRE(r.status == 200);
+  std::vector<bj::object> out;
+  for (auto const& n : r.json.at("items").as_array())
+    if (n.at("type") == "campaign") out.push_back(n.as_object());
+  return out;
+}
+
 inline std::int64_t points(Community const& c, Actor const& who) { return membership(c, who).at("points").as_int64(); }
 
 template <class... Uses>
