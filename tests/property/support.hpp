@@ -5,6 +5,7 @@
 #include "tests/support/test_app.hpp"
 
 #include <boost/json.hpp>
+#include <catch2/catch.hpp>
 
 #include <string>
 #include <vector>
@@ -49,6 +50,21 @@ inline std::pair<std::int64_t, std::int64_t> add_building(TestApp& t, Community&
   if (u.status != 201) throw std::runtime_error("create unit: " + u.body);
   c.unit_ids.push_back(u.id());
   return {b.id(), u.id()};
+}
+
+inline std::string tickets(Community const& c) { return c.base() + "/tickets"; }
+// The path of an action (assign, start, resolve, close, ...) on a ticket.
+inline std::string verb(Community const& c, std::int64_t id, std::string const& v) {
+  return tickets(c) + "/" + std::to_string(id) + "/" + v;
+}
+
+// `who` opens a ticket about the unit; returns its id. Requires 201.
+inline std::int64_t open_ticket(TestApp& t, Community const& c, Actor const& who, std::int64_t unit,
+                                std::string const& category = "plumbing") {
+  auto r = t.post(tickets(c), {{"unit_id", unit}, {"category", category}, {"description", "The tap drips"}}, who.token);
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  return r.id();
 }
 
 // A community with two residents (units 0 and 1) and a courier, and another community.

@@ -11,18 +11,6 @@ using namespace courtyard::test::property;
 
 namespace {
 
-std::string tickets(Community const& c) { return c.base() + "/tickets"; }
-std::string verb(Community const& c, std::int64_t id, std::string const& v) {
-  return tickets(c) + "/" + std::to_string(id) + "/" + v;
-}
-
-std::int64_t open_ticket(TestApp& t, Community const& c, Actor const& who, std::int64_t unit,
-                         std::string const& category = "plumbing") {
-  auto r = t.post(tickets(c), {{"unit_id", unit}, {"category", category}, {"description", "The tap drips"}}, who.token);
-  REQUIRE(r.status == 201);
-  return r.id();
-}
-
 Result post_empty(TestApp& t, std::string const& path, std::string const& token) {
   return t.call("POST", path, std::nullopt, token);
 }
