@@ -253,11 +253,7 @@ TEST_CASE("signed redemption codes: verified offline, single use enforced at syn
 
   // Roles: a courier's device may not report a shop's code; a resident may not sync at all.
   auto courier = t.courier(c);
-  auto third = t.post(c.base() + "/orders",
-                      {{"merchant_id", mid},
-                       {"items", bj::array{bj::object{{"product_id", product.id()}, {"quantity", 1}}}},
-                       {"fulfilment", "pickup"}},
-                      buyer.token, {{"Idempotency-Key", t.unique("tea")}});
+  auto third = order_tea();
   REQUIRE(third.status == 201);
   auto third_token = t.post(c.base() + "/orders/" + std::to_string(third.id()) + "/code-token", bj::object{},
                             buyer.token);
