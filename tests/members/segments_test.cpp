@@ -478,16 +478,7 @@ TEST_CASE("a coupon campaign: consent, one code per member, checked at checkout,
   auto seg = tagged_segment(c, people, "block-b");
   CHECK(size_of(seg) == 7);
 
-  auto created = t.post(c.base() + "/campaigns",
-                        {{"name", "Bread week"},
-                         {"segment_id", seg.at("id")},
-                         {"kind", "coupon"},
-                         {"title", "20% off bread"},
-                         {"message", "For our neighbours."},
-                         {"coupon", {{"merchant_id", bakery.mid}, {"percent_off", 20}, {"valid_days", 14}}}},
-                        c.manager.token);
-  INFO(created.body);
-  REQUIRE(created.status == 201);
+  auto created = bread_week_campaign(c, seg.at("id").as_int64(), bakery.mid);
   CHECK(created.json.at("status") == "draft");
   CHECK(created.json.at("report").is_null());
   auto cp = c.base() + "/campaigns/" + std::to_string(created.id());

@@ -547,16 +547,7 @@ TEST_CASE("the loop: an on-time bill earns, bread is paid partly in points, an e
   REQUIRE(seg.status == 201);
   CHECK(seg.json.at("size").is_null());
   CHECK(seg.json.at("size_band") == "fewer_than_5");
-  auto created = t.post(c.base() + "/campaigns",
-                        {{"name", "Bread week"},
-                         {"segment_id", seg.id()},
-                         {"kind", "coupon"},
-                         {"title", "20% off bread"},
-                         {"message", "For our neighbours."},
-                         {"coupon", {{"merchant_id", s.mid}, {"percent_off", 20}, {"valid_days", 14}}}},
-                        c.manager.token);
-  INFO(created.body);
-  REQUIRE(created.status == 201);
+  auto created = bread_week_campaign(c, seg.id(), s.mid);
   auto campaign = c.base() + "/campaigns/" + std::to_string(created.id());
   auto issued = t.call("POST", campaign + "/issue", std::nullopt, c.manager.token);
   INFO(issued.body);
