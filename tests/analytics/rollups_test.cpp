@@ -2,6 +2,7 @@
 // delivering it at once (real threads on both backends), and the backfill.
 #include "services/analytics/routes.hpp"
 #include "tests/analytics/helpers.hpp"
+#include "tests/support/stored_events.hpp"
 
 #include <map>
 #include <set>
@@ -281,23 +282,7 @@ std::string rollup_rows(std::int64_t mid) {
 }
 
 std::vector<courtyard::events::Event> order_events(std::int64_t cid) {
-  return courtyard::db::read(TestApp::get().app().db(), [&](soci::session& sql) {
-    return courtyard::db::all(
-        sql,
-        "SELECT id, topic, payload, created_at FROM events WHERE community_id = :c AND topic IN ('order.placed', "
-        "'order.cancelled') ORDER BY id",
-        [&](courtyard::db::Row const& r) {
-          courtyard::db::Cols c(r);
-          courtyard::events::Event e;
-          e.id = c.integer();
-          e.topic = c.text();
-          e.payload = bj::parse(c.text());
-          e.created_at = c.integer();
-          e.community_id = cid;
-          return e;
-        },
-        use(cid, "c"));
-  });
+  return courtyard::test::stored_events(TestApp::get(), cid, "topic IN ('order.placed', 'order.cancelled')");
 }
 
 void deliver(std::vector<courtyard::events::Event> const& batch) {

@@ -3,6 +3,7 @@
 // backfill of existing tickets; access.
 #include "services/analytics/routes.hpp"
 #include "tests/analytics/helpers.hpp"
+#include "tests/support/stored_events.hpp"
 
 #include <thread>
 
@@ -139,23 +140,7 @@ TEST_CASE("each ticket step counts once: redelivered events, copies and the back
 
   // Every ticket event delivered again, from two threads at once (a redelivery racing a second
   // dispatcher), and then a copy of each published anew: nothing counts twice.
-  std::vector<courtyard::events::Event> seen;
-  courtyard::db::read(t.app().db(), [&](soci::session& s) {
-    soci::rowset<soci::row> rs = (s.prepare << "SELECT id, topic, payload, created_at FROM events "
-                                               "WHERE community_id = :c AND topic LIKE 'ticket.%' ORDER BY id",
-                                  soci::use(c.id, "c"));
-    for (auto const& row : rs) {
-      courtyard::db::Cols col(row);
-      courtyard::events::Event e;
-      e.community_id = c.id;
-      e.id = col.integer();
-      e.topic = col.text();
-      e.payload = bj::parse(col.text());
-      e.created_at = col.integer();
-      seen.push_back(std::move(e));
-    }
-    return 0;
-  });
+  auto seen = courtyard::test::stored_events(t, c.id, "topic LIKE 'ticket.%'");
   CHECK(seen.size() == 8);  // 2 opened, 2 first responses, 2 resolved, 2 closed
   auto deliver = [&](courtyard::events::Event const& e) {
     courtyard::db::transact(t.app().db(), &t.app().bus(),

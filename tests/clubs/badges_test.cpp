@@ -5,11 +5,7 @@
 using namespace courtyard::test;
 using namespace courtyard::test::clubs;
 
-TEST_CASE("posts carry a trust badge instead of the author's identity", "[clubs][posts][trust]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto alice = t.resident(c);
-  auto bob = t.resident(c, 1);
+TEST_CASE_METHOD(Neighbours, "posts carry a trust badge instead of the author's identity", "[clubs][posts][trust]") {
   auto courier = t.courier(c);
   auto r = t.post(c.base() + "/posts", {{"body", "Plant swap on Sunday"}}, alice.token);
   REQUIRE(r.status == 201);

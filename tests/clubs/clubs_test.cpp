@@ -6,11 +6,7 @@
 using namespace courtyard::test;
 using namespace courtyard::test::clubs;
 
-TEST_CASE("clubs: create, list, get; validation and roles", "[clubs]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto alice = t.resident(c);
-  auto bob = t.resident(c, 1);
+TEST_CASE_METHOD(Neighbours, "clubs: create, list, get; validation and roles", "[clubs]") {
 
   auto r = t.post(c.base() + "/clubs", {{"name", "Chess club"}, {"description", "Tuesdays"}, {"open", true}}, alice.token);
   REQUIRE(r.status == 201);
@@ -71,10 +67,7 @@ TEST_CASE("clubs: create, list, get; validation and roles", "[clubs]") {
 
 TEST_CASE("clubs: joining an open club; club.joined consumed", "[clubs]") {
   auto& t = TestApp::get();
-  auto c = t.community();
-  auto alice = t.resident(c);
-  auto bob = t.resident(c, 1);
-  auto club = create_club(t, c, alice, true);
+  auto [c, alice, bob, carol, club] = club_setup(t, true);
 
   auto r = t.call("POST", club_path(c, club) + "/join", std::nullopt, bob.token);
   REQUIRE(r.status == 200);

@@ -28,10 +28,7 @@ bj::value event_detail(TestApp& t, Community const& c, std::int64_t eid, Actor c
 
 TEST_CASE("events: create (single and weekly series) and validation", "[clubs][events]") {
   auto& t = TestApp::get();
-  auto c = t.community();
-  auto org = t.resident(c);
-  auto bob = t.resident(c, 1);
-  auto club = create_club(t, c, org, true);
+  auto [c, org, bob, carol, club] = club_setup(t, true);
   auto path = club_path(c, club) + "/events";
   auto body = [&](bj::object extra) {
     bj::object o{{"title", "Blitz night"}, {"starts_at", in(2 * kDay)}, {"capacity", 8}, {"fee_cents", 0}};
@@ -243,10 +240,7 @@ TEST_CASE("events: closed clubs' events are for club members", "[clubs][events]"
 
 TEST_CASE("events: RSVP and cancel stop at the start", "[clubs][events]") {
   auto& t = TestApp::get();
-  auto c = t.community();
-  auto org = t.resident(c);
-  auto bob = t.resident(c, 1);
-  auto club = create_club(t, c, org, true);
+  auto [c, org, bob, carol, club] = club_setup(t, true);
   auto eid = create_event(t, c, club, org, 5, 0, 60'000);
   REQUIRE(rsvp(t, c, eid, org).status == 201);
   t.advance_clock_ms(2 * 60'000);
@@ -343,10 +337,7 @@ TEST_CASE("events: paid seats, idempotency, refunds, promotion skips who cannot 
 
 TEST_CASE("events: check-in by the organiser, once per attendee", "[clubs][events]") {
   auto& t = TestApp::get();
-  auto c = t.community();
-  auto org = t.resident(c);
-  auto bob = t.resident(c, 1);
-  auto club = create_club(t, c, org, true);
+  auto [c, org, bob, carol, club] = club_setup(t, true);
   auto eid = create_event(t, c, club, org, 5);
   auto r = rsvp(t, c, eid, bob);
   REQUIRE(r.status == 201);
@@ -379,10 +370,7 @@ TEST_CASE("events: check-in by the organiser, once per attendee", "[clubs][event
 
 TEST_CASE("events: the reminder job publishes once, about a day before", "[clubs][events][jobs]") {
   auto& t = TestApp::get();
-  auto c = t.community();
-  auto org = t.resident(c);
-  auto bob = t.resident(c, 1);
-  auto club = create_club(t, c, org, true);
+  auto [c, org, bob, carol, club] = club_setup(t, true);
   auto eid = create_event(t, c, club, org, 5, 0, 30 * kHour);
   REQUIRE(rsvp(t, c, eid, bob).status == 201);
 

@@ -32,6 +32,14 @@ inline std::int64_t create_club(TestApp& t, Community const& c, Actor const& who
   return r.id();
 }
 
+// A new community with two residents: alice (unit 0) and bob (unit 1).
+struct Neighbours {
+  TestApp& t = TestApp::get();
+  Community c = t.community();
+  Actor alice = t.resident(c);
+  Actor bob = t.resident(c, 1);
+};
+
 // A new community's club founded by a resident (org), and two more residents who are not
 // members (bob in unit 1, carol in unit 2).
 struct ClubSetup {

@@ -85,10 +85,7 @@ TEST_CASE("posts: community feed, newest first, paged; post.published consumed",
 
 TEST_CASE("posts: club feeds are written by club members", "[clubs][posts]") {
   auto& t = TestApp::get();
-  auto c = t.community();
-  auto org = t.resident(c);
-  auto bob = t.resident(c, 1);
-  auto open = create_club(t, c, org, true);
+  auto [c, org, bob, carol, open] = club_setup(t, true);
   auto closed = create_club(t, c, org, false);
 
   auto r = t.post(c.base() + "/posts", {{"body", "hello"}, {"club_id", open}}, bob.token);
@@ -120,11 +117,7 @@ TEST_CASE("posts: club feeds are written by club members", "[clubs][posts]") {
   CHECK(seen);
 }
 
-TEST_CASE("posts: comments", "[clubs][posts]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto alice = t.resident(c);
-  auto bob = t.resident(c, 1);
+TEST_CASE_METHOD(Neighbours, "posts: comments", "[clubs][posts]") {
   auto pid = publish(t, c, alice, "BBQ on Saturday?");
 
   auto r = t.post(post_path(c, pid) + "/comments", {{"body", "Count me in"}}, bob.token);
@@ -148,11 +141,7 @@ TEST_CASE("posts: comments", "[clubs][posts]") {
   CHECK(t.get(post_path(c, 999999999) + "/comments", alice.token).status == 404);
 }
 
-TEST_CASE("posts: likes, one per account", "[clubs][posts]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto alice = t.resident(c);
-  auto bob = t.resident(c, 1);
+TEST_CASE_METHOD(Neighbours, "posts: likes, one per account", "[clubs][posts]") {
   auto pid = publish(t, c, alice, "Sunset from the roof");
 
   auto r = t.call("POST", post_path(c, pid) + "/likes", std::nullopt, bob.token);
@@ -172,11 +161,7 @@ TEST_CASE("posts: likes, one per account", "[clubs][posts]") {
   CHECK(t.call("POST", post_path(c, pid) + "/likes", std::nullopt, bob.token).status == 201);  // like again
 }
 
-TEST_CASE("posts: reports and moderation", "[clubs][posts]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto alice = t.resident(c);
-  auto bob = t.resident(c, 1);
+TEST_CASE_METHOD(Neighbours, "posts: reports and moderation", "[clubs][posts]") {
   auto carol = t.resident(c, 2);
   auto fine = publish(t, c, alice, "Book swap in the lobby");
   auto bad = publish(t, c, alice, "Buy cheap watches!!!");

@@ -45,12 +45,10 @@ struct Recorder {
 
 }  // namespace
 
-TEST_CASE("a batch subscriber gets its topic's events in few calls, oldest first, with no delivery rows",
-          "[events][batch]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic,
+                 "a batch subscriber gets its topic's events in few calls, oldest first, with no delivery rows",
+                 "[events][batch]") {
   Recorder rec{t.unique("batched"), "d"};
-  events::Bus bus;
   bus.subscribe_batch(rec.sub, topic, rec.handler(), 5);
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 7; ++i) ids.push_back(publish(bus, topic, i));
@@ -91,13 +89,10 @@ TEST_CASE("a batch subscriber gets its topic's events in few calls, oldest first
   forget(other_topic);
 }
 
-TEST_CASE("a failing batch is delivered one by one: only the poison event is retried, then dead",
-          "[events][batch][dead]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic, "a failing batch is delivered one by one: only the poison event is retried, then dead",
+                 "[events][batch][dead]") {
   auto sub = t.unique("poisoned");
   std::vector<std::size_t> calls;
-  events::Bus bus;
   bus.subscribe_batch(sub, topic, [&](std::vector<events::Event> const& batch, db::Tx& tx) {
     calls.push_back(batch.size());
     for (auto const& e : batch) {
@@ -117,16 +112,14 @@ TEST_CASE("a failing batch is delivered one by one: only the poison event is ret
   CHECK(calls.size() == 8);
 }
 
-TEST_CASE("a batch is taken by its own transaction: its deliveries are ours and done until it commits, and a "
-          "failed batch leaves no claim behind",
-          "[events][batch][lease]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic,
+                 "a batch is taken by its own transaction: its deliveries are ours and done until it commits, and a "
+                 "failed batch leaves no claim behind",
+                 "[events][batch][lease]") {
   auto sub = t.unique("taken");
   auto owner = t.unique("inst");
   bool down = true;
   std::vector<std::size_t> calls;
-  events::Bus bus;
   bus.subscribe_batch(sub, topic, [&](std::vector<events::Event> const& batch, db::Tx& tx) {
     calls.push_back(batch.size());
     for (auto const& e : batch) {

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <thread>
 
 using namespace outbox_test;
@@ -22,6 +23,14 @@ std::int64_t deliveries(std::string const& sub, std::int64_t event_id) {
                sub);
 }
 
+// An instance's dispatcher on `bus` (its owner a unique name from `name`), started: its first
+// round registers the bus's subscribers with the cluster.
+std::unique_ptr<events::Dispatcher> started(events::Bus& bus, std::string const& name) {
+  auto d = std::make_unique<events::Dispatcher>(database(), bus, events::DispatcherOptions{.owner = app().unique(name)});
+  d->run_once();
+  return d;
+}
+
 }  // namespace
 
 TEST_CASE("a subscriber registered during a rolling deploy gets the events published with a stale list",
@@ -32,13 +41,11 @@ TEST_CASE("a subscriber registered during a rolling deploy gets the events publi
   // Instance A publishes and runs no subscriber of the topic; it keeps lists for an hour here.
   events::Bus a;
   a.set_subscriber_cache_ttl(std::chrono::hours(1));
-  events::Dispatcher da(database(), a, {.owner = t.unique("A")});
-  da.run_once();
+  auto da = started(a, "A");
   // Instance B (old version) runs `old`.
   events::Bus b;
   b.subscribe(old_sub, topic, recorder(old_sub, "b"));
-  events::Dispatcher dbb(database(), b, {.owner = t.unique("B")});
-  dbb.run_once();
+  auto dbb = started(b, "B");
 
   auto before = publish(a, topic, 0);  // A reads and caches [old]
   CHECK(deliveries(old_sub, before) == 1);
@@ -48,8 +55,7 @@ TEST_CASE("a subscriber registered during a rolling deploy gets the events publi
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   events::Bus c;
   c.subscribe(fresh, topic, recorder(fresh, "c"));
-  events::Dispatcher dc(database(), c, {.owner = t.unique("C")});
-  dc.run_once();
+  auto dc = started(c, "C");
   auto stale = publish(a, topic, 1);
   // A's cached list is in use: no delivery for `fresh` was written with the event...
   CHECK(deliveries(old_sub, stale) == 1);
@@ -58,7 +64,7 @@ TEST_CASE("a subscriber registered during a rolling deploy gets the events publi
   // ...and C's dispatcher catches it up once the publishers' lists have expired (2 x ttl
   // after it registered; the clock is moved instead of waiting).
   t.advance_clock_ms(3000);
-  dc.drain();
+  dc->drain();
   CHECK(deliveries(fresh, stale) == 1);
   CHECK(handled(fresh, stale) == 1);
   // Idempotent: a second catch-up adds nothing.
@@ -66,7 +72,7 @@ TEST_CASE("a subscriber registered during a rolling deploy gets the events publi
         0);
   CHECK(deliveries(fresh, stale) == 1);
   CHECK(deliveries(fresh, before) == 0);  // published before it registered: not its event
-  dbb.drain();
+  dbb->drain();
   CHECK(handled(old_sub, before) == 1);
   CHECK(handled(old_sub, stale) == 1);
   forget(topic);
@@ -78,18 +84,15 @@ TEST_CASE("a publisher's cached subscriber list expires after its ttl", "[events
   auto first = t.unique("first"), second = t.unique("second");
   events::Bus a;
   a.set_subscriber_cache_ttl(std::chrono::milliseconds(100));
-  events::Dispatcher da(database(), a, {.owner = t.unique("A")});
-  da.run_once();
+  auto da = started(a, "A");
   events::Bus b;
   b.subscribe(first, topic, recorder(first, "b"));
-  events::Dispatcher dbb(database(), b, {.owner = t.unique("B")});
-  dbb.run_once();
+  auto dbb = started(b, "B");
   publish(a, topic, 0);  // cached: [first]
 
   events::Bus c;
   c.subscribe(second, topic, recorder(second, "c"));
-  events::Dispatcher dc(database(), c, {.owner = t.unique("C")});
-  dc.run_once();
+  auto dc = started(c, "C");
   std::this_thread::sleep_for(std::chrono::milliseconds(250));
   auto e = publish(a, topic, 1);
   // Read again after the ttl: the delivery is written with the event, no catch-up needed.
@@ -98,12 +101,9 @@ TEST_CASE("a publisher's cached subscriber list expires after its ttl", "[events
   forget(topic);
 }
 
-TEST_CASE("an idle dispatcher finds due queues with one statement, and a backed-off queue is not due",
-          "[events][cache]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic, "an idle dispatcher finds due queues with one statement, and a backed-off queue is not due",
+                 "[events][cache]") {
   auto sub = t.unique("flaky");
-  events::Bus bus;
   int calls = 0;
   bus.subscribe(sub, topic, [&](events::Event const& e, db::Tx& tx) {
     if (++calls == 1) throw std::runtime_error("down once");

@@ -22,12 +22,10 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-TEST_CASE("a started dispatcher delivers the first event at once, then gathers the next ones into one batch",
-          "[events][coalesce]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic,
+                 "a started dispatcher delivers the first event at once, then gathers the next ones into one batch",
+                 "[events][coalesce]") {
   auto sub = t.unique("batched");
-  events::Bus bus;
   std::mutex mu;
   std::vector<std::vector<std::int64_t>> calls;  // event ids per handler call
   bus.subscribe_batch(
@@ -84,11 +82,8 @@ TEST_CASE("a started dispatcher delivers the first event at once, then gathers t
   forget(topic);
 }
 
-TEST_CASE("a dispatcher with a backlog runs its rounds back to back", "[events][coalesce]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic, "a dispatcher with a backlog runs its rounds back to back", "[events][coalesce]") {
   auto sub = t.unique("single");
-  events::Bus bus;
   std::atomic<int> committed{0};
   bus.subscribe(sub, topic, [&](events::Event const& e, db::Tx& tx) {
     record(e, tx, sub, "d");
@@ -104,12 +99,10 @@ TEST_CASE("a dispatcher with a backlog runs its rounds back to back", "[events][
   forget(topic);
 }
 
-TEST_CASE("a transactional delivery is taken by its own transaction: a failure leaves no claim behind and backs off",
-          "[events][coalesce]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic,
+                 "a transactional delivery is taken by its own transaction: a failure leaves no claim behind and backs off",
+                 "[events][coalesce]") {
   auto sub = t.unique("flaky");
-  events::Bus bus;
   int calls = 0;
   bus.subscribe(sub, topic, [&](events::Event const& e, db::Tx& tx) {
     record(e, tx, sub, "d");

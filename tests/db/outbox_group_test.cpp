@@ -29,14 +29,12 @@ struct Calls {
 
 }  // namespace
 
-TEST_CASE("a transactional subscriber's queue is delivered in groups; a poison event rolls its group back and only "
-          "it is retried",
-          "[events][group][dead]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic,
+                 "a transactional subscriber's queue is delivered in groups; a poison event rolls its group back and only "
+                 "it is retried",
+                 "[events][group][dead]") {
   auto sub = t.unique("grouped");
   Calls calls;
-  events::Bus bus;
   bus.subscribe(sub, topic, calls.handler(sub, 3));
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 6; ++i) ids.push_back(publish(bus, topic, i));
@@ -50,13 +48,11 @@ TEST_CASE("a transactional subscriber's queue is delivered in groups; a poison e
   check_only_poison_retried(t, d, ids, sub, 3);
 }
 
-TEST_CASE("a healthy queue goes in groups of `group` deliveries, one transaction each", "[events][group]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic,
+                 "a healthy queue goes in groups of `group` deliveries, one transaction each", "[events][group]") {
   auto sub = t.unique("grouped");
   // What another session sees committed when each delivery runs: it moves once per group.
   std::vector<std::int64_t> committed;
-  events::Bus bus;
   bus.subscribe(sub, topic, [&](events::Event const& e, db::Tx& tx) {
     committed.push_back(handled(sub));
     record(e, tx, sub, "d");
@@ -72,12 +68,10 @@ TEST_CASE("a healthy queue goes in groups of `group` deliveries, one transaction
   CHECK(d.run_once() == 0);
 }
 
-TEST_CASE("group = 1 delivers one per transaction: a poison event runs once per attempt", "[events][group]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic,
+                 "group = 1 delivers one per transaction: a poison event runs once per attempt", "[events][group]") {
   auto sub = t.unique("single");
   Calls calls;
-  events::Bus bus;
   bus.subscribe(sub, topic, calls.handler(sub, 1));
   for (int i = 0; i < 3; ++i) publish(bus, topic, i);
   events::Dispatcher d(database(), bus, {.owner = t.unique("inst"), .group = 1});

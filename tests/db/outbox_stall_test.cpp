@@ -78,11 +78,8 @@ TEST_CASE("one failing subscriber's backlog does not fill the batch", "[events][
   forget(topic_stuck);
 }
 
-TEST_CASE("each delivery's lease is timed from its own claim", "[events][stall][lease]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic, "each delivery's lease is timed from its own claim", "[events][stall][lease]") {
   auto sub = t.unique("slow");
-  events::Bus bus;
   std::vector<std::pair<std::int64_t, std::int64_t>> seen;  // (lease_until, now) per call
   bus.subscribe(sub, topic, [&](events::Event const& e, db::Tx& tx) {
     long long until = 0;
@@ -101,11 +98,8 @@ TEST_CASE("each delivery's lease is timed from its own claim", "[events][stall][
   for (auto [until, now] : seen) CHECK(until > now);
 }
 
-TEST_CASE("failed deliveries back off with jitter", "[events][stall][backoff]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic, "failed deliveries back off with jitter", "[events][stall][backoff]") {
   auto sub = t.unique("failing");
-  events::Bus bus;
   std::mutex mu;
   std::map<std::int64_t, std::int64_t> failed_at;  // event id -> clock at failure
   bus.subscribe(sub, topic, [&](events::Event const& e, db::Tx&) {

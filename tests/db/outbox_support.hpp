@@ -44,6 +44,13 @@ inline test::TestApp& app() {
   return test::TestApp::get();
 }
 
+// The usual case's fixture: the test app, a topic of the case's own, and a bus to subscribe on.
+struct OwnTopic {
+  test::TestApp& t = app();
+  std::string topic = t.unique("topic");
+  events::Bus bus;
+};
+
 // A one-number query (a COUNT(*), a delivery's attempts) with one or two bound strings.
 inline std::int64_t count(std::string const& sql, std::string const& a, std::string const& b = "") {
   return db::read(database(), [&](soci::session& s) {

@@ -25,12 +25,9 @@ TEST_CASE("an event is stored with the publishing transaction, or not at all", "
   CHECK(count("SELECT COUNT(*) FROM events WHERE topic = :t", topic) == 1);
 }
 
-TEST_CASE("two dispatchers deliver every event exactly once per subscriber", "[events][concurrency]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic, "two dispatchers deliver every event exactly once per subscriber", "[events][concurrency]") {
   auto sub_a = t.unique("sa");
   auto sub_b = t.unique("sb");
-  events::Bus bus;
   // The same subscriber code runs in both "instances"; each instance has its own Bus.
   events::Bus bus2;
   bus.subscribe(sub_a, topic, recorder(sub_a, "d1"));
@@ -54,12 +51,9 @@ TEST_CASE("two dispatchers deliver every event exactly once per subscriber", "[e
   CHECK(count("SELECT COUNT(*) FROM event_deliveries WHERE topic = :t AND status = 'done'", topic) == 2 * kEvents);
 }
 
-TEST_CASE("a leased delivery is not taken by another dispatcher until the lease expires", "[events]") {
-  auto& t = app();
-  auto topic = t.unique("topic");
+TEST_CASE_METHOD(OwnTopic, "a leased delivery is not taken by another dispatcher until the lease expires", "[events]") {
   auto sub = t.unique("slow");
   std::atomic<int> calls{0};
-  events::Bus bus;
   bus.subscribe(sub, topic, [&](events::Event const&, db::Tx&) {
     ++calls;
     throw std::runtime_error("subscriber down");

@@ -46,6 +46,18 @@ void make_table(db::Database& d) {
   });
 }
 
+// A new one-connection SQLite database with the items table, and its connection's cache
+// (null when the connection has none).
+struct ItemsDb {
+  TempDb t;
+  db::Database d{t.url(), 1};
+  db::StatementCache* cache = nullptr;
+  ItemsDb() {
+    make_table(d);
+    cache = d.acquire().statement_cache();
+  }
+};
+
 struct Item {
   std::int64_t id = 0;
   std::string name;
@@ -78,11 +90,8 @@ std::optional<Item> first_of_owner(db::Database& d, std::int64_t owner, std::int
 
 }  // namespace
 
-TEST_CASE("statement cache: repeated reads run one prepared statement with each call's values", "[db][stmt-cache]") {
-  TempDb t;
-  db::Database d(t.url(), 1);
-  make_table(d);
-  auto* cache = d.acquire().statement_cache();
+TEST_CASE_METHOD(ItemsDb, "statement cache: repeated reads run one prepared statement with each call's values",
+                 "[db][stmt-cache]") {
   REQUIRE(cache);
   auto prepared = cache->prepared();
   for (std::int64_t owner = 0; owner < 5; ++owner)
@@ -125,11 +134,8 @@ TEST_CASE("statement cache: repeated reads run one prepared statement with each 
   }
 }
 
-TEST_CASE("statement cache: expressions, nesting, errors, partial reads and reconnects", "[db][stmt-cache]") {
-  TempDb t;
-  db::Database d(t.url(), 1);
-  make_table(d);
-  auto* cache = d.acquire().statement_cache();
+TEST_CASE_METHOD(ItemsDb, "statement cache: expressions, nesting, errors, partial reads and reconnects",
+                 "[db][stmt-cache]") {
   REQUIRE(cache);
 
   SECTION("a SELECT of expressions is kept, and reads each value by its own type") {

@@ -41,18 +41,25 @@ std::int64_t counter(std::string const& name) {
   });
 }
 
-std::int64_t make_counter(std::string const& name) {
+std::int64_t make_counter(std::string const& name, std::int64_t value = 0) {
   return db::transact(database(), nullptr, [&](db::Tx& tx) {
-    return tx.insert("t_counters", "INSERT INTO t_counters (name, value) VALUES (:n, 0)", soci::use(name, "n"));
+    return tx.insert("t_counters", "INSERT INTO t_counters (name, value) VALUES (:n, :v)", soci::use(name, "n"),
+                     soci::use(value, "v"));
   });
+}
+
+// A new counter (a unique name starting with `prefix`) holding `value`; returns its name.
+std::string new_counter(std::string const& prefix, std::int64_t value = 0) {
+  ensure_test_tables();
+  auto name = test::TestApp::get().unique(prefix);
+  make_counter(name, value);
+  return name;
 }
 
 }  // namespace
 
 TEST_CASE("Tx commits on success and rolls back on an exception", "[db]") {
-  ensure_test_tables();
-  auto name = test::TestApp::get().unique("tx");
-  make_counter(name);
+  auto name = new_counter("tx");
   db::transact(database(), nullptr, [&](db::Tx& tx) {
     tx.exec("UPDATE t_counters SET value = 5 WHERE name = :n", soci::use(name, "n"));
   });
@@ -67,9 +74,7 @@ TEST_CASE("Tx commits on success and rolls back on an exception", "[db]") {
 }
 
 TEST_CASE("transact retries the whole unit on a retryable error, and only then", "[db]") {
-  ensure_test_tables();
-  auto name = test::TestApp::get().unique("retry");
-  make_counter(name);
+  auto name = new_counter("retry");
   int calls = 0;
   db::transact(database(), nullptr, [&](db::Tx& tx) {
     ++calls;
@@ -88,12 +93,7 @@ TEST_CASE("transact retries the whole unit on a retryable error, and only then",
 }
 
 TEST_CASE("conditional updates hold under concurrent writers", "[db][concurrency]") {
-  ensure_test_tables();
-  auto name = test::TestApp::get().unique("stock");
-  make_counter(name);
-  db::transact(database(), nullptr, [&](db::Tx& tx) {
-    tx.exec("UPDATE t_counters SET value = 10 WHERE name = :n", soci::use(name, "n"));
-  });
+  auto name = new_counter("stock", 10);
   std::atomic<int> taken{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 16; ++i) {
@@ -113,11 +113,8 @@ TEST_CASE("conditional updates hold under concurrent writers", "[db][concurrency
 }
 
 TEST_CASE("opposite lock order deadlocks are retried until both units commit", "[db][concurrency]") {
-  ensure_test_tables();
-  auto a = test::TestApp::get().unique("lock_a");
-  auto b = test::TestApp::get().unique("lock_b");
-  make_counter(a);
-  make_counter(b);
+  auto a = new_counter("lock_a");
+  auto b = new_counter("lock_b");
   std::atomic<int> done{0};
   auto worker = [&](std::string const& first, std::string const& second) {
     for (int i = 0; i < 10; ++i) {
@@ -189,9 +186,7 @@ TEST_CASE("database URLs", "[db]") {
 }
 
 TEST_CASE("uniqueness violations are recognised on this backend", "[db]") {
-  ensure_test_tables();
-  auto name = test::TestApp::get().unique("dup");
-  make_counter(name);
+  auto name = new_counter("dup");
   try {
     make_counter(name);
     FAIL("duplicate insert succeeded");

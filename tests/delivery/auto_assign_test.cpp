@@ -29,10 +29,10 @@ TEST_CASE("auto-assignment goes to the least-loaded courier after the delay", "[
   auto idle = t.courier(c);
 
   // `busy` already carries one active delivery.
-  auto first = task_of_order(t, buyer, order_ready(t, c, buyer)).at("id").as_int64();
+  auto first = ready_task(t, c, buyer);
   REQUIRE(t.post(task_path(c, first) + "/claim", bj::object{}, busy.token).status == 200);
 
-  auto id = task_of_order(t, buyer, order_ready(t, c, buyer)).at("id").as_int64();
+  auto id = ready_task(t, c, buyer);
   // Too young: stays pending.
   REQUIRE(t.run_job("delivery.auto_assign"));
   CHECK(task(t, c, id).at("status") == "pending");
@@ -61,13 +61,13 @@ TEST_CASE("auto-assignment goes to the least-loaded courier after the delay", "[
   CHECK(t.post(task_path(c, id) + "/pick-up", bj::object{}, busy.token).status == 403);
 
   SECTION("loads are now equal (1 and 1): the tie goes to the lower account id") {
-    auto next = task_of_order(t, buyer, order_ready(t, c, buyer)).at("id").as_int64();
+    auto next = ready_task(t, c, buyer);
     t.advance_clock_ms(delay_ms(t) + 1000);
     REQUIRE(t.run_job("delivery.auto_assign"));
     CHECK(task(t, c, next).at("courier_id").as_int64() == std::min(busy.account_id, idle.account_id));
   }
   SECTION("a task claimed meanwhile is left alone") {
-    auto next = task_of_order(t, buyer, order_ready(t, c, buyer)).at("id").as_int64();
+    auto next = ready_task(t, c, buyer);
     t.advance_clock_ms(delay_ms(t) + 1000);
     REQUIRE(t.post(task_path(c, next) + "/claim", bj::object{}, busy.token).status == 200);
     REQUIRE(t.run_job("delivery.auto_assign"));
@@ -80,7 +80,7 @@ TEST_CASE("without couriers a task stays pending", "[delivery][jobs]") {
   auto& t = TestApp::get();
   auto c = t.community();
   auto buyer = t.resident(c);
-  auto id = task_of_order(t, buyer, order_ready(t, c, buyer)).at("id").as_int64();
+  auto id = ready_task(t, c, buyer);
   t.advance_clock_ms(delay_ms(t) + 1000);
   REQUIRE(t.run_job("delivery.auto_assign"));
   auto after = task(t, c, id);

@@ -31,6 +31,40 @@ std::int64_t add_tower(TestApp& t, Community& c) {
   return b.id();
 }
 
+// A new merchant of the community (its owner and its path) and its group buy (id) of a new
+// product (name, price_cents, stock) at `unit_price_cents`, reached with `min_participants`,
+// closing in kCloseIn.
+struct GroupBuy {
+  Actor owner;
+  std::string shop;
+  std::int64_t id = 0;
+};
+GroupBuy group_buy(TestApp& t, Community const& c, bj::object const& product, std::int64_t unit_price_cents,
+                   std::int64_t min_participants) {
+  auto [owner, mid] = t.merchant(c);
+  GroupBuy g{owner, c.base() + "/merchants/" + std::to_string(mid)};
+  auto p = t.post(g.shop + "/products", product, owner.token);
+  REQUIRE(p.status == 201);
+  auto gb = t.post(c.base() + "/group-buys",
+                   {{"product_id", p.id()},
+                    {"unit_price_cents", unit_price_cents},
+                    {"min_participants", min_participants},
+                    {"closes_at", json::rfc3339(db::now_ms() + kCloseIn)}},
+                   owner.token);
+  REQUIRE(gb.status == 201);
+  g.id = gb.id();
+  return g;
+}
+
+// Moves the clock past the group buys' closing and runs the closing job; the orders it
+// places and then the batches made of them (groupbuy.closed) come in two rounds of events.
+void close_group_buys(TestApp& t) {
+  t.advance_clock_ms(kCloseIn + 1000);
+  REQUIRE(t.run_job("shops.close_group_buys"));
+  t.drain_events();
+  t.drain_events();
+}
+
 Result join(TestApp& t, Community const& c, std::int64_t gid, Actor const& who, std::string const& fulfilment) {
   return t.post(c.base() + "/group-buys/" + std::to_string(gid) + "/join",
                 {{"quantity", 1}, {"fulfilment", fulfilment}}, who.token,
@@ -55,18 +89,7 @@ TEST_CASE("group buy reached -> batches per building -> courier delivers each ho
   }
   auto c = t.community();
   auto tower = add_tower(t, c);
-  auto [owner, mid] = t.merchant(c);
-  auto shop = c.base() + "/merchants/" + std::to_string(mid);
-  auto product = t.post(shop + "/products", {{"name", "Eggs x30"}, {"price_cents", 900}, {"stock", 50}}, owner.token);
-  REQUIRE(product.status == 201);
-  auto gb = t.post(c.base() + "/group-buys",
-                   {{"product_id", product.id()},
-                    {"unit_price_cents", 700},
-                    {"min_participants", 4},
-                    {"closes_at", json::rfc3339(db::now_ms() + kCloseIn)}},
-                   owner.token);
-  REQUIRE(gb.status == 201);
-  auto gid = gb.id();
+  auto [owner, shop, gid] = group_buy(t, c, {{"name", "Eggs x30"}, {"price_cents", 900}, {"stock", 50}}, 700, 4);
 
   // Building A: units 103 and 101 (joined in that order), building B: 1203; one pickup.
   auto a103 = t.resident(c, 2), a101 = t.resident(c, 0), b1203 = t.resident(c, 3), pick = t.resident(c, 1);
@@ -80,10 +103,7 @@ TEST_CASE("group buy reached -> batches per building -> courier delivers each ho
   CHECK(joined.json.at("fulfilment") == "pickup");
 
   // The threshold is reached at close: orders, then batches (groupbuy.closed).
-  t.advance_clock_ms(kCloseIn + 1000);
-  REQUIRE(t.run_job("shops.close_group_buys"));
-  t.drain_events();
-  t.drain_events();
+  close_group_buys(t);
 
   auto all = items(t.get(c.base() + "/delivery-batches?limit=50", c.manager.token));
   REQUIRE(all.size() == 3);
@@ -182,25 +202,12 @@ TEST_CASE("delivery batches: roles, other communities, cancelled households", "[
   auto& t = TestApp::get();
   if (!shops_linked(t)) return;
   auto c = t.community();
-  auto [owner, mid] = t.merchant(c);
-  auto shop = c.base() + "/merchants/" + std::to_string(mid);
-  auto product = t.post(shop + "/products", {{"name", "Oranges"}, {"price_cents", 500}, {"stock", 20}}, owner.token);
-  REQUIRE(product.status == 201);
-  auto gb = t.post(c.base() + "/group-buys",
-                   {{"product_id", product.id()},
-                    {"unit_price_cents", 400},
-                    {"min_participants", 2},
-                    {"closes_at", json::rfc3339(db::now_ms() + kCloseIn)}},
-                   owner.token);
-  REQUIRE(gb.status == 201);
+  auto [owner, shop, gid] = group_buy(t, c, {{"name", "Oranges"}, {"price_cents", 500}, {"stock", 20}}, 400, 2);
   auto r1 = t.resident(c, 0), r2 = t.resident(c, 1);
   for (auto* r : {&r1, &r2}) t.top_up(c, *r, 2'000);
-  REQUIRE(join(t, c, gb.id(), r1, "delivery").status == 201);
-  REQUIRE(join(t, c, gb.id(), r2, "delivery").status == 201);
-  t.advance_clock_ms(kCloseIn + 1000);
-  REQUIRE(t.run_job("shops.close_group_buys"));
-  t.drain_events();
-  t.drain_events();
+  REQUIRE(join(t, c, gid, r1, "delivery").status == 201);
+  REQUIRE(join(t, c, gid, r2, "delivery").status == 201);
+  close_group_buys(t);
   auto list = items(t.get(c.base() + "/delivery-batches", c.manager.token));
   REQUIRE(list.size() == 1);
   auto bid = list[0].at("id").as_int64();

@@ -182,11 +182,14 @@ TEST_CASE("signed redemption codes: verified offline, single use enforced at syn
   REQUIRE(product.status == 201);
   auto buyer = t.resident(c, 1);
   t.top_up(c, buyer, 2'000);
-  auto placed = t.post(c.base() + "/orders",
-                       {{"merchant_id", mid},
-                        {"items", bj::array{bj::object{{"product_id", product.id()}, {"quantity", 1}}}},
-                        {"fulfilment", "pickup"}},
-                       buyer.token, {{"Idempotency-Key", t.unique("tea")}});
+  auto order_tea = [&] {  // one tea for pickup
+    return t.post(c.base() + "/orders",
+                  {{"merchant_id", mid},
+                   {"items", bj::array{bj::object{{"product_id", product.id()}, {"quantity", 1}}}},
+                   {"fulfilment", "pickup"}},
+                  buyer.token, {{"Idempotency-Key", t.unique("tea")}});
+  };
+  auto placed = order_tea();
   REQUIRE(placed.status == 201);
   CHECK(placed.json.at("redemption_code").is_string());  // the short code stays
   auto token_path = c.base() + "/orders/" + std::to_string(placed.id()) + "/code-token";
@@ -239,11 +242,7 @@ TEST_CASE("signed redemption codes: verified offline, single use enforced at syn
   CHECK(status_of(mixed, 1) == "invalid");
   CHECK(mixed.json.at("rejected").as_int64() == 2);
   CHECK(status_of(sync(t, other, other_owner, {token}), 0) == "invalid");
-  auto second = t.post(c.base() + "/orders",
-                       {{"merchant_id", mid},
-                        {"items", bj::array{bj::object{{"product_id", product.id()}, {"quantity", 1}}}},
-                        {"fulfilment", "pickup"}},
-                       buyer.token, {{"Idempotency-Key", t.unique("tea")}});
+  auto second = order_tea();
   REQUIRE(second.status == 201);
   auto late = t.post(c.base() + "/orders/" + std::to_string(second.id()) + "/code-token", bj::object{}, buyer.token);
   REQUIRE(late.status == 200);
@@ -254,11 +253,7 @@ TEST_CASE("signed redemption codes: verified offline, single use enforced at syn
 
   // Roles: a courier's device may not report a shop's code; a resident may not sync at all.
   auto courier = t.courier(c);
-  auto third = t.post(c.base() + "/orders",
-                      {{"merchant_id", mid},
-                       {"items", bj::array{bj::object{{"product_id", product.id()}, {"quantity", 1}}}},
-                       {"fulfilment", "pickup"}},
-                      buyer.token, {{"Idempotency-Key", t.unique("tea")}});
+  auto third = order_tea();
   REQUIRE(third.status == 201);
   auto third_token = t.post(c.base() + "/orders/" + std::to_string(third.id()) + "/code-token", bj::object{},
                             buyer.token);
@@ -331,11 +326,7 @@ TEST_CASE("code keys rotate: old tokens verify until they expire, new ones use t
   CHECK(later.keys[0].first == new_id);
 }
 
-TEST_CASE("delivery proof codes: signed twins for tasks and batch stops", "[delivery][codes]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto buyer = t.resident(c);
-  auto courier = t.courier(c);
+TEST_CASE_METHOD(BuyerAndCourier, "delivery proof codes: signed twins for tasks and batch stops", "[delivery][codes]") {
   auto oid = order_ready(t, c, buyer);
   auto task = task_of_order(t, buyer, oid);
   auto tid = task.at("id").as_int64();

@@ -53,6 +53,19 @@ inline bj::object task_of_order(TestApp& t, Actor const& buyer, std::int64_t ord
   return {};
 }
 
+// A new delivery order of `buyer`'s made ready (order.ready handled); returns its task's id.
+inline std::int64_t ready_task(TestApp& t, Community const& c, Actor const& buyer) {
+  return task_of_order(t, buyer, order_ready(t, c, buyer)).at("id").as_int64();
+}
+
+// A new community with a buyer (a resident of unit 0) and a courier.
+struct BuyerAndCourier {
+  TestApp& t = TestApp::get();
+  Community c = t.community();
+  Actor buyer = t.resident(c);
+  Actor courier = t.courier(c);
+};
+
 // A list response's items, copied (so a range-for over them outlives the response).
 inline bj::array items(Result const& r) {
   REQUIRE(r.status == 200);

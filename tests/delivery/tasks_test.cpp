@@ -77,11 +77,7 @@ TEST_CASE("order.ready with fulfilment delivery creates one task with a proof co
   }
 }
 
-TEST_CASE("a courier claims, picks up and delivers against the proof code", "[delivery]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto buyer = t.resident(c);
-  auto courier = t.courier(c);
+TEST_CASE_METHOD(BuyerAndCourier, "a courier claims, picks up and delivers against the proof code", "[delivery]") {
   auto rival = t.courier(c);
   auto order = order_ready(t, c, buyer);
   auto task = task_of_order(t, buyer, order);
@@ -183,14 +179,10 @@ TEST_CASE("a courier claims, picks up and delivers against the proof code", "[de
   }
 }
 
-TEST_CASE("failing a delivery", "[delivery]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto buyer = t.resident(c);
-  auto courier = t.courier(c);
+TEST_CASE_METHOD(BuyerAndCourier, "failing a delivery", "[delivery]") {
 
   SECTION("the assigned courier fails it with a reason") {
-    auto id = task_of_order(t, buyer, order_ready(t, c, buyer)).at("id").as_int64();
+    auto id = ready_task(t, c, buyer);
     auto path = task_path(c, id);
     REQUIRE(t.post(path + "/claim", bj::object{}, courier.token).status == 200);
     CHECK(t.post(path + "/fail", bj::object{}, courier.token).status == 422);
@@ -222,7 +214,7 @@ TEST_CASE("failing a delivery", "[delivery]") {
     CHECK(t.post(path + "/fail", {{"reason", "again"}}, courier.token).status == 409);
   }
   SECTION("a courier cannot fail an unclaimed task; the manager can") {
-    auto id = task_of_order(t, buyer, order_ready(t, c, buyer)).at("id").as_int64();
+    auto id = ready_task(t, c, buyer);
     auto path = task_path(c, id);
     CHECK(t.post(path + "/fail", {{"reason", "x"}}, courier.token).status == 409);
     auto failed = t.post(path + "/fail", {{"reason", "shop closed"}}, c.manager.token);
@@ -234,18 +226,14 @@ TEST_CASE("failing a delivery", "[delivery]") {
     CHECK(t.post(path + "/claim", bj::object{}, courier.token).status == 409);
   }
   SECTION("a resident may not") {
-    auto id = task_of_order(t, buyer, order_ready(t, c, buyer)).at("id").as_int64();
+    auto id = ready_task(t, c, buyer);
     CHECK(t.post(task_path(c, id) + "/fail", {{"reason", "x"}}, buyer.token).status == 403);
     CHECK(t.post(task_path(c, id) + "/claim", bj::object{}, buyer.token).status == 403);
     CHECK(t.get(deliveries(c), buyer.token).status == 403);
   }
 }
 
-TEST_CASE("a cancelled order cancels its delivery task", "[delivery][events]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto buyer = t.resident(c);
-  auto courier = t.courier(c);
+TEST_CASE_METHOD(BuyerAndCourier, "a cancelled order cancels its delivery task", "[delivery][events]") {
   auto order = order_ready(t, c, buyer);
   auto id = task_of_order(t, buyer, order).at("id").as_int64();
   REQUIRE(t.post(task_path(c, id) + "/claim", bj::object{}, courier.token).status == 200);
@@ -268,7 +256,7 @@ TEST_CASE("tenancy: another community's couriers and managers get 404", "[delive
   auto other = t.community();
   auto buyer = t.resident(c);
   auto outsider = t.courier(other);
-  auto id = task_of_order(t, buyer, order_ready(t, c, buyer)).at("id").as_int64();
+  auto id = ready_task(t, c, buyer);
 
   // Not a member of c: 404 for every route under c.
   CHECK(t.get(deliveries(c), outsider.token).status == 404);
@@ -288,7 +276,7 @@ TEST_CASE("delivery lists page and filter", "[delivery]") {
   auto c = t.community();
   auto buyer = t.resident(c);
   std::vector<std::int64_t> ids;
-  for (int i = 0; i < 3; ++i) ids.push_back(task_of_order(t, buyer, order_ready(t, c, buyer)).at("id").as_int64());
+  for (int i = 0; i < 3; ++i) ids.push_back(ready_task(t, c, buyer));
 
   auto p1 = t.get(deliveries(c) + "?limit=2", c.manager.token);
   REQUIRE(p1.status == 200);
@@ -317,7 +305,7 @@ TEST_CASE("eight couriers claim one task at once: exactly one wins", "[delivery]
   auto buyer = t.resident(c);
   std::vector<Actor> couriers;
   for (int i = 0; i < 8; ++i) couriers.push_back(t.courier(c));
-  auto id = task_of_order(t, buyer, order_ready(t, c, buyer)).at("id").as_int64();
+  auto id = ready_task(t, c, buyer);
   auto path = task_path(c, id) + "/claim";
 
   std::vector<int> status(couriers.size());

@@ -5,6 +5,7 @@
 #include "tests/e2e/fault_support.hpp"
 #include "tests/e2e/http_client.hpp"
 #include "tests/e2e/server_process.hpp"
+#include "tests/support/text.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -15,23 +16,8 @@
 #include <vector>
 
 using namespace courtyard::e2e;
+using courtyard::test::lines_of;
 namespace bj = boost::json;
-
-namespace {
-
-std::vector<std::string> lines_of(std::string const& body) {
-  std::vector<std::string> out;
-  std::size_t at = 0;
-  while (at < body.size()) {
-    auto end = body.find("\r\n", at);
-    if (end == std::string::npos) end = body.size();
-    out.push_back(body.substr(at, end - at));
-    at = end + 2;
-  }
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("e2e: a purchase-sale-stock CSV larger than a page is streamed chunked", "[e2e][operations][csv]") {
   ServerProcess server({"--rate-limit-rps", "0", "--access-log", "false"});  // 600 products are seeded
@@ -61,7 +47,7 @@ TEST_CASE("e2e: a purchase-sale-stock CSV larger than a page is streamed chunked
   CHECK(csv.header("content-length").empty());
   CHECK(csv.header("content-type").rfind("text/csv", 0) == 0);
   CHECK(csv.header("content-disposition") == "attachment; filename=\"purchase-sale-stock.csv\"");
-  auto lines = lines_of(csv.body);
+  auto lines = lines_of(csv.body, "\r\n");
   REQUIRE(lines.size() == 601);
   CHECK(lines[0].rfind("product_id,name,category,opening,received,sold,returned,adjusted,adjustments,closing,", 0) == 0);
   std::set<std::int64_t> seen;
@@ -93,7 +79,7 @@ TEST_CASE("e2e: a purchase-sale-stock CSV larger than a page is streamed chunked
                      s.base + "/merchants/" + std::to_string(s.merchant_id) + "/analytics/sales?format=csv", {}, auth);
   REQUIRE(sales.status == 200);
   CHECK(sales.header("transfer-encoding") == "chunked");
-  CHECK(lines_of(sales.body).size() == 31);  // the header and the last 30 days
+  CHECK(lines_of(sales.body, "\r\n").size() == 31);  // the header and the last 30 days
 
   // Errors are still decided before the first byte: a bad format is a 422 problem, whole.
   auto bad = fetch(port, "GET", report + "?format=xml", {}, auth);

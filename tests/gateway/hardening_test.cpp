@@ -8,6 +8,7 @@
 #include "gateway/static_files.hpp"
 #include "http/session_cookie.hpp"
 #include "services/identity/api.hpp"
+#include "tests/gateway/helpers.hpp"
 #include "tests/support/test_app.hpp"
 
 #include <boost/json.hpp>
@@ -29,24 +30,13 @@ namespace {
 constexpr char kPassword[] = "correct-horse-battery-staple";
 
 Request make(std::string method, std::string path, Headers headers = {}, std::string body = {}) {
-  Request r;
-  r.method = std::move(method);
-  r.target = path;
-  r.path = std::move(path);
-  r.headers = std::move(headers);
-  r.body = std::move(body);
-  r.remote_ip = "127.0.0.77";
-  return r;
+  return test::gateway_test::request_from("127.0.0.77", std::move(method), std::move(path), std::move(headers),
+                                          std::move(body));
 }
 
 std::unique_ptr<App> limited_app(double rps, double burst) {
-  Config cfg = test::TestApp::get().app().config();
+  Config cfg = test::gateway_test::second_app_config(rps, burst);
   cfg.services = {"identity"};
-  cfg.background = false;
-  cfg.access_log = false;
-  cfg.rate_limit_rps = rps;
-  cfg.rate_limit_burst = burst;
-  cfg.db_pool = 2;
   return std::make_unique<App>(cfg, test::services_under_test(), &identity::authenticate);
 }
 

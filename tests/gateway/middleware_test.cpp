@@ -3,6 +3,7 @@
 #include "gateway/app.hpp"
 #include "http/context.hpp"
 #include "http/errors.hpp"
+#include "tests/gateway/helpers.hpp"
 #include "tests/support/test_app.hpp"
 
 #include <algorithm>
@@ -18,24 +19,13 @@ using namespace courtyard::http;
 namespace {
 
 Request make(std::string method, std::string path, Headers headers = {}) {
-  Request r;
-  r.method = std::move(method);
-  r.target = path;
-  r.path = std::move(path);
-  r.headers = std::move(headers);
-  r.remote_ip = "127.0.0.9";
-  return r;
+  return test::gateway_test::request_from("127.0.0.9", std::move(method), std::move(path), std::move(headers));
 }
 
 // A second App on the same database with its own settings and no services.
 std::unique_ptr<App> bare_app(double rps, double burst) {
-  Config cfg = test::TestApp::get().app().config();
+  Config cfg = test::gateway_test::second_app_config(rps, burst);
   cfg.services = {};
-  cfg.background = false;
-  cfg.access_log = false;
-  cfg.rate_limit_rps = rps;
-  cfg.rate_limit_burst = burst;
-  cfg.db_pool = 2;
   return std::make_unique<App>(cfg, std::vector<ServiceEntry>{}, nullptr);
 }
 

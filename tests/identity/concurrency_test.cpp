@@ -24,6 +24,13 @@ std::vector<int> race(F call) {
   return statuses;
 }
 
+// `who` applies to live in the community's unit; returns the pending application's path.
+std::string application(TestApp& t, test::Community const& c, test::Actor const& who, std::size_t unit) {
+  auto app = t.post(c.base() + "/residency-applications", {{"unit_id", c.unit_ids[unit]}}, who.token);
+  REQUIRE(app.status == 201);
+  return c.base() + "/residency-applications/" + std::to_string(app.id());
+}
+
 }  // namespace
 
 TEST_CASE("8 concurrent registrations of one email: one 201, the rest 409", "[identity][concurrency]") {
@@ -45,9 +52,7 @@ TEST_CASE("8 concurrent approvals of one application: one 200, the rest 409", "[
   auto& t = TestApp::get();
   auto c = t.community();
   auto a = t.account("contested");
-  auto app = t.post(c.base() + "/residency-applications", {{"unit_id", c.unit_ids[0]}}, a.token);
-  REQUIRE(app.status == 201);
-  auto path = c.base() + "/residency-applications/" + std::to_string(app.id());
+  auto path = application(t, c, a, 0);
   auto statuses = race([&](int) { return t.call("POST", path + "/approve", std::nullopt, c.manager.token).status; });
   INFO("statuses: " << bj::serialize(bj::value_from(statuses)));
   CHECK(std::count(statuses.begin(), statuses.end(), 200) == 1);
@@ -61,9 +66,7 @@ TEST_CASE("8 concurrent decisions, approve against reject: exactly one wins", "[
   auto& t = TestApp::get();
   auto c = t.community();
   auto a = t.account("contested");
-  auto app = t.post(c.base() + "/residency-applications", {{"unit_id", c.unit_ids[1]}}, a.token);
-  REQUIRE(app.status == 201);
-  auto path = c.base() + "/residency-applications/" + std::to_string(app.id());
+  auto path = application(t, c, a, 1);
   auto statuses = race([&](int i) {
     return t.call("POST", path + (i % 2 ? "/approve" : "/reject"), std::nullopt, c.manager.token).status;
   });

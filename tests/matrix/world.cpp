@@ -330,22 +330,24 @@ std::map<std::string, std::string> digest(TestApp& t) {
   return out;
 }
 
-std::int64_t count_rows(TestApp& t, std::string const& table) {
+namespace {
+
+// The one number a query without parameters reads.
+std::int64_t number(TestApp& t, std::string const& query) {
   return db::read(t.app().db(), [&](soci::session& sql) {
     std::int64_t n = 0;
-    soci::rowset<soci::row> rs = (sql.prepare << "SELECT COUNT(*) FROM " + table);
+    soci::rowset<soci::row> rs = (sql.prepare << query);
     for (auto const& r : rs) n = db::as_int(r, 0);
     return n;
   });
 }
 
+}  // namespace
+
+std::int64_t count_rows(TestApp& t, std::string const& table) { return number(t, "SELECT COUNT(*) FROM " + table); }
+
 std::int64_t max_id(TestApp& t, std::string const& table) {
-  return db::read(t.app().db(), [&](soci::session& sql) {
-    std::int64_t n = 0;
-    soci::rowset<soci::row> rs = (sql.prepare << "SELECT COALESCE(MAX(id), 0) FROM " + table);
-    for (auto const& r : rs) n = db::as_int(r, 0);
-    return n;
-  });
+  return number(t, "SELECT COALESCE(MAX(id), 0) FROM " + table);
 }
 
 std::vector<std::string> rows_after(TestApp& t, std::string const& table, std::int64_t after) {

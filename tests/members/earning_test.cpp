@@ -19,6 +19,11 @@ std::int64_t postings_for_event(std::int64_t event_id) {
   return scalar("SELECT COUNT(*) FROM members_points_postings WHERE source_event_id = :e", use(event_id, "e"));
 }
 
+// The version of the earn rule the event's posting was made under.
+std::int64_t rule_version_of(std::int64_t event_id) {
+  return scalar("SELECT rule_version FROM members_points_postings WHERE source_event_id = :e", use(event_id, "e"));
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -76,12 +81,8 @@ TEST_CASE("a rule change applies to events that happen after it", "[members][ear
   t.drain_events();
   CHECK(postings_for_event(before_any) == 0);
   CHECK(points(c, r) == 10 + 25);
-  CHECK(scalar("SELECT rule_version FROM members_points_postings WHERE "
-               "source_event_id = :e",
-               use(early, "e")) == 1);
-  CHECK(scalar("SELECT rule_version FROM members_points_postings WHERE "
-               "source_event_id = :e",
-               use(late, "e")) == 2);
+  CHECK(rule_version_of(early) == 1);
+  CHECK(rule_version_of(late) == 2);
 
   // Disabling is a version too.
   t.advance_clock_ms(5);

@@ -147,6 +147,34 @@ inline bj::object membership(Community const& c, Actor const& who) {
   return r.json.at("communities").at(0).as_object();
 }
 
+// The manager drafts "Bread week": a coupon of the merchant's, 20% off for 14 days, for the
+// segment's members. Requires 201.
+inline Result bread_week_campaign(Community const& c, std::int64_t segment_id, std::int64_t merchant_id) {
+  auto& t = TestApp::get();
+  auto created = t.post(c.base() + "/campaigns",
+                        {{"name", "Bread week"},
+                         {"segment_id", segment_id},
+                         {"kind", "coupon"},
+                         {"title", "20% off bread"},
+                         {"message", "For our neighbours."},
+                         {"coupon", {{"merchant_id", merchant_id}, {"percent_off", 20}, {"valid_days", 14}}}},
+                        c.manager.token);
+  INFO(created.body);
+  REQUIRE(created.status == 201);
+  return created;
+}
+
+// The campaign notifications `who` has been sent (their newest 100 notifications).
+inline std::vector<bj::object> campaign_notes(Actor const& who) {
+  auto& t = TestApp::get();
+  auto r = t.get("/v1/me/notifications?limit=100", who.token);
+  REQUIRE(r.status == 200);
+  std::vector<bj::object> out;
+  for (auto const& n : r.json.at("items").as_array())
+    if (n.at("type") == "campaign") out.push_back(n.as_object());
+  return out;
+}
+
 inline std::int64_t points(Community const& c, Actor const& who) { return membership(c, who).at("points").as_int64(); }
 
 template <class... Uses>

@@ -69,15 +69,22 @@ Shop shop(Community const& c, std::string const& category, std::int64_t price = 
   return {owner, mid, p.id()};
 }
 
-// A pickup order placed, accepted, made ready and redeemed: order.completed.
-std::int64_t completed_order(Community const& c, Shop const& s, Actor const& buyer, std::int64_t qty,
-                             std::string const& coupon = "") {
+// A pickup order of `qty` of the shop's product, paid with the coupon code when one is given.
+Result place_order(Community const& c, Shop const& s, Actor const& buyer, std::int64_t qty,
+                   std::string const& coupon = "") {
   auto& t = TestApp::get();
   bj::object body{{"merchant_id", s.mid},
                   {"items", bj::array{bj::object{{"product_id", s.product}, {"quantity", qty}}}},
                   {"fulfilment", "pickup"}};
   if (!coupon.empty()) body["coupon_code"] = coupon;
-  auto order = t.post(c.base() + "/orders", body, buyer.token, {{"Idempotency-Key", t.unique("order")}});
+  return t.post(c.base() + "/orders", body, buyer.token, {{"Idempotency-Key", t.unique("order")}});
+}
+
+// A pickup order placed, accepted, made ready and redeemed: order.completed.
+std::int64_t completed_order(Community const& c, Shop const& s, Actor const& buyer, std::int64_t qty,
+                             std::string const& coupon = "") {
+  auto& t = TestApp::get();
+  auto order = place_order(c, s, buyer, qty, coupon);
   INFO(order.body);
   REQUIRE(order.status == 201);
   auto oid = order.id();
@@ -103,6 +110,12 @@ bj::object get_json(std::string const& path, std::string const& token) {
 }
 
 // Six residents of the community, each able to buy.
+// Tags each of `people` with `name`; returns the segment of the members with that tag.
+bj::object tagged_segment(Community const& c, std::vector<Actor> const& people, std::string const& name) {
+  for (auto const& p : people) tag(c, p, name);
+  return segment_ok(c.base(), c.manager.token, {{"tag", name}});
+}
+
 std::vector<Actor> residents(Community const& c, int n = 6) {
   auto& t = TestApp::get();
   std::vector<Actor> out;
@@ -120,16 +133,6 @@ bj::object issue(std::string const& campaign_path, std::string const& token) {
   INFO(r.body);
   REQUIRE(r.status == 200);
   return r.json.as_object();
-}
-
-std::vector<bj::object> campaign_notes(Actor const& who) {
-  auto& t = TestApp::get();
-  auto r = t.get("/v1/me/notifications?limit=100", who.token);
-  REQUIRE(r.status == 200);
-  std::vector<bj::object> out;
-  for (auto const& n : r.json.at("items").as_array())
-    if (n.at("type") == "campaign") out.push_back(n.as_object());
-  return out;
 }
 
 }  // namespace
@@ -472,20 +475,10 @@ TEST_CASE("a coupon campaign: consent, one code per member, checked at checkout,
   auto people = residents(c, 7);
   auto bakery = shop(c, "bakery", 1000);
   for (int i = 0; i < 6; ++i) consent(people[i], true);  // the seventh never opted in
-  for (auto const& p : people) tag(c, p, "block-b");
-  auto seg = segment_ok(c.base(), c.manager.token, {{"tag", "block-b"}});
+  auto seg = tagged_segment(c, people, "block-b");
   CHECK(size_of(seg) == 7);
 
-  auto created = t.post(c.base() + "/campaigns",
-                        {{"name", "Bread week"},
-                         {"segment_id", seg.at("id")},
-                         {"kind", "coupon"},
-                         {"title", "20% off bread"},
-                         {"message", "For our neighbours."},
-                         {"coupon", {{"merchant_id", bakery.mid}, {"percent_off", 20}, {"valid_days", 14}}}},
-                        c.manager.token);
-  INFO(created.body);
-  REQUIRE(created.status == 201);
+  auto created = bread_week_campaign(c, seg.at("id").as_int64(), bakery.mid);
   CHECK(created.json.at("status") == "draft");
   CHECK(created.json.at("report").is_null());
   auto cp = c.base() + "/campaigns/" + std::to_string(created.id());
@@ -509,21 +502,9 @@ TEST_CASE("a coupon campaign: consent, one code per member, checked at checkout,
   std::string code1(campaign_notes(people[1])[0].at("data").at("coupon_code").as_string());
   CHECK(code0 != code1);
   // Someone else's code is refused at checkout; her own works once.
-  auto stolen = t.post(c.base() + "/orders",
-                       {{"merchant_id", bakery.mid},
-                        {"items", bj::array{bj::object{{"product_id", bakery.product}, {"quantity", 1}}}},
-                        {"fulfilment", "pickup"},
-                        {"coupon_code", code0}},
-                       people[1].token, {{"Idempotency-Key", t.unique("o")}});
-  CHECK(stolen.status == 422);
+  CHECK(place_order(c, bakery, people[1], 1, code0).status == 422);
   completed_order(c, bakery, people[0], 2, code0);
-  auto twice = t.post(c.base() + "/orders",
-                      {{"merchant_id", bakery.mid},
-                       {"items", bj::array{bj::object{{"product_id", bakery.product}, {"quantity", 1}}}},
-                       {"fulfilment", "pickup"},
-                       {"coupon_code", code0}},
-                      people[0].token, {{"Idempotency-Key", t.unique("o")}});
-  CHECK(twice.status == 409);
+  CHECK(place_order(c, bakery, people[0], 1, code0).status == 409);
   t.drain_events();
   auto report = get_json(cp, c.manager.token).at("report");
   CHECK(report.at("redemptions").as_int64() == 1);
@@ -536,8 +517,7 @@ TEST_CASE("a points campaign credits once per member; the frequency cap holds", 
   auto c = t.community();
   auto people = residents(c, 5);
   for (auto const& p : people) consent(p, true);
-  for (auto const& p : people) tag(c, p, "runners");
-  auto seg = segment_ok(c.base(), c.manager.token, {{"tag", "runners"}});
+  auto seg = tagged_segment(c, people, "runners");
   auto put = t.call("PUT", c.base() + "/campaign-settings",
                     bj::value(bj::object{{"max_per_window", 1}, {"window_days", 7}}), c.manager.token);
   REQUIRE(put.status == 200);
@@ -605,8 +585,7 @@ TEST_CASE("two requests issuing one campaign at once issue it once", "[members][
   auto c = t.community();
   auto people = residents(c, 6);
   for (auto const& p : people) consent(p, true);
-  for (auto const& p : people) tag(c, p, "race");
-  auto seg = segment_ok(c.base(), c.manager.token, {{"tag", "race"}});
+  auto seg = tagged_segment(c, people, "race");
   auto r = t.post(c.base() + "/campaigns",
                   {{"name", "race"}, {"segment_id", seg.at("id")}, {"kind", "points"}, {"title", "Bonus"}, {"points", 7}},
                   c.manager.token);

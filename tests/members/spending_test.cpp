@@ -547,16 +547,7 @@ TEST_CASE("the loop: an on-time bill earns, bread is paid partly in points, an e
   REQUIRE(seg.status == 201);
   CHECK(seg.json.at("size").is_null());
   CHECK(seg.json.at("size_band") == "fewer_than_5");
-  auto created = t.post(c.base() + "/campaigns",
-                        {{"name", "Bread week"},
-                         {"segment_id", seg.id()},
-                         {"kind", "coupon"},
-                         {"title", "20% off bread"},
-                         {"message", "For our neighbours."},
-                         {"coupon", {{"merchant_id", s.mid}, {"percent_off", 20}, {"valid_days", 14}}}},
-                        c.manager.token);
-  INFO(created.body);
-  REQUIRE(created.status == 201);
+  auto created = bread_week_campaign(c, seg.id(), s.mid);
   auto campaign = c.base() + "/campaigns/" + std::to_string(created.id());
   auto issued = t.call("POST", campaign + "/issue", std::nullopt, c.manager.token);
   INFO(issued.body);
@@ -567,17 +558,9 @@ TEST_CASE("the loop: an on-time bill earns, bread is paid partly in points, an e
   CHECK(issued.json.at("report").at("redemptions").as_int64() == 0);
 
   // Through notifications: her code, and nothing for the neighbour who did not consent.
-  auto notes = [&](Actor const& who) {
-    auto n = t.get("/v1/me/notifications?limit=100", who.token);
-    REQUIRE(n.status == 200);
-    std::vector<bj::object> out;
-    for (auto const& x : n.json.at("items").as_array())
-      if (x.at("type") == "campaign") out.push_back(x.as_object());
-    return out;
-  };
-  CHECK(notes(neighbour).empty());
+  CHECK(campaign_notes(neighbour).empty());
   CHECK(membership(c, neighbour).at("campaigns").as_array().empty());
-  auto mine = notes(r);
+  auto mine = campaign_notes(r);
   REQUIRE(mine.size() == 1);
   CHECK(mine[0].at("title") == "20% off bread");
   std::string coupon(mine[0].at("data").at("coupon_code").as_string());

@@ -10,6 +10,14 @@ namespace courtyard::test::notif {
 
 namespace bj = boost::json;
 
+// A new community, and two accounts (alice, bob) that belong to no community.
+struct AliceAndBob {
+  TestApp& t = TestApp::get();
+  Community c = t.community();
+  Actor a = t.account("alice");
+  Actor b = t.account("bob");
+};
+
 inline void publish(TestApp& t, std::string const& topic, std::int64_t cid, bj::object payload) {
   payload["community_id"] = cid;
   db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) { tx.publish(topic, cid, payload); });

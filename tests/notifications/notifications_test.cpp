@@ -6,11 +6,7 @@ using namespace courtyard;
 using namespace courtyard::test;
 using namespace courtyard::test::notif;
 
-TEST_CASE("events become notifications for the accounts they concern", "[notifications][events]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto a = t.account("alice");
-  auto b = t.account("bob");
+TEST_CASE_METHOD(AliceAndBob, "events become notifications for the accounts they concern", "[notifications][events]") {
   auto outsider = t.account("outsider");
 
   publish(t, "order.placed", c.id, {{"order_id", 5001}, {"merchant_id", 1}, {"buyer_id", a.account_id}, {"total_cents", 1250},
@@ -53,11 +49,7 @@ TEST_CASE("events become notifications for the accounts they concern", "[notific
   CHECK(mine(t, outsider).empty());
 }
 
-TEST_CASE("a redelivered event adds no second notification", "[notifications][events]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto a = t.account("alice");
-  auto b = t.account("bob");
+TEST_CASE_METHOD(AliceAndBob, "a redelivered event adds no second notification", "[notifications][events]") {
   auto [h, size] = t.app().bus().batch_handler("notifications.parcel.logged", "parcel.logged");
   REQUIRE(h);
   CHECK(size > 1);
@@ -93,11 +85,7 @@ TEST_CASE("a logged parcel notifies the unit's residents", "[notifications][even
   CHECK(mine(t, neighbour).empty());
 }
 
-TEST_CASE("listing, paging and reading notifications", "[notifications]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto a = t.account("alice");
-  auto b = t.account("bob");
+TEST_CASE_METHOD(AliceAndBob, "listing, paging and reading notifications", "[notifications]") {
   std::vector<std::int64_t> ids;
   db::transact(t.app().db(), &t.app().bus(), [&](db::Tx& tx) {
     for (int i = 0; i < 5; ++i)

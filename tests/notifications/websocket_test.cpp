@@ -85,6 +85,13 @@ gateway::net::RealtimeOptions polled_by_hand() {
   return opts;
 }
 
+// Realtime options for the per-account limit tests: two sockets per account.
+gateway::net::RealtimeOptions two_sockets_per_account() {
+  gateway::net::RealtimeOptions opts;
+  opts.max_sockets_per_account = 2;
+  return opts;
+}
+
 // Connects `who` to the instance and waits until it holds the socket (its only one).
 void connect(ws::Client& c, Instance& a, Actor const& who) {
   REQUIRE(c.connect(a.port, a.ws(who.token)) == 101);
@@ -199,9 +206,7 @@ TEST_CASE("a change made on one instance is pushed by another within a second", 
 
 TEST_CASE("limits: message size, per-account sockets", "[ws][limits]") {
   auto& t = TestApp::get();
-  gateway::net::RealtimeOptions opts;
-  opts.max_sockets_per_account = 2;
-  Instance a(false, opts);
+  Instance a(false, two_sockets_per_account());
   auto alice = t.account("alice");
 
   ws::Client c1, c2, c3;
@@ -406,9 +411,7 @@ TEST_CASE("upgraded sockets count in max-connections", "[ws][limits]") {
 
 TEST_CASE("a burst of upgrades with one token never exceeds the per-account cap", "[ws][limits]") {
   auto& t = TestApp::get();
-  gateway::net::RealtimeOptions opts;
-  opts.max_sockets_per_account = 2;
-  Instance a(false, opts);
+  Instance a(false, two_sockets_per_account());
   auto alice = t.account("alice");
 
   for (int round = 0; round < 3; ++round) {

@@ -7,6 +7,7 @@
 #include "gateway/plugins/loader.hpp"
 #include "services/identity/api.hpp"
 #include "tests/support/test_app.hpp"
+#include "tests/support/text.hpp"
 
 #include <catch2/catch.hpp>
 #include <dlfcn.h>
@@ -20,6 +21,7 @@
 
 using courtyard::http::Access;
 using courtyard::plugins::PluginError;
+using courtyard::test::lines_of;
 using courtyard::test::TestApp;
 namespace json = boost::json;
 
@@ -359,18 +361,6 @@ json::value order_placed(std::int64_t cid, std::int64_t oid, std::int64_t mid, s
 json::object line(std::int64_t quantity, std::string const& name) {
   return {{"product_id", 7}, {"name", name}, {"category", "food"}, {"quantity", quantity}, {"unit_price_cents", 100},
           {"line_total_cents", quantity * 100}};
-}
-
-std::vector<std::string> lines_of(std::string const& text) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto j = text.find('\n', i);
-    if (j == std::string::npos) j = text.size();
-    out.push_back(text.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
 }
 
 std::string tickets_path(courtyard::test::Community const& c, std::int64_t mid) {

@@ -1,4 +1,5 @@
 #include "tests/property/support.hpp"
+#include "tests/support/openapi_walk.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -17,24 +18,14 @@ TEST_CASE("every property route is in the OpenAPI document with its problem resp
   auto& t = TestApp::get();
   auto doc = boost::json::parse(t.app().openapi()).as_object();
   auto const& paths = doc.at("paths").as_object();
-  int routes = 0;
-  for (auto const& r : t.app().router().routes()) {
-    if (r->service != "property") continue;
-    ++routes;
-    std::string method = r->method;
-    std::transform(method.begin(), method.end(), method.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    INFO(r->method << " " << r->pattern);
-    REQUIRE(paths.contains(r->pattern));
-    auto const& item = paths.at(r->pattern).as_object();
-    REQUIRE(item.contains(method));
-    auto const& op = item.at(method).as_object();
+  auto routes = for_each_documented_route(t, paths, "property", [](auto const& r, auto const& op) {
     auto const& responses = op.at("responses").as_object();
     CHECK(responses.contains("401"));
-    if (r->access.level == http::Access::Level::Community) {
+    if (r.access.level == http::Access::Level::Community) {
       CHECK(responses.contains("403"));  // also API keys, which no property route accepts
       CHECK(responses.contains("404"));
     }
-  }
+  });
   CHECK(routes > 30);
   // And no documented property path without a route.
   for (auto const& [path, item] : paths) {

@@ -256,17 +256,11 @@ TEST_CASE("concurrent billing runs for one period never double-bill", "[property
   CHECK(events_of(t, "bill.issued", c.id).size() == 6);
 }
 
-TEST_CASE("bills: manager filters, /v1/me/bills, and who may see one bill", "[property][billing]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto other = t.community();
-  auto r0 = t.resident(c, 0);
-  auto r1 = t.resident(c, 1);
-  auto courier = t.courier(c);
+TEST_CASE_METHOD(Neighbours, "bills: manager filters, /v1/me/bills, and who may see one bill", "[property][billing]") {
   add_schedule(t, c, 4000);
   REQUIRE(run(t, c, "2030-07").status == 201);
   REQUIRE(run(t, c, "2030-08").status == 201);
-  // r0 also lives in the other community: /v1/me/bills spans communities.
+  // r also lives in the other community: /v1/me/bills spans communities.
   auto ro = t.resident(other, 0);
   add_schedule(t, other, 900);
   REQUIRE(run(t, other, "2030-07").status == 201);
@@ -294,11 +288,11 @@ TEST_CASE("bills: manager filters, /v1/me/bills, and who may see one bill", "[pr
   CHECK(t.get(bills(c) + "?period=2030-7", c.manager.token).status == 422);
   CHECK(t.get(bills(c) + "?unit_id=abc", c.manager.token).status == 422);
   CHECK(t.get(bills(c) + "?unit_id=0", c.manager.token).status == 422);
-  CHECK(t.get(bills(c), r0.token).status == 403);
+  CHECK(t.get(bills(c), r.token).status == 403);
   CHECK(t.get(bills(c), courier.token).status == 403);
   CHECK(t.get(bills(c), other.manager.token).status == 404);
 
-  auto mine = t.get("/v1/me/bills", r0.token);
+  auto mine = t.get("/v1/me/bills", r.token);
   REQUIRE(mine.status == 200);
   REQUIRE(mine.json.at("items").as_array().size() == 3);  // 2030-07, -08, -09 for unit 0
   for (auto const& b : mine.json.at("items").as_array()) CHECK(b.at("unit_id").as_int64() == c.unit_ids[0]);
@@ -307,16 +301,16 @@ TEST_CASE("bills: manager filters, /v1/me/bills, and who may see one bill", "[pr
   auto only_other = t.get("/v1/me/bills?community_id=" + std::to_string(other.id), both.token);
   REQUIRE(only_other.json.at("items").as_array().size() == 1);
   CHECK(only_other.json.at("items").at(0).at("community_id").as_int64() == other.id);
-  CHECK(t.get("/v1/me/bills?community_id=" + std::to_string(other.id), r1.token).status == 404);
-  CHECK(t.get("/v1/me/bills?community_id=x", r1.token).status == 422);
-  CHECK(t.get("/v1/me/bills?status=unpaid&limit=2", r0.token).json.at("items").as_array().size() == 2);
+  CHECK(t.get("/v1/me/bills?community_id=" + std::to_string(other.id), n.token).status == 404);
+  CHECK(t.get("/v1/me/bills?community_id=x", n.token).status == 422);
+  CHECK(t.get("/v1/me/bills?status=unpaid&limit=2", r.token).json.at("items").as_array().size() == 2);
   CHECK(t.get("/v1/me/bills").status == 401);
   CHECK(t.get("/v1/me/bills", courier.token).json.at("items").as_array().empty());
 
   auto b0 = mine.json.at("items").at(0).at("id").as_int64();
-  CHECK(t.get(id_path(bills(c), b0), r0.token).status == 200);
+  CHECK(t.get(id_path(bills(c), b0), r.token).status == 200);
   CHECK(t.get(id_path(bills(c), b0), c.manager.token).status == 200);
-  CHECK(t.get(id_path(bills(c), b0), r1.token).status == 404);  // another unit's resident
+  CHECK(t.get(id_path(bills(c), b0), n.token).status == 404);  // another unit's resident
   CHECK(t.get(id_path(bills(c), b0), courier.token).status == 403);
   CHECK(t.get(id_path(bills(c), b0), other.manager.token).status == 404);
   CHECK(t.get(id_path(bills(other), b0), ro.token).status == 404);  // wrong community in the path
@@ -520,12 +514,8 @@ TEST_CASE("the daily job marks unpaid bills overdue once and publishes bill.over
   t.drain_events();
 }
 
-TEST_CASE("billing summary: billed, paid, overdue and outstanding per period", "[property][billing][summary]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto other = t.community();
-  auto r0 = t.resident(c, 0);
-  auto r1 = t.resident(c, 1);
+TEST_CASE_METHOD(Neighbours, "billing summary: billed, paid, overdue and outstanding per period",
+                 "[property][billing][summary]") {
   t.resident(c, 2);
   add_schedule(t, c, 1000);
   REQUIRE(run(t, c, "2020-01").status == 201);  // long past due: the job makes these overdue
@@ -534,9 +524,9 @@ TEST_CASE("billing summary: billed, paid, overdue and outstanding per period", "
   auto old0 = unit_bills(t, c, c.unit_ids[0], "2020-01").at(0).at("id").as_int64();
   REQUIRE(t.post(pay_path(c, old0), {{"method", "offline"}}, c.manager.token).status == 201);
   auto new1 = unit_bills(t, c, c.unit_ids[1], "2040-01").at(0).at("id").as_int64();
-  t.top_up(c, r1, 1000);
-  REQUIRE(t.post(pay_path(c, new1), {{"method", "wallet"}}, r1.token).status == 201);
-  (void)r0;
+  t.top_up(c, n, 1000);
+  REQUIRE(t.post(pay_path(c, new1), {{"method", "wallet"}}, n.token).status == 201);
+  (void)r;
 
   auto all = t.get(c.base() + "/billing-summary", c.manager.token);
   REQUIRE(all.status == 200);
@@ -563,7 +553,7 @@ TEST_CASE("billing summary: billed, paid, overdue and outstanding per period", "
   REQUIRE(none.json.at("periods").as_array().size() == 1);
   CHECK(none.json.at("periods").at(0).at("billed_cents").as_int64() == 0);
   CHECK(t.get(c.base() + "/billing-summary?period=2041", c.manager.token).status == 422);
-  CHECK(t.get(c.base() + "/billing-summary", r1.token).status == 403);
+  CHECK(t.get(c.base() + "/billing-summary", n.token).status == 403);
   CHECK(t.get(c.base() + "/billing-summary", other.manager.token).status == 404);
   // Another community's bills never count here.
   CHECK(t.get(other.base() + "/billing-summary", other.manager.token).json.at("periods").as_array().empty());

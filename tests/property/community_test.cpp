@@ -34,16 +34,6 @@ std::int64_t new_amenity(TestApp& t, Community const& c, std::int64_t capacity) 
 // A slot starting on a whole hour well in the future, so tests do not collide in time.
 std::int64_t future_slot(int days_ahead) { return (now() / kHour) * kHour + days_ahead * kDay; }
 
-// A community with two residents (units 0 and 1) and a courier, and another community.
-struct Neighbours {
-  TestApp& t = TestApp::get();
-  Community c = t.community();
-  Community other = t.community();
-  Actor r = t.resident(c, 0);
-  Actor n = t.resident(c, 1);
-  Actor courier = t.courier(c);
-};
-
 }  // namespace
 
 // ---- announcements
@@ -149,13 +139,7 @@ TEST_CASE("concurrent read receipts by one resident count once", "[property][ann
 
 // ---- visitor passes
 
-TEST_CASE("visitor passes: create, list, verify once inside the window", "[property][passes]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto other = t.community();
-  auto r = t.resident(c, 0);
-  auto neighbour = t.resident(c, 1);
-
+TEST_CASE_METHOD(Neighbours, "visitor passes: create, list, verify once inside the window", "[property][passes]") {
   auto p = new_pass(t, c, r, now() - kMinute, now() + 2 * kHour);
   REQUIRE(p.status == 201);
   CHECK(p.header("Location") == id_path(passes(c), p.id()));
@@ -163,7 +147,7 @@ TEST_CASE("visitor passes: create, list, verify once inside the window", "[prope
   CHECK(code.size() == 10);
   CHECK(p.json.at("status") == "active");
   CHECK(p.json.at("unit_id").as_int64() == c.unit_ids[0]);
-  auto second = new_pass(t, c, neighbour, now(), now() + kHour);
+  auto second = new_pass(t, c, n, now(), now() + kHour);
   REQUIRE(second.status == 201);
   CHECK(std::string(second.json.at("code").as_string()) != code);
 
@@ -174,7 +158,7 @@ TEST_CASE("visitor passes: create, list, verify once inside the window", "[prope
   REQUIRE(managed.json.at("items").as_array().size() == 2);
   CHECK_FALSE(managed.json.at("items").at(0).as_object().contains("code"));  // the code stays with the resident
   CHECK(t.get(id_path(passes(c), p.id()), r.token).status == 200);
-  CHECK(t.get(id_path(passes(c), p.id()), neighbour.token).status == 404);
+  CHECK(t.get(id_path(passes(c), p.id()), n.token).status == 404);
   CHECK(t.get(id_path(passes(c), p.id()), c.manager.token).status == 200);
   CHECK(t.get(id_path(passes(c), p.id()), other.manager.token).status == 404);
 

@@ -5,6 +5,7 @@
 #include "tests/support/test_app.hpp"
 
 #include <boost/json.hpp>
+#include <catch2/catch.hpp>
 
 #include <string>
 #include <vector>
@@ -50,6 +51,31 @@ inline std::pair<std::int64_t, std::int64_t> add_building(TestApp& t, Community&
   c.unit_ids.push_back(u.id());
   return {b.id(), u.id()};
 }
+
+inline std::string tickets(Community const& c) { return c.base() + "/tickets"; }
+// The path of an action (assign, start, resolve, close, ...) on a ticket.
+inline std::string verb(Community const& c, std::int64_t id, std::string const& v) {
+  return tickets(c) + "/" + std::to_string(id) + "/" + v;
+}
+
+// `who` opens a ticket about the unit; returns its id. Requires 201.
+inline std::int64_t open_ticket(TestApp& t, Community const& c, Actor const& who, std::int64_t unit,
+                                std::string const& category = "plumbing") {
+  auto r = t.post(tickets(c), {{"unit_id", unit}, {"category", category}, {"description", "The tap drips"}}, who.token);
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  return r.id();
+}
+
+// A community with two residents (units 0 and 1) and a courier, and another community.
+struct Neighbours {
+  TestApp& t = TestApp::get();
+  Community c = t.community();
+  Community other = t.community();
+  Actor r = t.resident(c, 0);
+  Actor n = t.resident(c, 1);
+  Actor courier = t.courier(c);
+};
 
 // Another manager of the community (maintenance staff for tickets).
 inline Actor add_manager(TestApp& t, Community const& c) {

@@ -11,24 +11,12 @@ using namespace courtyard::test::property;
 namespace {
 
 std::string sla(Community const& c) { return c.base() + "/ticket-sla"; }
-std::string tickets(Community const& c) { return c.base() + "/tickets"; }
-std::string verb(Community const& c, std::int64_t id, std::string const& v) {
-  return tickets(c) + "/" + std::to_string(id) + "/" + v;
-}
 
 bj::object category_of(bj::value const& view, std::string const& category) {
   for (auto const& row : view.at("categories").as_array())
     if (row.at("category") == category.c_str()) return row.as_object();
   FAIL("no category " << category);
   return {};
-}
-
-std::int64_t open_ticket(TestApp& t, Community const& c, Actor const& who, std::string const& category) {
-  auto r = t.post(tickets(c), {{"unit_id", c.unit_ids[0]}, {"category", category}, {"description", "It leaks"}},
-                  who.token);
-  INFO(r.body);
-  REQUIRE(r.status == 201);
-  return r.id();
 }
 
 // The payload of the community's only event on `topic` for the ticket.
@@ -129,8 +117,8 @@ TEST_CASE("each step of a ticket is measured against the targets it was opened u
               .status == 200);
 
   std::int64_t opened_at = now();
-  auto id = open_ticket(t, c, r, "plumbing");
-  auto quick = open_ticket(t, c, r, "electrical");
+  auto id = open_ticket(t, c, r, c.unit_ids[0], "plumbing");
+  auto quick = open_ticket(t, c, r, c.unit_ids[0], "electrical");
   auto view = t.get(tickets(c) + "/" + std::to_string(id), r.token);
   CHECK(view.json.at("sla").at("first_response_hours").as_int64() == 1);
   CHECK(view.json.at("sla").at("resolution_hours").as_int64() == 2);

@@ -11,18 +11,6 @@ using namespace courtyard::test::property;
 
 namespace {
 
-std::string tickets(Community const& c) { return c.base() + "/tickets"; }
-std::string verb(Community const& c, std::int64_t id, std::string const& v) {
-  return tickets(c) + "/" + std::to_string(id) + "/" + v;
-}
-
-std::int64_t open_ticket(TestApp& t, Community const& c, Actor const& who, std::int64_t unit,
-                         std::string const& category = "plumbing") {
-  auto r = t.post(tickets(c), {{"unit_id", unit}, {"category", category}, {"description", "The tap drips"}}, who.token);
-  REQUIRE(r.status == 201);
-  return r.id();
-}
-
 Result post_empty(TestApp& t, std::string const& path, std::string const& token) {
   return t.call("POST", path, std::nullopt, token);
 }
@@ -108,14 +96,7 @@ TEST_CASE("ticket lifecycle: submitted -> assigned -> in_progress -> resolved ->
   t.drain_events();
 }
 
-TEST_CASE("ticket creation validation and access", "[property][tickets][errors]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto other = t.community();
-  auto r = t.resident(c, 0);
-  auto neighbour = t.resident(c, 1);
-  auto courier = t.courier(c);
-
+TEST_CASE_METHOD(Neighbours, "ticket creation validation and access", "[property][tickets][errors]") {
   auto body = [&](bj::value unit, bj::value category, bj::value description) {
     bj::object o{{"unit_id", unit}, {"category", category}, {"description", description}};
     return o;
@@ -137,16 +118,11 @@ TEST_CASE("ticket creation validation and access", "[property][tickets][errors]"
   CHECK(t.post(tickets(c), body(c.unit_ids[0], "plumbing", "x")).status == 401);
   for (auto cat : {"plumbing", "electrical", "structural", "appliance", "common_area", "other"})
     CHECK(t.post(tickets(c), body(c.unit_ids[0], cat, "x"), r.token).status == 201);
-  (void)neighbour;
 }
 
-TEST_CASE("ticket transitions: illegal ones are 409, wrong actors 403, bad input 422", "[property][tickets][errors]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto other = t.community();
-  auto r = t.resident(c, 0);
+TEST_CASE_METHOD(Neighbours, "ticket transitions: illegal ones are 409, wrong actors 403, bad input 422",
+                 "[property][tickets][errors]") {
   auto flatmate = t.resident(c, 0);
-  auto courier = t.courier(c);
   auto stranger_manager = other.manager;
   auto id = open_ticket(t, c, r, c.unit_ids[0]);
 
@@ -202,15 +178,11 @@ TEST_CASE("ticket transitions: illegal ones are 409, wrong actors 403, bad input
   CHECK(events_of(t, "ticket.closed", c.id).size() == 1);
 }
 
-TEST_CASE("ticket lists and reads: residents see their own, managers all with SLA age", "[property][tickets]") {
-  auto& t = TestApp::get();
-  auto c = t.community();
-  auto other = t.community();
-  auto r = t.resident(c, 0);
+TEST_CASE_METHOD(Neighbours, "ticket lists and reads: residents see their own, managers all with SLA age",
+                 "[property][tickets]") {
   auto flatmate = t.resident(c, 0);
-  auto neighbour = t.resident(c, 1);
   auto mine = open_ticket(t, c, r, c.unit_ids[0]);
-  auto theirs = open_ticket(t, c, neighbour, c.unit_ids[1], "appliance");
+  auto theirs = open_ticket(t, c, n, c.unit_ids[1], "appliance");
   auto foreign_resident = t.resident(other, 0);
   auto foreign = open_ticket(t, other, foreign_resident, other.unit_ids[0]);
 
@@ -226,7 +198,7 @@ TEST_CASE("ticket lists and reads: residents see their own, managers all with SL
 
   CHECK(t.get(id_path(tickets(c), mine), r.token).status == 200);
   CHECK(t.get(id_path(tickets(c), mine), c.manager.token).status == 200);
-  CHECK(t.get(id_path(tickets(c), mine), neighbour.token).status == 404);
+  CHECK(t.get(id_path(tickets(c), mine), n.token).status == 404);
   CHECK(t.get(id_path(tickets(c), mine), flatmate.token).status == 404);
   CHECK(t.get(id_path(tickets(c), foreign), c.manager.token).status == 404);
   CHECK(t.get(id_path(tickets(c), mine), other.manager.token).status == 404);

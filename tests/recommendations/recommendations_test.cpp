@@ -6,6 +6,7 @@
 #include "db/outbox.hpp"
 #include "services/recommendations/logic.hpp"
 #include "tests/recommendations/helpers.hpp"
+#include "tests/support/stored_events.hpp"
 
 #include <thread>
 
@@ -283,23 +284,7 @@ TEST_CASE("counters stay exact with concurrent and repeated deliveries", "[recom
   for (auto const& b : buyers) orders.push_back(buy(s, b, {p, q}));
   // Deliver every order.completed from two threads at once, straight to the subscriber (as
   // two dispatchers would), in a shuffled order; then once more through the outbox.
-  std::vector<courtyard::events::Event> events;
-  courtyard::db::read(t.app().db(), [&](soci::session& ses) {
-    soci::rowset<soci::row> rs = (ses.prepare << "SELECT id, payload, created_at FROM events WHERE community_id = :c "
-                                                 "AND topic = 'order.completed' ORDER BY id",
-                                  soci::use(c.id, "c"));
-    for (auto const& r : rs) {
-      courtyard::db::Cols cols(r);
-      courtyard::events::Event e;
-      e.id = cols.integer();
-      e.topic = "order.completed";
-      e.community_id = c.id;
-      e.payload = bj::parse(cols.text());
-      e.created_at = cols.integer();
-      events.push_back(e);
-    }
-    return 0;
-  });
+  auto events = courtyard::test::stored_events(t, c.id, "topic = 'order.completed'");
   REQUIRE(events.size() == kBuyers);
   auto const* handler = t.app().bus().handler("recommendations.order_completed", "order.completed");
   REQUIRE(handler);

@@ -1,6 +1,7 @@
 // Merchants, the catalogue with its stock ledger, coupons, access and the OpenAPI entries.
 #include "services/identity/api.hpp"
 #include "tests/shops/support.hpp"
+#include "tests/support/openapi_walk.hpp"
 
 #include <algorithm>
 #include <set>
@@ -258,22 +259,14 @@ TEST_CASE("every shops route is in the OpenAPI document", "[shops][openapi]") {
   auto doc = t.get("/v1/openapi.json");
   REQUIRE(doc.status == 200);
   auto const& paths = doc.json.at("paths").as_object();
-  int n = 0;
-  for (auto const& r : t.app().router().routes()) {
-    if (r->service != "shops") continue;
-    ++n;
-    std::string method = r->method;
-    std::transform(method.begin(), method.end(), method.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    INFO(r->method << " " << r->pattern);
-    REQUIRE(paths.contains(r->pattern));
-    REQUIRE(paths.at(r->pattern).as_object().contains(method));
-    auto const& responses = paths.at(r->pattern).at(method).at("responses").as_object();
+  auto n = courtyard::test::for_each_documented_route(t, paths, "shops", [](auto const& r, auto const& op) {
+    auto const& responses = op.at("responses").as_object();
     CHECK(responses.contains("401"));
-    if (r->access.level == courtyard::http::Access::Level::Community) {
+    if (r.access.level == courtyard::http::Access::Level::Community) {
       CHECK(responses.contains("403"));
       CHECK(responses.contains("404"));
     }
-  }
+  });
   CHECK(n >= 25);
   // Nothing documented under shops that is not routed.
   std::set<std::string> routed;

@@ -357,15 +357,10 @@ TEST_CASE("coupons at checkout: discount, expiry, minimum spend, exhaustion", "[
 }
 
 TEST_CASE("order events without all their facts are read from the order", "[shops][orders][events]") {
-  auto& t = TestApp::get();
   auto s = shop();
   auto a = product(s, "Honey", 999, 50);
   auto r = buyer(s, 100'000);
-  REQUIRE(t.post(s.merchant_base() + "/coupons",
-                 {{"code", "TENOFF"}, {"percent_off", 10}, {"max_redemptions", 5},
-                  {"expires_at", courtyard::json::rfc3339(courtyard::db::now_ms() + 86'400'000)}},
-                 s.owner.token)
-              .status == 201);
+  add_coupon(s, {{"code", "TENOFF"}, {"percent_off", 10}, {"max_redemptions", 5}});
   auto body = order_body(s.mid, {{a, 2}});
   body["coupon_code"] = "TENOFF";
   auto placed = place(s, r, body);

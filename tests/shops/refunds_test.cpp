@@ -125,11 +125,7 @@ TEST_CASE("partial refunds by item add up to exactly what was paid; kept goods s
   auto s = shop();
   auto jam = product(s, "Jam", 333, 10);
   auto tea = product(s, "Tea", 101, 10);
-  REQUIRE(t.post(s.merchant_base() + "/coupons",
-                 {{"code", "TENPCT"}, {"percent_off", 10}, {"max_redemptions", 5},
-                  {"expires_at", courtyard::json::rfc3339(courtyard::db::now_ms() + 86'400'000)}},
-                 s.owner.token)
-              .status == 201);
+  add_coupon(s, {{"code", "TENPCT"}, {"percent_off", 10}, {"max_redemptions", 5}});
   auto r = buyer(s, 5000);
   auto oid = completed_order(s, r, {{jam, 3}, {tea, 1}}, "TENPCT");  // 1100 - 110 = 990
   REQUIRE(t.balance(s.c, r) == 5000 - 990);

@@ -38,6 +38,13 @@ inline Shop shop(std::string const& category = "grocery") { return shop_in(TestA
 // Another approved merchant in the same community.
 inline Shop second_shop(Shop const& s) { return shop_in(s.c, "bakery"); }
 
+// The shop creates a coupon on `terms` (its code, discount and max_redemptions) that expires
+// in a day. Requires 201.
+inline void add_coupon(Shop const& s, bj::object terms) {
+  terms["expires_at"] = courtyard::json::rfc3339(courtyard::db::now_ms() + 86'400'000);
+  REQUIRE(TestApp::get().post(s.merchant_base() + "/coupons", terms, s.owner.token).status == 201);
+}
+
 inline std::int64_t product(Shop const& s, std::string const& name, std::int64_t price, std::int64_t stock,
                             std::string const& category = "") {
   auto& t = TestApp::get();

@@ -1,4 +1,5 @@
 #include "tests/support/test_app.hpp"
+#include "tests/support/openapi_walk.hpp"
 
 #include "db/database.hpp"
 #include "db/tx.hpp"
@@ -479,6 +480,24 @@ void walk_access(TestApp& t, std::string const& service) {
   }
   INFO("service " << service);
   CHECK(walked > 0);
+}
+
+int for_each_documented_route(TestApp& t, bj::object const& paths, std::string const& service,
+                              std::function<void(http::Route const&, bj::object const&)> const& check) {
+  int routes = 0;
+  for (auto const& r : t.app().router().routes()) {
+    if (r->service != service) continue;
+    ++routes;
+    std::string method = r->method;
+    std::transform(method.begin(), method.end(), method.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    INFO(r->method << " " << r->pattern);
+    auto const* item = paths.if_contains(r->pattern);
+    REQUIRE(item != nullptr);
+    auto const* op = item->as_object().if_contains(method);
+    REQUIRE(op != nullptr);
+    check(*r, op->as_object());
+  }
+  return routes;
 }
 
 }  // namespace courtyard::test

@@ -22,6 +22,27 @@ net::BeastRequest beast_request(http::verb method, std::string target) {
   return msg;
 }
 
+// A 201 with a JSON body, a Location and a request id.
+courtyard::http::Response created() {
+  courtyard::http::Response r;
+  r.status = 201;
+  r.body = R"({"id":1})";
+  r.headers.emplace_back("Location", "/v1/x/1");
+  r.headers.emplace_back("X-Request-Id", "abc");
+  return r;
+}
+
+// The status and headers created() must arrive with, however it was written.
+template <class BeastResponse>
+void check_created_head(BeastResponse const& res) {
+  CHECK(res.result_int() == 201);
+  CHECK(res[http::field::server] == "courtyard");
+  CHECK(res[http::field::content_type] == "application/json");
+  CHECK(res[http::field::content_length] == "8");
+  CHECK(res[http::field::location] == "/v1/x/1");
+  CHECK(res["X-Request-Id"] == "abc");
+}
+
 }  // namespace
 
 TEST_CASE("net: a Beast request becomes a gateway Request", "[net]") {
@@ -81,19 +102,10 @@ TEST_CASE("net: plain paths and parsed paths agree", "[net]") {
 }
 
 TEST_CASE("net: a gateway Response becomes a Beast response", "[net]") {
-  courtyard::http::Response r;
-  r.status = 201;
-  r.body = R"({"id":1})";
-  r.headers.emplace_back("Location", "/v1/x/1");
-  r.headers.emplace_back("X-Request-Id", "abc");
+  auto r = created();
 
   auto res = net::to_beast(courtyard::http::Response(r), 11, true, false);
-  CHECK(res.result_int() == 201);
-  CHECK(res[http::field::server] == "courtyard");
-  CHECK(res[http::field::content_type] == "application/json");
-  CHECK(res[http::field::content_length] == "8");
-  CHECK(res[http::field::location] == "/v1/x/1");
-  CHECK(res["X-Request-Id"] == "abc");
+  check_created_head(res);
   CHECK(res.keep_alive());
   CHECK(res.body() == r.body);
 
@@ -121,11 +133,7 @@ TEST_CASE("net: serialized responses are valid HTTP/1.1", "[net]") {
     return p.release();
   };
 
-  courtyard::http::Response r;
-  r.status = 201;
-  r.body = R"({"id":1})";
-  r.headers.emplace_back("Location", "/v1/x/1");
-  r.headers.emplace_back("X-Request-Id", "abc");
+  auto r = created();
   r.headers.emplace_back("Content-Length", "999");       // the server owns this one
   r.headers.emplace_back("X-Injected", "a\r\nSet-Cookie: x");  // never written
 
@@ -133,12 +141,7 @@ TEST_CASE("net: serialized responses are valid HTTP/1.1", "[net]") {
   CHECK(wire.head.rfind("HTTP/1.1 201 Created\r\n", 0) == 0);
   CHECK(wire.body == r.body);
   auto res = parse(wire);
-  CHECK(res.result_int() == 201);
-  CHECK(res[http::field::server] == "courtyard");
-  CHECK(res[http::field::content_type] == "application/json");
-  CHECK(res[http::field::content_length] == "8");
-  CHECK(res[http::field::location] == "/v1/x/1");
-  CHECK(res["X-Request-Id"] == "abc");
+  check_created_head(res);
   CHECK(res.find("X-Injected") == res.end());
   CHECK(res.find(http::field::set_cookie) == res.end());
   CHECK(res[http::field::date].ends_with(" GMT"));

@@ -62,14 +62,17 @@ void hook_up(Hooked& h, bj::array types = {"order.*"}) {
   h.rx.set_secrets({h.secret});
 }
 
+// The usual case: a new shop whose endpoint for order.* events is a running receiver.
+struct HookedShop {
+  TestApp& t = TestApp::get();
+  Hooked h;
+  Shop& s = h.s;
+  HookedShop() { hook_up(h); }
+};
+
 }  // namespace
 
-TEST_CASE("a receiver down for an hour gets every event exactly once, in order", "[webhooks][e2e]") {
-  auto& t = TestApp::get();
-  Hooked h;
-  hook_up(h);
-  auto& s = h.s;
-
+TEST_CASE_METHOD(HookedShop, "a receiver down for an hour gets every event exactly once, in order", "[webhooks][e2e]") {
   std::vector<std::int64_t> orders;
   for (int i = 0; i < 3; ++i) orders.push_back(place_order(s));
   pump();
@@ -170,12 +173,7 @@ TEST_CASE("a receiver down for an hour gets every event exactly once, in order",
   CHECK(h.rx.received().size() == 7);
 }
 
-TEST_CASE("test events, replay and secret rotation", "[webhooks][e2e]") {
-  auto& t = TestApp::get();
-  Hooked h;
-  hook_up(h);
-  auto& s = h.s;
-
+TEST_CASE_METHOD(HookedShop, "test events, replay and secret rotation", "[webhooks][e2e]") {
   auto test = t.post(s.hook(h.endpoint) + "/test", bj::object{}, s.owner.token);
   INFO(test.body);
   REQUIRE(test.status == 202);
@@ -231,12 +229,7 @@ TEST_CASE("test events, replay and secret rotation", "[webhooks][e2e]") {
   CHECK(h.rx.received().size() == 4);
 }
 
-TEST_CASE("410 disables the endpoint; 429 and 503 honour Retry-After", "[webhooks][e2e]") {
-  auto& t = TestApp::get();
-  Hooked h;
-  hook_up(h);
-  auto& s = h.s;
-
+TEST_CASE_METHOD(HookedShop, "410 disables the endpoint; 429 and 503 honour Retry-After", "[webhooks][e2e]") {
   h.rx.answer(503, "600");
   place_order(s);
   pump();
@@ -282,9 +275,7 @@ TEST_CASE("410 disables the endpoint; 429 and 503 honour Retry-After", "[webhook
   CHECK(h.rx.received()[0].type == "order.placed");
 }
 
-TEST_CASE("redirects are not followed and count as failures", "[webhooks][e2e]") {
-  Hooked h;
-  hook_up(h);
+TEST_CASE_METHOD(HookedShop, "redirects are not followed and count as failures", "[webhooks][e2e]") {
   h.rx.answer(302);
   place_order(h.s);
   pump();
@@ -295,11 +286,8 @@ TEST_CASE("redirects are not followed and count as failures", "[webhooks][e2e]")
   CHECK(h.rx.received().empty());
 }
 
-TEST_CASE("one delivery at a time per endpoint, in order, even with two senders", "[webhooks][e2e][concurrency]") {
-  auto& t = TestApp::get();
-  Hooked h;
-  hook_up(h);
-  auto& s = h.s;
+TEST_CASE_METHOD(HookedShop, "one delivery at a time per endpoint, in order, even with two senders",
+                 "[webhooks][e2e][concurrency]") {
   h.rx.answer(200, "", 20);  // a slow receiver
   for (int i = 0; i < 8; ++i) place_order(s);
   t.drain_events();
@@ -425,11 +413,8 @@ TEST_CASE("HTTPS endpoints must complete a verified TLS handshake", "[webhooks][
   CHECK(TestApp::get().del(h.s.hook(r.id()), h.s.owner.token).status == 204);
 }
 
-TEST_CASE("the delivery log keeps pending deliveries and prunes finished ones after retention", "[webhooks][prune]") {
-  auto& t = TestApp::get();
-  Hooked h;
-  hook_up(h);
-  auto& s = h.s;
+TEST_CASE_METHOD(HookedShop, "the delivery log keeps pending deliveries and prunes finished ones after retention",
+                 "[webhooks][prune]") {
   place_order(s);
   pump();
   REQUIRE(h.rx.received().size() == 1);
