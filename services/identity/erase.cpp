@@ -60,8 +60,7 @@ std::vector<std::pair<std::string, std::string>> erasure_blockers(db::Tx& tx, st
 }
 
 std::vector<std::int64_t> communities_of(db::Tx& tx, std::int64_t account_id) {
-  return db::all(
-      tx, kCommunitiesOf, db::first_integer, use(account_id, "a"));
+  return db::all(tx, kCommunitiesOf, db::first_integer, use(account_id, "a"));
 }
 
 boost::json::object erase_account(db::Tx& tx, std::int64_t account_id) {

@@ -381,8 +381,7 @@ logic::Rule insert_rule(db::Tx& tx, std::int64_t cid, logic::Rule rule, std::int
 constexpr char const* kRuleEffectiveFrom = "SELECT effective_from FROM members_earn_rules WHERE id = :id";
 
 std::optional<std::int64_t> rule_effective_from(db::Tx& tx, std::int64_t rule_id) {
-  return db::one(
-      tx, kRuleEffectiveFrom, db::first_integer, use(rule_id, "id"));
+  return db::one(tx, kRuleEffectiveFrom, db::first_integer, use(rule_id, "id"));
 }
 
 // ---- daily caps and monthly earnings
@@ -746,8 +745,7 @@ bool remove_tag(db::Tx& tx, std::int64_t cid, std::int64_t account_id, std::stri
 }
 
 std::vector<std::string> tags_of(db::Tx& tx, std::int64_t cid, std::int64_t account_id) {
-  return db::all(
-      tx, kTagsOf, db::first_text, use(cid, "c"), use(account_id, "a"));
+  return db::all(tx, kTagsOf, db::first_text, use(cid, "c"), use(account_id, "a"));
 }
 
 constexpr char const* kAllTags =

@@ -322,8 +322,7 @@ std::optional<CatalogueProducts> list_catalogue_products(db::Tx& tx, std::int64_
       use(mid, "m"), use(cid, "c"), use(cid, "c2"), use(mid, "m2"), use(category, "k"), use(category, "k2"),
       use(all, "all"), use(before, "b"), use(n, "l"));
   if (out.products.empty())
-    status = db::one(
-        tx, kMerchantStatus, db::first_text, use(mid, "m"), use(cid, "c"));
+    status = db::one(tx, kMerchantStatus, db::first_text, use(mid, "m"), use(cid, "c"));
   if (!status) return std::nullopt;
   out.merchant_status = std::move(*status);
   return out;
