@@ -488,8 +488,7 @@ int for_each_documented_route(TestApp& t, bj::object const& paths, std::string c
   for (auto const& r : t.app().router().routes()) {
     if (r->service != service) continue;
     ++routes;
-    std::string method = r->method;
-    std::transform(method.begin(), method.end(), method.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    std::string method = lower(r->method);
     INFO(r->method << " " << r->pattern);
     auto const* item = paths.if_contains(r->pattern);
     REQUIRE(item != nullptr);
